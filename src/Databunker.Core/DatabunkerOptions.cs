@@ -1,0 +1,36 @@
+using System.Reflection;
+using Databunker.Core.Expiration;
+
+namespace Databunker.Core;
+
+/// <summary>Options of the vault, set through <c>AddDatabunker(options =&gt; ...)</c> and validated at start.</summary>
+public sealed class DatabunkerOptions
+{
+    /// <summary>
+    /// The actor recorded in the audit trail outside any <see cref="AuditActor"/> scope. Defaults to the
+    /// entry assembly's name, else <c>host</c>.
+    /// </summary>
+    public string DefaultActor { get; set; } = Assembly.GetEntryAssembly()?.GetName().Name ?? "host";
+
+    /// <summary>The largest profile accepted, in bytes of compact UTF-8 JSON. Default 64 KiB; 1 KiB to 16 MiB.</summary>
+    public int MaxProfileBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// The country calling code (digits only, for example <c>44</c>) assumed for phone numbers written
+    /// without a leading <c>+</c> or <c>00</c>; a single leading trunk <c>0</c> is dropped. When
+    /// <see langword="null"/> (the default), such numbers are refused.
+    /// </summary>
+    public string? DefaultPhoneCountryCode { get; set; }
+
+    /// <summary>How long audit events are kept before <see cref="IVaultAdministration.PurgeAuditEventsAsync"/> removes them. Default 365 days.</summary>
+    public TimeSpan AuditRetention { get; set; } = TimeSpan.FromDays(365);
+
+    /// <summary>Whether reads (<c>user.get</c>) are audited too. Default <see langword="true"/>.</summary>
+    public bool AuditReads { get; set; } = true;
+
+    /// <summary>How many wrapped keys one rotation batch re-wraps. Default 500.</summary>
+    public int RotationBatchSize { get; set; } = 500;
+
+    /// <summary>Options of the expiration flow (data minimisation).</summary>
+    public ExpirationOptions Expiration { get; } = new();
+}

@@ -1,0 +1,53 @@
+using Databunker.Core.Expiration;
+using Databunker.Core.Internal;
+using Databunker.Core.Internal.Crypto;
+using Databunker.Core.Internal.Vault;
+using Databunker.Core.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Databunker.Core;
+
+/// <summary>Registers Databunker.Core in a service collection.</summary>
+public static class DatabunkerServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the vault (<see cref="IPersonalDataVault"/>, <see cref="IExpirationManager"/>,
+    /// <see cref="IVaultAdministration"/>). Choose the storage and the key provider on the returned builder:
+    /// <code>services.AddDatabunker().UseSqlite("Data Source=vault.db").UseMasterKeyFromEnvironment("DATABUNKER_MASTERKEY");</code>
+    /// A <see cref="TimeProvider"/> and an <see cref="ILoggerFactory"/> already in the container are used;
+    /// otherwise the system clock and no logging. Options are validated when the vault is first resolved.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets <see cref="DatabunkerOptions"/>; optional.</param>
+    /// <returns>A builder to choose storage and keys.</returns>
+    public static IDatabunkerBuilder AddDatabunker(this IServiceCollection services, Action<DatabunkerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<DatabunkerOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DatabunkerOptions>, DatabunkerOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IVaultStorage>(_ => throw new VaultConfigurationException(
+            "No storage is configured for Databunker: call UseSqlite(\"Data Source=vault.db\") on the builder that AddDatabunker() returns."));
+        services.TryAddSingleton<Keys.IKeyProvider>(_ => throw new VaultConfigurationException(
+            "No key provider is configured for Databunker: call UseMasterKey(...) or UseKeyProvider<T>() on the builder that AddDatabunker() returns."));
+        services.TryAddSingleton<VaultKeyRing>();
+        services.TryAddSingleton<PersonalDataVault>();
+        services.TryAddSingleton<IPersonalDataVault>(sp => sp.GetRequiredService<PersonalDataVault>());
+        services.TryAddSingleton<IVaultAdministration, VaultAdministration>();
+        services.TryAddSingleton<IExpirationManager, ExpirationManager>();
+        return new DatabunkerBuilder(services);
+    }
+
+    private sealed class DatabunkerBuilder(IServiceCollection services) : IDatabunkerBuilder
+    {
+        public IServiceCollection Services { get; } = services;
+    }
+}

@@ -1,0 +1,66 @@
+using System.Text.Json;
+
+namespace Databunker.Core;
+
+/// <summary>
+/// The vault of personal data: each person's profile (a JSON object) is stored encrypted under a key of
+/// the person's own and found by token or by the keyed hash of an indexed field, never by decrypting.
+/// The top-level <c>login</c>, <c>email</c>, <c>phone</c> and <c>custom</c> fields are the lookup
+/// indexes; each is unique across the vault. Every call is audited.
+/// </summary>
+public interface IPersonalDataVault
+{
+    /// <summary>Stores a new person and returns their token.</summary>
+    /// <param name="profile">A JSON object. Its <c>login</c>, <c>email</c>, <c>phone</c> and <c>custom</c>
+    /// fields, where present and not null, must be strings (<c>phone</c> may also be a number).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The new person's token.</returns>
+    /// <exception cref="VaultInputException">The profile is not an object, is larger than
+    /// <see cref="DatabunkerOptions.MaxProfileBytes"/>, or an indexed field is malformed.</exception>
+    /// <exception cref="DuplicateIndexException">Another person has the same login, email, phone or custom value.</exception>
+    Task<Guid> CreateUserAsync(JsonElement profile, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores many persons in one transaction: all of them, or none when any is refused.</summary>
+    /// <param name="profiles">The profiles, as for <see cref="CreateUserAsync"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The new tokens, in the order of <paramref name="profiles"/>.</returns>
+    /// <exception cref="VaultInputException">A profile is refused (see <see cref="CreateUserAsync"/>).</exception>
+    /// <exception cref="DuplicateIndexException">A value is taken, by a stored person or by another profile of the batch.</exception>
+    Task<IReadOnlyList<Guid>> CreateUsersAsync(IEnumerable<JsonElement> profiles, CancellationToken cancellationToken = default);
+
+    /// <summary>Finds a person and decrypts their profile.</summary>
+    /// <param name="lookup">How to find the person.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The person, or <see langword="null"/> when none matches (also after they were forgotten).</returns>
+    /// <exception cref="VaultInputException">The lookup is the default value or its value is malformed.</exception>
+    /// <exception cref="VaultCryptoException">The stored profile or key fails to authenticate.</exception>
+    Task<UserRecord?> GetUserAsync(UserLookup lookup, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Changes a person's profile with a JSON merge patch (RFC 7396): members of the patch replace those
+    /// of the profile, <c>null</c> removes a member, nested objects merge. Changed index fields are
+    /// re-indexed in the same transaction.
+    /// </summary>
+    /// <param name="lookup">How to find the person.</param>
+    /// <param name="patch">A JSON object.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see langword="true"/> when the person was found and updated.</returns>
+    /// <exception cref="VaultInputException">The patch is not an object, or the patched profile is refused.</exception>
+    /// <exception cref="DuplicateIndexException">A changed index value is taken by another person.</exception>
+    Task<bool> UpdateUserAsync(UserLookup lookup, JsonElement patch, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Forgets a person by crypto-shredding: their data key, index hashes, tokens and expiration state are
+    /// deleted in one transaction, a tombstone keeps their token, and the erasure is audited. Their audit
+    /// details become unreadable and their index values free for others.
+    /// </summary>
+    /// <param name="lookup">How to find the person.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see langword="true"/> when the person was found and forgotten.</returns>
+    Task<bool> DeleteUserAsync(UserLookup lookup, CancellationToken cancellationToken = default);
+
+    /// <summary>The audit trail of one person, oldest first; details are decrypted while the person exists.</summary>
+    /// <param name="token">The person's token (also after they were forgotten).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    Task<IReadOnlyList<AuditEvent>> GetAuditEventsAsync(Guid token, CancellationToken cancellationToken = default);
+}

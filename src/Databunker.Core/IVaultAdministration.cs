@@ -1,0 +1,36 @@
+namespace Databunker.Core;
+
+/// <summary>Operations on the vault as a whole: start-up, key rotation and audit retention.</summary>
+public interface IVaultAdministration
+{
+    /// <summary>
+    /// Opens the storage, applies pending schema migrations, creates the system keys on first start and
+    /// checks that the key provider opens them. Call it when the host starts to fail fast; otherwise the
+    /// first operation does it. Calling it again does nothing.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="VaultConfigurationException">The vault cannot be opened as configured, for example
+    /// with a master key that is not the one it was created with, or a schema newer than this library.</exception>
+    Task InitializeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Re-wraps every wrapped key (system keys and every person's data key) that is not under the key
+    /// provider's current version, in batches, each batch in one transaction. No record is re-encrypted.
+    /// Afterwards older key versions can be removed from the provider. Safe while the vault serves calls.
+    /// </summary>
+    /// <param name="progress">Receives the running counts after each batch; optional.</param>
+    /// <param name="cancellationToken">Cancels between batches; batches done stay done.</param>
+    /// <returns>The final counts.</returns>
+    Task<KeyRotationProgress> RewrapKeysAsync(IProgress<KeyRotationProgress>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the audit events older than <see cref="DatabunkerOptions.AuditRetention"/>.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>How many events were deleted.</returns>
+    Task<int> PurgeAuditEventsAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>Progress of <see cref="IVaultAdministration.RewrapKeysAsync"/>.</summary>
+/// <param name="Rewrapped">Keys re-wrapped so far.</param>
+/// <param name="Remaining">Keys still under an older version when the count was taken.</param>
+/// <param name="TargetKeyVersion">The key version the keys are wrapped under now.</param>
+public sealed record KeyRotationProgress(long Rewrapped, long Remaining, string TargetKeyVersion);

@@ -1,0 +1,34 @@
+using System.Text;
+
+namespace Databunker.Core.Internal.Crypto;
+
+/// <summary>
+/// Builds the associated data that binds a ciphertext or wrapped key to its purpose, owner and field:
+/// <c>purpose ‖ 0x00 ‖ owner (16 bytes)</c>.
+/// </summary>
+internal static class AssociatedData
+{
+    public const string Profile = "profile";
+    public const string AuditDetails = "audit-details";
+    public const string DataKey = "data-key";
+    public const string SystemKey = "system-key";
+    public const string TokenValue = "token-value";
+
+    public static byte[] For(string purpose, Guid owner)
+    {
+        var buffer = new byte[Encoding.ASCII.GetByteCount(purpose) + 1 + 16];
+        var written = Encoding.ASCII.GetBytes(purpose, buffer);
+        buffer[written] = 0;
+        owner.TryWriteBytes(buffer.AsSpan(written + 1));
+        return buffer;
+    }
+
+    public static byte[] For(string purpose, string name)
+    {
+        var buffer = new byte[Encoding.ASCII.GetByteCount(purpose) + 1 + Encoding.UTF8.GetByteCount(name)];
+        var written = Encoding.ASCII.GetBytes(purpose, buffer);
+        buffer[written] = 0;
+        Encoding.UTF8.GetBytes(name, buffer.AsSpan(written + 1));
+        return buffer;
+    }
+}

@@ -1,0 +1,77 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Databunker.Core.Internal;
+
+/// <summary>
+/// Checks a profile, writes it as compact UTF-8 JSON and reads its index fields. The top-level
+/// <c>login</c>, <c>email</c>, <c>phone</c> and <c>custom</c> members are the indexes; a null member is
+/// no index; each may appear once.
+/// </summary>
+internal static class ProfileCodec
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static byte[] Serialize(JsonElement profile, int maxBytes, string paramName)
+    {
+        if (profile.ValueKind != JsonValueKind.Object)
+        {
+            throw new VaultInputException("The profile must be a JSON object.", paramName);
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            profile.WriteTo(writer);
+        }
+
+        if (buffer.WrittenCount > maxBytes)
+        {
+            throw new VaultInputException($"The profile is {buffer.WrittenCount} bytes; the limit is {maxBytes}.", paramName);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The profile's index values, normalised, in a fixed order.</summary>
+    public static List<(LookupKind Kind, string Value)> ReadIndexes(JsonElement profile, string? defaultCountryCode, string paramName)
+    {
+        var found = new List<(LookupKind, string)>(4);
+        foreach (var member in profile.EnumerateObject())
+        {
+            var kind = member.Name switch
+            {
+                "login" => LookupKind.Login,
+                "email" => LookupKind.Email,
+                "phone" => LookupKind.Phone,
+                "custom" => LookupKind.Custom,
+                _ => LookupKind.None,
+            };
+            if (kind == LookupKind.None || member.Value.ValueKind == JsonValueKind.Null)
+            {
+                continue;
+            }
+
+            var field = member.Name;
+            if (found.Exists(f => f.Item1 == kind))
+            {
+                throw new VaultInputException($"The profile has the {field} member more than once.", paramName, field);
+            }
+
+            var raw = member.Value.ValueKind switch
+            {
+                JsonValueKind.String => member.Value.GetString()!,
+                JsonValueKind.Number when kind == LookupKind.Phone => member.Value.GetRawText(),
+                _ => throw new VaultInputException(
+                    kind == LookupKind.Phone ? "The phone member must be a string or a number." : $"The {field} member must be a string.", paramName, field),
+            };
+            found.Add((kind, IndexNormalizer.Normalize(kind, raw, defaultCountryCode, paramName)));
+        }
+
+        found.Sort((a, b) => a.Item1.CompareTo(b.Item1));
+        return found;
+    }
+
+    public static JsonElement Deserialize(byte[] utf8Json) => JsonSerializer.Deserialize<JsonElement>(utf8Json);
+}

@@ -1,0 +1,82 @@
+using Databunker.Core.Internal.Crypto;
+using Databunker.Core.Storage;
+
+namespace Databunker.Core.Internal.Vault;
+
+internal sealed partial class PersonalDataVault
+{
+    public Task<UserRecord?> GetUserAsync(UserLookup lookup, CancellationToken cancellationToken = default) =>
+        GuardCryptoAsync(AuditOperations.UserGet, async () =>
+        {
+            var user = await FindUserAsync(lookup, cancellationToken).ConfigureAwait(false);
+            if (_options.AuditReads)
+            {
+                var audit = NewAudit(AuditOperations.UserGet, user?.Token, user is null ? AuditOutcomes.NotFound : AuditOutcomes.Success);
+                await _storage.AppendAuditAsync(audit, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (user is null)
+            {
+                return null;
+            }
+
+            var dataKey = await _keys.OpenDataKeyAsync(user.Token, user.DataKey, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var json = Envelope.Open(dataKey, user.Profile, AssociatedData.For(AssociatedData.Profile, user.Token), "profile");
+                return new UserRecord(
+                    user.Token,
+                    ProfileCodec.Deserialize(json),
+                    DateTimeOffset.FromUnixTimeMilliseconds(user.CreatedAt),
+                    DateTimeOffset.FromUnixTimeMilliseconds(user.UpdatedAt));
+            }
+            finally
+            {
+                Zero(dataKey);
+            }
+        });
+
+    public Task<IReadOnlyList<AuditEvent>> GetAuditEventsAsync(Guid token, CancellationToken cancellationToken = default) =>
+        GuardCryptoAsync("audit.read", async () =>
+        {
+            await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false);
+            var records = await _storage.GetAuditAsync(token, cancellationToken).ConfigureAwait(false);
+            var user = records.Any(r => r.Details is not null)
+                ? await _storage.GetUserAsync(token, cancellationToken).ConfigureAwait(false)
+                : null;
+            var dataKey = user is null ? null : await _keys.OpenDataKeyAsync(token, user.DataKey, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var context = AssociatedData.For(AssociatedData.AuditDetails, token);
+                return (IReadOnlyList<AuditEvent>)records.Select(r => new AuditEvent(
+                        r.Id,
+                        DateTimeOffset.FromUnixTimeMilliseconds(r.At),
+                        r.Actor,
+                        r.Operation,
+                        r.Subject,
+                        r.Outcome,
+                        r.Details is null || dataKey is null ? null : System.Text.Encoding.UTF8.GetString(Envelope.Open(dataKey, r.Details, context, "audit detail")),
+                        r.Details is not null && dataKey is null))
+                    .ToList();
+            }
+            finally
+            {
+                if (dataKey is not null)
+                {
+                    Zero(dataKey);
+                }
+            }
+        });
+
+    private async Task<StoredUser?> FindUserAsync(UserLookup lookup, CancellationToken cancellationToken)
+    {
+        if (lookup.Kind == LookupKind.Token)
+        {
+            await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false);
+            return await _storage.GetUserAsync(lookup.Token, cancellationToken).ConfigureAwait(false);
+        }
+
+        var hash = await HashLookupAsync(lookup, cancellationToken).ConfigureAwait(false);
+        return await _storage.GetUserByIndexAsync(hash, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,112 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Databunker.Core.Internal.Crypto;
+using Databunker.Core.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Databunker.Core.Internal.Vault;
+
+/// <summary>
+/// The vault: encrypts each profile under the person's own data key, indexes it by keyed hashes, and
+/// audits every call. Storage sees only ciphertexts, wrapped keys and hashes.
+/// </summary>
+internal sealed partial class PersonalDataVault : IPersonalDataVault
+{
+    /// <summary>The key id written into envelopes sealed with a person's data key.</summary>
+    internal const uint DataKeyId = 1;
+    private const int MaxUpdateAttempts = 16;
+
+    private readonly IVaultStorage _storage;
+    private readonly VaultKeyRing _keys;
+    private readonly DatabunkerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<PersonalDataVault> _logger;
+
+    public PersonalDataVault(IVaultStorage storage, VaultKeyRing keys, IOptions<DatabunkerOptions> options, TimeProvider time, ILogger<PersonalDataVault>? logger = null)
+    {
+        _storage = storage;
+        _keys = keys;
+        _options = options.Value;
+        _time = time;
+        _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<PersonalDataVault>.Instance;
+    }
+
+    /// <summary>Finds the token of the person a lookup names, without decrypting anything; null when none.</summary>
+    internal async Task<Guid?> FindTokenAsync(UserLookup lookup, CancellationToken cancellationToken)
+    {
+        if (lookup.Kind == LookupKind.Token)
+        {
+            await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false);
+            var user = await _storage.GetUserAsync(lookup.Token, cancellationToken).ConfigureAwait(false);
+            return user?.Token;
+        }
+
+        var hash = await HashLookupAsync(lookup, cancellationToken).ConfigureAwait(false);
+        return await _storage.FindTokenByIndexAsync(hash, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Builds an audit record with the current actor and time.</summary>
+    internal AuditRecord NewAudit(string operation, Guid? subject, string outcome, byte[]? details = null) =>
+        new(0, Now(), AuditActor.Current ?? _options.DefaultActor, operation, subject, outcome, details);
+
+    internal long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private async Task<byte[]> HashLookupAsync(UserLookup lookup, CancellationToken cancellationToken)
+    {
+        var normalized = IndexNormalizer.Normalize(lookup.Kind, lookup.Value!, _options.DefaultPhoneCountryCode, nameof(lookup));
+        var keys = await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false);
+        return BlindIndex.Compute(keys.BlindIndex, IndexName(lookup.Kind), normalized);
+    }
+
+    private async Task<List<IndexEntry>> HashIndexesAsync(JsonElement profile, string paramName, CancellationToken cancellationToken)
+    {
+        var values = ProfileCodec.ReadIndexes(profile, _options.DefaultPhoneCountryCode, paramName);
+        var keys = await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false);
+        return values.ConvertAll(v => new IndexEntry(v.Kind, BlindIndex.Compute(keys.BlindIndex, IndexName(v.Kind), v.Value)));
+    }
+
+    private static string IndexName(LookupKind kind) => kind switch
+    {
+        LookupKind.Login => "login",
+        LookupKind.Email => "email",
+        LookupKind.Phone => "phone",
+        LookupKind.Custom => "custom",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    private static byte[] SealDetails(byte[] dataKey, Guid owner, string name, IEnumerable<string> values)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray(name);
+            foreach (var value in values)
+            {
+                writer.WriteStringValue(value);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return Envelope.Seal(dataKey, DataKeyId, buffer.WrittenSpan, AssociatedData.For(AssociatedData.AuditDetails, owner));
+    }
+
+    private async Task<T> GuardCryptoAsync<T>(string operation, Func<Task<T>> work)
+    {
+        try
+        {
+            return await work().ConfigureAwait(false);
+        }
+        catch (VaultCryptoException ex)
+        {
+            Log.CryptoFailure(_logger, operation, ex);
+            throw;
+        }
+    }
+
+    private static void Zero(byte[] key) => CryptographicOperations.ZeroMemory(key);
+}

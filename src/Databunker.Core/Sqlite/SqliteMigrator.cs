@@ -1,0 +1,78 @@
+using System.Globalization;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Databunker.Core.Sqlite;
+
+/// <summary>
+/// Applies the embedded, ordered migration scripts (<c>NNNN_name.sql</c>) that the database lacks, in one
+/// transaction, and refuses a database whose schema is newer than this code.
+/// </summary>
+internal static class SqliteMigrator
+{
+    private const string ResourcePrefix = "Databunker.Core.Sqlite.Migrations.";
+
+    public static IReadOnlyList<(int Version, string Sql)> Scripts { get; } = LoadScripts();
+
+    public static int LatestVersion => Scripts[^1].Version;
+
+    public static int Migrate(SqliteConnection connection, bool inMemory, long now)
+    {
+        if (!inMemory)
+        {
+            // WAL is a property of the database file: set once, kept across connections.
+            connection.Execute("PRAGMA journal_mode=WAL;");
+        }
+
+        using var transaction = connection.BeginTransaction(deferred: false);
+        connection.Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at INTEGER NOT NULL);", transaction: transaction);
+        var current = connection.ExecuteScalar<long?>("SELECT MAX(version) FROM schema_version;", transaction: transaction) ?? 0;
+        if (current > LatestVersion)
+        {
+            throw new VaultConfigurationException(
+                $"The vault database has schema version {current}, newer than the {LatestVersion} this version of Databunker.Core knows: upgrade the library.");
+        }
+
+        foreach (var (version, sql) in Scripts)
+        {
+            if (version <= current)
+            {
+                continue;
+            }
+
+            connection.Execute(sql, transaction: transaction);
+            connection.Execute(
+                "INSERT INTO schema_version (version, applied_at) VALUES (@version, @at);",
+                new { version, at = now },
+                transaction);
+        }
+
+        transaction.Commit();
+        return LatestVersion;
+    }
+
+    private static List<(int, string)> LoadScripts()
+    {
+        var assembly = typeof(SqliteMigrator).Assembly;
+        var scripts = new List<(int, string)>();
+        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            var file = name[ResourcePrefix.Length..];
+            var version = int.Parse(file.AsSpan(0, file.IndexOf('_', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
+            using var stream = assembly.GetManifestResourceStream(name)
+                ?? throw new InvalidOperationException($"Embedded migration {name} is missing.");
+            using var reader = new StreamReader(stream);
+            scripts.Add((version, reader.ReadToEnd()));
+        }
+
+        for (var i = 0; i < scripts.Count; i++)
+        {
+            if (scripts[i].Item1 != i + 1)
+            {
+                throw new InvalidOperationException("Embedded migrations must be numbered 1, 2, 3 ... without gaps.");
+            }
+        }
+
+        return scripts;
+    }
+}

@@ -1,0 +1,31 @@
+namespace Databunker.Core.Sqlite;
+
+/// <summary>How the embedded SQLite storage opens its database.</summary>
+public sealed class SqliteStorageOptions
+{
+    /// <summary>
+    /// The Microsoft.Data.Sqlite connection string, for example <c>Data Source=vault.db</c>.
+    /// <c>Data Source=:memory:</c> gives a private in-memory vault that lives as long as the service provider.
+    /// </summary>
+    public string ConnectionString { get; set; } = string.Empty;
+
+    /// <summary>
+    /// The durability of a commit: <see cref="SqliteSynchronous.Normal"/> (the default) may lose the last
+    /// commits on a power cut but never corrupts the database; <see cref="SqliteSynchronous.Full"/> loses
+    /// nothing that was committed.
+    /// </summary>
+    public SqliteSynchronous Synchronous { get; set; } = SqliteSynchronous.Normal;
+
+    /// <summary>How long a write waits for another writer before it fails. Default 30 seconds.</summary>
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>SQLite's <c>synchronous</c> setting, in WAL mode.</summary>
+public enum SqliteSynchronous
+{
+    /// <summary>Sync at checkpoints: fast, durable across an application crash.</summary>
+    Normal = 1,
+
+    /// <summary>Sync at every commit: durable across a power cut.</summary>
+    Full = 2,
+}

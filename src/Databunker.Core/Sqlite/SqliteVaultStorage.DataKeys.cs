@@ -1,0 +1,49 @@
+using Dapper;
+using Databunker.Core.Keys;
+using Databunker.Core.Storage;
+
+namespace Databunker.Core.Sqlite;
+
+internal sealed partial class SqliteVaultStorage
+{
+    public Task<long> CountDataKeysNotUnderAsync(string keyVersion, CancellationToken cancellationToken) => Run(() =>
+    {
+        using var connection = _connections.Open();
+        return connection.ExecuteScalar<long>("SELECT COUNT(*) FROM data_keys WHERE key_version <> @keyVersion;", new { keyVersion });
+    }, cancellationToken);
+
+    public Task<IReadOnlyList<StoredDataKey>> GetDataKeysNotUnderAsync(string keyVersion, int limit, CancellationToken cancellationToken) =>
+        Run(() =>
+        {
+            using var connection = _connections.Open();
+            return (IReadOnlyList<StoredDataKey>)connection.Query<DataKeyRow>(
+                    "SELECT owner AS Owner, key_version AS KeyVersion, wrapped AS Wrapped FROM data_keys WHERE key_version <> @keyVersion LIMIT @limit;",
+                    new { keyVersion, limit })
+                .Select(r => new StoredDataKey(new Guid(r.Owner), new WrappedKey(r.KeyVersion, r.Wrapped)))
+                .ToList();
+        }, cancellationToken);
+
+    public Task<int> ReplaceDataKeysAsync(IReadOnlyList<DataKeyReplacement> replacements, CancellationToken cancellationToken) =>
+        Write((connection, transaction) =>
+        {
+            using var update = Command(connection, transaction,
+                "UPDATE data_keys SET key_version = $version, wrapped = $wrapped WHERE owner = $owner AND wrapped = $previous;",
+                "$version", "$wrapped", "$owner", "$previous");
+            var replaced = 0;
+            foreach (var r in replacements)
+            {
+                replaced += Execute(update, r.Replacement.KeyVersion, r.Replacement.Ciphertext, Id(r.Owner), r.Previous);
+            }
+
+            return replaced;
+        }, cancellationToken);
+
+    private sealed class DataKeyRow
+    {
+        public byte[] Owner { get; set; } = [];
+
+        public string KeyVersion { get; set; } = string.Empty;
+
+        public byte[] Wrapped { get; set; } = [];
+    }
+}

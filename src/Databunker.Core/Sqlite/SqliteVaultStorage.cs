@@ -1,0 +1,123 @@
+using Dapper;
+using Databunker.Core.Keys;
+using Databunker.Core.Storage;
+using Microsoft.Data.Sqlite;
+using Databunker.Core.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Databunker.Core.Sqlite;
+
+/// <summary>
+/// The embedded storage: Microsoft.Data.Sqlite with Dapper on plain parameter objects, WAL journal,
+/// <c>secure_delete</c>, and one <c>BEGIN IMMEDIATE</c> transaction for every change of several rows.
+/// Microsoft.Data.Sqlite does its I/O synchronously, so the methods complete before they return.
+/// </summary>
+internal sealed partial class SqliteVaultStorage : IVaultStorage, IDisposable
+{
+    private const int ConstraintError = 19;
+    private readonly SqliteConnectionFactory _connections;
+    private readonly TimeProvider _time;
+
+    public SqliteVaultStorage(IOptions<SqliteStorageOptions> options, TimeProvider time, ILogger<SqliteVaultStorage>? logger = null)
+    {
+        _connections = new SqliteConnectionFactory(options.Value);
+        _time = time;
+        if (_connections.IsInMemory)
+        {
+            Log.InMemoryVault(logger ?? (ILogger)NullLogger.Instance);
+        }
+    }
+
+    public Task InitializeAsync(CancellationToken cancellationToken) => Run(() =>
+    {
+        try
+        {
+            using var connection = _connections.Open();
+            return SqliteMigrator.Migrate(connection, _connections.IsInMemory, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        }
+        catch (SqliteException ex)
+        {
+            throw new VaultConfigurationException(
+                $"The vault database cannot be opened or migrated (SQLite error {ex.SqliteErrorCode}): check the path, that it is writable and that it is a SQLite database.", ex);
+        }
+    }, cancellationToken);
+
+    public Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken) => Run(() =>
+    {
+        using var connection = _connections.Open();
+        return (int)(connection.ExecuteScalar<long?>("SELECT MAX(version) FROM schema_version;") ?? 0);
+    }, cancellationToken);
+
+    public Task<WrappedKey?> GetSystemKeyAsync(string name, CancellationToken cancellationToken) => Run(() =>
+    {
+        using var connection = _connections.Open();
+        return ReadSystemKey(connection, null, name);
+    }, cancellationToken);
+
+    public Task<WrappedKey> AddSystemKeyAsync(string name, WrappedKey key, long createdAt, CancellationToken cancellationToken) =>
+        Write((connection, transaction) =>
+        {
+            connection.Execute(
+                "INSERT OR IGNORE INTO system_keys (name, key_version, wrapped, created_at) VALUES (@name, @version, @wrapped, @createdAt);",
+                new { name, version = key.KeyVersion, wrapped = key.Ciphertext, createdAt },
+                transaction);
+            return ReadSystemKey(connection, transaction, name)!;
+        }, cancellationToken);
+
+    public Task<bool> ReplaceSystemKeyAsync(string name, byte[] previous, WrappedKey replacement, CancellationToken cancellationToken) =>
+        Write((connection, transaction) => connection.Execute(
+            "UPDATE system_keys SET key_version = @version, wrapped = @wrapped WHERE name = @name AND wrapped = @previous;",
+            new { name, previous, version = replacement.KeyVersion, wrapped = replacement.Ciphertext },
+            transaction) == 1, cancellationToken);
+
+    public void Dispose() => _connections.Dispose();
+
+    private static WrappedKey? ReadSystemKey(SqliteConnection connection, SqliteTransaction? transaction, string name)
+    {
+        var row = connection.QuerySingleOrDefault<KeyRow>(
+            "SELECT key_version AS KeyVersion, wrapped AS Wrapped FROM system_keys WHERE name = @name;",
+            new { name },
+            transaction);
+        return row is null ? null : new WrappedKey(row.KeyVersion, row.Wrapped);
+    }
+
+    private static Task<T> Run<T>(Func<T> work, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<T>(cancellationToken);
+        }
+
+        try
+        {
+            return Task.FromResult(work());
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<T>(ex);
+        }
+    }
+
+    private Task<T> Write<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken) =>
+        Run(() =>
+        {
+            using var connection = _connections.Open();
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var result = work(connection, transaction);
+            transaction.Commit();
+            return result;
+        }, cancellationToken);
+
+    private static bool IsUniqueViolation(SqliteException ex) => ex.SqliteErrorCode == ConstraintError;
+
+    private static byte[] Id(Guid token) => token.ToByteArray();
+
+    private sealed class KeyRow
+    {
+        public string KeyVersion { get; set; } = string.Empty;
+
+        public byte[] Wrapped { get; set; } = [];
+    }
+}

@@ -1,0 +1,72 @@
+using Databunker.Core.Keys;
+
+namespace Databunker.Core.Storage;
+
+/// <summary>
+/// Where the vault keeps its rows. It only ever sees ciphertexts, wrapped keys and keyed hashes. Every
+/// method that changes several rows does so in one transaction. SQLite is built in; a server database
+/// implements the same interface and passes the same conformance suite. Times are unix milliseconds.
+/// </summary>
+public partial interface IVaultStorage
+{
+    /// <summary>Creates or migrates the schema. Throws <see cref="VaultConfigurationException"/> for a schema newer than the code.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>The schema version the storage is at after <see cref="InitializeAsync"/>.</summary>
+    Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken);
+
+    /// <summary>Reads a system key by name, or <see langword="null"/>.</summary>
+    Task<WrappedKey?> GetSystemKeyAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Stores a system key unless one of that name exists; returns the one stored afterwards (whoever won).</summary>
+    Task<WrappedKey> AddSystemKeyAsync(string name, WrappedKey key, long createdAt, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a system key if it still holds <paramref name="previous"/>; returns whether it did.</summary>
+    Task<bool> ReplaceSystemKeyAsync(string name, byte[] previous, WrappedKey replacement, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Inserts persons with their data keys, indexes and audit events in one transaction.
+    /// Throws <see cref="DuplicateIndexException"/> naming the index when a hash is taken; nothing is written then.
+    /// </summary>
+    Task CreateUsersAsync(IReadOnlyList<NewUser> users, CancellationToken cancellationToken);
+
+    /// <summary>Reads a person by token, or <see langword="null"/>.</summary>
+    Task<StoredUser?> GetUserAsync(Guid token, CancellationToken cancellationToken);
+
+    /// <summary>Reads the person an index hash points to, or <see langword="null"/>.</summary>
+    Task<StoredUser?> GetUserByIndexAsync(byte[] hash, CancellationToken cancellationToken);
+
+    /// <summary>Finds the token an index hash points to, or <see langword="null"/>.</summary>
+    Task<Guid?> FindTokenByIndexAsync(byte[] hash, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a person's profile and index set if the version still matches, in one transaction with its audit event.</summary>
+    Task<UpdateOutcome> UpdateUserAsync(UserChange change, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Forgets a person: deletes the profile, data key, indexes, tokens and expiration state, writes a
+    /// tombstone and appends the audit event, in one transaction. Returns <see langword="false"/> (and
+    /// writes nothing) when there is no such person.
+    /// </summary>
+    Task<bool> ForgetUserAsync(Guid token, long forgottenAt, AuditRecord audit, CancellationToken cancellationToken);
+
+    /// <summary>Whether a tombstone exists for the token (the person was forgotten).</summary>
+    Task<bool> IsForgottenAsync(Guid token, CancellationToken cancellationToken);
+
+    /// <summary>Appends an audit event on its own.</summary>
+    Task AppendAuditAsync(AuditRecord audit, CancellationToken cancellationToken);
+
+    /// <summary>A person's audit events, oldest first.</summary>
+    Task<IReadOnlyList<AuditRecord>> GetAuditAsync(Guid subject, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the audit events older than <paramref name="before"/>; returns how many.</summary>
+    Task<int> PurgeAuditAsync(long before, CancellationToken cancellationToken);
+
+    /// <summary>Counts the data keys not wrapped under <paramref name="keyVersion"/>.</summary>
+    Task<long> CountDataKeysNotUnderAsync(string keyVersion, CancellationToken cancellationToken);
+
+    /// <summary>Reads up to <paramref name="limit"/> data keys not wrapped under <paramref name="keyVersion"/>.</summary>
+    Task<IReadOnlyList<StoredDataKey>> GetDataKeysNotUnderAsync(string keyVersion, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Replaces data keys in one transaction, each only if it still holds its previous ciphertext; returns how many were replaced.</summary>
+    Task<int> ReplaceDataKeysAsync(IReadOnlyList<DataKeyReplacement> replacements, CancellationToken cancellationToken);
+}

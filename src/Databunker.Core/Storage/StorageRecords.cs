@@ -1,0 +1,69 @@
+using Databunker.Core.Keys;
+
+namespace Databunker.Core.Storage;
+
+/// <summary>A keyed hash of one normalised index value of a person.</summary>
+/// <param name="Kind">Which index: login, email, phone or custom.</param>
+/// <param name="Hash">HMAC-SHA256 of the index name and the normalised value, 32 bytes.</param>
+public sealed record IndexEntry(LookupKind Kind, byte[] Hash);
+
+/// <summary>A person to insert: everything is already encrypted or hashed.</summary>
+/// <param name="Token">The person's token.</param>
+/// <param name="Profile">The profile envelope.</param>
+/// <param name="DataKey">The person's data key, wrapped.</param>
+/// <param name="Indexes">The index hashes; each must be unique across the vault.</param>
+/// <param name="CreatedAt">Unix milliseconds.</param>
+/// <param name="Audit">The audit event to append in the same transaction.</param>
+public sealed record NewUser(Guid Token, byte[] Profile, WrappedKey DataKey, IReadOnlyList<IndexEntry> Indexes, long CreatedAt, AuditRecord Audit);
+
+/// <summary>A stored person as the storage returns it, still encrypted.</summary>
+/// <param name="Token">The person's token.</param>
+/// <param name="Profile">The profile envelope.</param>
+/// <param name="DataKey">The person's data key, wrapped.</param>
+/// <param name="Version">Increments with every update; used for optimistic concurrency.</param>
+/// <param name="CreatedAt">Unix milliseconds.</param>
+/// <param name="UpdatedAt">Unix milliseconds.</param>
+public sealed record StoredUser(Guid Token, byte[] Profile, WrappedKey DataKey, long Version, long CreatedAt, long UpdatedAt);
+
+/// <summary>A change of a person's profile and indexes.</summary>
+/// <param name="Token">The person's token.</param>
+/// <param name="ExpectedVersion">The version read before the change; the update applies only if it is still current.</param>
+/// <param name="Profile">The new profile envelope.</param>
+/// <param name="Indexes">The complete new set of index hashes; it replaces the old set.</param>
+/// <param name="UpdatedAt">Unix milliseconds.</param>
+/// <param name="Audit">The audit event to append in the same transaction.</param>
+public sealed record UserChange(Guid Token, long ExpectedVersion, byte[] Profile, IReadOnlyList<IndexEntry> Indexes, long UpdatedAt, AuditRecord Audit);
+
+/// <summary>How <see cref="IVaultStorage.UpdateUserAsync"/> ended.</summary>
+public enum UpdateOutcome
+{
+    /// <summary>The change was written.</summary>
+    Updated,
+
+    /// <summary>No such person.</summary>
+    NotFound,
+
+    /// <summary>The person changed since it was read; read again and retry.</summary>
+    VersionConflict,
+}
+
+/// <summary>An audit event as stored. <see cref="Details"/> is encrypted under the subject's data key.</summary>
+/// <param name="Id">Assigned by the storage; 0 when appending.</param>
+/// <param name="At">Unix milliseconds.</param>
+/// <param name="Actor">Who acted.</param>
+/// <param name="Operation">What was done.</param>
+/// <param name="Subject">The person concerned.</param>
+/// <param name="Outcome">How it ended.</param>
+/// <param name="Details">The details envelope, or <see langword="null"/>.</param>
+public sealed record AuditRecord(long Id, long At, string Actor, string Operation, Guid? Subject, string Outcome, byte[]? Details);
+
+/// <summary>A person's wrapped data key, for rotation.</summary>
+/// <param name="Owner">The person's token.</param>
+/// <param name="Key">The wrapped key.</param>
+public sealed record StoredDataKey(Guid Owner, WrappedKey Key);
+
+/// <summary>A re-wrapped data key, replacing <see cref="Previous"/> only if it is still stored.</summary>
+/// <param name="Owner">The person's token.</param>
+/// <param name="Previous">The ciphertext that was read.</param>
+/// <param name="Replacement">The key wrapped under the new version.</param>
+public sealed record DataKeyReplacement(Guid Owner, byte[] Previous, WrappedKey Replacement);
