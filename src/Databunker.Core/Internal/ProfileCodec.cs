@@ -17,13 +17,19 @@ internal static class ProfileCodec
     {
         if (profile.ValueKind != JsonValueKind.Object)
         {
-            throw new VaultInputException("The profile must be a JSON object.", paramName);
+            throw new VaultInputException(paramName == "patch" ? "The patch must be a JSON object (RFC 7396 merge patch)." : "The profile must be a JSON object.", paramName);
         }
 
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        try
         {
+            using var writer = new Utf8JsonWriter(buffer, WriterOptions);
             profile.WriteTo(writer);
+        }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json refuses to write text that is not valid UTF-16 (a lone surrogate).
+            throw new VaultInputException("The profile holds text that is not valid Unicode.", paramName);
         }
 
         if (buffer.WrittenCount > maxBytes)

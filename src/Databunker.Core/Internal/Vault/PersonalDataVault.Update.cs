@@ -9,10 +9,8 @@ internal sealed partial class PersonalDataVault
 {
     public Task<bool> UpdateUserAsync(UserLookup lookup, JsonElement patch, CancellationToken cancellationToken = default)
     {
-        if (patch.ValueKind != JsonValueKind.Object)
-        {
-            throw new VaultInputException("The patch must be a JSON object (RFC 7396 merge patch).", nameof(patch));
-        }
+        // Checks that the patch is an object of valid text within the size limit before anything is read.
+        Array.Clear(ProfileCodec.Serialize(patch, _options.MaxProfileBytes, nameof(patch)));
 
         return GuardCryptoAsync(AuditOperations.UserUpdate, async () =>
         {

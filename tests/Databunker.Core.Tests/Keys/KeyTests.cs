@@ -1,0 +1,105 @@
+using System.Security.Cryptography;
+using Databunker.Core.Keys;
+using Databunker.Core.Tests.Support;
+using static Databunker.Core.Tests.Support.TestData;
+
+namespace Databunker.Core.Tests.Keys;
+
+public sealed class KeyTests
+{
+    [Test]
+    public async Task RewrapKeysAsync_FromV1ToV2_ReadsAfterV1IsRemoved()
+    {
+        var v1 = RandomNumberGenerator.GetBytes(32);
+        var v2 = RandomNumberGenerator.GetBytes(32);
+        var path = VaultHost.NewDatabasePath();
+        var tokens = new List<Guid>();
+        await using (var host = await VaultHost.StartAsync(databasePath: path, masterKey: v1, configure: o => o.RotationBatchSize = 7))
+        {
+            tokens.AddRange(await host.Vault.CreateUsersAsync(Enumerable.Range(0, 25).Select(Person)));
+        }
+
+        var reports = new List<KeyRotationProgress>();
+        await using (var rotating = await VaultHost.StartAsync(databasePath: path, configure: o => o.RotationBatchSize = 7, keys: b => b
+                         .UseMasterKey(v2, version: 2)
+                         .AddPreviousMasterKey(MasterKeySource.FromBytes(v1), version: 1)))
+        {
+            var result = await rotating.Administration.RewrapKeysAsync(new SynchronousProgress(reports));
+            result.Rewrapped.Should().Be(25 + 2, "every data key and both system keys");
+            result.TargetKeyVersion.Should().Be("2");
+        }
+
+        reports.Should().HaveCount(1 + 4, "one report up front and one per batch of 7");
+        reports[^1].Remaining.Should().Be(0);
+        Scalar<long>(path, "SELECT COUNT(*) FROM data_keys WHERE key_version <> '2'").Should().Be(0);
+
+        await using var after = await VaultHost.StartAsync(databasePath: path, keys: b => b.UseMasterKey(v2, version: 2));
+        for (var i = 0; i < 25; i++)
+        {
+            var user = await after.Vault.GetUserAsync(UserLookup.ByEmail($"person{i:D5}@mail-{i % 7}.example"));
+            user!.Token.Should().Be(tokens[i]);
+            SameJson(user.Profile, Person(i)).Should().BeTrue();
+        }
+    }
+
+    [Test]
+    public async Task Start_WithWrongMasterKey_RefusesClearly()
+    {
+        var path = VaultHost.NewDatabasePath();
+        await using (var host = await VaultHost.StartAsync(databasePath: path))
+        {
+            await host.Vault.CreateUserAsync(Json(new { login = "x" }));
+        }
+
+        var act = () => VaultHost.StartAsync(databasePath: path, masterKey: RandomNumberGenerator.GetBytes(32));
+
+        (await act.Should().ThrowAsync<VaultConfigurationException>()).Which.Message.Should().Contain("another master key");
+    }
+
+    [Test]
+    public async Task Start_WithKeyVersionNoLongerConfigured_RefusesClearly()
+    {
+        var path = VaultHost.NewDatabasePath();
+        await using (await VaultHost.StartAsync(databasePath: path))
+        {
+        }
+
+        var act = () => VaultHost.StartAsync(databasePath: path, keys: b => b.UseMasterKey(RandomNumberGenerator.GetBytes(32), version: 3));
+
+        (await act.Should().ThrowAsync<VaultConfigurationException>()).Which.Message.Should().Contain("key version 1");
+    }
+
+    [Test]
+    public async Task UseMasterKeyFromEnvironmentAndFile_OpenTheSameVault()
+    {
+        var key = RandomNumberGenerator.GetBytes(32);
+        var path = VaultHost.NewDatabasePath();
+        var variable = "DATABUNKER_TEST_KEY_" + Guid.NewGuid().ToString("N");
+        var file = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"));
+        Environment.SetEnvironmentVariable(variable, Convert.ToBase64String(key));
+        await File.WriteAllBytesAsync(file, key);
+        try
+        {
+            Guid token;
+            await using (var host = await VaultHost.StartAsync(databasePath: path, keys: b => b.UseMasterKeyFromEnvironment(variable)))
+            {
+                token = await host.Vault.CreateUserAsync(Json(new { login = "env" }));
+            }
+
+            await using var fromFile = await VaultHost.StartAsync(databasePath: path, keys: b => b.UseMasterKeyFromFile(file));
+            (await fromFile.Vault.GetUserAsync(UserLookup.ByLogin("env")))!.Token.Should().Be(token);
+            await using var fromBase64 = await VaultHost.StartAsync(databasePath: path, keys: b => b.UseMasterKey(Convert.ToBase64String(key)));
+            (await fromBase64.Vault.GetUserAsync(UserLookup.ByLogin("env")))!.Token.Should().Be(token);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+            File.Delete(file);
+        }
+    }
+
+    private sealed class SynchronousProgress(List<KeyRotationProgress> reports) : IProgress<KeyRotationProgress>
+    {
+        public void Report(KeyRotationProgress value) => reports.Add(value);
+    }
+}

@@ -1,0 +1,158 @@
+using System.Security.Cryptography;
+using Databunker.Core.Expiration;
+using Databunker.Core.Keys;
+using Databunker.Core.Sqlite;
+using Databunker.Core.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Databunker.Core.Tests.Registration;
+
+public sealed class RegistrationTests
+{
+    [Test]
+    public async Task AddDatabunker_WithoutLoggingOrClock_WorksOnDefaults()
+    {
+        var services = new ServiceCollection();
+        services.AddDatabunker().UseSqlite("Data Source=:memory:").UseMasterKey(RandomNumberGenerator.GetBytes(32));
+        await using var provider = services.BuildServiceProvider();
+
+        var vault = provider.GetRequiredService<IPersonalDataVault>();
+        var token = await vault.CreateUserAsync(TestData.Json(new { login = "defaults" }));
+
+        (await vault.GetUserAsync(UserLookup.ByLogin("defaults")))!.Token.Should().Be(token);
+        provider.GetRequiredService<IExpirationManager>().Should().NotBeNull();
+        provider.GetRequiredService<IPersonalDataVault>().Should().BeSameAs(vault);
+    }
+
+    [Test]
+    public async Task AddDatabunker_TimeProviderRegisteredFirst_IsKept()
+    {
+        var services = new ServiceCollection();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        services.AddSingleton<TimeProvider>(clock);
+        services.AddDatabunker().UseSqlite("Data Source=:memory:").UseMasterKey(RandomNumberGenerator.GetBytes(32));
+        await using var provider = services.BuildServiceProvider();
+
+        var vault = provider.GetRequiredService<IPersonalDataVault>();
+        var token = await vault.CreateUserAsync(TestData.Json(new { login = "clock" }));
+
+        (await vault.GetUserAsync(UserLookup.ByToken(token)))!.CreatedAt.Should().Be(clock.GetUtcNow());
+    }
+
+    [Test]
+    public async Task Resolve_WithoutMasterKey_FailsNamingTheFix()
+    {
+        var services = new ServiceCollection();
+        services.AddDatabunker().UseSqlite("Data Source=:memory:");
+        await using var provider = services.BuildServiceProvider();
+
+        var act = () => provider.GetRequiredService<IPersonalDataVault>();
+
+        act.Should().Throw<VaultConfigurationException>().WithMessage("*UseMasterKey*");
+    }
+
+    [Test]
+    public async Task Resolve_WithoutStorage_FailsNamingTheFix()
+    {
+        var services = new ServiceCollection();
+        services.AddDatabunker().UseMasterKey(RandomNumberGenerator.GetBytes(32));
+        await using var provider = services.BuildServiceProvider();
+
+        var act = () => provider.GetRequiredService<IPersonalDataVault>();
+
+        act.Should().Throw<VaultConfigurationException>().WithMessage("*UseSqlite*");
+    }
+
+    [TestCase("")]
+    [TestCase("Data Source=")]
+    [TestCase("Nonsense Keyword=3")]
+    [TestCase("Data Source=x;Mode=Sideways")]
+    public void UseSqlite_MalformedConnectionString_ThrowsArgumentException(string connectionString)
+    {
+        var builder = new ServiceCollection().AddDatabunker();
+
+        var act = () => builder.UseSqlite(connectionString);
+
+        act.Should().Throw<ArgumentException>();
+    }
+
+    [TestCase(16)]
+    [TestCase(31)]
+    [TestCase(33)]
+    public void UseMasterKey_WrongLength_Throws(int length)
+    {
+        var builder = new ServiceCollection().AddDatabunker();
+
+        var act = () => builder.UseMasterKey(new byte[length]);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*32*");
+    }
+
+    [Test]
+    public async Task Start_MissingEnvironmentVariable_FailsNamingTheVariable()
+    {
+        var act = () => VaultHost.StartAsync(keys: b => b.UseMasterKeyFromEnvironment("DATABUNKER_TEST_UNSET_VARIABLE"));
+
+        await act.Should().ThrowAsync<VaultConfigurationException>().WithMessage("*DATABUNKER_TEST_UNSET_VARIABLE*");
+    }
+
+    [Test]
+    public async Task Start_ShortBase64Key_FailsWithoutShowingIt()
+    {
+        var act = () => VaultHost.StartAsync(keys: b => b.UseMasterKey(Convert.ToBase64String(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 })));
+
+        (await act.Should().ThrowAsync<VaultConfigurationException>()).Which.Message.Should().Contain("32").And.NotContain("AQIDBAUGBwg=");
+    }
+
+    [Test]
+    public async Task Start_UnreadableKeyFile_FailsNamingThePath()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "no-such-dir-" + Guid.NewGuid().ToString("N"), "key.bin");
+
+        var act = () => VaultHost.StartAsync(keys: b => b.UseMasterKeyFromFile(missing));
+
+        await act.Should().ThrowAsync<VaultConfigurationException>().WithMessage($"*{missing}*");
+    }
+
+    [Test]
+    public async Task Start_FileThatIsNotADatabase_FailsClearly()
+    {
+        var path = VaultHost.NewDatabasePath();
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, new string('x', 8192));
+
+        var act = () => VaultHost.StartAsync(databasePath: path);
+
+        await act.Should().ThrowAsync<VaultConfigurationException>().WithMessage("*cannot be opened*");
+    }
+
+    [Test]
+    public async Task Start_SchemaNewerThanTheCode_Refuses()
+    {
+        var path = VaultHost.NewDatabasePath();
+        await using (await VaultHost.StartAsync(databasePath: path))
+        {
+        }
+
+        TestData.Sql(path, "INSERT INTO schema_version (version, applied_at) VALUES (999, 0)");
+
+        var act = () => VaultHost.StartAsync(databasePath: path);
+
+        await act.Should().ThrowAsync<VaultConfigurationException>().WithMessage("*999*newer*");
+    }
+
+    [Test]
+    public async Task Resolve_InvalidOptions_FailsWithEveryProblem()
+    {
+        var act = () => VaultHost.StartAsync(configure: o =>
+        {
+            o.MaxProfileBytes = 10;
+            o.DefaultPhoneCountryCode = "+44";
+            o.Expiration.DefaultRetention = TimeSpan.FromDays(400);
+        });
+
+        var error = (await act.Should().ThrowAsync<OptionsValidationException>()).Which;
+        error.Failures.Should().HaveCount(3);
+    }
+}

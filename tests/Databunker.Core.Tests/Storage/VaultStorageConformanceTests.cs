@@ -1,0 +1,278 @@
+using System.Security.Cryptography;
+using Databunker.Core.Keys;
+using Databunker.Core.Storage;
+
+namespace Databunker.Core.Tests.Storage;
+
+/// <summary>
+/// The contract every <see cref="IVaultStorage"/> must keep. Each implementation derives one fixture from
+/// this class; the tests are the same for all.
+/// </summary>
+public abstract class VaultStorageConformanceTests
+{
+    private IVaultStorage _storage = null!;
+
+    protected IVaultStorage Storage => _storage;
+
+    /// <summary>A new, empty storage for one test.</summary>
+    protected abstract IVaultStorage CreateStorage();
+
+    [SetUp]
+    public async Task CreateAndInitialize()
+    {
+        _storage = CreateStorage();
+        await _storage.InitializeAsync(CancellationToken.None);
+    }
+
+    [TearDown]
+    public void DisposeStorage() => (_storage as IDisposable)?.Dispose();
+
+    [Test]
+    public async Task InitializeAsync_CalledTwice_KeepsDataAndVersion()
+    {
+        var user = NewUser(Kind(LookupKind.Email));
+        await Storage.CreateUsersAsync([user], default);
+        var version = await Storage.GetSchemaVersionAsync(default);
+
+        await Storage.InitializeAsync(default);
+
+        (await Storage.GetSchemaVersionAsync(default)).Should().Be(version).And.BeGreaterThan(0);
+        (await Storage.GetUserAsync(user.Token, default)).Should().NotBeNull();
+    }
+
+    [Test]
+    public async Task AddSystemKeyAsync_SecondAdd_ReturnsTheFirst()
+    {
+        var first = new WrappedKey("1", Bytes(40));
+        var second = new WrappedKey("1", Bytes(40));
+
+        var stored1 = await Storage.AddSystemKeyAsync("k", first, 1, default);
+        var stored2 = await Storage.AddSystemKeyAsync("k", second, 2, default);
+
+        stored1.Ciphertext.Should().Equal(first.Ciphertext);
+        stored2.Ciphertext.Should().Equal(first.Ciphertext);
+        (await Storage.GetSystemKeyAsync("other", default)).Should().BeNull();
+    }
+
+    [Test]
+    public async Task ReplaceSystemKeyAsync_OnlyWhenPreviousMatches()
+    {
+        var original = await Storage.AddSystemKeyAsync("k", new WrappedKey("1", Bytes(40)), 1, default);
+        var replacement = new WrappedKey("2", Bytes(40));
+
+        (await Storage.ReplaceSystemKeyAsync("k", Bytes(40), replacement, default)).Should().BeFalse();
+        (await Storage.ReplaceSystemKeyAsync("k", original.Ciphertext, replacement, default)).Should().BeTrue();
+        (await Storage.GetSystemKeyAsync("k", default)).Should().BeEquivalentTo(replacement);
+    }
+
+    [Test]
+    public async Task CreateUsersAsync_ThenRead_ByTokenAndByIndex()
+    {
+        var email = Kind(LookupKind.Email);
+        var user = NewUser(email, Kind(LookupKind.Phone));
+
+        await Storage.CreateUsersAsync([user], default);
+
+        var byToken = await Storage.GetUserAsync(user.Token, default);
+        byToken!.Profile.Should().Equal(user.Profile);
+        byToken.DataKey.Should().BeEquivalentTo(user.DataKey);
+        byToken.Version.Should().Be(1);
+        byToken.CreatedAt.Should().Be(user.CreatedAt);
+        (await Storage.GetUserByIndexAsync(email.Hash, default))!.Token.Should().Be(user.Token);
+        (await Storage.FindTokenByIndexAsync(email.Hash, default)).Should().Be(user.Token);
+        (await Storage.FindTokenByIndexAsync(Bytes(32), default)).Should().BeNull();
+        (await Storage.GetAuditAsync(user.Token, default)).Should().ContainSingle();
+    }
+
+    [Test]
+    public async Task CreateUsersAsync_TakenHash_ThrowsNamingTheIndexAndWritesNothing()
+    {
+        var phone = Kind(LookupKind.Phone);
+        await Storage.CreateUsersAsync([NewUser(phone)], default);
+        var fresh = NewUser(Kind(LookupKind.Email));
+        var clash = NewUser(Kind(LookupKind.Login), new IndexEntry(LookupKind.Phone, phone.Hash));
+
+        var act = () => Storage.CreateUsersAsync([fresh, clash], default);
+
+        (await act.Should().ThrowAsync<DuplicateIndexException>()).Which.IndexName.Should().Be("phone");
+        (await Storage.GetUserAsync(fresh.Token, default)).Should().BeNull();
+        (await Storage.GetUserAsync(clash.Token, default)).Should().BeNull();
+        (await Storage.GetAuditAsync(fresh.Token, default)).Should().BeEmpty();
+    }
+
+    [Test]
+    public async Task UpdateUserAsync_ReplacesIndexesAndChecksVersion()
+    {
+        var oldEmail = Kind(LookupKind.Email);
+        var user = NewUser(oldEmail);
+        await Storage.CreateUsersAsync([user], default);
+        var newEmail = Kind(LookupKind.Email);
+
+        var stale = await Storage.UpdateUserAsync(Change(user.Token, 7, newEmail), default);
+        var fresh = await Storage.UpdateUserAsync(Change(user.Token, 1, newEmail), default);
+        var missing = await Storage.UpdateUserAsync(Change(Guid.NewGuid(), 1), default);
+
+        stale.Should().Be(UpdateOutcome.VersionConflict);
+        fresh.Should().Be(UpdateOutcome.Updated);
+        missing.Should().Be(UpdateOutcome.NotFound);
+        (await Storage.FindTokenByIndexAsync(oldEmail.Hash, default)).Should().BeNull();
+        (await Storage.FindTokenByIndexAsync(newEmail.Hash, default)).Should().Be(user.Token);
+        (await Storage.GetUserAsync(user.Token, default))!.Version.Should().Be(2);
+    }
+
+    [Test]
+    public async Task UpdateUserAsync_TakenHash_ThrowsAndKeepsTheOldState()
+    {
+        var taken = Kind(LookupKind.Custom);
+        await Storage.CreateUsersAsync([NewUser(taken)], default);
+        var mine = Kind(LookupKind.Custom);
+        var user = NewUser(mine);
+        await Storage.CreateUsersAsync([user], default);
+
+        var act = () => Storage.UpdateUserAsync(Change(user.Token, 1, new IndexEntry(LookupKind.Custom, taken.Hash)), default);
+
+        (await act.Should().ThrowAsync<DuplicateIndexException>()).Which.IndexName.Should().Be("custom");
+        (await Storage.FindTokenByIndexAsync(mine.Hash, default)).Should().Be(user.Token);
+        (await Storage.GetUserAsync(user.Token, default))!.Version.Should().Be(1);
+    }
+
+    [Test]
+    public async Task ForgetUserAsync_DeletesEverythingAndLeavesATombstone()
+    {
+        var email = Kind(LookupKind.Email);
+        var user = NewUser(email);
+        await Storage.CreateUsersAsync([user], default);
+        await Storage.StartExpirationAsync(user.Token, 10, Bytes(32), 1, Audit(user.Token), default);
+
+        (await Storage.ForgetUserAsync(user.Token, 5, Audit(user.Token), default)).Should().BeTrue();
+        (await Storage.ForgetUserAsync(user.Token, 6, Audit(user.Token), default)).Should().BeFalse();
+
+        (await Storage.GetUserAsync(user.Token, default)).Should().BeNull();
+        (await Storage.FindTokenByIndexAsync(email.Hash, default)).Should().BeNull();
+        (await Storage.GetExpirationAsync(user.Token, default)).Should().BeNull();
+        (await Storage.CountDataKeysNotUnderAsync("none", default)).Should().Be(0);
+        (await Storage.IsForgottenAsync(user.Token, default)).Should().BeTrue();
+        (await Storage.IsForgottenAsync(Guid.NewGuid(), default)).Should().BeFalse();
+        await Storage.CreateUsersAsync([NewUser(new IndexEntry(LookupKind.Email, email.Hash))], default);
+    }
+
+    [Test]
+    public async Task Audit_AppendReadAndPurge()
+    {
+        var subject = Guid.NewGuid();
+        await Storage.AppendAuditAsync(new AuditRecord(0, 100, "a", "op.one", subject, "success", Bytes(10)), default);
+        await Storage.AppendAuditAsync(new AuditRecord(0, 200, "b", "op.two", subject, "not-found", null), default);
+        await Storage.AppendAuditAsync(new AuditRecord(0, 300, "c", "op.three", null, "success", null), default);
+
+        var events = await Storage.GetAuditAsync(subject, default);
+        events.Select(e => e.Operation).Should().Equal("op.one", "op.two");
+        events[0].Id.Should().BeLessThan(events[1].Id);
+        events[0].Details.Should().HaveCount(10);
+        events[1].Details.Should().BeNull();
+
+        (await Storage.PurgeAuditAsync(150, default)).Should().Be(1);
+        (await Storage.GetAuditAsync(subject, default)).Select(e => e.Operation).Should().Equal("op.two");
+    }
+
+    [Test]
+    public async Task DataKeys_PagedAndReplacedOnlyWhenUnchanged()
+    {
+        var users = Enumerable.Range(0, 5).Select(_ => NewUser()).ToList();
+        await Storage.CreateUsersAsync(users, default);
+
+        (await Storage.CountDataKeysNotUnderAsync("2", default)).Should().Be(5);
+        var page = await Storage.GetDataKeysNotUnderAsync("2", 3, default);
+        page.Should().HaveCount(3);
+        var replacements = page.Select(k => new DataKeyReplacement(k.Owner, k.Key.Ciphertext, new WrappedKey("2", Bytes(60)))).ToList();
+        replacements[0] = replacements[0] with { Previous = Bytes(60) };
+
+        (await Storage.ReplaceDataKeysAsync(replacements, default)).Should().Be(2);
+        (await Storage.CountDataKeysNotUnderAsync("2", default)).Should().Be(3);
+        (await Storage.GetUserAsync(page[1].Owner, default))!.DataKey.KeyVersion.Should().Be("2");
+    }
+
+    [Test]
+    public async Task Expirations_StartRetainCancel()
+    {
+        var user = NewUser();
+        await Storage.CreateUsersAsync([user], default);
+        var hash = Bytes(32);
+
+        (await Storage.StartExpirationAsync(Guid.NewGuid(), 10, Bytes(32), 1, Audit(null), default)).Should().BeFalse();
+        (await Storage.StartExpirationAsync(user.Token, 10, hash, 1, Audit(user.Token), default)).Should().BeTrue();
+        (await Storage.GetExpirationAsync(user.Token, default)).Should().Be(new StoredExpiration(1, 10));
+
+        (await Storage.RetainExpirationAsync(hash, 2, Audit(null), default)).Should().Be(user.Token);
+        (await Storage.RetainExpirationAsync(hash, 3, Audit(null), default)).Should().BeNull();
+        (await Storage.GetExpirationAsync(user.Token, default))!.State.Should().Be(2);
+        (await Storage.GetAuditAsync(user.Token, default)).Should().Contain(e => e.Operation == "test.op" && e.Subject == user.Token);
+
+        (await Storage.CancelExpirationAsync(user.Token, Audit(user.Token), default)).Should().BeTrue();
+        (await Storage.CancelExpirationAsync(user.Token, Audit(user.Token), default)).Should().BeFalse();
+        (await Storage.GetExpirationAsync(user.Token, default)).Should().BeNull();
+    }
+
+    [Test]
+    public async Task Expirations_ForgetByTokenHash_IsSingleUse()
+    {
+        var user = NewUser();
+        await Storage.CreateUsersAsync([user], default);
+        var hash = Bytes(32);
+        await Storage.StartExpirationAsync(user.Token, 10, hash, 1, Audit(user.Token), default);
+
+        (await Storage.ForgetByExpirationTokenAsync(hash, 2, Audit(null), default)).Should().Be(user.Token);
+        (await Storage.ForgetByExpirationTokenAsync(hash, 3, Audit(null), default)).Should().BeNull();
+        (await Storage.GetUserAsync(user.Token, default)).Should().BeNull();
+        (await Storage.IsForgottenAsync(user.Token, default)).Should().BeTrue();
+    }
+
+    [Test]
+    public async Task Expirations_ClaimsAreExclusiveUntilTheyTimeOut()
+    {
+        var users = Enumerable.Range(0, 4).Select(_ => NewUser()).ToList();
+        await Storage.CreateUsersAsync(users, default);
+        for (var i = 0; i < users.Count; i++)
+        {
+            await Storage.StartExpirationAsync(users[i].Token, 100 + i, Bytes(32), 1, Audit(users[i].Token), default);
+        }
+
+        var early = await Storage.ClaimDueExpirationsAsync(99, 10, Bytes(16), 1000, default);
+        var first = await Storage.ClaimDueExpirationsAsync(102, 10, Bytes(16), 1000, default);
+        var second = await Storage.ClaimDueExpirationsAsync(200, 10, Bytes(16), 1000, default);
+        var afterTimeout = await Storage.ClaimDueExpirationsAsync(1000, 10, Bytes(16), 2000, default);
+
+        early.Should().BeEmpty();
+        first.Should().BeEquivalentTo(users.Take(3).Select(u => u.Token));
+        second.Should().Equal(users[3].Token);
+        afterTimeout.Should().HaveCount(4);
+    }
+
+    [Test]
+    public async Task ForgetClaimedAsync_OnlyForTheHolderOfAWaitingClaim()
+    {
+        var user = NewUser();
+        await Storage.CreateUsersAsync([user], default);
+        await Storage.StartExpirationAsync(user.Token, 10, Bytes(32), 1, Audit(user.Token), default);
+        var claim = Bytes(16);
+        (await Storage.ClaimDueExpirationsAsync(10, 10, claim, 100, default)).Should().ContainSingle();
+
+        (await Storage.ForgetClaimedAsync(user.Token, Bytes(16), 11, Audit(user.Token), default)).Should().BeFalse();
+        (await Storage.ForgetClaimedAsync(user.Token, claim, 11, Audit(user.Token), default)).Should().BeTrue();
+        (await Storage.ForgetClaimedAsync(user.Token, claim, 12, Audit(user.Token), default)).Should().BeFalse();
+    }
+
+    protected static byte[] Bytes(int count) => RandomNumberGenerator.GetBytes(count);
+
+    protected static IndexEntry Kind(LookupKind kind) => new(kind, Bytes(32));
+
+    protected static AuditRecord Audit(Guid? subject) => new(0, 1, "tests", "test.op", subject, "success", null);
+
+    protected static NewUser NewUser(params IndexEntry[] indexes)
+    {
+        var token = Guid.NewGuid();
+        return new NewUser(token, Bytes(80), new WrappedKey("1", Bytes(65)), indexes, 1_000, Audit(token));
+    }
+
+    private static UserChange Change(Guid token, long expectedVersion, params IndexEntry[] indexes) =>
+        new(token, expectedVersion, Bytes(90), indexes, 2_000, Audit(token));
+}

@@ -1,0 +1,86 @@
+using System.Security.Cryptography;
+using Databunker.Core.Expiration;
+using Databunker.Core.Keys;
+using Databunker.Core.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Databunker.Core.Tests.Support;
+
+/// <summary>
+/// A real vault as a host would build it: a ServiceCollection with AddDatabunker() on a SQLite file in a
+/// temporary folder, real key material, a FakeTimeProvider and a capturing logger.
+/// </summary>
+public sealed class VaultHost : IAsyncDisposable
+{
+    private VaultHost(ServiceProvider services, string databasePath, byte[] masterKey, FakeTimeProvider time, CapturingLoggerProvider logs)
+    {
+        Services = services;
+        DatabasePath = databasePath;
+        MasterKey = masterKey;
+        Time = time;
+        Logs = logs;
+    }
+
+    public ServiceProvider Services { get; }
+
+    public string DatabasePath { get; }
+
+    public byte[] MasterKey { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public CapturingLoggerProvider Logs { get; }
+
+    public IPersonalDataVault Vault => Services.GetRequiredService<IPersonalDataVault>();
+
+    public IExpirationManager Expirations => Services.GetRequiredService<IExpirationManager>();
+
+    public IVaultAdministration Administration => Services.GetRequiredService<IVaultAdministration>();
+
+    public static string NewDatabasePath() =>
+        Path.Combine(TestContext.CurrentContext.WorkDirectory, "vaults", $"{Guid.NewGuid():N}.db");
+
+    public static async Task<VaultHost> StartAsync(
+        Action<DatabunkerOptions>? configure = null,
+        string? databasePath = null,
+        byte[]? masterKey = null,
+        Action<IDatabunkerBuilder>? keys = null,
+        FakeTimeProvider? time = null)
+    {
+        databasePath ??= NewDatabasePath();
+        Directory.CreateDirectory(Path.GetDirectoryName(databasePath)!);
+        masterKey ??= RandomNumberGenerator.GetBytes(32);
+        time ??= new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
+        var logs = new CapturingLoggerProvider();
+
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
+        services.AddSingleton<TimeProvider>(time);
+        var builder = services
+            .AddDatabunker(o =>
+            {
+                o.DefaultActor = "tests";
+                o.DefaultPhoneCountryCode = "44";
+                o.Expiration.LinkBaseAddress = new Uri("https://app.example/privacy/");
+                configure?.Invoke(o);
+            })
+            .UseSqlite($"Data Source={databasePath}");
+        if (keys is null)
+        {
+            builder.UseMasterKey(masterKey);
+        }
+        else
+        {
+            keys(builder);
+        }
+
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        var host = new VaultHost(provider, databasePath, masterKey, time, logs);
+        await host.Administration.InitializeAsync();
+        return host;
+    }
+
+    public async ValueTask DisposeAsync() => await Services.DisposeAsync();
+}

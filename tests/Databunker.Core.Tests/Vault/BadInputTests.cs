@@ -1,0 +1,115 @@
+using System.Text.Json;
+using Databunker.Core.Tests.Support;
+using static Databunker.Core.Tests.Support.TestData;
+
+namespace Databunker.Core.Tests.Vault;
+
+/// <summary>Bad input gets a documented exception that names the field, not the value, and changes nothing.</summary>
+public sealed class BadInputTests
+{
+    private VaultHost _host = null!;
+
+    [SetUp]
+    public async Task Start() => _host = await VaultHost.StartAsync(o => o.MaxProfileBytes = 2048);
+
+    [TearDown]
+    public async Task Stop() => await _host.DisposeAsync();
+
+    public static IEnumerable<TestCaseData> RefusedProfiles()
+    {
+        yield return new TestCaseData("""[1,2]""", null).SetName("Create_ArrayProfile_Refused");
+        yield return new TestCaseData("\"text\"", null).SetName("Create_StringProfile_Refused");
+        yield return new TestCaseData("null", null).SetName("Create_NullProfile_Refused");
+        yield return new TestCaseData("""{"email":"no-at-sign.example"}""", "email").SetName("Create_EmailWithoutAt_Refused");
+        yield return new TestCaseData("""{"email":"a@@b.example"}""", "email").SetName("Create_EmailWithTwoAts_Refused");
+        yield return new TestCaseData("""{"email":"a b@c.example"}""", "email").SetName("Create_EmailWithSpace_Refused");
+        yield return new TestCaseData("""{"email":"a@localhost"}""", "email").SetName("Create_EmailWithoutDottedDomain_Refused");
+        yield return new TestCaseData("""{"email":"Alice <a@b.example>"}""", "email").SetName("Create_EmailWithDisplayName_Refused");
+        yield return new TestCaseData("""{"email":42}""", "email").SetName("Create_EmailNumber_Refused");
+        yield return new TestCaseData("""{"phone":"call me"}""", "phone").SetName("Create_PhoneWords_Refused");
+        yield return new TestCaseData("""{"phone":"+12"}""", "phone").SetName("Create_PhoneTooShort_Refused");
+        yield return new TestCaseData("""{"phone":"+1234567890123456"}""", "phone").SetName("Create_PhoneTooLong_Refused");
+        yield return new TestCaseData("""{"phone":"+0 20 7946 0958"}""", "phone").SetName("Create_PhoneCountryZero_Refused");
+        yield return new TestCaseData("""{"login":"   "}""", "login").SetName("Create_BlankLogin_Refused");
+        yield return new TestCaseData("""{"login":{"a":1}}""", "login").SetName("Create_ObjectLogin_Refused");
+        yield return new TestCaseData("""{"login":"a","login":"b"}""", "login").SetName("Create_LoginTwice_Refused");
+        yield return new TestCaseData("""{"custom":"\ud800"}""", null).SetName("Create_LoneSurrogateInIndex_Refused");
+        yield return new TestCaseData("""{"bio":"\udc00 lone low surrogate"}""", null).SetName("Create_LoneSurrogateInValue_Refused");
+        yield return new TestCaseData($$"""{"bio":"{{new string('x', 3000)}}"}""", null).SetName("Create_ProfileOverLimit_Refused");
+    }
+
+    [TestCaseSource(nameof(RefusedProfiles))]
+    public async Task Create(string json, string? field)
+    {
+        var act = () => _host.Vault.CreateUserAsync(Parse(json));
+
+        var error = (await act.Should().ThrowAsync<VaultInputException>()).Which;
+        error.Field.Should().Be(field);
+        error.ParamName.Should().Be("profile");
+        AssertNothingStored();
+    }
+
+    [Test]
+    public async Task Create_OneBadProfileInBatch_StoresNone()
+    {
+        var act = () => _host.Vault.CreateUsersAsync([Json(new { login = "fine" }), Json(new { email = "broken" })]);
+
+        await act.Should().ThrowAsync<VaultInputException>();
+        AssertNothingStored();
+    }
+
+    [Test]
+    public async Task Lookup_DefaultValue_Refused()
+    {
+        var act = () => _host.Vault.GetUserAsync(default);
+
+        (await act.Should().ThrowAsync<VaultInputException>()).Which.Message.Should().Contain("Unknown lookup");
+    }
+
+    [TestCase("mail", "x")]
+    [TestCase("token", "not-a-guid")]
+    public void LookupCreate_UnknownModeOrBadToken_Refused(string mode, string value)
+    {
+        var act = () => UserLookup.Create(mode, value);
+
+        act.Should().Throw<VaultInputException>();
+    }
+
+    [Test]
+    public async Task Lookup_MalformedEmail_RefusedWithoutValue()
+    {
+        var act = () => _host.Vault.GetUserAsync(UserLookup.ByEmail("secret-value-without-at"));
+
+        (await act.Should().ThrowAsync<VaultInputException>()).Which.Message.Should().NotContain("secret-value");
+    }
+
+    [Test]
+    public async Task Update_NonObjectPatchOrBadResult_RefusedAndUnchanged()
+    {
+        var token = await _host.Vault.CreateUserAsync(Json(new { email = "keep@example.com", name = "Keep" }));
+
+        var notObject = () => _host.Vault.UpdateUserAsync(UserLookup.ByToken(token), Parse("[1]"));
+        var badEmail = () => _host.Vault.UpdateUserAsync(UserLookup.ByToken(token), Json(new { email = "broken", name = "Changed" }));
+        var tooLarge = () => _host.Vault.UpdateUserAsync(UserLookup.ByToken(token), Json(new { bio = new string('y', 3000) }));
+        var badText = () => _host.Vault.UpdateUserAsync(UserLookup.ByToken(token), Parse("""{"name":"\ud800"}"""));
+
+        await notObject.Should().ThrowAsync<VaultInputException>();
+        (await badEmail.Should().ThrowAsync<VaultInputException>()).Which.Field.Should().Be("email");
+        await tooLarge.Should().ThrowAsync<VaultInputException>();
+        await badText.Should().ThrowAsync<VaultInputException>();
+        var user = await _host.Vault.GetUserAsync(UserLookup.ByEmail("keep@example.com"));
+        user!.Profile.GetProperty("name").GetString().Should().Be("Keep");
+        user.Profile.TryGetProperty("bio", out JsonElement _).Should().BeFalse();
+    }
+
+    [Test]
+    public async Task Create_PhoneAsNumberWithDefaultCountry_Accepted()
+    {
+        var token = await _host.Vault.CreateUserAsync(Parse("""{"phone":2079460958}"""));
+
+        (await _host.Vault.GetUserAsync(UserLookup.ByPhone("020 7946 0958")))!.Token.Should().Be(token);
+    }
+
+    private void AssertNothingStored() =>
+        Scalar<long>(_host.DatabasePath, "SELECT COUNT(*) FROM users").Should().Be(0, "nothing is stored");
+}
