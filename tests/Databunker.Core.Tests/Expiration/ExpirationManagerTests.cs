@@ -1,0 +1,208 @@
+using Databunker.Core.Expiration;
+using Databunker.Core.Tests.Support;
+using static Databunker.Core.Tests.Support.TestData;
+
+namespace Databunker.Core.Tests.Expiration;
+
+public sealed class ExpirationManagerTests
+{
+    private VaultHost _host = null!;
+
+    private IExpirationManager Expirations => _host.Expirations;
+
+    [SetUp]
+    public async Task Start() => _host = await VaultHost.StartAsync();
+
+    [TearDown]
+    public async Task Stop() => await _host.DisposeAsync();
+
+    [Test]
+    public async Task StartAsync_ReturnsTokenDueTimeAndLinks()
+    {
+        var token = await NewPerson("links@example.com");
+
+        var ticket = await Expirations.StartAsync(UserLookup.ByEmail("links@example.com"), ExpirationTime.Parse("30d"));
+
+        ticket.UserToken.Should().Be(token);
+        ticket.DueAt.Should().Be(_host.Time.GetUtcNow().AddDays(30));
+        ticket.Token.Should().MatchRegex("^[A-Za-z0-9_-]{32}$", "192 random bits in URL-safe base64");
+        ticket.RetainUrl.Should().Be(new Uri($"https://app.example/privacy/retain/{ticket.Token}"));
+        ticket.DeleteUrl.Should().Be(new Uri($"https://app.example/privacy/delete/{ticket.Token}"));
+        ticket.ToString().Should().NotContain(ticket.Token);
+        (await Expirations.GetStatusAsync(UserLookup.ByToken(token))).Should().Be(new ExpirationStatus(token, ExpirationState.Waiting, ticket.DueAt));
+    }
+
+    [Test]
+    public async Task StartAsync_DefaultsCapsAndRefusals()
+    {
+        await NewPerson("times@example.com");
+        var lookup = UserLookup.ByEmail("times@example.com");
+        var now = _host.Time.GetUtcNow();
+
+        (await Expirations.StartAsync(lookup)).DueAt.Should().Be(now.AddDays(30), "the default retention is 30 days");
+        (await Expirations.StartAsync(lookup, TimeSpan.FromDays(5000))).DueAt.Should().Be(now.AddDays(365), "the maximum retention caps it");
+        (await Expirations.StartAsync(lookup, now.AddHours(2))).DueAt.Should().Be(now.AddHours(2));
+
+        await FluentActions.Awaiting(() => Expirations.StartAsync(lookup, now)).Should().ThrowAsync<VaultInputException>();
+        await FluentActions.Awaiting(() => Expirations.StartAsync(lookup, TimeSpan.Zero)).Should().ThrowAsync<VaultInputException>();
+        await FluentActions.Awaiting(() => Expirations.StartAsync(lookup, TimeSpan.FromSeconds(-1))).Should().ThrowAsync<VaultInputException>();
+        await FluentActions.Awaiting(() => Expirations.StartAsync(UserLookup.ByEmail("nobody@example.com"), TimeSpan.FromDays(1))).Should().ThrowAsync<PersonNotFoundException>();
+    }
+
+    [Test]
+    public async Task RunDueAsync_ForgetsExactlyAtTheDueTimeAndNotATickBefore()
+    {
+        var token = await NewPerson("due@example.com");
+        _host.Time.Advance(TimeSpan.FromTicks(3));
+        var ticket = await Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromHours(1));
+
+        _host.Time.SetUtcNow(ticket.DueAt - TimeSpan.FromTicks(1));
+        (await Expirations.RunDueAsync()).Deleted.Should().Be(0);
+        (await _host.Vault.GetUserAsync(UserLookup.ByToken(token))).Should().NotBeNull();
+
+        _host.Time.SetUtcNow(ticket.DueAt);
+        (await Expirations.RunDueAsync()).Should().Be(new ExpirationPassResult(1, 1, 0, 0, 1));
+        (await _host.Vault.GetUserAsync(UserLookup.ByEmail("due@example.com"))).Should().BeNull();
+        (await Expirations.GetStatusAsync(UserLookup.ByToken(token)))!.State.Should().Be(ExpirationState.Deleted);
+        var audit = await _host.Vault.GetAuditEventsAsync(token);
+        audit.Should().ContainSingle(e => e.Operation == AuditOperations.ExpirationExpired).Which.Actor.Should().Be("databunker-scheduler");
+    }
+
+    [Test]
+    public async Task RetainAsync_PersonIsNeverForgotten()
+    {
+        var token = await NewPerson("keep@example.com");
+        var ticket = await Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromDays(1));
+
+        (await Expirations.RetainAsync(ticket.Token)).Should().Be(ExpirationLinkResult.Retained);
+        _host.Time.Advance(TimeSpan.FromDays(400));
+        (await Expirations.RunDueAsync()).Deleted.Should().Be(0);
+
+        (await _host.Vault.GetUserAsync(UserLookup.ByToken(token))).Should().NotBeNull();
+        (await Expirations.GetStatusAsync(UserLookup.ByEmail("keep@example.com"))).Should().Be(new ExpirationStatus(token, ExpirationState.Retained, null));
+    }
+
+    [Test]
+    public async Task CancelAsync_PersonIsNeverForgottenAndLinksDie()
+    {
+        var token = await NewPerson("cancel@example.com");
+        var ticket = await Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromDays(1));
+
+        (await Expirations.CancelAsync(UserLookup.ByEmail("cancel@example.com"))).Should().BeTrue();
+        (await Expirations.CancelAsync(UserLookup.ByEmail("cancel@example.com"))).Should().BeFalse();
+        _host.Time.Advance(TimeSpan.FromDays(2));
+
+        (await Expirations.RunDueAsync()).Claimed.Should().Be(0);
+        (await Expirations.RetainAsync(ticket.Token)).Should().Be(ExpirationLinkResult.NotFound);
+        (await Expirations.DeleteAsync(ticket.Token)).Should().Be(ExpirationLinkResult.NotFound);
+        (await _host.Vault.GetUserAsync(UserLookup.ByToken(token))).Should().NotBeNull();
+        (await Expirations.GetStatusAsync(UserLookup.ByToken(token)))!.State.Should().Be(ExpirationState.None);
+    }
+
+    [Test]
+    public async Task StartAsync_Again_InvalidatesTheOldToken()
+    {
+        var token = await NewPerson("restart@example.com");
+        var first = await Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromDays(1));
+        var second = await Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromDays(10));
+
+        (await Expirations.DeleteAsync(first.Token)).Should().Be(ExpirationLinkResult.NotFound);
+        (await Expirations.RetainAsync(first.Token)).Should().Be(ExpirationLinkResult.NotFound);
+        _host.Time.Advance(TimeSpan.FromDays(2));
+        (await Expirations.RunDueAsync()).Claimed.Should().Be(0, "the restart moved the due time");
+
+        (await Expirations.RetainAsync(second.Token)).Should().Be(ExpirationLinkResult.Retained);
+    }
+
+    [Test]
+    public async Task StartAsync_AfterRetain_WaitsAgain()
+    {
+        var token = await NewPerson("again@example.com");
+        await Expirations.RetainAsync((await Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromDays(1))).Token);
+
+        var ticket = await Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromDays(1));
+        _host.Time.SetUtcNow(ticket.DueAt);
+
+        (await Expirations.RunDueAsync()).Deleted.Should().Be(1);
+    }
+
+    [Test]
+    public async Task Links_AreSingleUse_AndUnknownTokensChangeNothing()
+    {
+        var kept = await NewPerson("kept@example.com");
+        var gone = await NewPerson("gone@example.com");
+        var keep = await Expirations.StartAsync(UserLookup.ByToken(kept), TimeSpan.FromDays(1));
+        var delete = await Expirations.StartAsync(UserLookup.ByToken(gone), TimeSpan.FromDays(1));
+
+        (await Expirations.RetainAsync(keep.Token)).Should().Be(ExpirationLinkResult.Retained);
+        (await Expirations.RetainAsync(keep.Token)).Should().Be(ExpirationLinkResult.NotFound, "a second click");
+        (await Expirations.DeleteAsync(keep.Token)).Should().Be(ExpirationLinkResult.NotFound, "a used token cannot delete");
+        (await Expirations.DeleteAsync(delete.Token)).Should().Be(ExpirationLinkResult.Deleted);
+        (await Expirations.DeleteAsync(delete.Token)).Should().Be(ExpirationLinkResult.NotFound, "a second click");
+        (await Expirations.RetainAsync(delete.Token)).Should().Be(ExpirationLinkResult.NotFound);
+        foreach (var random in new[] { "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "x", string.Empty, "' OR 1=1 --", keep.Token + "A" })
+        {
+            (await Expirations.RetainAsync(random)).Should().Be(ExpirationLinkResult.NotFound);
+            (await Expirations.DeleteAsync(random)).Should().Be(ExpirationLinkResult.NotFound);
+        }
+
+        (await _host.Vault.GetUserAsync(UserLookup.ByToken(kept))).Should().NotBeNull();
+        (await _host.Vault.GetUserAsync(UserLookup.ByToken(gone))).Should().BeNull();
+        (await Expirations.GetStatusAsync(UserLookup.ByToken(kept)))!.State.Should().Be(ExpirationState.Retained);
+        (await Expirations.GetStatusAsync(UserLookup.ByToken(gone)))!.State.Should().Be(ExpirationState.Deleted);
+        (await _host.Vault.GetAuditEventsAsync(gone)).Select(e => e.Operation).Should().Contain(AuditOperations.ExpirationDelete);
+    }
+
+    [Test]
+    public async Task GetStatusAsync_UnknownPerson_IsNull()
+    {
+        (await Expirations.GetStatusAsync(UserLookup.ByToken(Guid.NewGuid()))).Should().BeNull();
+        (await Expirations.GetStatusAsync(UserLookup.ByLogin("nobody"))).Should().BeNull();
+    }
+
+    [Test]
+    public async Task Database_HoldsNoExpirationTokenInPlaintext()
+    {
+        var tickets = new List<ExpirationTicket>();
+        for (var i = 0; i < 50; i++)
+        {
+            var token = await NewPerson($"p{i}@example.com");
+            tickets.Add(await Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromDays(1)));
+        }
+
+        var files = new[] { _host.DatabasePath, _host.DatabasePath + "-wal" }.Where(File.Exists).Select(File.ReadAllBytes).ToList();
+        files.Should().NotBeEmpty();
+        foreach (var ticket in tickets)
+        {
+            var ascii = System.Text.Encoding.ASCII.GetBytes(ticket.Token);
+            var raw = System.Buffers.Text.Base64Url.DecodeFromChars(ticket.Token);
+            files.Select(f => f.AsSpan().IndexOf(ascii) >= 0 || f.AsSpan().IndexOf(raw) >= 0).Should().AllBeEquivalentTo(false);
+        }
+    }
+
+    [Test]
+    public async Task RunPeriodicallyAsync_RunsPassesOnTheTimerUntilCancelled()
+    {
+        var token = await NewPerson("timer@example.com");
+        await Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromMinutes(30));
+        var passes = new List<ExpirationPassResult>();
+        using var passed = new SemaphoreSlim(0);
+        using var stop = new CancellationTokenSource();
+
+        var loop = Expirations.RunPeriodicallyAsync(TimeSpan.FromMinutes(20), _host.Time, p =>
+        {
+            passes.Add(p);
+            passed.Release();
+        }, stop.Token);
+        _host.Time.Advance(TimeSpan.FromMinutes(20));
+        (await passed.WaitAsync(TimeSpan.FromSeconds(30))).Should().BeTrue();
+        _host.Time.Advance(TimeSpan.FromMinutes(20));
+        (await passed.WaitAsync(TimeSpan.FromSeconds(30))).Should().BeTrue();
+        await stop.CancelAsync();
+        await loop;
+
+        passes.Select(p => p.Deleted).Should().Equal([0, 1], "the person fell due at 30 minutes, between the first tick and the second");
+    }
+
+    private async Task<Guid> NewPerson(string email) => await _host.Vault.CreateUserAsync(Json(new { email, name = "N" }));
+}
