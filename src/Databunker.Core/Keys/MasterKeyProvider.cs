@@ -13,6 +13,7 @@ internal sealed class MasterKeyProvider : IKeyProvider, IDisposable
 {
     private readonly Dictionary<string, byte[]> _keys = new(StringComparer.Ordinal);
     private readonly byte[] _current;
+    private readonly uint _currentId;
 
     public MasterKeyProvider(IOptions<MasterKeyOptions> options)
     {
@@ -37,6 +38,7 @@ internal sealed class MasterKeyProvider : IKeyProvider, IDisposable
             _keys[version.ToString(CultureInfo.InvariantCulture)] = key;
         }
 
+        _currentId = (uint)value.CurrentVersion;
         CurrentKeyVersion = value.CurrentVersion.ToString(CultureInfo.InvariantCulture);
         _current = _keys[CurrentKeyVersion];
     }
@@ -45,7 +47,7 @@ internal sealed class MasterKeyProvider : IKeyProvider, IDisposable
 
     public ValueTask<WrappedKey> WrapKeyAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> context, CancellationToken cancellationToken)
     {
-        var sealedKey = Envelope.Seal(_current, uint.Parse(CurrentKeyVersion, CultureInfo.InvariantCulture), key.Span, context.Span);
+        var sealedKey = Envelope.Seal(_current, _currentId, key.Span, context.Span);
         return ValueTask.FromResult(new WrappedKey(CurrentKeyVersion, sealedKey));
     }
 

@@ -1,0 +1,39 @@
+using Databunker.Core.Tests.Support;
+using static Databunker.Core.Tests.Support.TestData;
+
+namespace Databunker.Core.Tests.Storage;
+
+/// <summary>What the SQLite storage promises beyond the shared contract.</summary>
+public sealed class SqliteStorageTests
+{
+    [Test]
+    public async Task Database_IsInWalModeWithSchemaVersionTable()
+    {
+        await using var host = await VaultHost.StartAsync();
+
+        Scalar<string>(host.DatabasePath, "PRAGMA journal_mode").Should().Be("wal");
+        Scalar<long>(host.DatabasePath, "SELECT MAX(version) FROM schema_version").Should().BeGreaterThanOrEqualTo(2);
+    }
+
+    [Test]
+    public async Task Forget_WithSecureDelete_LeavesNoOldBytesInTheFileAfterCheckpoint()
+    {
+        await using var host = await VaultHost.StartAsync();
+        var keep = await host.Vault.CreateUserAsync(Json(new { login = "stays" }));
+        var token = await host.Vault.CreateUserAsync(Json(new { login = "leaves", bio = new string('b', 500) }));
+        var wrappedKey = Scalar<byte[]>(host.DatabasePath, "SELECT wrapped FROM data_keys WHERE owner = @t", new { t = token.ToByteArray() })!;
+        var profile = Scalar<byte[]>(host.DatabasePath, "SELECT profile FROM users WHERE token = @t", new { t = token.ToByteArray() })!;
+        Sql(host.DatabasePath, "PRAGMA wal_checkpoint(TRUNCATE)");
+        Contains(File.ReadAllBytes(host.DatabasePath), wrappedKey).Should().BeTrue("the check must be able to see the key while it exists");
+
+        await host.Vault.DeleteUserAsync(UserLookup.ByToken(token));
+        Sql(host.DatabasePath, "PRAGMA wal_checkpoint(TRUNCATE)");
+
+        var file = File.ReadAllBytes(host.DatabasePath);
+        Contains(file, wrappedKey).Should().BeFalse("secure_delete overwrites the freed wrapped key");
+        Contains(file, profile[^64..]).Should().BeFalse("secure_delete overwrites the freed profile");
+        (await host.Vault.GetUserAsync(UserLookup.ByToken(keep))).Should().NotBeNull();
+    }
+
+    private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
+}
