@@ -1,5 +1,6 @@
 using System.Reflection;
 using Databunker.Core.Expiration;
+using Databunker.Core.Tokenization;
 
 namespace Databunker.Core;
 
@@ -33,4 +34,7 @@ public sealed class DatabunkerOptions
 
     /// <summary>Options of the expiration flow (data minimisation).</summary>
     public ExpirationOptions Expiration { get; } = new();
+
+    /// <summary>Options of the tokenizer.</summary>
+    public TokenizationOptions Tokenization { get; } = new();
 }

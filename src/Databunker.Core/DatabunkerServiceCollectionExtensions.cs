@@ -3,6 +3,7 @@ using Databunker.Core.Internal;
 using Databunker.Core.Internal.Crypto;
 using Databunker.Core.Internal.Vault;
 using Databunker.Core.Storage;
+using Databunker.Core.Tokenization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -14,7 +15,7 @@ namespace Databunker.Core;
 public static class DatabunkerServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the vault (<see cref="IPersonalDataVault"/>, <see cref="IExpirationManager"/>,
+    /// Registers the vault (<see cref="IPersonalDataVault"/>, <see cref="IExpirationManager"/>, <see cref="ITokenizer"/>,
     /// <see cref="IVaultAdministration"/>). Choose the storage and the key provider on the returned builder:
     /// <code>services.AddDatabunker().UseSqlite("Data Source=vault.db").UseMasterKeyFromEnvironment("DATABUNKER_MASTERKEY");</code>
     /// A <see cref="TimeProvider"/> and an <see cref="ILoggerFactory"/> already in the container are used;
@@ -43,6 +44,7 @@ public static class DatabunkerServiceCollectionExtensions
         services.TryAddSingleton<IPersonalDataVault>(sp => sp.GetRequiredService<PersonalDataVault>());
         services.TryAddSingleton<IVaultAdministration, VaultAdministration>();
         services.TryAddSingleton<IExpirationManager, ExpirationManager>();
+        services.TryAddSingleton<ITokenizer, Tokenizer>();
         return new DatabunkerBuilder(services);
     }
 

@@ -63,6 +63,15 @@ public static class AuditOperations
     /// <summary>The scheduler forgot a person whose expiration fell due.</summary>
     public const string ExpirationExpired = "expiration.expired";
 
+    /// <summary>A value was replaced with a token.</summary>
+    public const string TokenTokenize = "token.tokenize";
+
+    /// <summary>A token's value was read.</summary>
+    public const string TokenDetokenize = "token.detokenize";
+
+    /// <summary>A token was deleted.</summary>
+    public const string TokenDelete = "token.delete";
+
     /// <summary>The wrapped keys were re-wrapped under a new key version.</summary>
     public const string KeysRewrap = "keys.rewrap";
 }

@@ -37,7 +37,7 @@ internal sealed class ExpirationManager : IExpirationManager
     public async Task<ExpirationTicket> StartAsync(UserLookup lookup, ExpirationTime? time = null, CancellationToken cancellationToken = default)
     {
         var now = _time.GetUtcNow();
-        var dueAt = DueAt(time ?? ExpirationTime.FromDelay(_options.DefaultRetention), now);
+        var dueAt = (time ?? ExpirationTime.FromDelay(_options.DefaultRetention)).Resolve(now, _options.MaxRetention, nameof(time));
         var token = await _vault.FindTokenAsync(lookup, cancellationToken).ConfigureAwait(false) ?? throw new PersonNotFoundException();
         var expirationToken = NewExpirationToken();
         var hash = await HashAsync(expirationToken, cancellationToken).ConfigureAwait(false);
@@ -154,23 +154,6 @@ internal sealed class ExpirationManager : IExpirationManager
 
         Log.ExpirationPass(_logger, claimed, deleted, failed, batches);
         return new ExpirationPassResult(claimed, deleted, skipped, failed, batches);
-    }
-
-    private DateTimeOffset DueAt(ExpirationTime time, DateTimeOffset now)
-    {
-        var requested = time.At ?? (time.After is { } after && after > TimeSpan.Zero && after <= TimeSpan.FromDays(365 * 100)
-            ? now + after
-            : throw new VaultInputException("The expiration time must be positive (and under 100 years).", nameof(time)));
-        if (requested <= now)
-        {
-            throw new VaultInputException("The due time must be in the future.", nameof(time));
-        }
-
-        var capped = requested > now + _options.MaxRetention ? now + _options.MaxRetention : requested;
-
-        // Round up to whole milliseconds, the storage's resolution, so the person is never due early.
-        var ms = (capped.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
-        return DateTimeOffset.FromUnixTimeMilliseconds(ms);
     }
 
     private async Task<byte[]> HashAsync(string expirationToken, CancellationToken cancellationToken)

@@ -46,6 +46,25 @@ public readonly record struct ExpirationTime
     /// <summary>Like <see cref="Parse"/>, without throwing.</summary>
     public static bool TryParse(string? text, out TimeSpan delay) => TryParse(text, out delay, out _);
 
+    /// <summary>
+    /// The due time at <paramref name="now"/>, capped at <paramref name="cap"/> from now and rounded up to
+    /// whole milliseconds, the storage's resolution, so that nothing is due early.
+    /// </summary>
+    internal DateTimeOffset Resolve(DateTimeOffset now, TimeSpan? cap, string paramName)
+    {
+        var requested = At ?? (After is { } after && after > TimeSpan.Zero && after <= TimeSpan.FromDays(365 * 100)
+            ? now + after
+            : throw new VaultInputException("The time must be positive (and under 100 years).", paramName));
+        if (requested <= now)
+        {
+            throw new VaultInputException("The time must be in the future.", paramName);
+        }
+
+        var capped = cap is { } c && requested > now + c ? now + c : requested;
+        var ms = (capped.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
+        return DateTimeOffset.FromUnixTimeMilliseconds(ms);
+    }
+
     private static bool TryParse(string? text, out TimeSpan delay, out string error)
     {
         delay = default;

@@ -60,6 +60,16 @@ internal sealed class DatabunkerOptionsValidator : IValidateOptions<DatabunkerOp
             failures.Add("Expiration.ClaimTimeout must be positive.");
         }
 
+        if (options.Tokenization.MaxValueLength is < 1 or > 1024 * 1024)
+        {
+            failures.Add("Tokenization.MaxValueLength must be between 1 and 1048576.");
+        }
+
+        if (options.Tokenization.RemovalBatchSize is < 1 or > 100_000)
+        {
+            failures.Add("Tokenization.RemovalBatchSize must be between 1 and 100000.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

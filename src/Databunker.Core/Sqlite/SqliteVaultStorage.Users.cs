@@ -18,6 +18,7 @@ internal sealed partial class SqliteVaultStorage
         "DELETE FROM data_keys WHERE owner = @token;",
         "DELETE FROM user_indexes WHERE token = @token;",
         "DELETE FROM expirations WHERE token = @token;",
+        "DELETE FROM tokens WHERE owner = @token;",
     ];
 
     public Task CreateUsersAsync(IReadOnlyList<NewUser> users, CancellationToken cancellationToken) =>

@@ -13,6 +13,16 @@ internal static class AssociatedData
     public const string DataKey = "data-key";
     public const string SystemKey = "system-key";
     public const string TokenValue = "token-value";
+    public const string SealedToken = "sealed-token";
+
+    public static byte[] For(string purpose, ReadOnlySpan<byte> owner)
+    {
+        var buffer = new byte[Encoding.ASCII.GetByteCount(purpose) + 1 + owner.Length];
+        var written = Encoding.ASCII.GetBytes(purpose, buffer);
+        buffer[written] = 0;
+        owner.CopyTo(buffer.AsSpan(written + 1));
+        return buffer;
+    }
 
     public static byte[] For(string purpose, Guid owner)
     {

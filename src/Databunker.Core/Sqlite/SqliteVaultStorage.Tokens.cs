@@ -1,0 +1,130 @@
+using Dapper;
+using Databunker.Core.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Databunker.Core.Sqlite;
+
+internal sealed partial class SqliteVaultStorage
+{
+    private const int MaxTokenAttempts = 64;
+
+    public Task<IReadOnlyList<byte[]?>> AddTokensAsync(IReadOnlyList<NewToken> tokens, Func<int, NewToken> regenerate, IReadOnlyList<AuditRecord> audit, long now, CancellationToken cancellationToken) =>
+        Write((connection, transaction) =>
+        {
+            foreach (var owner in tokens.Where(t => t.Owner is not null).Select(t => t.Owner!.Value).Distinct())
+            {
+                if (connection.ExecuteScalar<long>("SELECT COUNT(*) FROM users WHERE token = @id;", new { id = Id(owner) }, transaction) == 0)
+                {
+                    throw new PersonNotFoundException();
+                }
+            }
+
+            using var findDeterministic = Command(connection, transaction,
+                "SELECT sealed_token, expires_at FROM tokens WHERE deterministic = $hash;", "$hash");
+            using var deleteDeterministic = Command(connection, transaction, "DELETE FROM tokens WHERE deterministic = $hash;", "$hash");
+            using var insert = Command(connection, transaction,
+                "INSERT OR IGNORE INTO tokens (token_hash, value, deterministic, sealed_token, owner, expires_at, created_at) " +
+                "VALUES ($hash, $value, $deterministic, $sealed, $owner, $expires, $created);",
+                "$hash", "$value", "$deterministic", "$sealed", "$owner", "$expires", "$created");
+            var existing = new byte[]?[tokens.Count];
+            for (var i = 0; i < tokens.Count; i++)
+            {
+                var token = tokens[i];
+                if (token.DeterministicHash is { } deterministic)
+                {
+                    findDeterministic.Parameters[0].Value = deterministic;
+                    using (var reader = findDeterministic.ExecuteReader())
+                    {
+                        if (reader.Read() && (reader.IsDBNull(1) || reader.GetInt64(1) > now))
+                        {
+                            existing[i] = (byte[])reader.GetValue(0);
+                            continue;
+                        }
+                    }
+
+                    Execute(deleteDeterministic, deterministic);
+                }
+
+                for (var attempt = 1; Execute(insert, token.TokenHash, token.Value, token.DeterministicHash, token.SealedToken, token.Owner is { } o ? Id(o) : null, token.ExpiresAt, token.CreatedAt) == 0; attempt++)
+                {
+                    if (attempt == MaxTokenAttempts)
+                    {
+                        throw new DatabunkerException("No free token could be found for a value after many attempts: the format leaves too few possibilities.");
+                    }
+
+                    token = regenerate(i);
+                }
+            }
+
+            using var insertAudit = AuditInsert(connection, transaction);
+            foreach (var record in audit)
+            {
+                AppendAudit(insertAudit, record);
+            }
+
+            return (IReadOnlyList<byte[]?>)existing;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<StoredToken?>> GetTokensAsync(IReadOnlyList<byte[]> tokenHashes, long now, CancellationToken cancellationToken) => Run(() =>
+    {
+        using var connection = _connections.Open();
+        using var transaction = connection.BeginTransaction(deferred: true);
+        using var select = Command(connection, transaction,
+            "SELECT value, owner FROM tokens WHERE token_hash = $hash AND (expires_at IS NULL OR expires_at > $now);", "$hash", "$now");
+        select.Parameters[1].Value = now;
+        var found = new StoredToken?[tokenHashes.Count];
+        for (var i = 0; i < tokenHashes.Count; i++)
+        {
+            select.Parameters[0].Value = tokenHashes[i];
+            using var reader = select.ExecuteReader();
+            if (reader.Read())
+            {
+                found[i] = new StoredToken((byte[])reader.GetValue(0), reader.IsDBNull(1) ? null : new Guid((byte[])reader.GetValue(1)));
+            }
+        }
+
+        transaction.Commit();
+        return (IReadOnlyList<StoredToken?>)found;
+    }, cancellationToken);
+
+    public Task<bool> DeleteTokenAsync(byte[] tokenHash, AuditRecord audit, CancellationToken cancellationToken) =>
+        Write((connection, transaction) =>
+        {
+            var row = connection.QuerySingleOrDefault<TokenOwnerRow>(
+                "SELECT owner AS Owner FROM tokens WHERE token_hash = @tokenHash;", new { tokenHash }, transaction);
+            if (row is not null)
+            {
+                connection.Execute("DELETE FROM tokens WHERE token_hash = @tokenHash;", new { tokenHash }, transaction);
+            }
+
+            Audit(connection, transaction, audit with
+            {
+                Subject = row?.Owner is { } owner ? new Guid(owner) : null,
+                Outcome = row is null ? AuditOutcomes.NotFound : audit.Outcome,
+            });
+            return row is not null;
+        }, cancellationToken);
+
+    public Task<int> DeleteExpiredTokensAsync(long now, int limit, CancellationToken cancellationToken) =>
+        Write((connection, transaction) => connection.Execute(
+            "DELETE FROM tokens WHERE token_hash IN (SELECT token_hash FROM tokens WHERE expires_at IS NOT NULL AND expires_at <= @now LIMIT @limit);",
+            new { now, limit },
+            transaction), cancellationToken);
+
+    public Task AppendAuditAsync(IReadOnlyList<AuditRecord> audit, CancellationToken cancellationToken) =>
+        Write((connection, transaction) =>
+        {
+            using var insert = AuditInsert(connection, transaction);
+            foreach (var record in audit)
+            {
+                AppendAudit(insert, record);
+            }
+
+            return audit.Count;
+        }, cancellationToken);
+
+    private sealed class TokenOwnerRow
+    {
+        public byte[]? Owner { get; set; }
+    }
+}

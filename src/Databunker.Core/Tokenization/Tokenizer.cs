@@ -1,0 +1,166 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using Databunker.Core.Internal.Crypto;
+using Databunker.Core.Internal.Vault;
+using Databunker.Core.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Databunker.Core.Tokenization;
+
+/// <summary>
+/// Tokens over the vault's storage, sealed with the tokenization system key. A token is stored only as a
+/// keyed hash; its value is sealed with associated data that names that hash, so a value moved to another
+/// token's row fails to open.
+/// </summary>
+internal sealed partial class Tokenizer : ITokenizer
+{
+    internal const uint TokenKeyId = 1;
+    private const string TokenHashName = "token";
+    private const string DeterministicName = "token-deterministic";
+    private static readonly TokenizeOptions Defaults = new();
+
+    private readonly IVaultStorage _storage;
+    private readonly VaultKeyRing _keys;
+    private readonly PersonalDataVault _vault;
+    private readonly TokenizationOptions _options;
+    private readonly TimeProvider _time;
+
+    public Tokenizer(IVaultStorage storage, VaultKeyRing keys, PersonalDataVault vault, IOptions<DatabunkerOptions> options, TimeProvider time)
+    {
+        _storage = storage;
+        _keys = keys;
+        _vault = vault;
+        _options = options.Value.Tokenization;
+        _time = time;
+    }
+
+    public async Task<string> TokenizeAsync(string value, TokenizeOptions? options = null, CancellationToken cancellationToken = default) =>
+        (await TokenizeAsync([value], options, nameof(value), cancellationToken).ConfigureAwait(false))[0];
+
+    public async Task<IReadOnlyList<string>> TokenizeManyAsync(IEnumerable<string> values, TokenizeOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return await TokenizeAsync(values.ToList(), options, nameof(values), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<string[]> TokenizeAsync(List<string> values, TokenizeOptions? options, string paramName, CancellationToken cancellationToken)
+    {
+        options ??= Defaults;
+        var now = _time.GetUtcNow();
+        var expiresAt = Check(options, now);
+        foreach (var value in values)
+        {
+            CheckValue(value, options, paramName);
+        }
+
+        var key = (await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false)).Tokenization;
+        var tokens = new string[values.Count];
+        var deterministic = new byte[]?[values.Count];
+        var rows = new List<NewToken>(values.Count);
+        var audit = new List<AuditRecord>(values.Count);
+        NewToken Make(int i)
+        {
+            tokens[i] = NewToken(values[i], options);
+            var tokenHash = BlindIndex.Compute(key, TokenHashName, tokens[i]);
+            var sealedValue = Envelope.Seal(key, TokenKeyId, Encoding.UTF8.GetBytes(values[i]), AssociatedData.For(AssociatedData.TokenValue, tokenHash));
+            var sealedToken = deterministic[i] is { } d
+                ? Envelope.Seal(key, TokenKeyId, Encoding.UTF8.GetBytes(tokens[i]), AssociatedData.For(AssociatedData.SealedToken, d))
+                : null;
+            return new NewToken(tokenHash, sealedValue, deterministic[i], sealedToken, options.Owner, expiresAt, now.ToUnixTimeMilliseconds());
+        }
+
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (options.Kind == TokenKind.Deterministic)
+            {
+                deterministic[i] = BlindIndex.Compute(key, DeterministicName, $"{options.Scope}\0{options.Format}\0{options.KeepLastFour}\0{options.Owner}\0{values[i]}");
+            }
+
+            rows.Add(Make(i));
+            audit.Add(_vault.NewAudit(AuditOperations.TokenTokenize, options.Owner, AuditOutcomes.Success));
+        }
+
+        var existing = await _storage.AddTokensAsync(rows, Make, audit, now.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < existing.Count; i++)
+        {
+            if (existing[i] is { } sealedToken)
+            {
+                tokens[i] = Encoding.UTF8.GetString(Envelope.Open(key, sealedToken, AssociatedData.For(AssociatedData.SealedToken, deterministic[i]!), "token"));
+            }
+        }
+
+        return tokens;
+    }
+
+    private static string NewToken(string value, TokenizeOptions options)
+    {
+        if (options.Format == TokenFormat.Opaque)
+        {
+            Span<byte> bytes = stackalloc byte[18];
+            RandomNumberGenerator.Fill(bytes);
+            return Base64Url.EncodeToString(bytes);
+        }
+
+        return FormatPreservingTokens.Generate(value, options.Format, options.KeepLastFour);
+    }
+
+    private static long? Check(TokenizeOptions options, DateTimeOffset now)
+    {
+        if (!Enum.IsDefined(options.Kind))
+        {
+            throw new VaultInputException("Unknown token kind: use Random or Deterministic.", nameof(options), nameof(options.Kind));
+        }
+
+        if (!Enum.IsDefined(options.Format))
+        {
+            throw new VaultInputException("Unknown token format: use Opaque, FormatPreserving or CardNumber.", nameof(options), nameof(options.Format));
+        }
+
+        if (options.KeepLastFour && options.Format == TokenFormat.Opaque)
+        {
+            throw new VaultInputException("KeepLastFour applies to format-preserving tokens only.", nameof(options), nameof(options.KeepLastFour));
+        }
+
+        if (string.IsNullOrEmpty(options.Scope) || options.Scope.Length > 200)
+        {
+            throw new VaultInputException("The scope must be 1 to 200 characters.", nameof(options), nameof(options.Scope));
+        }
+
+        return options.Expires?.Resolve(now, null, nameof(options)).ToUnixTimeMilliseconds();
+    }
+
+    private void CheckValue(string value, TokenizeOptions options, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(value, paramName);
+        if (value.Length == 0 || value.Length > _options.MaxValueLength)
+        {
+            throw new VaultInputException($"A value must be 1 to {_options.MaxValueLength} characters.", paramName);
+        }
+
+        if (value.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF') && !IsValidUtf16(value))
+        {
+            throw new VaultInputException("The value is not valid Unicode text.", paramName);
+        }
+
+        if (options.Format != TokenFormat.Opaque)
+        {
+            FormatPreservingTokens.Validate(value, options.Format, options.KeepLastFour, paramName);
+        }
+    }
+
+    private static bool IsValidUtf16(string value)
+    {
+        for (var i = 0; i < value.Length;)
+        {
+            if (Rune.DecodeFromUtf16(value.AsSpan(i), out _, out var consumed) != System.Buffers.OperationStatus.Done)
+            {
+                return false;
+            }
+
+            i += consumed;
+        }
+
+        return true;
+    }
+}
