@@ -37,6 +37,14 @@ internal static class ProfileCodec
             throw new VaultInputException($"The profile is {buffer.WrittenCount} bytes; the limit is {maxBytes}.", paramName);
         }
 
+        if (FindDuplicateMember(profile, topLevel: true) is { } duplicate)
+        {
+            throw new VaultInputException(
+                "A JSON object in the profile has a member name more than once; names must be unique (RFC 8259, I-JSON).",
+                paramName,
+                duplicate is "login" or "email" or "phone" or "custom" ? duplicate : null);
+        }
+
         return buffer.WrittenSpan.ToArray();
     }
 
@@ -60,11 +68,6 @@ internal static class ProfileCodec
             }
 
             var field = member.Name;
-            if (found.Exists(f => f.Item1 == kind))
-            {
-                throw new VaultInputException($"The profile has the {field} member more than once.", paramName, field);
-            }
-
             var raw = member.Value.ValueKind switch
             {
                 JsonValueKind.String => member.Value.GetString()!,
@@ -77,6 +80,40 @@ internal static class ProfileCodec
 
         found.Sort((a, b) => a.Item1.CompareTo(b.Item1));
         return found;
+    }
+
+    /// <summary>A member name that appears twice in one object, or <see langword="null"/>; top-level index names are preferred.</summary>
+    private static string? FindDuplicateMember(JsonElement element, bool topLevel)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var names = new HashSet<string>(StringComparer.Ordinal);
+                string? nested = null;
+                foreach (var member in element.EnumerateObject())
+                {
+                    if (!names.Add(member.Name))
+                    {
+                        return member.Name;
+                    }
+
+                    nested ??= FindDuplicateMember(member.Value, false);
+                }
+
+                return nested is not null && topLevel ? string.Empty : nested;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (FindDuplicateMember(item, false) is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
     }
 
     public static JsonElement Deserialize(byte[] utf8Json) => JsonSerializer.Deserialize<JsonElement>(utf8Json);

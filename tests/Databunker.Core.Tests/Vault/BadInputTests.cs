@@ -33,6 +33,9 @@ public sealed class BadInputTests
         yield return new TestCaseData("""{"login":"   "}""", "login").SetName("Create_BlankLogin_Refused");
         yield return new TestCaseData("""{"login":{"a":1}}""", "login").SetName("Create_ObjectLogin_Refused");
         yield return new TestCaseData("""{"login":"a","login":"b"}""", "login").SetName("Create_LoginTwice_Refused");
+        yield return new TestCaseData("""{"name":"a","name":"b"}""", null).SetName("Create_MemberTwice_Refused");
+        yield return new TestCaseData("""{"address":{"city":"a","city":"b"}}""", null).SetName("Create_NestedMemberTwice_Refused");
+        yield return new TestCaseData("""{"list":[{"k":1,"k":2}]}""", null).SetName("Create_MemberTwiceInArray_Refused");
         yield return new TestCaseData("""{"custom":"\ud800"}""", null).SetName("Create_LoneSurrogateInIndex_Refused");
         yield return new TestCaseData("""{"bio":"\udc00 lone low surrogate"}""", null).SetName("Create_LoneSurrogateInValue_Refused");
         yield return new TestCaseData($$"""{"bio":"{{new string('x', 3000)}}"}""", null).SetName("Create_ProfileOverLimit_Refused");
@@ -92,11 +95,13 @@ public sealed class BadInputTests
         var badEmail = () => _host.Vault.UpdateUserAsync(UserLookup.ByToken(token), Json(new { email = "broken", name = "Changed" }));
         var tooLarge = () => _host.Vault.UpdateUserAsync(UserLookup.ByToken(token), Json(new { bio = new string('y', 3000) }));
         var badText = () => _host.Vault.UpdateUserAsync(UserLookup.ByToken(token), Parse("""{"name":"\ud800"}"""));
+        var twice = () => _host.Vault.UpdateUserAsync(UserLookup.ByToken(token), Parse("""{"name":"A","name":"B"}"""));
 
         await notObject.Should().ThrowAsync<VaultInputException>();
         (await badEmail.Should().ThrowAsync<VaultInputException>()).Which.Field.Should().Be("email");
         await tooLarge.Should().ThrowAsync<VaultInputException>();
         await badText.Should().ThrowAsync<VaultInputException>();
+        await twice.Should().ThrowAsync<VaultInputException>();
         var user = await _host.Vault.GetUserAsync(UserLookup.ByEmail("keep@example.com"));
         user!.Profile.GetProperty("name").GetString().Should().Be("Keep");
         user.Profile.TryGetProperty("bio", out JsonElement _).Should().BeFalse();
