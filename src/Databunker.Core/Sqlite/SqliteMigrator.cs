@@ -47,6 +47,8 @@ internal static class SqliteMigrator
                 transaction);
         }
 
+        // A write that changes nothing: SQLite refuses it on a database it could only open read-only.
+        connection.Execute("DELETE FROM schema_version WHERE version < 0;", transaction: transaction);
         transaction.Commit();
         return LatestVersion;
     }

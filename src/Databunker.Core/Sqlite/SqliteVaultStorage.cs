@@ -17,6 +17,7 @@ namespace Databunker.Core.Sqlite;
 internal sealed partial class SqliteVaultStorage : IVaultStorage, IDisposable
 {
     private const int ConstraintError = 19;
+    private const int ReadOnlyError = 8;
     private readonly SqliteConnectionFactory _connections;
     private readonly TimeProvider _time;
 
@@ -36,6 +37,11 @@ internal sealed partial class SqliteVaultStorage : IVaultStorage, IDisposable
         {
             using var connection = _connections.Open();
             return SqliteMigrator.Migrate(connection, _connections.IsInMemory, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == ReadOnlyError)
+        {
+            throw new VaultConfigurationException(
+                "The vault database is read-only: the vault writes audit events on every call, so it needs a writable file and folder.", ex);
         }
         catch (SqliteException ex)
         {

@@ -128,6 +128,43 @@ public sealed class RegistrationTests
     }
 
     [Test]
+    public async Task Start_ReadOnlyDatabase_FailsClearly()
+    {
+        var path = VaultHost.NewDatabasePath();
+        var key = RandomNumberGenerator.GetBytes(32);
+        await using (await VaultHost.StartAsync(databasePath: path, masterKey: key))
+        {
+        }
+
+        var existing = () => VaultHost.StartAsync(databasePath: path, masterKey: key, connectionString: $"Data Source={path};Mode=ReadOnly");
+        var missing = () => VaultHost.StartAsync(connectionString: $"Data Source={VaultHost.NewDatabasePath()};Mode=ReadOnly");
+
+        await existing.Should().ThrowAsync<VaultConfigurationException>().WithMessage("*read-only*writable*");
+        await missing.Should().ThrowAsync<VaultConfigurationException>().WithMessage("*cannot be opened*");
+    }
+
+    [Test]
+    public async Task Start_CorruptSchemaPage_FailsClearly()
+    {
+        var path = VaultHost.NewDatabasePath();
+        await using (await VaultHost.StartAsync(databasePath: path))
+        {
+        }
+
+        TestData.Sql(path, "PRAGMA wal_checkpoint(TRUNCATE)");
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        await using (var file = new FileStream(path, FileMode.Open, FileAccess.Write))
+        {
+            file.Position = 100;
+            await file.WriteAsync(RandomNumberGenerator.GetBytes(3000));
+        }
+
+        var act = () => VaultHost.StartAsync(databasePath: path);
+
+        await act.Should().ThrowAsync<VaultConfigurationException>().WithMessage("*cannot be opened*");
+    }
+
+    [Test]
     public async Task Start_SchemaNewerThanTheCode_Refuses()
     {
         var path = VaultHost.NewDatabasePath();

@@ -33,7 +33,11 @@ public static class TestData
         $"EMP-{i:D5}-X",
         $"Given{i:D5} Family",
         $"{i} Quayside Lane",
+        NationalId(i),
     ];
+
+    /// <summary>A value the leakage scenario tokenizes for person <paramref name="i"/>.</summary>
+    public static string NationalId(int i) => $"NID-{i:D6}-Q";
 
     /// <summary>Runs SQL against the vault's database file directly, as an attacker with a copy would.</summary>
     public static void Sql(string databasePath, string sql, object? parameters = null)

@@ -47,7 +47,8 @@ public sealed class VaultHost : IAsyncDisposable
         string? databasePath = null,
         byte[]? masterKey = null,
         Action<IDatabunkerBuilder>? keys = null,
-        FakeTimeProvider? time = null)
+        FakeTimeProvider? time = null,
+        string? connectionString = null)
     {
         databasePath ??= NewDatabasePath();
         Directory.CreateDirectory(Path.GetDirectoryName(databasePath)!);
@@ -66,7 +67,7 @@ public sealed class VaultHost : IAsyncDisposable
                 o.Expiration.LinkBaseAddress = new Uri("https://app.example/privacy/");
                 configure?.Invoke(o);
             })
-            .UseSqlite($"Data Source={databasePath}");
+            .UseSqlite(connectionString ?? $"Data Source={databasePath}");
         if (keys is null)
         {
             builder.UseMasterKey(masterKey);
