@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 
@@ -12,7 +13,10 @@ internal sealed class SqliteConnectionFactory : IDisposable
 {
     private readonly string _connectionString;
     private readonly string _pragmas;
+    private const int MaxIdle = 32;
     private readonly SqliteConnection? _keepAlive;
+    private readonly ConcurrentBag<PooledSqliteConnection> _idle = [];
+    private volatile bool _disposed;
 
     public SqliteConnectionFactory(SqliteStorageOptions options)
     {
@@ -41,6 +45,7 @@ internal sealed class SqliteConnectionFactory : IDisposable
 
         var timeoutMs = (long)options.BusyTimeout.TotalMilliseconds;
         builder.DefaultTimeout = (int)Math.Max(1, Math.Ceiling(options.BusyTimeout.TotalSeconds));
+        builder.Pooling = false;
         _connectionString = builder.ToString();
         _pragmas = string.Create(
             CultureInfo.InvariantCulture,
@@ -48,7 +53,8 @@ internal sealed class SqliteConnectionFactory : IDisposable
         DataSource = builder.DataSource;
         if (IsInMemory)
         {
-            _keepAlive = Open();
+            _keepAlive = new SqliteConnection(_connectionString);
+            _keepAlive.Open();
         }
     }
 
@@ -56,9 +62,16 @@ internal sealed class SqliteConnectionFactory : IDisposable
 
     public string DataSource { get; }
 
+    /// <summary>A configured, open connection from the pool; disposing it gives it back.</summary>
     public SqliteConnection Open()
     {
-        var connection = new SqliteConnection(_connectionString);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_idle.TryTake(out var idle))
+        {
+            return idle;
+        }
+
+        var connection = new PooledSqliteConnection(_connectionString, this);
         try
         {
             connection.Open();
@@ -69,14 +82,31 @@ internal sealed class SqliteConnectionFactory : IDisposable
         }
         catch
         {
-            connection.Dispose();
+            connection.Retire();
             throw;
         }
     }
 
+    /// <summary>Takes a connection back when it is open, outside a transaction, and the pool has room.</summary>
+    public bool TryReturn(PooledSqliteConnection connection)
+    {
+        if (_disposed || connection.State != System.Data.ConnectionState.Open || _idle.Count >= MaxIdle)
+        {
+            return false;
+        }
+
+        _idle.Add(connection);
+        return true;
+    }
+
     public void Dispose()
     {
+        _disposed = true;
+        while (_idle.TryTake(out var connection))
+        {
+            connection.Retire();
+        }
+
         _keepAlive?.Dispose();
-        SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
     }
 }

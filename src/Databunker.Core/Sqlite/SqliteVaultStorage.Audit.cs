@@ -6,13 +6,13 @@ namespace Databunker.Core.Sqlite;
 
 internal sealed partial class SqliteVaultStorage
 {
-    public Task AppendAuditAsync(AuditRecord audit, CancellationToken cancellationToken) =>
-        Write((connection, transaction) =>
-        {
-            using var insert = AuditInsert(connection, transaction);
-            AppendAudit(insert, audit);
-            return true;
-        }, cancellationToken);
+    /// <summary>One INSERT is atomic on its own: no explicit transaction, one commit.</summary>
+    public Task AppendAuditAsync(AuditRecord audit, CancellationToken cancellationToken) => Run(() =>
+    {
+        using var connection = _connections.Open();
+        AppendAudit(AuditInsert(connection, null), audit);
+        return true;
+    }, cancellationToken);
 
     public Task<IReadOnlyList<AuditRecord>> GetAuditAsync(Guid subject, CancellationToken cancellationToken) => Run(() =>
     {
@@ -29,7 +29,7 @@ internal sealed partial class SqliteVaultStorage
         Write((connection, transaction) =>
             connection.Execute("DELETE FROM audit_events WHERE at < @before;", new { before }, transaction), cancellationToken);
 
-    private static SqliteCommand AuditInsert(SqliteConnection connection, SqliteTransaction transaction) =>
+    private static SqliteCommand AuditInsert(SqliteConnection connection, SqliteTransaction? transaction) =>
         Command(connection, transaction,
             "INSERT INTO audit_events (at, actor, operation, subject, outcome, details) VALUES ($at, $actor, $operation, $subject, $outcome, $details);",
             "$at", "$actor", "$operation", "$subject", "$outcome", "$details");

@@ -26,7 +26,7 @@ internal sealed partial class SqliteVaultStorage
     public Task<int> ReplaceDataKeysAsync(IReadOnlyList<DataKeyReplacement> replacements, CancellationToken cancellationToken) =>
         Write((connection, transaction) =>
         {
-            using var update = Command(connection, transaction,
+            var update = Command(connection, transaction,
                 "UPDATE data_keys SET key_version = $version, wrapped = $wrapped WHERE owner = $owner AND wrapped = $previous;",
                 "$version", "$wrapped", "$owner", "$previous");
             var replaced = 0;

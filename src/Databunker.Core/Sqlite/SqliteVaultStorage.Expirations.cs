@@ -104,7 +104,7 @@ internal sealed partial class SqliteVaultStorage
 
     private static void Audit(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, AuditRecord audit)
     {
-        using var insert = AuditInsert(connection, transaction);
+        var insert = AuditInsert(connection, transaction);
         AppendAudit(insert, audit);
     }
 

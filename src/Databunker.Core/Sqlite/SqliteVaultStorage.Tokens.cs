@@ -19,10 +19,10 @@ internal sealed partial class SqliteVaultStorage
                 }
             }
 
-            using var findDeterministic = Command(connection, transaction,
+            var findDeterministic = Command(connection, transaction,
                 "SELECT sealed_token, expires_at FROM tokens WHERE deterministic = $hash;", "$hash");
-            using var deleteDeterministic = Command(connection, transaction, "DELETE FROM tokens WHERE deterministic = $hash;", "$hash");
-            using var insert = Command(connection, transaction,
+            var deleteDeterministic = Command(connection, transaction, "DELETE FROM tokens WHERE deterministic = $hash;", "$hash");
+            var insert = Command(connection, transaction,
                 "INSERT OR IGNORE INTO tokens (token_hash, value, deterministic, sealed_token, owner, expires_at, created_at) " +
                 "VALUES ($hash, $value, $deterministic, $sealed, $owner, $expires, $created);",
                 "$hash", "$value", "$deterministic", "$sealed", "$owner", "$expires", "$created");
@@ -56,7 +56,7 @@ internal sealed partial class SqliteVaultStorage
                 }
             }
 
-            using var insertAudit = AuditInsert(connection, transaction);
+            var insertAudit = AuditInsert(connection, transaction);
             foreach (var record in audit)
             {
                 AppendAudit(insertAudit, record);
@@ -69,7 +69,7 @@ internal sealed partial class SqliteVaultStorage
     {
         using var connection = _connections.Open();
         using var transaction = connection.BeginTransaction(deferred: true);
-        using var select = Command(connection, transaction,
+        var select = Command(connection, transaction,
             "SELECT value, owner FROM tokens WHERE token_hash = $hash AND (expires_at IS NULL OR expires_at > $now);", "$hash", "$now");
         select.Parameters[1].Value = now;
         var found = new StoredToken?[tokenHashes.Count];
@@ -111,10 +111,11 @@ internal sealed partial class SqliteVaultStorage
             new { now, limit },
             transaction), cancellationToken);
 
-    public Task AppendAuditAsync(IReadOnlyList<AuditRecord> audit, CancellationToken cancellationToken) =>
-        Write((connection, transaction) =>
+    public Task AppendAuditAsync(IReadOnlyList<AuditRecord> audit, CancellationToken cancellationToken) => audit.Count == 1
+        ? AppendAuditAsync(audit[0], cancellationToken)
+        : Write((connection, transaction) =>
         {
-            using var insert = AuditInsert(connection, transaction);
+            var insert = AuditInsert(connection, transaction);
             foreach (var record in audit)
             {
                 AppendAudit(insert, record);

@@ -8,8 +8,7 @@ namespace Databunker.Core.Sqlite;
 internal sealed partial class SqliteVaultStorage
 {
     private const string SelectUser =
-        "SELECT u.token AS Token, u.profile AS Profile, u.version AS Version, u.created_at AS CreatedAt, u.updated_at AS UpdatedAt, " +
-        "k.key_version AS KeyVersion, k.wrapped AS Wrapped FROM users u JOIN data_keys k ON k.owner = u.token ";
+        "SELECT u.token, u.profile, u.version, u.created_at, u.updated_at, k.key_version, k.wrapped FROM users u JOIN data_keys k ON k.owner = u.token ";
 
     /// <summary>Everything of a person's that forgetting deletes; each takes <c>@token</c>.</summary>
     private static readonly string[] ForgetStatements =
@@ -24,14 +23,14 @@ internal sealed partial class SqliteVaultStorage
     public Task CreateUsersAsync(IReadOnlyList<NewUser> users, CancellationToken cancellationToken) =>
         Write((connection, transaction) =>
         {
-            using var insertUser = Command(connection, transaction,
+            var insertUser = Command(connection, transaction,
                 "INSERT INTO users (token, profile, version, created_at, updated_at) VALUES ($token, $profile, 1, $at, $at);",
                 "$token", "$profile", "$at");
-            using var insertKey = Command(connection, transaction,
+            var insertKey = Command(connection, transaction,
                 "INSERT INTO data_keys (owner, key_version, wrapped) VALUES ($token, $version, $wrapped);",
                 "$token", "$version", "$wrapped");
-            using var insertIndex = IndexInsert(connection, transaction);
-            using var insertAudit = AuditInsert(connection, transaction);
+            var insertIndex = IndexInsert(connection, transaction);
+            var insertAudit = AuditInsert(connection, transaction);
             foreach (var user in users)
             {
                 var token = Id(user.Token);
@@ -47,21 +46,21 @@ internal sealed partial class SqliteVaultStorage
     public Task<StoredUser?> GetUserAsync(Guid token, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        return ToStored(connection.QuerySingleOrDefault<UserRow>(SelectUser + "WHERE u.token = @token;", new { token = Id(token) }));
+        return ReadUser(Command(connection, null, SelectUser + "WHERE u.token = $key;", "$key"), Id(token));
     }, cancellationToken);
 
     public Task<StoredUser?> GetUserByIndexAsync(byte[] hash, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        return ToStored(connection.QuerySingleOrDefault<UserRow>(
-            SelectUser + "JOIN user_indexes i ON i.token = u.token WHERE i.hash = @hash;", new { hash }));
+        return ReadUser(Command(connection, null, SelectUser + "JOIN user_indexes i ON i.token = u.token WHERE i.hash = $key;", "$key"), hash);
     }, cancellationToken);
 
     public Task<Guid?> FindTokenByIndexAsync(byte[] hash, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        var token = connection.ExecuteScalar<byte[]?>("SELECT token FROM user_indexes WHERE hash = @hash;", new { hash });
-        return token is null ? (Guid?)null : new Guid(token);
+        var select = Command(connection, null, "SELECT token FROM user_indexes WHERE hash = $hash;", "$hash");
+        select.Parameters[0].Value = hash;
+        return select.ExecuteScalar() is byte[] token ? new Guid(token) : (Guid?)null;
     }, cancellationToken);
 
     public Task<UpdateOutcome> UpdateUserAsync(UserChange change, CancellationToken cancellationToken) =>
@@ -79,12 +78,9 @@ internal sealed partial class SqliteVaultStorage
             }
 
             connection.Execute("DELETE FROM user_indexes WHERE token = @token;", new { token }, transaction);
-            using (var insertIndex = IndexInsert(connection, transaction))
-            {
-                InsertIndexes(insertIndex, token, change.Indexes);
-            }
+            InsertIndexes(IndexInsert(connection, transaction), token, change.Indexes);
 
-            using var insertAudit = AuditInsert(connection, transaction);
+            var insertAudit = AuditInsert(connection, transaction);
             AppendAudit(insertAudit, change.Audit);
             return UpdateOutcome.Updated;
         }, cancellationToken);
@@ -115,7 +111,7 @@ internal sealed partial class SqliteVaultStorage
             "INSERT OR REPLACE INTO tombstones (token, forgotten_at) VALUES (@token, @forgottenAt);",
             new { token, forgottenAt },
             transaction);
-        using var insertAudit = AuditInsert(connection, transaction);
+        var insertAudit = AuditInsert(connection, transaction);
         AppendAudit(insertAudit, audit);
         return true;
     }
@@ -138,16 +134,23 @@ internal sealed partial class SqliteVaultStorage
         }
     }
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql, params string[] parameters)
+    /// <summary>The connection's prepared command for <paramref name="sql"/>, made on first use and kept with the pooled connection.</summary>
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params string[] parameters)
     {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var name in parameters)
+        var cache = ((PooledSqliteConnection)connection).Commands;
+        if (!cache.TryGetValue(sql, out var command))
         {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var name in parameters)
+            {
+                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+
+            cache[sql] = command;
         }
 
+        command.Transaction = transaction;
         return command;
     }
 
@@ -161,24 +164,18 @@ internal sealed partial class SqliteVaultStorage
         return command.ExecuteNonQuery();
     }
 
-    private static StoredUser? ToStored(UserRow? row) => row is null
-        ? null
-        : new StoredUser(new Guid(row.Token), row.Profile, new WrappedKey(row.KeyVersion, row.Wrapped), row.Version, row.CreatedAt, row.UpdatedAt);
-
-    private sealed class UserRow
+    private static StoredUser? ReadUser(SqliteCommand select, byte[] key)
     {
-        public byte[] Token { get; set; } = [];
-
-        public byte[] Profile { get; set; } = [];
-
-        public long Version { get; set; }
-
-        public long CreatedAt { get; set; }
-
-        public long UpdatedAt { get; set; }
-
-        public string KeyVersion { get; set; } = string.Empty;
-
-        public byte[] Wrapped { get; set; } = [];
+        select.Parameters[0].Value = key;
+        using var reader = select.ExecuteReader();
+        return reader.Read()
+            ? new StoredUser(
+                new Guid((byte[])reader.GetValue(0)),
+                (byte[])reader.GetValue(1),
+                new WrappedKey(reader.GetString(5), (byte[])reader.GetValue(6)),
+                reader.GetInt64(2),
+                reader.GetInt64(3),
+                reader.GetInt64(4))
+            : null;
     }
 }

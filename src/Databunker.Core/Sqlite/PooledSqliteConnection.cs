@@ -1,0 +1,42 @@
+using Microsoft.Data.Sqlite;
+
+namespace Databunker.Core.Sqlite;
+
+/// <summary>
+/// A connection of the vault's own pool: configured once when opened, it keeps its prepared commands,
+/// and disposing it hands it back to the pool instead of closing it. Microsoft.Data.Sqlite's pool is off
+/// for these connections, so that the pragmas and statements are not paid for on every call.
+/// </summary>
+internal sealed class PooledSqliteConnection(string connectionString, SqliteConnectionFactory pool) : SqliteConnection(connectionString)
+{
+    private bool _retired;
+
+    public Dictionary<string, SqliteCommand> Commands { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Closes the connection for good.</summary>
+    public void Retire()
+    {
+        _retired = true;
+        Dispose();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_retired && pool.TryReturn(this))
+        {
+            return;
+        }
+
+        if (disposing)
+        {
+            foreach (var command in Commands.Values)
+            {
+                command.Dispose();
+            }
+
+            Commands.Clear();
+        }
+
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,203 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+
+namespace Databunker.Core.Benchmarks;
+
+/// <summary>
+/// The floor: the same rows written or read as the vault's, with Microsoft.Data.Sqlite directly on one
+/// open connection with the same pragmas and prepared commands, and the same AES-GCM and HMAC calls, with
+/// no abstraction. No vault can go under it; the ratio says what our layers cost.
+/// </summary>
+public sealed class Floor : IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly byte[] _kek = RandomNumberGenerator.GetBytes(32);
+    private readonly byte[] _indexKey = RandomNumberGenerator.GetBytes(32);
+    private readonly byte[] _tokenKey = RandomNumberGenerator.GetBytes(32);
+    private readonly SqliteCommand _insertUser, _insertKey, _insertIndex, _insertAudit, _selectByIndex, _selectByToken, _updateUser, _deleteIndexes, _insertToken, _selectToken;
+
+    public Floor(string path)
+    {
+        _connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        _connection.Open();
+        Run("PRAGMA busy_timeout=30000; PRAGMA secure_delete=ON; PRAGMA synchronous=NORMAL;");
+        _insertUser = Prepare("INSERT INTO users (token, profile, version, created_at, updated_at) VALUES ($p0, $p1, 1, $p2, $p2)", 3);
+        _insertKey = Prepare("INSERT INTO data_keys (owner, key_version, wrapped) VALUES ($p0, '1', $p1)", 2);
+        _insertIndex = Prepare("INSERT INTO user_indexes (hash, kind, token) VALUES ($p0, 3, $p1)", 2);
+        _insertAudit = Prepare("INSERT INTO audit_events (at, actor, operation, subject, outcome, details) VALUES ($p0, 'bench', $p1, $p2, 'success', $p3)", 4);
+        _selectByIndex = Prepare("SELECT u.token, u.profile, u.version, k.wrapped FROM user_indexes i JOIN users u ON u.token = i.token JOIN data_keys k ON k.owner = u.token WHERE i.hash = $p0", 1);
+        _selectByToken = Prepare("SELECT u.token, u.profile, u.version, k.wrapped FROM users u JOIN data_keys k ON k.owner = u.token WHERE u.token = $p0", 1);
+        _updateUser = Prepare("UPDATE users SET profile = $p1, version = version + 1, updated_at = $p2 WHERE token = $p0 AND version = $p3", 4);
+        _deleteIndexes = Prepare("DELETE FROM user_indexes WHERE token = $p0", 1);
+        _insertToken = Prepare("INSERT INTO tokens (token_hash, value, created_at) VALUES ($p0, $p1, $p2)", 3);
+        _selectToken = Prepare("SELECT value FROM tokens WHERE token_hash = $p0 AND (expires_at IS NULL OR expires_at > $p1)", 2);
+    }
+
+    public Guid Create(JsonElement profile, string email)
+    {
+        var token = Guid.NewGuid();
+        var id = token.ToByteArray();
+        var dek = RandomNumberGenerator.GetBytes(32);
+        var wrapped = Seal(_kek, dek, id);
+        var sealedProfile = Seal(dek, JsonSerializer.SerializeToUtf8Bytes(profile), id);
+        var details = Seal(dek, "{\"indexes\":[\"email\"]}"u8.ToArray(), id);
+        var hash = Hash(_indexKey, "email", email.Trim().ToLowerInvariant());
+        var now = Environment.TickCount64;
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        Execute(_insertUser, transaction, id, sealedProfile, now);
+        Execute(_insertKey, transaction, id, wrapped);
+        Execute(_insertIndex, transaction, hash, id);
+        Execute(_insertAudit, transaction, now, "user.create", id, details);
+        transaction.Commit();
+        return token;
+    }
+
+    public JsonElement? GetByEmail(string email) => Read(_selectByIndex, Hash(_indexKey, "email", email.Trim().ToLowerInvariant()));
+
+    public JsonElement? GetByToken(Guid token) => Read(_selectByToken, token.ToByteArray());
+
+    public bool Update(Guid token, JsonElement patch)
+    {
+        var id = token.ToByteArray();
+        _selectByToken.Parameters[0].Value = id;
+        _selectByToken.Transaction = null;
+        byte[] profile, wrapped;
+        long version;
+        using (var reader = _selectByToken.ExecuteReader())
+        {
+            if (!reader.Read())
+            {
+                return false;
+            }
+
+            profile = (byte[])reader[1];
+            version = reader.GetInt64(2);
+            wrapped = (byte[])reader[3];
+        }
+
+        var dek = Open(_kek, wrapped, id);
+        var node = JsonNode.Parse(Open(dek, profile, id))!.AsObject();
+        foreach (var member in patch.EnumerateObject())
+        {
+            node[member.Name] = JsonNode.Parse(member.Value.GetRawText());
+        }
+
+        var sealedProfile = Seal(dek, JsonSerializer.SerializeToUtf8Bytes(node), id);
+        var hash = Hash(_indexKey, "email", node["email"]!.GetValue<string>().Trim().ToLowerInvariant());
+        var details = Seal(dek, "{\"changed\":[\"n\"]}"u8.ToArray(), id);
+        var now = Environment.TickCount64;
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        Execute(_updateUser, transaction, id, sealedProfile, now, version);
+        Execute(_deleteIndexes, transaction, id);
+        Execute(_insertIndex, transaction, hash, id);
+        Execute(_insertAudit, transaction, now, "user.update", id, details);
+        transaction.Commit();
+        return true;
+    }
+
+    public string Tokenize(string value)
+    {
+        Span<byte> random = stackalloc byte[18];
+        RandomNumberGenerator.Fill(random);
+        var token = Base64Url.EncodeToString(random);
+        var hash = Hash(_tokenKey, "token", token);
+        var sealedValue = Seal(_tokenKey, Encoding.UTF8.GetBytes(value), hash);
+        var now = Environment.TickCount64;
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        Execute(_insertToken, transaction, hash, sealedValue, now);
+        Execute(_insertAudit, transaction, now, "token.tokenize", null, null);
+        transaction.Commit();
+        return token;
+    }
+
+    public string? Detokenize(string token)
+    {
+        var hash = Hash(_tokenKey, "token", token);
+        _selectToken.Transaction = null;
+        _selectToken.Parameters[0].Value = hash;
+        _selectToken.Parameters[1].Value = Environment.TickCount64;
+        var value = _selectToken.ExecuteScalar() as byte[];
+        Execute(_insertAudit, null, Environment.TickCount64, "token.detokenize", null, null);
+        return value is null ? null : Encoding.UTF8.GetString(Open(_tokenKey, value, hash));
+    }
+
+    public void Dispose() => _connection.Dispose();
+
+    private JsonElement? Read(SqliteCommand select, byte[] key)
+    {
+        select.Transaction = null;
+        select.Parameters[0].Value = key;
+        byte[] id, profile, wrapped;
+        using (var reader = select.ExecuteReader())
+        {
+            if (!reader.Read())
+            {
+                return null;
+            }
+
+            id = (byte[])reader[0];
+            profile = (byte[])reader[1];
+            wrapped = (byte[])reader[3];
+        }
+
+        var dek = Open(_kek, wrapped, id);
+        var result = JsonSerializer.Deserialize<JsonElement>(Open(dek, profile, id));
+        Execute(_insertAudit, null, Environment.TickCount64, "user.get", id, null);
+        return result;
+    }
+
+    private static byte[] Hash(byte[] key, string name, string value) =>
+        HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(name + "\0" + value));
+
+    private static byte[] Seal(byte[] key, byte[] plaintext, byte[] associatedData)
+    {
+        var output = new byte[5 + 12 + plaintext.Length + 16];
+        output[0] = 1;
+        RandomNumberGenerator.Fill(output.AsSpan(5, 12));
+        using var aes = new AesGcm(key, 16);
+        aes.Encrypt(output.AsSpan(5, 12), plaintext, output.AsSpan(17, plaintext.Length), output.AsSpan(17 + plaintext.Length), associatedData);
+        return output;
+    }
+
+    private static byte[] Open(byte[] key, byte[] envelope, byte[] associatedData)
+    {
+        var plaintext = new byte[envelope.Length - 33];
+        using var aes = new AesGcm(key, 16);
+        aes.Decrypt(envelope.AsSpan(5, 12), envelope.AsSpan(17, plaintext.Length), envelope.AsSpan(17 + plaintext.Length), plaintext, associatedData);
+        return plaintext;
+    }
+
+    private SqliteCommand Prepare(string sql, int parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        for (var i = 0; i < parameters; i++)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = "$p" + i });
+        }
+
+        return command;
+    }
+
+    private static void Execute(SqliteCommand command, SqliteTransaction? transaction, params object?[] values)
+    {
+        command.Transaction = transaction;
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+
+        command.ExecuteNonQuery();
+    }
+
+    private void Run(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,119 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using Databunker.Core.Keys;
+using Databunker.Core.Sqlite;
+using Databunker.Core.Tokenization;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Databunker.Core.Benchmarks;
+
+/// <summary>Each vault operation beside its floor (the baseline of its category), on 10,000 stored persons.</summary>
+[MemoryDiagnoser]
+[CategoriesColumn]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+public class VaultBenchmarks
+{
+    private const int Stored = 10_000;
+    private string _folder = string.Empty;
+    private ServiceProvider _services = null!;
+    private IPersonalDataVault _vault = null!;
+    private ITokenizer _tokenizer = null!;
+    private Floor _floor = null!;
+    private Guid[] _vaultTokens = [];
+    private Guid[] _floorTokens = [];
+    private string[] _vaultValueTokens = [];
+    private string[] _floorValueTokens = [];
+    private int _next;
+
+    [GlobalSetup]
+    public async Task Setup()
+    {
+        _folder = Path.Combine(Path.GetTempPath(), "databunker-bench-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_folder);
+        (_services, _vault) = await Open(Path.Combine(_folder, "vault.db"));
+        _tokenizer = _services.GetRequiredService<ITokenizer>();
+        _vaultTokens = [.. await _vault.CreateUsersAsync(Enumerable.Range(0, Stored).Select(Profile))];
+        _vaultValueTokens = [.. await _tokenizer.TokenizeManyAsync(Enumerable.Range(0, Stored).Select(Value))];
+
+        var (floorServices, _) = await Open(Path.Combine(_folder, "floor.db"));
+        await floorServices.DisposeAsync();
+        _floor = new Floor(Path.Combine(_folder, "floor.db"));
+        _floorTokens = [.. Enumerable.Range(0, Stored).Select(i => _floor.Create(Profile(i), Email(i)))];
+        _floorValueTokens = [.. Enumerable.Range(0, Stored).Select(i => _floor.Tokenize(Value(i)))];
+        _next = Stored;
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _services.Dispose();
+        _floor.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Benchmark(Baseline = true), BenchmarkCategory("Create")]
+    public Guid Floor_Create()
+    {
+        var i = Interlocked.Increment(ref _next);
+        return _floor.Create(Profile(i), Email(i));
+    }
+
+    [Benchmark, BenchmarkCategory("Create")]
+    public Task<Guid> Vault_Create() => _vault.CreateUserAsync(Profile(Interlocked.Increment(ref _next)));
+
+    [Benchmark(Baseline = true), BenchmarkCategory("GetByToken")]
+    public JsonElement? Floor_GetByToken() => _floor.GetByToken(_floorTokens[_next++ % Stored]);
+
+    [Benchmark, BenchmarkCategory("GetByToken")]
+    public Task<UserRecord?> Vault_GetByToken() => _vault.GetUserAsync(UserLookup.ByToken(_vaultTokens[_next++ % Stored]));
+
+    [Benchmark(Baseline = true), BenchmarkCategory("GetByEmail")]
+    public JsonElement? Floor_GetByEmail() => _floor.GetByEmail(Email(_next++ % Stored));
+
+    [Benchmark, BenchmarkCategory("GetByEmail")]
+    public Task<UserRecord?> Vault_GetByEmail() => _vault.GetUserAsync(UserLookup.ByEmail(Email(_next++ % Stored)));
+
+    [Benchmark(Baseline = true), BenchmarkCategory("Update")]
+    public bool Floor_Update() => _floor.Update(_floorTokens[_next % Stored], Patch(_next++));
+
+    [Benchmark, BenchmarkCategory("Update")]
+    public Task<bool> Vault_Update() => _vault.UpdateUserAsync(UserLookup.ByToken(_vaultTokens[_next % Stored]), Patch(_next++));
+
+    [Benchmark(Baseline = true), BenchmarkCategory("Tokenize")]
+    public string Floor_Tokenize() => _floor.Tokenize(Value(_next++));
+
+    [Benchmark, BenchmarkCategory("Tokenize")]
+    public Task<string> Vault_Tokenize() => _tokenizer.TokenizeAsync(Value(_next++));
+
+    [Benchmark(Baseline = true), BenchmarkCategory("Detokenize")]
+    public string? Floor_Detokenize() => _floor.Detokenize(_floorValueTokens[_next++ % Stored]);
+
+    [Benchmark, BenchmarkCategory("Detokenize")]
+    public Task<string?> Vault_Detokenize() => _tokenizer.DetokenizeAsync(_vaultValueTokens[_next++ % Stored]);
+
+    internal static async Task<(ServiceProvider, IPersonalDataVault)> Open(string path)
+    {
+        var services = new ServiceCollection();
+        services.AddDatabunker(o => o.DefaultActor = "bench").UseSqlite($"Data Source={path}").UseMasterKey(RandomNumberGenerator.GetBytes(32));
+        var provider = services.BuildServiceProvider();
+        await provider.GetRequiredService<IVaultAdministration>().InitializeAsync();
+        return (provider, provider.GetRequiredService<IPersonalDataVault>());
+    }
+
+    internal static string Email(int i) => $"person{i}@bench.example";
+
+    internal static JsonElement Profile(int i) => JsonSerializer.SerializeToElement(new
+    {
+        email = Email(i),
+        name = $"Person {i}",
+        address = new { street = $"{i} Bench Street", city = "Leeds", zip = "LS1 4AP" },
+        tags = new[] { "customer", "newsletter" },
+    });
+
+    private static JsonElement Patch(int n) => JsonSerializer.SerializeToElement(new { n });
+
+    private static string Value(int i) => $"4921 8170 {i % 10_000:D4} {i / 10_000 % 10_000:D4}";
+}
