@@ -19,6 +19,7 @@ public sealed class Floor : IDisposable
     private readonly byte[] _indexKey = RandomNumberGenerator.GetBytes(32);
     private readonly byte[] _tokenKey = RandomNumberGenerator.GetBytes(32);
     private readonly SqliteCommand _insertUser, _insertKey, _insertIndex, _insertAudit, _selectByIndex, _selectByToken, _updateUser, _deleteIndexes, _insertToken, _selectToken;
+    private readonly SqliteCommand _deleteUser, _deleteKey, _deleteExpiration, _deleteTokens, _insertTombstone, _selectDeterministic, _insertDeterministic, _insertExpiration, _claim, _checkClaim;
 
     public Floor(string path)
     {
@@ -35,6 +36,172 @@ public sealed class Floor : IDisposable
         _deleteIndexes = Prepare("DELETE FROM user_indexes WHERE token = $p0", 1);
         _insertToken = Prepare("INSERT INTO tokens (token_hash, value, created_at) VALUES ($p0, $p1, $p2)", 3);
         _selectToken = Prepare("SELECT value FROM tokens WHERE token_hash = $p0 AND (expires_at IS NULL OR expires_at > $p1)", 2);
+        _deleteUser = Prepare("DELETE FROM users WHERE token = $p0", 1);
+        _deleteKey = Prepare("DELETE FROM data_keys WHERE owner = $p0", 1);
+        _deleteExpiration = Prepare("DELETE FROM expirations WHERE token = $p0", 1);
+        _deleteTokens = Prepare("DELETE FROM tokens WHERE owner = $p0", 1);
+        _insertTombstone = Prepare("INSERT OR REPLACE INTO tombstones (token, forgotten_at) VALUES ($p0, $p1)", 2);
+        _selectDeterministic = Prepare("SELECT sealed_token FROM tokens WHERE deterministic = $p0", 1);
+        _insertDeterministic = Prepare("INSERT INTO tokens (token_hash, value, deterministic, sealed_token, created_at) VALUES ($p0, $p1, $p2, $p3, $p4)", 5);
+        _insertExpiration = Prepare("INSERT OR REPLACE INTO expirations (token, state, due_at, token_hash, started_at, updated_at) VALUES ($p0, 1, $p1, $p2, 0, 0)", 3);
+        _claim = Prepare("UPDATE expirations SET claim_id = $p0, claimed_until = $p1 WHERE token IN (SELECT token FROM expirations WHERE state = 1 AND due_at <= $p2 AND (claim_id IS NULL OR claimed_until <= $p2) ORDER BY due_at LIMIT 500) RETURNING token", 3);
+        _checkClaim = Prepare("SELECT COUNT(*) FROM expirations WHERE token = $p0 AND state = 1 AND claim_id = $p1", 2);
+    }
+
+    /// <summary>Many persons in one transaction.</summary>
+    public void CreateMany(IReadOnlyList<(JsonElement Profile, string Email)> people)
+    {
+        var now = Environment.TickCount64;
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        foreach (var (profile, email) in people)
+        {
+            var id = Guid.NewGuid().ToByteArray();
+            var dek = RandomNumberGenerator.GetBytes(32);
+            Execute(_insertUser, transaction, id, Seal(dek, JsonSerializer.SerializeToUtf8Bytes(profile), id), now);
+            Execute(_insertKey, transaction, id, Seal(_kek, dek, id));
+            Execute(_insertIndex, transaction, Hash(_indexKey, "email", email.Trim().ToLowerInvariant()), id);
+            Execute(_insertAudit, transaction, now, "user.create", id, Seal(dek, "{\"indexes\":[\"email\"]}"u8.ToArray(), id));
+        }
+
+        transaction.Commit();
+    }
+
+    /// <summary>Forgets a person: every row of theirs, a tombstone and an audit event in one transaction.</summary>
+    public bool Forget(Guid token)
+    {
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        var forgotten = ForgetIn(transaction, token.ToByteArray());
+        transaction.Commit();
+        return forgotten;
+    }
+
+    public void StartExpiration(Guid token, long dueAt) =>
+        Execute(_insertExpiration, null, token.ToByteArray(), dueAt, RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>One scheduler pass, as the vault does it: atomic claims of 500, each person forgotten in a transaction of their own.</summary>
+    public int RunDue(long now)
+    {
+        var claim = RandomNumberGenerator.GetBytes(16);
+        var deleted = 0;
+        while (true)
+        {
+            var batch = new List<byte[]>(500);
+            using (var transaction = _connection.BeginTransaction(deferred: false))
+            {
+                _claim.Transaction = transaction;
+                _claim.Parameters[0].Value = claim;
+                _claim.Parameters[1].Value = now + 300_000;
+                _claim.Parameters[2].Value = now;
+                using (var reader = _claim.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        batch.Add((byte[])reader[0]);
+                    }
+                }
+
+                transaction.Commit();
+            }
+
+            foreach (var id in batch)
+            {
+                using var transaction = _connection.BeginTransaction(deferred: false);
+                _checkClaim.Transaction = transaction;
+                _checkClaim.Parameters[0].Value = id;
+                _checkClaim.Parameters[1].Value = claim;
+                if ((long)_checkClaim.ExecuteScalar()! > 0 && ForgetIn(transaction, id))
+                {
+                    deleted++;
+                }
+
+                transaction.Commit();
+            }
+
+            if (batch.Count < 500)
+            {
+                return deleted;
+            }
+        }
+    }
+
+    /// <summary>A deterministic token: found again by keyed hash of the value, else made, sealed and stored.</summary>
+    public string TokenizeDeterministic(string value)
+    {
+        var deterministic = Hash(_tokenKey, "token-deterministic", value);
+        _selectDeterministic.Transaction = null;
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        _selectDeterministic.Transaction = transaction;
+        _selectDeterministic.Parameters[0].Value = deterministic;
+        if (_selectDeterministic.ExecuteScalar() is byte[] existing)
+        {
+            transaction.Commit();
+            return Encoding.UTF8.GetString(Open(_tokenKey, existing, deterministic));
+        }
+
+        Span<byte> random = stackalloc byte[18];
+        RandomNumberGenerator.Fill(random);
+        var token = Base64Url.EncodeToString(random);
+        var hash = Hash(_tokenKey, "token", token);
+        var now = Environment.TickCount64;
+        Execute(_insertDeterministic, transaction, hash, Seal(_tokenKey, Encoding.UTF8.GetBytes(value), hash), deterministic, Seal(_tokenKey, Encoding.UTF8.GetBytes(token), deterministic), now);
+        Execute(_insertAudit, transaction, now, "token.tokenize", null, null);
+        transaction.Commit();
+        return token;
+    }
+
+    /// <summary>A format-preserving token for a card number: random digits, separators kept, Luhn-valid.</summary>
+    public string TokenizeCard(string value)
+    {
+        var chars = value.ToCharArray();
+        var sum = 0;
+        var position = 0;
+        var check = -1;
+        for (var i = chars.Length - 1; i >= 0; i--)
+        {
+            if (!char.IsAsciiDigit(chars[i]))
+            {
+                continue;
+            }
+
+            if (check < 0)
+            {
+                check = i;
+            }
+            else
+            {
+                var d = RandomNumberGenerator.GetInt32(10);
+                chars[i] = (char)('0' + d);
+                sum += position % 2 == 1 ? (d * 2 > 9 ? d * 2 - 9 : d * 2) : d;
+            }
+
+            position++;
+        }
+
+        chars[check] = (char)('0' + (10 - (sum % 10)) % 10);
+        var token = new string(chars);
+        var hash = Hash(_tokenKey, "token", token);
+        var now = Environment.TickCount64;
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        Execute(_insertToken, transaction, hash, Seal(_tokenKey, Encoding.UTF8.GetBytes(value), hash), now);
+        Execute(_insertAudit, transaction, now, "token.tokenize", null, null);
+        transaction.Commit();
+        return token;
+    }
+
+    private bool ForgetIn(SqliteTransaction transaction, byte[] id)
+    {
+        if (Execute(_deleteUser, transaction, id) == 0)
+        {
+            return false;
+        }
+
+        Execute(_deleteKey, transaction, id);
+        Execute(_deleteIndexes, transaction, id);
+        Execute(_deleteExpiration, transaction, id);
+        Execute(_deleteTokens, transaction, id);
+        Execute(_insertTombstone, transaction, id, Environment.TickCount64);
+        Execute(_insertAudit, transaction, Environment.TickCount64, "user.delete", id, null);
+        return true;
     }
 
     public Guid Create(JsonElement profile, string email)
@@ -183,7 +350,7 @@ public sealed class Floor : IDisposable
         return command;
     }
 
-    private static void Execute(SqliteCommand command, SqliteTransaction? transaction, params object?[] values)
+    private static int Execute(SqliteCommand command, SqliteTransaction? transaction, params object?[] values)
     {
         command.Transaction = transaction;
         for (var i = 0; i < values.Length; i++)
@@ -191,7 +358,7 @@ public sealed class Floor : IDisposable
             command.Parameters[i].Value = values[i] ?? DBNull.Value;
         }
 
-        command.ExecuteNonQuery();
+        return command.ExecuteNonQuery();
     }
 
     private void Run(string sql)

@@ -16,6 +16,8 @@ namespace Databunker.Core.Benchmarks;
 public class VaultBenchmarks
 {
     private const int Stored = 10_000;
+    private static readonly TokenizeOptions Deterministic = new() { Kind = TokenKind.Deterministic };
+    private static readonly TokenizeOptions Card = new() { Format = TokenFormat.CardNumber };
     private string _folder = string.Empty;
     private ServiceProvider _services = null!;
     private IPersonalDataVault _vault = null!;
@@ -88,6 +90,32 @@ public class VaultBenchmarks
     [Benchmark, BenchmarkCategory("Tokenize")]
     public Task<string> Vault_Tokenize() => _tokenizer.TokenizeAsync(Value(_next++));
 
+    [Benchmark(Baseline = true), BenchmarkCategory("TokenizeDeterministic")]
+    public string Floor_TokenizeDeterministic() => _floor.TokenizeDeterministic(Value(_next++));
+
+    [Benchmark, BenchmarkCategory("TokenizeDeterministic")]
+    public Task<string> Vault_TokenizeDeterministic() => _tokenizer.TokenizeAsync(Value(_next++), Deterministic);
+
+    [Benchmark(Baseline = true), BenchmarkCategory("TokenizeCard")]
+    public string Floor_TokenizeCard() => _floor.TokenizeCard(Value(_next++));
+
+    [Benchmark, BenchmarkCategory("TokenizeCard")]
+    public Task<string> Vault_TokenizeCard() => _tokenizer.TokenizeAsync(Value(_next++), Card);
+
+    [Benchmark(Baseline = true), BenchmarkCategory("BulkCreate1000")]
+    public void Floor_BulkCreate1000()
+    {
+        var first = Interlocked.Add(ref _next, 1000) - 1000;
+        _floor.CreateMany([.. Enumerable.Range(first, 1000).Select(i => (Profile(i), Email(i)))]);
+    }
+
+    [Benchmark, BenchmarkCategory("BulkCreate1000")]
+    public Task<IReadOnlyList<Guid>> Vault_BulkCreate1000()
+    {
+        var first = Interlocked.Add(ref _next, 1000) - 1000;
+        return _vault.CreateUsersAsync(Enumerable.Range(first, 1000).Select(Profile));
+    }
+
     [Benchmark(Baseline = true), BenchmarkCategory("Detokenize")]
     public string? Floor_Detokenize() => _floor.Detokenize(_floorValueTokens[_next++ % Stored]);
 
@@ -115,5 +143,5 @@ public class VaultBenchmarks
 
     private static JsonElement Patch(int n) => JsonSerializer.SerializeToElement(new { n });
 
-    private static string Value(int i) => $"4921 8170 {i % 10_000:D4} {i / 10_000 % 10_000:D4}";
+    private static string Value(int i) => $"4921 81{i / 100_000_000 % 100:D2} {i / 10_000 % 10_000:D4} {i % 10_000:D4}";
 }

@@ -10,12 +10,14 @@ internal sealed partial class SqliteVaultStorage
     private const string SelectUser =
         "SELECT u.token, u.profile, u.version, u.created_at, u.updated_at, k.key_version, k.wrapped FROM users u JOIN data_keys k ON k.owner = u.token ";
 
-    /// <summary>Everything of a person's that forgetting deletes; each takes <c>@token</c>.</summary>
+    private const string DeleteIndexes = "DELETE FROM user_indexes WHERE token = @token;";
+
+    /// <summary>Everything of a person's that forgetting deletes, the profile first; each takes <c>@token</c>.</summary>
     private static readonly string[] ForgetStatements =
     [
         "DELETE FROM users WHERE token = @token;",
         "DELETE FROM data_keys WHERE owner = @token;",
-        "DELETE FROM user_indexes WHERE token = @token;",
+        DeleteIndexes,
         "DELETE FROM expirations WHERE token = @token;",
         "DELETE FROM tokens WHERE owner = @token;",
     ];
@@ -67,21 +69,19 @@ internal sealed partial class SqliteVaultStorage
         Write((connection, transaction) =>
         {
             var token = Id(change.Token);
-            var changed = connection.Execute(
-                "UPDATE users SET profile = @profile, version = version + 1, updated_at = @at WHERE token = @token AND version = @expected;",
-                new { token, profile = change.Profile, at = change.UpdatedAt, expected = change.ExpectedVersion },
-                transaction);
-            if (changed == 0)
+            var update = Command(connection, transaction,
+                "UPDATE users SET profile = $profile, version = version + 1, updated_at = $at WHERE token = $token AND version = $expected;",
+                "$profile", "$at", "$token", "$expected");
+            if (Execute(update, change.Profile, change.UpdatedAt, token, change.ExpectedVersion) == 0)
             {
-                var exists = connection.ExecuteScalar<long>("SELECT COUNT(*) FROM users WHERE token = @token;", new { token }, transaction) > 0;
-                return exists ? UpdateOutcome.VersionConflict : UpdateOutcome.NotFound;
+                var exists = Command(connection, transaction, "SELECT COUNT(*) FROM users WHERE token = $token;", "$token");
+                exists.Parameters[0].Value = token;
+                return (long)exists.ExecuteScalar()! > 0 ? UpdateOutcome.VersionConflict : UpdateOutcome.NotFound;
             }
 
-            connection.Execute("DELETE FROM user_indexes WHERE token = @token;", new { token }, transaction);
+            Execute(Command(connection, transaction, DeleteIndexes, "@token"), token);
             InsertIndexes(IndexInsert(connection, transaction), token, change.Indexes);
-
-            var insertAudit = AuditInsert(connection, transaction);
-            AppendAudit(insertAudit, change.Audit);
+            AppendAudit(AuditInsert(connection, transaction), change.Audit);
             return UpdateOutcome.Updated;
         }, cancellationToken);
 
@@ -96,23 +96,19 @@ internal sealed partial class SqliteVaultStorage
 
     private static bool ForgetUser(SqliteConnection connection, SqliteTransaction transaction, byte[] token, long forgottenAt, AuditRecord audit)
     {
-        var exists = connection.ExecuteScalar<long>("SELECT COUNT(*) FROM users WHERE token = @token;", new { token }, transaction) > 0;
-        if (!exists)
+        // The first statement deletes the profile: no profile, no person, nothing else to do.
+        if (Execute(Command(connection, transaction, ForgetStatements[0], "@token"), token) == 0)
         {
             return false;
         }
 
-        foreach (var statement in ForgetStatements)
+        foreach (var statement in ForgetStatements.AsSpan(1))
         {
-            connection.Execute(statement, new { token }, transaction);
+            Execute(Command(connection, transaction, statement, "@token"), token);
         }
 
-        connection.Execute(
-            "INSERT OR REPLACE INTO tombstones (token, forgotten_at) VALUES (@token, @forgottenAt);",
-            new { token, forgottenAt },
-            transaction);
-        var insertAudit = AuditInsert(connection, transaction);
-        AppendAudit(insertAudit, audit);
+        Execute(Command(connection, transaction, "INSERT OR REPLACE INTO tombstones (token, forgotten_at) VALUES ($token, $at);", "$token", "$at"), token, forgottenAt);
+        AppendAudit(AuditInsert(connection, transaction), audit);
         return true;
     }
 

@@ -41,7 +41,18 @@ internal sealed partial class PersonalDataVault
 
     public async Task<bool> DeleteUserAsync(UserLookup lookup, CancellationToken cancellationToken = default)
     {
-        var token = await FindTokenAsync(lookup, cancellationToken).ConfigureAwait(false);
+        // By token there is nothing to look up first: forgetting an unknown token writes nothing and says so.
+        Guid? token;
+        if (lookup.Kind == LookupKind.Token)
+        {
+            await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false);
+            token = lookup.Token;
+        }
+        else
+        {
+            token = await FindTokenAsync(lookup, cancellationToken).ConfigureAwait(false);
+        }
+
         var forgotten = token is { } t && await ForgetAsync(t, AuditOperations.UserDelete, cancellationToken).ConfigureAwait(false);
         if (!forgotten)
         {
