@@ -42,36 +42,36 @@ public static class TestData
     /// <summary>Runs SQL against the vault's database file directly, as an attacker with a copy would.</summary>
     public static void Sql(string databasePath, string sql, object? parameters = null)
     {
-        using var connection = new SqliteConnection($"Data Source={databasePath};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        if (parameters is not null)
-        {
-            foreach (var property in parameters.GetType().GetProperties())
-            {
-                command.Parameters.AddWithValue("@" + property.Name, property.GetValue(parameters) ?? DBNull.Value);
-            }
-        }
-
+        using var connection = OpenRaw(databasePath);
+        using var command = RawCommand(connection, sql, parameters);
         command.ExecuteNonQuery();
     }
 
+    /// <summary>Reads one value from the vault's database file directly.</summary>
     public static T? Scalar<T>(string databasePath, string sql, object? parameters = null)
     {
-        using var connection = new SqliteConnection($"Data Source={databasePath};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        if (parameters is not null)
-        {
-            foreach (var property in parameters.GetType().GetProperties())
-            {
-                command.Parameters.AddWithValue("@" + property.Name, property.GetValue(parameters) ?? DBNull.Value);
-            }
-        }
-
+        using var connection = OpenRaw(databasePath);
+        using var command = RawCommand(connection, sql, parameters);
         var value = command.ExecuteScalar();
         return value is null or DBNull ? default : (T)value;
+    }
+
+    private static SqliteConnection OpenRaw(string databasePath)
+    {
+        var connection = new SqliteConnection($"Data Source={databasePath};Pooling=False");
+        connection.Open();
+        return connection;
+    }
+
+    private static SqliteCommand RawCommand(SqliteConnection connection, string sql, object? parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var property in parameters?.GetType().GetProperties() ?? [])
+        {
+            command.Parameters.AddWithValue("@" + property.Name, property.GetValue(parameters) ?? DBNull.Value);
+        }
+
+        return command;
     }
 }
