@@ -23,6 +23,16 @@ public interface IVaultAdministration
     /// <returns>The final counts.</returns>
     Task<KeyRotationProgress> RewrapKeysAsync(IProgress<KeyRotationProgress>? progress = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Removes the old copies of forgotten persons' rows that the storage still keeps outside its live data:
+    /// for SQLite, it checkpoints and truncates the write-ahead log, whose page images can hold a forgotten
+    /// person's wrapped key until then. Each scheduler pass that forgot someone does this at its end; call it
+    /// after forgetting people through the vault, for example once a day.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see langword="false"/> when concurrent work kept it from finishing; call it again later.</returns>
+    Task<bool> CompactAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Deletes the audit events older than <see cref="DatabunkerOptions.AuditRetention"/>.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>How many events were deleted.</returns>

@@ -84,6 +84,12 @@ internal sealed class VaultAdministration : IVaultAdministration
         return current with { Remaining = 0 };
     }
 
+    public async Task<bool> CompactAsync(CancellationToken cancellationToken = default)
+    {
+        await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false);
+        return await _storage.CompactAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<int> PurgeAuditEventsAsync(CancellationToken cancellationToken = default)
     {
         await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false);

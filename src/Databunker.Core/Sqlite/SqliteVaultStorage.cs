@@ -10,7 +10,8 @@ using Microsoft.Extensions.Options;
 namespace Databunker.Core.Sqlite;
 
 /// <summary>
-/// The embedded storage: Microsoft.Data.Sqlite with Dapper on plain parameter objects, WAL journal,
+/// The embedded storage: Microsoft.Data.Sqlite on a pool of configured connections that keep their
+/// prepared commands (Dapper with plain parameter objects off the hot paths), WAL journal,
 /// <c>secure_delete</c>, and one <c>BEGIN IMMEDIATE</c> transaction for every change of several rows.
 /// Microsoft.Data.Sqlite does its I/O synchronously, so the methods complete before they return.
 /// </summary>
@@ -77,6 +78,24 @@ internal sealed partial class SqliteVaultStorage : IVaultStorage, IDisposable
             "UPDATE system_keys SET key_version = @version, wrapped = @wrapped WHERE name = @name AND wrapped = @previous;",
             new { name, previous, version = replacement.KeyVersion, wrapped = replacement.Ciphertext },
             transaction) == 1, cancellationToken);
+
+    /// <summary>
+    /// Copies every committed page into the database file and truncates the write-ahead log, so that the
+    /// page images of forgotten persons leave the disk (secure_delete has already zeroed them in the file).
+    /// </summary>
+    public Task<bool> CompactAsync(CancellationToken cancellationToken) => Run(() =>
+    {
+        if (_connections.IsInMemory)
+        {
+            return true;
+        }
+
+        using var connection = _connections.Open();
+        using var checkpoint = connection.CreateCommand();
+        checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+        using var reader = checkpoint.ExecuteReader();
+        return reader.Read() && reader.GetInt64(0) == 0;
+    }, cancellationToken);
 
     public void Dispose() => _connections.Dispose();
 

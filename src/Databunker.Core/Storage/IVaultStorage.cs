@@ -61,6 +61,13 @@ public partial interface IVaultStorage
     /// <summary>Deletes the audit events older than <paramref name="before"/>; returns how many.</summary>
     Task<int> PurgeAuditAsync(long before, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Makes the storage drop old copies of deleted rows that it still keeps outside the live data (for
+    /// SQLite, the page images in the write-ahead log). Returns <see langword="false"/> when concurrent
+    /// work kept it from finishing; calling it again later finishes it.
+    /// </summary>
+    Task<bool> CompactAsync(CancellationToken cancellationToken);
+
     /// <summary>Counts the data keys not wrapped under <paramref name="keyVersion"/>.</summary>
     Task<long> CountDataKeysNotUnderAsync(string keyVersion, CancellationToken cancellationToken);
 

@@ -35,5 +35,39 @@ public sealed class SqliteStorageTests
         (await host.Vault.GetUserAsync(UserLookup.ByToken(keep))).Should().NotBeNull();
     }
 
+    [Test]
+    public async Task CompactAsync_AfterForget_LeavesTheWrappedKeyNeitherInTheFileNorInTheWal()
+    {
+        await using var host = await VaultHost.StartAsync();
+        var token = await host.Vault.CreateUserAsync(Json(new { login = "shredded" }));
+        var wrappedKey = Scalar<byte[]>(host.DatabasePath, "SELECT wrapped FROM data_keys WHERE owner = @t", new { t = token.ToByteArray() })!;
+        await host.Vault.DeleteUserAsync(UserLookup.ByToken(token));
+        Contains(File.ReadAllBytes(host.DatabasePath + "-wal"), wrappedKey).Should().BeTrue("before compaction the WAL still holds the old page");
+
+        (await host.Administration.CompactAsync()).Should().BeTrue();
+
+        foreach (var file in new[] { host.DatabasePath, host.DatabasePath + "-wal" }.Where(File.Exists))
+        {
+            Contains(File.ReadAllBytes(file), wrappedKey).Should().BeFalse($"{Path.GetFileName(file)} no longer holds the forgotten key");
+        }
+    }
+
+    [Test]
+    public async Task RunDueAsync_ThatForgotSomeone_CompactsTheWal()
+    {
+        await using var host = await VaultHost.StartAsync();
+        var token = await host.Vault.CreateUserAsync(Json(new { login = "expires" }));
+        var wrappedKey = Scalar<byte[]>(host.DatabasePath, "SELECT wrapped FROM data_keys WHERE owner = @t", new { t = token.ToByteArray() })!;
+        var ticket = await host.Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromHours(1));
+        host.Time.SetUtcNow(ticket.DueAt);
+
+        (await host.Expirations.RunDueAsync()).Deleted.Should().Be(1);
+
+        foreach (var file in new[] { host.DatabasePath, host.DatabasePath + "-wal" }.Where(File.Exists))
+        {
+            Contains(File.ReadAllBytes(file), wrappedKey).Should().BeFalse();
+        }
+    }
+
     private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
 }

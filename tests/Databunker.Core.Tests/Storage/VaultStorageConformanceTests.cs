@@ -157,6 +157,17 @@ public abstract class VaultStorageConformanceTests
     }
 
     [Test]
+    public async Task CompactAsync_WhenIdle_Finishes()
+    {
+        var user = NewUser(Kind(LookupKind.Email));
+        await Storage.CreateUsersAsync([user], default);
+        await Storage.ForgetUserAsync(user.Token, 2, Audit(user.Token), default);
+
+        (await Storage.CompactAsync(default)).Should().BeTrue();
+        (await Storage.IsForgottenAsync(user.Token, default)).Should().BeTrue();
+    }
+
+    [Test]
     public async Task Audit_AppendReadAndPurge()
     {
         var subject = Guid.NewGuid();
