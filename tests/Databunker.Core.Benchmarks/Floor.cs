@@ -78,7 +78,7 @@ public sealed class Floor : IDisposable
     public void StartExpiration(Guid token, long dueAt) =>
         Execute(_insertExpiration, null, token.ToByteArray(), dueAt, RandomNumberGenerator.GetBytes(32));
 
-    /// <summary>One scheduler pass, as the vault does it: atomic claims of 500, each person forgotten in a transaction of their own.</summary>
+    /// <summary>One scheduler pass, as the vault does it: atomic claims of 500, each person forgotten in a transaction of their own, then the WAL truncated.</summary>
     public int RunDue(long now)
     {
         var claim = RandomNumberGenerator.GetBytes(16);
@@ -119,6 +119,11 @@ public sealed class Floor : IDisposable
 
             if (batch.Count < 500)
             {
+                if (deleted > 0)
+                {
+                    Run("PRAGMA wal_checkpoint(TRUNCATE);");
+                }
+
                 return deleted;
             }
         }
