@@ -150,14 +150,27 @@ internal sealed partial class SqliteVaultStorage
         return command;
     }
 
-    private static int Execute(SqliteCommand command, params object?[] values)
-    {
-        for (var i = 0; i < values.Length; i++)
-        {
-            command.Parameters[i].Value = values[i] ?? DBNull.Value;
-        }
+    // Fixed-arity overloads: a params array per statement was a measurable share of each call's allocations.
+    private static int Execute(SqliteCommand command, object? a) => Set(command, 0, a).ExecuteNonQuery();
 
-        return command.ExecuteNonQuery();
+    private static int Execute(SqliteCommand command, object? a, object? b) => Set(Set(command, 0, a), 1, b).ExecuteNonQuery();
+
+    private static int Execute(SqliteCommand command, object? a, object? b, object? c) =>
+        Set(Set(Set(command, 0, a), 1, b), 2, c).ExecuteNonQuery();
+
+    private static int Execute(SqliteCommand command, object? a, object? b, object? c, object? d) =>
+        Set(Set(Set(Set(command, 0, a), 1, b), 2, c), 3, d).ExecuteNonQuery();
+
+    private static int Execute(SqliteCommand command, object? a, object? b, object? c, object? d, object? e, object? f) =>
+        Set(Set(Set(Set(Set(Set(command, 0, a), 1, b), 2, c), 3, d), 4, e), 5, f).ExecuteNonQuery();
+
+    private static int Execute(SqliteCommand command, object? a, object? b, object? c, object? d, object? e, object? f, object? g) =>
+        Set(Set(Set(Set(Set(Set(Set(command, 0, a), 1, b), 2, c), 3, d), 4, e), 5, f), 6, g).ExecuteNonQuery();
+
+    private static SqliteCommand Set(SqliteCommand command, int index, object? value)
+    {
+        command.Parameters[index].Value = value ?? DBNull.Value;
+        return command;
     }
 
     private static StoredUser? ReadUser(SqliteCommand select, byte[] key)
