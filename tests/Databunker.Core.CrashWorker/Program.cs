@@ -32,7 +32,9 @@ var tokenizer = provider.GetRequiredService<ITokenizer>();
 var admin = provider.GetRequiredService<IVaultAdministration>();
 await admin.InitializeAsync();
 
-var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = true };
+// Each line ends with " end", so that the test can tell a line cut short by the kill from a whole one;
+// the large buffer makes each line a single write.
+var output = new LineWriter(new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), bufferSize: 64 * 1024));
 var mine = new List<Guid>();
 output.WriteLine("ready");
 for (var n = 0; ; n++)
@@ -132,6 +134,16 @@ static Dictionary<string, JsonElement> Merge(JsonElement profile, JsonElement pa
     }
 
     return result;
+}
+
+/// <summary>Writes one whole, flushed line per report, marked complete by a trailing " end".</summary>
+internal sealed class LineWriter(StreamWriter inner)
+{
+    public void WriteLine(string line)
+    {
+        inner.Write(line + " end\n");
+        inner.Flush();
+    }
 }
 
 /// <summary>A clock that moves ten minutes per operation, so expirations fall due within a run.</summary>
