@@ -146,18 +146,20 @@ public sealed partial class BadInputPropertyTests
     [Test]
     public void Shorthands_AcceptedOnlyInTheDocumentedForm()
     {
-        Gen.OneOf(Gen.String[Gen.Char["0123456789 smhdwinSMHDWIN+-.\u0663"], 0, 12], Text).Sample(text =>
+        var edges = Gen.Select(Gen.Long[0, 99_999_999_999], Gen.OneOfConst("s", "min", "h", "d", "w", "W", "D", "m", string.Empty))
+            .Select((n, unit) => n.ToString(CultureInfo.InvariantCulture) + unit);
+        Gen.OneOf(Gen.String[Gen.Char["0123456789 smhdwinSMHDWIN+-.\u0663"], 0, 12], Text, edges).Sample(text =>
         {
             Interlocked.Increment(ref _tried);
             try
             {
                 var time = ExpirationTime.Parse(text);
                 time.After.Should().BePositive();
-                DocumentedShorthand().IsMatch(text).Should().BeTrue($"'{text}' was accepted");
+                (DocumentedShorthand().IsMatch(text) && Representable(text)).Should().BeTrue($"'{text}' was accepted");
             }
             catch (VaultInputException)
             {
-                (DocumentedShorthand().IsMatch(text) && !IsZeroOrOverLong(text)).Should().BeFalse($"'{text}' was refused");
+                (DocumentedShorthand().IsMatch(text) && Representable(text)).Should().BeFalse($"'{text}' was refused");
             }
         }, iter: 20_000, threads: 1, print: Shorten);
         Report("shorthands");
@@ -166,11 +168,16 @@ public sealed partial class BadInputPropertyTests
     [GeneratedRegex(@"^\s*[0-9]+(s|min|h|d|w)\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex DocumentedShorthand();
 
-    private static bool IsZeroOrOverLong(string text)
+    /// <summary>The oracle's own arithmetic: 1 to 999,999,999 units that fit in a <see cref="TimeSpan"/>.</summary>
+    private static bool Representable(string text)
     {
-        var digits = new string(text.Trim().TakeWhile(char.IsAsciiDigit).ToArray());
-        return digits.Length > 9 || long.Parse(digits, CultureInfo.InvariantCulture) == 0
-            || (text.Trim().EndsWith('w') && long.Parse(digits, CultureInfo.InvariantCulture) > TimeSpan.MaxValue.Days / 7);
+        var trimmed = text.Trim();
+        var digits = new string(trimmed.TakeWhile(char.IsAsciiDigit).ToArray());
+        var unit = trimmed[digits.Length..].ToUpperInvariant();
+        var seconds = unit switch { "S" => 1m, "MIN" => 60m, "H" => 3600m, "D" => 86400m, _ => 604800m };
+        return digits.Length <= 9
+            && decimal.Parse(digits, CultureInfo.InvariantCulture) is var count and >= 1
+            && count * seconds <= (decimal)TimeSpan.MaxValue.TotalSeconds;
     }
 
     private static async Task<(T? Value, Exception? Error)> Documented<T>(Func<Task<T>> call)
