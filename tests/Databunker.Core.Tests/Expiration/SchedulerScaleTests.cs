@@ -5,14 +5,17 @@ using static Databunker.Core.Tests.Support.TestData;
 namespace Databunker.Core.Tests.Expiration;
 
 /// <summary>Scheduler passes at scale and in parallel: every due person is forgotten exactly once, with one audit event.</summary>
-public sealed class SchedulerScaleTests
+[TestFixtureSource(typeof(TestStore), nameof(TestStore.All))]
+public sealed class SchedulerScaleTests(string store)
 {
+    private readonly TestStore _store = TestStore.Named(store);
+
     [Test]
     public async Task RunDueAsync_TwoHostsAtOnceOver2000_ForgetEachExactlyOnce()
     {
         const int count = 2000;
-        await using var first = await VaultHost.StartAsync(o => o.Expiration.BatchSize = 100);
-        await using var second = await VaultHost.StartAsync(o => o.Expiration.BatchSize = 100, databasePath: first.DatabasePath, masterKey: first.MasterKey, time: first.Time);
+        await using var first = await VaultHost.StartAsync(o => o.Expiration.BatchSize = 100, store: _store);
+        await using var second = await VaultHost.StartAsync(o => o.Expiration.BatchSize = 100, database: first.Database, masterKey: first.MasterKey, time: first.Time, store: _store);
         var tokens = await StartDue(first, count);
 
         using var go = new ManualResetEventSlim();
@@ -27,10 +30,10 @@ public sealed class SchedulerScaleTests
         results.Sum(r => r.Deleted).Should().Be(count);
         results.Sum(r => r.Claimed).Should().Be(count, "no person is claimed by both passes");
         results.Should().OnlyContain(r => r.Failed == 0 && r.Skipped == 0);
-        Scalar<long>(first.DatabasePath, "SELECT COUNT(*) FROM users").Should().Be(0);
-        Scalar<long>(first.DatabasePath, "SELECT COUNT(*) FROM audit_events WHERE operation = 'expiration.expired'").Should().Be(count);
-        Scalar<long>(first.DatabasePath, "SELECT COUNT(DISTINCT subject) FROM audit_events WHERE operation = 'expiration.expired'").Should().Be(count);
-        Scalar<long>(first.DatabasePath, "SELECT COUNT(*) FROM tombstones").Should().Be(count);
+        first.Scalar<long>("SELECT COUNT(*) FROM users").Should().Be(0);
+        first.Scalar<long>("SELECT COUNT(*) FROM audit_events WHERE operation = 'expiration.expired'").Should().Be(count);
+        first.Scalar<long>("SELECT COUNT(DISTINCT subject) FROM audit_events WHERE operation = 'expiration.expired'").Should().Be(count);
+        first.Scalar<long>("SELECT COUNT(*) FROM tombstones").Should().Be(count);
         (await first.Expirations.GetStatusAsync(UserLookup.ByToken(tokens[^1])))!.State.Should().Be(ExpirationState.Deleted);
     }
 
@@ -38,7 +41,7 @@ public sealed class SchedulerScaleTests
     public async Task RunDueAsync_10000Due_CompletesInBatchesWithMatchingCounts()
     {
         const int count = 10_000;
-        await using var host = await VaultHost.StartAsync(o => o.Expiration.BatchSize = 500);
+        await using var host = await VaultHost.StartAsync(o => o.Expiration.BatchSize = 500, store: _store);
         await StartDue(host, count);
         var notDue = await host.Vault.CreateUserAsync(Json(new { login = "not-due" }));
         await host.Expirations.StartAsync(UserLookup.ByToken(notDue), TimeSpan.FromDays(300));
@@ -46,8 +49,8 @@ public sealed class SchedulerScaleTests
         var result = await host.Expirations.RunDueAsync();
 
         result.Should().Be(new ExpirationPassResult(count, count, 0, 0, count / 500));
-        Scalar<long>(host.DatabasePath, "SELECT COUNT(*) FROM users").Should().Be(1);
-        Scalar<long>(host.DatabasePath, "SELECT COUNT(*) FROM audit_events WHERE operation = 'expiration.expired'").Should().Be(count);
+        host.Scalar<long>("SELECT COUNT(*) FROM users").Should().Be(1);
+        host.Scalar<long>("SELECT COUNT(*) FROM audit_events WHERE operation = 'expiration.expired'").Should().Be(count);
         (await host.Expirations.RunDueAsync()).Should().Be(new ExpirationPassResult(0, 0, 0, 0, 0));
     }
 

@@ -5,24 +5,27 @@ using static Databunker.Core.Tests.Support.TestData;
 
 namespace Databunker.Core.Tests.Keys;
 
-public sealed class KeyTests
+[TestFixtureSource(typeof(TestStore), nameof(TestStore.All))]
+public sealed class KeyTests(string store)
 {
+    private readonly TestStore _store = TestStore.Named(store);
+
     [Test]
     public async Task RewrapKeysAsync_FromV1ToV2_ReadsAfterV1IsRemoved()
     {
         var v1 = RandomNumberGenerator.GetBytes(32);
         var v2 = RandomNumberGenerator.GetBytes(32);
-        var path = VaultHost.NewDatabasePath();
+        var path = _store.NewDatabase();
         var tokens = new List<Guid>();
-        await using (var host = await VaultHost.StartAsync(databasePath: path, masterKey: v1, configure: o => o.RotationBatchSize = 7))
+        await using (var host = await VaultHost.StartAsync(database: path, masterKey: v1, configure: o => o.RotationBatchSize = 7, store: _store))
         {
             tokens.AddRange(await host.Vault.CreateUsersAsync(Enumerable.Range(0, 25).Select(Person)));
         }
 
         var reports = new List<KeyRotationProgress>();
-        await using (var rotating = await VaultHost.StartAsync(databasePath: path, configure: o => o.RotationBatchSize = 7, keys: b => b
+        await using (var rotating = await VaultHost.StartAsync(database: path, configure: o => o.RotationBatchSize = 7, keys: b => b
                          .UseMasterKey(v2, version: 2)
-                         .AddPreviousMasterKey(MasterKeySource.FromBytes(v1), version: 1)))
+                         .AddPreviousMasterKey(MasterKeySource.FromBytes(v1), version: 1), store: _store))
         {
             var result = await rotating.Administration.RewrapKeysAsync(new SynchronousProgress(reports));
             result.Rewrapped.Should().Be(25 + 2, "every data key and both system keys");
@@ -31,9 +34,9 @@ public sealed class KeyTests
 
         reports.Should().HaveCount(1 + 4, "one report up front and one per batch of 7");
         reports[^1].Remaining.Should().Be(0);
-        Scalar<long>(path, "SELECT COUNT(*) FROM data_keys WHERE key_version <> '2'").Should().Be(0);
+        _store.Scalar<long>(path, "SELECT COUNT(*) FROM data_keys WHERE key_version <> '2'").Should().Be(0);
 
-        await using var after = await VaultHost.StartAsync(databasePath: path, keys: b => b.UseMasterKey(v2, version: 2));
+        await using var after = await VaultHost.StartAsync(database: path, keys: b => b.UseMasterKey(v2, version: 2), store: _store);
         for (var i = 0; i < 25; i++)
         {
             var user = await after.Vault.GetUserAsync(UserLookup.ByEmail($"person{i:D5}@mail-{i % 7}.example"));
@@ -45,13 +48,13 @@ public sealed class KeyTests
     [Test]
     public async Task Start_WithWrongMasterKey_RefusesClearly()
     {
-        var path = VaultHost.NewDatabasePath();
-        await using (var host = await VaultHost.StartAsync(databasePath: path))
+        var path = _store.NewDatabase();
+        await using (var host = await VaultHost.StartAsync(database: path, store: _store))
         {
             await host.Vault.CreateUserAsync(Json(new { login = "x" }));
         }
 
-        var act = () => VaultHost.StartAsync(databasePath: path, masterKey: RandomNumberGenerator.GetBytes(32));
+        var act = () => VaultHost.StartAsync(database: path, masterKey: RandomNumberGenerator.GetBytes(32), store: _store);
 
         (await act.Should().ThrowAsync<VaultConfigurationException>()).Which.Message.Should().Contain("another master key");
     }
@@ -59,12 +62,12 @@ public sealed class KeyTests
     [Test]
     public async Task Start_WithKeyVersionNoLongerConfigured_RefusesClearly()
     {
-        var path = VaultHost.NewDatabasePath();
-        await using (await VaultHost.StartAsync(databasePath: path))
+        var path = _store.NewDatabase();
+        await using (await VaultHost.StartAsync(database: path, store: _store))
         {
         }
 
-        var act = () => VaultHost.StartAsync(databasePath: path, keys: b => b.UseMasterKey(RandomNumberGenerator.GetBytes(32), version: 3));
+        var act = () => VaultHost.StartAsync(database: path, keys: b => b.UseMasterKey(RandomNumberGenerator.GetBytes(32), version: 3), store: _store);
 
         (await act.Should().ThrowAsync<VaultConfigurationException>()).Which.Message.Should().Contain("key version 1");
     }
@@ -73,7 +76,7 @@ public sealed class KeyTests
     public async Task UseMasterKeyFromEnvironmentAndFile_OpenTheSameVault()
     {
         var key = RandomNumberGenerator.GetBytes(32);
-        var path = VaultHost.NewDatabasePath();
+        var path = _store.NewDatabase();
         var variable = "DATABUNKER_TEST_KEY_" + Guid.NewGuid().ToString("N");
         var file = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"));
         Environment.SetEnvironmentVariable(variable, Convert.ToBase64String(key));
@@ -81,14 +84,14 @@ public sealed class KeyTests
         try
         {
             Guid token;
-            await using (var host = await VaultHost.StartAsync(databasePath: path, keys: b => b.UseMasterKeyFromEnvironment(variable)))
+            await using (var host = await VaultHost.StartAsync(database: path, keys: b => b.UseMasterKeyFromEnvironment(variable), store: _store))
             {
                 token = await host.Vault.CreateUserAsync(Json(new { login = "env" }));
             }
 
-            await using var fromFile = await VaultHost.StartAsync(databasePath: path, keys: b => b.UseMasterKeyFromFile(file));
+            await using var fromFile = await VaultHost.StartAsync(database: path, keys: b => b.UseMasterKeyFromFile(file), store: _store);
             (await fromFile.Vault.GetUserAsync(UserLookup.ByLogin("env")))!.Token.Should().Be(token);
-            await using var fromBase64 = await VaultHost.StartAsync(databasePath: path, keys: b => b.UseMasterKey(Convert.ToBase64String(key)));
+            await using var fromBase64 = await VaultHost.StartAsync(database: path, keys: b => b.UseMasterKey(Convert.ToBase64String(key)), store: _store);
             (await fromBase64.Vault.GetUserAsync(UserLookup.ByLogin("env")))!.Token.Should().Be(token);
         }
         finally

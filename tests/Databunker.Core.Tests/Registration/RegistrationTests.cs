@@ -122,7 +122,7 @@ public sealed class RegistrationTests
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await File.WriteAllTextAsync(path, new string('x', 8192));
 
-        var act = () => VaultHost.StartAsync(databasePath: path);
+        var act = () => VaultHost.StartAsync(database: path);
 
         await act.Should().ThrowAsync<VaultConfigurationException>().WithMessage("*cannot be opened*");
     }
@@ -132,11 +132,11 @@ public sealed class RegistrationTests
     {
         var path = VaultHost.NewDatabasePath();
         var key = RandomNumberGenerator.GetBytes(32);
-        await using (await VaultHost.StartAsync(databasePath: path, masterKey: key))
+        await using (await VaultHost.StartAsync(database: path, masterKey: key))
         {
         }
 
-        var existing = () => VaultHost.StartAsync(databasePath: path, masterKey: key, connectionString: $"Data Source={path};Mode=ReadOnly");
+        var existing = () => VaultHost.StartAsync(database: path, masterKey: key, connectionString: $"Data Source={path};Mode=ReadOnly");
         var missing = () => VaultHost.StartAsync(connectionString: $"Data Source={VaultHost.NewDatabasePath()};Mode=ReadOnly");
 
         await existing.Should().ThrowAsync<VaultConfigurationException>().WithMessage("*read-only*writable*");
@@ -147,7 +147,7 @@ public sealed class RegistrationTests
     public async Task Start_CorruptSchemaPage_FailsClearly()
     {
         var path = VaultHost.NewDatabasePath();
-        await using (await VaultHost.StartAsync(databasePath: path))
+        await using (await VaultHost.StartAsync(database: path))
         {
         }
 
@@ -159,7 +159,7 @@ public sealed class RegistrationTests
             await file.WriteAsync(RandomNumberGenerator.GetBytes(3000));
         }
 
-        var act = () => VaultHost.StartAsync(databasePath: path);
+        var act = () => VaultHost.StartAsync(database: path);
 
         await act.Should().ThrowAsync<VaultConfigurationException>().WithMessage("*cannot be opened*");
     }
@@ -168,13 +168,13 @@ public sealed class RegistrationTests
     public async Task Start_SchemaNewerThanTheCode_Refuses()
     {
         var path = VaultHost.NewDatabasePath();
-        await using (await VaultHost.StartAsync(databasePath: path))
+        await using (await VaultHost.StartAsync(database: path))
         {
         }
 
         TestData.Sql(path, "INSERT INTO schema_version (version, applied_at) VALUES (999, 0)");
 
-        var act = () => VaultHost.StartAsync(databasePath: path);
+        var act = () => VaultHost.StartAsync(database: path);
 
         await act.Should().ThrowAsync<VaultConfigurationException>().WithMessage("*999*newer*");
     }

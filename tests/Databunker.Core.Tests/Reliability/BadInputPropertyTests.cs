@@ -193,10 +193,10 @@ public sealed partial class BadInputPropertyTests
     }
 
     private static (long, long, long, long) Counts(VaultHost host) => (
-        Scalar<long>(host.DatabasePath, "SELECT COUNT(*) FROM users"),
-        Scalar<long>(host.DatabasePath, "SELECT COUNT(*) FROM data_keys"),
-        Scalar<long>(host.DatabasePath, "SELECT COUNT(*) FROM user_indexes"),
-        Scalar<long>(host.DatabasePath, "SELECT COUNT(*) FROM tokens"));
+        Scalar<long>(host.Database, "SELECT COUNT(*) FROM users"),
+        Scalar<long>(host.Database, "SELECT COUNT(*) FROM data_keys"),
+        Scalar<long>(host.Database, "SELECT COUNT(*) FROM user_indexes"),
+        Scalar<long>(host.Database, "SELECT COUNT(*) FROM tokens"));
 
     private static string Literal(string text)
     {

@@ -40,7 +40,7 @@ public sealed class CrashTests
             model.Apply(lines);
             clock = Math.Max(clock, model.LatestTime) + (long)TimeSpan.FromDays(1).TotalMilliseconds;
 
-            await using var host = await VaultHost.StartAsync(o => o.AuditReads = false, databasePath: path, keys: b => b
+            await using var host = await VaultHost.StartAsync(o => o.AuditReads = false, database: path, keys: b => b
                 .UseMasterKey(keys[current], current)
                 .AddPreviousMasterKey(MasterKeySource.FromBytes(keys[3 - current]), 3 - current));
             AssertStructurallyWhole(path);

@@ -42,8 +42,8 @@ public sealed class TamperingSuiteTests
             _ => () => tokenizer.TokenizeAsync("4921 8170 0412 2222", deterministic with { Owner = bob }),
         };
         var where = $"{owner} = @o AND {column} IS NOT NULL";
-        var original = Scalar<byte[]>(host.DatabasePath, $"SELECT {column} FROM {table} WHERE {where} LIMIT 1", new { o = bob.ToByteArray() })!;
-        var others = Scalar<byte[]>(host.DatabasePath, $"SELECT {column} FROM {table} WHERE {where} LIMIT 1", new { o = alice.ToByteArray() })!;
+        var original = Scalar<byte[]>(host.Database, $"SELECT {column} FROM {table} WHERE {where} LIMIT 1", new { o = bob.ToByteArray() })!;
+        var others = Scalar<byte[]>(host.Database, $"SELECT {column} FROM {table} WHERE {where} LIMIT 1", new { o = alice.ToByteArray() })!;
         await readBob();
 
         var variants = new List<byte[]> { others };
@@ -57,12 +57,12 @@ public sealed class TamperingSuiteTests
 
         foreach (var variant in variants)
         {
-            Sql(host.DatabasePath, $"UPDATE {table} SET {column} = @v WHERE {where}", new { v = variant, o = bob.ToByteArray() });
+            Sql(host.Database, $"UPDATE {table} SET {column} = @v WHERE {where}", new { v = variant, o = bob.ToByteArray() });
             await readBob.Should().ThrowAsync<VaultCryptoException>();
             Interlocked.Increment(ref _variants);
         }
 
-        Sql(host.DatabasePath, $"UPDATE {table} SET {column} = @v WHERE {where}", new { v = original, o = bob.ToByteArray() });
+        Sql(host.Database, $"UPDATE {table} SET {column} = @v WHERE {where}", new { v = original, o = bob.ToByteArray() });
         await readBob.Should().NotThrowAsync("the restored secret opens again, so the failures were the tampering's");
         TestContext.Out.WriteLine($"tampering suite: {variants.Count} tampered {table}.{column} values tried, {_variants} in all so far");
     }
@@ -72,7 +72,7 @@ public sealed class TamperingSuiteTests
     {
         var path = VaultHost.NewDatabasePath();
         var key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
-        await using (await VaultHost.StartAsync(databasePath: path, masterKey: key))
+        await using (await VaultHost.StartAsync(database: path, masterKey: key))
         {
         }
 
@@ -90,13 +90,13 @@ public sealed class TamperingSuiteTests
         foreach (var variant in variants)
         {
             Sql(path, "UPDATE system_keys SET wrapped = @v WHERE name = 'tokenization'", new { v = variant });
-            var start = () => VaultHost.StartAsync(databasePath: path, masterKey: key);
+            var start = () => VaultHost.StartAsync(database: path, masterKey: key);
             (await start.Should().ThrowAsync<VaultConfigurationException>()).WithInnerException<VaultCryptoException>();
             Interlocked.Increment(ref _variants);
         }
 
         Sql(path, "UPDATE system_keys SET wrapped = @v WHERE name = 'tokenization'", new { v = original });
-        await using var restored = await VaultHost.StartAsync(databasePath: path, masterKey: key);
+        await using var restored = await VaultHost.StartAsync(database: path, masterKey: key);
         TestContext.Out.WriteLine($"tampering suite: {variants.Count} tampered system keys tried");
     }
 }

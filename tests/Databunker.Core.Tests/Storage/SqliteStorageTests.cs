@@ -11,8 +11,8 @@ public sealed class SqliteStorageTests
     {
         await using var host = await VaultHost.StartAsync();
 
-        Scalar<string>(host.DatabasePath, "PRAGMA journal_mode").Should().Be("wal");
-        Scalar<long>(host.DatabasePath, "SELECT MAX(version) FROM schema_version").Should().BeGreaterThanOrEqualTo(2);
+        Scalar<string>(host.Database, "PRAGMA journal_mode").Should().Be("wal");
+        Scalar<long>(host.Database, "SELECT MAX(version) FROM schema_version").Should().BeGreaterThanOrEqualTo(2);
     }
 
     [Test]
@@ -21,15 +21,15 @@ public sealed class SqliteStorageTests
         await using var host = await VaultHost.StartAsync();
         var keep = await host.Vault.CreateUserAsync(Json(new { login = "stays" }));
         var token = await host.Vault.CreateUserAsync(Json(new { login = "leaves", bio = new string('b', 500) }));
-        var wrappedKey = Scalar<byte[]>(host.DatabasePath, "SELECT wrapped FROM data_keys WHERE owner = @t", new { t = token.ToByteArray() })!;
-        var profile = Scalar<byte[]>(host.DatabasePath, "SELECT profile FROM users WHERE token = @t", new { t = token.ToByteArray() })!;
-        Sql(host.DatabasePath, "PRAGMA wal_checkpoint(TRUNCATE)");
-        Contains(File.ReadAllBytes(host.DatabasePath), wrappedKey).Should().BeTrue("the check must be able to see the key while it exists");
+        var wrappedKey = Scalar<byte[]>(host.Database, "SELECT wrapped FROM data_keys WHERE owner = @t", new { t = token.ToByteArray() })!;
+        var profile = Scalar<byte[]>(host.Database, "SELECT profile FROM users WHERE token = @t", new { t = token.ToByteArray() })!;
+        Sql(host.Database, "PRAGMA wal_checkpoint(TRUNCATE)");
+        Contains(File.ReadAllBytes(host.Database), wrappedKey).Should().BeTrue("the check must be able to see the key while it exists");
 
         await host.Vault.DeleteUserAsync(UserLookup.ByToken(token));
-        Sql(host.DatabasePath, "PRAGMA wal_checkpoint(TRUNCATE)");
+        Sql(host.Database, "PRAGMA wal_checkpoint(TRUNCATE)");
 
-        var file = File.ReadAllBytes(host.DatabasePath);
+        var file = File.ReadAllBytes(host.Database);
         Contains(file, wrappedKey).Should().BeFalse("secure_delete overwrites the freed wrapped key");
         Contains(file, profile[^64..]).Should().BeFalse("secure_delete overwrites the freed profile");
         (await host.Vault.GetUserAsync(UserLookup.ByToken(keep))).Should().NotBeNull();
@@ -40,13 +40,13 @@ public sealed class SqliteStorageTests
     {
         await using var host = await VaultHost.StartAsync();
         var token = await host.Vault.CreateUserAsync(Json(new { login = "shredded" }));
-        var wrappedKey = Scalar<byte[]>(host.DatabasePath, "SELECT wrapped FROM data_keys WHERE owner = @t", new { t = token.ToByteArray() })!;
+        var wrappedKey = Scalar<byte[]>(host.Database, "SELECT wrapped FROM data_keys WHERE owner = @t", new { t = token.ToByteArray() })!;
         await host.Vault.DeleteUserAsync(UserLookup.ByToken(token));
-        Contains(File.ReadAllBytes(host.DatabasePath + "-wal"), wrappedKey).Should().BeTrue("before compaction the WAL still holds the old page");
+        Contains(File.ReadAllBytes(host.Database + "-wal"), wrappedKey).Should().BeTrue("before compaction the WAL still holds the old page");
 
         (await host.Administration.CompactAsync()).Should().BeTrue();
 
-        foreach (var file in new[] { host.DatabasePath, host.DatabasePath + "-wal" }.Where(File.Exists))
+        foreach (var file in new[] { host.Database, host.Database + "-wal" }.Where(File.Exists))
         {
             Contains(File.ReadAllBytes(file), wrappedKey).Should().BeFalse($"{Path.GetFileName(file)} no longer holds the forgotten key");
         }
@@ -57,13 +57,13 @@ public sealed class SqliteStorageTests
     {
         await using var host = await VaultHost.StartAsync();
         var token = await host.Vault.CreateUserAsync(Json(new { login = "expires" }));
-        var wrappedKey = Scalar<byte[]>(host.DatabasePath, "SELECT wrapped FROM data_keys WHERE owner = @t", new { t = token.ToByteArray() })!;
+        var wrappedKey = Scalar<byte[]>(host.Database, "SELECT wrapped FROM data_keys WHERE owner = @t", new { t = token.ToByteArray() })!;
         var ticket = await host.Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromHours(1));
         host.Time.SetUtcNow(ticket.DueAt);
 
         (await host.Expirations.RunDueAsync()).Deleted.Should().Be(1);
 
-        foreach (var file in new[] { host.DatabasePath, host.DatabasePath + "-wal" }.Where(File.Exists))
+        foreach (var file in new[] { host.Database, host.Database + "-wal" }.Where(File.Exists))
         {
             Contains(File.ReadAllBytes(file), wrappedKey).Should().BeFalse();
         }

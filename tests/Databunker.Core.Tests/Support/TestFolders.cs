@@ -17,6 +17,7 @@ public sealed class TestFolders
     private static void Clean()
     {
         SqliteConnection.ClearAllPools();
+        TestStore.PostgreSql.CleanUp();
         if (Directory.Exists(Vaults))
         {
             Directory.Delete(Vaults, recursive: true);

@@ -10,14 +10,16 @@ namespace Databunker.Core.Tests.Support;
 
 /// <summary>
 /// A real vault as a host would build it: a ServiceCollection with AddDatabunker() on a SQLite file in a
-/// temporary folder, real key material, a FakeTimeProvider and a capturing logger.
+/// temporary folder (or a PostgreSQL schema of its own), real key material, a FakeTimeProvider and a
+/// capturing logger.
 /// </summary>
 public sealed class VaultHost : IAsyncDisposable
 {
-    private VaultHost(ServiceProvider services, string databasePath, byte[] masterKey, FakeTimeProvider time, CapturingLoggerProvider logs)
+    private VaultHost(ServiceProvider services, TestStore store, string database, byte[] masterKey, FakeTimeProvider time, CapturingLoggerProvider logs)
     {
         Services = services;
-        DatabasePath = databasePath;
+        Store = store;
+        Database = database;
         MasterKey = masterKey;
         Time = time;
         Logs = logs;
@@ -25,7 +27,10 @@ public sealed class VaultHost : IAsyncDisposable
 
     public ServiceProvider Services { get; }
 
-    public string DatabasePath { get; }
+    public TestStore Store { get; }
+
+    /// <summary>The SQLite file path, or the PostgreSQL connection string of the host's schema.</summary>
+    public string Database { get; }
 
     public byte[] MasterKey { get; }
 
@@ -44,14 +49,15 @@ public sealed class VaultHost : IAsyncDisposable
 
     public static async Task<VaultHost> StartAsync(
         Action<DatabunkerOptions>? configure = null,
-        string? databasePath = null,
+        string? database = null,
         byte[]? masterKey = null,
         Action<IDatabunkerBuilder>? keys = null,
         FakeTimeProvider? time = null,
-        string? connectionString = null)
+        string? connectionString = null,
+        TestStore? store = null)
     {
-        databasePath ??= NewDatabasePath();
-        Directory.CreateDirectory(Path.GetDirectoryName(databasePath)!);
+        store ??= TestStore.Sqlite;
+        database ??= store.NewDatabase();
         masterKey ??= RandomNumberGenerator.GetBytes(32);
         time ??= new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
         var logs = new CapturingLoggerProvider();
@@ -66,8 +72,16 @@ public sealed class VaultHost : IAsyncDisposable
                 o.DefaultPhoneCountryCode = "44";
                 o.Expiration.LinkBaseAddress = new Uri("https://app.example/privacy/");
                 configure?.Invoke(o);
-            })
-            .UseSqlite(connectionString ?? $"Data Source={databasePath}");
+            });
+        if (connectionString is null)
+        {
+            store.Use(builder, database);
+        }
+        else
+        {
+            builder.UseSqlite(connectionString);
+        }
+
         if (keys is null)
         {
             builder.UseMasterKey(masterKey);
@@ -78,10 +92,19 @@ public sealed class VaultHost : IAsyncDisposable
         }
 
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        var host = new VaultHost(provider, databasePath, masterKey, time, logs);
+        var host = new VaultHost(provider, store, database, masterKey, time, logs);
         await host.Administration.InitializeAsync();
         return host;
     }
+
+    /// <summary>Runs SQL against the host's database directly.</summary>
+    public void Sql(string sql, object? parameters = null) => Store.Sql(Database, sql, parameters);
+
+    /// <summary>Reads one value from the host's database directly.</summary>
+    public T? Scalar<T>(string sql, object? parameters = null) => Store.Scalar<T>(Database, sql, parameters);
+
+    /// <summary>Whether anything the host's database keeps contains <paramref name="needle"/>.</summary>
+    public bool Holds(byte[] needle) => Store.Holds(Database, needle);
 
     public async ValueTask DisposeAsync() => await Services.DisposeAsync();
 }

@@ -50,7 +50,7 @@ public sealed class TokenizerScaleTests
         var onDisk = new HashSet<string>(values, StringComparer.Ordinal);
         var length = values[0].Length;
         FindValues(Encoding.ASCII.GetBytes("..." + values[42] + "..."), Encoding.ASCII.GetBytes(prefix), length, onDisk).Should().Be(1, "the scan sees a value that is there");
-        foreach (var file in new[] { host.DatabasePath, host.DatabasePath + "-wal" }.Where(File.Exists))
+        foreach (var file in new[] { host.Database, host.Database + "-wal" }.Where(File.Exists))
         {
             FindValues(File.ReadAllBytes(file), Encoding.ASCII.GetBytes(prefix), length, onDisk).Should().Be(0, $"{Path.GetFileName(file)} holds no value in plaintext");
         }

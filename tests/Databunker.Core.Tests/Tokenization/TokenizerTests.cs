@@ -6,8 +6,11 @@ using static Databunker.Core.Tests.Support.TestData;
 
 namespace Databunker.Core.Tests.Tokenization;
 
-public sealed class TokenizerTests
+[TestFixtureSource(typeof(TestStore), nameof(TestStore.All))]
+public sealed class TokenizerTests(string store)
 {
+    private readonly TestStore _store = TestStore.Named(store);
+
     private static readonly TokenizeOptions Card = new() { Format = TokenFormat.CardNumber };
     private static readonly TokenizeOptions Preserving = new() { Format = TokenFormat.FormatPreserving };
 
@@ -16,7 +19,7 @@ public sealed class TokenizerTests
     private ITokenizer Tokenizer => _host.Services.GetRequiredService<ITokenizer>();
 
     [SetUp]
-    public async Task Start() => _host = await VaultHost.StartAsync();
+    public async Task Start() => _host = await VaultHost.StartAsync(store: _store);
 
     [TearDown]
     public async Task Stop() => await _host.DisposeAsync();
@@ -75,11 +78,11 @@ public sealed class TokenizerTests
         var b = await Tokenizer.TokenizeAsync("AB123456C", support);
         var c = await Tokenizer.TokenizeAsync("4921 8170 0412 3456", card);
         var batch = await Tokenizer.TokenizeManyAsync(["AB123456C", "ZZ999999Z", "ZZ999999Z"], orders);
-        var path = _host.DatabasePath;
+        var path = _host.Database;
         var key = _host.MasterKey;
         await _host.DisposeAsync();
 
-        _host = await VaultHost.StartAsync(databasePath: path, masterKey: key);
+        _host = await VaultHost.StartAsync(database: path, masterKey: key, store: _store);
 
         a.Should().NotBe(b);
         batch[0].Should().Be(a);
@@ -113,7 +116,7 @@ public sealed class TokenizerTests
 
         (await Tokenizer.DetokenizeManyAsync(theirs)).Should().Equal(null, null);
         (await Tokenizer.DetokenizeAsync(kept)).Should().Be("AB123456C");
-        Scalar<long>(_host.DatabasePath, "SELECT COUNT(*) FROM tokens WHERE owner = @o", new { o = person.ToByteArray() }).Should().Be(0);
+        _host.Scalar<long>("SELECT COUNT(*) FROM tokens WHERE owner = @o", new { o = person.ToByteArray() }).Should().Be(0);
     }
 
     [Test]
@@ -122,7 +125,7 @@ public sealed class TokenizerTests
         var act = () => Tokenizer.TokenizeAsync("AB123456C", new TokenizeOptions { Owner = Guid.NewGuid() });
 
         await act.Should().ThrowAsync<PersonNotFoundException>();
-        Scalar<long>(_host.DatabasePath, "SELECT COUNT(*) FROM tokens").Should().Be(0);
+        _host.Scalar<long>("SELECT COUNT(*) FROM tokens").Should().Be(0);
     }
 
     [Test]
@@ -137,9 +140,9 @@ public sealed class TokenizerTests
         _host.Time.Advance(TimeSpan.FromMilliseconds(1));
 
         (await Tokenizer.DetokenizeManyAsync(shortLived)).Should().Equal(null, null, null);
-        Scalar<long>(_host.DatabasePath, "SELECT COUNT(*) FROM tokens").Should().Be(5, "expired tokens wait for the pass");
+        _host.Scalar<long>("SELECT COUNT(*) FROM tokens").Should().Be(5, "expired tokens wait for the pass");
         (await Tokenizer.RemoveExpiredTokensAsync()).Should().Be(3);
-        Scalar<long>(_host.DatabasePath, "SELECT COUNT(*) FROM tokens").Should().Be(2);
+        _host.Scalar<long>("SELECT COUNT(*) FROM tokens").Should().Be(2);
         (await Tokenizer.DetokenizeManyAsync([longLived, forever])).Should().Equal("four", "five");
     }
 
@@ -171,7 +174,7 @@ public sealed class TokenizerTests
     {
         var first = await Tokenizer.TokenizeAsync("value one");
         var second = await Tokenizer.TokenizeAsync("value two");
-        Sql(_host.DatabasePath, "UPDATE tokens SET value = (SELECT value FROM tokens ORDER BY token_hash LIMIT 1)");
+        _host.Sql("UPDATE tokens SET value = (SELECT value FROM tokens ORDER BY token_hash LIMIT 1)");
 
         var results = new List<Exception?>();
         foreach (var token in new[] { first, second })
@@ -208,7 +211,7 @@ public sealed class TokenizerTests
 
         await single.Should().ThrowAsync<VaultInputException>();
         await batch.Should().ThrowAsync<VaultInputException>();
-        Scalar<long>(_host.DatabasePath, "SELECT COUNT(*) FROM tokens").Should().Be(0);
+        _host.Scalar<long>("SELECT COUNT(*) FROM tokens").Should().Be(0);
     }
 
     private static void AssertSameShape(string value, string token, bool keepLastFour)

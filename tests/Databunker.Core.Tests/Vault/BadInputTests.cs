@@ -5,12 +5,15 @@ using static Databunker.Core.Tests.Support.TestData;
 namespace Databunker.Core.Tests.Vault;
 
 /// <summary>Bad input gets a documented exception that names the field, not the value, and changes nothing.</summary>
-public sealed class BadInputTests
+[TestFixtureSource(typeof(TestStore), nameof(TestStore.All))]
+public sealed class BadInputTests(string store)
 {
+    private readonly TestStore _store = TestStore.Named(store);
+
     private VaultHost _host = null!;
 
     [SetUp]
-    public async Task Start() => _host = await VaultHost.StartAsync(o => o.MaxProfileBytes = 2048);
+    public async Task Start() => _host = await VaultHost.StartAsync(o => o.MaxProfileBytes = 2048, store: _store);
 
     [TearDown]
     public async Task Stop() => await _host.DisposeAsync();
@@ -116,5 +119,5 @@ public sealed class BadInputTests
     }
 
     private void AssertNothingStored() =>
-        Scalar<long>(_host.DatabasePath, "SELECT COUNT(*) FROM users").Should().Be(0, "nothing is stored");
+        _host.Scalar<long>("SELECT COUNT(*) FROM users").Should().Be(0, "nothing is stored");
 }

@@ -3,12 +3,15 @@ using static Databunker.Core.Tests.Support.TestData;
 
 namespace Databunker.Core.Tests.Vault;
 
-public sealed class ForgetTests
+[TestFixtureSource(typeof(TestStore), nameof(TestStore.All))]
+public sealed class ForgetTests(string store)
 {
+    private readonly TestStore _store = TestStore.Named(store);
+
     private VaultHost _host = null!;
 
     [SetUp]
-    public async Task Start() => _host = await VaultHost.StartAsync();
+    public async Task Start() => _host = await VaultHost.StartAsync(store: _store);
 
     [TearDown]
     public async Task Stop() => await _host.DisposeAsync();
@@ -35,10 +38,10 @@ public sealed class ForgetTests
         audit.Select(e => e.Operation).Should().Contain(AuditOperations.UserDelete);
 
         var tokenBytes = token.ToByteArray();
-        Scalar<long>(_host.DatabasePath, "SELECT COUNT(*) FROM data_keys WHERE owner = @t", new { t = tokenBytes }).Should().Be(0);
-        Scalar<long>(_host.DatabasePath, "SELECT COUNT(*) FROM users WHERE token = @t", new { t = tokenBytes }).Should().Be(0);
-        Scalar<long>(_host.DatabasePath, "SELECT COUNT(*) FROM user_indexes WHERE token = @t", new { t = tokenBytes }).Should().Be(0);
-        Scalar<long>(_host.DatabasePath, "SELECT COUNT(*) FROM tombstones WHERE token = @t", new { t = tokenBytes }).Should().Be(1);
+        _host.Scalar<long>("SELECT COUNT(*) FROM data_keys WHERE owner = @t", new { t = tokenBytes }).Should().Be(0);
+        _host.Scalar<long>("SELECT COUNT(*) FROM users WHERE token = @t", new { t = tokenBytes }).Should().Be(0);
+        _host.Scalar<long>("SELECT COUNT(*) FROM user_indexes WHERE token = @t", new { t = tokenBytes }).Should().Be(0);
+        _host.Scalar<long>("SELECT COUNT(*) FROM tombstones WHERE token = @t", new { t = tokenBytes }).Should().Be(1);
 
         var successor = await vault.CreateUserAsync(Json(new { login = "gone", email = "gone@example.com", phone = "+447700900001", custom = "C-1" }));
         (await vault.GetUserAsync(UserLookup.ByEmail("gone@example.com")))!.Token.Should().Be(successor);

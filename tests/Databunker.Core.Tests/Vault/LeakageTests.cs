@@ -39,7 +39,7 @@ public sealed class LeakageTests
         await vault.DeleteUserAsync(UserLookup.ByToken(tokens[3]));
         await host.Expirations.StartAsync(UserLookup.ByToken(tokens[4]), TimeSpan.FromHours(1));
 
-        var files = new[] { host.DatabasePath, host.DatabasePath + "-wal" }.Where(File.Exists).ToList();
+        var files = new[] { host.Database, host.Database + "-wal" }.Where(File.Exists).ToList();
         files.Should().HaveCount(2, "the WAL holds the recent writes and must be checked too");
         var bytes = files.Select(File.ReadAllBytes).ToList();
         var text = string.Join("\n", host.Logs.Lines) + "\n" + string.Join("\n", errors);

@@ -4,14 +4,17 @@ using static Databunker.Core.Tests.Support.TestData;
 
 namespace Databunker.Core.Tests.Vault;
 
-public sealed class PersonalDataVaultTests
+[TestFixtureSource(typeof(TestStore), nameof(TestStore.All))]
+public sealed class PersonalDataVaultTests(string store)
 {
+    private readonly TestStore _store = TestStore.Named(store);
+
     private VaultHost _host = null!;
 
     private IPersonalDataVault Vault => _host.Vault;
 
     [SetUp]
-    public async Task Start() => _host = await VaultHost.StartAsync();
+    public async Task Start() => _host = await VaultHost.StartAsync(store: _store);
 
     [TearDown]
     public async Task Stop() => await _host.DisposeAsync();

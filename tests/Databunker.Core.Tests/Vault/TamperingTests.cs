@@ -4,8 +4,11 @@ using static Databunker.Core.Tests.Support.TestData;
 namespace Databunker.Core.Tests.Vault;
 
 /// <summary>Altered or moved ciphertexts fail with <see cref="VaultCryptoException"/>, never as garbage data.</summary>
-public sealed class TamperingTests
+[TestFixtureSource(typeof(TestStore), nameof(TestStore.All))]
+public sealed class TamperingTests(string store)
 {
+    private readonly TestStore _store = TestStore.Named(store);
+
     private VaultHost _host = null!;
     private Guid _alice;
     private Guid _bob;
@@ -13,7 +16,7 @@ public sealed class TamperingTests
     [SetUp]
     public async Task Start()
     {
-        _host = await VaultHost.StartAsync();
+        _host = await VaultHost.StartAsync(store: _store);
         _alice = await _host.Vault.CreateUserAsync(Json(new { email = "alice@example.com", secret = "alice-secret" }));
         _bob = await _host.Vault.CreateUserAsync(Json(new { email = "bob@example.com", secret = "bob-secret" }));
     }
@@ -24,7 +27,7 @@ public sealed class TamperingTests
     [Test]
     public async Task GetUserAsync_ProfileCopiedFromAnotherPerson_ThrowsCryptoException()
     {
-        Sql(_host.DatabasePath, "UPDATE users SET profile = (SELECT profile FROM users WHERE token = @from) WHERE token = @to",
+        _host.Sql("UPDATE users SET profile = (SELECT profile FROM users WHERE token = @from) WHERE token = @to",
             new { from = _alice.ToByteArray(), to = _bob.ToByteArray() });
 
         await AssertCryptoFailure(() => _host.Vault.GetUserAsync(UserLookup.ByToken(_bob)));
@@ -34,7 +37,7 @@ public sealed class TamperingTests
     [Test]
     public async Task GetUserAsync_DataKeyCopiedFromAnotherPerson_ThrowsCryptoException()
     {
-        Sql(_host.DatabasePath, "UPDATE data_keys SET wrapped = (SELECT wrapped FROM data_keys WHERE owner = @from) WHERE owner = @to",
+        _host.Sql("UPDATE data_keys SET wrapped = (SELECT wrapped FROM data_keys WHERE owner = @from) WHERE owner = @to",
             new { from = _alice.ToByteArray(), to = _bob.ToByteArray() });
 
         await AssertCryptoFailure(() => _host.Vault.GetUserAsync(UserLookup.ByToken(_bob)));
@@ -43,7 +46,7 @@ public sealed class TamperingTests
     [Test]
     public async Task GetAuditEventsAsync_DetailsCopiedFromAnotherPerson_ThrowsCryptoException()
     {
-        Sql(_host.DatabasePath, "UPDATE audit_events SET details = (SELECT details FROM audit_events WHERE subject = @from) WHERE subject = @to",
+        _host.Sql("UPDATE audit_events SET details = (SELECT details FROM audit_events WHERE subject = @from) WHERE subject = @to",
             new { from = _alice.ToByteArray(), to = _bob.ToByteArray() });
 
         await AssertCryptoFailure(() => _host.Vault.GetAuditEventsAsync(_bob));
@@ -54,15 +57,15 @@ public sealed class TamperingTests
     [TestCase("audit_events", "details", "subject")]
     public async Task Read_AnyFlippedByte_ThrowsCryptoException(string table, string column, string owner)
     {
-        var length = Scalar<long>(_host.DatabasePath, $"SELECT length({column}) FROM {table} WHERE {owner} = @t AND {column} IS NOT NULL", new { t = _bob.ToByteArray() });
-        var original = Scalar<byte[]>(_host.DatabasePath, $"SELECT {column} FROM {table} WHERE {owner} = @t AND {column} IS NOT NULL", new { t = _bob.ToByteArray() })!;
+        var length = _host.Scalar<long>($"SELECT length({column}) FROM {table} WHERE {owner} = @t AND {column} IS NOT NULL", new { t = _bob.ToByteArray() });
+        var original = _host.Scalar<byte[]>($"SELECT {column} FROM {table} WHERE {owner} = @t AND {column} IS NOT NULL", new { t = _bob.ToByteArray() })!;
         length.Should().BeGreaterThan(33);
 
         for (var position = 0; position < length; position++)
         {
             var tampered = (byte[])original.Clone();
             tampered[position] ^= 0x01;
-            Sql(_host.DatabasePath, $"UPDATE {table} SET {column} = @v WHERE {owner} = @t AND {column} IS NOT NULL", new { v = tampered, t = _bob.ToByteArray() });
+            _host.Sql($"UPDATE {table} SET {column} = @v WHERE {owner} = @t AND {column} IS NOT NULL", new { v = tampered, t = _bob.ToByteArray() });
 
             await AssertCryptoFailure(table == "audit_events"
                 ? () => _host.Vault.GetAuditEventsAsync(_bob)
@@ -75,17 +78,17 @@ public sealed class TamperingTests
     [TestCase(-1)]
     public async Task Start_SystemKeyWithAFlippedByte_RefusesToOpenWithCryptoCause(int position)
     {
-        var path = _host.DatabasePath;
+        var path = _host.Database;
         var key = _host.MasterKey;
         await _host.DisposeAsync();
-        var wrapped = Scalar<byte[]>(path, "SELECT wrapped FROM system_keys WHERE name = 'blind-index'")!;
+        var wrapped = _store.Scalar<byte[]>(path, "SELECT wrapped FROM system_keys WHERE name = 'blind-index'")!;
         wrapped[position < 0 ? wrapped.Length - 1 : position] ^= 0x80;
-        Sql(path, "UPDATE system_keys SET wrapped = @w WHERE name = 'blind-index'", new { w = wrapped });
+        _store.Sql(path, "UPDATE system_keys SET wrapped = @w WHERE name = 'blind-index'", new { w = wrapped });
 
-        var act = () => VaultHost.StartAsync(databasePath: path, masterKey: key);
+        var act = () => VaultHost.StartAsync(database: path, masterKey: key, store: _store);
 
         (await act.Should().ThrowAsync<VaultConfigurationException>()).WithInnerException<VaultCryptoException>();
-        _host = await VaultHost.StartAsync();
+        _host = await VaultHost.StartAsync(store: _store);
     }
 
     private static async Task AssertCryptoFailure(Func<Task> read)

@@ -22,3 +22,10 @@ public sealed class SqliteMemoryStorageConformanceTests : VaultStorageConformanc
     protected override IVaultStorage CreateStorage() =>
         new SqliteVaultStorage(Options.Create(new SqliteStorageOptions { ConnectionString = "Data Source=:memory:" }), TimeProvider.System);
 }
+
+[TestFixture]
+public sealed class PostgreSqlStorageConformanceTests : VaultStorageConformanceTests
+{
+    protected override IVaultStorage CreateStorage() =>
+        TestStore.PostgreSql.CreateStorage(TestStore.PostgreSql.NewDatabase(), TimeProvider.System);
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster for the test suite: installs Debian's server package when it is missing,
+# starts a cluster in a temporary folder on a loopback port, and stops it again.
+#   source .ci/postgres.sh; postgres_start   # exports DATABUNKER_TEST_POSTGRES and PG_TEST_DIR
+#   postgres_stop
+# initdb refuses to run as root, so as root the cluster runs as the 'postgres' user the package creates.
+
+postgres_bin() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  if [ -z "$dir" ]; then
+    echo "::: installing PostgreSQL from Debian's packages" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq postgresql >&2
+    dir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  fi
+  echo "$dir"
+}
+
+as_cluster_owner() {
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+postgres_start() {
+  local bin port
+  bin=$(postgres_bin)
+  PG_TEST_DIR=$(mktemp -d /tmp/databunker-pg.XXXXXX)
+  chmod 755 "$PG_TEST_DIR"
+  [ "$(id -u)" -eq 0 ] && chown postgres: "$PG_TEST_DIR"
+  port=${DATABUNKER_TEST_POSTGRES_PORT:-55432}
+  as_cluster_owner "$bin/initdb" -D "$PG_TEST_DIR/data" -U databunker --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  # Throwaway: no fsync, enough connections for the parallel tests' pools.
+  as_cluster_owner "$bin/pg_ctl" -D "$PG_TEST_DIR/data" -l "$PG_TEST_DIR/server.log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_TEST_DIR -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+  export PG_TEST_DIR PG_TEST_BIN="$bin"
+  export DATABUNKER_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=databunker;Database=postgres"
+  echo "::: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data in $PG_TEST_DIR)"
+}
+
+postgres_stop() {
+  if [ -n "${PG_TEST_DIR:-}" ] && [ -d "$PG_TEST_DIR/data" ]; then
+    as_cluster_owner "$PG_TEST_BIN/pg_ctl" -D "$PG_TEST_DIR/data" -m immediate stop >/dev/null || true
+    rm -rf "$PG_TEST_DIR"
+  fi
+}

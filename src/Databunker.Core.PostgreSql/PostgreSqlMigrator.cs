@@ -1,0 +1,83 @@
+using System.Globalization;
+using Npgsql;
+
+namespace Databunker.Core.PostgreSql;
+
+/// <summary>
+/// Applies the embedded, ordered migration scripts (<c>NNNN_name.sql</c>) that the schema lacks, in one
+/// transaction under an advisory lock, so that instances starting together migrate once; refuses a schema
+/// newer than this code.
+/// </summary>
+internal static class PostgreSqlMigrator
+{
+    private const string ResourcePrefix = "Databunker.Core.PostgreSql.Migrations.";
+
+    public static IReadOnlyList<(int Version, string Sql)> Scripts { get; } = LoadScripts();
+
+    public static int LatestVersion => Scripts[^1].Version;
+
+    public static async Task<int> MigrateAsync(NpgsqlConnection connection, long now, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var schema = await PostgreSqlVaultStorage.ScalarAsync(connection, transaction, "SELECT current_schema();", cancellationToken).ConfigureAwait(false) as string;
+        if (schema is null)
+        {
+            throw new VaultConfigurationException(
+                "The PostgreSQL connection's search path names no existing schema: create the schema, or set Search Path to one that exists.");
+        }
+
+        // Held to the end of the transaction: a second instance waits here, then finds the work done.
+        await PostgreSqlVaultStorage.ExecuteAsync(connection, transaction,
+            "SELECT pg_advisory_xact_lock(hashtext('databunker.migrate'), hashtext(current_schema()));", cancellationToken).ConfigureAwait(false);
+        await PostgreSqlVaultStorage.ExecuteAsync(connection, transaction,
+            "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL, applied_at bigint NOT NULL);", cancellationToken).ConfigureAwait(false);
+        var current = await PostgreSqlVaultStorage.ScalarAsync(connection, transaction, "SELECT MAX(version) FROM schema_version;", cancellationToken).ConfigureAwait(false) is int v ? v : 0;
+        if (current > LatestVersion)
+        {
+            throw new VaultConfigurationException(
+                $"The vault schema has version {current}, newer than the {LatestVersion} this version of Databunker.Core.PostgreSql knows: upgrade the library.");
+        }
+
+        foreach (var (version, sql) in Scripts)
+        {
+            if (version <= current)
+            {
+                continue;
+            }
+
+            await PostgreSqlVaultStorage.ExecuteAsync(connection, transaction, sql, cancellationToken).ConfigureAwait(false);
+            await PostgreSqlVaultStorage.ExecuteAsync(connection, transaction,
+                "INSERT INTO schema_version (version, applied_at) VALUES ($1, $2);", cancellationToken, version, now).ConfigureAwait(false);
+        }
+
+        // A write that changes nothing: a read-only server or transaction refuses it here, not at the first create.
+        await PostgreSqlVaultStorage.ExecuteAsync(connection, transaction, "DELETE FROM schema_version WHERE version < 0;", cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return LatestVersion;
+    }
+
+    private static List<(int, string)> LoadScripts()
+    {
+        var assembly = typeof(PostgreSqlMigrator).Assembly;
+        var scripts = new List<(int, string)>();
+        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            var file = name[ResourcePrefix.Length..];
+            var version = int.Parse(file.AsSpan(0, file.IndexOf('_', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
+            using var stream = assembly.GetManifestResourceStream(name)
+                ?? throw new InvalidOperationException($"Embedded migration {name} is missing.");
+            using var reader = new StreamReader(stream);
+            scripts.Add((version, reader.ReadToEnd()));
+        }
+
+        for (var i = 0; i < scripts.Count; i++)
+        {
+            if (scripts[i].Item1 != i + 1)
+            {
+                throw new InvalidOperationException("Embedded migrations must be numbered 1, 2, 3 ... without gaps.");
+            }
+        }
+
+        return scripts;
+    }
+}

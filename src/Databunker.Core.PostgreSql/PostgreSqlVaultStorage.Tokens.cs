@@ -1,0 +1,145 @@
+using Databunker.Core.Storage;
+using Npgsql;
+
+namespace Databunker.Core.PostgreSql;
+
+internal sealed partial class PostgreSqlVaultStorage
+{
+    private const int MaxTokenAttempts = 64;
+
+    /// <summary>
+    /// Owners are locked FOR SHARE, so that a concurrent forget waits and then deletes the new tokens too.
+    /// An insert that yields to an existing row was either a token collision (a new token is drawn) or
+    /// another instance storing the same deterministic token first (its token is returned).
+    /// </summary>
+    public Task<IReadOnlyList<byte[]?>> AddTokensAsync(IReadOnlyList<NewToken> tokens, Func<int, NewToken> regenerate, IReadOnlyList<AuditRecord> audit, long now, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            var owners = tokens.Where(t => t.Owner is not null).Select(t => Id(t.Owner!.Value)).DistinctBy(Convert.ToHexString).ToArray();
+            if (owners.Length > 0 && (long)(await ScalarAsync(connection, transaction,
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE token = ANY($1) FOR SHARE) locked;", cancellationToken, [owners]).ConfigureAwait(false))! != owners.Length)
+            {
+                throw new PersonNotFoundException();
+            }
+
+            var existing = new byte[]?[tokens.Count];
+            for (var i = 0; i < tokens.Count; i++)
+            {
+                var token = tokens[i];
+                if (token.DeterministicHash is { } deterministic)
+                {
+                    if (await FindDeterministicAsync(connection, transaction, deterministic, now, cancellationToken).ConfigureAwait(false) is { } found)
+                    {
+                        existing[i] = found;
+                        continue;
+                    }
+
+                    // Only an expired one: a live one that another instance committed since the look-up stays, and wins below.
+                    await ExecuteAsync(connection, transaction, "DELETE FROM tokens WHERE deterministic = $1 AND expires_at <= $2;",
+                        cancellationToken, deterministic, now).ConfigureAwait(false);
+                }
+
+                for (var attempt = 1; ; attempt++)
+                {
+                    var inserted = await ExecuteAsync(connection, transaction,
+                        "INSERT INTO tokens (token_hash, value, deterministic, sealed_token, owner, expires_at, created_at) " +
+                        "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING;",
+                        cancellationToken, token.TokenHash, token.Value, token.DeterministicHash, token.SealedToken,
+                        token.Owner is { } o ? Id(o) : null, token.ExpiresAt, token.CreatedAt).ConfigureAwait(false);
+                    if (inserted == 1)
+                    {
+                        break;
+                    }
+
+                    if (token.DeterministicHash is { } raced &&
+                        await FindDeterministicAsync(connection, transaction, raced, now, cancellationToken).ConfigureAwait(false) is { } theirs)
+                    {
+                        existing[i] = theirs;
+                        break;
+                    }
+
+                    if (attempt == MaxTokenAttempts)
+                    {
+                        throw new DatabunkerException("No free token could be found for a value after many attempts: the format leaves too few possibilities.");
+                    }
+
+                    token = regenerate(i);
+                }
+            }
+
+            if (audit.Count > 0)
+            {
+                await using var batch = new NpgsqlBatch(connection, transaction);
+                foreach (var record in audit)
+                {
+                    AddAudit(batch, record);
+                }
+
+                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return (IReadOnlyList<byte[]?>)existing;
+        }, cancellationToken);
+
+    /// <summary>One query for all the hashes: a detokenize of many values is one round trip.</summary>
+    public async Task<IReadOnlyList<StoredToken?>> GetTokensAsync(IReadOnlyList<byte[]> tokenHashes, long now, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = Command(connection, null,
+            "SELECT token_hash, value, owner FROM tokens WHERE token_hash = ANY($1) AND (expires_at IS NULL OR expires_at > $2);",
+            tokenHashes.ToArray(), now);
+        var rows = new Dictionary<string, StoredToken>(StringComparer.Ordinal);
+        await using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows[Convert.ToHexString((byte[])reader.GetValue(0))] =
+                    new StoredToken((byte[])reader.GetValue(1), reader.IsDBNull(2) ? null : new Guid((byte[])reader.GetValue(2)));
+            }
+        }
+
+        var found = new StoredToken?[tokenHashes.Count];
+        for (var i = 0; i < found.Length; i++)
+        {
+            found[i] = rows.GetValueOrDefault(Convert.ToHexString(tokenHashes[i]));
+        }
+
+        return found;
+    }
+
+    public Task<bool> DeleteTokenAsync(byte[] tokenHash, AuditRecord audit, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            await using var delete = Command(connection, transaction, "DELETE FROM tokens WHERE token_hash = $1 RETURNING owner;", tokenHash);
+            var deleted = false;
+            Guid? owner = null;
+            await using (var reader = await delete.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    deleted = true;
+                    owner = reader.IsDBNull(0) ? null : new Guid((byte[])reader.GetValue(0));
+                }
+            }
+
+            await AppendAuditAsync(connection, transaction, audit with
+            {
+                Subject = owner,
+                Outcome = deleted ? audit.Outcome : AuditOutcomes.NotFound,
+            }, cancellationToken).ConfigureAwait(false);
+            return deleted;
+        }, cancellationToken);
+
+    public async Task<int> DeleteExpiredTokensAsync(long now, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await ExecuteAsync(connection, null,
+            "DELETE FROM tokens WHERE token_hash IN (SELECT token_hash FROM tokens WHERE expires_at IS NOT NULL AND expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED);",
+            cancellationToken, now, limit).ConfigureAwait(false);
+    }
+
+    private static async Task<byte[]?> FindDeterministicAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, byte[] deterministic, long now, CancellationToken cancellationToken) =>
+        await ScalarAsync(connection, transaction,
+            "SELECT sealed_token FROM tokens WHERE deterministic = $1 AND (expires_at IS NULL OR expires_at > $2);",
+            cancellationToken, deterministic, now).ConfigureAwait(false) as byte[];
+}

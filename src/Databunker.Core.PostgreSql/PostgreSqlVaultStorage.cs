@@ -1,0 +1,165 @@
+using Databunker.Core.Keys;
+using Databunker.Core.Storage;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Databunker.Core.PostgreSql;
+
+/// <summary>
+/// The server storage: Npgsql on one <see cref="NpgsqlDataSource"/> (its own connection pool), with
+/// statements the server prepares after a few uses. Every change of several rows is one READ COMMITTED
+/// transaction whose correctness with other instances rests on constraints, row locks and
+/// <c>FOR UPDATE SKIP LOCKED</c>, never on a check made before a write.
+/// </summary>
+internal sealed partial class PostgreSqlVaultStorage : IVaultStorage, IDisposable, IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly TimeProvider _time;
+
+    public PostgreSqlVaultStorage(IOptions<PostgreSqlStorageOptions> options, TimeProvider time)
+    {
+        var settings = options.Value;
+        var connection = PostgreSqlBuilderExtensions.ParseConnectionString(settings.ConnectionString, nameof(options));
+        if (!ContainsKey(settings.ConnectionString, "Max Auto Prepare") && !ContainsKey(settings.ConnectionString, "MaxAutoPrepare"))
+        {
+            connection.MaxAutoPrepare = settings.MaxAutoPrepare;
+        }
+
+        if (string.IsNullOrEmpty(connection.ApplicationName))
+        {
+            connection.ApplicationName = "Databunker.Core";
+        }
+
+        _dataSource = new NpgsqlDataSourceBuilder(connection.ConnectionString).Build();
+        _time = time;
+    }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await PostgreSqlMigrator.MigrateAsync(connection, _time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.ReadOnlySqlTransaction)
+        {
+            throw new VaultConfigurationException(
+                "The vault database is read-only: the vault writes audit events on every call, so it needs a writable primary server.", ex);
+        }
+        catch (PostgresException ex)
+        {
+            throw new VaultConfigurationException(
+                $"The vault schema cannot be created or migrated (PostgreSQL error {ex.SqlState}): check that the user may create tables in the schema.", ex);
+        }
+        catch (NpgsqlException ex)
+        {
+            throw new VaultConfigurationException(
+                "The PostgreSQL server cannot be reached: check the host, port, credentials and that the server is running.", ex);
+        }
+    }
+
+    public async Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await ScalarAsync(connection, null, "SELECT MAX(version) FROM schema_version;", cancellationToken).ConfigureAwait(false) is int version ? version : 0;
+    }
+
+    public async Task<WrappedKey?> GetSystemKeyAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadSystemKeyAsync(connection, name, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// ON CONFLICT DO NOTHING waits for an instance that is inserting the same key, then yields to it; the
+    /// SELECT after it, a new statement, sees that instance's committed key. Every instance returns the same one.
+    /// </summary>
+    public async Task<WrappedKey> AddSystemKeyAsync(string name, WrappedKey key, long createdAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, null,
+            "INSERT INTO system_keys (name, key_version, wrapped, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING;",
+            cancellationToken, name, key.KeyVersion, key.Ciphertext, createdAt).ConfigureAwait(false);
+        return (await ReadSystemKeyAsync(connection, name, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    public async Task<bool> ReplaceSystemKeyAsync(string name, byte[] previous, WrappedKey replacement, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await ExecuteAsync(connection, null,
+            "UPDATE system_keys SET key_version = $1, wrapped = $2 WHERE name = $3 AND wrapped = $4;",
+            cancellationToken, replacement.KeyVersion, replacement.Ciphertext, name, previous).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>
+    /// VACUUM of the tables that forgetting deletes from, so that the server reuses the space of deleted
+    /// rows. Their bytes stay in the heap and in the server's WAL and backups until overwritten; what makes
+    /// them unreadable is that the person's data key was deleted with them.
+    /// </summary>
+    public async Task<bool> CompactAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, null, "VACUUM users, data_keys, user_indexes, expirations, tokens;", cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    public void Dispose() => _dataSource.Dispose();
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    internal static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, params object?[] values)
+    {
+        var command = new NpgsqlCommand(sql, connection, transaction);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(Parameter(value));
+        }
+
+        return command;
+    }
+
+    /// <summary>A positional parameter; an array of byte arrays is a bytea[], which Npgsql does not infer.</summary>
+    internal static NpgsqlParameter Parameter(object? value) => value is byte[][] array
+        ? new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, Value = array }
+        : new NpgsqlParameter { Value = value ?? DBNull.Value };
+
+    internal static async Task<int> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken, params object?[] values)
+    {
+        await using var command = Command(connection, transaction, sql, values);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    internal static async Task<object?> ScalarAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken, params object?[] values)
+    {
+        await using var command = Command(connection, transaction, sql, values);
+        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return value is DBNull ? null : value;
+    }
+
+    private static async Task<WrappedKey?> ReadSystemKeyAsync(NpgsqlConnection connection, string name, CancellationToken cancellationToken)
+    {
+        await using var select = Command(connection, null, "SELECT key_version, wrapped FROM system_keys WHERE name = $1;", name);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new WrappedKey(reader.GetString(0), (byte[])reader.GetValue(1))
+            : null;
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one transaction on one pooled connection, and commits it.</summary>
+    private async Task<T> WriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var result = await work(connection, transaction).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    private static bool ContainsKey(string connectionString, string key) =>
+        connectionString.Contains(key, StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsUniqueViolation(PostgresException ex) => ex.SqlState == PostgresErrorCodes.UniqueViolation;
+
+    private static byte[] Id(Guid token) => token.ToByteArray();
+}

@@ -1,0 +1,209 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Databunker.Core.PostgreSql;
+using Databunker.Core.Sqlite;
+using Databunker.Core.Storage;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Databunker.Core.Tests.Support;
+
+/// <summary>
+/// A storage provider the suites run against, with the raw access an attacker or an operator has to its
+/// database. A "database" is a SQLite file path, or a PostgreSQL connection string to a schema of its own.
+/// </summary>
+public abstract class TestStore
+{
+    public const string SqliteName = "sqlite";
+
+    public const string PostgreSqlName = "postgresql";
+
+    public static TestStore Sqlite { get; } = new SqliteStore();
+
+    public static TestStore PostgreSql { get; } = new PostgreSqlStore();
+
+    /// <summary>The fixture arguments of a suite that runs against every provider.</summary>
+    public static IEnumerable<string> All => [SqliteName, PostgreSqlName];
+
+    public abstract string Name { get; }
+
+    public static TestStore Named(string name) => name switch
+    {
+        SqliteName => Sqlite,
+        PostgreSqlName => PostgreSql,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown test store."),
+    };
+
+    /// <summary>A new, empty database; ignores (or, when CI demands it, fails) the test if the provider is missing.</summary>
+    public abstract string NewDatabase();
+
+    public abstract IDatabunkerBuilder Use(IDatabunkerBuilder builder, string database);
+
+    public abstract IVaultStorage CreateStorage(string database, TimeProvider time);
+
+    /// <summary>Runs SQL against the database directly, as an attacker or an operator with access would.</summary>
+    public abstract void Sql(string database, string sql, object? parameters = null);
+
+    /// <summary>Reads one value from the database directly.</summary>
+    public abstract T? Scalar<T>(string database, string sql, object? parameters = null);
+
+    /// <summary>Whether anything the database keeps (files, or every row of every table) contains <paramref name="needle"/>.</summary>
+    public abstract bool Holds(string database, byte[] needle);
+
+    /// <summary>Drops what the run created.</summary>
+    internal virtual void CleanUp()
+    {
+    }
+
+    public override string ToString() => Name;
+
+    private sealed class SqliteStore : TestStore
+    {
+        public override string Name => SqliteName;
+
+        public override string NewDatabase()
+        {
+            var path = VaultHost.NewDatabasePath();
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            return path;
+        }
+
+        public override IDatabunkerBuilder Use(IDatabunkerBuilder builder, string database) => builder.UseSqlite($"Data Source={database}");
+
+        public override IVaultStorage CreateStorage(string database, TimeProvider time) =>
+            new SqliteVaultStorage(Options.Create(new SqliteStorageOptions { ConnectionString = $"Data Source={database}" }), time);
+
+        public override void Sql(string database, string sql, object? parameters = null) => TestData.Sql(database, sql, parameters);
+
+        public override T? Scalar<T>(string database, string sql, object? parameters = null) where T : default =>
+            TestData.Scalar<T>(database, sql, parameters);
+
+        public override bool Holds(string database, byte[] needle) =>
+            new[] { database, database + "-wal" }.Where(File.Exists).Any(f => File.ReadAllBytes(f).AsSpan().IndexOf(needle) >= 0);
+    }
+
+    private sealed class PostgreSqlStore : TestStore
+    {
+        private readonly ConcurrentBag<string> _schemas = [];
+
+        public override string Name => PostgreSqlName;
+
+        /// <summary>The server the suites use: <c>DATABUNKER_TEST_POSTGRES</c>, which <c>.ci/run</c> sets.</summary>
+        private static string? Server => Environment.GetEnvironmentVariable("DATABUNKER_TEST_POSTGRES") is { Length: > 0 } s ? s : null;
+
+        public override string NewDatabase()
+        {
+            var server = Server;
+            if (server is null)
+            {
+                const string Why = "No PostgreSQL server for the tests: set DATABUNKER_TEST_POSTGRES to an Npgsql connection string (.ci/run starts one).";
+                if (Environment.GetEnvironmentVariable("DATABUNKER_REQUIRE_POSTGRES") == "1")
+                {
+                    Assert.Fail(Why);
+                }
+
+                Assert.Ignore(Why);
+                return string.Empty;
+            }
+
+            var schema = $"t_{Guid.NewGuid():N}";
+            using (var connection = new NpgsqlConnection(server))
+            {
+                connection.Open();
+                using var create = new NpgsqlCommand($"CREATE SCHEMA {schema};", connection);
+                create.ExecuteNonQuery();
+            }
+
+            _schemas.Add(schema);
+            return new NpgsqlConnectionStringBuilder(server) { SearchPath = schema }.ConnectionString;
+        }
+
+        public override IDatabunkerBuilder Use(IDatabunkerBuilder builder, string database) => builder.UsePostgreSql(database);
+
+        public override IVaultStorage CreateStorage(string database, TimeProvider time) =>
+            new PostgreSqlVaultStorage(Options.Create(new PostgreSqlStorageOptions { ConnectionString = database }), time);
+
+        public override void Sql(string database, string sql, object? parameters = null)
+        {
+            using var connection = Open(database);
+            using var command = RawCommand(connection, sql, parameters);
+            command.ExecuteNonQuery();
+        }
+
+        public override T? Scalar<T>(string database, string sql, object? parameters = null) where T : default
+        {
+            using var connection = Open(database);
+            using var command = RawCommand(connection, sql, parameters);
+            var value = command.ExecuteScalar();
+            return value is null or DBNull ? default : value is T same ? same : (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        /// <summary>Every row of every table as PostgreSQL prints it (bytea as hex), searched for the needle as text and as hex.</summary>
+        public override bool Holds(string database, byte[] needle)
+        {
+            var hex = Convert.ToHexStringLower(needle);
+            var text = Encoding.Latin1.GetString(needle);
+            using var connection = Open(database);
+            var tables = new List<string>();
+            using (var list = new NpgsqlCommand("SELECT tablename FROM pg_tables WHERE schemaname = current_schema();", connection))
+            using (var reader = list.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    tables.Add(reader.GetString(0));
+                }
+            }
+
+            foreach (var table in tables)
+            {
+                using var rows = new NpgsqlCommand($"SELECT t::text FROM \"{table}\" t;", connection);
+                using var reader = rows.ExecuteReader();
+                while (reader.Read())
+                {
+                    var row = reader.GetString(0);
+                    if (row.Contains(hex, StringComparison.Ordinal) || row.Contains(text, StringComparison.Ordinal))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        internal override void CleanUp()
+        {
+            if (Server is not { } server || _schemas.IsEmpty)
+            {
+                return;
+            }
+
+            NpgsqlConnection.ClearAllPools();
+            using var connection = new NpgsqlConnection(server);
+            connection.Open();
+            while (_schemas.TryTake(out var schema))
+            {
+                using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE;", connection);
+                drop.ExecuteNonQuery();
+            }
+        }
+
+        private static NpgsqlConnection Open(string database)
+        {
+            var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(database) { Pooling = false }.ConnectionString);
+            connection.Open();
+            return connection;
+        }
+
+        private static NpgsqlCommand RawCommand(NpgsqlConnection connection, string sql, object? parameters)
+        {
+            var command = new NpgsqlCommand(sql, connection);
+            foreach (var property in parameters?.GetType().GetProperties() ?? [])
+            {
+                command.Parameters.AddWithValue(property.Name, property.GetValue(parameters) ?? DBNull.Value);
+            }
+
+            return command;
+        }
+    }
+}
