@@ -1,0 +1,159 @@
+using System.Security.Cryptography;
+using Databunker.Core.Expiration;
+using Databunker.Core.Keys;
+using Databunker.Core.Tests.Support;
+using Databunker.Core.Tokenization;
+using Microsoft.Extensions.DependencyInjection;
+using static Databunker.Core.Tests.Support.TestData;
+
+namespace Databunker.Core.Tests.PostgreSql;
+
+/// <summary>
+/// Several instances of a host on one PostgreSQL database: each a service provider of its own, with its
+/// own connection pool, as two machines would be.
+/// </summary>
+[TestFixture]
+public sealed class MultiInstanceTests
+{
+    private static TestStore Store => TestStore.PostgreSql;
+
+    [Test]
+    public async Task SixteenParallelCreates_WithOneEmail_AcrossTwoInstances_OneSucceeds()
+    {
+        await using var first = await VaultHost.StartAsync(store: Store);
+        await using var second = await VaultHost.StartAsync(database: first.Database, masterKey: first.MasterKey, store: Store);
+
+        using var go = new ManualResetEventSlim();
+        var creates = Enumerable.Range(0, 16).Select(i => Task.Run(async () =>
+        {
+            go.Wait();
+            var host = i % 2 == 0 ? first : second;
+            try
+            {
+                await host.Vault.CreateUserAsync(Json(new { email = "Shared@Example.com", login = $"racer-{i}" }));
+                return "created";
+            }
+            catch (DuplicateIndexException ex)
+            {
+                return ex.IndexName;
+            }
+        })).ToList();
+        go.Set();
+        var outcomes = await Task.WhenAll(creates);
+
+        outcomes.Count(o => o == "created").Should().Be(1);
+        outcomes.Where(o => o != "created").Should().HaveCount(15).And.OnlyContain(o => o == "email");
+        first.Scalar<long>("SELECT COUNT(*) FROM users").Should().Be(1);
+        (await second.Vault.GetUserAsync(UserLookup.ByEmail("shared@example.com"))).Should().NotBeNull();
+    }
+
+    [Test]
+    public async Task TwoSchedulerPasses_Over5000DuePersons_ForgetEachExactlyOnce()
+    {
+        const int count = 5000;
+        await using var first = await VaultHost.StartAsync(o => o.Expiration.BatchSize = 200, store: Store);
+        await using var second = await VaultHost.StartAsync(o => o.Expiration.BatchSize = 200, database: first.Database, masterKey: first.MasterKey, time: first.Time, store: Store);
+        var tokens = new List<Guid>();
+        foreach (var chunk in Enumerable.Range(0, count).Chunk(1000))
+        {
+            tokens.AddRange(await first.Vault.CreateUsersAsync(chunk.Select(i => Json(new { login = $"due-{i}" }))));
+        }
+
+        await Parallel.ForEachAsync(tokens, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (token, ct) =>
+            await first.Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromHours(1), ct));
+        first.Time.Advance(TimeSpan.FromHours(1));
+
+        using var go = new ManualResetEventSlim();
+        var passes = new[] { first, second }.Select(h => Task.Run(() =>
+        {
+            go.Wait();
+            return h.Expirations.RunDueAsync();
+        })).ToList();
+        go.Set();
+        var results = await Task.WhenAll(passes);
+
+        results.Sum(r => r.Claimed).Should().Be(count, "no person is claimed by both passes");
+        results.Sum(r => r.Deleted).Should().Be(count);
+        results.Should().OnlyContain(r => r.Failed == 0 && r.Skipped == 0);
+        results.Should().OnlyContain(r => r.Deleted > 0, "both passes took a share of the work");
+        first.Scalar<long>("SELECT COUNT(*) FROM users").Should().Be(0);
+        first.Scalar<long>("SELECT COUNT(*) FROM tombstones").Should().Be(count);
+        first.Scalar<long>("SELECT COUNT(*) FROM audit_events WHERE operation = 'expiration.expired'").Should().Be(count);
+        first.Scalar<long>("SELECT COUNT(DISTINCT subject) FROM audit_events WHERE operation = 'expiration.expired'").Should().Be(count);
+    }
+
+    [Test]
+    [Repeat(5)]
+    public async Task TwoInstances_StartingAtOnce_MigrateOnceAndCreateTheSystemKeysOnce()
+    {
+        var database = Store.NewDatabase();
+        var masterKey = RandomNumberGenerator.GetBytes(32);
+        using var go = new ManualResetEventSlim();
+        var starts = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        {
+            go.Wait();
+            return VaultHost.StartAsync(database: database, masterKey: masterKey, store: Store);
+        })).ToList();
+        go.Set();
+        var hosts = await Task.WhenAll(starts);
+        await using var first = hosts[0];
+        await using var second = hosts[1];
+
+        // Each instance makes the system keys it needs on first use: race that too.
+        var tokens = await Task.WhenAll(
+            Task.Run(() => first.Services.GetRequiredService<ITokenizer>().TokenizeAsync("IBAN-FIRST")),
+            Task.Run(() => second.Services.GetRequiredService<ITokenizer>().TokenizeAsync("IBAN-SECOND")));
+        var created = await first.Vault.CreateUserAsync(Json(new { email = "both@example.com" }));
+
+        first.Scalar<long>("SELECT COUNT(*) FROM schema_version").Should().Be(3, "three migrations, each applied once");
+        first.Scalar<long>("SELECT COUNT(*) FROM system_keys").Should().Be(2, "one blind-index key and one tokenization key");
+        (await second.Vault.GetUserAsync(UserLookup.ByEmail("both@example.com")))!.Token.Should().Be(created, "both instances use the same blind-index key");
+        (await second.Services.GetRequiredService<ITokenizer>().DetokenizeAsync(tokens[0])).Should().Be("IBAN-FIRST");
+        (await first.Services.GetRequiredService<ITokenizer>().DetokenizeAsync(tokens[1])).Should().Be("IBAN-SECOND");
+    }
+
+    [Test]
+    public async Task KeyRotation_WhileAnotherInstanceServesReads_NoReadFails()
+    {
+        var v1 = RandomNumberGenerator.GetBytes(32);
+        var v2 = RandomNumberGenerator.GetBytes(32);
+        void BothKeys(IDatabunkerBuilder b) => b.UseMasterKey(v2, version: 2).AddPreviousMasterKey(MasterKeySource.FromBytes(v1), version: 1);
+
+        var database = Store.NewDatabase();
+        IReadOnlyList<Guid> tokens;
+        await using (var seed = await VaultHost.StartAsync(database: database, masterKey: v1, configure: o => o.RotationBatchSize = 50, store: Store))
+        {
+            tokens = await seed.Vault.CreateUsersAsync(Enumerable.Range(0, 1000).Select(Person));
+        }
+
+        // The reader is deployed with both keys first; then the rotating instance re-wraps under v2.
+        await using var reader = await VaultHost.StartAsync(database: database, keys: BothKeys, store: Store);
+        await using var rotating = await VaultHost.StartAsync(database: database, keys: BothKeys, configure: o => o.RotationBatchSize = 50, store: Store);
+
+        using var stop = new CancellationTokenSource();
+        var reads = 0;
+        var readLoop = Task.Run(async () =>
+        {
+            var random = new Random(7);
+            while (!stop.IsCancellationRequested)
+            {
+                var i = random.Next(tokens.Count);
+                var byToken = await reader.Vault.GetUserAsync(UserLookup.ByToken(tokens[i]));
+                var byEmail = await reader.Vault.GetUserAsync(UserLookup.ByEmail($"person{i:D5}@mail-{i % 7}.example"));
+                byToken!.Profile.GetProperty("login").GetString().Should().Be($"login-{i:D5}-zq");
+                byEmail!.Token.Should().Be(tokens[i]);
+                Interlocked.Increment(ref reads);
+            }
+        });
+
+        var result = await rotating.Administration.RewrapKeysAsync();
+        await stop.CancelAsync();
+        await readLoop;
+
+        result.Rewrapped.Should().Be(1000 + 2);
+        reads.Should().BeGreaterThan(0);
+        reader.Scalar<long>("SELECT COUNT(*) FROM data_keys WHERE key_version <> '2'").Should().Be(0);
+        await using var afterwards = await VaultHost.StartAsync(database: database, keys: b => b.UseMasterKey(v2, version: 2), store: Store);
+        (await afterwards.Vault.GetUserAsync(UserLookup.ByToken(tokens[^1])))!.Profile.GetProperty("login").GetString().Should().Be("login-00999-zq");
+    }
+}
