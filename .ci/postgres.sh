@@ -3,11 +3,16 @@
 # starts a cluster in a temporary folder on a loopback port, and stops it again.
 #   source .ci/postgres.sh; postgres_start   # exports DATABUNKER_TEST_POSTGRES and PG_TEST_DIR
 #   postgres_stop
+# The test suite sources it too (POSTGRES_NO_INSTALL=1) when no server is named, so that a plain
+# 'dotnet test' on a machine with PostgreSQL installed runs the PostgreSQL suites as well.
 # initdb refuses to run as root, so as root the cluster runs as the 'postgres' user the package creates.
 
 postgres_bin() {
   local dir
   dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  if [ -z "$dir" ] && [ "${POSTGRES_NO_INSTALL:-}" = "1" ]; then
+    return 1
+  fi
   if [ -z "$dir" ]; then
     echo "::: installing PostgreSQL from Debian's packages" >&2
     export DEBIAN_FRONTEND=noninteractive
@@ -28,7 +33,7 @@ as_cluster_owner() {
 
 postgres_start() {
   local bin port
-  bin=$(postgres_bin)
+  bin=$(postgres_bin) || return 1
   PG_TEST_DIR=$(mktemp -d /tmp/databunker-pg.XXXXXX)
   chmod 755 "$PG_TEST_DIR"
   [ "$(id -u)" -eq 0 ] && chown postgres: "$PG_TEST_DIR"
