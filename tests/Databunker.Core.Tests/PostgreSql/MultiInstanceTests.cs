@@ -48,6 +48,27 @@ public sealed class MultiInstanceTests
     }
 
     [Test]
+    public async Task RacingPatches_FromTwoInstances_AllApply()
+    {
+        await using var first = await VaultHost.StartAsync(store: Store);
+        await using var second = await VaultHost.StartAsync(database: first.Database, masterKey: first.MasterKey, store: Store);
+        var token = await first.Vault.CreateUserAsync(Json(new { login = "patched" }));
+
+        using var go = new ManualResetEventSlim();
+        var patches = Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
+        {
+            go.Wait();
+            var host = i % 2 == 0 ? first : second;
+            return await host.Vault.UpdateUserAsync(UserLookup.ByToken(token), Parse($$"""{"field{{i}}": {{i}}}"""));
+        })).ToList();
+        go.Set();
+        (await Task.WhenAll(patches)).Should().OnlyContain(updated => updated);
+
+        var profile = (await second.Vault.GetUserAsync(UserLookup.ByLogin("patched")))!.Profile;
+        Enumerable.Range(0, 20).Select(i => profile.GetProperty($"field{i}").GetInt32()).Should().Equal(Enumerable.Range(0, 20), "no patch was lost");
+    }
+
+    [Test]
     public async Task TwoSchedulerPasses_Over5000DuePersons_ForgetEachExactlyOnce()
     {
         const int count = 5000;

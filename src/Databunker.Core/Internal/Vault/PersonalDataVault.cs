@@ -16,7 +16,13 @@ internal sealed partial class PersonalDataVault : IPersonalDataVault
 {
     /// <summary>The key id written into envelopes sealed with a person's data key.</summary>
     internal const uint DataKeyId = 1;
-    private const int MaxUpdateAttempts = 16;
+
+    /// <summary>
+    /// How often an update re-reads and re-applies its patch after another writer changed the person first.
+    /// Every lost attempt is another writer's success, so this bounds only the number of writers patching
+    /// one person at the same moment; on a server database those are as many as the instances' threads.
+    /// </summary>
+    private const int MaxUpdateAttempts = 64;
 
     private readonly IVaultStorage _storage;
     private readonly VaultKeyRing _keys;
