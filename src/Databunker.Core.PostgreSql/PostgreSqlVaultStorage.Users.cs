@@ -14,32 +14,45 @@ internal sealed partial class PostgreSqlVaultStorage
     private const string InsertAudit =
         "INSERT INTO audit_events (at, actor, operation, subject, outcome, details) VALUES ($1, $2, $3, $4, $5, $6);";
 
-    /// <summary>Everything of a person's that forgetting deletes after the profile; each takes <c>$1</c>.</summary>
+    /// <summary>
+    /// A forget as one batch, one round trip. The first statement deletes the profile and takes the row
+    /// lock; each later statement runs with a fresh snapshot, so it also sees rows that an instance which
+    /// held the person's row FOR SHARE (adding an expiration or a token) committed meanwhile. The data key
+    /// exists exactly as long as the profile did, so the tombstone and the audit event are written only
+    /// when this forget deleted a person.
+    /// </summary>
     private static readonly string[] ForgetStatements =
     [
+        "DELETE FROM users WHERE token = $1;",
+        "INSERT INTO tombstones (token, forgotten_at) SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM data_keys WHERE owner = $1) " +
+            "ON CONFLICT (token) DO UPDATE SET forgotten_at = excluded.forgotten_at;",
+        "INSERT INTO audit_events (at, actor, operation, subject, outcome, details) SELECT $2, $3, $4, $5::bytea, $6, $7::bytea " +
+            "WHERE EXISTS (SELECT 1 FROM data_keys WHERE owner = $1);",
         "DELETE FROM data_keys WHERE owner = $1;",
         "DELETE FROM user_indexes WHERE token = $1;",
         "DELETE FROM expirations WHERE token = $1;",
         "DELETE FROM tokens WHERE owner = $1;",
     ];
 
-    /// <summary>One transaction, one round trip: the rows of all the persons go as one pipelined batch.</summary>
-    public Task CreateUsersAsync(IReadOnlyList<NewUser> users, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
+    /// <summary>
+    /// One round trip: the rows of all the persons go as one pipelined batch, which PostgreSQL runs as one
+    /// implicit transaction: all of them or, on a taken index, none.
+    /// </summary>
+    public async Task CreateUsersAsync(IReadOnlyList<NewUser> users, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var user in users)
         {
-            await using var batch = new NpgsqlBatch(connection, transaction);
-            foreach (var user in users)
-            {
-                var token = Id(user.Token);
-                Add(batch, "INSERT INTO users (token, profile, version, created_at, updated_at) VALUES ($1, $2, 1, $3, $3);", token, user.Profile, user.CreatedAt);
-                Add(batch, "INSERT INTO data_keys (owner, key_version, wrapped) VALUES ($1, $2, $3);", token, user.DataKey.KeyVersion, user.DataKey.Ciphertext);
-                AddIndexes(batch, token, user.Indexes);
-                AddAudit(batch, user.Audit);
-            }
+            var token = Id(user.Token);
+            Add(batch, "INSERT INTO users (token, profile, version, created_at, updated_at) VALUES ($1, $2, 1, $3, $3);", token, user.Profile, user.CreatedAt);
+            Add(batch, "INSERT INTO data_keys (owner, key_version, wrapped) VALUES ($1, $2, $3);", token, user.DataKey.KeyVersion, user.DataKey.Ciphertext);
+            AddIndexes(batch, token, user.Indexes);
+            AddAudit(batch, user.Audit);
+        }
 
-            await ExecuteIndexWritesAsync(batch, users.SelectMany(u => u.Indexes), null, cancellationToken).ConfigureAwait(false);
-            return true;
-        }, cancellationToken);
+        await ExecuteIndexWritesAsync(batch, users.SelectMany(u => u.Indexes), null, cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task<StoredUser?> GetUserAsync(Guid token, CancellationToken cancellationToken)
     {
@@ -62,32 +75,44 @@ internal sealed partial class PostgreSqlVaultStorage
     }
 
     /// <summary>
-    /// The version check is in the UPDATE's WHERE: an instance that updated the row first makes this one
-    /// wait, then re-read the row and find another version, so one of two racing patches wins.
+    /// One round trip, one implicit transaction. The version check is in the UPDATE's WHERE: an instance
+    /// that updated the row first makes this one wait, then re-read the row and find another version, so
+    /// one of two racing patches wins. The statements after it act only if the row now holds this
+    /// update's ciphertext (its random nonce makes it unique), that is, only if this UPDATE won.
     /// </summary>
-    public Task<UpdateOutcome> UpdateUserAsync(UserChange change, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
+    public async Task<UpdateOutcome> UpdateUserAsync(UserChange change, CancellationToken cancellationToken)
+    {
+        const string Won = "EXISTS (SELECT 1 FROM users WHERE token = $1 AND profile = $2)";
+        var token = Id(change.Token);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection);
+        Add(batch, "UPDATE users SET profile = $1, version = version + 1, updated_at = $2 WHERE token = $3 AND version = $4;",
+            change.Profile, change.UpdatedAt, token, change.ExpectedVersion);
+        Add(batch, $"DELETE FROM user_indexes WHERE token = $1 AND {Won};", token, change.Profile);
+        foreach (var index in change.Indexes)
         {
-            var token = Id(change.Token);
-            if (await ExecuteAsync(connection, transaction,
-                    "UPDATE users SET profile = $1, version = version + 1, updated_at = $2 WHERE token = $3 AND version = $4;",
-                    cancellationToken, change.Profile, change.UpdatedAt, token, change.ExpectedVersion).ConfigureAwait(false) == 0)
-            {
-                return await ScalarAsync(connection, transaction, "SELECT 1 FROM users WHERE token = $1;", cancellationToken, token).ConfigureAwait(false) is null
-                    ? UpdateOutcome.NotFound
-                    : UpdateOutcome.VersionConflict;
-            }
+            Add(batch, $"INSERT INTO user_indexes (hash, kind, token) SELECT $3, $4, $1 WHERE {Won};", token, change.Profile, index.Hash, (int)index.Kind);
+        }
 
-            await using var batch = new NpgsqlBatch(connection, transaction);
-            Add(batch, "DELETE FROM user_indexes WHERE token = $1;", token);
-            AddIndexes(batch, token, change.Indexes);
-            AddAudit(batch, change.Audit);
-            await ExecuteIndexWritesAsync(batch, change.Indexes, token, cancellationToken).ConfigureAwait(false);
+        var audit = change.Audit;
+        Add(batch, $"INSERT INTO audit_events (at, actor, operation, subject, outcome, details) SELECT $3, $4, $5, $6::bytea, $7, $8::bytea WHERE {Won};",
+            token, change.Profile, audit.At, audit.Actor, audit.Operation, audit.Subject is { } s ? Id(s) : null, audit.Outcome, audit.Details);
+        await ExecuteIndexWritesAsync(batch, change.Indexes, token, cancellationToken).ConfigureAwait(false);
+        if (batch.BatchCommands[0].RecordsAffected == 1)
+        {
             return UpdateOutcome.Updated;
-        }, cancellationToken);
+        }
 
-    public Task<bool> ForgetUserAsync(Guid token, long forgottenAt, AuditRecord audit, CancellationToken cancellationToken) =>
-        WriteAsync((connection, transaction) => ForgetUserAsync(connection, transaction, Id(token), forgottenAt, audit, cancellationToken), cancellationToken);
+        return await ScalarAsync(connection, null, "SELECT 1 FROM users WHERE token = $1;", cancellationToken, token).ConfigureAwait(false) is null
+            ? UpdateOutcome.NotFound
+            : UpdateOutcome.VersionConflict;
+    }
+
+    public async Task<bool> ForgetUserAsync(Guid token, long forgottenAt, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await ForgetUserAsync(connection, null, Id(token), forgottenAt, audit, cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task<bool> IsForgottenAsync(Guid token, CancellationToken cancellationToken)
     {
@@ -99,23 +124,19 @@ internal sealed partial class PostgreSqlVaultStorage
     /// Deletes the profile first: no profile, no person, nothing else to do. The DELETE takes the row lock,
     /// so a second instance forgetting the same person waits and then deletes nothing.
     /// </summary>
-    private static async Task<bool> ForgetUserAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, byte[] token, long forgottenAt, AuditRecord audit, CancellationToken cancellationToken)
+    private static async Task<bool> ForgetUserAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, byte[] token, long forgottenAt, AuditRecord audit, CancellationToken cancellationToken)
     {
-        if (await ExecuteAsync(connection, transaction, "DELETE FROM users WHERE token = $1;", cancellationToken, token).ConfigureAwait(false) == 0)
-        {
-            return false;
-        }
-
         await using var batch = new NpgsqlBatch(connection, transaction);
-        foreach (var statement in ForgetStatements)
+        Add(batch, ForgetStatements[0], token);
+        Add(batch, ForgetStatements[1], token, forgottenAt);
+        Add(batch, ForgetStatements[2], token, audit.At, audit.Actor, audit.Operation, audit.Subject is { } s ? Id(s) : null, audit.Outcome, audit.Details);
+        foreach (var statement in ForgetStatements.AsSpan(3))
         {
             Add(batch, statement, token);
         }
 
-        Add(batch, "INSERT INTO tombstones (token, forgotten_at) VALUES ($1, $2) ON CONFLICT (token) DO UPDATE SET forgotten_at = excluded.forgotten_at;", token, forgottenAt);
-        AddAudit(batch, audit);
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        return true;
+        return batch.BatchCommands[0].RecordsAffected == 1;
     }
 
     private static void Add(NpgsqlBatch batch, string sql, params object?[] values)
@@ -143,7 +164,7 @@ internal sealed partial class PostgreSqlVaultStorage
     /// <summary>
     /// Runs a batch that inserts blind indexes; a taken index becomes <see cref="DuplicateIndexException"/>
     /// naming its kind. PostgreSQL does not say which statement of the batch failed (and its detail, which
-    /// would, is left redacted), so after the rollback the kind is found among the batch's own hashes: one
+    /// would, is left redacted), so after the rollback (the server's, of the batch's implicit transaction) the kind is found among the batch's own hashes: one
     /// given twice, or one that another person holds.
     /// </summary>
     private static async Task ExecuteIndexWritesAsync(NpgsqlBatch batch, IEnumerable<IndexEntry> indexes, byte[]? owner, CancellationToken cancellationToken)
@@ -155,7 +176,11 @@ internal sealed partial class PostgreSqlVaultStorage
         catch (PostgresException ex) when (IsUniqueViolation(ex) && ex.ConstraintName == "user_indexes_pkey")
         {
             var connection = batch.Connection!;
-            await batch.Transaction!.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            if (batch.Transaction is { } transaction)
+            {
+                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             var entries = indexes.ToList();
             var kind = entries.GroupBy(e => Convert.ToHexString(e.Hash)).FirstOrDefault(g => g.Count() > 1)?.First().Kind;
             if (kind is null)

@@ -26,6 +26,13 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStorage, IDisposabl
             connection.MaxAutoPrepare = settings.MaxAutoPrepare;
         }
 
+        // The vault keeps no session state on a connection (its advisory lock is transaction-scoped), so the
+        // state reset that Npgsql otherwise prepends to the first statement after every pool rent is skipped.
+        if (!ContainsKey(settings.ConnectionString, "No Reset On Close") && !ContainsKey(settings.ConnectionString, "NoResetOnClose"))
+        {
+            connection.NoResetOnClose = true;
+        }
+
         if (string.IsNullOrEmpty(connection.ApplicationName))
         {
             connection.ApplicationName = "Databunker.Core";

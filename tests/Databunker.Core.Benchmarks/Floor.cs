@@ -322,10 +322,10 @@ public sealed class Floor : IDisposable
         return result;
     }
 
-    private static byte[] Hash(byte[] key, string name, string value) =>
+    internal static byte[] Hash(byte[] key, string name, string value) =>
         HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(name + "\0" + value));
 
-    private static byte[] Seal(byte[] key, byte[] plaintext, byte[] associatedData)
+    internal static byte[] Seal(byte[] key, byte[] plaintext, byte[] associatedData)
     {
         var output = new byte[5 + 12 + plaintext.Length + 16];
         output[0] = 1;
@@ -335,7 +335,7 @@ public sealed class Floor : IDisposable
         return output;
     }
 
-    private static byte[] Open(byte[] key, byte[] envelope, byte[] associatedData)
+    internal static byte[] Open(byte[] key, byte[] envelope, byte[] associatedData)
     {
         var plaintext = new byte[envelope.Length - 33];
         using var aes = new AesGcm(key, 16);

@@ -141,7 +141,7 @@ public class VaultBenchmarks
         tags = new[] { "customer", "newsletter" },
     });
 
-    private static JsonElement Patch(int n) => JsonSerializer.SerializeToElement(new { n });
+    internal static JsonElement Patch(int n) => JsonSerializer.SerializeToElement(new { n });
 
-    private static string Value(int i) => $"4921 81{i / 100_000_000 % 100:D2} {i / 10_000 % 10_000:D4} {i % 10_000:D4}";
+    internal static string Value(int i) => $"4921 81{i / 100_000_000 % 100:D2} {i / 10_000 % 10_000:D4} {i % 10_000:D4}";
 }

@@ -109,15 +109,22 @@ public abstract class VaultStorageConformanceTests
         var newEmail = Kind(LookupKind.Email);
 
         var stale = await Storage.UpdateUserAsync(Change(user.Token, 7, newEmail), default);
+        var afterStale = await Storage.GetAuditAsync(user.Token, default);
+        var staleIndex = await Storage.FindTokenByIndexAsync(oldEmail.Hash, default);
         var fresh = await Storage.UpdateUserAsync(Change(user.Token, 1, newEmail), default);
+        var again = await Storage.UpdateUserAsync(Change(user.Token, 2, newEmail), default);
         var missing = await Storage.UpdateUserAsync(Change(Guid.NewGuid(), 1), default);
 
         stale.Should().Be(UpdateOutcome.VersionConflict);
+        afterStale.Should().ContainSingle("a stale update writes no audit event");
+        staleIndex.Should().Be(user.Token, "a stale update keeps the old indexes");
         fresh.Should().Be(UpdateOutcome.Updated);
+        again.Should().Be(UpdateOutcome.Updated, "keeping an index's value is no conflict with oneself");
         missing.Should().Be(UpdateOutcome.NotFound);
         (await Storage.FindTokenByIndexAsync(oldEmail.Hash, default)).Should().BeNull();
         (await Storage.FindTokenByIndexAsync(newEmail.Hash, default)).Should().Be(user.Token);
-        (await Storage.GetUserAsync(user.Token, default))!.Version.Should().Be(2);
+        (await Storage.GetUserAsync(user.Token, default))!.Version.Should().Be(3);
+        (await Storage.GetAuditAsync(user.Token, default)).Should().HaveCount(3);
     }
 
     [Test]
@@ -144,8 +151,15 @@ public abstract class VaultStorageConformanceTests
         await Storage.CreateUsersAsync([user], default);
         await Storage.StartExpirationAsync(user.Token, 10, Bytes(32), 1, Audit(user.Token), default);
 
+        var before = (await Storage.GetAuditAsync(user.Token, default)).Count;
         (await Storage.ForgetUserAsync(user.Token, 5, Audit(user.Token), default)).Should().BeTrue();
         (await Storage.ForgetUserAsync(user.Token, 6, Audit(user.Token), default)).Should().BeFalse();
+        var stranger = Guid.NewGuid();
+        (await Storage.ForgetUserAsync(stranger, 6, Audit(stranger), default)).Should().BeFalse();
+
+        (await Storage.GetAuditAsync(user.Token, default)).Should().HaveCount(before + 1, "a forget that finds nobody writes no event");
+        (await Storage.GetAuditAsync(stranger, default)).Should().BeEmpty();
+        (await Storage.IsForgottenAsync(stranger, default)).Should().BeFalse("nobody was forgotten");
 
         (await Storage.GetUserAsync(user.Token, default)).Should().BeNull();
         (await Storage.FindTokenByIndexAsync(email.Hash, default)).Should().BeNull();

@@ -1,0 +1,200 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+using static Databunker.Core.Benchmarks.Floor;
+
+namespace Databunker.Core.Benchmarks;
+
+/// <summary>
+/// The PostgreSQL floor: the vault's rows written and read with Npgsql by hand on one open connection,
+/// with server-prepared statements, every write of an operation sent as one batch (one round trip, in the
+/// batch's implicit transaction), and the same AES-GCM and HMAC calls as the vault.
+/// </summary>
+public sealed class PostgreSqlFloor : IDisposable
+{
+    private const string InsertAudit = "INSERT INTO audit_events (at, actor, operation, subject, outcome, details) VALUES ($1, 'bench', $2, $3, 'success', $4)";
+    private readonly NpgsqlConnection _connection;
+    private readonly byte[] _kek = RandomNumberGenerator.GetBytes(32);
+    private readonly byte[] _indexKey = RandomNumberGenerator.GetBytes(32);
+    private readonly byte[] _tokenKey = RandomNumberGenerator.GetBytes(32);
+    private readonly NpgsqlCommand _selectByIndex, _selectByToken, _selectToken, _audit;
+
+    public PostgreSqlFloor(string connectionString)
+    {
+        _connection = new NpgsqlConnection(connectionString);
+        _connection.Open();
+        _selectByIndex = Prepare("SELECT u.token, u.profile, u.version, k.wrapped FROM user_indexes i JOIN users u ON u.token = i.token JOIN data_keys k ON k.owner = u.token WHERE i.hash = $1", 1);
+        _selectByToken = Prepare("SELECT u.token, u.profile, u.version, k.wrapped FROM users u JOIN data_keys k ON k.owner = u.token WHERE u.token = $1", 1);
+        _selectToken = Prepare("SELECT value FROM tokens WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)", 2);
+        _audit = Prepare(InsertAudit, 4);
+        _audit.Parameters[2].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea;
+        _audit.Parameters[3].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea;
+    }
+
+    public Guid Create(JsonElement profile, string email)
+    {
+        var token = Guid.NewGuid();
+        using var batch = new NpgsqlBatch(_connection);
+        AddPerson(batch, token.ToByteArray(), profile, email);
+        batch.ExecuteNonQuery();
+        return token;
+    }
+
+    public void CreateMany(IReadOnlyList<(JsonElement Profile, string Email)> people)
+    {
+        using var batch = new NpgsqlBatch(_connection);
+        foreach (var (profile, email) in people)
+        {
+            AddPerson(batch, Guid.NewGuid().ToByteArray(), profile, email);
+        }
+
+        batch.ExecuteNonQuery();
+    }
+
+    public JsonElement? GetByEmail(string email) => Read(_selectByIndex, Hash(_indexKey, "email", email.Trim().ToLowerInvariant()));
+
+    public JsonElement? GetByToken(Guid token) => Read(_selectByToken, token.ToByteArray());
+
+    public bool Update(Guid token, JsonElement patch)
+    {
+        var id = token.ToByteArray();
+        _selectByToken.Parameters[0].Value = id;
+        byte[] profile, wrapped;
+        long version;
+        using (var reader = _selectByToken.ExecuteReader())
+        {
+            if (!reader.Read())
+            {
+                return false;
+            }
+
+            profile = (byte[])reader[1];
+            version = reader.GetInt64(2);
+            wrapped = (byte[])reader[3];
+        }
+
+        var dek = Open(_kek, wrapped, id);
+        var node = JsonNode.Parse(Open(dek, profile, id))!.AsObject();
+        foreach (var member in patch.EnumerateObject())
+        {
+            node[member.Name] = JsonNode.Parse(member.Value.GetRawText());
+        }
+
+        var now = Environment.TickCount64;
+        using var batch = new NpgsqlBatch(_connection);
+        Add(batch, "UPDATE users SET profile = $1, version = version + 1, updated_at = $2 WHERE token = $3 AND version = $4", Seal(dek, JsonSerializer.SerializeToUtf8Bytes(node), id), now, id, version);
+        Add(batch, "DELETE FROM user_indexes WHERE token = $1", id);
+        Add(batch, "INSERT INTO user_indexes (hash, kind, token) VALUES ($1, 3, $2)", Hash(_indexKey, "email", node["email"]!.GetValue<string>().Trim().ToLowerInvariant()), id);
+        Add(batch, InsertAudit, now, "user.update", id, Seal(dek, "{\"changed\":[\"n\"]}"u8.ToArray(), id));
+        batch.ExecuteNonQuery();
+        return true;
+    }
+
+    /// <summary>Every row of the person's, a tombstone and an audit event, in one batch.</summary>
+    public void Forget(Guid token)
+    {
+        var id = token.ToByteArray();
+        var now = Environment.TickCount64;
+        using var batch = new NpgsqlBatch(_connection);
+        Add(batch, "DELETE FROM users WHERE token = $1", id);
+        Add(batch, "DELETE FROM data_keys WHERE owner = $1", id);
+        Add(batch, "DELETE FROM user_indexes WHERE token = $1", id);
+        Add(batch, "DELETE FROM expirations WHERE token = $1", id);
+        Add(batch, "DELETE FROM tokens WHERE owner = $1", id);
+        Add(batch, "INSERT INTO tombstones (token, forgotten_at) VALUES ($1, $2) ON CONFLICT (token) DO UPDATE SET forgotten_at = excluded.forgotten_at", id, now);
+        Add(batch, InsertAudit, now, "user.delete", id, null);
+        batch.ExecuteNonQuery();
+    }
+
+    public string Tokenize(string value)
+    {
+        Span<byte> random = stackalloc byte[18];
+        RandomNumberGenerator.Fill(random);
+        var token = Base64Url.EncodeToString(random);
+        var hash = Hash(_tokenKey, "token", token);
+        var now = Environment.TickCount64;
+        using var batch = new NpgsqlBatch(_connection);
+        Add(batch, "INSERT INTO tokens (token_hash, value, created_at) VALUES ($1, $2, $3)", hash, Seal(_tokenKey, Encoding.UTF8.GetBytes(value), hash), now);
+        Add(batch, InsertAudit, now, "token.tokenize", null, null);
+        batch.ExecuteNonQuery();
+        return token;
+    }
+
+    public string? Detokenize(string token)
+    {
+        var hash = Hash(_tokenKey, "token", token);
+        _selectToken.Parameters[0].Value = hash;
+        _selectToken.Parameters[1].Value = Environment.TickCount64;
+        var value = _selectToken.ExecuteScalar() as byte[];
+        Audit("token.detokenize", null);
+        return value is null ? null : Encoding.UTF8.GetString(Open(_tokenKey, value, hash));
+    }
+
+    public void Dispose() => _connection.Dispose();
+
+    private void AddPerson(NpgsqlBatch batch, byte[] id, JsonElement profile, string email)
+    {
+        var dek = RandomNumberGenerator.GetBytes(32);
+        var now = Environment.TickCount64;
+        Add(batch, "INSERT INTO users (token, profile, version, created_at, updated_at) VALUES ($1, $2, 1, $3, $3)", id, Seal(dek, JsonSerializer.SerializeToUtf8Bytes(profile), id), now);
+        Add(batch, "INSERT INTO data_keys (owner, key_version, wrapped) VALUES ($1, '1', $2)", id, Seal(_kek, dek, id));
+        Add(batch, "INSERT INTO user_indexes (hash, kind, token) VALUES ($1, 3, $2)", Hash(_indexKey, "email", email.Trim().ToLowerInvariant()), id);
+        Add(batch, InsertAudit, now, "user.create", id, Seal(dek, "{\"indexes\":[\"email\"]}"u8.ToArray(), id));
+    }
+
+    private JsonElement? Read(NpgsqlCommand select, byte[] key)
+    {
+        select.Parameters[0].Value = key;
+        byte[] id, profile, wrapped;
+        using (var reader = select.ExecuteReader())
+        {
+            if (!reader.Read())
+            {
+                return null;
+            }
+
+            id = (byte[])reader[0];
+            profile = (byte[])reader[1];
+            wrapped = (byte[])reader[3];
+        }
+
+        var dek = Open(_kek, wrapped, id);
+        var result = JsonSerializer.Deserialize<JsonElement>(Open(dek, profile, id));
+        Audit("user.get", id);
+        return result;
+    }
+
+    private void Audit(string operation, byte[]? subject)
+    {
+        _audit.Parameters[0].Value = Environment.TickCount64;
+        _audit.Parameters[1].Value = operation;
+        _audit.Parameters[2].Value = subject ?? (object)DBNull.Value;
+        _audit.Parameters[3].Value = DBNull.Value;
+        _audit.ExecuteNonQuery();
+    }
+
+    private static void Add(NpgsqlBatch batch, string sql, params object?[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(value is null ? new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea, Value = DBNull.Value } : new NpgsqlParameter { Value = value });
+        }
+
+        batch.BatchCommands.Add(command);
+    }
+
+    private NpgsqlCommand Prepare(string sql, int parameters)
+    {
+        var command = new NpgsqlCommand(sql, _connection);
+        for (var i = 0; i < parameters; i++)
+        {
+            command.Parameters.Add(new NpgsqlParameter());
+        }
+
+        return command;
+    }
+}
