@@ -1,4 +1,4 @@
-using System.Globalization;
+using Databunker.Core.Internal;
 using Npgsql;
 
 namespace Databunker.Core.PostgreSql;
@@ -12,7 +12,7 @@ internal static class PostgreSqlMigrator
 {
     private const string ResourcePrefix = "Databunker.Core.PostgreSql.Migrations.";
 
-    public static IReadOnlyList<(int Version, string Sql)> Scripts { get; } = LoadScripts();
+    public static IReadOnlyList<(int Version, string Sql)> Scripts { get; } = MigrationScripts.Load(typeof(PostgreSqlMigrator).Assembly, ResourcePrefix);
 
     public static int LatestVersion => Scripts[^1].Version;
 
@@ -54,30 +54,5 @@ internal static class PostgreSqlMigrator
         await PostgreSqlVaultStorage.ExecuteAsync(connection, transaction, "DELETE FROM schema_version WHERE version < 0;", cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return LatestVersion;
-    }
-
-    private static List<(int, string)> LoadScripts()
-    {
-        var assembly = typeof(PostgreSqlMigrator).Assembly;
-        var scripts = new List<(int, string)>();
-        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-        {
-            var file = name[ResourcePrefix.Length..];
-            var version = int.Parse(file.AsSpan(0, file.IndexOf('_', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
-            using var stream = assembly.GetManifestResourceStream(name)
-                ?? throw new InvalidOperationException($"Embedded migration {name} is missing.");
-            using var reader = new StreamReader(stream);
-            scripts.Add((version, reader.ReadToEnd()));
-        }
-
-        for (var i = 0; i < scripts.Count; i++)
-        {
-            if (scripts[i].Item1 != i + 1)
-            {
-                throw new InvalidOperationException("Embedded migrations must be numbered 1, 2, 3 ... without gaps.");
-            }
-        }
-
-        return scripts;
     }
 }

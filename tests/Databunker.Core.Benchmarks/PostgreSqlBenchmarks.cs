@@ -35,12 +35,16 @@ public class PostgreSqlBenchmarks
     private string[] _floorValueTokens = [];
     private int _next;
 
+    /// <summary>The server named by the environment, or null.</summary>
+    public static string? Server =>
+        Environment.GetEnvironmentVariable("DATABUNKER_BENCH_POSTGRES") is { Length: > 0 } bench ? bench
+        : Environment.GetEnvironmentVariable("DATABUNKER_TEST_POSTGRES") is { Length: > 0 } test ? test
+        : null;
+
     [GlobalSetup]
     public async Task Setup()
     {
-        _server = Environment.GetEnvironmentVariable("DATABUNKER_BENCH_POSTGRES") is { Length: > 0 } bench ? bench
-            : Environment.GetEnvironmentVariable("DATABUNKER_TEST_POSTGRES") is { Length: > 0 } test ? test
-            : throw new InvalidOperationException("Set DATABUNKER_BENCH_POSTGRES to an Npgsql connection string to run the PostgreSQL benchmarks.");
+        _server = Server ?? throw new InvalidOperationException("Set DATABUNKER_BENCH_POSTGRES to an Npgsql connection string to run the PostgreSQL benchmarks.");
         Execute($"CREATE SCHEMA {_vaultSchema}; CREATE SCHEMA {_floorSchema};");
         (_services, _vault) = await OpenPostgreSql(InSchema(_vaultSchema));
         _tokenizer = _services.GetRequiredService<ITokenizer>();

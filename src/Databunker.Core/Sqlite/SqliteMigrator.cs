@@ -1,4 +1,4 @@
-using System.Globalization;
+using Databunker.Core.Internal;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -12,7 +12,7 @@ internal static class SqliteMigrator
 {
     private const string ResourcePrefix = "Databunker.Core.Sqlite.Migrations.";
 
-    public static IReadOnlyList<(int Version, string Sql)> Scripts { get; } = LoadScripts();
+    public static IReadOnlyList<(int Version, string Sql)> Scripts { get; } = MigrationScripts.Load(typeof(SqliteMigrator).Assembly, ResourcePrefix);
 
     public static int LatestVersion => Scripts[^1].Version;
 
@@ -51,30 +51,5 @@ internal static class SqliteMigrator
         connection.Execute("DELETE FROM schema_version WHERE version < 0;", transaction: transaction);
         transaction.Commit();
         return LatestVersion;
-    }
-
-    private static List<(int, string)> LoadScripts()
-    {
-        var assembly = typeof(SqliteMigrator).Assembly;
-        var scripts = new List<(int, string)>();
-        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-        {
-            var file = name[ResourcePrefix.Length..];
-            var version = int.Parse(file.AsSpan(0, file.IndexOf('_', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
-            using var stream = assembly.GetManifestResourceStream(name)
-                ?? throw new InvalidOperationException($"Embedded migration {name} is missing.");
-            using var reader = new StreamReader(stream);
-            scripts.Add((version, reader.ReadToEnd()));
-        }
-
-        for (var i = 0; i < scripts.Count; i++)
-        {
-            if (scripts[i].Item1 != i + 1)
-            {
-                throw new InvalidOperationException("Embedded migrations must be numbered 1, 2, 3 ... without gaps.");
-            }
-        }
-
-        return scripts;
     }
 }
