@@ -34,8 +34,11 @@ internal sealed partial class SqliteVaultStorage
             "INSERT INTO audit_events (at, actor, operation, subject, outcome, details) VALUES ($at, $actor, $operation, $subject, $outcome, $details);",
             "$at", "$actor", "$operation", "$subject", "$outcome", "$details");
 
-    private static void AppendAudit(SqliteCommand insert, AuditRecord audit) =>
-        Execute(insert, audit.At, audit.Actor, audit.Operation, audit.Subject is { } s ? Id(s) : null, audit.Outcome, audit.Details);
+    /// <param name="insert">The prepared insert.</param>
+    /// <param name="audit">The event.</param>
+    /// <param name="subjectId">The subject's id bytes when the caller has them already, to spare a copy.</param>
+    private static void AppendAudit(SqliteCommand insert, AuditRecord audit, byte[]? subjectId = null) =>
+        Execute(insert, audit.At, audit.Actor, audit.Operation, audit.Subject is { } s ? subjectId ?? Id(s) : null, audit.Outcome, audit.Details);
 
     private sealed class AuditRow
     {

@@ -11,12 +11,23 @@ internal sealed partial class SqliteVaultStorage
     public Task<IReadOnlyList<byte[]?>> AddTokensAsync(IReadOnlyList<NewToken> tokens, Func<int, NewToken> regenerate, IReadOnlyList<AuditRecord> audit, long now, CancellationToken cancellationToken) =>
         Write((connection, transaction) =>
         {
-            foreach (var owner in tokens.Where(t => t.Owner is not null).Select(t => t.Owner!.Value).Distinct())
+            // Most calls name no owner: no LINQ or set for them (it was a tenth of a tokenize's allocations).
+            Guid? checkedOwner = null;
+            foreach (var token in tokens)
             {
-                if (connection.ExecuteScalar<long>("SELECT COUNT(*) FROM users WHERE token = @id;", new { id = Id(owner) }, transaction) == 0)
+                if (token.Owner is not { } owner || owner == checkedOwner)
+                {
+                    continue;
+                }
+
+                var exists = Command(connection, transaction, "SELECT COUNT(*) FROM users WHERE token = $id;", "$id");
+                exists.Parameters[0].Value = Id(owner);
+                if ((long)exists.ExecuteScalar()! == 0)
                 {
                     throw new PersonNotFoundException();
                 }
+
+                checkedOwner = owner;
             }
 
             var findDeterministic = Command(connection, transaction,

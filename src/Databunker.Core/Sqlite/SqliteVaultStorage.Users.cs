@@ -108,7 +108,7 @@ internal sealed partial class SqliteVaultStorage
         }
 
         Execute(Command(connection, transaction, "INSERT OR REPLACE INTO tombstones (token, forgotten_at) VALUES ($token, $at);", "$token", "$at"), token, forgottenAt);
-        AppendAudit(AuditInsert(connection, transaction), audit);
+        AppendAudit(AuditInsert(connection, transaction), audit, audit.Subject == new Guid(token) ? token : null);
         return true;
     }
 

@@ -57,8 +57,8 @@ internal sealed partial class Tokenizer : ITokenizer
         var key = (await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false)).Tokenization;
         var tokens = new string[values.Count];
         var deterministic = new byte[]?[values.Count];
-        var rows = new List<NewToken>(values.Count);
-        var audit = new List<AuditRecord>(values.Count);
+        var rows = new NewToken[values.Count];
+        var audit = new AuditRecord[values.Count];
         NewToken Make(int i)
         {
             tokens[i] = NewToken(values[i], options);
@@ -77,8 +77,8 @@ internal sealed partial class Tokenizer : ITokenizer
                 deterministic[i] = BlindIndex.Compute(key, DeterministicName, $"{options.Scope}\0{options.Format}\0{options.KeepLastFour}\0{options.Owner}\0{values[i]}");
             }
 
-            rows.Add(Make(i));
-            audit.Add(_vault.NewAudit(AuditOperations.TokenTokenize, options.Owner, AuditOutcomes.Success));
+            rows[i] = Make(i);
+            audit[i] = _vault.NewAudit(AuditOperations.TokenTokenize, options.Owner, AuditOutcomes.Success);
         }
 
         var existing = await _storage.AddTokensAsync(rows, Make, audit, now.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
