@@ -40,6 +40,11 @@ internal sealed partial class PostgreSqlVaultStorage
     /// </summary>
     public async Task CreateUsersAsync(IReadOnlyList<NewUser> users, CancellationToken cancellationToken)
     {
+        if (users.Count == 0)
+        {
+            return;
+        }
+
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection);
         foreach (var user in users)

@@ -101,6 +101,16 @@ public abstract class VaultStorageConformanceTests
     }
 
     [Test]
+    public async Task EmptyBatches_AreNoOps()
+    {
+        await Storage.CreateUsersAsync([], default);
+        await Storage.AppendAuditAsync(Array.Empty<AuditRecord>(), default);
+        (await Storage.ReplaceDataKeysAsync([], default)).Should().Be(0);
+        (await Storage.GetTokensAsync([], 0, default)).Should().BeEmpty();
+        (await Storage.CountDataKeysNotUnderAsync("none", default)).Should().Be(0);
+    }
+
+    [Test]
     public async Task UpdateUserAsync_ReplacesIndexesAndChecksVersion()
     {
         var oldEmail = Kind(LookupKind.Email);
