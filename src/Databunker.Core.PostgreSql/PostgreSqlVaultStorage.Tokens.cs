@@ -116,8 +116,8 @@ internal sealed partial class PostgreSqlVaultStorage
 
     /// <summary>
     /// One query for all the hashes: a detokenize of many values is one round trip. One hash is looked up
-    /// by equality: with <c>= ANY($1)</c> the server cannot tell how long the array is, keeps planning the
-    /// prepared statement afresh, and a single detokenize took twice as long.
+    /// by equality: with <c>= ANY($1)</c> the server cannot tell how long the array is and seemed to plan the
+    /// prepared statement afresh each time; the lookup took 200 to 440 us by hand against 130 to 150.
     /// </summary>
     public async Task<IReadOnlyList<StoredToken?>> GetTokensAsync(IReadOnlyList<byte[]> tokenHashes, long now, CancellationToken cancellationToken)
     {
