@@ -1,4 +1,3 @@
-using Databunker.Core.Keys;
 using Databunker.Core.Storage;
 using Npgsql;
 
@@ -6,9 +5,6 @@ namespace Databunker.Core.PostgreSql;
 
 internal sealed partial class PostgreSqlVaultStorage
 {
-    private const string SelectUser =
-        "SELECT u.token, u.profile, u.version, u.created_at, u.updated_at, k.key_version, k.wrapped FROM users u JOIN data_keys k ON k.owner = u.token ";
-
     private const string InsertIndex = "INSERT INTO user_indexes (hash, kind, token) VALUES ($1, $2, $3);";
 
     private const string InsertAudit =
@@ -62,13 +58,13 @@ internal sealed partial class PostgreSqlVaultStorage
     public async Task<StoredUser?> GetUserAsync(Guid token, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await ReadUserAsync(connection, SelectUser + "WHERE u.token = $1;", Id(token), cancellationToken).ConfigureAwait(false);
+        return await ReadUserAsync(connection, StoredUserRow.Select + "WHERE u.token = $1;", Id(token), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<StoredUser?> GetUserByIndexAsync(byte[] hash, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await ReadUserAsync(connection, SelectUser + "JOIN user_indexes i ON i.token = u.token WHERE i.hash = $1;", hash, cancellationToken).ConfigureAwait(false);
+        return await ReadUserAsync(connection, StoredUserRow.Select + "JOIN user_indexes i ON i.token = u.token WHERE i.hash = $1;", hash, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<Guid?> FindTokenByIndexAsync(byte[] hash, CancellationToken cancellationToken)
@@ -204,13 +200,7 @@ internal sealed partial class PostgreSqlVaultStorage
         await using var select = Command(connection, null, sql, key);
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? new StoredUser(
-                new Guid((byte[])reader.GetValue(0)),
-                (byte[])reader.GetValue(1),
-                new WrappedKey(reader.GetString(5), (byte[])reader.GetValue(6)),
-                reader.GetInt64(2),
-                reader.GetInt64(3),
-                reader.GetInt64(4))
+            ? StoredUserRow.Read(reader)
             : null;
     }
 }

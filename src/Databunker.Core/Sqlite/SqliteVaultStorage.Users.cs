@@ -1,5 +1,4 @@
 using Dapper;
-using Databunker.Core.Keys;
 using Databunker.Core.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -7,9 +6,6 @@ namespace Databunker.Core.Sqlite;
 
 internal sealed partial class SqliteVaultStorage
 {
-    private const string SelectUser =
-        "SELECT u.token, u.profile, u.version, u.created_at, u.updated_at, k.key_version, k.wrapped FROM users u JOIN data_keys k ON k.owner = u.token ";
-
     private const string DeleteIndexes = "DELETE FROM user_indexes WHERE token = @token;";
 
     /// <summary>Everything of a person's that forgetting deletes, the profile first; each takes <c>@token</c>.</summary>
@@ -48,13 +44,13 @@ internal sealed partial class SqliteVaultStorage
     public Task<StoredUser?> GetUserAsync(Guid token, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        return ReadUser(Command(connection, null, SelectUser + "WHERE u.token = $key;", "$key"), Id(token));
+        return ReadUser(Command(connection, null, StoredUserRow.Select + "WHERE u.token = $key;", "$key"), Id(token));
     }, cancellationToken);
 
     public Task<StoredUser?> GetUserByIndexAsync(byte[] hash, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        return ReadUser(Command(connection, null, SelectUser + "JOIN user_indexes i ON i.token = u.token WHERE i.hash = $key;", "$key"), hash);
+        return ReadUser(Command(connection, null, StoredUserRow.Select + "JOIN user_indexes i ON i.token = u.token WHERE i.hash = $key;", "$key"), hash);
     }, cancellationToken);
 
     public Task<Guid?> FindTokenByIndexAsync(byte[] hash, CancellationToken cancellationToken) => Run(() =>
@@ -178,13 +174,7 @@ internal sealed partial class SqliteVaultStorage
         select.Parameters[0].Value = key;
         using var reader = select.ExecuteReader();
         return reader.Read()
-            ? new StoredUser(
-                new Guid((byte[])reader.GetValue(0)),
-                (byte[])reader.GetValue(1),
-                new WrappedKey(reader.GetString(5), (byte[])reader.GetValue(6)),
-                reader.GetInt64(2),
-                reader.GetInt64(3),
-                reader.GetInt64(4))
+            ? StoredUserRow.Read(reader)
             : null;
     }
 }
