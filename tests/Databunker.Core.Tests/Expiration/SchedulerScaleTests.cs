@@ -18,14 +18,7 @@ public sealed class SchedulerScaleTests(string store)
         await using var second = await VaultHost.StartAsync(o => o.Expiration.BatchSize = 100, database: first.Database, masterKey: first.MasterKey, time: first.Time, store: _store);
         var tokens = await StartDue(first, count);
 
-        using var go = new ManualResetEventSlim();
-        var passes = new[] { first, second }.Select(h => Task.Run(() =>
-        {
-            go.Wait();
-            return h.Expirations.RunDueAsync();
-        })).ToList();
-        go.Set();
-        var results = await Task.WhenAll(passes);
+        var results = await StartTogether.RunAsync(2, i => (i == 0 ? first : second).Expirations.RunDueAsync());
 
         results.Sum(r => r.Deleted).Should().Be(count);
         results.Sum(r => r.Claimed).Should().Be(count, "no person is claimed by both passes");

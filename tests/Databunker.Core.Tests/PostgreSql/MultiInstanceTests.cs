@@ -23,10 +23,8 @@ public sealed class MultiInstanceTests
         await using var first = await VaultHost.StartAsync(store: Store);
         await using var second = await VaultHost.StartAsync(database: first.Database, masterKey: first.MasterKey, store: Store);
 
-        using var go = new ManualResetEventSlim();
-        var creates = Enumerable.Range(0, 16).Select(i => Task.Run(async () =>
+        var outcomes = await StartTogether.RunAsync(16, async i =>
         {
-            go.Wait();
             var host = i % 2 == 0 ? first : second;
             try
             {
@@ -37,9 +35,7 @@ public sealed class MultiInstanceTests
             {
                 return ex.IndexName;
             }
-        })).ToList();
-        go.Set();
-        var outcomes = await Task.WhenAll(creates);
+        });
 
         outcomes.Count(o => o == "created").Should().Be(1);
         outcomes.Where(o => o != "created").Should().HaveCount(15).And.OnlyContain(o => o == "email");
@@ -54,15 +50,9 @@ public sealed class MultiInstanceTests
         await using var second = await VaultHost.StartAsync(database: first.Database, masterKey: first.MasterKey, store: Store);
         var token = await first.Vault.CreateUserAsync(Json(new { login = "patched" }));
 
-        using var go = new ManualResetEventSlim();
-        var patches = Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
-        {
-            go.Wait();
-            var host = i % 2 == 0 ? first : second;
-            return await host.Vault.UpdateUserAsync(UserLookup.ByToken(token), Parse($$"""{"field{{i}}": {{i}}}"""));
-        })).ToList();
-        go.Set();
-        (await Task.WhenAll(patches)).Should().OnlyContain(updated => updated);
+        var updated = await StartTogether.RunAsync(20, i =>
+            (i % 2 == 0 ? first : second).Vault.UpdateUserAsync(UserLookup.ByToken(token), Parse($$"""{"field{{i}}": {{i}}}""")));
+        updated.Should().OnlyContain(u => u);
 
         var profile = (await second.Vault.GetUserAsync(UserLookup.ByLogin("patched")))!.Profile;
         Enumerable.Range(0, 20).Select(i => profile.GetProperty($"field{i}").GetInt32()).Should().Equal(Enumerable.Range(0, 20), "no patch was lost");
@@ -84,14 +74,7 @@ public sealed class MultiInstanceTests
             await first.Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromHours(1), ct));
         first.Time.Advance(TimeSpan.FromHours(1));
 
-        using var go = new ManualResetEventSlim();
-        var passes = new[] { first, second }.Select(h => Task.Run(() =>
-        {
-            go.Wait();
-            return h.Expirations.RunDueAsync();
-        })).ToList();
-        go.Set();
-        var results = await Task.WhenAll(passes);
+        var results = await StartTogether.RunAsync(2, i => (i == 0 ? first : second).Expirations.RunDueAsync());
 
         results.Sum(r => r.Claimed).Should().Be(count, "no person is claimed by both passes");
         results.Sum(r => r.Deleted).Should().Be(count);
@@ -109,14 +92,7 @@ public sealed class MultiInstanceTests
     {
         var database = Store.NewDatabase();
         var masterKey = RandomNumberGenerator.GetBytes(32);
-        using var go = new ManualResetEventSlim();
-        var starts = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
-        {
-            go.Wait();
-            return VaultHost.StartAsync(database: database, masterKey: masterKey, store: Store);
-        })).ToList();
-        go.Set();
-        var hosts = await Task.WhenAll(starts);
+        var hosts = await StartTogether.RunAsync(2, _ => VaultHost.StartAsync(database: database, masterKey: masterKey, store: Store));
         await using var first = hosts[0];
         await using var second = hosts[1];
 
