@@ -58,11 +58,15 @@ foreach (var (name, _, ticket) in people)
 Console.WriteLine();
 await PrintStatusTable("== Status before ==");
 
-// The links need no login: the host's web handler passes the last path segment to the manager.
+// The links need no login. Mail scanners fetch every link in a mail, so the host's GET handler only
+// renders a confirmation page from InspectLinkAsync (which changes nothing), and the page's POST button
+// calls RetainAsync or DeleteAsync with the last path segment (the pattern of RFC 8058).
 var alice = people[0];
 var bob = people[1];
 var eve = people[4];
 Console.WriteLine("== Clicks and actions ==");
+var page = await expirations.InspectLinkAsync(LastSegment(bob.Ticket.DeleteUrl!));
+Console.WriteLine($"A mail scanner fetches Bob's delete link: the page says '{page!.Action}, due {page.DueAt:yyyy-MM-dd}', nothing changes");
 Console.WriteLine($"Alice clicks 'keep':     {await expirations.RetainAsync(LastSegment(alice.Ticket.RetainUrl!))}");
 Console.WriteLine($"Bob clicks 'delete':     {await expirations.DeleteAsync(LastSegment(bob.Ticket.DeleteUrl!))}");
 Console.WriteLine($"Bob clicks 'delete' again: {await expirations.DeleteAsync(LastSegment(bob.Ticket.DeleteUrl!))} (links are single-use)");

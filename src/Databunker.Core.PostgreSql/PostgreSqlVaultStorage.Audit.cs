@@ -64,11 +64,12 @@ internal sealed partial class PostgreSqlVaultStorage
         return (long)(await ScalarAsync(connection, null, "SELECT COUNT(*) FROM data_keys WHERE key_version <> $1;", cancellationToken, keyVersion).ConfigureAwait(false))!;
     }
 
-    public async Task<IReadOnlyList<StoredDataKey>> GetDataKeysNotUnderAsync(string keyVersion, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StoredDataKey>> GetDataKeysNotUnderAsync(string keyVersion, Guid? after, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, null,
-            "SELECT owner, key_version, wrapped FROM data_keys WHERE key_version <> $1 LIMIT $2;", keyVersion, limit);
+            "SELECT owner, key_version, wrapped FROM data_keys WHERE key_version <> $1 AND owner > $2 ORDER BY owner LIMIT $3;",
+            keyVersion, after is { } a ? Id(a) : Array.Empty<byte>(), limit);
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var keys = new List<StoredDataKey>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -6,26 +6,28 @@ internal sealed partial class PostgreSqlVaultStorage
 {
     private const int Waiting = 1;
     private const int Retained = 2;
+    private const string ExpirationColumns = "state, due_at, retain_hash, delete_hash, binding";
 
     /// <summary>
     /// The person's row is locked FOR SHARE first: an instance forgetting them waits for this transaction,
     /// then deletes the new expiration with everything else, so no expiration outlives its person.
     /// </summary>
-    public Task<bool> StartExpirationAsync(Guid token, long dueAt, byte[] tokenHash, long now, AuditRecord audit, CancellationToken cancellationToken) =>
+    public Task<bool> StartExpirationAsync(NewExpiration expiration, long now, AuditRecord audit, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
-            var id = Id(token);
+            var id = Id(expiration.Token);
             if (await ScalarAsync(connection, transaction, "SELECT 1 FROM users WHERE token = $1 FOR SHARE;", cancellationToken, id).ConfigureAwait(false) is null)
             {
                 return false;
             }
 
             await ExecuteAsync(connection, transaction,
-                "INSERT INTO expirations (token, state, due_at, token_hash, claim_id, claimed_until, started_at, updated_at) " +
-                "VALUES ($1, $2, $3, $4, NULL, NULL, $5, $5) " +
-                "ON CONFLICT (token) DO UPDATE SET state = excluded.state, due_at = excluded.due_at, token_hash = excluded.token_hash, " +
+                "INSERT INTO expirations (token, state, due_at, retain_hash, delete_hash, binding, claim_id, claimed_until, started_at, updated_at) " +
+                "VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL, $7, $7) " +
+                "ON CONFLICT (token) DO UPDATE SET state = excluded.state, due_at = excluded.due_at, retain_hash = excluded.retain_hash, " +
+                "delete_hash = excluded.delete_hash, binding = excluded.binding, " +
                 "claim_id = NULL, claimed_until = NULL, started_at = excluded.started_at, updated_at = excluded.updated_at;",
-                cancellationToken, id, Waiting, dueAt, tokenHash, now).ConfigureAwait(false);
+                cancellationToken, id, Waiting, expiration.DueAt, expiration.RetainHash, expiration.DeleteHash, expiration.Binding, now).ConfigureAwait(false);
             await AppendAuditAsync(connection, transaction, audit, cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken);
@@ -33,43 +35,50 @@ internal sealed partial class PostgreSqlVaultStorage
     public async Task<StoredExpiration?> GetExpirationAsync(Guid token, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var select = Command(connection, null, "SELECT state, due_at FROM expirations WHERE token = $1;", Id(token));
+        await using var select = Command(connection, null, $"SELECT {ExpirationColumns} FROM expirations WHERE token = $1;", Id(token));
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? new StoredExpiration(reader.GetInt32(0), reader.GetInt64(1))
-            : null;
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadExpiration(reader, 0) : null;
     }
 
-    public Task<Guid?> RetainExpirationAsync(byte[] tokenHash, long now, AuditRecord audit, CancellationToken cancellationToken) =>
+    public async Task<StoredExpirationLink?> FindExpirationLinkAsync(byte[] retainHash, byte[] deleteHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = Command(connection, null,
+            $"SELECT token, {ExpirationColumns} FROM expirations WHERE (retain_hash = $1 OR delete_hash = $2) AND state = $3 LIMIT 1;",
+            retainHash, deleteHash, Waiting);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var stored = ReadExpiration(reader, 1);
+        return new StoredExpirationLink(new Guid((byte[])reader.GetValue(0)), stored.DeleteHash is { } d && d.AsSpan().SequenceEqual(deleteHash), stored);
+    }
+
+    public Task<bool> RetainExpirationAsync(Guid token, byte[] retainHash, long now, AuditRecord audit, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
-            if (await ScalarAsync(connection, transaction,
-                    "UPDATE expirations SET state = $1, token_hash = NULL, claim_id = NULL, claimed_until = NULL, updated_at = $2 " +
-                    "WHERE token_hash = $3 AND state = $4 RETURNING token;",
-                    cancellationToken, Retained, now, tokenHash, Waiting).ConfigureAwait(false) is not byte[] id)
+            if (await ExecuteAsync(connection, transaction,
+                    "UPDATE expirations SET state = $1, retain_hash = NULL, delete_hash = NULL, claim_id = NULL, claimed_until = NULL, updated_at = $2 " +
+                    "WHERE token = $3 AND retain_hash = $4 AND state = $5;",
+                    cancellationToken, Retained, now, Id(token), retainHash, Waiting).ConfigureAwait(false) == 0)
             {
-                return (Guid?)null;
+                return false;
             }
 
-            var token = new Guid(id);
-            await AppendAuditAsync(connection, transaction, audit with { Subject = token }, cancellationToken).ConfigureAwait(false);
-            return token;
+            await AppendAuditAsync(connection, transaction, audit, cancellationToken).ConfigureAwait(false);
+            return true;
         }, cancellationToken);
 
-    public Task<Guid?> ForgetByExpirationTokenAsync(byte[] tokenHash, long now, AuditRecord audit, CancellationToken cancellationToken) =>
+    public Task<bool> ForgetByExpirationLinkAsync(Guid token, byte[] deleteHash, long now, AuditRecord audit, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
-            if (await ScalarAsync(connection, transaction,
-                    "SELECT token FROM expirations WHERE token_hash = $1 AND state = $2 FOR UPDATE;",
-                    cancellationToken, tokenHash, Waiting).ConfigureAwait(false) is not byte[] id)
-            {
-                return (Guid?)null;
-            }
-
-            var token = new Guid(id);
-            return await ForgetUserAsync(connection, transaction, id, now, audit with { Subject = token }, cancellationToken).ConfigureAwait(false)
-                ? token
-                : (Guid?)null;
+            var id = Id(token);
+            var live = await ScalarAsync(connection, transaction,
+                "SELECT 1 FROM expirations WHERE token = $1 AND delete_hash = $2 AND state = $3 FOR UPDATE;",
+                cancellationToken, id, deleteHash, Waiting).ConfigureAwait(false) is not null;
+            return live && await ForgetUserAsync(connection, transaction, id, now, audit, cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
 
     public Task<bool> CancelExpirationAsync(Guid token, AuditRecord audit, CancellationToken cancellationToken) =>
@@ -115,4 +124,11 @@ internal sealed partial class PostgreSqlVaultStorage
                 cancellationToken, id, Waiting, claimId).ConfigureAwait(false) is not null;
             return held && await ForgetUserAsync(connection, transaction, id, now, audit, cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
+
+    private static StoredExpiration ReadExpiration(System.Data.Common.DbDataReader reader, int first) => new(
+        reader.GetInt32(first),
+        reader.GetInt64(first + 1),
+        reader.IsDBNull(first + 2) ? null : (byte[])reader.GetValue(first + 2),
+        reader.IsDBNull(first + 3) ? null : (byte[])reader.GetValue(first + 3),
+        reader.IsDBNull(first + 4) ? null : (byte[])reader.GetValue(first + 4));
 }

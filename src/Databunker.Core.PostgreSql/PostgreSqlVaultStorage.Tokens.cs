@@ -125,23 +125,22 @@ internal sealed partial class PostgreSqlVaultStorage
         if (tokenHashes.Count == 1)
         {
             await using var one = Command(connection, null,
-                "SELECT value, owner FROM tokens WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2);", tokenHashes[0], now);
+                $"{StoredTokenRow.Select}WHERE t.token_hash = $1 AND (t.expires_at IS NULL OR t.expires_at > $2);", tokenHashes[0], now);
             await using var reader = await one.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             return [await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-                ? new StoredToken((byte[])reader.GetValue(0), reader.IsDBNull(1) ? null : new Guid((byte[])reader.GetValue(1)))
+                ? StoredTokenRow.Read(reader, 0)
                 : null];
         }
 
         await using var select = Command(connection, null,
-            "SELECT token_hash, value, owner FROM tokens WHERE token_hash = ANY($1) AND (expires_at IS NULL OR expires_at > $2);",
+            $"{StoredTokenRow.Select.Replace("SELECT ", "SELECT t.token_hash, ", StringComparison.Ordinal)}WHERE t.token_hash = ANY($1) AND (t.expires_at IS NULL OR t.expires_at > $2);",
             tokenHashes.ToArray(), now);
         var rows = new Dictionary<string, StoredToken>(StringComparer.Ordinal);
         await using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                rows[Convert.ToHexString((byte[])reader.GetValue(0))] =
-                    new StoredToken((byte[])reader.GetValue(1), reader.IsDBNull(2) ? null : new Guid((byte[])reader.GetValue(2)));
+                rows[Convert.ToHexString((byte[])reader.GetValue(0))] = StoredTokenRow.Read(reader, 1);
             }
         }
 

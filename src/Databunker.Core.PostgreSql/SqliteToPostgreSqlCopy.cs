@@ -29,7 +29,7 @@ public static class SqliteToPostgreSqlCopy
         ("user_indexes", [("hash", NpgsqlDbType.Bytea), ("kind", NpgsqlDbType.Integer), ("token", NpgsqlDbType.Bytea)]),
         ("tombstones", [("token", NpgsqlDbType.Bytea), ("forgotten_at", NpgsqlDbType.Bigint)]),
         ("audit_events", [("id", NpgsqlDbType.Bigint), ("at", NpgsqlDbType.Bigint), ("actor", NpgsqlDbType.Text), ("operation", NpgsqlDbType.Text), ("subject", NpgsqlDbType.Bytea), ("outcome", NpgsqlDbType.Text), ("details", NpgsqlDbType.Bytea)]),
-        ("expirations", [("token", NpgsqlDbType.Bytea), ("state", NpgsqlDbType.Integer), ("due_at", NpgsqlDbType.Bigint), ("token_hash", NpgsqlDbType.Bytea), ("claim_id", NpgsqlDbType.Bytea), ("claimed_until", NpgsqlDbType.Bigint), ("started_at", NpgsqlDbType.Bigint), ("updated_at", NpgsqlDbType.Bigint)]),
+        ("expirations", [("token", NpgsqlDbType.Bytea), ("state", NpgsqlDbType.Integer), ("due_at", NpgsqlDbType.Bigint), ("retain_hash", NpgsqlDbType.Bytea), ("delete_hash", NpgsqlDbType.Bytea), ("binding", NpgsqlDbType.Bytea), ("claim_id", NpgsqlDbType.Bytea), ("claimed_until", NpgsqlDbType.Bigint), ("started_at", NpgsqlDbType.Bigint), ("updated_at", NpgsqlDbType.Bigint)]),
         ("tokens", [("token_hash", NpgsqlDbType.Bytea), ("value", NpgsqlDbType.Bytea), ("deterministic", NpgsqlDbType.Bytea), ("sealed_token", NpgsqlDbType.Bytea), ("owner", NpgsqlDbType.Bytea), ("expires_at", NpgsqlDbType.Bigint), ("created_at", NpgsqlDbType.Bigint)]),
     ];
 

@@ -29,6 +29,14 @@ public sealed class DatabunkerOptions
     /// <summary>Whether reads (<c>user.get</c>) are audited too. Default <see langword="true"/>.</summary>
     public bool AuditReads { get; set; } = true;
 
+    /// <summary>
+    /// Whether every forget (through the vault or a delete link) compacts the storage right away, so that the
+    /// forgotten person's old pages leave the SQLite write-ahead log at once instead of at the next scheduler
+    /// pass or <see cref="IVaultAdministration.CompactAsync"/>. It costs a checkpoint per forget (on PostgreSQL
+    /// a <c>VACUUM</c>). Default <see langword="false"/>.
+    /// </summary>
+    public bool CompactAfterForget { get; set; }
+
     /// <summary>How many wrapped keys one rotation batch re-wraps. Default 500.</summary>
     public int RotationBatchSize { get; set; } = 500;
 

@@ -24,6 +24,21 @@ public interface IVaultAdministration
     Task<KeyRotationProgress> RewrapKeysAsync(IProgress<KeyRotationProgress>? progress = null, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Retires (destroys) an old key version in the key provider, once no key in the vault is wrapped under
+    /// any version but the current one. This is what makes erasure reach backups: a backup, an old
+    /// write-ahead log page or a dead PostgreSQL row version keeps a forgotten person's data key wrapped
+    /// under the version that was current then, and once that version is destroyed nothing opens it. Run
+    /// it when the backup-retention window has passed since the rotation (see docs/erasure.md). For the
+    /// built-in master key it drops the version from memory; remove it from your configuration and secret
+    /// store too, or the next start loads it again.
+    /// </summary>
+    /// <param name="keyVersion">The version to retire; not the current one.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="InvalidOperationException">The version is the current one, or keys are still wrapped under older versions (run <see cref="RewrapKeysAsync"/>).</exception>
+    /// <exception cref="NotSupportedException">The key provider cannot retire versions (<see cref="Keys.IKeyProvider.CanRetireKeyVersions"/>).</exception>
+    Task RetireKeyVersionAsync(string keyVersion, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Removes the old copies of forgotten persons' rows that the storage still keeps outside its live data:
     /// for SQLite, it checkpoints and truncates the write-ahead log, whose page images can hold a forgotten
     /// person's wrapped key until then. Each scheduler pass that forgot someone does this at its end; call it
@@ -41,6 +56,8 @@ public interface IVaultAdministration
 
 /// <summary>Progress of <see cref="IVaultAdministration.RewrapKeysAsync"/>.</summary>
 /// <param name="Rewrapped">Keys re-wrapped so far.</param>
-/// <param name="Remaining">Keys still under an older version when the count was taken.</param>
-/// <param name="TargetKeyVersion">The key version the keys are wrapped under now.</param>
+/// <param name="Remaining">Keys still under an older version when the count was taken; in the final result, a recount
+/// (not zero when other writers wrapped keys under an older version meanwhile: call again).</param>
+/// <param name="TargetKeyVersion">The key version the keys are wrapped under now: the version the provider
+/// actually wrapped under, where it differs from the one it advertises.</param>
 public sealed record KeyRotationProgress(long Rewrapped, long Remaining, string TargetKeyVersion);

@@ -7,7 +7,12 @@ namespace Databunker.Core;
 /// <param name="Profile">The profile, a JSON object, exactly as stored.</param>
 /// <param name="CreatedAt">When the person was created.</param>
 /// <param name="UpdatedAt">When the profile last changed.</param>
-public sealed record UserRecord(Guid Token, JsonElement Profile, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+public sealed record UserRecord(Guid Token, JsonElement Profile, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    /// <summary>Names the person's token and times, never the profile, so that a logged record leaks nothing.</summary>
+    public override string ToString() =>
+        $"UserRecord {{ Token = {Token}, Profile = [redacted], CreatedAt = {CreatedAt:O}, UpdatedAt = {UpdatedAt:O} }}";
+}
 
 /// <summary>One entry of the audit trail. It holds no plaintext personal data.</summary>
 /// <param name="Id">Ascending id of the event.</param>
@@ -31,7 +36,13 @@ public sealed record AuditEvent(
     Guid? Subject,
     string Outcome,
     string? Details,
-    bool DetailsUnreadable);
+    bool DetailsUnreadable)
+{
+    /// <summary>Everything but the decrypted details, which can name a person's fields.</summary>
+    public override string ToString() =>
+        $"AuditEvent {{ Id = {Id}, At = {At:O}, Actor = {Actor}, Operation = {Operation}, Subject = {Subject}, Outcome = {Outcome}, " +
+        $"Details = {(Details is null ? "null" : "[redacted]")}, DetailsUnreadable = {DetailsUnreadable} }}";
+}
 
 /// <summary>The operation names written to the audit trail.</summary>
 public static class AuditOperations
@@ -74,6 +85,9 @@ public static class AuditOperations
 
     /// <summary>The wrapped keys were re-wrapped under a new key version.</summary>
     public const string KeysRewrap = "keys.rewrap";
+
+    /// <summary>An old key version was retired (destroyed in the key provider).</summary>
+    public const string KeysRetire = "keys.retire";
 }
 
 /// <summary>The outcomes written to the audit trail.</summary>

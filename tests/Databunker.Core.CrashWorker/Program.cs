@@ -13,6 +13,26 @@ using Databunker.Core.CrashWorker;
 using Databunker.Core.Tokenization;
 using Microsoft.Extensions.DependencyInjection;
 
+if (args is ["invariant-check", var checkPath])
+{
+    // Used by the security suite, run with DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1: can the vault normalise here?
+    Console.WriteLine($"normalisation supported: {"e\u0301".Normalize(NormalizationForm.FormC) == "\u00E9"}");
+    var check = new ServiceCollection();
+    check.AddDatabunker().UseSqlite($"Data Source={checkPath}").UseMasterKey(RandomNumberGenerator.GetBytes(32));
+    await using var checkProvider = check.BuildServiceProvider();
+    try
+    {
+        await checkProvider.GetRequiredService<IVaultAdministration>().InitializeAsync();
+        Console.WriteLine("opened");
+    }
+    catch (VaultConfigurationException ex)
+    {
+        Console.WriteLine($"{nameof(VaultConfigurationException)}: {ex.Message}");
+    }
+
+    return;
+}
+
 var path = args[0];
 var keys = new Dictionary<int, byte[]> { [1] = Convert.FromBase64String(args[1]), [2] = Convert.FromBase64String(args[2]) };
 var current = int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture);

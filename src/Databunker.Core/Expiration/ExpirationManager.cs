@@ -13,7 +13,9 @@ namespace Databunker.Core.Expiration;
 /// <summary>The expiration flow over the vault's storage; see <see cref="IExpirationManager"/>.</summary>
 internal sealed class ExpirationManager : IExpirationManager
 {
-    private const string TokenHashName = "expiration-token";
+    private const string RetainHashName = "expiration-retain";
+    private const string DeleteHashName = "expiration-delete";
+    private const int HashSize = BlindIndex.HashSize;
     private const int TokenBytes = 24;
     private const string SchedulerActor = "databunker-scheduler";
 
@@ -36,23 +38,29 @@ internal sealed class ExpirationManager : IExpirationManager
 
     public async Task<ExpirationTicket> StartAsync(UserLookup lookup, ExpirationTime? time = null, CancellationToken cancellationToken = default)
     {
+        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var dueAt = (time ?? ExpirationTime.FromDelay(_options.DefaultRetention)).Resolve(now, _options.MaxRetention, nameof(time));
-        var token = await _vault.FindTokenAsync(lookup, cancellationToken).ConfigureAwait(false) ?? throw new PersonNotFoundException();
-        var expirationToken = NewExpirationToken();
-        var hash = await HashAsync(expirationToken, cancellationToken).ConfigureAwait(false);
+        var token = await _vault.FindTokenAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false) ?? throw new PersonNotFoundException();
+        var retainToken = NewLinkToken();
+        var deleteToken = NewLinkToken();
+        var retainHash = LinkHash(lease.Keys, RetainHashName, retainToken);
+        var deleteHash = LinkHash(lease.Keys, DeleteHashName, deleteToken);
+        var due = dueAt.ToUnixTimeMilliseconds();
+        var expiration = new NewExpiration(token, due, retainHash, deleteHash, Bind(lease.Keys, token, retainHash, deleteHash, due));
         var audit = _vault.NewAudit(AuditOperations.ExpirationStart, token, AuditOutcomes.Success);
-        if (!await _storage.StartExpirationAsync(token, dueAt.ToUnixTimeMilliseconds(), hash, now.ToUnixTimeMilliseconds(), audit, cancellationToken).ConfigureAwait(false))
+        if (!await _storage.StartExpirationAsync(expiration, now.ToUnixTimeMilliseconds(), audit, cancellationToken).ConfigureAwait(false))
         {
             throw new PersonNotFoundException();
         }
 
-        return new ExpirationTicket(token, expirationToken, dueAt, Link("retain", expirationToken), Link("delete", expirationToken));
+        return new ExpirationTicket(token, retainToken, deleteToken, dueAt, Link("retain", retainToken), Link("delete", deleteToken));
     }
 
     public async Task<ExpirationStatus?> GetStatusAsync(UserLookup lookup, CancellationToken cancellationToken = default)
     {
-        var token = await _vault.FindTokenAsync(lookup, cancellationToken).ConfigureAwait(false);
+        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        var token = await _vault.FindTokenAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
         if (token is null)
         {
             return lookup.Kind == LookupKind.Token && await _storage.IsForgottenAsync(lookup.Token, cancellationToken).ConfigureAwait(false)
@@ -61,56 +69,73 @@ internal sealed class ExpirationManager : IExpirationManager
         }
 
         var stored = await _storage.GetExpirationAsync(token.Value, cancellationToken).ConfigureAwait(false);
-        return stored switch
+        if (stored is { State: (int)ExpirationState.Waiting })
         {
-            null => new ExpirationStatus(token.Value, ExpirationState.None, null),
-            { State: (int)ExpirationState.Waiting } => new ExpirationStatus(token.Value, ExpirationState.Waiting, DateTimeOffset.FromUnixTimeMilliseconds(stored.DueAt)),
-            _ => new ExpirationStatus(token.Value, ExpirationState.Retained, null),
-        };
+            Verify(lease.Keys, token.Value, stored);
+            return new ExpirationStatus(token.Value, ExpirationState.Waiting, DateTimeOffset.FromUnixTimeMilliseconds(stored.DueAt));
+        }
+
+        return new ExpirationStatus(token.Value, stored is null ? ExpirationState.None : ExpirationState.Retained, null);
+    }
+
+    public async Task<ExpirationLinkInfo?> InspectLinkAsync(string expirationToken, CancellationToken cancellationToken = default)
+    {
+        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        var link = await FindLinkAsync(lease.Keys, expirationToken, cancellationToken).ConfigureAwait(false);
+        return link is null
+            ? null
+            : new ExpirationLinkInfo(
+                link.MatchedDelete ? ExpirationLinkAction.Delete : ExpirationLinkAction.Retain,
+                ExpirationState.Waiting,
+                DateTimeOffset.FromUnixTimeMilliseconds(link.Expiration.DueAt));
     }
 
     public async Task<ExpirationLinkResult> RetainAsync(string expirationToken, CancellationToken cancellationToken = default)
     {
-        if (!IsWellFormed(expirationToken))
+        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        var link = await FindLinkAsync(lease.Keys, expirationToken, cancellationToken).ConfigureAwait(false);
+        if (link is not { MatchedDelete: false })
         {
             return ExpirationLinkResult.NotFound;
         }
 
-        var hash = await HashAsync(expirationToken, cancellationToken).ConfigureAwait(false);
-        var audit = _vault.NewAudit(AuditOperations.ExpirationRetain, null, AuditOutcomes.Success);
-        var token = await _storage.RetainExpirationAsync(hash, _vault.Now(), audit, cancellationToken).ConfigureAwait(false);
-        return token is null ? ExpirationLinkResult.NotFound : ExpirationLinkResult.Retained;
+        var audit = _vault.NewAudit(AuditOperations.ExpirationRetain, link.Token, AuditOutcomes.Success);
+        return await _storage.RetainExpirationAsync(link.Token, link.Expiration.RetainHash!, _vault.Now(), audit, cancellationToken).ConfigureAwait(false)
+            ? ExpirationLinkResult.Retained
+            : ExpirationLinkResult.NotFound;
     }
 
     public async Task<ExpirationLinkResult> DeleteAsync(string expirationToken, CancellationToken cancellationToken = default)
     {
-        if (!IsWellFormed(expirationToken))
+        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        var link = await FindLinkAsync(lease.Keys, expirationToken, cancellationToken).ConfigureAwait(false);
+        if (link is not { MatchedDelete: true })
         {
             return ExpirationLinkResult.NotFound;
         }
 
-        var hash = await HashAsync(expirationToken, cancellationToken).ConfigureAwait(false);
-        var audit = _vault.NewAudit(AuditOperations.ExpirationDelete, null, AuditOutcomes.Success);
-        var token = await _storage.ForgetByExpirationTokenAsync(hash, _vault.Now(), audit, cancellationToken).ConfigureAwait(false);
-        if (token is null)
+        var audit = _vault.NewAudit(AuditOperations.ExpirationDelete, link.Token, AuditOutcomes.Success);
+        if (!await _storage.ForgetByExpirationLinkAsync(link.Token, link.Expiration.DeleteHash!, _vault.Now(), audit, cancellationToken).ConfigureAwait(false))
         {
             return ExpirationLinkResult.NotFound;
         }
 
         Log.UserForgotten(_logger, AuditOperations.ExpirationDelete);
+        await _vault.CompactAfterForgetAsync(cancellationToken).ConfigureAwait(false);
         return ExpirationLinkResult.Deleted;
     }
 
     public async Task<bool> CancelAsync(UserLookup lookup, CancellationToken cancellationToken = default)
     {
-        var token = await _vault.FindTokenAsync(lookup, cancellationToken).ConfigureAwait(false);
+        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        var token = await _vault.FindTokenAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
         return token is { } t
             && await _storage.CancelExpirationAsync(t, _vault.NewAudit(AuditOperations.ExpirationCancel, t, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ExpirationPassResult> RunDueAsync(CancellationToken cancellationToken = default)
     {
-        await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
         var claimId = RandomNumberGenerator.GetBytes(16);
         int claimed = 0, deleted = 0, skipped = 0, failed = 0, batches = 0;
         while (true)
@@ -155,27 +180,66 @@ internal sealed class ExpirationManager : IExpirationManager
         if (deleted > 0)
         {
             // Forgotten persons' old page images leave the write-ahead log; a busy log is compacted by a later pass.
-            await _storage.CompactAsync(cancellationToken).ConfigureAwait(false);
+            await _vault.CompactAsync(cancellationToken).ConfigureAwait(false);
         }
 
         Log.ExpirationPass(_logger, claimed, deleted, failed, batches);
         return new ExpirationPassResult(claimed, deleted, skipped, failed, batches);
     }
 
-    private async Task<byte[]> HashAsync(string expirationToken, CancellationToken cancellationToken)
+    /// <summary>The live link a token names, its binding to the person checked; <see langword="null"/> when none.</summary>
+    private async Task<StoredExpirationLink?> FindLinkAsync(SystemKeys keys, string? expirationToken, CancellationToken cancellationToken)
     {
-        var keys = await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false);
-        return BlindIndex.Compute(keys.BlindIndex, TokenHashName, expirationToken);
+        if (!IsWellFormed(expirationToken))
+        {
+            return null;
+        }
+
+        var link = await _storage.FindExpirationLinkAsync(
+            LinkHash(keys, RetainHashName, expirationToken), LinkHash(keys, DeleteHashName, expirationToken), cancellationToken).ConfigureAwait(false);
+        if (link is not null)
+        {
+            Verify(keys, link.Token, link.Expiration);
+        }
+
+        return link;
     }
 
-    private static string NewExpirationToken()
+    /// <summary>
+    /// Checks that a waiting expiration's links and due time were written for this person by this vault:
+    /// a link hash moved to another person's row, or a due time moved, fails here.
+    /// </summary>
+    private void Verify(SystemKeys keys, Guid token, StoredExpiration stored)
+    {
+        if (stored.RetainHash is not { Length: HashSize } retain || stored.DeleteHash is not { Length: HashSize } delete
+            || stored.Binding is not { Length: HashSize } binding
+            || !CryptographicOperations.FixedTimeEquals(binding, Bind(keys, token, retain, delete, stored.DueAt)))
+        {
+            Log.IntegrityFailure(_logger, "expiration");
+            throw new VaultCryptoException("A stored expiration failed its integrity check: its links or due time were altered or moved to another person.");
+        }
+    }
+
+    private static byte[] LinkHash(SystemKeys keys, string label, string linkToken) => BlindIndex.Compute(keys.ExpirationLinks, label, linkToken);
+
+    private static byte[] Bind(SystemKeys keys, Guid token, byte[] retainHash, byte[] deleteHash, long dueAt)
+    {
+        Span<byte> input = stackalloc byte[16 + HashSize + HashSize + 8];
+        token.TryWriteBytes(input);
+        retainHash.CopyTo(input[16..]);
+        deleteHash.CopyTo(input[(16 + HashSize)..]);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(input[(16 + HashSize + HashSize)..], dueAt);
+        return HMACSHA256.HashData(keys.ExpirationBinding, input);
+    }
+
+    private static string NewLinkToken()
     {
         Span<byte> bytes = stackalloc byte[TokenBytes];
         RandomNumberGenerator.Fill(bytes);
         return Base64Url.EncodeToString(bytes);
     }
 
-    private static bool IsWellFormed(string? token) =>
+    private static bool IsWellFormed([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? token) =>
         token is { Length: 32 } && Base64Url.IsValid(token);
 
     private Uri? Link(string action, string expirationToken)

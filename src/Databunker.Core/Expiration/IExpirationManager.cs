@@ -15,7 +15,7 @@ namespace Databunker.Core.Expiration;
 public interface IExpirationManager
 {
     /// <summary>
-    /// Starts (or restarts) an expiration. Starting again replaces the token: the old links stop working.
+    /// Starts (or restarts) an expiration. Starting again replaces both tokens: the old links stop working.
     /// The due time is capped at <see cref="ExpirationOptions.MaxRetention"/> from now.
     /// </summary>
     /// <param name="lookup">The person.</param>
@@ -34,6 +34,19 @@ public interface IExpirationManager
     /// <returns>The status, or <see langword="null"/> when no person (nor tombstone) matches.</returns>
     Task<ExpirationStatus?> GetStatusAsync(UserLookup lookup, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Tells what a link would do, without doing it: for the confirmation page that a GET of the link
+    /// renders. It changes nothing and writes no audit event, so mail scanners (Safe Links, Proofpoint) and
+    /// link previewers, which fetch every URL in a mail, cannot keep or delete anyone. Only a POST from that
+    /// page should call <see cref="RetainAsync"/> or <see cref="DeleteAsync"/> (the pattern of RFC 8058).
+    /// </summary>
+    /// <param name="expirationToken">The token from the link.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The link's action, state and due time, or <see langword="null"/> for an unknown, used,
+    /// replaced or cancelled token.</returns>
+    /// <exception cref="VaultCryptoException">The stored expiration fails its integrity check (it was altered).</exception>
+    Task<ExpirationLinkInfo?> InspectLinkAsync(string expirationToken, CancellationToken cancellationToken = default);
+
     /// <summary>The "keep my data" link: the person stays, and is never forgotten by this expiration.</summary>
     /// <param name="expirationToken">The token from the link.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -41,7 +54,10 @@ public interface IExpirationManager
     /// unknown, used, replaced or cancelled token (nothing changes then).</returns>
     Task<ExpirationLinkResult> RetainAsync(string expirationToken, CancellationToken cancellationToken = default);
 
-    /// <summary>The "delete my data" link: the person is forgotten now, exactly as <see cref="IPersonalDataVault.DeleteUserAsync"/>.</summary>
+    /// <summary>
+    /// The "delete my data" link: the person is forgotten now, exactly as <see cref="IPersonalDataVault.DeleteUserAsync"/>.
+    /// Only the delete token of <see cref="ExpirationTicket"/> does this; the keep token is refused here.
+    /// </summary>
     /// <param name="expirationToken">The token from the link.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns><see cref="ExpirationLinkResult.Deleted"/>, or <see cref="ExpirationLinkResult.NotFound"/> for an

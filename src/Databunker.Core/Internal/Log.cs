@@ -32,6 +32,21 @@ internal static partial class Log
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "The vault is in memory: everything in it is lost when the service provider is disposed. Use a file for real data.")]
     public static partial void InMemoryVault(ILogger logger);
 
+    [LoggerMessage(EventId = 10, Level = LogLevel.Critical, Message = "A stored {Record} failed its integrity check: someone with write access to the database altered it. The call was refused.")]
+    public static partial void IntegrityFailure(ILogger logger, string record);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "The vault file {File} can be read by other users of this machine (mode {Mode}); restrict it to the owner (chmod 600).")]
+    public static partial void FileReadableByOthers(ILogger logger, string file, string mode);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Compaction could not finish ({Attempts} attempt(s), each waiting up to the busy timeout): a reader held the write-ahead log. Forgotten persons' old page images stay in it until a later compaction succeeds.")]
+    public static partial void CompactionIncomplete(ILogger logger, int attempts);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "The key provider wrapped under key version {Actual} while it advertises {Advertised}; the rotation takes {Actual} as its target.")]
+    public static partial void KeyVersionAdopted(ILogger logger, string advertised, string actual);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Retired key version {KeyVersion}: remove it from the configuration and the secret store now. Backups and old log pages whose keys were wrapped under it can no longer be opened.")]
+    public static partial void KeyVersionRetired(ILogger logger, string keyVersion);
+
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Expiration pass: {Claimed} claimed, {Deleted} forgotten, {Failed} failed, in {Batches} batch(es).")]
     public static partial void ExpirationPass(ILogger logger, int claimed, int deleted, int failed, int batches);
 

@@ -11,13 +11,28 @@ namespace Databunker.Core.Internal;
 /// </summary>
 internal static class ProfileCodec
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>
+    /// The one nesting limit for profiles and patches, written and read alike (System.Text.Json's default
+    /// for reading): a profile that could be stored but not read back would be lost.
+    /// </summary>
+    public const int MaxDepth = 64;
+
+    public static readonly JsonDocumentOptions ReadOptions = new() { MaxDepth = MaxDepth };
+
+    private static readonly JsonSerializerOptions SerializerOptions = new() { MaxDepth = MaxDepth };
+
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = MaxDepth };
 
     public static byte[] Serialize(JsonElement profile, int maxBytes, string paramName)
     {
         if (profile.ValueKind != JsonValueKind.Object)
         {
             throw new VaultInputException(paramName == "patch" ? "The patch must be a JSON object (RFC 7396 merge patch)." : "The profile must be a JSON object.", paramName);
+        }
+
+        if (Depth(profile, 0) > MaxDepth)
+        {
+            throw new VaultInputException($"The profile is nested deeper than {MaxDepth} levels.", paramName);
         }
 
         var buffer = new ArrayBufferWriter<byte>(256);
@@ -116,5 +131,38 @@ internal static class ProfileCodec
         }
     }
 
-    public static JsonElement Deserialize(byte[] utf8Json) => JsonSerializer.Deserialize<JsonElement>(utf8Json);
+    public static JsonElement Deserialize(byte[] utf8Json) => JsonSerializer.Deserialize<JsonElement>(utf8Json, SerializerOptions);
+
+    /// <summary>How many containers are nested in <paramref name="element"/>, stopping once past the limit.</summary>
+    private static int Depth(JsonElement element, int above)
+    {
+        if (element.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
+        {
+            return above;
+        }
+
+        var depth = above + 1;
+        if (depth > MaxDepth)
+        {
+            return depth;
+        }
+
+        var deepest = depth;
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var member in element.EnumerateObject())
+            {
+                deepest = Math.Max(deepest, Depth(member.Value, depth));
+            }
+        }
+        else
+        {
+            foreach (var item in element.EnumerateArray())
+            {
+                deepest = Math.Max(deepest, Depth(item, depth));
+            }
+        }
+
+        return deepest;
+    }
 }

@@ -24,12 +24,14 @@ internal sealed class VaultAdministration : IVaultAdministration
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<VaultAdministration>.Instance;
     }
 
-    public async Task InitializeAsync(CancellationToken cancellationToken = default) =>
-        await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false);
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task<KeyRotationProgress> RewrapKeysAsync(IProgress<KeyRotationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
         var provider = _keys.Provider;
         var target = provider.CurrentKeyVersion;
         long rewrapped = 0;
@@ -46,6 +48,7 @@ internal sealed class VaultAdministration : IVaultAdministration
             var key = await provider.UnwrapKeyAsync(stored, context, cancellationToken).ConfigureAwait(false);
             var replacement = await provider.WrapKeyAsync(key, context, cancellationToken).ConfigureAwait(false);
             System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
+            target = Adopt(target, replacement.KeyVersion);
             if (await _storage.ReplaceSystemKeyAsync(name, stored.Ciphertext, replacement, cancellationToken).ConfigureAwait(false))
             {
                 rewrapped++;
@@ -55,10 +58,15 @@ internal sealed class VaultAdministration : IVaultAdministration
         var remaining = await _storage.CountDataKeysNotUnderAsync(target, cancellationToken).ConfigureAwait(false);
         var current = new KeyRotationProgress(rewrapped, remaining, target);
         progress?.Report(current);
+
+        // Pages through the keys in owner order, so each key is visited once per call, whatever version name
+        // the provider hands back: a provider that wraps under another name than it advertises cannot make
+        // this loop run forever.
+        Guid? after = null;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = await _storage.GetDataKeysNotUnderAsync(target, _options.RotationBatchSize, cancellationToken).ConfigureAwait(false);
+            var batch = await _storage.GetDataKeysNotUnderAsync(target, after, _options.RotationBatchSize, cancellationToken).ConfigureAwait(false);
             if (batch.Count == 0)
             {
                 break;
@@ -69,10 +77,13 @@ internal sealed class VaultAdministration : IVaultAdministration
             {
                 var key = await _keys.OpenDataKeyAsync(stored.Owner, stored.Key, cancellationToken).ConfigureAwait(false);
                 var context = AssociatedData.For(AssociatedData.DataKey, stored.Owner);
-                replacements.Add(new DataKeyReplacement(stored.Owner, stored.Key.Ciphertext, await provider.WrapKeyAsync(key, context, cancellationToken).ConfigureAwait(false)));
+                var replacement = await provider.WrapKeyAsync(key, context, cancellationToken).ConfigureAwait(false);
                 System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
+                target = Adopt(target, replacement.KeyVersion);
+                replacements.Add(new DataKeyReplacement(stored.Owner, stored.Key.Ciphertext, replacement));
             }
 
+            after = batch[^1].Owner;
             rewrapped += await _storage.ReplaceDataKeysAsync(replacements, cancellationToken).ConfigureAwait(false);
             remaining = Math.Max(0, remaining - batch.Count);
             current = new KeyRotationProgress(rewrapped, remaining, target);
@@ -80,19 +91,73 @@ internal sealed class VaultAdministration : IVaultAdministration
             Log.KeysRewrapped(_logger, rewrapped, target, remaining);
         }
 
+        // A recount, not the running estimate: keys another writer wrapped meanwhile under an older version
+        // (or that a concurrent rotation replaced first) show here, and a later call moves them.
+        remaining = await _storage.CountDataKeysNotUnderAsync(target, cancellationToken).ConfigureAwait(false);
         await _storage.AppendAuditAsync(_vault.NewAudit(AuditOperations.KeysRewrap, null, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
-        return current with { Remaining = 0 };
+        return new KeyRotationProgress(rewrapped, remaining, target);
+    }
+
+    public async Task RetireKeyVersionAsync(string keyVersion, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(keyVersion);
+        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        var provider = _keys.Provider;
+        if (!provider.CanRetireKeyVersions)
+        {
+            throw new NotSupportedException(
+                $"The key provider {provider.GetType().Name} cannot retire key versions: destroy the old version in the key service itself once RewrapKeysAsync has moved every key off it.");
+        }
+
+        if (string.Equals(keyVersion, provider.CurrentKeyVersion, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("The current key version cannot be retired: make another version current first.");
+        }
+
+        var current = provider.CurrentKeyVersion;
+        var stale = await _storage.CountDataKeysNotUnderAsync(current, cancellationToken).ConfigureAwait(false);
+        foreach (var name in VaultKeyRing.SystemKeyNames)
+        {
+            if ((await _storage.GetSystemKeyAsync(name, cancellationToken).ConfigureAwait(false))?.KeyVersion is { } version && version != current)
+            {
+                stale++;
+            }
+        }
+
+        if (stale > 0)
+        {
+            throw new InvalidOperationException(
+                $"{stale} key(s) are still wrapped under a version other than the current one: run RewrapKeysAsync until none remain, then retire.");
+        }
+
+        await provider.RetireKeyVersionAsync(keyVersion, cancellationToken).ConfigureAwait(false);
+        await _storage.AppendAuditAsync(_vault.NewAudit(AuditOperations.KeysRetire, null, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
+        Log.KeyVersionRetired(_logger, keyVersion);
+    }
+
+    /// <summary>
+    /// Takes the version a provider actually wrapped under as the rotation's target (a KMS may answer with the
+    /// key's full name where it advertised an alias), so that keys it wrapped count as done.
+    /// </summary>
+    private string Adopt(string target, string wrappedUnder)
+    {
+        if (!string.Equals(target, wrappedUnder, StringComparison.Ordinal))
+        {
+            Log.KeyVersionAdopted(_logger, target, wrappedUnder);
+        }
+
+        return wrappedUnder;
     }
 
     public async Task<bool> CompactAsync(CancellationToken cancellationToken = default)
     {
-        await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false);
-        return await _storage.CompactAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        return await _vault.CompactAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<int> PurgeAuditEventsAsync(CancellationToken cancellationToken = default)
     {
-        await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
         var before = _vault.Now() - (long)_options.AuditRetention.TotalMilliseconds;
         var purged = await _storage.PurgeAuditAsync(before, cancellationToken).ConfigureAwait(false);
         Log.AuditPurged(_logger, purged);

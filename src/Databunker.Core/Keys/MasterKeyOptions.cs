@@ -20,28 +20,60 @@ public abstract class MasterKeySource
     {
     }
 
-    /// <summary>A key given as bytes (copied).</summary>
-    public static MasterKeySource FromBytes(ReadOnlySpan<byte> key) => new BytesSource(key.ToArray());
+    /// <summary>A key given as bytes, copied into a pinned buffer that is zeroed when the key provider is disposed.</summary>
+    public static MasterKeySource FromBytes(ReadOnlySpan<byte> key) => new BytesSource(key);
 
-    /// <summary>A key given as base64 text.</summary>
-    public static MasterKeySource FromBase64(string base64) => new Base64Source(base64, "the configured base64 text");
+    /// <summary>
+    /// A key given as base64 text, decoded at once into a pinned buffer that is zeroed when the key provider is
+    /// disposed. The string itself cannot be zeroed (.NET strings are immutable): prefer a file or an
+    /// environment variable, which are read only when the vault starts.
+    /// </summary>
+    public static MasterKeySource FromBase64(string base64) => new BytesSource(Decode(base64, "the configured base64 text"), owned: true);
 
     /// <summary>A key read as base64 text from an environment variable.</summary>
     public static MasterKeySource FromEnvironment(string variable) => new EnvironmentSource(variable);
 
-    /// <summary>A key read from a file: 32 raw bytes, or base64 text.</summary>
+    /// <summary>A key read from a file: 32 raw bytes, or base64 text. A file that others can write to is refused.</summary>
     public static MasterKeySource FromFile(string path) => new FileSource(path);
 
     /// <summary>Reads the key. Throws <see cref="VaultConfigurationException"/> with a message that never shows key material.</summary>
     internal abstract byte[] Load();
 
+    /// <summary>Zeroes any copy of the key the source holds; called when the key provider is disposed.</summary>
+    internal virtual void Forget()
+    {
+    }
+
+    /// <summary>
+    /// Refuses keys that are not 32 bytes or do not look random: all zero or few distinct bytes, or nothing
+    /// but printable ASCII (a passphrase or a hex string where raw bytes were expected). 32 random bytes
+    /// have on average 30 distinct values and are all printable with a probability of about 10^-14.
+    /// </summary>
     private static byte[] Checked(byte[] key, string origin)
     {
-        if (key.Length != 32)
+        var length = key.Length;
+        string? problem = null;
+        if (length != 32)
+        {
+            problem = $"is {length} bytes long; it must be exactly 32 random bytes (AES-256)";
+        }
+        else if (key.AsSpan().IndexOfAnyExcept((byte)0) < 0)
+        {
+            problem = "is all zero bytes; it must be 32 random bytes";
+        }
+        else if (key.Distinct().Count() < 16)
+        {
+            problem = "has too few distinct bytes to be random; generate it with a cryptographic generator (for example: openssl rand -base64 32)";
+        }
+        else if (key.AsSpan().IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E) < 0)
+        {
+            problem = "is printable text (a passphrase or a hex string?), not 32 random bytes; give the raw bytes or their base64 (openssl rand -base64 32)";
+        }
+
+        if (problem is not null)
         {
             Array.Clear(key);
-            throw new VaultConfigurationException(
-                $"The master key from {origin} is {key.Length} bytes long; it must be exactly 32 random bytes (AES-256).");
+            throw new VaultConfigurationException($"The master key from {origin} {problem}.");
         }
 
         return key;
@@ -54,9 +86,16 @@ public abstract class MasterKeySource
             throw new VaultConfigurationException($"The master key from {origin} is missing or empty.");
         }
 
-        var buffer = new byte[text.Length];
-        if (!Convert.TryFromBase64String(text.Trim(), buffer, out var written))
+        var trimmed = text.Trim();
+        if (trimmed.Length is 64 && trimmed.All(char.IsAsciiHexDigit))
         {
+            throw new VaultConfigurationException($"The master key from {origin} is a hex string; give 32 random bytes as base64 (openssl rand -base64 32).");
+        }
+
+        var buffer = new byte[text.Length];
+        if (!Convert.TryFromBase64String(trimmed, buffer, out var written))
+        {
+            Array.Clear(buffer);
             throw new VaultConfigurationException($"The master key from {origin} is not valid base64.");
         }
 
@@ -65,14 +104,42 @@ public abstract class MasterKeySource
         return Checked(key, origin);
     }
 
-    private sealed class BytesSource(byte[] key) : MasterKeySource
+    private sealed class BytesSource : MasterKeySource
     {
-        internal override byte[] Load() => Checked(key.ToArray(), "the configured bytes");
-    }
+        private readonly byte[] _key;
+        private volatile bool _forgotten;
 
-    private sealed class Base64Source(string text, string origin) : MasterKeySource
-    {
-        internal override byte[] Load() => Decode(text, origin);
+        public BytesSource(ReadOnlySpan<byte> key)
+        {
+            _key = GC.AllocateUninitializedArray<byte>(key.Length, pinned: true);
+            key.CopyTo(_key);
+        }
+
+        public BytesSource(byte[] decoded, bool owned)
+            : this(decoded)
+        {
+            if (owned)
+            {
+                Array.Clear(decoded);
+            }
+        }
+
+        internal override byte[] Load()
+        {
+            if (_forgotten)
+            {
+                throw new VaultConfigurationException(
+                    "This master key was zeroed when the key provider that used it was disposed; register the key again for a new service provider.");
+            }
+
+            return Checked(_key.ToArray(), "the configured bytes");
+        }
+
+        internal override void Forget()
+        {
+            _forgotten = true;
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(_key);
+        }
     }
 
     private sealed class EnvironmentSource(string variable) : MasterKeySource
@@ -88,6 +155,12 @@ public abstract class MasterKeySource
             byte[] content;
             try
             {
+                if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.OtherWrite | UnixFileMode.GroupWrite)) != 0)
+                {
+                    throw new VaultConfigurationException(
+                        $"The master key file {path} can be written by other users; restrict it to its owner (chmod 600) so that nobody can swap the key.");
+                }
+
                 content = File.ReadAllBytes(path);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
@@ -97,7 +170,7 @@ public abstract class MasterKeySource
 
             if (content.Length == 32)
             {
-                return content;
+                return Checked(content, $"file {path}");
             }
 
             var text = System.Text.Encoding.ASCII.GetString(content);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using Databunker.Core.Internal.Crypto;
@@ -7,13 +8,17 @@ namespace Databunker.Core.Keys;
 
 /// <summary>
 /// The built-in <see cref="IKeyProvider"/>: AES-256-GCM key wrapping under a static master key, with
-/// older versions kept for unwrapping during rotation. Versions are named by their number.
+/// older versions kept for unwrapping during rotation. Versions are named by their number. Every wrap
+/// and unwrap holds the keys through a <see cref="SecretLifetime"/>, so disposing the provider never
+/// zeroes a key under a call in flight, and every call after it throws <see cref="ObjectDisposedException"/>.
 /// </summary>
 internal sealed class MasterKeyProvider : IKeyProvider, IDisposable
 {
-    private readonly Dictionary<string, byte[]> _keys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte[]> _keys = new(StringComparer.Ordinal);
+    private readonly IReadOnlyCollection<MasterKeySource> _sources;
     private readonly byte[] _current;
     private readonly uint _currentId;
+    private readonly SecretLifetime _lifetime;
 
     public MasterKeyProvider(IOptions<MasterKeyOptions> options)
     {
@@ -24,6 +29,7 @@ internal sealed class MasterKeyProvider : IKeyProvider, IDisposable
                 "No master key is configured: call UseMasterKey(...) (bytes, base64, an environment variable or a file) or UseKeyProvider<T>().");
         }
 
+        _sources = [.. value.Sources.Values];
         foreach (var (version, source) in value.Sources)
         {
             if (version <= 0)
@@ -41,37 +47,86 @@ internal sealed class MasterKeyProvider : IKeyProvider, IDisposable
         _currentId = (uint)value.CurrentVersion;
         CurrentKeyVersion = value.CurrentVersion.ToString(CultureInfo.InvariantCulture);
         _current = _keys[CurrentKeyVersion];
+        _lifetime = new SecretLifetime(() => _keys.Values);
     }
 
     public string CurrentKeyVersion { get; }
 
+    public bool CanRetireKeyVersions => true;
+
     public ValueTask<WrappedKey> WrapKeyAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> context, CancellationToken cancellationToken)
     {
-        var sealedKey = Envelope.Seal(_current, _currentId, key.Span, context.Span);
-        return ValueTask.FromResult(new WrappedKey(CurrentKeyVersion, sealedKey));
+        _lifetime.Enter(this);
+        try
+        {
+            var sealedKey = Envelope.Seal(_current, _currentId, key.Span, context.Span);
+            return ValueTask.FromResult(new WrappedKey(CurrentKeyVersion, sealedKey));
+        }
+        finally
+        {
+            _lifetime.Exit();
+        }
     }
 
     public ValueTask<byte[]> UnwrapKeyAsync(WrappedKey wrappedKey, ReadOnlyMemory<byte> context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(wrappedKey);
-        if (!_keys.TryGetValue(wrappedKey.KeyVersion, out var kek))
+        _lifetime.Enter(this);
+        try
         {
-            throw new VaultCryptoException($"Master key version {wrappedKey.KeyVersion} is not configured, so a key wrapped under it cannot be opened.");
+            // The version name comes from the database: it is never put into a message.
+            if (!_keys.TryGetValue(wrappedKey.KeyVersion, out var kek))
+            {
+                throw new VaultCryptoException("A key is wrapped under a master key version that is not configured (or was retired), so it cannot be opened.");
+            }
+
+            if (Envelope.ReadKeyId(wrappedKey.Ciphertext).ToString(CultureInfo.InvariantCulture) != wrappedKey.KeyVersion)
+            {
+                throw new VaultCryptoException("A wrapped key's header does not match its key version.");
+            }
+
+            return ValueTask.FromResult(Envelope.Open(kek, wrappedKey.Ciphertext, context.Span, "wrapped key"));
+        }
+        finally
+        {
+            _lifetime.Exit();
+        }
+    }
+
+    /// <summary>Forgets and zeroes an old version, here in memory; the host removes it from its configuration.</summary>
+    public ValueTask RetireKeyVersionAsync(string keyVersion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keyVersion);
+        if (keyVersion == CurrentKeyVersion)
+        {
+            throw new InvalidOperationException("The current master key version cannot be retired.");
         }
 
-        if (Envelope.ReadKeyId(wrappedKey.Ciphertext).ToString(CultureInfo.InvariantCulture) != wrappedKey.KeyVersion)
+        _lifetime.Enter(this);
+        try
         {
-            throw new VaultCryptoException("A wrapped key's header does not match its key version.");
+            // A new call finds the version gone. An unwrap that took the key just before fails on the zeroed key
+            // (the all-zero backstop in Envelope) instead of opening anything; retirement is only called once
+            // nothing in the vault is wrapped under this version, so no live key is lost that way.
+            if (_keys.TryRemove(keyVersion, out var retired))
+            {
+                CryptographicOperations.ZeroMemory(retired);
+            }
+        }
+        finally
+        {
+            _lifetime.Exit();
         }
 
-        return ValueTask.FromResult(Envelope.Open(kek, wrappedKey.Ciphertext, context.Span, "wrapped key"));
+        return ValueTask.CompletedTask;
     }
 
     public void Dispose()
     {
-        foreach (var key in _keys.Values)
+        _lifetime.Dispose();
+        foreach (var source in _sources)
         {
-            CryptographicOperations.ZeroMemory(key);
+            source.Forget();
         }
     }
 }

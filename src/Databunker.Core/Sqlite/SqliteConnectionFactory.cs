@@ -49,8 +49,10 @@ internal sealed class SqliteConnectionFactory : IDisposable
         _connectionString = builder.ToString();
         _pragmas = string.Create(
             CultureInfo.InvariantCulture,
-            $"PRAGMA busy_timeout={timeoutMs}; PRAGMA secure_delete=ON; PRAGMA synchronous={(options.Synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL")};");
+            $"PRAGMA busy_timeout={timeoutMs}; PRAGMA secure_delete=ON; PRAGMA journal_size_limit={Math.Max(0, options.JournalSizeLimit)}; " +
+            $"PRAGMA synchronous={(options.Synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL")};");
         DataSource = builder.DataSource;
+        CreatesFile = builder.Mode == SqliteOpenMode.ReadWriteCreate;
         if (IsInMemory)
         {
             _keepAlive = new SqliteConnection(_connectionString);
@@ -61,6 +63,9 @@ internal sealed class SqliteConnectionFactory : IDisposable
     public bool IsInMemory { get; }
 
     public string DataSource { get; }
+
+    /// <summary>Whether opening creates a missing database file (not in read-only or read-write mode).</summary>
+    public bool CreatesFile { get; }
 
     /// <summary>A configured, open connection from the pool; disposing it gives it back.</summary>
     public SqliteConnection Open()

@@ -16,8 +16,18 @@ public sealed class SqliteStorageOptions
     /// </summary>
     public SqliteSynchronous Synchronous { get; set; } = SqliteSynchronous.Normal;
 
-    /// <summary>How long a write waits for another writer before it fails. Default 30 seconds.</summary>
+    /// <summary>
+    /// How long a write waits for another writer before it fails, and how long a compaction waits for readers
+    /// to leave the write-ahead log before it reports that it could not finish. Default 30 seconds.
+    /// </summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The size, in bytes, that the write-ahead log file is cut back to after a checkpoint
+    /// (<c>PRAGMA journal_size_limit</c>), so that a burst of writes does not leave a large log holding old
+    /// pages behind. Default 16 MiB.
+    /// </summary>
+    public long JournalSizeLimit { get; set; } = 16L * 1024 * 1024;
 }
 
 /// <summary>SQLite's <c>synchronous</c> setting, in WAL mode.</summary>

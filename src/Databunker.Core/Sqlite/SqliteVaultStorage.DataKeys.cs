@@ -12,13 +12,14 @@ internal sealed partial class SqliteVaultStorage
         return connection.ExecuteScalar<long>("SELECT COUNT(*) FROM data_keys WHERE key_version <> @keyVersion;", new { keyVersion });
     }, cancellationToken);
 
-    public Task<IReadOnlyList<StoredDataKey>> GetDataKeysNotUnderAsync(string keyVersion, int limit, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<StoredDataKey>> GetDataKeysNotUnderAsync(string keyVersion, Guid? after, int limit, CancellationToken cancellationToken) =>
         Run(() =>
         {
             using var connection = _connections.Open();
             return (IReadOnlyList<StoredDataKey>)connection.Query<DataKeyRow>(
-                    "SELECT owner AS Owner, key_version AS KeyVersion, wrapped AS Wrapped FROM data_keys WHERE key_version <> @keyVersion LIMIT @limit;",
-                    new { keyVersion, limit })
+                    "SELECT owner AS Owner, key_version AS KeyVersion, wrapped AS Wrapped FROM data_keys " +
+                    "WHERE key_version <> @keyVersion AND owner > @after ORDER BY owner LIMIT @limit;",
+                    new { keyVersion, after = after is { } a ? Id(a) : Array.Empty<byte>(), limit })
                 .Select(r => new StoredDataKey(new Guid(r.Owner), new WrappedKey(r.KeyVersion, r.Wrapped)))
                 .ToList();
         }, cancellationToken);

@@ -8,21 +8,22 @@ internal sealed partial class SqliteVaultStorage
     private const int Waiting = 1;
     private const int Retained = 2;
 
-    public Task<bool> StartExpirationAsync(Guid token, long dueAt, byte[] tokenHash, long now, AuditRecord audit, CancellationToken cancellationToken) =>
+    public Task<bool> StartExpirationAsync(NewExpiration expiration, long now, AuditRecord audit, CancellationToken cancellationToken) =>
         Write((connection, transaction) =>
         {
-            var id = Id(token);
+            var id = Id(expiration.Token);
             if (connection.ExecuteScalar<long>("SELECT COUNT(*) FROM users WHERE token = @id;", new { id }, transaction) == 0)
             {
                 return false;
             }
 
             connection.Execute(
-                "INSERT INTO expirations (token, state, due_at, token_hash, claim_id, claimed_until, started_at, updated_at) " +
-                "VALUES (@id, @Waiting, @dueAt, @tokenHash, NULL, NULL, @now, @now) " +
-                "ON CONFLICT (token) DO UPDATE SET state = excluded.state, due_at = excluded.due_at, token_hash = excluded.token_hash, " +
+                "INSERT INTO expirations (token, state, due_at, retain_hash, delete_hash, binding, claim_id, claimed_until, started_at, updated_at) " +
+                "VALUES (@id, @Waiting, @DueAt, @RetainHash, @DeleteHash, @Binding, NULL, NULL, @now, @now) " +
+                "ON CONFLICT (token) DO UPDATE SET state = excluded.state, due_at = excluded.due_at, retain_hash = excluded.retain_hash, " +
+                "delete_hash = excluded.delete_hash, binding = excluded.binding, " +
                 "claim_id = NULL, claimed_until = NULL, started_at = excluded.started_at, updated_at = excluded.updated_at;",
-                new { id, Waiting, dueAt, tokenHash, now },
+                new { id, Waiting, expiration.DueAt, expiration.RetainHash, expiration.DeleteHash, expiration.Binding, now },
                 transaction);
             Audit(connection, transaction, audit);
             return true;
@@ -32,41 +33,45 @@ internal sealed partial class SqliteVaultStorage
     {
         using var connection = _connections.Open();
         return connection.QuerySingleOrDefault<ExpirationRow>(
-            "SELECT state AS State, due_at AS DueAt FROM expirations WHERE token = @id;", new { id = Id(token) }) is { } row
-            ? new StoredExpiration((int)row.State, row.DueAt)
-            : null;
+            $"SELECT {ExpirationColumns} FROM expirations WHERE token = @id;", new { id = Id(token) })?.ToStored();
     }, cancellationToken);
 
-    public Task<Guid?> RetainExpirationAsync(byte[] tokenHash, long now, AuditRecord audit, CancellationToken cancellationToken) =>
+    public Task<StoredExpirationLink?> FindExpirationLinkAsync(byte[] retainHash, byte[] deleteHash, CancellationToken cancellationToken) => Run(() =>
+    {
+        using var connection = _connections.Open();
+        var row = connection.QueryFirstOrDefault<ExpirationRow>(
+            $"SELECT token AS Token, {ExpirationColumns} FROM expirations WHERE (retain_hash = @retainHash OR delete_hash = @deleteHash) AND state = @Waiting;",
+            new { retainHash, deleteHash, Waiting });
+        return row is null
+            ? null
+            : new StoredExpirationLink(new Guid(row.Token!), row.DeleteHash is { } d && d.AsSpan().SequenceEqual(deleteHash), row.ToStored());
+    }, cancellationToken);
+
+    public Task<bool> RetainExpirationAsync(Guid token, byte[] retainHash, long now, AuditRecord audit, CancellationToken cancellationToken) =>
         Write((connection, transaction) =>
         {
-            var id = connection.ExecuteScalar<byte[]?>(
-                "UPDATE expirations SET state = @Retained, token_hash = NULL, claim_id = NULL, claimed_until = NULL, updated_at = @now " +
-                "WHERE token_hash = @tokenHash AND state = @Waiting RETURNING token;",
-                new { Retained, Waiting, tokenHash, now },
-                transaction);
-            if (id is null)
+            if (connection.Execute(
+                    "UPDATE expirations SET state = @Retained, retain_hash = NULL, delete_hash = NULL, claim_id = NULL, claimed_until = NULL, updated_at = @now " +
+                    "WHERE token = @id AND retain_hash = @retainHash AND state = @Waiting;",
+                    new { Retained, Waiting, id = Id(token), retainHash, now },
+                    transaction) == 0)
             {
-                return (Guid?)null;
+                return false;
             }
 
-            var token = new Guid(id);
-            Audit(connection, transaction, audit with { Subject = token });
-            return token;
+            Audit(connection, transaction, audit);
+            return true;
         }, cancellationToken);
 
-    public Task<Guid?> ForgetByExpirationTokenAsync(byte[] tokenHash, long now, AuditRecord audit, CancellationToken cancellationToken) =>
+    public Task<bool> ForgetByExpirationLinkAsync(Guid token, byte[] deleteHash, long now, AuditRecord audit, CancellationToken cancellationToken) =>
         Write((connection, transaction) =>
         {
-            var id = connection.ExecuteScalar<byte[]?>(
-                "SELECT token FROM expirations WHERE token_hash = @tokenHash AND state = @Waiting;", new { tokenHash, Waiting }, transaction);
-            if (id is null)
-            {
-                return (Guid?)null;
-            }
-
-            var token = new Guid(id);
-            return ForgetUser(connection, transaction, id, now, audit with { Subject = token }) ? token : (Guid?)null;
+            var id = Id(token);
+            var live = connection.ExecuteScalar<long>(
+                "SELECT COUNT(*) FROM expirations WHERE token = @id AND delete_hash = @deleteHash AND state = @Waiting;",
+                new { id, deleteHash, Waiting },
+                transaction) > 0;
+            return live && ForgetUser(connection, transaction, id, now, audit);
         }, cancellationToken);
 
     public Task<bool> CancelExpirationAsync(Guid token, AuditRecord audit, CancellationToken cancellationToken) =>
@@ -108,10 +113,23 @@ internal sealed partial class SqliteVaultStorage
         AppendAudit(insert, audit);
     }
 
+    private const string ExpirationColumns =
+        "state AS State, due_at AS DueAt, retain_hash AS RetainHash, delete_hash AS DeleteHash, binding AS Binding";
+
     private sealed class ExpirationRow
     {
+        public byte[]? Token { get; set; }
+
         public long State { get; set; }
 
         public long DueAt { get; set; }
+
+        public byte[]? RetainHash { get; set; }
+
+        public byte[]? DeleteHash { get; set; }
+
+        public byte[]? Binding { get; set; }
+
+        public StoredExpiration ToStored() => new((int)State, DueAt, RetainHash, DeleteHash, Binding);
     }
 }

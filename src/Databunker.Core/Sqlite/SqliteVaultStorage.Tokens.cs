@@ -81,7 +81,7 @@ internal sealed partial class SqliteVaultStorage
         using var connection = _connections.Open();
         using var transaction = connection.BeginTransaction(deferred: true);
         var select = Command(connection, transaction,
-            "SELECT value, owner FROM tokens WHERE token_hash = $hash AND (expires_at IS NULL OR expires_at > $now);", "$hash", "$now");
+            StoredTokenRow.Select + "WHERE t.token_hash = $hash AND (t.expires_at IS NULL OR t.expires_at > $now);", "$hash", "$now");
         select.Parameters[1].Value = now;
         var found = new StoredToken?[tokenHashes.Count];
         for (var i = 0; i < tokenHashes.Count; i++)
@@ -90,7 +90,7 @@ internal sealed partial class SqliteVaultStorage
             using var reader = select.ExecuteReader();
             if (reader.Read())
             {
-                found[i] = new StoredToken((byte[])reader.GetValue(0), reader.IsDBNull(1) ? null : new Guid((byte[])reader.GetValue(1)));
+                found[i] = StoredTokenRow.Read(reader, 0);
             }
         }
 

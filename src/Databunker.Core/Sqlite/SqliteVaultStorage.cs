@@ -21,14 +21,16 @@ internal sealed partial class SqliteVaultStorage : IVaultStorage, IDisposable
     private const int ReadOnlyError = 8;
     private readonly SqliteConnectionFactory _connections;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
 
     public SqliteVaultStorage(IOptions<SqliteStorageOptions> options, TimeProvider time, ILogger<SqliteVaultStorage>? logger = null)
     {
         _connections = new SqliteConnectionFactory(options.Value);
         _time = time;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
         if (_connections.IsInMemory)
         {
-            Log.InMemoryVault(logger ?? (ILogger)NullLogger.Instance);
+            Log.InMemoryVault(_logger);
         }
     }
 
@@ -36,6 +38,11 @@ internal sealed partial class SqliteVaultStorage : IVaultStorage, IDisposable
     {
         try
         {
+            if (!_connections.IsInMemory)
+            {
+                SqliteFileMode.Secure(_connections.DataSource, _connections.CreatesFile, _logger);
+            }
+
             using var connection = _connections.Open();
             return SqliteMigrator.Migrate(connection, _connections.IsInMemory, _time.GetUtcNow().ToUnixTimeMilliseconds());
         }

@@ -3,30 +3,53 @@ namespace Databunker.Core.Storage;
 /// <summary>A person's stored expiration.</summary>
 /// <param name="State">1 waiting, 2 retained (see <see cref="Expiration.ExpirationState"/>).</param>
 /// <param name="DueAt">Unix milliseconds.</param>
-public sealed record StoredExpiration(int State, long DueAt);
+/// <param name="RetainHash">The keyed hash of the keep link's token while waiting, else <see langword="null"/>.</param>
+/// <param name="DeleteHash">The keyed hash of the delete link's token while waiting, else <see langword="null"/>.</param>
+/// <param name="Binding">The MAC that binds the links and the due time to the person, as written at start.</param>
+public sealed record StoredExpiration(int State, long DueAt, byte[]? RetainHash, byte[]? DeleteHash, byte[]? Binding);
+
+/// <summary>An expiration to start: everything already hashed.</summary>
+/// <param name="Token">The person's token.</param>
+/// <param name="DueAt">Unix milliseconds.</param>
+/// <param name="RetainHash">Keyed hash of the keep link's token; unique.</param>
+/// <param name="DeleteHash">Keyed hash of the delete link's token; unique.</param>
+/// <param name="Binding">A MAC over the person, both hashes and the due time, checked whenever a link is used.</param>
+public sealed record NewExpiration(Guid Token, long DueAt, byte[] RetainHash, byte[] DeleteHash, byte[] Binding);
+
+/// <summary>The waiting expiration a link hash matched.</summary>
+/// <param name="Token">The person's token.</param>
+/// <param name="MatchedDelete"><see langword="true"/> when the delete hash matched, <see langword="false"/> for the retain hash.</param>
+/// <param name="Expiration">The stored expiration.</param>
+public sealed record StoredExpirationLink(Guid Token, bool MatchedDelete, StoredExpiration Expiration);
 
 public partial interface IVaultStorage
 {
     /// <summary>
-    /// Starts or replaces a person's expiration as waiting, with a new token hash and no claim, in one
+    /// Starts or replaces a person's expiration as waiting, with new link hashes and no claim, in one
     /// transaction with its audit event. Returns <see langword="false"/> (writing nothing) when the person does not exist.
     /// </summary>
-    Task<bool> StartExpirationAsync(Guid token, long dueAt, byte[] tokenHash, long now, AuditRecord audit, CancellationToken cancellationToken);
+    Task<bool> StartExpirationAsync(NewExpiration expiration, long now, AuditRecord audit, CancellationToken cancellationToken);
 
     /// <summary>Reads a person's expiration, or <see langword="null"/>.</summary>
     Task<StoredExpiration?> GetExpirationAsync(Guid token, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Marks the waiting expiration with this token hash retained and clears the hash (single use), with the
-    /// audit event (its subject filled in). Returns the person's token, or <see langword="null"/> when none matched.
+    /// Finds the waiting expiration whose retain hash is <paramref name="retainHash"/> or whose delete hash is
+    /// <paramref name="deleteHash"/>, without changing anything; <see langword="null"/> when none.
     /// </summary>
-    Task<Guid?> RetainExpirationAsync(byte[] tokenHash, long now, AuditRecord audit, CancellationToken cancellationToken);
+    Task<StoredExpirationLink?> FindExpirationLinkAsync(byte[] retainHash, byte[] deleteHash, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Forgets the person whose waiting expiration has this token hash, as <see cref="ForgetUserAsync"/>
-    /// does, in one transaction (the audit subject filled in). Returns the token, or <see langword="null"/>.
+    /// Marks the person's waiting expiration retained if it still has this retain hash, and clears both link
+    /// hashes (single use), with the audit event. Returns whether it did.
     /// </summary>
-    Task<Guid?> ForgetByExpirationTokenAsync(byte[] tokenHash, long now, AuditRecord audit, CancellationToken cancellationToken);
+    Task<bool> RetainExpirationAsync(Guid token, byte[] retainHash, long now, AuditRecord audit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Forgets the person if their expiration is still waiting with this delete hash, as
+    /// <see cref="ForgetUserAsync"/> does, in one transaction. Returns whether it did.
+    /// </summary>
+    Task<bool> ForgetByExpirationLinkAsync(Guid token, byte[] deleteHash, long now, AuditRecord audit, CancellationToken cancellationToken);
 
     /// <summary>Deletes a person's expiration with its audit event; returns whether there was one.</summary>
     Task<bool> CancelExpirationAsync(Guid token, AuditRecord audit, CancellationToken cancellationToken);

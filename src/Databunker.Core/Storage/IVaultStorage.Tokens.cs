@@ -1,3 +1,5 @@
+using Databunker.Core.Keys;
+
 namespace Databunker.Core.Storage;
 
 /// <summary>A token to store; everything is already hashed or encrypted.</summary>
@@ -10,10 +12,12 @@ namespace Databunker.Core.Storage;
 /// <param name="CreatedAt">Unix milliseconds.</param>
 public sealed record NewToken(byte[] TokenHash, byte[] Value, byte[]? DeterministicHash, byte[]? SealedToken, Guid? Owner, long? ExpiresAt, long CreatedAt);
 
-/// <summary>A stored token's value and owner.</summary>
+/// <summary>A stored token's value, owner and expiry.</summary>
 /// <param name="Value">The value's envelope.</param>
 /// <param name="Owner">The owner, or <see langword="null"/>.</param>
-public sealed record StoredToken(byte[] Value, Guid? Owner);
+/// <param name="ExpiresAt">Unix milliseconds, or <see langword="null"/> for never.</param>
+/// <param name="OwnerKey">The owner's wrapped data key, which an owned token's value is sealed under; <see langword="null"/> without an owner.</param>
+public sealed record StoredToken(byte[] Value, Guid? Owner, long? ExpiresAt, WrappedKey? OwnerKey);
 
 public partial interface IVaultStorage
 {

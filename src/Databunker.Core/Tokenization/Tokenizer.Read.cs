@@ -21,14 +21,15 @@ internal sealed partial class Tokenizer
     public async Task<bool> DeleteTokenAsync(string token, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(token);
-        var key = (await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false)).Tokenization;
+        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        var key = lease.Keys.Tokenization;
         var audit = _vault.NewAudit(AuditOperations.TokenDelete, null, AuditOutcomes.Success);
         return await _storage.DeleteTokenAsync(BlindIndex.Compute(key, TokenHashName, token), audit, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<int> RemoveExpiredTokensAsync(CancellationToken cancellationToken = default)
     {
-        await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
         var removed = 0;
         int batch;
         do
@@ -44,7 +45,8 @@ internal sealed partial class Tokenizer
 
     private async Task<string?[]> DetokenizeAsync(List<string> tokens, CancellationToken cancellationToken)
     {
-        var key = (await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false)).Tokenization;
+        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        var key = lease.Keys.Tokenization;
         var hashes = new byte[tokens.Count][];
         for (var i = 0; i < tokens.Count; i++)
         {
@@ -55,17 +57,54 @@ internal sealed partial class Tokenizer
         var found = await _storage.GetTokensAsync(hashes, _vault.Now(), cancellationToken).ConfigureAwait(false);
         var values = new string?[tokens.Count];
         var audit = new List<AuditRecord>(tokens.Count);
-        for (var i = 0; i < found.Count; i++)
+        Dictionary<Guid, byte[]>? ownerKeys = null;
+        try
         {
-            var stored = found[i];
-            audit.Add(_vault.NewAudit(AuditOperations.TokenDetokenize, stored?.Owner, stored is null ? AuditOutcomes.NotFound : AuditOutcomes.Success));
-            if (stored is not null)
+            for (var i = 0; i < found.Count; i++)
             {
-                values[i] = Encoding.UTF8.GetString(Envelope.Open(key, stored.Value, AssociatedData.For(AssociatedData.TokenValue, hashes[i]), "token value"));
+                var stored = found[i];
+                audit.Add(_vault.NewAudit(AuditOperations.TokenDetokenize, stored?.Owner, stored is null ? AuditOutcomes.NotFound : AuditOutcomes.Success));
+                if (stored is not null)
+                {
+                    values[i] = Encoding.UTF8.GetString(await OpenValueAsync(key, hashes[i], stored, ownerKeys ??= [], cancellationToken).ConfigureAwait(false));
+                }
+            }
+        }
+        finally
+        {
+            foreach (var ownerKey in ownerKeys?.Values ?? Enumerable.Empty<byte[]>())
+            {
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(ownerKey);
             }
         }
 
         await _storage.AppendAuditAsync(audit, cancellationToken).ConfigureAwait(false);
         return values;
+    }
+
+    /// <summary>
+    /// Opens a token's value with the key its envelope names, checking that the row agrees: an owned value
+    /// needs its owner's key, and owner and expiry are part of the associated data, so a row whose owner or
+    /// expiry was cleared or changed fails here instead of outliving its owner.
+    /// </summary>
+    private async ValueTask<byte[]> OpenValueAsync(byte[] key, byte[] hash, StoredToken stored, Dictionary<Guid, byte[]> ownerKeys, CancellationToken cancellationToken)
+    {
+        switch (Envelope.ReadKeyId(stored.Value))
+        {
+            case LegacyKeyId:
+                return Envelope.Open(key, stored.Value, AssociatedData.For(AssociatedData.TokenValue, hash), "token value");
+            case SystemKeyId when stored.Owner is null:
+                return Envelope.Open(key, stored.Value, AssociatedData.ForToken(AssociatedData.TokenValue, hash, null, stored.ExpiresAt), "token value");
+            case OwnerKeyId when stored is { Owner: { } owner, OwnerKey: { } wrapped }:
+                if (!ownerKeys.TryGetValue(owner, out var ownerKey))
+                {
+                    ownerKey = await _keys.OpenDataKeyAsync(owner, wrapped, cancellationToken).ConfigureAwait(false);
+                    ownerKeys[owner] = ownerKey;
+                }
+
+                return Envelope.Open(ownerKey, stored.Value, AssociatedData.ForToken(AssociatedData.TokenValue, hash, owner, stored.ExpiresAt), "token value");
+            default:
+                throw new VaultCryptoException("A stored token value failed its integrity check: its owner or key was altered.");
+        }
     }
 }

@@ -15,7 +15,14 @@ namespace Databunker.Core.Tokenization;
 /// </summary>
 internal sealed partial class Tokenizer : ITokenizer
 {
-    internal const uint TokenKeyId = 1;
+    /// <summary>Envelopes of tokens made before values were bound to owner and expiry: the tokenization key, the token hash as associated data.</summary>
+    internal const uint LegacyKeyId = 1;
+
+    /// <summary>An owned token's envelopes: the owner's data key; token hash, owner and expiry as associated data.</summary>
+    internal const uint OwnerKeyId = 2;
+
+    /// <summary>An unowned token's envelopes: the tokenization key; token hash and expiry as associated data.</summary>
+    internal const uint SystemKeyId = 3;
     private const string TokenHashName = "token";
     private const string DeterministicName = "token-deterministic";
     private static readonly TokenizeOptions Defaults = new();
@@ -54,43 +61,78 @@ internal sealed partial class Tokenizer : ITokenizer
             CheckValue(value, options, paramName);
         }
 
-        var key = (await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false)).Tokenization;
-        var tokens = new string[values.Count];
-        var deterministic = new byte[]?[values.Count];
-        var rows = new NewToken[values.Count];
-        var audit = new AuditRecord[values.Count];
-        NewToken Make(int i)
+        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        var key = lease.Keys.Tokenization;
+        var ownerKey = options.Owner is { } owner ? await OpenOwnerKeyAsync(owner, cancellationToken).ConfigureAwait(false) : null;
+        try
         {
-            tokens[i] = NewToken(values[i], options);
-            var tokenHash = BlindIndex.Compute(key, TokenHashName, tokens[i]);
-            var sealedValue = Envelope.Seal(key, TokenKeyId, Encoding.UTF8.GetBytes(values[i]), AssociatedData.For(AssociatedData.TokenValue, tokenHash));
-            var sealedToken = deterministic[i] is { } d
-                ? Envelope.Seal(key, TokenKeyId, Encoding.UTF8.GetBytes(tokens[i]), AssociatedData.For(AssociatedData.SealedToken, d))
-                : null;
-            return new NewToken(tokenHash, sealedValue, deterministic[i], sealedToken, options.Owner, expiresAt, now.ToUnixTimeMilliseconds());
-        }
-
-        for (var i = 0; i < values.Count; i++)
-        {
-            if (options.Kind == TokenKind.Deterministic)
+            var tokens = new string[values.Count];
+            var deterministic = new byte[]?[values.Count];
+            var rows = new NewToken[values.Count];
+            var audit = new AuditRecord[values.Count];
+            NewToken Make(int i)
             {
-                deterministic[i] = BlindIndex.Compute(key, DeterministicName, $"{options.Scope}\0{options.Format}\0{options.KeepLastFour}\0{options.Owner}\0{values[i]}");
+                tokens[i] = NewToken(values[i], options);
+                var tokenHash = BlindIndex.Compute(key, TokenHashName, tokens[i]);
+                var valueContext = AssociatedData.ForToken(AssociatedData.TokenValue, tokenHash, options.Owner, expiresAt);
+                var sealedValue = ownerKey is null
+                    ? Envelope.Seal(key, SystemKeyId, Encoding.UTF8.GetBytes(values[i]), valueContext)
+                    : Envelope.Seal(ownerKey, OwnerKeyId, Encoding.UTF8.GetBytes(values[i]), valueContext);
+                var sealedToken = deterministic[i] is { } d
+                    ? Envelope.Seal(ownerKey ?? key, ownerKey is null ? SystemKeyId : OwnerKeyId, Encoding.UTF8.GetBytes(tokens[i]), AssociatedData.For(AssociatedData.SealedToken, d))
+                    : null;
+                return new NewToken(tokenHash, sealedValue, deterministic[i], sealedToken, options.Owner, expiresAt, now.ToUnixTimeMilliseconds());
             }
 
-            rows[i] = Make(i);
-            audit[i] = _vault.NewAudit(AuditOperations.TokenTokenize, options.Owner, AuditOutcomes.Success);
-        }
-
-        var existing = await _storage.AddTokensAsync(rows, Make, audit, now.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < existing.Count; i++)
-        {
-            if (existing[i] is { } sealedToken)
+            for (var i = 0; i < values.Count; i++)
             {
-                tokens[i] = Encoding.UTF8.GetString(Envelope.Open(key, sealedToken, AssociatedData.For(AssociatedData.SealedToken, deterministic[i]!), "token"));
+                if (options.Kind == TokenKind.Deterministic)
+                {
+                    deterministic[i] = BlindIndex.ComputeFields(
+                        key,
+                        DeterministicName,
+                        options.Scope,
+                        options.Format.ToString(),
+                        options.KeepLastFour ? "1" : "0",
+                        options.Owner?.ToString("N") ?? string.Empty,
+                        values[i]);
+                }
+
+                rows[i] = Make(i);
+                audit[i] = _vault.NewAudit(AuditOperations.TokenTokenize, options.Owner, AuditOutcomes.Success);
+            }
+
+            var existing = await _storage.AddTokensAsync(rows, Make, audit, now.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < existing.Count; i++)
+            {
+                if (existing[i] is { } sealedToken)
+                {
+                    var tokenKey = Envelope.ReadKeyId(sealedToken) == OwnerKeyId ? ownerKey : key;
+                    if (tokenKey is null)
+                    {
+                        throw new VaultCryptoException("A stored deterministic token failed authentication: it was altered, moved, or its key is wrong.");
+                    }
+
+                    tokens[i] = Encoding.UTF8.GetString(Envelope.Open(tokenKey, sealedToken, AssociatedData.For(AssociatedData.SealedToken, deterministic[i]!), "token"));
+                }
+            }
+
+            return tokens;
+        }
+        finally
+        {
+            if (ownerKey is not null)
+            {
+                CryptographicOperations.ZeroMemory(ownerKey);
             }
         }
+    }
 
-        return tokens;
+    /// <summary>The owner's data key, which an owned token's value is sealed under so that forgetting the owner shreds it.</summary>
+    private async Task<byte[]> OpenOwnerKeyAsync(Guid owner, CancellationToken cancellationToken)
+    {
+        var user = await _storage.GetUserAsync(owner, cancellationToken).ConfigureAwait(false) ?? throw new PersonNotFoundException();
+        return await _keys.OpenDataKeyAsync(owner, user.DataKey, cancellationToken).ConfigureAwait(false);
     }
 
     private static string NewToken(string value, TokenizeOptions options)
@@ -127,6 +169,12 @@ internal sealed partial class Tokenizer : ITokenizer
             throw new VaultInputException("The scope must be 1 to 200 characters.", nameof(options), nameof(options.Scope));
         }
 
+        if (options.Scope.AsSpan().IndexOfAnyInRange('\u0000', '\u001F') >= 0 || options.Scope.AsSpan().IndexOfAnyInRange('\u007F', '\u009F') >= 0
+            || !Internal.Utf16Text.IsValid(options.Scope))
+        {
+            throw new VaultInputException("The scope must not contain control characters or invalid Unicode text.", nameof(options), nameof(options.Scope));
+        }
+
         return options.Expires?.Resolve(now, null, nameof(options)).ToUnixTimeMilliseconds();
     }
 
@@ -138,7 +186,7 @@ internal sealed partial class Tokenizer : ITokenizer
             throw new VaultInputException($"A value must be 1 to {_options.MaxValueLength} characters.", paramName);
         }
 
-        if (value.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF') && !IsValidUtf16(value))
+        if (!Internal.Utf16Text.IsValid(value))
         {
             throw new VaultInputException("The value is not valid Unicode text.", paramName);
         }
@@ -147,20 +195,5 @@ internal sealed partial class Tokenizer : ITokenizer
         {
             FormatPreservingTokens.Validate(value, options.Format, options.KeepLastFour, paramName);
         }
-    }
-
-    private static bool IsValidUtf16(string value)
-    {
-        for (var i = 0; i < value.Length;)
-        {
-            if (Rune.DecodeFromUtf16(value.AsSpan(i), out _, out var consumed) != System.Buffers.OperationStatus.Done)
-            {
-                return false;
-            }
-
-            i += consumed;
-        }
-
-        return true;
     }
 }

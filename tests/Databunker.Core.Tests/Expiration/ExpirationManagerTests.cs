@@ -28,10 +28,12 @@ public sealed class ExpirationManagerTests(string store)
 
         ticket.UserToken.Should().Be(token);
         ticket.DueAt.Should().Be(_host.Time.GetUtcNow().AddDays(30));
-        ticket.Token.Should().MatchRegex("^[A-Za-z0-9_-]{32}$", "192 random bits in URL-safe base64");
-        ticket.RetainUrl.Should().Be(new Uri($"https://app.example/privacy/retain/{ticket.Token}"));
-        ticket.DeleteUrl.Should().Be(new Uri($"https://app.example/privacy/delete/{ticket.Token}"));
-        ticket.ToString().Should().NotContain(ticket.Token);
+        ticket.RetainToken.Should().MatchRegex("^[A-Za-z0-9_-]{32}$", "192 random bits in URL-safe base64");
+        ticket.DeleteToken.Should().MatchRegex("^[A-Za-z0-9_-]{32}$", "192 other random bits");
+        ticket.DeleteToken.Should().NotBe(ticket.RetainToken, "each link has its own token");
+        ticket.RetainUrl.Should().Be(new Uri($"https://app.example/privacy/retain/{ticket.RetainToken}"));
+        ticket.DeleteUrl.Should().Be(new Uri($"https://app.example/privacy/delete/{ticket.DeleteToken}"));
+        ticket.ToString().Should().NotContain(ticket.RetainToken).And.NotContain(ticket.DeleteToken);
         (await Expirations.GetStatusAsync(UserLookup.ByToken(token))).Should().Be(new ExpirationStatus(token, ExpirationState.Waiting, ticket.DueAt));
     }
 
@@ -77,7 +79,7 @@ public sealed class ExpirationManagerTests(string store)
         var token = await NewPerson("keep@example.com");
         var ticket = await Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromDays(1));
 
-        (await Expirations.RetainAsync(ticket.Token)).Should().Be(ExpirationLinkResult.Retained);
+        (await Expirations.RetainAsync(ticket.RetainToken)).Should().Be(ExpirationLinkResult.Retained);
         _host.Time.Advance(TimeSpan.FromDays(400));
         (await Expirations.RunDueAsync()).Deleted.Should().Be(0);
 
@@ -96,8 +98,8 @@ public sealed class ExpirationManagerTests(string store)
         _host.Time.Advance(TimeSpan.FromDays(2));
 
         (await Expirations.RunDueAsync()).Claimed.Should().Be(0);
-        (await Expirations.RetainAsync(ticket.Token)).Should().Be(ExpirationLinkResult.NotFound);
-        (await Expirations.DeleteAsync(ticket.Token)).Should().Be(ExpirationLinkResult.NotFound);
+        (await Expirations.RetainAsync(ticket.RetainToken)).Should().Be(ExpirationLinkResult.NotFound);
+        (await Expirations.DeleteAsync(ticket.DeleteToken)).Should().Be(ExpirationLinkResult.NotFound);
         (await _host.Vault.GetUserAsync(UserLookup.ByToken(token))).Should().NotBeNull();
         (await Expirations.GetStatusAsync(UserLookup.ByToken(token)))!.State.Should().Be(ExpirationState.None);
     }
@@ -109,19 +111,19 @@ public sealed class ExpirationManagerTests(string store)
         var first = await Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromDays(1));
         var second = await Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromDays(10));
 
-        (await Expirations.DeleteAsync(first.Token)).Should().Be(ExpirationLinkResult.NotFound);
-        (await Expirations.RetainAsync(first.Token)).Should().Be(ExpirationLinkResult.NotFound);
+        (await Expirations.DeleteAsync(first.DeleteToken)).Should().Be(ExpirationLinkResult.NotFound);
+        (await Expirations.RetainAsync(first.RetainToken)).Should().Be(ExpirationLinkResult.NotFound);
         _host.Time.Advance(TimeSpan.FromDays(2));
         (await Expirations.RunDueAsync()).Claimed.Should().Be(0, "the restart moved the due time");
 
-        (await Expirations.RetainAsync(second.Token)).Should().Be(ExpirationLinkResult.Retained);
+        (await Expirations.RetainAsync(second.RetainToken)).Should().Be(ExpirationLinkResult.Retained);
     }
 
     [Test]
     public async Task StartAsync_AfterRetain_WaitsAgain()
     {
         var token = await NewPerson("again@example.com");
-        await Expirations.RetainAsync((await Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromDays(1))).Token);
+        await Expirations.RetainAsync((await Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromDays(1))).RetainToken);
 
         var ticket = await Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromDays(1));
         _host.Time.SetUtcNow(ticket.DueAt);
@@ -137,13 +139,13 @@ public sealed class ExpirationManagerTests(string store)
         var keep = await Expirations.StartAsync(UserLookup.ByToken(kept), TimeSpan.FromDays(1));
         var delete = await Expirations.StartAsync(UserLookup.ByToken(gone), TimeSpan.FromDays(1));
 
-        (await Expirations.RetainAsync(keep.Token)).Should().Be(ExpirationLinkResult.Retained);
-        (await Expirations.RetainAsync(keep.Token)).Should().Be(ExpirationLinkResult.NotFound, "a second click");
-        (await Expirations.DeleteAsync(keep.Token)).Should().Be(ExpirationLinkResult.NotFound, "a used token cannot delete");
-        (await Expirations.DeleteAsync(delete.Token)).Should().Be(ExpirationLinkResult.Deleted);
-        (await Expirations.DeleteAsync(delete.Token)).Should().Be(ExpirationLinkResult.NotFound, "a second click");
-        (await Expirations.RetainAsync(delete.Token)).Should().Be(ExpirationLinkResult.NotFound);
-        foreach (var random in new[] { "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "x", string.Empty, "' OR 1=1 --", keep.Token + "A" })
+        (await Expirations.RetainAsync(keep.RetainToken)).Should().Be(ExpirationLinkResult.Retained);
+        (await Expirations.RetainAsync(keep.RetainToken)).Should().Be(ExpirationLinkResult.NotFound, "a second click");
+        (await Expirations.DeleteAsync(keep.DeleteToken)).Should().Be(ExpirationLinkResult.NotFound, "using one link ends both");
+        (await Expirations.DeleteAsync(delete.DeleteToken)).Should().Be(ExpirationLinkResult.Deleted);
+        (await Expirations.DeleteAsync(delete.DeleteToken)).Should().Be(ExpirationLinkResult.NotFound, "a second click");
+        (await Expirations.RetainAsync(delete.RetainToken)).Should().Be(ExpirationLinkResult.NotFound);
+        foreach (var random in new[] { "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "x", string.Empty, "' OR 1=1 --", keep.RetainToken + "A" })
         {
             (await Expirations.RetainAsync(random)).Should().Be(ExpirationLinkResult.NotFound);
             (await Expirations.DeleteAsync(random)).Should().Be(ExpirationLinkResult.NotFound);
@@ -173,10 +175,10 @@ public sealed class ExpirationManagerTests(string store)
             tickets.Add(await Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromDays(1)));
         }
 
-        foreach (var ticket in tickets)
+        foreach (var link in tickets.SelectMany(t => new[] { t.RetainToken, t.DeleteToken }))
         {
-            _host.Holds(System.Text.Encoding.ASCII.GetBytes(ticket.Token)).Should().BeFalse();
-            _host.Holds(System.Buffers.Text.Base64Url.DecodeFromChars(ticket.Token)).Should().BeFalse();
+            _host.Holds(System.Text.Encoding.ASCII.GetBytes(link)).Should().BeFalse();
+            _host.Holds(System.Buffers.Text.Base64Url.DecodeFromChars(link)).Should().BeFalse();
         }
 
         _host.Holds(System.Text.Encoding.ASCII.GetBytes("p7@example.com")).Should().BeFalse("nor any email");

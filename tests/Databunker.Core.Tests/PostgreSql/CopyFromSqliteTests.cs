@@ -42,7 +42,7 @@ public sealed class CopyFromSqliteTests
         }
 
         await source.Vault.UpdateUserAsync(UserLookup.ByToken(tokens[1]), Parse("""{"email":"moved@example.com"}"""));
-        await source.Expirations.RetainAsync(tickets[8].Token);
+        await source.Expirations.RetainAsync(tickets[8].RetainToken);
         await source.Vault.DeleteUserAsync(UserLookup.ByToken(tokens[2]));
         var expected = new Dictionary<Guid, UserRecord?>();
         foreach (var token in tokens)
@@ -59,7 +59,7 @@ public sealed class CopyFromSqliteTests
         await using var moved = await VaultHost.StartAsync(database: target, masterKey: source.MasterKey, time: source.Time, store: TestStore.PostgreSql);
 
         report.RowsPerTable.Should().Contain(new KeyValuePair<string, long>("users", count - 1));
-        report.RowsPerTable.Should().Contain(new KeyValuePair<string, long>("system_keys", 2));
+        report.RowsPerTable.Should().Contain(new KeyValuePair<string, long>("system_keys", 3));
         moved.Scalar<long>("SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM tokens) + (SELECT COUNT(*) FROM audit_events)")
             .Should().Be(sourceRows, "every row arrives, and opening the copy writes no row");
         var tokenizerThere = moved.Services.GetRequiredService<ITokenizer>();
@@ -86,7 +86,7 @@ public sealed class CopyFromSqliteTests
             .Should().StartWith(auditOfFirst.Select(e => (e.Operation, e.At, e.Outcome)));
         (await moved.Expirations.GetStatusAsync(UserLookup.ByToken(tokens[8])))!.State.Should().Be(ExpirationState.Retained);
         (await moved.Expirations.GetStatusAsync(UserLookup.ByToken(tokens[4])))!.DueAt.Should().Be(tickets[4].DueAt);
-        (await moved.Expirations.RetainAsync(tickets[12].Token)).Should().Be(ExpirationLinkResult.Retained, "expiration links mailed before the move still work");
+        (await moved.Expirations.RetainAsync(tickets[12].RetainToken)).Should().Be(ExpirationLinkResult.Retained, "expiration links mailed before the move still work");
 
         moved.Time.Advance(TimeSpan.FromDays(30));
         var pass = await moved.Expirations.RunDueAsync();

@@ -45,7 +45,7 @@ public sealed class ConcurrencyTests
         private readonly Random _random = new(1000 + worker);
         private readonly Dictionary<Guid, string> _persons = [];
         private readonly HashSet<Guid> _forgotten = [];
-        private readonly Dictionary<Guid, (ExpirationState State, string? Link)> _expirations = [];
+        private readonly Dictionary<Guid, (ExpirationState State, ExpirationTicket? Ticket)> _expirations = [];
         private readonly Dictionary<string, (string Value, Guid? Owner)> _tokens = [];
         private readonly HashSet<string> _deletedTokens = [];
         private int _n;
@@ -196,7 +196,7 @@ public sealed class ConcurrencyTests
                 {
                     var token = Pick(mine);
                     var ticket = await host.Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromDays(30));
-                    _expirations[token] = (ExpirationState.Waiting, ticket.Token);
+                    _expirations[token] = (ExpirationState.Waiting, ticket);
                     return "expire";
                 }
 
@@ -210,7 +210,7 @@ public sealed class ConcurrencyTests
                     }
 
                     var token = Pick(waiting);
-                    (await host.Expirations.RetainAsync(_expirations[token].Link!)).Should().Be(ExpirationLinkResult.Retained);
+                    (await host.Expirations.RetainAsync(_expirations[token].Ticket!.RetainToken)).Should().Be(ExpirationLinkResult.Retained);
                     _expirations[token] = (ExpirationState.Retained, null);
                     return "retain-link";
                 }
@@ -224,7 +224,7 @@ public sealed class ConcurrencyTests
                     }
 
                     var token = Pick(waiting);
-                    (await host.Expirations.DeleteAsync(_expirations[token].Link!)).Should().Be(ExpirationLinkResult.Deleted);
+                    (await host.Expirations.DeleteAsync(_expirations[token].Ticket!.DeleteToken)).Should().Be(ExpirationLinkResult.Deleted);
                     Forget(token);
                     return "delete-link";
                 }

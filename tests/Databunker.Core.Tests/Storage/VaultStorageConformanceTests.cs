@@ -159,7 +159,7 @@ public abstract class VaultStorageConformanceTests
         var email = Kind(LookupKind.Email);
         var user = NewUser(email);
         await Storage.CreateUsersAsync([user], default);
-        await Storage.StartExpirationAsync(user.Token, 10, Bytes(32), 1, Audit(user.Token), default);
+        await Storage.StartExpirationAsync(Expiration(user.Token, 10), 1, Audit(user.Token), default);
 
         var before = (await Storage.GetAuditAsync(user.Token, default)).Count;
         (await Storage.ForgetUserAsync(user.Token, 5, Audit(user.Token), default)).Should().BeTrue();
@@ -216,8 +216,10 @@ public abstract class VaultStorageConformanceTests
         await Storage.CreateUsersAsync(users, default);
 
         (await Storage.CountDataKeysNotUnderAsync("2", default)).Should().Be(5);
-        var page = await Storage.GetDataKeysNotUnderAsync("2", 3, default);
+        var page = await Storage.GetDataKeysNotUnderAsync("2", null, 3, default);
         page.Should().HaveCount(3);
+        var rest = await Storage.GetDataKeysNotUnderAsync("2", page[^1].Owner, 3, default);
+        page.Concat(rest).Select(k => k.Owner).Should().BeEquivalentTo(users.Select(u => u.Token), "pages in owner order visit every key once");
         var replacements = page.Select(k => new DataKeyReplacement(k.Owner, k.Key.Ciphertext, new WrappedKey("2", Bytes(60)))).ToList();
         replacements[0] = replacements[0] with { Previous = Bytes(60) };
 
@@ -231,15 +233,27 @@ public abstract class VaultStorageConformanceTests
     {
         var user = NewUser();
         await Storage.CreateUsersAsync([user], default);
-        var hash = Bytes(32);
+        var expiration = Expiration(user.Token, 10);
 
-        (await Storage.StartExpirationAsync(Guid.NewGuid(), 10, Bytes(32), 1, Audit(null), default)).Should().BeFalse();
-        (await Storage.StartExpirationAsync(user.Token, 10, hash, 1, Audit(user.Token), default)).Should().BeTrue();
-        (await Storage.GetExpirationAsync(user.Token, default)).Should().Be(new StoredExpiration(1, 10));
+        (await Storage.StartExpirationAsync(Expiration(Guid.NewGuid(), 10), 1, Audit(null), default)).Should().BeFalse();
+        (await Storage.StartExpirationAsync(expiration, 1, Audit(user.Token), default)).Should().BeTrue();
+        (await Storage.GetExpirationAsync(user.Token, default)).Should().BeEquivalentTo(
+            new StoredExpiration(1, 10, expiration.RetainHash, expiration.DeleteHash, expiration.Binding));
 
-        (await Storage.RetainExpirationAsync(hash, 2, Audit(null), default)).Should().Be(user.Token);
-        (await Storage.RetainExpirationAsync(hash, 3, Audit(null), default)).Should().BeNull();
-        (await Storage.GetExpirationAsync(user.Token, default))!.State.Should().Be(2);
+        (await Storage.FindExpirationLinkAsync(expiration.RetainHash, Bytes(32), default)).Should().BeEquivalentTo(
+            new { Token = user.Token, MatchedDelete = false });
+        (await Storage.FindExpirationLinkAsync(Bytes(32), expiration.DeleteHash, default))!.MatchedDelete.Should().BeTrue();
+        (await Storage.FindExpirationLinkAsync(expiration.DeleteHash, expiration.RetainHash, default)).Should().BeNull("each hash matches its own column only");
+        (await Storage.RetainExpirationAsync(user.Token, expiration.DeleteHash, 2, Audit(user.Token), default)).Should().BeFalse("the delete hash does not retain");
+        (await Storage.RetainExpirationAsync(Guid.NewGuid(), expiration.RetainHash, 2, Audit(null), default)).Should().BeFalse("another person's row is not touched");
+        (await Storage.RetainExpirationAsync(user.Token, expiration.RetainHash, 2, Audit(user.Token), default)).Should().BeTrue();
+        (await Storage.RetainExpirationAsync(user.Token, expiration.RetainHash, 3, Audit(user.Token), default)).Should().BeFalse();
+        var retained = await Storage.GetExpirationAsync(user.Token, default);
+        retained!.State.Should().Be(2);
+        retained.RetainHash.Should().BeNull("using one link ends both");
+        retained.DeleteHash.Should().BeNull();
+        (await Storage.FindExpirationLinkAsync(expiration.RetainHash, expiration.DeleteHash, default)).Should().BeNull();
+        (await Storage.ForgetByExpirationLinkAsync(user.Token, expiration.DeleteHash, 3, Audit(user.Token), default)).Should().BeFalse();
         (await Storage.GetAuditAsync(user.Token, default)).Should().Contain(e => e.Operation == "test.op" && e.Subject == user.Token);
 
         (await Storage.CancelExpirationAsync(user.Token, Audit(user.Token), default)).Should().BeTrue();
@@ -248,15 +262,16 @@ public abstract class VaultStorageConformanceTests
     }
 
     [Test]
-    public async Task Expirations_ForgetByTokenHash_IsSingleUse()
+    public async Task Expirations_ForgetByDeleteHash_IsSingleUse()
     {
         var user = NewUser();
         await Storage.CreateUsersAsync([user], default);
-        var hash = Bytes(32);
-        await Storage.StartExpirationAsync(user.Token, 10, hash, 1, Audit(user.Token), default);
+        var expiration = Expiration(user.Token, 10);
+        await Storage.StartExpirationAsync(expiration, 1, Audit(user.Token), default);
 
-        (await Storage.ForgetByExpirationTokenAsync(hash, 2, Audit(null), default)).Should().Be(user.Token);
-        (await Storage.ForgetByExpirationTokenAsync(hash, 3, Audit(null), default)).Should().BeNull();
+        (await Storage.ForgetByExpirationLinkAsync(user.Token, expiration.RetainHash, 2, Audit(user.Token), default)).Should().BeFalse("the retain hash does not delete");
+        (await Storage.ForgetByExpirationLinkAsync(user.Token, expiration.DeleteHash, 2, Audit(user.Token), default)).Should().BeTrue();
+        (await Storage.ForgetByExpirationLinkAsync(user.Token, expiration.DeleteHash, 3, Audit(user.Token), default)).Should().BeFalse();
         (await Storage.GetUserAsync(user.Token, default)).Should().BeNull();
         (await Storage.IsForgottenAsync(user.Token, default)).Should().BeTrue();
     }
@@ -268,7 +283,7 @@ public abstract class VaultStorageConformanceTests
         await Storage.CreateUsersAsync(users, default);
         for (var i = 0; i < users.Count; i++)
         {
-            await Storage.StartExpirationAsync(users[i].Token, 100 + i, Bytes(32), 1, Audit(users[i].Token), default);
+            await Storage.StartExpirationAsync(Expiration(users[i].Token, 100 + i), 1, Audit(users[i].Token), default);
         }
 
         var early = await Storage.ClaimDueExpirationsAsync(99, 10, Bytes(16), 1000, default);
@@ -287,7 +302,7 @@ public abstract class VaultStorageConformanceTests
     {
         var user = NewUser();
         await Storage.CreateUsersAsync([user], default);
-        await Storage.StartExpirationAsync(user.Token, 10, Bytes(32), 1, Audit(user.Token), default);
+        await Storage.StartExpirationAsync(Expiration(user.Token, 10), 1, Audit(user.Token), default);
         var claim = Bytes(16);
         (await Storage.ClaimDueExpirationsAsync(10, 10, claim, 100, default)).Should().ContainSingle();
 
@@ -297,6 +312,8 @@ public abstract class VaultStorageConformanceTests
     }
 
     protected static byte[] Bytes(int count) => RandomNumberGenerator.GetBytes(count);
+
+    protected static NewExpiration Expiration(Guid token, long dueAt) => new(token, dueAt, Bytes(32), Bytes(32), Bytes(32));
 
     protected static IndexEntry Kind(LookupKind kind) => new(kind, Bytes(32));
 

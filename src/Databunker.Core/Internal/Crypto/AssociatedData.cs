@@ -41,4 +41,20 @@ internal static class AssociatedData
         Encoding.UTF8.GetBytes(name, buffer.AsSpan(written + 1));
         return buffer;
     }
+
+    /// <summary>
+    /// <c>purpose ‖ 0x00 ‖ hash ‖ owner (16 bytes, zero when none) ‖ expiry (8 bytes big-endian, -1 when never)</c>:
+    /// binds a token's value to its token, owner and expiry, so that clearing or moving either in the
+    /// table makes the value fail to open.
+    /// </summary>
+    public static byte[] ForToken(string purpose, ReadOnlySpan<byte> hash, Guid? owner, long? expiresAt)
+    {
+        var prefix = Encoding.ASCII.GetByteCount(purpose) + 1;
+        var buffer = new byte[prefix + hash.Length + 16 + 8];
+        Encoding.ASCII.GetBytes(purpose, buffer);
+        hash.CopyTo(buffer.AsSpan(prefix));
+        (owner ?? Guid.Empty).TryWriteBytes(buffer.AsSpan(prefix + hash.Length));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(buffer.AsSpan(prefix + hash.Length + 16), expiresAt ?? -1);
+        return buffer;
+    }
 }

@@ -19,6 +19,7 @@ internal static class Envelope
 
     public static byte[] Seal(ReadOnlySpan<byte> key, uint keyId, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)
     {
+        BlindIndex.RefuseZeroKey(key);
         var output = new byte[Overhead + plaintext.Length];
         var span = output.AsSpan();
         span[0] = FormatVersion;
@@ -42,6 +43,7 @@ internal static class Envelope
             throw new VaultCryptoException($"The stored {what} is not a valid ciphertext envelope.");
         }
 
+        BlindIndex.RefuseZeroKey(key);
         var plaintext = new byte[envelope.Length - Overhead];
         try
         {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Databunker.Core.Internal;
 using Databunker.Core.Keys;
 using Databunker.Core.Storage;
 using Microsoft.Extensions.Logging;
@@ -14,13 +15,15 @@ internal sealed partial class VaultKeyRing : IDisposable
 {
     public const string BlindIndexKeyName = "blind-index";
     public const string TokenizationKeyName = "tokenization";
-    public static readonly string[] SystemKeyNames = [BlindIndexKeyName, TokenizationKeyName];
+    public const string IntegrityKeyName = "integrity";
+    public static readonly string[] SystemKeyNames = [BlindIndexKeyName, TokenizationKeyName, IntegrityKeyName];
 
     private readonly IVaultStorage _storage;
     private readonly IKeyProvider _provider;
     private readonly TimeProvider _time;
     private readonly ILogger<VaultKeyRing> _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SecretLifetime _lifetime;
     private volatile SystemKeys? _keys;
 
     public VaultKeyRing(IVaultStorage storage, IKeyProvider provider, TimeProvider time, ILogger<VaultKeyRing>? logger = null)
@@ -29,12 +32,31 @@ internal sealed partial class VaultKeyRing : IDisposable
         _provider = provider;
         _time = time;
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<VaultKeyRing>.Instance;
+        _lifetime = new SecretLifetime(() => _keys?.All ?? []);
     }
 
     public IKeyProvider Provider => _provider;
 
-    /// <summary>The system keys, opening the vault on the first call.</summary>
-    public async ValueTask<SystemKeys> GetSystemKeysAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens the vault on the first call and holds its system keys for one operation: dispose the lease
+    /// when the operation ends. The keys are never zeroed while a lease is held; after
+    /// <see cref="Dispose"/> this throws <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    public async ValueTask<KeyLease> AcquireAsync(CancellationToken cancellationToken)
+    {
+        _lifetime.Enter(this);
+        try
+        {
+            return new KeyLease(_lifetime, await GetSystemKeysAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch
+        {
+            _lifetime.Exit();
+            throw;
+        }
+    }
+
+    private async ValueTask<SystemKeys> GetSystemKeysAsync(CancellationToken cancellationToken)
     {
         if (_keys is { } keys)
         {
@@ -46,10 +68,12 @@ internal sealed partial class VaultKeyRing : IDisposable
         {
             if (_keys is null)
             {
+                IndexNormalizer.EnsureSupported();
                 await _storage.InitializeAsync(cancellationToken).ConfigureAwait(false);
                 var blindIndex = await LoadOrCreateAsync(BlindIndexKeyName, cancellationToken).ConfigureAwait(false);
                 var tokenization = await LoadOrCreateAsync(TokenizationKeyName, cancellationToken).ConfigureAwait(false);
-                _keys = new SystemKeys(blindIndex, tokenization);
+                var integrity = await LoadOrCreateAsync(IntegrityKeyName, cancellationToken).ConfigureAwait(false);
+                _keys = new SystemKeys(blindIndex, tokenization, integrity);
                 var schemaVersion = await _storage.GetSchemaVersionAsync(cancellationToken).ConfigureAwait(false);
                 Log.VaultOpened(_logger, schemaVersion, _provider.CurrentKeyVersion);
             }
@@ -74,16 +98,8 @@ internal sealed partial class VaultKeyRing : IDisposable
     public ValueTask<byte[]> OpenDataKeyAsync(Guid owner, WrappedKey wrapped, CancellationToken cancellationToken) =>
         _provider.UnwrapKeyAsync(wrapped, AssociatedData.For(AssociatedData.DataKey, owner), cancellationToken);
 
-    public void Dispose()
-    {
-        if (_keys is { } keys)
-        {
-            CryptographicOperations.ZeroMemory(keys.BlindIndex);
-            CryptographicOperations.ZeroMemory(keys.Tokenization);
-        }
-
-        _gate.Dispose();
-    }
+    /// <summary>Refuses new operations at once; the keys are zeroed when the last operation in flight ends.</summary>
+    public void Dispose() => _lifetime.Dispose();
 
     private async Task<byte[]> LoadOrCreateAsync(string name, CancellationToken cancellationToken)
     {
@@ -114,5 +130,60 @@ internal sealed partial class VaultKeyRing : IDisposable
     }
 }
 
-/// <summary>The vault's unwrapped system keys.</summary>
-internal sealed record SystemKeys(byte[] BlindIndex, byte[] Tokenization);
+/// <summary>
+/// The vault's unwrapped system keys, and subkeys derived from them (HKDF-SHA256) so that no key serves
+/// two purposes: the integrity key yields one subkey for expiration link hashes and one for the MAC that
+/// binds an expiration to its person.
+/// </summary>
+internal sealed class SystemKeys
+{
+    public SystemKeys(byte[] blindIndex, byte[] tokenization, byte[] integrity)
+    {
+        BlindIndex = blindIndex;
+        Tokenization = tokenization;
+        Integrity = integrity;
+        ExpirationLinks = Derive(integrity, "databunker expiration link hash");
+        ExpirationBinding = Derive(integrity, "databunker expiration binding");
+    }
+
+    /// <summary>HMAC key of the user indexes (blind indexes).</summary>
+    public byte[] BlindIndex { get; }
+
+    /// <summary>The tokenization key.</summary>
+    public byte[] Tokenization { get; }
+
+    /// <summary>The root of the integrity subkeys.</summary>
+    public byte[] Integrity { get; }
+
+    /// <summary>HMAC key of the expiration link hashes.</summary>
+    public byte[] ExpirationLinks { get; }
+
+    /// <summary>HMAC key that binds an expiration's links and due time to its person.</summary>
+    public byte[] ExpirationBinding { get; }
+
+    /// <summary>Every buffer, for zeroing.</summary>
+    public IEnumerable<byte[]> All => [BlindIndex, Tokenization, Integrity, ExpirationLinks, ExpirationBinding];
+
+    private static byte[] Derive(byte[] root, string purpose)
+    {
+        var key = GC.AllocateUninitializedArray<byte>(Envelope.KeySize, pinned: true);
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, root, key, [], System.Text.Encoding.ASCII.GetBytes(purpose));
+        return key;
+    }
+}
+
+/// <summary>One operation's hold on the system keys; see <see cref="VaultKeyRing.AcquireAsync"/>.</summary>
+internal readonly struct KeyLease : IDisposable
+{
+    private readonly SecretLifetime _lifetime;
+
+    public KeyLease(SecretLifetime lifetime, SystemKeys keys)
+    {
+        _lifetime = lifetime;
+        Keys = keys;
+    }
+
+    public SystemKeys Keys { get; }
+
+    public void Dispose() => _lifetime.Exit();
+}

@@ -20,12 +20,13 @@ internal sealed partial class PersonalDataVault
 
     private async Task<IReadOnlyList<Guid>> CreateAsync(List<JsonElement> profiles, string paramName, CancellationToken cancellationToken)
     {
+        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
         var users = new List<NewUser>(profiles.Count);
         var now = Now();
         foreach (var profile in profiles)
         {
             var json = ProfileCodec.Serialize(profile, _options.MaxProfileBytes, paramName);
-            var indexes = await HashIndexesAsync(profile, paramName, cancellationToken).ConfigureAwait(false);
+            var indexes = HashIndexes(profile, lease.Keys, paramName);
             var token = NewToken();
             var (dataKey, wrapped) = await _keys.NewDataKeyAsync(token, cancellationToken).ConfigureAwait(false);
             try

@@ -8,7 +8,8 @@ internal sealed partial class PersonalDataVault
     public Task<UserRecord?> GetUserAsync(UserLookup lookup, CancellationToken cancellationToken = default) =>
         GuardCryptoAsync(AuditOperations.UserGet, async () =>
         {
-            var user = await FindUserAsync(lookup, cancellationToken).ConfigureAwait(false);
+            using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
+            var (user, hash) = await FindUserAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
             if (_options.AuditReads)
             {
                 var audit = NewAudit(AuditOperations.UserGet, user?.Token, user is null ? AuditOutcomes.NotFound : AuditOutcomes.Success);
@@ -24,9 +25,15 @@ internal sealed partial class PersonalDataVault
             try
             {
                 var json = Envelope.Open(dataKey, user.Profile, AssociatedData.For(AssociatedData.Profile, user.Token), "profile");
+                var profile = ProfileCodec.Deserialize(json);
+                if (hash is not null)
+                {
+                    VerifyIndex(profile, hash, lease.Keys);
+                }
+
                 return new UserRecord(
                     user.Token,
-                    ProfileCodec.Deserialize(json),
+                    profile,
                     DateTimeOffset.FromUnixTimeMilliseconds(user.CreatedAt),
                     DateTimeOffset.FromUnixTimeMilliseconds(user.UpdatedAt));
             }
@@ -39,7 +46,7 @@ internal sealed partial class PersonalDataVault
     public Task<IReadOnlyList<AuditEvent>> GetAuditEventsAsync(Guid token, CancellationToken cancellationToken = default) =>
         GuardCryptoAsync("audit.read", async () =>
         {
-            await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false);
+            using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
             var records = await _storage.GetAuditAsync(token, cancellationToken).ConfigureAwait(false);
             var user = records.Any(r => r.Details is not null)
                 ? await _storage.GetUserAsync(token, cancellationToken).ConfigureAwait(false)
@@ -68,15 +75,15 @@ internal sealed partial class PersonalDataVault
             }
         });
 
-    private async Task<StoredUser?> FindUserAsync(UserLookup lookup, CancellationToken cancellationToken)
+    /// <summary>The stored person a lookup names, and the index hash it was found by (none by token).</summary>
+    private async Task<(StoredUser? User, byte[]? Hash)> FindUserAsync(UserLookup lookup, SystemKeys keys, CancellationToken cancellationToken)
     {
         if (lookup.Kind == LookupKind.Token)
         {
-            await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false);
-            return await _storage.GetUserAsync(lookup.Token, cancellationToken).ConfigureAwait(false);
+            return (await _storage.GetUserAsync(lookup.Token, cancellationToken).ConfigureAwait(false), null);
         }
 
-        var hash = await HashLookupAsync(lookup, cancellationToken).ConfigureAwait(false);
-        return await _storage.GetUserByIndexAsync(hash, cancellationToken).ConfigureAwait(false);
+        var hash = HashLookup(lookup, keys);
+        return (await _storage.GetUserByIndexAsync(hash, cancellationToken).ConfigureAwait(false), hash);
     }
 }

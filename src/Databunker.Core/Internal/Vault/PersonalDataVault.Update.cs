@@ -14,16 +14,17 @@ internal sealed partial class PersonalDataVault
 
         return GuardCryptoAsync(AuditOperations.UserUpdate, async () =>
         {
+            using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
             for (var attempt = 1; ; attempt++)
             {
-                var user = await FindUserAsync(lookup, cancellationToken).ConfigureAwait(false);
+                var (user, hash) = await FindUserAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
                 if (user is null)
                 {
                     await _storage.AppendAuditAsync(NewAudit(AuditOperations.UserUpdate, null, AuditOutcomes.NotFound), cancellationToken).ConfigureAwait(false);
                     return false;
                 }
 
-                var outcome = await TryUpdateAsync(user, patch, cancellationToken).ConfigureAwait(false);
+                var outcome = await TryUpdateAsync(user, hash, patch, lease.Keys, cancellationToken).ConfigureAwait(false);
                 if (outcome != UpdateOutcome.VersionConflict)
                 {
                     return outcome == UpdateOutcome.Updated;
@@ -42,16 +43,10 @@ internal sealed partial class PersonalDataVault
     public async Task<bool> DeleteUserAsync(UserLookup lookup, CancellationToken cancellationToken = default)
     {
         // By token there is nothing to look up first: forgetting an unknown token writes nothing and says so.
-        Guid? token;
-        if (lookup.Kind == LookupKind.Token)
-        {
-            await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false);
-            token = lookup.Token;
-        }
-        else
-        {
-            token = await FindTokenAsync(lookup, cancellationToken).ConfigureAwait(false);
-        }
+        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        var token = lookup.Kind == LookupKind.Token
+            ? lookup.Token
+            : await FindTokenAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
 
         var forgotten = token is { } t && await ForgetAsync(t, AuditOperations.UserDelete, cancellationToken).ConfigureAwait(false);
         if (!forgotten)
@@ -69,21 +64,52 @@ internal sealed partial class PersonalDataVault
         if (forgotten)
         {
             Log.UserForgotten(_logger, operation);
+            await CompactAfterForgetAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return forgotten;
     }
 
-    private async Task<UpdateOutcome> TryUpdateAsync(StoredUser user, JsonElement patch, CancellationToken cancellationToken)
+    /// <summary>Compacts right after a forget when <see cref="DatabunkerOptions.CompactAfterForget"/> asks for it.</summary>
+    internal async Task CompactAfterForgetAsync(CancellationToken cancellationToken)
+    {
+        if (_options.CompactAfterForget)
+        {
+            await CompactAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Compacts the storage; a compaction that readers kept from finishing is logged as a warning (the
+    /// forgotten persons' old pages stay in the log until a later one succeeds), never passed over in silence.
+    /// </summary>
+    internal async Task<bool> CompactAsync(CancellationToken cancellationToken)
+    {
+        var done = await _storage.CompactAsync(cancellationToken).ConfigureAwait(false);
+        if (!done)
+        {
+            Log.CompactionIncomplete(_logger, 1);
+        }
+
+        return done;
+    }
+
+    private async Task<UpdateOutcome> TryUpdateAsync(StoredUser user, byte[]? lookupHash, JsonElement patch, SystemKeys keys, CancellationToken cancellationToken)
     {
         var dataKey = await _keys.OpenDataKeyAsync(user.Token, user.DataKey, cancellationToken).ConfigureAwait(false);
         try
         {
             var context = AssociatedData.For(AssociatedData.Profile, user.Token);
-            var current = JsonNode.Parse(Envelope.Open(dataKey, user.Profile, context, "profile"));
+            var plaintext = Envelope.Open(dataKey, user.Profile, context, "profile");
+            if (lookupHash is not null)
+            {
+                VerifyIndex(ProfileCodec.Deserialize(plaintext), lookupHash, keys);
+            }
+
+            var current = JsonNode.Parse(plaintext, documentOptions: ProfileCodec.ReadOptions);
             var patched = JsonSerializer.SerializeToElement(JsonMergePatch.Apply(current, patch));
             var json = ProfileCodec.Serialize(patched, _options.MaxProfileBytes, nameof(patch));
-            var indexes = await HashIndexesAsync(patched, nameof(patch), cancellationToken).ConfigureAwait(false);
+            var indexes = HashIndexes(patched, keys, nameof(patch));
             var details = SealDetails(dataKey, user.Token, "changed", patch.EnumerateObject().Select(m => m.Name).Distinct(StringComparer.Ordinal));
             var change = new UserChange(
                 user.Token,

@@ -40,17 +40,51 @@ internal sealed partial class PersonalDataVault : IPersonalDataVault
     }
 
     /// <summary>Finds the token of the person a lookup names, without decrypting anything; null when none.</summary>
-    internal async Task<Guid?> FindTokenAsync(UserLookup lookup, CancellationToken cancellationToken)
+    /// <remarks>
+    /// By an index, the person's profile is opened and its index fields hashed again: an index row that was
+    /// re-pointed at another person in the database is detected instead of acting on the wrong person.
+    /// </remarks>
+    internal async Task<Guid?> FindTokenAsync(UserLookup lookup, SystemKeys keys, CancellationToken cancellationToken)
     {
-        if (lookup.Kind == LookupKind.Token)
+        var (user, hash) = await FindUserAsync(lookup, keys, cancellationToken).ConfigureAwait(false);
+        if (user is null || hash is null)
         {
-            await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false);
-            var user = await _storage.GetUserAsync(lookup.Token, cancellationToken).ConfigureAwait(false);
             return user?.Token;
         }
 
-        var hash = await HashLookupAsync(lookup, cancellationToken).ConfigureAwait(false);
-        return await _storage.FindTokenByIndexAsync(hash, cancellationToken).ConfigureAwait(false);
+        var dataKey = await _keys.OpenDataKeyAsync(user.Token, user.DataKey, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            VerifyIndex(ProfileCodec.Deserialize(Envelope.Open(dataKey, user.Profile, AssociatedData.For(AssociatedData.Profile, user.Token), "profile")), hash, keys);
+            return user.Token;
+        }
+        finally
+        {
+            Zero(dataKey);
+        }
+    }
+
+    /// <summary>
+    /// Checks that the decrypted profile really holds the value an index lookup hashed to: the index table is
+    /// not trusted on its own, since anyone with write access to the database could re-point a hash.
+    /// </summary>
+    private void VerifyIndex(JsonElement profile, byte[] lookupHash, SystemKeys keys)
+    {
+        List<IndexEntry> indexes;
+        try
+        {
+            indexes = HashIndexes(profile, keys, nameof(profile));
+        }
+        catch (VaultInputException)
+        {
+            indexes = [];
+        }
+
+        if (!indexes.Exists(i => CryptographicOperations.FixedTimeEquals(i.Hash, lookupHash)))
+        {
+            Log.IntegrityFailure(_logger, "user index");
+            throw new VaultCryptoException("A stored user index failed its integrity check: it points at a person whose profile does not hold the value.");
+        }
     }
 
     /// <summary>Builds an audit record with the current actor and time.</summary>
@@ -59,17 +93,15 @@ internal sealed partial class PersonalDataVault : IPersonalDataVault
 
     internal long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private async Task<byte[]> HashLookupAsync(UserLookup lookup, CancellationToken cancellationToken)
+    private byte[] HashLookup(UserLookup lookup, SystemKeys keys)
     {
         var normalized = IndexNormalizer.Normalize(lookup.Kind, lookup.Value!, _options.DefaultPhoneCountryCode, nameof(lookup));
-        var keys = await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false);
         return BlindIndex.Compute(keys.BlindIndex, IndexName(lookup.Kind), normalized);
     }
 
-    private async Task<List<IndexEntry>> HashIndexesAsync(JsonElement profile, string paramName, CancellationToken cancellationToken)
+    private List<IndexEntry> HashIndexes(JsonElement profile, SystemKeys keys, string paramName)
     {
         var values = ProfileCodec.ReadIndexes(profile, _options.DefaultPhoneCountryCode, paramName);
-        var keys = await _keys.GetSystemKeysAsync(cancellationToken).ConfigureAwait(false);
         return values.ConvertAll(v => new IndexEntry(v.Kind, BlindIndex.Compute(keys.BlindIndex, IndexName(v.Kind), v.Value)));
     }
 

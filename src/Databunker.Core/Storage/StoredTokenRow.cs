@@ -1,0 +1,21 @@
+using System.Data.Common;
+using Databunker.Core.Keys;
+
+namespace Databunker.Core.Storage;
+
+/// <summary>
+/// The one query shape both providers read a token with (its owner's wrapped data key joined in), and its
+/// mapping; each provider appends its own WHERE clause.
+/// </summary>
+internal static class StoredTokenRow
+{
+    public const string Select =
+        "SELECT t.value, t.owner, t.expires_at, k.key_version, k.wrapped FROM tokens t LEFT JOIN data_keys k ON k.owner = t.owner ";
+
+    /// <summary>The token at the reader's current row of <see cref="Select"/>, its columns from <paramref name="first"/> on.</summary>
+    public static StoredToken Read(DbDataReader reader, int first) => new(
+        (byte[])reader.GetValue(first),
+        reader.IsDBNull(first + 1) ? null : new Guid((byte[])reader.GetValue(first + 1)),
+        reader.IsDBNull(first + 2) ? null : reader.GetInt64(first + 2),
+        reader.IsDBNull(first + 3) ? null : new WrappedKey(reader.GetString(first + 3), (byte[])reader.GetValue(first + 4)));
+}

@@ -1,0 +1,232 @@
+using System.Security.Cryptography;
+using System.Text;
+using Databunker.Core.Keys;
+using Databunker.Core.Tests.Support;
+using static Databunker.Core.Tests.Support.TestData;
+
+namespace Databunker.Core.Tests.Security;
+
+/// <summary>Defects 5, 7, 9, 10, 11, 12 and 13 of the second security review (SQLite; Unix file modes).</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class InputAndKeyTests
+{
+    private VaultHost _host = null!;
+
+    [SetUp]
+    public async Task Start() => _host = await VaultHost.StartAsync();
+
+    [TearDown]
+    public async Task Stop() => await _host.DisposeAsync();
+
+    [TestCase("alice@bücher.de", "alice@xn--bcher-kva.de")]
+    [TestCase("alice@BÜCHER.de", "Alice@xn--bcher-kva.DE")]
+    [TestCase("+44 (0) 20 7946 0958", "+44 20 7946 0958")]
+    [TestCase("0044 (0)20 7946 0958", "+442079460958")]
+    public async Task TwoSpellingsOfOneValue_AreOnePerson(string first, string second)
+    {
+        var kind = first.Contains('@', StringComparison.Ordinal) ? "email" : "phone";
+        var token = await _host.Vault.CreateUserAsync(Json(new Dictionary<string, string> { [kind] = first }));
+        var lookup = kind == "email" ? UserLookup.ByEmail(second) : UserLookup.ByPhone(second);
+
+        (await _host.Vault.GetUserAsync(lookup))!.Token.Should().Be(token);
+        var again = () => _host.Vault.CreateUserAsync(Json(new Dictionary<string, string> { [kind] = second }));
+        await again.Should().ThrowAsync<DuplicateIndexException>();
+    }
+
+    [TestCase("email", "ali\u200Bce@example.com")]
+    [TestCase("email", "alice@exam\u202Eple.com")]
+    [TestCase("login", "al\u200Dice")]
+    [TestCase("login", "alice\u2066")]
+    [TestCase("phone", "-44 20 7946 0958")]
+    public async Task InvisibleCharactersAndLeadingDashes_AreRefused(string field, string value)
+    {
+        var act = () => _host.Vault.CreateUserAsync(Json(new Dictionary<string, string> { [field] = value }));
+        (await act.Should().ThrowAsync<VaultInputException>()).Which.Field.Should().Be(field);
+    }
+
+    [TestCase("alice#@example.com", '\uD800')]
+    [TestCase("bob#", '\uDC00')]
+    public async Task LookupsWithLoneSurrogates_AreRefused(string text, char surrogate)
+    {
+        // Built here: an attribute's string cannot carry a lone surrogate through the assembly's metadata.
+        var value = text.Replace('#', surrogate);
+        var act = () => _host.Vault.GetUserAsync(value.Contains('@', StringComparison.Ordinal) ? UserLookup.ByEmail(value) : UserLookup.ByLogin(value));
+        await act.Should().ThrowAsync<VaultInputException>();
+    }
+
+    [Test]
+    public void Normalisation_InGlobalizationInvariantMode_RefusesToStart()
+    {
+        // A child process in invariant mode, as Alpine and chiseled images run by default.
+        var bin = new DirectoryInfo(AppContext.BaseDirectory);
+        var worker = Path.Combine(bin.Parent!.Parent!.Parent!.Parent!.FullName, "Databunker.Core.CrashWorker", "bin", bin.Parent.Name, bin.Name, "Databunker.Core.CrashWorker.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(worker);
+        start.ArgumentList.Add("invariant-check");
+        start.ArgumentList.Add(VaultHost.NewDatabasePath());
+        start.Environment["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+
+        output.Should().Contain("normalisation supported: False");
+        output.Should().Contain("VaultConfigurationException").And.Contain("globalization-invariant mode");
+    }
+
+    [Test]
+    public async Task Profiles_NestedPastTheReadLimit_AreRefusedOnWrite()
+    {
+        static System.Text.Json.JsonElement Nested(int depth)
+        {
+            var inner = "1";
+            for (var i = 1; i < depth; i++)
+            {
+                inner = "{\"x\":" + inner + "}";
+            }
+
+            return JsonDocumentParse("{\"login\":\"deep\",\"x\":" + inner + "}");
+        }
+
+        var deepest = await _host.Vault.CreateUserAsync(Nested(64));
+        (await _host.Vault.GetUserAsync(UserLookup.ByToken(deepest))).Should().NotBeNull("64 levels are stored and read back");
+        var act = () => _host.Vault.CreateUserAsync(Nested(71));
+        await act.Should().ThrowAsync<VaultInputException>();
+        var patch = () => _host.Vault.UpdateUserAsync(UserLookup.ByToken(deepest), Nested(65));
+        await patch.Should().ThrowAsync<VaultInputException>();
+    }
+
+    [Test]
+    public async Task Records_DoNotPrintPersonalData()
+    {
+        var token = await _host.Vault.CreateUserAsync(Json(new { email = "secret.person@example.com", name = "Secret Name" }));
+        await _host.Vault.UpdateUserAsync(UserLookup.ByToken(token), Json(new { name = "Other Name" }));
+        var user = await _host.Vault.GetUserAsync(UserLookup.ByToken(token));
+        var events = await _host.Vault.GetAuditEventsAsync(token);
+
+        user!.ToString().Should().NotContain("secret.person").And.NotContain("Secret Name").And.Contain(token.ToString());
+        events.Should().Contain(e => e.Details != null && e.Details.Contains("name", StringComparison.Ordinal));
+        events.Select(e => e.ToString()).Should().OnlyContain(text => !text.Contains("\"name\"", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public async Task NewVaultFiles_AreOwnerOnly_AndAnOpenFileIsReported()
+    {
+        await _host.Vault.CreateUserAsync(Json(new { login = "files" }));
+        foreach (var file in new[] { _host.Database, _host.Database + "-wal", _host.Database + "-shm" })
+        {
+            File.GetUnixFileMode(file).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite, file);
+        }
+
+        var shared = VaultHost.NewDatabasePath();
+        var key = RandomNumberGenerator.GetBytes(32);
+        await (await VaultHost.StartAsync(database: shared, masterKey: key)).DisposeAsync();
+        File.SetUnixFileMode(shared, File.GetUnixFileMode(shared) | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        await using var reopened = await VaultHost.StartAsync(database: shared, masterKey: key);
+        reopened.Logs.Lines.Should().Contain(l => l.Contains("can be read by other users", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public async Task Compaction_BlockedByAReader_IsReported_AndFinishesLater()
+    {
+        await using var host = await VaultHost.StartAsync(database: VaultHost.NewDatabasePath());
+        var token = await host.Vault.CreateUserAsync(Json(new { email = "wal@example.com", name = "Walter" }));
+        await host.Vault.DeleteUserAsync(UserLookup.ByToken(token));
+
+        using (var reader = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={host.Database}"))
+        {
+            reader.Open();
+            using var transaction = reader.BeginTransaction(deferred: true);
+            using var read = reader.CreateCommand();
+            read.Transaction = transaction;
+            read.CommandText = "PRAGMA busy_timeout=0; SELECT COUNT(*) FROM audit_events;";
+            read.ExecuteScalar();
+            (await host.Administration.CompactAsync(new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token)).Should().BeFalse();
+            host.Logs.Lines.Should().Contain(l => l.Contains("Compaction could not finish", StringComparison.Ordinal));
+        }
+
+        (await host.Administration.CompactAsync()).Should().BeTrue();
+        new FileInfo(host.Database + "-wal").Length.Should().Be(0);
+    }
+
+    [Test]
+    public async Task MasterKeys_ThatAreNotRandom_AreRefused()
+    {
+        var folder = Path.GetDirectoryName(VaultHost.NewDatabasePath())!;
+        Directory.CreateDirectory(folder);
+        string File_(string name, byte[] content, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite)
+        {
+            var path = Path.Combine(folder, $"{Guid.NewGuid():N}-{name}");
+            File.WriteAllBytes(path, content);
+            File.SetUnixFileMode(path, mode);
+            return path;
+        }
+
+        var random = RandomNumberGenerator.GetBytes(32);
+        var cases = new (string Name, Action<IDatabunkerBuilder> Keys, string Says)[]
+        {
+            ("zero bytes", b => b.UseMasterKey(new byte[32]), "all zero"),
+            ("one repeated byte", b => b.UseMasterKey(Enumerable.Repeat((byte)7, 32).ToArray()), "too few distinct"),
+            ("32 ASCII characters in a file", b => b.UseMasterKeyFromFile(File_("ascii", Encoding.ASCII.GetBytes("correct horse battery staple 123"))), "printable text"),
+            ("a hex string in a file", b => b.UseMasterKeyFromFile(File_("hex", Encoding.ASCII.GetBytes(Convert.ToHexString(random) + "\n"))), "hex string"),
+            ("a world-writable key file", b => b.UseMasterKeyFromFile(File_("open", random, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherWrite)), "written by other users"),
+        };
+
+        foreach (var (name, keys, says) in cases)
+        {
+            var act = () => VaultHost.StartAsync(keys: keys);
+            (await act.Should().ThrowAsync<VaultConfigurationException>(name)).Which.Message.Should().Contain(says, name);
+        }
+    }
+
+    [Test]
+    public async Task MasterKeyBytes_AreZeroedWhenTheProviderIsDisposed()
+    {
+        var key = RandomNumberGenerator.GetBytes(32);
+        var source = MasterKeySource.FromBytes(key);
+        var host = await VaultHost.StartAsync(keys: b => b.UseMasterKey(source));
+        await host.DisposeAsync();
+
+        var load = () => source.Load();
+        load.Should().Throw<VaultConfigurationException>().WithMessage("*zeroed*");
+    }
+
+    [Test]
+    public async Task KeyRotation_WithAProviderThatRenamesItsVersion_Ends()
+    {
+        var database = VaultHost.NewDatabasePath();
+        var v1 = RandomNumberGenerator.GetBytes(32);
+        await using (var first = await VaultHost.StartAsync(database: database, masterKey: v1))
+        {
+            await first.Vault.CreateUsersAsync(Enumerable.Range(0, 7).Select(Person));
+        }
+
+        // A KMS that advertises an alias and wraps under the key's full name.
+        await using var host = await VaultHost.StartAsync(database: database, keys: b => b.UseMasterKey(v1).UseKeyProvider<AliasedProvider>());
+        var result = await host.Administration.RewrapKeysAsync().WaitAsync(TimeSpan.FromMinutes(1));
+
+        result.TargetKeyVersion.Should().Be("arn:key/1");
+        result.Remaining.Should().Be(0);
+        result.Rewrapped.Should().Be(7 + 3, "each key visited once");
+        (await host.Vault.GetUserAsync(UserLookup.ByEmail("person00003@mail-3.example"))).Should().NotBeNull();
+    }
+
+    private static System.Text.Json.JsonElement JsonDocumentParse(string json)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(json, new System.Text.Json.JsonDocumentOptions { MaxDepth = 200 });
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>Wraps with the master key, but names the version "arn:key/1" while it advertises "alias".</summary>
+    private sealed class AliasedProvider(Microsoft.Extensions.Options.IOptions<MasterKeyOptions> options) : IKeyProvider
+    {
+        private readonly IKeyProvider _inner = new MasterKeyProvider(options);
+
+        public string CurrentKeyVersion => "alias";
+
+        public async ValueTask<WrappedKey> WrapKeyAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> context, CancellationToken cancellationToken) =>
+            (await _inner.WrapKeyAsync(key, context, cancellationToken)) with { KeyVersion = "arn:key/1" };
+
+        public ValueTask<byte[]> UnwrapKeyAsync(WrappedKey wrappedKey, ReadOnlyMemory<byte> context, CancellationToken cancellationToken) =>
+            _inner.UnwrapKeyAsync(wrappedKey with { KeyVersion = "1" }, context, cancellationToken);
+    }
+}
