@@ -23,10 +23,7 @@ internal static class BlindIndex
             Encoding.ASCII.GetBytes(name, input);
             input[nameLength] = 0;
             Encoding.UTF8.GetBytes(normalizedValue, input[(nameLength + 1)..]);
-            var hash = new byte[HashSize];
-            HMACSHA256.HashData(key, input, hash);
-            CryptographicOperations.ZeroMemory(input);
-            return hash;
+            return HashAndClear(key, input);
         }
         finally
         {
@@ -61,15 +58,20 @@ internal static class BlindIndex
                 at += 4 + written;
             }
 
-            var hash = new byte[HashSize];
-            HMACSHA256.HashData(key, input, hash);
-            CryptographicOperations.ZeroMemory(input);
-            return hash;
+            return HashAndClear(key, input);
         }
         finally
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(rented);
         }
+    }
+
+    private static byte[] HashAndClear(ReadOnlySpan<byte> key, Span<byte> input)
+    {
+        var hash = new byte[HashSize];
+        HMACSHA256.HashData(key, input, hash);
+        CryptographicOperations.ZeroMemory(input);
+        return hash;
     }
 
     /// <summary>
