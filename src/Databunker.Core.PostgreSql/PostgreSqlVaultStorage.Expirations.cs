@@ -13,7 +13,7 @@ internal sealed partial class PostgreSqlVaultStorage
     /// then deletes the new expiration with everything else, so no expiration outlives its person.
     /// </summary>
     public Task<bool> StartExpirationAsync(NewExpiration expiration, long now, AuditRecord audit, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
+        AuditedWriteAsync(async (connection, transaction, chain) =>
         {
             var id = Id(expiration.Token);
             if (await ScalarAsync(connection, transaction, "SELECT 1 FROM users WHERE token = $1 FOR SHARE;", cancellationToken, id).ConfigureAwait(false) is null)
@@ -28,7 +28,7 @@ internal sealed partial class PostgreSqlVaultStorage
                 "delete_hash = excluded.delete_hash, binding = excluded.binding, " +
                 "claim_id = NULL, claimed_until = NULL, started_at = excluded.started_at, updated_at = excluded.updated_at;",
                 cancellationToken, id, Waiting, expiration.DueAt, expiration.RetainHash, expiration.DeleteHash, expiration.Binding, now).ConfigureAwait(false);
-            await AppendAuditAsync(connection, transaction, audit, cancellationToken).ConfigureAwait(false);
+            await chain.AppendAsync(audit, cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken);
 
@@ -57,7 +57,7 @@ internal sealed partial class PostgreSqlVaultStorage
     }
 
     public Task<bool> RetainExpirationAsync(Guid token, byte[] retainHash, long now, AuditRecord audit, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
+        AuditedWriteAsync(async (connection, transaction, chain) =>
         {
             if (await ExecuteAsync(connection, transaction,
                     "UPDATE expirations SET state = $1, retain_hash = NULL, delete_hash = NULL, claim_id = NULL, claimed_until = NULL, updated_at = $2 " +
@@ -67,29 +67,29 @@ internal sealed partial class PostgreSqlVaultStorage
                 return false;
             }
 
-            await AppendAuditAsync(connection, transaction, audit, cancellationToken).ConfigureAwait(false);
+            await chain.AppendAsync(audit, cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken);
 
     public Task<bool> ForgetByExpirationLinkAsync(Guid token, byte[] deleteHash, long now, AuditRecord audit, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
+        AuditedWriteAsync(async (connection, transaction, chain) =>
         {
             var id = Id(token);
             var live = await ScalarAsync(connection, transaction,
                 "SELECT 1 FROM expirations WHERE token = $1 AND delete_hash = $2 AND state = $3 FOR UPDATE;",
                 cancellationToken, id, deleteHash, Waiting).ConfigureAwait(false) is not null;
-            return live && await ForgetUserAsync(connection, transaction, id, now, audit, cancellationToken).ConfigureAwait(false);
+            return live && await ForgetUserAsync(connection, transaction, chain, id, now, audit, cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
 
     public Task<bool> CancelExpirationAsync(Guid token, AuditRecord audit, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
+        AuditedWriteAsync(async (connection, transaction, chain) =>
         {
             if (await ExecuteAsync(connection, transaction, "DELETE FROM expirations WHERE token = $1;", cancellationToken, Id(token)).ConfigureAwait(false) == 0)
             {
                 return false;
             }
 
-            await AppendAuditAsync(connection, transaction, audit, cancellationToken).ConfigureAwait(false);
+            await chain.AppendAsync(audit, cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken);
 
@@ -116,13 +116,13 @@ internal sealed partial class PostgreSqlVaultStorage
     }
 
     public Task<bool> ForgetClaimedAsync(Guid token, byte[] claimId, long now, AuditRecord audit, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
+        AuditedWriteAsync(async (connection, transaction, chain) =>
         {
             var id = Id(token);
             var held = await ScalarAsync(connection, transaction,
                 "SELECT 1 FROM expirations WHERE token = $1 AND state = $2 AND claim_id = $3 FOR UPDATE;",
                 cancellationToken, id, Waiting, claimId).ConfigureAwait(false) is not null;
-            return held && await ForgetUserAsync(connection, transaction, id, now, audit, cancellationToken).ConfigureAwait(false);
+            return held && await ForgetUserAsync(connection, transaction, chain, id, now, audit, cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
 
     private static StoredExpiration ReadExpiration(System.Data.Common.DbDataReader reader, int first) => new(

@@ -15,7 +15,7 @@ internal sealed partial class PostgreSqlVaultStorage
     public Task<IReadOnlyList<byte[]?>> AddTokensAsync(IReadOnlyList<NewToken> tokens, Func<int, NewToken> regenerate, IReadOnlyList<AuditRecord> audit, long now, CancellationToken cancellationToken) =>
         tokens is [{ DeterministicHash: null, Owner: null } single] && audit is [var record]
             ? AddRandomTokenAsync(single, regenerate, record, cancellationToken)
-            : WriteAsync(async (connection, transaction) =>
+            : AuditedWriteAsync(async (connection, transaction, chain) =>
         {
             var owners = tokens.Where(t => t.Owner is not null).Select(t => Id(t.Owner!.Value)).DistinctBy(Convert.ToHexString).ToArray();
             if (owners.Length > 0 && (long)(await ScalarAsync(connection, transaction,
@@ -74,7 +74,7 @@ internal sealed partial class PostgreSqlVaultStorage
                 await using var batch = new NpgsqlBatch(connection, transaction);
                 foreach (var record in audit)
                 {
-                    AddAudit(batch, record);
+                    chain.Add(batch, record);
                 }
 
                 await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -84,35 +84,34 @@ internal sealed partial class PostgreSqlVaultStorage
         }, cancellationToken);
 
     /// <summary>
-    /// The common case, one random token with no owner, in one round trip: the insert and its audit event
-    /// as one batch (one implicit transaction), the event written only if the row now holds this value's
+    /// The common case, one random token with no owner: the insert and its audit event as one batch after
+    /// the audit chain's head is locked, the event written only if the row now holds this value's
     /// ciphertext, that is, only if the token was free.
     /// </summary>
-    private async Task<IReadOnlyList<byte[]?>> AddRandomTokenAsync(NewToken token, Func<int, NewToken> regenerate, AuditRecord audit, CancellationToken cancellationToken)
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        for (var attempt = 1; ; attempt++)
+    private Task<IReadOnlyList<byte[]?>> AddRandomTokenAsync(NewToken token, Func<int, NewToken> regenerate, AuditRecord audit, CancellationToken cancellationToken) =>
+        AuditedWriteAsync<IReadOnlyList<byte[]?>>(async (connection, transaction, chain) =>
         {
-            await using var batch = new NpgsqlBatch(connection);
-            Add(batch, "INSERT INTO tokens (token_hash, value, created_at, expires_at) VALUES ($1, $2, $3, $4::bigint) ON CONFLICT DO NOTHING;",
-                token.TokenHash, token.Value, token.CreatedAt, token.ExpiresAt);
-            Add(batch, "INSERT INTO audit_events (at, actor, operation, subject, outcome, details) SELECT $3, $4, $5, NULL, $6, $7::bytea " +
-                "WHERE EXISTS (SELECT 1 FROM tokens WHERE token_hash = $1 AND value = $2);",
-                token.TokenHash, token.Value, audit.At, audit.Actor, audit.Operation, audit.Outcome, audit.Details);
-            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            if (batch.BatchCommands[0].RecordsAffected == 1)
+            for (var attempt = 1; ; attempt++)
             {
-                return [null];
-            }
+                await using var batch = new NpgsqlBatch(connection, transaction);
+                Add(batch, "INSERT INTO tokens (token_hash, value, created_at, expires_at) VALUES ($1, $2, $3, $4::bigint) ON CONFLICT DO NOTHING;",
+                    token.TokenHash, token.Value, token.CreatedAt, token.ExpiresAt);
+                chain.Add(batch, audit, "EXISTS (SELECT 1 FROM tokens WHERE token_hash = {0} AND value = {1})", token.TokenHash, token.Value);
+                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                if (batch.BatchCommands[0].RecordsAffected == 1)
+                {
+                    return [null];
+                }
 
-            if (attempt == MaxTokenAttempts)
-            {
-                throw new DatabunkerException("No free token could be found for a value after many attempts: the format leaves too few possibilities.");
-            }
+                chain.Undo();
+                if (attempt == MaxTokenAttempts)
+                {
+                    throw new DatabunkerException("No free token could be found for a value after many attempts: the format leaves too few possibilities.");
+                }
 
-            token = regenerate(0);
-        }
-    }
+                token = regenerate(0);
+            }
+        }, cancellationToken);
 
     /// <summary>
     /// One query for all the hashes: a detokenize of many values is one round trip. One hash is looked up
@@ -154,7 +153,7 @@ internal sealed partial class PostgreSqlVaultStorage
     }
 
     public Task<bool> DeleteTokenAsync(byte[] tokenHash, AuditRecord audit, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
+        AuditedWriteAsync(async (connection, transaction, chain) =>
         {
             await using var delete = Command(connection, transaction, "DELETE FROM tokens WHERE token_hash = $1 RETURNING owner;", tokenHash);
             var deleted = false;
@@ -168,7 +167,7 @@ internal sealed partial class PostgreSqlVaultStorage
                 }
             }
 
-            await AppendAuditAsync(connection, transaction, audit with
+            await chain.AppendAsync(audit with
             {
                 Subject = owner,
                 Outcome = deleted ? audit.Outcome : AuditOutcomes.NotFound,

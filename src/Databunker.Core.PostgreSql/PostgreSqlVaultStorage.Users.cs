@@ -7,9 +7,6 @@ internal sealed partial class PostgreSqlVaultStorage
 {
     private const string InsertIndex = "INSERT INTO user_indexes (hash, kind, token) VALUES ($1, $2, $3);";
 
-    private const string InsertAudit =
-        "INSERT INTO audit_events (at, actor, operation, subject, outcome, details) VALUES ($1, $2, $3, $4, $5, $6);";
-
     /// <summary>
     /// A forget as one batch, one round trip. The first statement deletes the profile and takes the row
     /// lock; each later statement runs with a fresh snapshot, so it also sees rows that an instance which
@@ -22,8 +19,6 @@ internal sealed partial class PostgreSqlVaultStorage
         "DELETE FROM users WHERE token = $1;",
         "INSERT INTO tombstones (token, forgotten_at) SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM data_keys WHERE owner = $1) " +
             "ON CONFLICT (token) DO UPDATE SET forgotten_at = excluded.forgotten_at;",
-        "INSERT INTO audit_events (at, actor, operation, subject, outcome, details) SELECT $2, $3, $4, $5::bytea, $6, $7::bytea " +
-            "WHERE EXISTS (SELECT 1 FROM data_keys WHERE owner = $1);",
         "DELETE FROM data_keys WHERE owner = $1;",
         "DELETE FROM user_indexes WHERE token = $1;",
         "DELETE FROM expirations WHERE token = $1;",
@@ -31,29 +26,26 @@ internal sealed partial class PostgreSqlVaultStorage
     ];
 
     /// <summary>
-    /// One round trip: the rows of all the persons go as one pipelined batch, which PostgreSQL runs as one
-    /// implicit transaction: all of them or, on a taken index, none.
+    /// The rows of all the persons go as one pipelined batch after the audit chain's head is locked: all of
+    /// them or, on a taken index, none.
     /// </summary>
-    public async Task CreateUsersAsync(IReadOnlyList<NewUser> users, CancellationToken cancellationToken)
-    {
-        if (users.Count == 0)
+    public Task CreateUsersAsync(IReadOnlyList<NewUser> users, CancellationToken cancellationToken) => users.Count == 0
+        ? Task.CompletedTask
+        : AuditedWriteAsync(async (connection, transaction, audit) =>
         {
-            return;
-        }
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            foreach (var user in users)
+            {
+                var token = Id(user.Token);
+                Add(batch, "INSERT INTO users (token, profile, version, created_at, updated_at) VALUES ($1, $2, 1, $3, $3);", token, user.Profile, user.CreatedAt);
+                Add(batch, "INSERT INTO data_keys (owner, key_version, wrapped) VALUES ($1, $2, $3);", token, user.DataKey.KeyVersion, user.DataKey.Ciphertext);
+                AddIndexes(batch, token, user.Indexes);
+                audit.Add(batch, user.Audit);
+            }
 
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var batch = new NpgsqlBatch(connection);
-        foreach (var user in users)
-        {
-            var token = Id(user.Token);
-            Add(batch, "INSERT INTO users (token, profile, version, created_at, updated_at) VALUES ($1, $2, 1, $3, $3);", token, user.Profile, user.CreatedAt);
-            Add(batch, "INSERT INTO data_keys (owner, key_version, wrapped) VALUES ($1, $2, $3);", token, user.DataKey.KeyVersion, user.DataKey.Ciphertext);
-            AddIndexes(batch, token, user.Indexes);
-            AddAudit(batch, user.Audit);
-        }
-
-        await ExecuteIndexWritesAsync(batch, users.SelectMany(u => u.Indexes), null, cancellationToken).ConfigureAwait(false);
-    }
+            await ExecuteIndexWritesAsync(batch, users.SelectMany(u => u.Indexes), null, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
 
     public async Task<StoredUser?> GetUserAsync(Guid token, CancellationToken cancellationToken)
     {
@@ -76,17 +68,20 @@ internal sealed partial class PostgreSqlVaultStorage
     }
 
     /// <summary>
-    /// One round trip, one implicit transaction. The version check is in the UPDATE's WHERE: an instance
+    /// One batch after the audit chain's head is locked. The version check is in the UPDATE's WHERE: an instance
     /// that updated the row first makes this one wait, then re-read the row and find another version, so
     /// one of two racing patches wins. The statements after it act only if the row now holds this
     /// update's ciphertext (its random nonce makes it unique), that is, only if this UPDATE won.
     /// </summary>
-    public async Task<UpdateOutcome> UpdateUserAsync(UserChange change, CancellationToken cancellationToken)
+    public Task<UpdateOutcome> UpdateUserAsync(UserChange change, CancellationToken cancellationToken) =>
+        AuditedWriteAsync((connection, transaction, audit) => UpdateUserAsync(connection, transaction, audit, change, cancellationToken), cancellationToken);
+
+    private static async Task<UpdateOutcome> UpdateUserAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, PostgreSqlAuditChainWriter audit, UserChange change, CancellationToken cancellationToken)
     {
         const string Won = "EXISTS (SELECT 1 FROM users WHERE token = $1 AND profile = $2)";
         var token = Id(change.Token);
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var batch = new NpgsqlBatch(connection);
+        await using var batch = new NpgsqlBatch(connection, transaction);
         Add(batch, "UPDATE users SET profile = $1, version = version + 1, updated_at = $2 WHERE token = $3 AND version = $4;",
             change.Profile, change.UpdatedAt, token, change.ExpectedVersion);
         Add(batch, $"DELETE FROM user_indexes WHERE token = $1 AND {Won};", token, change.Profile);
@@ -95,25 +90,21 @@ internal sealed partial class PostgreSqlVaultStorage
             Add(batch, $"INSERT INTO user_indexes (hash, kind, token) SELECT $3, $4, $1 WHERE {Won};", token, change.Profile, index.Hash, (int)index.Kind);
         }
 
-        var audit = change.Audit;
-        Add(batch, $"INSERT INTO audit_events (at, actor, operation, subject, outcome, details) SELECT $3, $4, $5, $6::bytea, $7, $8::bytea WHERE {Won};",
-            token, change.Profile, audit.At, audit.Actor, audit.Operation, audit.Subject is { } s ? Id(s) : null, audit.Outcome, audit.Details);
+        audit.Add(batch, change.Audit, "EXISTS (SELECT 1 FROM users WHERE token = {0} AND profile = {1})", token, change.Profile);
         await ExecuteIndexWritesAsync(batch, change.Indexes, token, cancellationToken).ConfigureAwait(false);
         if (batch.BatchCommands[0].RecordsAffected == 1)
         {
             return UpdateOutcome.Updated;
         }
 
-        return await ScalarAsync(connection, null, "SELECT 1 FROM users WHERE token = $1;", cancellationToken, token).ConfigureAwait(false) is null
+        audit.Undo();
+        return await ScalarAsync(connection, transaction, "SELECT 1 FROM users WHERE token = $1;", cancellationToken, token).ConfigureAwait(false) is null
             ? UpdateOutcome.NotFound
             : UpdateOutcome.VersionConflict;
     }
 
-    public async Task<bool> ForgetUserAsync(Guid token, long forgottenAt, AuditRecord audit, CancellationToken cancellationToken)
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await ForgetUserAsync(connection, null, Id(token), forgottenAt, audit, cancellationToken).ConfigureAwait(false);
-    }
+    public Task<bool> ForgetUserAsync(Guid token, long forgottenAt, AuditRecord audit, CancellationToken cancellationToken) =>
+        AuditedWriteAsync((connection, transaction, chain) => ForgetUserAsync(connection, transaction, chain, Id(token), forgottenAt, audit, cancellationToken), cancellationToken);
 
     public async Task<bool> IsForgottenAsync(Guid token, CancellationToken cancellationToken)
     {
@@ -125,19 +116,26 @@ internal sealed partial class PostgreSqlVaultStorage
     /// Deletes the profile first: no profile, no person, nothing else to do. The DELETE takes the row lock,
     /// so a second instance forgetting the same person waits and then deletes nothing.
     /// </summary>
-    private static async Task<bool> ForgetUserAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, byte[] token, long forgottenAt, AuditRecord audit, CancellationToken cancellationToken)
+    private static async Task<bool> ForgetUserAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, PostgreSqlAuditChainWriter chain, byte[] token, long forgottenAt, AuditRecord audit, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
         Add(batch, ForgetStatements[0], token);
         Add(batch, ForgetStatements[1], token, forgottenAt);
-        Add(batch, ForgetStatements[2], token, audit.At, audit.Actor, audit.Operation, audit.Subject is { } s ? Id(s) : null, audit.Outcome, audit.Details);
-        foreach (var statement in ForgetStatements.AsSpan(3))
+        chain.Add(batch, audit, "EXISTS (SELECT 1 FROM data_keys WHERE owner = {0})", token);
+        foreach (var statement in ForgetStatements.AsSpan(2))
         {
             Add(batch, statement, token);
         }
 
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        return batch.BatchCommands[0].RecordsAffected == 1;
+        if (batch.BatchCommands[0].RecordsAffected == 1)
+        {
+            return true;
+        }
+
+        chain.Undo();
+        return false;
     }
 
     private static void Add(NpgsqlBatch batch, string sql, params object?[] values)
@@ -158,9 +156,6 @@ internal sealed partial class PostgreSqlVaultStorage
             Add(batch, InsertIndex, index.Hash, (int)index.Kind, token);
         }
     }
-
-    private static void AddAudit(NpgsqlBatch batch, AuditRecord audit) =>
-        Add(batch, InsertAudit, audit.At, audit.Actor, audit.Operation, audit.Subject is { } s ? Id(s) : null, audit.Outcome, audit.Details);
 
     /// <summary>
     /// Runs a batch that inserts blind indexes; a taken index becomes <see cref="DuplicateIndexException"/>

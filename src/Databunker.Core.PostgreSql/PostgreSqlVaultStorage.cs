@@ -16,9 +16,14 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStorage, IDisposabl
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;
+    private readonly IAuditChain? _auditChain;
 
-    public PostgreSqlVaultStorage(IOptions<PostgreSqlStorageOptions> options, TimeProvider time)
+    /// <param name="options">The connection.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="auditChain">Links appended audit events; without one (a storage opened only to migrate or copy) appends are refused.</param>
+    public PostgreSqlVaultStorage(IOptions<PostgreSqlStorageOptions> options, TimeProvider time, IAuditChain? auditChain = null)
     {
+        _auditChain = auditChain;
         var settings = options.Value;
         var connection = PostgreSqlBuilderExtensions.ParseConnectionString(settings.ConnectionString, nameof(options));
         if (!ContainsKey(settings.ConnectionString, "Max Auto Prepare") && !ContainsKey(settings.ConnectionString, "MaxAutoPrepare"))
@@ -162,6 +167,17 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStorage, IDisposabl
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return result;
     }
+
+    /// <summary>
+    /// Runs an audited write in one transaction whose first lock is the audit chain's head (see
+    /// <see cref="PostgreSqlAuditChainWriter"/>), and commits it.
+    /// </summary>
+    private Task<T> AuditedWriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, PostgreSqlAuditChainWriter, Task<T>> work, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            var audit = await PostgreSqlAuditChainWriter.LockAsync(connection, transaction, _auditChain, cancellationToken).ConfigureAwait(false);
+            return await work(connection, transaction, audit).ConfigureAwait(false);
+        }, cancellationToken);
 
     private static bool ContainsKey(string connectionString, string key) =>
         connectionString.Contains(key, StringComparison.OrdinalIgnoreCase);

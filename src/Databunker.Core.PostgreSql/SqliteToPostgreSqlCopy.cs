@@ -28,7 +28,8 @@ public static class SqliteToPostgreSqlCopy
         ("data_keys", [("owner", NpgsqlDbType.Bytea), ("key_version", NpgsqlDbType.Text), ("wrapped", NpgsqlDbType.Bytea)]),
         ("user_indexes", [("hash", NpgsqlDbType.Bytea), ("kind", NpgsqlDbType.Integer), ("token", NpgsqlDbType.Bytea)]),
         ("tombstones", [("token", NpgsqlDbType.Bytea), ("forgotten_at", NpgsqlDbType.Bigint)]),
-        ("audit_events", [("id", NpgsqlDbType.Bigint), ("at", NpgsqlDbType.Bigint), ("actor", NpgsqlDbType.Text), ("operation", NpgsqlDbType.Text), ("subject", NpgsqlDbType.Bytea), ("outcome", NpgsqlDbType.Text), ("details", NpgsqlDbType.Bytea)]),
+        ("audit_events", [("id", NpgsqlDbType.Bigint), ("at", NpgsqlDbType.Bigint), ("actor", NpgsqlDbType.Text), ("operation", NpgsqlDbType.Text), ("subject", NpgsqlDbType.Bytea), ("outcome", NpgsqlDbType.Text), ("details", NpgsqlDbType.Bytea), ("seq", NpgsqlDbType.Bigint), ("link", NpgsqlDbType.Bytea)]),
+        ("audit_chain", [("id", NpgsqlDbType.Integer), ("first_seq", NpgsqlDbType.Bigint), ("first_prev", NpgsqlDbType.Bytea), ("head_seq", NpgsqlDbType.Bigint), ("head_link", NpgsqlDbType.Bytea)]),
         ("expirations", [("token", NpgsqlDbType.Bytea), ("state", NpgsqlDbType.Integer), ("due_at", NpgsqlDbType.Bigint), ("retain_hash", NpgsqlDbType.Bytea), ("delete_hash", NpgsqlDbType.Bytea), ("binding", NpgsqlDbType.Bytea), ("claim_id", NpgsqlDbType.Bytea), ("claimed_until", NpgsqlDbType.Bigint), ("started_at", NpgsqlDbType.Bigint), ("updated_at", NpgsqlDbType.Bigint)]),
         ("tokens", [("token_hash", NpgsqlDbType.Bytea), ("value", NpgsqlDbType.Bytea), ("deterministic", NpgsqlDbType.Bytea), ("sealed_token", NpgsqlDbType.Bytea), ("owner", NpgsqlDbType.Bytea), ("expires_at", NpgsqlDbType.Bigint), ("created_at", NpgsqlDbType.Bigint)]),
     ];
@@ -90,7 +91,7 @@ public static class SqliteToPostgreSqlCopy
         await using var write = await postgres.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // Taken and then checked under a lock, so that two copies, or a copy and a starting host, cannot interleave.
         await PostgreSqlVaultStorage.ExecuteAsync(postgres, write,
-            "LOCK TABLE system_keys, users, data_keys, user_indexes, tombstones, audit_events, expirations, tokens IN EXCLUSIVE MODE;", cancellationToken).ConfigureAwait(false);
+            "LOCK TABLE system_keys, users, data_keys, user_indexes, tombstones, audit_events, audit_chain, expirations, tokens IN EXCLUSIVE MODE;", cancellationToken).ConfigureAwait(false);
         if (await PostgreSqlVaultStorage.ScalarAsync(postgres, write,
                 "SELECT EXISTS (SELECT 1 FROM system_keys) OR EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM audit_events) OR EXISTS (SELECT 1 FROM tokens);",
                 cancellationToken).ConfigureAwait(false) is true)
@@ -98,6 +99,8 @@ public static class SqliteToPostgreSqlCopy
             throw new VaultConfigurationException("The PostgreSQL schema already holds a vault: copy into an empty schema.");
         }
 
+        // The empty schema's chain row is replaced by the source's, so that the copied trail still verifies.
+        await PostgreSqlVaultStorage.ExecuteAsync(postgres, write, "DELETE FROM audit_chain;", cancellationToken).ConfigureAwait(false);
         var copied = new List<KeyValuePair<string, long>>();
         foreach (var (table, columns) in Tables)
         {

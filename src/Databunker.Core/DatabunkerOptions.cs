@@ -37,6 +37,17 @@ public sealed class DatabunkerOptions
     /// </summary>
     public bool CompactAfterForget { get; set; }
 
+    /// <summary>
+    /// The most items one many-item call takes (<see cref="IPersonalDataVault.CreateUsersAsync"/>,
+    /// <c>ITokenizer.TokenizeManyAsync</c> and <c>DetokenizeManyAsync</c>): each is one transaction, so an
+    /// unbounded list would hold the database's write lock, and the memory, for as long as it takes. A longer
+    /// list is refused with <see cref="VaultInputException"/>; split it. Default 10,000.
+    /// </summary>
+    public int MaxBatchItems { get; set; } = 10_000;
+
+    /// <summary>How many audit events <see cref="IVaultAdministration.VerifyAuditTrailAsync"/> reads per page. Default 2,000.</summary>
+    public int AuditVerificationPageSize { get; set; } = 2000;
+
     /// <summary>How many wrapped keys one rotation batch re-wraps. Default 500.</summary>
     public int RotationBatchSize { get; set; } = 500;
 

@@ -39,6 +39,8 @@ public static class DatabunkerServiceCollectionExtensions
             "No storage is configured for Databunker: call UseSqlite(\"Data Source=vault.db\") on the builder that AddDatabunker() returns."));
         services.TryAddSingleton<Keys.IKeyProvider>(_ => throw new VaultConfigurationException(
             "No key provider is configured for Databunker: call UseMasterKey(...) or UseKeyProvider<T>() on the builder that AddDatabunker() returns."));
+        services.TryAddSingleton<AuditChain>();
+        services.TryAddSingleton<IAuditChain>(sp => sp.GetRequiredService<AuditChain>());
         services.TryAddSingleton<VaultKeyRing>();
         services.TryAddSingleton<PersonalDataVault>();
         services.TryAddSingleton<IPersonalDataVault>(sp => sp.GetRequiredService<PersonalDataVault>());

@@ -48,7 +48,27 @@ public interface IVaultAdministration
     /// <returns><see langword="false"/> when concurrent work kept it from finishing; call it again later.</returns>
     Task<bool> CompactAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes the audit events older than <see cref="DatabunkerOptions.AuditRetention"/>.</summary>
+    /// <summary>
+    /// Checks the audit trail's HMAC chain from its start (or the last purge) to its head, in pages: every
+    /// event must be present, in order and unaltered. Reports the first event where the chain breaks: one
+    /// deleted from the middle, inserted, reordered or rewritten (fields or details). Events appended while it
+    /// runs are left for the next call.
+    /// </summary>
+    /// <param name="anchor">A head exported earlier with <see cref="GetAuditChainHeadAsync"/>; when given, the trail
+    /// must still hold that event with that link, which detects events cut from the end.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Whether the trail is intact, how many events were checked, and where it breaks.</returns>
+    Task<AuditVerification> VerifyAuditTrailAsync(AuditChainHead? anchor = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The audit chain's current head, to anchor outside the database (see <see cref="AuditChainHead"/>).</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The newest event's sequence number and link.</returns>
+    Task<AuditChainHead> GetAuditChainHeadAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes the audit events older than <see cref="DatabunkerOptions.AuditRetention"/>: the oldest events in
+    /// chain order, up to the first one that is still within the retention, so that what stays is one chain.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>How many events were deleted.</returns>
     Task<int> PurgeAuditEventsAsync(CancellationToken cancellationToken = default);

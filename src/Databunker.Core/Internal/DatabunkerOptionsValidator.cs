@@ -34,6 +34,16 @@ internal sealed class DatabunkerOptionsValidator : IValidateOptions<DatabunkerOp
             failures.Add("RotationBatchSize must be between 1 and 100000.");
         }
 
+        if (options.AuditVerificationPageSize is < 1 or > 100_000)
+        {
+            failures.Add("AuditVerificationPageSize must be between 1 and 100000.");
+        }
+
+        if (options.MaxBatchItems is < 1 or > 1_000_000)
+        {
+            failures.Add("MaxBatchItems must be between 1 and 1000000.");
+        }
+
         var expiration = options.Expiration;
         if (expiration.MaxRetention <= TimeSpan.Zero)
         {

@@ -11,12 +11,14 @@ internal sealed class VaultAdministration : IVaultAdministration
 {
     private readonly IVaultStorage _storage;
     private readonly VaultKeyRing _keys;
+    private readonly AuditChain _auditChain;
     private readonly PersonalDataVault _vault;
     private readonly DatabunkerOptions _options;
     private readonly ILogger<VaultAdministration> _logger;
 
-    public VaultAdministration(IVaultStorage storage, VaultKeyRing keys, PersonalDataVault vault, IOptions<DatabunkerOptions> options, ILogger<VaultAdministration>? logger = null)
+    public VaultAdministration(IVaultStorage storage, VaultKeyRing keys, PersonalDataVault vault, AuditChain auditChain, IOptions<DatabunkerOptions> options, ILogger<VaultAdministration>? logger = null)
     {
+        _auditChain = auditChain;
         _storage = storage;
         _keys = keys;
         _vault = vault;
@@ -153,6 +155,25 @@ internal sealed class VaultAdministration : IVaultAdministration
     {
         using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
         return await _vault.CompactAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<AuditChainHead> GetAuditChainHeadAsync(CancellationToken cancellationToken = default)
+    {
+        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        var chain = await _storage.GetAuditChainAsync(cancellationToken).ConfigureAwait(false);
+        return new AuditChainHead(chain.HeadSequence, Convert.ToBase64String(chain.HeadLink));
+    }
+
+    public async Task<AuditVerification> VerifyAuditTrailAsync(AuditChainHead? anchor = null, CancellationToken cancellationToken = default)
+    {
+        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        var result = await new AuditTrailVerifier(_storage, _auditChain, _options.AuditVerificationPageSize).VerifyAsync(anchor, cancellationToken).ConfigureAwait(false);
+        if (!result.IsIntact)
+        {
+            Log.IntegrityFailure(_logger, "audit trail");
+        }
+
+        return result;
     }
 
     public async Task<int> PurgeAuditEventsAsync(CancellationToken cancellationToken = default)

@@ -6,39 +6,115 @@ namespace Databunker.Core.Sqlite;
 
 internal sealed partial class SqliteVaultStorage
 {
-    /// <summary>One INSERT is atomic on its own: no explicit transaction, one commit.</summary>
-    public Task AppendAuditAsync(AuditRecord audit, CancellationToken cancellationToken) => Run(() =>
-    {
-        using var connection = _connections.Open();
-        AppendAudit(AuditInsert(connection, null), audit);
-        return true;
-    }, cancellationToken);
+    /// <summary>One event in its own write transaction: the chain's head is read and moved with it.</summary>
+    public Task AppendAuditAsync(AuditRecord audit, CancellationToken cancellationToken) =>
+        Write((connection, transaction) =>
+        {
+            AuditWriter(connection, transaction).Append(audit);
+            return true;
+        }, cancellationToken);
 
     public Task<IReadOnlyList<AuditRecord>> GetAuditAsync(Guid subject, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
         return (IReadOnlyList<AuditRecord>)connection.Query<AuditRow>(
-                "SELECT id AS Id, at AS At, actor AS Actor, operation AS Operation, subject AS Subject, outcome AS Outcome, details AS Details " +
-                "FROM audit_events WHERE subject = @subject ORDER BY id;",
+                $"SELECT {AuditColumns} FROM audit_events WHERE subject = @subject ORDER BY id;",
                 new { subject = Id(subject) })
-            .Select(r => new AuditRecord(r.Id, r.At, r.Actor, r.Operation, r.Subject is null ? null : new Guid(r.Subject), r.Outcome, r.Details))
+            .Select(r => r.ToRecord())
             .ToList();
     }, cancellationToken);
 
     public Task<int> PurgeAuditAsync(long before, CancellationToken cancellationToken) =>
         Write((connection, transaction) =>
-            connection.Execute("DELETE FROM audit_events WHERE at < @before;", new { before }, transaction), cancellationToken);
+        {
+            // Only a prefix of the chain goes, so that what stays is still one unbroken chain from its new start.
+            var last = connection.QuerySingleOrDefault<ChainRow>(
+                "SELECT seq AS Seq, link AS Link FROM audit_events WHERE seq < COALESCE((SELECT MIN(seq) FROM audit_events WHERE at >= @before), " +
+                "(SELECT head_seq + 1 FROM audit_chain WHERE id = 1)) ORDER BY seq DESC LIMIT 1;",
+                new { before },
+                transaction);
+            if (last is null)
+            {
+                return 0;
+            }
 
-    private static SqliteCommand AuditInsert(SqliteConnection connection, SqliteTransaction? transaction) =>
-        Command(connection, transaction,
-            "INSERT INTO audit_events (at, actor, operation, subject, outcome, details) VALUES ($at, $actor, $operation, $subject, $outcome, $details);",
-            "$at", "$actor", "$operation", "$subject", "$outcome", "$details");
+            var purged = connection.Execute("DELETE FROM audit_events WHERE seq <= @Seq;", new { last.Seq }, transaction);
+            connection.Execute(
+                "UPDATE audit_chain SET first_seq = MAX(first_seq, @next), first_prev = CASE WHEN @next > first_seq THEN COALESCE(@Link, first_prev) ELSE first_prev END WHERE id = 1;",
+                new { next = last.Seq + 1, last.Link },
+                transaction);
+            return purged;
+        }, cancellationToken);
 
-    /// <param name="insert">The prepared insert.</param>
-    /// <param name="audit">The event.</param>
-    /// <param name="subjectId">The subject's id bytes when the caller has them already, to spare a copy.</param>
-    private static void AppendAudit(SqliteCommand insert, AuditRecord audit, byte[]? subjectId = null) =>
-        Execute(insert, audit.At, audit.Actor, audit.Operation, audit.Subject is { } s ? subjectId ?? Id(s) : null, audit.Outcome, audit.Details);
+    public Task<StoredAuditChain> GetAuditChainAsync(CancellationToken cancellationToken) => Run(() =>
+    {
+        using var connection = _connections.Open();
+        using var transaction = connection.BeginTransaction(deferred: true);
+        var chain = connection.QuerySingle<AuditChainRow>(
+            "SELECT first_seq AS FirstSeq, first_prev AS FirstPrev, head_seq AS HeadSeq, head_link AS HeadLink, " +
+            "(SELECT COUNT(*) FROM audit_events) AS Events, " +
+            "(SELECT COUNT(*) FROM audit_events WHERE link IS NULL AND seq < audit_chain.first_seq) AS Legacy FROM audit_chain WHERE id = 1;",
+            transaction: transaction);
+        transaction.Commit();
+        return new StoredAuditChain(chain.FirstSeq, chain.FirstPrev, chain.HeadSeq, chain.HeadLink, chain.Events, chain.Legacy);
+    }, cancellationToken);
+
+    public Task<IReadOnlyList<ChainedAuditRecord>> GetChainedAuditAsync(long afterSequence, int limit, CancellationToken cancellationToken) => Run(() =>
+    {
+        using var connection = _connections.Open();
+        return (IReadOnlyList<ChainedAuditRecord>)connection.Query<AuditRow>(
+                $"SELECT {AuditColumns}, seq AS Seq, link AS Link FROM audit_events WHERE seq > @afterSequence ORDER BY seq LIMIT @limit;",
+                new { afterSequence, limit })
+            .Select(r => new ChainedAuditRecord(r.Seq, r.Link, r.ToRecord()))
+            .ToList();
+    }, cancellationToken);
+
+    private const string AuditColumns =
+        "id AS Id, at AS At, actor AS Actor, operation AS Operation, subject AS Subject, outcome AS Outcome, details AS Details";
+
+    /// <summary>Links events onto the chain inside <paramref name="transaction"/>, which must be a write (IMMEDIATE) transaction.</summary>
+    private AuditChainWriter AuditWriter(SqliteConnection connection, SqliteTransaction transaction) => new(connection, transaction, _auditChain);
+
+    /// <summary>
+    /// Reads the chain's head once, then for each event: the next sequence number, its link, the INSERT and
+    /// the head's UPDATE. SQLite has one writer at a time, so the head read inside the transaction is the head.
+    /// </summary>
+    private sealed class AuditChainWriter
+    {
+        private readonly SqliteCommand _insert;
+        private readonly SqliteCommand _head;
+        private readonly IAuditChain _chain;
+        private long _sequence;
+        private byte[] _link;
+
+        public AuditChainWriter(SqliteConnection connection, SqliteTransaction transaction, IAuditChain? chain)
+        {
+            _chain = chain ?? throw new InvalidOperationException("This storage was built without an audit chain, so it cannot append audit events.");
+            var read = Command(connection, transaction, "SELECT head_seq, head_link FROM audit_chain WHERE id = 1;");
+            using (var reader = read.ExecuteReader())
+            {
+                reader.Read();
+                _sequence = reader.GetInt64(0);
+                _link = (byte[])reader.GetValue(1);
+            }
+
+            _insert = Command(connection, transaction,
+                "INSERT INTO audit_events (at, actor, operation, subject, outcome, details, seq, link) VALUES ($at, $actor, $operation, $subject, $outcome, $details, $seq, $link);",
+                "$at", "$actor", "$operation", "$subject", "$outcome", "$details", "$seq", "$link");
+            _head = Command(connection, transaction, "UPDATE audit_chain SET head_seq = $seq, head_link = $link WHERE id = 1;", "$seq", "$link");
+        }
+
+        /// <param name="audit">The event.</param>
+        /// <param name="subjectId">The subject's id bytes when the caller has them already, to spare a copy.</param>
+        public void Append(AuditRecord audit, byte[]? subjectId = null)
+        {
+            var sequence = _sequence + 1;
+            var link = _chain.Link(_link, sequence, audit);
+            Execute(_insert, audit.At, audit.Actor, audit.Operation, audit.Subject is { } s ? subjectId ?? Id(s) : null, audit.Outcome, audit.Details, sequence, link);
+            Execute(_head, sequence, link);
+            (_sequence, _link) = (sequence, link);
+        }
+    }
 
     private sealed class AuditRow
     {
@@ -55,5 +131,33 @@ internal sealed partial class SqliteVaultStorage
         public string Outcome { get; set; } = string.Empty;
 
         public byte[]? Details { get; set; }
+
+        public long Seq { get; set; }
+
+        public byte[]? Link { get; set; }
+
+        public AuditRecord ToRecord() => new(Id, At, Actor, Operation, Subject is null ? null : new Guid(Subject), Outcome, Details);
+    }
+
+    private sealed class ChainRow
+    {
+        public long Seq { get; set; }
+
+        public byte[]? Link { get; set; }
+    }
+
+    private sealed class AuditChainRow
+    {
+        public long FirstSeq { get; set; }
+
+        public byte[] FirstPrev { get; set; } = [];
+
+        public long HeadSeq { get; set; }
+
+        public byte[] HeadLink { get; set; } = [];
+
+        public long Events { get; set; }
+
+        public long Legacy { get; set; }
     }
 }

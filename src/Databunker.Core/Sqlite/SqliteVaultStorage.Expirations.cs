@@ -107,11 +107,8 @@ internal sealed partial class SqliteVaultStorage
             return held && ForgetUser(connection, transaction, id, now, audit);
         }, cancellationToken);
 
-    private static void Audit(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, AuditRecord audit)
-    {
-        var insert = AuditInsert(connection, transaction);
-        AppendAudit(insert, audit);
-    }
+    private void Audit(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, AuditRecord audit) =>
+        AuditWriter(connection, transaction).Append(audit);
 
     private const string ExpirationColumns =
         "state AS State, due_at AS DueAt, retain_hash AS RetainHash, delete_hash AS DeleteHash, binding AS Binding";

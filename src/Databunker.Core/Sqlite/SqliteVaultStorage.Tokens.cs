@@ -67,10 +67,10 @@ internal sealed partial class SqliteVaultStorage
                 }
             }
 
-            var insertAudit = AuditInsert(connection, transaction);
+            var auditWriter = AuditWriter(connection, transaction);
             foreach (var record in audit)
             {
-                AppendAudit(insertAudit, record);
+                auditWriter.Append(record);
             }
 
             return (IReadOnlyList<byte[]?>)existing;
@@ -126,10 +126,10 @@ internal sealed partial class SqliteVaultStorage
         ? AppendAuditAsync(audit[0], cancellationToken)
         : Write((connection, transaction) =>
         {
-            var insert = AuditInsert(connection, transaction);
+            var auditWriter = AuditWriter(connection, transaction);
             foreach (var record in audit)
             {
-                AppendAudit(insert, record);
+                auditWriter.Append(record);
             }
 
             return audit.Count;

@@ -28,14 +28,14 @@ internal sealed partial class SqliteVaultStorage
                 "INSERT INTO data_keys (owner, key_version, wrapped) VALUES ($token, $version, $wrapped);",
                 "$token", "$version", "$wrapped");
             var insertIndex = IndexInsert(connection, transaction);
-            var insertAudit = AuditInsert(connection, transaction);
+            var auditWriter = AuditWriter(connection, transaction);
             foreach (var user in users)
             {
                 var token = Id(user.Token);
                 Execute(insertUser, token, user.Profile, user.CreatedAt);
                 Execute(insertKey, token, user.DataKey.KeyVersion, user.DataKey.Ciphertext);
                 InsertIndexes(insertIndex, token, user.Indexes);
-                AppendAudit(insertAudit, user.Audit);
+                auditWriter.Append(user.Audit);
             }
 
             return true;
@@ -77,7 +77,7 @@ internal sealed partial class SqliteVaultStorage
 
             Execute(Command(connection, transaction, DeleteIndexes, "@token"), token);
             InsertIndexes(IndexInsert(connection, transaction), token, change.Indexes);
-            AppendAudit(AuditInsert(connection, transaction), change.Audit);
+            AuditWriter(connection, transaction).Append(change.Audit);
             return UpdateOutcome.Updated;
         }, cancellationToken);
 
@@ -90,7 +90,7 @@ internal sealed partial class SqliteVaultStorage
         return connection.ExecuteScalar<long>("SELECT COUNT(*) FROM tombstones WHERE token = @token;", new { token = Id(token) }) > 0;
     }, cancellationToken);
 
-    private static bool ForgetUser(SqliteConnection connection, SqliteTransaction transaction, byte[] token, long forgottenAt, AuditRecord audit)
+    private bool ForgetUser(SqliteConnection connection, SqliteTransaction transaction, byte[] token, long forgottenAt, AuditRecord audit)
     {
         // The first statement deletes the profile: no profile, no person, nothing else to do.
         if (Execute(Command(connection, transaction, ForgetStatements[0], "@token"), token) == 0)
@@ -104,7 +104,7 @@ internal sealed partial class SqliteVaultStorage
         }
 
         Execute(Command(connection, transaction, "INSERT OR REPLACE INTO tombstones (token, forgotten_at) VALUES ($token, $at);", "$token", "$at"), token, forgottenAt);
-        AppendAudit(AuditInsert(connection, transaction), audit, audit.Subject == new Guid(token) ? token : null);
+        AuditWriter(connection, transaction).Append(audit, audit.Subject == new Guid(token) ? token : null);
         return true;
     }
 
@@ -162,6 +162,9 @@ internal sealed partial class SqliteVaultStorage
 
     private static int Execute(SqliteCommand command, object? a, object? b, object? c, object? d, object? e, object? f, object? g) =>
         Set(Set(Set(Set(Set(Set(Set(command, 0, a), 1, b), 2, c), 3, d), 4, e), 5, f), 6, g).ExecuteNonQuery();
+
+    private static int Execute(SqliteCommand command, object? a, object? b, object? c, object? d, object? e, object? f, object? g, object? h) =>
+        Set(Set(Set(Set(Set(Set(Set(Set(command, 0, a), 1, b), 2, c), 3, d), 4, e), 5, f), 6, g), 7, h).ExecuteNonQuery();
 
     private static SqliteCommand Set(SqliteCommand command, int index, object? value)
     {

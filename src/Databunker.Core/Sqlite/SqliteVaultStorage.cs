@@ -22,9 +22,15 @@ internal sealed partial class SqliteVaultStorage : IVaultStorage, IDisposable
     private readonly SqliteConnectionFactory _connections;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly IAuditChain? _auditChain;
 
-    public SqliteVaultStorage(IOptions<SqliteStorageOptions> options, TimeProvider time, ILogger<SqliteVaultStorage>? logger = null)
+    /// <param name="options">Where the database is.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">Optional logger.</param>
+    /// <param name="auditChain">Links appended audit events; without one (a storage opened only to read or copy) appends are refused.</param>
+    public SqliteVaultStorage(IOptions<SqliteStorageOptions> options, TimeProvider time, ILogger<SqliteVaultStorage>? logger = null, IAuditChain? auditChain = null)
     {
+        _auditChain = auditChain;
         _connections = new SqliteConnectionFactory(options.Value);
         _time = time;
         _logger = logger ?? (ILogger)NullLogger.Instance;

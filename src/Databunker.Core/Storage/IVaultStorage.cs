@@ -52,14 +52,26 @@ public partial interface IVaultStorage
     /// <summary>Whether a tombstone exists for the token (the person was forgotten).</summary>
     Task<bool> IsForgottenAsync(Guid token, CancellationToken cancellationToken);
 
-    /// <summary>Appends an audit event on its own.</summary>
+    /// <summary>Appends an audit event on its own, linked onto the audit chain (<see cref="IAuditChain"/>) like every appended event.</summary>
     Task AppendAuditAsync(AuditRecord audit, CancellationToken cancellationToken);
 
     /// <summary>A person's audit events, oldest first.</summary>
     Task<IReadOnlyList<AuditRecord>> GetAuditAsync(Guid subject, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the audit events older than <paramref name="before"/>; returns how many.</summary>
+    /// <summary>
+    /// Deletes the oldest audit events, in chain order, up to the first one at or after <paramref name="before"/>,
+    /// and moves the chain's start past them in the same transaction; returns how many.
+    /// </summary>
     Task<int> PurgeAuditAsync(long before, CancellationToken cancellationToken);
+
+    /// <summary>Reads the audit chain's head, start and event counts.</summary>
+    Task<StoredAuditChain> GetAuditChainAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads up to <paramref name="limit"/> events with a sequence number above <paramref name="afterSequence"/>,
+    /// in sequence order.
+    /// </summary>
+    Task<IReadOnlyList<ChainedAuditRecord>> GetChainedAuditAsync(long afterSequence, int limit, CancellationToken cancellationToken);
 
     /// <summary>
     /// Makes the storage drop old copies of deleted rows that it still keeps outside the live data (for

@@ -15,7 +15,7 @@ internal sealed partial class Tokenizer
     public async Task<IReadOnlyList<string?>> DetokenizeManyAsync(IEnumerable<string> tokens, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tokens);
-        return await DetokenizeAsync(tokens.ToList(), cancellationToken).ConfigureAwait(false);
+        return await DetokenizeAsync(Internal.BatchLimit.Take(tokens, _maxBatchItems, nameof(tokens)), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> DeleteTokenAsync(string token, CancellationToken cancellationToken = default)

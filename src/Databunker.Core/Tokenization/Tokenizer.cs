@@ -31,6 +31,7 @@ internal sealed partial class Tokenizer : ITokenizer
     private readonly VaultKeyRing _keys;
     private readonly PersonalDataVault _vault;
     private readonly TokenizationOptions _options;
+    private readonly int _maxBatchItems;
     private readonly TimeProvider _time;
 
     public Tokenizer(IVaultStorage storage, VaultKeyRing keys, PersonalDataVault vault, IOptions<DatabunkerOptions> options, TimeProvider time)
@@ -39,6 +40,7 @@ internal sealed partial class Tokenizer : ITokenizer
         _keys = keys;
         _vault = vault;
         _options = options.Value.Tokenization;
+        _maxBatchItems = options.Value.MaxBatchItems;
         _time = time;
     }
 
@@ -48,7 +50,7 @@ internal sealed partial class Tokenizer : ITokenizer
     public async Task<IReadOnlyList<string>> TokenizeManyAsync(IEnumerable<string> values, TokenizeOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(values);
-        return await TokenizeAsync(values.ToList(), options, nameof(values), cancellationToken).ConfigureAwait(false);
+        return await TokenizeAsync(Internal.BatchLimit.Take(values, _maxBatchItems, nameof(values)), options, nameof(values), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<string[]> TokenizeAsync(List<string> values, TokenizeOptions? options, string paramName, CancellationToken cancellationToken)

@@ -206,7 +206,7 @@ public sealed class InputAndKeyTests
 
         result.TargetKeyVersion.Should().Be("arn:key/1");
         result.Remaining.Should().Be(0);
-        result.Rewrapped.Should().Be(7 + 3, "each key visited once");
+        result.Rewrapped.Should().Be(7 + 4, "each key visited once");
         (await host.Vault.GetUserAsync(UserLookup.ByEmail("person00003@mail-3.example"))).Should().NotBeNull();
     }
 

@@ -12,7 +12,7 @@ public sealed class SqliteFileStorageConformanceTests : VaultStorageConformanceT
     {
         var path = VaultHost.NewDatabasePath();
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        return new SqliteVaultStorage(Options.Create(new SqliteStorageOptions { ConnectionString = $"Data Source={path}" }), TimeProvider.System);
+        return new SqliteVaultStorage(Options.Create(new SqliteStorageOptions { ConnectionString = $"Data Source={path}" }), TimeProvider.System, auditChain: TestAuditChain.Shared);
     }
 }
 
@@ -20,7 +20,7 @@ public sealed class SqliteFileStorageConformanceTests : VaultStorageConformanceT
 public sealed class SqliteMemoryStorageConformanceTests : VaultStorageConformanceTests
 {
     protected override IVaultStorage CreateStorage() =>
-        new SqliteVaultStorage(Options.Create(new SqliteStorageOptions { ConnectionString = "Data Source=:memory:" }), TimeProvider.System);
+        new SqliteVaultStorage(Options.Create(new SqliteStorageOptions { ConnectionString = "Data Source=:memory:" }), TimeProvider.System, auditChain: TestAuditChain.Shared);
 }
 
 [TestFixture]

@@ -210,6 +210,35 @@ public abstract class VaultStorageConformanceTests
     }
 
     [Test]
+    public async Task AuditChain_LinksEveryAppendInOrder_AndPurgeMovesItsStart()
+    {
+        var start = await Storage.GetAuditChainAsync(default);
+        await Storage.AppendAuditAsync(new AuditRecord(0, 100, "a", "op.one", Guid.NewGuid(), "success", Bytes(10)), default);
+        await Storage.AppendAuditAsync([new AuditRecord(0, 200, "b", "op.two", null, "success", null), new AuditRecord(0, 300, "c", "op.three", null, "success", null)], default);
+
+        var chain = await Storage.GetAuditChainAsync(default);
+        chain.HeadSequence.Should().Be(start.HeadSequence + 3);
+        chain.Events.Should().Be(start.Events + 3);
+        var events = await Storage.GetChainedAuditAsync(start.HeadSequence, 10, default);
+        events.Select(e => e.Sequence).Should().Equal(start.HeadSequence + 1, start.HeadSequence + 2, start.HeadSequence + 3);
+        var previous = start.HeadLink;
+        foreach (var entry in events)
+        {
+            entry.Link.Should().Equal(Support.TestAuditChain.Shared.Link(previous, entry.Sequence, entry.Event), "each link follows the one before it");
+            previous = entry.Link!;
+        }
+
+        chain.HeadLink.Should().Equal(previous);
+        (await Storage.GetChainedAuditAsync(start.HeadSequence + 1, 1, default)).Should().ContainSingle().Which.Event.Operation.Should().Be("op.two");
+
+        (await Storage.PurgeAuditAsync(250, default)).Should().Be(2 + (int)start.Events, "the oldest events up to the first one kept");
+        var purged = await Storage.GetAuditChainAsync(default);
+        purged.FirstSequence.Should().Be(start.HeadSequence + 3);
+        purged.FirstPrevious.Should().Equal(events[1].Link);
+        purged.HeadSequence.Should().Be(chain.HeadSequence);
+    }
+
+    [Test]
     public async Task DataKeys_PagedAndReplacedOnlyWhenUnchanged()
     {
         var users = Enumerable.Range(0, 5).Select(_ => NewUser()).ToList();

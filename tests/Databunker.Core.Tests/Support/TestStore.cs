@@ -71,7 +71,7 @@ public abstract class TestStore
         public override IDatabunkerBuilder Use(IDatabunkerBuilder builder, string database) => builder.UseSqlite($"Data Source={database}");
 
         public override IVaultStorage CreateStorage(string database, TimeProvider time) =>
-            new SqliteVaultStorage(Options.Create(new SqliteStorageOptions { ConnectionString = $"Data Source={database}" }), time);
+            new SqliteVaultStorage(Options.Create(new SqliteStorageOptions { ConnectionString = $"Data Source={database}" }), time, auditChain: TestAuditChain.Shared);
 
         public override void Sql(string database, string sql, object? parameters = null) => TestData.Sql(database, sql, parameters);
 
@@ -121,7 +121,7 @@ public abstract class TestStore
         public override IDatabunkerBuilder Use(IDatabunkerBuilder builder, string database) => builder.UsePostgreSql(database);
 
         public override IVaultStorage CreateStorage(string database, TimeProvider time) =>
-            new PostgreSqlVaultStorage(Options.Create(new PostgreSqlStorageOptions { ConnectionString = database }), time);
+            new PostgreSqlVaultStorage(Options.Create(new PostgreSqlStorageOptions { ConnectionString = database }), time, TestAuditChain.Shared);
 
         public override void Sql(string database, string sql, object? parameters = null)
         {

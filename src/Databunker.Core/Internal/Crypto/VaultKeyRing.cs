@@ -16,20 +16,23 @@ internal sealed partial class VaultKeyRing : IDisposable
     public const string BlindIndexKeyName = "blind-index";
     public const string TokenizationKeyName = "tokenization";
     public const string IntegrityKeyName = "integrity";
-    public static readonly string[] SystemKeyNames = [BlindIndexKeyName, TokenizationKeyName, IntegrityKeyName];
+    public const string AuditChainKeyName = "audit-chain";
+    public static readonly string[] SystemKeyNames = [BlindIndexKeyName, TokenizationKeyName, IntegrityKeyName, AuditChainKeyName];
 
     private readonly IVaultStorage _storage;
     private readonly IKeyProvider _provider;
+    private readonly AuditChain _auditChain;
     private readonly TimeProvider _time;
     private readonly ILogger<VaultKeyRing> _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly SecretLifetime _lifetime;
     private volatile SystemKeys? _keys;
 
-    public VaultKeyRing(IVaultStorage storage, IKeyProvider provider, TimeProvider time, ILogger<VaultKeyRing>? logger = null)
+    public VaultKeyRing(IVaultStorage storage, IKeyProvider provider, AuditChain auditChain, TimeProvider time, ILogger<VaultKeyRing>? logger = null)
     {
         _storage = storage;
         _provider = provider;
+        _auditChain = auditChain;
         _time = time;
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<VaultKeyRing>.Instance;
         _lifetime = new SecretLifetime(() => _keys?.All ?? []);
@@ -73,7 +76,9 @@ internal sealed partial class VaultKeyRing : IDisposable
                 var blindIndex = await LoadOrCreateAsync(BlindIndexKeyName, cancellationToken).ConfigureAwait(false);
                 var tokenization = await LoadOrCreateAsync(TokenizationKeyName, cancellationToken).ConfigureAwait(false);
                 var integrity = await LoadOrCreateAsync(IntegrityKeyName, cancellationToken).ConfigureAwait(false);
-                _keys = new SystemKeys(blindIndex, tokenization, integrity);
+                var auditChain = await LoadOrCreateAsync(AuditChainKeyName, cancellationToken).ConfigureAwait(false);
+                _auditChain.UseKey(auditChain);
+                _keys = new SystemKeys(blindIndex, tokenization, integrity, auditChain);
                 var schemaVersion = await _storage.GetSchemaVersionAsync(cancellationToken).ConfigureAwait(false);
                 Log.VaultOpened(_logger, schemaVersion, _provider.CurrentKeyVersion);
             }
@@ -137,11 +142,12 @@ internal sealed partial class VaultKeyRing : IDisposable
 /// </summary>
 internal sealed class SystemKeys
 {
-    public SystemKeys(byte[] blindIndex, byte[] tokenization, byte[] integrity)
+    public SystemKeys(byte[] blindIndex, byte[] tokenization, byte[] integrity, byte[] auditChain)
     {
         BlindIndex = blindIndex;
         Tokenization = tokenization;
         Integrity = integrity;
+        AuditChain = auditChain;
         ExpirationLinks = Derive(integrity, "databunker expiration link hash");
         ExpirationBinding = Derive(integrity, "databunker expiration binding");
     }
@@ -155,6 +161,9 @@ internal sealed class SystemKeys
     /// <summary>The root of the integrity subkeys.</summary>
     public byte[] Integrity { get; }
 
+    /// <summary>HMAC key of the audit chain.</summary>
+    public byte[] AuditChain { get; }
+
     /// <summary>HMAC key of the expiration link hashes.</summary>
     public byte[] ExpirationLinks { get; }
 
@@ -162,7 +171,7 @@ internal sealed class SystemKeys
     public byte[] ExpirationBinding { get; }
 
     /// <summary>Every buffer, for zeroing.</summary>
-    public IEnumerable<byte[]> All => [BlindIndex, Tokenization, Integrity, ExpirationLinks, ExpirationBinding];
+    public IEnumerable<byte[]> All => [BlindIndex, Tokenization, Integrity, AuditChain, ExpirationLinks, ExpirationBinding];
 
     private static byte[] Derive(byte[] root, string purpose)
     {

@@ -15,7 +15,7 @@ internal sealed partial class PersonalDataVault
     public async Task<IReadOnlyList<Guid>> CreateUsersAsync(IEnumerable<JsonElement> profiles, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(profiles);
-        return await CreateAsync(profiles.ToList(), nameof(profiles), cancellationToken).ConfigureAwait(false);
+        return await CreateAsync(BatchLimit.Take(profiles, _options.MaxBatchItems, nameof(profiles)), nameof(profiles), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<IReadOnlyList<Guid>> CreateAsync(List<JsonElement> profiles, string paramName, CancellationToken cancellationToken)

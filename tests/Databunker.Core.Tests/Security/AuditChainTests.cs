@@ -1,0 +1,149 @@
+using Databunker.Core.Storage;
+using Databunker.Core.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using static Databunker.Core.Tests.Support.TestData;
+
+namespace Databunker.Core.Tests.Security;
+
+/// <summary>
+/// Defect 6 of the second security review, the audit trail: rows deleted, inserted or rewritten by someone
+/// with write access to the database are found by <see cref="IVaultAdministration.VerifyAuditTrailAsync"/>.
+/// </summary>
+[TestFixtureSource(typeof(TestStore), nameof(TestStore.All))]
+public sealed class AuditChainTests(string store)
+{
+    private readonly TestStore _store = TestStore.Named(store);
+    private VaultHost _host = null!;
+
+    [SetUp]
+    public async Task Start()
+    {
+        _host = await VaultHost.StartAsync(store: _store);
+        for (var i = 0; i < 10; i++)
+        {
+            var token = await _host.Vault.CreateUserAsync(Json(new { email = $"chain{i}@example.com", name = $"N{i}" }));
+            await _host.Vault.UpdateUserAsync(UserLookup.ByToken(token), Json(new { name = $"M{i}" }));
+            await _host.Vault.GetUserAsync(UserLookup.ByToken(token));
+        }
+    }
+
+    [TearDown]
+    public async Task Stop() => await _host.DisposeAsync();
+
+    private long Head => _host.Scalar<long>("SELECT head_seq FROM audit_chain");
+
+    [Test]
+    public async Task AnUntouchedTrail_IsIntact()
+    {
+        var result = await _host.Administration.VerifyAuditTrailAsync();
+
+        result.IsIntact.Should().BeTrue(result.Problem);
+        result.EventsChecked.Should().Be(30);
+        result.Head.Sequence.Should().Be(30);
+        (await _host.Administration.GetAuditChainHeadAsync()).Should().Be(result.Head);
+    }
+
+    [Test]
+    public async Task ADeletedEvent_IsFound()
+    {
+        _host.Sql("DELETE FROM audit_events WHERE seq = 12");
+
+        var result = await _host.Administration.VerifyAuditTrailAsync();
+
+        result.IsIntact.Should().BeFalse();
+        result.FirstBrokenSequence.Should().Be(12);
+        result.Problem.Should().Contain("missing");
+        _host.Logs.Lines.Should().Contain(l => l.Contains("audit trail failed its integrity check", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public async Task AnInsertedEvent_IsFound()
+    {
+        _host.Sql("INSERT INTO audit_events (at, actor, operation, subject, outcome, details) VALUES (1, 'mallory', 'user.get', NULL, 'success', NULL)");
+
+        var result = await _host.Administration.VerifyAuditTrailAsync();
+
+        result.IsIntact.Should().BeFalse("an event without a place in the chain is counted");
+        result.Problem.Should().Contain("outside the chain");
+    }
+
+    [Test]
+    public async Task AnEventInsertedIntoTheChain_IsFound()
+    {
+        // Mallory shifts every later event up by one and writes hers at 7, with a link of her own.
+        _host.Sql("UPDATE audit_events SET seq = seq + 1000 WHERE seq >= 7");
+        _host.Sql("UPDATE audit_events SET seq = seq - 999 WHERE seq >= 1007");
+        _host.Sql("INSERT INTO audit_events (at, actor, operation, subject, outcome, details, seq, link) " +
+                  "SELECT at, 'mallory', operation, subject, outcome, details, 7, link FROM audit_events WHERE seq = 6");
+        _host.Sql("UPDATE audit_chain SET head_seq = head_seq + 1");
+
+        var result = await _host.Administration.VerifyAuditTrailAsync();
+
+        result.IsIntact.Should().BeFalse();
+        result.FirstBrokenSequence.Should().Be(7);
+    }
+
+    [TestCase("UPDATE audit_events SET outcome = 'not-found' WHERE seq = 20")]
+    [TestCase("UPDATE audit_events SET actor = 'someone else' WHERE seq = 20")]
+    [TestCase("UPDATE audit_events SET details = (SELECT details FROM audit_events WHERE seq = 17) WHERE seq = 20")]
+    [TestCase("UPDATE audit_events SET at = at + 1 WHERE seq = 20")]
+    public async Task ARewrittenEvent_IsFound(string rewrite)
+    {
+        _host.Sql(rewrite);
+
+        var result = await _host.Administration.VerifyAuditTrailAsync();
+
+        result.IsIntact.Should().BeFalse();
+        result.FirstBrokenSequence.Should().Be(20);
+        result.Problem.Should().Contain("fails its link");
+    }
+
+    [Test]
+    public async Task EventsCutFromTheEnd_AreFoundAgainstAnAnchoredHead()
+    {
+        var anchor = await _host.Administration.GetAuditChainHeadAsync();
+        var link = _host.Scalar<byte[]>("SELECT link FROM audit_events WHERE seq = 27");
+        _host.Sql("DELETE FROM audit_events WHERE seq > 27");
+        _host.Sql("UPDATE audit_chain SET head_seq = 27, head_link = @link", new { link });
+
+        (await _host.Administration.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue("without an anchor a cut end looks like a shorter trail");
+        var anchored = await _host.Administration.VerifyAuditTrailAsync(anchor);
+        anchored.IsIntact.Should().BeFalse();
+        anchored.Problem.Should().Contain("cut from its end");
+    }
+
+    [Test]
+    public async Task Purge_KeepsWhatRemainsVerifiable()
+    {
+        _host.Time.Advance(TimeSpan.FromDays(400));
+        await _host.Vault.GetUserAsync(UserLookup.ByEmail("chain3@example.com"));
+        _host.Time.Advance(TimeSpan.FromDays(10));
+
+        (await _host.Administration.PurgeAuditEventsAsync()).Should().Be(30);
+        var result = await _host.Administration.VerifyAuditTrailAsync();
+
+        result.IsIntact.Should().BeTrue(result.Problem);
+        result.EventsChecked.Should().Be(1);
+    }
+
+    [Test]
+    public async Task AHundredThousandEvents_VerifyIntact()
+    {
+        var storage = _host.Services.GetRequiredService<IVaultStorage>();
+        for (var batch = 0; batch < 10; batch++)
+        {
+            var events = Enumerable.Range(0, 10_000)
+                .Select(i => new AuditRecord(0, 1_000_000 + i, "bulk", AuditOperations.UserGet, Guid.NewGuid(), AuditOutcomes.Success, null))
+                .ToList();
+            await storage.AppendAuditAsync(events, default);
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = await _host.Administration.VerifyAuditTrailAsync();
+        clock.Stop();
+
+        result.IsIntact.Should().BeTrue(result.Problem);
+        result.EventsChecked.Should().Be(100_030);
+        TestContext.Out.WriteLine($"{_store}: verified {result.EventsChecked} events in {clock.ElapsedMilliseconds} ms ({clock.Elapsed.TotalMicroseconds / result.EventsChecked:F2} us per event)");
+    }
+}
