@@ -175,6 +175,39 @@ internal sealed partial class PostgreSqlVaultStorage
             return deleted;
         }, cancellationToken);
 
+    public async Task<IReadOnlyList<StoredTokenSeal>> GetTokenSealsAsync(byte[]? afterHash, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = Command(connection, null,
+            "SELECT t.token_hash, t.deterministic, t.sealed_token, t.value, t.owner, t.expires_at, k.key_version, k.wrapped FROM tokens t " +
+            "LEFT JOIN data_keys k ON k.owner = t.owner WHERE t.token_hash > $1 ORDER BY t.token_hash LIMIT $2;",
+            afterHash ?? [], limit);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var seals = new List<StoredTokenSeal>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            seals.Add(StoredTokenRow.ReadSeal(reader));
+        }
+
+        return seals;
+    }
+
+    public Task<int> ReplaceTokenSealsAsync(IReadOnlyList<TokenSealReplacement> replacements, CancellationToken cancellationToken) =>
+        replacements.Count == 0
+            ? Task.FromResult(0)
+            : WriteAsync(async (connection, transaction) =>
+            {
+                await using var batch = new NpgsqlBatch(connection, transaction);
+                foreach (var r in replacements)
+                {
+                    Add(batch, "UPDATE tokens SET value = $1, sealed_token = COALESCE($2::bytea, sealed_token) WHERE token_hash = $3 AND value = $4;",
+                        r.Value, r.SealedToken, r.TokenHash, r.PreviousValue);
+                }
+
+                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return batch.BatchCommands.Cast<NpgsqlBatchCommand>().Sum(c => c.RecordsAffected);
+            }, cancellationToken);
+
     public async Task<int> DeleteExpiredTokensAsync(long now, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

@@ -5,7 +5,7 @@ namespace Databunker.Core.PostgreSql;
 
 internal sealed partial class PostgreSqlVaultStorage
 {
-    private const string InsertIndex = "INSERT INTO user_indexes (hash, kind, token) VALUES ($1, $2, $3);";
+    private const string InsertIndex = "INSERT INTO user_indexes (hash, kind, token, key_version) VALUES ($1, $2, $3, $4);";
 
     /// <summary>
     /// A forget as one batch, one round trip. The first statement deletes the profile and takes the row
@@ -87,7 +87,7 @@ internal sealed partial class PostgreSqlVaultStorage
         Add(batch, $"DELETE FROM user_indexes WHERE token = $1 AND {Won};", token, change.Profile);
         foreach (var index in change.Indexes)
         {
-            Add(batch, $"INSERT INTO user_indexes (hash, kind, token) SELECT $3, $4, $1 WHERE {Won};", token, change.Profile, index.Hash, (int)index.Kind);
+            Add(batch, $"INSERT INTO user_indexes (hash, kind, token, key_version) SELECT $3, $4, $1, $5 WHERE {Won};", token, change.Profile, index.Hash, (int)index.Kind, index.KeyVersion);
         }
 
         audit.Add(batch, change.Audit, "EXISTS (SELECT 1 FROM users WHERE token = {0} AND profile = {1})", token, change.Profile);
@@ -105,6 +105,45 @@ internal sealed partial class PostgreSqlVaultStorage
 
     public Task<bool> ForgetUserAsync(Guid token, long forgottenAt, AuditRecord audit, CancellationToken cancellationToken) =>
         AuditedWriteAsync((connection, transaction, chain) => ForgetUserAsync(connection, transaction, chain, Id(token), forgottenAt, audit, cancellationToken), cancellationToken);
+
+    public async Task<long> CountIndexesBelowAsync(int keyVersion, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return (long)(await ScalarAsync(connection, null, "SELECT COUNT(*) FROM user_indexes WHERE key_version < $1;", cancellationToken, keyVersion).ConfigureAwait(false))!;
+    }
+
+    public async Task<IReadOnlyList<StoredUser>> GetUsersWithIndexesBelowAsync(int keyVersion, Guid? after, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = Command(connection, null,
+            StoredUserRow.Select + "WHERE u.token > $1 AND EXISTS (SELECT 1 FROM user_indexes i WHERE i.token = u.token AND i.key_version < $2) ORDER BY u.token LIMIT $3;",
+            after is { } a ? Id(a) : Array.Empty<byte>(), keyVersion, limit);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var users = new List<StoredUser>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            users.Add(StoredUserRow.Read(reader));
+        }
+
+        return users;
+    }
+
+    /// <summary>The person's row is locked first, so that a concurrent update or forget waits for the new set, or this one finds another version.</summary>
+    public Task<bool> ReplaceIndexesAsync(Guid token, long expectedVersion, IReadOnlyList<IndexEntry> indexes, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            var id = Id(token);
+            if (await ScalarAsync(connection, transaction, "SELECT 1 FROM users WHERE token = $1 AND version = $2 FOR UPDATE;", cancellationToken, id, expectedVersion).ConfigureAwait(false) is null)
+            {
+                return false;
+            }
+
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            Add(batch, "DELETE FROM user_indexes WHERE token = $1;", id);
+            AddIndexes(batch, id, indexes);
+            await ExecuteIndexWritesAsync(batch, indexes, id, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
 
     public async Task<bool> IsForgottenAsync(Guid token, CancellationToken cancellationToken)
     {
@@ -153,7 +192,7 @@ internal sealed partial class PostgreSqlVaultStorage
     {
         foreach (var index in indexes)
         {
-            Add(batch, InsertIndex, index.Hash, (int)index.Kind, token);
+            Add(batch, InsertIndex, index.Hash, (int)index.Kind, token, index.KeyVersion);
         }
     }
 

@@ -83,6 +83,20 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStorage, IDisposabl
         return await ReadSystemKeyAsync(connection, name, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<IReadOnlyList<string>> GetSystemKeyNamesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = Command(connection, null, "SELECT name FROM system_keys ORDER BY name;");
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var names = new List<string>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+
     /// <summary>
     /// ON CONFLICT DO NOTHING waits for an instance that is inserting the same key, then yields to it; the
     /// SELECT after it, a new statement, sees that instance's committed key. Every instance returns the same one.

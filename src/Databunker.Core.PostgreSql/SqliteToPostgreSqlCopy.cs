@@ -26,7 +26,7 @@ public static class SqliteToPostgreSqlCopy
         ("system_keys", [("name", NpgsqlDbType.Text), ("key_version", NpgsqlDbType.Text), ("wrapped", NpgsqlDbType.Bytea), ("created_at", NpgsqlDbType.Bigint)]),
         ("users", [("token", NpgsqlDbType.Bytea), ("profile", NpgsqlDbType.Bytea), ("version", NpgsqlDbType.Bigint), ("created_at", NpgsqlDbType.Bigint), ("updated_at", NpgsqlDbType.Bigint)]),
         ("data_keys", [("owner", NpgsqlDbType.Bytea), ("key_version", NpgsqlDbType.Text), ("wrapped", NpgsqlDbType.Bytea)]),
-        ("user_indexes", [("hash", NpgsqlDbType.Bytea), ("kind", NpgsqlDbType.Integer), ("token", NpgsqlDbType.Bytea)]),
+        ("user_indexes", [("hash", NpgsqlDbType.Bytea), ("kind", NpgsqlDbType.Integer), ("token", NpgsqlDbType.Bytea), ("key_version", NpgsqlDbType.Integer)]),
         ("tombstones", [("token", NpgsqlDbType.Bytea), ("forgotten_at", NpgsqlDbType.Bigint)]),
         ("audit_events", [("id", NpgsqlDbType.Bigint), ("at", NpgsqlDbType.Bigint), ("actor", NpgsqlDbType.Text), ("operation", NpgsqlDbType.Text), ("subject", NpgsqlDbType.Bytea), ("outcome", NpgsqlDbType.Text), ("details", NpgsqlDbType.Bytea), ("seq", NpgsqlDbType.Bigint), ("link", NpgsqlDbType.Bytea)]),
         ("audit_chain", [("id", NpgsqlDbType.Integer), ("first_seq", NpgsqlDbType.Bigint), ("first_prev", NpgsqlDbType.Bytea), ("head_seq", NpgsqlDbType.Bigint), ("head_link", NpgsqlDbType.Bytea)]),

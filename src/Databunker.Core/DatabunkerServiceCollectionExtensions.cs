@@ -46,7 +46,8 @@ public static class DatabunkerServiceCollectionExtensions
         services.TryAddSingleton<IPersonalDataVault>(sp => sp.GetRequiredService<PersonalDataVault>());
         services.TryAddSingleton<IVaultAdministration, VaultAdministration>();
         services.TryAddSingleton<IExpirationManager, ExpirationManager>();
-        services.TryAddSingleton<ITokenizer, Tokenizer>();
+        services.TryAddSingleton<Tokenizer>();
+        services.TryAddSingleton<ITokenizer>(sp => sp.GetRequiredService<Tokenizer>());
         return new DatabunkerBuilder(services);
     }
 

@@ -24,6 +24,34 @@ public interface IVaultAdministration
     Task<KeyRotationProgress> RewrapKeysAsync(IProgress<KeyRotationProgress>? progress = null, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Renews the token sealing key: creates its next version (<c>token-seal@N</c>), seals every new token value
+    /// under it, and re-seals, in batches of <see cref="DatabunkerOptions.RotationBatchSize"/>, every stored value
+    /// that is under an older version or under the tokenization key (values made before the sealing key had
+    /// versions). Owned values made before they were sealed under their owner's data key go under it now.
+    /// Other instances read the new version when they meet it and seal under it from their next start; call
+    /// again after restarting them to move what they sealed meanwhile. Token hashes do not change: tokens
+    /// already handed out keep working.
+    /// </summary>
+    /// <param name="progress">Receives the running count after each batch; optional.</param>
+    /// <param name="cancellationToken">Cancels between batches; batches done stay done.</param>
+    /// <returns>How many values were re-sealed, how many could not be (changed meanwhile: call again), and the new version.</returns>
+    Task<KeyRotationProgress> RenewTokenSealingKeyAsync(IProgress<KeyRotationProgress>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Re-keys the blind index: creates the next version of its key and recomputes every person's index hashes
+    /// under it from the decrypted profile, in batches of <see cref="DatabunkerOptions.RotationBatchSize"/>. While it
+    /// runs, this instance writes every index entry under both versions (so that uniqueness holds against persons
+    /// not yet re-keyed) and looks up under both. A call that leaves persons behind (they changed meanwhile)
+    /// reports them in <see cref="KeyRotationProgress.Remaining"/>; call again until it is 0, which ends the
+    /// transition. Run it while this is the only instance writing to the vault: another instance learns the new
+    /// version only when it starts, and until then it would write entries under the old version alone.
+    /// </summary>
+    /// <param name="progress">Receives the running count after each batch; optional.</param>
+    /// <param name="cancellationToken">Cancels between batches; batches done stay done, and the next call goes on.</param>
+    /// <returns>How many persons were re-keyed, how many index entries remain under older versions, and the new version.</returns>
+    Task<KeyRotationProgress> RekeyBlindIndexAsync(IProgress<KeyRotationProgress>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Retires (destroys) an old key version in the key provider, once no key in the vault is wrapped under
     /// any version but the current one. This is what makes erasure reach backups: a backup, an old
     /// write-ahead log page or a dead PostgreSQL row version keeps a forgotten person's data key wrapped

@@ -86,6 +86,9 @@ public static class AuditOperations
     /// <summary>The wrapped keys were re-wrapped under a new key version.</summary>
     public const string KeysRewrap = "keys.rewrap";
 
+    /// <summary>A system key was renewed (the token sealing key, or the blind index re-keyed).</summary>
+    public const string KeysRenew = "keys.renew";
+
     /// <summary>An old key version was retired (destroyed in the key provider).</summary>
     public const string KeysRetire = "keys.retire";
 }

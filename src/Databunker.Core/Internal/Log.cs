@@ -47,6 +47,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Retired key version {KeyVersion}: remove it from the configuration and the secret store now. Backups and old log pages whose keys were wrapped under it can no longer be opened.")]
     public static partial void KeyVersionRetired(ILogger logger, string keyVersion);
 
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "Renewed {Key}: {Done} item(s) moved to it; {Remaining} left for another call.")]
+    public static partial void KeyRenewed(ILogger logger, string key, long done, long remaining);
+
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Expiration pass: {Claimed} claimed, {Deleted} forgotten, {Failed} failed, in {Batches} batch(es).")]
     public static partial void ExpirationPass(ILogger logger, int claimed, int deleted, int failed, int batches);
 

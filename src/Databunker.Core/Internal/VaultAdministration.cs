@@ -12,12 +12,15 @@ internal sealed class VaultAdministration : IVaultAdministration
     private readonly IVaultStorage _storage;
     private readonly VaultKeyRing _keys;
     private readonly AuditChain _auditChain;
+    private readonly Tokenization.Tokenizer _tokenizer;
     private readonly PersonalDataVault _vault;
     private readonly DatabunkerOptions _options;
     private readonly ILogger<VaultAdministration> _logger;
 
-    public VaultAdministration(IVaultStorage storage, VaultKeyRing keys, PersonalDataVault vault, AuditChain auditChain, IOptions<DatabunkerOptions> options, ILogger<VaultAdministration>? logger = null)
+    public VaultAdministration(
+        IVaultStorage storage, VaultKeyRing keys, PersonalDataVault vault, Tokenization.Tokenizer tokenizer, AuditChain auditChain, IOptions<DatabunkerOptions> options, ILogger<VaultAdministration>? logger = null)
     {
+        _tokenizer = tokenizer;
         _auditChain = auditChain;
         _storage = storage;
         _keys = keys;
@@ -38,7 +41,7 @@ internal sealed class VaultAdministration : IVaultAdministration
         var target = provider.CurrentKeyVersion;
         long rewrapped = 0;
 
-        foreach (var name in VaultKeyRing.SystemKeyNames)
+        foreach (var name in await _storage.GetSystemKeyNamesAsync(cancellationToken).ConfigureAwait(false))
         {
             var stored = await _storage.GetSystemKeyAsync(name, cancellationToken).ConfigureAwait(false);
             if (stored is null || stored.KeyVersion == target)
@@ -100,6 +103,56 @@ internal sealed class VaultAdministration : IVaultAdministration
         return new KeyRotationProgress(rewrapped, remaining, target);
     }
 
+    public async Task<KeyRotationProgress> RenewTokenSealingKeyAsync(IProgress<KeyRotationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        using (await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await _keys.RenewAsync(VaultKeyRing.TokenSealKeyName, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        var target = VaultKeyRing.VersionedName(VaultKeyRing.TokenSealKeyName, lease.Keys.TokenSealVersion);
+        var (resealed, missed) = await _tokenizer.ResealAsync(
+            lease.Keys, _options.RotationBatchSize, done => progress?.Report(new KeyRotationProgress(done, 0, target)), cancellationToken).ConfigureAwait(false);
+        await _storage.AppendAuditAsync(_vault.NewAudit(AuditOperations.KeysRenew, null, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
+        Log.KeyRenewed(_logger, target, resealed, missed);
+        return new KeyRotationProgress(resealed, missed, target);
+    }
+
+    public async Task<KeyRotationProgress> RekeyBlindIndexAsync(IProgress<KeyRotationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        using (var first = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (first.Keys.PreviousBlindIndex is null)
+            {
+                await _keys.RenewAsync(VaultKeyRing.BlindIndexKeyName, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        var keys = lease.Keys;
+        var target = VaultKeyRing.VersionedName(VaultKeyRing.BlindIndexKeyName, keys.BlindIndexVersion);
+        long rekeyed = 0, remaining = 0;
+
+        // Passes until none is left: a person written during a pass gets entries under both versions again.
+        for (var pass = 0; pass < 3; pass++)
+        {
+            var before = rekeyed;
+            rekeyed += await _vault.RekeyIndexesAsync(
+                keys, _options.RotationBatchSize, done => progress?.Report(new KeyRotationProgress(before + done, 0, target)), cancellationToken).ConfigureAwait(false);
+            remaining = await _storage.CountIndexesBelowAsync(keys.BlindIndexVersion, cancellationToken).ConfigureAwait(false);
+            if (remaining == 0)
+            {
+                _keys.EndBlindIndexTransition();
+                break;
+            }
+        }
+
+        await _storage.AppendAuditAsync(_vault.NewAudit(AuditOperations.KeysRenew, null, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
+        Log.KeyRenewed(_logger, target, rekeyed, remaining);
+        return new KeyRotationProgress(rekeyed, remaining, target);
+    }
+
     public async Task RetireKeyVersionAsync(string keyVersion, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(keyVersion);
@@ -118,7 +171,7 @@ internal sealed class VaultAdministration : IVaultAdministration
 
         var current = provider.CurrentKeyVersion;
         var stale = await _storage.CountDataKeysNotUnderAsync(current, cancellationToken).ConfigureAwait(false);
-        foreach (var name in VaultKeyRing.SystemKeyNames)
+        foreach (var name in await _storage.GetSystemKeyNamesAsync(cancellationToken).ConfigureAwait(false))
         {
             if ((await _storage.GetSystemKeyAsync(name, cancellationToken).ConfigureAwait(false))?.KeyVersion is { } version && version != current)
             {

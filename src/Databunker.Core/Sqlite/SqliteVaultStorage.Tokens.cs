@@ -116,6 +116,34 @@ internal sealed partial class SqliteVaultStorage
             return row is not null;
         }, cancellationToken);
 
+    public Task<IReadOnlyList<StoredTokenSeal>> GetTokenSealsAsync(byte[]? afterHash, int limit, CancellationToken cancellationToken) => Run(() =>
+    {
+        using var connection = _connections.Open();
+        using var select = connection.CreateCommand();
+        select.CommandText =
+            "SELECT t.token_hash, t.deterministic, t.sealed_token, t.value, t.owner, t.expires_at, k.key_version, k.wrapped FROM tokens t " +
+            "LEFT JOIN data_keys k ON k.owner = t.owner WHERE t.token_hash > $after ORDER BY t.token_hash LIMIT $limit;";
+        select.Parameters.AddWithValue("$after", afterHash ?? []);
+        select.Parameters.AddWithValue("$limit", limit);
+        using var reader = select.ExecuteReader();
+        var seals = new List<StoredTokenSeal>();
+        while (reader.Read())
+        {
+            seals.Add(StoredTokenRow.ReadSeal(reader));
+        }
+
+        return (IReadOnlyList<StoredTokenSeal>)seals;
+    }, cancellationToken);
+
+    public Task<int> ReplaceTokenSealsAsync(IReadOnlyList<TokenSealReplacement> replacements, CancellationToken cancellationToken) =>
+        Write((connection, transaction) =>
+        {
+            var update = Command(connection, transaction,
+                "UPDATE tokens SET value = $value, sealed_token = COALESCE($sealed, sealed_token) WHERE token_hash = $hash AND value = $previous;",
+                "$value", "$sealed", "$hash", "$previous");
+            return replacements.Sum(r => Execute(update, r.Value, r.SealedToken, r.TokenHash, r.PreviousValue));
+        }, cancellationToken);
+
     public Task<int> DeleteExpiredTokensAsync(long now, int limit, CancellationToken cancellationToken) =>
         Write((connection, transaction) => connection.Execute(
             "DELETE FROM tokens WHERE token_hash IN (SELECT token_hash FROM tokens WHERE expires_at IS NOT NULL AND expires_at <= @now LIMIT @limit);",

@@ -81,6 +81,45 @@ internal sealed partial class SqliteVaultStorage
             return UpdateOutcome.Updated;
         }, cancellationToken);
 
+    public Task<long> CountIndexesBelowAsync(int keyVersion, CancellationToken cancellationToken) => Run(() =>
+    {
+        using var connection = _connections.Open();
+        return connection.ExecuteScalar<long>("SELECT COUNT(*) FROM user_indexes WHERE key_version < @keyVersion;", new { keyVersion });
+    }, cancellationToken);
+
+    public Task<IReadOnlyList<StoredUser>> GetUsersWithIndexesBelowAsync(int keyVersion, Guid? after, int limit, CancellationToken cancellationToken) => Run(() =>
+    {
+        using var connection = _connections.Open();
+        using var select = connection.CreateCommand();
+        select.CommandText = StoredUserRow.Select +
+            "WHERE u.token > $after AND EXISTS (SELECT 1 FROM user_indexes i WHERE i.token = u.token AND i.key_version < $version) ORDER BY u.token LIMIT $limit;";
+        select.Parameters.AddWithValue("$after", after is { } a ? Id(a) : Array.Empty<byte>());
+        select.Parameters.AddWithValue("$version", keyVersion);
+        select.Parameters.AddWithValue("$limit", limit);
+        using var reader = select.ExecuteReader();
+        var users = new List<StoredUser>();
+        while (reader.Read())
+        {
+            users.Add(StoredUserRow.Read(reader));
+        }
+
+        return (IReadOnlyList<StoredUser>)users;
+    }, cancellationToken);
+
+    public Task<bool> ReplaceIndexesAsync(Guid token, long expectedVersion, IReadOnlyList<IndexEntry> indexes, CancellationToken cancellationToken) =>
+        Write((connection, transaction) =>
+        {
+            var id = Id(token);
+            if (connection.ExecuteScalar<long>("SELECT COUNT(*) FROM users WHERE token = @id AND version = @expectedVersion;", new { id, expectedVersion }, transaction) == 0)
+            {
+                return false;
+            }
+
+            Execute(Command(connection, transaction, DeleteIndexes, "@token"), id);
+            InsertIndexes(IndexInsert(connection, transaction), id, indexes);
+            return true;
+        }, cancellationToken);
+
     public Task<bool> ForgetUserAsync(Guid token, long forgottenAt, AuditRecord audit, CancellationToken cancellationToken) =>
         Write((connection, transaction) => ForgetUser(connection, transaction, Id(token), forgottenAt, audit), cancellationToken);
 
@@ -109,7 +148,7 @@ internal sealed partial class SqliteVaultStorage
     }
 
     private static SqliteCommand IndexInsert(SqliteConnection connection, SqliteTransaction transaction) =>
-        Command(connection, transaction, "INSERT INTO user_indexes (hash, kind, token) VALUES ($hash, $kind, $token);", "$hash", "$kind", "$token");
+        Command(connection, transaction, "INSERT INTO user_indexes (hash, kind, token, key_version) VALUES ($hash, $kind, $token, $version);", "$hash", "$kind", "$token", "$version");
 
     private static void InsertIndexes(SqliteCommand insert, byte[] token, IReadOnlyList<IndexEntry> indexes)
     {
@@ -117,7 +156,7 @@ internal sealed partial class SqliteVaultStorage
         {
             try
             {
-                Execute(insert, index.Hash, (long)index.Kind, token);
+                Execute(insert, index.Hash, (long)index.Kind, token, (long)index.KeyVersion);
             }
             catch (SqliteException ex) when (IsUniqueViolation(ex))
             {

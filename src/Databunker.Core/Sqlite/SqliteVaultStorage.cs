@@ -76,6 +76,12 @@ internal sealed partial class SqliteVaultStorage : IVaultStorage, IDisposable
         return ReadSystemKey(connection, null, name);
     }, cancellationToken);
 
+    public Task<IReadOnlyList<string>> GetSystemKeyNamesAsync(CancellationToken cancellationToken) => Run(() =>
+    {
+        using var connection = _connections.Open();
+        return (IReadOnlyList<string>)connection.Query<string>("SELECT name FROM system_keys ORDER BY name;").ToList();
+    }, cancellationToken);
+
     public Task<WrappedKey> AddSystemKeyAsync(string name, WrappedKey key, long createdAt, CancellationToken cancellationToken) =>
         Write((connection, transaction) =>
         {

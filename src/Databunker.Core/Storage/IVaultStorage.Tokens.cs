@@ -19,6 +19,23 @@ public sealed record NewToken(byte[] TokenHash, byte[] Value, byte[]? Determinis
 /// <param name="OwnerKey">The owner's wrapped data key, which an owned token's value is sealed under; <see langword="null"/> without an owner.</param>
 public sealed record StoredToken(byte[] Value, Guid? Owner, long? ExpiresAt, WrappedKey? OwnerKey);
 
+/// <summary>A stored token's sealed parts, for re-sealing them under a new key.</summary>
+/// <param name="TokenHash">The token's keyed hash.</param>
+/// <param name="Value">The value's envelope.</param>
+/// <param name="DeterministicHash">The deterministic hash, or <see langword="null"/>.</param>
+/// <param name="SealedToken">The deterministic token's envelope, or <see langword="null"/>.</param>
+/// <param name="Owner">The owner, or <see langword="null"/>.</param>
+/// <param name="ExpiresAt">Unix milliseconds, or <see langword="null"/>.</param>
+/// <param name="OwnerKey">The owner's wrapped data key, or <see langword="null"/>.</param>
+public sealed record StoredTokenSeal(byte[] TokenHash, byte[] Value, byte[]? DeterministicHash, byte[]? SealedToken, Guid? Owner, long? ExpiresAt, WrappedKey? OwnerKey);
+
+/// <summary>A token's parts sealed anew, replacing the row's only if it still holds <see cref="PreviousValue"/>.</summary>
+/// <param name="TokenHash">The token's keyed hash.</param>
+/// <param name="PreviousValue">The value's envelope that was read.</param>
+/// <param name="Value">The new envelope of the value.</param>
+/// <param name="SealedToken">The new envelope of the deterministic token, or <see langword="null"/>.</param>
+public sealed record TokenSealReplacement(byte[] TokenHash, byte[] PreviousValue, byte[] Value, byte[]? SealedToken);
+
 public partial interface IVaultStorage
 {
     /// <summary>
@@ -38,6 +55,12 @@ public partial interface IVaultStorage
 
     /// <summary>Deletes up to <paramref name="limit"/> tokens expired at <paramref name="now"/>; returns how many.</summary>
     Task<int> DeleteExpiredTokensAsync(long now, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Reads up to <paramref name="limit"/> tokens whose hash sorts after <paramref name="afterHash"/>, in hash order.</summary>
+    Task<IReadOnlyList<StoredTokenSeal>> GetTokenSealsAsync(byte[]? afterHash, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Replaces tokens' envelopes in one transaction, each only if it still holds its previous value; returns how many.</summary>
+    Task<int> ReplaceTokenSealsAsync(IReadOnlyList<TokenSealReplacement> replacements, CancellationToken cancellationToken);
 
     /// <summary>Appends audit events in one transaction.</summary>
     Task AppendAuditAsync(IReadOnlyList<AuditRecord> audit, CancellationToken cancellationToken);

@@ -18,6 +18,9 @@ public partial interface IVaultStorage
     /// <summary>Reads a system key by name, or <see langword="null"/>.</summary>
     Task<WrappedKey?> GetSystemKeyAsync(string name, CancellationToken cancellationToken);
 
+    /// <summary>The names of every stored system key.</summary>
+    Task<IReadOnlyList<string>> GetSystemKeyNamesAsync(CancellationToken cancellationToken);
+
     /// <summary>Stores a system key unless one of that name exists; returns the one stored afterwards (whoever won).</summary>
     Task<WrappedKey> AddSystemKeyAsync(string name, WrappedKey key, long createdAt, CancellationToken cancellationToken);
 
@@ -79,6 +82,21 @@ public partial interface IVaultStorage
     /// work kept it from finishing; calling it again later finishes it.
     /// </summary>
     Task<bool> CompactAsync(CancellationToken cancellationToken);
+
+    /// <summary>Counts the index entries made under a blind-index key version below <paramref name="keyVersion"/>.</summary>
+    Task<long> CountIndexesBelowAsync(int keyVersion, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads up to <paramref name="limit"/> persons that have an index entry under a blind-index key version below
+    /// <paramref name="keyVersion"/>, whose token bytes sort after <paramref name="after"/>'s, in that order.
+    /// </summary>
+    Task<IReadOnlyList<StoredUser>> GetUsersWithIndexesBelowAsync(int keyVersion, Guid? after, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces a person's whole index set if the person is still at <paramref name="expectedVersion"/>; returns
+    /// whether it did. Throws <see cref="DuplicateIndexException"/> (writing nothing) when a hash is taken.
+    /// </summary>
+    Task<bool> ReplaceIndexesAsync(Guid token, long expectedVersion, IReadOnlyList<IndexEntry> indexes, CancellationToken cancellationToken);
 
     /// <summary>Counts the data keys not wrapped under <paramref name="keyVersion"/>.</summary>
     Task<long> CountDataKeysNotUnderAsync(string keyVersion, CancellationToken cancellationToken);

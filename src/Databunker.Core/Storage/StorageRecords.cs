@@ -5,7 +5,8 @@ namespace Databunker.Core.Storage;
 /// <summary>A keyed hash of one normalised index value of a person.</summary>
 /// <param name="Kind">Which index: login, email, phone or custom.</param>
 /// <param name="Hash">HMAC-SHA256 of the index name and the normalised value, 32 bytes.</param>
-public sealed record IndexEntry(LookupKind Kind, byte[] Hash);
+/// <param name="KeyVersion">The blind-index key version the hash was made under.</param>
+public sealed record IndexEntry(LookupKind Kind, byte[] Hash, int KeyVersion = 1);
 
 /// <summary>A person to insert: everything is already encrypted or hashed.</summary>
 /// <param name="Token">The person's token.</param>

@@ -18,4 +18,21 @@ internal static class StoredTokenRow
         reader.IsDBNull(first + 1) ? null : new Guid((byte[])reader.GetValue(first + 1)),
         reader.IsDBNull(first + 2) ? null : reader.GetInt64(first + 2),
         reader.IsDBNull(first + 3) ? null : new WrappedKey(reader.GetString(first + 3), (byte[])reader.GetValue(first + 4)));
+
+    /// <summary>
+    /// A token's sealed parts from a row of <c>token_hash, deterministic, sealed_token</c> followed by the
+    /// columns of <see cref="Select"/>.
+    /// </summary>
+    public static StoredTokenSeal ReadSeal(DbDataReader reader)
+    {
+        var token = Read(reader, 3);
+        return new StoredTokenSeal(
+            (byte[])reader.GetValue(0),
+            token.Value,
+            reader.IsDBNull(1) ? null : (byte[])reader.GetValue(1),
+            reader.IsDBNull(2) ? null : (byte[])reader.GetValue(2),
+            token.Owner,
+            token.ExpiresAt,
+            token.OwnerKey);
+    }
 }

@@ -43,7 +43,7 @@ internal static class FormatPreservingTokens
         }
     }
 
-    public static string Generate(string value, TokenFormat format, bool keepLastFour)
+    public static string Generate(string value, TokenFormat format, bool keepLastFour, bool luhnInvalid = false)
     {
         var kept = KeptFrom(value, keepLastFour);
         var chars = value.ToCharArray();
@@ -62,7 +62,7 @@ internal static class FormatPreservingTokens
 
             if (format == TokenFormat.CardNumber)
             {
-                SetLuhnCheckDigit(chars, kept);
+                SetLuhnCheckDigit(chars, kept, luhnInvalid);
             }
         }
         while (chars.AsSpan().SequenceEqual(value));
@@ -117,8 +117,8 @@ internal static class FormatPreservingTokens
         return 0;
     }
 
-    /// <summary>Sets the rightmost free digit so that the whole number passes the Luhn check.</summary>
-    private static void SetLuhnCheckDigit(char[] chars, int freeBefore)
+    /// <summary>Sets the rightmost free digit so that the whole number passes the Luhn check, or, when <paramref name="invalid"/>, fails it.</summary>
+    private static void SetLuhnCheckDigit(char[] chars, int freeBefore, bool invalid)
     {
         int checkIndex = -1, checkPosition = -1, sum = 0, position = 0;
         for (var i = chars.Length - 1; i >= 0; i--)
@@ -142,14 +142,11 @@ internal static class FormatPreservingTokens
         }
 
         var needed = (10 - (sum % 10)) % 10;
-        for (var digit = 0; digit < 10; digit++)
-        {
-            if (Contribution(digit, checkPosition) == needed)
-            {
-                chars[checkIndex] = (char)('0' + digit);
-                return;
-            }
-        }
+        var valid = Enumerable.Range(0, 10).First(digit => Contribution(digit, checkPosition) == needed);
+
+        // Each digit contributes differently, so exactly one is valid; an invalid token takes any of the other nine.
+        var chosen = invalid ? (valid + 1 + RandomNumberGenerator.GetInt32(9)) % 10 : valid;
+        chars[checkIndex] = (char)('0' + chosen);
     }
 
     private static int Contribution(int digit, int positionFromRight)

@@ -72,6 +72,14 @@ public sealed record TokenizeOptions
     /// </summary>
     public string Scope { get; init; } = "default";
 
+    /// <summary>
+    /// For <see cref="TokenFormat.CardNumber"/>: make tokens that <b>fail</b> the Luhn check, so that a token can
+    /// never be a real card number and data-loss-prevention scanners (which look for Luhn-valid numbers) do
+    /// not flag tokens in logs and exports. Default <see langword="false"/> (tokens pass the check, for
+    /// systems that validate them).
+    /// </summary>
+    public bool LuhnInvalid { get; init; }
+
     /// <summary>The person the value belongs to: forgetting them deletes the token. Optional.</summary>
     public Guid? Owner { get; init; }
 
@@ -102,6 +110,9 @@ public enum TokenFormat
     /// </summary>
     FormatPreserving = 2,
 
-    /// <summary>Format-preserving for card numbers (12 to 19 digits, spaces or dashes between), and Luhn-valid.</summary>
+    /// <summary>
+    /// Format-preserving for card numbers (12 to 19 digits, spaces or dashes between), and Luhn-valid unless
+    /// <see cref="TokenizeOptions.LuhnInvalid"/> asks for the opposite.
+    /// </summary>
     CardNumber = 3,
 }

@@ -95,13 +95,11 @@ internal sealed partial class Tokenizer
                 return Envelope.Open(key, stored.Value, AssociatedData.For(AssociatedData.TokenValue, hash), "token value");
             case SystemKeyId when stored.Owner is null:
                 return Envelope.Open(key, stored.Value, AssociatedData.ForToken(AssociatedData.TokenValue, hash, null, stored.ExpiresAt), "token value");
+            case > SealKeyIdBase and var keyId when stored.Owner is null:
+                var sealKey = (await SealingKeyAsync(keyId, key, null, cancellationToken).ConfigureAwait(false))!;
+                return Envelope.Open(sealKey, stored.Value, AssociatedData.ForToken(AssociatedData.TokenValue, hash, null, stored.ExpiresAt), "token value");
             case OwnerKeyId when stored is { Owner: { } owner, OwnerKey: { } wrapped }:
-                if (!ownerKeys.TryGetValue(owner, out var ownerKey))
-                {
-                    ownerKey = await _keys.OpenDataKeyAsync(owner, wrapped, cancellationToken).ConfigureAwait(false);
-                    ownerKeys[owner] = ownerKey;
-                }
-
+                var ownerKey = await OwnerKeyAsync(owner, wrapped, ownerKeys, cancellationToken).ConfigureAwait(false);
                 return Envelope.Open(ownerKey, stored.Value, AssociatedData.ForToken(AssociatedData.TokenValue, hash, owner, stored.ExpiresAt), "token value");
             default:
                 throw new VaultCryptoException("A stored token value failed its integrity check: its owner or key was altered.");

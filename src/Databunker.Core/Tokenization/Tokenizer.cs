@@ -21,8 +21,14 @@ internal sealed partial class Tokenizer : ITokenizer
     /// <summary>An owned token's envelopes: the owner's data key; token hash, owner and expiry as associated data.</summary>
     internal const uint OwnerKeyId = 2;
 
-    /// <summary>An unowned token's envelopes: the tokenization key; token hash and expiry as associated data.</summary>
+    /// <summary>An unowned token's envelopes made before the sealing key had its own versions: the tokenization key; token hash and expiry as associated data.</summary>
     internal const uint SystemKeyId = 3;
+
+    /// <summary>
+    /// An unowned token's envelopes: the token sealing key of version <c>key id - 16</c>; token hash and expiry
+    /// as associated data. The tokenization key itself serves HMAC only.
+    /// </summary>
+    internal const uint SealKeyIdBase = 16;
     private const string TokenHashName = "token";
     private const string DeterministicName = "token-deterministic";
     private static readonly TokenizeOptions Defaults = new();
@@ -66,6 +72,7 @@ internal sealed partial class Tokenizer : ITokenizer
         using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
         var key = lease.Keys.Tokenization;
         var ownerKey = options.Owner is { } owner ? await OpenOwnerKeyAsync(owner, cancellationToken).ConfigureAwait(false) : null;
+        var (sealKey, sealKeyId) = ownerKey is null ? (lease.Keys.TokenSeal, SealKeyIdBase + (uint)lease.Keys.TokenSealVersion) : (ownerKey, OwnerKeyId);
         try
         {
             var tokens = new string[values.Count];
@@ -77,11 +84,9 @@ internal sealed partial class Tokenizer : ITokenizer
                 tokens[i] = NewToken(values[i], options);
                 var tokenHash = BlindIndex.Compute(key, TokenHashName, tokens[i]);
                 var valueContext = AssociatedData.ForToken(AssociatedData.TokenValue, tokenHash, options.Owner, expiresAt);
-                var sealedValue = ownerKey is null
-                    ? Envelope.Seal(key, SystemKeyId, Encoding.UTF8.GetBytes(values[i]), valueContext)
-                    : Envelope.Seal(ownerKey, OwnerKeyId, Encoding.UTF8.GetBytes(values[i]), valueContext);
+                var sealedValue = Envelope.Seal(sealKey, sealKeyId, Encoding.UTF8.GetBytes(values[i]), valueContext);
                 var sealedToken = deterministic[i] is { } d
-                    ? Envelope.Seal(ownerKey ?? key, ownerKey is null ? SystemKeyId : OwnerKeyId, Encoding.UTF8.GetBytes(tokens[i]), AssociatedData.For(AssociatedData.SealedToken, d))
+                    ? Envelope.Seal(sealKey, sealKeyId, Encoding.UTF8.GetBytes(tokens[i]), AssociatedData.For(AssociatedData.SealedToken, d))
                     : null;
                 return new NewToken(tokenHash, sealedValue, deterministic[i], sealedToken, options.Owner, expiresAt, now.ToUnixTimeMilliseconds());
             }
@@ -90,14 +95,10 @@ internal sealed partial class Tokenizer : ITokenizer
             {
                 if (options.Kind == TokenKind.Deterministic)
                 {
-                    deterministic[i] = BlindIndex.ComputeFields(
-                        key,
-                        DeterministicName,
-                        options.Scope,
-                        options.Format.ToString(),
-                        options.KeepLastFour ? "1" : "0",
-                        options.Owner?.ToString("N") ?? string.Empty,
-                        values[i]);
+                    // A Luhn-invalid card token is another token family; the field is added only then, so that
+                    // the deterministic tokens made before the option existed keep their hashes.
+                    string[] fields = [options.Scope, options.Format.ToString(), options.KeepLastFour ? "1" : "0", options.Owner?.ToString("N") ?? string.Empty, values[i]];
+                    deterministic[i] = BlindIndex.ComputeFields(key, DeterministicName, options.LuhnInvalid ? [.. fields, "luhn-invalid"] : fields);
                 }
 
                 rows[i] = Make(i);
@@ -109,12 +110,8 @@ internal sealed partial class Tokenizer : ITokenizer
             {
                 if (existing[i] is { } sealedToken)
                 {
-                    var tokenKey = Envelope.ReadKeyId(sealedToken) == OwnerKeyId ? ownerKey : key;
-                    if (tokenKey is null)
-                    {
-                        throw new VaultCryptoException("A stored deterministic token failed authentication: it was altered, moved, or its key is wrong.");
-                    }
-
+                    var tokenKey = await SealingKeyAsync(Envelope.ReadKeyId(sealedToken), key, ownerKey, cancellationToken).ConfigureAwait(false)
+                        ?? throw new VaultCryptoException("A stored deterministic token failed authentication: it was altered, moved, or its key is wrong.");
                     tokens[i] = Encoding.UTF8.GetString(Envelope.Open(tokenKey, sealedToken, AssociatedData.For(AssociatedData.SealedToken, deterministic[i]!), "token"));
                 }
             }
@@ -129,6 +126,18 @@ internal sealed partial class Tokenizer : ITokenizer
             }
         }
     }
+
+    /// <summary>
+    /// The key an envelope's key id names: the tokenization key for envelopes older than the sealing key,
+    /// the owner's key, or a version of the sealing key; <see langword="null"/> for an owner's envelope without its key.
+    /// </summary>
+    internal async ValueTask<byte[]?> SealingKeyAsync(uint keyId, byte[] tokenization, byte[]? ownerKey, CancellationToken cancellationToken) => keyId switch
+    {
+        LegacyKeyId or SystemKeyId => tokenization,
+        OwnerKeyId => ownerKey,
+        > SealKeyIdBase and < SealKeyIdBase + int.MaxValue => await _keys.GetSealKeyAsync((int)(keyId - SealKeyIdBase), cancellationToken).ConfigureAwait(false),
+        _ => throw new VaultCryptoException("A stored token envelope names an unknown key: it was altered."),
+    };
 
     /// <summary>The owner's data key, which an owned token's value is sealed under so that forgetting the owner shreds it.</summary>
     private async Task<byte[]> OpenOwnerKeyAsync(Guid owner, CancellationToken cancellationToken)
@@ -146,7 +155,7 @@ internal sealed partial class Tokenizer : ITokenizer
             return Base64Url.EncodeToString(bytes);
         }
 
-        return FormatPreservingTokens.Generate(value, options.Format, options.KeepLastFour);
+        return FormatPreservingTokens.Generate(value, options.Format, options.KeepLastFour, options.LuhnInvalid);
     }
 
     private static long? Check(TokenizeOptions options, DateTimeOffset now)
@@ -164,6 +173,11 @@ internal sealed partial class Tokenizer : ITokenizer
         if (options.KeepLastFour && options.Format == TokenFormat.Opaque)
         {
             throw new VaultInputException("KeepLastFour applies to format-preserving tokens only.", nameof(options), nameof(options.KeepLastFour));
+        }
+
+        if (options.LuhnInvalid && options.Format != TokenFormat.CardNumber)
+        {
+            throw new VaultInputException("LuhnInvalid applies to card-number tokens only.", nameof(options), nameof(options.LuhnInvalid));
         }
 
         if (string.IsNullOrEmpty(options.Scope) || options.Scope.Length > 200)

@@ -28,7 +28,7 @@ public sealed class KeyTests(string store)
                          .AddPreviousMasterKey(MasterKeySource.FromBytes(v1), version: 1), store: _store))
         {
             var result = await rotating.Administration.RewrapKeysAsync(new SynchronousProgress(reports));
-            result.Rewrapped.Should().Be(25 + 4, "every data key and the four system keys");
+            result.Rewrapped.Should().Be(25 + 5, "every data key and the five system keys");
             result.TargetKeyVersion.Should().Be("2");
         }
 

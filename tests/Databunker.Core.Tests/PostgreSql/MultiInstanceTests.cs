@@ -102,8 +102,8 @@ public sealed class MultiInstanceTests
             Task.Run(() => second.Services.GetRequiredService<ITokenizer>().TokenizeAsync("IBAN-SECOND")));
         var created = await first.Vault.CreateUserAsync(Json(new { email = "both@example.com" }));
 
-        first.Scalar<long>("SELECT COUNT(*) FROM schema_version").Should().Be(5, "five migrations, each applied once");
-        first.Scalar<long>("SELECT COUNT(*) FROM system_keys").Should().Be(4, "the blind-index, tokenization, integrity and audit-chain keys");
+        first.Scalar<long>("SELECT COUNT(*) FROM schema_version").Should().Be(6, "six migrations, each applied once");
+        first.Scalar<long>("SELECT COUNT(*) FROM system_keys").Should().Be(5, "the blind-index, tokenization, integrity, audit-chain and token-seal@1 keys");
         (await second.Vault.GetUserAsync(UserLookup.ByEmail("both@example.com")))!.Token.Should().Be(created, "both instances use the same blind-index key");
         (await second.Services.GetRequiredService<ITokenizer>().DetokenizeAsync(tokens[0])).Should().Be("IBAN-FIRST");
         (await first.Services.GetRequiredService<ITokenizer>().DetokenizeAsync(tokens[1])).Should().Be("IBAN-SECOND");
@@ -147,7 +147,7 @@ public sealed class MultiInstanceTests
         await stop.CancelAsync();
         await readLoop;
 
-        result.Rewrapped.Should().Be(1000 + 4, "every data key and the four system keys");
+        result.Rewrapped.Should().Be(1000 + 5, "every data key and the five system keys");
         reads.Should().BeGreaterThan(0);
         reader.Scalar<long>("SELECT COUNT(*) FROM data_keys WHERE key_version <> '2'").Should().Be(0);
         await using var afterwards = await VaultHost.StartAsync(database: database, keys: b => b.UseMasterKey(v2, version: 2), store: Store);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Databunker.Core.Keys;
 using Databunker.Core.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using static Databunker.Core.Tests.Support.TestData;
 
 namespace Databunker.Core.Tests.Security;
@@ -93,6 +94,22 @@ public sealed class InputAndKeyTests
         await act.Should().ThrowAsync<VaultInputException>();
         var patch = () => _host.Vault.UpdateUserAsync(UserLookup.ByToken(deepest), Nested(65));
         await patch.Should().ThrowAsync<VaultInputException>();
+    }
+
+    [Test]
+    public async Task ManyItemCalls_AreBounded()
+    {
+        await using var host = await VaultHost.StartAsync(configure: o => o.MaxBatchItems = 5);
+        var tokenizer = host.Services.GetRequiredService<Databunker.Core.Tokenization.ITokenizer>();
+
+        var create = () => host.Vault.CreateUsersAsync(Enumerable.Range(0, 6).Select(Person));
+        await create.Should().ThrowAsync<VaultInputException>().WithMessage("*MaxBatchItems*");
+        var tokenize = () => tokenizer.TokenizeManyAsync(Enumerable.Range(0, 6).Select(i => $"v{i}"));
+        await tokenize.Should().ThrowAsync<VaultInputException>();
+        var detokenize = () => tokenizer.DetokenizeManyAsync(Enumerable.Range(0, 6).Select(i => $"t{i}"));
+        await detokenize.Should().ThrowAsync<VaultInputException>();
+        host.Scalar<long>("SELECT COUNT(*) FROM users").Should().Be(0, "nothing of a refused call is stored");
+        (await host.Vault.CreateUsersAsync(Enumerable.Range(0, 5).Select(Person))).Should().HaveCount(5);
     }
 
     [Test]
@@ -206,7 +223,7 @@ public sealed class InputAndKeyTests
 
         result.TargetKeyVersion.Should().Be("arn:key/1");
         result.Remaining.Should().Be(0);
-        result.Rewrapped.Should().Be(7 + 4, "each key visited once");
+        result.Rewrapped.Should().Be(7 + 5, "each key visited once");
         (await host.Vault.GetUserAsync(UserLookup.ByEmail("person00003@mail-3.example"))).Should().NotBeNull();
     }
 

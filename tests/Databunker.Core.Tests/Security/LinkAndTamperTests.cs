@@ -144,6 +144,33 @@ public sealed class LinkAndTamperTests(string store)
     }
 
     [Test]
+    public async Task AuditDetailsMovedToAnotherEventOfTheSamePerson_FailToOpen()
+    {
+        await _host.Vault.UpdateUserAsync(UserLookup.ByToken(_alice), Json(new { name = "Alice B." }));
+        _host.Sql("UPDATE audit_events SET details = (SELECT details FROM audit_events WHERE subject = @a AND operation = 'user.create') " +
+                  "WHERE subject = @a AND operation = 'user.update'", new { a = _alice.ToByteArray() });
+
+        var act = () => _host.Vault.GetAuditEventsAsync(_alice);
+        await act.Should().ThrowAsync<VaultCryptoException>("details are bound to their event, not only to their owner");
+    }
+
+    [Test]
+    public async Task CardTokens_CanBeMadeLuhnInvalid_SoThatNoTokenIsACardNumber()
+    {
+        var luhnInvalid = new TokenizeOptions { Format = TokenFormat.CardNumber, LuhnInvalid = true };
+        var tokens = await Tokenizer.TokenizeManyAsync(Enumerable.Repeat("4111 1111 1111 1111", 200), luhnInvalid);
+        var kept = await Tokenizer.TokenizeManyAsync(Enumerable.Repeat("4111-1111-1111-1111", 50), luhnInvalid with { KeepLastFour = true });
+        var valid = await Tokenizer.TokenizeAsync("4111111111111111", new TokenizeOptions { Format = TokenFormat.CardNumber });
+
+        tokens.Should().OnlyContain(t => !FormatPreservingTokens.IsLuhnValid(t) && t.Length == 19 && t[4] == ' ');
+        kept.Should().OnlyContain(t => !FormatPreservingTokens.IsLuhnValid(t) && t.EndsWith("1111", StringComparison.Ordinal));
+        FormatPreservingTokens.IsLuhnValid(valid).Should().BeTrue("the default stays Luhn-valid");
+        (await Tokenizer.DetokenizeAsync(tokens[0])).Should().Be("4111 1111 1111 1111");
+        var opaque = () => Tokenizer.TokenizeAsync("x", new TokenizeOptions { LuhnInvalid = true });
+        (await opaque.Should().ThrowAsync<VaultInputException>()).Which.Field.Should().Be(nameof(TokenizeOptions.LuhnInvalid));
+    }
+
+    [Test]
     public async Task DeterministicTokens_DoNotCollideAcrossScopesOrValues()
     {
         var options = new TokenizeOptions { Kind = TokenKind.Deterministic, Scope = "x" };

@@ -43,6 +43,21 @@ internal static class AssociatedData
     }
 
     /// <summary>
+    /// <c>audit-details ‖ 0x00 ‖ owner (16 bytes) ‖ time (8 bytes big-endian) ‖ operation (UTF-8)</c>: binds an audit
+    /// event's details to that event, so that details copied to another event of the same person fail to open.
+    /// </summary>
+    public static byte[] ForAuditDetails(Guid owner, string operation, long at)
+    {
+        var prefix = Encoding.ASCII.GetByteCount(AuditDetails) + 1;
+        var buffer = new byte[prefix + 16 + 8 + Encoding.UTF8.GetByteCount(operation)];
+        Encoding.ASCII.GetBytes(AuditDetails, buffer);
+        owner.TryWriteBytes(buffer.AsSpan(prefix));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(buffer.AsSpan(prefix + 16), at);
+        Encoding.UTF8.GetBytes(operation, buffer.AsSpan(prefix + 24));
+        return buffer;
+    }
+
+    /// <summary>
     /// <c>purpose ‖ 0x00 ‖ hash ‖ owner (16 bytes, zero when none) ‖ expiry (8 bytes big-endian, -1 when never)</c>:
     /// binds a token's value to its token, owner and expiry, so that clearing or moving either in the
     /// table makes the value fail to open.

@@ -9,7 +9,9 @@ namespace Databunker.Core.Internal.Crypto;
 /// <summary>
 /// Opens the vault on first use (schema migrations, system keys) and creates and opens the per-person
 /// data keys. System keys are random 256-bit keys, created once, stored wrapped by the key provider;
-/// unwrapping them at start is what detects a wrong master key.
+/// unwrapping them at start is what detects a wrong master key. Two of them have versions, so that they
+/// can be renewed: the blind-index key (<c>blind-index</c>, then <c>blind-index@2</c>, ...) and the token
+/// sealing key (<c>token-seal@1</c>, ...); the highest version is current.
 /// </summary>
 internal sealed partial class VaultKeyRing : IDisposable
 {
@@ -17,7 +19,7 @@ internal sealed partial class VaultKeyRing : IDisposable
     public const string TokenizationKeyName = "tokenization";
     public const string IntegrityKeyName = "integrity";
     public const string AuditChainKeyName = "audit-chain";
-    public static readonly string[] SystemKeyNames = [BlindIndexKeyName, TokenizationKeyName, IntegrityKeyName, AuditChainKeyName];
+    public const string TokenSealKeyName = "token-seal";
 
     private readonly IVaultStorage _storage;
     private readonly IKeyProvider _provider;
@@ -26,6 +28,8 @@ internal sealed partial class VaultKeyRing : IDisposable
     private readonly ILogger<VaultKeyRing> _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly SecretLifetime _lifetime;
+    private readonly System.Collections.Concurrent.ConcurrentBag<byte[]> _secrets = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte[]> _sealKeys = new();
     private volatile SystemKeys? _keys;
 
     public VaultKeyRing(IVaultStorage storage, IKeyProvider provider, AuditChain auditChain, TimeProvider time, ILogger<VaultKeyRing>? logger = null)
@@ -35,10 +39,21 @@ internal sealed partial class VaultKeyRing : IDisposable
         _auditChain = auditChain;
         _time = time;
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<VaultKeyRing>.Instance;
-        _lifetime = new SecretLifetime(() => _keys?.All ?? []);
+        _lifetime = new SecretLifetime(() => _secrets);
     }
 
     public IKeyProvider Provider => _provider;
+
+    /// <summary>The name a versioned system key is stored under: version 1 of the blind-index key keeps its first name.</summary>
+    public static string VersionedName(string family, int version) =>
+        family == BlindIndexKeyName && version == 1 ? family : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{family}@{version}");
+
+    /// <summary>The version a stored system key name carries in <paramref name="family"/>, or 0 when it is of another family.</summary>
+    public static int VersionOf(string family, string name) =>
+        name == family && family == BlindIndexKeyName ? 1
+        : name.StartsWith(family + "@", StringComparison.Ordinal)
+          && int.TryParse(name.AsSpan(family.Length + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) && v > 0 ? v
+        : 0;
 
     /// <summary>
     /// Opens the vault on the first call and holds its system keys for one operation: dispose the lease
@@ -59,6 +74,67 @@ internal sealed partial class VaultKeyRing : IDisposable
         }
     }
 
+    /// <summary>
+    /// The token sealing key of <paramref name="version"/>: loaded from the vault when another instance created
+    /// it after this one opened. Throws <see cref="VaultCryptoException"/> when there is none.
+    /// </summary>
+    public async ValueTask<byte[]> GetSealKeyAsync(int version, CancellationToken cancellationToken)
+    {
+        if (_sealKeys.TryGetValue(version, out var key))
+        {
+            return key;
+        }
+
+        var name = VersionedName(TokenSealKeyName, version);
+        if (version <= 0 || await _storage.GetSystemKeyAsync(name, cancellationToken).ConfigureAwait(false) is null)
+        {
+            throw new VaultCryptoException("A token value names a sealing key version that this vault does not have: it was altered.");
+        }
+
+        return _sealKeys.GetOrAdd(version, await LoadOrCreateAsync(name, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Creates the next version of a versioned system key family (or takes the one another instance created
+    /// first) and makes it current here. For the blind index the previous version stays in use next to it
+    /// until <see cref="EndBlindIndexTransition"/>.
+    /// </summary>
+    public async Task<int> RenewAsync(string family, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var keys = _keys!;
+            var names = await _storage.GetSystemKeyNamesAsync(cancellationToken).ConfigureAwait(false);
+            var version = names.Select(n => VersionOf(family, n)).DefaultIfEmpty(0).Max() + 1;
+            var key = await LoadOrCreateAsync(VersionedName(family, version), cancellationToken).ConfigureAwait(false);
+            if (family == TokenSealKeyName)
+            {
+                _sealKeys[version] = key;
+                _keys = keys with { TokenSeal = key, TokenSealVersion = version };
+            }
+            else
+            {
+                _keys = keys with { BlindIndex = key, BlindIndexVersion = version, PreviousBlindIndex = keys.BlindIndex };
+            }
+
+            return version;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Stops writing and looking up index hashes under the previous blind-index version: nothing is under it any more.</summary>
+    public void EndBlindIndexTransition()
+    {
+        if (_keys is { PreviousBlindIndex: not null } keys)
+        {
+            _keys = keys with { PreviousBlindIndex = null };
+        }
+    }
+
     private async ValueTask<SystemKeys> GetSystemKeysAsync(CancellationToken cancellationToken)
     {
         if (_keys is { } keys)
@@ -73,12 +149,7 @@ internal sealed partial class VaultKeyRing : IDisposable
             {
                 IndexNormalizer.EnsureSupported();
                 await _storage.InitializeAsync(cancellationToken).ConfigureAwait(false);
-                var blindIndex = await LoadOrCreateAsync(BlindIndexKeyName, cancellationToken).ConfigureAwait(false);
-                var tokenization = await LoadOrCreateAsync(TokenizationKeyName, cancellationToken).ConfigureAwait(false);
-                var integrity = await LoadOrCreateAsync(IntegrityKeyName, cancellationToken).ConfigureAwait(false);
-                var auditChain = await LoadOrCreateAsync(AuditChainKeyName, cancellationToken).ConfigureAwait(false);
-                _auditChain.UseKey(auditChain);
-                _keys = new SystemKeys(blindIndex, tokenization, integrity, auditChain);
+                _keys = await OpenAsync(cancellationToken).ConfigureAwait(false);
                 var schemaVersion = await _storage.GetSchemaVersionAsync(cancellationToken).ConfigureAwait(false);
                 Log.VaultOpened(_logger, schemaVersion, _provider.CurrentKeyVersion);
             }
@@ -89,6 +160,30 @@ internal sealed partial class VaultKeyRing : IDisposable
         {
             _gate.Release();
         }
+    }
+
+    private async Task<SystemKeys> OpenAsync(CancellationToken cancellationToken)
+    {
+        var names = await _storage.GetSystemKeyNamesAsync(cancellationToken).ConfigureAwait(false);
+        var blindVersion = Math.Max(1, names.Select(n => VersionOf(BlindIndexKeyName, n)).DefaultIfEmpty(0).Max());
+        var sealVersion = Math.Max(1, names.Select(n => VersionOf(TokenSealKeyName, n)).DefaultIfEmpty(0).Max());
+        var blindIndex = await LoadOrCreateAsync(VersionedName(BlindIndexKeyName, blindVersion), cancellationToken).ConfigureAwait(false);
+        var previous = blindVersion > 1 && await _storage.CountIndexesBelowAsync(blindVersion, cancellationToken).ConfigureAwait(false) > 0
+            ? await LoadOrCreateAsync(VersionedName(BlindIndexKeyName, blindVersion - 1), cancellationToken).ConfigureAwait(false)
+            : null;
+        var tokenization = await LoadOrCreateAsync(TokenizationKeyName, cancellationToken).ConfigureAwait(false);
+        var integrity = await LoadOrCreateAsync(IntegrityKeyName, cancellationToken).ConfigureAwait(false);
+        var auditChain = await LoadOrCreateAsync(AuditChainKeyName, cancellationToken).ConfigureAwait(false);
+        var seal = await LoadOrCreateAsync(VersionedName(TokenSealKeyName, sealVersion), cancellationToken).ConfigureAwait(false);
+        _sealKeys[sealVersion] = seal;
+        _auditChain.UseKey(auditChain);
+        var keys = SystemKeys.Create(blindIndex, blindVersion, tokenization, integrity, auditChain, seal, sealVersion) with { PreviousBlindIndex = previous };
+        foreach (var derived in keys.Derived)
+        {
+            _secrets.Add(derived);
+        }
+
+        return keys;
     }
 
     /// <summary>A new random data key for <paramref name="owner"/> and its wrapped form.</summary>
@@ -105,6 +200,10 @@ internal sealed partial class VaultKeyRing : IDisposable
 
     /// <summary>Refuses new operations at once; the keys are zeroed when the last operation in flight ends.</summary>
     public void Dispose() => _lifetime.Dispose();
+
+    /// <summary>A key version name as read from the database, if it is a plain name (letters, digits, <c>._:/-</c>, at most 64).</summary>
+    private static string Printable(string version) =>
+        version.Length is > 0 and <= 64 && version.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '/' or '-') ? version : "(not a plain name)";
 
     private async Task<byte[]> LoadOrCreateAsync(string name, CancellationToken cancellationToken)
     {
@@ -124,12 +223,14 @@ internal sealed partial class VaultKeyRing : IDisposable
             var pinned = GC.AllocateUninitializedArray<byte>(key.Length, pinned: true);
             key.CopyTo(pinned, 0);
             CryptographicOperations.ZeroMemory(key);
+            _secrets.Add(pinned);
             return pinned;
         }
         catch (VaultCryptoException ex)
         {
+            // The version name was read from the database: only a plain one is shown, never arbitrary text.
             throw new VaultConfigurationException(
-                $"The key provider cannot open this vault's {name} key (wrapped under key version {wrapped.KeyVersion}): " +
+                $"The key provider cannot open this vault's {name} key (wrapped under key version {Printable(wrapped.KeyVersion)}): " +
                 "the vault was created with another master key, or that key version is no longer configured.", ex);
         }
     }
@@ -138,40 +239,59 @@ internal sealed partial class VaultKeyRing : IDisposable
 /// <summary>
 /// The vault's unwrapped system keys, and subkeys derived from them (HKDF-SHA256) so that no key serves
 /// two purposes: the integrity key yields one subkey for expiration link hashes and one for the MAC that
-/// binds an expiration to its person.
+/// binds an expiration to its person. The tokenization key serves HMAC only (token and deterministic
+/// hashes); token values are sealed (AES-GCM) under the separate, versioned token sealing key.
 /// </summary>
-internal sealed class SystemKeys
+internal sealed record SystemKeys
 {
-    public SystemKeys(byte[] blindIndex, byte[] tokenization, byte[] integrity, byte[] auditChain)
-    {
-        BlindIndex = blindIndex;
-        Tokenization = tokenization;
-        Integrity = integrity;
-        AuditChain = auditChain;
-        ExpirationLinks = Derive(integrity, "databunker expiration link hash");
-        ExpirationBinding = Derive(integrity, "databunker expiration binding");
-    }
+    /// <summary>HMAC key of the user indexes (blind indexes), current version.</summary>
+    public required byte[] BlindIndex { get; init; }
 
-    /// <summary>HMAC key of the user indexes (blind indexes).</summary>
-    public byte[] BlindIndex { get; }
+    /// <summary>The current blind-index version; index rows carry it.</summary>
+    public required int BlindIndexVersion { get; init; }
 
-    /// <summary>The tokenization key.</summary>
-    public byte[] Tokenization { get; }
+    /// <summary>
+    /// The previous blind-index version while rows under it remain (a re-key in progress): writes hash under
+    /// both, lookups try both. <see langword="null"/> otherwise.
+    /// </summary>
+    public byte[]? PreviousBlindIndex { get; init; }
+
+    /// <summary>The tokenization key: HMAC of token hashes and deterministic hashes.</summary>
+    public required byte[] Tokenization { get; init; }
 
     /// <summary>The root of the integrity subkeys.</summary>
-    public byte[] Integrity { get; }
+    public required byte[] Integrity { get; init; }
 
     /// <summary>HMAC key of the audit chain.</summary>
-    public byte[] AuditChain { get; }
+    public required byte[] AuditChain { get; init; }
+
+    /// <summary>The current token sealing key (AES-256-GCM).</summary>
+    public required byte[] TokenSeal { get; init; }
+
+    /// <summary>Its version.</summary>
+    public required int TokenSealVersion { get; init; }
 
     /// <summary>HMAC key of the expiration link hashes.</summary>
-    public byte[] ExpirationLinks { get; }
+    public required byte[] ExpirationLinks { get; init; }
 
     /// <summary>HMAC key that binds an expiration's links and due time to its person.</summary>
-    public byte[] ExpirationBinding { get; }
+    public required byte[] ExpirationBinding { get; init; }
 
-    /// <summary>Every buffer, for zeroing.</summary>
-    public IEnumerable<byte[]> All => [BlindIndex, Tokenization, Integrity, AuditChain, ExpirationLinks, ExpirationBinding];
+    /// <summary>The derived subkeys, for zeroing (the stored keys are zeroed by the ring).</summary>
+    public IEnumerable<byte[]> Derived => [ExpirationLinks, ExpirationBinding];
+
+    public static SystemKeys Create(byte[] blindIndex, int blindIndexVersion, byte[] tokenization, byte[] integrity, byte[] auditChain, byte[] tokenSeal, int tokenSealVersion) => new()
+    {
+        BlindIndex = blindIndex,
+        BlindIndexVersion = blindIndexVersion,
+        Tokenization = tokenization,
+        Integrity = integrity,
+        AuditChain = auditChain,
+        TokenSeal = tokenSeal,
+        TokenSealVersion = tokenSealVersion,
+        ExpirationLinks = Derive(integrity, "databunker expiration link hash"),
+        ExpirationBinding = Derive(integrity, "databunker expiration binding"),
+    };
 
     private static byte[] Derive(byte[] root, string purpose)
     {

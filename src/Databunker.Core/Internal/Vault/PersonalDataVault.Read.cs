@@ -54,7 +54,7 @@ internal sealed partial class PersonalDataVault
             var dataKey = user is null ? null : await _keys.OpenDataKeyAsync(token, user.DataKey, cancellationToken).ConfigureAwait(false);
             try
             {
-                var context = AssociatedData.For(AssociatedData.AuditDetails, token);
+                var legacy = AssociatedData.For(AssociatedData.AuditDetails, token);
                 return (IReadOnlyList<AuditEvent>)records.Select(r => new AuditEvent(
                         r.Id,
                         DateTimeOffset.FromUnixTimeMilliseconds(r.At),
@@ -62,7 +62,11 @@ internal sealed partial class PersonalDataVault
                         r.Operation,
                         r.Subject,
                         r.Outcome,
-                        r.Details is null || dataKey is null ? null : System.Text.Encoding.UTF8.GetString(Envelope.Open(dataKey, r.Details, context, "audit detail")),
+                        r.Details is null || dataKey is null ? null : System.Text.Encoding.UTF8.GetString(Envelope.Open(
+                            dataKey,
+                            r.Details,
+                            Envelope.ReadKeyId(r.Details) == DetailsKeyId ? AssociatedData.ForAuditDetails(token, r.Operation, r.At) : legacy,
+                            "audit detail")),
                         r.Details is not null && dataKey is null))
                     .ToList();
             }
@@ -83,7 +87,14 @@ internal sealed partial class PersonalDataVault
             return (await _storage.GetUserAsync(lookup.Token, cancellationToken).ConfigureAwait(false), null);
         }
 
-        var hash = HashLookup(lookup, keys);
-        return (await _storage.GetUserByIndexAsync(hash, cancellationToken).ConfigureAwait(false), hash);
+        var (current, previous) = HashLookup(lookup, keys);
+        var user = await _storage.GetUserByIndexAsync(current, cancellationToken).ConfigureAwait(false);
+        if (user is null && previous is not null)
+        {
+            user = await _storage.GetUserByIndexAsync(previous, cancellationToken).ConfigureAwait(false);
+            return (user, previous);
+        }
+
+        return (user, current);
     }
 }

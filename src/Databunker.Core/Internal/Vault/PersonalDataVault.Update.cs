@@ -110,14 +110,15 @@ internal sealed partial class PersonalDataVault
             var patched = JsonSerializer.SerializeToElement(JsonMergePatch.Apply(current, patch));
             var json = ProfileCodec.Serialize(patched, _options.MaxProfileBytes, nameof(patch));
             var indexes = HashIndexes(patched, keys, nameof(patch));
-            var details = SealDetails(dataKey, user.Token, "changed", patch.EnumerateObject().Select(m => m.Name).Distinct(StringComparer.Ordinal));
+            var now = Now();
+            var details = SealDetails(dataKey, user.Token, AuditOperations.UserUpdate, now, "changed", patch.EnumerateObject().Select(m => m.Name).Distinct(StringComparer.Ordinal));
             var change = new UserChange(
                 user.Token,
                 user.Version,
                 Envelope.Seal(dataKey, DataKeyId, json, context),
                 indexes,
-                Now(),
-                NewAudit(AuditOperations.UserUpdate, user.Token, AuditOutcomes.Success, details));
+                now,
+                NewAudit(AuditOperations.UserUpdate, user.Token, AuditOutcomes.Success, details) with { At = now });
             Array.Clear(json);
             try
             {

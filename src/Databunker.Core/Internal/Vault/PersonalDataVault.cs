@@ -18,6 +18,12 @@ internal sealed partial class PersonalDataVault : IPersonalDataVault
     internal const uint DataKeyId = 1;
 
     /// <summary>
+    /// The key id of audit details sealed with the person's data key and bound to their event (owner,
+    /// operation and time); details with <see cref="DataKeyId"/> predate that and are bound to the owner only.
+    /// </summary>
+    internal const uint DetailsKeyId = 2;
+
+    /// <summary>
     /// How often an update re-reads and re-applies its patch after another writer changed the person first.
     /// Every lost attempt is another writer's success, so this bounds only the number of writers patching
     /// one person at the same moment; on a server database those are as many as the instances' threads.
@@ -93,16 +99,29 @@ internal sealed partial class PersonalDataVault : IPersonalDataVault
 
     internal long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private byte[] HashLookup(UserLookup lookup, SystemKeys keys)
+    /// <summary>The lookup's hash under the current blind-index key, and under the previous one while a re-key runs.</summary>
+    private (byte[] Current, byte[]? Previous) HashLookup(UserLookup lookup, SystemKeys keys)
     {
         var normalized = IndexNormalizer.Normalize(lookup.Kind, lookup.Value!, _options.DefaultPhoneCountryCode, nameof(lookup));
-        return BlindIndex.Compute(keys.BlindIndex, IndexName(lookup.Kind), normalized);
+        var name = IndexName(lookup.Kind);
+        return (BlindIndex.Compute(keys.BlindIndex, name, normalized),
+            keys.PreviousBlindIndex is { } previous ? BlindIndex.Compute(previous, name, normalized) : null);
     }
 
-    private List<IndexEntry> HashIndexes(JsonElement profile, SystemKeys keys, string paramName)
+    /// <summary>
+    /// The profile's index entries under the current blind-index key and, while a re-key runs, under the
+    /// previous one too: both sets are written, so that uniqueness holds against persons not yet re-keyed.
+    /// </summary>
+    internal List<IndexEntry> HashIndexes(JsonElement profile, SystemKeys keys, string paramName, bool currentOnly = false)
     {
         var values = ProfileCodec.ReadIndexes(profile, _options.DefaultPhoneCountryCode, paramName);
-        return values.ConvertAll(v => new IndexEntry(v.Kind, BlindIndex.Compute(keys.BlindIndex, IndexName(v.Kind), v.Value)));
+        var entries = values.ConvertAll(v => new IndexEntry(v.Kind, BlindIndex.Compute(keys.BlindIndex, IndexName(v.Kind), v.Value), keys.BlindIndexVersion));
+        if (keys.PreviousBlindIndex is { } previous && !currentOnly)
+        {
+            entries.AddRange(values.Select(v => new IndexEntry(v.Kind, BlindIndex.Compute(previous, IndexName(v.Kind), v.Value), keys.BlindIndexVersion - 1)));
+        }
+
+        return entries;
     }
 
     private static string IndexName(LookupKind kind) => kind switch
@@ -114,7 +133,8 @@ internal sealed partial class PersonalDataVault : IPersonalDataVault
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
-    private static byte[] SealDetails(byte[] dataKey, Guid owner, string name, IEnumerable<string> values)
+    /// <summary>Audit details sealed with the event's operation and time in the associated data, not only its owner.</summary>
+    private static byte[] SealDetails(byte[] dataKey, Guid owner, string operation, long at, string name, IEnumerable<string> values)
     {
         var buffer = new ArrayBufferWriter<byte>(128);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -130,7 +150,7 @@ internal sealed partial class PersonalDataVault : IPersonalDataVault
             writer.WriteEndObject();
         }
 
-        return Envelope.Seal(dataKey, DataKeyId, buffer.WrittenSpan, AssociatedData.For(AssociatedData.AuditDetails, owner));
+        return Envelope.Seal(dataKey, DetailsKeyId, buffer.WrittenSpan, AssociatedData.ForAuditDetails(owner, operation, at));
     }
 
     private async Task<T> GuardCryptoAsync<T>(string operation, Func<Task<T>> work)

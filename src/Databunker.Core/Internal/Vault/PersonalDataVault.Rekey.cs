@@ -1,0 +1,47 @@
+using Databunker.Core.Internal.Crypto;
+
+namespace Databunker.Core.Internal.Vault;
+
+internal sealed partial class PersonalDataVault
+{
+    /// <summary>
+    /// One pass of a blind-index re-key: every person with an index entry under an older key version has
+    /// their profile opened and their whole index set written again under <paramref name="keys"/>' current
+    /// version, in batches, each person only if unchanged since it was read. Returns how many were re-keyed.
+    /// </summary>
+    internal async Task<long> RekeyIndexesAsync(SystemKeys keys, int batchSize, Action<long>? progress, CancellationToken cancellationToken)
+    {
+        long rekeyed = 0;
+        Guid? after = null;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var users = await _storage.GetUsersWithIndexesBelowAsync(keys.BlindIndexVersion, after, batchSize, cancellationToken).ConfigureAwait(false);
+            if (users.Count == 0)
+            {
+                return rekeyed;
+            }
+
+            foreach (var user in users)
+            {
+                var dataKey = await _keys.OpenDataKeyAsync(user.Token, user.DataKey, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var profile = ProfileCodec.Deserialize(Envelope.Open(dataKey, user.Profile, AssociatedData.For(AssociatedData.Profile, user.Token), "profile"));
+                    var indexes = HashIndexes(profile, keys, nameof(profile), currentOnly: true);
+                    if (await _storage.ReplaceIndexesAsync(user.Token, user.Version, indexes, cancellationToken).ConfigureAwait(false))
+                    {
+                        rekeyed++;
+                    }
+                }
+                finally
+                {
+                    Zero(dataKey);
+                }
+            }
+
+            after = users[^1].Token;
+            progress?.Invoke(rekeyed);
+        }
+    }
+}
