@@ -10,35 +10,36 @@ namespace Databunker.Core.Tests.Security;
 /// person's data key wrapped under the key version of its day; once that version is retired, the backup
 /// opens nothing, while the live vault (re-wrapped under the new version) reads everyone else.
 /// </summary>
-public sealed class ErasureTests
+[TestFixtureSource(typeof(TestStore), nameof(TestStore.All))]
+public sealed class ErasureTests(string store)
 {
+    private readonly TestStore _store = TestStore.Named(store);
+
     [Test]
     public async Task Backup_TakenBeforeAForget_OpensNothingOnceTheOldKeyVersionIsRetired()
     {
         var v1 = RandomNumberGenerator.GetBytes(32);
         var v2 = RandomNumberGenerator.GetBytes(32);
-        var live = VaultHost.NewDatabasePath();
-        var backup = VaultHost.NewDatabasePath();
+        var live = _store.NewDatabase();
+        string backup;
         Guid forgotten, kept;
-        await using (var host = await VaultHost.StartAsync(database: live, masterKey: v1))
+        await using (var host = await VaultHost.StartAsync(database: live, masterKey: v1, store: _store))
         {
             forgotten = await host.Vault.CreateUserAsync(Json(new { email = "forget.me@example.com", name = "Forgotten" }));
             kept = await host.Vault.CreateUserAsync(Json(new { email = "keep.me@example.com", name = "Kept" }));
-            await host.Administration.CompactAsync();
-            File.Copy(live, backup);
+            backup = _store.Backup(live);
             await host.Vault.DeleteUserAsync(UserLookup.ByToken(forgotten));
         }
 
         // Before retirement the backup, opened with the configuration of its day, still shows the person.
-        var beforeCopy = VaultHost.NewDatabasePath();
-        File.Copy(backup, beforeCopy);
-        await using (var restored = await VaultHost.StartAsync(database: beforeCopy, masterKey: v1))
+        var beforeCopy = _store.Backup(backup);
+        await using (var restored = await VaultHost.StartAsync(database: beforeCopy, masterKey: v1, store: _store))
         {
             (await restored.Vault.GetUserAsync(UserLookup.ByToken(forgotten)))!.Profile.GetProperty("name").GetString().Should().Be("Forgotten");
         }
 
         // Rotate: v2 current, v1 kept for unwrapping; re-wrap everything; retire v1 once the window has passed.
-        await using (var rotating = await VaultHost.StartAsync(database: live, keys: b => b
+        await using (var rotating = await VaultHost.StartAsync(database: live, store: _store, keys: b => b
                          .UseMasterKey(v2, version: 2)
                          .AddPreviousMasterKey(MasterKeySource.FromBytes(v1), version: 1)))
         {
@@ -53,16 +54,16 @@ public sealed class ErasureTests
         }
 
         // After retirement the configuration holds v2 only: the live vault reads everyone else ...
-        await using (var after = await VaultHost.StartAsync(database: live, keys: b => b.UseMasterKey(v2, version: 2)))
+        await using (var after = await VaultHost.StartAsync(database: live, store: _store, keys: b => b.UseMasterKey(v2, version: 2)))
         {
             (await after.Vault.GetUserAsync(UserLookup.ByEmail("keep.me@example.com")))!.Token.Should().Be(kept);
             (await after.Vault.GetUserAsync(UserLookup.ByToken(forgotten))).Should().BeNull();
         }
 
         // ... and the old backup opens nothing at all: not the forgotten person, not anyone.
-        var restore = () => VaultHost.StartAsync(database: backup, keys: b => b.UseMasterKey(v2, version: 2));
+        var restore = () => VaultHost.StartAsync(database: backup, store: _store, keys: b => b.UseMasterKey(v2, version: 2));
         (await restore.Should().ThrowAsync<VaultConfigurationException>()).Which.Message.Should().Contain("no longer configured");
-        var storage = Support.TestStore.Sqlite.CreateStorage(backup, TimeProvider.System);
+        var storage = _store.CreateStorage(backup, TimeProvider.System);
         var wrapped = await storage.GetUserAsync(forgotten, default);
         wrapped!.DataKey.KeyVersion.Should().Be("1", "the backup holds the person's key wrapped under the retired version only");
         using var provider = new MasterKeyProvider(Microsoft.Extensions.Options.Options.Create(new MasterKeyOptions

@@ -207,43 +207,9 @@ public sealed class InputAndKeyTests
         load.Should().Throw<VaultConfigurationException>().WithMessage("*zeroed*");
     }
 
-    [Test]
-    public async Task KeyRotation_WithAProviderThatRenamesItsVersion_Ends()
-    {
-        var database = VaultHost.NewDatabasePath();
-        var v1 = RandomNumberGenerator.GetBytes(32);
-        await using (var first = await VaultHost.StartAsync(database: database, masterKey: v1))
-        {
-            await first.Vault.CreateUsersAsync(Enumerable.Range(0, 7).Select(Person));
-        }
-
-        // A KMS that advertises an alias and wraps under the key's full name.
-        await using var host = await VaultHost.StartAsync(database: database, keys: b => b.UseMasterKey(v1).UseKeyProvider<AliasedProvider>());
-        var result = await host.Administration.RewrapKeysAsync().WaitAsync(TimeSpan.FromMinutes(1));
-
-        result.TargetKeyVersion.Should().Be("arn:key/1");
-        result.Remaining.Should().Be(0);
-        result.Rewrapped.Should().Be(7 + 5, "each key visited once");
-        (await host.Vault.GetUserAsync(UserLookup.ByEmail("person00003@mail-3.example"))).Should().NotBeNull();
-    }
-
     private static System.Text.Json.JsonElement JsonDocumentParse(string json)
     {
         using var document = System.Text.Json.JsonDocument.Parse(json, new System.Text.Json.JsonDocumentOptions { MaxDepth = 200 });
         return document.RootElement.Clone();
-    }
-
-    /// <summary>Wraps with the master key, but names the version "arn:key/1" while it advertises "alias".</summary>
-    private sealed class AliasedProvider(Microsoft.Extensions.Options.IOptions<MasterKeyOptions> options) : IKeyProvider
-    {
-        private readonly IKeyProvider _inner = new MasterKeyProvider(options);
-
-        public string CurrentKeyVersion => "alias";
-
-        public async ValueTask<WrappedKey> WrapKeyAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> context, CancellationToken cancellationToken) =>
-            (await _inner.WrapKeyAsync(key, context, cancellationToken)) with { KeyVersion = "arn:key/1" };
-
-        public ValueTask<byte[]> UnwrapKeyAsync(WrappedKey wrappedKey, ReadOnlyMemory<byte> context, CancellationToken cancellationToken) =>
-            _inner.UnwrapKeyAsync(wrappedKey with { KeyVersion = "1" }, context, cancellationToken);
     }
 }

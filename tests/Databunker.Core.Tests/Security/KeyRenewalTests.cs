@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Databunker.Core.Keys;
 using Databunker.Core.Tests.Support;
 using Databunker.Core.Tokenization;
 using Microsoft.Extensions.DependencyInjection;
@@ -93,6 +94,26 @@ public sealed class KeyRenewalTests(string store)
         await duplicate.Should().ThrowAsync<DuplicateIndexException>();
     }
 
+    [Test]
+    public async Task KeyRotation_WithAProviderThatRenamesItsVersion_Ends()
+    {
+        var database = _store.NewDatabase();
+        var v1 = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        await using (var first = await VaultHost.StartAsync(database: database, masterKey: v1, store: _store))
+        {
+            await first.Vault.CreateUsersAsync(Enumerable.Range(0, 7).Select(Person));
+        }
+
+        // A KMS that advertises an alias and wraps under the key's full name.
+        await using var host = await VaultHost.StartAsync(database: database, store: _store, keys: b => b.UseMasterKey(v1).UseKeyProvider<AliasedProvider>());
+        var result = await host.Administration.RewrapKeysAsync().WaitAsync(TimeSpan.FromMinutes(1));
+
+        result.TargetKeyVersion.Should().Be("arn:key/1");
+        result.Remaining.Should().Be(0);
+        result.Rewrapped.Should().Be(7 + 5, "each key visited once");
+        (await host.Vault.GetUserAsync(UserLookup.ByEmail("person00003@mail-3.example"))).Should().NotBeNull();
+    }
+
     private static string Email(int i) => Person(i).GetProperty("email").GetString()!;
 
     private static Exception? Record(Action action)
@@ -129,5 +150,19 @@ public sealed class KeyRenewalTests(string store)
             reports.Add(value);
             each?.Invoke(value);
         }
+    }
+
+    /// <summary>Wraps with the master key, but names the version "arn:key/1" while it advertises "alias".</summary>
+    private sealed class AliasedProvider(Microsoft.Extensions.Options.IOptions<Databunker.Core.Keys.MasterKeyOptions> options) : Databunker.Core.Keys.IKeyProvider
+    {
+        private readonly Databunker.Core.Keys.IKeyProvider _inner = new Databunker.Core.Keys.MasterKeyProvider(options);
+
+        public string CurrentKeyVersion => "alias";
+
+        public async ValueTask<Databunker.Core.Keys.WrappedKey> WrapKeyAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> context, CancellationToken cancellationToken) =>
+            (await _inner.WrapKeyAsync(key, context, cancellationToken)) with { KeyVersion = "arn:key/1" };
+
+        public ValueTask<byte[]> UnwrapKeyAsync(Databunker.Core.Keys.WrappedKey wrappedKey, ReadOnlyMemory<byte> context, CancellationToken cancellationToken) =>
+            _inner.UnwrapKeyAsync(wrappedKey with { KeyVersion = "1" }, context, cancellationToken);
     }
 }

@@ -50,6 +50,9 @@ public abstract class TestStore
     /// <summary>Whether anything the database keeps (files, or every row of every table) contains <paramref name="needle"/>.</summary>
     public abstract bool Holds(string database, byte[] needle);
 
+    /// <summary>A backup of the database as it is now, as an operator would take one: a new database holding a copy of every table.</summary>
+    public abstract string Backup(string database);
+
     /// <summary>Drops what the run created.</summary>
     internal virtual void CleanUp()
     {
@@ -80,6 +83,21 @@ public abstract class TestStore
 
         public override bool Holds(string database, byte[] needle) =>
             new[] { database, database + "-wal" }.Where(File.Exists).Any(f => File.ReadAllBytes(f).AsSpan().IndexOf(needle) >= 0);
+
+        /// <summary>SQLite's online backup: a consistent copy, whatever the write-ahead log holds.</summary>
+        public override string Backup(string database)
+        {
+            var copy = NewDatabase();
+            using (var source = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=False"))
+            using (var target = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={copy};Pooling=False"))
+            {
+                source.Open();
+                target.Open();
+                source.BackupDatabase(target);
+            }
+
+            return copy;
+        }
     }
 
     private sealed class PostgreSqlStore : TestStore
@@ -169,6 +187,57 @@ public abstract class TestStore
             }
 
             return false;
+        }
+
+        /// <summary>A new schema with a copy of every table of the database's schema (structure, constraints and rows).</summary>
+        public override string Backup(string database)
+        {
+            var copy = NewDatabase();
+            var from = new NpgsqlConnectionStringBuilder(database).SearchPath!;
+            var to = new NpgsqlConnectionStringBuilder(copy).SearchPath!;
+            using var connection = Open(database);
+            var tables = new List<string>();
+            using (var list = new NpgsqlCommand("SELECT tablename FROM pg_tables WHERE schemaname = current_schema();", connection))
+            using (var reader = list.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    tables.Add(reader.GetString(0));
+                }
+            }
+
+            foreach (var table in tables)
+            {
+                using var clone = new NpgsqlCommand(
+                    $"CREATE TABLE \"{to}\".\"{table}\" (LIKE \"{from}\".\"{table}\" INCLUDING ALL); INSERT INTO \"{to}\".\"{table}\" OVERRIDING SYSTEM VALUE SELECT * FROM \"{from}\".\"{table}\";",
+                    connection);
+                clone.ExecuteNonQuery();
+            }
+
+            // The copies' identity columns go on after the copied ids, as a restored backup's do.
+            using (var identities = new NpgsqlCommand(
+                       "SELECT format('SELECT setval(pg_get_serial_sequence(%L, %L), COALESCE((SELECT MAX(%I) FROM %I.%I), 0) + 1, false);', " +
+                       "table_schema || '.' || table_name, column_name, column_name, table_schema, table_name) " +
+                       "FROM information_schema.columns WHERE table_schema = @to AND (is_identity = 'YES' OR column_default LIKE 'nextval%');", connection))
+            {
+                identities.Parameters.AddWithValue("to", to);
+                var statements = new List<string>();
+                using (var reader = identities.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        statements.Add(reader.GetString(0));
+                    }
+                }
+
+                foreach (var statement in statements)
+                {
+                    using var set = new NpgsqlCommand(statement, connection);
+                    set.ExecuteScalar();
+                }
+            }
+
+            return copy;
         }
 
         internal override void CleanUp()

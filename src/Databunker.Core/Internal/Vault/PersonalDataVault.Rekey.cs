@@ -34,6 +34,12 @@ internal sealed partial class PersonalDataVault
                         rekeyed++;
                     }
                 }
+                catch (DuplicateIndexException ex)
+                {
+                    // Two persons whose values now normalise alike (the rules changed since they were stored): this
+                    // one keeps its old entries and is counted as remaining; the pass goes on with the others.
+                    Log.DuplicateRefused(_logger, ex.IndexName);
+                }
                 finally
                 {
                     Zero(dataKey);
