@@ -162,15 +162,7 @@ public abstract class TestStore
             var hex = Convert.ToHexStringLower(needle);
             var text = Encoding.Latin1.GetString(needle);
             using var connection = Open(database);
-            var tables = new List<string>();
-            using (var list = new NpgsqlCommand("SELECT tablename FROM pg_tables WHERE schemaname = current_schema();", connection))
-            using (var reader = list.ExecuteReader())
-            {
-                while (reader.Read())
-                {
-                    tables.Add(reader.GetString(0));
-                }
-            }
+            var tables = Tables(connection);
 
             foreach (var table in tables)
             {
@@ -196,15 +188,7 @@ public abstract class TestStore
             var from = new NpgsqlConnectionStringBuilder(database).SearchPath!;
             var to = new NpgsqlConnectionStringBuilder(copy).SearchPath!;
             using var connection = Open(database);
-            var tables = new List<string>();
-            using (var list = new NpgsqlCommand("SELECT tablename FROM pg_tables WHERE schemaname = current_schema();", connection))
-            using (var reader = list.ExecuteReader())
-            {
-                while (reader.Read())
-                {
-                    tables.Add(reader.GetString(0));
-                }
-            }
+            var tables = Tables(connection);
 
             foreach (var table in tables)
             {
@@ -255,6 +239,20 @@ public abstract class TestStore
                 using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE;", connection);
                 drop.ExecuteNonQuery();
             }
+        }
+
+        /// <summary>The tables of the connection's schema.</summary>
+        private static List<string> Tables(NpgsqlConnection connection)
+        {
+            var tables = new List<string>();
+            using var list = new NpgsqlCommand("SELECT tablename FROM pg_tables WHERE schemaname = current_schema();", connection);
+            using var reader = list.ExecuteReader();
+            while (reader.Read())
+            {
+                tables.Add(reader.GetString(0));
+            }
+
+            return tables;
         }
 
         private static NpgsqlConnection Open(string database)

@@ -33,7 +33,7 @@ internal sealed partial class PersonalDataVault
             {
                 var sealedProfile = Envelope.Seal(dataKey, DataKeyId, json, AssociatedData.For(AssociatedData.Profile, token));
                 var details = SealDetails(dataKey, token, AuditOperations.UserCreate, now, "indexes", indexes.Where(i => i.KeyVersion == lease.Keys.BlindIndexVersion).Select(i => IndexName(i.Kind)));
-                users.Add(new NewUser(token, sealedProfile, wrapped, indexes, now, NewAudit(AuditOperations.UserCreate, token, AuditOutcomes.Success, details) with { At = now }));
+                users.Add(new NewUser(token, sealedProfile, wrapped, indexes, now, NewAudit(AuditOperations.UserCreate, token, AuditOutcomes.Success, details, now)));
             }
             finally
             {

@@ -24,7 +24,7 @@ internal sealed partial class PersonalDataVault
             var dataKey = await _keys.OpenDataKeyAsync(user.Token, user.DataKey, cancellationToken).ConfigureAwait(false);
             try
             {
-                var json = Envelope.Open(dataKey, user.Profile, AssociatedData.For(AssociatedData.Profile, user.Token), "profile");
+                var json = OpenProfile(dataKey, user);
                 var profile = ProfileCodec.Deserialize(json);
                 if (hash is not null)
                 {

@@ -27,7 +27,7 @@ internal sealed partial class PersonalDataVault
                 var dataKey = await _keys.OpenDataKeyAsync(user.Token, user.DataKey, cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    var profile = ProfileCodec.Deserialize(Envelope.Open(dataKey, user.Profile, AssociatedData.For(AssociatedData.Profile, user.Token), "profile"));
+                    var profile = ProfileCodec.Deserialize(OpenProfile(dataKey, user));
                     var indexes = HashIndexes(profile, keys, nameof(profile), currentOnly: true);
                     if (await _storage.ReplaceIndexesAsync(user.Token, user.Version, indexes, cancellationToken).ConfigureAwait(false))
                     {

@@ -100,7 +100,7 @@ internal sealed partial class PersonalDataVault
         try
         {
             var context = AssociatedData.For(AssociatedData.Profile, user.Token);
-            var plaintext = Envelope.Open(dataKey, user.Profile, context, "profile");
+            var plaintext = OpenProfile(dataKey, user);
             if (lookupHash is not null)
             {
                 VerifyIndex(ProfileCodec.Deserialize(plaintext), lookupHash, keys);
@@ -118,7 +118,7 @@ internal sealed partial class PersonalDataVault
                 Envelope.Seal(dataKey, DataKeyId, json, context),
                 indexes,
                 now,
-                NewAudit(AuditOperations.UserUpdate, user.Token, AuditOutcomes.Success, details) with { At = now });
+                NewAudit(AuditOperations.UserUpdate, user.Token, AuditOutcomes.Success, details, now));
             Array.Clear(json);
             try
             {

@@ -61,7 +61,7 @@ internal sealed partial class PersonalDataVault : IPersonalDataVault
         var dataKey = await _keys.OpenDataKeyAsync(user.Token, user.DataKey, cancellationToken).ConfigureAwait(false);
         try
         {
-            VerifyIndex(ProfileCodec.Deserialize(Envelope.Open(dataKey, user.Profile, AssociatedData.For(AssociatedData.Profile, user.Token), "profile")), hash, keys);
+            VerifyIndex(ProfileCodec.Deserialize(OpenProfile(dataKey, user)), hash, keys);
             return user.Token;
         }
         finally
@@ -94,8 +94,12 @@ internal sealed partial class PersonalDataVault : IPersonalDataVault
     }
 
     /// <summary>Builds an audit record with the current actor and time.</summary>
-    internal AuditRecord NewAudit(string operation, Guid? subject, string outcome, byte[]? details = null) =>
-        new(0, Now(), AuditActor.Current ?? _options.DefaultActor, operation, subject, outcome, details);
+    internal AuditRecord NewAudit(string operation, Guid? subject, string outcome, byte[]? details = null, long? at = null) =>
+        new(0, at ?? Now(), AuditActor.Current ?? _options.DefaultActor, operation, subject, outcome, details);
+
+    /// <summary>A stored person's profile, decrypted with their opened data key.</summary>
+    private static byte[] OpenProfile(byte[] dataKey, StoredUser user) =>
+        Envelope.Open(dataKey, user.Profile, AssociatedData.For(AssociatedData.Profile, user.Token), "profile");
 
     internal long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
