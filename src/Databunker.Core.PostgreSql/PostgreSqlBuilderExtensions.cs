@@ -1,9 +1,8 @@
-using Databunker.Core.Storage;
+using Databunker.Core.PostgreSql;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 
-namespace Databunker.Core.PostgreSql;
+namespace Databunker.Core;
 
 /// <summary>Chooses the PostgreSQL storage.</summary>
 public static class PostgreSqlBuilderExtensions
@@ -27,8 +26,7 @@ public static class PostgreSqlBuilderExtensions
             o.ConnectionString = connectionString;
             configure?.Invoke(o);
         });
-        builder.Services.Replace(ServiceDescriptor.Singleton<IVaultStorage, PostgreSqlVaultStorage>());
-        return builder;
+        return builder.UseStorage<PostgreSqlVaultStorage>();
     }
 
     internal static NpgsqlConnectionStringBuilder ParseConnectionString(string connectionString, string parameterName)

@@ -1,4 +1,4 @@
-using Databunker.Core.Internal;
+using Databunker.Core.Kernel;
 using Npgsql;
 
 namespace Databunker.Core.PostgreSql;

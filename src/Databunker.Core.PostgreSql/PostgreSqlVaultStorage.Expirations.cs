@@ -2,7 +2,8 @@ using Databunker.Core.Storage;
 
 namespace Databunker.Core.PostgreSql;
 
-internal sealed partial class PostgreSqlVaultStorage
+/// <summary>The expirations role.</summary>
+internal sealed partial class PostgreSqlVaultStorage : IExpirationStore
 {
     private const int Waiting = 1;
     private const int Retained = 2;
@@ -71,16 +72,6 @@ internal sealed partial class PostgreSqlVaultStorage
             return true;
         }, cancellationToken);
 
-    public Task<bool> ForgetByExpirationLinkAsync(Guid token, byte[] deleteHash, long now, AuditRecord audit, CancellationToken cancellationToken) =>
-        AuditedWriteAsync(async (connection, transaction, chain) =>
-        {
-            var id = Id(token);
-            var live = await ScalarAsync(connection, transaction,
-                "SELECT 1 FROM expirations WHERE token = $1 AND delete_hash = $2 AND state = $3 FOR UPDATE;",
-                cancellationToken, id, deleteHash, Waiting).ConfigureAwait(false) is not null;
-            return live && await ForgetUserAsync(connection, transaction, chain, id, now, audit, cancellationToken).ConfigureAwait(false);
-        }, cancellationToken);
-
     public Task<bool> CancelExpirationAsync(Guid token, AuditRecord audit, CancellationToken cancellationToken) =>
         AuditedWriteAsync(async (connection, transaction, chain) =>
         {
@@ -115,18 +106,27 @@ internal sealed partial class PostgreSqlVaultStorage
         return claimed;
     }
 
-    public Task<bool> ForgetClaimedAsync(Guid token, byte[] claimId, long now, AuditRecord audit, CancellationToken cancellationToken) =>
-        AuditedWriteAsync(async (connection, transaction, chain) =>
-        {
-            var id = Id(token);
-            var held = await ScalarAsync(connection, transaction,
-                "SELECT 1 FROM expirations WHERE token = $1 AND state = $2 AND claim_id = $3 FOR UPDATE;",
-                cancellationToken, id, Waiting, claimId).ConfigureAwait(false) is not null;
-            return held && await ForgetUserAsync(connection, transaction, chain, id, now, audit, cancellationToken).ConfigureAwait(false);
-        }, cancellationToken);
+    public async Task<bool> HoldsDeleteLinkAsync(IErasureTransaction erasure, Guid token, byte[] deleteHash, CancellationToken cancellationToken)
+    {
+        var step = PostgreSqlErasure.Of(erasure);
+        return await ScalarAsync(step.Connection, step.Transaction,
+            "SELECT 1 FROM expirations WHERE token = $1 AND delete_hash = $2 AND state = $3 FOR UPDATE;",
+            cancellationToken, Id(token), deleteHash, Waiting).ConfigureAwait(false) is not null;
+    }
+
+    public async Task<bool> HoldsClaimAsync(IErasureTransaction erasure, Guid token, byte[] claimId, CancellationToken cancellationToken)
+    {
+        var step = PostgreSqlErasure.Of(erasure);
+        return await ScalarAsync(step.Connection, step.Transaction,
+            "SELECT 1 FROM expirations WHERE token = $1 AND state = $2 AND claim_id = $3 FOR UPDATE;",
+            cancellationToken, Id(token), Waiting, claimId).ConfigureAwait(false) is not null;
+    }
+
+    Task IExpirationStore.EnlistErasureAsync(IErasureTransaction erasure, Guid token, CancellationToken cancellationToken) =>
+        PostgreSqlErasure.Of(erasure).Add("DELETE FROM expirations WHERE token = $1;", Id(token));
 
     private static StoredExpiration ReadExpiration(System.Data.Common.DbDataReader reader, int first) => new(
-        reader.GetInt32(first),
+        (Expiration.ExpirationState)reader.GetInt32(first),
         reader.GetInt64(first + 1),
         reader.IsDBNull(first + 2) ? null : (byte[])reader.GetValue(first + 2),
         reader.IsDBNull(first + 3) ? null : (byte[])reader.GetValue(first + 3),

@@ -3,18 +3,17 @@ using Npgsql;
 
 namespace Databunker.Core.PostgreSql;
 
-internal sealed partial class PostgreSqlVaultStorage
+/// <summary>The tokens role.</summary>
+internal sealed partial class PostgreSqlVaultStorage : ITokenStore
 {
-    private const int MaxTokenAttempts = 64;
-
     /// <summary>
     /// Owners are locked FOR SHARE, so that a concurrent forget waits and then deletes the new tokens too.
     /// An insert that yields to an existing row was either a token collision (a new token is drawn) or
     /// another instance storing the same deterministic token first (its token is returned).
     /// </summary>
-    public Task<IReadOnlyList<byte[]?>> AddTokensAsync(IReadOnlyList<NewToken> tokens, Func<int, NewToken> regenerate, IReadOnlyList<AuditRecord> audit, long now, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<TokenAddOutcome>> AddTokensAsync(IReadOnlyList<NewToken> tokens, IReadOnlyList<AuditRecord> audit, long now, CancellationToken cancellationToken) =>
         tokens is [{ DeterministicHash: null, Owner: null } single] && audit is [var record]
-            ? AddRandomTokenAsync(single, regenerate, record, cancellationToken)
+            ? AddRandomTokenAsync(single, record, cancellationToken)
             : AuditedWriteAsync(async (connection, transaction, chain) =>
         {
             var owners = tokens.Where(t => t.Owner is not null).Select(t => Id(t.Owner!.Value)).DistinctBy(Convert.ToHexString).ToArray();
@@ -24,7 +23,7 @@ internal sealed partial class PostgreSqlVaultStorage
                 throw new PersonNotFoundException();
             }
 
-            var existing = new byte[]?[tokens.Count];
+            var outcomes = new TokenAddOutcome[tokens.Count];
             for (var i = 0; i < tokens.Count; i++)
             {
                 var token = tokens[i];
@@ -32,7 +31,7 @@ internal sealed partial class PostgreSqlVaultStorage
                 {
                     if (await FindDeterministicAsync(connection, transaction, deterministic, now, cancellationToken).ConfigureAwait(false) is { } found)
                     {
-                        existing[i] = found;
+                        outcomes[i] = TokenAddOutcome.Existing(found);
                         continue;
                     }
 
@@ -41,46 +40,37 @@ internal sealed partial class PostgreSqlVaultStorage
                         cancellationToken, deterministic, now).ConfigureAwait(false);
                 }
 
-                for (var attempt = 1; ; attempt++)
                 {
                     var inserted = await ExecuteAsync(connection, transaction,
                         "INSERT INTO tokens (token_hash, value, deterministic, sealed_token, owner, expires_at, created_at) " +
                         "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING;",
                         cancellationToken, token.TokenHash, token.Value, token.DeterministicHash, token.SealedToken,
                         token.Owner is { } o ? Id(o) : null, token.ExpiresAt, token.CreatedAt).ConfigureAwait(false);
-                    if (inserted == 1)
-                    {
-                        break;
-                    }
-
-                    if (token.DeterministicHash is { } raced &&
-                        await FindDeterministicAsync(connection, transaction, raced, now, cancellationToken).ConfigureAwait(false) is { } theirs)
-                    {
-                        existing[i] = theirs;
-                        break;
-                    }
-
-                    if (attempt == MaxTokenAttempts)
-                    {
-                        throw new DatabunkerException("No free token could be found for a value after many attempts: the format leaves too few possibilities.");
-                    }
-
-                    token = regenerate(i);
+                    outcomes[i] = inserted == 1 ? TokenAddOutcome.Added
+                        : token.DeterministicHash is { } raced && await FindDeterministicAsync(connection, transaction, raced, now, cancellationToken).ConfigureAwait(false) is { } theirs
+                            ? TokenAddOutcome.Existing(theirs)
+                            : TokenAddOutcome.HashTaken;
                 }
             }
 
             if (audit.Count > 0)
             {
                 await using var batch = new NpgsqlBatch(connection, transaction);
-                foreach (var record in audit)
+                for (var i = 0; i < audit.Count; i++)
                 {
-                    chain.Add(batch, record);
+                    if (i >= outcomes.Length || outcomes[i] != TokenAddOutcome.HashTaken)
+                    {
+                        chain.Add(batch, audit[i]);
+                    }
                 }
 
-                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                if (batch.BatchCommands.Count > 0)
+                {
+                    await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
 
-            return (IReadOnlyList<byte[]?>)existing;
+            return (IReadOnlyList<TokenAddOutcome>)outcomes;
         }, cancellationToken);
 
     /// <summary>
@@ -88,10 +78,9 @@ internal sealed partial class PostgreSqlVaultStorage
     /// the audit chain's head is locked, the event written only if the row now holds this value's
     /// ciphertext, that is, only if the token was free.
     /// </summary>
-    private Task<IReadOnlyList<byte[]?>> AddRandomTokenAsync(NewToken token, Func<int, NewToken> regenerate, AuditRecord audit, CancellationToken cancellationToken) =>
-        AuditedWriteAsync<IReadOnlyList<byte[]?>>(async (connection, transaction, chain) =>
+    private Task<IReadOnlyList<TokenAddOutcome>> AddRandomTokenAsync(NewToken token, AuditRecord audit, CancellationToken cancellationToken) =>
+        AuditedWriteAsync<IReadOnlyList<TokenAddOutcome>>(async (connection, transaction, chain) =>
         {
-            for (var attempt = 1; ; attempt++)
             {
                 await using var batch = new NpgsqlBatch(connection, transaction);
                 Add(batch, "INSERT INTO tokens (token_hash, value, created_at, expires_at) VALUES ($1, $2, $3, $4::bigint) ON CONFLICT DO NOTHING;",
@@ -100,16 +89,11 @@ internal sealed partial class PostgreSqlVaultStorage
                 await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 if (batch.BatchCommands[0].RecordsAffected == 1)
                 {
-                    return [null];
+                    return [TokenAddOutcome.Added];
                 }
 
                 chain.Undo();
-                if (attempt == MaxTokenAttempts)
-                {
-                    throw new DatabunkerException("No free token could be found for a value after many attempts: the format leaves too few possibilities.");
-                }
-
-                token = regenerate(0);
+                return [TokenAddOutcome.HashTaken];
             }
         }, cancellationToken);
 
@@ -220,4 +204,7 @@ internal sealed partial class PostgreSqlVaultStorage
         await ScalarAsync(connection, transaction,
             "SELECT sealed_token FROM tokens WHERE deterministic = $1 AND (expires_at IS NULL OR expires_at > $2);",
             cancellationToken, deterministic, now).ConfigureAwait(false) as byte[];
+
+    Task ITokenStore.EnlistErasureAsync(IErasureTransaction erasure, Guid owner, CancellationToken cancellationToken) =>
+        PostgreSqlErasure.Of(erasure).Add("DELETE FROM tokens WHERE owner = $1;", Id(owner));
 }

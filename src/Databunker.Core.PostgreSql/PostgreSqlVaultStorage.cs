@@ -12,7 +12,7 @@ namespace Databunker.Core.PostgreSql;
 /// transaction whose correctness with other instances rests on constraints, row locks and
 /// <c>FOR UPDATE SKIP LOCKED</c>, never on a check made before a write.
 /// </summary>
-internal sealed partial class PostgreSqlVaultStorage : IVaultStorage, IDisposable, IAsyncDisposable
+internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable, IAsyncDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;
@@ -77,52 +77,41 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStorage, IDisposabl
         return await ScalarAsync(connection, null, "SELECT MAX(version) FROM schema_version;", cancellationToken).ConfigureAwait(false) is int version ? version : 0;
     }
 
-    public async Task<WrappedKey?> GetSystemKeyAsync(string name, CancellationToken cancellationToken)
+    public async Task<bool> IsForgottenAsync(Guid token, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await ReadSystemKeyAsync(connection, name, cancellationToken).ConfigureAwait(false);
+        return await ScalarAsync(connection, null, "SELECT 1 FROM tombstones WHERE token = $1;", cancellationToken, Id(token)).ConfigureAwait(false) is not null;
     }
 
-    public async Task<IReadOnlyList<string>> GetSystemKeyNamesAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Locks the audit chain's head first, as every audited write here does, so that erasures and other writes
+    /// take their locks in one order.
+    /// </summary>
+    public async Task<IErasureTransaction> BeginErasureAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var select = Command(connection, null, "SELECT name FROM system_keys ORDER BY name;");
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var names = new List<string>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        NpgsqlTransaction? transaction = null;
+        try
         {
-            names.Add(reader.GetString(0));
+            transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var chain = await PostgreSqlAuditChainWriter.LockAsync(connection, transaction, _auditChain, cancellationToken).ConfigureAwait(false);
+            return new PostgreSqlErasure(connection, transaction, chain);
         }
+        catch
+        {
+            if (transaction is not null)
+            {
+                await transaction.DisposeAsync().ConfigureAwait(false);
+            }
 
-        return names;
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
-    /// <summary>
-    /// ON CONFLICT DO NOTHING waits for an instance that is inserting the same key, then yields to it; the
-    /// SELECT after it, a new statement, sees that instance's committed key. Every instance returns the same one.
-    /// </summary>
-    public async Task<WrappedKey> AddSystemKeyAsync(string name, WrappedKey key, long createdAt, CancellationToken cancellationToken)
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(connection, null,
-            "INSERT INTO system_keys (name, key_version, wrapped, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING;",
-            cancellationToken, name, key.KeyVersion, key.Ciphertext, createdAt).ConfigureAwait(false);
-        return (await ReadSystemKeyAsync(connection, name, cancellationToken).ConfigureAwait(false))!;
-    }
+    /// <summary>A VACUUM of the tables that held persons' rows, so that the bytes of deleted rows leave the pages.</summary>
+    public bool CanCompact => true;
 
-    public async Task<bool> ReplaceSystemKeyAsync(string name, byte[] previous, WrappedKey replacement, CancellationToken cancellationToken)
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await ExecuteAsync(connection, null,
-            "UPDATE system_keys SET key_version = $1, wrapped = $2 WHERE name = $3 AND wrapped = $4;",
-            cancellationToken, replacement.KeyVersion, replacement.Ciphertext, name, previous).ConfigureAwait(false) == 1;
-    }
-
-    /// <summary>
-    /// VACUUM of the tables that forgetting deletes from, so that the server reuses the space of deleted
-    /// rows. Their bytes stay in the heap and in the server's WAL and backups until overwritten; what makes
-    /// them unreadable is that the person's data key was deleted with them.
-    /// </summary>
     public async Task<bool> CompactAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -161,15 +150,6 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStorage, IDisposabl
         await using var command = Command(connection, transaction, sql, values);
         var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         return value is DBNull ? null : value;
-    }
-
-    private static async Task<WrappedKey?> ReadSystemKeyAsync(NpgsqlConnection connection, string name, CancellationToken cancellationToken)
-    {
-        await using var select = Command(connection, null, "SELECT key_version, wrapped FROM system_keys WHERE name = $1;", name);
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? new WrappedKey(reader.GetString(0), (byte[])reader.GetValue(1))
-            : null;
     }
 
     /// <summary>Runs <paramref name="work"/> in one transaction on one pooled connection, and commits it.</summary>

@@ -1,8 +1,6 @@
 using Databunker.Core.Expiration;
-using Databunker.Core.Internal;
-using Databunker.Core.Internal.Crypto;
-using Databunker.Core.Internal.Vault;
-using Databunker.Core.Storage;
+using Databunker.Core.Kernel;
+using Databunker.Core.Profiles;
 using Databunker.Core.Tokenization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -34,20 +32,10 @@ public static class DatabunkerServiceCollectionExtensions
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DatabunkerOptions>, DatabunkerOptionsValidator>());
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IVaultStorage>(_ => throw new VaultConfigurationException(
-            "No storage is configured for Databunker: call UseSqlite(\"Data Source=vault.db\") on the builder that AddDatabunker() returns."));
-        services.TryAddSingleton<Keys.IKeyProvider>(_ => throw new VaultConfigurationException(
-            "No key provider is configured for Databunker: call UseMasterKey(...) or UseKeyProvider<T>() on the builder that AddDatabunker() returns."));
-        services.TryAddSingleton<AuditChain>();
-        services.TryAddSingleton<IAuditChain>(sp => sp.GetRequiredService<AuditChain>());
-        services.TryAddSingleton<VaultKeyRing>();
-        services.TryAddSingleton<PersonalDataVault>();
-        services.TryAddSingleton<IPersonalDataVault>(sp => sp.GetRequiredService<PersonalDataVault>());
-        services.TryAddSingleton<IVaultAdministration, VaultAdministration>();
-        services.TryAddSingleton<IExpirationManager, ExpirationManager>();
-        services.TryAddSingleton<Tokenizer>();
-        services.TryAddSingleton<ITokenizer>(sp => sp.GetRequiredService<Tokenizer>());
+        KernelServices.Add(services);
+        ProfilesModule.Add(services);
+        TokensModule.Add(services);
+        ExpirationModule.Add(services);
         return new DatabunkerBuilder(services);
     }
 

@@ -31,7 +31,7 @@ public class AuditChainBenchmarks
         _database = Path.Combine(_folder, "vault.db");
         (_services, _) = await VaultBenchmarks.Open(_database);
         _administration = _services.GetRequiredService<IVaultAdministration>();
-        var storage = _services.GetRequiredService<IVaultStorage>();
+        var storage = _services.GetRequiredService<IAuditStore>();
         for (var batch = 0; batch < Events / 10_000; batch++)
         {
             await storage.AppendAuditAsync(

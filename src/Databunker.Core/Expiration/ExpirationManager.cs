@@ -1,8 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using Databunker.Core.Internal;
-using Databunker.Core.Internal.Crypto;
-using Databunker.Core.Internal.Vault;
+using Databunker.Core.Kernel;
+using Databunker.Core.Kernel.Crypto;
 using Databunker.Core.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,18 +18,26 @@ internal sealed class ExpirationManager : IExpirationManager
     private const int TokenBytes = 24;
     private const string SchedulerActor = "databunker-scheduler";
 
-    private readonly IVaultStorage _storage;
-    private readonly VaultKeyRing _keys;
-    private readonly PersonalDataVault _vault;
+    private readonly IExpirationStore _storage;
+    private readonly VaultOpener _opener;
+    private readonly PersonDirectory _persons;
+    private readonly PersonEraser _eraser;
+    private readonly AuditTrail _audit;
+    private readonly IVaultStore _vault;
     private readonly ExpirationOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public ExpirationManager(IVaultStorage storage, VaultKeyRing keys, PersonalDataVault vault, IOptions<DatabunkerOptions> options, TimeProvider time, ILogger<ExpirationManager>? logger = null)
+    public ExpirationManager(
+        IExpirationStore storage, IVaultStore vault, VaultOpener opener, PersonDirectory persons, PersonEraser eraser, AuditTrail audit,
+        IOptions<DatabunkerOptions> options, TimeProvider time, ILogger<ExpirationManager>? logger = null)
     {
         _storage = storage;
-        _keys = keys;
         _vault = vault;
+        _opener = opener;
+        _persons = persons;
+        _eraser = eraser;
+        _audit = audit;
         _options = options.Value.Expiration;
         _time = time;
         _logger = logger ?? (ILogger)NullLogger.Instance;
@@ -38,17 +45,17 @@ internal sealed class ExpirationManager : IExpirationManager
 
     public async Task<ExpirationTicket> StartAsync(UserLookup lookup, ExpirationTime? time = null, CancellationToken cancellationToken = default)
     {
-        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var dueAt = (time ?? ExpirationTime.FromDelay(_options.DefaultRetention)).Resolve(now, _options.MaxRetention, nameof(time));
-        var token = await _vault.FindTokenAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false) ?? throw new PersonNotFoundException();
+        var token = await _persons.FindTokenAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false) ?? throw new PersonNotFoundException();
         var retainToken = NewLinkToken();
         var deleteToken = NewLinkToken();
         var retainHash = LinkHash(lease.Keys, RetainHashName, retainToken);
         var deleteHash = LinkHash(lease.Keys, DeleteHashName, deleteToken);
         var due = dueAt.ToUnixTimeMilliseconds();
         var expiration = new NewExpiration(token, due, retainHash, deleteHash, Bind(lease.Keys, token, retainHash, deleteHash, due));
-        var audit = _vault.NewAudit(AuditOperations.ExpirationStart, token, AuditOutcomes.Success);
+        var audit = _audit.NewEvent(AuditOperations.ExpirationStart, token, AuditOutcomes.Success);
         if (!await _storage.StartExpirationAsync(expiration, now.ToUnixTimeMilliseconds(), audit, cancellationToken).ConfigureAwait(false))
         {
             throw new PersonNotFoundException();
@@ -59,17 +66,17 @@ internal sealed class ExpirationManager : IExpirationManager
 
     public async Task<ExpirationStatus?> GetStatusAsync(UserLookup lookup, CancellationToken cancellationToken = default)
     {
-        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
-        var token = await _vault.FindTokenAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
+        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var token = await _persons.FindTokenAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
         if (token is null)
         {
-            return lookup.Kind == LookupKind.Token && await _storage.IsForgottenAsync(lookup.Token, cancellationToken).ConfigureAwait(false)
+            return lookup.Kind == LookupKind.Token && await _vault.IsForgottenAsync(lookup.Token, cancellationToken).ConfigureAwait(false)
                 ? new ExpirationStatus(lookup.Token, ExpirationState.Deleted, null)
                 : null;
         }
 
         var stored = await _storage.GetExpirationAsync(token.Value, cancellationToken).ConfigureAwait(false);
-        if (stored is { State: (int)ExpirationState.Waiting })
+        if (stored is { State: ExpirationState.Waiting })
         {
             Verify(lease.Keys, token.Value, stored);
             return new ExpirationStatus(token.Value, ExpirationState.Waiting, DateTimeOffset.FromUnixTimeMilliseconds(stored.DueAt));
@@ -80,7 +87,7 @@ internal sealed class ExpirationManager : IExpirationManager
 
     public async Task<ExpirationLinkInfo?> InspectLinkAsync(string expirationToken, CancellationToken cancellationToken = default)
     {
-        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         var link = await FindLinkAsync(lease.Keys, expirationToken, cancellationToken).ConfigureAwait(false);
         return link is null
             ? null
@@ -92,56 +99,53 @@ internal sealed class ExpirationManager : IExpirationManager
 
     public async Task<ExpirationLinkResult> RetainAsync(string expirationToken, CancellationToken cancellationToken = default)
     {
-        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         var link = await FindLinkAsync(lease.Keys, expirationToken, cancellationToken).ConfigureAwait(false);
         if (link is not { MatchedDelete: false })
         {
             return ExpirationLinkResult.NotFound;
         }
 
-        var audit = _vault.NewAudit(AuditOperations.ExpirationRetain, link.Token, AuditOutcomes.Success);
-        return await _storage.RetainExpirationAsync(link.Token, link.Expiration.RetainHash!, _vault.Now(), audit, cancellationToken).ConfigureAwait(false)
+        var audit = _audit.NewEvent(AuditOperations.ExpirationRetain, link.Token, AuditOutcomes.Success);
+        return await _storage.RetainExpirationAsync(link.Token, link.Expiration.RetainHash!, _audit.Now(), audit, cancellationToken).ConfigureAwait(false)
             ? ExpirationLinkResult.Retained
             : ExpirationLinkResult.NotFound;
     }
 
     public async Task<ExpirationLinkResult> DeleteAsync(string expirationToken, CancellationToken cancellationToken = default)
     {
-        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         var link = await FindLinkAsync(lease.Keys, expirationToken, cancellationToken).ConfigureAwait(false);
         if (link is not { MatchedDelete: true })
         {
             return ExpirationLinkResult.NotFound;
         }
 
-        var audit = _vault.NewAudit(AuditOperations.ExpirationDelete, link.Token, AuditOutcomes.Success);
-        if (!await _storage.ForgetByExpirationLinkAsync(link.Token, link.Expiration.DeleteHash!, _vault.Now(), audit, cancellationToken).ConfigureAwait(false))
-        {
-            return ExpirationLinkResult.NotFound;
-        }
-
-        Log.UserForgotten(_logger, AuditOperations.ExpirationDelete);
-        await _vault.CompactAfterForgetAsync(cancellationToken).ConfigureAwait(false);
-        return ExpirationLinkResult.Deleted;
+        var audit = _audit.NewEvent(AuditOperations.ExpirationDelete, link.Token, AuditOutcomes.Success);
+        var deleteHash = link.Expiration.DeleteHash!;
+        return await _eraser.ForgetAsync(
+                link.Token, audit, erasure => _storage.HoldsDeleteLinkAsync(erasure, link.Token, deleteHash, cancellationToken), cancellationToken).ConfigureAwait(false)
+            ? ExpirationLinkResult.Deleted
+            : ExpirationLinkResult.NotFound;
     }
 
     public async Task<bool> CancelAsync(UserLookup lookup, CancellationToken cancellationToken = default)
     {
-        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
-        var token = await _vault.FindTokenAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
+        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var token = await _persons.FindTokenAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
         return token is { } t
-            && await _storage.CancelExpirationAsync(t, _vault.NewAudit(AuditOperations.ExpirationCancel, t, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
+            && await _storage.CancelExpirationAsync(t, _audit.NewEvent(AuditOperations.ExpirationCancel, t, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ExpirationPassResult> RunDueAsync(CancellationToken cancellationToken = default)
     {
-        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         var claimId = RandomNumberGenerator.GetBytes(16);
         int claimed = 0, deleted = 0, skipped = 0, failed = 0, batches = 0;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var now = _vault.Now();
+            var now = _audit.Now();
             var batch = await _storage.ClaimDueExpirationsAsync(now, _options.BatchSize, claimId, now + (long)_options.ClaimTimeout.TotalMilliseconds, cancellationToken).ConfigureAwait(false);
             if (batch.Count == 0)
             {
@@ -154,8 +158,9 @@ internal sealed class ExpirationManager : IExpirationManager
             {
                 try
                 {
-                    var audit = new AuditRecord(0, _vault.Now(), SchedulerActor, AuditOperations.ExpirationExpired, token, AuditOutcomes.Success, null);
-                    if (await _storage.ForgetClaimedAsync(token, claimId, audit.At, audit, CancellationToken.None).ConfigureAwait(false))
+                    var audit = _audit.NewEventBy(SchedulerActor, AuditOperations.ExpirationExpired, token, AuditOutcomes.Success);
+                    if (await _eraser.ForgetAsync(
+                            token, audit, erasure => _storage.HoldsClaimAsync(erasure, token, claimId, CancellationToken.None), CancellationToken.None, compactAfter: false).ConfigureAwait(false))
                     {
                         deleted++;
                     }
@@ -180,7 +185,7 @@ internal sealed class ExpirationManager : IExpirationManager
         if (deleted > 0)
         {
             // Forgotten persons' old page images leave the write-ahead log; a busy log is compacted by a later pass.
-            await _vault.CompactAsync(cancellationToken).ConfigureAwait(false);
+            await _eraser.CompactAsync(cancellationToken).ConfigureAwait(false);
         }
 
         Log.ExpirationPass(_logger, claimed, deleted, failed, batches);

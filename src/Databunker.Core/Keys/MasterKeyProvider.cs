@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
-using Databunker.Core.Internal.Crypto;
+using Databunker.Core.Kernel.Crypto;
 using Microsoft.Extensions.Options;
 
 namespace Databunker.Core.Keys;

@@ -1,9 +1,8 @@
-using Databunker.Core.Storage;
+using Databunker.Core.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Databunker.Core.Sqlite;
+namespace Databunker.Core;
 
 /// <summary>Chooses the embedded SQLite storage.</summary>
 public static class SqliteBuilderExtensions
@@ -37,7 +36,6 @@ public static class SqliteBuilderExtensions
             o.ConnectionString = connectionString;
             configure?.Invoke(o);
         });
-        builder.Services.Replace(ServiceDescriptor.Singleton<IVaultStorage, SqliteVaultStorage>());
-        return builder;
+        return builder.UseStorage<SqliteVaultStorage>();
     }
 }

@@ -4,7 +4,8 @@ using Microsoft.Data.Sqlite;
 
 namespace Databunker.Core.Sqlite;
 
-internal sealed partial class SqliteVaultStorage
+/// <summary>The audit role: the chained audit trail.</summary>
+internal sealed partial class SqliteVaultStorage : IAuditStore
 {
     /// <summary>One event in its own write transaction: the chain's head is read and moved with it.</summary>
     public Task AppendAuditAsync(AuditRecord audit, CancellationToken cancellationToken) =>

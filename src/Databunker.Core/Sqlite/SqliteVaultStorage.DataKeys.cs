@@ -4,7 +4,8 @@ using Databunker.Core.Storage;
 
 namespace Databunker.Core.Sqlite;
 
-internal sealed partial class SqliteVaultStorage
+/// <summary>The data keys role: paging and re-wrapping for key rotation.</summary>
+internal sealed partial class SqliteVaultStorage : IDataKeyStore
 {
     public Task<long> CountDataKeysNotUnderAsync(string keyVersion, CancellationToken cancellationToken) => Run(() =>
     {

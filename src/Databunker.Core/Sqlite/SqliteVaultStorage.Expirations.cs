@@ -3,7 +3,8 @@ using Databunker.Core.Storage;
 
 namespace Databunker.Core.Sqlite;
 
-internal sealed partial class SqliteVaultStorage
+/// <summary>The expirations role.</summary>
+internal sealed partial class SqliteVaultStorage : IExpirationStore
 {
     private const int Waiting = 1;
     private const int Retained = 2;
@@ -63,17 +64,6 @@ internal sealed partial class SqliteVaultStorage
             return true;
         }, cancellationToken);
 
-    public Task<bool> ForgetByExpirationLinkAsync(Guid token, byte[] deleteHash, long now, AuditRecord audit, CancellationToken cancellationToken) =>
-        Write((connection, transaction) =>
-        {
-            var id = Id(token);
-            var live = connection.ExecuteScalar<long>(
-                "SELECT COUNT(*) FROM expirations WHERE token = @id AND delete_hash = @deleteHash AND state = @Waiting;",
-                new { id, deleteHash, Waiting },
-                transaction) > 0;
-            return live && ForgetUser(connection, transaction, id, now, audit);
-        }, cancellationToken);
-
     public Task<bool> CancelExpirationAsync(Guid token, AuditRecord audit, CancellationToken cancellationToken) =>
         Write((connection, transaction) =>
         {
@@ -96,16 +86,29 @@ internal sealed partial class SqliteVaultStorage
             .Select(id => new Guid(id))
             .ToList(), cancellationToken);
 
-    public Task<bool> ForgetClaimedAsync(Guid token, byte[] claimId, long now, AuditRecord audit, CancellationToken cancellationToken) =>
-        Write((connection, transaction) =>
-        {
-            var id = Id(token);
-            var held = connection.ExecuteScalar<long>(
-                "SELECT COUNT(*) FROM expirations WHERE token = @id AND state = @Waiting AND claim_id = @claimId;",
-                new { id, Waiting, claimId },
-                transaction) > 0;
-            return held && ForgetUser(connection, transaction, id, now, audit);
-        }, cancellationToken);
+    public Task<bool> HoldsDeleteLinkAsync(IErasureTransaction erasure, Guid token, byte[] deleteHash, CancellationToken cancellationToken) => Run(() =>
+    {
+        var step = SqliteErasure.Of(erasure);
+        return step.Connection.ExecuteScalar<long>(
+            "SELECT COUNT(*) FROM expirations WHERE token = @id AND delete_hash = @deleteHash AND state = @Waiting;",
+            new { id = Id(token), deleteHash, Waiting },
+            step.Transaction) > 0;
+    }, cancellationToken);
+
+    public Task<bool> HoldsClaimAsync(IErasureTransaction erasure, Guid token, byte[] claimId, CancellationToken cancellationToken) => Run(() =>
+    {
+        var step = SqliteErasure.Of(erasure);
+        return step.Connection.ExecuteScalar<long>(
+            "SELECT COUNT(*) FROM expirations WHERE token = @id AND state = @Waiting AND claim_id = @claimId;",
+            new { id = Id(token), Waiting, claimId },
+            step.Transaction) > 0;
+    }, cancellationToken);
+
+    Task IExpirationStore.EnlistErasureAsync(IErasureTransaction erasure, Guid token, CancellationToken cancellationToken) => Run(() =>
+    {
+        var step = SqliteErasure.Of(erasure);
+        return Execute(Command(step.Connection, step.Transaction, "DELETE FROM expirations WHERE token = @token;", "@token"), Id(token));
+    }, cancellationToken);
 
     private void Audit(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, AuditRecord audit) =>
         AuditWriter(connection, transaction).Append(audit);
@@ -127,6 +130,6 @@ internal sealed partial class SqliteVaultStorage
 
         public byte[]? Binding { get; set; }
 
-        public StoredExpiration ToStored() => new((int)State, DueAt, RetainHash, DeleteHash, Binding);
+        public StoredExpiration ToStored() => new((Expiration.ExpirationState)State, DueAt, RetainHash, DeleteHash, Binding);
     }
 }

@@ -4,11 +4,10 @@ using Microsoft.Data.Sqlite;
 
 namespace Databunker.Core.Sqlite;
 
-internal sealed partial class SqliteVaultStorage
+/// <summary>The tokens role.</summary>
+internal sealed partial class SqliteVaultStorage : ITokenStore
 {
-    private const int MaxTokenAttempts = 64;
-
-    public Task<IReadOnlyList<byte[]?>> AddTokensAsync(IReadOnlyList<NewToken> tokens, Func<int, NewToken> regenerate, IReadOnlyList<AuditRecord> audit, long now, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<TokenAddOutcome>> AddTokensAsync(IReadOnlyList<NewToken> tokens, IReadOnlyList<AuditRecord> audit, long now, CancellationToken cancellationToken) =>
         Write((connection, transaction) =>
         {
             // Most calls name no owner: no LINQ or set for them (it was a tenth of a tokenize's allocations).
@@ -37,7 +36,7 @@ internal sealed partial class SqliteVaultStorage
                 "INSERT OR IGNORE INTO tokens (token_hash, value, deterministic, sealed_token, owner, expires_at, created_at) " +
                 "VALUES ($hash, $value, $deterministic, $sealed, $owner, $expires, $created);",
                 "$hash", "$value", "$deterministic", "$sealed", "$owner", "$expires", "$created");
-            var existing = new byte[]?[tokens.Count];
+            var outcomes = new TokenAddOutcome[tokens.Count];
             for (var i = 0; i < tokens.Count; i++)
             {
                 var token = tokens[i];
@@ -48,7 +47,7 @@ internal sealed partial class SqliteVaultStorage
                     {
                         if (reader.Read() && (reader.IsDBNull(1) || reader.GetInt64(1) > now))
                         {
-                            existing[i] = (byte[])reader.GetValue(0);
+                            outcomes[i] = TokenAddOutcome.Existing((byte[])reader.GetValue(0));
                             continue;
                         }
                     }
@@ -56,24 +55,21 @@ internal sealed partial class SqliteVaultStorage
                     Execute(deleteDeterministic, deterministic);
                 }
 
-                for (var attempt = 1; Execute(insert, token.TokenHash, token.Value, token.DeterministicHash, token.SealedToken, token.Owner is { } o ? Id(o) : null, token.ExpiresAt, token.CreatedAt) == 0; attempt++)
-                {
-                    if (attempt == MaxTokenAttempts)
-                    {
-                        throw new DatabunkerException("No free token could be found for a value after many attempts: the format leaves too few possibilities.");
-                    }
-
-                    token = regenerate(i);
-                }
+                outcomes[i] = Execute(insert, token.TokenHash, token.Value, token.DeterministicHash, token.SealedToken, token.Owner is { } o ? Id(o) : null, token.ExpiresAt, token.CreatedAt) == 0
+                    ? TokenAddOutcome.HashTaken
+                    : TokenAddOutcome.Added;
             }
 
             var auditWriter = AuditWriter(connection, transaction);
-            foreach (var record in audit)
+            for (var i = 0; i < audit.Count; i++)
             {
-                auditWriter.Append(record);
+                if (i >= outcomes.Length || outcomes[i] != TokenAddOutcome.HashTaken)
+                {
+                    auditWriter.Append(audit[i]);
+                }
             }
 
-            return (IReadOnlyList<byte[]?>)existing;
+            return (IReadOnlyList<TokenAddOutcome>)outcomes;
         }, cancellationToken);
 
     public Task<IReadOnlyList<StoredToken?>> GetTokensAsync(IReadOnlyList<byte[]> tokenHashes, long now, CancellationToken cancellationToken) => Run(() =>
@@ -167,4 +163,10 @@ internal sealed partial class SqliteVaultStorage
     {
         public byte[]? Owner { get; set; }
     }
+
+    Task ITokenStore.EnlistErasureAsync(IErasureTransaction erasure, Guid owner, CancellationToken cancellationToken) => Run(() =>
+    {
+        var step = SqliteErasure.Of(erasure);
+        return Execute(Command(step.Connection, step.Transaction, "DELETE FROM tokens WHERE owner = @token;", "@token"), Id(owner));
+    }, cancellationToken);
 }

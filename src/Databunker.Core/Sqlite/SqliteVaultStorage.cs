@@ -2,7 +2,7 @@ using Dapper;
 using Databunker.Core.Keys;
 using Databunker.Core.Storage;
 using Microsoft.Data.Sqlite;
-using Databunker.Core.Internal;
+using Databunker.Core.Kernel;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -15,7 +15,7 @@ namespace Databunker.Core.Sqlite;
 /// <c>secure_delete</c>, and one <c>BEGIN IMMEDIATE</c> transaction for every change of several rows.
 /// Microsoft.Data.Sqlite does its I/O synchronously, so the methods complete before they return.
 /// </summary>
-internal sealed partial class SqliteVaultStorage : IVaultStorage, IDisposable
+internal sealed partial class SqliteVaultStorage : IVaultStore, IDisposable
 {
     private const int ConstraintError = 19;
     private const int ReadOnlyError = 8;
@@ -70,38 +70,28 @@ internal sealed partial class SqliteVaultStorage : IVaultStorage, IDisposable
         return (int)(connection.ExecuteScalar<long?>("SELECT MAX(version) FROM schema_version;") ?? 0);
     }, cancellationToken);
 
-    public Task<WrappedKey?> GetSystemKeyAsync(string name, CancellationToken cancellationToken) => Run(() =>
+    public Task<bool> IsForgottenAsync(Guid token, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        return ReadSystemKey(connection, null, name);
+        return connection.ExecuteScalar<long>("SELECT COUNT(*) FROM tombstones WHERE token = @token;", new { token = Id(token) }) > 0;
     }, cancellationToken);
 
-    public Task<IReadOnlyList<string>> GetSystemKeyNamesAsync(CancellationToken cancellationToken) => Run(() =>
+    public Task<IErasureTransaction> BeginErasureAsync(CancellationToken cancellationToken) => Run<IErasureTransaction>(() =>
     {
-        using var connection = _connections.Open();
-        return (IReadOnlyList<string>)connection.Query<string>("SELECT name FROM system_keys ORDER BY name;").ToList();
-    }, cancellationToken);
-
-    public Task<WrappedKey> AddSystemKeyAsync(string name, WrappedKey key, long createdAt, CancellationToken cancellationToken) =>
-        Write((connection, transaction) =>
+        var connection = _connections.Open();
+        try
         {
-            connection.Execute(
-                "INSERT OR IGNORE INTO system_keys (name, key_version, wrapped, created_at) VALUES (@name, @version, @wrapped, @createdAt);",
-                new { name, version = key.KeyVersion, wrapped = key.Ciphertext, createdAt },
-                transaction);
-            return ReadSystemKey(connection, transaction, name)!;
-        }, cancellationToken);
+            return new SqliteErasure(this, connection, connection.BeginTransaction(deferred: false));
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }, cancellationToken);
 
-    public Task<bool> ReplaceSystemKeyAsync(string name, byte[] previous, WrappedKey replacement, CancellationToken cancellationToken) =>
-        Write((connection, transaction) => connection.Execute(
-            "UPDATE system_keys SET key_version = @version, wrapped = @wrapped WHERE name = @name AND wrapped = @previous;",
-            new { name, previous, version = replacement.KeyVersion, wrapped = replacement.Ciphertext },
-            transaction) == 1, cancellationToken);
+    public bool CanCompact => !_connections.IsInMemory;
 
-    /// <summary>
-    /// Copies every committed page into the database file and truncates the write-ahead log, so that the
-    /// page images of forgotten persons leave the disk (secure_delete has already zeroed them in the file).
-    /// </summary>
     public Task<bool> CompactAsync(CancellationToken cancellationToken) => Run(() =>
     {
         if (_connections.IsInMemory)
@@ -117,15 +107,6 @@ internal sealed partial class SqliteVaultStorage : IVaultStorage, IDisposable
     }, cancellationToken);
 
     public void Dispose() => _connections.Dispose();
-
-    private static WrappedKey? ReadSystemKey(SqliteConnection connection, SqliteTransaction? transaction, string name)
-    {
-        var row = connection.QuerySingleOrDefault<KeyRow>(
-            "SELECT key_version AS KeyVersion, wrapped AS Wrapped FROM system_keys WHERE name = @name;",
-            new { name },
-            transaction);
-        return row is null ? null : new WrappedKey(row.KeyVersion, row.Wrapped);
-    }
 
     private static Task<T> Run<T>(Func<T> work, CancellationToken cancellationToken)
     {
@@ -157,11 +138,4 @@ internal sealed partial class SqliteVaultStorage : IVaultStorage, IDisposable
     private static bool IsUniqueViolation(SqliteException ex) => ex.SqliteErrorCode == ConstraintError;
 
     private static byte[] Id(Guid token) => token.ToByteArray();
-
-    private sealed class KeyRow
-    {
-        public string KeyVersion { get; set; } = string.Empty;
-
-        public byte[] Wrapped { get; set; } = [];
-    }
 }

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Databunker.Core.Internal.Crypto;
+using Databunker.Core.Kernel.Crypto;
 using Databunker.Core.Storage;
 
 namespace Databunker.Core.Tokenization;
@@ -13,7 +13,7 @@ internal sealed partial class Tokenizer
     /// only if it still holds what was read. Returns how many rows changed and how many could not be (a
     /// concurrent delete or re-seal), to be retried by another call.
     /// </summary>
-    internal async Task<(long Resealed, long Missed)> ResealAsync(SystemKeys keys, int batchSize, Action<long>? progress, CancellationToken cancellationToken)
+    public async Task<(long Resealed, long Missed)> ResealAsync(SystemKeys keys, int batchSize, Action<long>? progress, CancellationToken cancellationToken)
     {
         var current = SealKeyIdBase + (uint)keys.TokenSealVersion;
         long resealed = 0, missed = 0;

@@ -1,8 +1,8 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
-using Databunker.Core.Internal.Crypto;
-using Databunker.Core.Internal.Vault;
+using Databunker.Core.Kernel.Crypto;
+using Databunker.Core.Kernel;
 using Databunker.Core.Storage;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +13,7 @@ namespace Databunker.Core.Tokenization;
 /// keyed hash; its value is sealed with associated data that names that hash, so a value moved to another
 /// token's row fails to open.
 /// </summary>
-internal sealed partial class Tokenizer : ITokenizer
+internal sealed partial class Tokenizer : ITokenizer, ITokenSealRenewal
 {
     /// <summary>Envelopes of tokens made before values were bound to owner and expiry: the tokenization key, the token hash as associated data.</summary>
     internal const uint LegacyKeyId = 1;
@@ -33,18 +33,25 @@ internal sealed partial class Tokenizer : ITokenizer
     private const string DeterministicName = "token-deterministic";
     private static readonly TokenizeOptions Defaults = new();
 
-    private readonly IVaultStorage _storage;
+    private const int MaxTokenAttempts = 64;
+
+    private readonly ITokenStore _storage;
     private readonly VaultKeyRing _keys;
-    private readonly PersonalDataVault _vault;
+    private readonly VaultOpener _opener;
+    private readonly PersonDirectory _persons;
+    private readonly AuditTrail _audit;
     private readonly TokenizationOptions _options;
     private readonly int _maxBatchItems;
     private readonly TimeProvider _time;
 
-    public Tokenizer(IVaultStorage storage, VaultKeyRing keys, PersonalDataVault vault, IOptions<DatabunkerOptions> options, TimeProvider time)
+    public Tokenizer(
+        ITokenStore storage, VaultKeyRing keys, VaultOpener opener, PersonDirectory persons, AuditTrail audit, IOptions<DatabunkerOptions> options, TimeProvider time)
     {
         _storage = storage;
         _keys = keys;
-        _vault = vault;
+        _opener = opener;
+        _persons = persons;
+        _audit = audit;
         _options = options.Value.Tokenization;
         _maxBatchItems = options.Value.MaxBatchItems;
         _time = time;
@@ -56,7 +63,7 @@ internal sealed partial class Tokenizer : ITokenizer
     public async Task<IReadOnlyList<string>> TokenizeManyAsync(IEnumerable<string> values, TokenizeOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(values);
-        return await TokenizeAsync(Internal.BatchLimit.Take(values, _maxBatchItems, nameof(values)), options, nameof(values), cancellationToken).ConfigureAwait(false);
+        return await TokenizeAsync(Kernel.BatchLimit.Take(values, _maxBatchItems, nameof(values)), options, nameof(values), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<string[]> TokenizeAsync(List<string> values, TokenizeOptions? options, string paramName, CancellationToken cancellationToken)
@@ -69,7 +76,7 @@ internal sealed partial class Tokenizer : ITokenizer
             CheckValue(value, options, paramName);
         }
 
-        using var lease = await _keys.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         var key = lease.Keys.Tokenization;
         var ownerKey = options.Owner is { } owner ? await OpenOwnerKeyAsync(owner, cancellationToken).ConfigureAwait(false) : null;
         var (sealKey, sealKeyId) = ownerKey is null ? (lease.Keys.TokenSeal, SealKeyIdBase + (uint)lease.Keys.TokenSealVersion) : (ownerKey, OwnerKeyId);
@@ -102,13 +109,13 @@ internal sealed partial class Tokenizer : ITokenizer
                 }
 
                 rows[i] = Make(i);
-                audit[i] = _vault.NewAudit(AuditOperations.TokenTokenize, options.Owner, AuditOutcomes.Success);
+                audit[i] = _audit.NewEvent(AuditOperations.TokenTokenize, options.Owner, AuditOutcomes.Success);
             }
 
-            var existing = await _storage.AddTokensAsync(rows, Make, audit, now.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < existing.Count; i++)
+            var outcomes = await AddAsync(rows, audit, Make, now.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < outcomes.Length; i++)
             {
-                if (existing[i] is { } sealedToken)
+                if (outcomes[i].ExistingSealedToken is { } sealedToken)
                 {
                     var tokenKey = await SealingKeyAsync(Envelope.ReadKeyId(sealedToken), key, ownerKey, cancellationToken).ConfigureAwait(false)
                         ?? throw new VaultCryptoException("A stored deterministic token failed authentication: it was altered, moved, or its key is wrong.");
@@ -140,10 +147,35 @@ internal sealed partial class Tokenizer : ITokenizer
     };
 
     /// <summary>The owner's data key, which an owned token's value is sealed under so that forgetting the owner shreds it.</summary>
-    private async Task<byte[]> OpenOwnerKeyAsync(Guid owner, CancellationToken cancellationToken)
+    private async Task<byte[]> OpenOwnerKeyAsync(Guid owner, CancellationToken cancellationToken) =>
+        await _persons.OpenDataKeyAsync(owner, cancellationToken).ConfigureAwait(false) ?? throw new PersonNotFoundException();
+
+    /// <summary>
+    /// Stores the rows; a row whose token hash was taken (a collision, likely only for short formats) gets a new
+    /// token from <paramref name="make"/> and is stored again, with its audit event, in a transaction of its own.
+    /// </summary>
+    private async Task<TokenAddOutcome[]> AddAsync(NewToken[] rows, AuditRecord[] audit, Func<int, NewToken> make, long now, CancellationToken cancellationToken)
     {
-        var user = await _storage.GetUserAsync(owner, cancellationToken).ConfigureAwait(false) ?? throw new PersonNotFoundException();
-        return await _keys.OpenDataKeyAsync(owner, user.DataKey, cancellationToken).ConfigureAwait(false);
+        var outcomes = (await _storage.AddTokensAsync(rows, audit, now, cancellationToken).ConfigureAwait(false)).ToArray();
+        for (var attempt = 1; ; attempt++)
+        {
+            var taken = Enumerable.Range(0, outcomes.Length).Where(i => outcomes[i] == TokenAddOutcome.HashTaken).ToList();
+            if (taken.Count == 0)
+            {
+                return outcomes;
+            }
+
+            if (attempt == MaxTokenAttempts)
+            {
+                throw new DatabunkerException("No free token could be found for a value after many attempts: the format leaves too few possibilities.");
+            }
+
+            var retried = await _storage.AddTokensAsync(taken.ConvertAll(i => make(i)), taken.ConvertAll(i => audit[i]), now, cancellationToken).ConfigureAwait(false);
+            for (var j = 0; j < taken.Count; j++)
+            {
+                outcomes[taken[j]] = retried[j];
+            }
+        }
     }
 
     private static string NewToken(string value, TokenizeOptions options)
@@ -186,7 +218,7 @@ internal sealed partial class Tokenizer : ITokenizer
         }
 
         if (options.Scope.AsSpan().IndexOfAnyInRange('\u0000', '\u001F') >= 0 || options.Scope.AsSpan().IndexOfAnyInRange('\u007F', '\u009F') >= 0
-            || !Internal.Utf16Text.IsValid(options.Scope))
+            || !Kernel.Utf16Text.IsValid(options.Scope))
         {
             throw new VaultInputException("The scope must not contain control characters or invalid Unicode text.", nameof(options), nameof(options.Scope));
         }
@@ -202,7 +234,7 @@ internal sealed partial class Tokenizer : ITokenizer
             throw new VaultInputException($"A value must be 1 to {_options.MaxValueLength} characters.", paramName);
         }
 
-        if (!Internal.Utf16Text.IsValid(value))
+        if (!Kernel.Utf16Text.IsValid(value))
         {
             throw new VaultInputException("The value is not valid Unicode text.", paramName);
         }

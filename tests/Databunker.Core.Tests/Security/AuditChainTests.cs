@@ -129,7 +129,7 @@ public sealed class AuditChainTests(string store)
     [Test]
     public async Task AHundredThousandEvents_VerifyIntact()
     {
-        var storage = _host.Services.GetRequiredService<IVaultStorage>();
+        var storage = _host.Services.GetRequiredService<IAuditStore>();
         for (var batch = 0; batch < 10; batch++)
         {
             var events = Enumerable.Range(0, 10_000)

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using Databunker.Core.Keys;
+using Databunker.Core.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Databunker.Core.Tests.Support;
 using static Databunker.Core.Tests.Support.TestData;
 
@@ -63,16 +65,15 @@ public sealed class ErasureTests(string store)
         // ... and the old backup opens nothing at all: not the forgotten person, not anyone.
         var restore = () => VaultHost.StartAsync(database: backup, store: _store, keys: b => b.UseMasterKey(v2, version: 2));
         (await restore.Should().ThrowAsync<VaultConfigurationException>()).Which.Message.Should().Contain("no longer configured");
-        var storage = _store.CreateStorage(backup, TimeProvider.System);
-        var wrapped = await storage.GetUserAsync(forgotten, default);
+        await using var storage = _store.CreateStorage(backup, TimeProvider.System);
+        var wrapped = await storage.GetRequiredService<IPersonStore>().GetUserAsync(forgotten, default);
         wrapped!.DataKey.KeyVersion.Should().Be("1", "the backup holds the person's key wrapped under the retired version only");
         using var provider = new MasterKeyProvider(Microsoft.Extensions.Options.Options.Create(new MasterKeyOptions
         {
             CurrentVersion = 2,
             Sources = { [2] = MasterKeySource.FromBytes(v2) },
         }));
-        var open = async () => await provider.UnwrapKeyAsync(wrapped.DataKey, Internal.Crypto.AssociatedData.For(Internal.Crypto.AssociatedData.DataKey, forgotten), default);
+        var open = async () => await provider.UnwrapKeyAsync(wrapped.DataKey, Kernel.Crypto.AssociatedData.For(Kernel.Crypto.AssociatedData.DataKey, forgotten), default);
         await open.Should().ThrowAsync<VaultCryptoException>();
-        (storage as IDisposable)?.Dispose();
     }
 }

@@ -98,9 +98,9 @@ public sealed class ShutdownTests
     public void Envelope_And_BlindIndex_RefuseAnAllZeroKey()
     {
         var zero = new byte[32];
-        var seal = () => Internal.Crypto.Envelope.Seal(zero, 1, "x"u8, "ad"u8);
-        var hash = () => Internal.Crypto.BlindIndex.Compute(zero, "email", "a@example.com");
-        var fields = () => Internal.Crypto.BlindIndex.ComputeFields(zero, "token", "a", "b");
+        var seal = () => Kernel.Crypto.Envelope.Seal(zero, 1, "x"u8, "ad"u8);
+        var hash = () => Kernel.Crypto.BlindIndex.Compute(zero, "email", "a@example.com");
+        var fields = () => Kernel.Crypto.BlindIndex.ComputeFields(zero, "token", "a", "b");
 
         seal.Should().Throw<VaultCryptoException>();
         hash.Should().Throw<VaultCryptoException>();

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Databunker.Core.Internal.Crypto;
+using Databunker.Core.Kernel.Crypto;
 
 namespace Databunker.Core.Tests.Support;
 

@@ -3,7 +3,7 @@ using System.Text;
 using Databunker.Core.PostgreSql;
 using Databunker.Core.Sqlite;
 using Databunker.Core.Storage;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Databunker.Core.Tests.Support;
@@ -39,7 +39,18 @@ public abstract class TestStore
 
     public abstract IDatabunkerBuilder Use(IDatabunkerBuilder builder, string database);
 
-    public abstract IVaultStorage CreateStorage(string database, TimeProvider time);
+    /// <summary>
+    /// The storage of <paramref name="database"/> on its own, plugged in as a host plugs it in, with no vault
+    /// opened: its roles are read straight from the returned container, which the caller disposes.
+    /// </summary>
+    public ServiceProvider CreateStorage(string database, TimeProvider time)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(time);
+        services.AddSingleton<IAuditChain>(TestAuditChain.Shared);
+        Use(services.AddDatabunker(), database);
+        return services.BuildServiceProvider();
+    }
 
     /// <summary>Runs SQL against the database directly, as an attacker or an operator with access would.</summary>
     public abstract void Sql(string database, string sql, object? parameters = null);
@@ -72,9 +83,6 @@ public abstract class TestStore
         }
 
         public override IDatabunkerBuilder Use(IDatabunkerBuilder builder, string database) => builder.UseSqlite($"Data Source={database}");
-
-        public override IVaultStorage CreateStorage(string database, TimeProvider time) =>
-            new SqliteVaultStorage(Options.Create(new SqliteStorageOptions { ConnectionString = $"Data Source={database}" }), time, auditChain: TestAuditChain.Shared);
 
         public override void Sql(string database, string sql, object? parameters = null) => TestData.Sql(database, sql, parameters);
 
@@ -137,9 +145,6 @@ public abstract class TestStore
         }
 
         public override IDatabunkerBuilder Use(IDatabunkerBuilder builder, string database) => builder.UsePostgreSql(database);
-
-        public override IVaultStorage CreateStorage(string database, TimeProvider time) =>
-            new PostgreSqlVaultStorage(Options.Create(new PostgreSqlStorageOptions { ConnectionString = database }), time, TestAuditChain.Shared);
 
         public override void Sql(string database, string sql, object? parameters = null)
         {

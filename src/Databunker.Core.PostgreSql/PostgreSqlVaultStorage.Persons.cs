@@ -1,0 +1,196 @@
+using Databunker.Core.Storage;
+using Npgsql;
+
+namespace Databunker.Core.PostgreSql;
+
+/// <summary>The persons role: profiles, data keys and blind-index entries.</summary>
+internal sealed partial class PostgreSqlVaultStorage : IPersonStore
+{
+    private const string InsertIndex = "INSERT INTO user_indexes (hash, kind, token, key_version) VALUES ($1, $2, $3, $4);";
+
+    /// <summary>
+    /// The rows of all the persons go as one pipelined batch after the audit chain's head is locked: all of
+    /// them or, on a taken index, none.
+    /// </summary>
+    public Task CreateUsersAsync(IReadOnlyList<NewUser> users, CancellationToken cancellationToken) => users.Count == 0
+        ? Task.CompletedTask
+        : AuditedWriteAsync(async (connection, transaction, audit) =>
+        {
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            foreach (var user in users)
+            {
+                var token = Id(user.Token);
+                Add(batch, "INSERT INTO users (token, profile, version, created_at, updated_at) VALUES ($1, $2, 1, $3, $3);", token, user.Profile, user.CreatedAt);
+                Add(batch, "INSERT INTO data_keys (owner, key_version, wrapped) VALUES ($1, $2, $3);", token, user.DataKey.KeyVersion, user.DataKey.Ciphertext);
+                AddIndexes(batch, token, user.Indexes);
+                audit.Add(batch, user.Audit);
+            }
+
+            await ExecuteIndexWritesAsync(batch, users.SelectMany(u => u.Indexes), null, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    public async Task<StoredUser?> GetUserAsync(Guid token, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadUserAsync(connection, StoredUserRow.Select + "WHERE u.token = $1;", Id(token), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<StoredUser?> GetUserByIndexAsync(byte[] hash, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadUserAsync(connection, StoredUserRow.Select + "JOIN user_indexes i ON i.token = u.token WHERE i.hash = $1;", hash, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<Guid?> FindTokenByIndexAsync(byte[] hash, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await ScalarAsync(connection, null, "SELECT token FROM user_indexes WHERE hash = $1;", cancellationToken, hash).ConfigureAwait(false) is byte[] token
+            ? new Guid(token)
+            : null;
+    }
+
+    /// <summary>
+    /// One batch after the audit chain's head is locked. The version check is in the UPDATE's WHERE: an instance
+    /// that updated the row first makes this one wait, then re-read the row and find another version, so
+    /// one of two racing patches wins. The statements after it act only if the row now holds this
+    /// update's ciphertext (its random nonce makes it unique), that is, only if this UPDATE won.
+    /// </summary>
+    public Task<UpdateOutcome> UpdateUserAsync(UserChange change, CancellationToken cancellationToken) =>
+        AuditedWriteAsync((connection, transaction, audit) => UpdateUserAsync(connection, transaction, audit, change, cancellationToken), cancellationToken);
+
+    private static async Task<UpdateOutcome> UpdateUserAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, PostgreSqlAuditChainWriter audit, UserChange change, CancellationToken cancellationToken)
+    {
+        const string Won = "EXISTS (SELECT 1 FROM users WHERE token = $1 AND profile = $2)";
+        var token = Id(change.Token);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        Add(batch, "UPDATE users SET profile = $1, version = version + 1, updated_at = $2 WHERE token = $3 AND version = $4;",
+            change.Profile, change.UpdatedAt, token, change.ExpectedVersion);
+        Add(batch, $"DELETE FROM user_indexes WHERE token = $1 AND {Won};", token, change.Profile);
+        foreach (var index in change.Indexes)
+        {
+            Add(batch, $"INSERT INTO user_indexes (hash, kind, token, key_version) SELECT $3, $4, $1, $5 WHERE {Won};", token, change.Profile, index.Hash, (int)index.Kind, index.KeyVersion);
+        }
+
+        audit.Add(batch, change.Audit, "EXISTS (SELECT 1 FROM users WHERE token = {0} AND profile = {1})", token, change.Profile);
+        await ExecuteIndexWritesAsync(batch, change.Indexes, token, cancellationToken).ConfigureAwait(false);
+        if (batch.BatchCommands[0].RecordsAffected == 1)
+        {
+            return UpdateOutcome.Updated;
+        }
+
+        audit.Undo();
+        return await ScalarAsync(connection, transaction, "SELECT 1 FROM users WHERE token = $1;", cancellationToken, token).ConfigureAwait(false) is null
+            ? UpdateOutcome.NotFound
+            : UpdateOutcome.VersionConflict;
+    }
+
+    Task IPersonStore.EnlistErasureAsync(IErasureTransaction erasure, Guid token, CancellationToken cancellationToken)
+    {
+        var step = PostgreSqlErasure.Of(erasure);
+        var id = Id(token);
+        step.Add("DELETE FROM users WHERE token = $1;", id);
+        return step.Add("DELETE FROM user_indexes WHERE token = $1;", id);
+    }
+
+    public async Task<long> CountIndexesBelowAsync(int keyVersion, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return (long)(await ScalarAsync(connection, null, "SELECT COUNT(*) FROM user_indexes WHERE key_version < $1;", cancellationToken, keyVersion).ConfigureAwait(false))!;
+    }
+
+    public async Task<IReadOnlyList<StoredUser>> GetUsersWithIndexesBelowAsync(int keyVersion, Guid? after, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = Command(connection, null,
+            StoredUserRow.Select + "WHERE u.token > $1 AND EXISTS (SELECT 1 FROM user_indexes i WHERE i.token = u.token AND i.key_version < $2) ORDER BY u.token LIMIT $3;",
+            after is { } a ? Id(a) : Array.Empty<byte>(), keyVersion, limit);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var users = new List<StoredUser>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            users.Add(StoredUserRow.Read(reader));
+        }
+
+        return users;
+    }
+
+    /// <summary>The person's row is locked first, so that a concurrent update or forget waits for the new set, or this one finds another version.</summary>
+    public Task<bool> ReplaceIndexesAsync(Guid token, long expectedVersion, IReadOnlyList<IndexEntry> indexes, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            var id = Id(token);
+            if (await ScalarAsync(connection, transaction, "SELECT 1 FROM users WHERE token = $1 AND version = $2 FOR UPDATE;", cancellationToken, id, expectedVersion).ConfigureAwait(false) is null)
+            {
+                return false;
+            }
+
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            Add(batch, "DELETE FROM user_indexes WHERE token = $1;", id);
+            AddIndexes(batch, id, indexes);
+            await ExecuteIndexWritesAsync(batch, indexes, id, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    private static void Add(NpgsqlBatch batch, string sql, params object?[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(Parameter(value));
+        }
+
+        batch.BatchCommands.Add(command);
+    }
+
+    private static void AddIndexes(NpgsqlBatch batch, byte[] token, IReadOnlyList<IndexEntry> indexes)
+    {
+        foreach (var index in indexes)
+        {
+            Add(batch, InsertIndex, index.Hash, (int)index.Kind, token, index.KeyVersion);
+        }
+    }
+
+    /// <summary>
+    /// Runs a batch that inserts blind indexes; a taken index becomes <see cref="DuplicateIndexException"/>
+    /// naming its kind. PostgreSQL does not say which statement of the batch failed (and its detail, which
+    /// would, is left redacted), so after the rollback (the server's, of the batch's implicit transaction) the kind is found among the batch's own hashes: one
+    /// given twice, or one that another person holds.
+    /// </summary>
+    private static async Task ExecuteIndexWritesAsync(NpgsqlBatch batch, IEnumerable<IndexEntry> indexes, byte[]? owner, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (IsUniqueViolation(ex) && ex.ConstraintName == "user_indexes_pkey")
+        {
+            var connection = batch.Connection!;
+            if (batch.Transaction is { } transaction)
+            {
+                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var entries = indexes.ToList();
+            var kind = entries.GroupBy(e => Convert.ToHexString(e.Hash)).FirstOrDefault(g => g.Count() > 1)?.First().Kind;
+            if (kind is null)
+            {
+                await using var taken = Command(connection, null,
+                    "SELECT kind FROM user_indexes WHERE hash = ANY($1) AND token <> $2 LIMIT 1;", entries.Select(e => e.Hash).ToArray(), owner ?? []);
+                kind = await taken.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is int found ? (LookupKind)found : null;
+            }
+
+            throw new DuplicateIndexException(kind?.ToString().ToLowerInvariant() ?? "index");
+        }
+    }
+
+    private static async Task<StoredUser?> ReadUserAsync(NpgsqlConnection connection, string sql, byte[] key, CancellationToken cancellationToken)
+    {
+        await using var select = Command(connection, null, sql, key);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? StoredUserRow.Read(reader)
+            : null;
+    }
+}

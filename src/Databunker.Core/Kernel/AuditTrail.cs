@@ -1,0 +1,63 @@
+using System.Buffers;
+using System.Text.Json;
+using Databunker.Core.Kernel.Crypto;
+using Databunker.Core.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Databunker.Core.Kernel;
+
+/// <summary>
+/// The kernel's clock and audit trail: every module reads the time and makes its audit events here, so that
+/// actor, time and the sealing of details are the same everywhere.
+/// </summary>
+internal sealed class AuditTrail(IAuditStore store, TimeProvider time, IOptions<DatabunkerOptions> options)
+{
+    /// <summary>The envelope key id of audit details bound to their event.</summary>
+    public const uint DetailsKeyId = 2;
+
+    private readonly string _defaultActor = options.Value.DefaultActor;
+
+    /// <summary>Now, in unix milliseconds.</summary>
+    public long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>A new event by the current actor (<see cref="AuditActor"/>), at <paramref name="at"/> or now.</summary>
+    public AuditRecord NewEvent(string operation, Guid? subject, string outcome, byte[]? details = null, long? at = null) =>
+        new(0, at ?? Now(), AuditActor.Current ?? _defaultActor, operation, subject, outcome, details);
+
+    /// <summary>A new event by a named actor (the scheduler), now.</summary>
+    public AuditRecord NewEventBy(string actor, string operation, Guid? subject, string outcome) =>
+        new(0, Now(), actor, operation, subject, outcome, null);
+
+    /// <summary>Appends one event on its own.</summary>
+    public Task AppendAsync(AuditRecord record, CancellationToken cancellationToken) => store.AppendAuditAsync(record, cancellationToken);
+
+    /// <summary>Appends events in one transaction, in order.</summary>
+    public Task AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken) => store.AppendAuditAsync(records, cancellationToken);
+
+    /// <summary>A person's events, oldest first.</summary>
+    public Task<IReadOnlyList<AuditRecord>> GetEventsAsync(Guid subject, CancellationToken cancellationToken) => store.GetAuditAsync(subject, cancellationToken);
+
+    /// <summary>Makes and appends one event on its own.</summary>
+    public Task AppendAsync(string operation, Guid? subject, string outcome, CancellationToken cancellationToken) =>
+        store.AppendAuditAsync(NewEvent(operation, subject, outcome), cancellationToken);
+
+    /// <summary>Seals event details (a JSON object of one array of names) under the subject's data key, bound to the event.</summary>
+    public static byte[] SealDetails(byte[] dataKey, Guid owner, string operation, long at, string name, IEnumerable<string> values)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray(name);
+            foreach (var value in values)
+            {
+                writer.WriteStringValue(value);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return Envelope.Seal(dataKey, DetailsKeyId, buffer.WrittenSpan, AssociatedData.ForAuditDetails(owner, operation, at));
+    }
+}

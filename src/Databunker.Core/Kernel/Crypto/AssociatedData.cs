@@ -1,0 +1,75 @@
+using System.Text;
+
+namespace Databunker.Core.Kernel.Crypto;
+
+/// <summary>
+/// Builds the associated data that binds a ciphertext or wrapped key to its purpose, owner and field:
+/// <c>purpose ‖ 0x00 ‖ owner (16 bytes)</c>.
+/// </summary>
+internal static class AssociatedData
+{
+    public const string Profile = "profile";
+    public const string AuditDetails = "audit-details";
+    public const string DataKey = "data-key";
+    public const string SystemKey = "system-key";
+    public const string TokenValue = "token-value";
+    public const string SealedToken = "sealed-token";
+
+    public static byte[] For(string purpose, ReadOnlySpan<byte> owner)
+    {
+        var buffer = new byte[Encoding.ASCII.GetByteCount(purpose) + 1 + owner.Length];
+        var written = Encoding.ASCII.GetBytes(purpose, buffer);
+        buffer[written] = 0;
+        owner.CopyTo(buffer.AsSpan(written + 1));
+        return buffer;
+    }
+
+    public static byte[] For(string purpose, Guid owner)
+    {
+        var buffer = new byte[Encoding.ASCII.GetByteCount(purpose) + 1 + 16];
+        var written = Encoding.ASCII.GetBytes(purpose, buffer);
+        buffer[written] = 0;
+        owner.TryWriteBytes(buffer.AsSpan(written + 1));
+        return buffer;
+    }
+
+    public static byte[] For(string purpose, string name)
+    {
+        var buffer = new byte[Encoding.ASCII.GetByteCount(purpose) + 1 + Encoding.UTF8.GetByteCount(name)];
+        var written = Encoding.ASCII.GetBytes(purpose, buffer);
+        buffer[written] = 0;
+        Encoding.UTF8.GetBytes(name, buffer.AsSpan(written + 1));
+        return buffer;
+    }
+
+    /// <summary>
+    /// <c>audit-details ‖ 0x00 ‖ owner (16 bytes) ‖ time (8 bytes big-endian) ‖ operation (UTF-8)</c>: binds an audit
+    /// event's details to that event, so that details copied to another event of the same person fail to open.
+    /// </summary>
+    public static byte[] ForAuditDetails(Guid owner, string operation, long at)
+    {
+        var prefix = Encoding.ASCII.GetByteCount(AuditDetails) + 1;
+        var buffer = new byte[prefix + 16 + 8 + Encoding.UTF8.GetByteCount(operation)];
+        Encoding.ASCII.GetBytes(AuditDetails, buffer);
+        owner.TryWriteBytes(buffer.AsSpan(prefix));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(buffer.AsSpan(prefix + 16), at);
+        Encoding.UTF8.GetBytes(operation, buffer.AsSpan(prefix + 24));
+        return buffer;
+    }
+
+    /// <summary>
+    /// <c>purpose ‖ 0x00 ‖ hash ‖ owner (16 bytes, zero when none) ‖ expiry (8 bytes big-endian, -1 when never)</c>:
+    /// binds a token's value to its token, owner and expiry, so that clearing or moving either in the
+    /// table makes the value fail to open.
+    /// </summary>
+    public static byte[] ForToken(string purpose, ReadOnlySpan<byte> hash, Guid? owner, long? expiresAt)
+    {
+        var prefix = Encoding.ASCII.GetByteCount(purpose) + 1;
+        var buffer = new byte[prefix + hash.Length + 16 + 8];
+        Encoding.ASCII.GetBytes(purpose, buffer);
+        hash.CopyTo(buffer.AsSpan(prefix));
+        (owner ?? Guid.Empty).TryWriteBytes(buffer.AsSpan(prefix + hash.Length));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(buffer.AsSpan(prefix + hash.Length + 16), expiresAt ?? -1);
+        return buffer;
+    }
+}

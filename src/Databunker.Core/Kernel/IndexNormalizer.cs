@@ -1,0 +1,221 @@
+using System.Globalization;
+using System.Text;
+
+namespace Databunker.Core.Kernel;
+
+/// <summary>
+/// Normalises index values before they are hashed, so that equal values written differently find the
+/// same person. Every refusal is a <see cref="VaultInputException"/> that names the field, not the value.
+/// <list type="bullet">
+/// <item>email: trimmed, Unicode NFC, lower-cased; one <c>@</c>, a local part of 1 to 64 characters, a
+/// dotted domain mapped to its ASCII form by UTS #46 (<c>bücher.de</c> and <c>xn--bcher-kva.de</c> are
+/// one domain); no spaces, control or invisible format characters (zero-width, bidi controls) or
+/// <c>&lt;&gt;()[]\,;:"</c>; at most 254 characters.</item>
+/// <item>phone: must start with <c>+</c>, <c>(</c> or a digit; spaces, dashes, dots, slashes and
+/// parentheses dropped; <c>+</c> or <c>00</c> starts the country code, and a trunk prefix written
+/// <c>(0)</c> after it is dropped; otherwise the configured default country code is put first (after
+/// dropping one trunk <c>0</c>); the result is <c>+</c> and 7 to 15 digits, not starting with 0 (E.164).</item>
+/// <item>login: trimmed, Unicode NFC, 1 to 1024 characters, no control or invisible format characters.</item>
+/// <item>custom: trimmed, Unicode NFC, 1 to 1024 characters.</item>
+/// </list>
+/// Every value must be valid UTF-16 (no lone surrogate). Look-alike characters of other scripts (a
+/// Cyrillic <c>а</c> for a Latin <c>a</c>) are not folded: they are different values, as they are to a mail
+/// server; see docs/security.md.
+/// </summary>
+internal static class IndexNormalizer
+{
+    private const string EmailForbidden = "<>()[]\\,;:\"";
+
+    public static string Normalize(LookupKind kind, string value, string? defaultCountryCode, string paramName) => kind switch
+    {
+        LookupKind.Email => Email(value, paramName),
+        LookupKind.Phone => Phone(value, defaultCountryCode, paramName),
+        LookupKind.Login or LookupKind.Custom => Text(value, kind, paramName),
+        _ => throw new VaultInputException("Unknown lookup: use UserLookup.ByToken, ByLogin, ByEmail, ByPhone or ByCustom.", paramName),
+    };
+
+    /// <summary>
+    /// Whether this process can normalise: in globalization-invariant mode (Alpine and chiseled images by
+    /// default) Unicode normalisation and IDN mapping are missing or partial, and one person could become two.
+    /// </summary>
+    public static bool IsSupported { get; } = Probe();
+
+    /// <summary>Refuses to open a vault in a process that cannot normalise index values.</summary>
+    public static void EnsureSupported()
+    {
+        if (!IsSupported)
+        {
+            throw new VaultConfigurationException(
+                "This process runs in globalization-invariant mode (DOTNET_SYSTEM_GLOBALIZATION_INVARIANT, the default of Alpine and chiseled images), " +
+                "where Unicode normalisation and IDN mapping do not work, so one email could index as two persons. " +
+                "Install ICU (for example: apk add icu-libs) and set InvariantGlobalization to false.");
+        }
+    }
+
+    public static string Email(string value, string paramName)
+    {
+        var email = Nfc(value.Trim(), paramName, "email").ToLowerInvariant();
+        if (HasInvisible(email))
+        {
+            throw new VaultInputException("The email address holds invisible or control characters.", paramName, "email");
+        }
+
+        var at = email.IndexOf('@', StringComparison.Ordinal);
+        if (at > 0 && at < email.Length - 1)
+        {
+            email = string.Concat(email.AsSpan(0, at + 1), Domain(email[(at + 1)..], paramName));
+        }
+
+        var valid = email.Length is >= 3 and <= 254
+            && at is > 0 and <= 64
+            && email.IndexOf('@', at + 1) < 0
+            && ValidDomain(email.AsSpan(at + 1))
+            && !email.StartsWith('.') && !email.AsSpan(0, at).EndsWith(".", StringComparison.Ordinal)
+            && !email.Contains("..", StringComparison.Ordinal)
+            && !email.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || EmailForbidden.Contains(c, StringComparison.Ordinal));
+        return valid ? email : throw new VaultInputException("The email address is malformed.", paramName, "email");
+    }
+
+    public static string Phone(string value, string? defaultCountryCode, string paramName)
+    {
+        var digits = new StringBuilder(value.Length);
+        var international = false;
+        var text = value.Trim();
+        if (text.Length == 0 || !(text[0] is '+' or '(' || char.IsAsciiDigit(text[0])))
+        {
+            throw new VaultInputException("The phone number must start with +, ( or a digit.", paramName, "phone");
+        }
+
+        var compact = text.Replace(" ", string.Empty, StringComparison.Ordinal);
+        if ((compact.StartsWith('+') || compact.StartsWith("00", StringComparison.Ordinal)) && compact.Contains("(0)", StringComparison.Ordinal))
+        {
+            // "+44 (0) 20 7946 0958": the bracketed trunk prefix is dialled only from inside the country.
+            text = compact.Replace("(0)", string.Empty, StringComparison.Ordinal);
+        }
+
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '+' && i == 0)
+            {
+                international = true;
+            }
+            else if (char.IsAsciiDigit(c))
+            {
+                digits.Append(c);
+            }
+            else if (c is not (' ' or '-' or '.' or '(' or ')' or '/'))
+            {
+                throw new VaultInputException("The phone number may hold only digits, a leading +, spaces, dashes, dots, slashes and parentheses.", paramName, "phone");
+            }
+        }
+
+        var number = digits.ToString();
+        if (!international && number.StartsWith("00", StringComparison.Ordinal))
+        {
+            number = number[2..];
+        }
+        else if (!international)
+        {
+            if (defaultCountryCode is null)
+            {
+                throw new VaultInputException("The phone number has no country code (+ or 00) and no default country code is configured.", paramName, "phone");
+            }
+
+            number = defaultCountryCode + (number.StartsWith('0') ? number[1..] : number);
+        }
+
+        return number.Length is >= 7 and <= 15 && number[0] != '0'
+            ? "+" + number
+            : throw new VaultInputException("The phone number is not a valid international (E.164) number of 7 to 15 digits.", paramName, "phone");
+    }
+
+    private static string Text(string value, LookupKind kind, string paramName)
+    {
+        var field = kind.ToString().ToLowerInvariant();
+        var text = Nfc(value.Trim(), paramName, field);
+        if (kind == LookupKind.Login && HasInvisible(text))
+        {
+            throw new VaultInputException("The login holds invisible or control characters.", paramName, field);
+        }
+
+        return text.Length is >= 1 and <= 1024
+            ? text
+            : throw new VaultInputException($"The {field} value must be 1 to 1024 characters after trimming.", paramName, field);
+    }
+
+    private static string Nfc(string value, string paramName, string field)
+    {
+        if (!Utf16Text.IsValid(value))
+        {
+            throw new VaultInputException($"The {field} value is not valid Unicode text.", paramName, field);
+        }
+
+        try
+        {
+            return value.Normalize(NormalizationForm.FormC);
+        }
+        catch (ArgumentException)
+        {
+            throw new VaultInputException($"The {field} value is not valid Unicode text.", paramName, field);
+        }
+    }
+
+    private static bool ValidDomain(ReadOnlySpan<char> domain)
+    {
+        if (domain.Length is < 3 or > 253 || domain[0] is '.' or '-' || domain[^1] is '.' or '-')
+        {
+            return false;
+        }
+
+        var dot = domain.LastIndexOf('.');
+        return dot > 0 && domain.Length - dot - 1 >= 2;
+    }
+
+    /// <summary>UTS #46 to the ASCII (A-label) form; a domain it refuses is malformed.</summary>
+    private static string Domain(string domain, string paramName)
+    {
+        if (System.Text.Ascii.IsValid(domain) && !domain.Contains("xn--", StringComparison.Ordinal))
+        {
+            return domain;
+        }
+
+        try
+        {
+            return Idn.GetAscii(domain).ToLowerInvariant();
+        }
+        catch (ArgumentException)
+        {
+            throw new VaultInputException("The email address is malformed.", paramName, "email");
+        }
+    }
+
+    /// <summary>Control characters and invisible format characters (zero-width joiners, bidi controls, soft hyphens).</summary>
+    private static bool HasInvisible(string value)
+    {
+        foreach (var c in value)
+        {
+            if (char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static readonly IdnMapping Idn = new() { UseStd3AsciiRules = true, AllowUnassigned = false };
+
+    private static bool Probe()
+    {
+        try
+        {
+            return "e\u0301".Normalize(NormalizationForm.FormC) == "\u00E9"
+                && new IdnMapping().GetAscii("b\u00FCcher.de") == "xn--bcher-kva.de";
+        }
+        catch (Exception ex) when (ex is PlatformNotSupportedException or ArgumentException or NotSupportedException)
+        {
+            return false;
+        }
+    }
+}

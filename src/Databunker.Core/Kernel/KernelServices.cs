@@ -1,0 +1,26 @@
+using Databunker.Core.Kernel.Crypto;
+using Databunker.Core.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Databunker.Core.Kernel;
+
+/// <summary>Registers the kernel: opener, key ring, person directory, eraser, audit trail and administration.</summary>
+internal static class KernelServices
+{
+    public static void Add(IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        StorageRoles.AddUnconfigured(services);
+        services.TryAddSingleton<Keys.IKeyProvider>(_ => throw new VaultConfigurationException(
+            "No key provider is configured for Databunker: call UseMasterKey(...) or UseKeyProvider<T>() on the builder that AddDatabunker() returns."));
+        services.TryAddSingleton<AuditChain>();
+        services.TryAddSingleton<IAuditChain>(sp => sp.GetRequiredService<AuditChain>());
+        services.TryAddSingleton<VaultKeyRing>();
+        services.TryAddSingleton<VaultOpener>();
+        services.TryAddSingleton<AuditTrail>();
+        services.TryAddSingleton<PersonDirectory>();
+        services.TryAddSingleton<PersonEraser>();
+        services.TryAddSingleton<IVaultAdministration, VaultAdministration>();
+    }
+}

@@ -1,0 +1,168 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Databunker.Core.Kernel;
+
+/// <summary>
+/// Checks a profile, writes it as compact UTF-8 JSON and reads its index fields. The top-level
+/// <c>login</c>, <c>email</c>, <c>phone</c> and <c>custom</c> members are the indexes; a null member is
+/// no index; each may appear once.
+/// </summary>
+internal static class ProfileCodec
+{
+    /// <summary>
+    /// The one nesting limit for profiles and patches, written and read alike (System.Text.Json's default
+    /// for reading): a profile that could be stored but not read back would be lost.
+    /// </summary>
+    public const int MaxDepth = 64;
+
+    public static readonly JsonDocumentOptions ReadOptions = new() { MaxDepth = MaxDepth };
+
+    private static readonly JsonSerializerOptions SerializerOptions = new() { MaxDepth = MaxDepth };
+
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = MaxDepth };
+
+    public static byte[] Serialize(JsonElement profile, int maxBytes, string paramName)
+    {
+        if (profile.ValueKind != JsonValueKind.Object)
+        {
+            throw new VaultInputException(paramName == "patch" ? "The patch must be a JSON object (RFC 7396 merge patch)." : "The profile must be a JSON object.", paramName);
+        }
+
+        if (Depth(profile, 0) > MaxDepth)
+        {
+            throw new VaultInputException($"The profile is nested deeper than {MaxDepth} levels.", paramName);
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(256);
+        try
+        {
+            using var writer = new Utf8JsonWriter(buffer, WriterOptions);
+            profile.WriteTo(writer);
+        }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json refuses to write text that is not valid UTF-16 (a lone surrogate).
+            throw new VaultInputException("The profile holds text that is not valid Unicode.", paramName);
+        }
+
+        if (buffer.WrittenCount > maxBytes)
+        {
+            throw new VaultInputException($"The profile is {buffer.WrittenCount} bytes; the limit is {maxBytes}.", paramName);
+        }
+
+        if (FindDuplicateMember(profile, topLevel: true) is { } duplicate)
+        {
+            throw new VaultInputException(
+                "A JSON object in the profile has a member name more than once; names must be unique (RFC 8259, I-JSON).",
+                paramName,
+                duplicate is "login" or "email" or "phone" or "custom" ? duplicate : null);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The profile's index values, normalised, in a fixed order.</summary>
+    public static List<(LookupKind Kind, string Value)> ReadIndexes(JsonElement profile, string? defaultCountryCode, string paramName)
+    {
+        var found = new List<(LookupKind, string)>(4);
+        foreach (var member in profile.EnumerateObject())
+        {
+            var kind = member.Name switch
+            {
+                "login" => LookupKind.Login,
+                "email" => LookupKind.Email,
+                "phone" => LookupKind.Phone,
+                "custom" => LookupKind.Custom,
+                _ => LookupKind.None,
+            };
+            if (kind == LookupKind.None || member.Value.ValueKind == JsonValueKind.Null)
+            {
+                continue;
+            }
+
+            var field = member.Name;
+            var raw = member.Value.ValueKind switch
+            {
+                JsonValueKind.String => member.Value.GetString()!,
+                JsonValueKind.Number when kind == LookupKind.Phone => member.Value.GetRawText(),
+                _ => throw new VaultInputException(
+                    kind == LookupKind.Phone ? "The phone member must be a string or a number." : $"The {field} member must be a string.", paramName, field),
+            };
+            found.Add((kind, IndexNormalizer.Normalize(kind, raw, defaultCountryCode, paramName)));
+        }
+
+        found.Sort((a, b) => a.Item1.CompareTo(b.Item1));
+        return found;
+    }
+
+    /// <summary>A member name that appears twice in one object, or <see langword="null"/>; top-level index names are preferred.</summary>
+    private static string? FindDuplicateMember(JsonElement element, bool topLevel)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var names = new HashSet<string>(StringComparer.Ordinal);
+                string? nested = null;
+                foreach (var member in element.EnumerateObject())
+                {
+                    if (!names.Add(member.Name))
+                    {
+                        return member.Name;
+                    }
+
+                    nested ??= FindDuplicateMember(member.Value, false);
+                }
+
+                return nested is not null && topLevel ? string.Empty : nested;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (FindDuplicateMember(item, false) is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    public static JsonElement Deserialize(byte[] utf8Json) => JsonSerializer.Deserialize<JsonElement>(utf8Json, SerializerOptions);
+
+    /// <summary>How many containers are nested in <paramref name="element"/>, stopping once past the limit.</summary>
+    private static int Depth(JsonElement element, int above)
+    {
+        if (element.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
+        {
+            return above;
+        }
+
+        var depth = above + 1;
+        if (depth > MaxDepth)
+        {
+            return depth;
+        }
+
+        var deepest = depth;
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var member in element.EnumerateObject())
+            {
+                deepest = Math.Max(deepest, Depth(member.Value, depth));
+            }
+        }
+        else
+        {
+            foreach (var item in element.EnumerateArray())
+            {
+                deepest = Math.Max(deepest, Depth(item, depth));
+            }
+        }
+
+        return deepest;
+    }
+}

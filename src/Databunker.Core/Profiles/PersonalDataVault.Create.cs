@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Databunker.Core.Kernel.Crypto;
+using Databunker.Core.Kernel;
+using Databunker.Core.Storage;
+
+namespace Databunker.Core.Profiles;
+
+internal sealed partial class PersonalDataVault
+{
+    public async Task<Guid> CreateUserAsync(JsonElement profile, CancellationToken cancellationToken = default)
+    {
+        var tokens = await CreateAsync([profile], nameof(profile), cancellationToken).ConfigureAwait(false);
+        return tokens[0];
+    }
+
+    public async Task<IReadOnlyList<Guid>> CreateUsersAsync(IEnumerable<JsonElement> profiles, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(profiles);
+        return await CreateAsync(BatchLimit.Take(profiles, _options.MaxBatchItems, nameof(profiles)), nameof(profiles), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<Guid>> CreateAsync(List<JsonElement> profiles, string paramName, CancellationToken cancellationToken)
+    {
+        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var users = new List<NewUser>(profiles.Count);
+        var now = _audit.Now();
+        foreach (var profile in profiles)
+        {
+            var json = ProfileCodec.Serialize(profile, _options.MaxProfileBytes, paramName);
+            var indexes = _persons.HashIndexes(profile, lease.Keys, paramName);
+            var token = NewToken();
+            var (dataKey, wrapped) = await _keys.NewDataKeyAsync(token, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var sealedProfile = Envelope.Seal(dataKey, PersonDirectory.DataKeyId, json, AssociatedData.For(AssociatedData.Profile, token));
+                var details = AuditTrail.SealDetails(dataKey, token, AuditOperations.UserCreate, now, "indexes", indexes.Where(i => i.KeyVersion == lease.Keys.BlindIndexVersion).Select(i => PersonDirectory.IndexName(i.Kind)));
+                users.Add(new NewUser(token, sealedProfile, wrapped, indexes, now, _audit.NewEvent(AuditOperations.UserCreate, token, AuditOutcomes.Success, details, now)));
+            }
+            finally
+            {
+                Zero(dataKey);
+                Array.Clear(json);
+            }
+        }
+
+        try
+        {
+            await _storage.CreateUsersAsync(users, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DuplicateIndexException ex)
+        {
+            Log.DuplicateRefused(_logger, ex.IndexName);
+            await _audit.AppendAsync(AuditOperations.UserCreate, null, AuditOutcomes.Duplicate, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        Log.UsersCreated(_logger, users.Count);
+        return users.ConvertAll(u => u.Token);
+    }
+
+    /// <summary>A random (version 4) GUID from the cryptographic generator.</summary>
+    private static Guid NewToken()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x40);
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+        return new Guid(bytes);
+    }
+}

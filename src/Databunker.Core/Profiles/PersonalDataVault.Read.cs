@@ -1,0 +1,79 @@
+using Databunker.Core.Kernel.Crypto;
+using Databunker.Core.Kernel;
+
+namespace Databunker.Core.Profiles;
+
+internal sealed partial class PersonalDataVault
+{
+    public Task<UserRecord?> GetUserAsync(UserLookup lookup, CancellationToken cancellationToken = default) =>
+        GuardCryptoAsync(AuditOperations.UserGet, async () =>
+        {
+            using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            var (user, hash) = await _persons.FindAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
+            if (_options.AuditReads)
+            {
+                await _audit.AppendAsync(AuditOperations.UserGet, user?.Token, user is null ? AuditOutcomes.NotFound : AuditOutcomes.Success, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (user is null)
+            {
+                return null;
+            }
+
+            var dataKey = await _persons.OpenDataKeyAsync(user, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var json = PersonDirectory.OpenProfile(dataKey, user);
+                var profile = ProfileCodec.Deserialize(json);
+                if (hash is not null)
+                {
+                    _persons.VerifyIndex(profile, hash, lease.Keys);
+                }
+
+                return new UserRecord(
+                    user.Token,
+                    profile,
+                    DateTimeOffset.FromUnixTimeMilliseconds(user.CreatedAt),
+                    DateTimeOffset.FromUnixTimeMilliseconds(user.UpdatedAt));
+            }
+            finally
+            {
+                Zero(dataKey);
+            }
+        });
+
+    public Task<IReadOnlyList<AuditEvent>> GetAuditEventsAsync(Guid token, CancellationToken cancellationToken = default) =>
+        GuardCryptoAsync("audit.read", async () =>
+        {
+            using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            var records = await _audit.GetEventsAsync(token, cancellationToken).ConfigureAwait(false);
+            var dataKey = records.Any(r => r.Details is not null)
+                ? await _persons.OpenDataKeyAsync(token, cancellationToken).ConfigureAwait(false)
+                : null;
+            try
+            {
+                var legacy = AssociatedData.For(AssociatedData.AuditDetails, token);
+                return (IReadOnlyList<AuditEvent>)records.Select(r => new AuditEvent(
+                        r.Id,
+                        DateTimeOffset.FromUnixTimeMilliseconds(r.At),
+                        r.Actor,
+                        r.Operation,
+                        r.Subject,
+                        r.Outcome,
+                        r.Details is null || dataKey is null ? null : System.Text.Encoding.UTF8.GetString(Envelope.Open(
+                            dataKey,
+                            r.Details,
+                            Envelope.ReadKeyId(r.Details) == AuditTrail.DetailsKeyId ? AssociatedData.ForAuditDetails(token, r.Operation, r.At) : legacy,
+                            "audit detail")),
+                        r.Details is not null && dataKey is null))
+                    .ToList();
+            }
+            finally
+            {
+                if (dataKey is not null)
+                {
+                    Zero(dataKey);
+                }
+            }
+        });
+}

@@ -1,0 +1,103 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Databunker.Core.Kernel.Crypto;
+using Databunker.Core.Kernel;
+using Databunker.Core.Storage;
+
+namespace Databunker.Core.Profiles;
+
+internal sealed partial class PersonalDataVault
+{
+    public Task<bool> UpdateUserAsync(UserLookup lookup, JsonElement patch, CancellationToken cancellationToken = default)
+    {
+        // Checks that the patch is an object of valid text within the size limit before anything is read.
+        Array.Clear(ProfileCodec.Serialize(patch, _options.MaxProfileBytes, nameof(patch)));
+
+        return GuardCryptoAsync(AuditOperations.UserUpdate, async () =>
+        {
+            using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            for (var attempt = 1; ; attempt++)
+            {
+                var (user, hash) = await _persons.FindAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
+                if (user is null)
+                {
+                    await _audit.AppendAsync(AuditOperations.UserUpdate, null, AuditOutcomes.NotFound, cancellationToken).ConfigureAwait(false);
+                    return false;
+                }
+
+                var outcome = await TryUpdateAsync(user, hash, patch, lease.Keys, cancellationToken).ConfigureAwait(false);
+                if (outcome != UpdateOutcome.VersionConflict)
+                {
+                    return outcome == UpdateOutcome.Updated;
+                }
+
+                if (attempt == MaxUpdateAttempts)
+                {
+                    throw new DatabunkerException($"The person changed concurrently {MaxUpdateAttempts} times in a row; the update was not applied.");
+                }
+
+                Log.UpdateRetry(_logger, attempt);
+            }
+        });
+    }
+
+    public async Task<bool> DeleteUserAsync(UserLookup lookup, CancellationToken cancellationToken = default)
+    {
+        // By token there is nothing to look up first: forgetting an unknown token writes nothing and says so.
+        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var token = lookup.Kind == LookupKind.Token
+            ? lookup.Token
+            : await _persons.FindTokenAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
+
+        var forgotten = token is { } t && await _eraser.ForgetAsync(t, _audit.NewEvent(AuditOperations.UserDelete, t, AuditOutcomes.Success), null, cancellationToken).ConfigureAwait(false);
+        if (!forgotten)
+        {
+            await _audit.AppendAsync(AuditOperations.UserDelete, token, AuditOutcomes.NotFound, cancellationToken).ConfigureAwait(false);
+        }
+
+        return forgotten;
+    }
+
+    private async Task<UpdateOutcome> TryUpdateAsync(StoredUser user, byte[]? lookupHash, JsonElement patch, SystemKeys keys, CancellationToken cancellationToken)
+    {
+        var dataKey = await _persons.OpenDataKeyAsync(user, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var context = AssociatedData.For(AssociatedData.Profile, user.Token);
+            var plaintext = PersonDirectory.OpenProfile(dataKey, user);
+            if (lookupHash is not null)
+            {
+                _persons.VerifyIndex(ProfileCodec.Deserialize(plaintext), lookupHash, keys);
+            }
+
+            var current = JsonNode.Parse(plaintext, documentOptions: ProfileCodec.ReadOptions);
+            var patched = JsonSerializer.SerializeToElement(JsonMergePatch.Apply(current, patch));
+            var json = ProfileCodec.Serialize(patched, _options.MaxProfileBytes, nameof(patch));
+            var indexes = _persons.HashIndexes(patched, keys, nameof(patch));
+            var now = _audit.Now();
+            var details = AuditTrail.SealDetails(dataKey, user.Token, AuditOperations.UserUpdate, now, "changed", patch.EnumerateObject().Select(m => m.Name).Distinct(StringComparer.Ordinal));
+            var change = new UserChange(
+                user.Token,
+                user.Version,
+                Envelope.Seal(dataKey, PersonDirectory.DataKeyId, json, context),
+                indexes,
+                now,
+                _audit.NewEvent(AuditOperations.UserUpdate, user.Token, AuditOutcomes.Success, details, now));
+            Array.Clear(json);
+            try
+            {
+                return await _storage.UpdateUserAsync(change, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DuplicateIndexException ex)
+            {
+                Log.DuplicateRefused(_logger, ex.IndexName);
+                await _audit.AppendAsync(AuditOperations.UserUpdate, user.Token, AuditOutcomes.Duplicate, CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
+        }
+        finally
+        {
+            Zero(dataKey);
+        }
+    }
+}

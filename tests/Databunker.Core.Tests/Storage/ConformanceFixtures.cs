@@ -1,0 +1,63 @@
+using Databunker.Core.Testing;
+using Databunker.Core.Tests.Support;
+
+namespace Databunker.Core.Tests.Storage;
+
+// The conformance kit (Databunker.Core.Testing) against every built-in store: one fixture per storage role, each run
+// on a SQLite file, SQLite :memory: and PostgreSQL. A third-party provider derives the same classes.
+
+[TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.PostgreSql, Category = TestStore.PostgreSqlName)]
+public sealed class VaultStoreConformance(string store) : VaultStoreConformanceTests
+{
+    protected override void UseStorage(IDatabunkerBuilder builder) => ConformanceStore.Use(builder, store);
+}
+
+[TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.PostgreSql, Category = TestStore.PostgreSqlName)]
+public sealed class SystemKeyStoreConformance(string store) : SystemKeyStoreConformanceTests
+{
+    protected override void UseStorage(IDatabunkerBuilder builder) => ConformanceStore.Use(builder, store);
+}
+
+[TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.PostgreSql, Category = TestStore.PostgreSqlName)]
+public sealed class PersonStoreConformance(string store) : PersonStoreConformanceTests
+{
+    protected override void UseStorage(IDatabunkerBuilder builder) => ConformanceStore.Use(builder, store);
+}
+
+[TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.PostgreSql, Category = TestStore.PostgreSqlName)]
+public sealed class AuditStoreConformance(string store) : AuditStoreConformanceTests
+{
+    protected override void UseStorage(IDatabunkerBuilder builder) => ConformanceStore.Use(builder, store);
+}
+
+[TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.PostgreSql, Category = TestStore.PostgreSqlName)]
+public sealed class DataKeyStoreConformance(string store) : DataKeyStoreConformanceTests
+{
+    protected override void UseStorage(IDatabunkerBuilder builder) => ConformanceStore.Use(builder, store);
+}
+
+[TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.PostgreSql, Category = TestStore.PostgreSqlName)]
+public sealed class TokenStoreConformance(string store) : TokenStoreConformanceTests
+{
+    protected override void UseStorage(IDatabunkerBuilder builder) => ConformanceStore.Use(builder, store);
+}
+
+[TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.PostgreSql, Category = TestStore.PostgreSqlName)]
+public sealed class ExpirationStoreConformance(string store) : ExpirationStoreConformanceTests
+{
+    protected override void UseStorage(IDatabunkerBuilder builder) => ConformanceStore.Use(builder, store);
+}
