@@ -1,3 +1,4 @@
+using Databunker.Core.Shared;
 using Databunker.Core.Kernel;
 using Npgsql;
 

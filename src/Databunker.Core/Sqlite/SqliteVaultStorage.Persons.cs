@@ -1,3 +1,4 @@
+using Databunker.Core.Shared;
 using Dapper;
 using Databunker.Core.Storage;
 using Microsoft.Data.Sqlite;

@@ -1,7 +1,8 @@
 using System.Data.Common;
+using Databunker.Core.Storage;
 using Databunker.Core.Keys;
 
-namespace Databunker.Core.Storage;
+namespace Databunker.Core.Shared;
 
 /// <summary>
 /// The one query shape both providers read a person with, and its mapping: the SQL is the same in SQLite

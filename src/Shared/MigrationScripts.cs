@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 
-namespace Databunker.Core.Kernel;
+namespace Databunker.Core.Shared;
 
 /// <summary>
 /// The embedded, ordered schema scripts of a storage provider: resources named
