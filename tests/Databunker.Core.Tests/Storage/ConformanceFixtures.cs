@@ -4,11 +4,13 @@ using Databunker.Core.Tests.Support;
 namespace Databunker.Core.Tests.Storage;
 
 // The conformance kit (Databunker.Core.Testing) against every built-in store: one fixture per storage role, each run
-// on a SQLite file, SQLite :memory: and PostgreSQL. A third-party provider derives the same classes.
+// on a SQLite file, SQLite :memory:, PostgreSQL and a storage of the tests' own built on the public SPI
+// (CountingStorage). A third-party provider derives the same classes.
 
 [TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
 [TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
 [TestFixture(ConformanceStore.PostgreSql, Category = TestStore.PostgreSqlName)]
+[TestFixture(ConformanceStore.Counting, Category = TestStore.SqliteName)]
 public sealed class VaultStoreConformance(string store) : VaultStoreConformanceTests
 {
     protected override void UseStorage(IDatabunkerBuilder builder) => ConformanceStore.Use(builder, store);
@@ -17,6 +19,7 @@ public sealed class VaultStoreConformance(string store) : VaultStoreConformanceT
 [TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
 [TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
 [TestFixture(ConformanceStore.PostgreSql, Category = TestStore.PostgreSqlName)]
+[TestFixture(ConformanceStore.Counting, Category = TestStore.SqliteName)]
 public sealed class SystemKeyStoreConformance(string store) : SystemKeyStoreConformanceTests
 {
     protected override void UseStorage(IDatabunkerBuilder builder) => ConformanceStore.Use(builder, store);
@@ -25,6 +28,7 @@ public sealed class SystemKeyStoreConformance(string store) : SystemKeyStoreConf
 [TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
 [TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
 [TestFixture(ConformanceStore.PostgreSql, Category = TestStore.PostgreSqlName)]
+[TestFixture(ConformanceStore.Counting, Category = TestStore.SqliteName)]
 public sealed class PersonStoreConformance(string store) : PersonStoreConformanceTests
 {
     protected override void UseStorage(IDatabunkerBuilder builder) => ConformanceStore.Use(builder, store);
@@ -33,6 +37,7 @@ public sealed class PersonStoreConformance(string store) : PersonStoreConformanc
 [TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
 [TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
 [TestFixture(ConformanceStore.PostgreSql, Category = TestStore.PostgreSqlName)]
+[TestFixture(ConformanceStore.Counting, Category = TestStore.SqliteName)]
 public sealed class AuditStoreConformance(string store) : AuditStoreConformanceTests
 {
     protected override void UseStorage(IDatabunkerBuilder builder) => ConformanceStore.Use(builder, store);
@@ -41,6 +46,7 @@ public sealed class AuditStoreConformance(string store) : AuditStoreConformanceT
 [TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
 [TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
 [TestFixture(ConformanceStore.PostgreSql, Category = TestStore.PostgreSqlName)]
+[TestFixture(ConformanceStore.Counting, Category = TestStore.SqliteName)]
 public sealed class DataKeyStoreConformance(string store) : DataKeyStoreConformanceTests
 {
     protected override void UseStorage(IDatabunkerBuilder builder) => ConformanceStore.Use(builder, store);
@@ -49,6 +55,7 @@ public sealed class DataKeyStoreConformance(string store) : DataKeyStoreConforma
 [TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
 [TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
 [TestFixture(ConformanceStore.PostgreSql, Category = TestStore.PostgreSqlName)]
+[TestFixture(ConformanceStore.Counting, Category = TestStore.SqliteName)]
 public sealed class TokenStoreConformance(string store) : TokenStoreConformanceTests
 {
     protected override void UseStorage(IDatabunkerBuilder builder) => ConformanceStore.Use(builder, store);
@@ -57,6 +64,7 @@ public sealed class TokenStoreConformance(string store) : TokenStoreConformanceT
 [TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
 [TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
 [TestFixture(ConformanceStore.PostgreSql, Category = TestStore.PostgreSqlName)]
+[TestFixture(ConformanceStore.Counting, Category = TestStore.SqliteName)]
 public sealed class ExpirationStoreConformance(string store) : ExpirationStoreConformanceTests
 {
     protected override void UseStorage(IDatabunkerBuilder builder) => ConformanceStore.Use(builder, store);

@@ -1,0 +1,129 @@
+using Databunker.Core.Keys;
+using Databunker.Core.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Databunker.Core.Tests.Storage;
+
+/// <summary>
+/// A storage of our own, built on the public storage SPI alone: it implements every role by handing the call to
+/// another store's roles, and counts the calls, as a caching or metering layer of a host would. Plugged in with
+/// <c>UseStorage(instance)</c>, it shows that a third-party store needs nothing internal.
+/// </summary>
+public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVaultStore, ISystemKeyStore, IDataKeyStore, IAuditStore, IPersonStore, ITokenStore, IExpirationStore
+{
+    private int _calls;
+
+    /// <summary>
+    /// A counting storage over a SQLite file, linking audit events with the vault's own chain: what a host
+    /// passes to <c>UseStorage(sp =&gt; ...)</c>.
+    /// </summary>
+    public static CountingStorage OverSqlite(IServiceProvider vault, string connectionString)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(vault.GetRequiredService<IAuditChain>());
+        services.AddSingleton(vault.GetRequiredService<TimeProvider>());
+        services.AddDatabunker().UseSqlite(connectionString);
+        return new CountingStorage(services.BuildServiceProvider());
+    }
+
+    /// <summary>How many role calls reached this storage.</summary>
+    public int Calls => Volatile.Read(ref _calls);
+
+    public Task InitializeAsync(CancellationToken cancellationToken) => Count(Role<IVaultStore>()).InitializeAsync(cancellationToken);
+
+    public Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken) => Count(Role<IVaultStore>()).GetSchemaVersionAsync(cancellationToken);
+
+    public Task<bool> IsForgottenAsync(Guid token, CancellationToken cancellationToken) => Count(Role<IVaultStore>()).IsForgottenAsync(token, cancellationToken);
+
+    public Task<IErasureTransaction> BeginErasureAsync(CancellationToken cancellationToken) => Count(Role<IVaultStore>()).BeginErasureAsync(cancellationToken);
+
+    public Task<bool> CompactAsync(CancellationToken cancellationToken) => Count(Role<IVaultStore>()).CompactAsync(cancellationToken);
+
+    public bool CanCompact => Role<IVaultStore>().CanCompact;
+
+    public Task<WrappedKey?> GetSystemKeyAsync(string name, CancellationToken cancellationToken) => Count(Role<ISystemKeyStore>()).GetSystemKeyAsync(name, cancellationToken);
+
+    public Task<IReadOnlyList<string>> GetSystemKeyNamesAsync(CancellationToken cancellationToken) => Count(Role<ISystemKeyStore>()).GetSystemKeyNamesAsync(cancellationToken);
+
+    public Task<WrappedKey> AddSystemKeyAsync(string name, WrappedKey key, long createdAt, CancellationToken cancellationToken) => Count(Role<ISystemKeyStore>()).AddSystemKeyAsync(name, key, createdAt, cancellationToken);
+
+    public Task<bool> ReplaceSystemKeyAsync(string name, byte[] previous, WrappedKey replacement, CancellationToken cancellationToken) => Count(Role<ISystemKeyStore>()).ReplaceSystemKeyAsync(name, previous, replacement, cancellationToken);
+
+    public Task<long> CountDataKeysNotUnderAsync(string keyVersion, CancellationToken cancellationToken) => Count(Role<IDataKeyStore>()).CountDataKeysNotUnderAsync(keyVersion, cancellationToken);
+
+    public Task<IReadOnlyList<StoredDataKey>> GetDataKeysNotUnderAsync(string keyVersion, Guid? after, int limit, CancellationToken cancellationToken) => Count(Role<IDataKeyStore>()).GetDataKeysNotUnderAsync(keyVersion, after, limit, cancellationToken);
+
+    public Task<int> ReplaceDataKeysAsync(IReadOnlyList<DataKeyReplacement> replacements, CancellationToken cancellationToken) => Count(Role<IDataKeyStore>()).ReplaceDataKeysAsync(replacements, cancellationToken);
+
+    public Task AppendAuditAsync(AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IAuditStore>()).AppendAuditAsync(audit, cancellationToken);
+
+    public Task AppendAuditAsync(IReadOnlyList<AuditRecord> audit, CancellationToken cancellationToken) => Count(Role<IAuditStore>()).AppendAuditAsync(audit, cancellationToken);
+
+    public Task<IReadOnlyList<AuditRecord>> GetAuditAsync(Guid subject, CancellationToken cancellationToken) => Count(Role<IAuditStore>()).GetAuditAsync(subject, cancellationToken);
+
+    public Task<int> PurgeAuditAsync(long before, CancellationToken cancellationToken) => Count(Role<IAuditStore>()).PurgeAuditAsync(before, cancellationToken);
+
+    public Task<StoredAuditChain> GetAuditChainAsync(CancellationToken cancellationToken) => Count(Role<IAuditStore>()).GetAuditChainAsync(cancellationToken);
+
+    public Task<IReadOnlyList<ChainedAuditRecord>> GetChainedAuditAsync(long afterSequence, int limit, CancellationToken cancellationToken) => Count(Role<IAuditStore>()).GetChainedAuditAsync(afterSequence, limit, cancellationToken);
+
+    public Task CreateUsersAsync(IReadOnlyList<NewUser> users, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).CreateUsersAsync(users, cancellationToken);
+
+    public Task<StoredUser?> GetUserAsync(Guid token, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).GetUserAsync(token, cancellationToken);
+
+    public Task<StoredUser?> GetUserByIndexAsync(byte[] hash, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).GetUserByIndexAsync(hash, cancellationToken);
+
+    public Task<Guid?> FindTokenByIndexAsync(byte[] hash, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).FindTokenByIndexAsync(hash, cancellationToken);
+
+    public Task<UpdateOutcome> UpdateUserAsync(UserChange change, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).UpdateUserAsync(change, cancellationToken);
+
+    public Task<long> CountIndexesBelowAsync(int keyVersion, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).CountIndexesBelowAsync(keyVersion, cancellationToken);
+
+    public Task<IReadOnlyList<StoredUser>> GetUsersWithIndexesBelowAsync(int keyVersion, Guid? after, int limit, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).GetUsersWithIndexesBelowAsync(keyVersion, after, limit, cancellationToken);
+
+    public Task<bool> ReplaceIndexesAsync(Guid token, long expectedVersion, IReadOnlyList<IndexEntry> indexes, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).ReplaceIndexesAsync(token, expectedVersion, indexes, cancellationToken);
+
+    Task IPersonStore.EnlistErasureAsync(IErasureTransaction erasure, Guid token, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).EnlistErasureAsync(erasure, token, cancellationToken);
+
+    public Task<IReadOnlyList<TokenAddOutcome>> AddTokensAsync(IReadOnlyList<NewToken> tokens, IReadOnlyList<AuditRecord> audit, long now, CancellationToken cancellationToken) => Count(Role<ITokenStore>()).AddTokensAsync(tokens, audit, now, cancellationToken);
+
+    public Task<IReadOnlyList<StoredToken?>> GetTokensAsync(IReadOnlyList<byte[]> tokenHashes, long now, CancellationToken cancellationToken) => Count(Role<ITokenStore>()).GetTokensAsync(tokenHashes, now, cancellationToken);
+
+    public Task<bool> DeleteTokenAsync(byte[] tokenHash, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<ITokenStore>()).DeleteTokenAsync(tokenHash, audit, cancellationToken);
+
+    public Task<int> DeleteExpiredTokensAsync(long now, int limit, CancellationToken cancellationToken) => Count(Role<ITokenStore>()).DeleteExpiredTokensAsync(now, limit, cancellationToken);
+
+    public Task<IReadOnlyList<StoredTokenSeal>> GetTokenSealsAsync(byte[]? afterHash, int limit, CancellationToken cancellationToken) => Count(Role<ITokenStore>()).GetTokenSealsAsync(afterHash, limit, cancellationToken);
+
+    public Task<int> ReplaceTokenSealsAsync(IReadOnlyList<TokenSealReplacement> replacements, CancellationToken cancellationToken) => Count(Role<ITokenStore>()).ReplaceTokenSealsAsync(replacements, cancellationToken);
+
+    Task ITokenStore.EnlistErasureAsync(IErasureTransaction erasure, Guid owner, CancellationToken cancellationToken) => Count(Role<ITokenStore>()).EnlistErasureAsync(erasure, owner, cancellationToken);
+
+    public Task<bool> StartExpirationAsync(NewExpiration expiration, long now, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IExpirationStore>()).StartExpirationAsync(expiration, now, audit, cancellationToken);
+
+    public Task<StoredExpiration?> GetExpirationAsync(Guid token, CancellationToken cancellationToken) => Count(Role<IExpirationStore>()).GetExpirationAsync(token, cancellationToken);
+
+    public Task<StoredExpirationLink?> FindExpirationLinkAsync(byte[] retainHash, byte[] deleteHash, CancellationToken cancellationToken) => Count(Role<IExpirationStore>()).FindExpirationLinkAsync(retainHash, deleteHash, cancellationToken);
+
+    public Task<bool> RetainExpirationAsync(Guid token, byte[] retainHash, long now, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IExpirationStore>()).RetainExpirationAsync(token, retainHash, now, audit, cancellationToken);
+
+    public Task<bool> CancelExpirationAsync(Guid token, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IExpirationStore>()).CancelExpirationAsync(token, audit, cancellationToken);
+
+    public Task<IReadOnlyList<Guid>> ClaimDueExpirationsAsync(long now, int limit, byte[] claimId, long claimedUntil, CancellationToken cancellationToken) => Count(Role<IExpirationStore>()).ClaimDueExpirationsAsync(now, limit, claimId, claimedUntil, cancellationToken);
+
+    public Task<bool> HoldsDeleteLinkAsync(IErasureTransaction erasure, Guid token, byte[] deleteHash, CancellationToken cancellationToken) => Count(Role<IExpirationStore>()).HoldsDeleteLinkAsync(erasure, token, deleteHash, cancellationToken);
+
+    public Task<bool> HoldsClaimAsync(IErasureTransaction erasure, Guid token, byte[] claimId, CancellationToken cancellationToken) => Count(Role<IExpirationStore>()).HoldsClaimAsync(erasure, token, claimId, cancellationToken);
+
+    Task IExpirationStore.EnlistErasureAsync(IErasureTransaction erasure, Guid token, CancellationToken cancellationToken) => Count(Role<IExpirationStore>()).EnlistErasureAsync(erasure, token, cancellationToken);
+
+    public void Dispose() => inner.Dispose();
+
+    private T Role<T>() where T : notnull => (T)inner.GetService(typeof(T))!;
+
+    private T Count<T>(T role)
+    {
+        Interlocked.Increment(ref _calls);
+        return role;
+    }
+}
