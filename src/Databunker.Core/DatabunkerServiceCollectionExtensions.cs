@@ -1,3 +1,4 @@
+using Databunker.Core.Administration;
 using Databunker.Core.Expiration;
 using Databunker.Core.Kernel;
 using Databunker.Core.Profiles;
@@ -33,6 +34,7 @@ public static class DatabunkerServiceCollectionExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DatabunkerOptions>, DatabunkerOptionsValidator>());
         KernelServices.Add(services);
+        AdministrationModule.Add(services);
         ProfilesModule.Add(services);
         TokensModule.Add(services);
         ExpirationModule.Add(services);

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Databunker.Core.Kernel;
 
-/// <summary>Registers the kernel: opener, key ring, person directory, eraser, audit trail and administration.</summary>
+/// <summary>Registers the kernel: opener, key ring, person directory, eraser and audit trail.</summary>
 internal static class KernelServices
 {
     public static void Add(IServiceCollection services)
@@ -21,6 +21,5 @@ internal static class KernelServices
         services.TryAddSingleton<AuditTrail>();
         services.TryAddSingleton<PersonDirectory>();
         services.TryAddSingleton<PersonEraser>();
-        services.TryAddSingleton<IVaultAdministration, VaultAdministration>();
     }
 }

@@ -1,27 +1,5 @@
 namespace Databunker.Core;
 
-/// <summary>The kinds of <see cref="UserLookup"/>.</summary>
-public enum LookupKind
-{
-    /// <summary>Not a lookup: the default value, refused everywhere.</summary>
-    None = 0,
-
-    /// <summary>By the person's token.</summary>
-    Token = 1,
-
-    /// <summary>By the <c>login</c> field (trimmed, Unicode NFC).</summary>
-    Login = 2,
-
-    /// <summary>By the <c>email</c> field (trimmed, lower-cased).</summary>
-    Email = 3,
-
-    /// <summary>By the <c>phone</c> field (normalised to E.164).</summary>
-    Phone = 4,
-
-    /// <summary>By the <c>custom</c> field (trimmed, Unicode NFC).</summary>
-    Custom = 5,
-}
-
 /// <summary>
 /// How to find one person: by token, or by one of the indexed fields of their profile. Index values are
 /// normalised before they are hashed, so <c>" Alice@Example.COM "</c> finds <c>alice@example.com</c>.

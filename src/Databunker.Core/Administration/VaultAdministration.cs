@@ -1,9 +1,10 @@
+using Databunker.Core.Kernel;
 using Databunker.Core.Kernel.Crypto;
 using Databunker.Core.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Databunker.Core.Kernel;
+namespace Databunker.Core.Administration;
 
 /// <summary>Start-up, key rotation and audit retention.</summary>
 internal sealed class VaultAdministration : IVaultAdministration

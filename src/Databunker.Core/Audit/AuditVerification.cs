@@ -1,15 +1,5 @@
 namespace Databunker.Core;
 
-/// <summary>
-/// The head of the audit chain: the newest event's sequence number and link. Store it somewhere the
-/// database's administrators cannot write (a ticket, a signed log, another system) and pass it to
-/// <see cref="IVaultAdministration.VerifyAuditTrailAsync"/> later: that detects events cut from the end of the
-/// trail, which no chain can detect on its own.
-/// </summary>
-/// <param name="Sequence">The newest event's sequence number.</param>
-/// <param name="Link">Its link, base64.</param>
-public sealed record AuditChainHead(long Sequence, string Link);
-
 /// <summary>What <see cref="IVaultAdministration.VerifyAuditTrailAsync"/> found.</summary>
 /// <param name="IsIntact"><see langword="true"/> when every chained event is present, in order and unaltered.</param>
 /// <param name="EventsChecked">How many chained events were checked.</param>

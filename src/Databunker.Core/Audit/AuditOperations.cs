@@ -1,0 +1,52 @@
+using System.Text.Json;
+
+namespace Databunker.Core;
+
+/// <summary>The operation names written to the audit trail.</summary>
+public static class AuditOperations
+{
+    /// <summary>A person was created.</summary>
+    public const string UserCreate = "user.create";
+
+    /// <summary>A person's profile was read.</summary>
+    public const string UserGet = "user.get";
+
+    /// <summary>A person's profile was changed.</summary>
+    public const string UserUpdate = "user.update";
+
+    /// <summary>A person was forgotten through the vault.</summary>
+    public const string UserDelete = "user.delete";
+
+    /// <summary>An expiration was started.</summary>
+    public const string ExpirationStart = "expiration.start";
+
+    /// <summary>A person chose to keep their data.</summary>
+    public const string ExpirationRetain = "expiration.retain";
+
+    /// <summary>A person chose to delete their data through their link.</summary>
+    public const string ExpirationDelete = "expiration.delete";
+
+    /// <summary>An expiration was cancelled.</summary>
+    public const string ExpirationCancel = "expiration.cancel";
+
+    /// <summary>The scheduler forgot a person whose expiration fell due.</summary>
+    public const string ExpirationExpired = "expiration.expired";
+
+    /// <summary>A value was replaced with a token.</summary>
+    public const string TokenTokenize = "token.tokenize";
+
+    /// <summary>A token's value was read.</summary>
+    public const string TokenDetokenize = "token.detokenize";
+
+    /// <summary>A token was deleted.</summary>
+    public const string TokenDelete = "token.delete";
+
+    /// <summary>The wrapped keys were re-wrapped under a new key version.</summary>
+    public const string KeysRewrap = "keys.rewrap";
+
+    /// <summary>A system key was renewed (the token sealing key, or the blind index re-keyed).</summary>
+    public const string KeysRenew = "keys.renew";
+
+    /// <summary>An old key version was retired (destroyed in the key provider).</summary>
+    public const string KeysRetire = "keys.retire";
+}

@@ -1,0 +1,16 @@
+using System.Text.Json;
+
+namespace Databunker.Core;
+
+/// <summary>The outcomes written to the audit trail.</summary>
+public static class AuditOutcomes
+{
+    /// <summary>The operation succeeded.</summary>
+    public const string Success = "success";
+
+    /// <summary>No person or token matched.</summary>
+    public const string NotFound = "not-found";
+
+    /// <summary>A unique index refused the value.</summary>
+    public const string Duplicate = "duplicate";
+}
