@@ -1,6 +1,4 @@
 using System.Globalization;
-using Databunker.Core.Storage;
-using Npgsql;
 
 namespace Databunker.Core.PostgreSql;
 

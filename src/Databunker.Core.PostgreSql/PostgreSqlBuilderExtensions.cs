@@ -1,6 +1,5 @@
 using Databunker.Core.PostgreSql;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace Databunker.Core;
 

@@ -1,6 +1,3 @@
-using Databunker.Core.Storage;
-using Npgsql;
-
 namespace Databunker.Core.PostgreSql;
 
 /// <summary>

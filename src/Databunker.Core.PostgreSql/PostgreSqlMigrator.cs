@@ -1,7 +1,3 @@
-using Databunker.Core.Shared;
-using Databunker.Core.Kernel;
-using Npgsql;
-
 namespace Databunker.Core.PostgreSql;
 
 /// <summary>

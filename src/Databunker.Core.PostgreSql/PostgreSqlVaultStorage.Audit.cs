@@ -1,7 +1,3 @@
-using Databunker.Core.Keys;
-using Databunker.Core.Storage;
-using Npgsql;
-
 namespace Databunker.Core.PostgreSql;
 
 /// <summary>The audit role: the chained audit trail.</summary>

@@ -1,17 +1,10 @@
-using Databunker.Core.Keys;
-using Databunker.Core.Storage;
-using Npgsql;
-
 namespace Databunker.Core.PostgreSql;
 
 /// <summary>The data keys role: paging and re-wrapping for key rotation.</summary>
 internal sealed partial class PostgreSqlVaultStorage : IDataKeyStore
 {
-    public async Task<long> CountDataKeysNotUnderAsync(string keyVersion, CancellationToken cancellationToken)
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return (long)(await ScalarAsync(connection, null, "SELECT COUNT(*) FROM data_keys WHERE key_version <> $1;", cancellationToken, keyVersion).ConfigureAwait(false))!;
-    }
+    public Task<long> CountDataKeysNotUnderAsync(string keyVersion, CancellationToken cancellationToken) =>
+        CountAsync("SELECT COUNT(*) FROM data_keys WHERE key_version <> $1;", keyVersion, cancellationToken);
 
     public async Task<IReadOnlyList<StoredDataKey>> GetDataKeysNotUnderAsync(string keyVersion, Guid? after, int limit, CancellationToken cancellationToken)
     {

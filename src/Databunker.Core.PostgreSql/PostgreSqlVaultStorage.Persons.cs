@@ -1,7 +1,3 @@
-using Databunker.Core.Shared;
-using Databunker.Core.Storage;
-using Npgsql;
-
 namespace Databunker.Core.PostgreSql;
 
 /// <summary>The persons role: profiles, data keys and blind-index entries.</summary>
@@ -95,11 +91,8 @@ internal sealed partial class PostgreSqlVaultStorage : IPersonStore
         return step.Add("DELETE FROM user_indexes WHERE token = $1;", id);
     }
 
-    public async Task<long> CountIndexesBelowAsync(int keyVersion, CancellationToken cancellationToken)
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return (long)(await ScalarAsync(connection, null, "SELECT COUNT(*) FROM user_indexes WHERE key_version < $1;", cancellationToken, keyVersion).ConfigureAwait(false))!;
-    }
+    public Task<long> CountIndexesBelowAsync(int keyVersion, CancellationToken cancellationToken) =>
+        CountAsync("SELECT COUNT(*) FROM user_indexes WHERE key_version < $1;", keyVersion, cancellationToken);
 
     public async Task<IReadOnlyList<StoredUser>> GetUsersWithIndexesBelowAsync(int keyVersion, Guid? after, int limit, CancellationToken cancellationToken)
     {

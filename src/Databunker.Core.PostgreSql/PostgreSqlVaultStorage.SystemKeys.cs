@@ -1,7 +1,3 @@
-using Databunker.Core.Keys;
-using Databunker.Core.Storage;
-using Npgsql;
-
 namespace Databunker.Core.PostgreSql;
 
 /// <summary>The system keys role: one row per named, wrapped key.</summary>

@@ -1,7 +1,3 @@
-using Databunker.Core.Shared;
-using Databunker.Core.Storage;
-using Npgsql;
-
 namespace Databunker.Core.PostgreSql;
 
 /// <summary>The tokens role.</summary>

@@ -1,7 +1,4 @@
-using Databunker.Core.Keys;
-using Databunker.Core.Storage;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using NpgsqlTypes;
 
 namespace Databunker.Core.PostgreSql;
@@ -150,6 +147,13 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
         await using var command = Command(connection, transaction, sql, values);
         var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         return value is DBNull ? null : value;
+    }
+
+    /// <summary>Runs a <c>SELECT COUNT(*)</c> with one parameter on a connection of its own.</summary>
+    private async Task<long> CountAsync(string sql, object value, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return (long)(await ScalarAsync(connection, null, sql, cancellationToken, value).ConfigureAwait(false))!;
     }
 
     /// <summary>Runs <paramref name="work"/> in one transaction on one pooled connection, and commits it.</summary>

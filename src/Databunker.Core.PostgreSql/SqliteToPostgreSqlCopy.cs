@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
-using Npgsql;
 using NpgsqlTypes;
 
 namespace Databunker.Core.PostgreSql;

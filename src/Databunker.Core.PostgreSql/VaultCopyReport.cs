@@ -1,8 +1,3 @@
-using System.Globalization;
-using Microsoft.Data.Sqlite;
-using Npgsql;
-using NpgsqlTypes;
-
 namespace Databunker.Core.PostgreSql;
 
 /// <summary>How many rows of each table a copy moved.</summary>

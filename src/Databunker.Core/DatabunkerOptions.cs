@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using Databunker.Core.Expiration;
 using Databunker.Core.Tokenization;
@@ -7,53 +8,71 @@ namespace Databunker.Core;
 /// <summary>Options of the vault, set through <c>AddDatabunker(options =&gt; ...)</c> and validated at start.</summary>
 public sealed class DatabunkerOptions
 {
-    /// <summary>
-    /// The actor recorded in the audit trail outside any <see cref="AuditActor"/> scope. Defaults to the
-    /// entry assembly's name, else <c>host</c>.
-    /// </summary>
+    /// <summary>The actor recorded in the audit trail outside any <see cref="AuditActor"/> scope; 1 to 200 characters.</summary>
+    /// <value>The entry assembly's name, else <c>host</c>.</value>
+    [Required]
+    [StringLength(200, MinimumLength = 1)]
     public string DefaultActor { get; set; } = Assembly.GetEntryAssembly()?.GetName().Name ?? "host";
 
-    /// <summary>The largest profile accepted, in bytes of compact UTF-8 JSON. Default 64 KiB; 1 KiB to 16 MiB.</summary>
+    /// <summary>The largest profile accepted, in bytes of compact UTF-8 JSON; 1 KiB to 16 MiB.</summary>
+    /// <value>64 KiB.</value>
+    [Range(1024, 16 * 1024 * 1024)]
     public int MaxProfileBytes { get; set; } = 64 * 1024;
 
     /// <summary>
     /// The country calling code (digits only, for example <c>44</c>) assumed for phone numbers written
     /// without a leading <c>+</c> or <c>00</c>; a single leading trunk <c>0</c> is dropped. When
-    /// <see langword="null"/> (the default), such numbers are refused.
+    /// <see langword="null"/>, such numbers are refused. One to three digits, no leading zero.
     /// </summary>
+    /// <value><see langword="null"/>.</value>
+    [RegularExpression("^[1-9][0-9]{0,2}$", ErrorMessage = "DefaultPhoneCountryCode must be 1 to 3 digits without a leading zero, for example 44.")]
     public string? DefaultPhoneCountryCode { get; set; }
 
-    /// <summary>How long audit events are kept before <see cref="IVaultAdministration.PurgeAuditEventsAsync"/> removes them. Default 365 days.</summary>
+    /// <summary>How long audit events are kept before <see cref="IVaultAdministration.PurgeAuditEventsAsync"/> removes them; positive.</summary>
+    /// <value>365 days.</value>
+    [Range(typeof(TimeSpan), "00:00:00.001", "3650000.00:00:00")]
     public TimeSpan AuditRetention { get; set; } = TimeSpan.FromDays(365);
 
-    /// <summary>Whether reads (<c>user.get</c>) are audited too. Default <see langword="true"/>.</summary>
+    /// <summary>Whether reads (<c>user.get</c>) are audited too.</summary>
+    /// <value><see langword="true"/>.</value>
     public bool AuditReads { get; set; } = true;
 
     /// <summary>
     /// Whether every forget (through the vault or a delete link) compacts the storage right away, so that the
     /// forgotten person's old pages leave the SQLite write-ahead log at once instead of at the next scheduler
     /// pass or <see cref="IVaultAdministration.CompactAsync"/>. It costs a checkpoint per forget (on PostgreSQL
-    /// a <c>VACUUM</c>). Default <see langword="false"/>.
+    /// a <c>VACUUM</c>).
     /// </summary>
+    /// <value><see langword="false"/>.</value>
     public bool CompactAfterForget { get; set; }
 
     /// <summary>
     /// The most items one many-item call takes (<see cref="IPersonalDataVault.CreateUsersAsync"/>,
     /// <c>ITokenizer.TokenizeManyAsync</c> and <c>DetokenizeManyAsync</c>): each is one transaction, so an
     /// unbounded list would hold the database's write lock, and the memory, for as long as it takes. A longer
-    /// list is refused with <see cref="VaultInputException"/>; split it. Default 10,000.
+    /// list is refused with <see cref="VaultInputException"/>; split it. 1 to 1,000,000.
     /// </summary>
+    /// <value>10,000.</value>
+    [Range(1, 1_000_000)]
     public int MaxBatchItems { get; set; } = 10_000;
 
-    /// <summary>How many audit events <see cref="IVaultAdministration.VerifyAuditTrailAsync"/> reads per page. Default 2,000.</summary>
+    /// <summary>How many audit events <see cref="IVaultAdministration.VerifyAuditTrailAsync"/> reads per page; 1 to 100,000.</summary>
+    /// <value>2,000.</value>
+    [Range(1, 100_000)]
     public int AuditVerificationPageSize { get; set; } = 2000;
 
-    /// <summary>How many wrapped keys one rotation batch re-wraps. Default 500.</summary>
+    /// <summary>How many wrapped keys one rotation batch re-wraps; 1 to 100,000.</summary>
+    /// <value>500.</value>
+    [Range(1, 100_000)]
     public int RotationBatchSize { get; set; } = 500;
 
     /// <summary>Options of the expiration flow (data minimisation).</summary>
+    /// <value>The defaults of <see cref="ExpirationOptions"/>.</value>
+    [ValidateObjectMembers]
     public ExpirationOptions Expiration { get; } = new();
 
     /// <summary>Options of the tokenizer.</summary>
+    /// <value>The defaults of <see cref="TokenizationOptions"/>.</value>
+    [ValidateObjectMembers]
     public TokenizationOptions Tokenization { get; } = new();
 }

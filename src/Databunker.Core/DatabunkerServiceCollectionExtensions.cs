@@ -1,12 +1,7 @@
 using Databunker.Core.Administration;
 using Databunker.Core.Expiration;
-using Databunker.Core.Kernel;
 using Databunker.Core.Profiles;
 using Databunker.Core.Tokenization;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Databunker.Core;
 
@@ -26,18 +21,18 @@ public static class DatabunkerServiceCollectionExtensions
     public static IDatabunkerBuilder AddDatabunker(this IServiceCollection services, Action<DatabunkerOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<DatabunkerOptions>();
+        // Validated by the generated validator when first read, and at start in a host (ValidateOnStart).
+        var options = services.AddOptionsWithValidateOnStart<DatabunkerOptions, DatabunkerOptionsValidator>();
         if (configure is not null)
         {
             options.Configure(configure);
         }
 
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DatabunkerOptions>, DatabunkerOptionsValidator>());
         KernelServices.Add(services);
-        AdministrationModule.Add(services);
-        ProfilesModule.Add(services);
-        TokensModule.Add(services);
-        ExpirationModule.Add(services);
+        VaultAdministration.Register(services);
+        PersonalDataVault.Register(services);
+        Tokenizer.Register(services);
+        ExpirationManager.Register(services);
         return new DatabunkerBuilder(services);
     }
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Databunker.Core;
 
 /// <summary>Configures the vault registered by <see cref="DatabunkerServiceCollectionExtensions.AddDatabunker"/>.</summary>

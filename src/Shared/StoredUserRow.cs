@@ -1,6 +1,4 @@
 using System.Data.Common;
-using Databunker.Core.Storage;
-using Databunker.Core.Keys;
 
 namespace Databunker.Core.Shared;
 

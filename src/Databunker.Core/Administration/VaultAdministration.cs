@@ -1,60 +1,36 @@
-using Databunker.Core.Kernel;
-using Databunker.Core.Kernel.Crypto;
-using Databunker.Core.Storage;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-
 namespace Databunker.Core.Administration;
 
 /// <summary>Start-up, key rotation and audit retention.</summary>
-internal sealed class VaultAdministration : IVaultAdministration
+internal sealed class VaultAdministration(
+    ISystemKeyStore systemKeys,
+    IDataKeyStore dataKeys,
+    IAuditStore auditStore,
+    VaultOpener opener,
+    VaultKeyRing keyRing,
+    PersonDirectory directory,
+    PersonEraser eraser,
+    AuditTrail auditTrail,
+    ITokenSealRenewal tokenSeals,
+    AuditChain auditChain,
+    IOptions<DatabunkerOptions> options,
+    ILogger<VaultAdministration>? logger = null) : IVaultAdministration
 {
-    private readonly ISystemKeyStore _systemKeys;
-    private readonly IDataKeyStore _dataKeys;
-    private readonly IAuditStore _auditStore;
-    private readonly IPersonStore _persons;
-    private readonly VaultOpener _opener;
-    private readonly VaultKeyRing _keys;
-    private readonly AuditChain _auditChain;
-    private readonly ITokenSealRenewal _tokenSeals;
-    private readonly PersonDirectory _directory;
-    private readonly PersonEraser _eraser;
-    private readonly AuditTrail _audit;
-    private readonly DatabunkerOptions _options;
-    private readonly ILogger<VaultAdministration> _logger;
+    private readonly IPersonStore _persons = directory.Store;
+    private readonly DatabunkerOptions _options = options.Value;
+    private readonly ILogger<VaultAdministration> _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<VaultAdministration>.Instance;
 
-    public VaultAdministration(
-        ISystemKeyStore systemKeys, IDataKeyStore dataKeys, IAuditStore auditStore, VaultOpener opener, VaultKeyRing keys, PersonDirectory directory,
-        PersonEraser eraser, AuditTrail audit, ITokenSealRenewal tokenSeals, AuditChain auditChain, IOptions<DatabunkerOptions> options,
-        ILogger<VaultAdministration>? logger = null)
-    {
-        _systemKeys = systemKeys;
-        _dataKeys = dataKeys;
-        _auditStore = auditStore;
-        _persons = directory.Store;
-        _opener = opener;
-        _keys = keys;
-        _directory = directory;
-        _eraser = eraser;
-        _audit = audit;
-        _tokenSeals = tokenSeals;
-        _auditChain = auditChain;
-        _options = options.Value;
-        _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<VaultAdministration>.Instance;
-    }
-
-    public Task InitializeAsync(CancellationToken cancellationToken = default) => _opener.OpenAsync(cancellationToken);
+    public Task InitializeAsync(CancellationToken cancellationToken = default) => opener.OpenAsync(cancellationToken);
 
     public async Task<KeyRotationProgress> RewrapKeysAsync(IProgress<KeyRotationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
-        var provider = _keys.Provider;
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var provider = keyRing.Provider;
         var target = provider.CurrentKeyVersion;
         long rewrapped = 0;
 
-        foreach (var name in await _systemKeys.GetSystemKeyNamesAsync(cancellationToken).ConfigureAwait(false))
+        foreach (var name in await systemKeys.GetSystemKeyNamesAsync(cancellationToken).ConfigureAwait(false))
         {
-            var stored = await _systemKeys.GetSystemKeyAsync(name, cancellationToken).ConfigureAwait(false);
+            var stored = await systemKeys.GetSystemKeyAsync(name, cancellationToken).ConfigureAwait(false);
             if (stored is null || stored.KeyVersion == target)
             {
                 continue;
@@ -65,13 +41,13 @@ internal sealed class VaultAdministration : IVaultAdministration
             var replacement = await provider.WrapKeyAsync(key, context, cancellationToken).ConfigureAwait(false);
             System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
             target = Adopt(target, replacement.KeyVersion);
-            if (await _systemKeys.ReplaceSystemKeyAsync(name, stored.Ciphertext, replacement, cancellationToken).ConfigureAwait(false))
+            if (await systemKeys.ReplaceSystemKeyAsync(name, stored.Ciphertext, replacement, cancellationToken).ConfigureAwait(false))
             {
                 rewrapped++;
             }
         }
 
-        var remaining = await _dataKeys.CountDataKeysNotUnderAsync(target, cancellationToken).ConfigureAwait(false);
+        var remaining = await dataKeys.CountDataKeysNotUnderAsync(target, cancellationToken).ConfigureAwait(false);
         var current = new KeyRotationProgress(rewrapped, remaining, target);
         progress?.Report(current);
 
@@ -82,7 +58,7 @@ internal sealed class VaultAdministration : IVaultAdministration
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = await _dataKeys.GetDataKeysNotUnderAsync(target, after, _options.RotationBatchSize, cancellationToken).ConfigureAwait(false);
+            var batch = await dataKeys.GetDataKeysNotUnderAsync(target, after, _options.RotationBatchSize, cancellationToken).ConfigureAwait(false);
             if (batch.Count == 0)
             {
                 break;
@@ -91,7 +67,7 @@ internal sealed class VaultAdministration : IVaultAdministration
             var replacements = new List<DataKeyReplacement>(batch.Count);
             foreach (var stored in batch)
             {
-                var key = await _keys.OpenDataKeyAsync(stored.Owner, stored.Key, cancellationToken).ConfigureAwait(false);
+                var key = await keyRing.OpenDataKeyAsync(stored.Owner, stored.Key, cancellationToken).ConfigureAwait(false);
                 var context = AssociatedData.For(AssociatedData.DataKey, stored.Owner);
                 var replacement = await provider.WrapKeyAsync(key, context, cancellationToken).ConfigureAwait(false);
                 System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
@@ -100,7 +76,7 @@ internal sealed class VaultAdministration : IVaultAdministration
             }
 
             after = batch[^1].Owner;
-            rewrapped += await _dataKeys.ReplaceDataKeysAsync(replacements, cancellationToken).ConfigureAwait(false);
+            rewrapped += await dataKeys.ReplaceDataKeysAsync(replacements, cancellationToken).ConfigureAwait(false);
             remaining = Math.Max(0, remaining - batch.Count);
             current = new KeyRotationProgress(rewrapped, remaining, target);
             progress?.Report(current);
@@ -109,38 +85,38 @@ internal sealed class VaultAdministration : IVaultAdministration
 
         // A recount, not the running estimate: keys another writer wrapped meanwhile under an older version
         // (or that a concurrent rotation replaced first) show here, and a later call moves them.
-        remaining = await _dataKeys.CountDataKeysNotUnderAsync(target, cancellationToken).ConfigureAwait(false);
-        await _audit.AppendAsync(_audit.NewEvent(AuditOperations.KeysRewrap, null, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
+        remaining = await dataKeys.CountDataKeysNotUnderAsync(target, cancellationToken).ConfigureAwait(false);
+        await auditTrail.AppendAsync(auditTrail.NewEvent(AuditOperations.KeysRewrap, null, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
         return new KeyRotationProgress(rewrapped, remaining, target);
     }
 
     public async Task<KeyRotationProgress> RenewTokenSealingKeyAsync(IProgress<KeyRotationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        using (await _opener.EnterAsync(cancellationToken).ConfigureAwait(false))
+        using (await opener.EnterAsync(cancellationToken).ConfigureAwait(false))
         {
-            await _keys.RenewAsync(VaultKeyRing.TokenSealKeyName, cancellationToken).ConfigureAwait(false);
+            await keyRing.RenewAsync(VaultKeyRing.TokenSealKeyName, cancellationToken).ConfigureAwait(false);
         }
 
-        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         var target = VaultKeyRing.VersionedName(VaultKeyRing.TokenSealKeyName, lease.Keys.TokenSealVersion);
-        var (resealed, missed) = await _tokenSeals.ResealAsync(
+        var (resealed, missed) = await tokenSeals.ResealAsync(
             lease.Keys, _options.RotationBatchSize, done => progress?.Report(new KeyRotationProgress(done, 0, target)), cancellationToken).ConfigureAwait(false);
-        await _audit.AppendAsync(_audit.NewEvent(AuditOperations.KeysRenew, null, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
+        await auditTrail.AppendAsync(auditTrail.NewEvent(AuditOperations.KeysRenew, null, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
         Log.KeyRenewed(_logger, target, resealed, missed);
         return new KeyRotationProgress(resealed, missed, target);
     }
 
     public async Task<KeyRotationProgress> RekeyBlindIndexAsync(IProgress<KeyRotationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        using (var first = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false))
+        using (var first = await opener.EnterAsync(cancellationToken).ConfigureAwait(false))
         {
             if (first.Keys.PreviousBlindIndex is null)
             {
-                await _keys.RenewAsync(VaultKeyRing.BlindIndexKeyName, cancellationToken).ConfigureAwait(false);
+                await keyRing.RenewAsync(VaultKeyRing.BlindIndexKeyName, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         var keys = lease.Keys;
         var target = VaultKeyRing.VersionedName(VaultKeyRing.BlindIndexKeyName, keys.BlindIndexVersion);
         long rekeyed = 0, remaining = 0;
@@ -149,17 +125,17 @@ internal sealed class VaultAdministration : IVaultAdministration
         for (var pass = 0; pass < 3; pass++)
         {
             var before = rekeyed;
-            rekeyed += await _directory.RekeyIndexesAsync(
+            rekeyed += await directory.RekeyIndexesAsync(
                 keys, _options.RotationBatchSize, done => progress?.Report(new KeyRotationProgress(before + done, 0, target)), cancellationToken).ConfigureAwait(false);
             remaining = await _persons.CountIndexesBelowAsync(keys.BlindIndexVersion, cancellationToken).ConfigureAwait(false);
             if (remaining == 0)
             {
-                _keys.EndBlindIndexTransition();
+                keyRing.EndBlindIndexTransition();
                 break;
             }
         }
 
-        await _audit.AppendAsync(_audit.NewEvent(AuditOperations.KeysRenew, null, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
+        await auditTrail.AppendAsync(auditTrail.NewEvent(AuditOperations.KeysRenew, null, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
         Log.KeyRenewed(_logger, target, rekeyed, remaining);
         return new KeyRotationProgress(rekeyed, remaining, target);
     }
@@ -167,8 +143,8 @@ internal sealed class VaultAdministration : IVaultAdministration
     public async Task RetireKeyVersionAsync(string keyVersion, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(keyVersion);
-        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
-        var provider = _keys.Provider;
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var provider = keyRing.Provider;
         if (!provider.CanRetireKeyVersions)
         {
             throw new NotSupportedException(
@@ -181,10 +157,10 @@ internal sealed class VaultAdministration : IVaultAdministration
         }
 
         var current = provider.CurrentKeyVersion;
-        var stale = await _dataKeys.CountDataKeysNotUnderAsync(current, cancellationToken).ConfigureAwait(false);
-        foreach (var name in await _systemKeys.GetSystemKeyNamesAsync(cancellationToken).ConfigureAwait(false))
+        var stale = await dataKeys.CountDataKeysNotUnderAsync(current, cancellationToken).ConfigureAwait(false);
+        foreach (var name in await systemKeys.GetSystemKeyNamesAsync(cancellationToken).ConfigureAwait(false))
         {
-            if ((await _systemKeys.GetSystemKeyAsync(name, cancellationToken).ConfigureAwait(false))?.KeyVersion is { } version && version != current)
+            if ((await systemKeys.GetSystemKeyAsync(name, cancellationToken).ConfigureAwait(false))?.KeyVersion is { } version && version != current)
             {
                 stale++;
             }
@@ -197,7 +173,7 @@ internal sealed class VaultAdministration : IVaultAdministration
         }
 
         await provider.RetireKeyVersionAsync(keyVersion, cancellationToken).ConfigureAwait(false);
-        await _audit.AppendAsync(_audit.NewEvent(AuditOperations.KeysRetire, null, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
+        await auditTrail.AppendAsync(auditTrail.NewEvent(AuditOperations.KeysRetire, null, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
         Log.KeyVersionRetired(_logger, keyVersion);
     }
 
@@ -217,21 +193,21 @@ internal sealed class VaultAdministration : IVaultAdministration
 
     public async Task<bool> CompactAsync(CancellationToken cancellationToken = default)
     {
-        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
-        return await _eraser.CompactAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        return await eraser.CompactAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<AuditChainHead> GetAuditChainHeadAsync(CancellationToken cancellationToken = default)
     {
-        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
-        var chain = await _auditStore.GetAuditChainAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var chain = await auditStore.GetAuditChainAsync(cancellationToken).ConfigureAwait(false);
         return new AuditChainHead(chain.HeadSequence, Convert.ToBase64String(chain.HeadLink));
     }
 
     public async Task<AuditVerification> VerifyAuditTrailAsync(AuditChainHead? anchor = null, CancellationToken cancellationToken = default)
     {
-        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
-        var result = await new AuditTrailVerifier(_auditStore, _auditChain, _options.AuditVerificationPageSize).VerifyAsync(anchor, cancellationToken).ConfigureAwait(false);
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var result = await new AuditTrailVerifier(auditStore, auditChain, _options.AuditVerificationPageSize).VerifyAsync(anchor, cancellationToken).ConfigureAwait(false);
         if (!result.IsIntact)
         {
             Log.IntegrityFailure(_logger, "audit trail");
@@ -242,10 +218,13 @@ internal sealed class VaultAdministration : IVaultAdministration
 
     public async Task<int> PurgeAuditEventsAsync(CancellationToken cancellationToken = default)
     {
-        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
-        var before = _audit.Now() - (long)_options.AuditRetention.TotalMilliseconds;
-        var purged = await _auditStore.PurgeAuditAsync(before, cancellationToken).ConfigureAwait(false);
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var before = auditTrail.Now() - (long)_options.AuditRetention.TotalMilliseconds;
+        var purged = await auditStore.PurgeAuditAsync(before, cancellationToken).ConfigureAwait(false);
         Log.AuditPurged(_logger, purged);
         return purged;
     }
+
+    /// <summary>Registers the operators' entry point: initialisation, key rotation and renewal, audit upkeep.</summary>
+    public static void Register(IServiceCollection services) => services.TryAddSingleton<IVaultAdministration, VaultAdministration>();
 }

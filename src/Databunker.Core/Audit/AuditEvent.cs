@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Databunker.Core;
 
 /// <summary>One entry of the audit trail. It holds no plaintext personal data.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Databunker.Core;
 
 /// <summary>The operation names written to the audit trail.</summary>

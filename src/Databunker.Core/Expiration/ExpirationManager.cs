@@ -1,16 +1,18 @@
 using System.Buffers.Text;
-using System.Security.Cryptography;
-using Databunker.Core.Kernel;
-using Databunker.Core.Kernel.Crypto;
-using Databunker.Core.Storage;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Databunker.Core.Expiration;
 
 /// <summary>The expiration flow over the vault's storage; see <see cref="IExpirationManager"/>.</summary>
-internal sealed class ExpirationManager : IExpirationManager
+internal sealed class ExpirationManager(
+    IExpirationStore store,
+    IVaultStore vaultStore,
+    VaultOpener opener,
+    PersonDirectory directory,
+    PersonEraser eraser,
+    AuditTrail auditTrail,
+    IOptions<DatabunkerOptions> options,
+    TimeProvider clock,
+    ILogger<ExpirationManager>? logger = null) : IExpirationManager
 {
     private const string RetainHashName = "expiration-retain";
     private const string DeleteHashName = "expiration-delete";
@@ -18,45 +20,23 @@ internal sealed class ExpirationManager : IExpirationManager
     private const int TokenBytes = 24;
     private const string SchedulerActor = "databunker-scheduler";
 
-    private readonly IExpirationStore _storage;
-    private readonly VaultOpener _opener;
-    private readonly PersonDirectory _persons;
-    private readonly PersonEraser _eraser;
-    private readonly AuditTrail _audit;
-    private readonly IVaultStore _vault;
-    private readonly ExpirationOptions _options;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-
-    public ExpirationManager(
-        IExpirationStore storage, IVaultStore vault, VaultOpener opener, PersonDirectory persons, PersonEraser eraser, AuditTrail audit,
-        IOptions<DatabunkerOptions> options, TimeProvider time, ILogger<ExpirationManager>? logger = null)
-    {
-        _storage = storage;
-        _vault = vault;
-        _opener = opener;
-        _persons = persons;
-        _eraser = eraser;
-        _audit = audit;
-        _options = options.Value.Expiration;
-        _time = time;
-        _logger = logger ?? (ILogger)NullLogger.Instance;
-    }
+    private readonly ExpirationOptions _options = options.Value.Expiration;
+    private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
 
     public async Task<ExpirationTicket> StartAsync(UserLookup lookup, ExpirationTime? time = null, CancellationToken cancellationToken = default)
     {
-        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
-        var now = _time.GetUtcNow();
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var now = clock.GetUtcNow();
         var dueAt = (time ?? ExpirationTime.FromDelay(_options.DefaultRetention)).Resolve(now, _options.MaxRetention, nameof(time));
-        var token = await _persons.FindTokenAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false) ?? throw new PersonNotFoundException();
+        var token = await directory.FindTokenAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false) ?? throw new PersonNotFoundException();
         var retainToken = NewLinkToken();
         var deleteToken = NewLinkToken();
         var retainHash = LinkHash(lease.Keys, RetainHashName, retainToken);
         var deleteHash = LinkHash(lease.Keys, DeleteHashName, deleteToken);
         var due = dueAt.ToUnixTimeMilliseconds();
         var expiration = new NewExpiration(token, due, retainHash, deleteHash, Bind(lease.Keys, token, retainHash, deleteHash, due));
-        var audit = _audit.NewEvent(AuditOperations.ExpirationStart, token, AuditOutcomes.Success);
-        if (!await _storage.StartExpirationAsync(expiration, now.ToUnixTimeMilliseconds(), audit, cancellationToken).ConfigureAwait(false))
+        var audit = auditTrail.NewEvent(AuditOperations.ExpirationStart, token, AuditOutcomes.Success);
+        if (!await store.StartExpirationAsync(expiration, now.ToUnixTimeMilliseconds(), audit, cancellationToken).ConfigureAwait(false))
         {
             throw new PersonNotFoundException();
         }
@@ -66,16 +46,16 @@ internal sealed class ExpirationManager : IExpirationManager
 
     public async Task<ExpirationStatus?> GetStatusAsync(UserLookup lookup, CancellationToken cancellationToken = default)
     {
-        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
-        var token = await _persons.FindTokenAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var token = await directory.FindTokenAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
         if (token is null)
         {
-            return lookup.Kind == LookupKind.Token && await _vault.IsForgottenAsync(lookup.Token, cancellationToken).ConfigureAwait(false)
+            return lookup.Kind == LookupKind.Token && await vaultStore.IsForgottenAsync(lookup.Token, cancellationToken).ConfigureAwait(false)
                 ? new ExpirationStatus(lookup.Token, ExpirationState.Deleted, null)
                 : null;
         }
 
-        var stored = await _storage.GetExpirationAsync(token.Value, cancellationToken).ConfigureAwait(false);
+        var stored = await store.GetExpirationAsync(token.Value, cancellationToken).ConfigureAwait(false);
         if (stored is { State: ExpirationState.Waiting })
         {
             Verify(lease.Keys, token.Value, stored);
@@ -87,7 +67,7 @@ internal sealed class ExpirationManager : IExpirationManager
 
     public async Task<ExpirationLinkInfo?> InspectLinkAsync(string expirationToken, CancellationToken cancellationToken = default)
     {
-        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         var link = await FindLinkAsync(lease.Keys, expirationToken, cancellationToken).ConfigureAwait(false);
         return link is null
             ? null
@@ -97,56 +77,55 @@ internal sealed class ExpirationManager : IExpirationManager
                 DateTimeOffset.FromUnixTimeMilliseconds(link.Expiration.DueAt));
     }
 
-    public async Task<ExpirationLinkResult> RetainAsync(string expirationToken, CancellationToken cancellationToken = default)
-    {
-        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
-        var link = await FindLinkAsync(lease.Keys, expirationToken, cancellationToken).ConfigureAwait(false);
-        if (link is not { MatchedDelete: false })
+    public Task<ExpirationLinkResult> RetainAsync(string expirationToken, CancellationToken cancellationToken = default) =>
+        UseLinkAsync(expirationToken, delete: false, async link =>
         {
-            return ExpirationLinkResult.NotFound;
-        }
+            var audit = auditTrail.NewEvent(AuditOperations.ExpirationRetain, link.Token, AuditOutcomes.Success);
+            return await store.RetainExpirationAsync(link.Token, link.Expiration.RetainHash!, auditTrail.Now(), audit, cancellationToken).ConfigureAwait(false)
+                ? ExpirationLinkResult.Retained
+                : ExpirationLinkResult.NotFound;
+        }, cancellationToken);
 
-        var audit = _audit.NewEvent(AuditOperations.ExpirationRetain, link.Token, AuditOutcomes.Success);
-        return await _storage.RetainExpirationAsync(link.Token, link.Expiration.RetainHash!, _audit.Now(), audit, cancellationToken).ConfigureAwait(false)
-            ? ExpirationLinkResult.Retained
-            : ExpirationLinkResult.NotFound;
-    }
-
-    public async Task<ExpirationLinkResult> DeleteAsync(string expirationToken, CancellationToken cancellationToken = default)
-    {
-        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
-        var link = await FindLinkAsync(lease.Keys, expirationToken, cancellationToken).ConfigureAwait(false);
-        if (link is not { MatchedDelete: true })
+    public Task<ExpirationLinkResult> DeleteAsync(string expirationToken, CancellationToken cancellationToken = default) =>
+        UseLinkAsync(expirationToken, delete: true, async link =>
         {
-            return ExpirationLinkResult.NotFound;
-        }
+            var audit = auditTrail.NewEvent(AuditOperations.ExpirationDelete, link.Token, AuditOutcomes.Success);
+            var deleteHash = link.Expiration.DeleteHash!;
+            return await eraser.ForgetAsync(
+                    link.Token, audit, erasure => store.HoldsDeleteLinkAsync(erasure, link.Token, deleteHash, cancellationToken), cancellationToken).ConfigureAwait(false)
+                ? ExpirationLinkResult.Deleted
+                : ExpirationLinkResult.NotFound;
+        }, cancellationToken);
 
-        var audit = _audit.NewEvent(AuditOperations.ExpirationDelete, link.Token, AuditOutcomes.Success);
-        var deleteHash = link.Expiration.DeleteHash!;
-        return await _eraser.ForgetAsync(
-                link.Token, audit, erasure => _storage.HoldsDeleteLinkAsync(erasure, link.Token, deleteHash, cancellationToken), cancellationToken).ConfigureAwait(false)
-            ? ExpirationLinkResult.Deleted
+    /// <summary>Finds the live link a token names and, if it is of the wanted kind, acts on it; otherwise not found.</summary>
+    private async Task<ExpirationLinkResult> UseLinkAsync(
+        string expirationToken, bool delete, Func<StoredExpirationLink, Task<ExpirationLinkResult>> act, CancellationToken cancellationToken)
+    {
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var link = await FindLinkAsync(lease.Keys, expirationToken, cancellationToken).ConfigureAwait(false);
+        return link is not null && link.MatchedDelete == delete
+            ? await act(link).ConfigureAwait(false)
             : ExpirationLinkResult.NotFound;
     }
 
     public async Task<bool> CancelAsync(UserLookup lookup, CancellationToken cancellationToken = default)
     {
-        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
-        var token = await _persons.FindTokenAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var token = await directory.FindTokenAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
         return token is { } t
-            && await _storage.CancelExpirationAsync(t, _audit.NewEvent(AuditOperations.ExpirationCancel, t, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
+            && await store.CancelExpirationAsync(t, auditTrail.NewEvent(AuditOperations.ExpirationCancel, t, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ExpirationPassResult> RunDueAsync(CancellationToken cancellationToken = default)
     {
-        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         var claimId = RandomNumberGenerator.GetBytes(16);
         int claimed = 0, deleted = 0, skipped = 0, failed = 0, batches = 0;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var now = _audit.Now();
-            var batch = await _storage.ClaimDueExpirationsAsync(now, _options.BatchSize, claimId, now + (long)_options.ClaimTimeout.TotalMilliseconds, cancellationToken).ConfigureAwait(false);
+            var now = auditTrail.Now();
+            var batch = await store.ClaimDueExpirationsAsync(now, _options.BatchSize, claimId, now + (long)_options.ClaimTimeout.TotalMilliseconds, cancellationToken).ConfigureAwait(false);
             if (batch.Count == 0)
             {
                 break;
@@ -158,9 +137,9 @@ internal sealed class ExpirationManager : IExpirationManager
             {
                 try
                 {
-                    var audit = _audit.NewEventBy(SchedulerActor, AuditOperations.ExpirationExpired, token, AuditOutcomes.Success);
-                    if (await _eraser.ForgetAsync(
-                            token, audit, erasure => _storage.HoldsClaimAsync(erasure, token, claimId, CancellationToken.None), CancellationToken.None, compactAfter: false).ConfigureAwait(false))
+                    var audit = auditTrail.NewEventBy(SchedulerActor, AuditOperations.ExpirationExpired, token, AuditOutcomes.Success);
+                    if (await eraser.ForgetAsync(
+                            token, audit, erasure => store.HoldsClaimAsync(erasure, token, claimId, CancellationToken.None), CancellationToken.None, compactAfter: false).ConfigureAwait(false))
                     {
                         deleted++;
                     }
@@ -185,7 +164,7 @@ internal sealed class ExpirationManager : IExpirationManager
         if (deleted > 0)
         {
             // Forgotten persons' old page images leave the write-ahead log; a busy log is compacted by a later pass.
-            await _eraser.CompactAsync(cancellationToken).ConfigureAwait(false);
+            await eraser.CompactAsync(cancellationToken).ConfigureAwait(false);
         }
 
         Log.ExpirationPass(_logger, claimed, deleted, failed, batches);
@@ -200,7 +179,7 @@ internal sealed class ExpirationManager : IExpirationManager
             return null;
         }
 
-        var link = await _storage.FindExpirationLinkAsync(
+        var link = await store.FindExpirationLinkAsync(
             LinkHash(keys, RetainHashName, expirationToken), LinkHash(keys, DeleteHashName, expirationToken), cancellationToken).ConfigureAwait(false);
         if (link is not null)
         {
@@ -256,5 +235,14 @@ internal sealed class ExpirationManager : IExpirationManager
 
         var text = baseAddress.AbsoluteUri;
         return new Uri(text.EndsWith('/') ? $"{text}{action}/{expirationToken}" : $"{text}/{action}/{expirationToken}");
+    }
+
+    /// <summary>Registers the expiration module and its forget step.</summary>
+    public static void Register(IServiceCollection services)
+    {
+        services.TryAddSingleton<IExpirationManager, ExpirationManager>();
+
+        // Its part of a forget: the person's expiration goes with them.
+        ErasureStep<IExpirationStore>.Add(services, static (expirations, erasure, person, cancellationToken) => expirations.EnlistErasureAsync(erasure, person, cancellationToken));
     }
 }

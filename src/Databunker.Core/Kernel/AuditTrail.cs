@@ -1,8 +1,5 @@
 using System.Buffers;
 using System.Text.Json;
-using Databunker.Core.Kernel.Crypto;
-using Databunker.Core.Storage;
-using Microsoft.Extensions.Options;
 
 namespace Databunker.Core.Kernel;
 

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using Databunker.Core.Storage;
-
 namespace Databunker.Core.Kernel;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Databunker.Core.Storage;
-
 namespace Databunker.Core.Kernel;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using Databunker.Core.Kernel.Crypto;
-using Databunker.Core.Storage;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-
 namespace Databunker.Core.Kernel;
 
 /// <summary>Registers the kernel: opener, key ring, person directory, eraser and audit trail.</summary>

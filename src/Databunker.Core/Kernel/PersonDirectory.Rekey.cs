@@ -1,5 +1,3 @@
-using Databunker.Core.Kernel.Crypto;
-
 namespace Databunker.Core.Kernel;
 
 internal sealed partial class PersonDirectory

@@ -1,10 +1,4 @@
-using System.Security.Cryptography;
 using System.Text.Json;
-using Databunker.Core.Kernel.Crypto;
-using Databunker.Core.Storage;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Databunker.Core.Kernel;
 

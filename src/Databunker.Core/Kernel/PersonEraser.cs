@@ -1,8 +1,3 @@
-using Databunker.Core.Storage;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-
 namespace Databunker.Core.Kernel;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using Databunker.Core.Keys;
-using Databunker.Core.Kernel.Crypto;
-using Databunker.Core.Storage;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace Databunker.Core.Kernel;
 
 /// <summary>

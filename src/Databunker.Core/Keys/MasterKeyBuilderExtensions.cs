@@ -1,8 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-
 namespace Databunker.Core.Keys;
 
+// The overloads with an optional version shipped before the public API was tracked; new overloads take none (RS0026).
+#pragma warning disable RS0026
 /// <summary>Chooses the key provider: the built-in master key, or one of your own.</summary>
 public static class MasterKeyBuilderExtensions
 {

@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Security.Cryptography;
-using Databunker.Core.Kernel.Crypto;
-using Microsoft.Extensions.Options;
 
 namespace Databunker.Core.Keys;
 

@@ -1,7 +1,4 @@
 using System.Text.Json;
-using Databunker.Core.Kernel.Crypto;
-using Databunker.Core.Kernel;
-using Databunker.Core.Storage;
 
 namespace Databunker.Core.Profiles;
 
@@ -21,20 +18,20 @@ internal sealed partial class PersonalDataVault
 
     private async Task<IReadOnlyList<Guid>> CreateAsync(List<JsonElement> profiles, string paramName, CancellationToken cancellationToken)
     {
-        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         var users = new List<NewUser>(profiles.Count);
-        var now = _audit.Now();
+        var now = audit.Now();
         foreach (var profile in profiles)
         {
             var json = ProfileCodec.Serialize(profile, _options.MaxProfileBytes, paramName);
-            var indexes = _persons.HashIndexes(profile, lease.Keys, paramName);
+            var indexes = directory.HashIndexes(profile, lease.Keys, paramName);
             var token = NewToken();
-            var (dataKey, wrapped) = await _keys.NewDataKeyAsync(token, cancellationToken).ConfigureAwait(false);
+            var (dataKey, wrapped) = await keys.NewDataKeyAsync(token, cancellationToken).ConfigureAwait(false);
             try
             {
                 var sealedProfile = Envelope.Seal(dataKey, PersonDirectory.DataKeyId, json, AssociatedData.For(AssociatedData.Profile, token));
                 var details = AuditTrail.SealDetails(dataKey, token, AuditOperations.UserCreate, now, "indexes", indexes.Where(i => i.KeyVersion == lease.Keys.BlindIndexVersion).Select(i => PersonDirectory.IndexName(i.Kind)));
-                users.Add(new NewUser(token, sealedProfile, wrapped, indexes, now, _audit.NewEvent(AuditOperations.UserCreate, token, AuditOutcomes.Success, details, now)));
+                users.Add(new NewUser(token, sealedProfile, wrapped, indexes, now, audit.NewEvent(AuditOperations.UserCreate, token, AuditOutcomes.Success, details, now)));
             }
             finally
             {
@@ -50,7 +47,7 @@ internal sealed partial class PersonalDataVault
         catch (DuplicateIndexException ex)
         {
             Log.DuplicateRefused(_logger, ex.IndexName);
-            await _audit.AppendAsync(AuditOperations.UserCreate, null, AuditOutcomes.Duplicate, CancellationToken.None).ConfigureAwait(false);
+            await audit.AppendAsync(AuditOperations.UserCreate, null, AuditOutcomes.Duplicate, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
 

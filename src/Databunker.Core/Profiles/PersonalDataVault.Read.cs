@@ -1,6 +1,3 @@
-using Databunker.Core.Kernel.Crypto;
-using Databunker.Core.Kernel;
-
 namespace Databunker.Core.Profiles;
 
 internal sealed partial class PersonalDataVault
@@ -8,11 +5,11 @@ internal sealed partial class PersonalDataVault
     public Task<UserRecord?> GetUserAsync(UserLookup lookup, CancellationToken cancellationToken = default) =>
         GuardCryptoAsync(AuditOperations.UserGet, async () =>
         {
-            using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
-            var (user, hash) = await _persons.FindAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
+            using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            var (user, hash) = await directory.FindAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
             if (_options.AuditReads)
             {
-                await _audit.AppendAsync(AuditOperations.UserGet, user?.Token, user is null ? AuditOutcomes.NotFound : AuditOutcomes.Success, cancellationToken).ConfigureAwait(false);
+                await audit.AppendAsync(AuditOperations.UserGet, user?.Token, user is null ? AuditOutcomes.NotFound : AuditOutcomes.Success, cancellationToken).ConfigureAwait(false);
             }
 
             if (user is null)
@@ -20,14 +17,14 @@ internal sealed partial class PersonalDataVault
                 return null;
             }
 
-            var dataKey = await _persons.OpenDataKeyAsync(user, cancellationToken).ConfigureAwait(false);
+            var dataKey = await directory.OpenDataKeyAsync(user, cancellationToken).ConfigureAwait(false);
             try
             {
                 var json = PersonDirectory.OpenProfile(dataKey, user);
                 var profile = ProfileCodec.Deserialize(json);
                 if (hash is not null)
                 {
-                    _persons.VerifyIndex(profile, hash, lease.Keys);
+                    directory.VerifyIndex(profile, hash, lease.Keys);
                 }
 
                 return new UserRecord(
@@ -45,10 +42,10 @@ internal sealed partial class PersonalDataVault
     public Task<IReadOnlyList<AuditEvent>> GetAuditEventsAsync(Guid token, CancellationToken cancellationToken = default) =>
         GuardCryptoAsync("audit.read", async () =>
         {
-            using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
-            var records = await _audit.GetEventsAsync(token, cancellationToken).ConfigureAwait(false);
+            using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            var records = await audit.GetEventsAsync(token, cancellationToken).ConfigureAwait(false);
             var dataKey = records.Any(r => r.Details is not null)
-                ? await _persons.OpenDataKeyAsync(token, cancellationToken).ConfigureAwait(false)
+                ? await directory.OpenDataKeyAsync(token, cancellationToken).ConfigureAwait(false)
                 : null;
             try
             {

@@ -1,8 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Databunker.Core.Kernel.Crypto;
-using Databunker.Core.Kernel;
-using Databunker.Core.Storage;
 
 namespace Databunker.Core.Profiles;
 
@@ -15,13 +12,13 @@ internal sealed partial class PersonalDataVault
 
         return GuardCryptoAsync(AuditOperations.UserUpdate, async () =>
         {
-            using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
             for (var attempt = 1; ; attempt++)
             {
-                var (user, hash) = await _persons.FindAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
+                var (user, hash) = await directory.FindAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
                 if (user is null)
                 {
-                    await _audit.AppendAsync(AuditOperations.UserUpdate, null, AuditOutcomes.NotFound, cancellationToken).ConfigureAwait(false);
+                    await audit.AppendAsync(AuditOperations.UserUpdate, null, AuditOutcomes.NotFound, cancellationToken).ConfigureAwait(false);
                     return false;
                 }
 
@@ -44,15 +41,15 @@ internal sealed partial class PersonalDataVault
     public async Task<bool> DeleteUserAsync(UserLookup lookup, CancellationToken cancellationToken = default)
     {
         // By token there is nothing to look up first: forgetting an unknown token writes nothing and says so.
-        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         var token = lookup.Kind == LookupKind.Token
             ? lookup.Token
-            : await _persons.FindTokenAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
+            : await directory.FindTokenAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
 
-        var forgotten = token is { } t && await _eraser.ForgetAsync(t, _audit.NewEvent(AuditOperations.UserDelete, t, AuditOutcomes.Success), null, cancellationToken).ConfigureAwait(false);
+        var forgotten = token is { } t && await eraser.ForgetAsync(t, audit.NewEvent(AuditOperations.UserDelete, t, AuditOutcomes.Success), null, cancellationToken).ConfigureAwait(false);
         if (!forgotten)
         {
-            await _audit.AppendAsync(AuditOperations.UserDelete, token, AuditOutcomes.NotFound, cancellationToken).ConfigureAwait(false);
+            await audit.AppendAsync(AuditOperations.UserDelete, token, AuditOutcomes.NotFound, cancellationToken).ConfigureAwait(false);
         }
 
         return forgotten;
@@ -60,21 +57,21 @@ internal sealed partial class PersonalDataVault
 
     private async Task<UpdateOutcome> TryUpdateAsync(StoredUser user, byte[]? lookupHash, JsonElement patch, SystemKeys keys, CancellationToken cancellationToken)
     {
-        var dataKey = await _persons.OpenDataKeyAsync(user, cancellationToken).ConfigureAwait(false);
+        var dataKey = await directory.OpenDataKeyAsync(user, cancellationToken).ConfigureAwait(false);
         try
         {
             var context = AssociatedData.For(AssociatedData.Profile, user.Token);
             var plaintext = PersonDirectory.OpenProfile(dataKey, user);
             if (lookupHash is not null)
             {
-                _persons.VerifyIndex(ProfileCodec.Deserialize(plaintext), lookupHash, keys);
+                directory.VerifyIndex(ProfileCodec.Deserialize(plaintext), lookupHash, keys);
             }
 
             var current = JsonNode.Parse(plaintext, documentOptions: ProfileCodec.ReadOptions);
             var patched = JsonSerializer.SerializeToElement(JsonMergePatch.Apply(current, patch));
             var json = ProfileCodec.Serialize(patched, _options.MaxProfileBytes, nameof(patch));
-            var indexes = _persons.HashIndexes(patched, keys, nameof(patch));
-            var now = _audit.Now();
+            var indexes = directory.HashIndexes(patched, keys, nameof(patch));
+            var now = audit.Now();
             var details = AuditTrail.SealDetails(dataKey, user.Token, AuditOperations.UserUpdate, now, "changed", patch.EnumerateObject().Select(m => m.Name).Distinct(StringComparer.Ordinal));
             var change = new UserChange(
                 user.Token,
@@ -82,7 +79,7 @@ internal sealed partial class PersonalDataVault
                 Envelope.Seal(dataKey, PersonDirectory.DataKeyId, json, context),
                 indexes,
                 now,
-                _audit.NewEvent(AuditOperations.UserUpdate, user.Token, AuditOutcomes.Success, details, now));
+                audit.NewEvent(AuditOperations.UserUpdate, user.Token, AuditOutcomes.Success, details, now));
             Array.Clear(json);
             try
             {
@@ -91,7 +88,7 @@ internal sealed partial class PersonalDataVault
             catch (DuplicateIndexException ex)
             {
                 Log.DuplicateRefused(_logger, ex.IndexName);
-                await _audit.AppendAsync(AuditOperations.UserUpdate, user.Token, AuditOutcomes.Duplicate, CancellationToken.None).ConfigureAwait(false);
+                await audit.AppendAsync(AuditOperations.UserUpdate, user.Token, AuditOutcomes.Duplicate, CancellationToken.None).ConfigureAwait(false);
                 throw;
             }
         }

@@ -1,6 +1,5 @@
 using Databunker.Core.Sqlite;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Databunker.Core;
 

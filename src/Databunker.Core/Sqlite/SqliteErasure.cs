@@ -1,4 +1,3 @@
-using Databunker.Core.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Databunker.Core.Sqlite;
@@ -18,6 +17,9 @@ internal sealed class SqliteErasure(SqliteVaultStorage storage, SqliteConnection
 
     public static SqliteErasure Of(IErasureTransaction erasure) =>
         erasure as SqliteErasure ?? throw new ArgumentException("The erasure was begun by another storage.", nameof(erasure));
+
+    /// <summary>Runs one statement of a step, keyed by the person, inside the erasure; returns the rows it changed.</summary>
+    public int Execute(string sql, byte[] token) => SqliteVaultStorage.ExecuteByToken(connection, transaction, sql, token);
 
     public Task<bool> CommitAsync(Guid token, long forgottenAt, AuditRecord audit, CancellationToken cancellationToken)
     {

@@ -1,6 +1,3 @@
-using Databunker.Core.Kernel;
-using Microsoft.Extensions.Logging;
-
 namespace Databunker.Core.Sqlite;
 
 /// <summary>

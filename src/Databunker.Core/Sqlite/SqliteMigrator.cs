@@ -1,5 +1,3 @@
-using Databunker.Core.Shared;
-using Databunker.Core.Kernel;
 using Dapper;
 using Microsoft.Data.Sqlite;
 

@@ -1,5 +1,4 @@
 using Dapper;
-using Databunker.Core.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Databunker.Core.Sqlite;

@@ -5,6 +5,35 @@ namespace Databunker.Core.Sqlite;
 /// <summary>Prepared commands cached per pooled connection, and their parameter setters.</summary>
 internal sealed partial class SqliteVaultStorage
 {
+    /// <summary>Reads every row a command returns.</summary>
+    private static List<T> ReadAll<T>(SqliteCommand select, Func<System.Data.Common.DbDataReader, T> read)
+    {
+        using var reader = select.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// Runs one prepared UPDATE per item in one transaction; each replaces a row only if it still holds what was
+    /// read (the statement's own condition). Returns how many rows changed.
+    /// </summary>
+    private Task<int> ReplaceEach<T>(string sql, IReadOnlyList<T> items, Func<SqliteCommand, T, int> execute, CancellationToken cancellationToken) =>
+        Write((connection, transaction) =>
+        {
+            var names = System.Text.RegularExpressions.Regex.Matches(sql, @"\$\w+").Select(m => m.Value).Distinct().ToArray();
+            var update = Command(connection, transaction, sql, names);
+            return items.Sum(item => execute(update, item));
+        }, cancellationToken);
+
+    /// <summary>Runs a prepared statement whose one parameter, <c>@token</c>, is a person's id.</summary>
+    internal static int ExecuteByToken(SqliteConnection connection, SqliteTransaction transaction, string sql, byte[] token) =>
+        Execute(Command(connection, transaction, sql, "@token"), token);
+
     /// <summary>The connection's prepared command for <paramref name="sql"/>, made on first use and kept with the pooled connection.</summary>
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params string[] parameters)
     {

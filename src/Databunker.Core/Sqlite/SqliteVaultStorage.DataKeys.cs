@@ -1,6 +1,4 @@
 using Dapper;
-using Databunker.Core.Keys;
-using Databunker.Core.Storage;
 
 namespace Databunker.Core.Sqlite;
 
@@ -26,19 +24,9 @@ internal sealed partial class SqliteVaultStorage : IDataKeyStore
         }, cancellationToken);
 
     public Task<int> ReplaceDataKeysAsync(IReadOnlyList<DataKeyReplacement> replacements, CancellationToken cancellationToken) =>
-        Write((connection, transaction) =>
-        {
-            var update = Command(connection, transaction,
-                "UPDATE data_keys SET key_version = $version, wrapped = $wrapped WHERE owner = $owner AND wrapped = $previous;",
-                "$version", "$wrapped", "$owner", "$previous");
-            var replaced = 0;
-            foreach (var r in replacements)
-            {
-                replaced += Execute(update, r.Replacement.KeyVersion, r.Replacement.Ciphertext, Id(r.Owner), r.Previous);
-            }
-
-            return replaced;
-        }, cancellationToken);
+        ReplaceEach(
+            "UPDATE data_keys SET key_version = $version, wrapped = $wrapped WHERE owner = $owner AND wrapped = $previous;",
+            replacements, (update, r) => Execute(update, r.Replacement.KeyVersion, r.Replacement.Ciphertext, Id(r.Owner), r.Previous), cancellationToken);
 
     private sealed class DataKeyRow
     {

@@ -1,5 +1,4 @@
 using Dapper;
-using Databunker.Core.Storage;
 
 namespace Databunker.Core.Sqlite;
 
@@ -86,28 +85,23 @@ internal sealed partial class SqliteVaultStorage : IExpirationStore
             .Select(id => new Guid(id))
             .ToList(), cancellationToken);
 
-    public Task<bool> HoldsDeleteLinkAsync(IErasureTransaction erasure, Guid token, byte[] deleteHash, CancellationToken cancellationToken) => Run(() =>
+    public Task<bool> HoldsDeleteLinkAsync(IErasureTransaction erasure, Guid token, byte[] deleteHash, CancellationToken cancellationToken) =>
+        HoldsAsync(erasure, "delete_hash", Id(token), deleteHash, cancellationToken);
+
+    public Task<bool> HoldsClaimAsync(IErasureTransaction erasure, Guid token, byte[] claimId, CancellationToken cancellationToken) =>
+        HoldsAsync(erasure, "claim_id", Id(token), claimId, cancellationToken);
+
+    Task IExpirationStore.EnlistErasureAsync(IErasureTransaction erasure, Guid token, CancellationToken cancellationToken) =>
+        Run(() => SqliteErasure.Of(erasure).Execute("DELETE FROM expirations WHERE token = @token;", Id(token)), cancellationToken);
+
+    /// <summary>Whether, inside the erasure, the person's expiration is waiting with <paramref name="column"/> holding <paramref name="value"/>.</summary>
+    private static Task<bool> HoldsAsync(IErasureTransaction erasure, string column, byte[] id, byte[] value, CancellationToken cancellationToken) => Run(() =>
     {
         var step = SqliteErasure.Of(erasure);
         return step.Connection.ExecuteScalar<long>(
-            "SELECT COUNT(*) FROM expirations WHERE token = @id AND delete_hash = @deleteHash AND state = @Waiting;",
-            new { id = Id(token), deleteHash, Waiting },
+            $"SELECT COUNT(*) FROM expirations WHERE token = @id AND state = @Waiting AND {column} = @value;",
+            new { id, Waiting, value },
             step.Transaction) > 0;
-    }, cancellationToken);
-
-    public Task<bool> HoldsClaimAsync(IErasureTransaction erasure, Guid token, byte[] claimId, CancellationToken cancellationToken) => Run(() =>
-    {
-        var step = SqliteErasure.Of(erasure);
-        return step.Connection.ExecuteScalar<long>(
-            "SELECT COUNT(*) FROM expirations WHERE token = @id AND state = @Waiting AND claim_id = @claimId;",
-            new { id = Id(token), Waiting, claimId },
-            step.Transaction) > 0;
-    }, cancellationToken);
-
-    Task IExpirationStore.EnlistErasureAsync(IErasureTransaction erasure, Guid token, CancellationToken cancellationToken) => Run(() =>
-    {
-        var step = SqliteErasure.Of(erasure);
-        return Execute(Command(step.Connection, step.Transaction, "DELETE FROM expirations WHERE token = @token;", "@token"), Id(token));
     }, cancellationToken);
 
     private void Audit(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, AuditRecord audit) =>

@@ -1,6 +1,4 @@
-using Databunker.Core.Shared;
 using Dapper;
-using Databunker.Core.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Databunker.Core.Sqlite;
@@ -89,14 +87,7 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
         select.Parameters.AddWithValue("$after", after is { } a ? Id(a) : Array.Empty<byte>());
         select.Parameters.AddWithValue("$version", keyVersion);
         select.Parameters.AddWithValue("$limit", limit);
-        using var reader = select.ExecuteReader();
-        var users = new List<StoredUser>();
-        while (reader.Read())
-        {
-            users.Add(StoredUserRow.Read(reader));
-        }
-
-        return (IReadOnlyList<StoredUser>)users;
+        return (IReadOnlyList<StoredUser>)ReadAll(select, StoredUserRow.Read);
     }, cancellationToken);
 
     public Task<bool> ReplaceIndexesAsync(Guid token, long expectedVersion, IReadOnlyList<IndexEntry> indexes, CancellationToken cancellationToken) =>
@@ -113,14 +104,8 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
             return true;
         }, cancellationToken);
 
-    Task IPersonStore.EnlistErasureAsync(IErasureTransaction erasure, Guid token, CancellationToken cancellationToken) => Run(() =>
-    {
-        var step = SqliteErasure.Of(erasure);
-        var id = Id(token);
-        Execute(Command(step.Connection, step.Transaction, "DELETE FROM users WHERE token = @token;", "@token"), id);
-        Execute(Command(step.Connection, step.Transaction, DeleteIndexes, "@token"), id);
-        return true;
-    }, cancellationToken);
+    Task IPersonStore.EnlistErasureAsync(IErasureTransaction erasure, Guid token, CancellationToken cancellationToken) =>
+        Run(() => SqliteErasure.Of(erasure).Execute("DELETE FROM users WHERE token = @token;", Id(token)) + SqliteErasure.Of(erasure).Execute(DeleteIndexes, Id(token)), cancellationToken);
 
     /// <summary>The erasure's own end: no data key, no person (nothing is written then).</summary>
     internal bool EndPerson(SqliteErasure erasure, byte[] token, long forgottenAt, AuditRecord audit)

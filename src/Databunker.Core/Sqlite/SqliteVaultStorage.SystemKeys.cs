@@ -1,6 +1,4 @@
 using Dapper;
-using Databunker.Core.Keys;
-using Databunker.Core.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Databunker.Core.Sqlite;

@@ -1,7 +1,4 @@
-using Databunker.Core.Shared;
 using Dapper;
-using Databunker.Core.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace Databunker.Core.Sqlite;
 
@@ -122,24 +119,13 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
             "LEFT JOIN data_keys k ON k.owner = t.owner WHERE t.token_hash > $after ORDER BY t.token_hash LIMIT $limit;";
         select.Parameters.AddWithValue("$after", afterHash ?? []);
         select.Parameters.AddWithValue("$limit", limit);
-        using var reader = select.ExecuteReader();
-        var seals = new List<StoredTokenSeal>();
-        while (reader.Read())
-        {
-            seals.Add(StoredTokenRow.ReadSeal(reader));
-        }
-
-        return (IReadOnlyList<StoredTokenSeal>)seals;
+        return (IReadOnlyList<StoredTokenSeal>)ReadAll(select, StoredTokenRow.ReadSeal);
     }, cancellationToken);
 
     public Task<int> ReplaceTokenSealsAsync(IReadOnlyList<TokenSealReplacement> replacements, CancellationToken cancellationToken) =>
-        Write((connection, transaction) =>
-        {
-            var update = Command(connection, transaction,
-                "UPDATE tokens SET value = $value, sealed_token = COALESCE($sealed, sealed_token) WHERE token_hash = $hash AND value = $previous;",
-                "$value", "$sealed", "$hash", "$previous");
-            return replacements.Sum(r => Execute(update, r.Value, r.SealedToken, r.TokenHash, r.PreviousValue));
-        }, cancellationToken);
+        ReplaceEach(
+            "UPDATE tokens SET value = $value, sealed_token = COALESCE($sealed, sealed_token) WHERE token_hash = $hash AND value = $previous;",
+            replacements, (update, r) => Execute(update, r.Value, r.SealedToken, r.TokenHash, r.PreviousValue), cancellationToken);
 
     public Task<int> DeleteExpiredTokensAsync(long now, int limit, CancellationToken cancellationToken) =>
         Write((connection, transaction) => connection.Execute(
@@ -165,9 +151,6 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
         public byte[]? Owner { get; set; }
     }
 
-    Task ITokenStore.EnlistErasureAsync(IErasureTransaction erasure, Guid owner, CancellationToken cancellationToken) => Run(() =>
-    {
-        var step = SqliteErasure.Of(erasure);
-        return Execute(Command(step.Connection, step.Transaction, "DELETE FROM tokens WHERE owner = @token;", "@token"), Id(owner));
-    }, cancellationToken);
+    Task ITokenStore.EnlistErasureAsync(IErasureTransaction erasure, Guid owner, CancellationToken cancellationToken) =>
+        Run(() => SqliteErasure.Of(erasure).Execute("DELETE FROM tokens WHERE owner = @token;", Id(owner)), cancellationToken);
 }

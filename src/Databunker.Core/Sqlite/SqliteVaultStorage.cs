@@ -1,11 +1,5 @@
 using Dapper;
-using Databunker.Core.Keys;
-using Databunker.Core.Storage;
 using Microsoft.Data.Sqlite;
-using Databunker.Core.Kernel;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Databunker.Core.Sqlite;
 

@@ -1,5 +1,3 @@
-using Databunker.Core.Keys;
-
 namespace Databunker.Core.Storage;
 
 /// <summary>A person's wrapped data key, for rotation.</summary>

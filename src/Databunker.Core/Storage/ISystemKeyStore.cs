@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using Databunker.Core.Keys;
 
 namespace Databunker.Core.Storage;
 

@@ -1,5 +1,3 @@
-using Databunker.Core.Keys;
-
 namespace Databunker.Core.Storage;
 
 /// <summary>A keyed hash of one normalised index value of a person.</summary>

@@ -1,7 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using Databunker.Core.Storage;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Databunker.Core;
 

@@ -1,5 +1,3 @@
-using Databunker.Core.Keys;
-
 namespace Databunker.Core.Storage;
 
 /// <summary>A token to store; everything is already hashed or encrypted.</summary>

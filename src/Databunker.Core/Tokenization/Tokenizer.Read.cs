@@ -1,6 +1,4 @@
 using System.Text;
-using Databunker.Core.Kernel.Crypto;
-using Databunker.Core.Storage;
 
 namespace Databunker.Core.Tokenization;
 
@@ -21,21 +19,21 @@ internal sealed partial class Tokenizer
     public async Task<bool> DeleteTokenAsync(string token, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(token);
-        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         var key = lease.Keys.Tokenization;
-        var audit = _audit.NewEvent(AuditOperations.TokenDelete, null, AuditOutcomes.Success);
-        return await _storage.DeleteTokenAsync(BlindIndex.Compute(key, TokenHashName, token), audit, cancellationToken).ConfigureAwait(false);
+        var audit = auditTrail.NewEvent(AuditOperations.TokenDelete, null, AuditOutcomes.Success);
+        return await store.DeleteTokenAsync(BlindIndex.Compute(key, TokenHashName, token), audit, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<int> RemoveExpiredTokensAsync(CancellationToken cancellationToken = default)
     {
-        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         var removed = 0;
         int batch;
         do
         {
             cancellationToken.ThrowIfCancellationRequested();
-            batch = await _storage.DeleteExpiredTokensAsync(_audit.Now(), _options.RemovalBatchSize, cancellationToken).ConfigureAwait(false);
+            batch = await store.DeleteExpiredTokensAsync(auditTrail.Now(), _options.RemovalBatchSize, cancellationToken).ConfigureAwait(false);
             removed += batch;
         }
         while (batch == _options.RemovalBatchSize);
@@ -45,7 +43,7 @@ internal sealed partial class Tokenizer
 
     private async Task<string?[]> DetokenizeAsync(List<string> tokens, CancellationToken cancellationToken)
     {
-        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         var key = lease.Keys.Tokenization;
         var hashes = new byte[tokens.Count][];
         for (var i = 0; i < tokens.Count; i++)
@@ -54,7 +52,7 @@ internal sealed partial class Tokenizer
             hashes[i] = BlindIndex.Compute(key, TokenHashName, tokens[i]);
         }
 
-        var found = await _storage.GetTokensAsync(hashes, _audit.Now(), cancellationToken).ConfigureAwait(false);
+        var found = await store.GetTokensAsync(hashes, auditTrail.Now(), cancellationToken).ConfigureAwait(false);
         var values = new string?[tokens.Count];
         var audit = new List<AuditRecord>(tokens.Count);
         Dictionary<Guid, byte[]>? ownerKeys = null;
@@ -63,7 +61,7 @@ internal sealed partial class Tokenizer
             for (var i = 0; i < found.Count; i++)
             {
                 var stored = found[i];
-                audit.Add(_audit.NewEvent(AuditOperations.TokenDetokenize, stored?.Owner, stored is null ? AuditOutcomes.NotFound : AuditOutcomes.Success));
+                audit.Add(auditTrail.NewEvent(AuditOperations.TokenDetokenize, stored?.Owner, stored is null ? AuditOutcomes.NotFound : AuditOutcomes.Success));
                 if (stored is not null)
                 {
                     values[i] = Encoding.UTF8.GetString(await OpenValueAsync(key, hashes[i], stored, ownerKeys ??= [], cancellationToken).ConfigureAwait(false));
@@ -78,7 +76,7 @@ internal sealed partial class Tokenizer
             }
         }
 
-        await _audit.AppendAsync(audit, cancellationToken).ConfigureAwait(false);
+        await auditTrail.AppendAsync(audit, cancellationToken).ConfigureAwait(false);
         return values;
     }
 

@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using Databunker.Core.Kernel.Crypto;
-using Databunker.Core.Storage;
-
 namespace Databunker.Core.Tokenization;
 
 internal sealed partial class Tokenizer
@@ -21,7 +17,7 @@ internal sealed partial class Tokenizer
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var page = await _storage.GetTokenSealsAsync(after, batchSize, cancellationToken).ConfigureAwait(false);
+            var page = await store.GetTokenSealsAsync(after, batchSize, cancellationToken).ConfigureAwait(false);
             if (page.Count == 0)
             {
                 break;
@@ -68,7 +64,7 @@ internal sealed partial class Tokenizer
                 }
             }
 
-            var replaced = replacements.Count == 0 ? 0 : await _storage.ReplaceTokenSealsAsync(replacements, cancellationToken).ConfigureAwait(false);
+            var replaced = replacements.Count == 0 ? 0 : await store.ReplaceTokenSealsAsync(replacements, cancellationToken).ConfigureAwait(false);
             resealed += replaced;
             missed += replacements.Count - replaced;
             progress?.Invoke(resealed);
@@ -81,7 +77,7 @@ internal sealed partial class Tokenizer
     {
         if (!ownerKeys.TryGetValue(owner, out var key))
         {
-            key = await _keys.OpenDataKeyAsync(owner, wrapped, cancellationToken).ConfigureAwait(false);
+            key = await keyRing.OpenDataKeyAsync(owner, wrapped, cancellationToken).ConfigureAwait(false);
             ownerKeys[owner] = key;
         }
 

@@ -1,10 +1,5 @@
 using System.Buffers.Text;
-using System.Security.Cryptography;
 using System.Text;
-using Databunker.Core.Kernel.Crypto;
-using Databunker.Core.Kernel;
-using Databunker.Core.Storage;
-using Microsoft.Extensions.Options;
 
 namespace Databunker.Core.Tokenization;
 
@@ -13,7 +8,14 @@ namespace Databunker.Core.Tokenization;
 /// keyed hash; its value is sealed with associated data that names that hash, so a value moved to another
 /// token's row fails to open.
 /// </summary>
-internal sealed partial class Tokenizer : ITokenizer, ITokenSealRenewal
+internal sealed partial class Tokenizer(
+    ITokenStore store,
+    VaultKeyRing keyRing,
+    VaultOpener opener,
+    PersonDirectory persons,
+    AuditTrail auditTrail,
+    IOptions<DatabunkerOptions> options,
+    TimeProvider time) : ITokenizer, ITokenSealRenewal
 {
     /// <summary>Envelopes of tokens made before values were bound to owner and expiry: the tokenization key, the token hash as associated data.</summary>
     internal const uint LegacyKeyId = 1;
@@ -35,27 +37,8 @@ internal sealed partial class Tokenizer : ITokenizer, ITokenSealRenewal
 
     private const int MaxTokenAttempts = 64;
 
-    private readonly ITokenStore _storage;
-    private readonly VaultKeyRing _keys;
-    private readonly VaultOpener _opener;
-    private readonly PersonDirectory _persons;
-    private readonly AuditTrail _audit;
-    private readonly TokenizationOptions _options;
-    private readonly int _maxBatchItems;
-    private readonly TimeProvider _time;
-
-    public Tokenizer(
-        ITokenStore storage, VaultKeyRing keys, VaultOpener opener, PersonDirectory persons, AuditTrail audit, IOptions<DatabunkerOptions> options, TimeProvider time)
-    {
-        _storage = storage;
-        _keys = keys;
-        _opener = opener;
-        _persons = persons;
-        _audit = audit;
-        _options = options.Value.Tokenization;
-        _maxBatchItems = options.Value.MaxBatchItems;
-        _time = time;
-    }
+    private readonly TokenizationOptions _options = options.Value.Tokenization;
+    private readonly int _maxBatchItems = options.Value.MaxBatchItems;
 
     public async Task<string> TokenizeAsync(string value, TokenizeOptions? options = null, CancellationToken cancellationToken = default) =>
         (await TokenizeAsync([value], options, nameof(value), cancellationToken).ConfigureAwait(false))[0];
@@ -69,14 +52,14 @@ internal sealed partial class Tokenizer : ITokenizer, ITokenSealRenewal
     private async Task<string[]> TokenizeAsync(List<string> values, TokenizeOptions? options, string paramName, CancellationToken cancellationToken)
     {
         options ??= Defaults;
-        var now = _time.GetUtcNow();
+        var now = time.GetUtcNow();
         var expiresAt = Check(options, now);
         foreach (var value in values)
         {
             CheckValue(value, options, paramName);
         }
 
-        using var lease = await _opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         var key = lease.Keys.Tokenization;
         var ownerKey = options.Owner is { } owner ? await OpenOwnerKeyAsync(owner, cancellationToken).ConfigureAwait(false) : null;
         var (sealKey, sealKeyId) = ownerKey is null ? (lease.Keys.TokenSeal, SealKeyIdBase + (uint)lease.Keys.TokenSealVersion) : (ownerKey, OwnerKeyId);
@@ -109,7 +92,7 @@ internal sealed partial class Tokenizer : ITokenizer, ITokenSealRenewal
                 }
 
                 rows[i] = Make(i);
-                audit[i] = _audit.NewEvent(AuditOperations.TokenTokenize, options.Owner, AuditOutcomes.Success);
+                audit[i] = auditTrail.NewEvent(AuditOperations.TokenTokenize, options.Owner, AuditOutcomes.Success);
             }
 
             var outcomes = await AddAsync(rows, audit, Make, now.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
@@ -142,13 +125,13 @@ internal sealed partial class Tokenizer : ITokenizer, ITokenSealRenewal
     {
         LegacyKeyId or SystemKeyId => tokenization,
         OwnerKeyId => ownerKey,
-        > SealKeyIdBase and < SealKeyIdBase + int.MaxValue => await _keys.GetSealKeyAsync((int)(keyId - SealKeyIdBase), cancellationToken).ConfigureAwait(false),
+        > SealKeyIdBase and < SealKeyIdBase + int.MaxValue => await keyRing.GetSealKeyAsync((int)(keyId - SealKeyIdBase), cancellationToken).ConfigureAwait(false),
         _ => throw new VaultCryptoException("A stored token envelope names an unknown key: it was altered."),
     };
 
     /// <summary>The owner's data key, which an owned token's value is sealed under so that forgetting the owner shreds it.</summary>
     private async Task<byte[]> OpenOwnerKeyAsync(Guid owner, CancellationToken cancellationToken) =>
-        await _persons.OpenDataKeyAsync(owner, cancellationToken).ConfigureAwait(false) ?? throw new PersonNotFoundException();
+        await persons.OpenDataKeyAsync(owner, cancellationToken).ConfigureAwait(false) ?? throw new PersonNotFoundException();
 
     /// <summary>
     /// Stores the rows; a row whose token hash was taken (a collision, likely only for short formats) gets a new
@@ -156,7 +139,7 @@ internal sealed partial class Tokenizer : ITokenizer, ITokenSealRenewal
     /// </summary>
     private async Task<TokenAddOutcome[]> AddAsync(NewToken[] rows, AuditRecord[] audit, Func<int, NewToken> make, long now, CancellationToken cancellationToken)
     {
-        var outcomes = (await _storage.AddTokensAsync(rows, audit, now, cancellationToken).ConfigureAwait(false)).ToArray();
+        var outcomes = (await store.AddTokensAsync(rows, audit, now, cancellationToken).ConfigureAwait(false)).ToArray();
         for (var attempt = 1; ; attempt++)
         {
             var taken = Enumerable.Range(0, outcomes.Length).Where(i => outcomes[i] == TokenAddOutcome.HashTaken).ToList();
@@ -170,7 +153,7 @@ internal sealed partial class Tokenizer : ITokenizer, ITokenSealRenewal
                 throw new DatabunkerException("No free token could be found for a value after many attempts: the format leaves too few possibilities.");
             }
 
-            var retried = await _storage.AddTokensAsync(taken.ConvertAll(i => make(i)), taken.ConvertAll(i => audit[i]), now, cancellationToken).ConfigureAwait(false);
+            var retried = await store.AddTokensAsync(taken.ConvertAll(i => make(i)), taken.ConvertAll(i => audit[i]), now, cancellationToken).ConfigureAwait(false);
             for (var j = 0; j < taken.Count; j++)
             {
                 outcomes[taken[j]] = retried[j];
@@ -243,5 +226,16 @@ internal sealed partial class Tokenizer : ITokenizer, ITokenSealRenewal
         {
             FormatPreservingTokens.Validate(value, options.Format, options.KeepLastFour, paramName);
         }
+    }
+
+    /// <summary>Registers the tokens module and its parts of the kernel's work: its forget step and the re-sealing of a key renewal.</summary>
+    public static void Register(IServiceCollection services)
+    {
+        services.TryAddSingleton<Tokenizer>();
+        services.TryAddSingleton<ITokenizer>(sp => sp.GetRequiredService<Tokenizer>());
+        services.TryAddSingleton<ITokenSealRenewal>(sp => sp.GetRequiredService<Tokenizer>());
+
+        // Its part of a forget: every token the person owns goes with them.
+        ErasureStep<ITokenStore>.Add(services, static (tokens, erasure, person, cancellationToken) => tokens.EnlistErasureAsync(erasure, person, cancellationToken));
     }
 }

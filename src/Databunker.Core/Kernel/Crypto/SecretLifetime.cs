@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Databunker.Core.Kernel.Crypto;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using Databunker.Core.Keys;
-using Databunker.Core.Storage;
-
 namespace Databunker.Core.Kernel.Crypto;
 
 /// <summary>

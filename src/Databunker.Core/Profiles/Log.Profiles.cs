@@ -1,0 +1,11 @@
+namespace Databunker.Core.Kernel;
+
+/// <summary>The profiles module's log events.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Created {Count} person(s).")]
+    public static partial void UsersCreated(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "A concurrent update changed the person first; retrying (attempt {Attempt}).")]
+    public static partial void UpdateRetry(ILogger logger, int attempt);
+}

@@ -1,0 +1,11 @@
+namespace Databunker.Core.Kernel;
+
+/// <summary>The SQLite store's warnings about an insecure setup.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "The vault is in memory: everything in it is lost when the service provider is disposed. Use a file for real data.")]
+    public static partial void InMemoryVault(ILogger logger);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "The vault file {File} can be read by other users of this machine (mode {Mode}); restrict it to the owner (chmod 600).")]
+    public static partial void FileReadableByOthers(ILogger logger, string file, string mode);
+}
