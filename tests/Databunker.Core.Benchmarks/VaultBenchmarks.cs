@@ -3,7 +3,6 @@ using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Databunker.Core.Keys;
-using Databunker.Core.Sqlite;
 using Databunker.Core.Tokenization;
 using Microsoft.Extensions.DependencyInjection;
 

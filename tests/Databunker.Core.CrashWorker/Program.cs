@@ -6,10 +6,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Databunker.Core;
+using Databunker.Core.CrashWorker;
 using Databunker.Core.Expiration;
 using Databunker.Core.Keys;
-using Databunker.Core.Sqlite;
-using Databunker.Core.CrashWorker;
 using Databunker.Core.Tokenization;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Databunker.Core.Tests.Support;
 using Microsoft.Data.Sqlite;
 
@@ -52,11 +50,10 @@ public sealed class TestRun
 
     private void StartCluster()
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        var output = Bash($"export POSTGRES_NO_INSTALL=1 DATABUNKER_TEST_POSTGRES_PORT={port}; postgres_start >&2 && printf '%s\\n%s\\n%s\\n' \"$DATABUNKER_TEST_POSTGRES\" \"$PG_TEST_DIR\" \"$PG_TEST_BIN\"");
+        // The watcher that postgres.sh starts stops the cluster when this process ends, even when the run is
+        // cancelled or killed and OneTimeTearDown never runs.
+        var output = Bash($"export POSTGRES_NO_INSTALL=1 DATABUNKER_TEST_OWNER_PID={Environment.ProcessId}; " +
+            "postgres_start >&2 && printf '%s\\n%s\\n%s\\n' \"$DATABUNKER_TEST_POSTGRES\" \"$PG_TEST_DIR\" \"$PG_TEST_BIN\"");
         var lines = output?.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         if (lines is not { Length: 3 })
         {
@@ -67,7 +64,7 @@ public sealed class TestRun
         Environment.SetEnvironmentVariable("DATABUNKER_TEST_POSTGRES", lines[0]);
         _clusterDirectory = lines[1];
         _clusterBin = lines[2];
-        TestContext.Progress.WriteLine($"Started a throwaway PostgreSQL cluster on 127.0.0.1:{port} for this run.");
+        TestContext.Progress.WriteLine($"Started a throwaway PostgreSQL cluster for this run ({lines[0]}).");
     }
 
     /// <summary>Runs <paramref name="script"/> after sourcing .ci/postgres.sh; its standard output, or null if it failed.</summary>

@@ -6,6 +6,7 @@ namespace Databunker.Core.Tests.Expiration;
 
 /// <summary>Scheduler passes at scale and in parallel: every due person is forgotten exactly once, with one audit event.</summary>
 [TestFixtureSource(typeof(TestStore), nameof(TestStore.All))]
+[Category(TestCategories.Slow)]
 public sealed class SchedulerScaleTests(string store)
 {
     private readonly TestStore _store = TestStore.Named(store);

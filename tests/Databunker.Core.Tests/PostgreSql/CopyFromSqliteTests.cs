@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Databunker.Core.Expiration;
 using Databunker.Core.PostgreSql;
 using Databunker.Core.Tests.Support;

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Databunker.Core.Expiration;
 using Databunker.Core.Keys;
 using Databunker.Core.Tests.Support;
 using Databunker.Core.Tokenization;

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Databunker.Core.Keys;
-using Databunker.Core.PostgreSql;
 using Databunker.Core.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Databunker.Core.Expiration;
 using Databunker.Core.Keys;
-using Databunker.Core.Sqlite;
 using Databunker.Core.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

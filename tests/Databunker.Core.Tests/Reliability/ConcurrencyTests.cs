@@ -15,6 +15,7 @@ namespace Databunker.Core.Tests.Reliability;
 /// documented ones, and the final state matches the models.
 /// </summary>
 [NonParallelizable]
+[Category(TestCategories.Slow)]
 public sealed class ConcurrencyTests
 {
     private const int Workers = 8;

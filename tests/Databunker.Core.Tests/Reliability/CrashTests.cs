@@ -18,6 +18,7 @@ namespace Databunker.Core.Tests.Reliability;
 /// and every operation the child reported as done is there exactly.
 /// </summary>
 [NonParallelizable]
+[Category(TestCategories.Slow)]
 public sealed class CrashTests
 {
     private static int Kills => int.TryParse(Environment.GetEnvironmentVariable("DATABUNKER_CRASH_KILLS"), out var n) ? n : 50;

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using Databunker.Core.Keys;
 using Databunker.Core.Storage;
-using Microsoft.Extensions.DependencyInjection;
 using Databunker.Core.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using static Databunker.Core.Tests.Support.TestData;
 
 namespace Databunker.Core.Tests.Security;

@@ -10,6 +10,7 @@ namespace Databunker.Core.Tests.Security;
 /// Defect 1 of the second security review: disposing the service provider zeroed the keys under calls in
 /// flight, so values were sealed under 32 zero bytes and index hashes computed under a public key.
 /// </summary>
+[Category(TestCategories.Slow)]
 public sealed class ShutdownTests
 {
     private const int Trials = 30;

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text;
-using Databunker.Core.PostgreSql;
-using Databunker.Core.Sqlite;
 using Databunker.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -23,9 +21,17 @@ public abstract class TestStore
     public static TestStore PostgreSql { get; } = new PostgreSqlStore();
 
     /// <summary>The fixture arguments of a suite that runs against every provider.</summary>
-    public static IEnumerable<string> All => [SqliteName, PostgreSqlName];
+    /// <summary>The stores, as fixture arguments that carry the store's name as their category (CI counts per category).</summary>
+    public static IEnumerable<TestFixtureData> All => [InCategory(SqliteName), InCategory(PostgreSqlName)];
 
     public abstract string Name { get; }
+
+    private static TestFixtureData InCategory(string name)
+    {
+        var fixture = new TestFixtureData(name);
+        fixture.Properties.Add(NUnit.Framework.Internal.PropertyNames.Category, name);
+        return fixture;
+    }
 
     public static TestStore Named(string name) => name switch
     {

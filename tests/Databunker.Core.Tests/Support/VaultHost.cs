@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Databunker.Core.Expiration;
 using Databunker.Core.Keys;
-using Databunker.Core.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;

@@ -7,6 +7,7 @@ namespace Databunker.Core.Tests.Tokenization;
 
 /// <summary>100,000 values of each format: every token gives its value back, tokens are unique, and the
 /// database file holds none of the values.</summary>
+[Category(TestCategories.Slow)]
 public sealed class TokenizerScaleTests
 {
     private const int PerFormat = 100_000;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Databunker.Core.Tests.Support;
 using static Databunker.Core.Tests.Support.TestData;
 
