@@ -7,7 +7,6 @@ using System.Text.Json;
 using Databunker.Core;
 using Databunker.Core.Expiration;
 using Databunker.Core.Keys;
-using Databunker.Core.Sqlite;
 using Databunker.Samples.Expiration;
 using Microsoft.Extensions.DependencyInjection;
 
