@@ -4,12 +4,11 @@ using Databunker.Core.Tests.Support;
 namespace Databunker.Core.Tests.Storage;
 
 // The conformance kit (Databunker.Core.Testing) against every built-in store: one fixture per storage role, each run
-// on a SQLite file, SQLite :memory:, PostgreSQL and a storage of the tests' own built on the public SPI
-// (CountingStorage). A third-party provider derives the same classes.
+// on a SQLite file, SQLite :memory: and a storage of the tests' own built on the public SPI (CountingStorage);
+// Databunker.Core.PostgreSql.Tests runs them on PostgreSQL. A third-party provider derives the same classes.
 
 [TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
 [TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
-[TestFixture(ConformanceStore.PostgreSql, Category = TestStore.PostgreSqlName)]
 [TestFixture(ConformanceStore.Counting, Category = TestStore.SqliteName)]
 public sealed class VaultStoreConformance(string store) : VaultStoreConformanceTests
 {
@@ -18,7 +17,6 @@ public sealed class VaultStoreConformance(string store) : VaultStoreConformanceT
 
 [TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
 [TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
-[TestFixture(ConformanceStore.PostgreSql, Category = TestStore.PostgreSqlName)]
 [TestFixture(ConformanceStore.Counting, Category = TestStore.SqliteName)]
 public sealed class SystemKeyStoreConformance(string store) : SystemKeyStoreConformanceTests
 {
@@ -27,7 +25,6 @@ public sealed class SystemKeyStoreConformance(string store) : SystemKeyStoreConf
 
 [TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
 [TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
-[TestFixture(ConformanceStore.PostgreSql, Category = TestStore.PostgreSqlName)]
 [TestFixture(ConformanceStore.Counting, Category = TestStore.SqliteName)]
 public sealed class PersonStoreConformance(string store) : PersonStoreConformanceTests
 {
@@ -36,7 +33,6 @@ public sealed class PersonStoreConformance(string store) : PersonStoreConformanc
 
 [TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
 [TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
-[TestFixture(ConformanceStore.PostgreSql, Category = TestStore.PostgreSqlName)]
 [TestFixture(ConformanceStore.Counting, Category = TestStore.SqliteName)]
 public sealed class AuditStoreConformance(string store) : AuditStoreConformanceTests
 {
@@ -45,7 +41,6 @@ public sealed class AuditStoreConformance(string store) : AuditStoreConformanceT
 
 [TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
 [TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
-[TestFixture(ConformanceStore.PostgreSql, Category = TestStore.PostgreSqlName)]
 [TestFixture(ConformanceStore.Counting, Category = TestStore.SqliteName)]
 public sealed class DataKeyStoreConformance(string store) : DataKeyStoreConformanceTests
 {
@@ -54,7 +49,6 @@ public sealed class DataKeyStoreConformance(string store) : DataKeyStoreConforma
 
 [TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
 [TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
-[TestFixture(ConformanceStore.PostgreSql, Category = TestStore.PostgreSqlName)]
 [TestFixture(ConformanceStore.Counting, Category = TestStore.SqliteName)]
 public sealed class TokenStoreConformance(string store) : TokenStoreConformanceTests
 {
@@ -63,7 +57,6 @@ public sealed class TokenStoreConformance(string store) : TokenStoreConformanceT
 
 [TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
 [TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
-[TestFixture(ConformanceStore.PostgreSql, Category = TestStore.PostgreSqlName)]
 [TestFixture(ConformanceStore.Counting, Category = TestStore.SqliteName)]
 public sealed class ExpirationStoreConformance(string store) : ExpirationStoreConformanceTests
 {

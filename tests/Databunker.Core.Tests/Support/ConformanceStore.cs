@@ -7,8 +7,6 @@ public static class ConformanceStore
 
     public const string SqliteMemory = "sqlite-memory";
 
-    public const string PostgreSql = "postgresql";
-
     /// <summary>A storage of the tests' own over SQLite, built on the public SPI only (<see cref="Storage.CountingStorage"/>).</summary>
     public const string Counting = "counting-over-sqlite";
 
@@ -16,7 +14,6 @@ public static class ConformanceStore
     {
         SqliteFile => TestStore.Sqlite.Use(builder, TestStore.Sqlite.NewDatabase()),
         SqliteMemory => builder.UseSqlite("Data Source=:memory:"),
-        PostgreSql => TestStore.PostgreSql.Use(builder, TestStore.PostgreSql.NewDatabase()),
         Counting => UseCounting(builder),
         _ => throw new ArgumentOutOfRangeException(nameof(store), store, "Unknown store."),
     };

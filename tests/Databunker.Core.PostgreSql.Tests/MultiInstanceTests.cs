@@ -12,6 +12,7 @@ namespace Databunker.Core.Tests.PostgreSql;
 /// own connection pool, as two machines would be.
 /// </summary>
 [TestFixture]
+[Category(TestStore.PostgreSqlName)]
 public sealed class MultiInstanceTests
 {
     private static TestStore Store => TestStore.PostgreSql;

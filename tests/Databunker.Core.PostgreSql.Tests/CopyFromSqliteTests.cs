@@ -9,6 +9,7 @@ namespace Databunker.Core.Tests.PostgreSql;
 
 /// <summary>The move up: a SQLite vault copied into PostgreSQL, byte for byte, opened with the same master key.</summary>
 [TestFixture]
+[Category(TestStore.PostgreSqlName)]
 public sealed class CopyFromSqliteTests
 {
     [Test]

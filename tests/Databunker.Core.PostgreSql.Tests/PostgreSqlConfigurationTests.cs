@@ -8,6 +8,7 @@ namespace Databunker.Core.Tests.PostgreSql;
 
 /// <summary>What a host sees when the PostgreSQL storage is set up wrongly: a clear error, and never its password.</summary>
 [TestFixture]
+[Category(TestStore.PostgreSqlName)]
 public sealed class PostgreSqlConfigurationTests
 {
     private const string Password = "s3cret-Pa55word";
