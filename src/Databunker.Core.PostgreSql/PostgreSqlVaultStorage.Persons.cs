@@ -9,7 +9,7 @@ internal sealed partial class PostgreSqlVaultStorage : IPersonStore
     /// The rows of all the persons go as one pipelined batch after the audit chain's head is locked: all of
     /// them or, on a taken index, none.
     /// </summary>
-    public Task CreateUsersAsync(IReadOnlyList<NewUser> users, CancellationToken cancellationToken) => users.Count == 0
+    public Task CreatePersonsAsync(IReadOnlyList<NewPerson> users, CancellationToken cancellationToken) => users.Count == 0
         ? Task.CompletedTask
         : AuditedWriteAsync(async (connection, transaction, audit) =>
         {
@@ -27,19 +27,19 @@ internal sealed partial class PostgreSqlVaultStorage : IPersonStore
             return true;
         }, cancellationToken);
 
-    public async Task<StoredUser?> GetUserAsync(Guid token, CancellationToken cancellationToken)
+    public async Task<StoredPerson?> GetPersonAsync(Guid token, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await ReadUserAsync(connection, StoredUserRow.Select + "WHERE u.token = $1;", Id(token), cancellationToken).ConfigureAwait(false);
+        return await ReadUserAsync(connection, StoredPersonRow.Select + "WHERE u.token = $1;", Id(token), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<StoredUser?> GetUserByIndexAsync(byte[] hash, CancellationToken cancellationToken)
+    public async Task<StoredPerson?> GetPersonByIndexAsync(byte[] hash, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await ReadUserAsync(connection, StoredUserRow.Select + "JOIN user_indexes i ON i.token = u.token WHERE i.hash = $1;", hash, cancellationToken).ConfigureAwait(false);
+        return await ReadUserAsync(connection, StoredPersonRow.Select + "JOIN user_indexes i ON i.token = u.token WHERE i.hash = $1;", hash, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<Guid?> FindTokenByIndexAsync(byte[] hash, CancellationToken cancellationToken)
+    public async Task<Guid?> FindPersonByIndexAsync(byte[] hash, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         return await ScalarAsync(connection, null, "SELECT token FROM user_indexes WHERE hash = $1;", cancellationToken, hash).ConfigureAwait(false) is byte[] token
@@ -53,11 +53,11 @@ internal sealed partial class PostgreSqlVaultStorage : IPersonStore
     /// one of two racing patches wins. The statements after it act only if the row now holds this
     /// update's ciphertext (its random nonce makes it unique), that is, only if this UPDATE won.
     /// </summary>
-    public Task<UpdateOutcome> UpdateUserAsync(UserChange change, CancellationToken cancellationToken) =>
-        AuditedWriteAsync((connection, transaction, audit) => UpdateUserAsync(connection, transaction, audit, change, cancellationToken), cancellationToken);
+    public Task<UpdateOutcome> UpdatePersonAsync(PersonChange change, CancellationToken cancellationToken) =>
+        AuditedWriteAsync((connection, transaction, audit) => UpdatePersonAsync(connection, transaction, audit, change, cancellationToken), cancellationToken);
 
-    private static async Task<UpdateOutcome> UpdateUserAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, PostgreSqlAuditChainWriter audit, UserChange change, CancellationToken cancellationToken)
+    private static async Task<UpdateOutcome> UpdatePersonAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, PostgreSqlAuditChainWriter audit, PersonChange change, CancellationToken cancellationToken)
     {
         const string Won = "EXISTS (SELECT 1 FROM users WHERE token = $1 AND profile = $2)";
         var token = Id(change.Token);
@@ -94,17 +94,17 @@ internal sealed partial class PostgreSqlVaultStorage : IPersonStore
     public Task<long> CountIndexesBelowAsync(int keyVersion, CancellationToken cancellationToken) =>
         CountAsync("SELECT COUNT(*) FROM user_indexes WHERE key_version < $1;", keyVersion, cancellationToken);
 
-    public async Task<IReadOnlyList<StoredUser>> GetUsersWithIndexesBelowAsync(int keyVersion, Guid? after, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StoredPerson>> GetPersonsWithIndexesBelowAsync(int keyVersion, Guid? after, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, null,
-            StoredUserRow.Select + "WHERE u.token > $1 AND EXISTS (SELECT 1 FROM user_indexes i WHERE i.token = u.token AND i.key_version < $2) ORDER BY u.token LIMIT $3;",
+            StoredPersonRow.Select + "WHERE u.token > $1 AND EXISTS (SELECT 1 FROM user_indexes i WHERE i.token = u.token AND i.key_version < $2) ORDER BY u.token LIMIT $3;",
             after is { } a ? Id(a) : Array.Empty<byte>(), keyVersion, limit);
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var users = new List<StoredUser>();
+        var users = new List<StoredPerson>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            users.Add(StoredUserRow.Read(reader));
+            users.Add(StoredPersonRow.Read(reader));
         }
 
         return users;
@@ -179,12 +179,12 @@ internal sealed partial class PostgreSqlVaultStorage : IPersonStore
         }
     }
 
-    private static async Task<StoredUser?> ReadUserAsync(NpgsqlConnection connection, string sql, byte[] key, CancellationToken cancellationToken)
+    private static async Task<StoredPerson?> ReadUserAsync(NpgsqlConnection connection, string sql, byte[] key, CancellationToken cancellationToken)
     {
         await using var select = Command(connection, null, sql, key);
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? StoredUserRow.Read(reader)
+            ? StoredPersonRow.Read(reader)
             : null;
     }
 }

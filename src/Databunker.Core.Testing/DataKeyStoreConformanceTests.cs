@@ -11,8 +11,8 @@ public abstract class DataKeyStoreConformanceTests : StorageConformanceTests
     [Test]
     public async Task DataKeys_PagedAndReplacedOnlyWhenUnchanged()
     {
-        var users = Enumerable.Range(0, 5).Select(_ => NewUser()).ToList();
-        await Persons.CreateUsersAsync(users, default);
+        var users = Enumerable.Range(0, 5).Select(_ => NewPerson()).ToList();
+        await Persons.CreatePersonsAsync(users, default);
 
         (await DataKeys.CountDataKeysNotUnderAsync("2", default)).Should().Be(5);
         var page = await DataKeys.GetDataKeysNotUnderAsync("2", null, 3, default);
@@ -24,6 +24,6 @@ public abstract class DataKeyStoreConformanceTests : StorageConformanceTests
 
         (await DataKeys.ReplaceDataKeysAsync(replacements, default)).Should().Be(2);
         (await DataKeys.CountDataKeysNotUnderAsync("2", default)).Should().Be(3);
-        (await Persons.GetUserAsync(page[1].Owner, default))!.DataKey.KeyVersion.Should().Be("2");
+        (await Persons.GetPersonAsync(page[1].Owner, default))!.DataKey.KeyVersion.Should().Be("2");
     }
 }

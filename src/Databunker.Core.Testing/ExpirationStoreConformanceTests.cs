@@ -11,8 +11,8 @@ public abstract class ExpirationStoreConformanceTests : StorageConformanceTests
     [Test]
     public async Task Expirations_StartRetainCancel()
     {
-        var user = NewUser();
-        await Persons.CreateUsersAsync([user], default);
+        var user = NewPerson();
+        await Persons.CreatePersonsAsync([user], default);
         var expiration = Expiration(user.Token, 10);
 
         (await Expirations.StartExpirationAsync(Expiration(Guid.NewGuid(), 10), 1, Audit(null), default)).Should().BeFalse();
@@ -46,15 +46,15 @@ public abstract class ExpirationStoreConformanceTests : StorageConformanceTests
     [Test]
     public async Task Expirations_ForgetByDeleteHash_IsSingleUse()
     {
-        var user = NewUser();
-        await Persons.CreateUsersAsync([user], default);
+        var user = NewPerson();
+        await Persons.CreatePersonsAsync([user], default);
         var expiration = Expiration(user.Token, 10);
         await Expirations.StartExpirationAsync(expiration, 1, Audit(user.Token), default);
 
         (await ForgetAsync(user.Token, 2, e => Expirations.HoldsDeleteLinkAsync(e, user.Token, expiration.RetainHash, default))).Should().BeFalse("the retain hash does not delete");
         (await ForgetAsync(user.Token, 2, e => Expirations.HoldsDeleteLinkAsync(e, user.Token, expiration.DeleteHash, default))).Should().BeTrue();
         (await ForgetAsync(user.Token, 3, e => Expirations.HoldsDeleteLinkAsync(e, user.Token, expiration.DeleteHash, default))).Should().BeFalse();
-        (await Persons.GetUserAsync(user.Token, default)).Should().BeNull();
+        (await Persons.GetPersonAsync(user.Token, default)).Should().BeNull();
         (await Vault.IsForgottenAsync(user.Token, default)).Should().BeTrue();
     }
 
@@ -63,8 +63,8 @@ public abstract class ExpirationStoreConformanceTests : StorageConformanceTests
     [Test]
     public async Task Expirations_ClaimsAreExclusiveUntilTheyTimeOut()
     {
-        var users = Enumerable.Range(0, 4).Select(_ => NewUser()).ToList();
-        await Persons.CreateUsersAsync(users, default);
+        var users = Enumerable.Range(0, 4).Select(_ => NewPerson()).ToList();
+        await Persons.CreatePersonsAsync(users, default);
         for (var i = 0; i < users.Count; i++)
         {
             await Expirations.StartExpirationAsync(Expiration(users[i].Token, 100 + i), 1, Audit(users[i].Token), default);
@@ -86,8 +86,8 @@ public abstract class ExpirationStoreConformanceTests : StorageConformanceTests
     [Test]
     public async Task Erasure_HoldsClaim_OnlyForTheHolderOfAWaitingClaim()
     {
-        var user = NewUser();
-        await Persons.CreateUsersAsync([user], default);
+        var user = NewPerson();
+        await Persons.CreatePersonsAsync([user], default);
         await Expirations.StartExpirationAsync(Expiration(user.Token, 10), 1, Audit(user.Token), default);
         var claim = Bytes(16);
         (await Expirations.ClaimDueExpirationsAsync(10, 10, claim, 100, default)).Should().ContainSingle();

@@ -117,10 +117,10 @@ public abstract class StorageConformanceTests
     /// <summary>A person with random ciphertexts and the given index entries.</summary>
     /// <param name="indexes">The index entries.</param>
     /// <returns>The person.</returns>
-    protected static NewUser NewUser(params IndexEntry[] indexes)
+    protected static NewPerson NewPerson(params IndexEntry[] indexes)
     {
         var token = Guid.NewGuid();
-        return new NewUser(token, Bytes(80), new WrappedKey("1", Bytes(65)), indexes, 1_000, Audit(token));
+        return new NewPerson(token, Bytes(80), new WrappedKey("1", Bytes(65)), indexes, 1_000, Audit(token));
     }
 
     /// <summary>A change of a person's profile and indexes.</summary>
@@ -128,6 +128,6 @@ public abstract class StorageConformanceTests
     /// <param name="expectedVersion">The version the change expects.</param>
     /// <param name="indexes">The new index entries.</param>
     /// <returns>The change.</returns>
-    protected static UserChange Change(Guid token, long expectedVersion, params IndexEntry[] indexes) =>
+    protected static PersonChange Change(Guid token, long expectedVersion, params IndexEntry[] indexes) =>
         new(token, expectedVersion, Bytes(90), indexes, 2_000, Audit(token));
 }

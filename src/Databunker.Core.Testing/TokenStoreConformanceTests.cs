@@ -10,8 +10,8 @@ public abstract class TokenStoreConformanceTests : StorageConformanceTests
     [Test]
     public async Task AddTokensAsync_ThenGet_LiveOnesOnly()
     {
-        var owner = NewUser();
-        await Persons.CreateUsersAsync([owner], default);
+        var owner = NewPerson();
+        await Persons.CreatePersonsAsync([owner], default);
         var owned = Token(owner: owner.Token);
         var expiring = Token(expiresAt: 50);
 
@@ -33,8 +33,8 @@ public abstract class TokenStoreConformanceTests : StorageConformanceTests
     [Test]
     public async Task AddTokensAsync_TakenHash_ReportsItAndWritesNothingForIt()
     {
-        var owner = NewUser();
-        await Persons.CreateUsersAsync([owner], default);
+        var owner = NewPerson();
+        await Persons.CreatePersonsAsync([owner], default);
         var first = Token();
         await Tokens.AddTokensAsync([first], [Audit(null)], 10, default);
         var clash = Token(owner: owner.Token) with { TokenHash = first.TokenHash };
@@ -117,8 +117,8 @@ public abstract class TokenStoreConformanceTests : StorageConformanceTests
     [Test]
     public async Task Erasure_DeletesTheOwnedTokensOnly()
     {
-        var owner = NewUser();
-        await Persons.CreateUsersAsync([owner], default);
+        var owner = NewPerson();
+        await Persons.CreatePersonsAsync([owner], default);
         var owned = Token(owner: owner.Token);
         var free = Token();
         await Tokens.AddTokensAsync([owned, free], [Audit(owner.Token), Audit(null)], 10, default);

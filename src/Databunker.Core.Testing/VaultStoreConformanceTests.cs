@@ -10,14 +10,14 @@ public abstract class VaultStoreConformanceTests : StorageConformanceTests
     [Test]
     public async Task InitializeAsync_CalledTwice_KeepsDataAndVersion()
     {
-        var user = NewUser(Kind(LookupKind.Email));
-        await Persons.CreateUsersAsync([user], default);
+        var user = NewPerson(Kind(LookupKind.Email));
+        await Persons.CreatePersonsAsync([user], default);
         var version = await Vault.GetSchemaVersionAsync(default);
 
         await Vault.InitializeAsync(default);
 
         (await Vault.GetSchemaVersionAsync(default)).Should().Be(version).And.BeGreaterThan(0);
-        (await Persons.GetUserAsync(user.Token, default)).Should().NotBeNull();
+        (await Persons.GetPersonAsync(user.Token, default)).Should().NotBeNull();
     }
 
     /// <summary>Erasure: deletes everything and leaves a tombstone.</summary>
@@ -26,8 +26,8 @@ public abstract class VaultStoreConformanceTests : StorageConformanceTests
     public async Task Erasure_DeletesEverythingAndLeavesATombstone()
     {
         var email = Kind(LookupKind.Email);
-        var user = NewUser(email);
-        await Persons.CreateUsersAsync([user], default);
+        var user = NewPerson(email);
+        await Persons.CreatePersonsAsync([user], default);
         await Expirations.StartExpirationAsync(Expiration(user.Token, 10), 1, Audit(user.Token), default);
 
         var before = (await AuditTrail.GetAuditAsync(user.Token, default)).Count;
@@ -40,13 +40,13 @@ public abstract class VaultStoreConformanceTests : StorageConformanceTests
         (await AuditTrail.GetAuditAsync(stranger, default)).Should().BeEmpty();
         (await Vault.IsForgottenAsync(stranger, default)).Should().BeFalse("nobody was forgotten");
 
-        (await Persons.GetUserAsync(user.Token, default)).Should().BeNull();
-        (await Persons.FindTokenByIndexAsync(email.Hash, default)).Should().BeNull();
+        (await Persons.GetPersonAsync(user.Token, default)).Should().BeNull();
+        (await Persons.FindPersonByIndexAsync(email.Hash, default)).Should().BeNull();
         (await Expirations.GetExpirationAsync(user.Token, default)).Should().BeNull();
         (await DataKeys.CountDataKeysNotUnderAsync("none", default)).Should().Be(0);
         (await Vault.IsForgottenAsync(user.Token, default)).Should().BeTrue();
         (await Vault.IsForgottenAsync(Guid.NewGuid(), default)).Should().BeFalse();
-        await Persons.CreateUsersAsync([NewUser(new IndexEntry(LookupKind.Email, email.Hash))], default);
+        await Persons.CreatePersonsAsync([NewPerson(new IndexEntry(LookupKind.Email, email.Hash))], default);
     }
 
     /// <summary>CompactAsync: when idle, finishes.</summary>
@@ -54,8 +54,8 @@ public abstract class VaultStoreConformanceTests : StorageConformanceTests
     [Test]
     public async Task CompactAsync_WhenIdle_Finishes()
     {
-        var user = NewUser(Kind(LookupKind.Email));
-        await Persons.CreateUsersAsync([user], default);
+        var user = NewPerson(Kind(LookupKind.Email));
+        await Persons.CreatePersonsAsync([user], default);
         await ForgetAsync(user.Token, 2);
 
         // A storage without compaction (CanCompact false) is never asked to compact.

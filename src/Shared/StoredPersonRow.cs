@@ -6,13 +6,13 @@ namespace Databunker.Core.Shared;
 /// The one query shape both providers read a person with, and its mapping: the SQL is the same in SQLite
 /// and PostgreSQL up to the WHERE clause, which each provider appends with its own placeholder.
 /// </summary>
-internal static class StoredUserRow
+internal static class StoredPersonRow
 {
     public const string Select =
         "SELECT u.token, u.profile, u.version, u.created_at, u.updated_at, k.key_version, k.wrapped FROM users u JOIN data_keys k ON k.owner = u.token ";
 
     /// <summary>The person at the reader's current row of <see cref="Select"/>.</summary>
-    public static StoredUser Read(DbDataReader reader) => new(
+    public static StoredPerson Read(DbDataReader reader) => new(
         new Guid((byte[])reader.GetValue(0)),
         (byte[])reader.GetValue(1),
         new WrappedKey(reader.GetString(5), (byte[])reader.GetValue(6)),

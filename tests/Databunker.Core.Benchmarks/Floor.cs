@@ -12,7 +12,7 @@ namespace Databunker.Core.Benchmarks;
 /// open connection with the same pragmas and prepared commands, and the same AES-GCM and HMAC calls, with
 /// no abstraction. No vault can go under it; the ratio says what our layers cost.
 /// </summary>
-public sealed class Floor : IDisposable
+public sealed class Floor : IFloor
 {
     private readonly SqliteConnection _connection;
     private readonly byte[] _kek = RandomNumberGenerator.GetBytes(32);
@@ -157,6 +157,19 @@ public sealed class Floor : IDisposable
     /// <summary>A format-preserving token for a card number: random digits, separators kept, Luhn-valid.</summary>
     public string TokenizeCard(string value)
     {
+        var token = CardToken(value);
+        var hash = Hash(_tokenKey, "token", token);
+        var now = Environment.TickCount64;
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        Execute(_insertToken, transaction, hash, Seal(_tokenKey, Encoding.UTF8.GetBytes(value), hash), now);
+        Execute(_insertAudit, transaction, now, "token.tokenize", null, null);
+        transaction.Commit();
+        return token;
+    }
+
+    /// <summary>A random, Luhn-valid card number in the value's layout: separators kept.</summary>
+    internal static string CardToken(string value)
+    {
         var chars = value.ToCharArray();
         var sum = 0;
         var position = 0;
@@ -183,15 +196,10 @@ public sealed class Floor : IDisposable
         }
 
         chars[check] = (char)('0' + (10 - (sum % 10)) % 10);
-        var token = new string(chars);
-        var hash = Hash(_tokenKey, "token", token);
-        var now = Environment.TickCount64;
-        using var transaction = _connection.BeginTransaction(deferred: false);
-        Execute(_insertToken, transaction, hash, Seal(_tokenKey, Encoding.UTF8.GetBytes(value), hash), now);
-        Execute(_insertAudit, transaction, now, "token.tokenize", null, null);
-        transaction.Commit();
-        return token;
+        return new string(chars);
     }
+
+    void IFloor.Forget(Guid token) => Forget(token);
 
     private bool ForgetIn(SqliteTransaction transaction, byte[] id)
     {

@@ -13,7 +13,7 @@ namespace Databunker.Core.Benchmarks;
 /// with server-prepared statements, every write of an operation sent as one batch (one round trip, in the
 /// batch's implicit transaction), and the same AES-GCM and HMAC calls as the vault.
 /// </summary>
-public sealed class PostgreSqlFloor : IDisposable
+public sealed class PostgreSqlFloor : IFloor
 {
     private const string InsertAudit = "INSERT INTO audit_events (at, actor, operation, subject, outcome, details) VALUES ($1, 'bench', $2, $3, 'success', $4)";
     private readonly NpgsqlConnection _connection;
@@ -114,6 +114,45 @@ public sealed class PostgreSqlFloor : IDisposable
         Span<byte> random = stackalloc byte[18];
         RandomNumberGenerator.Fill(random);
         var token = Base64Url.EncodeToString(random);
+        var hash = Hash(_tokenKey, "token", token);
+        var now = Environment.TickCount64;
+        using var batch = new NpgsqlBatch(_connection);
+        Add(batch, "INSERT INTO tokens (token_hash, value, created_at) VALUES ($1, $2, $3)", hash, Seal(_tokenKey, Encoding.UTF8.GetBytes(value), hash), now);
+        Add(batch, InsertAudit, now, "token.tokenize", null, null);
+        batch.ExecuteNonQuery();
+        return token;
+    }
+
+    /// <summary>A deterministic token: found again by keyed hash of the value, else made, sealed and stored.</summary>
+    public string TokenizeDeterministic(string value)
+    {
+        var deterministic = Hash(_tokenKey, "token-deterministic", value);
+        using (var select = new NpgsqlCommand("SELECT sealed_token FROM tokens WHERE deterministic = $1", _connection))
+        {
+            select.Parameters.Add(new NpgsqlParameter { Value = deterministic });
+            if (select.ExecuteScalar() is byte[] existing)
+            {
+                return Encoding.UTF8.GetString(Open(_tokenKey, existing, deterministic));
+            }
+        }
+
+        Span<byte> random = stackalloc byte[18];
+        RandomNumberGenerator.Fill(random);
+        var token = Base64Url.EncodeToString(random);
+        var hash = Hash(_tokenKey, "token", token);
+        var now = Environment.TickCount64;
+        using var batch = new NpgsqlBatch(_connection);
+        Add(batch, "INSERT INTO tokens (token_hash, value, deterministic, sealed_token, created_at) VALUES ($1, $2, $3, $4, $5)",
+            hash, Seal(_tokenKey, Encoding.UTF8.GetBytes(value), hash), deterministic, Seal(_tokenKey, Encoding.UTF8.GetBytes(token), deterministic), now);
+        Add(batch, InsertAudit, now, "token.tokenize", null, null);
+        batch.ExecuteNonQuery();
+        return token;
+    }
+
+    /// <summary>A format-preserving card token, stored like any token.</summary>
+    public string TokenizeCard(string value)
+    {
+        var token = Floor.CardToken(value);
         var hash = Hash(_tokenKey, "token", token);
         var now = Environment.TickCount64;
         using var batch = new NpgsqlBatch(_connection);

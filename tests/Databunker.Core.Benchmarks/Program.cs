@@ -7,10 +7,9 @@ using Databunker.Core.Benchmarks;
 var types = typeof(VaultBenchmarks).Assembly.GetExportedTypes()
     .Where(t => t.IsClass && !t.IsAbstract && t.GetMethods().Any(m => m.IsDefined(typeof(BenchmarkDotNet.Attributes.BenchmarkAttribute), false)))
     .ToList();
-if (PostgreSqlBenchmarks.Server is null)
+if (BenchStore.Server is null)
 {
-    types.Remove(typeof(PostgreSqlBenchmarks));
-    Console.WriteLine("No PostgreSQL server named (DATABUNKER_BENCH_POSTGRES): the PostgreSQL benchmarks are left out.");
+    Console.WriteLine("No PostgreSQL server named (DATABUNKER_BENCH_POSTGRES): the benchmarks run on SQLite only.");
 }
 
 BenchmarkSwitcher.FromTypes([.. types]).Run(args);

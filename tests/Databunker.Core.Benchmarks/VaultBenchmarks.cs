@@ -8,7 +8,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Databunker.Core.Benchmarks;
 
-/// <summary>Each vault operation beside its floor (the baseline of its category), on 10,000 stored persons.</summary>
+/// <summary>
+/// Each vault operation beside its floor (the baseline of its category), on 10,000 stored persons, once per store
+/// (<see cref="BenchStore"/>): the same benchmarks on SQLite and, where a server is named, PostgreSQL.
+/// </summary>
 [MemoryDiagnoser]
 [CategoriesColumn]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -17,30 +20,36 @@ public class VaultBenchmarks
     private const int Stored = 10_000;
     private static readonly TokenizeOptions Deterministic = new() { Kind = TokenKind.Deterministic };
     private static readonly TokenizeOptions Card = new() { Format = TokenFormat.CardNumber };
-    private string _folder = string.Empty;
+    private BenchStore _store = null!;
     private ServiceProvider _services = null!;
     private IPersonalDataVault _vault = null!;
     private ITokenizer _tokenizer = null!;
-    private Floor _floor = null!;
+    private IFloor _floor = null!;
     private Guid[] _vaultTokens = [];
     private Guid[] _floorTokens = [];
     private string[] _vaultValueTokens = [];
     private string[] _floorValueTokens = [];
     private int _next;
 
+    /// <summary>The store each operation runs on: SQLite always, PostgreSQL where a server is named.</summary>
+    [ParamsSource(nameof(Stores))]
+    public string Store { get; set; } = BenchStore.Sqlite;
+
+    public static IEnumerable<string> Stores => BenchStore.Available;
+
     [GlobalSetup]
     public async Task Setup()
     {
-        _folder = Path.Combine(Path.GetTempPath(), "databunker-bench-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_folder);
-        (_services, _vault) = await Open(Path.Combine(_folder, "vault.db"));
+        _store = BenchStore.Create(Store);
+        (_services, _vault) = await _store.OpenVaultAsync();
         _tokenizer = _services.GetRequiredService<ITokenizer>();
-        _vaultTokens = [.. await _vault.CreateUsersAsync(Enumerable.Range(0, Stored).Select(Profile))];
-        _vaultValueTokens = [.. await _tokenizer.TokenizeManyAsync(Enumerable.Range(0, Stored).Select(Value))];
+        foreach (var chunk in Enumerable.Range(0, Stored).Chunk(1000))
+        {
+            _vaultTokens = [.. _vaultTokens, .. await _vault.CreateUsersAsync(chunk.Select(Profile))];
+        }
 
-        var (floorServices, _) = await Open(Path.Combine(_folder, "floor.db"));
-        await floorServices.DisposeAsync();
-        _floor = new Floor(Path.Combine(_folder, "floor.db"));
+        _vaultValueTokens = [.. await _tokenizer.TokenizeManyAsync(Enumerable.Range(0, Stored).Select(Value))];
+        _floor = await _store.OpenFloorAsync();
         _floorTokens = [.. Enumerable.Range(0, Stored).Select(i => _floor.Create(Profile(i), Email(i)))];
         _floorValueTokens = [.. Enumerable.Range(0, Stored).Select(i => _floor.Tokenize(Value(i)))];
         _next = Stored;
@@ -51,8 +60,7 @@ public class VaultBenchmarks
     {
         _services.Dispose();
         _floor.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
+        _store.Dispose();
     }
 
     [Benchmark(Baseline = true), BenchmarkCategory("Create")]
@@ -82,6 +90,20 @@ public class VaultBenchmarks
 
     [Benchmark, BenchmarkCategory("Update")]
     public Task<bool> Vault_Update() => _vault.UpdateUserAsync(UserLookup.ByToken(_vaultTokens[_next % Stored]), Patch(_next++));
+
+    [Benchmark(Baseline = true), BenchmarkCategory("CreateThenForget")]
+    public void Floor_CreateThenForget()
+    {
+        var i = Interlocked.Increment(ref _next);
+        _floor.Forget(_floor.Create(Profile(i), Email(i)));
+    }
+
+    [Benchmark, BenchmarkCategory("CreateThenForget")]
+    public async Task<bool> Vault_CreateThenForget()
+    {
+        var token = await _vault.CreateUserAsync(Profile(Interlocked.Increment(ref _next)));
+        return await _vault.DeleteUserAsync(UserLookup.ByToken(token));
+    }
 
     [Benchmark(Baseline = true), BenchmarkCategory("Tokenize")]
     public string Floor_Tokenize() => _floor.Tokenize(Value(_next++));

@@ -14,7 +14,7 @@ internal sealed partial class PersonDirectory
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var users = await store.GetUsersWithIndexesBelowAsync(keys.BlindIndexVersion, after, batchSize, cancellationToken).ConfigureAwait(false);
+            var users = await store.GetPersonsWithIndexesBelowAsync(keys.BlindIndexVersion, after, batchSize, cancellationToken).ConfigureAwait(false);
             if (users.Count == 0)
             {
                 return rekeyed;

@@ -19,18 +19,18 @@ internal sealed partial class PersonDirectory(IPersonStore store, VaultKeyRing k
     public IPersonStore Store => store;
 
     /// <summary>The stored person a lookup finds, and the index hash it was found by (<see langword="null"/> by token).</summary>
-    public async Task<(StoredUser? User, byte[]? Hash)> FindAsync(UserLookup lookup, SystemKeys keys, CancellationToken cancellationToken)
+    public async Task<(StoredPerson? User, byte[]? Hash)> FindAsync(UserLookup lookup, SystemKeys keys, CancellationToken cancellationToken)
     {
         if (lookup.Kind == LookupKind.Token)
         {
-            return (await store.GetUserAsync(lookup.Token, cancellationToken).ConfigureAwait(false), null);
+            return (await store.GetPersonAsync(lookup.Token, cancellationToken).ConfigureAwait(false), null);
         }
 
         var (current, previous) = HashLookup(lookup, keys);
-        var user = await store.GetUserByIndexAsync(current, cancellationToken).ConfigureAwait(false);
+        var user = await store.GetPersonByIndexAsync(current, cancellationToken).ConfigureAwait(false);
         if (user is null && previous is not null)
         {
-            user = await store.GetUserByIndexAsync(previous, cancellationToken).ConfigureAwait(false);
+            user = await store.GetPersonByIndexAsync(previous, cancellationToken).ConfigureAwait(false);
             return (user, previous);
         }
 
@@ -60,16 +60,16 @@ internal sealed partial class PersonDirectory(IPersonStore store, VaultKeyRing k
 
     /// <summary>A person's data key, unwrapped; the caller zeroes it. <see langword="null"/> when there is no such person.</summary>
     public async Task<byte[]?> OpenDataKeyAsync(Guid person, CancellationToken cancellationToken) =>
-        await store.GetUserAsync(person, cancellationToken).ConfigureAwait(false) is { } user
+        await store.GetPersonAsync(person, cancellationToken).ConfigureAwait(false) is { } user
             ? await OpenDataKeyAsync(user, cancellationToken).ConfigureAwait(false)
             : null;
 
     /// <summary>A stored person's data key, unwrapped; the caller zeroes it.</summary>
-    public ValueTask<byte[]> OpenDataKeyAsync(StoredUser user, CancellationToken cancellationToken) =>
+    public ValueTask<byte[]> OpenDataKeyAsync(StoredPerson user, CancellationToken cancellationToken) =>
         keys.OpenDataKeyAsync(user.Token, user.DataKey, cancellationToken);
 
     /// <summary>A stored person's profile JSON, opened under its data key.</summary>
-    public static byte[] OpenProfile(byte[] dataKey, StoredUser user) =>
+    public static byte[] OpenProfile(byte[] dataKey, StoredPerson user) =>
         Envelope.Open(dataKey, user.Profile, AssociatedData.For(AssociatedData.Profile, user.Token), "profile");
 
     /// <summary>Throws <see cref="VaultCryptoException"/> unless the profile holds a value whose hash is <paramref name="lookupHash"/>.</summary>

@@ -19,7 +19,7 @@ internal sealed partial class PersonalDataVault
     private async Task<IReadOnlyList<Guid>> CreateAsync(List<JsonElement> profiles, string paramName, CancellationToken cancellationToken)
     {
         using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
-        var users = new List<NewUser>(profiles.Count);
+        var users = new List<NewPerson>(profiles.Count);
         var now = audit.Now();
         foreach (var profile in profiles)
         {
@@ -31,7 +31,7 @@ internal sealed partial class PersonalDataVault
             {
                 var sealedProfile = Envelope.Seal(dataKey, PersonDirectory.DataKeyId, json, AssociatedData.For(AssociatedData.Profile, token));
                 var details = AuditTrail.SealDetails(dataKey, token, AuditOperations.UserCreate, now, "indexes", indexes.Where(i => i.KeyVersion == lease.Keys.BlindIndexVersion).Select(i => PersonDirectory.IndexName(i.Kind)));
-                users.Add(new NewUser(token, sealedProfile, wrapped, indexes, now, audit.NewEvent(AuditOperations.UserCreate, token, AuditOutcomes.Success, details, now)));
+                users.Add(new NewPerson(token, sealedProfile, wrapped, indexes, now, audit.NewEvent(AuditOperations.UserCreate, token, AuditOutcomes.Success, details, now)));
             }
             finally
             {
@@ -42,7 +42,7 @@ internal sealed partial class PersonalDataVault
 
         try
         {
-            await _storage.CreateUsersAsync(users, cancellationToken).ConfigureAwait(false);
+            await _storage.CreatePersonsAsync(users, cancellationToken).ConfigureAwait(false);
         }
         catch (DuplicateIndexException ex)
         {

@@ -55,7 +55,7 @@ internal sealed partial class PersonalDataVault
         return forgotten;
     }
 
-    private async Task<UpdateOutcome> TryUpdateAsync(StoredUser user, byte[]? lookupHash, JsonElement patch, SystemKeys keys, CancellationToken cancellationToken)
+    private async Task<UpdateOutcome> TryUpdateAsync(StoredPerson user, byte[]? lookupHash, JsonElement patch, SystemKeys keys, CancellationToken cancellationToken)
     {
         var dataKey = await directory.OpenDataKeyAsync(user, cancellationToken).ConfigureAwait(false);
         try
@@ -73,7 +73,7 @@ internal sealed partial class PersonalDataVault
             var indexes = directory.HashIndexes(patched, keys, nameof(patch));
             var now = audit.Now();
             var details = AuditTrail.SealDetails(dataKey, user.Token, AuditOperations.UserUpdate, now, "changed", patch.EnumerateObject().Select(m => m.Name).Distinct(StringComparer.Ordinal));
-            var change = new UserChange(
+            var change = new PersonChange(
                 user.Token,
                 user.Version,
                 Envelope.Seal(dataKey, PersonDirectory.DataKeyId, json, context),
@@ -83,7 +83,7 @@ internal sealed partial class PersonalDataVault
             Array.Clear(json);
             try
             {
-                return await _storage.UpdateUserAsync(change, cancellationToken).ConfigureAwait(false);
+                return await _storage.UpdatePersonAsync(change, cancellationToken).ConfigureAwait(false);
             }
             catch (DuplicateIndexException ex)
             {

@@ -9,7 +9,7 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
     private const string DeleteIndexes = "DELETE FROM user_indexes WHERE token = @token;";
 
     /// <summary>Everything of a person's that forgetting deletes, the profile first; each takes <c>@token</c>.</summary>
-    public Task CreateUsersAsync(IReadOnlyList<NewUser> users, CancellationToken cancellationToken) =>
+    public Task CreatePersonsAsync(IReadOnlyList<NewPerson> users, CancellationToken cancellationToken) =>
         Write((connection, transaction) =>
         {
             var insertUser = Command(connection, transaction,
@@ -32,19 +32,19 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
             return true;
         }, cancellationToken);
 
-    public Task<StoredUser?> GetUserAsync(Guid token, CancellationToken cancellationToken) => Run(() =>
+    public Task<StoredPerson?> GetPersonAsync(Guid token, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        return ReadUser(Command(connection, null, StoredUserRow.Select + "WHERE u.token = $key;", "$key"), Id(token));
+        return ReadUser(Command(connection, null, StoredPersonRow.Select + "WHERE u.token = $key;", "$key"), Id(token));
     }, cancellationToken);
 
-    public Task<StoredUser?> GetUserByIndexAsync(byte[] hash, CancellationToken cancellationToken) => Run(() =>
+    public Task<StoredPerson?> GetPersonByIndexAsync(byte[] hash, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        return ReadUser(Command(connection, null, StoredUserRow.Select + "JOIN user_indexes i ON i.token = u.token WHERE i.hash = $key;", "$key"), hash);
+        return ReadUser(Command(connection, null, StoredPersonRow.Select + "JOIN user_indexes i ON i.token = u.token WHERE i.hash = $key;", "$key"), hash);
     }, cancellationToken);
 
-    public Task<Guid?> FindTokenByIndexAsync(byte[] hash, CancellationToken cancellationToken) => Run(() =>
+    public Task<Guid?> FindPersonByIndexAsync(byte[] hash, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
         var select = Command(connection, null, "SELECT token FROM user_indexes WHERE hash = $hash;", "$hash");
@@ -52,7 +52,7 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
         return select.ExecuteScalar() is byte[] token ? new Guid(token) : (Guid?)null;
     }, cancellationToken);
 
-    public Task<UpdateOutcome> UpdateUserAsync(UserChange change, CancellationToken cancellationToken) =>
+    public Task<UpdateOutcome> UpdatePersonAsync(PersonChange change, CancellationToken cancellationToken) =>
         Write((connection, transaction) =>
         {
             var token = Id(change.Token);
@@ -78,16 +78,16 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
         return connection.ExecuteScalar<long>("SELECT COUNT(*) FROM user_indexes WHERE key_version < @keyVersion;", new { keyVersion });
     }, cancellationToken);
 
-    public Task<IReadOnlyList<StoredUser>> GetUsersWithIndexesBelowAsync(int keyVersion, Guid? after, int limit, CancellationToken cancellationToken) => Run(() =>
+    public Task<IReadOnlyList<StoredPerson>> GetPersonsWithIndexesBelowAsync(int keyVersion, Guid? after, int limit, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
         using var select = connection.CreateCommand();
-        select.CommandText = StoredUserRow.Select +
+        select.CommandText = StoredPersonRow.Select +
             "WHERE u.token > $after AND EXISTS (SELECT 1 FROM user_indexes i WHERE i.token = u.token AND i.key_version < $version) ORDER BY u.token LIMIT $limit;";
         select.Parameters.AddWithValue("$after", after is { } a ? Id(a) : Array.Empty<byte>());
         select.Parameters.AddWithValue("$version", keyVersion);
         select.Parameters.AddWithValue("$limit", limit);
-        return (IReadOnlyList<StoredUser>)ReadAll(select, StoredUserRow.Read);
+        return (IReadOnlyList<StoredPerson>)ReadAll(select, StoredPersonRow.Read);
     }, cancellationToken);
 
     public Task<bool> ReplaceIndexesAsync(Guid token, long expectedVersion, IReadOnlyList<IndexEntry> indexes, CancellationToken cancellationToken) =>
@@ -140,12 +140,12 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
     }
 
     /// <summary>Reads the one person the prepared <paramref name="select"/> finds by <paramref name="key"/>.</summary>
-    private static StoredUser? ReadUser(SqliteCommand select, byte[] key)
+    private static StoredPerson? ReadUser(SqliteCommand select, byte[] key)
     {
         select.Parameters[0].Value = key;
         using var reader = select.ExecuteReader();
         return reader.Read()
-            ? StoredUserRow.Read(reader)
+            ? StoredPersonRow.Read(reader)
             : null;
     }
 }

@@ -13,19 +13,19 @@ public interface IPersonStore : IStorageRole
     /// Inserts persons with their data keys, indexes and audit events in one transaction.
     /// Throws <see cref="DuplicateIndexException"/> naming the index when a hash is taken; nothing is written then.
     /// </summary>
-    Task CreateUsersAsync(IReadOnlyList<NewUser> users, CancellationToken cancellationToken);
+    Task CreatePersonsAsync(IReadOnlyList<NewPerson> users, CancellationToken cancellationToken);
 
     /// <summary>Reads a person by token, or <see langword="null"/>.</summary>
-    Task<StoredUser?> GetUserAsync(Guid token, CancellationToken cancellationToken);
+    Task<StoredPerson?> GetPersonAsync(Guid token, CancellationToken cancellationToken);
 
     /// <summary>Reads the person an index hash points to, or <see langword="null"/>.</summary>
-    Task<StoredUser?> GetUserByIndexAsync(byte[] hash, CancellationToken cancellationToken);
+    Task<StoredPerson?> GetPersonByIndexAsync(byte[] hash, CancellationToken cancellationToken);
 
     /// <summary>Finds the token an index hash points to, or <see langword="null"/>.</summary>
-    Task<Guid?> FindTokenByIndexAsync(byte[] hash, CancellationToken cancellationToken);
+    Task<Guid?> FindPersonByIndexAsync(byte[] hash, CancellationToken cancellationToken);
 
     /// <summary>Replaces a person's profile and index set if the version still matches, in one transaction with its audit event.</summary>
-    Task<UpdateOutcome> UpdateUserAsync(UserChange change, CancellationToken cancellationToken);
+    Task<UpdateOutcome> UpdatePersonAsync(PersonChange change, CancellationToken cancellationToken);
 
     /// <summary>Counts the index entries made under a blind-index key version below <paramref name="keyVersion"/>.</summary>
     Task<long> CountIndexesBelowAsync(int keyVersion, CancellationToken cancellationToken);
@@ -34,7 +34,7 @@ public interface IPersonStore : IStorageRole
     /// Reads up to <paramref name="limit"/> persons that have an index entry under a blind-index key version below
     /// <paramref name="keyVersion"/>, whose token bytes sort after <paramref name="after"/>'s, in that order.
     /// </summary>
-    Task<IReadOnlyList<StoredUser>> GetUsersWithIndexesBelowAsync(int keyVersion, Guid? after, int limit, CancellationToken cancellationToken);
+    Task<IReadOnlyList<StoredPerson>> GetPersonsWithIndexesBelowAsync(int keyVersion, Guid? after, int limit, CancellationToken cancellationToken);
 
     /// <summary>
     /// Replaces a person's whole index set if the person is still at <paramref name="expectedVersion"/>; returns

@@ -13,7 +13,7 @@ public sealed record IndexEntry(LookupKind Kind, byte[] Hash, int KeyVersion = 1
 /// <param name="Indexes">The index hashes; each must be unique across the vault.</param>
 /// <param name="CreatedAt">Unix milliseconds.</param>
 /// <param name="Audit">The audit event to append in the same transaction.</param>
-public sealed record NewUser(Guid Token, byte[] Profile, WrappedKey DataKey, IReadOnlyList<IndexEntry> Indexes, long CreatedAt, AuditRecord Audit);
+public sealed record NewPerson(Guid Token, byte[] Profile, WrappedKey DataKey, IReadOnlyList<IndexEntry> Indexes, long CreatedAt, AuditRecord Audit);
 
 /// <summary>A stored person as the storage returns it, still encrypted.</summary>
 /// <param name="Token">The person's token.</param>
@@ -22,7 +22,7 @@ public sealed record NewUser(Guid Token, byte[] Profile, WrappedKey DataKey, IRe
 /// <param name="Version">Increments with every update; used for optimistic concurrency.</param>
 /// <param name="CreatedAt">Unix milliseconds.</param>
 /// <param name="UpdatedAt">Unix milliseconds.</param>
-public sealed record StoredUser(Guid Token, byte[] Profile, WrappedKey DataKey, long Version, long CreatedAt, long UpdatedAt);
+public sealed record StoredPerson(Guid Token, byte[] Profile, WrappedKey DataKey, long Version, long CreatedAt, long UpdatedAt);
 
 /// <summary>A change of a person's profile and indexes.</summary>
 /// <param name="Token">The person's token.</param>
@@ -31,9 +31,9 @@ public sealed record StoredUser(Guid Token, byte[] Profile, WrappedKey DataKey, 
 /// <param name="Indexes">The complete new set of index hashes; it replaces the old set.</param>
 /// <param name="UpdatedAt">Unix milliseconds.</param>
 /// <param name="Audit">The audit event to append in the same transaction.</param>
-public sealed record UserChange(Guid Token, long ExpectedVersion, byte[] Profile, IReadOnlyList<IndexEntry> Indexes, long UpdatedAt, AuditRecord Audit);
+public sealed record PersonChange(Guid Token, long ExpectedVersion, byte[] Profile, IReadOnlyList<IndexEntry> Indexes, long UpdatedAt, AuditRecord Audit);
 
-/// <summary>How <see cref="IPersonStore.UpdateUserAsync"/> ended.</summary>
+/// <summary>How <see cref="IPersonStore.UpdatePersonAsync"/> ended.</summary>
 public enum UpdateOutcome
 {
     /// <summary>The change was written.</summary>

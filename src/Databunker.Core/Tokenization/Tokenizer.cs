@@ -139,14 +139,17 @@ internal sealed partial class Tokenizer(
     /// </summary>
     private async Task<TokenAddOutcome[]> AddAsync(NewToken[] rows, AuditRecord[] audit, Func<int, NewToken> make, long now, CancellationToken cancellationToken)
     {
-        var outcomes = (await store.AddTokensAsync(rows, audit, now, cancellationToken).ConfigureAwait(false)).ToArray();
+        var stored = await store.AddTokensAsync(rows, audit, now, cancellationToken).ConfigureAwait(false);
+        var outcomes = stored as TokenAddOutcome[] ?? [.. stored];
         for (var attempt = 1; ; attempt++)
         {
-            var taken = Enumerable.Range(0, outcomes.Length).Where(i => outcomes[i] == TokenAddOutcome.HashTaken).ToList();
-            if (taken.Count == 0)
+            // The common case, no collision, allocates nothing more.
+            if (Array.IndexOf(outcomes, TokenAddOutcome.HashTaken) < 0)
             {
                 return outcomes;
             }
+
+            var taken = Enumerable.Range(0, outcomes.Length).Where(i => outcomes[i] == TokenAddOutcome.HashTaken).ToList();
 
             if (attempt == MaxTokenAttempts)
             {

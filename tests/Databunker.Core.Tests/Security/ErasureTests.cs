@@ -66,7 +66,7 @@ public sealed class ErasureTests(string store)
         var restore = () => VaultHost.StartAsync(database: backup, store: _store, keys: b => b.UseMasterKey(v2, version: 2));
         (await restore.Should().ThrowAsync<VaultConfigurationException>()).Which.Message.Should().Contain("no longer configured");
         await using var storage = _store.CreateStorage(backup, TimeProvider.System);
-        var wrapped = await storage.GetRequiredService<IPersonStore>().GetUserAsync(forgotten, default);
+        var wrapped = await storage.GetRequiredService<IPersonStore>().GetPersonAsync(forgotten, default);
         wrapped!.DataKey.KeyVersion.Should().Be("1", "the backup holds the person's key wrapped under the retired version only");
         using var provider = new MasterKeyProvider(Microsoft.Extensions.Options.Options.Create(new MasterKeyOptions
         {

@@ -67,19 +67,19 @@ public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVault
 
     public Task<IReadOnlyList<ChainedAuditRecord>> GetChainedAuditAsync(long afterSequence, int limit, CancellationToken cancellationToken) => Count(Role<IAuditStore>()).GetChainedAuditAsync(afterSequence, limit, cancellationToken);
 
-    public Task CreateUsersAsync(IReadOnlyList<NewUser> users, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).CreateUsersAsync(users, cancellationToken);
+    public Task CreatePersonsAsync(IReadOnlyList<NewPerson> users, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).CreatePersonsAsync(users, cancellationToken);
 
-    public Task<StoredUser?> GetUserAsync(Guid token, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).GetUserAsync(token, cancellationToken);
+    public Task<StoredPerson?> GetPersonAsync(Guid token, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).GetPersonAsync(token, cancellationToken);
 
-    public Task<StoredUser?> GetUserByIndexAsync(byte[] hash, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).GetUserByIndexAsync(hash, cancellationToken);
+    public Task<StoredPerson?> GetPersonByIndexAsync(byte[] hash, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).GetPersonByIndexAsync(hash, cancellationToken);
 
-    public Task<Guid?> FindTokenByIndexAsync(byte[] hash, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).FindTokenByIndexAsync(hash, cancellationToken);
+    public Task<Guid?> FindPersonByIndexAsync(byte[] hash, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).FindPersonByIndexAsync(hash, cancellationToken);
 
-    public Task<UpdateOutcome> UpdateUserAsync(UserChange change, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).UpdateUserAsync(change, cancellationToken);
+    public Task<UpdateOutcome> UpdatePersonAsync(PersonChange change, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).UpdatePersonAsync(change, cancellationToken);
 
     public Task<long> CountIndexesBelowAsync(int keyVersion, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).CountIndexesBelowAsync(keyVersion, cancellationToken);
 
-    public Task<IReadOnlyList<StoredUser>> GetUsersWithIndexesBelowAsync(int keyVersion, Guid? after, int limit, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).GetUsersWithIndexesBelowAsync(keyVersion, after, limit, cancellationToken);
+    public Task<IReadOnlyList<StoredPerson>> GetPersonsWithIndexesBelowAsync(int keyVersion, Guid? after, int limit, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).GetPersonsWithIndexesBelowAsync(keyVersion, after, limit, cancellationToken);
 
     public Task<bool> ReplaceIndexesAsync(Guid token, long expectedVersion, IReadOnlyList<IndexEntry> indexes, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).ReplaceIndexesAsync(token, expectedVersion, indexes, cancellationToken);
 

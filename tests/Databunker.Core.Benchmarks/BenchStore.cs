@@ -1,0 +1,98 @@
+using System.Security.Cryptography;
+using Databunker.Core.Keys;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Databunker.Core.Benchmarks;
+
+/// <summary>
+/// The store a benchmark runs on, chosen by name in one place: a folder of SQLite files, or two schemas of a
+/// PostgreSQL server (<c>DATABUNKER_BENCH_POSTGRES</c>, else <c>DATABUNKER_TEST_POSTGRES</c>), dropped afterwards.
+/// </summary>
+public sealed class BenchStore : IDisposable
+{
+    public const string Sqlite = "sqlite";
+
+    public const string PostgreSql = "postgresql";
+
+    private readonly string _name;
+    private readonly string _place;
+
+    private BenchStore(string name)
+    {
+        _name = name;
+        _place = name == Sqlite
+            ? Path.Combine(Path.GetTempPath(), "databunker-bench-" + Guid.NewGuid().ToString("N"))
+            : $"bench_{Guid.NewGuid():N}";
+        if (name == Sqlite)
+        {
+            Directory.CreateDirectory(_place);
+        }
+        else
+        {
+            Execute($"CREATE SCHEMA {_place}_vault; CREATE SCHEMA {_place}_floor;");
+        }
+    }
+
+    /// <summary>The server named by the environment, or null: without one only SQLite runs.</summary>
+    public static string? Server =>
+        Environment.GetEnvironmentVariable("DATABUNKER_BENCH_POSTGRES") is { Length: > 0 } bench ? bench
+        : Environment.GetEnvironmentVariable("DATABUNKER_TEST_POSTGRES") is { Length: > 0 } test ? test
+        : null;
+
+    /// <summary>The stores this machine can run.</summary>
+    public static IEnumerable<string> Available => Server is null ? [Sqlite] : [Sqlite, PostgreSql];
+
+    public static BenchStore Create(string name) => new(name);
+
+    /// <summary>A vault on this store, initialised.</summary>
+    public async Task<(ServiceProvider Services, IPersonalDataVault Vault)> OpenVaultAsync()
+    {
+        var services = new ServiceCollection();
+        var builder = services.AddDatabunker(o => o.DefaultActor = "bench").UseMasterKey(RandomNumberGenerator.GetBytes(32));
+        _ = _name == Sqlite ? builder.UseSqlite($"Data Source={Path.Combine(_place, "vault.db")}") : builder.UsePostgreSql(InSchema("vault"));
+        var provider = services.BuildServiceProvider();
+        await provider.GetRequiredService<IVaultAdministration>().InitializeAsync();
+        return (provider, provider.GetRequiredService<IPersonalDataVault>());
+    }
+
+    /// <summary>The floor on this store, on a schema the vault's own migrations made.</summary>
+    public async Task<IFloor> OpenFloorAsync()
+    {
+        var services = new ServiceCollection();
+        var builder = services.AddDatabunker().UseMasterKey(RandomNumberGenerator.GetBytes(32));
+        _ = _name == Sqlite ? builder.UseSqlite($"Data Source={Path.Combine(_place, "floor.db")}") : builder.UsePostgreSql(InSchema("floor"));
+        await using (var provider = services.BuildServiceProvider())
+        {
+            await provider.GetRequiredService<IVaultAdministration>().InitializeAsync();
+        }
+
+        return _name == Sqlite
+            ? new Floor(Path.Combine(_place, "floor.db"))
+            : new PostgreSqlFloor(new NpgsqlConnectionStringBuilder(InSchema("floor")) { MaxAutoPrepare = 64 }.ConnectionString);
+    }
+
+    public void Dispose()
+    {
+        if (_name == Sqlite)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(_place, recursive: true);
+        }
+        else
+        {
+            NpgsqlConnection.ClearAllPools();
+            Execute($"DROP SCHEMA {_place}_vault CASCADE; DROP SCHEMA {_place}_floor CASCADE;");
+        }
+    }
+
+    private string InSchema(string part) => new NpgsqlConnectionStringBuilder(Server) { SearchPath = $"{_place}_{part}" }.ConnectionString;
+
+    private static void Execute(string sql)
+    {
+        using var connection = new NpgsqlConnection(Server ?? throw new InvalidOperationException("Set DATABUNKER_BENCH_POSTGRES to an Npgsql connection string to run on PostgreSQL."));
+        connection.Open();
+        using var command = new NpgsqlCommand(sql, connection);
+        command.ExecuteNonQuery();
+    }
+}
