@@ -29,19 +29,8 @@ internal static class PostgreSqlMigrator
         await PostgreSqlVaultStorage.ExecuteAsync(connection, transaction,
             "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL, applied_at bigint NOT NULL);", cancellationToken).ConfigureAwait(false);
         var current = await PostgreSqlVaultStorage.ScalarAsync(connection, transaction, "SELECT MAX(version) FROM schema_version;", cancellationToken).ConfigureAwait(false) is int v ? v : 0;
-        if (current > LatestVersion)
+        foreach (var (version, sql) in MigrationScripts.Pending(Scripts, current, "The vault schema has version", "Databunker.Core.PostgreSql"))
         {
-            throw new VaultConfigurationException(
-                $"The vault schema has version {current}, newer than the {LatestVersion} this version of Databunker.Core.PostgreSql knows: upgrade the library.");
-        }
-
-        foreach (var (version, sql) in Scripts)
-        {
-            if (version <= current)
-            {
-                continue;
-            }
-
             await PostgreSqlVaultStorage.ExecuteAsync(connection, transaction, sql, cancellationToken).ConfigureAwait(false);
             await PostgreSqlVaultStorage.ExecuteAsync(connection, transaction,
                 "INSERT INTO schema_version (version, applied_at) VALUES ($1, $2);", cancellationToken, version, now).ConfigureAwait(false);

@@ -5,6 +5,10 @@ namespace Databunker.Core.Testing;
 /// <summary>The contract of the tokens role (<see cref="ITokenStore"/>). A provider derives a fixture and overrides <see cref="StorageConformanceTests.UseStorage"/>.</summary>
 public abstract class TokenStoreConformanceTests : StorageConformanceTests
 {
+    /// <summary>A token with random hash and value, created at 5.</summary>
+    private static NewToken Token(Guid? owner = null, long? expiresAt = null) =>
+        new(Bytes(32), Bytes(48), null, null, owner, expiresAt, 5);
+
     /// <summary>AddTokensAsync: then get by hash, live ones only.</summary>
     /// <returns>A task.</returns>
     [Test]
@@ -129,7 +133,4 @@ public abstract class TokenStoreConformanceTests : StorageConformanceTests
         found[0].Should().BeNull();
         found[1].Should().NotBeNull();
     }
-
-    private static NewToken Token(Guid? owner = null, long? expiresAt = null) =>
-        new(Bytes(32), Bytes(48), null, null, owner, expiresAt, 5);
 }

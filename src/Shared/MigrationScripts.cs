@@ -9,6 +9,21 @@ namespace Databunker.Core.Shared;
 /// </summary>
 internal static class MigrationScripts
 {
+    /// <summary>
+    /// The scripts above <paramref name="current"/>, in order; throws <see cref="VaultConfigurationException"/>
+    /// when the store is at a version newer than the last script (a newer library migrated it).
+    /// </summary>
+    public static IEnumerable<(int Version, string Sql)> Pending(IReadOnlyList<(int Version, string Sql)> scripts, long current, string store, string package)
+    {
+        var latest = scripts.Count == 0 ? 0 : scripts[^1].Version;
+        if (current > latest)
+        {
+            throw new VaultConfigurationException($"{store} {current}, newer than the {latest} this version of {package} knows: upgrade the library.");
+        }
+
+        return scripts.Where(s => s.Version > current);
+    }
+
     public static IReadOnlyList<(int Version, string Sql)> Load(Assembly assembly, string resourcePrefix)
     {
         var scripts = new List<(int Version, string Sql)>();

@@ -114,13 +114,7 @@ public sealed class PostgreSqlFloor : IFloor
         Span<byte> random = stackalloc byte[18];
         RandomNumberGenerator.Fill(random);
         var token = Base64Url.EncodeToString(random);
-        var hash = Hash(_tokenKey, "token", token);
-        var now = Environment.TickCount64;
-        using var batch = new NpgsqlBatch(_connection);
-        Add(batch, "INSERT INTO tokens (token_hash, value, created_at) VALUES ($1, $2, $3)", hash, Seal(_tokenKey, Encoding.UTF8.GetBytes(value), hash), now);
-        Add(batch, InsertAudit, now, "token.tokenize", null, null);
-        batch.ExecuteNonQuery();
-        return token;
+        return Store(token, value);
     }
 
     /// <summary>A deterministic token: found again by keyed hash of the value, else made, sealed and stored.</summary>
@@ -153,6 +147,12 @@ public sealed class PostgreSqlFloor : IFloor
     public string TokenizeCard(string value)
     {
         var token = Floor.CardToken(value);
+        return Store(token, value);
+    }
+
+    /// <summary>A random or card token's row and its audit event, as one batch.</summary>
+    private string Store(string token, string value)
+    {
         var hash = Hash(_tokenKey, "token", token);
         var now = Environment.TickCount64;
         using var batch = new NpgsqlBatch(_connection);

@@ -26,19 +26,8 @@ internal static class SqliteMigrator
         using var transaction = connection.BeginTransaction(deferred: false);
         connection.Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at INTEGER NOT NULL);", transaction: transaction);
         var current = connection.ExecuteScalar<long?>("SELECT MAX(version) FROM schema_version;", transaction: transaction) ?? 0;
-        if (current > LatestVersion)
+        foreach (var (version, sql) in MigrationScripts.Pending(Scripts, current, "The vault database has schema version", "Databunker.Core"))
         {
-            throw new VaultConfigurationException(
-                $"The vault database has schema version {current}, newer than the {LatestVersion} this version of Databunker.Core knows: upgrade the library.");
-        }
-
-        foreach (var (version, sql) in Scripts)
-        {
-            if (version <= current)
-            {
-                continue;
-            }
-
             connection.Execute(sql, transaction: transaction);
             connection.Execute(
                 "INSERT INTO schema_version (version, applied_at) VALUES (@version, @at);",

@@ -8,12 +8,14 @@ namespace Databunker.Core.Kernel.Crypto;
 /// </summary>
 internal static class AssociatedData
 {
-    public const string Profile = "profile";
-    public const string AuditDetails = "audit-details";
-    public const string DataKey = "data-key";
-    public const string SystemKey = "system-key";
-    public const string TokenValue = "token-value";
-    public const string SealedToken = "sealed-token";
+    // The purposes a ciphertext is bound to; a value is never reused for another purpose.
+    internal const string
+        Profile = "profile",
+        AuditDetails = "audit-details",
+        DataKey = "data-key",
+        SystemKey = "system-key",
+        TokenValue = "token-value",
+        SealedToken = "sealed-token";
 
     public static byte[] For(string purpose, ReadOnlySpan<byte> owner)
     {
