@@ -100,4 +100,13 @@ public interface IVaultAdministration
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>How many events were deleted.</returns>
     Task<int> PurgeAuditEventsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Runs one due-work pass: every module does the work that time made due (today the expiration pass, which
+    /// forgets whoever is due, and the removal of expired tokens), one module after the other. The host decides
+    /// when passes run; the library keeps no timer of its own.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the pass between batches.</param>
+    /// <returns>How many items each module handled, by module name (<c>expiration</c>: persons forgotten; <c>tokens</c>: tokens removed).</returns>
+    Task<IReadOnlyDictionary<string, int>> RunDueWorkAsync(CancellationToken cancellationToken = default);
 }

@@ -11,6 +11,7 @@ internal sealed class VaultAdministration(
     PersonEraser eraser,
     AuditTrail auditTrail,
     ITokenSealRenewal tokenSeals,
+    IEnumerable<IDueWork> dueWork,
     AuditChain auditChain,
     IOptions<DatabunkerOptions> options,
     ILogger<VaultAdministration>? logger = null) : IVaultAdministration
@@ -214,6 +215,17 @@ internal sealed class VaultAdministration(
         }
 
         return result;
+    }
+
+    public async Task<IReadOnlyDictionary<string, int>> RunDueWorkAsync(CancellationToken cancellationToken = default)
+    {
+        var done = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var work in dueWork)
+        {
+            done[work.Module] = await work.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return done;
     }
 
     public async Task<int> PurgeAuditEventsAsync(CancellationToken cancellationToken = default)

@@ -244,5 +244,8 @@ internal sealed class ExpirationManager(
 
         // Its part of a forget: the person's expiration goes with them.
         ErasureStep<IExpirationStore>.Add(services, static (expirations, erasure, person, cancellationToken) => expirations.EnlistErasureAsync(erasure, person, cancellationToken));
+
+        // Its part of the due-work pass: forgetting whoever is due.
+        DueWork<IExpirationManager>.Add(services, "expiration", static async (manager, cancellationToken) => (await manager.RunDueAsync(cancellationToken).ConfigureAwait(false)).Deleted);
     }
 }

@@ -240,5 +240,8 @@ internal sealed partial class Tokenizer(
 
         // Its part of a forget: every token the person owns goes with them.
         ErasureStep<ITokenStore>.Add(services, static (tokens, erasure, person, cancellationToken) => tokens.EnlistErasureAsync(erasure, person, cancellationToken));
+
+        // Its part of the due-work pass: removing expired tokens.
+        DueWork<ITokenizer>.Add(services, "tokens", static (tokenizer, cancellationToken) => tokenizer.RemoveExpiredTokensAsync(cancellationToken));
     }
 }
