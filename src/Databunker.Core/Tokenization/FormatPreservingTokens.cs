@@ -45,15 +45,16 @@ internal static class FormatPreservingTokens
     {
         var kept = KeptFrom(value, keepLastFour);
         var chars = value.ToCharArray();
+        var random = new RandomSymbols(stackalloc byte[64]);
         do
         {
             for (var i = 0; i < kept; i++)
             {
                 chars[i] = chars[i] switch
                 {
-                    >= '0' and <= '9' => (char)('0' + RandomNumberGenerator.GetInt32(10)),
-                    >= 'a' and <= 'z' => (char)('a' + RandomNumberGenerator.GetInt32(26)),
-                    >= 'A' and <= 'Z' => (char)('A' + RandomNumberGenerator.GetInt32(26)),
+                    >= '0' and <= '9' => (char)('0' + random.Next(10)),
+                    >= 'a' and <= 'z' => (char)('a' + random.Next(26)),
+                    >= 'A' and <= 'Z' => (char)('A' + random.Next(26)),
                     var other => other,
                 };
             }
