@@ -38,6 +38,19 @@ public sealed class DatabunkerOptions
     public bool AuditReads { get; set; } = true;
 
     /// <summary>
+    /// How many audit events of reads (<c>user.get</c>, <c>token.detokenize</c>) may be handed to the group
+    /// commit and not yet committed; 0 to 100,000. A read's event joins the next batch instead of paying for a
+    /// transaction of its own, and one writer commits batches one after another, so that reads scale (see
+    /// docs/benchmarks.md). A crash of the process (not a clean dispose) loses at most this many read events;
+    /// writes are never in the window, their event commits with them. With 0 every read's event is committed
+    /// before the read returns. <see cref="IVaultAdministration.FlushAuditAsync"/>, reading, verifying or purging
+    /// the audit trail and disposing the service provider commit what waits.
+    /// </summary>
+    /// <value>256.</value>
+    [Range(0, 100_000)]
+    public int ReadAuditWindow { get; set; } = 256;
+
+    /// <summary>
     /// Whether every forget (through the vault or a delete link) compacts the storage right away, so that the
     /// forgotten person's old pages leave the SQLite write-ahead log at once instead of at the next scheduler
     /// pass or <see cref="IVaultAdministration.CompactAsync"/>. It costs a checkpoint per forget (on PostgreSQL

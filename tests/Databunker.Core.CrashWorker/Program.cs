@@ -32,6 +32,24 @@ if (args is ["invariant-check", var checkPath])
     return;
 }
 
+if (args is ["reads", var readsPath, var readsKey, var readsWindow])
+{
+    // Used by the read-audit crash test: audited reads without pause, "done get N" after each has returned.
+    var window = int.Parse(readsWindow, System.Globalization.CultureInfo.InvariantCulture);
+    var reads = new ServiceCollection();
+    reads.AddDatabunker(o => o.ReadAuditWindow = window).UseSqlite($"Data Source={readsPath}").UseMasterKey(Convert.FromBase64String(readsKey));
+    await using var readsProvider = reads.BuildServiceProvider();
+    var readsVault = readsProvider.GetRequiredService<IPersonalDataVault>();
+    var reader = await readsVault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = $"reader-{Guid.NewGuid():N}@crash.example" }));
+    var readsOutput = new LineWriter(new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), bufferSize: 64 * 1024));
+    readsOutput.WriteLine($"ready {reader}");
+    for (var n = 1; ; n++)
+    {
+        await readsVault.GetUserAsync(UserLookup.ByToken(reader));
+        readsOutput.WriteLine($"done get {n}");
+    }
+}
+
 var path = args[0];
 var keys = new Dictionary<int, byte[]> { [1] = Convert.FromBase64String(args[1]), [2] = Convert.FromBase64String(args[2]) };
 var current = int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture);

@@ -102,6 +102,16 @@ public interface IVaultAdministration
     Task<int> PurgeAuditEventsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Commits every read audit event (<c>user.get</c>, <c>token.detokenize</c>) that the group commit holds
+    /// (see <see cref="DatabunkerOptions.ReadAuditWindow"/>). Reading the audit trail, verifying or purging it and
+    /// disposing the service provider do this themselves; call it before a planned stop that does not dispose the
+    /// provider, or before a backup.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait for a commit under way; a commit once begun completes.</param>
+    /// <remarks>A storage failure is thrown as the storage raised it; the events are kept for the next try.</remarks>
+    Task FlushAuditAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Runs one due-work pass: every module does the work that time made due (today the expiration pass, which
     /// forgets whoever is due, and the removal of expired tokens), one module after the other. The host decides
     /// when passes run; the library keeps no timer of its own.

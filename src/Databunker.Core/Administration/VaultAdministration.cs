@@ -201,6 +201,7 @@ internal sealed class VaultAdministration(
     public async Task<AuditChainHead> GetAuditChainHeadAsync(CancellationToken cancellationToken = default)
     {
         using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        await auditTrail.FlushReadsAsync(cancellationToken).ConfigureAwait(false);
         var chain = await auditStore.GetAuditChainAsync(cancellationToken).ConfigureAwait(false);
         return new AuditChainHead(chain.HeadSequence, Convert.ToBase64String(chain.HeadLink));
     }
@@ -208,6 +209,7 @@ internal sealed class VaultAdministration(
     public async Task<AuditVerification> VerifyAuditTrailAsync(AuditChainHead? anchor = null, CancellationToken cancellationToken = default)
     {
         using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        await auditTrail.FlushReadsAsync(cancellationToken).ConfigureAwait(false);
         var result = await new AuditTrailVerifier(auditStore, auditChain, _options.AuditVerificationPageSize).VerifyAsync(anchor, cancellationToken).ConfigureAwait(false);
         if (!result.IsIntact)
         {
@@ -215,6 +217,12 @@ internal sealed class VaultAdministration(
         }
 
         return result;
+    }
+
+    public async Task FlushAuditAsync(CancellationToken cancellationToken = default)
+    {
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        await auditTrail.FlushReadsAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyDictionary<string, int>> RunDueWorkAsync(CancellationToken cancellationToken = default)
@@ -231,6 +239,7 @@ internal sealed class VaultAdministration(
     public async Task<int> PurgeAuditEventsAsync(CancellationToken cancellationToken = default)
     {
         using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        await auditTrail.FlushReadsAsync(cancellationToken).ConfigureAwait(false);
         var before = auditTrail.Now() - (long)_options.AuditRetention.TotalMilliseconds;
         var purged = await auditStore.PurgeAuditAsync(before, cancellationToken).ConfigureAwait(false);
         Log.AuditPurged(_logger, purged);

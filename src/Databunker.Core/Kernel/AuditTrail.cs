@@ -7,7 +7,7 @@ namespace Databunker.Core.Kernel;
 /// The kernel's clock and audit trail: every module reads the time and makes its audit events here, so that
 /// actor, time and the sealing of details are the same everywhere.
 /// </summary>
-internal sealed class AuditTrail(IAuditStore store, TimeProvider time, IOptions<DatabunkerOptions> options)
+internal sealed class AuditTrail(IAuditStore store, ReadAuditWriter reads, TimeProvider time, IOptions<DatabunkerOptions> options)
 {
     /// <summary>The envelope key id of audit details bound to their event.</summary>
     public const uint DetailsKeyId = 2;
@@ -31,8 +31,25 @@ internal sealed class AuditTrail(IAuditStore store, TimeProvider time, IOptions<
     /// <summary>Appends events in one transaction, in order.</summary>
     public Task AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken) => store.AppendAuditAsync(records, cancellationToken);
 
-    /// <summary>A person's events, oldest first.</summary>
-    public Task<IReadOnlyList<AuditRecord>> GetEventsAsync(Guid subject, CancellationToken cancellationToken) => store.GetAuditAsync(subject, cancellationToken);
+    /// <summary>
+    /// Hands the events of a read to the group commit (<see cref="ReadAuditWriter"/>): committed with the next
+    /// batch, or before the call returns when <see cref="DatabunkerOptions.ReadAuditWindow"/> is 0 or full.
+    /// </summary>
+    public Task AppendReadAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken) => reads.AppendAsync(records, cancellationToken);
+
+    /// <summary>Makes one read event and hands it to the group commit.</summary>
+    public Task AppendReadAsync(string operation, Guid? subject, string outcome, CancellationToken cancellationToken) =>
+        reads.AppendAsync([NewEvent(operation, subject, outcome)], cancellationToken);
+
+    /// <summary>Commits every read event handed over so far.</summary>
+    public Task FlushReadsAsync(CancellationToken cancellationToken) => reads.FlushAsync(cancellationToken);
+
+    /// <summary>A person's events, oldest first, after committing the read events that wait.</summary>
+    public async Task<IReadOnlyList<AuditRecord>> GetEventsAsync(Guid subject, CancellationToken cancellationToken)
+    {
+        await reads.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return await store.GetAuditAsync(subject, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Makes and appends one event on its own.</summary>
     public Task AppendAsync(string operation, Guid? subject, string outcome, CancellationToken cancellationToken) =>

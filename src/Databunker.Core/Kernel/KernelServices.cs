@@ -13,6 +13,7 @@ internal static class KernelServices
         services.TryAddSingleton<IAuditChain>(sp => sp.GetRequiredService<AuditChain>());
         services.TryAddSingleton<VaultKeyRing>();
         services.TryAddSingleton<VaultOpener>();
+        services.TryAddSingleton<ReadAuditWriter>();
         services.TryAddSingleton<AuditTrail>();
         services.TryAddSingleton<PersonDirectory>();
         services.TryAddSingleton<PersonEraser>();

@@ -20,4 +20,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "A stored ciphertext failed authentication during {Operation}.")]
     public static partial void CryptoFailure(ILogger logger, string operation, Exception exception);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "{Count} read audit event(s) could not be committed yet; they are kept, and reads commit them themselves once the read-audit window is full.")]
+    public static partial void ReadAuditDeferred(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Error, Message = "{Count} read audit event(s) could not be committed when the vault shut down and are lost.")]
+    public static partial void ReadAuditLost(ILogger logger, int count, Exception exception);
 }

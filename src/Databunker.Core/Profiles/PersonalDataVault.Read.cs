@@ -9,7 +9,7 @@ internal sealed partial class PersonalDataVault
             var (user, hash) = await directory.FindAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
             if (_options.AuditReads)
             {
-                await audit.AppendAsync(AuditOperations.UserGet, user?.Token, user is null ? AuditOutcomes.NotFound : AuditOutcomes.Success, cancellationToken).ConfigureAwait(false);
+                await audit.AppendReadAsync(AuditOperations.UserGet, user?.Token, user is null ? AuditOutcomes.NotFound : AuditOutcomes.Success, cancellationToken).ConfigureAwait(false);
             }
 
             if (user is null)
@@ -50,7 +50,10 @@ internal sealed partial class PersonalDataVault
             try
             {
                 var legacy = AssociatedData.For(AssociatedData.AuditDetails, token);
-                return (IReadOnlyList<AuditEvent>)records.Select(r => new AuditEvent(
+                // In the order they happened: a read's event joins the chain when its batch commits, which can be
+                // after a write that followed the read (see DatabunkerOptions.ReadAuditWindow). OrderBy is stable, so
+                // events of the same millisecond stay in chain order.
+                return (IReadOnlyList<AuditEvent>)records.OrderBy(r => r.At).Select(r => new AuditEvent(
                         r.Id,
                         DateTimeOffset.FromUnixTimeMilliseconds(r.At),
                         r.Actor,

@@ -76,7 +76,7 @@ internal sealed partial class Tokenizer
             }
         }
 
-        await auditTrail.AppendAsync(audit, cancellationToken).ConfigureAwait(false);
+        await auditTrail.AppendReadAsync(audit, cancellationToken).ConfigureAwait(false);
         return values;
     }
 

@@ -18,7 +18,8 @@ public sealed class AuditChainTests(string store)
     [SetUp]
     public async Task Start()
     {
-        _host = await VaultHost.StartAsync(store: _store);
+        // Each read's event commits before the read returns, so that the events sit at the positions the cases name.
+        _host = await VaultHost.StartAsync(o => o.ReadAuditWindow = 0, store: _store);
         for (var i = 0; i < 10; i++)
         {
             var token = await _host.Vault.CreateUserAsync(Json(new { email = $"chain{i}@example.com", name = $"N{i}" }));

@@ -1,0 +1,218 @@
+namespace Databunker.Core.Kernel;
+
+/// <summary>
+/// Group commit for the audit events of reads (<c>user.get</c>, <c>token.detokenize</c>). A read hands its
+/// events over and returns; one writer at a time appends everything handed over so far in one transaction,
+/// and while it commits the next reads' events gather into the next batch, so batches grow with the load
+/// and no timer is needed. At most <see cref="DatabunkerOptions.ReadAuditWindow"/> events are ever handed
+/// over and not yet committed: that is what a crash can lose. A read that would exceed the window commits
+/// the waiting events itself first, so a storage failure reaches the reader instead of piling up. A window
+/// of 0 commits every read's events before the read returns. Writes never come here: their event is in
+/// their own transaction.
+/// </summary>
+internal sealed class ReadAuditWriter : IAsyncDisposable, IDisposable
+{
+    private readonly IAuditStore _store;
+    private readonly int _window;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _commit = new(1, 1);
+    private List<AuditRecord> _pending = [];
+    private int _uncommitted;
+    private bool _writing;
+    private bool _faulted;
+    private bool _disposed;
+
+    public ReadAuditWriter(IAuditStore store, IOptions<DatabunkerOptions> options, ILogger<ReadAuditWriter>? logger = null)
+    {
+        _store = store;
+        _window = options.Value.ReadAuditWindow;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>How many events are handed over and not yet committed.</summary>
+    public int Uncommitted
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _uncommitted;
+            }
+        }
+    }
+
+    /// <summary>Hands a read's events over; they are committed before the read returns only when the window is 0 or full.</summary>
+    public Task AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
+    {
+        if (records.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        lock (_gate)
+        {
+            if (!_disposed && _uncommitted + records.Count <= _window)
+            {
+                _pending.AddRange(records);
+                _uncommitted += records.Count;
+                if (!_writing && !_faulted)
+                {
+                    _writing = true;
+                    _ = Task.Run(WriteAsync, CancellationToken.None);
+                }
+
+                return Task.CompletedTask;
+            }
+        }
+
+        return AppendSlowAsync(records, cancellationToken);
+    }
+
+    /// <summary>Commits every event handed over before the call; a storage failure is thrown and the events are kept for the next try.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await _commit.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await CommitPendingAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _commit.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
+        try
+        {
+            await FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.ReadAuditLost(_logger, Uncommitted, ex);
+        }
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private async Task AppendSlowAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            bool direct;
+            lock (_gate)
+            {
+                direct = _disposed || records.Count > _window;
+                if (!direct && _uncommitted + records.Count <= _window)
+                {
+                    _pending.AddRange(records);
+                    _uncommitted += records.Count;
+                    return;
+                }
+            }
+
+            // Full (or too many for the window, or shutting down): commit what waits, then these, in order.
+            await _commit.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await CommitPendingAsync().ConfigureAwait(false);
+                if (direct)
+                {
+                    await _store.AppendAuditAsync(records, CancellationToken.None).ConfigureAwait(false);
+                    return;
+                }
+            }
+            finally
+            {
+                _commit.Release();
+            }
+        }
+    }
+
+    /// <summary>The background writer: commits batches until nothing waits. A failure keeps the batch and stops it until a reader or a flush tries again.</summary>
+    private async Task WriteAsync()
+    {
+        while (true)
+        {
+            await _commit.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                lock (_gate)
+                {
+                    if (_pending.Count == 0)
+                    {
+                        _writing = false;
+                        return;
+                    }
+                }
+
+                await CommitPendingAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Log.ReadAuditDeferred(_logger, Uncommitted, ex);
+                lock (_gate)
+                {
+                    _writing = false;
+                }
+
+                return;
+            }
+            finally
+            {
+                _commit.Release();
+            }
+        }
+    }
+
+    /// <summary>Appends what waits in one transaction; the caller holds <see cref="_commit"/>.</summary>
+    private async Task CommitPendingAsync()
+    {
+        List<AuditRecord> batch;
+        lock (_gate)
+        {
+            if (_pending.Count == 0)
+            {
+                return;
+            }
+
+            batch = _pending;
+            _pending = [];
+        }
+
+        try
+        {
+            // Not cancellable: once the transaction is under way, whether it committed must be known.
+            await _store.AppendAuditAsync(batch, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            lock (_gate)
+            {
+                batch.AddRange(_pending);
+                _pending = batch;
+                _faulted = true;
+            }
+
+            throw;
+        }
+
+        lock (_gate)
+        {
+            _uncommitted -= batch.Count;
+            _faulted = false;
+        }
+    }
+}
