@@ -8,4 +8,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "The vault file {File} can be read by other users of this machine (mode {Mode}); restrict it to the owner (chmod 600).")]
     public static partial void FileReadableByOthers(ILogger logger, string file, string mode);
+
+    [LoggerMessage(EventId = 18, Level = LogLevel.Warning, Message = "A background checkpoint of the SQLite write-ahead log failed; the next one tries again.")]
+    public static partial void CheckpointFailed(ILogger logger, Exception exception);
 }

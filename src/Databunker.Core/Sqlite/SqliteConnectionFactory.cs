@@ -47,10 +47,21 @@ internal sealed class SqliteConnectionFactory : IDisposable
         builder.DefaultTimeout = (int)Math.Max(1, Math.Ceiling(options.BusyTimeout.TotalSeconds));
         builder.Pooling = false;
         _connectionString = builder.ToString();
+        if (options.BackgroundCheckpointCommits is < 0 or > 100_000 || options.MemoryMapSize < 0 || options.PageCacheKiB is < 0 or > 16 * 1024 * 1024)
+        {
+            throw new VaultConfigurationException(
+                "SqliteStorageOptions: BackgroundCheckpointCommits must be 0 to 100,000, MemoryMapSize 0 or more, PageCacheKiB 0 to 16 GiB in KiB.");
+        }
+
+        BackgroundCheckpointCommits = IsInMemory ? 0 : options.BackgroundCheckpointCommits;
+        RestartCheckpointPages = Math.Max(1000, options.JournalSizeLimit / 4096);
+        var cache = options.PageCacheKiB > 0 ? -options.PageCacheKiB : -2000;
+        var autoCheckpoint = BackgroundCheckpointCommits > 0 ? 0 : 1000;
         _pragmas = string.Create(
             CultureInfo.InvariantCulture,
             $"PRAGMA busy_timeout={timeoutMs}; PRAGMA secure_delete=ON; PRAGMA journal_size_limit={Math.Max(0, options.JournalSizeLimit)}; " +
-            $"PRAGMA synchronous={(options.Synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL")};");
+            $"PRAGMA synchronous={(options.Synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL")}; PRAGMA mmap_size={(IsInMemory ? 0 : options.MemoryMapSize)}; " +
+            $"PRAGMA cache_size={cache}; PRAGMA wal_autocheckpoint={autoCheckpoint};");
         DataSource = builder.DataSource;
         CreatesFile = builder.Mode == SqliteOpenMode.ReadWriteCreate;
         if (IsInMemory)
@@ -61,6 +72,12 @@ internal sealed class SqliteConnectionFactory : IDisposable
     }
 
     public bool IsInMemory { get; }
+
+    /// <summary>How many pages the write-ahead log may hold before a background checkpoint restarts it: the journal size limit, at least 1,000.</summary>
+    public long RestartCheckpointPages { get; }
+
+    /// <summary>Commits between background checkpoints; 0 when SQLite checkpoints on its own (and always in memory).</summary>
+    public int BackgroundCheckpointCommits { get; }
 
     public string DataSource { get; }
 

@@ -37,6 +37,7 @@ internal sealed class SqliteErasure(SqliteVaultStorage storage, SqliteConnection
             }
 
             transaction.Commit();
+            storage.Checkpointer.Committed();
             _done = true;
             return Task.FromResult(true);
         }

@@ -73,7 +73,9 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
     public Task<IReadOnlyList<StoredToken?>> GetTokensAsync(IReadOnlyList<byte[]> tokenHashes, long now, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        using var transaction = connection.BeginTransaction(deferred: true);
+
+        // One SELECT is its own snapshot; several share one read transaction, so that they see the same state.
+        using var transaction = tokenHashes.Count > 1 ? connection.BeginTransaction(deferred: true) : null;
         var select = Command(connection, transaction,
             StoredTokenRow.Select + "WHERE t.token_hash = $hash AND (t.expires_at IS NULL OR t.expires_at > $now);", "$hash", "$now");
         select.Parameters[1].Value = now;
@@ -88,7 +90,7 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
             }
         }
 
-        transaction.Commit();
+        transaction?.Commit();
         return (IReadOnlyList<StoredToken?>)found;
     }, cancellationToken);
 

@@ -17,6 +17,7 @@ internal sealed partial class SqliteVaultStorage : IVaultStore, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IAuditChain? _auditChain;
+    private readonly SqliteCheckpointer _checkpointer;
 
     /// <param name="options">Where the database is.</param>
     /// <param name="time">The clock.</param>
@@ -28,6 +29,7 @@ internal sealed partial class SqliteVaultStorage : IVaultStore, IDisposable
         _connections = new SqliteConnectionFactory(options.Value);
         _time = time;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _checkpointer = new SqliteCheckpointer(_connections, _logger);
         if (_connections.IsInMemory)
         {
             Log.InMemoryVault(_logger);
@@ -100,7 +102,14 @@ internal sealed partial class SqliteVaultStorage : IVaultStore, IDisposable
         return reader.Read() && reader.GetInt64(0) == 0;
     }, cancellationToken);
 
-    public void Dispose() => _connections.Dispose();
+    /// <summary>The background checkpoints (<see cref="SqliteStorageOptions.BackgroundCheckpointCommits"/>).</summary>
+    internal SqliteCheckpointer Checkpointer => _checkpointer;
+
+    public void Dispose()
+    {
+        _checkpointer.Dispose();
+        _connections.Dispose();
+    }
 
     private static Task<T> Run<T>(Func<T> work, CancellationToken cancellationToken)
     {
@@ -126,6 +135,7 @@ internal sealed partial class SqliteVaultStorage : IVaultStore, IDisposable
             using var transaction = connection.BeginTransaction(deferred: false);
             var result = work(connection, transaction);
             transaction.Commit();
+            _checkpointer.Committed();
             return result;
         }, cancellationToken);
 

@@ -1,4 +1,9 @@
+using System.Security.Cryptography;
+using Databunker.Core.Keys;
+using Databunker.Core.Sqlite;
+using Databunker.Core.Storage;
 using Databunker.Core.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using static Databunker.Core.Tests.Support.TestData;
 
 namespace Databunker.Core.Tests.Storage;
@@ -13,6 +18,50 @@ public sealed class SqliteStorageTests
 
         Scalar<string>(host.Database, "PRAGMA journal_mode").Should().Be("wal");
         Scalar<long>(host.Database, "SELECT MAX(version) FROM schema_version").Should().BeGreaterThanOrEqualTo(2);
+    }
+
+    [Test]
+    public async Task BackgroundCheckpoints_LetTheWriteAheadLogStartOver()
+    {
+        // SQLite's own checkpoint is off on the vault's connections: without the background ones the log keeps
+        // every page of every commit; after a background checkpoint the next commit starts it over.
+        var (rareFrames, rareCheckpoints) = await WalAfterCreatesAsync(checkpointEvery: 100_000);
+        var (oftenFrames, oftenCheckpoints) = await WalAfterCreatesAsync(checkpointEvery: 16);
+
+        rareCheckpoints.Should().Be(0);
+        rareFrames.Should().BeGreaterThan(2000, "no commit checkpointed: the log holds the pages of all 400 creates");
+        oftenCheckpoints.Should().BeGreaterThan(0);
+        oftenFrames.Should().BeLessThan(100, "the log started over with the last create");
+    }
+
+    private static async Task<(long Frames, int Checkpoints)> WalAfterCreatesAsync(int checkpointEvery)
+    {
+        var path = VaultHost.NewDatabasePath();
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var services = new ServiceCollection();
+        services.AddDatabunker().UseSqlite($"Data Source={path}", o => o.BackgroundCheckpointCommits = checkpointEvery).UseMasterKey(RandomNumberGenerator.GetBytes(32));
+        await using var provider = services.BuildServiceProvider();
+        var vault = provider.GetRequiredService<IPersonalDataVault>();
+        var storage = (SqliteVaultStorage)provider.GetRequiredService<IVaultStore>();
+        for (var i = 0; i < 400; i++)
+        {
+            await vault.CreateUserAsync(Json(new { email = $"wal{i}@example.com", note = new string('n', 300) }));
+        }
+
+        (await vault.GetUserAsync(UserLookup.ByEmail("wal399@example.com"))).Should().NotBeNull();
+        if (checkpointEvery < 400)
+        {
+            await storage.Checkpointer.Request();
+        }
+
+        await vault.CreateUserAsync(Json(new { email = "last@example.com" }));
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var checkpoint = connection.CreateCommand();
+        checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+        using var reader = checkpoint.ExecuteReader();
+        reader.Read();
+        return (reader.GetInt64(1), storage.Checkpointer.Completed);
     }
 
     [Test]

@@ -1,0 +1,109 @@
+namespace Databunker.Core.Sqlite;
+
+/// <summary>
+/// Runs the write-ahead log's checkpoints off the request path: SQLite's automatic checkpoint is off on the
+/// vault's connections (see <see cref="SqliteStorageOptions.BackgroundCheckpointCommits"/>), every commit is
+/// counted here, and every so many commits one background task runs a passive checkpoint, which copies what
+/// it can without waiting for readers or blocking writers. Signals that come while it runs fold into one. Once
+/// the log holds more than <see cref="SqliteStorageOptions.JournalSizeLimit"/> worth of pages, a RESTART
+/// checkpoint bounds it.
+/// </summary>
+internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, ILogger logger) : IDisposable
+{
+    private readonly int _every = connections.BackgroundCheckpointCommits;
+    private readonly Lock _gate = new();
+    private int _commits;
+    private bool _requested;
+    private Task _running = Task.CompletedTask;
+    private bool _disposed;
+
+    /// <summary>How many background checkpoints have finished.</summary>
+    public int Completed { get; private set; }
+
+    /// <summary>Counts a commit; every <see cref="SqliteStorageOptions.BackgroundCheckpointCommits"/> commits it asks for a checkpoint.</summary>
+    public void Committed()
+    {
+        if (_every > 0 && Interlocked.Increment(ref _commits) % _every == 0)
+        {
+            Request();
+        }
+    }
+
+    /// <summary>Asks for a checkpoint on the background task; returns the task that will run it.</summary>
+    public Task Request()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return Task.CompletedTask;
+            }
+
+            _requested = true;
+            if (_running.IsCompleted)
+            {
+                _running = Task.Run(Run, CancellationToken.None);
+            }
+
+            return _running;
+        }
+    }
+
+    public void Dispose()
+    {
+        Task running;
+        lock (_gate)
+        {
+            _disposed = true;
+            _requested = false;
+            running = _running;
+        }
+
+        // The loop ends after the checkpoint under way; the last connection's close checkpoints the rest.
+        running.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).Wait();
+    }
+
+    private void Run()
+    {
+        while (true)
+        {
+            lock (_gate)
+            {
+                if (!_requested || _disposed)
+                {
+                    return;
+                }
+
+                _requested = false;
+            }
+
+            try
+            {
+                using var connection = connections.Open();
+                if (Checkpoint(connection, "PASSIVE") >= connections.RestartCheckpointPages)
+                {
+                    // Writers that never pause keep a passive checkpoint from ever catching up, and the log only
+                    // starts over once one has. Past the bound, a RESTART waits for the writer under way, copies
+                    // what the passive one left and makes the next writer start the log over: one short stall per
+                    // bound's worth of pages, instead of one per thousand pages on the committing request.
+                    Checkpoint(connection, "RESTART");
+                }
+
+                Completed++;
+            }
+            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
+            {
+                Log.CheckpointFailed(logger, ex);
+            }
+        }
+    }
+
+    /// <summary>Runs a checkpoint; returns how many frames the log held.</summary>
+    private static long Checkpoint(Microsoft.Data.Sqlite.SqliteConnection connection, string mode)
+    {
+        using var checkpoint = connection.CreateCommand();
+        checkpoint.CommandText = $"PRAGMA wal_checkpoint({mode});";
+        using var reader = checkpoint.ExecuteReader();
+        return reader.Read() ? reader.GetInt64(1) : 0;
+    }
+}
