@@ -28,7 +28,7 @@ internal sealed partial class PostgreSqlVaultStorage : IAuditStore
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, null,
-            $"SELECT {AuditColumns} FROM audit_events WHERE subject = $1 ORDER BY id;", Id(subject));
+            $"SELECT {AuditColumns} FROM audit_events WHERE subject = $1 ORDER BY seq;", Id(subject));
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var events = new List<AuditRecord>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -39,12 +39,15 @@ internal sealed partial class PostgreSqlVaultStorage : IAuditStore
         return events;
     }
 
-    /// <summary>Only a prefix of the chain goes, so that what stays is one unbroken chain from its new start.</summary>
+    /// <summary>
+    /// Only a prefix of the chain goes, so that what stays is one unbroken chain from its new start; the first event
+    /// to keep is found by reading from the oldest end in sequence order (there is no time index).
+    /// </summary>
     public Task<int> PurgeAuditAsync(long before, CancellationToken cancellationToken) =>
         AuditedWriteAsync(async (connection, transaction, _) =>
         {
             await using var select = Command(connection, transaction,
-                "SELECT seq, link FROM audit_events WHERE seq < COALESCE((SELECT MIN(seq) FROM audit_events WHERE at >= $1), " +
+                "SELECT seq, link FROM audit_events WHERE seq < COALESCE((SELECT seq FROM audit_events WHERE at >= $1 ORDER BY seq LIMIT 1), " +
                 "(SELECT head_seq + 1 FROM audit_chain WHERE id = 1)) ORDER BY seq DESC LIMIT 1;", before);
             long last;
             byte[]? link;

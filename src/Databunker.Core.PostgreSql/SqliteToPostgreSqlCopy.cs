@@ -12,6 +12,9 @@ namespace Databunker.Core.PostgreSql;
 /// </summary>
 public static class SqliteToPostgreSqlCopy
 {
+    /// <summary>The SQLite schema version whose tables this copy reads (a test holds it to Databunker.Core's latest).</summary>
+    internal const int SqliteSchemaVersion = 7;
+
     private static readonly (string Table, (string Name, NpgsqlDbType Type)[] Columns)[] Tables =
     [
         ("system_keys", [("name", NpgsqlDbType.Text), ("key_version", NpgsqlDbType.Text), ("wrapped", NpgsqlDbType.Bytea), ("created_at", NpgsqlDbType.Bigint)]),
@@ -64,11 +67,11 @@ public static class SqliteToPostgreSqlCopy
         // One read transaction: every table is read from the same snapshot of the file.
         await using var read = (SqliteTransaction)await sqlite.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var version = await SourceVersionAsync(sqlite, read, cancellationToken).ConfigureAwait(false);
-        if (version != PostgreSqlMigrator.LatestVersion)
+        if (version != SqliteSchemaVersion)
         {
-            throw new VaultConfigurationException(version < PostgreSqlMigrator.LatestVersion
+            throw new VaultConfigurationException(version < SqliteSchemaVersion
                 ? $"The SQLite vault has schema version {version}: open it once with this version of Databunker.Core (UseSqlite and InitializeAsync) to upgrade it, then copy."
-                : $"The SQLite vault has schema version {version}, newer than the {PostgreSqlMigrator.LatestVersion} this version of Databunker.Core.PostgreSql knows: upgrade the library.");
+                : $"The SQLite vault has schema version {version}, newer than the {SqliteSchemaVersion} this version of Databunker.Core.PostgreSql knows: upgrade the library.");
         }
 
         var storage = new PostgreSqlVaultStorage(Microsoft.Extensions.Options.Options.Create(new PostgreSqlStorageOptions { ConnectionString = target.ConnectionString }), TimeProvider.System);
@@ -126,7 +129,9 @@ public static class SqliteToPostgreSqlCopy
         var list = string.Join(", ", columns.Select(c => c.Name));
         await using var select = sqlite.CreateCommand();
         select.Transaction = read;
-        select.CommandText = $"SELECT {list} FROM {table};";
+
+        // SQLite's audit events are keyed by their sequence number alone (version 7); it becomes the id here.
+        select.CommandText = $"SELECT {string.Join(", ", columns.Select(c => table == "audit_events" && c.Name == "id" ? "seq AS id" : c.Name))} FROM {table};";
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var import = await postgres.BeginBinaryImportAsync($"COPY {table} ({list}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
         await using (import.ConfigureAwait(false))

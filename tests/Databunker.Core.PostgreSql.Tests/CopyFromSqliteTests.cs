@@ -13,6 +13,10 @@ namespace Databunker.Core.Tests.PostgreSql;
 public sealed class CopyFromSqliteTests
 {
     [Test]
+    public void TheCopy_ReadsTheSchemaVersionThatDatabunkerCoreWrites() =>
+        SqliteToPostgreSqlCopy.SqliteSchemaVersion.Should().Be(Databunker.Core.Sqlite.SqliteMigrator.LatestVersion, "the copy's column lists follow the SQLite schema");
+
+    [Test]
     public async Task Copy_OfAThousandPersonsWithTokensAndExpirations_ReadsBackIdentically()
     {
         const int count = 1000;

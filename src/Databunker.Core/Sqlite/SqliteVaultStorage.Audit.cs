@@ -18,7 +18,7 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
     {
         using var connection = _connections.Open();
         return (IReadOnlyList<AuditRecord>)connection.Query<AuditRow>(
-                $"SELECT {AuditColumns} FROM audit_events WHERE subject = @subject ORDER BY id;",
+                $"SELECT {AuditColumns} FROM audit_events WHERE subject = @subject ORDER BY seq;",
                 new { subject = Id(subject) })
             .Select(r => r.ToRecord())
             .ToList();
@@ -27,9 +27,10 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
     public Task<int> PurgeAuditAsync(long before, CancellationToken cancellationToken) =>
         Write((connection, transaction) =>
         {
-            // Only a prefix of the chain goes, so that what stays is still one unbroken chain from its new start.
+            // Only a prefix of the chain goes, so that what stays is still one unbroken chain from its new start. The
+            // first event to keep is found by reading from the oldest end in sequence order (there is no time index).
             var last = connection.QuerySingleOrDefault<ChainRow>(
-                "SELECT seq AS Seq, link AS Link FROM audit_events WHERE seq < COALESCE((SELECT MIN(seq) FROM audit_events WHERE at >= @before), " +
+                "SELECT seq AS Seq, link AS Link FROM audit_events WHERE seq < COALESCE((SELECT seq FROM audit_events WHERE at >= @before ORDER BY seq LIMIT 1), " +
                 "(SELECT head_seq + 1 FROM audit_chain WHERE id = 1)) ORDER BY seq DESC LIMIT 1;",
                 new { before },
                 transaction);
@@ -70,7 +71,7 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
     }, cancellationToken);
 
     private const string AuditColumns =
-        "id AS Id, at AS At, actor AS Actor, operation AS Operation, subject AS Subject, outcome AS Outcome, details AS Details";
+        "seq AS Id, at AS At, actor AS Actor, operation AS Operation, subject AS Subject, outcome AS Outcome, details AS Details";
 
     /// <summary>Links events onto the chain inside <paramref name="transaction"/>, which must be a write (IMMEDIATE) transaction.</summary>
     private AuditChainWriter AuditWriter(SqliteConnection connection, SqliteTransaction transaction) => new(connection, transaction, _auditChain);

@@ -65,6 +65,9 @@ internal sealed partial class SqliteVaultStorage
     private static int Execute(SqliteCommand command, object? a, object? b, object? c, object? d) =>
         Set(Set(Set(Set(command, 0, a), 1, b), 2, c), 3, d).ExecuteNonQuery();
 
+    private static int Execute(SqliteCommand command, object? a, object? b, object? c, object? d, object? e) =>
+        Set(Set(Set(Set(Set(command, 0, a), 1, b), 2, c), 3, d), 4, e).ExecuteNonQuery();
+
     private static int Execute(SqliteCommand command, object? a, object? b, object? c, object? d, object? e, object? f) =>
         Set(Set(Set(Set(Set(Set(command, 0, a), 1, b), 2, c), 3, d), 4, e), 5, f).ExecuteNonQuery();
 

@@ -89,6 +89,8 @@ public sealed class CrashTests
             ["key without profile"] = "SELECT COUNT(*) FROM data_keys k WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.token = k.owner)",
             ["index without person"] = "SELECT COUNT(*) FROM user_indexes i WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.token = i.token)",
             ["person without index"] = "SELECT COUNT(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM user_indexes i WHERE i.token = u.token)",
+            ["index list out of step"] = "SELECT COUNT(*) FROM users u WHERE COALESCE(length(u.index_hashes), 0) / 32 <> (SELECT COUNT(*) FROM user_indexes i WHERE i.token = u.token) " +
+                "OR EXISTS (SELECT 1 FROM user_indexes i WHERE i.token = u.token AND instr(u.index_hashes, i.hash) = 0)",
             ["expiration without person"] = "SELECT COUNT(*) FROM expirations e WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.token = e.token)",
             ["token of a forgotten owner"] = "SELECT COUNT(*) FROM tokens t WHERE t.owner IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users u WHERE u.token = t.owner)",
             ["person and tombstone"] = "SELECT COUNT(*) FROM users u JOIN tombstones t ON t.token = u.token",

@@ -34,6 +34,79 @@ public sealed class SqliteStorageTests
         oftenFrames.Should().BeLessThan(100, "the log started over with the last create");
     }
 
+    [Test]
+    public async Task AVaultAtVersion6_MovesToTheLeanSchema_AndKeepsItsPersonsTokensAndTrail()
+    {
+        var database = VaultHost.NewDatabasePath();
+        Directory.CreateDirectory(Path.GetDirectoryName(database)!);
+        var key = RandomNumberGenerator.GetBytes(32);
+        var tokens = new List<(string Token, string Value)>();
+        string deterministic;
+        Guid person;
+        await using (var host = await VaultHost.StartAsync(database: database, masterKey: key))
+        {
+            person = await host.Vault.CreateUserAsync(Json(new { email = "moved@example.com", name = "Moved" }));
+            await host.Vault.GetUserAsync(UserLookup.ByToken(person));
+            var tokenizer = host.Services.GetRequiredService<Databunker.Core.Tokenization.ITokenizer>();
+            for (var i = 0; i < 5; i++)
+            {
+                var value = $"4921 8170 0000 000{i}";
+                tokens.Add((await tokenizer.TokenizeAsync(value, new Databunker.Core.Tokenization.TokenizeOptions { Owner = i % 2 == 0 ? person : null }), value));
+            }
+
+            deterministic = await tokenizer.TokenizeAsync("same", new Databunker.Core.Tokenization.TokenizeOptions { Kind = Databunker.Core.Tokenization.TokenKind.Deterministic });
+        }
+
+        // The version-6 shape, as scripts 1 to 6 left it: AUTOINCREMENT ids beside seq, a unique index on seq, a
+        // time index, a UNIQUE deterministic column, and the index on data_keys.version.
+        Sql(database, """
+            CREATE TABLE audit_v6 (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, actor TEXT NOT NULL, operation TEXT NOT NULL,
+                subject BLOB, outcome TEXT NOT NULL, details BLOB, seq INTEGER, link BLOB);
+            INSERT INTO audit_v6 (id, at, actor, operation, subject, outcome, details, seq, link)
+                SELECT seq, at, actor, operation, subject, outcome, details, seq, link FROM audit_events ORDER BY seq;
+            DROP TABLE audit_events;
+            ALTER TABLE audit_v6 RENAME TO audit_events;
+            CREATE INDEX ix_audit_events_subject ON audit_events (subject, id);
+            CREATE INDEX ix_audit_events_at ON audit_events (at);
+            CREATE UNIQUE INDEX ux_audit_events_seq ON audit_events (seq);
+            CREATE TABLE tokens_v6 (token_hash BLOB NOT NULL PRIMARY KEY, value BLOB NOT NULL, deterministic BLOB UNIQUE, sealed_token BLOB,
+                owner BLOB, expires_at INTEGER, created_at INTEGER NOT NULL) WITHOUT ROWID;
+            INSERT INTO tokens_v6 SELECT token_hash, value, deterministic, sealed_token, owner, expires_at, created_at FROM tokens;
+            DROP TABLE tokens;
+            ALTER TABLE tokens_v6 RENAME TO tokens;
+            CREATE INDEX ix_tokens_owner ON tokens (owner) WHERE owner IS NOT NULL;
+            CREATE INDEX ix_tokens_expires ON tokens (expires_at) WHERE expires_at IS NOT NULL;
+            CREATE INDEX ix_data_keys_version ON data_keys (key_version);
+            ALTER TABLE users DROP COLUMN index_hashes;
+            ALTER TABLE users DROP COLUMN index_version;
+            CREATE INDEX ix_user_indexes_token ON user_indexes (token);
+            DELETE FROM schema_version WHERE version >= 7;
+            """);
+        var events = Scalar<long>(database, "SELECT COUNT(*) FROM audit_events");
+
+        await using (var host = await VaultHost.StartAsync(database: database, masterKey: key))
+        {
+            Scalar<long>(database, "SELECT MAX(version) FROM schema_version").Should().BeGreaterThanOrEqualTo(7);
+            Scalar<long>(database, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('ix_audit_events_at', 'ux_audit_events_seq', 'ix_data_keys_version')").Should().Be(0);
+            Scalar<long>(database, "SELECT COUNT(*) FROM pragma_table_info('audit_events') WHERE name = 'id'").Should().Be(0);
+            Scalar<long>(database, "SELECT COUNT(*) FROM audit_events").Should().Be(events);
+            (await host.Administration.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
+            (await host.Vault.GetUserAsync(UserLookup.ByEmail("moved@example.com")))!.Token.Should().Be(person);
+            var tokenizer = host.Services.GetRequiredService<Databunker.Core.Tokenization.ITokenizer>();
+            (await tokenizer.DetokenizeManyAsync(tokens.Select(t => t.Token).ToList())).Should().Equal(tokens.Select(t => t.Value));
+            (await tokenizer.TokenizeAsync("same", new Databunker.Core.Tokenization.TokenizeOptions { Kind = Databunker.Core.Tokenization.TokenKind.Deterministic })).Should().Be(deterministic);
+            (await host.Vault.GetAuditEventsAsync(person)).Select(e => e.Operation).Should().Contain(["user.create", "user.get"]).And.HaveCount(9);
+
+            // The person's index entries were listed on their row: a change of address and a forget find them.
+            Scalar<long>(database, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_user_indexes_token'").Should().Be(0);
+            await host.Vault.UpdateUserAsync(UserLookup.ByToken(person), Json(new { email = "new@example.com" }));
+            (await host.Vault.GetUserAsync(UserLookup.ByEmail("moved@example.com"))).Should().BeNull();
+            (await host.Vault.GetUserAsync(UserLookup.ByEmail("new@example.com")))!.Token.Should().Be(person);
+            (await host.Vault.DeleteUserAsync(UserLookup.ByToken(person))).Should().BeTrue();
+            Scalar<long>(database, "SELECT COUNT(*) FROM user_indexes").Should().Be(0);
+        }
+    }
+
     private static async Task<(long Frames, int Checkpoints)> WalAfterCreatesAsync(int checkpointEvery)
     {
         var path = VaultHost.NewDatabasePath();
