@@ -46,9 +46,19 @@ public sealed class DatabunkerOptions
     /// before the read returns. <see cref="IVaultAdministration.FlushAuditAsync"/>, reading, verifying or purging
     /// the audit trail and disposing the service provider commit what waits.
     /// </summary>
-    /// <value>256.</value>
+    /// <value>1,024.</value>
     [Range(0, 100_000)]
-    public int ReadAuditWindow { get; set; } = 256;
+    public int ReadAuditWindow { get; set; } = 1024;
+
+    /// <summary>
+    /// How long the group commit of read audit events waits for more events before it commits a batch, unless
+    /// half the <see cref="ReadAuditWindow"/> is waiting already; 0 to 1 second. Longer waits make larger batches
+    /// (fewer pages written per read) and leave read events uncommitted for longer; 0 commits as soon as the
+    /// writer is free.
+    /// </summary>
+    /// <value>10 milliseconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan ReadAuditDelay { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
     /// Whether every forget (through the vault or a delete link) compacts the storage right away, so that the

@@ -2,9 +2,9 @@ namespace Databunker.Core.Kernel;
 
 /// <summary>
 /// Group commit for the audit events of reads (<c>user.get</c>, <c>token.detokenize</c>). A read hands its
-/// events over and returns; one writer at a time appends everything handed over so far in one transaction,
-/// and while it commits the next reads' events gather into the next batch, so batches grow with the load
-/// and no timer is needed. At most <see cref="DatabunkerOptions.ReadAuditWindow"/> events are ever handed
+/// events over and returns; the writer waits <see cref="DatabunkerOptions.ReadAuditDelay"/> for more (or
+/// until half the window is waiting), then appends everything handed over so far in one transaction, and
+/// while it commits the next reads' events gather into the next batch. At most <see cref="DatabunkerOptions.ReadAuditWindow"/> events are ever handed
 /// over and not yet committed: that is what a crash can lose. A read that would exceed the window commits
 /// the waiting events itself first, so a storage failure reaches the reader instead of piling up. A window
 /// of 0 commits every read's events before the read returns. Writes never come here: their event is in
@@ -14,19 +14,26 @@ internal sealed class ReadAuditWriter : IAsyncDisposable, IDisposable
 {
     private readonly IAuditStore _store;
     private readonly int _window;
+    private readonly TimeSpan _delay;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _batchReady = new(0, 1);
+    private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _commit = new(1, 1);
     private List<AuditRecord> _pending = [];
+    private Task _writer = Task.CompletedTask;
     private int _uncommitted;
     private bool _writing;
     private bool _faulted;
     private bool _disposed;
 
-    public ReadAuditWriter(IAuditStore store, IOptions<DatabunkerOptions> options, ILogger<ReadAuditWriter>? logger = null)
+    public ReadAuditWriter(IAuditStore store, TimeProvider time, IOptions<DatabunkerOptions> options, ILogger<ReadAuditWriter>? logger = null)
     {
         _store = store;
+        _time = time;
         _window = options.Value.ReadAuditWindow;
+        _delay = options.Value.ReadAuditDelay;
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
@@ -38,6 +45,18 @@ internal sealed class ReadAuditWriter : IAsyncDisposable, IDisposable
             lock (_gate)
             {
                 return _uncommitted;
+            }
+        }
+    }
+
+    /// <summary>The background writer's latest run; it ends once nothing waits (or a commit failed).</summary>
+    internal Task Writer
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _writer;
             }
         }
     }
@@ -59,7 +78,19 @@ internal sealed class ReadAuditWriter : IAsyncDisposable, IDisposable
                 if (!_writing && !_faulted)
                 {
                     _writing = true;
-                    _ = Task.Run(WriteAsync, CancellationToken.None);
+                    _writer = Task.Run(WriteAsync, CancellationToken.None);
+                }
+                else if (_pending.Count >= _window / 2 && _pending.Count - records.Count < _window / 2 && _batchReady.CurrentCount == 0)
+                {
+                    // Half the window waits: the writer need not wait out its delay.
+                    try
+                    {
+                        _batchReady.Release();
+                    }
+                    catch (SemaphoreFullException)
+                    {
+                        // Signalled already.
+                    }
                 }
 
                 return Task.CompletedTask;
@@ -95,6 +126,7 @@ internal sealed class ReadAuditWriter : IAsyncDisposable, IDisposable
             _disposed = true;
         }
 
+        await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {
             await FlushAsync(CancellationToken.None).ConfigureAwait(false);
@@ -146,18 +178,19 @@ internal sealed class ReadAuditWriter : IAsyncDisposable, IDisposable
     {
         while (true)
         {
+            lock (_gate)
+            {
+                if (_pending.Count == 0)
+                {
+                    _writing = false;
+                    return;
+                }
+            }
+
+            await GatherAsync().ConfigureAwait(false);
             await _commit.WaitAsync(CancellationToken.None).ConfigureAwait(false);
             try
             {
-                lock (_gate)
-                {
-                    if (_pending.Count == 0)
-                    {
-                        _writing = false;
-                        return;
-                    }
-                }
-
                 await CommitPendingAsync().ConfigureAwait(false);
             }
             catch (Exception ex)
@@ -175,6 +208,29 @@ internal sealed class ReadAuditWriter : IAsyncDisposable, IDisposable
                 _commit.Release();
             }
         }
+    }
+
+    /// <summary>Lets a batch gather: waits the delay, unless half the window waits already or the vault stops.</summary>
+    private async Task GatherAsync()
+    {
+        if (_delay <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_pending.Count >= _window / 2)
+            {
+                return;
+            }
+        }
+
+        // Whichever comes first; the other is cancelled, so that no wait is left behind to take a later signal.
+        _ = _batchReady.Wait(0);
+        using var gathering = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        await Task.WhenAny(Task.Delay(_delay, _time, gathering.Token), _batchReady.WaitAsync(gathering.Token)).ConfigureAwait(false);
+        await gathering.CancelAsync().ConfigureAwait(false);
     }
 
     /// <summary>Appends what waits in one transaction; the caller holds <see cref="_commit"/>.</summary>

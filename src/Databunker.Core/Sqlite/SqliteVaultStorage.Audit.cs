@@ -109,10 +109,26 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
         /// <param name="subjectId">The subject's id bytes when the caller has them already, to spare a copy.</param>
         public void Append(AuditRecord audit, byte[]? subjectId = null)
         {
+            Insert(audit, subjectId);
+            Execute(_head, _sequence, _link);
+        }
+
+        /// <summary>Appends events in order and moves the head once, after the last.</summary>
+        public void AppendAll(IReadOnlyList<AuditRecord> audit)
+        {
+            for (var i = 0; i < audit.Count; i++)
+            {
+                Insert(audit[i], null);
+            }
+
+            Execute(_head, _sequence, _link);
+        }
+
+        private void Insert(AuditRecord audit, byte[]? subjectId)
+        {
             var sequence = _sequence + 1;
             var link = _chain.Link(_link, sequence, audit);
             Execute(_insert, audit.At, audit.Actor, audit.Operation, audit.Subject is { } s ? subjectId ?? Id(s) : null, audit.Outcome, audit.Details, sequence, link);
-            Execute(_head, sequence, link);
             (_sequence, _link) = (sequence, link);
         }
     }

@@ -139,10 +139,9 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
         ? AppendAuditAsync(audit[0], cancellationToken)
         : Write((connection, transaction) =>
         {
-            var auditWriter = AuditWriter(connection, transaction);
-            foreach (var record in audit)
+            if (audit.Count > 0)
             {
-                auditWriter.Append(record);
+                AuditWriter(connection, transaction).AppendAll(audit);
             }
 
             return audit.Count;

@@ -53,6 +53,48 @@ public sealed class ReadAuditTests(string store)
     }
 
     [Test]
+    public async Task TheWriter_WaitsTheDelayForMore_ThenCommitsOnItsOwn()
+    {
+        await using var host = await VaultHost.StartAsync(o => (o.ReadAuditWindow, o.ReadAuditDelay) = (8, TimeSpan.FromMilliseconds(10)), store: _store);
+        var writer = host.Services.GetRequiredService<Databunker.Core.Kernel.ReadAuditWriter>();
+        var token = await host.Vault.CreateUserAsync(Json(new { email = "gathered@example.com" }));
+
+        await host.Vault.GetUserAsync(UserLookup.ByToken(token));
+        var running = writer.Writer;
+        running.IsCompleted.Should().BeFalse("the writer waits for the delay on the host's clock, which has not moved");
+        host.Scalar<long>(CountGets(token)).Should().Be(0);
+
+        // The writer may not have started its wait yet when the clock first moves: move it until the writer is done.
+        for (var step = 0; !running.IsCompleted; step++)
+        {
+            step.Should().BeLessThan(100_000, "the writer ends once its delay has passed on the host's clock");
+            host.Time.Advance(TimeSpan.FromMilliseconds(10));
+            await Task.Yield();
+        }
+
+        await running;
+
+        host.Scalar<long>(CountGets(token)).Should().Be(1);
+    }
+
+    [Test]
+    public async Task HalfTheWindowWaiting_IsCommittedWithoutWaitingTheDelay()
+    {
+        await using var host = await VaultHost.StartAsync(o => (o.ReadAuditWindow, o.ReadAuditDelay) = (8, TimeSpan.FromSeconds(1)), store: _store);
+        var writer = host.Services.GetRequiredService<Databunker.Core.Kernel.ReadAuditWriter>();
+        var token = await host.Vault.CreateUserAsync(Json(new { email = "half@example.com" }));
+
+        for (var i = 0; i < 4; i++)
+        {
+            await host.Vault.GetUserAsync(UserLookup.ByToken(token));
+        }
+
+        await writer.Writer;
+
+        host.Scalar<long>(CountGets(token)).Should().Be(4, "the clock never moved, so half the window set the writer going");
+    }
+
+    [Test]
     public async Task WindowZero_CommitsEachReadBeforeItReturns()
     {
         await using var host = await VaultHost.StartAsync(o => o.ReadAuditWindow = 0, store: _store);
