@@ -80,12 +80,21 @@ internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, IL
             try
             {
                 using var connection = connections.Open();
-                if (Checkpoint(connection, "PASSIVE") >= connections.RestartCheckpointPages)
+
+                // A pass copies what was committed when it began; commits made meanwhile are left for the next.
+                // A few passes in a row usually catch up, and once one has, the next commit starts the log over.
+                var (log, copied) = Checkpoint(connection, "PASSIVE");
+                for (var pass = 1; pass < 4 && copied < log; pass++)
                 {
-                    // Writers that never pause keep a passive checkpoint from ever catching up, and the log only
+                    (log, copied) = Checkpoint(connection, "PASSIVE");
+                }
+
+                if (copied < log && log >= connections.RestartCheckpointPages)
+                {
+                    // Writers that never pause keep passive checkpoints from ever catching up, and the log only
                     // starts over once one has. Past the bound, a RESTART waits for the writer under way, copies
-                    // what the passive one left and makes the next writer start the log over: one short stall per
-                    // bound's worth of pages, instead of one per thousand pages on the committing request.
+                    // what the passive ones left and makes the next writer start the log over: a stall of the
+                    // writers, but once per bound's worth of pages and only when they never pause.
                     Checkpoint(connection, "RESTART");
                 }
 
@@ -98,12 +107,12 @@ internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, IL
         }
     }
 
-    /// <summary>Runs a checkpoint; returns how many frames the log held.</summary>
-    private static long Checkpoint(Microsoft.Data.Sqlite.SqliteConnection connection, string mode)
+    /// <summary>Runs a checkpoint; returns how many frames the log held and how many of them are in the database now.</summary>
+    private static (long Log, long Copied) Checkpoint(Microsoft.Data.Sqlite.SqliteConnection connection, string mode)
     {
         using var checkpoint = connection.CreateCommand();
         checkpoint.CommandText = $"PRAGMA wal_checkpoint({mode});";
         using var reader = checkpoint.ExecuteReader();
-        return reader.Read() ? reader.GetInt64(1) : 0;
+        return reader.Read() ? (reader.GetInt64(1), reader.GetInt64(2)) : (0, 0);
     }
 }
