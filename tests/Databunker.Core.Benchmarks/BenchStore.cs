@@ -56,20 +56,25 @@ public sealed class BenchStore : IDisposable
         return (provider, provider.GetRequiredService<IPersonalDataVault>());
     }
 
-    /// <summary>The floor on this store, on a schema the vault's own migrations made.</summary>
+    /// <summary>
+    /// The floor on this store: on SQLite the minimal floor on its own minimal schema (<see cref="Floor"/>); on
+    /// PostgreSQL, still on a schema the vault's own migrations made.
+    /// </summary>
     public async Task<IFloor> OpenFloorAsync()
     {
+        if (_name == Sqlite)
+        {
+            return new Floor(Path.Combine(_place, "floor.db"));
+        }
+
         var services = new ServiceCollection();
-        var builder = services.AddDatabunker().UseMasterKey(RandomNumberGenerator.GetBytes(32));
-        _ = _name == Sqlite ? builder.UseSqlite($"Data Source={Path.Combine(_place, "floor.db")}") : builder.UsePostgreSql(InSchema("floor"));
+        services.AddDatabunker().UseMasterKey(RandomNumberGenerator.GetBytes(32)).UsePostgreSql(InSchema("floor"));
         await using (var provider = services.BuildServiceProvider())
         {
             await provider.GetRequiredService<IVaultAdministration>().InitializeAsync();
         }
 
-        return _name == Sqlite
-            ? new Floor(Path.Combine(_place, "floor.db"))
-            : new PostgreSqlFloor(new NpgsqlConnectionStringBuilder(InSchema("floor")) { MaxAutoPrepare = 64 }.ConnectionString);
+        return new PostgreSqlFloor(new NpgsqlConnectionStringBuilder(InSchema("floor")) { MaxAutoPrepare = 64 }.ConnectionString);
     }
 
     public void Dispose()

@@ -38,8 +38,6 @@ public class ForgetAndExpirationBenchmarks
         _vault = _services.GetRequiredService<IPersonalDataVault>();
         _expirations = _services.GetRequiredService<IExpirationManager>();
         await _services.GetRequiredService<IVaultAdministration>().InitializeAsync();
-        var (floorServices, _) = await VaultBenchmarks.Open(Path.Combine(_folder, "floor.db"));
-        await floorServices.DisposeAsync();
         _floor = new Floor(Path.Combine(_folder, "floor.db"));
     }
 
