@@ -18,6 +18,7 @@ internal sealed partial class SqliteVaultStorage : IVaultStore, IDisposable
     private readonly ILogger _logger;
     private readonly IAuditChain? _auditChain;
     private readonly SqliteCheckpointer _checkpointer;
+    private readonly SemaphoreSlim _writers = new(1, 1);
 
     /// <param name="options">Where the database is.</param>
     /// <param name="time">The clock.</param>
@@ -128,16 +129,43 @@ internal sealed partial class SqliteVaultStorage : IVaultStore, IDisposable
         }
     }
 
-    private Task<T> Write<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken) =>
-        Run(() =>
+    /// <summary>
+    /// One write transaction. The writers of this process queue here, first come first served, before they ask
+    /// SQLite for the write lock: SQLite's busy handler would have them sleep and retry with growing pauses (up
+    /// to 100 ms each), which under concurrent writes made single calls wait hundreds of milliseconds. Writers of
+    /// other processes, and this process's erasures, still meet the busy handler.
+    /// </summary>
+    private Task<T> Write<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken)
+    {
+        var entered = _writers.WaitAsync(cancellationToken);
+        return entered.IsCompletedSuccessfully ? WriteEntered(work) : WriteQueuedAsync(entered, work);
+    }
+
+    private async Task<T> WriteQueuedAsync<T>(Task entered, Func<SqliteConnection, SqliteTransaction, T> work)
+    {
+        await entered.ConfigureAwait(false);
+        return await WriteEntered(work).ConfigureAwait(false);
+    }
+
+    private Task<T> WriteEntered<T>(Func<SqliteConnection, SqliteTransaction, T> work)
+    {
+        try
         {
-            using var connection = _connections.Open();
-            using var transaction = connection.BeginTransaction(deferred: false);
-            var result = work(connection, transaction);
-            transaction.Commit();
-            _checkpointer.Committed();
-            return result;
-        }, cancellationToken);
+            return Run(() =>
+            {
+                using var connection = _connections.Open();
+                using var transaction = connection.BeginTransaction(deferred: false);
+                var result = work(connection, transaction);
+                transaction.Commit();
+                _checkpointer.Committed();
+                return result;
+            }, CancellationToken.None);
+        }
+        finally
+        {
+            _writers.Release();
+        }
+    }
 
     private static bool IsUniqueViolation(SqliteException ex) => ex.SqliteErrorCode == ConstraintError;
 
