@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 namespace Databunker.Core.Sqlite;
 
 /// <summary>
-/// A connection of the vault's own pool: configured once when opened, it keeps its prepared commands,
+/// A connection of the vault's own pool: configured once when opened, it keeps its prepared commands and statements,
 /// and disposing it hands it back to the pool instead of closing it. Microsoft.Data.Sqlite's pool is off
 /// for these connections, so that the pragmas and statements are not paid for on every call.
 /// </summary>
@@ -12,6 +12,9 @@ internal sealed class PooledSqliteConnection(string connectionString, SqliteConn
     private bool _retired;
 
     public Dictionary<string, SqliteCommand> Commands { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The statements of the hot paths, run through SQLite's own API (<see cref="SqliteStatement"/>).</summary>
+    public Dictionary<string, SqliteStatement> Statements { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Closes the connection for good.</summary>
     public void Retire()
@@ -35,6 +38,12 @@ internal sealed class PooledSqliteConnection(string connectionString, SqliteConn
             }
 
             Commands.Clear();
+            foreach (var statement in Statements.Values)
+            {
+                statement.Dispose();
+            }
+
+            Statements.Clear();
         }
 
         base.Dispose(disposing);

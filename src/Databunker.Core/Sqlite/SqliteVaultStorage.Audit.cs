@@ -74,43 +74,48 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
         "seq AS Id, at AS At, actor AS Actor, operation AS Operation, subject AS Subject, outcome AS Outcome, details AS Details";
 
     /// <summary>Links events onto the chain inside <paramref name="transaction"/>, which must be a write (IMMEDIATE) transaction.</summary>
-    private AuditChainWriter AuditWriter(SqliteConnection connection, SqliteTransaction transaction) => new(connection, transaction, _auditChain);
+    private AuditChainWriter AuditWriter(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        _ = transaction;
+        return new(connection, _auditChain);
+    }
 
     /// <summary>
-    /// Reads the chain's head once, then for each event: the next sequence number, its link, the INSERT and
-    /// the head's UPDATE. SQLite has one writer at a time, so the head read inside the transaction is the head.
+    /// Reads the chain's head once, then for each event: the next sequence number, its link and the INSERT; the
+    /// head's UPDATE once per append. SQLite has one writer at a time, so the head read inside the transaction is
+    /// the head.
     /// </summary>
     private sealed class AuditChainWriter
     {
-        private readonly SqliteCommand _insert;
-        private readonly SqliteCommand _head;
+        private readonly SqliteStatement _insert;
+        private readonly SqliteStatement _head;
         private readonly IAuditChain _chain;
         private long _sequence;
         private byte[] _link;
 
-        public AuditChainWriter(SqliteConnection connection, SqliteTransaction transaction, IAuditChain? chain)
+        public AuditChainWriter(SqliteConnection connection, IAuditChain? chain)
         {
             _chain = chain ?? throw new InvalidOperationException("This storage was built without an audit chain, so it cannot append audit events.");
-            var read = Command(connection, transaction, "SELECT head_seq, head_link FROM audit_chain WHERE id = 1;");
-            using (var reader = read.ExecuteReader())
+            using (var head = SqliteStatement.For(connection, "SELECT head_seq, head_link FROM audit_chain WHERE id = 1;").Query())
             {
-                reader.Read();
-                _sequence = reader.GetInt64(0);
-                _link = (byte[])reader.GetValue(1);
+                if (!head.Next())
+                {
+                    throw new InvalidOperationException("The audit chain's head row is missing.");
+                }
+
+                _sequence = head.Int64(0);
+                _link = head.Bytes(1);
             }
 
-            _insert = Command(connection, transaction,
-                "INSERT INTO audit_events (at, actor, operation, subject, outcome, details, seq, link) VALUES ($at, $actor, $operation, $subject, $outcome, $details, $seq, $link);",
-                "$at", "$actor", "$operation", "$subject", "$outcome", "$details", "$seq", "$link");
-            _head = Command(connection, transaction, "UPDATE audit_chain SET head_seq = $seq, head_link = $link WHERE id = 1;", "$seq", "$link");
+            _insert = SqliteStatement.For(connection,
+                "INSERT INTO audit_events (at, actor, operation, subject, outcome, details, seq, link) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8);");
+            _head = SqliteStatement.For(connection, "UPDATE audit_chain SET head_seq = ?1, head_link = ?2 WHERE id = 1;");
         }
 
-        /// <param name="audit">The event.</param>
-        /// <param name="subjectId">The subject's id bytes when the caller has them already, to spare a copy.</param>
-        public void Append(AuditRecord audit, byte[]? subjectId = null)
+        public void Append(AuditRecord audit)
         {
-            Insert(audit, subjectId);
-            Execute(_head, _sequence, _link);
+            Insert(audit);
+            MoveHead();
         }
 
         /// <summary>Appends events in order and moves the head once, after the last.</summary>
@@ -118,17 +123,29 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
         {
             for (var i = 0; i < audit.Count; i++)
             {
-                Insert(audit[i], null);
+                Insert(audit[i]);
             }
 
-            Execute(_head, _sequence, _link);
+            MoveHead();
         }
 
-        private void Insert(AuditRecord audit, byte[]? subjectId)
+        private void MoveHead() => _head.Bind(1, _sequence).Bind(2, _link).Execute();
+
+        private void Insert(AuditRecord audit)
         {
             var sequence = _sequence + 1;
             var link = _chain.Link(_link, sequence, audit);
-            Execute(_insert, audit.At, audit.Actor, audit.Operation, audit.Subject is { } s ? subjectId ?? Id(s) : null, audit.Outcome, audit.Details, sequence, link);
+            _insert.Bind(1, audit.At).Bind(2, audit.Actor).Bind(3, audit.Operation);
+            if (audit.Subject is { } subject)
+            {
+                _insert.Bind(4, subject);
+            }
+            else
+            {
+                _insert.BindNull(4);
+            }
+
+            _insert.Bind(5, audit.Outcome).Bind(6, audit.Details).Bind(7, sequence).Bind(8, link).Execute();
             (_sequence, _link) = (sequence, link);
         }
     }

@@ -16,20 +16,17 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
     public Task CreatePersonsAsync(IReadOnlyList<NewPerson> users, CancellationToken cancellationToken) =>
         Write((connection, transaction) =>
         {
-            var insertUser = Command(connection, transaction,
-                "INSERT INTO users (token, profile, version, created_at, updated_at, index_hashes, index_version) VALUES ($token, $profile, 1, $at, $at, $hashes, $indexVersion);",
-                "$token", "$profile", "$at", "$hashes", "$indexVersion");
-            var insertKey = Command(connection, transaction,
-                "INSERT INTO data_keys (owner, key_version, wrapped) VALUES ($token, $version, $wrapped);",
-                "$token", "$version", "$wrapped");
-            var insertIndex = IndexInsert(connection, transaction);
+            var insertUser = SqliteStatement.For(connection,
+                "INSERT INTO users (token, profile, version, created_at, updated_at, index_hashes, index_version) VALUES (?1, ?2, 1, ?3, ?3, ?4, ?5);");
+            var insertKey = SqliteStatement.For(connection, "INSERT INTO data_keys (owner, key_version, wrapped) VALUES (?1, ?2, ?3);");
+            var insertIndex = IndexInsert(connection);
             var auditWriter = AuditWriter(connection, transaction);
+            Span<byte> token = stackalloc byte[16];
             foreach (var user in users)
             {
-                var token = Id(user.Token);
-                var (hashes, indexVersion) = IndexColumns(user.Indexes);
-                Execute(insertUser, token, user.Profile, user.CreatedAt, hashes, indexVersion);
-                Execute(insertKey, token, user.DataKey.KeyVersion, user.DataKey.Ciphertext);
+                user.Token.TryWriteBytes(token);
+                BindIndexColumns(insertUser.Bind(1, (ReadOnlySpan<byte>)token).Bind(2, user.Profile).Bind(3, user.CreatedAt), 4, user.Indexes).Execute();
+                insertKey.Bind(1, (ReadOnlySpan<byte>)token).Bind(2, user.DataKey.KeyVersion).Bind(3, user.DataKey.Ciphertext).Execute();
                 InsertIndexes(insertIndex, token, user.Indexes);
                 auditWriter.Append(user.Audit);
             }
@@ -40,41 +37,37 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
     public Task<StoredPerson?> GetPersonAsync(Guid token, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        return ReadUser(Command(connection, null, StoredPersonRow.Select + "WHERE u.token = $key;", "$key"), Id(token));
+        return ReadUser(SqliteStatement.For(connection, StoredPersonRow.Select + "WHERE u.token = ?1;").Bind(1, token));
     }, cancellationToken);
 
     public Task<StoredPerson?> GetPersonByIndexAsync(byte[] hash, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        return ReadUser(Command(connection, null, StoredPersonRow.Select + "JOIN user_indexes i ON i.token = u.token WHERE i.hash = $key;", "$key"), hash);
+        return ReadUser(SqliteStatement.For(connection, StoredPersonRow.Select + "JOIN user_indexes i ON i.token = u.token WHERE i.hash = ?1;").Bind(1, hash));
     }, cancellationToken);
 
     public Task<Guid?> FindPersonByIndexAsync(byte[] hash, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        var select = Command(connection, null, "SELECT token FROM user_indexes WHERE hash = $hash;", "$hash");
-        select.Parameters[0].Value = hash;
-        return select.ExecuteScalar() is byte[] token ? new Guid(token) : (Guid?)null;
+        using var rows = SqliteStatement.For(connection, "SELECT token FROM user_indexes WHERE hash = ?1;").Bind(1, hash).Query();
+        return rows.Next() ? rows.Guid(0) : (Guid?)null;
     }, cancellationToken);
 
     public Task<UpdateOutcome> UpdatePersonAsync(PersonChange change, CancellationToken cancellationToken) =>
         Write((connection, transaction) =>
         {
             var token = Id(change.Token);
-            if (!ReadIndexHashes(connection, transaction, token, change.ExpectedVersion, out var previous))
+            if (!ReadIndexHashes(connection, token, change.ExpectedVersion, out var previous))
             {
-                var exists = Command(connection, transaction, "SELECT COUNT(*) FROM users WHERE token = $token;", "$token");
-                exists.Parameters[0].Value = token;
-                return (long)exists.ExecuteScalar()! > 0 ? UpdateOutcome.VersionConflict : UpdateOutcome.NotFound;
+                using var exists = SqliteStatement.For(connection, "SELECT 1 FROM users WHERE token = ?1;").Bind(1, token).Query();
+                return exists.Next() ? UpdateOutcome.VersionConflict : UpdateOutcome.NotFound;
             }
 
-            var (hashes, indexVersion) = IndexColumns(change.Indexes);
-            var update = Command(connection, transaction,
-                "UPDATE users SET profile = $profile, version = version + 1, updated_at = $at, index_hashes = $hashes, index_version = $indexVersion WHERE token = $token;",
-                "$profile", "$at", "$hashes", "$indexVersion", "$token");
-            Execute(update, change.Profile, change.UpdatedAt, hashes, indexVersion, token);
-            DeleteIndexes(connection, transaction, token, previous);
-            InsertIndexes(IndexInsert(connection, transaction), token, change.Indexes);
+            var update = SqliteStatement.For(connection,
+                "UPDATE users SET profile = ?1, version = version + 1, updated_at = ?2, index_hashes = ?3, index_version = ?4 WHERE token = ?5;");
+            BindIndexColumns(update.Bind(1, change.Profile).Bind(2, change.UpdatedAt), 3, change.Indexes).Bind(5, token).Execute();
+            DeleteIndexes(connection, token, previous);
+            InsertIndexes(IndexInsert(connection), token, change.Indexes);
             AuditWriter(connection, transaction).Append(change.Audit);
             return UpdateOutcome.Updated;
         }, cancellationToken);
@@ -101,80 +94,87 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
         Write((connection, transaction) =>
         {
             var id = Id(token);
-            if (!ReadIndexHashes(connection, transaction, id, expectedVersion, out var previous))
+            if (!ReadIndexHashes(connection, id, expectedVersion, out var previous))
             {
                 return false;
             }
 
-            var (hashes, indexVersion) = IndexColumns(indexes);
-            Execute(Command(connection, transaction, "UPDATE users SET index_hashes = $hashes, index_version = $indexVersion WHERE token = $token;", "$hashes", "$indexVersion", "$token"),
-                hashes, indexVersion, id);
-            DeleteIndexes(connection, transaction, id, previous);
-            InsertIndexes(IndexInsert(connection, transaction), id, indexes);
+            BindIndexColumns(SqliteStatement.For(connection, "UPDATE users SET index_hashes = ?1, index_version = ?2 WHERE token = ?3;"), 1, indexes).Bind(3, id).Execute();
+            DeleteIndexes(connection, id, previous);
+            InsertIndexes(IndexInsert(connection), id, indexes);
             return true;
         }, cancellationToken);
 
     Task IPersonStore.EnlistErasureAsync(IErasureTransaction erasure, Guid token, CancellationToken cancellationToken) => Run(() =>
     {
-        var (connection, transaction, id) = (SqliteErasure.Of(erasure).Connection, SqliteErasure.Of(erasure).Transaction, Id(token));
-        if (!ReadIndexHashes(connection, transaction, id, null, out var hashes))
+        var (connection, id) = (SqliteErasure.Of(erasure).Connection, Id(token));
+        if (!ReadIndexHashes(connection, id, null, out var hashes))
         {
             return 0;
         }
 
-        DeleteIndexes(connection, transaction, id, hashes);
-        return Execute(Command(connection, transaction, "DELETE FROM users WHERE token = @token;", "@token"), id);
+        DeleteIndexes(connection, id, hashes);
+        return SqliteStatement.For(connection, "DELETE FROM users WHERE token = ?1;").Bind(1, id).Execute();
     }, cancellationToken);
 
-    /// <summary>The hash list and lowest key version of a person's entries, for their row.</summary>
-    private static (byte[]? Hashes, long? Version) IndexColumns(IReadOnlyList<IndexEntry> indexes)
+    /// <summary>
+    /// Binds a person's hash list (their entries' hashes, 32 bytes each) and the lowest key version among them to
+    /// parameters <paramref name="first"/> and the one after it.
+    /// </summary>
+    private static SqliteStatement BindIndexColumns(SqliteStatement statement, int first, IReadOnlyList<IndexEntry> indexes)
     {
         if (indexes.Count == 0)
         {
-            return (null, null);
+            return statement.BindNull(first).BindNull(first + 1);
         }
 
-        var hashes = new byte[indexes.Count * IndexHashSize];
-        var lowest = int.MaxValue;
-        for (var i = 0; i < indexes.Count; i++)
+        var length = indexes.Count * IndexHashSize;
+        var rented = length <= 256 ? null : System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        var hashes = rented is null ? stackalloc byte[length] : rented.AsSpan(0, length);
+        try
         {
-            if (indexes[i].Hash.Length != IndexHashSize)
+            var lowest = int.MaxValue;
+            for (var i = 0; i < indexes.Count; i++)
             {
-                throw new ArgumentException($"Index hashes are {IndexHashSize} bytes.", nameof(indexes));
+                if (indexes[i].Hash.Length != IndexHashSize)
+                {
+                    throw new ArgumentException($"Index hashes are {IndexHashSize} bytes.", nameof(indexes));
+                }
+
+                indexes[i].Hash.CopyTo(hashes[(i * IndexHashSize)..]);
+                lowest = Math.Min(lowest, indexes[i].KeyVersion);
             }
 
-            indexes[i].Hash.CopyTo(hashes, i * IndexHashSize);
-            lowest = Math.Min(lowest, indexes[i].KeyVersion);
+            return statement.Bind(first, (ReadOnlySpan<byte>)hashes).Bind(first + 1, lowest);
         }
-
-        return (hashes, lowest);
+        finally
+        {
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 
     /// <summary>Reads a person's hash list, if the person exists (at <paramref name="expectedVersion"/> when given).</summary>
-    private static bool ReadIndexHashes(SqliteConnection connection, SqliteTransaction transaction, byte[] token, long? expectedVersion, out byte[]? hashes)
+    private static bool ReadIndexHashes(SqliteConnection connection, byte[] token, long? expectedVersion, out byte[]? hashes)
     {
-        var select = expectedVersion is null
-            ? Command(connection, transaction, "SELECT index_hashes FROM users WHERE token = $token;", "$token")
-            : Command(connection, transaction, "SELECT index_hashes FROM users WHERE token = $token AND version = $expected;", "$token", "$expected");
-        select.Parameters[0].Value = token;
-        if (expectedVersion is { } expected)
-        {
-            select.Parameters[1].Value = expected;
-        }
-
-        using var reader = select.ExecuteReader();
+        var select = expectedVersion is { } expected
+            ? SqliteStatement.For(connection, "SELECT index_hashes FROM users WHERE token = ?1 AND version = ?2;").Bind(2, expected)
+            : SqliteStatement.For(connection, "SELECT index_hashes FROM users WHERE token = ?1;");
+        using var rows = select.Bind(1, token).Query();
         hashes = null;
-        if (!reader.Read())
+        if (!rows.Next())
         {
             return false;
         }
 
-        hashes = reader.IsDBNull(0) ? null : (byte[])reader.GetValue(0);
+        hashes = rows.BytesOrNull(0);
         return true;
     }
 
     /// <summary>Deletes the entries a person's hash list names (each still the person's: the token is checked too).</summary>
-    private static void DeleteIndexes(SqliteConnection connection, SqliteTransaction transaction, byte[] token, byte[]? hashes)
+    private static void DeleteIndexes(SqliteConnection connection, byte[] token, byte[]? hashes)
     {
         if (hashes is null)
         {
@@ -186,10 +186,10 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
             throw new VaultCryptoException("A person's list of index entries is damaged.");
         }
 
-        var delete = Command(connection, transaction, "DELETE FROM user_indexes WHERE hash = $hash AND token = $token;", "$hash", "$token");
+        var delete = SqliteStatement.For(connection, "DELETE FROM user_indexes WHERE hash = ?1 AND token = ?2;");
         for (var offset = 0; offset < hashes.Length; offset += IndexHashSize)
         {
-            Execute(delete, hashes.AsSpan(offset, IndexHashSize).ToArray(), token);
+            delete.Bind(1, hashes.AsSpan(offset, IndexHashSize)).Bind(2, token).Execute();
         }
     }
 
@@ -203,20 +203,20 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
         }
 
         Execute(Command(connection, transaction, "INSERT OR REPLACE INTO tombstones (token, forgotten_at) VALUES ($token, $at);", "$token", "$at"), token, forgottenAt);
-        AuditWriter(connection, transaction).Append(audit, audit.Subject == new Guid(token) ? token : null);
+        AuditWriter(connection, transaction).Append(audit);
         return true;
     }
 
-    private static SqliteCommand IndexInsert(SqliteConnection connection, SqliteTransaction transaction) =>
-        Command(connection, transaction, "INSERT INTO user_indexes (hash, kind, token, key_version) VALUES ($hash, $kind, $token, $version);", "$hash", "$kind", "$token", "$version");
+    private static SqliteStatement IndexInsert(SqliteConnection connection) =>
+        SqliteStatement.For(connection, "INSERT INTO user_indexes (hash, kind, token, key_version) VALUES (?1, ?2, ?3, ?4);");
 
-    private static void InsertIndexes(SqliteCommand insert, byte[] token, IReadOnlyList<IndexEntry> indexes)
+    private static void InsertIndexes(SqliteStatement insert, ReadOnlySpan<byte> token, IReadOnlyList<IndexEntry> indexes)
     {
         foreach (var index in indexes)
         {
             try
             {
-                Execute(insert, index.Hash, (long)index.Kind, token, (long)index.KeyVersion);
+                insert.Bind(1, index.Hash).Bind(2, (long)index.Kind).Bind(3, token).Bind(4, (long)index.KeyVersion).Execute();
             }
             catch (SqliteException ex) when (IsUniqueViolation(ex))
             {
@@ -225,13 +225,12 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
         }
     }
 
-    /// <summary>Reads the one person the prepared <paramref name="select"/> finds by <paramref name="key"/>.</summary>
-    private static StoredPerson? ReadUser(SqliteCommand select, byte[] key)
+    /// <summary>Reads the one person the bound <paramref name="select"/> (of <see cref="StoredPersonRow.Select"/>) finds.</summary>
+    private static StoredPerson? ReadUser(SqliteStatement select)
     {
-        select.Parameters[0].Value = key;
-        using var reader = select.ExecuteReader();
-        return reader.Read()
-            ? StoredPersonRow.Read(reader)
+        using var rows = select.Query();
+        return rows.Next()
+            ? new StoredPerson(rows.Guid(0), rows.Bytes(1), new WrappedKey(rows.Text(5), rows.Bytes(6)), rows.Int64(2), rows.Int64(3), rows.Int64(4))
             : null;
     }
 }

@@ -17,45 +17,50 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
                     continue;
                 }
 
-                var exists = Command(connection, transaction, "SELECT COUNT(*) FROM users WHERE token = $id;", "$id");
-                exists.Parameters[0].Value = Id(owner);
-                if ((long)exists.ExecuteScalar()! == 0)
+                using (var exists = SqliteStatement.For(connection, "SELECT 1 FROM users WHERE token = ?1;").Bind(1, owner).Query())
                 {
-                    throw new PersonNotFoundException();
+                    if (!exists.Next())
+                    {
+                        throw new PersonNotFoundException();
+                    }
                 }
 
                 checkedOwner = owner;
             }
 
-            var findDeterministic = Command(connection, transaction,
-                "SELECT sealed_token, expires_at FROM tokens WHERE deterministic = $hash;", "$hash");
-            var deleteDeterministic = Command(connection, transaction, "DELETE FROM tokens WHERE deterministic = $hash;", "$hash");
-            var insert = Command(connection, transaction,
-                "INSERT OR IGNORE INTO tokens (token_hash, value, deterministic, sealed_token, owner, expires_at, created_at) " +
-                "VALUES ($hash, $value, $deterministic, $sealed, $owner, $expires, $created);",
-                "$hash", "$value", "$deterministic", "$sealed", "$owner", "$expires", "$created");
+            var findDeterministic = SqliteStatement.For(connection, "SELECT sealed_token, expires_at FROM tokens WHERE deterministic = ?1;");
+            var deleteDeterministic = SqliteStatement.For(connection, "DELETE FROM tokens WHERE deterministic = ?1;");
+            var insert = SqliteStatement.For(connection,
+                "INSERT OR IGNORE INTO tokens (token_hash, value, deterministic, sealed_token, owner, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7);");
             var outcomes = new TokenAddOutcome[tokens.Count];
             for (var i = 0; i < tokens.Count; i++)
             {
                 var token = tokens[i];
                 if (token.DeterministicHash is { } deterministic)
                 {
-                    findDeterministic.Parameters[0].Value = deterministic;
-                    using (var reader = findDeterministic.ExecuteReader())
+                    using (var found = findDeterministic.Bind(1, deterministic).Query())
                     {
-                        if (reader.Read() && (reader.IsDBNull(1) || reader.GetInt64(1) > now))
+                        if (found.Next() && (found.IsNull(1) || found.Int64(1) > now))
                         {
-                            outcomes[i] = TokenAddOutcome.Existing((byte[])reader.GetValue(0));
+                            outcomes[i] = TokenAddOutcome.Existing(found.Bytes(0));
                             continue;
                         }
                     }
 
-                    Execute(deleteDeterministic, deterministic);
+                    deleteDeterministic.Bind(1, deterministic).Execute();
                 }
 
-                outcomes[i] = Execute(insert, token.TokenHash, token.Value, token.DeterministicHash, token.SealedToken, token.Owner is { } o ? Id(o) : null, token.ExpiresAt, token.CreatedAt) == 0
-                    ? TokenAddOutcome.HashTaken
-                    : TokenAddOutcome.Added;
+                insert.Bind(1, token.TokenHash).Bind(2, token.Value).Bind(3, token.DeterministicHash).Bind(4, token.SealedToken).Bind(6, token.ExpiresAt).Bind(7, token.CreatedAt);
+                if (token.Owner is { } tokenOwner)
+                {
+                    insert.Bind(5, tokenOwner);
+                }
+                else
+                {
+                    insert.BindNull(5);
+                }
+
+                outcomes[i] = insert.Execute() == 0 ? TokenAddOutcome.HashTaken : TokenAddOutcome.Added;
             }
 
             var auditWriter = AuditWriter(connection, transaction);
@@ -76,17 +81,18 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
 
         // One SELECT is its own snapshot; several share one read transaction, so that they see the same state.
         using var transaction = tokenHashes.Count > 1 ? connection.BeginTransaction(deferred: true) : null;
-        var select = Command(connection, transaction,
-            StoredTokenRow.Select + "WHERE t.token_hash = $hash AND (t.expires_at IS NULL OR t.expires_at > $now);", "$hash", "$now");
-        select.Parameters[1].Value = now;
+        var select = SqliteStatement.For(connection, StoredTokenRow.Select + "WHERE t.token_hash = ?1 AND (t.expires_at IS NULL OR t.expires_at > ?2);");
         var found = new StoredToken?[tokenHashes.Count];
         for (var i = 0; i < tokenHashes.Count; i++)
         {
-            select.Parameters[0].Value = tokenHashes[i];
-            using var reader = select.ExecuteReader();
-            if (reader.Read())
+            using var rows = select.Bind(1, tokenHashes[i]).Bind(2, now).Query();
+            if (rows.Next())
             {
-                found[i] = StoredTokenRow.Read(reader, 0);
+                found[i] = new StoredToken(
+                    rows.Bytes(0),
+                    rows.IsNull(1) ? null : rows.Guid(1),
+                    rows.IsNull(2) ? null : rows.Int64(2),
+                    rows.IsNull(3) ? null : new WrappedKey(rows.Text(3), rows.Bytes(4)));
             }
         }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -11,7 +12,10 @@ namespace Databunker.Core.Kernel.Crypto;
 internal sealed class AuditChain : IAuditChain
 {
     public const int Size = 32;
+    private readonly Lock _gate = new();
     private volatile byte[]? _key;
+    private IncrementalHash? _hmac;
+    private byte[]? _hmacKey;
 
     public int LinkSize => Size;
 
@@ -23,45 +27,81 @@ internal sealed class AuditChain : IAuditChain
         ArgumentNullException.ThrowIfNull(record);
         var key = _key ?? throw new InvalidOperationException("The audit chain is used before the vault was opened.");
         BlindIndex.RefuseZeroKey(key);
-        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
-        Span<byte> number = stackalloc byte[8];
-        hmac.AppendData(previous);
-        AppendInt64(hmac, number, sequence);
-        AppendInt64(hmac, number, record.At);
-        AppendText(hmac, number, record.Actor);
-        AppendText(hmac, number, record.Operation);
-        Span<byte> subject = stackalloc byte[17];
-        if (record.Subject is { } s)
-        {
-            subject[0] = 1;
-            s.TryWriteBytes(subject[1..]);
-        }
 
-        hmac.AppendData(subject);
-        AppendText(hmac, number, record.Outcome);
-        if (record.Details is { } details)
+        // The MAC's input is built in one buffer and handed over in one call: an HMAC call per field was a
+        // tenth of a batched read event's cost. The bytes are the same as field by field.
+        var length = previous.Length + (8 * 3) + 17 + Utf8(record.Actor) + Utf8(record.Operation) + Utf8(record.Outcome) + (record.Details?.Length ?? 0);
+        var rented = length <= 512 ? null : ArrayPool<byte>.Shared.Rent(length);
+        var input = rented is null ? stackalloc byte[length] : rented.AsSpan(0, length);
+        try
         {
-            AppendInt64(hmac, number, details.Length);
-            hmac.AppendData(details);
-        }
-        else
-        {
-            AppendInt64(hmac, number, -1);
-        }
+            var at = 0;
+            previous.CopyTo(input);
+            at += previous.Length;
+            at = WriteInt64(input, at, sequence);
+            at = WriteInt64(input, at, record.At);
+            at = WriteText(input, at, record.Actor);
+            at = WriteText(input, at, record.Operation);
+            input.Slice(at, 17).Clear();
+            if (record.Subject is { } s)
+            {
+                input[at] = 1;
+                s.TryWriteBytes(input.Slice(at + 1, 16));
+            }
 
-        return hmac.GetHashAndReset();
+            at += 17;
+            at = WriteText(input, at, record.Outcome);
+            if (record.Details is { } details)
+            {
+                at = WriteInt64(input, at, details.Length);
+                details.CopyTo(input[at..]);
+                at += details.Length;
+            }
+            else
+            {
+                at = WriteInt64(input, at, -1);
+            }
+
+            return Mac(key, input[..at]);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 
-    private static void AppendInt64(IncrementalHash hmac, Span<byte> buffer, long value)
+    /// <summary>The HMAC of <paramref name="input"/>, on a context kept for the current key (appends are serialised by the chain's head lock, so it is rarely contended).</summary>
+    private byte[] Mac(byte[] key, ReadOnlySpan<byte> input)
     {
-        BinaryPrimitives.WriteInt64BigEndian(buffer, value);
-        hmac.AppendData(buffer);
+        lock (_gate)
+        {
+            if (!ReferenceEquals(_hmacKey, key))
+            {
+                _hmac?.Dispose();
+                _hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+                _hmacKey = key;
+            }
+
+            _hmac!.AppendData(input);
+            return _hmac.GetHashAndReset();
+        }
     }
 
-    private static void AppendText(IncrementalHash hmac, Span<byte> buffer, string text)
+    private static int Utf8(string text) => 8 + Encoding.UTF8.GetByteCount(text);
+
+    private static int WriteInt64(Span<byte> buffer, int at, long value)
     {
-        var bytes = Encoding.UTF8.GetBytes(text);
-        AppendInt64(hmac, buffer, bytes.Length);
-        hmac.AppendData(bytes);
+        BinaryPrimitives.WriteInt64BigEndian(buffer[at..], value);
+        return at + 8;
+    }
+
+    private static int WriteText(Span<byte> buffer, int at, string text)
+    {
+        var written = Encoding.UTF8.GetBytes(text, buffer[(at + 8)..]);
+        BinaryPrimitives.WriteInt64BigEndian(buffer[at..], written);
+        return at + 8 + written;
     }
 }
