@@ -13,7 +13,7 @@ namespace Databunker.Core.PostgreSql;
 public static class SqliteToPostgreSqlCopy
 {
     /// <summary>The SQLite schema version whose tables this copy reads (a test holds it to Databunker.Core's latest).</summary>
-    internal const int SqliteSchemaVersion = 7;
+    internal const int SqliteSchemaVersion = 8;
 
     private static readonly (string Table, (string Name, NpgsqlDbType Type)[] Columns)[] Tables =
     [

@@ -16,9 +16,13 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
 
     public Task<IReadOnlyList<AuditRecord>> GetAuditAsync(Guid subject, CancellationToken cancellationToken) => Run(() =>
     {
+        // From every sorted run of the index by person, and from the tail not yet indexed; one statement, one snapshot.
         using var connection = _connections.Open();
         return (IReadOnlyList<AuditRecord>)connection.Query<AuditRow>(
-                $"SELECT {AuditColumns} FROM audit_events WHERE subject = @subject ORDER BY seq;",
+                $"SELECT {AuditColumns} FROM audit_events WHERE seq IN " +
+                "(SELECT s.seq FROM audit_runs r JOIN audit_subjects s ON s.run = r.run AND s.subject = @subject) " +
+                $"UNION ALL SELECT {AuditColumns} FROM audit_events WHERE seq > (SELECT indexed_seq FROM audit_chain WHERE id = 1) AND subject = @subject " +
+                "ORDER BY Id;",
                 new { subject = Id(subject) })
             .Select(r => r.ToRecord())
             .ToList();
@@ -40,6 +44,10 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
             }
 
             var purged = connection.Execute("DELETE FROM audit_events WHERE seq <= @Seq;", new { last.Seq }, transaction);
+
+            // Runs of the index by person that cover only purged events go with them; a run that covers both keeps
+            // its entries for the purged ones until it goes too (a lookup finds no event for them).
+            connection.Execute("DELETE FROM audit_subjects WHERE run <= @Seq; DELETE FROM audit_runs WHERE run <= @Seq;", new { last.Seq }, transaction);
             connection.Execute(
                 "UPDATE audit_chain SET first_seq = MAX(first_seq, @next), first_prev = CASE WHEN @next > first_seq THEN COALESCE(@Link, first_prev) ELSE first_prev END WHERE id = 1;",
                 new { next = last.Seq + 1, last.Link },
@@ -83,20 +91,33 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
     /// <summary>
     /// Reads the chain's head once, then for each event: the next sequence number, its link and the INSERT; the
     /// head's UPDATE once per append. SQLite has one writer at a time, so the head read inside the transaction is
-    /// the head.
+    /// the head. Events are appended without an index entry; once <see cref="RunEvents"/> are waiting, the append
+    /// that crosses the mark indexes them by person in one sorted run (see the version 8 migration).
     /// </summary>
     private sealed class AuditChainWriter
     {
+        /// <summary>How many events wait unindexed before they are indexed by person in one run.</summary>
+        internal const int RunEvents = 4096;
+
+        /// <summary>How many runs of a level merge into one of the next.</summary>
+        internal const int RunsPerLevel = 8;
+
+        /// <summary>The highest level: its runs are not merged further (a merge rewrites every entry it covers).</summary>
+        internal const int TopLevel = 2;
+
+        private readonly SqliteConnection _connection;
         private readonly SqliteStatement _insert;
         private readonly SqliteStatement _head;
         private readonly IAuditChain _chain;
+        private long _indexed;
         private long _sequence;
         private byte[] _link;
 
         public AuditChainWriter(SqliteConnection connection, IAuditChain? chain)
         {
+            _connection = connection;
             _chain = chain ?? throw new InvalidOperationException("This storage was built without an audit chain, so it cannot append audit events.");
-            using (var head = SqliteStatement.For(connection, "SELECT head_seq, head_link FROM audit_chain WHERE id = 1;").Query())
+            using (var head = SqliteStatement.For(connection, "SELECT head_seq, head_link, indexed_seq FROM audit_chain WHERE id = 1;").Query())
             {
                 if (!head.Next())
                 {
@@ -105,6 +126,7 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
 
                 _sequence = head.Int64(0);
                 _link = head.Bytes(1);
+                _indexed = head.Int64(2);
             }
 
             _insert = SqliteStatement.For(connection,
@@ -129,7 +151,49 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
             MoveHead();
         }
 
-        private void MoveHead() => _head.Bind(1, _sequence).Bind(2, _link).Execute();
+        /// <summary>Indexes by person, in one sorted run, the events after <paramref name="indexed"/> up to <paramref name="upTo"/>, and merges full levels.</summary>
+        internal static void IndexRun(SqliteConnection connection, long indexed, long upTo)
+        {
+            SqliteStatement.For(connection,
+                    "INSERT INTO audit_subjects (run, subject, seq) SELECT ?2, subject, seq FROM audit_events WHERE seq > ?1 AND seq <= ?2 AND subject IS NOT NULL ORDER BY subject, seq;")
+                .Bind(1, indexed).Bind(2, upTo).Execute();
+            SqliteStatement.For(connection, "INSERT INTO audit_runs (run, level) VALUES (?1, 0);").Bind(1, upTo).Execute();
+            SqliteStatement.For(connection, "UPDATE audit_chain SET indexed_seq = ?1 WHERE id = 1;").Bind(1, upTo).Execute();
+            for (var level = 0; level < TopLevel; level++)
+            {
+                long runs;
+                using (var count = SqliteStatement.For(connection, "SELECT COUNT(*) FROM audit_runs WHERE level = ?1;").Bind(1, level).Query())
+                {
+                    runs = count.Next() ? count.Int64(0) : 0;
+                }
+
+                if (runs < RunsPerLevel)
+                {
+                    return;
+                }
+
+                // The runs of a level are the newest ones above the next level's, so they cover one stretch of the
+                // trail; they merge into the newest of them, which moves up a level.
+                SqliteStatement.For(connection,
+                        "INSERT INTO audit_subjects (run, subject, seq) SELECT ?2, subject, seq FROM audit_subjects " +
+                        "WHERE run IN (SELECT run FROM audit_runs WHERE level = ?1 AND run < ?2) ORDER BY subject, seq;")
+                    .Bind(1, level).Bind(2, upTo).Execute();
+                SqliteStatement.For(connection, "DELETE FROM audit_subjects WHERE run IN (SELECT run FROM audit_runs WHERE level = ?1 AND run < ?2);")
+                    .Bind(1, level).Bind(2, upTo).Execute();
+                SqliteStatement.For(connection, "DELETE FROM audit_runs WHERE level = ?1 AND run < ?2;").Bind(1, level).Bind(2, upTo).Execute();
+                SqliteStatement.For(connection, "UPDATE audit_runs SET level = ?1 + 1 WHERE run = ?2;").Bind(1, level).Bind(2, upTo).Execute();
+            }
+        }
+
+        private void MoveHead()
+        {
+            _head.Bind(1, _sequence).Bind(2, _link).Execute();
+            if (_sequence - _indexed >= RunEvents)
+            {
+                IndexRun(_connection, _indexed, _sequence);
+                _indexed = _sequence;
+            }
+        }
 
         private void Insert(AuditRecord audit)
         {

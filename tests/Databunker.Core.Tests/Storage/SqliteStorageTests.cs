@@ -35,6 +35,51 @@ public sealed class SqliteStorageTests
     }
 
     [Test]
+    public async Task APersonsTrail_IsReadFromTheIndexRunsAndTheUnindexedTail_AcrossMergesAndPurges()
+    {
+        await using var host = await VaultHost.StartAsync();
+        var a = await host.Vault.CreateUserAsync(Json(new { email = "runs-a@example.com" }));
+        var b = await host.Vault.CreateUserAsync(Json(new { email = "runs-b@example.com" }));
+        var store = host.Services.GetRequiredService<IAuditStore>();
+        var start = host.Services.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeMilliseconds() + 1;
+
+        // Nine runs' worth of events and a tail: eight runs of level 0 merge into one of level 1, a ninth follows. A
+        // run is made by the append that crosses the mark, so batches of 512 make runs of 4,096.
+        const int Events = (4096 * 9) + 100;
+        for (var first = 0; first < Events; first += 512)
+        {
+            var batch = Enumerable.Range(first, Math.Min(512, Events - first))
+                .Select(i => new AuditRecord(0, start + i, "test", "user.get", (i % 3) switch { 0 => a, 1 => b, _ => null }, "success", null))
+                .ToList();
+            await store.AppendAuditAsync(batch, CancellationToken.None);
+        }
+
+        host.Scalar<string>("SELECT group_concat(level, ',') FROM (SELECT level FROM audit_runs ORDER BY run)").Should().Be("1,0");
+        host.Scalar<long>("SELECT head_seq - indexed_seq FROM audit_chain").Should().BeInRange(1, 4095, "the newest events wait unindexed");
+        host.Scalar<long>("SELECT COUNT(*) - COUNT(DISTINCT seq) FROM audit_subjects").Should().Be(0, "merges move entries, they do not copy them");
+        host.Scalar<long>("SELECT COUNT(*) FROM audit_subjects").Should().Be(
+            host.Scalar<long>("SELECT COUNT(*) FROM audit_events WHERE subject IS NOT NULL AND seq <= (SELECT indexed_seq FROM audit_chain)"));
+        await ShouldReadTheWholeTrail(a);
+        await ShouldReadTheWholeTrail(b);
+
+        // Purging the oldest events takes the runs that covered only them; what stays is still found.
+        var purged = await store.PurgeAuditAsync(start + 34_000, CancellationToken.None);
+        purged.Should().BeGreaterThan(34_000);
+        host.Scalar<string>("SELECT group_concat(level, ',') FROM audit_runs").Should().Be("0", "the level-1 run covered only purged events");
+        host.Scalar<long>("SELECT COUNT(*) FROM audit_subjects WHERE run < (SELECT MIN(run) FROM audit_runs)").Should().Be(0);
+        await ShouldReadTheWholeTrail(a);
+        (await host.Administration.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
+
+        async Task ShouldReadTheWholeTrail(Guid subject)
+        {
+            var trail = await store.GetAuditAsync(subject, CancellationToken.None);
+            trail.Should().OnlyContain(e => e.Subject == subject);
+            trail.Select(e => e.Id).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+            trail.Should().HaveCount((int)host.Scalar<long>("SELECT COUNT(*) FROM audit_events WHERE subject = @s", new { s = subject.ToByteArray() }));
+        }
+    }
+
+    [Test]
     public async Task AVaultAtVersion6_MovesToTheLeanSchema_AndKeepsItsPersonsTokensAndTrail()
     {
         var database = VaultHost.NewDatabasePath();
@@ -80,14 +125,21 @@ public sealed class SqliteStorageTests
             ALTER TABLE users DROP COLUMN index_hashes;
             ALTER TABLE users DROP COLUMN index_version;
             CREATE INDEX ix_user_indexes_token ON user_indexes (token);
+            DROP TABLE audit_subjects;
+            DROP TABLE audit_runs;
+            ALTER TABLE audit_chain DROP COLUMN indexed_seq;
             DELETE FROM schema_version WHERE version >= 7;
             """);
         var events = Scalar<long>(database, "SELECT COUNT(*) FROM audit_events");
 
         await using (var host = await VaultHost.StartAsync(database: database, masterKey: key))
         {
-            Scalar<long>(database, "SELECT MAX(version) FROM schema_version").Should().BeGreaterThanOrEqualTo(7);
-            Scalar<long>(database, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('ix_audit_events_at', 'ux_audit_events_seq', 'ix_data_keys_version')").Should().Be(0);
+            Scalar<long>(database, "SELECT MAX(version) FROM schema_version").Should().BeGreaterThanOrEqualTo(8);
+            Scalar<long>(database, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('ix_audit_events_at', 'ux_audit_events_seq', 'ix_data_keys_version', 'ix_audit_events_subject')")
+                .Should().Be(0);
+
+            // Version 8: the events already there form one run of the index by person, at the top level.
+            Scalar<string>(database, "SELECT group_concat(level) FROM audit_runs").Should().Be("2");
             Scalar<long>(database, "SELECT COUNT(*) FROM pragma_table_info('audit_events') WHERE name = 'id'").Should().Be(0);
             Scalar<long>(database, "SELECT COUNT(*) FROM audit_events").Should().Be(events);
             (await host.Administration.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
