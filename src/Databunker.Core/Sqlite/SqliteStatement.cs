@@ -45,6 +45,28 @@ internal sealed class SqliteStatement : IDisposable
         return statement;
     }
 
+    /// <summary>
+    /// Rolls back the transaction the connection has open, if any (SQLite may have rolled it back already); a
+    /// connection that cannot roll back is closed for good instead of going back to the pool.
+    /// </summary>
+    public static void RollBack(SqliteConnection connection)
+    {
+        var db = connection.Handle;
+        if (db is null || raw.sqlite3_get_autocommit(db) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            For(connection, "ROLLBACK;").Execute();
+        }
+        catch (SqliteException)
+        {
+            ((PooledSqliteConnection)connection).Retire();
+        }
+    }
+
     /// <summary>Binds parameter <paramref name="index"/> (from 1) to a number.</summary>
     public SqliteStatement Bind(int index, long value)
     {

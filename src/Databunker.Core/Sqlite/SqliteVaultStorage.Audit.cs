@@ -10,7 +10,7 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
     public Task AppendAuditAsync(AuditRecord audit, CancellationToken cancellationToken) =>
         Write((connection, transaction) =>
         {
-            AuditWriter(connection, transaction).Append(audit);
+            AuditWriter(connection).Append(audit);
             return true;
         }, cancellationToken);
 
@@ -81,12 +81,8 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
     private const string AuditColumns =
         "seq AS Id, at AS At, actor AS Actor, operation AS Operation, subject AS Subject, outcome AS Outcome, details AS Details";
 
-    /// <summary>Links events onto the chain inside <paramref name="transaction"/>, which must be a write (IMMEDIATE) transaction.</summary>
-    private AuditChainWriter AuditWriter(SqliteConnection connection, SqliteTransaction transaction)
-    {
-        _ = transaction;
-        return new(connection, _auditChain);
-    }
+    /// <summary>Links events onto the chain inside the connection's write (IMMEDIATE) transaction.</summary>
+    private AuditChainWriter AuditWriter(SqliteConnection connection) => new(connection, _auditChain);
 
     /// <summary>
     /// Reads the chain's head once, then for each event: the next sequence number, its link and the INSERT; the

@@ -104,8 +104,8 @@ internal sealed partial class SqliteVaultStorage : IExpirationStore
             step.Transaction) > 0;
     }, cancellationToken);
 
-    private void Audit(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, AuditRecord audit) =>
-        AuditWriter(connection, transaction).Append(audit);
+    private void Audit(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction? transaction, AuditRecord audit) =>
+        AuditWriter(connection).Append(audit);
 
     private const string ExpirationColumns =
         "state AS State, due_at AS DueAt, retain_hash AS RetainHash, delete_hash AS DeleteHash, binding AS Binding";

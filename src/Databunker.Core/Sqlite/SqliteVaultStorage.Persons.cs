@@ -20,7 +20,7 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
                 "INSERT INTO users (token, profile, version, created_at, updated_at, index_hashes, index_version) VALUES (?1, ?2, 1, ?3, ?3, ?4, ?5);");
             var insertKey = SqliteStatement.For(connection, "INSERT INTO data_keys (owner, key_version, wrapped) VALUES (?1, ?2, ?3);");
             var insertIndex = IndexInsert(connection);
-            var auditWriter = AuditWriter(connection, transaction);
+            var auditWriter = AuditWriter(connection);
             Span<byte> token = stackalloc byte[16];
             foreach (var user in users)
             {
@@ -68,7 +68,7 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
             BindIndexColumns(update.Bind(1, change.Profile).Bind(2, change.UpdatedAt), 3, change.Indexes).Bind(5, token).Execute();
             DeleteIndexes(connection, token, previous);
             InsertIndexes(IndexInsert(connection), token, change.Indexes);
-            AuditWriter(connection, transaction).Append(change.Audit);
+            AuditWriter(connection).Append(change.Audit);
             return UpdateOutcome.Updated;
         }, cancellationToken);
 
@@ -203,7 +203,7 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
         }
 
         Execute(Command(connection, transaction, "INSERT OR REPLACE INTO tombstones (token, forgotten_at) VALUES ($token, $at);", "$token", "$at"), token, forgottenAt);
-        AuditWriter(connection, transaction).Append(audit);
+        AuditWriter(connection).Append(audit);
         return true;
     }
 

@@ -63,7 +63,7 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
                 outcomes[i] = insert.Execute() == 0 ? TokenAddOutcome.HashTaken : TokenAddOutcome.Added;
             }
 
-            var auditWriter = AuditWriter(connection, transaction);
+            var auditWriter = AuditWriter(connection);
             for (var i = 0; i < audit.Count; i++)
             {
                 if (i >= outcomes.Length || outcomes[i] != TokenAddOutcome.HashTaken)
@@ -147,7 +147,7 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
         {
             if (audit.Count > 0)
             {
-                AuditWriter(connection, transaction).AppendAll(audit);
+                AuditWriter(connection).AppendAll(audit);
             }
 
             return audit.Count;

@@ -135,28 +135,41 @@ internal sealed partial class SqliteVaultStorage : IVaultStore, IDisposable
     /// to 100 ms each), which under concurrent writes made single calls wait hundreds of milliseconds. Writers of
     /// other processes, and this process's erasures, still meet the busy handler.
     /// </summary>
-    private Task<T> Write<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken)
+    private Task<T> Write<T>(Func<SqliteConnection, SqliteTransaction?, T> work, CancellationToken cancellationToken)
     {
         var entered = _writers.WaitAsync(cancellationToken);
         return entered.IsCompletedSuccessfully ? WriteEntered(work) : WriteQueuedAsync(entered, work);
     }
 
-    private async Task<T> WriteQueuedAsync<T>(Task entered, Func<SqliteConnection, SqliteTransaction, T> work)
+    private async Task<T> WriteQueuedAsync<T>(Task entered, Func<SqliteConnection, SqliteTransaction?, T> work)
     {
         await entered.ConfigureAwait(false);
         return await WriteEntered(work).ConfigureAwait(false);
     }
 
-    private Task<T> WriteEntered<T>(Func<SqliteConnection, SqliteTransaction, T> work)
+    private Task<T> WriteEntered<T>(Func<SqliteConnection, SqliteTransaction?, T> work)
     {
         try
         {
             return Run(() =>
             {
+                // BEGIN and COMMIT as prepared statements of the connection: Microsoft.Data.Sqlite's transaction
+                // object prepares both anew, through a command and a reader of their own, on every transaction. The
+                // work gets no transaction object; its commands run inside the one begun here.
                 using var connection = _connections.Open();
-                using var transaction = connection.BeginTransaction(deferred: false);
-                var result = work(connection, transaction);
-                transaction.Commit();
+                SqliteStatement.For(connection, "BEGIN IMMEDIATE;").Execute();
+                T result;
+                try
+                {
+                    result = work(connection, null);
+                    SqliteStatement.For(connection, "COMMIT;").Execute();
+                }
+                catch
+                {
+                    SqliteStatement.RollBack(connection);
+                    throw;
+                }
+
                 _checkpointer.Committed();
                 return result;
             }, CancellationToken.None);
