@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text.Json;
 
 namespace Databunker.Core.Kernel;
 
@@ -58,20 +56,17 @@ internal sealed class AuditTrail(IAuditStore store, ReadAuditWriter reads, TimeP
     /// <summary>Seals event details (a JSON object of one array of names) under the subject's data key, bound to the event.</summary>
     public static byte[] SealDetails(byte[] dataKey, Guid owner, string operation, long at, string name, IEnumerable<string> values)
     {
-        var buffer = new ArrayBufferWriter<byte>(128);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using var scratch = JsonScratch.ForDetails();
+        var writer = scratch.Writer;
+        writer.WriteStartObject();
+        writer.WriteStartArray(name);
+        foreach (var value in values)
         {
-            writer.WriteStartObject();
-            writer.WriteStartArray(name);
-            foreach (var value in values)
-            {
-                writer.WriteStringValue(value);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
+            writer.WriteStringValue(value);
         }
 
-        return Envelope.Seal(dataKey, DetailsKeyId, buffer.WrittenSpan, AssociatedData.ForAuditDetails(owner, operation, at));
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        return Envelope.Seal(dataKey, DetailsKeyId, scratch.Written, AssociatedData.ForAuditDetails(owner, operation, at));
     }
 }

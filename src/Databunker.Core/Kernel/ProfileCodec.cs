@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -17,13 +16,24 @@ internal static class ProfileCodec
     /// </summary>
     public const int MaxDepth = 64;
 
-    public static readonly JsonDocumentOptions ReadOptions = new() { MaxDepth = MaxDepth };
-
     private static readonly JsonSerializerOptions SerializerOptions = new() { MaxDepth = MaxDepth };
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = MaxDepth };
 
     public static byte[] Serialize(JsonElement profile, int maxBytes, string paramName)
+    {
+        using var scratch = JsonScratch.ForProfile(WriterOptions);
+        return Write(profile, maxBytes, paramName, scratch).ToArray();
+    }
+
+    /// <summary>The checks of <see cref="Serialize"/> (an object, depth, size, valid text, unique names) without keeping the bytes.</summary>
+    public static void Validate(JsonElement profile, int maxBytes, string paramName)
+    {
+        using var scratch = JsonScratch.ForProfile(WriterOptions);
+        Write(profile, maxBytes, paramName, scratch);
+    }
+
+    private static ReadOnlySpan<byte> Write(JsonElement profile, int maxBytes, string paramName, JsonScratch scratch)
     {
         if (profile.ValueKind != JsonValueKind.Object)
         {
@@ -35,11 +45,11 @@ internal static class ProfileCodec
             throw new VaultInputException($"The profile is nested deeper than {MaxDepth} levels.", paramName);
         }
 
-        var buffer = new ArrayBufferWriter<byte>(256);
+        ReadOnlySpan<byte> written;
         try
         {
-            using var writer = new Utf8JsonWriter(buffer, WriterOptions);
-            profile.WriteTo(writer);
+            profile.WriteTo(scratch.Writer);
+            written = scratch.Written;
         }
         catch (InvalidOperationException)
         {
@@ -47,9 +57,9 @@ internal static class ProfileCodec
             throw new VaultInputException("The profile holds text that is not valid Unicode.", paramName);
         }
 
-        if (buffer.WrittenCount > maxBytes)
+        if (written.Length > maxBytes)
         {
-            throw new VaultInputException($"The profile is {buffer.WrittenCount} bytes; the limit is {maxBytes}.", paramName);
+            throw new VaultInputException($"The profile is {written.Length} bytes; the limit is {maxBytes}.", paramName);
         }
 
         if (FindDuplicateMember(profile, topLevel: true) is { } duplicate)
@@ -60,7 +70,7 @@ internal static class ProfileCodec
                 duplicate is "login" or "email" or "phone" or "custom" ? duplicate : null);
         }
 
-        return buffer.WrittenSpan.ToArray();
+        return written;
     }
 
     /// <summary>The profile's index values, normalised, in a fixed order.</summary>

@@ -8,7 +8,7 @@ internal sealed partial class PersonalDataVault
     public Task<bool> UpdateUserAsync(UserLookup lookup, JsonElement patch, CancellationToken cancellationToken = default)
     {
         // Checks that the patch is an object of valid text within the size limit before anything is read.
-        Array.Clear(ProfileCodec.Serialize(patch, _options.MaxProfileBytes, nameof(patch)));
+        ProfileCodec.Validate(patch, _options.MaxProfileBytes, nameof(patch));
 
         return GuardCryptoAsync(AuditOperations.UserUpdate, async () =>
         {
@@ -62,12 +62,15 @@ internal sealed partial class PersonalDataVault
         {
             var context = AssociatedData.For(AssociatedData.Profile, user.Token);
             var plaintext = PersonDirectory.OpenProfile(dataKey, user);
+            var stored = ProfileCodec.Deserialize(plaintext);
+            Array.Clear(plaintext);
             if (lookupHash is not null)
             {
-                directory.VerifyIndex(ProfileCodec.Deserialize(plaintext), lookupHash, keys);
+                directory.VerifyIndex(stored, lookupHash, keys);
             }
 
-            var current = JsonNode.Parse(plaintext, documentOptions: ProfileCodec.ReadOptions);
+            // The patch applies to nodes over the profile read once (they materialise only where it changes them).
+            var current = JsonObject.Create(stored);
             var patched = JsonSerializer.SerializeToElement(JsonMergePatch.Apply(current, patch));
             var json = ProfileCodec.Serialize(patched, _options.MaxProfileBytes, nameof(patch));
             var indexes = directory.HashIndexes(patched, keys, nameof(patch));
