@@ -30,10 +30,6 @@ internal sealed partial class SqliteVaultStorage
             return items.Sum(item => execute(update, item));
         }, cancellationToken);
 
-    /// <summary>Runs a prepared statement whose one parameter, <c>@token</c>, is a person's id.</summary>
-    internal static int ExecuteByToken(SqliteConnection connection, SqliteTransaction transaction, string sql, byte[] token) =>
-        Execute(Command(connection, transaction, sql, "@token"), token);
-
     /// <summary>The connection's prepared command for <paramref name="sql"/>, made on first use and kept with the pooled connection.</summary>
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params string[] parameters)
     {

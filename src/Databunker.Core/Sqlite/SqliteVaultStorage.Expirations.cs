@@ -97,11 +97,10 @@ internal sealed partial class SqliteVaultStorage : IExpirationStore
     /// <summary>Whether, inside the erasure, the person's expiration is waiting with <paramref name="column"/> holding <paramref name="value"/>.</summary>
     private static Task<bool> HoldsAsync(IErasureTransaction erasure, string column, byte[] id, byte[] value, CancellationToken cancellationToken) => Run(() =>
     {
-        var step = SqliteErasure.Of(erasure);
-        return step.Connection.ExecuteScalar<long>(
+        // Inside the erasure's transaction, which is the connection's own: the command takes no transaction object.
+        return SqliteErasure.Of(erasure).Connection.ExecuteScalar<long>(
             $"SELECT COUNT(*) FROM expirations WHERE token = @id AND state = @Waiting AND {column} = @value;",
-            new { id, Waiting, value },
-            step.Transaction) > 0;
+            new { id, Waiting, value }) > 0;
     }, cancellationToken);
 
     private void Audit(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction? transaction, AuditRecord audit) =>

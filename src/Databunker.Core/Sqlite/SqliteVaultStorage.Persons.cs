@@ -196,13 +196,13 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
     /// <summary>The erasure's own end: no data key, no person (nothing is written then).</summary>
     internal bool EndPerson(SqliteErasure erasure, byte[] token, long forgottenAt, AuditRecord audit)
     {
-        var (connection, transaction) = (erasure.Connection, erasure.Transaction);
-        if (Execute(Command(connection, transaction, "DELETE FROM data_keys WHERE owner = @token;", "@token"), token) == 0)
+        var connection = erasure.Connection;
+        if (SqliteStatement.For(connection, "DELETE FROM data_keys WHERE owner = ?1;").Bind(1, token).Execute() == 0)
         {
             return false;
         }
 
-        Execute(Command(connection, transaction, "INSERT OR REPLACE INTO tombstones (token, forgotten_at) VALUES ($token, $at);", "$token", "$at"), token, forgottenAt);
+        SqliteStatement.For(connection, "INSERT OR REPLACE INTO tombstones (token, forgotten_at) VALUES (?1, ?2);").Bind(1, token).Bind(2, forgottenAt).Execute();
         AuditWriter(connection).Append(audit);
         return true;
     }

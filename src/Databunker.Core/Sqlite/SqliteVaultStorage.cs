@@ -78,7 +78,7 @@ internal sealed partial class SqliteVaultStorage : IVaultStore, IDisposable
         var connection = _connections.Open();
         try
         {
-            return new SqliteErasure(this, connection, connection.BeginTransaction(deferred: false));
+            return SqliteErasure.Begin(this, connection);
         }
         catch
         {
