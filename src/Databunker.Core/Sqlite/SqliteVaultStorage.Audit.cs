@@ -93,13 +93,7 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
     private sealed class AuditChainWriter
     {
         /// <summary>How many events wait unindexed before they are indexed by person in one run.</summary>
-        internal const int RunEvents = 4096;
-
-        /// <summary>How many runs of a level merge into one of the next.</summary>
-        internal const int RunsPerLevel = 8;
-
-        /// <summary>The highest level: its runs are not merged further (a merge rewrites every entry it covers).</summary>
-        internal const int TopLevel = 2;
+        internal const int RunEvents = 8192;
 
         private readonly SqliteConnection _connection;
         private readonly SqliteStatement _insert;
@@ -147,7 +141,12 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
             MoveHead();
         }
 
-        /// <summary>Indexes by person, in one sorted run, the events after <paramref name="indexed"/> up to <paramref name="upTo"/>, and merges full levels.</summary>
+        /// <summary>Indexes by person, in one sorted run, the events after <paramref name="indexed"/> up to <paramref name="upTo"/>.</summary>
+        /// <remarks>
+        /// Runs are not merged on the write path: merging eight runs of 4,096 held the write lock for about 110 ms,
+        /// long enough for the reads' audit window to fill and stall them. A lookup reads every run (one index seek
+        /// each); purging the trail drops the runs of purged events, which bounds their number.
+        /// </remarks>
         internal static void IndexRun(SqliteConnection connection, long indexed, long upTo)
         {
             SqliteStatement.For(connection,
@@ -155,30 +154,6 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
                 .Bind(1, indexed).Bind(2, upTo).Execute();
             SqliteStatement.For(connection, "INSERT INTO audit_runs (run, level) VALUES (?1, 0);").Bind(1, upTo).Execute();
             SqliteStatement.For(connection, "UPDATE audit_chain SET indexed_seq = ?1 WHERE id = 1;").Bind(1, upTo).Execute();
-            for (var level = 0; level < TopLevel; level++)
-            {
-                long runs;
-                using (var count = SqliteStatement.For(connection, "SELECT COUNT(*) FROM audit_runs WHERE level = ?1;").Bind(1, level).Query())
-                {
-                    runs = count.Next() ? count.Int64(0) : 0;
-                }
-
-                if (runs < RunsPerLevel)
-                {
-                    return;
-                }
-
-                // The runs of a level are the newest ones above the next level's, so they cover one stretch of the
-                // trail; they merge into the newest of them, which moves up a level.
-                SqliteStatement.For(connection,
-                        "INSERT INTO audit_subjects (run, subject, seq) SELECT ?2, subject, seq FROM audit_subjects " +
-                        "WHERE run IN (SELECT run FROM audit_runs WHERE level = ?1 AND run < ?2) ORDER BY subject, seq;")
-                    .Bind(1, level).Bind(2, upTo).Execute();
-                SqliteStatement.For(connection, "DELETE FROM audit_subjects WHERE run IN (SELECT run FROM audit_runs WHERE level = ?1 AND run < ?2);")
-                    .Bind(1, level).Bind(2, upTo).Execute();
-                SqliteStatement.For(connection, "DELETE FROM audit_runs WHERE level = ?1 AND run < ?2;").Bind(1, level).Bind(2, upTo).Execute();
-                SqliteStatement.For(connection, "UPDATE audit_runs SET level = ?1 + 1 WHERE run = ?2;").Bind(1, level).Bind(2, upTo).Execute();
-            }
         }
 
         private void MoveHead()
