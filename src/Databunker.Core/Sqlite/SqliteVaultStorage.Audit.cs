@@ -93,7 +93,7 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
     private sealed class AuditChainWriter
     {
         /// <summary>How many events wait unindexed before they are indexed by person in one run.</summary>
-        internal const int RunEvents = 8192;
+        private const int RunEvents = 8192;
 
         private readonly SqliteConnection _connection;
         private readonly SqliteStatement _insert;
@@ -147,7 +147,7 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
         /// long enough for the reads' audit window to fill and stall them. A lookup reads every run (one index seek
         /// each); purging the trail drops the runs of purged events, which bounds their number.
         /// </remarks>
-        internal static void IndexRun(SqliteConnection connection, long indexed, long upTo)
+        private static void IndexRun(SqliteConnection connection, long indexed, long upTo)
         {
             SqliteStatement.For(connection,
                     "INSERT INTO audit_subjects (run, subject, seq) SELECT ?2, subject, seq FROM audit_events WHERE seq > ?1 AND seq <= ?2 AND subject IS NOT NULL ORDER BY subject, seq;")

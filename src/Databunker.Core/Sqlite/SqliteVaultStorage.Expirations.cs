@@ -25,7 +25,7 @@ internal sealed partial class SqliteVaultStorage : IExpirationStore
                 "claim_id = NULL, claimed_until = NULL, started_at = excluded.started_at, updated_at = excluded.updated_at;",
                 new { id, Waiting, expiration.DueAt, expiration.RetainHash, expiration.DeleteHash, expiration.Binding, now },
                 transaction);
-            Audit(connection, transaction, audit);
+            AuditWriter(connection).Append(audit);
             return true;
         }, cancellationToken);
 
@@ -59,7 +59,7 @@ internal sealed partial class SqliteVaultStorage : IExpirationStore
                 return false;
             }
 
-            Audit(connection, transaction, audit);
+            AuditWriter(connection).Append(audit);
             return true;
         }, cancellationToken);
 
@@ -71,7 +71,7 @@ internal sealed partial class SqliteVaultStorage : IExpirationStore
                 return false;
             }
 
-            Audit(connection, transaction, audit);
+            AuditWriter(connection).Append(audit);
             return true;
         }, cancellationToken);
 
@@ -102,9 +102,6 @@ internal sealed partial class SqliteVaultStorage : IExpirationStore
             $"SELECT COUNT(*) FROM expirations WHERE token = @id AND state = @Waiting AND {column} = @value;",
             new { id, Waiting, value }) > 0;
     }, cancellationToken);
-
-    private void Audit(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction? transaction, AuditRecord audit) =>
-        AuditWriter(connection).Append(audit);
 
     private const string ExpirationColumns =
         "state AS State, due_at AS DueAt, retain_hash AS RetainHash, delete_hash AS DeleteHash, binding AS Binding";

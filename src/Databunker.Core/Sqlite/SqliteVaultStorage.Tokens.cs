@@ -110,7 +110,7 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
                 connection.Execute("DELETE FROM tokens WHERE token_hash = @tokenHash;", new { tokenHash }, transaction);
             }
 
-            Audit(connection, transaction, audit with
+            AuditWriter(connection).Append(audit with
             {
                 Subject = row?.Owner is { } owner ? new Guid(owner) : null,
                 Outcome = row is null ? AuditOutcomes.NotFound : audit.Outcome,
