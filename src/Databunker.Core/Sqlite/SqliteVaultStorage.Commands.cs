@@ -50,28 +50,9 @@ internal sealed partial class SqliteVaultStorage
         return command;
     }
 
-    // Fixed-arity overloads: a params array per statement was a measurable share of each call's allocations.
-    private static int Execute(SqliteCommand command, object? a) => Set(command, 0, a).ExecuteNonQuery();
-
-    private static int Execute(SqliteCommand command, object? a, object? b) => Set(Set(command, 0, a), 1, b).ExecuteNonQuery();
-
-    private static int Execute(SqliteCommand command, object? a, object? b, object? c) =>
-        Set(Set(Set(command, 0, a), 1, b), 2, c).ExecuteNonQuery();
-
+    // The cold paths' commands (ReplaceEach); the hot paths run SqliteStatement. A fixed arity spares a params array.
     private static int Execute(SqliteCommand command, object? a, object? b, object? c, object? d) =>
         Set(Set(Set(Set(command, 0, a), 1, b), 2, c), 3, d).ExecuteNonQuery();
-
-    private static int Execute(SqliteCommand command, object? a, object? b, object? c, object? d, object? e) =>
-        Set(Set(Set(Set(Set(command, 0, a), 1, b), 2, c), 3, d), 4, e).ExecuteNonQuery();
-
-    private static int Execute(SqliteCommand command, object? a, object? b, object? c, object? d, object? e, object? f) =>
-        Set(Set(Set(Set(Set(Set(command, 0, a), 1, b), 2, c), 3, d), 4, e), 5, f).ExecuteNonQuery();
-
-    private static int Execute(SqliteCommand command, object? a, object? b, object? c, object? d, object? e, object? f, object? g) =>
-        Set(Set(Set(Set(Set(Set(Set(command, 0, a), 1, b), 2, c), 3, d), 4, e), 5, f), 6, g).ExecuteNonQuery();
-
-    private static int Execute(SqliteCommand command, object? a, object? b, object? c, object? d, object? e, object? f, object? g, object? h) =>
-        Set(Set(Set(Set(Set(Set(Set(Set(command, 0, a), 1, b), 2, c), 3, d), 4, e), 5, f), 6, g), 7, h).ExecuteNonQuery();
 
     private static SqliteCommand Set(SqliteCommand command, int index, object? value)
     {
