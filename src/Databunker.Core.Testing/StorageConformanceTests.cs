@@ -74,6 +74,9 @@ public abstract class StorageConformanceTests
     /// <summary>The expirations role.</summary>
     protected IExpirationStore Expirations => Role<IExpirationStore>();
 
+    /// <summary>The app-data role.</summary>
+    protected IAppDocumentStore AppDocuments => Role<IAppDocumentStore>();
+
     /// <summary>Forgets a person the way the vault does: one erasure that every role adds to, then the commit.</summary>
     /// <param name="token">The person.</param>
     /// <param name="at">The time of the tombstone.</param>
@@ -90,6 +93,7 @@ public abstract class StorageConformanceTests
         await Role<IPersonStore>().EnlistErasureAsync(erasure, token, default);
         await Role<ITokenStore>().EnlistErasureAsync(erasure, token, default);
         await Role<IExpirationStore>().EnlistErasureAsync(erasure, token, default);
+        await Role<IAppDocumentStore>().EnlistErasureAsync(erasure, token, default);
         return await erasure.CommitAsync(token, at, Audit(token), default);
     }
 

@@ -98,4 +98,9 @@ public sealed class DatabunkerOptions
     /// <value>The defaults of <see cref="TokenizationOptions"/>.</value>
     [ValidateObjectMembers]
     public TokenizationOptions Tokenization { get; } = new();
+
+    /// <summary>Options of the app-data module: the applications that may keep a document per person.</summary>
+    /// <value>No application registered.</value>
+    [ValidateObjectMembers]
+    public AppData.AppDataOptions AppData { get; } = new();
 }

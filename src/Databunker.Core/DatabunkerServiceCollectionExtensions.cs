@@ -33,6 +33,7 @@ public static class DatabunkerServiceCollectionExtensions
         PersonalDataVault.Register(services);
         Tokenizer.Register(services);
         ExpirationManager.Register(services);
+        AppData.AppDataStore.Register(services);
         return new DatabunkerBuilder(services);
     }
 

@@ -47,3 +47,9 @@ public sealed class PostgreSqlExpirationStoreConformance : ExpirationStoreConfor
 {
     protected override void UseStorage(IDatabunkerBuilder builder) => TestStore.PostgreSql.Use(builder, TestStore.PostgreSql.NewDatabase());
 }
+
+[Category(TestStore.PostgreSqlName)]
+public sealed class PostgreSqlAppDocumentStoreConformance : AppDocumentStoreConformanceTests
+{
+    protected override void UseStorage(IDatabunkerBuilder builder) => TestStore.PostgreSql.Use(builder, TestStore.PostgreSql.NewDatabase());
+}

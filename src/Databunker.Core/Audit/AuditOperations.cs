@@ -47,4 +47,22 @@ public static class AuditOperations
 
     /// <summary>An old key version was retired (destroyed in the key provider).</summary>
     public const string KeysRetire = "keys.retire";
+
+    /// <summary>A person's app-data document was read (<see cref="AppData.IAppDataStore.GetAsync"/>).</summary>
+    public const string AppDataGet = "appdata.get";
+
+    /// <summary>A person's app-data documents were listed (<see cref="AppData.IAppDataStore.ListAsync"/>).</summary>
+    public const string AppDataList = "appdata.list";
+
+    /// <summary>A person's app-data document was written whole (<see cref="AppData.IAppDataStore.PutAsync"/>).</summary>
+    public const string AppDataPut = "appdata.put";
+
+    /// <summary>A person's app-data document was merge-patched (<see cref="AppData.IAppDataStore.PatchAsync"/>).</summary>
+    public const string AppDataPatch = "appdata.patch";
+
+    /// <summary>A person's app-data document was deleted (<see cref="AppData.IAppDataStore.DeleteAsync"/>).</summary>
+    public const string AppDataDelete = "appdata.delete";
+
+    /// <summary>A person's app-data document was removed by the due-work pass because its retention had passed.</summary>
+    public const string AppDataExpired = "appdata.expired";
 }

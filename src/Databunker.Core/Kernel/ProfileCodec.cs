@@ -20,29 +20,29 @@ internal static class ProfileCodec
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = MaxDepth };
 
-    public static byte[] Serialize(JsonElement profile, int maxBytes, string paramName)
+    public static byte[] Serialize(JsonElement profile, int maxBytes, string paramName, string what = "profile")
     {
         using var scratch = JsonScratch.ForProfile(WriterOptions);
-        return Write(profile, maxBytes, paramName, scratch).ToArray();
+        return Write(profile, maxBytes, paramName, scratch, what).ToArray();
     }
 
     /// <summary>The checks of <see cref="Serialize"/> (an object, depth, size, valid text, unique names) without keeping the bytes.</summary>
-    public static void Validate(JsonElement profile, int maxBytes, string paramName)
+    public static void Validate(JsonElement profile, int maxBytes, string paramName, string what = "profile")
     {
         using var scratch = JsonScratch.ForProfile(WriterOptions);
-        Write(profile, maxBytes, paramName, scratch);
+        Write(profile, maxBytes, paramName, scratch, what);
     }
 
-    private static ReadOnlySpan<byte> Write(JsonElement profile, int maxBytes, string paramName, JsonScratch scratch)
+    private static ReadOnlySpan<byte> Write(JsonElement profile, int maxBytes, string paramName, JsonScratch scratch, string what)
     {
         if (profile.ValueKind != JsonValueKind.Object)
         {
-            throw new VaultInputException(paramName == "patch" ? "The patch must be a JSON object (RFC 7396 merge patch)." : "The profile must be a JSON object.", paramName);
+            throw new VaultInputException(paramName == "patch" ? "The patch must be a JSON object (RFC 7396 merge patch)." : $"The {what} must be a JSON object.", paramName);
         }
 
         if (Depth(profile, 0) > MaxDepth)
         {
-            throw new VaultInputException($"The profile is nested deeper than {MaxDepth} levels.", paramName);
+            throw new VaultInputException($"The {what} is nested deeper than {MaxDepth} levels.", paramName);
         }
 
         ReadOnlySpan<byte> written;
@@ -54,20 +54,20 @@ internal static class ProfileCodec
         catch (InvalidOperationException)
         {
             // System.Text.Json refuses to write text that is not valid UTF-16 (a lone surrogate).
-            throw new VaultInputException("The profile holds text that is not valid Unicode.", paramName);
+            throw new VaultInputException($"The {what} holds text that is not valid Unicode.", paramName);
         }
 
         if (written.Length > maxBytes)
         {
-            throw new VaultInputException($"The profile is {written.Length} bytes; the limit is {maxBytes}.", paramName);
+            throw new VaultInputException($"The {what} is {written.Length} bytes; the limit is {maxBytes}.", paramName);
         }
 
         if (FindDuplicateMember(profile, topLevel: true) is { } duplicate)
         {
             throw new VaultInputException(
-                "A JSON object in the profile has a member name more than once; names must be unique (RFC 8259, I-JSON).",
+                $"A JSON object in the {what} has a member name more than once; names must be unique (RFC 8259, I-JSON).",
                 paramName,
-                duplicate is "login" or "email" or "phone" or "custom" ? duplicate : null);
+                what == "profile" && duplicate is "login" or "email" or "phone" or "custom" ? duplicate : null);
         }
 
         return written;

@@ -20,18 +20,7 @@ internal sealed partial class PersonalDataVault(
     private readonly DatabunkerOptions _options = options.Value;
     private readonly ILogger<PersonalDataVault> _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<PersonalDataVault>.Instance;
 
-    private async Task<T> GuardCryptoAsync<T>(string operation, Func<Task<T>> work)
-    {
-        try
-        {
-            return await work().ConfigureAwait(false);
-        }
-        catch (VaultCryptoException ex)
-        {
-            Log.CryptoFailure(_logger, operation, ex);
-            throw;
-        }
-    }
+    private Task<T> GuardCryptoAsync<T>(string operation, Func<Task<T>> work) => CryptoGuard.RunAsync(_logger, operation, work);
 
     private static void Zero(byte[] key) => CryptographicOperations.ZeroMemory(key);
 

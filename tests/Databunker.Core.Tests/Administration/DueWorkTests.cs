@@ -1,3 +1,4 @@
+using Databunker.Core.AppData;
 using Databunker.Core.Expiration;
 using Databunker.Core.Tests.Support;
 using Databunker.Core.Tokenization;
@@ -12,24 +13,27 @@ public sealed class DueWorkTests(string store)
     [Test]
     public async Task RunDueWorkAsync_EveryModuleDoesWhatIsDue()
     {
-        await using var host = await VaultHost.StartAsync(store: TestStore.Named(store));
+        await using var host = await VaultHost.StartAsync(o => o.AppData.Register("cart", retention: TimeSpan.FromDays(1)), store: TestStore.Named(store));
         var tokenizer = host.Services.GetRequiredService<ITokenizer>();
+        var appData = host.Services.GetRequiredService<IAppDataStore>();
         var due = await host.Vault.CreateUserAsync(Json(new { email = "due@example.com" }));
         var kept = await host.Vault.CreateUserAsync(Json(new { email = "kept@example.com" }));
         await host.Expirations.StartAsync(UserLookup.ByToken(due), ExpirationTime.FromDelay(TimeSpan.FromDays(1)));
         await host.Expirations.StartAsync(UserLookup.ByToken(kept), ExpirationTime.FromDelay(TimeSpan.FromDays(10)));
         var shortLived = await tokenizer.TokenizeAsync("4111 1111 1111 1111", new TokenizeOptions { Expires = ExpirationTime.FromDelay(TimeSpan.FromHours(1)) });
         var lasting = await tokenizer.TokenizeAsync("4111 1111 1111 1112");
+        await appData.PutAsync(kept, "cart", Json(new { items = 1 }));
 
         var early = await host.Administration.RunDueWorkAsync();
         host.Time.Advance(TimeSpan.FromDays(2));
         var done = await host.Administration.RunDueWorkAsync();
 
-        early.Should().BeEquivalentTo(new Dictionary<string, int> { ["expiration"] = 0, ["tokens"] = 0 });
-        done.Should().BeEquivalentTo(new Dictionary<string, int> { ["expiration"] = 1, ["tokens"] = 1 });
+        early.Should().BeEquivalentTo(new Dictionary<string, int> { ["expiration"] = 0, ["tokens"] = 0, ["appdata"] = 0 });
+        done.Should().BeEquivalentTo(new Dictionary<string, int> { ["expiration"] = 1, ["tokens"] = 1, ["appdata"] = 1 });
         (await host.Vault.GetUserAsync(UserLookup.ByToken(due))).Should().BeNull();
         (await host.Vault.GetUserAsync(UserLookup.ByToken(kept))).Should().NotBeNull();
         (await tokenizer.DetokenizeAsync(lasting)).Should().Be("4111 1111 1111 1112");
         (await tokenizer.DetokenizeAsync(shortLived)).Should().BeNull();
+        (await appData.GetAsync(kept, "cart")).Should().BeNull();
     }
 }

@@ -29,8 +29,8 @@ public sealed partial class ModuleBoundaryTests
         }
 
         violations.Should().BeEmpty("a module or the kernel may use another module only through an interface");
-        Core.GetTypes().Where(t => Area(t) is "profiles" or "tokens" or "expiration" && IsImplementation(t)).Select(t => t.Name)
-            .Should().Contain(["PersonalDataVault", "Tokenizer", "ExpirationManager"], "the check looked at every module's implementation");
+        Core.GetTypes().Where(t => Area(t) is "profiles" or "tokens" or "expiration" or "appdata" && IsImplementation(t)).Select(t => t.Name)
+            .Should().Contain(["PersonalDataVault", "Tokenizer", "ExpirationManager", "AppDataStore"], "the check looked at every module's implementation");
     }
 
     [Test]
@@ -50,6 +50,7 @@ public sealed partial class ModuleBoundaryTests
         "Databunker.Core.Profiles" => "profiles",
         "Databunker.Core.Tokenization" => "tokens",
         "Databunker.Core.Expiration" => "expiration",
+        "Databunker.Core.AppData" => "appdata",
         { } ns when ns.StartsWith("Databunker.Core.Kernel", StringComparison.Ordinal) => "kernel",
         _ => null,
     };

@@ -62,3 +62,11 @@ public sealed class ExpirationStoreConformance(string store) : ExpirationStoreCo
 {
     protected override void UseStorage(IDatabunkerBuilder builder) => ConformanceStore.Use(builder, store);
 }
+
+[TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.Counting, Category = TestStore.SqliteName)]
+public sealed class AppDocumentStoreConformance(string store) : AppDocumentStoreConformanceTests
+{
+    protected override void UseStorage(IDatabunkerBuilder builder) => ConformanceStore.Use(builder, store);
+}

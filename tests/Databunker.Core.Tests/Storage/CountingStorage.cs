@@ -9,7 +9,7 @@ namespace Databunker.Core.Tests.Storage;
 /// another store's roles, and counts the calls, as a caching or metering layer of a host would. Plugged in with
 /// <c>UseStorage(instance)</c>, it shows that a third-party store needs nothing internal.
 /// </summary>
-public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVaultStore, ISystemKeyStore, IDataKeyStore, IAuditStore, IPersonStore, ITokenStore, IExpirationStore
+public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVaultStore, ISystemKeyStore, IDataKeyStore, IAuditStore, IPersonStore, ITokenStore, IExpirationStore, IAppDocumentStore
 {
     private int _calls;
 
@@ -116,6 +116,18 @@ public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVault
     public Task<bool> HoldsClaimAsync(IErasureTransaction erasure, Guid token, byte[] claimId, CancellationToken cancellationToken) => Count(Role<IExpirationStore>()).HoldsClaimAsync(erasure, token, claimId, cancellationToken);
 
     Task IExpirationStore.EnlistErasureAsync(IErasureTransaction erasure, Guid token, CancellationToken cancellationToken) => Count(Role<IExpirationStore>()).EnlistErasureAsync(erasure, token, cancellationToken);
+
+    public Task<StoredAppDocument?> GetAppDocumentAsync(Guid owner, string app, long now, CancellationToken cancellationToken) => Count(Role<IAppDocumentStore>()).GetAppDocumentAsync(owner, app, now, cancellationToken);
+
+    public Task<IReadOnlyList<AppDocumentHeader>> ListAppDocumentsAsync(Guid owner, long now, CancellationToken cancellationToken) => Count(Role<IAppDocumentStore>()).ListAppDocumentsAsync(owner, now, cancellationToken);
+
+    public Task<long?> PutAppDocumentAsync(NewAppDocument document, long? expectedVersion, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IAppDocumentStore>()).PutAppDocumentAsync(document, expectedVersion, audit, cancellationToken);
+
+    public Task<bool> DeleteAppDocumentAsync(Guid owner, string app, long? expectedVersion, long now, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IAppDocumentStore>()).DeleteAppDocumentAsync(owner, app, expectedVersion, now, audit, cancellationToken);
+
+    public Task<int> DeleteExpiredAppDocumentsAsync(long now, int limit, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IAppDocumentStore>()).DeleteExpiredAppDocumentsAsync(now, limit, audit, cancellationToken);
+
+    Task IAppDocumentStore.EnlistErasureAsync(IErasureTransaction erasure, Guid owner, CancellationToken cancellationToken) => Count(Role<IAppDocumentStore>()).EnlistErasureAsync(erasure, owner, cancellationToken);
 
     public void Dispose() => inner.Dispose();
 

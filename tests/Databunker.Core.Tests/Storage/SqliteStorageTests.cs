@@ -128,13 +128,14 @@ public sealed class SqliteStorageTests
             DROP TABLE audit_subjects;
             DROP TABLE audit_runs;
             ALTER TABLE audit_chain DROP COLUMN indexed_seq;
+            DROP TABLE app_data;
             DELETE FROM schema_version WHERE version >= 7;
             """);
         var events = Scalar<long>(database, "SELECT COUNT(*) FROM audit_events");
 
         await using (var host = await VaultHost.StartAsync(database: database, masterKey: key))
         {
-            Scalar<long>(database, "SELECT MAX(version) FROM schema_version").Should().BeGreaterThanOrEqualTo(8);
+            Scalar<long>(database, "SELECT MAX(version) FROM schema_version").Should().Be(Databunker.Core.Sqlite.SqliteMigrator.LatestVersion);
             Scalar<long>(database, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('ix_audit_events_at', 'ux_audit_events_seq', 'ix_data_keys_version', 'ix_audit_events_subject')")
                 .Should().Be(0);
 

@@ -15,7 +15,8 @@ internal static class AssociatedData
         DataKey = "data-key",
         SystemKey = "system-key",
         TokenValue = "token-value",
-        SealedToken = "sealed-token";
+        SealedToken = "sealed-token",
+        AppData = "app-data";
 
     public static byte[] For(string purpose, ReadOnlySpan<byte> owner)
     {
@@ -72,6 +73,20 @@ internal static class AssociatedData
         hash.CopyTo(buffer.AsSpan(prefix));
         (owner ?? Guid.Empty).TryWriteBytes(buffer.AsSpan(prefix + hash.Length));
         System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(buffer.AsSpan(prefix + hash.Length + 16), expiresAt ?? -1);
+        return buffer;
+    }
+
+    /// <summary>
+    /// <c>"app-data" ‖ 0x00 ‖ owner (16 bytes) ‖ application name (UTF-8)</c>: binds an app-data document to its
+    /// person and application, so that a document copied to another person's or application's row fails to open.
+    /// </summary>
+    public static byte[] ForAppData(Guid owner, string app)
+    {
+        var prefix = Encoding.ASCII.GetByteCount(AppData) + 1;
+        var buffer = new byte[prefix + 16 + Encoding.UTF8.GetByteCount(app)];
+        Encoding.ASCII.GetBytes(AppData, buffer);
+        owner.TryWriteBytes(buffer.AsSpan(prefix));
+        Encoding.UTF8.GetBytes(app, buffer.AsSpan(prefix + 16));
         return buffer;
     }
 }

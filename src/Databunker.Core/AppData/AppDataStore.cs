@@ -1,0 +1,265 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Databunker.Core.AppData;
+
+/// <summary>The app-data module: documents sealed under the person's data key, bound to person and application.</summary>
+internal sealed class AppDataStore(
+    IAppDocumentStore store,
+    VaultOpener opener,
+    VaultKeyRing keyRing,
+    PersonDirectory persons,
+    AuditTrail audit,
+    IOptions<DatabunkerOptions> options,
+    TimeProvider time,
+    ILogger<AppDataStore>? logger = null) : IAppDataStore
+{
+    /// <summary>How often a patch without an expected version is applied again after a concurrent write.</summary>
+    internal const int MaxPatchAttempts = 16;
+
+    private readonly AppDataOptions _options = options.Value.AppData;
+    private readonly bool _auditReads = options.Value.AuditReads;
+    private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
+
+    public Task<AppDocument?> GetAsync(Guid person, string app, CancellationToken cancellationToken = default)
+    {
+        Registration(app);
+        return GuardCryptoAsync<AppDocument?>(AuditOperations.AppDataGet, async () =>
+        {
+            using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            var stored = await store.GetAppDocumentAsync(person, app, Now(), cancellationToken).ConfigureAwait(false);
+            if (stored is null)
+            {
+                var exists = await persons.Store.GetPersonAsync(person, cancellationToken).ConfigureAwait(false) is not null;
+                await AuditReadAsync(AuditOperations.AppDataGet, person, AuditOutcomes.NotFound, cancellationToken).ConfigureAwait(false);
+                return exists ? null : throw new PersonNotFoundException();
+            }
+
+            var dataKey = await keyRing.OpenDataKeyAsync(person, stored.OwnerKey, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var document = Open(dataKey, person, app, stored);
+                await AuditReadAsync(AuditOperations.AppDataGet, person, AuditOutcomes.Success, cancellationToken).ConfigureAwait(false);
+                return document;
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(dataKey);
+            }
+        });
+    }
+
+    public Task<long> PutAsync(Guid person, string app, JsonElement document, long? expectedVersion = null, CancellationToken cancellationToken = default)
+    {
+        var registration = Registration(app);
+        CheckExpected(expectedVersion);
+        var json = ProfileCodec.Serialize(document, registration.MaxDocumentBytes, nameof(document), "document");
+        return GuardCryptoAsync(AuditOperations.AppDataPut, async () =>
+        {
+            try
+            {
+                using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+                var dataKey = await OpenDataKeyAsync(person, AuditOperations.AppDataPut, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var (version, _, _) = await WriteAsync(dataKey, person, registration, json, expectedVersion, AuditOperations.AppDataPut, cancellationToken).ConfigureAwait(false);
+                    return version ?? throw new VersionConflictException(expectedVersion ?? 0);
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(dataKey);
+                }
+            }
+            finally
+            {
+                Array.Clear(json);
+            }
+        });
+    }
+
+    public Task<AppDocument> PatchAsync(Guid person, string app, JsonElement patch, long? expectedVersion = null, CancellationToken cancellationToken = default)
+    {
+        var registration = Registration(app);
+        CheckExpected(expectedVersion);
+        ProfileCodec.Validate(patch, registration.MaxDocumentBytes, nameof(patch), "patch");
+        return GuardCryptoAsync(AuditOperations.AppDataPatch, async () =>
+        {
+            using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            for (var attempt = 1; ; attempt++)
+            {
+                var stored = await store.GetAppDocumentAsync(person, app, Now(), cancellationToken).ConfigureAwait(false);
+                var current = stored?.Version ?? 0;
+                if (expectedVersion is { } expected && expected != current)
+                {
+                    throw new VersionConflictException(expected);
+                }
+
+                var dataKey = stored is null
+                    ? await OpenDataKeyAsync(person, AuditOperations.AppDataPatch, cancellationToken).ConfigureAwait(false)
+                    : await keyRing.OpenDataKeyAsync(person, stored.OwnerKey, cancellationToken).ConfigureAwait(false);
+                byte[]? json = null;
+                try
+                {
+                    var target = stored is null ? new JsonObject() : JsonObject.Create(Open(dataKey, person, app, stored).Data);
+                    var patched = JsonSerializer.SerializeToElement(JsonMergePatch.Apply(target, patch));
+                    json = ProfileCodec.Serialize(patched, registration.MaxDocumentBytes, nameof(patch), "document");
+                    var (version, updatedAt, expiresAt) = await WriteAsync(dataKey, person, registration, json, current, AuditOperations.AppDataPatch, cancellationToken).ConfigureAwait(false);
+                    if (version is { } written)
+                    {
+                        return new AppDocument(app, patched, written, DateTimeOffset.FromUnixTimeMilliseconds(updatedAt), ToTime(expiresAt));
+                    }
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(dataKey);
+                    if (json is not null)
+                    {
+                        Array.Clear(json);
+                    }
+                }
+
+                if (expectedVersion is { } lost)
+                {
+                    throw new VersionConflictException(lost);
+                }
+
+                if (attempt == MaxPatchAttempts)
+                {
+                    throw new DatabunkerException($"The document changed concurrently {MaxPatchAttempts} times in a row; the patch was not applied.");
+                }
+            }
+        });
+    }
+
+    public async Task<bool> DeleteAsync(Guid person, string app, long? expectedVersion = null, CancellationToken cancellationToken = default)
+    {
+        Registration(app);
+        CheckExpected(expectedVersion);
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var dataKey = await OpenDataKeyAsync(person, AuditOperations.AppDataDelete, cancellationToken).ConfigureAwait(false);
+        bool deleted;
+        try
+        {
+            var now = Now();
+            var details = AuditTrail.SealDetails(dataKey, person, AuditOperations.AppDataDelete, now, "app", [app]);
+            deleted = await store.DeleteAppDocumentAsync(
+                person, app, expectedVersion, now, audit.NewEvent(AuditOperations.AppDataDelete, person, AuditOutcomes.Success, details, now), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+
+        return deleted || (expectedVersion is { } expected ? throw new VersionConflictException(expected) : false);
+    }
+
+    public async Task<IReadOnlyList<AppDocumentInfo>> ListAsync(Guid person, CancellationToken cancellationToken = default)
+    {
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var headers = await store.ListAppDocumentsAsync(person, Now(), cancellationToken).ConfigureAwait(false);
+        if (headers.Count == 0 && await persons.Store.GetPersonAsync(person, cancellationToken).ConfigureAwait(false) is null)
+        {
+            await AuditReadAsync(AuditOperations.AppDataList, person, AuditOutcomes.NotFound, cancellationToken).ConfigureAwait(false);
+            throw new PersonNotFoundException();
+        }
+
+        await AuditReadAsync(AuditOperations.AppDataList, person, AuditOutcomes.Success, cancellationToken).ConfigureAwait(false);
+        return [.. headers.Select(h => new AppDocumentInfo(h.App, h.Version, DateTimeOffset.FromUnixTimeMilliseconds(h.UpdatedAt), ToTime(h.ExpiresAt)))];
+    }
+
+    public async Task<int> RemoveExpiredAsync(CancellationToken cancellationToken = default)
+    {
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var total = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var now = Now();
+            var removed = await store.DeleteExpiredAppDocumentsAsync(
+                now, _options.RemovalBatchSize, audit.NewEvent(AuditOperations.AppDataExpired, null, AuditOutcomes.Success, at: now), cancellationToken).ConfigureAwait(false);
+            total += removed;
+            if (removed < _options.RemovalBatchSize)
+            {
+                return total;
+            }
+        }
+    }
+
+    /// <summary>Registers the module, its part of a forget and its part of the due-work pass.</summary>
+    public static void Register(IServiceCollection services)
+    {
+        services.TryAddSingleton<IAppDataStore, AppDataStore>();
+
+        // Its part of a forget: every document of the person goes with them.
+        ErasureStep<IAppDocumentStore>.Add(services, static (documents, erasure, person, cancellationToken) => documents.EnlistErasureAsync(erasure, person, cancellationToken));
+
+        // Its part of the due-work pass: documents whose retention has passed.
+        DueWork<IAppDataStore>.Add(services, "appdata", static (appData, cancellationToken) => appData.RemoveExpiredAsync(cancellationToken));
+    }
+
+    private static void CheckExpected(long? expectedVersion)
+    {
+        if (expectedVersion < 0)
+        {
+            throw new VaultInputException("An expected version is 0 (no document yet) or a version a read returned.", nameof(expectedVersion));
+        }
+    }
+
+    private static DateTimeOffset? ToTime(long? unixMilliseconds) =>
+        unixMilliseconds is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+
+    private static AppDocument Open(byte[] dataKey, Guid person, string app, StoredAppDocument stored)
+    {
+        var json = Envelope.Open(dataKey, stored.Data, AssociatedData.ForAppData(person, app), "app-data document");
+        try
+        {
+            return new AppDocument(app, ProfileCodec.Deserialize(json), stored.Version, DateTimeOffset.FromUnixTimeMilliseconds(stored.UpdatedAt), ToTime(stored.ExpiresAt));
+        }
+        finally
+        {
+            Array.Clear(json);
+        }
+    }
+
+    private AppDataRegistration Registration(string app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return _options.Apps.TryGetValue(app, out var registration)
+            ? registration
+            : throw new VaultInputException("The application is not registered: register it with DatabunkerOptions.AppData.Register(name, ...) first.", nameof(app));
+    }
+
+    private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private async Task<byte[]> OpenDataKeyAsync(Guid person, string operation, CancellationToken cancellationToken)
+    {
+        if (await persons.OpenDataKeyAsync(person, cancellationToken).ConfigureAwait(false) is { } dataKey)
+        {
+            return dataKey;
+        }
+
+        await audit.AppendAsync(operation, person, AuditOutcomes.NotFound, cancellationToken).ConfigureAwait(false);
+        throw new PersonNotFoundException();
+    }
+
+    /// <summary>Seals and writes the document; the version is <see langword="null"/> when <paramref name="expectedVersion"/> did not match.</summary>
+    private async Task<(long? Version, long UpdatedAt, long? ExpiresAt)> WriteAsync(
+        byte[] dataKey, Guid person, AppDataRegistration registration, byte[] json, long? expectedVersion, string operation, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        long? expiresAt = registration.Retention is { } retention ? now + (long)retention.TotalMilliseconds : null;
+        var sealedDocument = Envelope.Seal(dataKey, PersonDirectory.DataKeyId, json, AssociatedData.ForAppData(person, registration.Name));
+        var details = AuditTrail.SealDetails(dataKey, person, operation, now, "app", [registration.Name]);
+        var version = await store.PutAppDocumentAsync(
+            new NewAppDocument(person, registration.Name, sealedDocument, now, expiresAt),
+            expectedVersion,
+            audit.NewEvent(operation, person, AuditOutcomes.Success, details, now),
+            cancellationToken).ConfigureAwait(false);
+        return (version, now, expiresAt);
+    }
+
+    private Task AuditReadAsync(string operation, Guid person, string outcome, CancellationToken cancellationToken) =>
+        _auditReads ? audit.AppendReadAsync(operation, person, outcome, cancellationToken) : Task.CompletedTask;
+
+    private Task<T> GuardCryptoAsync<T>(string operation, Func<Task<T>> work) => CryptoGuard.RunAsync(_logger, operation, work);
+}

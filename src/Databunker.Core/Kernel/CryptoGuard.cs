@@ -1,0 +1,19 @@
+namespace Databunker.Core.Kernel;
+
+/// <summary>Logs a stored ciphertext's failed authentication (without any value) before the exception reaches the caller.</summary>
+internal static class CryptoGuard
+{
+    /// <summary>Runs <paramref name="work"/>; a <see cref="VaultCryptoException"/> is logged as event 5 and thrown on.</summary>
+    public static async Task<T> RunAsync<T>(ILogger logger, string operation, Func<Task<T>> work)
+    {
+        try
+        {
+            return await work().ConfigureAwait(false);
+        }
+        catch (VaultCryptoException ex)
+        {
+            Log.CryptoFailure(logger, operation, ex);
+            throw;
+        }
+    }
+}
