@@ -24,6 +24,22 @@ internal sealed partial class PostgreSqlVaultStorage : IAuditStore
             return true;
         }, cancellationToken);
 
+    public async Task<IReadOnlyList<AuditRecord>> GetAuditPageAsync(Guid subject, long afterId, int limit, CancellationToken cancellationToken)
+    {
+        // Ids follow the chain's order: both are given under the chain head's lock.
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = Command(connection, null,
+            $"SELECT {AuditColumns} FROM audit_events WHERE subject = $1 AND id > $2 ORDER BY id LIMIT $3;", Id(subject), afterId, limit);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var events = new List<AuditRecord>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(ReadAudit(reader));
+        }
+
+        return events;
+    }
+
     public async Task<IReadOnlyList<AuditRecord>> GetAuditAsync(Guid subject, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

@@ -156,6 +156,23 @@ internal sealed partial class PostgreSqlVaultStorage : ITokenStore
             return deleted;
         }, cancellationToken);
 
+    public async Task<IReadOnlyList<StoredTokenSeal>> GetOwnedTokensAsync(Guid owner, byte[]? afterHash, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = Command(connection, null,
+            "SELECT t.token_hash, t.deterministic, t.sealed_token, t.value, t.owner, t.expires_at, k.key_version, k.wrapped FROM tokens t " +
+            "LEFT JOIN data_keys k ON k.owner = t.owner WHERE t.owner = $1 AND t.token_hash > $2 ORDER BY t.token_hash LIMIT $3;",
+            Id(owner), afterHash ?? [], limit);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var seals = new List<StoredTokenSeal>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            seals.Add(StoredTokenRow.ReadSeal(reader));
+        }
+
+        return seals;
+    }
+
     public async Task<IReadOnlyList<StoredTokenSeal>> GetTokenSealsAsync(byte[]? afterHash, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

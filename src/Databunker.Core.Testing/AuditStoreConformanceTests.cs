@@ -55,4 +55,35 @@ public abstract class AuditStoreConformanceTests : StorageConformanceTests
         purged.FirstPrevious.Should().Equal(events[1].Link);
         purged.HeadSequence.Should().Be(chain.HeadSequence);
     }
+
+    /// <summary>GetAuditPageAsync: a subject's events page by page in id order, the same as GetAuditAsync reads at once.</summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task GetAuditPage_PagesThroughTheSubjectsEventsInOrder()
+    {
+        var subject = Guid.NewGuid();
+        var other = Guid.NewGuid();
+        for (var i = 0; i < 25; i++)
+        {
+            await AuditTrail.AppendAuditAsync([Audit(subject), Audit(other), Audit(null)], default);
+        }
+
+        var pages = new List<AuditRecord>();
+        for (long after = 0; ;)
+        {
+            var page = await AuditTrail.GetAuditPageAsync(subject, after, 7, default);
+            page.Count.Should().BeLessThanOrEqualTo(7);
+            pages.AddRange(page);
+            if (page.Count < 7)
+            {
+                break;
+            }
+
+            after = page[^1].Id;
+        }
+
+        pages.Should().HaveCount(25).And.OnlyContain(e => e.Subject == subject);
+        pages.Select(e => e.Id).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+        pages.Select(e => e.Id).Should().Equal((await AuditTrail.GetAuditAsync(subject, default)).Select(e => e.Id));
+    }
 }

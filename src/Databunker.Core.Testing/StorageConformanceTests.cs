@@ -77,6 +77,12 @@ public abstract class StorageConformanceTests
     /// <summary>The app-data role.</summary>
     protected IAppDocumentStore AppDocuments => Role<IAppDocumentStore>();
 
+    /// <summary>The sessions role.</summary>
+    protected ISessionStore Sessions => Role<ISessionStore>();
+
+    /// <summary>The shared-records role.</summary>
+    protected IShareLinkStore ShareLinks => Role<IShareLinkStore>();
+
     /// <summary>Forgets a person the way the vault does: one erasure that every role adds to, then the commit.</summary>
     /// <param name="token">The person.</param>
     /// <param name="at">The time of the tombstone.</param>
@@ -94,6 +100,8 @@ public abstract class StorageConformanceTests
         await Role<ITokenStore>().EnlistErasureAsync(erasure, token, default);
         await Role<IExpirationStore>().EnlistErasureAsync(erasure, token, default);
         await Role<IAppDocumentStore>().EnlistErasureAsync(erasure, token, default);
+        await Role<ISessionStore>().EnlistErasureAsync(erasure, token, default);
+        await Role<IShareLinkStore>().EnlistErasureAsync(erasure, token, default);
         return await erasure.CommitAsync(token, at, Audit(token), default);
     }
 

@@ -133,4 +133,26 @@ public abstract class TokenStoreConformanceTests : StorageConformanceTests
         found[0].Should().BeNull();
         found[1].Should().NotBeNull();
     }
+
+    /// <summary>GetOwnedTokensAsync: the owner's tokens only, page by page in hash order.</summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task GetOwnedTokens_PagesThroughTheOwnersTokensOnly()
+    {
+        var owner = NewPerson();
+        var other = NewPerson();
+        await Persons.CreatePersonsAsync([owner, other], default);
+        var owned = Enumerable.Range(0, 5).Select(_ => Token(owner: owner.Token)).ToList();
+        await Tokens.AddTokensAsync([.. owned, Token(owner: other.Token), Token()], [.. Enumerable.Range(0, 7).Select(_ => Audit(null))], 10, default);
+
+        var first = await Tokens.GetOwnedTokensAsync(owner.Token, null, 3, default);
+        var rest = await Tokens.GetOwnedTokensAsync(owner.Token, first[^1].TokenHash, 3, default);
+
+        first.Should().HaveCount(3);
+        rest.Should().HaveCount(2);
+        first.Concat(rest).Select(t => Convert.ToHexString(t.TokenHash)).Should().BeInAscendingOrder(StringComparer.Ordinal)
+            .And.BeEquivalentTo(owned.Select(t => Convert.ToHexString(t.TokenHash)));
+        first[0].Owner.Should().Be(owner.Token);
+        first[0].OwnerKey!.Ciphertext.Should().Equal(owner.DataKey.Ciphertext);
+    }
 }

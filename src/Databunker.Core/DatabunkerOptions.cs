@@ -103,4 +103,14 @@ public sealed class DatabunkerOptions
     /// <value>No application registered.</value>
     [ValidateObjectMembers]
     public AppData.AppDataOptions AppData { get; } = new();
+
+    /// <summary>Options of the sessions module.</summary>
+    /// <value>The defaults of <see cref="Sessions.SessionOptions"/>.</value>
+    [ValidateObjectMembers]
+    public Sessions.SessionOptions Sessions { get; } = new();
+
+    /// <summary>Options of the shared-records module.</summary>
+    /// <value>The defaults of <see cref="Shares.ShareOptions"/>.</value>
+    [ValidateObjectMembers]
+    public Shares.ShareOptions Shares { get; } = new();
 }

@@ -34,6 +34,9 @@ public static class DatabunkerServiceCollectionExtensions
         Tokenizer.Register(services);
         ExpirationManager.Register(services);
         AppData.AppDataStore.Register(services);
+        Sessions.SessionVault.Register(services);
+        Shares.ShareLinkManager.Register(services);
+        Export.SubjectExporter.Register(services);
         return new DatabunkerBuilder(services);
     }
 

@@ -53,3 +53,15 @@ public sealed class PostgreSqlAppDocumentStoreConformance : AppDocumentStoreConf
 {
     protected override void UseStorage(IDatabunkerBuilder builder) => TestStore.PostgreSql.Use(builder, TestStore.PostgreSql.NewDatabase());
 }
+
+[Category(TestStore.PostgreSqlName)]
+public sealed class PostgreSqlSessionStoreConformance : SessionStoreConformanceTests
+{
+    protected override void UseStorage(IDatabunkerBuilder builder) => TestStore.PostgreSql.Use(builder, TestStore.PostgreSql.NewDatabase());
+}
+
+[Category(TestStore.PostgreSqlName)]
+public sealed class PostgreSqlShareLinkStoreConformance : ShareLinkStoreConformanceTests
+{
+    protected override void UseStorage(IDatabunkerBuilder builder) => TestStore.PostgreSql.Use(builder, TestStore.PostgreSql.NewDatabase());
+}

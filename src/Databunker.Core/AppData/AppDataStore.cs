@@ -170,19 +170,14 @@ internal sealed class AppDataStore(
     public async Task<int> RemoveExpiredAsync(CancellationToken cancellationToken = default)
     {
         using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
-        var total = 0;
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var now = Now();
-            var removed = await store.DeleteExpiredAppDocumentsAsync(
-                now, _options.RemovalBatchSize, audit.NewEvent(AuditOperations.AppDataExpired, null, AuditOutcomes.Success, at: now), cancellationToken).ConfigureAwait(false);
-            total += removed;
-            if (removed < _options.RemovalBatchSize)
+        return await Batches.DrainAsync(
+            _options.RemovalBatchSize,
+            ct =>
             {
-                return total;
-            }
-        }
+                var now = Now();
+                return store.DeleteExpiredAppDocumentsAsync(now, _options.RemovalBatchSize, audit.NewEvent(AuditOperations.AppDataExpired, null, AuditOutcomes.Success, at: now), ct);
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Registers the module, its part of a forget and its part of the due-work pass.</summary>
@@ -193,8 +188,38 @@ internal sealed class AppDataStore(
         // Its part of a forget: every document of the person goes with them.
         ErasureStep<IAppDocumentStore>.Add(services, static (documents, erasure, person, cancellationToken) => documents.EnlistErasureAsync(erasure, person, cancellationToken));
 
+        // Its part of the export: every live document, opened.
+        ExportSection<IAppDocumentStore>.Add<IAppDocumentStore>(services, "appData", static (documents, writer, context, cancellationToken) => WriteExportAsync(documents, writer, context, cancellationToken));
+
         // Its part of the due-work pass: documents whose retention has passed.
         DueWork<IAppDataStore>.Add(services, "appdata", static (appData, cancellationToken) => appData.RemoveExpiredAsync(cancellationToken));
+    }
+
+    /// <summary>Writes <c>[{ "app", "version", "updatedAt", "expiresAt", "data" }]</c>, one document at a time.</summary>
+    private static async Task WriteExportAsync(IAppDocumentStore documents, System.Text.Json.Utf8JsonWriter writer, ExportContext context, CancellationToken cancellationToken)
+    {
+        writer.WriteStartArray();
+        foreach (var header in await documents.ListAppDocumentsAsync(context.Person, context.Now, cancellationToken).ConfigureAwait(false))
+        {
+            if (await documents.GetAppDocumentAsync(context.Person, header.App, context.Now, cancellationToken).ConfigureAwait(false) is not { } stored)
+            {
+                continue;
+            }
+
+            var json = Envelope.Open(context.DataKey, stored.Data, AssociatedData.ForAppData(context.Person, header.App), "app-data document");
+            writer.WriteStartObject();
+            writer.WriteString("app", header.App);
+            writer.WriteNumber("version", stored.Version);
+            ExportContext.WriteTime(writer, "updatedAt", stored.UpdatedAt);
+            ExportContext.WriteTime(writer, "expiresAt", stored.ExpiresAt);
+            writer.WritePropertyName("data");
+            writer.WriteRawValue(json, skipInputValidation: true);
+            writer.WriteEndObject();
+            Array.Clear(json);
+            await ExportContext.MaybeFlushAsync(writer, cancellationToken).ConfigureAwait(false);
+        }
+
+        writer.WriteEndArray();
     }
 
     private static void CheckExpected(long? expectedVersion)

@@ -65,4 +65,34 @@ public static class AuditOperations
 
     /// <summary>A person's app-data document was removed by the due-work pass because its retention had passed.</summary>
     public const string AppDataExpired = "appdata.expired";
+
+    /// <summary>A session was created (<see cref="Sessions.ISessionVault.CreateAsync"/>).</summary>
+    public const string SessionCreate = "session.create";
+
+    /// <summary>A person's session was read, when <see cref="Sessions.SessionOptions.AuditReads"/> is on.</summary>
+    public const string SessionGet = "session.get";
+
+    /// <summary>A session's data was replaced (<see cref="Sessions.ISessionVault.ReplaceAsync"/>).</summary>
+    public const string SessionReplace = "session.replace";
+
+    /// <summary>A session was bound to a person under a new id (<see cref="Sessions.ISessionVault.BindAsync"/>).</summary>
+    public const string SessionBind = "session.bind";
+
+    /// <summary>A session was ended (<see cref="Sessions.ISessionVault.EndAsync"/>).</summary>
+    public const string SessionEnd = "session.end";
+
+    /// <summary>All (or all but one) of a person's sessions were ended (<see cref="Sessions.ISessionVault.EndAllAsync"/>).</summary>
+    public const string SessionEndAll = "session.end-all";
+
+    /// <summary>A share link was made (<see cref="Shares.IShareLinkManager.CreateAsync"/>).</summary>
+    public const string ShareCreate = "share.create";
+
+    /// <summary>A share link was redeemed; the sealed details name the recipient (<see cref="Shares.IShareLinkManager.RedeemAsync"/>).</summary>
+    public const string ShareRedeem = "share.redeem";
+
+    /// <summary>A share link was revoked (<see cref="Shares.IShareLinkManager.RevokeAsync"/>).</summary>
+    public const string ShareRevoke = "share.revoke";
+
+    /// <summary>Everything held about a person was exported (<see cref="Export.ISubjectExporter.ExportAsync"/>).</summary>
+    public const string UserExport = "user.export";
 }

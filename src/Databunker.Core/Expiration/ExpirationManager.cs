@@ -245,6 +245,21 @@ internal sealed class ExpirationManager(
         // Its part of a forget: the person's expiration goes with them.
         ErasureStep<IExpirationStore>.Add(services, static (expirations, erasure, person, cancellationToken) => expirations.EnlistErasureAsync(erasure, person, cancellationToken));
 
+        // Its part of the export: the person's expiration, if any.
+        ExportSection<IExpirationStore>.Add<IExpirationStore>(services, "expiration", static async (expirations, writer, context, cancellationToken) =>
+        {
+            if (await expirations.GetExpirationAsync(context.Person, cancellationToken).ConfigureAwait(false) is not { } expiration)
+            {
+                writer.WriteNullValue();
+                return;
+            }
+
+            writer.WriteStartObject();
+            writer.WriteString("state", expiration.State.ToString().ToLowerInvariant());
+            ExportContext.WriteTime(writer, "dueAt", expiration.DueAt);
+            writer.WriteEndObject();
+        });
+
         // Its part of the due-work pass: forgetting whoever is due.
         DueWork<IExpirationManager>.Add(services, "expiration", static async (manager, cancellationToken) => (await manager.RunDueAsync(cancellationToken).ConfigureAwait(false)).Deleted);
     }

@@ -69,4 +69,16 @@ internal sealed class AuditTrail(IAuditStore store, ReadAuditWriter reads, TimeP
         writer.WriteEndObject();
         return Envelope.Seal(dataKey, DetailsKeyId, scratch.Written, AssociatedData.ForAuditDetails(owner, operation, at));
     }
+
+    /// <summary>An event's sealed details, opened under the subject's data key; <see langword="null"/> when it has none or no key is given.</summary>
+    public static string? OpenDetails(byte[]? dataKey, Guid subject, AuditRecord record) =>
+        record.Details is null || dataKey is null
+            ? null
+            : System.Text.Encoding.UTF8.GetString(Envelope.Open(
+                dataKey,
+                record.Details,
+                Envelope.ReadKeyId(record.Details) == DetailsKeyId
+                    ? AssociatedData.ForAuditDetails(subject, record.Operation, record.At)
+                    : AssociatedData.For(AssociatedData.AuditDetails, subject),
+                "audit detail"));
 }

@@ -27,3 +27,23 @@ internal sealed class DueWork<TService>(string module, TService service, Func<TS
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDueWork, DueWork<TService>>(
             sp => new DueWork<TService>(module, sp.GetRequiredService<TService>(), run)));
 }
+
+/// <summary>The shape of every sweep in the due-work pass: batches until one comes back short.</summary>
+internal static class Batches
+{
+    /// <summary>Runs <paramref name="batch"/> until it removes fewer than <paramref name="batchSize"/>; returns the total. Stops between batches when cancelled.</summary>
+    public static async Task<int> DrainAsync(int batchSize, Func<CancellationToken, Task<int>> batch, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var removed = await batch(cancellationToken).ConfigureAwait(false);
+            total += removed;
+            if (removed < batchSize)
+            {
+                return total;
+            }
+        }
+    }
+}

@@ -9,6 +9,8 @@ namespace Databunker.Core.Kernel;
 internal sealed class ErasureStep<TRole>(TRole role, Func<TRole, IErasureTransaction, Guid, CancellationToken, Task> enlist) : IErasureStep
     where TRole : class, IStorageRole
 {
+    public Type Role => typeof(TRole);
+
     public Task EnlistAsync(IErasureTransaction erasure, Guid person, CancellationToken cancellationToken) =>
         enlist(role, erasure, person, cancellationToken);
 

@@ -6,6 +6,9 @@ namespace Databunker.Core.Kernel;
 /// </summary>
 internal interface IErasureStep
 {
+    /// <summary>The module's storage role, whose rows the step deletes.</summary>
+    Type Role { get; }
+
     /// <summary>Adds this module's deletions for <paramref name="person"/> to <paramref name="erasure"/>.</summary>
     Task EnlistAsync(IErasureTransaction erasure, Guid person, CancellationToken cancellationToken);
 }

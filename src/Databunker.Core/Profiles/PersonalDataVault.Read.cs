@@ -49,7 +49,6 @@ internal sealed partial class PersonalDataVault
                 : null;
             try
             {
-                var legacy = AssociatedData.For(AssociatedData.AuditDetails, token);
                 // In the order they happened: a read's event joins the chain when its batch commits, which can be
                 // after a write that followed the read (see DatabunkerOptions.ReadAuditWindow). OrderBy is stable, so
                 // events of the same millisecond stay in chain order.
@@ -60,11 +59,7 @@ internal sealed partial class PersonalDataVault
                         r.Operation,
                         r.Subject,
                         r.Outcome,
-                        r.Details is null || dataKey is null ? null : System.Text.Encoding.UTF8.GetString(Envelope.Open(
-                            dataKey,
-                            r.Details,
-                            Envelope.ReadKeyId(r.Details) == AuditTrail.DetailsKeyId ? AssociatedData.ForAuditDetails(token, r.Operation, r.At) : legacy,
-                            "audit detail")),
+                        AuditTrail.OpenDetails(dataKey, token, r),
                         r.Details is not null && dataKey is null))
                     .ToList();
             }

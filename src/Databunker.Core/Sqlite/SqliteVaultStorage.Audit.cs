@@ -28,6 +28,20 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
             .ToList();
     }, cancellationToken);
 
+    public Task<IReadOnlyList<AuditRecord>> GetAuditPageAsync(Guid subject, long afterId, int limit, CancellationToken cancellationToken) => Run(() =>
+    {
+        // As GetAuditAsync, from the runs and the tail, above the last page's id; each page seeks into every run again.
+        using var connection = _connections.Open();
+        return (IReadOnlyList<AuditRecord>)connection.Query<AuditRow>(
+                $"SELECT {AuditColumns} FROM audit_events WHERE seq IN " +
+                "(SELECT s.seq FROM audit_runs r JOIN audit_subjects s ON s.run = r.run AND s.subject = @subject AND s.seq > @afterId) " +
+                $"UNION ALL SELECT {AuditColumns} FROM audit_events WHERE seq > MAX(@afterId, (SELECT indexed_seq FROM audit_chain WHERE id = 1)) AND subject = @subject " +
+                "ORDER BY Id LIMIT @limit;",
+                new { subject = Id(subject), afterId, limit })
+            .Select(r => r.ToRecord())
+            .ToList();
+    }, cancellationToken);
+
     public Task<int> PurgeAuditAsync(long before, CancellationToken cancellationToken) =>
         Write((connection, transaction) =>
         {

@@ -130,6 +130,19 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
         return (IReadOnlyList<StoredTokenSeal>)ReadAll(select, StoredTokenRow.ReadSeal);
     }, cancellationToken);
 
+    public Task<IReadOnlyList<StoredTokenSeal>> GetOwnedTokensAsync(Guid owner, byte[]? afterHash, int limit, CancellationToken cancellationToken) => Run(() =>
+    {
+        using var connection = _connections.Open();
+        using var select = connection.CreateCommand();
+        select.CommandText =
+            "SELECT t.token_hash, t.deterministic, t.sealed_token, t.value, t.owner, t.expires_at, k.key_version, k.wrapped FROM tokens t " +
+            "LEFT JOIN data_keys k ON k.owner = t.owner WHERE t.owner = $owner AND t.token_hash > $after ORDER BY t.token_hash LIMIT $limit;";
+        select.Parameters.AddWithValue("$owner", Id(owner));
+        select.Parameters.AddWithValue("$after", afterHash ?? []);
+        select.Parameters.AddWithValue("$limit", limit);
+        return (IReadOnlyList<StoredTokenSeal>)ReadAll(select, StoredTokenRow.ReadSeal);
+    }, cancellationToken);
+
     public Task<int> ReplaceTokenSealsAsync(IReadOnlyList<TokenSealReplacement> replacements, CancellationToken cancellationToken) =>
         ReplaceEach(
             "UPDATE tokens SET value = $value, sealed_token = COALESCE($sealed, sealed_token) WHERE token_hash = $hash AND value = $previous;",

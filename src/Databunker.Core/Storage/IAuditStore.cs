@@ -19,6 +19,12 @@ public interface IAuditStore : IStorageRole
     Task<IReadOnlyList<AuditRecord>> GetAuditAsync(Guid subject, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Reads up to <paramref name="limit"/> of a subject's events whose <see cref="AuditRecord.Id"/> is above
+    /// <paramref name="afterId"/>, in id order: the subject's trail page by page, for a reader that must not hold it whole.
+    /// </summary>
+    Task<IReadOnlyList<AuditRecord>> GetAuditPageAsync(Guid subject, long afterId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Deletes the oldest audit events, in chain order, up to the first one at or after <paramref name="before"/>,
     /// and moves the chain's start past them in the same transaction; returns how many.
     /// </summary>

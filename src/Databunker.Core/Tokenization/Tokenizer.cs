@@ -241,6 +241,9 @@ internal sealed partial class Tokenizer(
         // Its part of a forget: every token the person owns goes with them.
         ErasureStep<ITokenStore>.Add(services, static (tokens, erasure, person, cancellationToken) => tokens.EnlistErasureAsync(erasure, person, cancellationToken));
 
+        // Its part of the export: the values of the tokens the person owns.
+        ExportSection<Tokenizer>.Add<ITokenStore>(services, "tokens", static (tokenizer, writer, context, cancellationToken) => tokenizer.WriteExportAsync(writer, context, cancellationToken));
+
         // Its part of the due-work pass: removing expired tokens.
         DueWork<ITokenizer>.Add(services, "tokens", static (tokenizer, cancellationToken) => tokenizer.RemoveExpiredTokensAsync(cancellationToken));
     }

@@ -23,13 +23,16 @@ public sealed class DueWorkTests(string store)
         var shortLived = await tokenizer.TokenizeAsync("4111 1111 1111 1111", new TokenizeOptions { Expires = ExpirationTime.FromDelay(TimeSpan.FromHours(1)) });
         var lasting = await tokenizer.TokenizeAsync("4111 1111 1111 1112");
         await appData.PutAsync(kept, "cart", Json(new { items = 1 }));
+        await host.Services.GetRequiredService<Databunker.Core.Sessions.ISessionVault>().CreateAsync(Json(new { step = 1 }));
+        await host.Services.GetRequiredService<Databunker.Core.Shares.IShareLinkManager>().CreateAsync(
+            kept, new Databunker.Core.Shares.ShareRequest { Recipient = "R", Fields = ["/email"], Lifetime = TimeSpan.FromDays(1) });
 
         var early = await host.Administration.RunDueWorkAsync();
         host.Time.Advance(TimeSpan.FromDays(2));
         var done = await host.Administration.RunDueWorkAsync();
 
-        early.Should().BeEquivalentTo(new Dictionary<string, int> { ["expiration"] = 0, ["tokens"] = 0, ["appdata"] = 0 });
-        done.Should().BeEquivalentTo(new Dictionary<string, int> { ["expiration"] = 1, ["tokens"] = 1, ["appdata"] = 1 });
+        early.Should().BeEquivalentTo(new Dictionary<string, int> { ["expiration"] = 0, ["tokens"] = 0, ["appdata"] = 0, ["sessions"] = 0, ["shares"] = 0 });
+        done.Should().BeEquivalentTo(new Dictionary<string, int> { ["expiration"] = 1, ["tokens"] = 1, ["appdata"] = 1, ["sessions"] = 1, ["shares"] = 1 });
         (await host.Vault.GetUserAsync(UserLookup.ByToken(due))).Should().BeNull();
         (await host.Vault.GetUserAsync(UserLookup.ByToken(kept))).Should().NotBeNull();
         (await tokenizer.DetokenizeAsync(lasting)).Should().Be("4111 1111 1111 1112");

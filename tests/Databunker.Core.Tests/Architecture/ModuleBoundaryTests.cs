@@ -29,8 +29,8 @@ public sealed partial class ModuleBoundaryTests
         }
 
         violations.Should().BeEmpty("a module or the kernel may use another module only through an interface");
-        Core.GetTypes().Where(t => Area(t) is "profiles" or "tokens" or "expiration" or "appdata" && IsImplementation(t)).Select(t => t.Name)
-            .Should().Contain(["PersonalDataVault", "Tokenizer", "ExpirationManager", "AppDataStore"], "the check looked at every module's implementation");
+        Core.GetTypes().Where(t => Area(t) is "profiles" or "tokens" or "expiration" or "appdata" or "sessions" or "shares" && IsImplementation(t)).Select(t => t.Name)
+            .Should().Contain(["PersonalDataVault", "Tokenizer", "ExpirationManager", "AppDataStore", "SessionVault", "ShareLinkManager"], "the check looked at every module's implementation");
     }
 
     [Test]
@@ -51,6 +51,8 @@ public sealed partial class ModuleBoundaryTests
         "Databunker.Core.Tokenization" => "tokens",
         "Databunker.Core.Expiration" => "expiration",
         "Databunker.Core.AppData" => "appdata",
+        "Databunker.Core.Sessions" => "sessions",
+        "Databunker.Core.Shares" => "shares",
         { } ns when ns.StartsWith("Databunker.Core.Kernel", StringComparison.Ordinal) => "kernel",
         _ => null,
     };

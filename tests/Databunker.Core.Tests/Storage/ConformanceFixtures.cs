@@ -70,3 +70,19 @@ public sealed class AppDocumentStoreConformance(string store) : AppDocumentStore
 {
     protected override void UseStorage(IDatabunkerBuilder builder) => ConformanceStore.Use(builder, store);
 }
+
+[TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.Counting, Category = TestStore.SqliteName)]
+public sealed class SessionStoreConformance(string store) : SessionStoreConformanceTests
+{
+    protected override void UseStorage(IDatabunkerBuilder builder) => ConformanceStore.Use(builder, store);
+}
+
+[TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.Counting, Category = TestStore.SqliteName)]
+public sealed class ShareLinkStoreConformance(string store) : ShareLinkStoreConformanceTests
+{
+    protected override void UseStorage(IDatabunkerBuilder builder) => ConformanceStore.Use(builder, store);
+}

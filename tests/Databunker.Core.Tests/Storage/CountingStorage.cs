@@ -9,7 +9,7 @@ namespace Databunker.Core.Tests.Storage;
 /// another store's roles, and counts the calls, as a caching or metering layer of a host would. Plugged in with
 /// <c>UseStorage(instance)</c>, it shows that a third-party store needs nothing internal.
 /// </summary>
-public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVaultStore, ISystemKeyStore, IDataKeyStore, IAuditStore, IPersonStore, ITokenStore, IExpirationStore, IAppDocumentStore
+public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVaultStore, ISystemKeyStore, IDataKeyStore, IAuditStore, IPersonStore, ITokenStore, IExpirationStore, IAppDocumentStore, ISessionStore, IShareLinkStore
 {
     private int _calls;
 
@@ -128,6 +128,42 @@ public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVault
     public Task<int> DeleteExpiredAppDocumentsAsync(long now, int limit, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IAppDocumentStore>()).DeleteExpiredAppDocumentsAsync(now, limit, audit, cancellationToken);
 
     Task IAppDocumentStore.EnlistErasureAsync(IErasureTransaction erasure, Guid owner, CancellationToken cancellationToken) => Count(Role<IAppDocumentStore>()).EnlistErasureAsync(erasure, owner, cancellationToken);
+
+    public Task AddSessionAsync(NewSession session, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<ISessionStore>()).AddSessionAsync(session, audit, cancellationToken);
+
+    public Task<StoredSession?> GetSessionAsync(byte[] idHash, long now, long? touchBefore, CancellationToken cancellationToken) => Count(Role<ISessionStore>()).GetSessionAsync(idHash, now, touchBefore, cancellationToken);
+
+    public Task<long?> ReplaceSessionDataAsync(byte[] idHash, byte[] data, long? expectedVersion, long now, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<ISessionStore>()).ReplaceSessionDataAsync(idHash, data, expectedVersion, now, audit, cancellationToken);
+
+    public Task<bool> ReplaceSessionAsync(byte[] previousIdHash, long now, NewSession replacement, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<ISessionStore>()).ReplaceSessionAsync(previousIdHash, now, replacement, audit, cancellationToken);
+
+    public Task<IReadOnlyList<StoredSessionInfo>> ListSessionsAsync(Guid owner, long now, CancellationToken cancellationToken) => Count(Role<ISessionStore>()).ListSessionsAsync(owner, now, cancellationToken);
+
+    public Task<bool> DeleteSessionAsync(byte[] idHash, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<ISessionStore>()).DeleteSessionAsync(idHash, audit, cancellationToken);
+
+    public Task<int> DeleteSessionsAsync(Guid owner, Guid? handle, byte[]? exceptIdHash, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<ISessionStore>()).DeleteSessionsAsync(owner, handle, exceptIdHash, audit, cancellationToken);
+
+    public Task<int> DeleteExpiredSessionsAsync(long now, int limit, CancellationToken cancellationToken) => Count(Role<ISessionStore>()).DeleteExpiredSessionsAsync(now, limit, cancellationToken);
+
+    Task ISessionStore.EnlistErasureAsync(IErasureTransaction erasure, Guid owner, CancellationToken cancellationToken) => Count(Role<ISessionStore>()).EnlistErasureAsync(erasure, owner, cancellationToken);
+
+    public Task AddShareLinkAsync(NewShareLink link, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IShareLinkStore>()).AddShareLinkAsync(link, audit, cancellationToken);
+
+    public Task<StoredShareLink?> GetShareLinkAsync(byte[] tokenHash, CancellationToken cancellationToken) => Count(Role<IShareLinkStore>()).GetShareLinkAsync(tokenHash, cancellationToken);
+
+    public Task<int?> ConsumeShareLinkAsync(byte[] tokenHash, long now, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IShareLinkStore>()).ConsumeShareLinkAsync(tokenHash, now, audit, cancellationToken);
+
+    public Task<IReadOnlyList<StoredShareLink>> ListShareLinksAsync(Guid owner, CancellationToken cancellationToken) => Count(Role<IShareLinkStore>()).ListShareLinksAsync(owner, cancellationToken);
+
+    public Task<bool> RevokeShareLinkAsync(Guid owner, Guid handle, long now, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IShareLinkStore>()).RevokeShareLinkAsync(owner, handle, now, audit, cancellationToken);
+
+    public Task<int> DeleteExpiredShareLinksAsync(long now, int limit, CancellationToken cancellationToken) => Count(Role<IShareLinkStore>()).DeleteExpiredShareLinksAsync(now, limit, cancellationToken);
+
+    Task IShareLinkStore.EnlistErasureAsync(IErasureTransaction erasure, Guid owner, CancellationToken cancellationToken) => Count(Role<IShareLinkStore>()).EnlistErasureAsync(erasure, owner, cancellationToken);
+
+    public Task<IReadOnlyList<AuditRecord>> GetAuditPageAsync(Guid subject, long afterId, int limit, CancellationToken cancellationToken) => Count(Role<IAuditStore>()).GetAuditPageAsync(subject, afterId, limit, cancellationToken);
+
+    public Task<IReadOnlyList<StoredTokenSeal>> GetOwnedTokensAsync(Guid owner, byte[]? afterHash, int limit, CancellationToken cancellationToken) => Count(Role<ITokenStore>()).GetOwnedTokensAsync(owner, afterHash, limit, cancellationToken);
 
     public void Dispose() => inner.Dispose();
 

@@ -129,6 +129,8 @@ public sealed class SqliteStorageTests
             DROP TABLE audit_runs;
             ALTER TABLE audit_chain DROP COLUMN indexed_seq;
             DROP TABLE app_data;
+            DROP TABLE sessions;
+            DROP TABLE share_links;
             DELETE FROM schema_version WHERE version >= 7;
             """);
         var events = Scalar<long>(database, "SELECT COUNT(*) FROM audit_events");

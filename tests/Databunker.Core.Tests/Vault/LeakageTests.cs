@@ -63,6 +63,63 @@ public sealed class LeakageTests
         }
     }
 
+    [Test]
+    public async Task AppDataSessionsAndShares_DatabaseWalLogsAndErrors_HoldNoPlaintext()
+    {
+        const int count = 200;
+        await using var host = await VaultHost.StartAsync(o => o.AppData.Register("shop", maxDocumentBytes: 512));
+        var appData = host.Services.GetRequiredService<Databunker.Core.AppData.IAppDataStore>();
+        var sessions = host.Services.GetRequiredService<Databunker.Core.Sessions.ISessionVault>();
+        var shares = host.Services.GetRequiredService<Databunker.Core.Shares.IShareLinkManager>();
+        var errors = new List<string>();
+        var secrets = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            string Secret(string what)
+            {
+                var value = $"{what}-{i:D4}-qz";
+                secrets.Add(value);
+                return value;
+            }
+
+            var person = await host.Vault.CreateUserAsync(Json(new { email = $"p{i}@leak.example", note = Secret("Note") }));
+            await appData.PutAsync(person, "shop", Json(new { address = Secret("Street") }));
+            await appData.PatchAsync(person, "shop", Json(new { size = Secret("Size") }), expectedVersion: 1);
+            var ticket = await sessions.CreateAsync(Json(new { cart = Secret("Cart") }), new Databunker.Core.Sessions.SessionCreateOptions { Label = Secret("Device") });
+            secrets.Add(ticket.SessionId);
+            var bound = await sessions.BindAsync(ticket.SessionId, person);
+            secrets.Add(bound.SessionId);
+            await sessions.ReplaceAsync(bound.SessionId, Json(new { cart = Secret("Basket") }));
+            var link = await shares.CreateAsync(person, new Databunker.Core.Shares.ShareRequest { Recipient = Secret("Recipient"), App = "shop", Fields = ["/address"], MaxReads = 1 });
+            secrets.Add(link.Token);
+            await shares.RedeemAsync(link.Token);
+
+            // Bad input and refused calls, with the values in them: none may reach an exception text or a log.
+            await Capture(errors, () => appData.PutAsync(person, "shop", Json(new { address = Secret("Oversized"), pad = new string('x', 600) })));
+            await Capture(errors, () => appData.PutAsync(person, "shop", Json(new { address = Secret("Stale") }), expectedVersion: 1));
+            await Capture(errors, () => appData.PutAsync(person, Secret("App"), Json(new { a = 1 })));
+            await Capture(errors, () => sessions.ReplaceAsync(bound.SessionId[..^2] + "zz", Json(new { cart = Secret("Tampered") })));
+            await Capture(errors, () => sessions.ReplaceAsync(bound.SessionId, Json(new { cart = Secret("Conflict") }), expectedVersion: 1));
+            await Capture(errors, () => shares.CreateAsync(person, new Databunker.Core.Shares.ShareRequest { Recipient = "R", Fields = ["/" + Secret("Pointer")] }));
+            await Capture(errors, () => shares.CreateAsync(person, new Databunker.Core.Shares.ShareRequest { Recipient = Secret("Long") + new string('r', 300), Fields = ["/email"] }));
+            (await shares.RedeemAsync(link.Token)).Status.Should().Be(Databunker.Core.Shares.ShareLinkStatus.Exhausted);
+        }
+
+        await host.Administration.FlushAuditAsync();
+        var files = new[] { host.Database, host.Database + "-wal" }.Where(File.Exists).Select(File.ReadAllBytes).ToList();
+        var text = string.Join("\n", host.Logs.Lines) + "\n" + string.Join("\n", errors);
+        errors.Should().HaveCount(7 * count);
+        foreach (var secret in secrets)
+        {
+            foreach (var file in files)
+            {
+                file.AsSpan().IndexOf(Encoding.UTF8.GetBytes(secret)).Should().Be(-1, $"'{secret}' is not on disk");
+            }
+
+            text.Contains(secret, StringComparison.OrdinalIgnoreCase).Should().BeFalse($"'{secret}' is in no log line or error");
+        }
+    }
+
     private static async Task Capture(List<string> errors, Func<Task> action)
     {
         try

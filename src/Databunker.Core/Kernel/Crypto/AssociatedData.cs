@@ -16,7 +16,11 @@ internal static class AssociatedData
         SystemKey = "system-key",
         TokenValue = "token-value",
         SealedToken = "sealed-token",
-        AppData = "app-data";
+        AppData = "app-data",
+        SessionData = "session-data",
+        SessionLabel = "session-label",
+        ShareRecipient = "share-recipient",
+        ShareFields = "share-fields";
 
     public static byte[] For(string purpose, ReadOnlySpan<byte> owner)
     {
@@ -87,6 +91,20 @@ internal static class AssociatedData
         Encoding.ASCII.GetBytes(AppData, buffer);
         owner.TryWriteBytes(buffer.AsSpan(prefix));
         Encoding.UTF8.GetBytes(app, buffer.AsSpan(prefix + 16));
+        return buffer;
+    }
+
+    /// <summary>
+    /// <c>purpose ‖ 0x00 ‖ owner (16 bytes, zero when anonymous) ‖ handle (16 bytes)</c>: binds a session's data or
+    /// label, or a share link's recipient or fields, to its record and owner, so that it fails to open in another row.
+    /// </summary>
+    public static byte[] ForOwnedRecord(string purpose, Guid? owner, Guid handle)
+    {
+        var prefix = Encoding.ASCII.GetByteCount(purpose) + 1;
+        var buffer = new byte[prefix + 32];
+        Encoding.ASCII.GetBytes(purpose, buffer);
+        (owner ?? Guid.Empty).TryWriteBytes(buffer.AsSpan(prefix));
+        handle.TryWriteBytes(buffer.AsSpan(prefix + 16));
         return buffer;
     }
 }

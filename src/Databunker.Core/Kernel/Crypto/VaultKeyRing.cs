@@ -224,7 +224,7 @@ internal sealed partial class VaultKeyRing : IDisposable
 /// <summary>
 /// The vault's unwrapped system keys, and subkeys derived from them (HKDF-SHA256) so that no key serves
 /// two purposes: the integrity key yields one subkey for expiration link hashes and one for the MAC that
-/// binds an expiration to its person. The tokenization key serves HMAC only (token and deterministic
+/// binds an expiration to its person, and one each for session id and share link hashes. The tokenization key serves HMAC only (token and deterministic
 /// hashes); token values are sealed (AES-GCM) under the separate, versioned token sealing key.
 /// </summary>
 internal sealed record SystemKeys
@@ -262,8 +262,14 @@ internal sealed record SystemKeys
     /// <summary>HMAC key that binds an expiration's links and due time to its person.</summary>
     public required byte[] ExpirationBinding { get; init; }
 
+    /// <summary>HMAC key of the session id hashes.</summary>
+    public required byte[] SessionIds { get; init; }
+
+    /// <summary>HMAC key of the share link token hashes.</summary>
+    public required byte[] ShareLinks { get; init; }
+
     /// <summary>The derived subkeys, for zeroing (the stored keys are zeroed by the ring).</summary>
-    public IEnumerable<byte[]> Derived => [ExpirationLinks, ExpirationBinding];
+    public IEnumerable<byte[]> Derived => [ExpirationLinks, ExpirationBinding, SessionIds, ShareLinks];
 
     public static SystemKeys Create(byte[] blindIndex, int blindIndexVersion, byte[] tokenization, byte[] integrity, byte[] auditChain, byte[] tokenSeal, int tokenSealVersion) => new()
     {
@@ -276,6 +282,8 @@ internal sealed record SystemKeys
         TokenSealVersion = tokenSealVersion,
         ExpirationLinks = Derive(integrity, "databunker expiration link hash"),
         ExpirationBinding = Derive(integrity, "databunker expiration binding"),
+        SessionIds = Derive(integrity, "databunker session id hash"),
+        ShareLinks = Derive(integrity, "databunker share link hash"),
     };
 
     private static byte[] Derive(byte[] root, string purpose)

@@ -1,0 +1,216 @@
+using System.Text.Json;
+using Databunker.Core.AppData;
+using Databunker.Core.Expiration;
+using Databunker.Core.Export;
+using Databunker.Core.Sessions;
+using Databunker.Core.Shares;
+using Databunker.Core.Storage;
+using Databunker.Core.Tests.Support;
+using Databunker.Core.Tokenization;
+using Microsoft.Extensions.DependencyInjection;
+using static Databunker.Core.Tests.Support.TestData;
+
+namespace Databunker.Core.Tests.Export;
+
+[TestFixtureSource(typeof(TestStore), nameof(TestStore.All))]
+public sealed class SubjectExporterTests(string store)
+{
+    private readonly TestStore _store = TestStore.Named(store);
+    private VaultHost _host = null!;
+
+    private ISubjectExporter Exporter => _host.Services.GetRequiredService<ISubjectExporter>();
+
+    [SetUp]
+    public async Task Start() => _host = await VaultHost.StartAsync(o => o.AppData.Register("shop").Register("blog"), store: _store);
+
+    [TearDown]
+    public async Task Stop() => await _host.DisposeAsync();
+
+    [Test]
+    public async Task TheExport_OfAPersonWithDataInEveryModule_RoundTripsAndMatchesTheApis()
+    {
+        var person = await EveryModuleAsync();
+
+        using var document = await ExportAsync(person);
+        var root = document.RootElement;
+
+        root.GetProperty("formatVersion").GetInt32().Should().Be(1);
+        root.GetProperty("person").GetGuid().Should().Be(person);
+        root.GetProperty("exportedAt").GetDateTimeOffset().Should().Be(_host.Time.GetUtcNow());
+        var user = await _host.Vault.GetUserAsync(UserLookup.ByToken(person));
+        SameJson(root.GetProperty("profile").GetProperty("data"), user!.Profile).Should().BeTrue();
+
+        var appData = _host.Services.GetRequiredService<IAppDataStore>();
+        var documents = root.GetProperty("appData").EnumerateArray().ToList();
+        documents.Select(d => d.GetProperty("app").GetString()).Should().Equal("blog", "shop");
+        foreach (var exported in documents)
+        {
+            var current = await appData.GetAsync(person, exported.GetProperty("app").GetString()!);
+            SameJson(exported.GetProperty("data"), current!.Data).Should().BeTrue();
+            exported.GetProperty("version").GetInt64().Should().Be(current.Version);
+        }
+
+        root.GetProperty("tokens").EnumerateArray().Select(t => t.GetProperty("value").GetString())
+            .Should().BeEquivalentTo("4921 8170 0412 3456", "AB 12 34 56 C");
+        var status = await _host.Expirations.GetStatusAsync(UserLookup.ByToken(person));
+        root.GetProperty("expiration").GetProperty("state").GetString().Should().Be("waiting");
+        root.GetProperty("expiration").GetProperty("dueAt").GetDateTimeOffset().Should().Be(status!.DueAt!.Value);
+
+        var sessions = await _host.Services.GetRequiredService<ISessionVault>().ListAsync(person);
+        root.GetProperty("sessions").EnumerateArray().Select(s => (s.GetProperty("handle").GetGuid(), s.GetProperty("label").GetString()))
+            .Should().BeEquivalentTo(sessions.Select(s => (s.Handle, s.Label)));
+        var shares = await _host.Services.GetRequiredService<IShareLinkManager>().ListAsync(person);
+        root.GetProperty("shares").EnumerateArray().Select(s => (s.GetProperty("handle").GetGuid(), s.GetProperty("recipient").GetString(), s.GetProperty("readsLeft").GetInt32()))
+            .Should().BeEquivalentTo(shares.Select(s => (s.Handle, s.Recipient, s.ReadsLeft)));
+
+        var trail = await _host.Vault.GetAuditEventsAsync(person);
+        var exportedTrail = root.GetProperty("auditTrail").EnumerateArray().ToList();
+        exportedTrail.Select(e => e.GetProperty("id").GetInt64()).Should().BeInAscendingOrder();
+        var lastExported = exportedTrail[^1].GetProperty("id").GetInt64();
+        exportedTrail.Select(e => e.GetProperty("operation").GetString()).Should().Contain(
+            [AuditOperations.UserCreate, AuditOperations.AppDataPut, AuditOperations.AppDataPatch, AuditOperations.TokenTokenize, AuditOperations.ExpirationStart,
+             AuditOperations.SessionCreate, AuditOperations.ShareCreate, AuditOperations.ShareRedeem, AuditOperations.UserGet]);
+        exportedTrail.Select(e => (e.GetProperty("operation").GetString(), e.GetProperty("details").ValueKind == JsonValueKind.Null ? null : e.GetProperty("details").GetRawText()))
+            .Should().BeEquivalentTo(trail.Where(e => e.Id <= lastExported).Select(e => (e.Operation, e.Details)), "the reads this test made after the export come later");
+        trail.Should().ContainSingle(e => e.Operation == AuditOperations.UserExport, "the export is audited");
+    }
+
+    [Test]
+    public async Task EveryModuleThatForgetsAPerson_AlsoExportsThem()
+    {
+        var steps = _host.Services.GetServices<Databunker.Core.Kernel.IErasureStep>().Select(s => s.Role).ToList();
+        var sections = ((SubjectExporter)Exporter).Sections;
+
+        sections.Select(s => s.Role).Should().BeEquivalentTo(steps, "a module that deletes a person's rows on forget must also export them");
+        sections.Select(s => s.Name).Should().OnlyHaveUniqueItems();
+        steps.Should().HaveCountGreaterThanOrEqualTo(5);
+    }
+
+    [Test]
+    public async Task AnUnknownPerson_IsRefusedAndNothingIsWritten()
+    {
+        using var stream = new MemoryStream();
+
+        await FluentActions.Awaiting(() => Exporter.ExportAsync(Guid.NewGuid(), stream)).Should().ThrowAsync<PersonNotFoundException>();
+        stream.Length.Should().Be(0);
+    }
+
+    [Test]
+    public async Task ExportingTenThousandAuditEvents_KeepsTheLiveHeapFlat()
+    {
+        var small = await PersonWithEventsAsync(1_000);
+        var large = await PersonWithEventsAsync(10_000);
+
+        var (smallPeak, smallBytes) = await MeasureAsync(small);
+        var (largePeak, largeBytes) = await MeasureAsync(large);
+
+        TestContext.Out.WriteLine($"{_store.Name}: 1,000 events: {smallBytes:N0} B written, live heap peak +{smallPeak:N0} B; 10,000 events: {largeBytes:N0} B written, live heap peak +{largePeak:N0} B");
+        (largeBytes - smallBytes).Should().BeGreaterThan(1_000_000, "the larger export is megabytes longer");
+        (largePeak - smallPeak).Should().BeLessThan((largeBytes - smallBytes) / 4, "the live heap does not grow with the trail: the document is streamed, page by page");
+    }
+
+    private async Task<Guid> PersonWithEventsAsync(int events)
+    {
+        var person = await _host.Vault.CreateUserAsync(Json(new { email = $"trail{events}@example.com", name = "Trail" }));
+        var auditStore = _host.Services.GetRequiredService<IAuditStore>();
+        var at = _host.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var chunk in Enumerable.Range(0, events - 1).Chunk(1000))
+        {
+            await auditStore.AppendAuditAsync([.. chunk.Select(_ => new AuditRecord(0, at, "tests", AuditOperations.UserGet, person, AuditOutcomes.Success, null))], default);
+        }
+
+        return person;
+    }
+
+    /// <summary>Exports into a stream that measures the live heap (after a full collection) at every 16th write, and returns its peak above the start.</summary>
+    private async Task<(long Peak, long Bytes)> MeasureAsync(Guid person)
+    {
+        await using var sampling = new HeapSamplingStream();
+        await Exporter.ExportAsync(person, sampling);
+        return (sampling.Peak, sampling.Length);
+    }
+
+    private async Task<JsonDocument> ExportAsync(Guid person)
+    {
+        using var stream = new MemoryStream();
+        await Exporter.ExportAsync(person, stream);
+        return JsonDocument.Parse(stream.ToArray());
+    }
+
+    private async Task<Guid> EveryModuleAsync()
+    {
+        var person = await _host.Vault.CreateUserAsync(Json(new { email = "everything@example.com", name = "Eve Rything", address = new { city = "Leeds" } }));
+        var appData = _host.Services.GetRequiredService<IAppDataStore>();
+        await appData.PutAsync(person, "shop", Json(new { size = "M" }));
+        await appData.PutAsync(person, "blog", Json(new { theme = "dark" }));
+        await appData.PatchAsync(person, "shop", Json(new { colour = "blue" }));
+        var tokenizer = _host.Services.GetRequiredService<ITokenizer>();
+        await tokenizer.TokenizeAsync("4921 8170 0412 3456", new TokenizeOptions { Owner = person, Format = TokenFormat.CardNumber });
+        await tokenizer.TokenizeAsync("AB 12 34 56 C", new TokenizeOptions { Owner = person, Kind = TokenKind.Deterministic });
+        await tokenizer.TokenizeAsync("not theirs");
+        await _host.Expirations.StartAsync(UserLookup.ByToken(person), ExpirationTime.FromDelay(TimeSpan.FromDays(30)));
+        var sessions = _host.Services.GetRequiredService<ISessionVault>();
+        foreach (var device in new[] { "Laptop", "Phone", "Tablet" })
+        {
+            await sessions.CreateAsync(Json(new { device }), new SessionCreateOptions { Person = person, Label = device });
+        }
+
+        var shares = _host.Services.GetRequiredService<IShareLinkManager>();
+        var link = await shares.CreateAsync(person, new ShareRequest { Recipient = "Acme Insurance", Fields = ["/email"], MaxReads = 2 });
+        await shares.CreateAsync(person, new ShareRequest { Recipient = "Tailor", App = "shop", Fields = ["/size"] });
+        await shares.RedeemAsync(link.Token);
+        await _host.Vault.GetUserAsync(UserLookup.ByToken(person));
+        return person;
+    }
+
+    private sealed class HeapSamplingStream : Stream
+    {
+        private readonly long _start = GC.GetTotalMemory(forceFullCollection: true);
+        private int _writes;
+
+        public long Peak { get; private set; }
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => Position;
+
+        public override long Position { get; set; }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            Position += buffer.Length;
+            if (_writes++ % 16 == 0)
+            {
+                Peak = Math.Max(Peak, GC.GetTotalMemory(forceFullCollection: true) - _start);
+            }
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Write(buffer.Span);
+            return ValueTask.CompletedTask;
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            Write(buffer.AsSpan(offset, count));
+            return Task.CompletedTask;
+        }
+    }
+}
