@@ -106,7 +106,10 @@ public sealed class SubjectExporterTests(string store)
 
         TestContext.Out.WriteLine($"{_store.Name}: 1,000 events: {smallBytes:N0} B written, live heap peak +{smallPeak:N0} B; 10,000 events: {largeBytes:N0} B written, live heap peak +{largePeak:N0} B");
         (largeBytes - smallBytes).Should().BeGreaterThan(1_000_000, "the larger export is megabytes longer");
-        (largePeak - smallPeak).Should().BeLessThan((largeBytes - smallBytes) / 4, "the live heap does not grow with the trail: the document is streamed, page by page");
+        // What a streamed export holds at once is a page of events and the writer's buffer, the same for 1,000 events
+        // as for 10,000: the peaks differ by noise (measured 0.06 to 0.28 MB), not by the megabyte the document grew.
+        (largePeak - smallPeak).Should().BeLessThan(400_000, "the live heap does not grow with the trail: the document is streamed, page by page");
+        largePeak.Should().BeLessThan(largeBytes / 2, "less than half the document is ever held");
     }
 
     private async Task<Guid> PersonWithEventsAsync(int events)
