@@ -6,14 +6,14 @@ namespace Databunker.Core.PostgreSql;
 
 /// <summary>
 /// Moves a SQLite vault into PostgreSQL for a host that outgrows one machine. Rows, wrapped keys, blind
-/// indexes, expirations, tokens, app data, sessions, share links and the audit trail are copied byte for byte: nothing is decrypted, and
+/// indexes, expirations, tokens, app data, sessions, share links, the privacy catalogue and the audit trail are copied byte for byte: nothing is decrypted, and
 /// no key is needed. Afterwards the PostgreSQL vault opens with the master key (and key versions) the
 /// SQLite vault used.
 /// </summary>
 public static class SqliteToPostgreSqlCopy
 {
     /// <summary>The SQLite schema version whose tables this copy reads (a test holds it to Databunker.Core's latest).</summary>
-    internal const int SqliteSchemaVersion = 11;
+    internal const int SqliteSchemaVersion = 12;
 
     private static readonly (string Table, (string Name, NpgsqlDbType Type)[] Columns)[] Tables =
     [
@@ -29,6 +29,8 @@ public static class SqliteToPostgreSqlCopy
         ("app_data", [("owner", NpgsqlDbType.Bytea), ("app", NpgsqlDbType.Text), ("data", NpgsqlDbType.Bytea), ("version", NpgsqlDbType.Bigint), ("updated_at", NpgsqlDbType.Bigint), ("expires_at", NpgsqlDbType.Bigint)]),
         ("sessions", [("id_hash", NpgsqlDbType.Bytea), ("handle", NpgsqlDbType.Bytea), ("owner", NpgsqlDbType.Bytea), ("data", NpgsqlDbType.Bytea), ("label", NpgsqlDbType.Bytea), ("version", NpgsqlDbType.Bigint), ("created_at", NpgsqlDbType.Bigint), ("last_seen_at", NpgsqlDbType.Bigint), ("idle_ms", NpgsqlDbType.Bigint), ("absolute_at", NpgsqlDbType.Bigint), ("expires_at", NpgsqlDbType.Bigint)]),
         ("share_links", [("token_hash", NpgsqlDbType.Bytea), ("handle", NpgsqlDbType.Bytea), ("owner", NpgsqlDbType.Bytea), ("recipient", NpgsqlDbType.Bytea), ("fields", NpgsqlDbType.Bytea), ("created_at", NpgsqlDbType.Bigint), ("expires_at", NpgsqlDbType.Bigint), ("max_reads", NpgsqlDbType.Bigint), ("reads_left", NpgsqlDbType.Bigint), ("revoked_at", NpgsqlDbType.Bigint)]),
+        ("privacy_notices", [("name", NpgsqlDbType.Text), ("version", NpgsqlDbType.Integer), ("content_hash", NpgsqlDbType.Bytea), ("text", NpgsqlDbType.Text), ("published_at", NpgsqlDbType.Bigint)]),
+        ("privacy_catalog", [("id", NpgsqlDbType.Integer), ("hash", NpgsqlDbType.Bytea), ("changed_at", NpgsqlDbType.Bigint)]),
     ];
 
     /// <summary>
@@ -88,7 +90,7 @@ public static class SqliteToPostgreSqlCopy
         await using var write = await postgres.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // Taken and then checked under a lock, so that two copies, or a copy and a starting host, cannot interleave.
         await PostgreSqlVaultStorage.ExecuteAsync(postgres, write,
-            "LOCK TABLE system_keys, users, data_keys, user_indexes, tombstones, audit_events, audit_chain, expirations, tokens, app_data, sessions, share_links IN EXCLUSIVE MODE;", cancellationToken).ConfigureAwait(false);
+            "LOCK TABLE system_keys, users, data_keys, user_indexes, tombstones, audit_events, audit_chain, expirations, tokens, app_data, sessions, share_links, privacy_notices, privacy_catalog IN EXCLUSIVE MODE;", cancellationToken).ConfigureAwait(false);
         if (await PostgreSqlVaultStorage.ScalarAsync(postgres, write,
                 "SELECT EXISTS (SELECT 1 FROM system_keys) OR EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM audit_events) OR EXISTS (SELECT 1 FROM tokens);",
                 cancellationToken).ConfigureAwait(false) is true)

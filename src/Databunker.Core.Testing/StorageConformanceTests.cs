@@ -83,6 +83,9 @@ public abstract class StorageConformanceTests
     /// <summary>The shared-records role.</summary>
     protected IShareLinkStore ShareLinks => Role<IShareLinkStore>();
 
+    /// <summary>The privacy catalogue's role.</summary>
+    protected IPrivacyCatalogStore PrivacyCatalog => Role<IPrivacyCatalogStore>();
+
     /// <summary>Forgets a person the way the vault does: one erasure that every role adds to, then the commit.</summary>
     /// <param name="token">The person.</param>
     /// <param name="at">The time of the tombstone.</param>

@@ -113,4 +113,9 @@ public sealed class DatabunkerOptions
     /// <value>The defaults of <see cref="Shares.ShareOptions"/>.</value>
     [ValidateObjectMembers]
     public Shares.ShareOptions Shares { get; } = new();
+
+    /// <summary>The privacy catalogue: the controller, its processing activities and its notices.</summary>
+    /// <value>An empty catalogue.</value>
+    [ValidateObjectMembers]
+    public Privacy.PrivacyCatalogOptions Privacy { get; } = new();
 }

@@ -37,6 +37,7 @@ public static class DatabunkerServiceCollectionExtensions
         Sessions.SessionVault.Register(services);
         Shares.ShareLinkManager.Register(services);
         Export.SubjectExporter.Register(services);
+        Privacy.PrivacyCatalog.Register(services);
         return new DatabunkerBuilder(services);
     }
 

@@ -65,3 +65,9 @@ public sealed class PostgreSqlShareLinkStoreConformance : ShareLinkStoreConforma
 {
     protected override void UseStorage(IDatabunkerBuilder builder) => TestStore.PostgreSql.Use(builder, TestStore.PostgreSql.NewDatabase());
 }
+
+[Category(TestStore.PostgreSqlName)]
+public sealed class PostgreSqlPrivacyCatalogStoreConformance : PrivacyCatalogStoreConformanceTests
+{
+    protected override void UseStorage(IDatabunkerBuilder builder) => TestStore.PostgreSql.Use(builder, TestStore.PostgreSql.NewDatabase());
+}

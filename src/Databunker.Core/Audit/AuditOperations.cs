@@ -95,4 +95,10 @@ public static class AuditOperations
 
     /// <summary>Everything held about a person was exported (<see cref="Export.ISubjectExporter.ExportAsync"/>).</summary>
     public const string UserExport = "user.export";
+
+    /// <summary>A notice's changed text was published as a new version (<see cref="Privacy.IPrivacyCatalog.PublishAsync"/>).</summary>
+    public const string CatalogNoticePublish = "catalog.notice.publish";
+
+    /// <summary>The declared privacy catalogue changed (<see cref="Privacy.IPrivacyCatalog.PublishAsync"/>).</summary>
+    public const string CatalogChange = "catalog.change";
 }

@@ -86,3 +86,11 @@ public sealed class ShareLinkStoreConformance(string store) : ShareLinkStoreConf
 {
     protected override void UseStorage(IDatabunkerBuilder builder) => ConformanceStore.Use(builder, store);
 }
+
+[TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.Counting, Category = TestStore.SqliteName)]
+public sealed class PrivacyCatalogStoreConformance(string store) : PrivacyCatalogStoreConformanceTests
+{
+    protected override void UseStorage(IDatabunkerBuilder builder) => ConformanceStore.Use(builder, store);
+}

@@ -9,7 +9,7 @@ namespace Databunker.Core.Tests.Storage;
 /// another store's roles, and counts the calls, as a caching or metering layer of a host would. Plugged in with
 /// <c>UseStorage(instance)</c>, it shows that a third-party store needs nothing internal.
 /// </summary>
-public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVaultStore, ISystemKeyStore, IDataKeyStore, IAuditStore, IPersonStore, ITokenStore, IExpirationStore, IAppDocumentStore, ISessionStore, IShareLinkStore
+public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVaultStore, ISystemKeyStore, IDataKeyStore, IAuditStore, IPersonStore, ITokenStore, IExpirationStore, IAppDocumentStore, ISessionStore, IShareLinkStore, IPrivacyCatalogStore
 {
     private int _calls;
 
@@ -164,6 +164,14 @@ public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVault
     public Task<IReadOnlyList<AuditRecord>> GetAuditPageAsync(Guid subject, long afterId, int limit, CancellationToken cancellationToken) => Count(Role<IAuditStore>()).GetAuditPageAsync(subject, afterId, limit, cancellationToken);
 
     public Task<IReadOnlyList<StoredTokenSeal>> GetOwnedTokensAsync(Guid owner, byte[]? afterHash, int limit, CancellationToken cancellationToken) => Count(Role<ITokenStore>()).GetOwnedTokensAsync(owner, afterHash, limit, cancellationToken);
+
+    public Task<IReadOnlyList<StoredNotice>> GetNoticesAsync(string? name, CancellationToken cancellationToken) => Count(Role<IPrivacyCatalogStore>()).GetNoticesAsync(name, cancellationToken);
+
+    public Task<bool> AddNoticeAsync(StoredNotice notice, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IPrivacyCatalogStore>()).AddNoticeAsync(notice, audit, cancellationToken);
+
+    public Task<byte[]?> GetCatalogHashAsync(CancellationToken cancellationToken) => Count(Role<IPrivacyCatalogStore>()).GetCatalogHashAsync(cancellationToken);
+
+    public Task<bool> ReplaceCatalogHashAsync(byte[]? expected, byte[] hash, long at, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IPrivacyCatalogStore>()).ReplaceCatalogHashAsync(expected, hash, at, audit, cancellationToken);
 
     public void Dispose() => inner.Dispose();
 

@@ -131,6 +131,8 @@ public sealed class SqliteStorageTests
             DROP TABLE app_data;
             DROP TABLE sessions;
             DROP TABLE share_links;
+            DROP TABLE privacy_notices;
+            DROP TABLE privacy_catalog;
             DELETE FROM schema_version WHERE version >= 7;
             """);
         var events = Scalar<long>(database, "SELECT COUNT(*) FROM audit_events");

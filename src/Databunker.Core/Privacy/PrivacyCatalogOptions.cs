@@ -1,0 +1,66 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Databunker.Core.Privacy;
+
+/// <summary>The host's privacy catalogue: who the controller is, its processing activities and its notices.</summary>
+public sealed class PrivacyCatalogOptions : IValidatableObject
+{
+    /// <summary>The controller's name and contact details, for the record of processing activities (Art. 30(1)(a)).</summary>
+    public string? Controller { get; set; }
+
+    /// <summary>The data protection officer's contact details, where there is one (Art. 30(1)(a)).</summary>
+    public string? DataProtectionOfficer { get; set; }
+
+    /// <summary>The processing activities.</summary>
+    public IList<ProcessingActivity> Activities { get; } = [];
+
+    /// <summary>The notices shown to persons.</summary>
+    public IList<PrivacyNotice> Notices { get; } = [];
+
+    /// <summary>The rules of a catalogue: names well formed and unique, every named notice declared, a notice for each consent-based activity, positive retentions.</summary>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        var notices = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var notice in Notices)
+        {
+            if (!AppData.AppDataOptions.IsValidName(notice?.Name) || string.IsNullOrWhiteSpace(notice!.Text))
+            {
+                yield return new ValidationResult("Every notice has a well-formed name (lower-case letters, digits, '.', '_', '-') and a text.", [nameof(Notices)]);
+            }
+            else if (!notices.Add(notice.Name))
+            {
+                yield return new ValidationResult($"The notice '{notice.Name}' is declared twice.", [nameof(Notices)]);
+            }
+        }
+
+        var activities = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var activity in Activities)
+        {
+            if (activity is null || !AppData.AppDataOptions.IsValidName(activity.Name) || string.IsNullOrWhiteSpace(activity.Purpose) || !Enum.IsDefined(activity.LegalBasis))
+            {
+                yield return new ValidationResult("Every activity has a well-formed name, a purpose and a legal basis of Art. 6(1).", [nameof(Activities)]);
+                continue;
+            }
+
+            if (!activities.Add(activity.Name))
+            {
+                yield return new ValidationResult($"The activity '{activity.Name}' is declared twice.", [nameof(Activities)]);
+            }
+
+            if (activity.Notice is { } notice && !notices.Contains(notice))
+            {
+                yield return new ValidationResult($"The activity '{activity.Name}' names the notice '{notice}', which is not declared.", [nameof(Activities)]);
+            }
+
+            if (activity.LegalBasis == LegalBasis.Consent && activity.Notice is null)
+            {
+                yield return new ValidationResult($"The activity '{activity.Name}' rests on consent and so needs the notice a person consents to.", [nameof(Activities)]);
+            }
+
+            if (activity.Retention is { } retention && retention <= TimeSpan.Zero)
+            {
+                yield return new ValidationResult($"The activity '{activity.Name}' has a retention that is not positive.", [nameof(Activities)]);
+            }
+        }
+    }
+}

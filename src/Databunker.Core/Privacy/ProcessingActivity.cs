@@ -1,0 +1,68 @@
+namespace Databunker.Core.Privacy;
+
+/// <summary>
+/// A processing activity with the fields of the record of processing activities (GDPR Art. 30(1)): what it is for,
+/// on which legal basis, about whom, which data, to whom it goes, where it goes, how long it is kept and how it is
+/// protected. Declared by the host in <see cref="PrivacyCatalogOptions.Activities"/>.
+/// </summary>
+public sealed record ProcessingActivity
+{
+    /// <summary>The activity's name: 1 to 64 characters of lower-case ASCII letters, digits, <c>.</c>, <c>_</c> and <c>-</c> (<c>newsletter</c>).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The purpose of the processing, in words the person understands (Art. 30(1)(b)).</summary>
+    public required string Purpose { get; init; }
+
+    /// <summary>The legal basis (Art. 6(1)).</summary>
+    public required LegalBasis LegalBasis { get; init; }
+
+    /// <summary>What the basis rests on: the contract, the law, or the legitimate interest pursued (Art. 13(1)(d)); optional.</summary>
+    public string? LegalBasisDetail { get; init; }
+
+    /// <summary>The categories of data subjects (Art. 30(1)(c)): customers, employees ...</summary>
+    public IReadOnlyList<string> SubjectCategories { get; init; } = [];
+
+    /// <summary>The categories of personal data (Art. 30(1)(c)): contact details, order history ...</summary>
+    public IReadOnlyList<string> DataCategories { get; init; } = [];
+
+    /// <summary>The categories of recipients (Art. 30(1)(d)).</summary>
+    public IReadOnlyList<string> Recipients { get; init; } = [];
+
+    /// <summary>Transfers to third countries or international organisations, with their safeguards (Art. 30(1)(e)).</summary>
+    public IReadOnlyList<ThirdCountryTransfer> Transfers { get; init; } = [];
+
+    /// <summary>How long the data is kept for this purpose (Art. 30(1)(f)); <see langword="null"/> when <see cref="RetentionDescription"/> says it in words.</summary>
+    public TimeSpan? Retention { get; init; }
+
+    /// <summary>The retention in words, where a duration does not say it (until the contract ends, plus six years).</summary>
+    public string? RetentionDescription { get; init; }
+
+    /// <summary>The technical and organisational security measures (Art. 30(1)(g), Art. 32(1)).</summary>
+    public IReadOnlyList<string> SecurityMeasures { get; init; } = [];
+
+    /// <summary>The name of the notice (<see cref="PrivacyCatalogOptions.Notices"/>) a person is shown for this activity; required for consent.</summary>
+    public string? Notice { get; init; }
+}
+
+/// <summary>A transfer of personal data to a third country or an international organisation (GDPR Art. 30(1)(e), Art. 46).</summary>
+/// <param name="Destination">The country or organisation.</param>
+/// <param name="Safeguard">The safeguard: an adequacy decision, standard contractual clauses, binding corporate rules ...</param>
+public sealed record ThirdCountryTransfer(string Destination, string Safeguard);
+
+/// <summary>A notice a person is shown (a consent text, a privacy notice), declared by the host. Its text is published as an immutable version.</summary>
+public sealed record PrivacyNotice
+{
+    /// <summary>The notice's name, in the same form as an activity's.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The text shown. A changed text is published as a new version; a published version never changes.</summary>
+    public required string Text { get; init; }
+}
+
+/// <summary>A published version of a notice, as <see cref="IPrivacyCatalog"/> keeps it.</summary>
+/// <param name="Name">The notice's name.</param>
+/// <param name="Version">1 for the first text published under the name, one higher for each changed text.</param>
+/// <param name="ContentHash">The SHA-256 of the text's UTF-8 bytes, in lower-case hex: what identifies the exact text shown.</param>
+/// <param name="Text">The text.</param>
+/// <param name="PublishedAt">When the version was published.</param>
+public sealed record PublishedNotice(string Name, int Version, string ContentHash, string Text, DateTimeOffset PublishedAt);
