@@ -13,7 +13,25 @@ internal static class KernelServices
         services.TryAddSingleton<IAuditChain>(sp => sp.GetRequiredService<AuditChain>());
         services.TryAddSingleton<VaultKeyRing>();
         services.TryAddSingleton<VaultOpener>();
-        services.TryAddSingleton<ReadAuditWriter>();
+        services.TryAddSingleton(sp =>
+        {
+            // Every storage role first. The container disposes singletons in the reverse order it made them, and it
+            // disposes a storage each time a role that returns it was made: a role first resolved after this writer
+            // (a module's, say) would dispose the storage before the writer commits what waits into it.
+            foreach (var role in StorageRoles.All)
+            {
+                try
+                {
+                    _ = sp.GetService(role);
+                }
+                catch (VaultConfigurationException)
+                {
+                    // A role the storage lacks, or no storage yet: the writer needs only the audit role.
+                }
+            }
+
+            return ActivatorUtilities.CreateInstance<ReadAuditWriter>(sp);
+        });
         services.TryAddSingleton<AuditTrail>();
         services.TryAddSingleton<PersonDirectory>();
         services.TryAddSingleton<PersonEraser>();
