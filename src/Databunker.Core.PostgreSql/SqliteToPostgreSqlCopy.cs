@@ -6,14 +6,14 @@ namespace Databunker.Core.PostgreSql;
 
 /// <summary>
 /// Moves a SQLite vault into PostgreSQL for a host that outgrows one machine. Rows, wrapped keys, blind
-/// indexes, expirations, tokens, app data, sessions, share links, the privacy catalogue and the audit trail are copied byte for byte: nothing is decrypted, and
+/// indexes, expirations, tokens, app data, sessions, share links, the privacy catalogue, the consent ledger and the audit trail are copied byte for byte: nothing is decrypted, and
 /// no key is needed. Afterwards the PostgreSQL vault opens with the master key (and key versions) the
 /// SQLite vault used.
 /// </summary>
 public static class SqliteToPostgreSqlCopy
 {
     /// <summary>The SQLite schema version whose tables this copy reads (a test holds it to Databunker.Core's latest).</summary>
-    internal const int SqliteSchemaVersion = 12;
+    internal const int SqliteSchemaVersion = 13;
 
     private static readonly (string Table, (string Name, NpgsqlDbType Type)[] Columns)[] Tables =
     [
@@ -31,6 +31,7 @@ public static class SqliteToPostgreSqlCopy
         ("share_links", [("token_hash", NpgsqlDbType.Bytea), ("handle", NpgsqlDbType.Bytea), ("owner", NpgsqlDbType.Bytea), ("recipient", NpgsqlDbType.Bytea), ("fields", NpgsqlDbType.Bytea), ("created_at", NpgsqlDbType.Bigint), ("expires_at", NpgsqlDbType.Bigint), ("max_reads", NpgsqlDbType.Bigint), ("reads_left", NpgsqlDbType.Bigint), ("revoked_at", NpgsqlDbType.Bigint)]),
         ("privacy_notices", [("name", NpgsqlDbType.Text), ("version", NpgsqlDbType.Integer), ("content_hash", NpgsqlDbType.Bytea), ("text", NpgsqlDbType.Text), ("published_at", NpgsqlDbType.Bigint)]),
         ("privacy_catalog", [("id", NpgsqlDbType.Integer), ("hash", NpgsqlDbType.Bytea), ("changed_at", NpgsqlDbType.Bigint)]),
+        ("consent_events", [("id", NpgsqlDbType.Bigint), ("owner", NpgsqlDbType.Bytea), ("activity", NpgsqlDbType.Text), ("decision", NpgsqlDbType.Integer), ("method", NpgsqlDbType.Integer), ("source", NpgsqlDbType.Text), ("notice", NpgsqlDbType.Text), ("notice_version", NpgsqlDbType.Integer), ("notice_hash", NpgsqlDbType.Bytea), ("at", NpgsqlDbType.Bigint), ("expires_at", NpgsqlDbType.Bigint), ("evidence", NpgsqlDbType.Bytea)]),
     ];
 
     /// <summary>
@@ -90,7 +91,7 @@ public static class SqliteToPostgreSqlCopy
         await using var write = await postgres.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // Taken and then checked under a lock, so that two copies, or a copy and a starting host, cannot interleave.
         await PostgreSqlVaultStorage.ExecuteAsync(postgres, write,
-            "LOCK TABLE system_keys, users, data_keys, user_indexes, tombstones, audit_events, audit_chain, expirations, tokens, app_data, sessions, share_links, privacy_notices, privacy_catalog IN EXCLUSIVE MODE;", cancellationToken).ConfigureAwait(false);
+            "LOCK TABLE system_keys, users, data_keys, user_indexes, tombstones, audit_events, audit_chain, expirations, tokens, app_data, sessions, share_links, privacy_notices, privacy_catalog, consent_events IN EXCLUSIVE MODE;", cancellationToken).ConfigureAwait(false);
         if (await PostgreSqlVaultStorage.ScalarAsync(postgres, write,
                 "SELECT EXISTS (SELECT 1 FROM system_keys) OR EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM audit_events) OR EXISTS (SELECT 1 FROM tokens);",
                 cancellationToken).ConfigureAwait(false) is true)
@@ -106,9 +107,11 @@ public static class SqliteToPostgreSqlCopy
             copied.Add(new(table, await CopyTableAsync(sqlite, read, postgres, table, columns, cancellationToken).ConfigureAwait(false)));
         }
 
-        // The identity goes on after the copied ids.
+        // The identities go on after the copied ids.
         await PostgreSqlVaultStorage.ExecuteAsync(postgres, write,
             "SELECT setval(pg_get_serial_sequence('audit_events', 'id'), COALESCE((SELECT MAX(id) FROM audit_events), 0) + 1, false);", cancellationToken).ConfigureAwait(false);
+        await PostgreSqlVaultStorage.ExecuteAsync(postgres, write,
+            "SELECT setval(pg_get_serial_sequence('consent_events', 'id'), COALESCE((SELECT MAX(id) FROM consent_events), 0) + 1, false);", cancellationToken).ConfigureAwait(false);
         await write.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new VaultCopyReport(copied);
     }

@@ -86,6 +86,9 @@ public abstract class StorageConformanceTests
     /// <summary>The privacy catalogue's role.</summary>
     protected IPrivacyCatalogStore PrivacyCatalog => Role<IPrivacyCatalogStore>();
 
+    /// <summary>The consent ledger's role.</summary>
+    protected IConsentStore Consents => Role<IConsentStore>();
+
     /// <summary>Forgets a person the way the vault does: one erasure that every role adds to, then the commit.</summary>
     /// <param name="token">The person.</param>
     /// <param name="at">The time of the tombstone.</param>
@@ -105,6 +108,7 @@ public abstract class StorageConformanceTests
         await Role<IAppDocumentStore>().EnlistErasureAsync(erasure, token, default);
         await Role<ISessionStore>().EnlistErasureAsync(erasure, token, default);
         await Role<IShareLinkStore>().EnlistErasureAsync(erasure, token, default);
+        await Role<IConsentStore>().EnlistErasureAsync(erasure, token, keepHistory: false, default);
         return await erasure.CommitAsync(token, at, Audit(token), default);
     }
 

@@ -118,4 +118,9 @@ public sealed class DatabunkerOptions
     /// <value>An empty catalogue.</value>
     [ValidateObjectMembers]
     public Privacy.PrivacyCatalogOptions Privacy { get; } = new();
+
+    /// <summary>Options of the consent ledger.</summary>
+    /// <value>The defaults of <see cref="Consent.ConsentOptions"/>.</value>
+    [ValidateObjectMembers]
+    public Consent.ConsentOptions Consent { get; } = new();
 }

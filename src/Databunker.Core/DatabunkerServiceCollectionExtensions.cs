@@ -38,6 +38,7 @@ public static class DatabunkerServiceCollectionExtensions
         Shares.ShareLinkManager.Register(services);
         Export.SubjectExporter.Register(services);
         Privacy.PrivacyCatalog.Register(services);
+        Consent.ConsentLedger.Register(services);
         return new DatabunkerBuilder(services);
     }
 

@@ -71,3 +71,9 @@ public sealed class PostgreSqlPrivacyCatalogStoreConformance : PrivacyCatalogSto
 {
     protected override void UseStorage(IDatabunkerBuilder builder) => TestStore.PostgreSql.Use(builder, TestStore.PostgreSql.NewDatabase());
 }
+
+[Category(TestStore.PostgreSqlName)]
+public sealed class PostgreSqlConsentStoreConformance : ConsentStoreConformanceTests
+{
+    protected override void UseStorage(IDatabunkerBuilder builder) => TestStore.PostgreSql.Use(builder, TestStore.PostgreSql.NewDatabase());
+}

@@ -101,4 +101,10 @@ public static class AuditOperations
 
     /// <summary>The declared privacy catalogue changed (<see cref="Privacy.IPrivacyCatalog.PublishAsync"/>).</summary>
     public const string CatalogChange = "catalog.change";
+
+    /// <summary>A consent decision was recorded (<see cref="Consent.IConsentLedger.RecordAsync"/>).</summary>
+    public const string ConsentRecord = "consent.record";
+
+    /// <summary>A granted consent's validity ended and the due-work pass closed it.</summary>
+    public const string ConsentExpired = "consent.expired";
 }

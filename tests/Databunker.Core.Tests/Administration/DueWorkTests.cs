@@ -31,8 +31,8 @@ public sealed class DueWorkTests(string store)
         host.Time.Advance(TimeSpan.FromDays(2));
         var done = await host.Administration.RunDueWorkAsync();
 
-        early.Should().BeEquivalentTo(new Dictionary<string, int> { ["expiration"] = 0, ["tokens"] = 0, ["appdata"] = 0, ["sessions"] = 0, ["shares"] = 0 });
-        done.Should().BeEquivalentTo(new Dictionary<string, int> { ["expiration"] = 1, ["tokens"] = 1, ["appdata"] = 1, ["sessions"] = 1, ["shares"] = 1 });
+        early.Should().BeEquivalentTo(new Dictionary<string, int> { ["expiration"] = 0, ["tokens"] = 0, ["appdata"] = 0, ["sessions"] = 0, ["shares"] = 0, ["consent"] = 0 });
+        done.Should().BeEquivalentTo(new Dictionary<string, int> { ["expiration"] = 1, ["tokens"] = 1, ["appdata"] = 1, ["sessions"] = 1, ["shares"] = 1, ["consent"] = 0 });
         (await host.Vault.GetUserAsync(UserLookup.ByToken(due))).Should().BeNull();
         (await host.Vault.GetUserAsync(UserLookup.ByToken(kept))).Should().NotBeNull();
         (await tokenizer.DetokenizeAsync(lasting)).Should().Be("4111 1111 1111 1112");

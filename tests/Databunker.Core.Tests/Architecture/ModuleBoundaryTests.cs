@@ -29,8 +29,8 @@ public sealed partial class ModuleBoundaryTests
         }
 
         violations.Should().BeEmpty("a module or the kernel may use another module only through an interface");
-        Core.GetTypes().Where(t => Area(t) is "profiles" or "tokens" or "expiration" or "appdata" or "sessions" or "shares" && IsImplementation(t)).Select(t => t.Name)
-            .Should().Contain(["PersonalDataVault", "Tokenizer", "ExpirationManager", "AppDataStore", "SessionVault", "ShareLinkManager"], "the check looked at every module's implementation");
+        Core.GetTypes().Where(t => Area(t) is "profiles" or "tokens" or "expiration" or "appdata" or "sessions" or "shares" or "export" or "privacy" or "consent" && IsImplementation(t)).Select(t => t.Name)
+            .Should().Contain(["PersonalDataVault", "Tokenizer", "ExpirationManager", "AppDataStore", "SessionVault", "ShareLinkManager", "SubjectExporter", "PrivacyCatalog", "ConsentLedger"], "the check looked at every module's implementation");
     }
 
     [Test]
@@ -53,6 +53,9 @@ public sealed partial class ModuleBoundaryTests
         "Databunker.Core.AppData" => "appdata",
         "Databunker.Core.Sessions" => "sessions",
         "Databunker.Core.Shares" => "shares",
+        "Databunker.Core.Export" => "export",
+        "Databunker.Core.Privacy" => "privacy",
+        "Databunker.Core.Consent" => "consent",
         { } ns when ns.StartsWith("Databunker.Core.Kernel", StringComparison.Ordinal) => "kernel",
         _ => null,
     };

@@ -94,3 +94,11 @@ public sealed class PrivacyCatalogStoreConformance(string store) : PrivacyCatalo
 {
     protected override void UseStorage(IDatabunkerBuilder builder) => ConformanceStore.Use(builder, store);
 }
+
+[TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.Counting, Category = TestStore.SqliteName)]
+public sealed class ConsentStoreConformance(string store) : ConsentStoreConformanceTests
+{
+    protected override void UseStorage(IDatabunkerBuilder builder) => ConformanceStore.Use(builder, store);
+}

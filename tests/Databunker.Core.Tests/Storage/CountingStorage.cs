@@ -9,7 +9,7 @@ namespace Databunker.Core.Tests.Storage;
 /// another store's roles, and counts the calls, as a caching or metering layer of a host would. Plugged in with
 /// <c>UseStorage(instance)</c>, it shows that a third-party store needs nothing internal.
 /// </summary>
-public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVaultStore, ISystemKeyStore, IDataKeyStore, IAuditStore, IPersonStore, ITokenStore, IExpirationStore, IAppDocumentStore, ISessionStore, IShareLinkStore, IPrivacyCatalogStore
+public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVaultStore, ISystemKeyStore, IDataKeyStore, IAuditStore, IPersonStore, ITokenStore, IExpirationStore, IAppDocumentStore, ISessionStore, IShareLinkStore, IPrivacyCatalogStore, IConsentStore
 {
     private int _calls;
 
@@ -172,6 +172,14 @@ public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVault
     public Task<byte[]?> GetCatalogHashAsync(CancellationToken cancellationToken) => Count(Role<IPrivacyCatalogStore>()).GetCatalogHashAsync(cancellationToken);
 
     public Task<bool> ReplaceCatalogHashAsync(byte[]? expected, byte[] hash, long at, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IPrivacyCatalogStore>()).ReplaceCatalogHashAsync(expected, hash, at, audit, cancellationToken);
+
+    public Task<long> AddConsentEventAsync(NewConsentEvent consent, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IConsentStore>()).AddConsentEventAsync(consent, audit, cancellationToken);
+
+    public Task<IReadOnlyList<StoredConsentEvent>> GetConsentEventsAsync(Guid owner, CancellationToken cancellationToken) => Count(Role<IConsentStore>()).GetConsentEventsAsync(owner, cancellationToken);
+
+    public Task<int> ExpireConsentsAsync(long now, int limit, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IConsentStore>()).ExpireConsentsAsync(now, limit, audit, cancellationToken);
+
+    Task IConsentStore.EnlistErasureAsync(IErasureTransaction erasure, Guid owner, bool keepHistory, CancellationToken cancellationToken) => Count(Role<IConsentStore>()).EnlistErasureAsync(erasure, owner, keepHistory, cancellationToken);
 
     public void Dispose() => inner.Dispose();
 

@@ -133,6 +133,7 @@ public sealed class SqliteStorageTests
             DROP TABLE share_links;
             DROP TABLE privacy_notices;
             DROP TABLE privacy_catalog;
+            DROP TABLE consent_events;
             DELETE FROM schema_version WHERE version >= 7;
             """);
         var events = Scalar<long>(database, "SELECT COUNT(*) FROM audit_events");

@@ -20,7 +20,8 @@ internal static class AssociatedData
         SessionData = "session-data",
         SessionLabel = "session-label",
         ShareRecipient = "share-recipient",
-        ShareFields = "share-fields";
+        ShareFields = "share-fields",
+        ConsentEvidence = "consent-evidence";
 
     public static byte[] For(string purpose, ReadOnlySpan<byte> owner)
     {
@@ -105,6 +106,21 @@ internal static class AssociatedData
         Encoding.ASCII.GetBytes(purpose, buffer);
         (owner ?? Guid.Empty).TryWriteBytes(buffer.AsSpan(prefix));
         handle.TryWriteBytes(buffer.AsSpan(prefix + 16));
+        return buffer;
+    }
+
+    /// <summary>
+    /// <c>"consent-evidence" ‖ 0x00 ‖ owner (16 bytes) ‖ time (8 bytes big-endian) ‖ activity (UTF-8)</c>: binds a
+    /// decision's evidence to its person, activity and time, so that it fails to open on another event.
+    /// </summary>
+    public static byte[] ForConsentEvidence(Guid owner, string activity, long at)
+    {
+        var prefix = Encoding.ASCII.GetByteCount(ConsentEvidence) + 1;
+        var buffer = new byte[prefix + 24 + Encoding.UTF8.GetByteCount(activity)];
+        Encoding.ASCII.GetBytes(ConsentEvidence, buffer);
+        owner.TryWriteBytes(buffer.AsSpan(prefix));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(buffer.AsSpan(prefix + 16), at);
+        Encoding.UTF8.GetBytes(activity, buffer.AsSpan(prefix + 24));
         return buffer;
     }
 }

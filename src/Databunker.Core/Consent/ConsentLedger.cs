@@ -1,0 +1,257 @@
+using System.Text.Json;
+using Databunker.Core.Privacy;
+
+namespace Databunker.Core.Consent;
+
+/// <summary>The consent ledger: append-only events, evidence sealed under the person's key, state derived.</summary>
+internal sealed class ConsentLedger(
+    IConsentStore store,
+    IPrivacyCatalog catalog,
+    VaultOpener opener,
+    PersonDirectory persons,
+    AuditTrail audit,
+    IOptions<DatabunkerOptions> options,
+    TimeProvider time,
+    ILogger<ConsentLedger>? logger = null) : IConsentLedger
+{
+    private const int MaxSourceLength = 200;
+    private const int MaxEvidenceLength = 1000;
+
+    private readonly ConsentOptions _options = options.Value.Consent;
+    private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
+
+    public Task<ConsentEvent> RecordAsync(Guid person, ConsentRecord record, CancellationToken cancellationToken = default)
+    {
+        var activity = Check(record);
+        return CryptoGuard.RunAsync(_logger, AuditOperations.ConsentRecord, async () =>
+        {
+            using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            var dataKey = await persons.OpenDataKeyAsync(person, cancellationToken).ConfigureAwait(false);
+            if (dataKey is null)
+            {
+                await audit.AppendAsync(AuditOperations.ConsentRecord, person, AuditOutcomes.NotFound, cancellationToken).ConfigureAwait(false);
+                throw new PersonNotFoundException();
+            }
+
+            try
+            {
+                var notice = await catalog.GetNoticeAsync(activity.Notice!, record.NoticeVersion, cancellationToken).ConfigureAwait(false)
+                    ?? throw new VaultInputException(
+                        "The activity's notice (or the version given) was never published: call IPrivacyCatalog.PublishAsync at start.", nameof(record));
+                var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                long? expiresAt = record.Decision == ConsentDecision.Granted && record.ValidFor is { } validFor ? now + (long)validFor.TotalMilliseconds : null;
+                var evidence = record.Evidence is { } e ? SealEvidence(dataKey, person, activity.Name, now, e) : null;
+                var consent = new NewConsentEvent(
+                    person, activity.Name, record.Decision, record.Method, record.Source, notice.Name, notice.Version, Convert.FromHexString(notice.ContentHash), now, expiresAt, evidence);
+                var details = AuditTrail.SealDetails(dataKey, person, AuditOperations.ConsentRecord, now, "activity", [activity.Name]);
+                var id = await store.AddConsentEventAsync(consent, audit.NewEvent(AuditOperations.ConsentRecord, person, AuditOutcomes.Success, details, now), cancellationToken).ConfigureAwait(false);
+                return ToEvent(new StoredConsentEvent(id, consent), record.Evidence);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(dataKey);
+            }
+        });
+    }
+
+    public Task<IReadOnlyList<ConsentEvent>> GetHistoryAsync(Guid person, string? activity = null, CancellationToken cancellationToken = default) =>
+        CryptoGuard.RunAsync<IReadOnlyList<ConsentEvent>>(_logger, "consent.read", async () =>
+        {
+            using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            var dataKey = await persons.OpenDataKeyAsync(person, cancellationToken).ConfigureAwait(false) ?? throw new PersonNotFoundException();
+            try
+            {
+                var events = await store.GetConsentEventsAsync(person, cancellationToken).ConfigureAwait(false);
+                return [.. events.Where(e => activity is null || e.Event.Activity == activity).Select(e => ToEvent(e, OpenEvidence(dataKey, e.Event)))];
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(dataKey);
+            }
+        });
+
+    public async Task<IReadOnlyList<ConsentState>> GetStateAsync(Guid person, CancellationToken cancellationToken = default)
+    {
+        var history = await GetHistoryAsync(person, null, cancellationToken).ConfigureAwait(false);
+        var states = new List<ConsentState>();
+        foreach (var activity in catalog.Activities.Where(a => a.LegalBasis == LegalBasis.Consent))
+        {
+            states.Add(await StateAsync(activity, history, cancellationToken).ConfigureAwait(false));
+        }
+
+        return states;
+    }
+
+    public async Task<bool> IsAllowedAsync(Guid person, string activity, CancellationToken cancellationToken = default)
+    {
+        var declared = catalog.FindActivity(activity) ?? throw new VaultInputException("The activity is not in the privacy catalogue.", nameof(activity));
+        if (declared.LegalBasis != LegalBasis.Consent)
+        {
+            using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            return await persons.Store.GetPersonAsync(person, cancellationToken).ConfigureAwait(false) is not null ? true : throw new PersonNotFoundException();
+        }
+
+        var history = await GetHistoryAsync(person, activity, cancellationToken).ConfigureAwait(false);
+        return (await StateAsync(declared, history, cancellationToken).ConfigureAwait(false)).IsGranted;
+    }
+
+    public async Task<int> ExpireDueAsync(CancellationToken cancellationToken = default)
+    {
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        return await Batches.DrainAsync(
+            _options.ExpiryBatchSize,
+            ct =>
+            {
+                var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                return store.ExpireConsentsAsync(now, _options.ExpiryBatchSize, audit.NewEvent(AuditOperations.ConsentExpired, null, AuditOutcomes.Success, at: now), ct);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Registers the ledger, its part of a forget, of the due-work pass and of the export.</summary>
+    public static void Register(IServiceCollection services)
+    {
+        services.TryAddSingleton<IConsentLedger, ConsentLedger>();
+
+        // Its part of a forget: the evidence always goes; the decisions too unless the host keeps them as proof.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IErasureStep, ErasureStep<IConsentStore>>(sp =>
+        {
+            var keep = sp.GetRequiredService<IOptions<DatabunkerOptions>>().Value.Consent.KeepHistoryAfterForget;
+            return new ErasureStep<IConsentStore>(sp.GetRequiredService<IConsentStore>(), (consents, erasure, person, ct) => consents.EnlistErasureAsync(erasure, person, keep, ct));
+        }));
+
+        // Its part of the due-work pass: consents whose validity ended.
+        DueWork<IConsentLedger>.Add(services, "consent", static (ledger, cancellationToken) => ledger.ExpireDueAsync(cancellationToken));
+
+        // Its part of the export: every decision, with its evidence.
+        ExportSection<IConsentStore>.Add<IConsentStore>(services, "consents", static async (consents, writer, context, cancellationToken) =>
+        {
+            writer.WriteStartArray();
+            foreach (var stored in await consents.GetConsentEventsAsync(context.Person, cancellationToken).ConfigureAwait(false))
+            {
+                var e = ToEvent(stored, OpenEvidence(context.DataKey, stored.Event));
+                writer.WriteStartObject();
+                writer.WriteNumber("id", e.Id);
+                writer.WriteString("activity", e.Activity);
+                writer.WriteString("decision", e.Decision.ToString().ToLowerInvariant());
+                writer.WriteString("method", e.Method.ToString());
+                writer.WriteString("source", e.Source);
+                writer.WriteString("notice", e.Notice);
+                writer.WriteNumber("noticeVersion", e.NoticeVersion);
+                writer.WriteString("noticeHash", e.NoticeHash);
+                ExportContext.WriteTime(writer, "at", stored.Event.At);
+                ExportContext.WriteTime(writer, "expiresAt", stored.Event.ExpiresAt);
+                if (e.Evidence is { } evidence)
+                {
+                    writer.WriteStartObject("evidence");
+                    writer.WriteString("reference", evidence.Reference);
+                    writer.WriteString("ipAddress", evidence.IpAddress);
+                    writer.WriteString("userAgent", evidence.UserAgent);
+                    writer.WriteEndObject();
+                }
+                else
+                {
+                    writer.WriteNull("evidence");
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        });
+    }
+
+    private static ConsentEvent ToEvent(StoredConsentEvent stored, ConsentEvidence? evidence)
+    {
+        var e = stored.Event;
+        return new ConsentEvent(
+            stored.Id, e.Activity, e.Decision, e.Method, e.Source, e.Notice, e.NoticeVersion, Convert.ToHexStringLower(e.NoticeHash),
+            DateTimeOffset.FromUnixTimeMilliseconds(e.At), e.ExpiresAt is { } x ? DateTimeOffset.FromUnixTimeMilliseconds(x) : null, evidence);
+    }
+
+    private static byte[] SealEvidence(byte[] dataKey, Guid person, string activity, long at, ConsentEvidence evidence)
+    {
+        using var scratch = JsonScratch.ForDetails();
+        var writer = scratch.Writer;
+        writer.WriteStartObject();
+        writer.WriteString("reference", evidence.Reference);
+        writer.WriteString("ipAddress", evidence.IpAddress);
+        writer.WriteString("userAgent", evidence.UserAgent);
+        writer.WriteEndObject();
+        return Envelope.Seal(dataKey, PersonDirectory.DataKeyId, scratch.Written, AssociatedData.ForConsentEvidence(person, activity, at));
+    }
+
+    private static ConsentEvidence? OpenEvidence(byte[] dataKey, NewConsentEvent consent)
+    {
+        if (consent.Evidence is null)
+        {
+            return null;
+        }
+
+        var json = Envelope.Open(dataKey, consent.Evidence, AssociatedData.ForConsentEvidence(consent.Owner, consent.Activity, consent.At), "consent evidence");
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            var root = document.RootElement;
+            return new ConsentEvidence
+            {
+                Reference = root.GetProperty("reference").GetString(),
+                IpAddress = root.GetProperty("ipAddress").GetString(),
+                UserAgent = root.GetProperty("userAgent").GetString(),
+            };
+        }
+        finally
+        {
+            Array.Clear(json);
+        }
+    }
+
+    private static void CheckText(string? value, int max, string what, string paramName)
+    {
+        if (value is not null && (value.Length == 0 || value.Length > max || !Utf16Text.IsValid(value)))
+        {
+            throw new VaultInputException($"The {what} is 1 to {max} characters of valid text when given.", paramName);
+        }
+    }
+
+    private ProcessingActivity Check(ConsentRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var activity = catalog.FindActivity(record.Activity) ?? throw new VaultInputException("The activity is not in the privacy catalogue.", nameof(record));
+        if (activity.LegalBasis != LegalBasis.Consent || activity.Notice is null)
+        {
+            throw new VaultInputException("The activity does not rest on consent: its legal basis needs no decision to record.", nameof(record));
+        }
+
+        if (record.Decision is not (ConsentDecision.Granted or ConsentDecision.Refused or ConsentDecision.Withdrawn) || !Enum.IsDefined(record.Method) || record.Method == ConsentMethod.System)
+        {
+            throw new VaultInputException("A recorded decision is granted, refused or withdrawn, made by form, API, import or a Global Privacy Control signal.", nameof(record));
+        }
+
+        if (record.ValidFor is { } validFor && validFor <= TimeSpan.Zero)
+        {
+            throw new VaultInputException("A consent's validity must be positive.", nameof(record));
+        }
+
+        CheckText(record.Source, MaxSourceLength, "source", nameof(record));
+        CheckText(record.Evidence?.Reference, MaxEvidenceLength, "evidence's reference", nameof(record));
+        CheckText(record.Evidence?.IpAddress, MaxEvidenceLength, "evidence's IP address", nameof(record));
+        CheckText(record.Evidence?.UserAgent, MaxEvidenceLength, "evidence's user agent", nameof(record));
+        return activity;
+    }
+
+    /// <summary>The latest decision on <paramref name="activity"/>; a grant past its validity reads as expired, and one for an older notice needs re-consent.</summary>
+    private async Task<ConsentState> StateAsync(ProcessingActivity activity, IReadOnlyList<ConsentEvent> history, CancellationToken cancellationToken)
+    {
+        var latest = history.LastOrDefault(e => e.Activity == activity.Name);
+        if (latest is null)
+        {
+            return new ConsentState(activity.Name, null, null, false);
+        }
+
+        var decision = latest.Decision == ConsentDecision.Granted && latest.ExpiresAt is { } expires && expires <= time.GetUtcNow() ? ConsentDecision.Expired : latest.Decision;
+        var current = await catalog.GetNoticeAsync(activity.Notice!, null, cancellationToken).ConfigureAwait(false);
+        var outdated = decision == ConsentDecision.Granted && current is not null && current.Version > latest.NoticeVersion;
+        return new ConsentState(activity.Name, decision, latest, outdated);
+    }
+}

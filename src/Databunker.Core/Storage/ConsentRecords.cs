@@ -1,0 +1,23 @@
+using Databunker.Core.Consent;
+
+namespace Databunker.Core.Storage;
+
+/// <summary>A decision event to append; its evidence is already sealed.</summary>
+/// <param name="Owner">The person.</param>
+/// <param name="Activity">The activity's name.</param>
+/// <param name="Decision">The decision.</param>
+/// <param name="Method">How it was made.</param>
+/// <param name="Source">Where it was made, or <see langword="null"/>.</param>
+/// <param name="Notice">The notice's name.</param>
+/// <param name="NoticeVersion">The version shown.</param>
+/// <param name="NoticeHash">SHA-256 of that version's text.</param>
+/// <param name="At">Unix milliseconds.</param>
+/// <param name="ExpiresAt">Unix milliseconds when a grant runs out, or <see langword="null"/>.</param>
+/// <param name="Evidence">The sealed evidence, or <see langword="null"/>.</param>
+public sealed record NewConsentEvent(
+    Guid Owner, string Activity, ConsentDecision Decision, ConsentMethod Method, string? Source, string Notice, int NoticeVersion, byte[] NoticeHash, long At, long? ExpiresAt, byte[]? Evidence);
+
+/// <summary>A stored decision event.</summary>
+/// <param name="Id">Its id, increasing in the order events were appended.</param>
+/// <param name="Event">The event.</param>
+public sealed record StoredConsentEvent(long Id, NewConsentEvent Event);
