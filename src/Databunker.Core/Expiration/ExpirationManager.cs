@@ -237,7 +237,7 @@ internal sealed class ExpirationManager(
         return new Uri(text.EndsWith('/') ? $"{text}{action}/{expirationToken}" : $"{text}/{action}/{expirationToken}");
     }
 
-    /// <summary>Registers the expiration module and its forget step.</summary>
+    /// <summary>Registers the expiration module, its forget step, its due work and its export section.</summary>
     public static void Register(IServiceCollection services)
     {
         services.TryAddSingleton<IExpirationManager, ExpirationManager>();

@@ -221,7 +221,7 @@ internal sealed class SessionVault(
             cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Registers the module, its part of a forget and its part of the due-work pass.</summary>
+    /// <summary>Registers the module, its part of a forget, of the due-work pass and of the export.</summary>
     public static void Register(IServiceCollection services)
     {
         services.TryAddSingleton<ISessionVault, SessionVault>();

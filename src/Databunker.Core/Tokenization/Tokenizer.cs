@@ -231,7 +231,7 @@ internal sealed partial class Tokenizer(
         }
     }
 
-    /// <summary>Registers the tokens module and its parts of the kernel's work: its forget step and the re-sealing of a key renewal.</summary>
+    /// <summary>Registers the tokens module and its parts of the kernel's work: its forget step, its due work, its export section and the re-sealing of a key renewal.</summary>
     public static void Register(IServiceCollection services)
     {
         services.TryAddSingleton<Tokenizer>();
