@@ -42,10 +42,7 @@ internal sealed partial class PostgreSqlVaultStorage : IAppDocumentStore
         AuditedWriteAsync(async (connection, transaction, chain) =>
         {
             var id = Id(document.Owner);
-            if (await ScalarAsync(connection, transaction, "SELECT 1 FROM users WHERE token = $1 FOR SHARE;", cancellationToken, id).ConfigureAwait(false) is null)
-            {
-                throw new PersonNotFoundException();
-            }
+            await LockPersonAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
 
             var current = await CurrentAppDocumentVersionAsync(connection, transaction, id, document.App, document.UpdatedAt, cancellationToken).ConfigureAwait(false);
             if (expectedVersion is { } expected && expected != current)

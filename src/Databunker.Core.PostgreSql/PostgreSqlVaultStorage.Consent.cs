@@ -13,10 +13,7 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
     public Task<long> AddConsentEventAsync(NewConsentEvent consent, AuditRecord audit, CancellationToken cancellationToken) =>
         AuditedWriteAsync(async (connection, transaction, chain) =>
         {
-            if (await ScalarAsync(connection, transaction, "SELECT 1 FROM users WHERE token = $1 FOR SHARE;", cancellationToken, Id(consent.Owner)).ConfigureAwait(false) is null)
-            {
-                throw new PersonNotFoundException();
-            }
+            await LockPersonAsync(connection, transaction, Id(consent.Owner), cancellationToken).ConfigureAwait(false);
 
             var id = await InsertConsentAsync(connection, transaction, consent, cancellationToken).ConfigureAwait(false);
             await chain.AppendAsync(audit, cancellationToken).ConfigureAwait(false);

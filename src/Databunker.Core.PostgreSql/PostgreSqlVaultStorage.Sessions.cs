@@ -123,10 +123,9 @@ internal sealed partial class PostgreSqlVaultStorage : ISessionStore
 
     private static async Task InsertSessionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, NewSession session, CancellationToken cancellationToken)
     {
-        if (session.Owner is { } owner &&
-            await ScalarAsync(connection, transaction, "SELECT 1 FROM users WHERE token = $1 FOR SHARE;", cancellationToken, Id(owner)).ConfigureAwait(false) is null)
+        if (session.Owner is { } owner)
         {
-            throw new PersonNotFoundException();
+            await LockPersonAsync(connection, transaction, Id(owner), cancellationToken).ConfigureAwait(false);
         }
 
         await ExecuteAsync(connection, transaction,

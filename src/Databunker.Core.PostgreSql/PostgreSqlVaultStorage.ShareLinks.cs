@@ -10,10 +10,7 @@ internal sealed partial class PostgreSqlVaultStorage : IShareLinkStore
         AuditedWriteAsync(async (connection, transaction, chain) =>
         {
             var owner = Id(link.Owner);
-            if (await ScalarAsync(connection, transaction, "SELECT 1 FROM users WHERE token = $1 FOR SHARE;", cancellationToken, owner).ConfigureAwait(false) is null)
-            {
-                throw new PersonNotFoundException();
-            }
+            await LockPersonAsync(connection, transaction, owner, cancellationToken).ConfigureAwait(false);
 
             await ExecuteAsync(connection, transaction,
                 "INSERT INTO share_links (token_hash, handle, owner, recipient, fields, created_at, expires_at, max_reads, reads_left, revoked_at) " +

@@ -183,4 +183,16 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
     private static bool IsUniqueViolation(PostgresException ex) => ex.SqlState == PostgresErrorCodes.UniqueViolation;
 
     private static byte[] Id(Guid token) => token.ToByteArray();
+
+    /// <summary>
+    /// Locks the person's row FOR SHARE, so that a concurrent forget waits and then deletes what this transaction adds
+    /// too; throws <see cref="PersonNotFoundException"/> when there is no such person.
+    /// </summary>
+    private static async Task LockPersonAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, byte[] person, CancellationToken cancellationToken)
+    {
+        if (await ScalarAsync(connection, transaction, "SELECT 1 FROM users WHERE token = $1 FOR SHARE;", cancellationToken, person).ConfigureAwait(false) is null)
+        {
+            throw new PersonNotFoundException();
+        }
+    }
 }

@@ -33,13 +33,7 @@ internal sealed partial class SqliteVaultStorage : IAppDocumentStore
     public Task<long?> PutAppDocumentAsync(NewAppDocument document, long? expectedVersion, AuditRecord audit, CancellationToken cancellationToken) =>
         Write((connection, _) =>
         {
-            using (var exists = SqliteStatement.For(connection, "SELECT 1 FROM users WHERE token = ?1;").Bind(1, document.Owner).Query())
-            {
-                if (!exists.Next())
-                {
-                    throw new PersonNotFoundException();
-                }
-            }
+            RequirePerson(connection, document.Owner);
 
             var current = CurrentAppDocumentVersion(connection, document.Owner, document.App, document.UpdatedAt);
             if (expectedVersion is { } expected && expected != current)

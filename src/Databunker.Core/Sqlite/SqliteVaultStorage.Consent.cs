@@ -12,13 +12,7 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
     public Task<long> AddConsentEventAsync(NewConsentEvent consent, AuditRecord audit, CancellationToken cancellationToken) =>
         Write((connection, _) =>
         {
-            using (var exists = SqliteStatement.For(connection, "SELECT 1 FROM users WHERE token = ?1;").Bind(1, consent.Owner).Query())
-            {
-                if (!exists.Next())
-                {
-                    throw new PersonNotFoundException();
-                }
-            }
+            RequirePerson(connection, consent.Owner);
 
             var id = InsertConsent(connection, consent);
             AuditWriter(connection).Append(audit);

@@ -133,11 +133,7 @@ internal sealed partial class SqliteVaultStorage : ISessionStore
     {
         if (session.Owner is { } owner)
         {
-            using var exists = SqliteStatement.For(connection, "SELECT 1 FROM users WHERE token = ?1;").Bind(1, owner).Query();
-            if (!exists.Next())
-            {
-                throw new PersonNotFoundException();
-            }
+            RequirePerson(connection, owner);
         }
 
         var insert = SqliteStatement.For(connection,

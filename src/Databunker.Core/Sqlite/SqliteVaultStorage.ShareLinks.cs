@@ -8,13 +8,7 @@ internal sealed partial class SqliteVaultStorage : IShareLinkStore
     public Task AddShareLinkAsync(NewShareLink link, AuditRecord audit, CancellationToken cancellationToken) =>
         Write((connection, _) =>
         {
-            using (var exists = SqliteStatement.For(connection, "SELECT 1 FROM users WHERE token = ?1;").Bind(1, link.Owner).Query())
-            {
-                if (!exists.Next())
-                {
-                    throw new PersonNotFoundException();
-                }
-            }
+            RequirePerson(connection, link.Owner);
 
             SqliteStatement.For(connection,
                     "INSERT INTO share_links (token_hash, handle, owner, recipient, fields, created_at, expires_at, max_reads, reads_left, revoked_at) " +

@@ -17,13 +17,7 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
                     continue;
                 }
 
-                using (var exists = SqliteStatement.For(connection, "SELECT 1 FROM users WHERE token = ?1;").Bind(1, owner).Query())
-                {
-                    if (!exists.Next())
-                    {
-                        throw new PersonNotFoundException();
-                    }
-                }
+                RequirePerson(connection, owner);
 
                 checkedOwner = owner;
             }

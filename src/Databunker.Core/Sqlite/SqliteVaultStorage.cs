@@ -183,4 +183,14 @@ internal sealed partial class SqliteVaultStorage : IVaultStore, IDisposable
     private static bool IsUniqueViolation(SqliteException ex) => ex.SqliteErrorCode == ConstraintError;
 
     private static byte[] Id(Guid token) => token.ToByteArray();
+
+    /// <summary>Throws <see cref="PersonNotFoundException"/> unless the person exists; inside a write transaction, a forget cannot come between.</summary>
+    private static void RequirePerson(SqliteConnection connection, Guid person)
+    {
+        using var exists = SqliteStatement.For(connection, "SELECT 1 FROM users WHERE token = ?1;").Bind(1, person).Query();
+        if (!exists.Next())
+        {
+            throw new PersonNotFoundException();
+        }
+    }
 }
