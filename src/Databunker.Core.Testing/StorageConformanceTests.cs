@@ -89,6 +89,9 @@ public abstract class StorageConformanceTests
     /// <summary>The consent ledger's role.</summary>
     protected IConsentStore Consents => Role<IConsentStore>();
 
+    /// <summary>The data-subject requests' role.</summary>
+    protected IPrivacyRequestStore PrivacyRequests => Role<IPrivacyRequestStore>();
+
     /// <summary>Forgets a person the way the vault does: one erasure that every role adds to, then the commit.</summary>
     /// <param name="token">The person.</param>
     /// <param name="at">The time of the tombstone.</param>
@@ -109,6 +112,7 @@ public abstract class StorageConformanceTests
         await Role<ISessionStore>().EnlistErasureAsync(erasure, token, default);
         await Role<IShareLinkStore>().EnlistErasureAsync(erasure, token, default);
         await Role<IConsentStore>().EnlistErasureAsync(erasure, token, keepHistory: false, default);
+        await Role<IPrivacyRequestStore>().EnlistErasureAsync(erasure, token, default);
         return await erasure.CommitAsync(token, at, Audit(token), default);
     }
 

@@ -123,4 +123,9 @@ public sealed class DatabunkerOptions
     /// <value>The defaults of <see cref="Consent.ConsentOptions"/>.</value>
     [ValidateObjectMembers]
     public Consent.ConsentOptions Consent { get; } = new();
+
+    /// <summary>Options of the data-subject requests.</summary>
+    /// <value>The defaults of <see cref="Requests.PrivacyRequestOptions"/>.</value>
+    [ValidateObjectMembers]
+    public Requests.PrivacyRequestOptions Requests { get; } = new();
 }

@@ -39,6 +39,7 @@ public static class DatabunkerServiceCollectionExtensions
         Export.SubjectExporter.Register(services);
         Privacy.PrivacyCatalog.Register(services);
         Consent.ConsentLedger.Register(services);
+        Requests.PrivacyRequestManager.Register(services);
         return new DatabunkerBuilder(services);
     }
 

@@ -77,3 +77,9 @@ public sealed class PostgreSqlConsentStoreConformance : ConsentStoreConformanceT
 {
     protected override void UseStorage(IDatabunkerBuilder builder) => TestStore.PostgreSql.Use(builder, TestStore.PostgreSql.NewDatabase());
 }
+
+[Category(TestStore.PostgreSqlName)]
+public sealed class PostgreSqlPrivacyRequestStoreConformance : PrivacyRequestStoreConformanceTests
+{
+    protected override void UseStorage(IDatabunkerBuilder builder) => TestStore.PostgreSql.Use(builder, TestStore.PostgreSql.NewDatabase());
+}

@@ -107,4 +107,40 @@ public static class AuditOperations
 
     /// <summary>A granted consent's validity ended and the due-work pass closed it.</summary>
     public const string ConsentExpired = "consent.expired";
+
+    /// <summary>A data-subject request was submitted.</summary>
+    public const string RequestSubmit = "request.submit";
+
+    /// <summary>A request's verification code was checked (outcome <c>success</c> or <c>refused</c>).</summary>
+    public const string RequestVerify = "request.verify";
+
+    /// <summary>A request was sent a new verification code.</summary>
+    public const string RequestResend = "request.resend";
+
+    /// <summary>A request's period was extended.</summary>
+    public const string RequestExtend = "request.extend";
+
+    /// <summary>A request was approved and claimed for carrying out.</summary>
+    public const string RequestApprove = "request.approve";
+
+    /// <summary>A request was carried out (or found nothing left to do).</summary>
+    public const string RequestComplete = "request.complete";
+
+    /// <summary>Carrying out a request failed, or was interrupted.</summary>
+    public const string RequestFail = "request.fail";
+
+    /// <summary>A request was rejected.</summary>
+    public const string RequestReject = "request.reject";
+
+    /// <summary>A request was cancelled.</summary>
+    public const string RequestCancel = "request.cancel";
+
+    /// <summary>A request was never verified and expired.</summary>
+    public const string RequestExpire = "request.expire";
+
+    /// <summary>A request became overdue.</summary>
+    public const string RequestOverdue = "request.overdue";
+
+    /// <summary>A closed request's record was purged after its retention.</summary>
+    public const string RequestPurge = "request.purge";
 }

@@ -11,4 +11,7 @@ public static class AuditOutcomes
 
     /// <summary>A unique index refused the value.</summary>
     public const string Duplicate = "duplicate";
+
+    /// <summary>The call was refused (a wrong verification code).</summary>
+    public const string Refused = "refused";
 }

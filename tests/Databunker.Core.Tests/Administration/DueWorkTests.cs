@@ -1,5 +1,7 @@
 using Databunker.Core.AppData;
 using Databunker.Core.Expiration;
+using Databunker.Core.Requests;
+using Databunker.Core.Tests.Requests;
 using Databunker.Core.Tests.Support;
 using Databunker.Core.Tokenization;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,7 +15,14 @@ public sealed class DueWorkTests(string store)
     [Test]
     public async Task RunDueWorkAsync_EveryModuleDoesWhatIsDue()
     {
-        await using var host = await VaultHost.StartAsync(o => o.AppData.Register("cart", retention: TimeSpan.FromDays(1)), store: TestStore.Named(store));
+        await using var host = await VaultHost.StartAsync(
+            o =>
+            {
+                o.AppData.Register("cart", retention: TimeSpan.FromDays(1));
+                o.Requests.VerificationWindow = TimeSpan.FromDays(1);
+            },
+            store: TestStore.Named(store),
+            services: new RequestHooks().Register);
         var tokenizer = host.Services.GetRequiredService<ITokenizer>();
         var appData = host.Services.GetRequiredService<IAppDataStore>();
         var due = await host.Vault.CreateUserAsync(Json(new { email = "due@example.com" }));
@@ -26,13 +35,14 @@ public sealed class DueWorkTests(string store)
         await host.Services.GetRequiredService<Databunker.Core.Sessions.ISessionVault>().CreateAsync(Json(new { step = 1 }));
         await host.Services.GetRequiredService<Databunker.Core.Shares.IShareLinkManager>().CreateAsync(
             kept, new Databunker.Core.Shares.ShareRequest { Recipient = "R", Fields = ["/email"], Lifetime = TimeSpan.FromDays(1) });
+        await host.Services.GetRequiredService<IPrivacyRequestManager>().SubmitAsync(new PrivacyRequestSubmission { Person = kept, Type = PrivacyRequestType.Access });
 
         var early = await host.Administration.RunDueWorkAsync();
         host.Time.Advance(TimeSpan.FromDays(2));
         var done = await host.Administration.RunDueWorkAsync();
 
-        early.Should().BeEquivalentTo(new Dictionary<string, int> { ["expiration"] = 0, ["tokens"] = 0, ["appdata"] = 0, ["sessions"] = 0, ["shares"] = 0, ["consent"] = 0 });
-        done.Should().BeEquivalentTo(new Dictionary<string, int> { ["expiration"] = 1, ["tokens"] = 1, ["appdata"] = 1, ["sessions"] = 1, ["shares"] = 1, ["consent"] = 0 });
+        early.Should().BeEquivalentTo(new Dictionary<string, int> { ["expiration"] = 0, ["tokens"] = 0, ["appdata"] = 0, ["sessions"] = 0, ["shares"] = 0, ["consent"] = 0, ["requests"] = 0 });
+        done.Should().BeEquivalentTo(new Dictionary<string, int> { ["expiration"] = 1, ["tokens"] = 1, ["appdata"] = 1, ["sessions"] = 1, ["shares"] = 1, ["consent"] = 0, ["requests"] = 1 });
         (await host.Vault.GetUserAsync(UserLookup.ByToken(due))).Should().BeNull();
         (await host.Vault.GetUserAsync(UserLookup.ByToken(kept))).Should().NotBeNull();
         (await tokenizer.DetokenizeAsync(lasting)).Should().Be("4111 1111 1111 1112");

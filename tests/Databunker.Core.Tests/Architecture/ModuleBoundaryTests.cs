@@ -29,8 +29,8 @@ public sealed partial class ModuleBoundaryTests
         }
 
         violations.Should().BeEmpty("a module or the kernel may use another module only through an interface");
-        Core.GetTypes().Where(t => Area(t) is "profiles" or "tokens" or "expiration" or "appdata" or "sessions" or "shares" or "export" or "privacy" or "consent" && IsImplementation(t)).Select(t => t.Name)
-            .Should().Contain(["PersonalDataVault", "Tokenizer", "ExpirationManager", "AppDataStore", "SessionVault", "ShareLinkManager", "SubjectExporter", "PrivacyCatalog", "ConsentLedger"], "the check looked at every module's implementation");
+        Core.GetTypes().Where(t => Area(t) is "profiles" or "tokens" or "expiration" or "appdata" or "sessions" or "shares" or "export" or "privacy" or "consent" or "requests" && IsImplementation(t)).Select(t => t.Name)
+            .Should().Contain(["PersonalDataVault", "Tokenizer", "ExpirationManager", "AppDataStore", "SessionVault", "ShareLinkManager", "SubjectExporter", "PrivacyCatalog", "ConsentLedger", "PrivacyRequestManager"], "the check looked at every module's implementation");
     }
 
     [Test]
@@ -56,6 +56,7 @@ public sealed partial class ModuleBoundaryTests
         "Databunker.Core.Export" => "export",
         "Databunker.Core.Privacy" => "privacy",
         "Databunker.Core.Consent" => "consent",
+        "Databunker.Core.Requests" => "requests",
         { } ns when ns.StartsWith("Databunker.Core.Kernel", StringComparison.Ordinal) => "kernel",
         _ => null,
     };

@@ -102,3 +102,11 @@ public sealed class ConsentStoreConformance(string store) : ConsentStoreConforma
 {
     protected override void UseStorage(IDatabunkerBuilder builder) => ConformanceStore.Use(builder, store);
 }
+
+[TestFixture(ConformanceStore.SqliteFile, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.SqliteMemory, Category = TestStore.SqliteName)]
+[TestFixture(ConformanceStore.Counting, Category = TestStore.SqliteName)]
+public sealed class PrivacyRequestStoreConformance(string store) : PrivacyRequestStoreConformanceTests
+{
+    protected override void UseStorage(IDatabunkerBuilder builder) => ConformanceStore.Use(builder, store);
+}

@@ -1,4 +1,5 @@
 using Databunker.Core.Keys;
+using Databunker.Core.Requests;
 using Databunker.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -9,7 +10,7 @@ namespace Databunker.Core.Tests.Storage;
 /// another store's roles, and counts the calls, as a caching or metering layer of a host would. Plugged in with
 /// <c>UseStorage(instance)</c>, it shows that a third-party store needs nothing internal.
 /// </summary>
-public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVaultStore, ISystemKeyStore, IDataKeyStore, IAuditStore, IPersonStore, ITokenStore, IExpirationStore, IAppDocumentStore, ISessionStore, IShareLinkStore, IPrivacyCatalogStore, IConsentStore
+public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVaultStore, ISystemKeyStore, IDataKeyStore, IAuditStore, IPersonStore, ITokenStore, IExpirationStore, IAppDocumentStore, ISessionStore, IShareLinkStore, IPrivacyCatalogStore, IConsentStore, IPrivacyRequestStore
 {
     private int _calls;
 
@@ -180,6 +181,27 @@ public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVault
     public Task<int> ExpireConsentsAsync(long now, int limit, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IConsentStore>()).ExpireConsentsAsync(now, limit, audit, cancellationToken);
 
     Task IConsentStore.EnlistErasureAsync(IErasureTransaction erasure, Guid owner, bool keepHistory, CancellationToken cancellationToken) => Count(Role<IConsentStore>()).EnlistErasureAsync(erasure, owner, keepHistory, cancellationToken);
+
+    public Task AddPrivacyRequestAsync(PrivacyRequestRow request, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IPrivacyRequestStore>()).AddPrivacyRequestAsync(request, audit, cancellationToken);
+
+    public Task<PrivacyRequestRow?> GetPrivacyRequestAsync(Guid id, CancellationToken cancellationToken) => Count(Role<IPrivacyRequestStore>()).GetPrivacyRequestAsync(id, cancellationToken);
+
+    public Task<IReadOnlyList<PrivacyRequestRow>> GetPrivacyRequestsOfAsync(Guid owner, CancellationToken cancellationToken) => Count(Role<IPrivacyRequestStore>()).GetPrivacyRequestsOfAsync(owner, cancellationToken);
+
+    public Task<IReadOnlyList<PrivacyRequestRow>> ListPrivacyRequestsAsync(IReadOnlyCollection<PrivacyRequestState> states, long? afterDueAt, Guid? afterId, int limit, CancellationToken cancellationToken) =>
+        Count(Role<IPrivacyRequestStore>()).ListPrivacyRequestsAsync(states, afterDueAt, afterId, limit, cancellationToken);
+
+    public Task<bool> UpdatePrivacyRequestAsync(PrivacyRequestRow updated, long expectedVersion, AuditRecord? audit, CancellationToken cancellationToken) =>
+        Count(Role<IPrivacyRequestStore>()).UpdatePrivacyRequestAsync(updated, expectedVersion, audit, cancellationToken);
+
+    public Task<bool> DeletePrivacyRequestAsync(Guid id, long expectedVersion, AuditRecord audit, CancellationToken cancellationToken) =>
+        Count(Role<IPrivacyRequestStore>()).DeletePrivacyRequestAsync(id, expectedVersion, audit, cancellationToken);
+
+    public Task<IReadOnlyList<PrivacyRequestRow>> GetPrivacyRequestsToWakeAsync(long now, int limit, CancellationToken cancellationToken) =>
+        Count(Role<IPrivacyRequestStore>()).GetPrivacyRequestsToWakeAsync(now, limit, cancellationToken);
+
+    Task IPrivacyRequestStore.EnlistErasureAsync(IErasureTransaction erasure, Guid owner, CancellationToken cancellationToken) =>
+        Count(Role<IPrivacyRequestStore>()).EnlistErasureAsync(erasure, owner, cancellationToken);
 
     public void Dispose() => inner.Dispose();
 

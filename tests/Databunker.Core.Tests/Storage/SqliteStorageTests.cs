@@ -134,6 +134,7 @@ public sealed class SqliteStorageTests
             DROP TABLE privacy_notices;
             DROP TABLE privacy_catalog;
             DROP TABLE consent_events;
+            DROP TABLE privacy_requests;
             DELETE FROM schema_version WHERE version >= 7;
             """);
         var events = Scalar<long>(database, "SELECT COUNT(*) FROM audit_events");

@@ -53,7 +53,8 @@ public sealed class VaultHost : IAsyncDisposable
         Action<IDatabunkerBuilder>? keys = null,
         FakeTimeProvider? time = null,
         string? connectionString = null,
-        TestStore? store = null)
+        TestStore? store = null,
+        Action<IServiceCollection>? services = null)
     {
         store ??= TestStore.Sqlite;
         database ??= store.NewDatabase();
@@ -61,10 +62,11 @@ public sealed class VaultHost : IAsyncDisposable
         time ??= new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
         var logs = new CapturingLoggerProvider();
 
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
-        services.AddSingleton<TimeProvider>(time);
-        var builder = services
+        var collection = new ServiceCollection();
+        collection.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
+        collection.AddSingleton<TimeProvider>(time);
+        services?.Invoke(collection);
+        var builder = collection
             .AddDatabunker(o =>
             {
                 o.DefaultActor = "tests";
@@ -90,7 +92,7 @@ public sealed class VaultHost : IAsyncDisposable
             keys(builder);
         }
 
-        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        var provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         var host = new VaultHost(provider, store, database, masterKey, time, logs);
         await host.Administration.InitializeAsync();
         return host;

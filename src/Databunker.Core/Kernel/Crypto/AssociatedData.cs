@@ -21,7 +21,8 @@ internal static class AssociatedData
         SessionLabel = "session-label",
         ShareRecipient = "share-recipient",
         ShareFields = "share-fields",
-        ConsentEvidence = "consent-evidence";
+        ConsentEvidence = "consent-evidence",
+        PrivacyRequest = "privacy-request";
 
     public static byte[] For(string purpose, ReadOnlySpan<byte> owner)
     {

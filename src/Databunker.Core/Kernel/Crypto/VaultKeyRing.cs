@@ -268,8 +268,11 @@ internal sealed record SystemKeys
     /// <summary>HMAC key of the share link token hashes.</summary>
     public required byte[] ShareLinks { get; init; }
 
+    /// <summary>HMAC key of the privacy request verification code hashes.</summary>
+    public required byte[] RequestCodes { get; init; }
+
     /// <summary>The derived subkeys, for zeroing (the stored keys are zeroed by the ring).</summary>
-    public IEnumerable<byte[]> Derived => [ExpirationLinks, ExpirationBinding, SessionIds, ShareLinks];
+    public IEnumerable<byte[]> Derived => [ExpirationLinks, ExpirationBinding, SessionIds, ShareLinks, RequestCodes];
 
     public static SystemKeys Create(byte[] blindIndex, int blindIndexVersion, byte[] tokenization, byte[] integrity, byte[] auditChain, byte[] tokenSeal, int tokenSealVersion) => new()
     {
@@ -284,6 +287,7 @@ internal sealed record SystemKeys
         ExpirationBinding = Derive(integrity, "databunker expiration binding"),
         SessionIds = Derive(integrity, "databunker session id hash"),
         ShareLinks = Derive(integrity, "databunker share link hash"),
+        RequestCodes = Derive(integrity, "databunker privacy request code hash"),
     };
 
     private static byte[] Derive(byte[] root, string purpose)
