@@ -67,6 +67,115 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
             return due.Count;
         }, cancellationToken);
 
+    /// <summary>Under the audit chain's lock, as every audited write: two passes at once take turns, and the second finds the grants marked.</summary>
+    public Task<int> MarkReconsentRequiredAsync(string activity, int currentVersion, long now, int limit, AuditRecord audit, CancellationToken cancellationToken) =>
+        AuditedWriteAsync(async (connection, transaction, chain) =>
+        {
+            var due = new List<NewConsentEvent>();
+            await using (var select = Command(connection, transaction,
+                             "SELECT e.owner, e.notice, e.notice_version, e.notice_hash FROM consent_events e " +
+                             "WHERE e.activity = $1 AND e.decision = 1 AND e.notice_version < $2 " +
+                             "AND NOT EXISTS (SELECT 1 FROM consent_events l WHERE l.owner = e.owner AND l.activity = e.activity AND l.id > e.id) LIMIT $3;",
+                             activity, currentVersion, limit))
+            {
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    due.Add(new NewConsentEvent(
+                        new Guid((byte[])reader.GetValue(0)), activity, ConsentDecision.ReconsentRequired, ConsentMethod.System, null, reader.GetString(1), reader.GetInt32(2),
+                        (byte[])reader.GetValue(3), now, null, null));
+                }
+            }
+
+            foreach (var marked in due)
+            {
+                await InsertConsentAsync(connection, transaction, marked, cancellationToken).ConfigureAwait(false);
+                await chain.AppendAsync(audit with { Subject = marked.Owner }, cancellationToken).ConfigureAwait(false);
+            }
+
+            return due.Count;
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<StoredConsentEvent>> ListLatestConsentsAsync(string activity, ConsentDecision decision, long afterId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = Command(connection, null,
+            "SELECT e.id, e.owner, e.decision, e.method, e.source, e.notice, e.notice_version, e.notice_hash, e.at, e.expires_at, e.evidence FROM consent_events e " +
+            "WHERE e.activity = $1 AND e.decision = $2 AND e.id > $3 " +
+            "AND NOT EXISTS (SELECT 1 FROM consent_events l WHERE l.owner = e.owner AND l.activity = e.activity AND l.id > e.id) ORDER BY e.id LIMIT $4;",
+            activity, (int)decision, afterId, limit);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var events = new List<StoredConsentEvent>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(new StoredConsentEvent(reader.GetInt64(0), new NewConsentEvent(
+                new Guid((byte[])reader.GetValue(1)), activity, (ConsentDecision)reader.GetInt32(2), (ConsentMethod)reader.GetInt32(3), reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.GetString(5), reader.GetInt32(6), (byte[])reader.GetValue(7), reader.GetInt64(8), reader.IsDBNull(9) ? null : reader.GetInt64(9),
+                reader.IsDBNull(10) ? null : (byte[])reader.GetValue(10))));
+        }
+
+        return events;
+    }
+
+    public Task<long> AddPendingConsentAsync(PendingConsentEvent pending, AuditRecord audit, CancellationToken cancellationToken) =>
+        AuditedWriteAsync(async (connection, transaction, chain) =>
+        {
+            var e = pending.Event;
+            var id = (long)(await ScalarAsync(connection, transaction,
+                "INSERT INTO pending_consents (index_hash, activity, decision, method, source, notice, notice_version, notice_hash, at, expires_at, evidence) " +
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id;",
+                cancellationToken,
+                pending.IndexHash, e.Activity, (int)e.Decision, (int)e.Method, e.Source, e.Notice, e.NoticeVersion, e.NoticeHash, e.At, e.ExpiresAt, e.Evidence).ConfigureAwait(false))!;
+            await chain.AppendAsync(audit, cancellationToken).ConfigureAwait(false);
+            return id;
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<StoredPendingConsent>> GetAttachablePendingConsentsAsync(Guid? owner, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = Command(connection, null,
+            "SELECT p.id, i.token, p.index_hash, p.activity, p.decision, p.method, p.source, p.notice, p.notice_version, p.notice_hash, p.at, p.expires_at, p.evidence " +
+            "FROM pending_consents p JOIN user_indexes i ON i.hash = p.index_hash WHERE ($1::bytea IS NULL OR i.token = $1) ORDER BY p.id LIMIT $2;",
+            owner is { } o ? Id(o) : null, limit);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var pending = new List<StoredPendingConsent>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            pending.Add(new StoredPendingConsent(reader.GetInt64(0), new Guid((byte[])reader.GetValue(1)), new PendingConsentEvent((byte[])reader.GetValue(2), new NewConsentEvent(
+                Guid.Empty, reader.GetString(3), (ConsentDecision)reader.GetInt32(4), (ConsentMethod)reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetString(6),
+                reader.GetString(7), reader.GetInt32(8), (byte[])reader.GetValue(9), reader.GetInt64(10), reader.IsDBNull(11) ? null : reader.GetInt64(11),
+                reader.IsDBNull(12) ? null : (byte[])reader.GetValue(12)))));
+        }
+
+        return pending;
+    }
+
+    /// <summary>The pending rows are locked first: a concurrent attach waits, then finds them gone and writes nothing.</summary>
+    public Task<bool> AttachPendingConsentsAsync(IReadOnlyList<long> pendingIds, IReadOnlyList<NewConsentEvent> events, AuditRecord audit, CancellationToken cancellationToken) =>
+        AuditedWriteAsync(async (connection, transaction, chain) =>
+        {
+            var ids = pendingIds.ToArray();
+            var locked = (long)(await ScalarAsync(connection, transaction,
+                "SELECT COUNT(*) FROM (SELECT id FROM pending_consents WHERE id = ANY($1) FOR UPDATE) l;", cancellationToken, ids).ConfigureAwait(false))!;
+            if (locked != ids.Length)
+            {
+                return false;
+            }
+
+            await ExecuteAsync(connection, transaction, "DELETE FROM pending_consents WHERE id = ANY($1);", cancellationToken, ids).ConfigureAwait(false);
+            foreach (var consent in events)
+            {
+                await InsertConsentAsync(connection, transaction, consent, cancellationToken).ConfigureAwait(false);
+                await chain.AppendAsync(audit with { Subject = consent.Owner }, cancellationToken).ConfigureAwait(false);
+            }
+
+            return true;
+        }, cancellationToken);
+
+    public Task<int> DeletePendingConsentsAsync(long before, int limit, CancellationToken cancellationToken) =>
+        WriteAsync((connection, transaction) => ExecuteAsync(connection, transaction,
+            "DELETE FROM pending_consents WHERE id IN (SELECT id FROM pending_consents WHERE at <= $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED);", cancellationToken, before, limit), cancellationToken);
+
     Task IConsentStore.EnlistErasureAsync(IErasureTransaction erasure, Guid owner, bool keepHistory, CancellationToken cancellationToken) =>
         PostgreSqlErasure.Of(erasure).Add(
             keepHistory ? "UPDATE consent_events SET evidence = NULL WHERE owner = $1;" : "DELETE FROM consent_events WHERE owner = $1;", Id(owner));

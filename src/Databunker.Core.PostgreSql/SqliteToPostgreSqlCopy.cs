@@ -13,7 +13,7 @@ namespace Databunker.Core.PostgreSql;
 public static class SqliteToPostgreSqlCopy
 {
     /// <summary>The SQLite schema version whose tables this copy reads (a test holds it to Databunker.Core's latest).</summary>
-    internal const int SqliteSchemaVersion = 14;
+    internal const int SqliteSchemaVersion = 15;
 
     private static readonly (string Table, (string Name, NpgsqlDbType Type)[] Columns)[] Tables =
     [
@@ -32,6 +32,7 @@ public static class SqliteToPostgreSqlCopy
         ("privacy_notices", [("name", NpgsqlDbType.Text), ("version", NpgsqlDbType.Integer), ("content_hash", NpgsqlDbType.Bytea), ("text", NpgsqlDbType.Text), ("published_at", NpgsqlDbType.Bigint)]),
         ("privacy_catalog", [("id", NpgsqlDbType.Integer), ("hash", NpgsqlDbType.Bytea), ("changed_at", NpgsqlDbType.Bigint)]),
         ("consent_events", [("id", NpgsqlDbType.Bigint), ("owner", NpgsqlDbType.Bytea), ("activity", NpgsqlDbType.Text), ("decision", NpgsqlDbType.Integer), ("method", NpgsqlDbType.Integer), ("source", NpgsqlDbType.Text), ("notice", NpgsqlDbType.Text), ("notice_version", NpgsqlDbType.Integer), ("notice_hash", NpgsqlDbType.Bytea), ("at", NpgsqlDbType.Bigint), ("expires_at", NpgsqlDbType.Bigint), ("evidence", NpgsqlDbType.Bytea)]),
+        ("pending_consents", [("id", NpgsqlDbType.Bigint), ("index_hash", NpgsqlDbType.Bytea), ("activity", NpgsqlDbType.Text), ("decision", NpgsqlDbType.Integer), ("method", NpgsqlDbType.Integer), ("source", NpgsqlDbType.Text), ("notice", NpgsqlDbType.Text), ("notice_version", NpgsqlDbType.Integer), ("notice_hash", NpgsqlDbType.Bytea), ("at", NpgsqlDbType.Bigint), ("expires_at", NpgsqlDbType.Bigint), ("evidence", NpgsqlDbType.Bytea)]),
         ("privacy_requests", [("id", NpgsqlDbType.Bytea), ("owner", NpgsqlDbType.Bytea), ("type", NpgsqlDbType.Integer), ("regime", NpgsqlDbType.Integer), ("state", NpgsqlDbType.Integer), ("version", NpgsqlDbType.Bigint), ("activity", NpgsqlDbType.Text), ("received_at", NpgsqlDbType.Bigint), ("acknowledge_by", NpgsqlDbType.Bigint), ("acknowledged_at", NpgsqlDbType.Bigint), ("due_at", NpgsqlDbType.Bigint), ("extended", NpgsqlDbType.Boolean), ("verify_by", NpgsqlDbType.Bigint), ("verified_at", NpgsqlDbType.Bigint), ("code_hash", NpgsqlDbType.Bytea), ("code_expires_at", NpgsqlDbType.Bigint), ("code_attempts", NpgsqlDbType.Integer), ("codes_sent", NpgsqlDbType.Integer), ("decided_at", NpgsqlDbType.Bigint), ("decided_by", NpgsqlDbType.Text), ("closed_at", NpgsqlDbType.Bigint), ("outcome", NpgsqlDbType.Text), ("overdue_at", NpgsqlDbType.Bigint), ("wake_at", NpgsqlDbType.Bigint), ("sealed", NpgsqlDbType.Bytea)]),
     ];
 
@@ -92,7 +93,7 @@ public static class SqliteToPostgreSqlCopy
         await using var write = await postgres.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // Taken and then checked under a lock, so that two copies, or a copy and a starting host, cannot interleave.
         await PostgreSqlVaultStorage.ExecuteAsync(postgres, write,
-            "LOCK TABLE system_keys, users, data_keys, user_indexes, tombstones, audit_events, audit_chain, expirations, tokens, app_data, sessions, share_links, privacy_notices, privacy_catalog, consent_events, privacy_requests IN EXCLUSIVE MODE;", cancellationToken).ConfigureAwait(false);
+            "LOCK TABLE system_keys, users, data_keys, user_indexes, tombstones, audit_events, audit_chain, expirations, tokens, app_data, sessions, share_links, privacy_notices, privacy_catalog, consent_events, privacy_requests, pending_consents IN EXCLUSIVE MODE;", cancellationToken).ConfigureAwait(false);
         if (await PostgreSqlVaultStorage.ScalarAsync(postgres, write,
                 "SELECT EXISTS (SELECT 1 FROM system_keys) OR EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM audit_events) OR EXISTS (SELECT 1 FROM tokens);",
                 cancellationToken).ConfigureAwait(false) is true)
@@ -113,6 +114,8 @@ public static class SqliteToPostgreSqlCopy
             "SELECT setval(pg_get_serial_sequence('audit_events', 'id'), COALESCE((SELECT MAX(id) FROM audit_events), 0) + 1, false);", cancellationToken).ConfigureAwait(false);
         await PostgreSqlVaultStorage.ExecuteAsync(postgres, write,
             "SELECT setval(pg_get_serial_sequence('consent_events', 'id'), COALESCE((SELECT MAX(id) FROM consent_events), 0) + 1, false);", cancellationToken).ConfigureAwait(false);
+        await PostgreSqlVaultStorage.ExecuteAsync(postgres, write,
+            "SELECT setval(pg_get_serial_sequence('pending_consents', 'id'), COALESCE((SELECT MAX(id) FROM pending_consents), 0) + 1, false);", cancellationToken).ConfigureAwait(false);
         await write.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new VaultCopyReport(copied);
     }

@@ -90,4 +90,70 @@ public abstract class ConsentStoreConformanceTests : StorageConformanceTests
         var history = await Consents.GetConsentEventsAsync(kept.Token, default);
         history.Should().ContainSingle().Which.Event.Evidence.Should().BeNull("the decision stays as proof, its evidence goes");
     }
+
+    /// <summary>MarkReconsentRequiredAsync: marks latest grants under an older notice version, once, even when passes run at once; ListLatestConsentsAsync finds them.</summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task MarkReconsent_MarksEachOutdatedLatestGrantOnce_AndTheListingFindsThem()
+    {
+        var owners = Enumerable.Range(0, 9).Select(_ => NewPerson()).ToList();
+        await Persons.CreatePersonsAsync(owners, default);
+        foreach (var owner in owners)
+        {
+            await Consents.AddConsentEventAsync(Decision(owner.Token, "newsletter", ConsentDecision.Granted, 10), Audit(owner.Token), default);
+        }
+
+        // Granted again under version 2 already, or withdrawn: nothing to mark.
+        await Consents.AddConsentEventAsync(Decision(owners[0].Token, "newsletter", ConsentDecision.Granted, 20) with { NoticeVersion = 2 }, Audit(owners[0].Token), default);
+        await Consents.AddConsentEventAsync(Decision(owners[1].Token, "newsletter", ConsentDecision.Withdrawn, 20), Audit(owners[1].Token), default);
+
+        (await Consents.MarkReconsentRequiredAsync("newsletter", 1, 30, 100, Audit(null), default)).Should().Be(0, "nothing is older than version 1");
+        var counts = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
+        {
+            var total = 0;
+            for (int marked; (marked = await Consents.MarkReconsentRequiredAsync("newsletter", 2, 30, 2, Audit(null), default)) > 0;)
+            {
+                total += marked;
+            }
+
+            return total;
+        })));
+
+        counts.Sum().Should().Be(7);
+        var first = await Consents.ListLatestConsentsAsync("newsletter", ConsentDecision.ReconsentRequired, 0, 4, default);
+        var rest = await Consents.ListLatestConsentsAsync("newsletter", ConsentDecision.ReconsentRequired, first[^1].Id, 10, default);
+        first.Concat(rest).Select(e => e.Event.Owner).Should().BeEquivalentTo(owners.Skip(2).Select(o => o.Token));
+        first.Select(e => e.Id).Concat(rest.Select(e => e.Id)).Should().BeInAscendingOrder();
+        (first[0].Event.Method, first[0].Event.NoticeVersion, first[0].Event.At).Should().Be((ConsentMethod.System, 1, 30L));
+        (await Consents.ListLatestConsentsAsync("newsletter", ConsentDecision.Granted, 0, 10, default)).Select(e => e.Event.Owner).Should().Equal(owners[0].Token);
+    }
+
+    /// <summary>Pending decisions: attachable once a person holds the index hash, attached once, and deleted when stale.</summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task PendingDecisions_AttachOnceToThePersonWhoHoldsTheHash_AndStaleOnesAreDeleted()
+    {
+        var hash = Bytes(32);
+        var pending = new PendingConsentEvent(hash, Decision(Guid.Empty, "newsletter", ConsentDecision.Granted, 10));
+        var stale = new PendingConsentEvent(Bytes(32), Decision(Guid.Empty, "newsletter", ConsentDecision.Refused, 5));
+        var id = await Consents.AddPendingConsentAsync(pending, Audit(null), default);
+        await Consents.AddPendingConsentAsync(stale, Audit(null), default);
+        (await Consents.GetAttachablePendingConsentsAsync(null, 10, default)).Should().BeEmpty("no person holds either hash");
+
+        var person = NewPerson(new IndexEntry(LookupKind.Email, hash));
+        await Persons.CreatePersonsAsync([person, NewPerson()], default);
+        var attachable = await Consents.GetAttachablePendingConsentsAsync(null, 10, default);
+        attachable.Should().ContainSingle().Which.Should().BeEquivalentTo(new StoredPendingConsent(id, person.Token, pending));
+        (await Consents.GetAttachablePendingConsentsAsync(Guid.NewGuid(), 10, default)).Should().BeEmpty("only the given owner's");
+
+        var attached = pending.Event with { Owner = person.Token, Evidence = Bytes(50) };
+        var both = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => Consents.AttachPendingConsentsAsync([id], [attached], Audit(null), default))));
+        both.Count(b => b).Should().Be(1, "a pending decision is attached once");
+        (await Consents.GetConsentEventsAsync(person.Token, default)).Should().ContainSingle().Which.Event.Should().BeEquivalentTo(attached);
+        (await Consents.GetAttachablePendingConsentsAsync(null, 10, default)).Should().BeEmpty();
+
+        (await Consents.DeletePendingConsentsAsync(4, 10, default)).Should().Be(0);
+        (await Consents.DeletePendingConsentsAsync(5, 10, default)).Should().Be(1);
+        (await Consents.DeletePendingConsentsAsync(5, 10, default)).Should().Be(0);
+    }
 }

@@ -108,6 +108,15 @@ public static class AuditOperations
     /// <summary>A granted consent's validity ended and the due-work pass closed it.</summary>
     public const string ConsentExpired = "consent.expired";
 
+    /// <summary>A granted consent's notice got a newer version and the due-work pass marked it for re-consent.</summary>
+    public const string ConsentReconsent = "consent.reconsent";
+
+    /// <summary>A decision was recorded for an email or phone that no person holds yet.</summary>
+    public const string ConsentPending = "consent.pending";
+
+    /// <summary>Decisions recorded before registration were attached to the person who registered with that email or phone.</summary>
+    public const string ConsentAttach = "consent.attach";
+
     /// <summary>A data-subject request was submitted.</summary>
     public const string RequestSubmit = "request.submit";
 

@@ -35,14 +35,10 @@ internal sealed class ConsentLedger(
 
             try
             {
-                var notice = await catalog.GetNoticeAsync(activity.Notice!, record.NoticeVersion, cancellationToken).ConfigureAwait(false)
-                    ?? throw new VaultInputException(
-                        "The activity's notice (or the version given) was never published: call IPrivacyCatalog.PublishAsync at start.", nameof(record));
+                var notice = await NoticeAsync(activity, record, cancellationToken).ConfigureAwait(false);
                 var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-                long? expiresAt = record.Decision == ConsentDecision.Granted && record.ValidFor is { } validFor ? now + (long)validFor.TotalMilliseconds : null;
                 var evidence = record.Evidence is { } e ? SealEvidence(dataKey, person, activity.Name, now, e) : null;
-                var consent = new NewConsentEvent(
-                    person, activity.Name, record.Decision, record.Method, record.Source, notice.Name, notice.Version, Convert.FromHexString(notice.ContentHash), now, expiresAt, evidence);
+                var consent = NewEvent(person, activity, record, notice, now, evidence);
                 var details = AuditTrail.SealDetails(dataKey, person, AuditOperations.ConsentRecord, now, "activity", [activity.Name]);
                 var id = await store.AddConsentEventAsync(consent, audit.NewEvent(AuditOperations.ConsentRecord, person, AuditOutcomes.Success, details, now), cancellationToken).ConfigureAwait(false);
                 return ToEvent(new StoredConsentEvent(id, consent), record.Evidence);
@@ -95,17 +91,122 @@ internal sealed class ConsentLedger(
         return (await StateAsync(declared, history, cancellationToken).ConfigureAwait(false)).IsGranted;
     }
 
-    public async Task<int> ExpireDueAsync(CancellationToken cancellationToken = default)
+    public Task<Guid?> RecordForContactAsync(UserLookup contact, ConsentRecord record, CancellationToken cancellationToken = default)
+    {
+        if (contact.Kind is not (LookupKind.Email or LookupKind.Phone))
+        {
+            throw new VaultInputException("A decision before registration is recorded for an email address or a phone number.", nameof(contact));
+        }
+
+        var activity = Check(record);
+        return CryptoGuard.RunAsync<Guid?>(_logger, AuditOperations.ConsentPending, async () =>
+        {
+            using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            if (await persons.FindTokenAsync(contact, lease.Keys, cancellationToken).ConfigureAwait(false) is { } person)
+            {
+                await RecordAsync(person, record, cancellationToken).ConfigureAwait(false);
+                return person;
+            }
+
+            var notice = await NoticeAsync(activity, record, cancellationToken).ConfigureAwait(false);
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var hash = persons.CurrentIndexHash(contact, lease.Keys);
+            var evidence = record.Evidence is { } e
+                ? Seal(lease.Keys.PendingConsents, e, AssociatedData.ForPendingConsentEvidence(hash, activity.Name, now))
+                : null;
+            var pending = new PendingConsentEvent(hash, NewEvent(Guid.Empty, activity, record, notice, now, evidence));
+            await store.AddPendingConsentAsync(pending, audit.NewEvent(AuditOperations.ConsentPending, null, AuditOutcomes.Success, at: now), cancellationToken).ConfigureAwait(false);
+            return null;
+        });
+    }
+
+    public Task<IReadOnlyList<PersonConsent>> ListByLatestDecisionAsync(string activity, ConsentDecision decision, long afterId = 0, int limit = 100, CancellationToken cancellationToken = default)
+    {
+        if (catalog.FindActivity(activity) is not { LegalBasis: LegalBasis.Consent })
+        {
+            throw new VaultInputException("The activity is not a consent-based activity of the privacy catalogue.", nameof(activity));
+        }
+
+        if (!Enum.IsDefined(decision) || limit is < 1 or > 10_000 || afterId < 0)
+        {
+            throw new VaultInputException("A listing names a defined decision, 1 to 10,000 events and a non-negative id to start after.", nameof(limit));
+        }
+
+        return ListAsync();
+
+        async Task<IReadOnlyList<PersonConsent>> ListAsync()
+        {
+            using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            var events = await store.ListLatestConsentsAsync(activity, decision, afterId, limit, cancellationToken).ConfigureAwait(false);
+            return [.. events.Select(e => new PersonConsent(e.Event.Owner, ToEvent(e, null)))];
+        }
+    }
+
+    public async Task<int> AttachPendingAsync(CancellationToken cancellationToken = default)
+    {
+        if (!catalog.Activities.Any(a => a.LegalBasis == LegalBasis.Consent))
+        {
+            return 0;
+        }
+
+        return await CryptoGuard.RunAsync(_logger, AuditOperations.ConsentAttach, async () =>
+        {
+            using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            var total = 0;
+            while (true)
+            {
+                var batch = await store.GetAttachablePendingConsentsAsync(null, _options.ExpiryBatchSize, cancellationToken).ConfigureAwait(false);
+                var attached = 0;
+                foreach (var group in batch.GroupBy(p => p.Owner))
+                {
+                    attached += await AttachAsync(group.Key, [.. group], lease.Keys, cancellationToken).ConfigureAwait(false);
+                }
+
+                total += attached;
+                if (batch.Count < _options.ExpiryBatchSize || attached == 0)
+                {
+                    return total;
+                }
+            }
+        }).ConfigureAwait(false);
+    }
+
+    public async Task<int> RunDueWorkAsync(CancellationToken cancellationToken = default)
     {
         using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
-        return await Batches.DrainAsync(
-            _options.ExpiryBatchSize,
+        var size = _options.ExpiryBatchSize;
+        var total = await Batches.DrainAsync(
+            size,
             ct =>
             {
                 var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-                return store.ExpireConsentsAsync(now, _options.ExpiryBatchSize, audit.NewEvent(AuditOperations.ConsentExpired, null, AuditOutcomes.Success, at: now), ct);
+                return store.ExpireConsentsAsync(now, size, audit.NewEvent(AuditOperations.ConsentExpired, null, AuditOutcomes.Success, at: now), ct);
             },
             cancellationToken).ConfigureAwait(false);
+
+        // Grants given under an older notice version than the latest published: the person must be asked again.
+        foreach (var activity in catalog.Activities.Where(a => a.LegalBasis == LegalBasis.Consent && a.Notice is not null))
+        {
+            if (await catalog.GetNoticeAsync(activity.Notice!, null, cancellationToken).ConfigureAwait(false) is not { } current)
+            {
+                continue;
+            }
+
+            total += await Batches.DrainAsync(
+                size,
+                ct =>
+                {
+                    var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                    return store.MarkReconsentRequiredAsync(activity.Name, current.Version, now, size, audit.NewEvent(AuditOperations.ConsentReconsent, null, AuditOutcomes.Success, at: now), ct);
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        // Decisions recorded before registration: attached if a registration's own step missed them, deleted when stale.
+        total += await AttachPendingAsync(cancellationToken).ConfigureAwait(false);
+        var staleBefore = time.GetUtcNow().ToUnixTimeMilliseconds() - (long)_options.PendingLifetime.TotalMilliseconds;
+        total += await Batches.DrainAsync(size, ct => store.DeletePendingConsentsAsync(staleBefore, size, ct), cancellationToken).ConfigureAwait(false);
+        return total;
     }
 
     /// <summary>Registers the ledger, its part of a forget, of the due-work pass and of the export.</summary>
@@ -120,8 +221,11 @@ internal sealed class ConsentLedger(
             return new ErasureStep<IConsentStore>(sp.GetRequiredService<IConsentStore>(), (consents, erasure, person, ct) => consents.EnlistErasureAsync(erasure, person, keep, ct));
         }));
 
-        // Its part of the due-work pass: consents whose validity ended.
-        DueWork<IConsentLedger>.Add(services, "consent", static (ledger, cancellationToken) => ledger.ExpireDueAsync(cancellationToken));
+        // Its part of the due-work pass: consents whose validity ended, grants that need re-consent, pending decisions.
+        DueWork<IConsentLedger>.Add(services, "consent", static (ledger, cancellationToken) => ledger.RunDueWorkAsync(cancellationToken));
+
+        // Its part of registering persons: decisions recorded for their email or phone beforehand.
+        RegistrationStep<IConsentLedger>.Add(services, "consent", static (ledger, _, cancellationToken) => ledger.AttachPendingAsync(cancellationToken));
 
         // Its part of the export: every decision, with its evidence.
         ExportSection<IConsentStore>.Add<IConsentStore>(services, "consents", static async (consents, writer, context, cancellationToken) =>
@@ -169,7 +273,23 @@ internal sealed class ConsentLedger(
             DateTimeOffset.FromUnixTimeMilliseconds(e.At), e.ExpiresAt is { } x ? DateTimeOffset.FromUnixTimeMilliseconds(x) : null, evidence);
     }
 
-    private static byte[] SealEvidence(byte[] dataKey, Guid person, string activity, long at, ConsentEvidence evidence)
+    private static byte[] SealEvidence(byte[] dataKey, Guid person, string activity, long at, ConsentEvidence evidence) =>
+        Seal(dataKey, evidence, AssociatedData.ForConsentEvidence(person, activity, at));
+
+    private static byte[] Seal(byte[] key, ConsentEvidence evidence, byte[] associatedData)
+    {
+        var json = EvidenceJson(evidence);
+        try
+        {
+            return Envelope.Seal(key, PersonDirectory.DataKeyId, json, associatedData);
+        }
+        finally
+        {
+            Array.Clear(json);
+        }
+    }
+
+    private static byte[] EvidenceJson(ConsentEvidence evidence)
     {
         using var scratch = JsonScratch.ForDetails();
         var writer = scratch.Writer;
@@ -178,7 +298,14 @@ internal sealed class ConsentLedger(
         writer.WriteString("ipAddress", evidence.IpAddress);
         writer.WriteString("userAgent", evidence.UserAgent);
         writer.WriteEndObject();
-        return Envelope.Seal(dataKey, PersonDirectory.DataKeyId, scratch.Written, AssociatedData.ForConsentEvidence(person, activity, at));
+        return scratch.Written.ToArray();
+    }
+
+    private static NewConsentEvent NewEvent(Guid owner, ProcessingActivity activity, ConsentRecord record, PublishedNotice notice, long now, byte[]? evidence)
+    {
+        long? expiresAt = record.Decision == ConsentDecision.Granted && record.ValidFor is { } validFor ? now + (long)validFor.TotalMilliseconds : null;
+        return new NewConsentEvent(
+            owner, activity.Name, record.Decision, record.Method, record.Source, notice.Name, notice.Version, Convert.FromHexString(notice.ContentHash), now, expiresAt, evidence);
     }
 
     private static ConsentEvidence? OpenEvidence(byte[] dataKey, NewConsentEvent consent)
@@ -188,7 +315,11 @@ internal sealed class ConsentLedger(
             return null;
         }
 
-        var json = Envelope.Open(dataKey, consent.Evidence, AssociatedData.ForConsentEvidence(consent.Owner, consent.Activity, consent.At), "consent evidence");
+        return ParseEvidence(Envelope.Open(dataKey, consent.Evidence, AssociatedData.ForConsentEvidence(consent.Owner, consent.Activity, consent.At), "consent evidence"));
+    }
+
+    private static ConsentEvidence ParseEvidence(byte[] json)
+    {
         try
         {
             using var document = JsonDocument.Parse(json);
@@ -240,6 +371,63 @@ internal sealed class ConsentLedger(
         return activity;
     }
 
+    private async Task<PublishedNotice> NoticeAsync(ProcessingActivity activity, ConsentRecord record, CancellationToken cancellationToken) =>
+        await catalog.GetNoticeAsync(activity.Notice!, record.NoticeVersion, cancellationToken).ConfigureAwait(false)
+        ?? throw new VaultInputException("The activity's notice (or the version given) was never published: call IPrivacyCatalog.PublishAsync at start.", nameof(record));
+
+    /// <summary>
+    /// Moves one person's pending decisions into the ledger, their evidence sealed again under the person's key. A
+    /// pending decision older than one the person has made since on the same activity is dropped: it is superseded,
+    /// and attached it would read as the latest.
+    /// </summary>
+    private async Task<int> AttachAsync(Guid person, IReadOnlyList<StoredPendingConsent> pending, SystemKeys keys, CancellationToken cancellationToken)
+    {
+        var dataKey = await persons.OpenDataKeyAsync(person, cancellationToken).ConfigureAwait(false);
+        if (dataKey is null)
+        {
+            return 0;
+        }
+
+        try
+        {
+            var latest = (await store.GetConsentEventsAsync(person, cancellationToken).ConfigureAwait(false))
+                .GroupBy(e => e.Event.Activity).ToDictionary(g => g.Key, g => g.Max(e => e.Event.At));
+            var events = new List<NewConsentEvent>();
+            foreach (var p in pending.OrderBy(p => p.Pending.Event.At).ThenBy(p => p.Id))
+            {
+                var e = p.Pending.Event;
+                if (latest.TryGetValue(e.Activity, out var since) && since > e.At)
+                {
+                    continue;
+                }
+
+                byte[]? evidence = null;
+                if (e.Evidence is not null)
+                {
+                    var json = Envelope.Open(keys.PendingConsents, e.Evidence, AssociatedData.ForPendingConsentEvidence(p.Pending.IndexHash, e.Activity, e.At), "pending consent evidence");
+                    try
+                    {
+                        evidence = Envelope.Seal(dataKey, PersonDirectory.DataKeyId, json, AssociatedData.ForConsentEvidence(person, e.Activity, e.At));
+                    }
+                    finally
+                    {
+                        Array.Clear(json);
+                    }
+                }
+
+                events.Add(e with { Owner = person, Evidence = evidence });
+            }
+
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            return await store.AttachPendingConsentsAsync([.. pending.Select(p => p.Id)], events, audit.NewEvent(AuditOperations.ConsentAttach, null, AuditOutcomes.Success, at: now), cancellationToken)
+                .ConfigureAwait(false) ? pending.Count : 0;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
     /// <summary>The latest decision on <paramref name="activity"/>; a grant past its validity reads as expired, and one for an older notice needs re-consent.</summary>
     private async Task<ConsentState> StateAsync(ProcessingActivity activity, IReadOnlyList<ConsentEvent> history, CancellationToken cancellationToken)
     {
@@ -251,7 +439,7 @@ internal sealed class ConsentLedger(
 
         var decision = latest.Decision == ConsentDecision.Granted && latest.ExpiresAt is { } expires && expires <= time.GetUtcNow() ? ConsentDecision.Expired : latest.Decision;
         var current = await catalog.GetNoticeAsync(activity.Notice!, null, cancellationToken).ConfigureAwait(false);
-        var outdated = decision == ConsentDecision.Granted && current is not null && current.Version > latest.NoticeVersion;
+        var outdated = decision == ConsentDecision.ReconsentRequired || (decision == ConsentDecision.Granted && current is not null && current.Version > latest.NoticeVersion);
         return new ConsentState(activity.Name, decision, latest, outdated);
     }
 }

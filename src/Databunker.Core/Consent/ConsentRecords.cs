@@ -14,6 +14,9 @@ public enum ConsentDecision
 
     /// <summary>The consent ran out: written by the due-work pass when a granted consent's validity ended.</summary>
     Expired = 4,
+
+    /// <summary>The activity's notice has a newer version than the one the grant was given for: written by the due-work pass; the person must be asked again.</summary>
+    ReconsentRequired = 5,
 }
 
 /// <summary>How a decision reached the host.</summary>
@@ -93,9 +96,14 @@ public sealed record ConsentEvent(
 /// <param name="Activity">The activity.</param>
 /// <param name="Decision">The latest decision, or <see langword="null"/> when there is none.</param>
 /// <param name="Latest">The latest event, or <see langword="null"/>.</param>
-/// <param name="NeedsReconsent">Whether the consent was given for an older version of the notice than the latest published.</param>
+/// <param name="NeedsReconsent">Whether the consent was given for an older version of the notice than the latest published (found on read, and written as a <see cref="ConsentDecision.ReconsentRequired"/> event by the due-work pass).</param>
 public sealed record ConsentState(string Activity, ConsentDecision? Decision, ConsentEvent? Latest, bool NeedsReconsent)
 {
     /// <summary>Whether the consent holds: granted for the latest notice version and not expired.</summary>
     public bool IsGranted => Decision == ConsentDecision.Granted && !NeedsReconsent;
 }
+
+/// <summary>A person and their latest decision on an activity.</summary>
+/// <param name="Person">The person's token.</param>
+/// <param name="Latest">The latest event, without its evidence.</param>
+public sealed record PersonConsent(Guid Person, ConsentEvent Latest);

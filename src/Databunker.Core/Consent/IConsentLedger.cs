@@ -42,10 +42,48 @@ public interface IConsentLedger
     Task<bool> IsAllowedAsync(Guid person, string activity, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Closes every granted consent whose validity ended with an <see cref="ConsentDecision.Expired"/> event, audited as
-    /// <c>consent.expired</c>; part of <see cref="IVaultAdministration.RunDueWorkAsync"/>. Hosts running it at once close each once.
+    /// Records a decision for an email address or phone number. When a person holds it, this is
+    /// <see cref="RecordAsync"/>; otherwise the decision waits, keyed by the blind index of the value with its evidence
+    /// sealed, and is attached to the person who registers with it (audited as <c>consent.pending</c>, then
+    /// <c>consent.attach</c>). Unattached decisions are deleted after <see cref="ConsentOptions.PendingLifetime"/>.
+    /// </summary>
+    /// <param name="contact"><see cref="UserLookup.ByEmail"/> or <see cref="UserLookup.ByPhone"/>.</param>
+    /// <param name="record">The decision.</param>
+    /// <param name="cancellationToken">Cancels the call; nothing is written then.</param>
+    /// <returns>The person's token when a person holds the value, or <see langword="null"/> when the decision waits.</returns>
+    /// <exception cref="VaultInputException">The lookup is not by email or phone, or the record is refused as by <see cref="RecordAsync"/>.</exception>
+    Task<Guid?> RecordForContactAsync(UserLookup contact, ConsentRecord record, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The persons whose latest decision on an activity is <paramref name="decision"/>, by event id: with
+    /// <see cref="ConsentDecision.Granted"/> the people an activity may reach (mind <see cref="ConsentState.NeedsReconsent"/>),
+    /// with <see cref="ConsentDecision.ReconsentRequired"/> those to ask again. Evidence is not opened.
+    /// </summary>
+    /// <param name="activity">A consent-based activity.</param>
+    /// <param name="decision">The latest decision.</param>
+    /// <param name="afterId">The last event id of the previous page; 0 for the first.</param>
+    /// <param name="limit">At most this many; 1 to 10,000.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The page.</returns>
+    Task<IReadOnlyList<PersonConsent>> ListByLatestDecisionAsync(string activity, ConsentDecision decision, long afterId = 0, int limit = 100, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Attaches every decision recorded by <see cref="RecordForContactAsync"/> whose email or phone a person now holds,
+    /// its evidence sealed again under the person's key. The vault calls it when persons register, and the due-work
+    /// pass for any a registration missed; concurrent calls attach each decision once.
     /// </summary>
     /// <param name="cancellationToken">Stops between batches.</param>
-    /// <returns>How many consents were closed.</returns>
-    Task<int> ExpireDueAsync(CancellationToken cancellationToken = default);
+    /// <returns>How many decisions were attached (or dropped as superseded by a later decision of the person).</returns>
+    Task<int> AttachPendingAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The ledger's part of <see cref="IVaultAdministration.RunDueWorkAsync"/>: closes every granted consent whose validity
+    /// ended (<see cref="ConsentDecision.Expired"/>, <c>consent.expired</c>), marks every grant given under an older
+    /// notice version than the latest published (<see cref="ConsentDecision.ReconsentRequired"/>, <c>consent.reconsent</c>),
+    /// attaches pending decisions and deletes those older than <see cref="ConsentOptions.PendingLifetime"/>. Hosts running
+    /// it at once write each event once.
+    /// </summary>
+    /// <param name="cancellationToken">Stops between batches.</param>
+    /// <returns>How many consents were closed, marked, attached or deleted.</returns>
+    Task<int> RunDueWorkAsync(CancellationToken cancellationToken = default);
 }

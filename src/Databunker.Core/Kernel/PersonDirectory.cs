@@ -115,6 +115,9 @@ internal sealed partial class PersonDirectory(IPersonStore store, VaultKeyRing k
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
+    /// <summary>The blind index of a lookup's value under the current blind-index key.</summary>
+    public byte[] CurrentIndexHash(UserLookup lookup, SystemKeys keys) => HashLookup(lookup, keys).Current;
+
     private (byte[] Current, byte[]? Previous) HashLookup(UserLookup lookup, SystemKeys keys)
     {
         var normalized = IndexNormalizer.Normalize(lookup.Kind, lookup.Value!, _options.DefaultPhoneCountryCode, nameof(lookup));

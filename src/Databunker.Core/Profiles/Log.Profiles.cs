@@ -8,4 +8,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "A concurrent update changed the person first; retrying (attempt {Attempt}).")]
     public static partial void UpdateRetry(ILogger logger, int attempt);
+
+    [LoggerMessage(EventId = 25, Level = LogLevel.Warning, Message = "The {Module} module's part of registering persons failed ({ExceptionType}); its due-work pass finishes it.")]
+    public static partial void RegistrationStepFailed(ILogger logger, string module, string exceptionType);
 }

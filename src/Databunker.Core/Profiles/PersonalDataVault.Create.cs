@@ -52,7 +52,21 @@ internal sealed partial class PersonalDataVault
         }
 
         Log.UsersCreated(_logger, users.Count);
-        return users.ConvertAll(u => u.Token);
+        var tokens = users.ConvertAll(u => u.Token);
+        foreach (var step in _registrationSteps)
+        {
+            try
+            {
+                await step.RunAsync(tokens, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The persons are stored; the module's due-work pass finishes what its step could not.
+                Log.RegistrationStepFailed(_logger, step.Module, ex.GetType().Name);
+            }
+        }
+
+        return tokens;
     }
 
     /// <summary>A random (version 4) GUID from the cryptographic generator.</summary>

@@ -12,8 +12,11 @@ internal sealed partial class PersonalDataVault(
     PersonEraser eraser,
     AuditTrail audit,
     IOptions<DatabunkerOptions> options,
+    IEnumerable<IRegistrationStep> registrationSteps,
     ILogger<PersonalDataVault>? logger = null) : IPersonalDataVault
 {
+    private readonly IRegistrationStep[] _registrationSteps = [.. registrationSteps];
+
     private const int MaxUpdateAttempts = 64;
 
     private readonly IPersonStore _storage = directory.Store;

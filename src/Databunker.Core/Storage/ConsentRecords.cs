@@ -21,3 +21,14 @@ public sealed record NewConsentEvent(
 /// <param name="Id">Its id, increasing in the order events were appended.</param>
 /// <param name="Event">The event.</param>
 public sealed record StoredConsentEvent(long Id, NewConsentEvent Event);
+
+/// <summary>A decision recorded for an email or phone before its person registered: <see cref="PendingConsentEvent.Event"/>'s owner is <see cref="Guid.Empty"/> and its evidence is sealed under a system key.</summary>
+/// <param name="IndexHash">The blind index of the email or phone, under the current blind-index key.</param>
+/// <param name="Event">The decision.</param>
+public sealed record PendingConsentEvent(byte[] IndexHash, NewConsentEvent Event);
+
+/// <summary>A pending decision whose email or phone now belongs to a person.</summary>
+/// <param name="Id">The pending decision's id.</param>
+/// <param name="Owner">The person the index hash now points at.</param>
+/// <param name="Pending">The pending decision as stored.</param>
+public sealed record StoredPendingConsent(long Id, Guid Owner, PendingConsentEvent Pending);

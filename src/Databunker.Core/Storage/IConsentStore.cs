@@ -20,6 +20,34 @@ public interface IConsentStore : IStorageRole
     /// </summary>
     Task<int> ExpireConsentsAsync(long now, int limit, AuditRecord audit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// For up to <paramref name="limit"/> (person, activity) pairs whose latest event grants <paramref name="activity"/>
+    /// under a notice version older than <paramref name="currentVersion"/>, appends a
+    /// <see cref="Consent.ConsentDecision.ReconsentRequired"/> event at <paramref name="now"/> (method
+    /// <see cref="Consent.ConsentMethod.System"/>, the grant's notice) and a copy of <paramref name="audit"/> whose subject is
+    /// the person, in one transaction. Concurrent calls mark each grant once. Returns how many.
+    /// </summary>
+    Task<int> MarkReconsentRequiredAsync(string activity, int currentVersion, long now, int limit, AuditRecord audit, CancellationToken cancellationToken);
+
+    /// <summary>Up to <paramref name="limit"/> events, by id after <paramref name="afterId"/>, that are the latest of their (person, <paramref name="activity"/>) and carry <paramref name="decision"/>.</summary>
+    Task<IReadOnlyList<StoredConsentEvent>> ListLatestConsentsAsync(string activity, Consent.ConsentDecision decision, long afterId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Stores a decision for an email or phone no person holds yet, with its audit event, in one transaction; returns its id.</summary>
+    Task<long> AddPendingConsentAsync(PendingConsentEvent pending, AuditRecord audit, CancellationToken cancellationToken);
+
+    /// <summary>Up to <paramref name="limit"/> pending decisions, oldest first, whose index hash now belongs to a person (to <paramref name="owner"/> when given).</summary>
+    Task<IReadOnlyList<StoredPendingConsent>> GetAttachablePendingConsentsAsync(Guid? owner, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// In one transaction: deletes the pending decisions <paramref name="pendingIds"/>, appends <paramref name="events"/>
+    /// and, per event, a copy of <paramref name="audit"/> whose subject is its owner. Writes nothing and returns
+    /// <see langword="false"/> when any of the pending decisions is gone (attached or purged by a concurrent call).
+    /// </summary>
+    Task<bool> AttachPendingConsentsAsync(IReadOnlyList<long> pendingIds, IReadOnlyList<NewConsentEvent> events, AuditRecord audit, CancellationToken cancellationToken);
+
+    /// <summary>Deletes up to <paramref name="limit"/> pending decisions recorded at or before <paramref name="before"/>; returns how many.</summary>
+    Task<int> DeletePendingConsentsAsync(long before, int limit, CancellationToken cancellationToken);
+
     /// <summary>Adds to <paramref name="erasure"/> the deletion of the person's events, or, with <paramref name="keepHistory"/>, of their evidence only.</summary>
     Task EnlistErasureAsync(IErasureTransaction erasure, Guid owner, bool keepHistory, CancellationToken cancellationToken);
 }

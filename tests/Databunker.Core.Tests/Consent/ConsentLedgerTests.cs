@@ -135,6 +135,84 @@ public sealed class ConsentLedgerTests(string store)
         consent.GetProperty("evidence").GetProperty("ipAddress").GetString().Should().Be(Evidence.IpAddress);
     }
 
+    [Test]
+    public async Task ADecisionForAnEmailBeforeRegistration_WaitsSealed_AndIsAttachedWhenThePersonRegisters()
+    {
+        await using var host = await StartAsync(_store.NewDatabase(), RandomNumberGenerator.GetBytes(32), SampleCatalog.NewsletterText);
+        var ledger = host.Services.GetRequiredService<IConsentLedger>();
+        var decision = new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted, Method = ConsentMethod.Form, Source = "footer", Evidence = Evidence };
+
+        (await ledger.RecordForContactAsync(UserLookup.ByEmail("Early.Bird@Example.com"), decision)).Should().BeNull("nobody holds the address yet");
+        (await ledger.RecordForContactAsync(UserLookup.ByPhone("+44 7700 900123"), decision with { Decision = ConsentDecision.Refused, Evidence = null })).Should().BeNull();
+        host.Holds(Encoding.UTF8.GetBytes(Evidence.IpAddress!)).Should().BeFalse("the evidence waits sealed");
+        host.Holds(Encoding.UTF8.GetBytes("early.bird@example.com")).Should().BeFalse("the address is kept as a blind index only");
+        await FluentActions.Awaiting(() => ledger.RecordForContactAsync(UserLookup.ByLogin("early"), decision)).Should().ThrowAsync<VaultInputException>();
+
+        host.Time.Advance(TimeSpan.FromMinutes(5));
+        var person = await host.Vault.CreateUserAsync(Json(new { email = "early.bird@example.com", phone = "07700 900123" }));
+
+        var history = await ledger.GetHistoryAsync(person);
+        history.Select(e => (e.Decision, e.Source, e.At)).Should().Equal(
+            (ConsentDecision.Granted, "footer", host.Time.GetUtcNow() - TimeSpan.FromMinutes(5)),
+            (ConsentDecision.Refused, "footer", host.Time.GetUtcNow() - TimeSpan.FromMinutes(5)));
+        history[0].Evidence.Should().Be(Evidence, "the evidence is sealed again under the person's key");
+        (await ledger.IsAllowedAsync(person, "newsletter")).Should().BeFalse("the refusal came last");
+        (await host.Vault.GetAuditEventsAsync(person)).Count(e => e.Operation == AuditOperations.ConsentAttach).Should().Be(2);
+        (await ledger.AttachPendingAsync()).Should().Be(0, "nothing is left to attach");
+        (await ledger.RecordForContactAsync(UserLookup.ByEmail("early.bird@example.com"), decision)).Should().Be(person, "now the address has a person");
+        (await ledger.IsAllowedAsync(person, "newsletter")).Should().BeTrue();
+    }
+
+    [Test]
+    public async Task ADecisionNoOneRegistersFor_IsDeletedByThePassAfterItsLifetime()
+    {
+        await using var host = await StartAsync(_store.NewDatabase(), RandomNumberGenerator.GetBytes(32), SampleCatalog.NewsletterText);
+        var ledger = host.Services.GetRequiredService<IConsentLedger>();
+        await ledger.RecordForContactAsync(UserLookup.ByEmail("never@example.com"), new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted, Evidence = Evidence });
+
+        host.Time.Advance(TimeSpan.FromDays(90) - TimeSpan.FromMilliseconds(1));
+        (await host.Administration.RunDueWorkAsync())["consent"].Should().Be(0);
+        host.Time.Advance(TimeSpan.FromMilliseconds(1));
+        (await host.Administration.RunDueWorkAsync())["consent"].Should().Be(1);
+
+        var person = await host.Vault.CreateUserAsync(Json(new { email = "never@example.com" }));
+        (await ledger.GetHistoryAsync(person)).Should().BeEmpty("the decision was deleted before anyone registered");
+    }
+
+    [Test]
+    public async Task ANewNoticeVersion_MakesThePassMarkEveryGrantForReconsent_Once()
+    {
+        var database = _store.NewDatabase();
+        var key = RandomNumberGenerator.GetBytes(32);
+        var persons = new List<Guid>();
+        await using (var v1 = await StartAsync(database, key, SampleCatalog.NewsletterText))
+        {
+            var ledger = v1.Services.GetRequiredService<IConsentLedger>();
+            for (var i = 0; i < 3; i++)
+            {
+                persons.Add(await v1.Vault.CreateUserAsync(Json(new { email = $"reader{i}@example.com" })));
+                await ledger.RecordAsync(persons[i], new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted });
+            }
+
+            await ledger.RecordAsync(persons[2], new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Withdrawn });
+            (await v1.Administration.RunDueWorkAsync())["consent"].Should().Be(0, "every grant is for the latest notice");
+        }
+
+        await using var v2 = await StartAsync(database, key, "Version two: now also about offers from partners.");
+        var current = v2.Services.GetRequiredService<IConsentLedger>();
+        (await v2.Administration.RunDueWorkAsync())["consent"].Should().Be(2);
+        (await v2.Administration.RunDueWorkAsync())["consent"].Should().Be(0, "each grant is marked once");
+
+        (await current.ListByLatestDecisionAsync("newsletter", ConsentDecision.ReconsentRequired)).Select(p => p.Person).Should().BeEquivalentTo(persons.Take(2));
+        var state = (await current.GetStateAsync(persons[0])).Single();
+        (state.Decision, state.NeedsReconsent, state.IsGranted).Should().Be((ConsentDecision.ReconsentRequired, true, false));
+        (await v2.Vault.GetAuditEventsAsync(persons[0])).Should().Contain(e => e.Operation == AuditOperations.ConsentReconsent);
+
+        await current.RecordAsync(persons[0], new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted });
+        (await current.IsAllowedAsync(persons[0], "newsletter")).Should().BeTrue();
+        (await current.ListByLatestDecisionAsync("newsletter", ConsentDecision.Granted)).Select(p => p.Person).Should().Equal(persons[0]);
+    }
+
     private async Task<VaultHost> StartAsync(string database, byte[] key, string newsletterText, bool keepHistory = false)
     {
         var host = await VaultHost.StartAsync(

@@ -180,6 +180,24 @@ public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVault
 
     public Task<int> ExpireConsentsAsync(long now, int limit, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IConsentStore>()).ExpireConsentsAsync(now, limit, audit, cancellationToken);
 
+    public Task<int> MarkReconsentRequiredAsync(string activity, int currentVersion, long now, int limit, AuditRecord audit, CancellationToken cancellationToken) =>
+        Count(Role<IConsentStore>()).MarkReconsentRequiredAsync(activity, currentVersion, now, limit, audit, cancellationToken);
+
+    public Task<IReadOnlyList<StoredConsentEvent>> ListLatestConsentsAsync(string activity, Databunker.Core.Consent.ConsentDecision decision, long afterId, int limit, CancellationToken cancellationToken) =>
+        Count(Role<IConsentStore>()).ListLatestConsentsAsync(activity, decision, afterId, limit, cancellationToken);
+
+    public Task<long> AddPendingConsentAsync(PendingConsentEvent pending, AuditRecord audit, CancellationToken cancellationToken) =>
+        Count(Role<IConsentStore>()).AddPendingConsentAsync(pending, audit, cancellationToken);
+
+    public Task<IReadOnlyList<StoredPendingConsent>> GetAttachablePendingConsentsAsync(Guid? owner, int limit, CancellationToken cancellationToken) =>
+        Count(Role<IConsentStore>()).GetAttachablePendingConsentsAsync(owner, limit, cancellationToken);
+
+    public Task<bool> AttachPendingConsentsAsync(IReadOnlyList<long> pendingIds, IReadOnlyList<NewConsentEvent> events, AuditRecord audit, CancellationToken cancellationToken) =>
+        Count(Role<IConsentStore>()).AttachPendingConsentsAsync(pendingIds, events, audit, cancellationToken);
+
+    public Task<int> DeletePendingConsentsAsync(long before, int limit, CancellationToken cancellationToken) =>
+        Count(Role<IConsentStore>()).DeletePendingConsentsAsync(before, limit, cancellationToken);
+
     Task IConsentStore.EnlistErasureAsync(IErasureTransaction erasure, Guid owner, bool keepHistory, CancellationToken cancellationToken) => Count(Role<IConsentStore>()).EnlistErasureAsync(erasure, owner, keepHistory, cancellationToken);
 
     public Task AddPrivacyRequestAsync(PrivacyRequestRow request, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IPrivacyRequestStore>()).AddPrivacyRequestAsync(request, audit, cancellationToken);

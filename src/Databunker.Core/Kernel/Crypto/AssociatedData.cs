@@ -22,7 +22,8 @@ internal static class AssociatedData
         ShareRecipient = "share-recipient",
         ShareFields = "share-fields",
         ConsentEvidence = "consent-evidence",
-        PrivacyRequest = "privacy-request";
+        PrivacyRequest = "privacy-request",
+        PendingConsentEvidence = "pending-consent-evidence";
 
     public static byte[] For(string purpose, ReadOnlySpan<byte> owner)
     {
@@ -122,6 +123,21 @@ internal static class AssociatedData
         owner.TryWriteBytes(buffer.AsSpan(prefix));
         System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(buffer.AsSpan(prefix + 16), at);
         Encoding.UTF8.GetBytes(activity, buffer.AsSpan(prefix + 24));
+        return buffer;
+    }
+
+    /// <summary>
+    /// <c>"pending-consent-evidence" ‖ 0x00 ‖ index hash (32 bytes) ‖ time (8 bytes big-endian) ‖ activity (UTF-8)</c>:
+    /// binds the evidence of a decision recorded before registration to its email or phone, activity and time.
+    /// </summary>
+    public static byte[] ForPendingConsentEvidence(byte[] indexHash, string activity, long at)
+    {
+        var prefix = Encoding.ASCII.GetByteCount(PendingConsentEvidence) + 1;
+        var buffer = new byte[prefix + indexHash.Length + 8 + Encoding.UTF8.GetByteCount(activity)];
+        Encoding.ASCII.GetBytes(PendingConsentEvidence, buffer);
+        indexHash.CopyTo(buffer.AsSpan(prefix));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(buffer.AsSpan(prefix + indexHash.Length), at);
+        Encoding.UTF8.GetBytes(activity, buffer.AsSpan(prefix + indexHash.Length + 8));
         return buffer;
     }
 }

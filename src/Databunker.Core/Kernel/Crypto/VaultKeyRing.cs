@@ -271,8 +271,11 @@ internal sealed record SystemKeys
     /// <summary>HMAC key of the privacy request verification code hashes.</summary>
     public required byte[] RequestCodes { get; init; }
 
+    /// <summary>AES key of the evidence of decisions recorded before their person registered.</summary>
+    public required byte[] PendingConsents { get; init; }
+
     /// <summary>The derived subkeys, for zeroing (the stored keys are zeroed by the ring).</summary>
-    public IEnumerable<byte[]> Derived => [ExpirationLinks, ExpirationBinding, SessionIds, ShareLinks, RequestCodes];
+    public IEnumerable<byte[]> Derived => [ExpirationLinks, ExpirationBinding, SessionIds, ShareLinks, RequestCodes, PendingConsents];
 
     public static SystemKeys Create(byte[] blindIndex, int blindIndexVersion, byte[] tokenization, byte[] integrity, byte[] auditChain, byte[] tokenSeal, int tokenSealVersion) => new()
     {
@@ -288,6 +291,7 @@ internal sealed record SystemKeys
         SessionIds = Derive(integrity, "databunker session id hash"),
         ShareLinks = Derive(integrity, "databunker share link hash"),
         RequestCodes = Derive(integrity, "databunker privacy request code hash"),
+        PendingConsents = Derive(integrity, "databunker pending consent evidence"),
     };
 
     private static byte[] Derive(byte[] root, string purpose)
