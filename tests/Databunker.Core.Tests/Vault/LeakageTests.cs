@@ -120,6 +120,104 @@ public sealed class LeakageTests
         }
     }
 
+    [Test]
+    public async Task ConsentsAndRequests_DatabaseWalLogsErrorsAndNotices_HoldNoPlaintext()
+    {
+        const int count = 60;
+        var hooks = new Requests.RequestHooks { FanOutFailure = null };
+        await using var host = await VaultHost.StartAsync(o => Privacy.SampleCatalog.Declare(o.Privacy), services: hooks.Register);
+        await host.Services.GetRequiredService<Databunker.Core.Privacy.IPrivacyCatalog>().PublishAsync();
+        var ledger = host.Services.GetRequiredService<Databunker.Core.Consent.IConsentLedger>();
+        var requests = host.Services.GetRequiredService<Databunker.Core.Requests.IPrivacyRequestManager>();
+        var errors = new List<string>();
+        var secrets = new List<string>();
+        var persons = new List<Guid>();
+        for (var i = 0; i < count; i++)
+        {
+            string Secret(string what)
+            {
+                var value = $"{what}-{i:D4}-qz";
+                secrets.Add(value);
+                return value;
+            }
+
+            Databunker.Core.Consent.ConsentEvidence Evidence() => new() { Reference = Secret("Ref"), IpAddress = Secret("Ip"), UserAgent = Secret("Agent") };
+            var grant = new Databunker.Core.Consent.ConsentRecord { Activity = "newsletter", Decision = Databunker.Core.Consent.ConsentDecision.Granted, Evidence = Evidence() };
+
+            // Decisions before registration: half of the addresses register afterwards.
+            var early = Secret("early") + "@leak.example";
+            await ledger.RecordForContactAsync(UserLookup.ByEmail(early), grant with { Evidence = Evidence() });
+            var person = await host.Vault.CreateUserAsync(Json(new { email = i % 2 == 0 ? early : $"p{i}@leak.example", name = Secret("Name") }));
+            persons.Add(person);
+            await ledger.RecordAsync(person, grant);
+
+            // Requests of every kind, with changes, reasons and codes.
+            var fix = await requests.SubmitAsync(new Databunker.Core.Requests.PrivacyRequestSubmission
+            {
+                Person = person, Type = Databunker.Core.Requests.PrivacyRequestType.Rectification, Change = Json(new { name = Secret("Fixed") }),
+            });
+            secrets.Add(hooks.LastCode);
+            await requests.VerifyAsync(fix.Id, hooks.LastCode);
+            await requests.ExtendAsync(fix.Id, Secret("Extension"));
+            await requests.RejectAsync(fix.Id, "dpo", Secret("Reason"));
+            var withdrawal = await requests.SubmitAsync(new Databunker.Core.Requests.PrivacyRequestSubmission
+            {
+                Person = person, Type = Databunker.Core.Requests.PrivacyRequestType.ConsentWithdrawal, Activity = "newsletter", IdentityVerified = true,
+            });
+            hooks.FanOutFailure = i % 3 == 0 ? new InvalidOperationException("The CRM refused " + Secret("CrmError")) : null;
+            await requests.ApproveAsync(withdrawal.Id, new Databunker.Core.Requests.PrivacyRequestApproval { Approver = "dpo" });
+            var cancelled = await requests.SubmitAsync(new Databunker.Core.Requests.PrivacyRequestSubmission { Person = person, Type = Databunker.Core.Requests.PrivacyRequestType.Access });
+            secrets.Add(hooks.LastCode);
+            await requests.CancelAsync(cancelled.Id, Secret("Cancel"));
+            if (i % 4 == 0)
+            {
+                var erasure = await requests.SubmitAsync(new Databunker.Core.Requests.PrivacyRequestSubmission { Person = person, Type = Databunker.Core.Requests.PrivacyRequestType.Erasure, IdentityVerified = true });
+                hooks.FanOutFailure = null;
+                await requests.ApproveAsync(erasure.Id, new Databunker.Core.Requests.PrivacyRequestApproval { Approver = "dpo" });
+            }
+
+            // Refused calls carrying the values: none may reach an exception text or a log.
+            await Capture(errors, () => ledger.RecordAsync(person, grant with { Source = Secret("Source") + new string('s', 300) }));
+            await Capture(errors, () => ledger.RecordAsync(person, grant with { Activity = Secret("Activity") }));
+            await Capture(errors, () => ledger.RecordForContactAsync(UserLookup.ByEmail(Secret("not an address")), grant));
+            await Capture(errors, () => requests.SubmitAsync(new Databunker.Core.Requests.PrivacyRequestSubmission
+            {
+                Person = person, Type = Databunker.Core.Requests.PrivacyRequestType.Rectification, Change = Json(Secret("NotAnObject")),
+            }));
+            await Capture(errors, () => requests.SubmitAsync(new Databunker.Core.Requests.PrivacyRequestSubmission
+            {
+                Person = person, Type = Databunker.Core.Requests.PrivacyRequestType.Objection, Activity = Secret("Objection"),
+            }));
+            await Capture(errors, () => requests.RejectAsync(cancelled.Id, "dpo", Secret("Late")));
+            await Capture(errors, () => requests.CancelAsync(fix.Id, Secret("Again") + new string('c', 2000)));
+        }
+
+        hooks.Codes.Should().NotBeEmpty();
+        host.Time.Advance(TimeSpan.FromDays(100));
+        await host.Administration.RunDueWorkAsync();
+        await host.Administration.FlushAuditAsync();
+
+        var files = new[] { host.Database, host.Database + "-wal" }.Where(File.Exists).Select(File.ReadAllBytes).ToList();
+        var notices = string.Join("\n", hooks.Notices.Select(n => n.ToString()));
+        var text = string.Join("\n", host.Logs.Lines) + "\n" + string.Join("\n", errors) + "\n" + notices;
+        errors.Should().HaveCount(7 * count);
+        hooks.Notices.Select(n => n.Event).Should().Contain([Databunker.Core.Requests.PrivacyRequestEvent.Received, Databunker.Core.Requests.PrivacyRequestEvent.Overdue]);
+        foreach (var secret in secrets)
+        {
+            foreach (var file in files)
+            {
+                file.AsSpan().IndexOf(Encoding.UTF8.GetBytes(secret)).Should().Be(-1, $"'{secret}' is not on disk");
+            }
+
+            text.Contains(secret, StringComparison.OrdinalIgnoreCase).Should().BeFalse($"'{secret}' is in no log line, error or notice");
+        }
+
+        foreach (var person in persons)
+        {
+            notices.Contains(person.ToString(), StringComparison.OrdinalIgnoreCase).Should().BeFalse("a notice names no person, not even by token");
+        }
+    }
+
     private static async Task Capture(List<string> errors, Func<Task> action)
     {
         try
