@@ -1,0 +1,22 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Databunker.Core.AspNetCore;
+
+/// <summary>The headers of every page this package renders: never cached, never referred, never indexed or framed, no script.</summary>
+internal static class SecurityHeaders
+{
+    /// <summary>No script, no style sheet, no image, nothing from elsewhere; forms post to this origin only.</summary>
+    public const string ContentSecurityPolicy = "default-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+    public static void Apply(HttpResponse response)
+    {
+        var headers = response.Headers;
+        headers.CacheControl = "no-store";
+        headers.Pragma = "no-cache";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers["X-Robots-Tag"] = "noindex, nofollow";
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+    }
+}

@@ -1,0 +1,104 @@
+using Databunker.Core.AspNetCore.Tests.Support;
+using Databunker.Core.Expiration;
+using Microsoft.Playwright;
+
+namespace Databunker.Core.AspNetCore.Tests;
+
+/// <summary>The keep and delete links in a real browser: open the mail link (a GET that changes nothing), press the button (a POST that does it).</summary>
+[Category(Chromium.Category)]
+[NonParallelizable]
+public sealed class ExpirationLinkBrowserTests
+{
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+    private readonly List<string> _dialogs = [];
+
+    [OneTimeSetUp]
+    public async Task LaunchAsync() => (_playwright, _browser) = await Chromium.LaunchAsync();
+
+    [OneTimeTearDown]
+    public async Task CloseAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+    }
+
+    [Test]
+    public async Task TheKeepLink_ShowsItsPage_ThenKeepsThePerson_OnlyWhenTheButtonIsPressed()
+    {
+        await using var host = await LinkHost.StartAsync();
+        var ticket = await host.StartExpirationAsync("keep.browser@example.com");
+        var page = await NewPageAsync();
+
+        var opened = await page.GotoAsync(host.Local(ticket.RetainUrl!).ToString());
+        opened!.Status.Should().Be(200);
+        (await page.TitleAsync()).Should().Be("Keep your data");
+        await Chromium.ScreenshotAsync(page, "expiration-keep-page");
+        (await host.Expirations.GetStatusAsync(UserLookup.ByToken(ticket.UserToken)))!.State.Should().Be(ExpirationState.Waiting, "opening the link changes nothing");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Keep my data" }).ClickAsync();
+
+        await page.WaitForURLAsync("**/privacy/retain");
+        (await page.TitleAsync()).Should().Be("Your data is kept");
+        page.Url.Should().NotContain(ticket.RetainToken, "after the POST the token is in no address");
+        await Chromium.ScreenshotAsync(page, "expiration-kept");
+        (await host.Expirations.GetStatusAsync(UserLookup.ByToken(ticket.UserToken)))!.State.Should().Be(ExpirationState.Retained);
+        _dialogs.Should().BeEmpty();
+    }
+
+    [Test]
+    public async Task TheDeleteLink_ShowsItsPage_ThenForgetsThePerson_OnlyWhenTheButtonIsPressed()
+    {
+        await using var host = await LinkHost.StartAsync();
+        var ticket = await host.StartExpirationAsync("delete.browser@example.com");
+        var page = await NewPageAsync();
+
+        await page.GotoAsync(host.Local(ticket.DeleteUrl!).ToString());
+        (await page.TitleAsync()).Should().Be("Delete your data");
+        await Chromium.ScreenshotAsync(page, "expiration-delete-page");
+        (await host.Vault.GetUserAsync(UserLookup.ByToken(ticket.UserToken))).Should().NotBeNull("opening the link changes nothing");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete my data now" }).ClickAsync();
+
+        await page.WaitForURLAsync("**/privacy/delete");
+        (await page.TitleAsync()).Should().Be("Your data is deleted");
+        (await host.Vault.GetUserAsync(UserLookup.ByToken(ticket.UserToken))).Should().BeNull();
+
+        await page.GotoAsync(host.Local(ticket.DeleteUrl!).ToString());
+        (await page.TitleAsync()).Should().Be("This link does not work", "a used link gets the neutral page");
+        _dialogs.Should().BeEmpty();
+    }
+
+    [Test]
+    public async Task AFormWithoutItsAntiforgeryToken_IsRefused_AndNothingIsDeleted()
+    {
+        await using var host = await LinkHost.StartAsync();
+        var ticket = await host.StartExpirationAsync("forged.browser@example.com");
+        var page = await NewPageAsync();
+        await page.GotoAsync(host.Local(ticket.DeleteUrl!).ToString());
+
+        // What a forged form would send: the link's token without the page's antiforgery token.
+        await page.EvaluateAsync("() => document.querySelectorAll('input[type=hidden]:not([name=token])').forEach(i => i.remove())");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete my data now" }).ClickAsync();
+
+        await page.WaitForURLAsync("**/privacy/delete");
+        (await page.TitleAsync()).Should().Be("The page expired");
+        (await host.Vault.GetUserAsync(UserLookup.ByToken(ticket.UserToken))).Should().NotBeNull();
+    }
+
+    private async Task<IPage> NewPageAsync()
+    {
+        var context = await _browser!.NewContextAsync();
+        var page = await context.NewPageAsync();
+        page.Dialog += (_, dialog) =>
+        {
+            _dialogs.Add(dialog.Message);
+            _ = dialog.DismissAsync();
+        };
+        return page;
+    }
+}
