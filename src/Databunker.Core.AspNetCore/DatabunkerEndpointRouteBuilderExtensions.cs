@@ -1,5 +1,6 @@
 using Databunker.Core.Expiration;
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -41,6 +42,52 @@ public static class DatabunkerEndpointRouteBuilderExtensions
         group.MapGet("/delete/{token}", (HttpContext context, string token) => ExpirationLinkPages.ShowAsync(context, token, ExpirationLinkAction.Delete));
         group.MapPost("/retain", (HttpContext context) => ExpirationLinkPages.ConfirmAsync(context, ExpirationLinkAction.Retain));
         group.MapPost("/delete", (HttpContext context) => ExpirationLinkPages.ConfirmAsync(context, ExpirationLinkAction.Delete));
+        group.WithMetadata(new Microsoft.AspNetCore.Routing.ExcludeFromDescriptionAttribute());
+        return group;
+    }
+
+    /// <summary>
+    /// Maps the DPO's JSON API under <paramref name="pattern"/>, every route behind <paramref name="authorizationPolicy"/>:
+    /// <c>GET requests?state=awaitingApproval,failed&amp;limit=100&amp;after={id}</c>, <c>GET requests/{id}</c>,
+    /// <c>POST requests/{id}/approve</c> (for an access or portability request the response is the export),
+    /// <c>POST requests/{id}/reject</c> and <c>POST requests/{id}/extend</c> with <c>{"reason": "..."}</c>,
+    /// <c>GET catalog/record</c>, <c>GET catalog/record.md</c>, <c>GET catalog/retention-notice.md</c>,
+    /// <c>GET users/{token}/audit</c> and <c>GET users/{token}/export</c>. Calls are audited with the signed-in
+    /// user's name as the actor; the approver is that name.
+    /// </summary>
+    /// <param name="endpoints">The host's endpoints.</param>
+    /// <param name="authorizationPolicy">The name of the host's authorization policy for DPOs; required, so the API is never open by default.</param>
+    /// <param name="pattern">The route prefix.</param>
+    /// <returns>The group of the routes, for the host's conventions.</returns>
+    /// <exception cref="ArgumentException"><paramref name="authorizationPolicy"/> is empty.</exception>
+    /// <exception cref="InvalidOperationException">The policy is not registered with <c>AddAuthorization</c>.</exception>
+    public static IEndpointConventionBuilder MapDatabunkerAdminApi(this IEndpointRouteBuilder endpoints, string authorizationPolicy, string pattern = "/databunker/admin")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentException.ThrowIfNullOrWhiteSpace(authorizationPolicy);
+        ArgumentException.ThrowIfNullOrWhiteSpace(pattern);
+        if (endpoints.ServiceProvider.GetService<IOptions<AuthorizationOptions>>()?.Value.GetPolicy(authorizationPolicy) is null)
+        {
+            throw new InvalidOperationException(
+                "The DPO API is mapped behind the authorization policy it is given, and no such policy is registered: add it with services.AddAuthorization(o => o.AddPolicy(...)).");
+        }
+
+        var group = endpoints.MapGroup(pattern);
+        group.RequireAuthorization(authorizationPolicy);
+        group.AddEndpointFilter(async (invocation, next) =>
+        {
+            object? result = null;
+            await AdminApi.HandleErrorsAsync(invocation.HttpContext, async () => result = await next(invocation));
+            return invocation.HttpContext.Response.HasStarted ? Results.Empty : result;
+        });
+        group.MapGet("/requests", AdminApi.ListAsync);
+        group.MapGet("/requests/{id:guid}", AdminApi.GetAsync);
+        group.MapPost("/requests/{id:guid}/approve", AdminApi.ApproveAsync);
+        group.MapPost("/requests/{id:guid}/reject", AdminApi.RejectAsync);
+        group.MapPost("/requests/{id:guid}/extend", AdminApi.ExtendAsync);
+        group.MapGet("/catalog/{document}", AdminApi.Catalog);
+        group.MapGet("/users/{token:guid}/audit", AdminApi.AuditTrailAsync);
+        group.MapGet("/users/{token:guid}/export", AdminApi.ExportAsync);
         group.WithMetadata(new Microsoft.AspNetCore.Routing.ExcludeFromDescriptionAttribute());
         return group;
     }

@@ -47,7 +47,7 @@ public sealed class LinkHost : IAsyncDisposable
 
     public IExpirationManager Expirations => App.Services.GetRequiredService<IExpirationManager>();
 
-    public static async Task<LinkHost> StartAsync()
+    public static async Task<LinkHost> StartAsync(Action<WebApplicationBuilder>? configure = null, Action<DatabunkerOptions>? options = null, Action<WebApplication>? map = null)
     {
         var database = Path.Combine(TestContext.CurrentContext.WorkDirectory, "vaults", $"{Guid.NewGuid():N}.db");
         Directory.CreateDirectory(Path.GetDirectoryName(database)!);
@@ -62,12 +62,18 @@ public sealed class LinkHost : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton<TimeProvider>(time);
         builder.Services.AddAntiforgery();
-        builder.Services.AddDatabunker(o => o.Expiration.LinkBaseAddress = PublicBase)
+        builder.Services.AddDatabunker(o =>
+            {
+                o.Expiration.LinkBaseAddress = PublicBase;
+                options?.Invoke(o);
+            })
             .UseSqlite($"Data Source={database}")
             .UseMasterKey(RandomNumberGenerator.GetBytes(32));
 
+        configure?.Invoke(builder);
         var app = builder.Build();
         app.MapDatabunkerExpirationLinks();
+        map?.Invoke(app);
         await app.StartAsync();
         await app.Services.GetRequiredService<IVaultAdministration>().InitializeAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
