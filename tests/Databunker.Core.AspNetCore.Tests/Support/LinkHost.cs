@@ -87,6 +87,23 @@ public sealed class LinkHost : IAsyncDisposable
         return await Expirations.StartAsync(UserLookup.ByToken(person), ExpirationTime.FromDelay(TimeSpan.FromDays(30)));
     }
 
+    /// <summary>Whether the database file or its write-ahead log holds <paramref name="text"/> in UTF-8.</summary>
+    public bool Holds(string text)
+    {
+        var needle = System.Text.Encoding.UTF8.GetBytes(text);
+        return new[] { Database, Database + "-wal" }.Where(File.Exists).Any(f => File.ReadAllBytes(f).AsSpan().IndexOf(needle) >= 0);
+    }
+
+    /// <summary>Reads one number from the database.</summary>
+    public long Scalar(string sql)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Database};Mode=ReadOnly");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>A mail link, pointed at this app instead of the public address.</summary>
     public Uri Local(Uri mailLink) => new(Address, mailLink.AbsolutePath);
 

@@ -1,0 +1,111 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Databunker.Core.Sessions;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Databunker.Core.AspNetCore;
+
+/// <summary>Options of the server-side cookie sessions (<see cref="DatabunkerCookieSessionExtensions.AddDatabunkerCookieSessions"/>).</summary>
+public sealed class DatabunkerCookieSessionOptions
+{
+    /// <summary>
+    /// The claim whose value is the person's token (a GUID): a ticket with it is bound to that person, so their sessions are
+    /// listed and ended per person and go when they are forgotten. A ticket without it is an anonymous session.
+    /// </summary>
+    /// <value><see cref="ClaimTypes.NameIdentifier"/>.</value>
+    public string PersonClaimType { get; set; } = ClaimTypes.NameIdentifier;
+}
+
+/// <summary>Registers the vault's session store as the ticket store of cookie authentication.</summary>
+public static class DatabunkerCookieSessionExtensions
+{
+    /// <summary>
+    /// Keeps the cookie authentication tickets of <paramref name="scheme"/> in the vault's sessions
+    /// (<see cref="ISessionVault"/>) instead of in the cookie: the cookie carries only a session id of 256 random bits, the
+    /// ticket (claims and properties) is sealed in the vault, the person's sessions can be listed and ended
+    /// (<see cref="ISessionVault.ListAsync"/>, <see cref="ISessionVault.EndAllAsync"/>), expired ones are swept by the
+    /// due-work pass, and all go when the person is forgotten. Idle and absolute lifetimes are those of
+    /// <see cref="SessionOptions"/>.
+    /// </summary>
+    /// <param name="services">The host's services, with <c>AddDatabunker()</c> and <c>AddAuthentication().AddCookie()</c>.</param>
+    /// <param name="scheme">The cookie scheme.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddDatabunkerCookieSessions(
+        this IServiceCollection services, string scheme = CookieAuthenticationDefaults.AuthenticationScheme, Action<DatabunkerCookieSessionOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(scheme);
+        services.AddOptions<DatabunkerCookieSessionOptions>().Configure(o => configure?.Invoke(o));
+        services.TryAddSingleton<VaultTicketStore>();
+        services.AddOptions<CookieAuthenticationOptions>(scheme).Configure<VaultTicketStore>((cookie, store) => cookie.SessionStore = store);
+        return services;
+    }
+}
+
+/// <summary>Cookie authentication's <see cref="ITicketStore"/> on the vault's sessions: the key is the session id.</summary>
+internal sealed class VaultTicketStore(ISessionVault sessions, IOptions<DatabunkerCookieSessionOptions> options) : ITicketStore
+{
+    private const string TicketProperty = "ticket";
+
+    public Task<string> StoreAsync(AuthenticationTicket ticket) => StoreAsync(ticket, CancellationToken.None);
+
+    public async Task<string> StoreAsync(AuthenticationTicket ticket, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ticket);
+        var created = await sessions.CreateAsync(Serialize(ticket), new SessionCreateOptions { Person = PersonOf(ticket) }, cancellationToken).ConfigureAwait(false);
+        return created.SessionId;
+    }
+
+    public Task RenewAsync(string key, AuthenticationTicket ticket) => RenewAsync(key, ticket, CancellationToken.None);
+
+    public async Task RenewAsync(string key, AuthenticationTicket ticket, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ticket);
+        try
+        {
+            await sessions.ReplaceAsync(key, Serialize(ticket), expectedVersion: null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SessionNotFoundException)
+        {
+            // Ended or expired meanwhile: the next request finds no ticket and signs the user out.
+        }
+    }
+
+    public Task<AuthenticationTicket?> RetrieveAsync(string key) => RetrieveAsync(key, CancellationToken.None);
+
+    public async Task<AuthenticationTicket?> RetrieveAsync(string key, CancellationToken cancellationToken)
+    {
+        var session = await sessions.GetAsync(key, touch: true, cancellationToken).ConfigureAwait(false);
+        if (session is null || session.Data.ValueKind != JsonValueKind.Object || !session.Data.TryGetProperty(TicketProperty, out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        return TicketSerializer.Default.Deserialize(value.GetBytesFromBase64());
+    }
+
+    public Task RemoveAsync(string key) => RemoveAsync(key, CancellationToken.None);
+
+    public Task RemoveAsync(string key, CancellationToken cancellationToken) => sessions.EndAsync(key, cancellationToken);
+
+    private static JsonElement Serialize(AuthenticationTicket ticket)
+    {
+        var bytes = TicketSerializer.Default.Serialize(ticket);
+        try
+        {
+            return JsonSerializer.SerializeToElement(new Dictionary<string, string> { [TicketProperty] = Convert.ToBase64String(bytes) });
+        }
+        finally
+        {
+            Array.Clear(bytes);
+        }
+    }
+
+    private Guid? PersonOf(AuthenticationTicket ticket) =>
+        Guid.TryParse(ticket.Principal.FindFirst(options.Value.PersonClaimType)?.Value, out var person) ? person : null;
+}

@@ -1,0 +1,106 @@
+using System.Net;
+using System.Security.Claims;
+using System.Text;
+using System.Text.Json;
+using Databunker.Core.AspNetCore.Tests.Support;
+using Databunker.Core.Sessions;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Databunker.Core.AspNetCore.Tests;
+
+/// <summary>Cookie authentication with its tickets in the vault: the cookie holds a session id, the vault the claims.</summary>
+public sealed class CookieSessionTests
+{
+    [Test]
+    public async Task ASignIn_KeepsItsTicketInTheVault_ListedForThePerson_AndEndingItSignsTheBrowserOut()
+    {
+        await using var host = await StartAsync();
+        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "cookie@example.com" }));
+        using var phone = ExpirationLinkEndpointTests.NewBrowserClient();
+        using var laptop = ExpirationLinkEndpointTests.NewBrowserClient();
+        var sessions = host.App.Services.GetRequiredService<ISessionVault>();
+
+        (await phone.PostAsync(new Uri(host.Address, $"/signin/{person}"), null)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await laptop.PostAsync(new Uri(host.Address, $"/signin/{person}"), null)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        (await phone.GetStringAsync(new Uri(host.Address, "/me"))).Should().Be("Claire Cookie <claire.cookie@example.com>");
+        (await sessions.ListAsync(person)).Should().HaveCount(2, "each browser's ticket is a session of the person");
+        host.Holds("claire.cookie@example.com").Should().BeFalse("the ticket's claims are sealed in the vault");
+
+        var signedOut = await sessions.EndAllAsync(person);
+        signedOut.Should().Be(2);
+        (await phone.GetAsync(new Uri(host.Address, "/me"))).StatusCode.Should().Be(HttpStatusCode.Unauthorized, "an ended session signs the browser out");
+        (await laptop.GetAsync(new Uri(host.Address, "/me"))).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
+
+    [Test]
+    public async Task ForgettingThePerson_OrTheSessionExpiring_SignsTheBrowserOut()
+    {
+        await using var host = await StartAsync();
+        var sessions = host.App.Services.GetRequiredService<ISessionVault>();
+        var forgotten = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "forget.cookie@example.com" }));
+        var idle = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "idle.cookie@example.com" }));
+        using var first = ExpirationLinkEndpointTests.NewBrowserClient();
+        using var second = ExpirationLinkEndpointTests.NewBrowserClient();
+        await first.PostAsync(new Uri(host.Address, $"/signin/{forgotten}"), null);
+        await second.PostAsync(new Uri(host.Address, $"/signin/{idle}"), null);
+
+        await host.Vault.DeleteUserAsync(UserLookup.ByToken(forgotten));
+        (await first.GetAsync(new Uri(host.Address, "/me"))).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await second.GetAsync(new Uri(host.Address, "/me"))).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        host.Time.Advance(TimeSpan.FromMinutes(21));
+        (await host.App.Services.GetRequiredService<IVaultAdministration>().RunDueWorkAsync())["sessions"].Should().Be(1);
+        (await sessions.ListAsync(idle)).Should().BeEmpty();
+        (await second.GetAsync(new Uri(host.Address, "/me"))).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
+
+    [Test]
+    public async Task ATicketWithoutThePersonClaim_IsAnAnonymousSession_AndSigningOutEndsIt()
+    {
+        await using var host = await StartAsync();
+        using var browser = ExpirationLinkEndpointTests.NewBrowserClient();
+
+        (await browser.PostAsync(new Uri(host.Address, "/signin/guest"), null)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await browser.GetStringAsync(new Uri(host.Address, "/me"))).Should().StartWith("Claire Cookie");
+        (await browser.PostAsync(new Uri(host.Address, "/signout"), null)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await browser.GetAsync(new Uri(host.Address, "/me"))).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        host.Scalar("SELECT COUNT(*) FROM sessions").Should().Be(0, "signing out ended the session");
+    }
+
+    private static async Task<LinkHost> StartAsync() => await LinkHost.StartAsync(
+        configure: b =>
+        {
+            b.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o => o.Events.OnRedirectToLogin = c =>
+            {
+                c.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                return Task.CompletedTask;
+            });
+            b.Services.AddAuthorization();
+            b.Services.AddDatabunkerCookieSessions();
+        },
+        map: app =>
+        {
+            app.MapPost("/signin/{who}", async (HttpContext context, string who) =>
+            {
+                var claims = new List<Claim> { new(ClaimTypes.Name, "Claire Cookie"), new(ClaimTypes.Email, "claire.cookie@example.com") };
+                if (Guid.TryParse(who, out var person))
+                {
+                    claims.Add(new Claim(ClaimTypes.NameIdentifier, person.ToString()));
+                }
+
+                await context.SignInAsync(new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme)));
+                return Results.Ok();
+            });
+            app.MapPost("/signout", async (HttpContext context) =>
+            {
+                await context.SignOutAsync();
+                return Results.Ok();
+            });
+            app.MapGet("/me", (ClaimsPrincipal user) => $"{user.Identity!.Name} <{user.FindFirst(ClaimTypes.Email)!.Value}>").RequireAuthorization();
+        });
+}
