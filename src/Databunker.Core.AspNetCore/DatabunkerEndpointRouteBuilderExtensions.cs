@@ -91,4 +91,59 @@ public static class DatabunkerEndpointRouteBuilderExtensions
         group.WithMetadata(new Microsoft.AspNetCore.Routing.ExcludeFromDescriptionAttribute());
         return group;
     }
+
+    /// <summary>
+    /// Maps the privacy portal under <paramref name="pattern"/>: server-rendered pages where a person sees their data
+    /// (profile and app data), gives and withdraws consents, sends and follows requests, downloads their data, signs out
+    /// their other sessions, reads their history and deletes their account. People sign in with the host's own
+    /// authentication when <see cref="PrivacyPortalOptions.ResolvePerson"/> is set, otherwise with a one-time code sent
+    /// through the host's <see cref="IPortalCodeSender"/> (<c>GET/POST signin</c>, <c>POST signin/code</c>).
+    /// </summary>
+    /// <param name="endpoints">The host's endpoints.</param>
+    /// <param name="pattern">The route prefix.</param>
+    /// <param name="configure">Sets the portal's options.</param>
+    /// <returns>The group of the routes, for the host's conventions (<c>RequireRateLimiting</c> on the sign-in, say).</returns>
+    /// <exception cref="InvalidOperationException">The antiforgery services are not registered, or neither a resolver nor a code sender is.</exception>
+    public static IEndpointConventionBuilder MapDatabunkerPrivacyPortal(this IEndpointRouteBuilder endpoints, string pattern = "/privacy/portal", Action<PrivacyPortalOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentException.ThrowIfNullOrWhiteSpace(pattern);
+        var services = endpoints.ServiceProvider;
+        var options = services.GetRequiredService<IOptions<PrivacyPortalOptions>>().Value;
+        configure?.Invoke(options);
+        if (services.GetService<IAntiforgery>() is null)
+        {
+            throw new InvalidOperationException("The privacy portal's forms post antiforgery tokens: call services.AddAntiforgery().");
+        }
+
+        if (options.ResolvePerson is null && services.GetService<IPortalCodeSender>() is null)
+        {
+            throw new InvalidOperationException(
+                "The privacy portal signs people in with the host's authentication (PrivacyPortalOptions.ResolvePerson) or with a one-time code: register an IPortalCodeSender.");
+        }
+
+        var portal = new PrivacyPortal(pattern.TrimEnd('/'));
+        var group = endpoints.MapGroup(portal.BasePath);
+        if (options.ResolvePerson is null)
+        {
+            group.MapGet("/signin", portal.SignInPageAsync);
+            group.MapPost("/signin", portal.SignInAsync);
+            group.MapPost("/signin/code", portal.VerifyCodeAsync);
+        }
+
+        group.MapPost("/signout", portal.SignOutAsync);
+        group.MapGet("/", portal.DataPageAsync);
+        group.MapGet("/consents", portal.ConsentsPageAsync);
+        group.MapPost("/consents", portal.ConsentAsync);
+        group.MapGet("/requests", portal.RequestsPageAsync);
+        group.MapPost("/requests", portal.RequestAsync);
+        group.MapGet("/export", portal.ExportAsync);
+        group.MapGet("/sessions", portal.SessionsPageAsync);
+        group.MapPost("/sessions", portal.EndSessionAsync);
+        group.MapGet("/history", portal.HistoryPageAsync);
+        group.MapGet("/delete", portal.DeletePageAsync);
+        group.MapPost("/delete", portal.DeleteAsync);
+        group.WithMetadata(new Microsoft.AspNetCore.Routing.ExcludeFromDescriptionAttribute());
+        return group;
+    }
 }

@@ -1,0 +1,152 @@
+using System.Text.Json;
+using Databunker.Core.AppData;
+using Databunker.Core.AspNetCore.Tests.Support;
+using Databunker.Core.Consent;
+using Databunker.Core.Sessions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Databunker.Core.AspNetCore.Tests;
+
+/// <summary>The privacy portal in a real browser: sign in with the mailed code, then every page.</summary>
+[Category(Chromium.Category)]
+[NonParallelizable]
+public sealed class PrivacyPortalBrowserTests
+{
+    private const string Hostile = "<img src=x onerror=alert(1)>";
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+    private readonly List<string> _dialogs = [];
+
+    [OneTimeSetUp]
+    public async Task LaunchAsync() => (_playwright, _browser) = await Chromium.LaunchAsync();
+
+    [OneTimeTearDown]
+    public async Task CloseAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+    }
+
+    [SetUp]
+    public void Clear() => _dialogs.Clear();
+
+    [Test]
+    public async Task SignInWithTheMailedCode_ThenEveryPage_ShowsTheDataEncoded_WithNoScriptRunning()
+    {
+        var (host, mailbox) = await PortalMailbox.StartAsync();
+        await using var _ = host;
+        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "portal@example.com", name = Hostile, city = "Leeds" }));
+        await host.App.Services.GetRequiredService<IAppDataStore>().PutAsync(person, "shop", JsonSerializer.SerializeToElement(new { note = Hostile }));
+        var page = await NewPageAsync();
+
+        await SignInAsync(host, mailbox, page, "portal@example.com", person);
+
+        (await page.TitleAsync()).Should().Be("My data");
+        (await page.Locator("main").InnerTextAsync()).Should().Contain(Hostile, "the value is shown as text").And.Contain("Leeds");
+        (await page.Locator("main img").CountAsync()).Should().Be(0, "no markup from the data reaches the page");
+        await Chromium.ScreenshotAsync(page, "portal-my-data");
+        foreach (var (link, name) in new[] { ("My consents", "portal-consents"), ("My requests", "portal-requests"), ("My sessions", "portal-sessions"), ("My history", "portal-history"), ("Delete my account", "portal-delete") })
+        {
+            await page.GetByRole(AriaRole.Link, new() { Name = link }).ClickAsync();
+            (await page.TitleAsync()).Should().Be(link);
+            await Chromium.ScreenshotAsync(page, name);
+        }
+
+        page.Url.Should().NotContain("code").And.NotContain("token");
+        _dialogs.Should().BeEmpty("no script ran, the hostile value included");
+    }
+
+    [Test]
+    public async Task AWrongCode_IsRefused_AndAnUnknownAddressLooksTheSame()
+    {
+        var (host, mailbox) = await PortalMailbox.StartAsync();
+        await using var _ = host;
+        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "known@example.com" }));
+        var page = await NewPageAsync();
+
+        await page.GotoAsync(new Uri(host.Address, "/privacy/portal/").ToString());
+        (await page.TitleAsync()).Should().Be("Sign in", "the portal sends strangers to its sign-in");
+        await page.GetByLabel("Email address").FillAsync("nobody@example.com");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send me a code" }).ClickAsync();
+        var unknownText = await page.Locator("main").InnerTextAsync();
+        mailbox.Codes.Should().BeEmpty("no code goes to an address without an account");
+
+        await page.GotoAsync(new Uri(host.Address, "/privacy/portal/signin").ToString());
+        await page.GetByLabel("Email address").FillAsync("known@example.com");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send me a code" }).ClickAsync();
+        (await page.Locator("main").InnerTextAsync()).Should().Be(unknownText, "the answer does not tell which addresses have accounts");
+        await page.GetByLabel("Code").FillAsync(mailbox.Codes[person] == "00000000" ? "00000001" : "00000000");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+
+        (await page.TitleAsync()).Should().Be("Enter your code");
+        (await page.Locator("[role=alert]").InnerTextAsync()).Should().Contain("does not work");
+        await page.GotoAsync(new Uri(host.Address, "/privacy/portal/").ToString());
+        (await page.TitleAsync()).Should().Be("Sign in");
+    }
+
+    [Test]
+    public async Task WithdrawingConsent_DownloadingTheData_AndSigningOutAnotherBrowser()
+    {
+        var (host, mailbox) = await PortalMailbox.StartAsync();
+        await using var _ = host;
+        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "manage@example.com" }));
+        var ledger = host.App.Services.GetRequiredService<IConsentLedger>();
+        await ledger.RecordAsync(person, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted });
+        var other = await NewPageAsync();
+        await SignInAsync(host, mailbox, other, "manage@example.com", person);
+        var page = await NewPageAsync();
+        await SignInAsync(host, mailbox, page, "manage@example.com", person);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "My consents" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Withdraw" }).ClickAsync();
+        (await page.TitleAsync()).Should().Be("My consents");
+        (await ledger.IsAllowedAsync(person, "newsletter")).Should().BeFalse();
+        (await ledger.GetHistoryAsync(person)).Last().Source.Should().Be("privacy portal");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "My data" }).ClickAsync();
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download all my data (JSON)" }).ClickAsync());
+        var file = Path.Combine(TestContext.CurrentContext.WorkDirectory, "downloads", Guid.NewGuid() + ".json");
+        await download.SaveAsAsync(file);
+        using (var export = JsonDocument.Parse(await File.ReadAllTextAsync(file)))
+        {
+            export.RootElement.GetProperty("profile").GetProperty("data").GetProperty("email").GetString().Should().Be("manage@example.com");
+        }
+
+        var sessions = host.App.Services.GetRequiredService<ISessionVault>();
+        (await sessions.ListAsync(person)).Should().HaveCount(2);
+        await page.GetByRole(AriaRole.Link, new() { Name = "My sessions" }).ClickAsync();
+        (await page.GetByText("This browser").CountAsync()).Should().Be(1);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign it out" }).ClickAsync();
+        (await sessions.ListAsync(person)).Should().ContainSingle("the other browser was signed out");
+        await other.ReloadAsync();
+        (await other.TitleAsync()).Should().Be("Sign in");
+        _dialogs.Should().BeEmpty();
+    }
+
+    private static async Task SignInAsync(LinkHost host, PortalMailbox mailbox, IPage page, string email, Guid person)
+    {
+        await page.GotoAsync(new Uri(host.Address, "/privacy/portal/signin").ToString());
+        await page.GetByLabel("Email address").FillAsync(email);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send me a code" }).ClickAsync();
+        await page.GetByLabel("Code").FillAsync(mailbox.Codes[person]);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        (await page.TitleAsync()).Should().Be("My data");
+    }
+
+    private async Task<IPage> NewPageAsync()
+    {
+        var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { AcceptDownloads = true });
+        var page = await context.NewPageAsync();
+        page.Dialog += (_, dialog) =>
+        {
+            _dialogs.Add(dialog.Message);
+            _ = dialog.DismissAsync();
+        };
+        return page;
+    }
+}
