@@ -1,0 +1,129 @@
+// A small shop on Databunker.Core: sign up, sign in with the ticket kept in the vault (cookie sessions), the privacy
+// portal, an expiration mail with both links written to the console, and the DPO API behind a policy.
+// Run: dotnet run --project samples/Databunker.Samples.Web, then open http://localhost:5080/.
+// The sign-in asks only for an email address: it is a sample of the vault, not of passwords.
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Databunker.Core;
+using Databunker.Core.AspNetCore;
+using Databunker.Core.Expiration;
+using Databunker.Core.Keys;
+using Databunker.Core.Privacy;
+using Databunker.Core.Sqlite;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+
+const string Address = "http://localhost:5080";
+var builder = WebApplication.CreateBuilder(args);
+builder.WebHost.UseUrls(Address);
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+// The vault: a SQLite file in a temporary folder and a master key made for this run (a real host loads its key).
+var database = Path.Combine(Path.GetTempPath(), $"databunker-sample-{Guid.NewGuid():N}.db");
+builder.Services.AddDatabunker(o =>
+    {
+        o.Expiration.LinkBaseAddress = new Uri(Address + "/privacy/");
+        o.Privacy.Controller = "Example Shop Ltd, privacy@shop.example";
+        o.Privacy.Notices.Add(new PrivacyNotice { Name = "newsletter", Text = "Our newsletter about new products, at most once a week." });
+        o.Privacy.Activities.Add(new ProcessingActivity
+        {
+            Name = "newsletter", Purpose = "Sending the newsletter to those who asked for it", LegalBasis = LegalBasis.Consent, Notice = "newsletter",
+            SubjectCategories = ["subscribers"], DataCategories = ["email address"], RetentionDescription = "until consent is withdrawn",
+        });
+    })
+    .UseSqlite($"Data Source={database}")
+    .UseMasterKey(RandomNumberGenerator.GetBytes(32));
+
+builder.Services.AddAntiforgery();
+builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o => o.LoginPath = "/signin");
+builder.Services.AddDatabunkerCookieSessions();
+builder.Services.AddAuthorization(o => o.AddPolicy("dpo", p => p.RequireRole("dpo")));
+
+var app = builder.Build();
+await app.Services.GetRequiredService<IVaultAdministration>().InitializeAsync();
+await app.Services.GetRequiredService<IPrivacyCatalog>().PublishAsync();
+
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();   // for the sample's own [FromForm] endpoints; the Databunker pages check their tokens themselves
+
+app.MapDatabunkerExpirationLinks();
+app.MapDatabunkerPrivacyPortal("/privacy/portal", o => o.ResolvePerson = user => Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var p) ? p : null)
+    .RequireAuthorization();
+app.MapDatabunkerAdminApi("dpo");
+
+app.MapGet("/", (HttpContext context, IAntiforgery antiforgery) => Page(context, antiforgery, context.User.Identity?.IsAuthenticated == true
+    ? $"<p>Signed in as {Encode(context.User.Identity!.Name!)}.</p><p><a href=\"/privacy/portal/\">Your privacy portal</a></p>" + Form(context, antiforgery, "/signout", string.Empty, "Sign out")
+    : "<h2>Sign up</h2>" + Form(context, antiforgery, "/signup", "<label>Email <input type=\"email\" name=\"email\" required></label> <label>Name <input name=\"name\" required></label>", "Sign up") +
+      "<p>Already have an account? <a href=\"/signin\">Sign in</a>.</p>"));
+
+app.MapGet("/signin", (HttpContext context, IAntiforgery antiforgery) =>
+    Page(context, antiforgery, Form(context, antiforgery, "/signin", "<label>Email <input type=\"email\" name=\"email\" required></label>", "Sign in")));
+
+app.MapPost("/signup", async (HttpContext context, IPersonalDataVault vault, IExpirationManager expirations, [Microsoft.AspNetCore.Mvc.FromForm] string email, [Microsoft.AspNetCore.Mvc.FromForm] string name) =>
+{
+    var person = await vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email, name }));
+
+    // Data minimisation: the account expires in 30 days unless the person keeps it. The "mail":
+    var ticket = await expirations.StartAsync(UserLookup.ByToken(person), ExpirationTime.FromDelay(TimeSpan.FromDays(30)));
+    Console.WriteLine($"--- mail to the new customer ---\nKeep my data:   {ticket.RetainUrl}\nDelete my data: {ticket.DeleteUrl}\n--------------------------------");
+    await SignInAsync(context, person, name, dpo: false);
+    return Results.Redirect("/");
+});
+
+app.MapPost("/signin", async (HttpContext context, IPersonalDataVault vault, [Microsoft.AspNetCore.Mvc.FromForm] string email) =>
+{
+    if (email == "dpo@shop.example")
+    {
+        await SignInAsync(context, Guid.Empty, "dpo@shop.example", dpo: true);
+        return Results.Redirect("/databunker/admin/requests");
+    }
+
+    var user = await vault.GetUserAsync(UserLookup.ByEmail(email));
+    if (user is null)
+    {
+        return Results.Redirect("/signin");
+    }
+
+    await SignInAsync(context, user.Token, user.Profile.TryGetProperty("name", out var name) ? name.GetString() ?? email : email, dpo: false);
+    return Results.Redirect("/");
+});
+
+app.MapPost("/signout", async (HttpContext context) =>
+{
+    await context.SignOutAsync();
+    return Results.Redirect("/");
+});
+
+Console.WriteLine($"The shop listens on {Address}/ (the vault is {database}). Sign in as dpo@shop.example for the DPO API.");
+await app.RunAsync();
+
+static Task SignInAsync(HttpContext context, Guid person, string name, bool dpo)
+{
+    var claims = new List<Claim> { new(ClaimTypes.Name, name) };
+    if (person != Guid.Empty)
+    {
+        claims.Add(new Claim(ClaimTypes.NameIdentifier, person.ToString()));
+    }
+
+    if (dpo)
+    {
+        claims.Add(new Claim(ClaimTypes.Role, "dpo"));
+    }
+
+    return context.SignInAsync(new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme)));
+}
+
+static string Encode(string value) => HtmlEncoder.Default.Encode(value);
+
+static string Form(HttpContext context, IAntiforgery antiforgery, string action, string fields, string button)
+{
+    var tokens = antiforgery.GetAndStoreTokens(context);
+    return $"<form method=\"post\" action=\"{action}\">{fields}<input type=\"hidden\" name=\"{tokens.FormFieldName}\" value=\"{tokens.RequestToken}\"> <button>{Encode(button)}</button></form>";
+}
+
+static IResult Page(HttpContext context, IAntiforgery antiforgery, string body) =>
+    Results.Content($"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Example Shop</title></head><body><h1>Example Shop</h1>{body}</body></html>", "text/html; charset=utf-8");
