@@ -126,9 +126,14 @@ public static class DatabunkerEndpointRouteBuilderExtensions
         var group = endpoints.MapGroup(portal.BasePath);
         if (options.ResolvePerson is null)
         {
-            group.MapGet("/signin", portal.SignInPageAsync);
-            group.MapPost("/signin", portal.SignInAsync);
-            group.MapPost("/signin/code", portal.VerifyCodeAsync);
+            var signIn = group.MapGroup("/signin");
+            signIn.MapGet("/", portal.SignInPageAsync);
+            signIn.MapPost("/", portal.SignInAsync);
+            signIn.MapPost("/code", portal.VerifyCodeAsync);
+            if (options.SignInRateLimitPolicy is { } policy)
+            {
+                signIn.RequireRateLimiting(policy);
+            }
         }
 
         group.MapPost("/signout", portal.SignOutAsync);

@@ -21,6 +21,13 @@ public sealed class PrivacyPortalOptions
     public int MaxCodeAttempts { get; set; } = 5;
 
     /// <summary>
+    /// The name of a rate-limiting policy (registered with <c>AddRateLimiter</c>) for the code sign-in routes, so that
+    /// codes cannot be requested or guessed at speed; <see langword="null"/> for none beyond what the host chains on the
+    /// whole portal. The host must call <c>app.UseRateLimiter()</c>.
+    /// </summary>
+    public string? SignInRateLimitPolicy { get; set; }
+
+    /// <summary>
     /// Whether "delete my account" forgets the person at once. When <see langword="false"/> it submits an erasure
     /// request for a DPO to approve (the person is signed in, so their identity is verified).
     /// </summary>

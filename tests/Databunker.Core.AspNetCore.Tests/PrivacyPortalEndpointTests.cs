@@ -3,6 +3,8 @@ using System.Text.Json;
 using Databunker.Core.AspNetCore.Tests.Support;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Databunker.Core.AspNetCore.Tests;
@@ -94,5 +96,101 @@ public sealed class PrivacyPortalEndpointTests
         noAntiforgery.Services.AddDatabunker().UseSqlite("Data Source=:memory:");
         using var second = noAntiforgery.Build();
         FluentActions.Invoking(() => second.MapDatabunkerPrivacyPortal(configure: o => o.ResolvePerson = _ => null)).Should().Throw<InvalidOperationException>().WithMessage("*AddAntiforgery*");
+    }
+
+    [Test]
+    public async Task SignedIn_BadFormsAreRefused_AndChangeNothing()
+    {
+        var (host, mailbox) = await PortalMailbox.StartAsync();
+        await using var _host = host;
+        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "forms@example.com" }));
+        using var browser = await SignInAsync(host, mailbox, person, "forms@example.com");
+        var requests = host.App.Services.GetRequiredService<Databunker.Core.Requests.IPrivacyRequestManager>();
+        var token = ExpirationLinkEndpointTests.Fields(await browser.GetStringAsync("privacy/portal/consents")).DistinctBy(f => f.Key).ToList();
+
+        (await browser.PostAsync("privacy/portal/consents", new FormUrlEncodedContent(token.Where(f => f.Key.StartsWith("__", StringComparison.Ordinal))
+            .Append(new("activity", "no-such-activity")).Append(new("decision", "grant"))))).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        foreach (var type in new[] { "Rectification", "ConsentWithdrawal", "Bogus", "" })
+        {
+            (await browser.PostAsync("privacy/portal/requests", new FormUrlEncodedContent(token.Where(f => f.Key.StartsWith("__", StringComparison.Ordinal)).Append(new("type", type)))))
+                .StatusCode.Should().Be(HttpStatusCode.BadRequest, type);
+        }
+
+        (await browser.PostAsync("privacy/portal/sessions", new FormUrlEncodedContent(token.Where(f => f.Key.StartsWith("__", StringComparison.Ordinal)).Append(new("handle", "not-a-handle")))))
+            .StatusCode.Should().Be(HttpStatusCode.SeeOther, "a malformed handle ends nothing");
+        (await requests.ListForPersonAsync(person)).Should().BeEmpty();
+        (await host.App.Services.GetRequiredService<Databunker.Core.Sessions.ISessionVault>().ListAsync(person)).Should().ContainSingle();
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task DeleteMyAccount_IsARequest_OrImmediate_AsTheHostConfigures(bool immediately)
+    {
+        var (host, mailbox) = await PortalMailbox.StartAsync(deleteImmediately: immediately);
+        await using var _host = host;
+        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "leaving@example.com" }));
+        using var browser = await SignInAsync(host, mailbox, person, "leaving@example.com");
+        var form = ExpirationLinkEndpointTests.Fields(await browser.GetStringAsync("privacy/portal/delete")).DistinctBy(f => f.Key);
+
+        using var response = await browser.PostAsync("privacy/portal/delete", new FormUrlEncodedContent(form));
+
+        var requests = await host.App.Services.GetRequiredService<Databunker.Core.Requests.IPrivacyRequestManager>().ListForPersonAsync(person);
+        if (immediately)
+        {
+            response.StatusCode.Should().Be(HttpStatusCode.OK);
+            (await host.Vault.GetUserAsync(UserLookup.ByToken(person))).Should().BeNull();
+            (await browser.GetAsync("privacy/portal/")).StatusCode.Should().Be(HttpStatusCode.SeeOther, "the forgotten person's sessions are gone");
+        }
+        else
+        {
+            response.StatusCode.Should().Be(HttpStatusCode.SeeOther);
+            (await host.Vault.GetUserAsync(UserLookup.ByToken(person))).Should().NotBeNull();
+            requests.Should().ContainSingle().Which.Type.Should().Be(Databunker.Core.Requests.PrivacyRequestType.Erasure);
+        }
+    }
+
+    [Test]
+    public async Task TheSignInRateLimitPolicy_LimitsCodeRequests()
+    {
+        await using var host = await LinkHost.StartAsync(
+            configure: b =>
+            {
+                b.Services.AddSingleton<IPortalCodeSender>(new PortalMailbox());
+                b.Services.AddRateLimiter(o =>
+                {
+                    o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+                    o.AddFixedWindowLimiter("signin", w =>
+                    {
+                        w.PermitLimit = 2;
+                        w.Window = TimeSpan.FromHours(1);
+                    });
+                });
+            },
+            map: app =>
+            {
+                app.UseRateLimiter();
+                app.MapDatabunkerPrivacyPortal(configure: o => o.SignInRateLimitPolicy = "signin");
+            });
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = host.Address };
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            statuses.Add((await client.GetAsync("privacy/portal/signin")).StatusCode);
+        }
+
+        statuses.Should().Equal(HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests);
+        (await client.GetAsync("privacy/portal/")).StatusCode.Should().Be(HttpStatusCode.SeeOther, "only the sign-in is limited");
+    }
+
+    private static async Task<HttpClient> SignInAsync(LinkHost host, PortalMailbox mailbox, Guid person, string email)
+    {
+        var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = host.Address };
+        var signIn = await browser.GetStringAsync("privacy/portal/signin");
+        var codePage = await (await browser.PostAsync("privacy/portal/signin", new FormUrlEncodedContent(ExpirationLinkEndpointTests.Fields(signIn).Append(new("email", email)))))
+            .Content.ReadAsStringAsync();
+        (await browser.PostAsync("privacy/portal/signin/code", new FormUrlEncodedContent(ExpirationLinkEndpointTests.Fields(codePage).Append(new("code", mailbox.Codes[person])))))
+            .StatusCode.Should().Be(HttpStatusCode.SeeOther);
+        return browser;
     }
 }
