@@ -54,22 +54,7 @@ internal static class ExpirationLinkPages
     public static async Task ConfirmAsync(HttpContext context, ExpirationLinkAction action)
     {
         SecurityHeaders.Apply(context.Response);
-        if (!context.Request.HasFormContentType || context.Request.ContentLength > LinkForm.MultipartBodyLengthLimit)
-        {
-            await WriteAsync(context, StatusCodes.Status400BadRequest, NeutralTitle, NeutralText).ConfigureAwait(false);
-            return;
-        }
-
-        IFormCollection form;
-        try
-        {
-            // Read with tight limits, and left in place for the antiforgery check, which reads the same form.
-            var feature = new FormFeature(context.Request, LinkForm);
-            context.Features.Set<IFormFeature>(feature);
-            form = await feature.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
-            await context.RequestServices.GetRequiredService<IAntiforgery>().ValidateRequestAsync(context).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is InvalidDataException or AntiforgeryValidationException or BadHttpRequestException)
+        if (await LimitedForm.ReadAsync(context, LinkForm).ConfigureAwait(false) is not { } form)
         {
             await WriteAsync(context, StatusCodes.Status400BadRequest, "The page expired", "Open the link in the mail again.").ConfigureAwait(false);
             return;

@@ -422,26 +422,13 @@ internal sealed class PrivacyPortal(string basePath)
     /// <summary>Reads a small form and checks its antiforgery token; writes the refusal and returns null when either fails.</summary>
     private async Task<IFormCollection?> ReadFormAsync(HttpContext context)
     {
-        SecurityHeaders.Apply(context.Response);
-        if (!context.Request.HasFormContentType || context.Request.ContentLength > SmallForm.MultipartBodyLengthLimit)
-        {
-            await WriteAsync(context, 400, "That did not work", null, "<p>The form was not sent as expected. Nothing was changed.</p>");
-            return null;
-        }
-
-        try
-        {
-            var feature = new FormFeature(context.Request, SmallForm);
-            context.Features.Set<IFormFeature>(feature);
-            var form = await feature.ReadFormAsync(context.RequestAborted);
-            await context.RequestServices.GetRequiredService<IAntiforgery>().ValidateRequestAsync(context);
-            return form;
-        }
-        catch (Exception ex) when (ex is InvalidDataException or AntiforgeryValidationException or BadHttpRequestException)
+        var form = await LimitedForm.ReadAsync(context, SmallForm);
+        if (form is null)
         {
             await WriteAsync(context, 400, "The page expired", null, "<p>Go back, reload the page and try again. Nothing was changed.</p>");
-            return null;
         }
+
+        return form;
     }
 
     private async Task WriteAsync(HttpContext context, int status, string title, Guid? person, string body)

@@ -6,27 +6,8 @@ namespace Databunker.Core.AspNetCore.Tests;
 
 /// <summary>The keep and delete links in a real browser: open the mail link (a GET that changes nothing), press the button (a POST that does it).</summary>
 [Category(Chromium.Category)]
-[NonParallelizable]
-public sealed class ExpirationLinkBrowserTests
+public sealed class ExpirationLinkBrowserTests : BrowserTest
 {
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
-    private readonly List<string> _dialogs = [];
-
-    [OneTimeSetUp]
-    public async Task LaunchAsync() => (_playwright, _browser) = await Chromium.LaunchAsync();
-
-    [OneTimeTearDown]
-    public async Task CloseAsync()
-    {
-        if (_browser is not null)
-        {
-            await _browser.CloseAsync();
-        }
-
-        _playwright?.Dispose();
-    }
-
     [Test]
     public async Task TheKeepLink_ShowsItsPage_ThenKeepsThePerson_OnlyWhenTheButtonIsPressed()
     {
@@ -47,7 +28,7 @@ public sealed class ExpirationLinkBrowserTests
         page.Url.Should().NotContain(ticket.RetainToken, "after the POST the token is in no address");
         await Chromium.ScreenshotAsync(page, "expiration-kept");
         (await host.Expirations.GetStatusAsync(UserLookup.ByToken(ticket.UserToken)))!.State.Should().Be(ExpirationState.Retained);
-        _dialogs.Should().BeEmpty();
+        Dialogs.Should().BeEmpty();
     }
 
     [Test]
@@ -70,7 +51,7 @@ public sealed class ExpirationLinkBrowserTests
 
         await page.GotoAsync(host.Local(ticket.DeleteUrl!).ToString());
         (await page.TitleAsync()).Should().Be("This link does not work", "a used link gets the neutral page");
-        _dialogs.Should().BeEmpty();
+        Dialogs.Should().BeEmpty();
     }
 
     [Test]
@@ -88,17 +69,5 @@ public sealed class ExpirationLinkBrowserTests
         await page.WaitForURLAsync("**/privacy/delete");
         (await page.TitleAsync()).Should().Be("The page expired");
         (await host.Vault.GetUserAsync(UserLookup.ByToken(ticket.UserToken))).Should().NotBeNull();
-    }
-
-    private async Task<IPage> NewPageAsync()
-    {
-        var context = await _browser!.NewContextAsync();
-        var page = await context.NewPageAsync();
-        page.Dialog += (_, dialog) =>
-        {
-            _dialogs.Add(dialog.Message);
-            _ = dialog.DismissAsync();
-        };
-        return page;
     }
 }

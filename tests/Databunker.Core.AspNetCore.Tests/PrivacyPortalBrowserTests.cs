@@ -10,30 +10,9 @@ namespace Databunker.Core.AspNetCore.Tests;
 
 /// <summary>The privacy portal in a real browser: sign in with the mailed code, then every page.</summary>
 [Category(Chromium.Category)]
-[NonParallelizable]
-public sealed class PrivacyPortalBrowserTests
+public sealed class PrivacyPortalBrowserTests : BrowserTest
 {
     private const string Hostile = "<img src=x onerror=alert(1)>";
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
-    private readonly List<string> _dialogs = [];
-
-    [OneTimeSetUp]
-    public async Task LaunchAsync() => (_playwright, _browser) = await Chromium.LaunchAsync();
-
-    [OneTimeTearDown]
-    public async Task CloseAsync()
-    {
-        if (_browser is not null)
-        {
-            await _browser.CloseAsync();
-        }
-
-        _playwright?.Dispose();
-    }
-
-    [SetUp]
-    public void Clear() => _dialogs.Clear();
 
     [Test]
     public async Task SignInWithTheMailedCode_ThenEveryPage_ShowsTheDataEncoded_WithNoScriptRunning()
@@ -58,7 +37,7 @@ public sealed class PrivacyPortalBrowserTests
         }
 
         page.Url.Should().NotContain("code").And.NotContain("token");
-        _dialogs.Should().BeEmpty("no script ran, the hostile value included");
+        Dialogs.Should().BeEmpty("no script ran, the hostile value included");
     }
 
     [Test]
@@ -125,7 +104,7 @@ public sealed class PrivacyPortalBrowserTests
         (await sessions.ListAsync(person)).Should().ContainSingle("the other browser was signed out");
         await other.ReloadAsync();
         (await other.TitleAsync()).Should().Be("Sign in");
-        _dialogs.Should().BeEmpty();
+        Dialogs.Should().BeEmpty();
     }
 
     private static async Task SignInAsync(LinkHost host, PortalMailbox mailbox, IPage page, string email, Guid person)
@@ -136,17 +115,5 @@ public sealed class PrivacyPortalBrowserTests
         await page.GetByLabel("Code").FillAsync(mailbox.Codes[person]);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         (await page.TitleAsync()).Should().Be("My data");
-    }
-
-    private async Task<IPage> NewPageAsync()
-    {
-        var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { AcceptDownloads = true });
-        var page = await context.NewPageAsync();
-        page.Dialog += (_, dialog) =>
-        {
-            _dialogs.Add(dialog.Message);
-            _ = dialog.DismissAsync();
-        };
-        return page;
     }
 }

@@ -1,0 +1,45 @@
+using Microsoft.Playwright;
+
+namespace Databunker.Core.AspNetCore.Tests.Support;
+
+/// <summary>A fixture with one headless Chromium for its tests; every page records the dialogs that a script would open.</summary>
+[Category(Chromium.Category)]
+[NonParallelizable]
+public abstract class BrowserTest
+{
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    /// <summary>The messages of the dialogs opened in this test's pages: a script ran when it is not empty.</summary>
+    protected List<string> Dialogs { get; } = [];
+
+    [OneTimeSetUp]
+    public async Task LaunchAsync() => (_playwright, _browser) = await Chromium.LaunchAsync();
+
+    [OneTimeTearDown]
+    public async Task CloseAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+    }
+
+    [SetUp]
+    public void ClearDialogs() => Dialogs.Clear();
+
+    /// <summary>A page in a fresh browser context (its own cookies), with a dialog handler attached before it acts.</summary>
+    protected async Task<IPage> NewPageAsync()
+    {
+        var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { AcceptDownloads = true });
+        var page = await context.NewPageAsync();
+        page.Dialog += (_, dialog) =>
+        {
+            Dialogs.Add(dialog.Message);
+            _ = dialog.DismissAsync();
+        };
+        return page;
+    }
+}
