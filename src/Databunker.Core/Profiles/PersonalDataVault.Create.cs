@@ -59,9 +59,10 @@ internal sealed partial class PersonalDataVault
             {
                 await step.RunAsync(tokens, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex)
             {
-                // The persons are stored; the module's due-work pass finishes what its step could not.
+                // The persons are stored, and the caller gets their tokens even when it cancelled meanwhile; the
+                // module's due-work pass finishes what its step could not.
                 Log.RegistrationStepFailed(_logger, step.Module, ex.GetType().Name);
             }
         }

@@ -490,9 +490,11 @@ internal sealed class PrivacyRequestManager(
     private async Task<(PrivacyRequestRow Row, T Result)> ChangeAsync<T>(
         Guid id, string operation, Func<PrivacyRequestRow, long, (PrivacyRequestRow? Updated, T Result, string? Outcome)> change, CancellationToken cancellationToken)
     {
+        long lastVersion = 0;
         for (var attempt = 0; attempt < MaxWriteAttempts; attempt++)
         {
             var row = await store.GetPrivacyRequestAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new PrivacyRequestNotFoundException();
+            lastVersion = row.Version;
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             var (updated, result, outcome) = change(row, now);
             if (updated is null)
@@ -508,7 +510,8 @@ internal sealed class PrivacyRequestManager(
             }
         }
 
-        throw new VersionConflictException(0);
+        // Other writers won every round: the caller may try again.
+        throw new VersionConflictException(lastVersion);
     }
 
     /// <summary>A change that also seals a reason under the person's key (kept only while the person exists).</summary>
