@@ -23,7 +23,7 @@ public sealed class PrivacyPortalBrowserTests : BrowserTest
         await host.App.Services.GetRequiredService<IAppDataStore>().PutAsync(person, "shop", JsonSerializer.SerializeToElement(new { note = Hostile }));
         var page = await NewPageAsync();
 
-        await SignInAsync(host, mailbox, page, "portal@example.com", person);
+        await SignInAsync(host, mailbox, page, "portal@example.com", person, screenshots: true);
 
         (await page.TitleAsync()).Should().Be("My data");
         (await page.Locator("main").InnerTextAsync()).Should().Contain(Hostile, "the value is shown as text").And.Contain("Leeds");
@@ -107,11 +107,21 @@ public sealed class PrivacyPortalBrowserTests : BrowserTest
         Dialogs.Should().BeEmpty();
     }
 
-    private static async Task SignInAsync(LinkHost host, PortalMailbox mailbox, IPage page, string email, Guid person)
+    private static async Task SignInAsync(LinkHost host, PortalMailbox mailbox, IPage page, string email, Guid person, bool screenshots = false)
     {
         await page.GotoAsync(new Uri(host.Address, "/privacy/portal/signin").ToString());
         await page.GetByLabel("Email address").FillAsync(email);
+        if (screenshots)
+        {
+            await Chromium.ScreenshotAsync(page, "portal-sign-in");
+        }
+
         await page.GetByRole(AriaRole.Button, new() { Name = "Send me a code" }).ClickAsync();
+        if (screenshots)
+        {
+            await Chromium.ScreenshotAsync(page, "portal-code");
+        }
+
         await page.GetByLabel("Code").FillAsync(mailbox.Codes[person]);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         (await page.TitleAsync()).Should().Be("My data");
