@@ -86,6 +86,12 @@ internal sealed partial class PostgreSqlVaultStorage : IExpirationStore
     /// SKIP LOCKED: rows that another instance's pass is claiming right now are passed over, not waited for;
     /// rows it has claimed carry its claim until <c>claimed_until</c>. Passes on several hosts split the work.
     /// </summary>
+    public async Task<long?> GetEarliestDueAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await ScalarAsync(connection, null, "SELECT MIN(due_at) FROM expirations WHERE state = $1;", cancellationToken, Waiting).ConfigureAwait(false) as long?;
+    }
+
     public async Task<IReadOnlyList<Guid>> ClaimDueExpirationsAsync(long now, int limit, byte[] claimId, long claimedUntil, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

@@ -58,8 +58,7 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
         }
         catch (PostgresException ex)
         {
-            throw new VaultConfigurationException(
-                $"The vault schema cannot be created or migrated (PostgreSQL error {ex.SqlState}): check that the user may create tables in the schema.", ex);
+            throw new VaultConfigurationException(StartFailure(ex), ex);
         }
         catch (NpgsqlException ex)
         {
@@ -67,6 +66,20 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
                 "The PostgreSQL server cannot be reached: check the host, port, credentials and that the server is running.", ex);
         }
     }
+
+    /// <summary>What a server's refusal at start means, by its SQLSTATE: the real cause, never the server's text (which may quote names).</summary>
+    private static string StartFailure(PostgresException ex) => ex.SqlState switch
+    {
+        PostgresErrorCodes.InvalidCatalogName =>
+            "The PostgreSQL database named in the connection string does not exist: create it (CREATE DATABASE), or fix Database.",
+        PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification =>
+            $"PostgreSQL refused the login (error {ex.SqlState}): check Username and Password, and that pg_hba.conf lets this host in.",
+        PostgresErrorCodes.InsufficientPrivilege =>
+            $"The PostgreSQL user lacks a privilege the vault needs (error {ex.SqlState}): let it connect to the database and create tables in the schema (GRANT CONNECT, GRANT USAGE, CREATE ON SCHEMA).",
+        PostgresErrorCodes.ObjectNotInPrerequisiteState or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.TooManyConnections =>
+            $"The PostgreSQL server does not take connections to this database now (error {ex.SqlState}): it is starting, shutting down, full or closed to connections.",
+        _ => $"The vault schema cannot be created or migrated (PostgreSQL error {ex.SqlState}): check that the user may create tables in the schema.",
+    };
 
     public async Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken)
     {

@@ -96,4 +96,24 @@ public abstract class ExpirationStoreConformanceTests : StorageConformanceTests
         (await ForgetAsync(user.Token, 11, e => Expirations.HoldsClaimAsync(e, user.Token, claim, default))).Should().BeTrue();
         (await ForgetAsync(user.Token, 12, e => Expirations.HoldsClaimAsync(e, user.Token, claim, default))).Should().BeFalse();
     }
+
+    /// <summary>Expirations: the earliest due time is that of the waiting expiration due first, null when none waits.</summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task Expirations_EarliestDue_IsTheFirstWaitingOne()
+    {
+        (await Expirations.GetEarliestDueAsync(default)).Should().BeNull("no expiration waits");
+        var users = Enumerable.Range(0, 3).Select(_ => NewPerson()).ToList();
+        await Persons.CreatePersonsAsync(users, default);
+        var first = Expiration(users[0].Token, 500);
+        await Expirations.StartExpirationAsync(first, 1, Audit(users[0].Token), default);
+        await Expirations.StartExpirationAsync(Expiration(users[1].Token, 700), 1, Audit(users[1].Token), default);
+        await Expirations.StartExpirationAsync(Expiration(users[2].Token, 900), 1, Audit(users[2].Token), default);
+        (await Expirations.GetEarliestDueAsync(default)).Should().Be(500);
+
+        (await Expirations.RetainExpirationAsync(users[0].Token, first.RetainHash, 2, Audit(users[0].Token), default)).Should().BeTrue();
+        (await Expirations.GetEarliestDueAsync(default)).Should().Be(700, "a retained expiration no longer waits");
+        (await Expirations.CancelExpirationAsync(users[1].Token, Audit(users[1].Token), default)).Should().BeTrue();
+        (await Expirations.GetEarliestDueAsync(default)).Should().Be(900, "a cancelled expiration no longer waits");
+    }
 }

@@ -49,6 +49,39 @@ public sealed class PostgreSqlConfigurationTests
     }
 
     [Test]
+    public async Task InitializeAsync_DatabaseMissing_SaysSoNotPermission()
+    {
+        var missing = new NpgsqlConnectionStringBuilder(TestStore.PostgreSql.NewDatabase()) { Database = "no_such_db_" + Guid.NewGuid().ToString("N") }.ConnectionString;
+        await using var services = Build(missing);
+
+        var act = () => services.GetRequiredService<IVaultAdministration>().InitializeAsync();
+
+        (await act.Should().ThrowAsync<VaultConfigurationException>()).Which.Message.Should()
+            .Contain("database named in the connection string does not exist").And.Contain("CREATE DATABASE").And.NotContain("privilege");
+    }
+
+    [Test]
+    public async Task InitializeAsync_RoleMayNotLogIn_SaysTheLoginWasRefused()
+    {
+        var database = TestStore.PostgreSql.NewDatabase();
+        var role = "vault_" + Guid.NewGuid().ToString("N")[..12];
+        using (var admin = new NpgsqlConnection(database))
+        {
+            admin.Open();
+            using var create = new NpgsqlCommand($"CREATE ROLE {role} NOLOGIN;", admin);
+            create.ExecuteNonQuery();
+        }
+
+        var wrong = new NpgsqlConnectionStringBuilder(database) { Username = role, Password = Password }.ConnectionString;
+        await using var services = Build(wrong);
+
+        var act = () => services.GetRequiredService<IVaultAdministration>().InitializeAsync();
+
+        var thrown = await act.Should().ThrowAsync<VaultConfigurationException>();
+        thrown.Which.Message.Should().Contain("refused the login").And.NotContain(Password);
+    }
+
+    [Test]
     public async Task InitializeAsync_SchemaNewerThanTheLibrary_IsRefused()
     {
         await using var host = await VaultHost.StartAsync(store: TestStore.PostgreSql);

@@ -119,4 +119,14 @@ public interface IVaultAdministration
     /// <param name="cancellationToken">Stops the pass between batches.</param>
     /// <returns>How many items each module handled, by module name (<c>expiration</c>: persons forgotten; <c>tokens</c>: tokens removed).</returns>
     Task<IReadOnlyDictionary<string, int>> RunDueWorkAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// How far behind the due work is: the due time of the waiting expiration that falls due first, and how long
+    /// ago that was (zero when nothing is overdue). A scheduler that runs its passes keeps the lag under its period;
+    /// a growing lag means passes fail or do not run. For health checks and dashboards; it reads one row.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The backlog.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage cannot be read.</exception>
+    Task<DueWorkBacklog> GetDueWorkBacklogAsync(CancellationToken cancellationToken = default);
 }

@@ -12,6 +12,7 @@ internal sealed class VaultAdministration(
     AuditTrail auditTrail,
     ITokenSealRenewal tokenSeals,
     IEnumerable<IDueWork> dueWork,
+    IExpirationStore expirations,
     AuditChain auditChain,
     IOptions<DatabunkerOptions> options,
     ILogger<VaultAdministration>? logger = null) : IVaultAdministration
@@ -234,6 +235,18 @@ internal sealed class VaultAdministration(
         }
 
         return done;
+    }
+
+    public async Task<DueWorkBacklog> GetDueWorkBacklogAsync(CancellationToken cancellationToken = default)
+    {
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        if (await expirations.GetEarliestDueAsync(cancellationToken).ConfigureAwait(false) is not { } earliest)
+        {
+            return new DueWorkBacklog(null, TimeSpan.Zero);
+        }
+
+        var overdue = auditTrail.Now() - earliest;
+        return new DueWorkBacklog(DateTimeOffset.FromUnixTimeMilliseconds(earliest), overdue > 0 ? TimeSpan.FromMilliseconds(overdue) : TimeSpan.Zero);
     }
 
     public async Task<int> PurgeAuditEventsAsync(CancellationToken cancellationToken = default)

@@ -10,7 +10,7 @@ public sealed class ExpirationOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.001", "3650000.00:00:00")]
     public TimeSpan DefaultRetention { get; set; } = TimeSpan.FromDays(30);
 
-    /// <summary>The longest time until due; a later one is capped to it. Positive.</summary>
+    /// <summary>The longest time until due; <see cref="IExpirationManager.StartAsync"/> refuses a later one. Positive.</summary>
     /// <value>365 days.</value>
     [Range(typeof(TimeSpan), "00:00:00.001", "3650000.00:00:00")]
     public TimeSpan MaxRetention { get; set; } = TimeSpan.FromDays(365);

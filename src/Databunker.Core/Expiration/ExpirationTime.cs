@@ -47,8 +47,9 @@ public readonly record struct ExpirationTime
     public static bool TryParse(string? text, out TimeSpan delay) => TryParse(text, out delay, out _);
 
     /// <summary>
-    /// The due time at <paramref name="now"/>, capped at <paramref name="cap"/> from now and rounded up to
-    /// whole milliseconds, the storage's resolution, so that nothing is due early.
+    /// The due time at <paramref name="now"/>, rounded up to whole milliseconds, the storage's resolution, so
+    /// that nothing is due early. A time later than <paramref name="cap"/> from now is refused, not quietly
+    /// shortened: the caller would otherwise promise the person a date the vault does not keep.
     /// </summary>
     internal DateTimeOffset Resolve(DateTimeOffset now, TimeSpan? cap, string paramName)
     {
@@ -60,8 +61,14 @@ public readonly record struct ExpirationTime
             throw new VaultInputException("The time must be in the future.", paramName);
         }
 
-        var capped = cap is { } c && requested > now + c ? now + c : requested;
-        var ms = (capped.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
+        if (cap is { } c && requested > now + c)
+        {
+            throw new VaultInputException(
+                $"The time is beyond the longest retention allowed ({c.TotalDays:0.##} days from now, Expiration.MaxRetention); ask for at most that.",
+                paramName);
+        }
+
+        var ms = (requested.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
         return DateTimeOffset.FromUnixTimeMilliseconds(ms);
     }
 

@@ -16,7 +16,7 @@ public interface IExpirationManager
 {
     /// <summary>
     /// Starts (or restarts) an expiration. Starting again replaces both tokens: the old links stop working.
-    /// The due time is capped at <see cref="ExpirationOptions.MaxRetention"/> from now.
+    /// A due time later than <see cref="ExpirationOptions.MaxRetention"/> from now is refused, not shortened.
     /// </summary>
     /// <param name="lookup">The person.</param>
     /// <param name="time">When the person falls due: a <see cref="TimeSpan"/>, an absolute time, or
@@ -25,7 +25,7 @@ public interface IExpirationManager
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The expiration token, the due time and the two links.</returns>
     /// <exception cref="PersonNotFoundException">No person matches.</exception>
-    /// <exception cref="VaultInputException">The time is not in the future.</exception>
+    /// <exception cref="VaultInputException">The time is not in the future, or is beyond <see cref="ExpirationOptions.MaxRetention"/> from now.</exception>
     Task<ExpirationTicket> StartAsync(UserLookup lookup, ExpirationTime? time = null, CancellationToken cancellationToken = default);
 
     /// <summary>Reads where a person stands.</summary>

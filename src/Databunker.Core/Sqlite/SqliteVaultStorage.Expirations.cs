@@ -85,6 +85,13 @@ internal sealed partial class SqliteVaultStorage : IExpirationStore
             .Select(id => new Guid(id))
             .ToList(), cancellationToken);
 
+    public Task<long?> GetEarliestDueAsync(CancellationToken cancellationToken) => Run(() =>
+    {
+        using var connection = _connections.Open();
+        using var rows = SqliteStatement.For(connection, "SELECT MIN(due_at) FROM expirations WHERE state = ?1;").Bind(1, Waiting).Query();
+        return rows.Next() && !rows.IsNull(0) ? rows.Int64(0) : (long?)null;
+    }, cancellationToken);
+
     public Task<bool> HoldsDeleteLinkAsync(IErasureTransaction erasure, Guid token, byte[] deleteHash, CancellationToken cancellationToken) =>
         HoldsAsync(erasure, "delete_hash", Id(token), deleteHash, cancellationToken);
 

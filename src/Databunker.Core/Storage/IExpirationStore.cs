@@ -51,4 +51,7 @@ public interface IExpirationStore : IStorageRole
 
     /// <summary>Adds to <paramref name="erasure"/> the deletion of the person's expiration.</summary>
     Task EnlistErasureAsync(IErasureTransaction erasure, Guid token, CancellationToken cancellationToken);
+
+    /// <summary>The due time (Unix milliseconds) of the waiting expiration due first, whether due yet or not; <see langword="null"/> when none waits.</summary>
+    Task<long?> GetEarliestDueAsync(CancellationToken cancellationToken);
 }

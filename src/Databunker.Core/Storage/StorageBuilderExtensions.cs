@@ -64,7 +64,7 @@ public static class StorageBuilderExtensions
         foreach (var role in StorageRoles.All)
         {
             builder.Services.Replace(implemented.Contains(role)
-                ? ServiceDescriptor.Singleton(role, resolve)
+                ? ServiceDescriptor.Singleton(role, sp => StorageBoundary.Wrap(role, resolve(sp)))
                 : ServiceDescriptor.Singleton(role, _ => throw new VaultConfigurationException(
                     $"The configured storage {storage.Name} does not implement the storage role {role.Name} that this feature needs.")));
         }

@@ -38,15 +38,22 @@ public sealed class ExpirationManagerTests(string store)
     }
 
     [Test]
-    public async Task StartAsync_DefaultsCapsAndRefusals()
+    public async Task StartAsync_DefaultsAndRefusals()
     {
         await NewPerson("times@example.com");
         var lookup = UserLookup.ByEmail("times@example.com");
         var now = _host.Time.GetUtcNow();
 
         (await Expirations.StartAsync(lookup)).DueAt.Should().Be(now.AddDays(30), "the default retention is 30 days");
-        (await Expirations.StartAsync(lookup, TimeSpan.FromDays(5000))).DueAt.Should().Be(now.AddDays(365), "the maximum retention caps it");
+        (await Expirations.StartAsync(lookup, TimeSpan.FromDays(365))).DueAt.Should().Be(now.AddDays(365), "the maximum retention itself is allowed");
         (await Expirations.StartAsync(lookup, now.AddHours(2))).DueAt.Should().Be(now.AddHours(2));
+
+        // Beyond the maximum is refused, not quietly shortened: the caller would promise the person 10 years.
+        (await FluentActions.Awaiting(() => Expirations.StartAsync(lookup, ExpirationTime.Parse("520w"))).Should().ThrowAsync<VaultInputException>())
+            .WithMessage("*365 days*MaxRetention*");
+        (await FluentActions.Awaiting(() => Expirations.StartAsync(lookup, now.AddDays(365).AddMilliseconds(1))).Should().ThrowAsync<VaultInputException>())
+            .Which.ParamName.Should().Be("time");
+        (await Expirations.GetStatusAsync(lookup))!.DueAt.Should().Be(now.AddHours(2), "a refused restart leaves the running expiration alone");
 
         await FluentActions.Awaiting(() => Expirations.StartAsync(lookup, now)).Should().ThrowAsync<VaultInputException>();
         await FluentActions.Awaiting(() => Expirations.StartAsync(lookup, TimeSpan.Zero)).Should().ThrowAsync<VaultInputException>();

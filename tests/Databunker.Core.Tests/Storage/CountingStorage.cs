@@ -110,6 +110,8 @@ public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVault
 
     public Task<bool> CancelExpirationAsync(Guid token, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IExpirationStore>()).CancelExpirationAsync(token, audit, cancellationToken);
 
+    public Task<long?> GetEarliestDueAsync(CancellationToken cancellationToken) => Count(Role<IExpirationStore>()).GetEarliestDueAsync(cancellationToken);
+
     public Task<IReadOnlyList<Guid>> ClaimDueExpirationsAsync(long now, int limit, byte[] claimId, long claimedUntil, CancellationToken cancellationToken) => Count(Role<IExpirationStore>()).ClaimDueExpirationsAsync(now, limit, claimId, claimedUntil, cancellationToken);
 
     public Task<bool> HoldsDeleteLinkAsync(IErasureTransaction erasure, Guid token, byte[] deleteHash, CancellationToken cancellationToken) => Count(Role<IExpirationStore>()).HoldsDeleteLinkAsync(erasure, token, deleteHash, cancellationToken);

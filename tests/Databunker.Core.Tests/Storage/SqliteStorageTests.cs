@@ -175,7 +175,7 @@ public sealed class SqliteStorageTests
         services.AddDatabunker().UseSqlite($"Data Source={path}", o => o.BackgroundCheckpointCommits = checkpointEvery).UseMasterKey(RandomNumberGenerator.GetBytes(32));
         await using var provider = services.BuildServiceProvider();
         var vault = provider.GetRequiredService<IPersonalDataVault>();
-        var storage = (SqliteVaultStorage)provider.GetRequiredService<IVaultStore>();
+        var storage = provider.GetRequiredService<SqliteVaultStorage>();
         for (var i = 0; i < 400; i++)
         {
             await vault.CreateUserAsync(Json(new { email = $"wal{i}@example.com", note = new string('n', 300) }));

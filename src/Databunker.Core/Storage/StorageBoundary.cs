@@ -1,0 +1,87 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
+
+namespace Databunker.Core.Storage;
+
+internal static partial class StorageBoundary
+{
+    // SQLite's primary result codes that a later attempt can get past: SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR.
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+    private const int SqliteIoError = 10;
+
+    /// <summary>The exception a caller sees for <paramref name="failure"/>: the kind and code of the failure, never its text (which may quote values).</summary>
+    public static DatabunkerStorageException Translate(DbException failure)
+    {
+        var (code, transient) = failure switch
+        {
+            SqliteException sqlite => ($"SQLite error {sqlite.SqliteErrorCode}", failure.IsTransient || (sqlite.SqliteErrorCode & 0xFF) is SqliteBusy or SqliteLocked or SqliteIoError),
+            _ when failure.SqlState is { Length: > 0 } state => ($"{failure.GetType().Name} SQLSTATE {state}", failure.IsTransient),
+            _ => (failure.GetType().Name, failure.IsTransient),
+        };
+        return new DatabunkerStorageException(
+            transient
+                ? $"The vault's storage is unavailable ({code}); the failure is transient and a retry can succeed."
+                : $"The vault's storage failed ({code}); a retry alone is unlikely to help.",
+            transient,
+            failure);
+    }
+
+    /// <summary>The storage's own erasure under a guarded one, for the storage's role methods.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static IErasureTransaction Unwrap(IErasureTransaction erasure) => erasure is GuardedErasure guarded ? guarded.Inner : erasure;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Task<T> Guard<T>(Task<T> task) => task.IsCompletedSuccessfully ? task : GuardSlowAsync(task);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Task Guard(Task task) => task.IsCompletedSuccessfully ? task : GuardSlowAsync(task);
+
+    private static async Task<T> GuardSlowAsync<T>(Task<T> task)
+    {
+        try
+        {
+            return await task.ConfigureAwait(false);
+        }
+        catch (DbException ex)
+        {
+            throw Translate(ex);
+        }
+    }
+
+    private static async Task GuardSlowAsync(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (DbException ex)
+        {
+            throw Translate(ex);
+        }
+    }
+
+    private static async Task<IErasureTransaction> BeginGuardedErasureAsync(IVaultStore store, CancellationToken cancellationToken) =>
+        new GuardedErasure(await Guard(store.BeginErasureAsync(cancellationToken)).ConfigureAwait(false));
+
+    private sealed class GuardedErasure(IErasureTransaction inner) : IErasureTransaction
+    {
+        public IErasureTransaction Inner => inner;
+
+        public Task<bool> CommitAsync(Guid token, long forgottenAt, AuditRecord audit, CancellationToken cancellationToken) =>
+            Guard(inner.CommitAsync(token, forgottenAt, audit, cancellationToken));
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await inner.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (DbException ex)
+            {
+                throw Translate(ex);
+            }
+        }
+    }
+}
