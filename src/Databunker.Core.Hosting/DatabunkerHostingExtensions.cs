@@ -1,0 +1,212 @@
+using System.Globalization;
+using Databunker.Core.Hosting;
+using Databunker.Core.Keys;
+using Databunker.Core.PostgreSql;
+using Databunker.Core.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Databunker.Core;
+
+/// <summary>
+/// Databunker.Core in a .NET generic host (<c>Host.CreateApplicationBuilder</c>, <c>WebApplication.CreateBuilder</c>):
+/// the vault configured from configuration, opened when the host starts, its due work run by a hosted scheduler,
+/// and its health reported to the host's health checks.
+/// </summary>
+public static class DatabunkerHostingExtensions
+{
+    /// <summary>The configuration section the vault is usually read from: <c>Databunker</c>.</summary>
+    public const string DefaultSectionName = "Databunker";
+
+    /// <summary>
+    /// Registers the vault configured by <paramref name="configuration"/>, usually
+    /// <c>builder.Configuration.GetSection("Databunker")</c>, so that appsettings.json, environment variables
+    /// (<c>Databunker__Storage__ConnectionString</c>) and secret stores configure it:
+    /// <list type="bullet">
+    /// <item>the properties of <see cref="DatabunkerOptions"/> at the top of the section (<c>DefaultActor</c>,
+    /// <c>Expiration:DefaultRetention</c>, ...), validated when the host starts;</item>
+    /// <item><c>Storage</c>: <c>Provider</c> (<c>Sqlite</c>, the default, or <c>PostgreSql</c>),
+    /// <c>ConnectionString</c>, and the provider's other options (<see cref="SqliteStorageOptions"/>,
+    /// <see cref="PostgreSqlStorageOptions"/>);</item>
+    /// <item><c>MasterKey</c>: exactly one of <c>Base64</c> (the key itself, from a secret store),
+    /// <c>EnvironmentVariable</c> or <c>File</c>, and <c>Version</c> (default 1); <c>PreviousMasterKeys</c>: a list
+    /// of the same, for keys being rotated out;</item>
+    /// <item><c>Scheduler</c>: <see cref="DatabunkerSchedulerOptions"/>, used once <see cref="AddScheduler"/> is
+    /// called; <c>HealthChecks</c>: <see cref="DatabunkerHealthCheckOptions"/>.</item>
+    /// </list>
+    /// It also opens the vault when the host starts (<see cref="InitializeOnStart"/>).
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The vault's configuration section.</param>
+    /// <returns>The builder, to add a scheduler or your own key provider.</returns>
+    /// <exception cref="VaultConfigurationException">The storage or the master key is missing or malformed in
+    /// <paramref name="configuration"/>; the message names the key, never a secret.</exception>
+    public static IDatabunkerBuilder AddDatabunker(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var builder = services.AddDatabunker();
+        services.AddOptions<DatabunkerOptions>().Configure(options => ConfiguredOptions.Apply(configuration, options));
+        UseConfiguredStorage(builder, configuration.GetSection("Storage"));
+        UseConfiguredMasterKeys(builder, configuration);
+        services.AddOptions<DatabunkerSchedulerOptions>().Bind(configuration.GetSection("Scheduler"));
+        services.AddOptions<DatabunkerHealthCheckOptions>().Bind(configuration.GetSection("HealthChecks"));
+        return builder.InitializeOnStart();
+    }
+
+    /// <summary>
+    /// Opens the vault (migrations, keys) when the host starts, before any hosted service or the web server: a
+    /// missing or wrong key, an unreachable database or a missing schema fails the start with one clear message
+    /// instead of failing the first request.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static IDatabunkerBuilder InitializeOnStart(this IDatabunkerBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, VaultInitializer>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Runs every module's due work as a hosted service: the expiration pass, expired tokens, sessions and shares,
+    /// consent expiry, request deadlines (<see cref="IVaultAdministration.RunDueWorkAsync"/>), and every
+    /// <see cref="DatabunkerSchedulerOptions.HousekeepingPeriod"/> the audit retention and a compaction. A failing
+    /// pass is logged and retried with a growing delay; it never ends the loop or stops the host. Several instances
+    /// of the host may run it against one database: a pass claims what it works on.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Sets <see cref="DatabunkerSchedulerOptions"/>, after the configuration; optional.</param>
+    /// <returns>The builder.</returns>
+    public static IDatabunkerBuilder AddScheduler(this IDatabunkerBuilder builder, Action<DatabunkerSchedulerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptionsWithValidateOnStart<DatabunkerSchedulerOptions, DatabunkerSchedulerOptionsValidator>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        builder.Services.TryAddSingleton<DueWorkSchedulerState>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DueWorkScheduler>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds the vault's health check: it opens the vault if needed (keys), reads the storage, and reports the
+    /// due-work backlog: <see cref="HealthStatus.Degraded"/> when the oldest due expiration waited longer than
+    /// <see cref="DatabunkerHealthCheckOptions.MaxOverdue"/> or the scheduler's last pass failed;
+    /// <paramref name="failureStatus"/> when the storage cannot be reached or the vault cannot be opened.
+    /// Its data carries times and counts, never personal data.
+    /// </summary>
+    /// <param name="builder">The health checks builder.</param>
+    /// <param name="name">The check's name; default <c>databunker</c>.</param>
+    /// <param name="failureStatus">The status of a failure; default <see cref="HealthStatus.Unhealthy"/>.</param>
+    /// <param name="tags">Tags to filter checks by (<c>ready</c>, <c>live</c>); optional.</param>
+    /// <returns>The health checks builder.</returns>
+    public static IHealthChecksBuilder AddDatabunker(this IHealthChecksBuilder builder, string? name = null, HealthStatus? failureStatus = null, IEnumerable<string>? tags = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptionsWithValidateOnStart<DatabunkerHealthCheckOptions, DatabunkerHealthCheckOptionsValidator>();
+        return builder.Add(new HealthCheckRegistration(
+            name ?? "databunker",
+            sp => new DatabunkerHealthCheck(
+                sp.GetRequiredService<IVaultAdministration>(),
+                sp.GetRequiredService<IOptions<DatabunkerHealthCheckOptions>>(),
+                sp.GetService<DueWorkSchedulerState>()),
+            failureStatus,
+            tags));
+    }
+
+    private static void UseConfiguredStorage(IDatabunkerBuilder builder, IConfigurationSection storage)
+    {
+        var provider = storage["Provider"] is { Length: > 0 } named ? named.Trim() : "Sqlite";
+        var connectionString = storage["ConnectionString"];
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new VaultConfigurationException(
+                $"{storage.Path}:ConnectionString is not configured: give the vault's database, for example \"Data Source=vault.db\" (Sqlite) or \"Host=db;Database=app;Search Path=vault\" (PostgreSql).");
+        }
+
+        try
+        {
+            if (provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
+            {
+                builder.UseSqlite(connectionString);
+                builder.Services.AddOptions<SqliteStorageOptions>().Bind(storage);
+            }
+            else if (provider.Equals("PostgreSql", StringComparison.OrdinalIgnoreCase) || provider.Equals("Postgres", StringComparison.OrdinalIgnoreCase))
+            {
+                builder.UsePostgreSql(connectionString);
+                builder.Services.AddOptions<PostgreSqlStorageOptions>().Bind(storage);
+            }
+            else
+            {
+                throw new VaultConfigurationException($"{storage.Path}:Provider is \"{provider}\"; it must be Sqlite or PostgreSql.");
+            }
+        }
+        catch (ArgumentException ex)
+        {
+            // The message says what is wrong with the string without quoting it (it may hold a password).
+            throw new VaultConfigurationException($"{storage.Path}:ConnectionString: {ex.Message}", ex);
+        }
+    }
+
+    private static void UseConfiguredMasterKeys(IDatabunkerBuilder builder, IConfiguration configuration)
+    {
+        var current = configuration.GetSection("MasterKey");
+        if (!current.Exists())
+        {
+            throw new VaultConfigurationException(
+                $"{current.Path} is not configured: give Base64 (from a secret store), EnvironmentVariable or File, and Version.");
+        }
+
+        var (source, version) = KeySource(current);
+        builder.UseMasterKey(source, version);
+        foreach (var previous in configuration.GetSection("PreviousMasterKeys").GetChildren())
+        {
+            var (older, olderVersion) = KeySource(previous);
+            if (olderVersion == version)
+            {
+                throw new VaultConfigurationException($"{previous.Path}:Version is {olderVersion}, the version of the current master key.");
+            }
+
+            builder.AddPreviousMasterKey(older, olderVersion);
+        }
+    }
+
+    private static (MasterKeySource Source, int Version) KeySource(IConfigurationSection key)
+    {
+        var version = 1;
+        if (key["Version"] is { } text && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out version) || version <= 0))
+        {
+            throw new VaultConfigurationException($"{key.Path}:Version must be a positive whole number.");
+        }
+
+        var base64 = key["Base64"];
+        var variable = key["EnvironmentVariable"];
+        var file = key["File"];
+        var given = (base64 is null ? 0 : 1) + (variable is null ? 0 : 1) + (file is null ? 0 : 1);
+        if (given != 1)
+        {
+            throw new VaultConfigurationException(
+                $"{key.Path} must give exactly one of Base64, EnvironmentVariable and File; it gives {given}.");
+        }
+
+        try
+        {
+            var source = base64 is not null ? MasterKeySource.FromBase64(base64)
+                : variable is not null ? MasterKeySource.FromEnvironment(variable)
+                : MasterKeySource.FromFile(file!);
+            return (source, version);
+        }
+        catch (VaultConfigurationException ex)
+        {
+            throw new VaultConfigurationException($"{key.Path}:Base64: {ex.Message}", ex);
+        }
+    }
+}
