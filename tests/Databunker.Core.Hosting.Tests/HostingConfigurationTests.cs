@@ -189,6 +189,17 @@ public sealed class HostingConfigurationTests
     }
 
     [Test]
+    public async Task Telemetry_UsesTheHostsMeterFactory()
+    {
+        await using var hosted = await HostedVault.StartAsync(Sqlite(), scheduler: false);
+
+        var meter = hosted.Services.GetRequiredService<Diagnostics.DatabunkerTelemetry>().Meter;
+
+        meter.Name.Should().Be("Databunker.Core");
+        meter.Scope.Should().BeSameAs(hosted.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "each host has its own meter");
+    }
+
+    [Test]
     public void MissingMasterKey_FailsAtRegistration_NamingTheKey()
     {
         var settings = Sqlite();

@@ -14,6 +14,7 @@ internal sealed class VaultAdministration(
     IEnumerable<IDueWork> dueWork,
     IExpirationStore expirations,
     AuditChain auditChain,
+    Diagnostics.DatabunkerTelemetry telemetry,
     IOptions<DatabunkerOptions> options,
     ILogger<VaultAdministration>? logger = null) : IVaultAdministration
 {
@@ -229,11 +230,27 @@ internal sealed class VaultAdministration(
     public async Task<IReadOnlyDictionary<string, int>> RunDueWorkAsync(CancellationToken cancellationToken = default)
     {
         var done = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var work in dueWork)
+        try
         {
-            done[work.Module] = await work.RunAsync(cancellationToken).ConfigureAwait(false);
+            if (telemetry.PassLag.Enabled)
+            {
+                telemetry.PassLag.Record((await GetDueWorkBacklogAsync(cancellationToken).ConfigureAwait(false)).Overdue.TotalSeconds);
+            }
+
+            foreach (var work in dueWork)
+            {
+                var handled = await work.RunAsync(cancellationToken).ConfigureAwait(false);
+                done[work.Module] = handled;
+                telemetry.PassItems.Add(handled, new KeyValuePair<string, object?>("databunker.module", work.Module));
+            }
+        }
+        catch (Exception ex)
+        {
+            telemetry.Passes.Add(1, new KeyValuePair<string, object?>("databunker.outcome", Diagnostics.DatabunkerTelemetry.Outcome(ex)));
+            throw;
         }
 
+        telemetry.Passes.Add(1, new KeyValuePair<string, object?>("databunker.outcome", "ok"));
         return done;
     }
 
@@ -260,5 +277,5 @@ internal sealed class VaultAdministration(
     }
 
     /// <summary>Registers the operators' entry point: initialisation, key rotation and renewal, audit upkeep.</summary>
-    public static void Register(IServiceCollection services) => services.TryAddSingleton<IVaultAdministration, VaultAdministration>();
+    public static void Register(IServiceCollection services) => Diagnostics.Instrumented.AddVaultAdministration<VaultAdministration>(services);
 }

@@ -183,7 +183,7 @@ internal sealed class AppDataStore(
     /// <summary>Registers the module, its part of a forget, of the due-work pass and of the export.</summary>
     public static void Register(IServiceCollection services)
     {
-        services.TryAddSingleton<IAppDataStore, AppDataStore>();
+        Diagnostics.Instrumented.AddAppDataStore<AppDataStore>(services);
 
         // Its part of a forget: every document of the person goes with them.
         ErasureStep<IAppDocumentStore>.Add(services, static (documents, erasure, person, cancellationToken) => documents.EnlistErasureAsync(erasure, person, cancellationToken));

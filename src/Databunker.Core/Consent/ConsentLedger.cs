@@ -212,7 +212,7 @@ internal sealed class ConsentLedger(
     /// <summary>Registers the ledger, its part of a forget, of the due-work pass and of the export.</summary>
     public static void Register(IServiceCollection services)
     {
-        services.TryAddSingleton<IConsentLedger, ConsentLedger>();
+        Diagnostics.Instrumented.AddConsentLedger<ConsentLedger>(services);
 
         // Its part of a forget: the evidence always goes; the decisions too unless the host keeps them as proof.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IErasureStep, ErasureStep<IConsentStore>>(sp =>

@@ -240,7 +240,7 @@ internal sealed class ExpirationManager(
     /// <summary>Registers the expiration module, its forget step, its due work and its export section.</summary>
     public static void Register(IServiceCollection services)
     {
-        services.TryAddSingleton<IExpirationManager, ExpirationManager>();
+        Diagnostics.Instrumented.AddExpirationManager<ExpirationManager>(services);
 
         // Its part of a forget: the person's expiration goes with them.
         ErasureStep<IExpirationStore>.Add(services, static (expirations, erasure, person, cancellationToken) => expirations.EnlistErasureAsync(erasure, person, cancellationToken));

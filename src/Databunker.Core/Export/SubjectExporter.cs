@@ -73,7 +73,7 @@ internal sealed class SubjectExporter(
     }
 
     /// <summary>Registers the export.</summary>
-    public static void Register(IServiceCollection services) => services.TryAddSingleton<ISubjectExporter, SubjectExporter>();
+    public static void Register(IServiceCollection services) => Diagnostics.Instrumented.AddSubjectExporter<SubjectExporter>(services);
 
     private static void WriteProfile(Utf8JsonWriter writer, byte[] dataKey, StoredPerson user)
     {

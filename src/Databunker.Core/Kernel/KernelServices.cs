@@ -6,6 +6,8 @@ internal static class KernelServices
     public static void Add(IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new Diagnostics.DatabunkerTelemetry(
+            sp.GetRequiredService<TimeProvider>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         StorageRoles.AddUnconfigured(services);
         services.TryAddSingleton<Keys.IKeyProvider>(_ => throw new VaultConfigurationException(
             "No key provider is configured for Databunker: call UseMasterKey(...) or UseKeyProvider<T>() on the builder that AddDatabunker() returns."));

@@ -170,7 +170,7 @@ internal sealed class PrivacyCatalog(
     }
 
     /// <summary>Registers the catalogue.</summary>
-    public static void Register(IServiceCollection services) => services.TryAddSingleton<IPrivacyCatalog, PrivacyCatalog>();
+    public static void Register(IServiceCollection services) => Diagnostics.Instrumented.AddPrivacyCatalog<PrivacyCatalog>(services);
 
     /// <summary>A duration as people say it: whole years, weeks or days where it is one, else hours or minutes.</summary>
     internal static string Describe(TimeSpan span) => span switch

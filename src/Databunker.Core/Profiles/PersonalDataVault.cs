@@ -28,5 +28,5 @@ internal sealed partial class PersonalDataVault(
     private static void Zero(byte[] key) => CryptographicOperations.ZeroMemory(key);
 
     /// <summary>Registers the profiles module.</summary>
-    public static void Register(IServiceCollection services) => services.TryAddSingleton<IPersonalDataVault, PersonalDataVault>();
+    public static void Register(IServiceCollection services) => Diagnostics.Instrumented.AddPersonalDataVault<PersonalDataVault>(services);
 }

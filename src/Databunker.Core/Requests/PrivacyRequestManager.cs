@@ -329,7 +329,7 @@ internal sealed class PrivacyRequestManager(
     /// <summary>Registers the manager, its part of a forget, of the due-work pass and of the export.</summary>
     public static void Register(IServiceCollection services)
     {
-        services.TryAddSingleton<IPrivacyRequestManager, PrivacyRequestManager>();
+        Diagnostics.Instrumented.AddPrivacyRequestManager<PrivacyRequestManager>(services);
 
         // Its part of a forget: the change, the reasons and the code hash go; type, dates and outcome stay as the record.
         ErasureStep<IPrivacyRequestStore>.Add(services, static (requests, erasure, person, cancellationToken) => requests.EnlistErasureAsync(erasure, person, cancellationToken));

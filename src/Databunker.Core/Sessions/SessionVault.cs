@@ -224,7 +224,7 @@ internal sealed class SessionVault(
     /// <summary>Registers the module, its part of a forget, of the due-work pass and of the export.</summary>
     public static void Register(IServiceCollection services)
     {
-        services.TryAddSingleton<ISessionVault, SessionVault>();
+        Diagnostics.Instrumented.AddSessionVault<SessionVault>(services);
 
         // Its part of a forget: every session of the person ends with them.
         ErasureStep<ISessionStore>.Add(services, static (sessions, erasure, person, cancellationToken) => sessions.EnlistErasureAsync(erasure, person, cancellationToken));

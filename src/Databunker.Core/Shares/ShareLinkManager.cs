@@ -149,7 +149,7 @@ internal sealed class ShareLinkManager(
     /// <summary>Registers the module, its part of a forget, of the due-work pass and of the export.</summary>
     public static void Register(IServiceCollection services)
     {
-        services.TryAddSingleton<IShareLinkManager, ShareLinkManager>();
+        Diagnostics.Instrumented.AddShareLinkManager<ShareLinkManager>(services);
 
         // Its part of a forget: every link of the person goes with them.
         ErasureStep<IShareLinkStore>.Add(services, static (links, erasure, person, cancellationToken) => links.EnlistErasureAsync(erasure, person, cancellationToken));

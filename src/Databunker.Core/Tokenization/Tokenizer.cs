@@ -235,7 +235,7 @@ internal sealed partial class Tokenizer(
     public static void Register(IServiceCollection services)
     {
         services.TryAddSingleton<Tokenizer>();
-        services.TryAddSingleton<ITokenizer>(sp => sp.GetRequiredService<Tokenizer>());
+        Diagnostics.Instrumented.AddTokenizer<Tokenizer>(services);
         services.TryAddSingleton<ITokenSealRenewal>(sp => sp.GetRequiredService<Tokenizer>());
 
         // Its part of a forget: every token the person owns goes with them.

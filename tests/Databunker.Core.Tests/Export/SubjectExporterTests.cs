@@ -79,7 +79,7 @@ public sealed class SubjectExporterTests(string store)
     public async Task EveryModuleThatForgetsAPerson_AlsoExportsThem()
     {
         var steps = _host.Services.GetServices<Databunker.Core.Kernel.IErasureStep>().Select(s => s.Role).ToList();
-        var sections = ((SubjectExporter)Exporter).Sections;
+        var sections = _host.Services.GetRequiredService<SubjectExporter>().Sections;
 
         sections.Select(s => s.Role).Should().BeEquivalentTo(steps, "a module that deletes a person's rows on forget must also export them");
         sections.Select(s => s.Name).Should().OnlyHaveUniqueItems();
