@@ -40,7 +40,9 @@ var people = new List<(string Name, Guid Token, ExpirationTicket Ticket)>();
 foreach (var name in names)
 {
     var email = $"{name.ToLowerInvariant()}@example.com";
-    var token = await vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email, name, newsletter = true }));
+    // A profile is any JSON object; parsed here (not serialised from an object) so that the sample also runs as native AOT.
+    using var profile = JsonDocument.Parse($$"""{"email": "{{email}}", "name": "{{name}}", "newsletter": true}""");
+    var token = await vault.CreateUserAsync(profile.RootElement);
     var ticket = await expirations.StartAsync(UserLookup.ByEmail(email), ExpirationTime.Parse("30d"));
     people.Add((name, token, ticket));
 }

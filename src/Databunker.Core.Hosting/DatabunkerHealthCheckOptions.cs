@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using Databunker.Core.Shared;
 
 namespace Databunker.Core.Hosting;
 
@@ -10,6 +10,6 @@ public sealed class DatabunkerHealthCheckOptions
     /// <see cref="Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded"/>; 1 second to 30 days.
     /// </summary>
     /// <value>15 minutes.</value>
-    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    [TimeSpanRange("00:00:01", "30.00:00:00")]
     public TimeSpan MaxOverdue { get; set; } = TimeSpan.FromMinutes(15);
 }

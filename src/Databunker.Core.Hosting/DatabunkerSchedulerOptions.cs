@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using Databunker.Core.Shared;
 
 namespace Databunker.Core.Hosting;
 
@@ -10,17 +10,17 @@ public sealed class DatabunkerSchedulerOptions
 {
     /// <summary>The time from the end of one pass to the start of the next; 1 second to 1 day.</summary>
     /// <value>1 minute.</value>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [TimeSpanRange("00:00:01", "1.00:00:00")]
     public TimeSpan Period { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>The wait before the first retry after a failed pass; it doubles with every failure in a row, up to <see cref="MaxRetryDelay"/>. 100 ms to 1 hour.</summary>
     /// <value>5 seconds.</value>
-    [Range(typeof(TimeSpan), "00:00:00.1", "01:00:00")]
+    [TimeSpanRange("00:00:00.1", "01:00:00")]
     public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The longest wait between retries of failed passes; 1 second to 1 day.</summary>
     /// <value>5 minutes.</value>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [TimeSpanRange("00:00:01", "1.00:00:00")]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
@@ -28,6 +28,6 @@ public sealed class DatabunkerSchedulerOptions
     /// <see cref="DatabunkerOptions.AuditRetention"/> are purged and the storage is compacted. 1 minute to 7 days.
     /// </summary>
     /// <value>1 hour.</value>
-    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    [TimeSpanRange("00:01:00", "7.00:00:00")]
     public TimeSpan HousekeepingPeriod { get; set; } = TimeSpan.FromHours(1);
 }

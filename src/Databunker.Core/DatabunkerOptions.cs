@@ -30,7 +30,7 @@ public sealed class DatabunkerOptions
 
     /// <summary>How long audit events are kept before <see cref="IVaultAdministration.PurgeAuditEventsAsync"/> removes them; positive.</summary>
     /// <value>365 days.</value>
-    [Range(typeof(TimeSpan), "00:00:00.001", "3650000.00:00:00")]
+    [TimeSpanRange("00:00:00.001", "3650000.00:00:00")]
     public TimeSpan AuditRetention { get; set; } = TimeSpan.FromDays(365);
 
     /// <summary>Whether reads (<c>user.get</c>) are audited too.</summary>
@@ -57,7 +57,7 @@ public sealed class DatabunkerOptions
     /// writer is free.
     /// </summary>
     /// <value>10 milliseconds.</value>
-    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    [TimeSpanRange("00:00:00", "00:00:01")]
     public TimeSpan ReadAuditDelay { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>

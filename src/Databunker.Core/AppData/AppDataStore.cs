@@ -101,7 +101,7 @@ internal sealed class AppDataStore(
                 try
                 {
                     var target = stored is null ? new JsonObject() : JsonObject.Create(Open(dataKey, person, app, stored).Data);
-                    var patched = JsonSerializer.SerializeToElement(JsonMergePatch.Apply(target, patch));
+                    var patched = ProfileCodec.ToElement(JsonMergePatch.Apply(target, patch));
                     json = ProfileCodec.Serialize(patched, registration.MaxDocumentBytes, nameof(patch), "document");
                     var (version, updatedAt, expiresAt) = await WriteAsync(dataKey, person, registration, json, current, AuditOperations.AppDataPatch, cancellationToken).ConfigureAwait(false);
                     if (version is { } written)

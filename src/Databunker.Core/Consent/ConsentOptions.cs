@@ -20,6 +20,6 @@ public sealed class ConsentOptions
 
     /// <summary>How long a decision recorded for an email or phone that no person holds waits to be attached at registration before the due-work pass deletes it; 1 day to 3 years.</summary>
     /// <value>90 days.</value>
-    [Range(typeof(TimeSpan), "1.00:00:00", "1095.00:00:00")]
+    [TimeSpanRange("1.00:00:00", "1095.00:00:00")]
     public TimeSpan PendingLifetime { get; set; } = TimeSpan.FromDays(90);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Databunker.Core.AppData;
 using Databunker.Core.Consent;
@@ -18,7 +19,7 @@ namespace Databunker.Core.Diagnostics;
 internal static partial class Instrumented
 {
     /// <summary>Registers <typeparamref name="TImplementation"/> as <see cref="IPersonalDataVault"/>, instrumented.</summary>
-    public static void AddPersonalDataVault<TImplementation>(IServiceCollection services)
+    public static void AddPersonalDataVault<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TImplementation>(IServiceCollection services)
         where TImplementation : class, IPersonalDataVault
     {
         services.TryAddSingleton<TImplementation>();
@@ -26,7 +27,7 @@ internal static partial class Instrumented
     }
 
     /// <summary>Registers <typeparamref name="TImplementation"/> as <see cref="ITokenizer"/>, instrumented.</summary>
-    public static void AddTokenizer<TImplementation>(IServiceCollection services)
+    public static void AddTokenizer<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TImplementation>(IServiceCollection services)
         where TImplementation : class, ITokenizer
     {
         services.TryAddSingleton<TImplementation>();
@@ -34,7 +35,7 @@ internal static partial class Instrumented
     }
 
     /// <summary>Registers <typeparamref name="TImplementation"/> as <see cref="IExpirationManager"/>, instrumented.</summary>
-    public static void AddExpirationManager<TImplementation>(IServiceCollection services)
+    public static void AddExpirationManager<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TImplementation>(IServiceCollection services)
         where TImplementation : class, IExpirationManager
     {
         services.TryAddSingleton<TImplementation>();
@@ -42,7 +43,7 @@ internal static partial class Instrumented
     }
 
     /// <summary>Registers <typeparamref name="TImplementation"/> as <see cref="IVaultAdministration"/>, instrumented.</summary>
-    public static void AddVaultAdministration<TImplementation>(IServiceCollection services)
+    public static void AddVaultAdministration<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TImplementation>(IServiceCollection services)
         where TImplementation : class, IVaultAdministration
     {
         services.TryAddSingleton<TImplementation>();
@@ -50,7 +51,7 @@ internal static partial class Instrumented
     }
 
     /// <summary>Registers <typeparamref name="TImplementation"/> as <see cref="IAppDataStore"/>, instrumented.</summary>
-    public static void AddAppDataStore<TImplementation>(IServiceCollection services)
+    public static void AddAppDataStore<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TImplementation>(IServiceCollection services)
         where TImplementation : class, IAppDataStore
     {
         services.TryAddSingleton<TImplementation>();
@@ -58,7 +59,7 @@ internal static partial class Instrumented
     }
 
     /// <summary>Registers <typeparamref name="TImplementation"/> as <see cref="ISessionVault"/>, instrumented.</summary>
-    public static void AddSessionVault<TImplementation>(IServiceCollection services)
+    public static void AddSessionVault<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TImplementation>(IServiceCollection services)
         where TImplementation : class, ISessionVault
     {
         services.TryAddSingleton<TImplementation>();
@@ -66,7 +67,7 @@ internal static partial class Instrumented
     }
 
     /// <summary>Registers <typeparamref name="TImplementation"/> as <see cref="IShareLinkManager"/>, instrumented.</summary>
-    public static void AddShareLinkManager<TImplementation>(IServiceCollection services)
+    public static void AddShareLinkManager<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TImplementation>(IServiceCollection services)
         where TImplementation : class, IShareLinkManager
     {
         services.TryAddSingleton<TImplementation>();
@@ -74,7 +75,7 @@ internal static partial class Instrumented
     }
 
     /// <summary>Registers <typeparamref name="TImplementation"/> as <see cref="ISubjectExporter"/>, instrumented.</summary>
-    public static void AddSubjectExporter<TImplementation>(IServiceCollection services)
+    public static void AddSubjectExporter<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TImplementation>(IServiceCollection services)
         where TImplementation : class, ISubjectExporter
     {
         services.TryAddSingleton<TImplementation>();
@@ -82,7 +83,7 @@ internal static partial class Instrumented
     }
 
     /// <summary>Registers <typeparamref name="TImplementation"/> as <see cref="IPrivacyCatalog"/>, instrumented.</summary>
-    public static void AddPrivacyCatalog<TImplementation>(IServiceCollection services)
+    public static void AddPrivacyCatalog<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TImplementation>(IServiceCollection services)
         where TImplementation : class, IPrivacyCatalog
     {
         services.TryAddSingleton<TImplementation>();
@@ -90,7 +91,7 @@ internal static partial class Instrumented
     }
 
     /// <summary>Registers <typeparamref name="TImplementation"/> as <see cref="IConsentLedger"/>, instrumented.</summary>
-    public static void AddConsentLedger<TImplementation>(IServiceCollection services)
+    public static void AddConsentLedger<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TImplementation>(IServiceCollection services)
         where TImplementation : class, IConsentLedger
     {
         services.TryAddSingleton<TImplementation>();
@@ -98,7 +99,7 @@ internal static partial class Instrumented
     }
 
     /// <summary>Registers <typeparamref name="TImplementation"/> as <see cref="IPrivacyRequestManager"/>, instrumented.</summary>
-    public static void AddPrivacyRequestManager<TImplementation>(IServiceCollection services)
+    public static void AddPrivacyRequestManager<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TImplementation>(IServiceCollection services)
         where TImplementation : class, IPrivacyRequestManager
     {
         services.TryAddSingleton<TImplementation>();

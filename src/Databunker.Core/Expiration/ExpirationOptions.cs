@@ -7,12 +7,12 @@ public sealed class ExpirationOptions : IValidatableObject
 {
     /// <summary>The time until due when <see cref="IExpirationManager.StartAsync"/> is given none; positive, at most <see cref="MaxRetention"/>.</summary>
     /// <value>30 days.</value>
-    [Range(typeof(TimeSpan), "00:00:00.001", "3650000.00:00:00")]
+    [TimeSpanRange("00:00:00.001", "3650000.00:00:00")]
     public TimeSpan DefaultRetention { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>The longest time until due; <see cref="IExpirationManager.StartAsync"/> refuses a later one. Positive.</summary>
     /// <value>365 days.</value>
-    [Range(typeof(TimeSpan), "00:00:00.001", "3650000.00:00:00")]
+    [TimeSpanRange("00:00:00.001", "3650000.00:00:00")]
     public TimeSpan MaxRetention { get; set; } = TimeSpan.FromDays(365);
 
     /// <summary>
@@ -32,7 +32,7 @@ public sealed class ExpirationOptions : IValidatableObject
     /// that crashed mid-batch). Positive.
     /// </summary>
     /// <value>5 minutes.</value>
-    [Range(typeof(TimeSpan), "00:00:00.001", "3650000.00:00:00")]
+    [TimeSpanRange("00:00:00.001", "3650000.00:00:00")]
     public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The rules between options: the default retention within the maximum, an absolute link base.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Databunker.Core.Kernel;
 
@@ -16,7 +17,6 @@ internal static class ProfileCodec
     /// </summary>
     public const int MaxDepth = 64;
 
-    private static readonly JsonSerializerOptions SerializerOptions = new() { MaxDepth = MaxDepth };
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = MaxDepth };
 
@@ -141,7 +141,31 @@ internal static class ProfileCodec
         }
     }
 
-    public static JsonElement Deserialize(byte[] utf8Json) => JsonSerializer.Deserialize<JsonElement>(utf8Json, SerializerOptions);
+    /// <summary>Parses stored JSON (no reflection: the reader itself builds the element).</summary>
+    public static JsonElement Deserialize(byte[] utf8Json)
+    {
+        var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = MaxDepth });
+        return JsonElement.ParseValue(ref reader);
+    }
+
+    /// <summary>The element a node (a merge patch's result) writes, without the reflection-based serializer.</summary>
+    public static JsonElement ToElement(JsonNode? node)
+    {
+        if (node is null)
+        {
+            using var literal = JsonDocument.Parse("null");
+            return literal.RootElement.Clone();
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { MaxDepth = MaxDepth + 1 }))
+        {
+            node.WriteTo(writer);
+        }
+
+        var reader = new Utf8JsonReader(buffer.WrittenSpan, new JsonReaderOptions { MaxDepth = MaxDepth + 1 });
+        return JsonElement.ParseValue(ref reader);
+    }
 
     /// <summary>How many containers are nested in <paramref name="element"/>, stopping once past the limit.</summary>
     private static int Depth(JsonElement element, int above)

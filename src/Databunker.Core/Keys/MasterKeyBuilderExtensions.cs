@@ -70,7 +70,7 @@ public static class MasterKeyBuilderExtensions
     }
 
     /// <summary>Uses your own key provider (a KMS, an HSM), resolved from the container as a singleton.</summary>
-    public static IDatabunkerBuilder UseKeyProvider<TProvider>(this IDatabunkerBuilder builder)
+    public static IDatabunkerBuilder UseKeyProvider<[System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicConstructors)] TProvider>(this IDatabunkerBuilder builder)
         where TProvider : class, IKeyProvider
     {
         ArgumentNullException.ThrowIfNull(builder);

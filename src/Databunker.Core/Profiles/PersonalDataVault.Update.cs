@@ -71,7 +71,7 @@ internal sealed partial class PersonalDataVault
 
             // The patch applies to nodes over the profile read once (they materialise only where it changes them).
             var current = JsonObject.Create(stored);
-            var patched = JsonSerializer.SerializeToElement(JsonMergePatch.Apply(current, patch));
+            var patched = ProfileCodec.ToElement(JsonMergePatch.Apply(current, patch));
             var json = ProfileCodec.Serialize(patched, _options.MaxProfileBytes, nameof(patch));
             var indexes = directory.HashIndexes(patched, keys, nameof(patch));
             var now = audit.Now();

@@ -7,7 +7,7 @@ public sealed class PrivacyRequestOptions
 {
     /// <summary>How long a verification code works; 1 minute to 1 day.</summary>
     /// <value>30 minutes.</value>
-    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    [TimeSpanRange("00:01:00", "1.00:00:00")]
     public TimeSpan CodeLifetime { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>How many wrong guesses spend a code; 1 to 10.</summary>
@@ -22,12 +22,12 @@ public sealed class PrivacyRequestOptions
 
     /// <summary>How long a request may wait for verification before the due-work pass expires it; 1 hour to 90 days.</summary>
     /// <value>7 days.</value>
-    [Range(typeof(TimeSpan), "01:00:00", "90.00:00:00")]
+    [TimeSpanRange("01:00:00", "90.00:00:00")]
     public TimeSpan VerificationWindow { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>How long a request may stay in progress before the due-work pass takes it for interrupted (a crash) and fails it; 1 minute to 7 days.</summary>
     /// <value>1 hour.</value>
-    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    [TimeSpanRange("00:01:00", "7.00:00:00")]
     public TimeSpan InProgressTimeout { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
@@ -35,7 +35,7 @@ public sealed class PrivacyRequestOptions
     /// with a forget) before the due-work pass purges it; 1 day to 10 years. CCPA regulation § 7101 asks for 24 months.
     /// </summary>
     /// <value>730 days.</value>
-    [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
+    [TimeSpanRange("1.00:00:00", "3650.00:00:00")]
     public TimeSpan RecordRetention { get; set; } = TimeSpan.FromDays(730);
 
     /// <summary>The types a DPO must approve; a verified request of another type waits in <see cref="PrivacyRequestState.Verified"/> for the host to carry it out.</summary>

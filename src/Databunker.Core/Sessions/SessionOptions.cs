@@ -7,12 +7,12 @@ public sealed class SessionOptions : IValidatableObject
 {
     /// <summary>How long a session lives after it was last seen, unless a create names another; positive.</summary>
     /// <value>20 minutes.</value>
-    [Range(typeof(TimeSpan), "00:00:00.001", "3650000.00:00:00")]
+    [TimeSpanRange("00:00:00.001", "3650000.00:00:00")]
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(20);
 
     /// <summary>How long a session lives after it was created however active it is, unless a create names another; positive.</summary>
     /// <value>12 hours.</value>
-    [Range(typeof(TimeSpan), "00:00:00.001", "3650000.00:00:00")]
+    [TimeSpanRange("00:00:00.001", "3650000.00:00:00")]
     public TimeSpan AbsoluteTimeout { get; set; } = TimeSpan.FromHours(12);
 
     /// <summary>
@@ -21,7 +21,7 @@ public sealed class SessionOptions : IValidatableObject
     /// write. The idle expiry is therefore exact to within this interval. Zero writes on every touching read.
     /// </summary>
     /// <value>1 minute.</value>
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    [TimeSpanRange("00:00:00", "1.00:00:00")]
     public TimeSpan TouchInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>The largest session data accepted, in bytes of compact UTF-8 JSON; 1 to 1 MiB.</summary>

@@ -7,12 +7,12 @@ public sealed class ShareOptions : IValidatableObject
 {
     /// <summary>How long a link lives when its request names no lifetime; positive, at most <see cref="MaxLifetime"/>.</summary>
     /// <value>7 days.</value>
-    [Range(typeof(TimeSpan), "00:00:00.001", "3650.00:00:00")]
+    [TimeSpanRange("00:00:00.001", "3650.00:00:00")]
     public TimeSpan DefaultLifetime { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>The longest lifetime a link can have; a request for a longer one is refused. Positive.</summary>
     /// <value>30 days.</value>
-    [Range(typeof(TimeSpan), "00:00:00.001", "3650.00:00:00")]
+    [TimeSpanRange("00:00:00.001", "3650.00:00:00")]
     public TimeSpan MaxLifetime { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>The most redemptions one link may allow; 1 to 1,000,000.</summary>

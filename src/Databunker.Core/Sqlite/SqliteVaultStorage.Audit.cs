@@ -1,4 +1,3 @@
-using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace Databunker.Core.Sqlite;
@@ -18,28 +17,28 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
     {
         // From every sorted run of the index by person, and from the tail not yet indexed; one statement, one snapshot.
         using var connection = _connections.Open();
-        return (IReadOnlyList<AuditRecord>)connection.Query<AuditRow>(
+        return (IReadOnlyList<AuditRecord>)connection.Query(
                 $"SELECT {AuditColumns} FROM audit_events WHERE seq IN " +
                 "(SELECT s.seq FROM audit_runs r JOIN audit_subjects s ON s.run = r.run AND s.subject = @subject) " +
                 $"UNION ALL SELECT {AuditColumns} FROM audit_events WHERE seq > (SELECT indexed_seq FROM audit_chain WHERE id = 1) AND subject = @subject " +
-                "ORDER BY Id;",
-                new { subject = Id(subject) })
-            .Select(r => r.ToRecord())
-            .ToList();
+                "ORDER BY 1;",
+                ReadAudit,
+                null,
+                ("@subject", Id(subject)));
     }, cancellationToken);
 
     public Task<IReadOnlyList<AuditRecord>> GetAuditPageAsync(Guid subject, long afterId, int limit, CancellationToken cancellationToken) => Run(() =>
     {
         // As GetAuditAsync, from the runs and the tail, above the last page's id; each page seeks into every run again.
         using var connection = _connections.Open();
-        return (IReadOnlyList<AuditRecord>)connection.Query<AuditRow>(
+        return (IReadOnlyList<AuditRecord>)connection.Query(
                 $"SELECT {AuditColumns} FROM audit_events WHERE seq IN " +
                 "(SELECT s.seq FROM audit_runs r JOIN audit_subjects s ON s.run = r.run AND s.subject = @subject AND s.seq > @afterId) " +
                 $"UNION ALL SELECT {AuditColumns} FROM audit_events WHERE seq > MAX(@afterId, (SELECT indexed_seq FROM audit_chain WHERE id = 1)) AND subject = @subject " +
-                "ORDER BY Id LIMIT @limit;",
-                new { subject = Id(subject), afterId, limit })
-            .Select(r => r.ToRecord())
-            .ToList();
+                "ORDER BY 1 LIMIT @limit;",
+                ReadAudit,
+                null,
+                ("@subject", Id(subject)), ("@afterId", afterId), ("@limit", limit));
     }, cancellationToken);
 
     public Task<int> PurgeAuditAsync(long before, CancellationToken cancellationToken) =>
@@ -47,25 +46,26 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
         {
             // Only a prefix of the chain goes, so that what stays is still one unbroken chain from its new start. The
             // first event to keep is found by reading from the oldest end in sequence order (there is no time index).
-            var last = connection.QuerySingleOrDefault<ChainRow>(
-                "SELECT seq AS Seq, link AS Link FROM audit_events WHERE seq < COALESCE((SELECT seq FROM audit_events WHERE at >= @before ORDER BY seq LIMIT 1), " +
+            var last = connection.QuerySingleOrDefault(
+                "SELECT seq, link FROM audit_events WHERE seq < COALESCE((SELECT seq FROM audit_events WHERE at >= @before ORDER BY seq LIMIT 1), " +
                 "(SELECT head_seq + 1 FROM audit_chain WHERE id = 1)) ORDER BY seq DESC LIMIT 1;",
-                new { before },
-                transaction);
+                static r => new ChainRow { Seq = r.GetInt64(0), Link = r.BytesOrNull(1) },
+                transaction,
+                ("@before", before));
             if (last is null)
             {
                 return 0;
             }
 
-            var purged = connection.Execute("DELETE FROM audit_events WHERE seq <= @Seq;", new { last.Seq }, transaction);
+            var purged = connection.Execute("DELETE FROM audit_events WHERE seq <= @Seq;", transaction, ("@Seq", last.Seq));
 
             // Runs of the index by person that cover only purged events go with them; a run that covers both keeps
             // its entries for the purged ones until it goes too (a lookup finds no event for them).
-            connection.Execute("DELETE FROM audit_subjects WHERE run <= @Seq; DELETE FROM audit_runs WHERE run <= @Seq;", new { last.Seq }, transaction);
+            connection.Execute("DELETE FROM audit_subjects WHERE run <= @Seq; DELETE FROM audit_runs WHERE run <= @Seq;", transaction, ("@Seq", last.Seq));
             connection.Execute(
                 "UPDATE audit_chain SET first_seq = MAX(first_seq, @next), first_prev = CASE WHEN @next > first_seq THEN COALESCE(@Link, first_prev) ELSE first_prev END WHERE id = 1;",
-                new { next = last.Seq + 1, last.Link },
-                transaction);
+                transaction,
+                ("@next", last.Seq + 1), ("@Link", last.Link));
             return purged;
         }, cancellationToken);
 
@@ -73,27 +73,31 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
     {
         using var connection = _connections.Open();
         using var transaction = connection.BeginTransaction(deferred: true);
-        var chain = connection.QuerySingle<AuditChainRow>(
-            "SELECT first_seq AS FirstSeq, first_prev AS FirstPrev, head_seq AS HeadSeq, head_link AS HeadLink, " +
-            "(SELECT COUNT(*) FROM audit_events) AS Events, " +
-            "(SELECT COUNT(*) FROM audit_events WHERE link IS NULL AND seq < audit_chain.first_seq) AS Legacy FROM audit_chain WHERE id = 1;",
-            transaction: transaction);
+        var chain = connection.QuerySingleOrDefault(
+            "SELECT first_seq, first_prev, head_seq, head_link, " +
+            "(SELECT COUNT(*) FROM audit_events), " +
+            "(SELECT COUNT(*) FROM audit_events WHERE link IS NULL AND seq < audit_chain.first_seq) FROM audit_chain WHERE id = 1;",
+            static r => new StoredAuditChain(r.GetInt64(0), r.Bytes(1), r.GetInt64(2), r.Bytes(3), r.GetInt64(4), r.GetInt64(5)),
+            transaction) ?? throw new InvalidOperationException("The audit chain's head row is missing.");
         transaction.Commit();
-        return new StoredAuditChain(chain.FirstSeq, chain.FirstPrev, chain.HeadSeq, chain.HeadLink, chain.Events, chain.Legacy);
+        return chain;
     }, cancellationToken);
 
     public Task<IReadOnlyList<ChainedAuditRecord>> GetChainedAuditAsync(long afterSequence, int limit, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        return (IReadOnlyList<ChainedAuditRecord>)connection.Query<AuditRow>(
-                $"SELECT {AuditColumns}, seq AS Seq, link AS Link FROM audit_events WHERE seq > @afterSequence ORDER BY seq LIMIT @limit;",
-                new { afterSequence, limit })
-            .Select(r => new ChainedAuditRecord(r.Seq, r.Link, r.ToRecord()))
-            .ToList();
+        return (IReadOnlyList<ChainedAuditRecord>)connection.Query(
+                $"SELECT {AuditColumns}, link FROM audit_events WHERE seq > @afterSequence ORDER BY seq LIMIT @limit;",
+                static r => new ChainedAuditRecord(r.GetInt64(0), r.BytesOrNull(7), ReadAudit(r)),
+                null,
+                ("@afterSequence", afterSequence), ("@limit", limit));
     }, cancellationToken);
 
-    private const string AuditColumns =
-        "seq AS Id, at AS At, actor AS Actor, operation AS Operation, subject AS Subject, outcome AS Outcome, details AS Details";
+    private const string AuditColumns = "seq, at, actor, operation, subject, outcome, details";
+
+    /// <summary>Reads <see cref="AuditColumns"/>.</summary>
+    private static AuditRecord ReadAudit(SqliteDataReader r) =>
+        new(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.BytesOrNull(4) is { } subject ? new Guid(subject) : null, r.GetString(5), r.BytesOrNull(6));
 
     /// <summary>Links events onto the chain inside the connection's write (IMMEDIATE) transaction.</summary>
     private AuditChainWriter AuditWriter(SqliteConnection connection) => new(connection, _auditChain);
@@ -199,48 +203,10 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
         }
     }
 
-    private sealed class AuditRow
-    {
-        public long Id { get; set; }
-
-        public long At { get; set; }
-
-        public string Actor { get; set; } = string.Empty;
-
-        public string Operation { get; set; } = string.Empty;
-
-        public byte[]? Subject { get; set; }
-
-        public string Outcome { get; set; } = string.Empty;
-
-        public byte[]? Details { get; set; }
-
-        public long Seq { get; set; }
-
-        public byte[]? Link { get; set; }
-
-        public AuditRecord ToRecord() => new(Id, At, Actor, Operation, Subject is null ? null : new Guid(Subject), Outcome, Details);
-    }
-
     private sealed class ChainRow
     {
         public long Seq { get; set; }
 
         public byte[]? Link { get; set; }
-    }
-
-    private sealed class AuditChainRow
-    {
-        public long FirstSeq { get; set; }
-
-        public byte[] FirstPrev { get; set; } = [];
-
-        public long HeadSeq { get; set; }
-
-        public byte[] HeadLink { get; set; } = [];
-
-        public long Events { get; set; }
-
-        public long Legacy { get; set; }
     }
 }

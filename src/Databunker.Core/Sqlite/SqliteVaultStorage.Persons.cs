@@ -1,4 +1,3 @@
-using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace Databunker.Core.Sqlite;
@@ -75,7 +74,7 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
     public Task<long> CountIndexesBelowAsync(int keyVersion, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        return connection.ExecuteScalar<long>("SELECT COUNT(*) FROM user_indexes WHERE key_version < @keyVersion;", new { keyVersion });
+        return connection.ScalarInt64("SELECT COUNT(*) FROM user_indexes WHERE key_version < @keyVersion;", null, ("@keyVersion", keyVersion)) ?? 0;
     }, cancellationToken);
 
     public Task<IReadOnlyList<StoredPerson>> GetPersonsWithIndexesBelowAsync(int keyVersion, Guid? after, int limit, CancellationToken cancellationToken) => Run(() =>

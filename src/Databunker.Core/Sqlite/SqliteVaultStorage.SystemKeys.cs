@@ -1,4 +1,3 @@
-using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace Databunker.Core.Sqlite;
@@ -15,7 +14,7 @@ internal sealed partial class SqliteVaultStorage : ISystemKeyStore
     public Task<IReadOnlyList<string>> GetSystemKeyNamesAsync(CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        return (IReadOnlyList<string>)connection.Query<string>("SELECT name FROM system_keys ORDER BY name;").ToList();
+        return (IReadOnlyList<string>)connection.Query("SELECT name FROM system_keys ORDER BY name;", static r => r.GetString(0));
     }, cancellationToken);
 
     public Task<WrappedKey> AddSystemKeyAsync(string name, WrappedKey key, long createdAt, CancellationToken cancellationToken) =>
@@ -23,16 +22,16 @@ internal sealed partial class SqliteVaultStorage : ISystemKeyStore
         {
             connection.Execute(
                 "INSERT OR IGNORE INTO system_keys (name, key_version, wrapped, created_at) VALUES (@name, @version, @wrapped, @createdAt);",
-                new { name, version = key.KeyVersion, wrapped = key.Ciphertext, createdAt },
-                transaction);
+                transaction,
+                ("@name", name), ("@version", key.KeyVersion), ("@wrapped", key.Ciphertext), ("@createdAt", createdAt));
             return ReadSystemKey(connection, transaction, name)!;
         }, cancellationToken);
 
     public Task<bool> ReplaceSystemKeyAsync(string name, byte[] previous, WrappedKey replacement, CancellationToken cancellationToken) =>
         Write((connection, transaction) => connection.Execute(
             "UPDATE system_keys SET key_version = @version, wrapped = @wrapped WHERE name = @name AND wrapped = @previous;",
-            new { name, previous, version = replacement.KeyVersion, wrapped = replacement.Ciphertext },
-            transaction) == 1, cancellationToken);
+            transaction,
+            ("@name", name), ("@previous", previous), ("@version", replacement.KeyVersion), ("@wrapped", replacement.Ciphertext)) == 1, cancellationToken);
 
     /// <summary>
     /// Copies every committed page into the database file and truncates the write-ahead log, so that the
@@ -40,17 +39,10 @@ internal sealed partial class SqliteVaultStorage : ISystemKeyStore
     /// </summary>
     private static WrappedKey? ReadSystemKey(SqliteConnection connection, SqliteTransaction? transaction, string name)
     {
-        var row = connection.QuerySingleOrDefault<KeyRow>(
-            "SELECT key_version AS KeyVersion, wrapped AS Wrapped FROM system_keys WHERE name = @name;",
-            new { name },
-            transaction);
-        return row is null ? null : new WrappedKey(row.KeyVersion, row.Wrapped);
-    }
-
-    private sealed class KeyRow
-    {
-        public string KeyVersion { get; set; } = string.Empty;
-
-        public byte[] Wrapped { get; set; } = [];
+        return connection.QuerySingleOrDefault(
+            "SELECT key_version, wrapped FROM system_keys WHERE name = @name;",
+            static r => new WrappedKey(r.GetString(0), r.Bytes(1)),
+            transaction,
+            ("@name", name));
     }
 }

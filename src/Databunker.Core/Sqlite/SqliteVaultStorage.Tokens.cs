@@ -1,4 +1,3 @@
-using Dapper;
 
 namespace Databunker.Core.Sqlite;
 
@@ -97,11 +96,11 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
     public Task<bool> DeleteTokenAsync(byte[] tokenHash, AuditRecord audit, CancellationToken cancellationToken) =>
         Write((connection, transaction) =>
         {
-            var row = connection.QuerySingleOrDefault<TokenOwnerRow>(
-                "SELECT owner AS Owner FROM tokens WHERE token_hash = @tokenHash;", new { tokenHash }, transaction);
+            var row = connection.QuerySingleOrDefault(
+                "SELECT owner FROM tokens WHERE token_hash = @tokenHash;", static r => new TokenOwnerRow { Owner = r.BytesOrNull(0) }, transaction, ("@tokenHash", tokenHash));
             if (row is not null)
             {
-                connection.Execute("DELETE FROM tokens WHERE token_hash = @tokenHash;", new { tokenHash }, transaction);
+                connection.Execute("DELETE FROM tokens WHERE token_hash = @tokenHash;", transaction, ("@tokenHash", tokenHash));
             }
 
             AuditWriter(connection).Append(audit with
@@ -145,8 +144,8 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
     public Task<int> DeleteExpiredTokensAsync(long now, int limit, CancellationToken cancellationToken) =>
         Write((connection, transaction) => connection.Execute(
             "DELETE FROM tokens WHERE token_hash IN (SELECT token_hash FROM tokens WHERE expires_at IS NOT NULL AND expires_at <= @now LIMIT @limit);",
-            new { now, limit },
-            transaction), cancellationToken);
+            transaction,
+            ("@now", now), ("@limit", limit)), cancellationToken);
 
     public Task AppendAuditAsync(IReadOnlyList<AuditRecord> audit, CancellationToken cancellationToken) => audit.Count == 1
         ? AppendAuditAsync(audit[0], cancellationToken)

@@ -1,11 +1,10 @@
-using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace Databunker.Core.Sqlite;
 
 /// <summary>
 /// The embedded storage: Microsoft.Data.Sqlite on a pool of configured connections that keep their
-/// prepared commands (Dapper with plain parameter objects off the hot paths), WAL journal,
+/// prepared commands (plain ADO.NET off the hot paths), WAL journal,
 /// <c>secure_delete</c>, and one <c>BEGIN IMMEDIATE</c> transaction for every change of several rows.
 /// Microsoft.Data.Sqlite does its I/O synchronously, so the methods complete before they return.
 /// </summary>
@@ -64,13 +63,13 @@ internal sealed partial class SqliteVaultStorage : IVaultStore, IDisposable
     public Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        return (int)(connection.ExecuteScalar<long?>("SELECT MAX(version) FROM schema_version;") ?? 0);
+        return (int)(connection.ScalarInt64("SELECT MAX(version) FROM schema_version;") ?? 0);
     }, cancellationToken);
 
     public Task<bool> IsForgottenAsync(Guid token, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        return connection.ExecuteScalar<long>("SELECT COUNT(*) FROM tombstones WHERE token = @token;", new { token = Id(token) }) > 0;
+        return connection.ScalarInt64("SELECT COUNT(*) FROM tombstones WHERE token = @token;", null, ("@token", Id(token))) > 0;
     }, cancellationToken);
 
     public Task<IErasureTransaction> BeginErasureAsync(CancellationToken cancellationToken) => Run<IErasureTransaction>(() =>

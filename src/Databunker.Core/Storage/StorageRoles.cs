@@ -1,11 +1,27 @@
 namespace Databunker.Core.Storage;
 
-/// <summary>Every storage role this package defines, found once: a new module's role needs no list edited.</summary>
+/// <summary>
+/// Every storage role this package defines. Listed, not found by reflection over the assembly, so that trimming
+/// keeps them; a test compares the list with the roles reflection finds, so a new module's role cannot be left out.
+/// </summary>
 internal static class StorageRoles
 {
-    public static IReadOnlyList<Type> All { get; } = typeof(IStorageRole).Assembly.GetExportedTypes()
-        .Where(t => t.IsInterface && t != typeof(IStorageRole) && typeof(IStorageRole).IsAssignableFrom(t))
-        .ToArray();
+    public static IReadOnlyList<Type> All { get; } =
+    [
+        typeof(IVaultStore),
+        typeof(ISystemKeyStore),
+        typeof(IDataKeyStore),
+        typeof(IAuditStore),
+        typeof(IPersonStore),
+        typeof(ITokenStore),
+        typeof(IExpirationStore),
+        typeof(IAppDocumentStore),
+        typeof(ISessionStore),
+        typeof(IShareLinkStore),
+        typeof(IPrivacyCatalogStore),
+        typeof(IConsentStore),
+        typeof(IPrivacyRequestStore),
+    ];
 
     /// <summary>Registers, for every role not yet registered, a service that says no storage is configured.</summary>
     public static void AddUnconfigured(Microsoft.Extensions.DependencyInjection.IServiceCollection services)

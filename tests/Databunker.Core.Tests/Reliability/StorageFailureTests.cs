@@ -65,6 +65,16 @@ public sealed class StorageFailureTests
     }
 
     [Test]
+    public void StorageRoles_ListsEveryRoleInterfaceOfThePackage()
+    {
+        // The list is written out so that trimming keeps the roles; reflection here makes sure none is missing.
+        var found = typeof(IStorageRole).Assembly.GetExportedTypes()
+            .Where(t => t.IsInterface && t != typeof(IStorageRole) && typeof(IStorageRole).IsAssignableFrom(t));
+
+        StorageRoles.All.Should().BeEquivalentTo(found).And.OnlyHaveUniqueItems();
+    }
+
+    [Test]
     public void EveryStorageRole_IsBehindTheBoundary()
     {
         using var storage = new CountingStorage(new ServiceCollection().BuildServiceProvider());
