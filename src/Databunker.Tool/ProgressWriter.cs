@@ -1,0 +1,40 @@
+using System.Globalization;
+using Databunker.Core;
+
+namespace Databunker.Tool;
+
+/// <summary>
+/// Shows a long job's progress: a bar redrawn in place on a terminal, a plain line per report otherwise (a log, a
+/// pipe), so that neither gets the other's form. Reports arrive on the job's thread and are written at once.
+/// </summary>
+internal sealed class ProgressWriter(TextWriter output, bool terminal) : IProgress<KeyRotationProgress>
+{
+    private const int Width = 30;
+    private bool _drawn;
+
+    public void Report(KeyRotationProgress value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var total = value.Rewrapped + value.Remaining;
+        var share = total == 0 ? 1.0 : (double)value.Rewrapped / total;
+        if (terminal)
+        {
+            var filled = (int)Math.Round(share * Width);
+            output.Write(string.Create(CultureInfo.InvariantCulture, $"\r[{new string('#', filled)}{new string('-', Width - filled)}] {share,4:P0} {value.Rewrapped}/{total}"));
+            _drawn = true;
+        }
+        else
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"re-wrapped {value.Rewrapped}, {value.Remaining} remaining ({share:P0})"));
+        }
+    }
+
+    /// <summary>Ends the bar's line, if one was drawn.</summary>
+    public void Finish()
+    {
+        if (_drawn)
+        {
+            output.WriteLine();
+        }
+    }
+}

@@ -1,0 +1,249 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Databunker.Core.Keys;
+using Databunker.Core.Tests.Support;
+using Databunker.Tool;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Databunker.Core.Tests.Tool;
+
+/// <summary>
+/// Every command of the databunker tool, run in-process against a real SQLite vault with its master key in a file,
+/// and the tool run as a process. The vault is made with the library, as an application would have made it.
+/// </summary>
+[TestFixture]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+[Category(TestStore.SqliteName)]
+public sealed class ToolTests
+{
+    private string _folder = null!;
+    private string _database = null!;
+    private string _key = null!;
+    private Guid _person;
+
+    [SetUp]
+    public async Task CreateVault()
+    {
+        _folder = Path.Combine(TestContext.CurrentContext.WorkDirectory, "vaults", "tool-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_folder);
+        _database = Path.Combine(_folder, "vault.db");
+        _key = WriteKey("master-1.key");
+        await using var services = Vault(_key, 1);
+        var vault = services.GetRequiredService<IPersonalDataVault>();
+        _person = await vault.CreateUserAsync(TestData.Json(new { email = "tool.person@example.com", name = "Tool Person" }));
+        for (var i = 0; i < 5; i++)
+        {
+            await vault.CreateUserAsync(TestData.Json(new { email = $"other{i}@example.com" }));
+        }
+    }
+
+    [Test]
+    public async Task KeyGenerate_PrintsThirtyTwoRandomBytes_OrWritesAnOwnerOnlyFile()
+    {
+        var (code, output, _) = await RunAsync("key", "generate");
+        var second = await RunAsync("key", "generate");
+
+        code.Should().Be(0);
+        Convert.FromBase64String(output.Trim()).Should().HaveCount(32);
+        second.Output.Should().NotBe(output);
+
+        var file = Path.Combine(_folder, "new.key");
+        (await RunAsync("key", "generate", "--file", file)).Code.Should().Be(0);
+        Convert.FromBase64String(File.ReadAllText(file)).Should().HaveCount(32);
+        File.GetUnixFileMode(file).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        var again = await RunAsync("key", "generate", "--file", file);
+        again.Code.Should().Be(2, "an existing key file is never overwritten");
+        again.Error.Should().Contain("never overwritten");
+    }
+
+    [Test]
+    public async Task Stats_ShowsSchemaAuditKeysAndBacklog()
+    {
+        var (code, output, _) = await RunAsync("stats", "--sqlite", $"Data Source={_database}", "--key-file", _key);
+
+        code.Should().Be(0);
+        output.Should().Contain("Schema version:").And.Contain("Audit events:").And.Contain("Current master key version:  1")
+            .And.Contain("Data keys under older keys:  0").And.Contain("Earliest due expiration:     none");
+        output.Should().NotContain("tool.person");
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task KeyRewrapThenRetire_MovesEveryKeyToTheNewVersion_WithProgress(bool terminal)
+    {
+        var next = WriteKey("master-2.key");
+
+        var rewrap = await RunAsync(terminal, "key", "rewrap", "--sqlite", $"Data Source={_database}", "--key-file", next, "--key-version", "2",
+            "--previous-key-file", _key, "--previous-key-version", "1");
+
+        rewrap.Code.Should().Be(0, rewrap.Error);
+        rewrap.Output.Should().Contain("Re-wrapped").And.Contain("to master key version 2; 0 left.");
+        if (terminal)
+        {
+            rewrap.Output.Should().Contain("\r[").And.Contain("##", "a terminal gets a bar redrawn in place");
+        }
+        else
+        {
+            rewrap.Output.Should().Contain("re-wrapped ").And.NotContain("\r", "a pipe or a log gets plain lines");
+        }
+
+        (await RunAsync("stats", "--sqlite", $"Data Source={_database}", "--key-file", next, "--key-version", "2")).Output
+            .Should().Contain("Data keys under older keys:  0");
+        var retire = await RunAsync("key", "retire", "--version", "1", "--sqlite", $"Data Source={_database}", "--key-file", next, "--key-version", "2");
+        retire.Code.Should().Be(0, retire.Error);
+        retire.Output.Should().Contain("Master key version 1 is retired");
+
+        // The vault opens with the new key alone, and the person is still readable.
+        await using var services = Vault(next, 2);
+        (await services.GetRequiredService<IPersonalDataVault>().GetUserAsync(UserLookup.ByToken(_person))).Should().NotBeNull();
+    }
+
+    [Test]
+    public async Task Compact_Compacts()
+    {
+        var (code, output, error) = await RunAsync("compact", "--sqlite", $"Data Source={_database}", "--key-file", _key);
+
+        code.Should().Be(0, error);
+        output.Should().Contain("Compacted");
+    }
+
+    [Test]
+    public async Task Export_WritesThePersonsDocument_ToTheOutputOrAnOwnerOnlyFile()
+    {
+        var (code, output, error) = await RunAsync("export", "--token", _person.ToString(), "--sqlite", $"Data Source={_database}", "--key-file", _key);
+
+        code.Should().Be(0, error);
+        output.Should().Contain("tool.person@example.com").And.NotContain("other0@example.com");
+
+        var file = Path.Combine(_folder, "export.json");
+        (await RunAsync("export", "--token", _person.ToString(), "--output", file, "--sqlite", $"Data Source={_database}", "--key-file", _key)).Code.Should().Be(0);
+        File.ReadAllText(file).Should().Contain("tool.person@example.com");
+        File.GetUnixFileMode(file).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        var unknown = await RunAsync("export", "--token", Guid.NewGuid().ToString(), "--sqlite", $"Data Source={_database}", "--key-file", _key);
+        unknown.Code.Should().Be(2);
+    }
+
+    [Test]
+    public async Task AuditVerify_SaysIntact_AndFailsOnATamperedEvent()
+    {
+        var intact = await RunAsync("audit", "verify", "--sqlite", $"Data Source={_database}", "--key-file", _key);
+        intact.Code.Should().Be(0, intact.Error);
+        intact.Output.Should().Contain("The audit chain is intact");
+
+        TestData.Sql(_database, "UPDATE audit_events SET outcome = 'denied' WHERE seq = (SELECT MIN(seq) FROM audit_events);");
+        var broken = await RunAsync("audit", "verify", "--sqlite", $"Data Source={_database}", "--key-file", _key);
+
+        broken.Code.Should().Be(1);
+        broken.Output.Should().Contain("The audit chain is broken at sequence");
+    }
+
+    [Test]
+    [Category(TestStore.PostgreSqlName)]
+    public async Task Copy_MovesTheSqliteVaultToPostgreSql()
+    {
+        var target = TestStore.PostgreSql.NewDatabase();
+
+        var (code, output, error) = await RunAsync("copy", "--from-sqlite", $"Data Source={_database}", "--to-postgresql", target);
+
+        code.Should().Be(0, error);
+        output.Should().MatchRegex(@"users\s+6").And.Contain("Copied");
+        var services = new ServiceCollection();
+        services.AddDatabunker().UsePostgreSql(target).UseMasterKeyFromFile(_key);
+        await using var provider = services.BuildServiceProvider();
+        (await provider.GetRequiredService<IPersonalDataVault>().GetUserAsync(UserLookup.ByEmail("tool.person@example.com"))).Should().NotBeNull();
+    }
+
+    [Test]
+    public async Task Mistakes_AreRefusedWithExitCodeTwo_AndNeverShowTheKey()
+    {
+        var neither = await RunAsync("stats", "--key-file", _key);
+        neither.Code.Should().Be(2);
+        neither.Error.Should().Contain("exactly one of --sqlite and --postgresql");
+
+        var wrong = WriteKey("wrong.key");
+        var refused = await RunAsync("stats", "--sqlite", $"Data Source={_database}", "--key-file", wrong);
+        refused.Code.Should().Be(2);
+        refused.Error.Should().Contain("master key");
+        refused.Error.Should().NotContain(File.ReadAllText(wrong).Trim()).And.NotContain(File.ReadAllText(_key).Trim());
+
+        var missingOption = await RunAsync("key", "retire", "--sqlite", $"Data Source={_database}");
+        missingOption.Code.Should().NotBe(0);
+        missingOption.Error.Should().Contain("--version");
+    }
+
+    [Test]
+    public async Task AsAProcess_PrintsTheHelpTheReadmeShows_AndGeneratesAKey()
+    {
+        var tool = Path.Combine(Path.GetDirectoryName(typeof(DatabunkerTool).Assembly.Location)!, "databunker.dll");
+
+        var help = await ProcessAsync(tool, "--help");
+        var key = await ProcessAsync(tool, "key", "generate");
+
+        help.Code.Should().Be(0);
+        help.Output.Should().Contain("Usage:").And.Contain("databunker [command] [options]");
+        key.Code.Should().Be(0);
+        Convert.FromBase64String(key.Output.Trim()).Should().HaveCount(32);
+
+        // The README's section on the tool shows this very help text.
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        foreach (var line in help.Output.Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0))
+        {
+            readme.Should().Contain(line, "the README shows the tool's help");
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        var folder = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
+        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "Databunker.Core.sln")))
+        {
+            folder = folder.Parent;
+        }
+
+        return folder?.FullName ?? throw new InvalidOperationException("The repository's root was not found.");
+    }
+
+    private static async Task<(int Code, string Output, string Error)> ProcessAsync(string tool, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(tool);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        return (process.ExitCode, await output, await error);
+    }
+
+    private static Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunAsync(false, args);
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(bool terminal, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await DatabunkerTool.RunAsync(args, output, error, terminal, CancellationToken.None);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private ServiceProvider Vault(string keyFile, int version)
+    {
+        var services = new ServiceCollection();
+        services.AddDatabunker().UseSqlite($"Data Source={_database}").UseMasterKeyFromFile(keyFile, version);
+        return services.BuildServiceProvider();
+    }
+
+    private string WriteKey(string name)
+    {
+        var path = Path.Combine(_folder, name);
+        File.WriteAllText(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return path;
+    }
+}
