@@ -37,15 +37,22 @@ Console.WriteLine();
 
 string[] names = ["Alice", "Bob", "Carol", "Dan", "Eve"];
 var people = new List<(string Name, Guid Token, ExpirationTicket Ticket)>();
-foreach (var name in names)
+for (var i = 0; i < names.Length; i++)
 {
+    var name = names[i];
     var email = $"{name.ToLowerInvariant()}@example.com";
+    var phone = $"+44 (0) 20 7946 09{i:D2}"; // UK drama numbers, written the British way with the trunk (0)
     // A profile is any JSON object; parsed here (not serialised from an object) so that the sample also runs as native AOT.
-    using var profile = JsonDocument.Parse($$"""{"email": "{{email}}", "name": "{{name}}", "newsletter": true}""");
+    using var profile = JsonDocument.Parse($$"""{"email": "{{email}}", "phone": "{{phone}}", "name": "{{name}}", "newsletter": true}""");
     var token = await vault.CreateUserAsync(profile.RootElement);
     var ticket = await expirations.StartAsync(UserLookup.ByEmail(email), ExpirationTime.Parse("30d"));
     people.Add((name, token, ticket));
 }
+
+// Lookups normalise what they are given: the same number dialled from abroad finds Carol.
+var carol = await vault.GetUserAsync(UserLookup.ByPhone("0044 20 7946 0902"));
+Console.WriteLine($"Found by phone 0044 20 7946 0902: {carol?.Profile.GetProperty("name").GetString()}");
+Console.WriteLine();
 
 Console.WriteLine("== Mail sent to each person ==");
 foreach (var (name, _, ticket) in people)

@@ -21,8 +21,9 @@ public sealed class DatabunkerOptions
 
     /// <summary>
     /// The country calling code (digits only, for example <c>44</c>) assumed for phone numbers written
-    /// without a leading <c>+</c> or <c>00</c>; a single leading trunk <c>0</c> is dropped. When
-    /// <see langword="null"/>, such numbers are refused. One to three digits, no leading zero.
+    /// without a leading <c>+</c> or <c>00</c>; that country's trunk prefix (<c>0</c> in <c>020 7946 0958</c>) and
+    /// lengths apply, from libphonenumber's numbering plans. When <see langword="null"/>, such numbers are refused.
+    /// One to three digits, no leading zero.
     /// </summary>
     /// <value><see langword="null"/>.</value>
     [RegularExpression("^[1-9][0-9]{0,2}$", ErrorMessage = "DefaultPhoneCountryCode must be 1 to 3 digits without a leading zero, for example 44.")]

@@ -76,59 +76,58 @@ internal static class IndexNormalizer
         return valid ? email : throw new VaultInputException("The email address is malformed.", paramName, "email");
     }
 
+    /// <summary>
+    /// A phone number in E.164 (<c>+442079460958</c>), parsed with libphonenumber, Google's numbering-plan data that
+    /// Databunker uses too: national trunk prefixes (<c>+44 (0) 20</c>, <c>020 ...</c> with a default country),
+    /// international prefixes (<c>00</c>) and each country's lengths are its, not ours. A number that cannot be a
+    /// number of its country (too short, too long, no such country code) is refused; one that merely is not
+    /// assigned yet is kept, so that test and new ranges work.
+    /// </summary>
     public static string Phone(string value, string? defaultCountryCode, string paramName)
     {
-        var digits = new StringBuilder(value.Length);
-        var international = false;
         var text = value.Trim();
-        if (text.Length == 0 || !(text[0] is '+' or '(' || char.IsAsciiDigit(text[0])))
+        if (text.Length is 0 or > 64 || !(text[0] is '+' or '(' || char.IsAsciiDigit(text[0])))
         {
             throw new VaultInputException("The phone number must start with +, ( or a digit.", paramName, "phone");
         }
 
-        var compact = text.Replace(" ", string.Empty, StringComparison.Ordinal);
-        if ((compact.StartsWith('+') || compact.StartsWith("00", StringComparison.Ordinal)) && compact.Contains("(0)", StringComparison.Ordinal))
+        foreach (var c in text)
         {
-            // "+44 (0) 20 7946 0958": the bracketed trunk prefix is dialled only from inside the country.
-            text = compact.Replace("(0)", string.Empty, StringComparison.Ordinal);
-        }
-
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (c == '+' && i == 0)
-            {
-                international = true;
-            }
-            else if (char.IsAsciiDigit(c))
-            {
-                digits.Append(c);
-            }
-            else if (c is not (' ' or '-' or '.' or '(' or ')' or '/'))
+            if (!(char.IsAsciiDigit(c) || c is '+' or ' ' or '-' or '.' or '(' or ')' or '/'))
             {
                 throw new VaultInputException("The phone number may hold only digits, a leading +, spaces, dashes, dots, slashes and parentheses.", paramName, "phone");
             }
         }
 
-        var number = digits.ToString();
-        if (!international && number.StartsWith("00", StringComparison.Ordinal))
+        // "00" is the international prefix of most countries; without a default country it can only mean that.
+        var international = text[0] == '+' || text.StartsWith("00", StringComparison.Ordinal);
+        if (!international && defaultCountryCode is null)
         {
-            number = number[2..];
-        }
-        else if (!international)
-        {
-            if (defaultCountryCode is null)
-            {
-                throw new VaultInputException("The phone number has no country code (+ or 00) and no default country code is configured.", paramName, "phone");
-            }
-
-            number = defaultCountryCode + (number.StartsWith('0') ? number[1..] : number);
+            throw new VaultInputException("The phone number has no country code (+ or 00) and no default country code is configured.", paramName, "phone");
         }
 
-        return number.Length is >= 7 and <= 15 && number[0] != '0'
-            ? "+" + number
-            : throw new VaultInputException("The phone number is not a valid international (E.164) number of 7 to 15 digits.", paramName, "phone");
+        var region = international ? "ZZ" : Phones.GetRegionCodeForCountryCode(int.Parse(defaultCountryCode!, CultureInfo.InvariantCulture));
+        if (text.StartsWith("00", StringComparison.Ordinal))
+        {
+            text = "+" + text[2..];
+        }
+
+        PhoneNumbers.PhoneNumber parsed;
+        try
+        {
+            parsed = Phones.Parse(text, region);
+        }
+        catch (PhoneNumbers.NumberParseException)
+        {
+            throw new VaultInputException("The phone number is not a valid international (E.164) number: no country code, or too short or too long.", paramName, "phone");
+        }
+
+        return Phones.IsPossibleNumber(parsed)
+            ? Phones.Format(parsed, PhoneNumbers.PhoneNumberFormat.E164)
+            : throw new VaultInputException("The phone number is not a valid international (E.164) number: its length does not fit its country's numbering plan.", paramName, "phone");
     }
+
+    private static PhoneNumbers.PhoneNumberUtil Phones => PhoneNumbers.PhoneNumberUtil.GetInstance();
 
     private static string Text(string value, LookupKind kind, string paramName)
     {

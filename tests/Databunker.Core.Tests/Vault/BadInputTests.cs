@@ -33,6 +33,9 @@ public sealed class BadInputTests(string store)
         yield return new TestCaseData("""{"phone":"+12"}""", "phone").SetName("Create_PhoneTooShort_Refused");
         yield return new TestCaseData("""{"phone":"+1234567890123456"}""", "phone").SetName("Create_PhoneTooLong_Refused");
         yield return new TestCaseData("""{"phone":"+0 20 7946 0958"}""", "phone").SetName("Create_PhoneCountryZero_Refused");
+        yield return new TestCaseData("""{"phone":"+1 202 555 014"}""", "phone").SetName("Create_PhoneTooShortForItsCountry_Refused");
+        yield return new TestCaseData("""{"phone":"+44 20 7946 0958 123"}""", "phone").SetName("Create_PhoneTooLongForItsCountry_Refused");
+        yield return new TestCaseData("""{"phone":"+999 1234 5678"}""", "phone").SetName("Create_PhoneNoSuchCountryCode_Refused");
         yield return new TestCaseData("""{"login":"   "}""", "login").SetName("Create_BlankLogin_Refused");
         yield return new TestCaseData("""{"login":{"a":1}}""", "login").SetName("Create_ObjectLogin_Refused");
         yield return new TestCaseData("""{"login":"a","login":"b"}""", "login").SetName("Create_LoginTwice_Refused");

@@ -63,7 +63,10 @@ public sealed class PersonalDataVaultTests(string store)
     [TestCase("+44 20 7946 0958")]
     [TestCase("0044 (20) 7946-0958")]
     [TestCase("020 7946 0958")]
-    public async Task GetUserAsync_PhoneWrittenThreeWays_FindsOnePerson(string written)
+    [TestCase("+44 (0) 20 7946 0958")]
+    [TestCase("+44 (0)20 7946 0958")]
+    [TestCase("(020) 7946 0958")]
+    public async Task GetUserAsync_PhoneWrittenManyWays_FindsOnePerson(string written)
     {
         var token = await Vault.CreateUserAsync(Json(new { phone = "+44-20-7946-0958" }));
 
