@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Databunker.Core.Export;
 using Databunker.Core.Privacy;
 using Databunker.Core.Requests;
@@ -16,12 +15,6 @@ internal static class AdminApi
 {
     /// <summary>The largest JSON body the API reads (a reason is at most 2,000 characters).</summary>
     public const int MaxBodyBytes = 16 * 1024;
-
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
 
     public static async Task<IResult> ListAsync(HttpContext context, IPrivacyRequestManager requests, string? state, int? limit, Guid? after)
     {
@@ -48,11 +41,11 @@ internal static class AdminApi
         }
 
         var page = await requests.ListAsync(new PrivacyRequestQuery { States = states, Limit = limit ?? 100, After = last }, context.RequestAborted);
-        return Results.Json(page.Select(Summary), Json);
+        return Results.Json(page.Select(RequestSummary.Of), AdminJson.Default.IEnumerableRequestSummary);
     }
 
     public static async Task<IResult> GetAsync(HttpContext context, IPrivacyRequestManager requests, Guid id) =>
-        await requests.GetAsync(id, context.RequestAborted) is { } request ? Results.Json(Detail(request), Json) : NotFound();
+        await requests.GetAsync(id, context.RequestAborted) is { } request ? Results.Json(RequestDetail.Of(request), AdminJson.Default.RequestDetail) : NotFound();
 
     public static async Task<IResult> ApproveAsync(HttpContext context, IPrivacyRequestManager requests, Guid id)
     {
@@ -66,7 +59,7 @@ internal static class AdminApi
         if (request.Type is not (PrivacyRequestType.Access or PrivacyRequestType.Portability))
         {
             var done = await requests.ApproveAsync(id, new PrivacyRequestApproval { Approver = approver }, context.RequestAborted);
-            return Results.Json(Detail(done), Json);
+            return Results.Json(RequestDetail.Of(done), AdminJson.Default.RequestDetail);
         }
 
         // An access or portability request is carried out by writing the export: it is this response's body.
@@ -76,7 +69,7 @@ internal static class AdminApi
             var ended = await requests.ApproveAsync(id, new PrivacyRequestApproval { Approver = approver, Destination = buffer }, context.RequestAborted);
             if (ended.State != PrivacyRequestState.Completed)
             {
-                return Results.Json(Detail(ended), Json);
+                return Results.Json(RequestDetail.Of(ended), AdminJson.Default.RequestDetail);
             }
 
             context.Response.Headers.ContentDisposition = $"attachment; filename=\"export-{id:N}.json\"";
@@ -87,19 +80,19 @@ internal static class AdminApi
     public static async Task<IResult> RejectAsync(HttpContext context, IPrivacyRequestManager requests, Guid id)
     {
         var body = await ReadAsync(context);
-        return body.Problem ?? Results.Json(Detail(await requests.RejectAsync(id, Approver(context), body.Reason!, context.RequestAborted)), Json);
+        return body.Problem ?? Results.Json(RequestDetail.Of(await requests.RejectAsync(id, Approver(context), body.Reason!, context.RequestAborted)), AdminJson.Default.RequestDetail);
     }
 
     public static async Task<IResult> ExtendAsync(HttpContext context, IPrivacyRequestManager requests, Guid id)
     {
         var body = await ReadAsync(context);
-        return body.Problem ?? Results.Json(Detail(await requests.ExtendAsync(id, body.Reason!, context.RequestAborted)), Json);
+        return body.Problem ?? Results.Json(RequestDetail.Of(await requests.ExtendAsync(id, body.Reason!, context.RequestAborted)), AdminJson.Default.RequestDetail);
     }
 
     public static async Task<IResult> AuditTrailAsync(HttpContext context, IPersonalDataVault vault, Guid token)
     {
         var events = await vault.GetAuditEventsAsync(token, context.RequestAborted);
-        return events.Count == 0 ? NotFound() : Results.Json(events, Json);
+        return events.Count == 0 ? NotFound() : Results.Json(events, AdminJson.Default.IReadOnlyListAuditEvent);
     }
 
     public static async Task ExportAsync(HttpContext context, ISubjectExporter exporter, Guid token)
@@ -174,7 +167,7 @@ internal static class AdminApi
         try
         {
             using var limited = new LimitedStream(context.Request.Body, MaxBodyBytes);
-            var body = await JsonSerializer.DeserializeAsync<ReasonBody>(limited, Json, context.RequestAborted);
+            var body = await JsonSerializer.DeserializeAsync(limited, AdminJson.Default.ReasonBody, context.RequestAborted);
             return body?.Reason is { } reason ? (reason, null) : (null, Problem(StatusCodes.Status400BadRequest, "Reason expected", "Send {\"reason\": \"...\"}."));
         }
         catch (JsonException)
@@ -191,19 +184,6 @@ internal static class AdminApi
 
     private static IResult Problem(int status, string title, string detail) => Results.Problem(detail: detail, statusCode: status, title: title);
 
-    private static object Summary(PrivacyRequest r) => new
-    {
-        r.Id, r.Type, r.Regime, r.State, r.Activity, r.ReceivedAt, r.AcknowledgeBy, r.DueAt, r.IsExtended, r.VerifiedAt, r.DecidedAt, r.DecidedBy, r.ClosedAt, r.Outcome, r.OverdueAt,
-        IsOverdue = r.OverdueAt is not null,
-    };
-
-    private static object Detail(PrivacyRequest r) => new
-    {
-        r.Id, r.Person, r.Type, r.Regime, r.State, r.Activity, r.ReceivedAt, r.AcknowledgeBy, r.AcknowledgedAt, r.DueAt, r.IsExtended, r.VerifiedAt, r.DecidedAt, r.DecidedBy,
-        r.ClosedAt, r.Outcome, r.OverdueAt, r.Change, r.Reason, r.ExtensionReason,
-    };
-
-    private sealed record ReasonBody(string? Reason);
 
     /// <summary>A read-only view of a stream that fails once more than <c>limit</c> bytes were read (a body without a length).</summary>
     private sealed class LimitedStream(Stream inner, long limit) : Stream

@@ -98,7 +98,7 @@ internal sealed class VaultTicketStore(ISessionVault sessions, IOptions<Databunk
         var bytes = TicketSerializer.Default.Serialize(ticket);
         try
         {
-            return JsonSerializer.SerializeToElement(new Dictionary<string, string> { [TicketProperty] = Convert.ToBase64String(bytes) });
+            return JsonSerializer.SerializeToElement(new Dictionary<string, string> { [TicketProperty] = Convert.ToBase64String(bytes) }, SessionJson.Default.DictionaryStringString);
         }
         finally
         {

@@ -76,7 +76,7 @@ internal sealed class PrivacyPortal(string basePath)
         var expires = time.GetUtcNow() + options.CodeLifetime;
         var pending = new PendingSignIn(person ?? Guid.Empty, Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(code))), Convert.ToBase64String(key), expires.ToUnixTimeMilliseconds(), 0);
         var sessions = services.GetRequiredService<ISessionVault>();
-        var ticket = await sessions.CreateAsync(JsonSerializer.SerializeToElement(pending), new SessionCreateOptions { IdleTimeout = options.CodeLifetime, AbsoluteTimeout = options.CodeLifetime }, context.RequestAborted);
+        var ticket = await sessions.CreateAsync(JsonSerializer.SerializeToElement(pending, SessionJson.Default.PendingSignIn), new SessionCreateOptions { IdleTimeout = options.CodeLifetime, AbsoluteTimeout = options.CodeLifetime }, context.RequestAborted);
         if (person is { } p)
         {
             await services.GetRequiredService<IPortalCodeSender>().SendCodeAsync(p, code, expires, context.RequestAborted);
@@ -97,7 +97,7 @@ internal sealed class PrivacyPortal(string basePath)
         var sessions = context.RequestServices.GetRequiredService<ISessionVault>();
         var id = context.Request.Cookies[CookieName];
         var session = id is null ? null : await sessions.GetAsync(id, touch: false, context.RequestAborted);
-        if (session is null || session.Person is not null || session.Data.Deserialize<PendingSignIn>() is not { } pending)
+        if (session is null || session.Person is not null || session.Data.Deserialize(SessionJson.Default.PendingSignIn) is not { } pending)
         {
             context.Response.Headers.Location = Url(context, "signin");
             context.Response.StatusCode = StatusCodes.Status303SeeOther;
@@ -111,7 +111,7 @@ internal sealed class PrivacyPortal(string basePath)
         {
             if (pending.Attempts < Options(context).MaxCodeAttempts)
             {
-                await sessions.ReplaceAsync(id!, JsonSerializer.SerializeToElement(pending with { Attempts = pending.Attempts + 1 }), session.Version, context.RequestAborted);
+                await sessions.ReplaceAsync(id!, JsonSerializer.SerializeToElement(pending with { Attempts = pending.Attempts + 1 }, SessionJson.Default.PendingSignIn), session.Version, context.RequestAborted);
             }
 
             await CodePageAsync(context, 400, "That code does not work. Check it, or ask for a new one.");
@@ -120,7 +120,7 @@ internal sealed class PrivacyPortal(string basePath)
 
         // Bound to the person under a new id: an id planted before sign-in is worthless after it.
         var bound = await sessions.BindAsync(id!, pending.Person, context.RequestAborted);
-        await sessions.ReplaceAsync(bound.SessionId, JsonSerializer.SerializeToElement(new { portal = true }), null, context.RequestAborted);
+        await sessions.ReplaceAsync(bound.SessionId, JsonSerializer.SerializeToElement(new PortalSession(true), SessionJson.Default.PortalSession), null, context.RequestAborted);
         SetCookie(context, bound.SessionId);
         context.Response.Headers.Location = Url(context, string.Empty);
         context.Response.StatusCode = StatusCodes.Status303SeeOther;
@@ -453,7 +453,4 @@ internal sealed class PrivacyPortal(string basePath)
         html.Append("<main><h1>").Append(Encode(title)).Append("</h1>").Append(body).Append("</main></body></html>");
         await context.Response.WriteAsync(html.ToString(), context.RequestAborted);
     }
-
-    /// <summary>A sign-in in progress, kept in an anonymous vault session: the person (empty for an unknown address), the code's HMAC and its key.</summary>
-    private sealed record PendingSignIn(Guid Person, string Hash, string Key, long ExpiresAt, int Attempts);
 }
