@@ -69,6 +69,54 @@ public sealed class HostingAcceptanceTests
         }
     }
 
+    [Test]
+    [Category(TestStore.PostgreSqlName)]
+    public async Task TwoHostsOnOnePostgreSqlVault_RunTheirSchedulersAtOnce_AndForgetEachPersonOnce() =>
+        // Several instances share a vault on PostgreSQL (the README sends them there); each pass claims its rows.
+        await TwoHostsAsync(HostedVault.Settings("PostgreSql", TestStore.PostgreSql.NewDatabase(), HostedVault.NewKey()));
+
+    private static async Task TwoHostsAsync(Dictionary<string, string?> settings)
+    {
+        await using var first = await HostedVault.StartAsync(settings);
+        await using var second = await HostedVault.StartAsync(settings);
+        await first.Logs.WaitAsync(PassEmpty, 0);
+        await second.Logs.WaitAsync(PassEmpty, 0);
+        var vault = first.Services.GetRequiredService<IPersonalDataVault>();
+        var expirations = first.Services.GetRequiredService<IExpirationManager>();
+        var people = new List<Guid>();
+        for (var i = 0; i < 20; i++)
+        {
+            var person = await vault.CreateUserAsync(TestData.Json(new { email = $"shared{i}@example.com" }));
+            await expirations.StartAsync(UserLookup.ByToken(person), TimeSpan.FromMinutes(10));
+            people.Add(person);
+        }
+
+        // Both clocks reach the due time; both schedulers pass at once over the same rows.
+        first.Time.Advance(TimeSpan.FromMinutes(10));
+        second.Time.Advance(TimeSpan.FromMinutes(10));
+        var done = await Task.WhenAll(NextPassAsync(first), NextPassAsync(second));
+
+        done.Sum().Should().Be(20, "every due person is forgotten by exactly one of the two passes");
+        first.Logs.Count(PassFailed).Should().Be(0);
+        second.Logs.Count(PassFailed).Should().Be(0);
+        foreach (var person in people)
+        {
+            (await vault.GetUserAsync(UserLookup.ByToken(person))).Should().BeNull();
+            (await vault.GetAuditEventsAsync(person)).Count(e => e.Operation == AuditOperations.ExpirationExpired).Should().Be(1);
+        }
+    }
+
+    /// <summary>How many persons the host's next pass forgot (0 for a pass that found nothing due).</summary>
+    private static async Task<int> NextPassAsync(HostedVault hosted)
+    {
+        var empty = hosted.Logs.Count(PassEmpty);
+        var done = hosted.Logs.Count(PassDone);
+        var finished = await Task.WhenAny(hosted.Logs.WaitAsync(PassEmpty, empty), hosted.Logs.WaitAsync(PassDone, done));
+        var text = await finished;
+        var match = System.Text.RegularExpressions.Regex.Match(text, @"expiration (\d+)");
+        return match.Success ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+    }
+
     private static async Task RunFlowAsync(Dictionary<string, string?> settings, Func<IDisposable> outage, bool expectUnhealthyDuringOutage)
     {
         await using var hosted = await HostedVault.StartAsync(settings);

@@ -11,6 +11,7 @@ public interface IVaultAdministration
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="VaultConfigurationException">The vault cannot be opened as configured, for example
     /// with a master key that is not the one it was created with, or a schema newer than this library.</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task InitializeAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -21,6 +22,7 @@ public interface IVaultAdministration
     /// <param name="progress">Receives the running counts after each batch; optional.</param>
     /// <param name="cancellationToken">Cancels between batches; batches done stay done.</param>
     /// <returns>The final counts.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<KeyRotationProgress> RewrapKeysAsync(IProgress<KeyRotationProgress>? progress = null, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -35,6 +37,7 @@ public interface IVaultAdministration
     /// <param name="progress">Receives the running count after each batch; optional.</param>
     /// <param name="cancellationToken">Cancels between batches; batches done stay done.</param>
     /// <returns>How many values were re-sealed, how many could not be (changed meanwhile: call again), and the new version.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<KeyRotationProgress> RenewTokenSealingKeyAsync(IProgress<KeyRotationProgress>? progress = null, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -49,6 +52,7 @@ public interface IVaultAdministration
     /// <param name="progress">Receives the running count after each batch; optional.</param>
     /// <param name="cancellationToken">Cancels between batches; batches done stay done, and the next call goes on.</param>
     /// <returns>How many persons were re-keyed, how many index entries remain under older versions, and the new version.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<KeyRotationProgress> RekeyBlindIndexAsync(IProgress<KeyRotationProgress>? progress = null, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -64,6 +68,7 @@ public interface IVaultAdministration
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="InvalidOperationException">The version is the current one, or keys are still wrapped under older versions (run <see cref="RewrapKeysAsync"/>).</exception>
     /// <exception cref="NotSupportedException">The key provider cannot retire versions (<see cref="Keys.IKeyProvider.CanRetireKeyVersions"/>).</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task RetireKeyVersionAsync(string keyVersion, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -74,6 +79,7 @@ public interface IVaultAdministration
     /// </summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns><see langword="false"/> when concurrent work kept it from finishing; call it again later.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<bool> CompactAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -86,11 +92,13 @@ public interface IVaultAdministration
     /// must still hold that event with that link, which detects events cut from the end.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>Whether the trail is intact, how many events were checked, and where it breaks.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<AuditVerification> VerifyAuditTrailAsync(AuditChainHead? anchor = null, CancellationToken cancellationToken = default);
 
     /// <summary>The audit chain's current head, to anchor outside the database (see <see cref="AuditChainHead"/>).</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The newest event's sequence number and link.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<AuditChainHead> GetAuditChainHeadAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -99,6 +107,7 @@ public interface IVaultAdministration
     /// </summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>How many events were deleted.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<int> PurgeAuditEventsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -108,7 +117,8 @@ public interface IVaultAdministration
     /// provider, or before a backup.
     /// </summary>
     /// <param name="cancellationToken">Cancels the wait for a commit under way; a commit once begun completes.</param>
-    /// <remarks>A storage failure is thrown as the storage raised it; the events are kept for the next try.</remarks>
+    /// <remarks>After a storage failure the events are kept for the next try.</remarks>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task FlushAuditAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -118,6 +128,7 @@ public interface IVaultAdministration
     /// </summary>
     /// <param name="cancellationToken">Stops the pass between batches.</param>
     /// <returns>How many items each module handled, by module name (<c>expiration</c>: persons forgotten; <c>tokens</c>: tokens removed).</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<IReadOnlyDictionary<string, int>> RunDueWorkAsync(CancellationToken cancellationToken = default);
 
     /// <summary>

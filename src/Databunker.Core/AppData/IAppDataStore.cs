@@ -29,6 +29,7 @@ public interface IAppDataStore
     /// <param name="app">A registered application name.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The document, or <see langword="null"/>.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<AppDocument?> GetAsync(Guid person, string app, CancellationToken cancellationToken = default);
 
     /// <summary>Writes the person's whole document for <paramref name="app"/>. Audited as <c>appdata.put</c> in the same transaction.</summary>
@@ -38,6 +39,7 @@ public interface IAppDataStore
     /// <param name="expectedVersion">The version the write expects (see the remarks), or <see langword="null"/> for any.</param>
     /// <param name="cancellationToken">Cancels the write; nothing is written then.</param>
     /// <returns>The document's new version.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<long> PutAsync(Guid person, string app, JsonElement document, long? expectedVersion = null, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -51,6 +53,7 @@ public interface IAppDataStore
     /// <param name="expectedVersion">The version the patch expects, or <see langword="null"/> for any.</param>
     /// <param name="cancellationToken">Cancels the write; nothing is written then.</param>
     /// <returns>The document as written.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<AppDocument> PatchAsync(Guid person, string app, JsonElement patch, long? expectedVersion = null, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes the person's document for <paramref name="app"/>. Audited as <c>appdata.delete</c> in the same transaction when a document was deleted.</summary>
@@ -59,12 +62,14 @@ public interface IAppDataStore
     /// <param name="expectedVersion">The version the deletion expects, or <see langword="null"/> for any.</param>
     /// <param name="cancellationToken">Cancels the deletion; nothing is written then.</param>
     /// <returns><see langword="true"/> when a document was deleted; <see langword="false"/> when there was none and no version was expected.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<bool> DeleteAsync(Guid person, string app, long? expectedVersion = null, CancellationToken cancellationToken = default);
 
     /// <summary>Lists the person's documents, by application name, without their data.</summary>
     /// <param name="person">The person's token.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The documents' names, versions and times, in name order.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<IReadOnlyList<AppDocumentInfo>> ListAsync(Guid person, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -74,5 +79,6 @@ public interface IAppDataStore
     /// </summary>
     /// <param name="cancellationToken">Stops between batches.</param>
     /// <returns>How many documents were removed.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<int> RemoveExpiredAsync(CancellationToken cancellationToken = default);
 }

@@ -16,6 +16,7 @@ public interface IConsentLedger
     /// <returns>The event as recorded.</returns>
     /// <exception cref="PersonNotFoundException">The person does not exist.</exception>
     /// <exception cref="VaultInputException">The activity is unknown or does not rest on consent, its notice version was never published, or a field is out of range.</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<ConsentEvent> RecordAsync(Guid person, ConsentRecord record, CancellationToken cancellationToken = default);
 
     /// <summary>A person's decisions, oldest first, with their evidence opened.</summary>
@@ -23,12 +24,14 @@ public interface IConsentLedger
     /// <param name="activity">One activity's, or <see langword="null"/> for all.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The events.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<IReadOnlyList<ConsentEvent>> GetHistoryAsync(Guid person, string? activity = null, CancellationToken cancellationToken = default);
 
     /// <summary>Where a person stands on every consent-based activity of the catalogue.</summary>
     /// <param name="person">The person.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>One state per consent-based activity, in the catalogue's order.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<IReadOnlyList<ConsentState>> GetStateAsync(Guid person, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -39,6 +42,7 @@ public interface IConsentLedger
     /// <param name="activity">The activity's name.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>Whether it may run.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<bool> IsAllowedAsync(Guid person, string activity, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -52,6 +56,7 @@ public interface IConsentLedger
     /// <param name="cancellationToken">Cancels the call; nothing is written then.</param>
     /// <returns>The person's token when a person holds the value, or <see langword="null"/> when the decision waits.</returns>
     /// <exception cref="VaultInputException">The lookup is not by email or phone, or the record is refused as by <see cref="RecordAsync"/>.</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<Guid?> RecordForContactAsync(UserLookup contact, ConsentRecord record, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -65,6 +70,7 @@ public interface IConsentLedger
     /// <param name="limit">At most this many; 1 to 10,000.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The page.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<IReadOnlyList<PersonConsent>> ListByLatestDecisionAsync(string activity, ConsentDecision decision, long afterId = 0, int limit = 100, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -74,6 +80,7 @@ public interface IConsentLedger
     /// </summary>
     /// <param name="cancellationToken">Stops between batches.</param>
     /// <returns>How many decisions were attached (or dropped as superseded by a later decision of the person).</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<int> AttachPendingAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -85,5 +92,6 @@ public interface IConsentLedger
     /// </summary>
     /// <param name="cancellationToken">Stops between batches.</param>
     /// <returns>How many consents were closed, marked, attached or deleted.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<int> RunDueWorkAsync(CancellationToken cancellationToken = default);
 }

@@ -26,12 +26,14 @@ public interface IExpirationManager
     /// <returns>The expiration token, the due time and the two links.</returns>
     /// <exception cref="PersonNotFoundException">No person matches.</exception>
     /// <exception cref="VaultInputException">The time is not in the future, or is beyond <see cref="ExpirationOptions.MaxRetention"/> from now.</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<ExpirationTicket> StartAsync(UserLookup lookup, ExpirationTime? time = null, CancellationToken cancellationToken = default);
 
     /// <summary>Reads where a person stands.</summary>
     /// <param name="lookup">The person; after they were forgotten, only a token lookup finds them (as <see cref="ExpirationState.Deleted"/>).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The status, or <see langword="null"/> when no person (nor tombstone) matches.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<ExpirationStatus?> GetStatusAsync(UserLookup lookup, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -45,6 +47,7 @@ public interface IExpirationManager
     /// <returns>The link's action, state and due time, or <see langword="null"/> for an unknown, used,
     /// replaced or cancelled token.</returns>
     /// <exception cref="VaultCryptoException">The stored expiration fails its integrity check (it was altered).</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<ExpirationLinkInfo?> InspectLinkAsync(string expirationToken, CancellationToken cancellationToken = default);
 
     /// <summary>The "keep my data" link: the person stays, and is never forgotten by this expiration.</summary>
@@ -52,6 +55,7 @@ public interface IExpirationManager
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns><see cref="ExpirationLinkResult.Retained"/>, or <see cref="ExpirationLinkResult.NotFound"/> for an
     /// unknown, used, replaced or cancelled token (nothing changes then).</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<ExpirationLinkResult> RetainAsync(string expirationToken, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -62,12 +66,14 @@ public interface IExpirationManager
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns><see cref="ExpirationLinkResult.Deleted"/>, or <see cref="ExpirationLinkResult.NotFound"/> for an
     /// unknown, used, replaced or cancelled token (nothing changes then).</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<ExpirationLinkResult> DeleteAsync(string expirationToken, CancellationToken cancellationToken = default);
 
     /// <summary>Cancels a person's expiration (waiting or retained): back to none; the links stop working.</summary>
     /// <param name="lookup">The person.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns><see langword="true"/> when there was an expiration to cancel.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<bool> CancelAsync(UserLookup lookup, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -79,5 +85,6 @@ public interface IExpirationManager
     /// </summary>
     /// <param name="cancellationToken">Stops the pass between batches.</param>
     /// <returns>The counts of the pass.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<ExpirationPassResult> RunDueAsync(CancellationToken cancellationToken = default);
 }

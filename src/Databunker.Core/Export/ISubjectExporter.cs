@@ -19,5 +19,6 @@ public interface ISubjectExporter
     /// <param name="cancellationToken">Stops the export; what was written so far is not a complete document.</param>
     /// <returns>A task that completes when the document is written.</returns>
     /// <exception cref="PersonNotFoundException">The person does not exist (or was forgotten).</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task ExportAsync(Guid person, Stream destination, CancellationToken cancellationToken = default);
 }

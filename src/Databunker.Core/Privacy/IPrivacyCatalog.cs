@@ -24,6 +24,7 @@ public interface IPrivacyCatalog
     /// </summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The notices published by this call (none when nothing changed).</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<IReadOnlyList<PublishedNotice>> PublishAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Reads a published notice: the latest version, or the one given.</summary>
@@ -31,12 +32,14 @@ public interface IPrivacyCatalog
     /// <param name="version">The version, or <see langword="null"/> for the latest.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The version, or <see langword="null"/> when it was never published.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<PublishedNotice?> GetNoticeAsync(string name, int? version = null, CancellationToken cancellationToken = default);
 
     /// <summary>Every published version of a notice, oldest first.</summary>
     /// <param name="name">The notice's name.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The versions.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<IReadOnlyList<PublishedNotice>> GetNoticeHistoryAsync(string name, CancellationToken cancellationToken = default);
 
     /// <summary>The record of processing activities (Art. 30(1)) as indented JSON.</summary>

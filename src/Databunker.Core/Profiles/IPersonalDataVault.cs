@@ -18,6 +18,7 @@ public interface IPersonalDataVault
     /// <exception cref="VaultInputException">The profile is not an object, is larger than
     /// <see cref="DatabunkerOptions.MaxProfileBytes"/>, or an indexed field is malformed.</exception>
     /// <exception cref="DuplicateIndexException">Another person has the same login, email, phone or custom value.</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<Guid> CreateUserAsync(JsonElement profile, CancellationToken cancellationToken = default);
 
     /// <summary>Stores many persons in one transaction: all of them, or none when any is refused.</summary>
@@ -26,6 +27,7 @@ public interface IPersonalDataVault
     /// <returns>The new tokens, in the order of <paramref name="profiles"/>.</returns>
     /// <exception cref="VaultInputException">A profile is refused (see <see cref="CreateUserAsync"/>).</exception>
     /// <exception cref="DuplicateIndexException">A value is taken, by a stored person or by another profile of the batch.</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<IReadOnlyList<Guid>> CreateUsersAsync(IEnumerable<JsonElement> profiles, CancellationToken cancellationToken = default);
 
     /// <summary>Finds a person and decrypts their profile.</summary>
@@ -34,6 +36,7 @@ public interface IPersonalDataVault
     /// <returns>The person, or <see langword="null"/> when none matches (also after they were forgotten).</returns>
     /// <exception cref="VaultInputException">The lookup is the default value or its value is malformed.</exception>
     /// <exception cref="VaultCryptoException">The stored profile or key fails to authenticate.</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<UserRecord?> GetUserAsync(UserLookup lookup, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -47,6 +50,7 @@ public interface IPersonalDataVault
     /// <returns><see langword="true"/> when the person was found and updated.</returns>
     /// <exception cref="VaultInputException">The patch is not an object, or the patched profile is refused.</exception>
     /// <exception cref="DuplicateIndexException">A changed index value is taken by another person.</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<bool> UpdateUserAsync(UserLookup lookup, JsonElement patch, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -57,10 +61,12 @@ public interface IPersonalDataVault
     /// <param name="lookup">How to find the person.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns><see langword="true"/> when the person was found and forgotten.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<bool> DeleteUserAsync(UserLookup lookup, CancellationToken cancellationToken = default);
 
     /// <summary>The audit trail of one person, oldest first; details are decrypted while the person exists.</summary>
     /// <param name="token">The person's token (also after they were forgotten).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<IReadOnlyList<AuditEvent>> GetAuditEventsAsync(Guid token, CancellationToken cancellationToken = default);
 }

@@ -19,6 +19,7 @@ public interface IPrivacyRequestManager
     /// <exception cref="PersonNotFoundException">The person does not exist.</exception>
     /// <exception cref="VaultInputException">A field is missing or malformed for the request's type.</exception>
     /// <exception cref="InvalidOperationException">A code is needed and no <see cref="IPrivacyRequestCodeSender"/> is registered.</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<PrivacyRequest> SubmitAsync(PrivacyRequestSubmission submission, CancellationToken cancellationToken = default);
 
     /// <summary>Checks a verification code. Every attempt counts, audited as <c>request.verify</c>; after <see cref="PrivacyRequestOptions.MaxCodeAttempts"/> the code is spent.</summary>
@@ -27,6 +28,7 @@ public interface IPrivacyRequestManager
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>What the attempt found.</returns>
     /// <exception cref="PrivacyRequestNotFoundException">There is no such request.</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<PrivacyRequestVerification> VerifyAsync(Guid request, string code, CancellationToken cancellationToken = default);
 
     /// <summary>Sends a new code, which replaces the previous one; at most <see cref="PrivacyRequestOptions.MaxCodes"/> per request.</summary>
@@ -35,24 +37,28 @@ public interface IPrivacyRequestManager
     /// <returns>The request.</returns>
     /// <exception cref="PrivacyRequestNotFoundException">There is no such request.</exception>
     /// <exception cref="PrivacyRequestStateException">The request is not waiting for verification, or no codes are left.</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<PrivacyRequest> ResendCodeAsync(Guid request, CancellationToken cancellationToken = default);
 
     /// <summary>Reads a request, its change and reasons opened while the person exists.</summary>
     /// <param name="request">The request's id.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The request, or <see langword="null"/> when there is none (or it was purged).</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<PrivacyRequest?> GetAsync(Guid request, CancellationToken cancellationToken = default);
 
     /// <summary>Lists requests by state, soonest due first: a DPO's queue. Changes and reasons are not opened.</summary>
     /// <param name="query">Which ones.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The page.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<IReadOnlyList<PrivacyRequest>> ListAsync(PrivacyRequestQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>A person's requests, oldest first, opened.</summary>
     /// <param name="person">The person's token.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The requests.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<IReadOnlyList<PrivacyRequest>> ListForPersonAsync(Guid person, CancellationToken cancellationToken = default);
 
     /// <summary>Extends an open request's period once (GDPR by two months, CCPA by 45 days), with the reason the person must be told. Audited as <c>request.extend</c>.</summary>
@@ -62,6 +68,7 @@ public interface IPrivacyRequestManager
     /// <returns>The request with its new due date.</returns>
     /// <exception cref="PrivacyRequestNotFoundException">There is no such request.</exception>
     /// <exception cref="PrivacyRequestStateException">It is closed or in progress, or was extended already.</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<PrivacyRequest> ExtendAsync(Guid request, string reason, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -78,6 +85,7 @@ public interface IPrivacyRequestManager
     /// <exception cref="PrivacyRequestNotFoundException">There is no such request.</exception>
     /// <exception cref="PrivacyRequestStateException">It is not verified, or is closed, or another approval holds it.</exception>
     /// <exception cref="VaultInputException">The approver is malformed, or an export request has no destination.</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<PrivacyRequest> ApproveAsync(Guid request, PrivacyRequestApproval approval, CancellationToken cancellationToken = default);
 
     /// <summary>Rejects an open request with the reason the person must be told (GDPR Art. 12(4)). Audited as <c>request.reject</c>.</summary>
@@ -88,6 +96,7 @@ public interface IPrivacyRequestManager
     /// <returns>The request.</returns>
     /// <exception cref="PrivacyRequestNotFoundException">There is no such request.</exception>
     /// <exception cref="PrivacyRequestStateException">It is closed or in progress.</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<PrivacyRequest> RejectAsync(Guid request, string approver, string reason, CancellationToken cancellationToken = default);
 
     /// <summary>Cancels an open request (the person withdrew it) with a reason. Audited as <c>request.cancel</c>.</summary>
@@ -97,6 +106,7 @@ public interface IPrivacyRequestManager
     /// <returns>The request.</returns>
     /// <exception cref="PrivacyRequestNotFoundException">There is no such request.</exception>
     /// <exception cref="PrivacyRequestStateException">It is closed or in progress.</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<PrivacyRequest> CancelAsync(Guid request, string reason, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -106,5 +116,6 @@ public interface IPrivacyRequestManager
     /// </summary>
     /// <param name="cancellationToken">Stops between batches.</param>
     /// <returns>How many requests it changed or purged.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<int> RunDueWorkAsync(CancellationToken cancellationToken = default);
 }

@@ -28,6 +28,7 @@ public interface ISessionVault
     /// <param name="options">The owner, label and timeouts; <see langword="null"/> for an anonymous session with the defaults.</param>
     /// <param name="cancellationToken">Cancels the creation; nothing is written then.</param>
     /// <returns>The new id, shown this once.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<SessionTicket> CreateAsync(JsonElement data, SessionCreateOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>Reads a live session, touching it (sliding its idle expiry) unless <paramref name="touch"/> is <see langword="false"/>.</summary>
@@ -35,6 +36,7 @@ public interface ISessionVault
     /// <param name="touch">Whether the read counts as activity.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The session, or <see langword="null"/> when the id names no live session.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<Session?> GetAsync(string sessionId, bool touch = true, CancellationToken cancellationToken = default);
 
     /// <summary>Replaces a live session's data and touches it. Audited as <c>session.replace</c>.</summary>
@@ -43,6 +45,7 @@ public interface ISessionVault
     /// <param name="expectedVersion">The version read before, or <see langword="null"/> for any; a mismatch throws <see cref="VersionConflictException"/>.</param>
     /// <param name="cancellationToken">Cancels the write; nothing is written then.</param>
     /// <returns>The data's new version.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<long> ReplaceAsync(string sessionId, JsonElement data, long? expectedVersion = null, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -54,18 +57,21 @@ public interface ISessionVault
     /// <param name="person">The person who signed in.</param>
     /// <param name="cancellationToken">Cancels the binding; nothing is written then.</param>
     /// <returns>The new id, shown this once; the old one names nothing any more.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<SessionTicket> BindAsync(string sessionId, Guid person, CancellationToken cancellationToken = default);
 
     /// <summary>Lists a person's live sessions (metadata only), most recently seen first.</summary>
     /// <param name="person">The person.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The sessions.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<IReadOnlyList<SessionInfo>> ListAsync(Guid person, CancellationToken cancellationToken = default);
 
     /// <summary>Ends a session (sign-out). Audited as <c>session.end</c> when it existed.</summary>
     /// <param name="sessionId">The id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>Whether a session was ended.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<bool> EndAsync(string sessionId, CancellationToken cancellationToken = default);
 
     /// <summary>Ends one of a person's sessions by its handle, as a "sign out that device" button does. Audited as <c>session.end</c>.</summary>
@@ -73,6 +79,7 @@ public interface ISessionVault
     /// <param name="handle">The handle from <see cref="ListAsync"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>Whether a session was ended.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<bool> EndByHandleAsync(Guid person, Guid handle, CancellationToken cancellationToken = default);
 
     /// <summary>Ends all of a person's sessions, or all but the current one. Audited as <c>session.end-all</c>.</summary>
@@ -80,6 +87,7 @@ public interface ISessionVault
     /// <param name="exceptSessionId">The id of the session to keep (the one making the request), or <see langword="null"/> to end all.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>How many sessions were ended.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<int> EndAllAsync(Guid person, string? exceptSessionId = null, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -89,5 +97,6 @@ public interface ISessionVault
     /// </summary>
     /// <param name="cancellationToken">Stops between batches.</param>
     /// <returns>How many sessions were removed.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<int> RemoveExpiredAsync(CancellationToken cancellationToken = default);
 }

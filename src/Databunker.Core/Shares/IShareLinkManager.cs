@@ -15,6 +15,7 @@ public interface IShareLinkManager
     /// <returns>The link, with its token shown this once.</returns>
     /// <exception cref="PersonNotFoundException">The person does not exist.</exception>
     /// <exception cref="VaultInputException">The request is malformed: no or too many fields, a malformed pointer, a pointer that names nothing, an unregistered application, a lifetime above the maximum, reads out of range.</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<ShareLink> CreateAsync(Guid person, ShareRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -24,12 +25,14 @@ public interface IShareLinkManager
     /// <param name="token">The link's token.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The status, and the record when redeemed.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<ShareRedemption> RedeemAsync(string token, CancellationToken cancellationToken = default);
 
     /// <summary>Lists a person's links, newest first.</summary>
     /// <param name="person">The person.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The links.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<IReadOnlyList<ShareLinkInfo>> ListAsync(Guid person, CancellationToken cancellationToken = default);
 
     /// <summary>Revokes one of a person's links. Audited as <c>share.revoke</c>.</summary>
@@ -37,10 +40,12 @@ public interface IShareLinkManager
     /// <param name="handle">The link's handle.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>Whether a live link was revoked.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<bool> RevokeAsync(Guid person, Guid handle, CancellationToken cancellationToken = default);
 
     /// <summary>Removes expired links in batches; part of <see cref="IVaultAdministration.RunDueWorkAsync"/>. Databunker never deletes them.</summary>
     /// <param name="cancellationToken">Stops between batches.</param>
     /// <returns>How many links were removed.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<int> RemoveExpiredAsync(CancellationToken cancellationToken = default);
 }

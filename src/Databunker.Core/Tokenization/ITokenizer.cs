@@ -15,6 +15,7 @@ public interface ITokenizer
     /// <exception cref="VaultInputException">The value is empty, too long, not valid text, does not fit the
     /// format, or leaves a format-preserving token fewer than a million possibilities; or the options are invalid.</exception>
     /// <exception cref="PersonNotFoundException">The owner is not a person in the vault.</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<string> TokenizeAsync(string value, TokenizeOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>Replaces many values with tokens in one transaction: all or none.</summary>
@@ -22,6 +23,7 @@ public interface ITokenizer
     /// <param name="options">Kind, format, scope, owner and expiry, the same for every value.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The tokens, in the order of <paramref name="values"/>. Equal values give equal tokens only when deterministic.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<IReadOnlyList<string>> TokenizeManyAsync(IEnumerable<string> values, TokenizeOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>Gives a token's value back.</summary>
@@ -29,18 +31,21 @@ public interface ITokenizer
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The value, or <see langword="null"/> when the token is unknown, expired or deleted, or its owner was forgotten.</returns>
     /// <exception cref="VaultCryptoException">The stored value fails to authenticate.</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<string?> DetokenizeAsync(string token, CancellationToken cancellationToken = default);
 
     /// <summary>Gives many tokens' values back, read in one transaction.</summary>
     /// <param name="tokens">The tokens.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The values in the order of <paramref name="tokens"/>, <see langword="null"/> where not found.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<IReadOnlyList<string?>> DetokenizeManyAsync(IEnumerable<string> tokens, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a token and its value.</summary>
     /// <param name="token">The token.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns><see langword="true"/> when the token existed.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<bool> DeleteTokenAsync(string token, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -49,5 +54,6 @@ public interface ITokenizer
     /// </summary>
     /// <param name="cancellationToken">Stops between batches.</param>
     /// <returns>How many tokens were removed.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<int> RemoveExpiredTokensAsync(CancellationToken cancellationToken = default);
 }
