@@ -22,6 +22,9 @@ services.AddDatabunker(options =>
         options.DefaultActor = "sample-app";
         options.Expiration.LinkBaseAddress = new Uri("https://shop.example/privacy/");
         options.Expiration.DefaultRetention = TimeSpan.FromDays(30);
+        // Reads' audit events are committed before the read returns, so that the trail printed below lists every
+        // event in the order it happened (by default they join a batch committed a moment later, for speed).
+        options.ReadAuditWindow = 0;
     })
     .UseSqlite($"Data Source={databasePath}")
     // A real host keeps the key outside the code: UseMasterKeyFromEnvironment() or UseMasterKeyFromFile(path).
