@@ -6,7 +6,9 @@ public static class ExpirationSchedulerExtensions
     /// <summary>
     /// Runs <see cref="IExpirationManager.RunDueAsync"/> once every <paramref name="period"/> on a
     /// <see cref="PeriodicTimer"/> until <paramref name="cancellationToken"/> is cancelled, then returns.
-    /// A pass that throws ends the loop with its exception.
+    /// A pass that throws ends the loop with its exception. In a generic host, prefer <c>AddScheduler()</c> of
+    /// Databunker.Core.Hosting: it runs every module's due work, retries failed passes with a back-off and never
+    /// stops the host.
     /// </summary>
     /// <param name="manager">The expiration manager.</param>
     /// <param name="period">The time between passes; positive.</param>
