@@ -7,3 +7,10 @@ public sealed record VaultCopyReport(IReadOnlyList<KeyValuePair<string, long>> R
     /// <summary>The rows copied in all.</summary>
     public long TotalRows => RowsPerTable.Sum(t => t.Value);
 }
+
+/// <summary>Progress of <see cref="SqliteToPostgreSqlCopy.CopyAsync(string, string, IProgress{VaultCopyProgress}?, CancellationToken)"/>, after each table.</summary>
+/// <param name="Table">The table just copied.</param>
+/// <param name="TablesCopied">How many tables are copied.</param>
+/// <param name="Tables">How many tables there are.</param>
+/// <param name="RowsCopied">How many rows are copied so far, in all tables.</param>
+public sealed record VaultCopyProgress(string Table, int TablesCopied, int Tables, long RowsCopied);

@@ -124,7 +124,9 @@ internal static class DatabunkerTool
         {
             try
             {
-                var report = await SqliteToPostgreSqlCopy.CopyAsync(result.GetValue(from)!, result.GetValue(to)!, cancellationToken).ConfigureAwait(false);
+                var progress = new ProgressWriter(output, terminal);
+                var report = await SqliteToPostgreSqlCopy.CopyAsync(result.GetValue(from)!, result.GetValue(to)!, progress, cancellationToken).ConfigureAwait(false);
+                progress.Finish();
                 foreach (var (table, rows) in report.RowsPerTable)
                 {
                     await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{table,-24} {rows,10}")).ConfigureAwait(false);

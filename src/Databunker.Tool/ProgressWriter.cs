@@ -1,5 +1,6 @@
 using System.Globalization;
 using Databunker.Core;
+using Databunker.Core.PostgreSql;
 
 namespace Databunker.Tool;
 
@@ -7,7 +8,7 @@ namespace Databunker.Tool;
 /// Shows a long job's progress: a bar redrawn in place on a terminal, a plain line per report otherwise (a log, a
 /// pipe), so that neither gets the other's form. Reports arrive on the job's thread and are written at once.
 /// </summary>
-internal sealed class ProgressWriter(TextWriter output, bool terminal) : IProgress<KeyRotationProgress>
+internal sealed class ProgressWriter(TextWriter output, bool terminal) : IProgress<KeyRotationProgress>, IProgress<VaultCopyProgress>
 {
     private const int Width = 30;
     private bool _drawn;
@@ -16,16 +17,27 @@ internal sealed class ProgressWriter(TextWriter output, bool terminal) : IProgre
     {
         ArgumentNullException.ThrowIfNull(value);
         var total = value.Rewrapped + value.Remaining;
-        var share = total == 0 ? 1.0 : (double)value.Rewrapped / total;
+        Show(value.Rewrapped, total, string.Create(CultureInfo.InvariantCulture, $"re-wrapped {value.Rewrapped}, {value.Remaining} remaining"));
+    }
+
+    public void Report(VaultCopyProgress value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        Show(value.TablesCopied, value.Tables, string.Create(CultureInfo.InvariantCulture, $"copied {value.Table}: {value.TablesCopied} of {value.Tables} tables, {value.RowsCopied} rows"));
+    }
+
+    private void Show(long done, long total, string line)
+    {
+        var share = total == 0 ? 1.0 : (double)done / total;
         if (terminal)
         {
             var filled = (int)Math.Round(share * Width);
-            output.Write(string.Create(CultureInfo.InvariantCulture, $"\r[{new string('#', filled)}{new string('-', Width - filled)}] {share,4:P0} {value.Rewrapped}/{total}"));
+            output.Write(string.Create(CultureInfo.InvariantCulture, $"\r[{new string('#', filled)}{new string('-', Width - filled)}] {share,4:P0} {done}/{total}"));
             _drawn = true;
         }
         else
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"re-wrapped {value.Rewrapped}, {value.Remaining} remaining ({share:P0})"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{line} ({share:P0})"));
         }
     }
 

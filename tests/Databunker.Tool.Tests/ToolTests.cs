@@ -150,6 +150,7 @@ public sealed class ToolTests
 
         code.Should().Be(0, error);
         output.Should().MatchRegex(@"users\s+6").And.Contain("Copied");
+        output.Should().MatchRegex(@"copied users: \d+ of \d+ tables", "a long copy reports each table");
         var services = new ServiceCollection();
         services.AddDatabunker().UsePostgreSql(target).UseMasterKeyFromFile(_key);
         await using var provider = services.BuildServiceProvider();
