@@ -23,7 +23,7 @@ public sealed class ExpirationLinkBrowserTests : BrowserTest
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Keep my data" }).ClickAsync();
 
-        await page.WaitForURLAsync("**/privacy/retain");
+        await page.WaitForURLAsync("**/privacy/retain", AfterPost);
         (await page.TitleAsync()).Should().Be("Your data is kept");
         page.Url.Should().NotContain(ticket.RetainToken, "after the POST the token is in no address");
         await Chromium.ScreenshotAsync(page, "expiration-kept");
@@ -45,7 +45,7 @@ public sealed class ExpirationLinkBrowserTests : BrowserTest
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete my data now" }).ClickAsync();
 
-        await page.WaitForURLAsync("**/privacy/delete");
+        await page.WaitForURLAsync("**/privacy/delete", AfterPost);
         (await page.TitleAsync()).Should().Be("Your data is deleted");
         (await host.Vault.GetUserAsync(UserLookup.ByToken(ticket.UserToken))).Should().BeNull();
 
@@ -66,8 +66,14 @@ public sealed class ExpirationLinkBrowserTests : BrowserTest
         await page.EvaluateAsync("() => document.querySelectorAll('input[type=hidden]:not([name=token])').forEach(i => i.remove())");
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete my data now" }).ClickAsync();
 
-        await page.WaitForURLAsync("**/privacy/delete");
+        await page.WaitForURLAsync("**/privacy/delete", AfterPost);
         (await page.TitleAsync()).Should().Be("The page expired");
         (await host.Vault.GetUserAsync(UserLookup.ByToken(ticket.UserToken))).Should().NotBeNull();
     }
+
+    /// <summary>
+    /// The answer to a POST is there once its document is parsed. Waiting for the load event as well timed out now
+    /// and then in CI, with both cores busy with the other suites, although the page had arrived.
+    /// </summary>
+    private static PageWaitForURLOptions AfterPost => new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 60_000 };
 }
