@@ -17,9 +17,9 @@ internal static class KernelServices
         services.TryAddSingleton<VaultOpener>();
         services.TryAddSingleton(sp =>
         {
-            // Every storage role first. The container disposes singletons in the reverse order it made them, and it
-            // disposes a storage each time a role that returns it was made: a role first resolved after this writer
-            // (a module's, say) would dispose the storage before the writer commits what waits into it.
+            // Every storage role first. The container disposes singletons in the reverse order it made them; the
+            // storage is made with the first role resolved (the roles are the storage boundary's wrappers over it), so
+            // it must exist before this writer, which commits what waits into it when it is disposed.
             foreach (var role in StorageRoles.All)
             {
                 try
