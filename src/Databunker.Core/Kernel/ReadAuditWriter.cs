@@ -9,6 +9,12 @@ namespace Databunker.Core.Kernel;
 /// the waiting events itself first, so a storage failure reaches the reader instead of piling up. A window
 /// of 0 commits every read's events before the read returns. Writes never come here: their event is in
 /// their own transaction.
+/// <para>
+/// The writer runs on a thread of its own while events wait (and ends when none do), not on the thread pool:
+/// reads on SQLite complete synchronously, so under load the readers keep every pool thread busy and a pool
+/// writer waited for a thread until the window filled and the readers stalled behind it (tens of
+/// milliseconds). A thread of its own is scheduled by the operating system beside the readers.
+/// </para>
 /// </summary>
 internal sealed class ReadAuditWriter : IAsyncDisposable, IDisposable
 {
@@ -16,7 +22,7 @@ internal sealed class ReadAuditWriter : IAsyncDisposable, IDisposable
     private readonly int _window;
     private readonly TimeSpan _delay;
     private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _batchReady = new(0, 1);
+    private readonly ManualResetEventSlim _batchReady = new(false, spinCount: 0);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
@@ -78,19 +84,12 @@ internal sealed class ReadAuditWriter : IAsyncDisposable, IDisposable
                 if (!_writing && !_faulted)
                 {
                     _writing = true;
-                    _writer = Task.Run(WriteAsync, CancellationToken.None);
+                    _writer = Task.Factory.StartNew(Write, CancellationToken.None, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
                 }
-                else if (_pending.Count >= _window / 2 && _pending.Count - records.Count < _window / 2 && _batchReady.CurrentCount == 0)
+                else if (_pending.Count >= _window / 2 && _pending.Count - records.Count < _window / 2)
                 {
                     // Half the window waits: the writer need not wait out its delay.
-                    try
-                    {
-                        _batchReady.Release();
-                    }
-                    catch (SemaphoreFullException)
-                    {
-                        // Signalled already.
-                    }
+                    _batchReady.Set();
                 }
 
                 return Task.CompletedTask;
@@ -173,8 +172,12 @@ internal sealed class ReadAuditWriter : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>The background writer: commits batches until nothing waits. A failure keeps the batch and stops it until a reader or a flush tries again.</summary>
-    private async Task WriteAsync()
+    /// <summary>
+    /// The background writer, on its own thread: commits batches until nothing waits. A failure keeps the batch
+    /// and stops it until a reader or a flush tries again. SQLite completes the append synchronously; a provider
+    /// that does not blocks only this thread.
+    /// </summary>
+    private void Write()
     {
         while (true)
         {
@@ -187,11 +190,11 @@ internal sealed class ReadAuditWriter : IAsyncDisposable, IDisposable
                 }
             }
 
-            await GatherAsync().ConfigureAwait(false);
-            await _commit.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            Gather();
+            _commit.Wait(CancellationToken.None);
             try
             {
-                await CommitPendingAsync().ConfigureAwait(false);
+                CommitPendingAsync().GetAwaiter().GetResult();
             }
             catch (Exception ex)
             {
@@ -210,8 +213,8 @@ internal sealed class ReadAuditWriter : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Lets a batch gather: waits the delay, unless half the window waits already or the vault stops.</summary>
-    private async Task GatherAsync()
+    /// <summary>Lets a batch gather: waits the delay on the host's clock, unless half the window waits already or the vault stops.</summary>
+    private void Gather()
     {
         if (_delay <= TimeSpan.Zero)
         {
@@ -224,13 +227,20 @@ internal sealed class ReadAuditWriter : IAsyncDisposable, IDisposable
             {
                 return;
             }
+
+            // Under the gate: a reader that brings the batch to half the window sets it after this, never before.
+            _batchReady.Reset();
         }
 
-        // Whichever comes first; the other is cancelled, so that no wait is left behind to take a later signal.
-        _ = _batchReady.Wait(0);
-        using var gathering = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-        await Task.WhenAny(Task.Delay(_delay, _time, gathering.Token), _batchReady.WaitAsync(gathering.Token)).ConfigureAwait(false);
-        await gathering.CancelAsync().ConfigureAwait(false);
+        using var timer = _time.CreateTimer(static state => ((ManualResetEventSlim)state!).Set(), _batchReady, _delay, Timeout.InfiniteTimeSpan);
+        try
+        {
+            _batchReady.Wait(_stopping.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // The vault stops: commit now.
+        }
     }
 
     /// <summary>Appends what waits in one transaction; the caller holds <see cref="_commit"/>.</summary>
