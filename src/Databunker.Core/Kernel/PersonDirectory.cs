@@ -18,30 +18,31 @@ internal sealed partial class PersonDirectory(IPersonStore store, VaultKeyRing k
     /// <summary>The person store, for the profiles module's own reads and writes.</summary>
     public IPersonStore Store => store;
 
-    /// <summary>The stored person a lookup finds, and the index hash it was found by (<see langword="null"/> by token).</summary>
-    public async Task<(StoredPerson? User, byte[]? Hash)> FindAsync(UserLookup lookup, SystemKeys keys, CancellationToken cancellationToken)
+    /// <summary>The stored person a lookup finds, and the normalised value it was found by (<see langword="null"/> by token).</summary>
+    public async Task<(StoredPerson? User, IndexMatch? Match)> FindAsync(UserLookup lookup, SystemKeys keys, CancellationToken cancellationToken)
     {
         if (lookup.Kind == LookupKind.Token)
         {
             return (await store.GetPersonAsync(lookup.Token, cancellationToken).ConfigureAwait(false), null);
         }
 
-        var (current, previous) = HashLookup(lookup, keys);
-        var user = await store.GetPersonByIndexAsync(current, cancellationToken).ConfigureAwait(false);
-        if (user is null && previous is not null)
+        var normalized = Normalize(lookup);
+        var name = IndexName(lookup.Kind);
+        var match = new IndexMatch(lookup.Kind, normalized);
+        var user = await store.GetPersonByIndexAsync(BlindIndex.Compute(keys.BlindIndex, name, normalized), cancellationToken).ConfigureAwait(false);
+        if (user is null && keys.PreviousBlindIndex is { } previous)
         {
-            user = await store.GetPersonByIndexAsync(previous, cancellationToken).ConfigureAwait(false);
-            return (user, previous);
+            user = await store.GetPersonByIndexAsync(BlindIndex.Compute(previous, name, normalized), cancellationToken).ConfigureAwait(false);
         }
 
-        return (user, current);
+        return (user, match);
     }
 
     /// <summary>The token of the person a lookup finds, its index checked against the profile; <see langword="null"/> when none.</summary>
     public async Task<Guid?> FindTokenAsync(UserLookup lookup, SystemKeys keys, CancellationToken cancellationToken)
     {
-        var (user, hash) = await FindAsync(lookup, keys, cancellationToken).ConfigureAwait(false);
-        if (user is null || hash is null)
+        var (user, match) = await FindAsync(lookup, keys, cancellationToken).ConfigureAwait(false);
+        if (user is null || match is not { } found)
         {
             return user?.Token;
         }
@@ -49,7 +50,7 @@ internal sealed partial class PersonDirectory(IPersonStore store, VaultKeyRing k
         var dataKey = await OpenDataKeyAsync(user, cancellationToken).ConfigureAwait(false);
         try
         {
-            VerifyIndex(ProfileCodec.Deserialize(OpenProfile(dataKey, user)), hash, keys);
+            VerifyIndex(ProfileCodec.Deserialize(OpenProfile(dataKey, user)), found);
             return user.Token;
         }
         finally
@@ -72,20 +73,24 @@ internal sealed partial class PersonDirectory(IPersonStore store, VaultKeyRing k
     public static byte[] OpenProfile(byte[] dataKey, StoredPerson user) =>
         Envelope.Open(dataKey, user.Profile, AssociatedData.For(AssociatedData.Profile, user.Token), "profile");
 
-    /// <summary>Throws <see cref="VaultCryptoException"/> unless the profile holds a value whose hash is <paramref name="lookupHash"/>.</summary>
-    public void VerifyIndex(JsonElement profile, byte[] lookupHash, SystemKeys keys)
+    /// <summary>
+    /// Throws <see cref="VaultCryptoException"/> unless the profile holds the value the person was found by. The
+    /// index entry was found by the blind index of that value, so comparing the normalised values checks the same
+    /// thing as hashing the profile's values and comparing hashes, without a MAC per index of the profile.
+    /// </summary>
+    public void VerifyIndex(JsonElement profile, IndexMatch match)
     {
-        List<IndexEntry> indexes;
+        string? held;
         try
         {
-            indexes = HashIndexes(profile, keys, nameof(profile));
+            held = ProfileCodec.ReadIndex(profile, match.Kind, _options.DefaultPhoneCountryCode, nameof(profile));
         }
         catch (VaultInputException)
         {
-            indexes = [];
+            held = null;
         }
 
-        if (!indexes.Exists(i => CryptographicOperations.FixedTimeEquals(i.Hash, lookupHash)))
+        if (!string.Equals(held, match.Normalized, StringComparison.Ordinal))
         {
             Log.IntegrityFailure(_logger, "user index");
             throw new VaultCryptoException("A stored user index failed its integrity check: it points at a person whose profile does not hold the value.");
@@ -116,13 +121,10 @@ internal sealed partial class PersonDirectory(IPersonStore store, VaultKeyRing k
     };
 
     /// <summary>The blind index of a lookup's value under the current blind-index key.</summary>
-    public byte[] CurrentIndexHash(UserLookup lookup, SystemKeys keys) => HashLookup(lookup, keys).Current;
+    public byte[] CurrentIndexHash(UserLookup lookup, SystemKeys keys) => BlindIndex.Compute(keys.BlindIndex, IndexName(lookup.Kind), Normalize(lookup));
 
-    private (byte[] Current, byte[]? Previous) HashLookup(UserLookup lookup, SystemKeys keys)
-    {
-        var normalized = IndexNormalizer.Normalize(lookup.Kind, lookup.Value!, _options.DefaultPhoneCountryCode, nameof(lookup));
-        var name = IndexName(lookup.Kind);
-        return (BlindIndex.Compute(keys.BlindIndex, name, normalized),
-            keys.PreviousBlindIndex is { } previous ? BlindIndex.Compute(previous, name, normalized) : null);
-    }
+    private string Normalize(UserLookup lookup) => IndexNormalizer.Normalize(lookup.Kind, lookup.Value!, _options.DefaultPhoneCountryCode, nameof(lookup));
 }
+
+/// <summary>How a person was found by index: the kind and the normalised value looked up.</summary>
+internal readonly record struct IndexMatch(LookupKind Kind, string Normalized);

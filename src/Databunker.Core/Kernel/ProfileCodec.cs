@@ -107,6 +107,24 @@ internal static class ProfileCodec
         return found;
     }
 
+    /// <summary>The normalised value of one index kind in a profile, or <see langword="null"/> when the profile has none.</summary>
+    public static string? ReadIndex(JsonElement profile, LookupKind kind, string? defaultCountryCode, string paramName)
+    {
+        var name = PersonDirectory.IndexName(kind);
+        if (!profile.TryGetProperty(name, out var member) || member.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        var raw = member.ValueKind switch
+        {
+            JsonValueKind.String => member.GetString()!,
+            JsonValueKind.Number when kind == LookupKind.Phone => member.GetRawText(),
+            _ => null,
+        };
+        return raw is null ? null : IndexNormalizer.Normalize(kind, raw, defaultCountryCode, paramName);
+    }
+
     /// <summary>A member name that appears twice in one object, or <see langword="null"/>; top-level index names are preferred.</summary>
     private static string? FindDuplicateMember(JsonElement element, bool topLevel)
     {

@@ -6,7 +6,7 @@ internal sealed partial class PersonalDataVault
         GuardCryptoAsync(AuditOperations.UserGet, async () =>
         {
             using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
-            var (user, hash) = await directory.FindAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
+            var (user, match) = await directory.FindAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
             if (_options.AuditReads)
             {
                 await audit.AppendReadAsync(AuditOperations.UserGet, user?.Token, user is null ? AuditOutcomes.NotFound : AuditOutcomes.Success, cancellationToken).ConfigureAwait(false);
@@ -22,9 +22,9 @@ internal sealed partial class PersonalDataVault
             {
                 var json = PersonDirectory.OpenProfile(dataKey, user);
                 var profile = ProfileCodec.Deserialize(json);
-                if (hash is not null)
+                if (match is { } found)
                 {
-                    directory.VerifyIndex(profile, hash, lease.Keys);
+                    directory.VerifyIndex(profile, found);
                 }
 
                 return new UserRecord(

@@ -15,14 +15,14 @@ internal sealed partial class PersonalDataVault
             using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
             for (var attempt = 1; ; attempt++)
             {
-                var (user, hash) = await directory.FindAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
+                var (user, match) = await directory.FindAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
                 if (user is null)
                 {
                     await audit.AppendAsync(AuditOperations.UserUpdate, null, AuditOutcomes.NotFound, cancellationToken).ConfigureAwait(false);
                     return false;
                 }
 
-                var outcome = await TryUpdateAsync(user, hash, patch, lease.Keys, cancellationToken).ConfigureAwait(false);
+                var outcome = await TryUpdateAsync(user, match, patch, lease.Keys, cancellationToken).ConfigureAwait(false);
                 if (outcome != UpdateOutcome.VersionConflict)
                 {
                     return outcome == UpdateOutcome.Updated;
@@ -55,7 +55,7 @@ internal sealed partial class PersonalDataVault
         return forgotten;
     }
 
-    private async Task<UpdateOutcome> TryUpdateAsync(StoredPerson user, byte[]? lookupHash, JsonElement patch, SystemKeys keys, CancellationToken cancellationToken)
+    private async Task<UpdateOutcome> TryUpdateAsync(StoredPerson user, IndexMatch? match, JsonElement patch, SystemKeys keys, CancellationToken cancellationToken)
     {
         var dataKey = await directory.OpenDataKeyAsync(user, cancellationToken).ConfigureAwait(false);
         try
@@ -64,9 +64,9 @@ internal sealed partial class PersonalDataVault
             var plaintext = PersonDirectory.OpenProfile(dataKey, user);
             var stored = ProfileCodec.Deserialize(plaintext);
             Array.Clear(plaintext);
-            if (lookupHash is not null)
+            if (match is { } found)
             {
-                directory.VerifyIndex(stored, lookupHash, keys);
+                directory.VerifyIndex(stored, found);
             }
 
             // The patch applies to nodes over the profile read once (they materialise only where it changes them).
