@@ -93,13 +93,8 @@ internal static class ProfileCodec
             }
 
             var field = member.Name;
-            var raw = member.Value.ValueKind switch
-            {
-                JsonValueKind.String => member.Value.GetString()!,
-                JsonValueKind.Number when kind == LookupKind.Phone => member.Value.GetRawText(),
-                _ => throw new VaultInputException(
-                    kind == LookupKind.Phone ? "The phone member must be a string or a number." : $"The {field} member must be a string.", paramName, field),
-            };
+            var raw = RawIndexValue(member.Value, kind) ?? throw new VaultInputException(
+                kind == LookupKind.Phone ? "The phone member must be a string or a number." : $"The {field} member must be a string.", paramName, field);
             found.Add((kind, IndexNormalizer.Normalize(kind, raw, defaultCountryCode, paramName)));
         }
 
@@ -116,14 +111,16 @@ internal static class ProfileCodec
             return null;
         }
 
-        var raw = member.ValueKind switch
-        {
-            JsonValueKind.String => member.GetString()!,
-            JsonValueKind.Number when kind == LookupKind.Phone => member.GetRawText(),
-            _ => null,
-        };
-        return raw is null ? null : IndexNormalizer.Normalize(kind, raw, defaultCountryCode, paramName);
+        return RawIndexValue(member, kind) is { } raw ? IndexNormalizer.Normalize(kind, raw, defaultCountryCode, paramName) : null;
     }
+
+    /// <summary>An index member's text before normalisation: a string, or for a phone also a number; otherwise <see langword="null"/>.</summary>
+    private static string? RawIndexValue(JsonElement value, LookupKind kind) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString()!,
+        JsonValueKind.Number when kind == LookupKind.Phone => value.GetRawText(),
+        _ => null,
+    };
 
     /// <summary>A member name that appears twice in one object, or <see langword="null"/>; top-level index names are preferred.</summary>
     private static string? FindDuplicateMember(JsonElement element, bool topLevel)
