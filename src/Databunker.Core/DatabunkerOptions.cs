@@ -45,7 +45,7 @@ public sealed class DatabunkerOptions
     /// docs/benchmarks.md). A crash of the process (not a clean dispose) loses at most this many read events;
     /// writes are never in the window, their event commits with them. With 0 every read's event is committed
     /// before the read returns. <see cref="IVaultAdministration.FlushAuditAsync"/>, reading, verifying or purging
-    /// the audit trail and disposing the service provider commit what waits. On SQLite every commit makes each
+    /// the audit trail and disposing the service provider commit what waits. On SQLite every commit makes each other
     /// connection drop its page cache at its next read, so fewer, larger batches also keep reads fast.
     /// </summary>
     /// <value>4,096.</value>
