@@ -3,6 +3,7 @@ using System.Text.Json;
 using Databunker.Core.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -42,7 +43,9 @@ public static class DatabunkerCookieSessionExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(scheme);
         services.AddOptions<DatabunkerCookieSessionOptions>().Configure(o => configure?.Invoke(o));
         services.TryAddSingleton<VaultTicketStore>();
-        services.AddOptions<CookieAuthenticationOptions>(scheme).Configure<VaultTicketStore>((cookie, store) => cookie.SessionStore = store);
+        services.AddOptions<CookieAuthenticationOptions>(scheme)
+            .Configure<VaultTicketStore>((cookie, store) => cookie.SessionStore = store)
+            .PostConfigure(cookie => cookie.CookieManager = new SessionCookieManager(cookie.CookieManager ?? new ChunkingCookieManager(), cookie));
         return services;
     }
 }
@@ -61,19 +64,52 @@ internal sealed class VaultTicketStore(ISessionVault sessions, IOptions<Databunk
         return created.SessionId;
     }
 
-    public Task RenewAsync(string key, AuthenticationTicket ticket) => RenewAsync(key, ticket, CancellationToken.None);
+    public Task RenewAsync(string key, AuthenticationTicket ticket) => RenewCoreAsync(key, ticket, httpContext: null, CancellationToken.None);
 
-    public async Task RenewAsync(string key, AuthenticationTicket ticket, CancellationToken cancellationToken)
+    public Task RenewAsync(string key, AuthenticationTicket ticket, CancellationToken cancellationToken) => RenewCoreAsync(key, ticket, httpContext: null, cancellationToken);
+
+    public Task RenewAsync(string key, AuthenticationTicket ticket, HttpContext httpContext, CancellationToken cancellationToken) =>
+        RenewCoreAsync(key, ticket, httpContext, cancellationToken);
+
+    /// <summary>
+    /// Renews a ticket under its key, unless the ticket is for someone else than the session holds (another person, or a
+    /// person on an anonymous session): cookie authentication renews the request's session at every sign-in, so reusing the
+    /// key would leave a cookie planted before sign-in (session fixation) valid for whoever signs in. Such a ticket gets a new
+    /// session, the old one ends, and the response's cookie is rewritten to the new key (<see cref="SessionCookieManager"/>).
+    /// </summary>
+    private async Task RenewCoreAsync(string key, AuthenticationTicket ticket, HttpContext? httpContext, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ticket);
-        try
-        {
-            await sessions.ReplaceAsync(key, Serialize(ticket), expectedVersion: null, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SessionNotFoundException)
+        var person = PersonOf(ticket);
+        var current = await sessions.GetAsync(key, touch: false, cancellationToken).ConfigureAwait(false);
+        if (current is null)
         {
             // Ended or expired meanwhile: the next request finds no ticket and signs the user out.
+            return;
         }
+
+        if (current.Person == person)
+        {
+            try
+            {
+                await sessions.ReplaceAsync(key, Serialize(ticket), expectedVersion: null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SessionNotFoundException)
+            {
+                // Ended between the read and the write: as above.
+            }
+
+            return;
+        }
+
+        // Without the request there is no cookie to rewrite: the old session still ends, which signs the browser out.
+        if (httpContext is not null)
+        {
+            var created = await sessions.CreateAsync(Serialize(ticket), new SessionCreateOptions { Person = person }, cancellationToken).ConfigureAwait(false);
+            SessionCookieManager.Replace(httpContext, key, created.SessionId);
+        }
+
+        await sessions.EndAsync(key, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<AuthenticationTicket?> RetrieveAsync(string key) => RetrieveAsync(key, CancellationToken.None);

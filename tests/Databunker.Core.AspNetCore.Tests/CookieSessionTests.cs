@@ -72,6 +72,78 @@ public sealed class CookieSessionTests
         host.Scalar("SELECT COUNT(*) FROM sessions").Should().Be(0, "signing out ended the session");
     }
 
+    [Test]
+    public async Task SigningIn_OverACookiePlantedByAnotherPerson_IssuesANewSession_AndTheOldCookieIsSignedOut()
+    {
+        await using var host = await StartAsync();
+        var sessions = host.App.Services.GetRequiredService<ISessionVault>();
+        var attacker = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "attacker@example.com" }));
+        var victim = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "victim@example.com" }));
+        var (attackerBrowser, attackerCookies) = NewBrowser();
+        using var _ = attackerBrowser;
+        await attackerBrowser.PostAsync(new Uri(host.Address, $"/signin/{attacker}"), null);
+
+        // The attacker plants their cookie in the shared browser and keeps a copy; the victim signs in over it.
+        var (sharedBrowser, sharedCookies) = NewBrowser();
+        using var __ = sharedBrowser;
+        sharedCookies.Add(host.Address, attackerCookies.GetCookies(host.Address));
+        (await sharedBrowser.PostAsync(new Uri(host.Address, $"/signin/{victim}"), null)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        sharedCookies.GetCookies(host.Address)[".AspNetCore.Cookies"]!.Value
+            .Should().NotBe(attackerCookies.GetCookies(host.Address)[".AspNetCore.Cookies"]!.Value, "the victim gets a cookie of their own");
+        (await attackerBrowser.GetAsync(new Uri(host.Address, "/who"))).StatusCode.Should().Be(HttpStatusCode.Unauthorized, "the planted session ended when someone else signed in over it");
+        (await sharedBrowser.GetStringAsync(new Uri(host.Address, "/who"))).Should().Be(victim.ToString());
+        (await sessions.ListAsync(victim)).Should().ContainSingle("the victim's session is listed under the victim");
+        (await sessions.ListAsync(attacker)).Should().BeEmpty();
+
+        await host.Vault.DeleteUserAsync(UserLookup.ByToken(victim));
+        (await sharedBrowser.GetAsync(new Uri(host.Address, "/who"))).StatusCode.Should().Be(HttpStatusCode.Unauthorized, "forgetting the victim ends their session");
+    }
+
+    [Test]
+    public async Task SigningIn_OverAnAnonymousCookie_IssuesANewSession_AndTheAnonymousOneEnds()
+    {
+        await using var host = await StartAsync();
+        var sessions = host.App.Services.GetRequiredService<ISessionVault>();
+        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "anonymous.first@example.com" }));
+        var (planter, plantedCookies) = NewBrowser();
+        using var _ = planter;
+        await planter.PostAsync(new Uri(host.Address, "/signin/guest"), null);
+        var (browser, cookies) = NewBrowser();
+        using var __ = browser;
+        cookies.Add(host.Address, plantedCookies.GetCookies(host.Address));
+
+        await browser.PostAsync(new Uri(host.Address, $"/signin/{person}"), null);
+
+        (await planter.GetAsync(new Uri(host.Address, "/who"))).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await browser.GetStringAsync(new Uri(host.Address, "/who"))).Should().Be(person.ToString());
+        (await sessions.ListAsync(person)).Should().ContainSingle();
+        host.Scalar("SELECT COUNT(*) FROM sessions").Should().Be(1, "the anonymous session was ended, not kept beside the new one");
+    }
+
+    [Test]
+    public async Task SigningInAgain_AsTheSamePerson_KeepsTheSession()
+    {
+        await using var host = await StartAsync();
+        var sessions = host.App.Services.GetRequiredService<ISessionVault>();
+        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "twice@example.com" }));
+        var (browser, _) = NewBrowser();
+        using var __ = browser;
+
+        await browser.PostAsync(new Uri(host.Address, $"/signin/{person}"), null);
+        var first = (await sessions.ListAsync(person)).Single().Handle;
+        await browser.PostAsync(new Uri(host.Address, $"/signin/{person}"), null);
+
+        (await sessions.ListAsync(person)).Single().Handle.Should().Be(first, "a renewal for the same person is a renewal");
+        (await browser.GetStringAsync(new Uri(host.Address, "/who"))).Should().Be(person.ToString());
+    }
+
+    private static (HttpClient Client, CookieContainer Cookies) NewBrowser()
+    {
+        var cookies = new CookieContainer();
+        return (new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }), cookies);
+    }
+
     private static async Task<LinkHost> StartAsync() => await LinkHost.StartAsync(
         configure: b =>
         {
@@ -101,6 +173,7 @@ public sealed class CookieSessionTests
                 await context.SignOutAsync();
                 return Results.Ok();
             });
+            app.MapGet("/who", (ClaimsPrincipal user) => user.FindFirst(ClaimTypes.NameIdentifier)?.Value ?? "anonymous").RequireAuthorization();
             app.MapGet("/me", (ClaimsPrincipal user) => $"{user.Identity!.Name} <{user.FindFirst(ClaimTypes.Email)!.Value}>").RequireAuthorization();
         });
 }
