@@ -119,7 +119,7 @@ internal sealed class PrivacyPortal(string basePath)
         }
 
         // Bound to the person under a new id: an id planted before sign-in is worthless after it.
-        var bound = await sessions.BindAsync(id!, pending.Person, context.RequestAborted);
+        var bound = await sessions.BindToPersonAsync(id!, pending.Person, context.RequestAborted);
         await sessions.ReplaceAsync(bound.SessionId, JsonSerializer.SerializeToElement(new PortalSession(true), SessionJson.Default.PortalSession), null, context.RequestAborted);
         SetCookie(context, bound.SessionId);
         context.Response.Headers.Location = Url(context, string.Empty);

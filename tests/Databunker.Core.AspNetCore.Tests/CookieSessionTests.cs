@@ -138,6 +138,18 @@ public sealed class CookieSessionTests
         (await browser.GetStringAsync(new Uri(host.Address, "/who"))).Should().Be(person.ToString());
     }
 
+    [Test]
+    public async Task AMinimalApiHandler_ThatTakesTheSessionVault_Answers()
+    {
+        await using var host = await LinkHost.StartAsync(map: app => app.MapGet("/sessions/count", (ISessionVault sessions) => sessions is not null ? "ok" : "none"));
+        using var browser = ExpirationLinkEndpointTests.NewBrowserClient();
+
+        using var response = await browser.GetAsync(new Uri(host.Address, "/sessions/count"));
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK, "the vault has no member that minimal APIs take for their BindAsync hook");
+        (await response.Content.ReadAsStringAsync()).Should().Be("ok");
+    }
+
     private static (HttpClient Client, CookieContainer Cookies) NewBrowser()
     {
         var cookies = new CookieContainer();

@@ -75,7 +75,7 @@ public static class AuditOperations
     /// <summary>A session's data was replaced (<see cref="Sessions.ISessionVault.ReplaceAsync"/>).</summary>
     public const string SessionReplace = "session.replace";
 
-    /// <summary>A session was bound to a person under a new id (<see cref="Sessions.ISessionVault.BindAsync"/>).</summary>
+    /// <summary>A session was bound to a person under a new id (<see cref="Sessions.ISessionVault.BindToPersonAsync"/>).</summary>
     public const string SessionBind = "session.bind";
 
     /// <summary>A session was ended (<see cref="Sessions.ISessionVault.EndAsync"/>).</summary>

@@ -889,17 +889,17 @@ internal static partial class Instrumented
             }
         }
 
-        public Task<SessionTicket> BindAsync(string sessionId, Guid person, CancellationToken cancellationToken = default)
+        public Task<SessionTicket> BindToPersonAsync(string sessionId, Guid person, CancellationToken cancellationToken = default)
         {
             var operation = telemetry.Begin("databunker.sessions.bind");
             if (operation is null)
             {
-                return inner.BindAsync(sessionId, person, cancellationToken);
+                return inner.BindToPersonAsync(sessionId, person, cancellationToken);
             }
 
             try
             {
-                return operation.Watch(inner.BindAsync(sessionId, person, cancellationToken));
+                return operation.Watch(inner.BindToPersonAsync(sessionId, person, cancellationToken));
             }
             catch (Exception ex)
             {

@@ -58,7 +58,7 @@ public interface ISessionVault
     /// <param name="cancellationToken">Cancels the binding; nothing is written then.</param>
     /// <returns>The new id, shown this once; the old one names nothing any more.</returns>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
-    Task<SessionTicket> BindAsync(string sessionId, Guid person, CancellationToken cancellationToken = default);
+    Task<SessionTicket> BindToPersonAsync(string sessionId, Guid person, CancellationToken cancellationToken = default);
 
     /// <summary>Lists a person's live sessions (metadata only), most recently seen first.</summary>
     /// <param name="person">The person.</param>

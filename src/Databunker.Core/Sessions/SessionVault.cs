@@ -131,7 +131,7 @@ internal sealed class SessionVault(
         });
     }
 
-    public Task<SessionTicket> BindAsync(string sessionId, Guid person, CancellationToken cancellationToken = default) =>
+    public Task<SessionTicket> BindToPersonAsync(string sessionId, Guid person, CancellationToken cancellationToken = default) =>
         CryptoGuard.RunAsync(_logger, AuditOperations.SessionBind, async () =>
         {
             var id = ParseOrThrow(sessionId);

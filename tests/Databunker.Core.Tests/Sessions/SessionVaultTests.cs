@@ -71,7 +71,7 @@ public sealed class SessionVaultTests(string store)
             (await Sessions.EndAsync(id)).Should().BeFalse();
             var replace = () => Sessions.ReplaceAsync(id, Json(new { a = 2 }));
             (await replace.Should().ThrowAsync<SessionNotFoundException>()).Which.Message.Should().NotContain(id.Length > 0 ? id : "\u0000");
-            await FluentActions.Awaiting(() => Sessions.BindAsync(id, _person)).Should().ThrowAsync<SessionNotFoundException>();
+            await FluentActions.Awaiting(() => Sessions.BindToPersonAsync(id, _person)).Should().ThrowAsync<SessionNotFoundException>();
         }
 
         (await Sessions.GetAsync(ticket.SessionId))!.Version.Should().Be(1, "nothing changed");
@@ -157,7 +157,7 @@ public sealed class SessionVaultTests(string store)
     {
         var anonymous = await Sessions.CreateAsync(Json(new { cart = Secret }), new SessionCreateOptions { Label = "Phone" });
 
-        var bound = await Sessions.BindAsync(anonymous.SessionId, _person);
+        var bound = await Sessions.BindToPersonAsync(anonymous.SessionId, _person);
 
         bound.SessionId.Should().NotBe(anonymous.SessionId);
         (await Sessions.GetAsync(anonymous.SessionId)).Should().BeNull("a fixed id planted before sign-in is worthless after it");
@@ -166,9 +166,9 @@ public sealed class SessionVaultTests(string store)
         session.Label.Should().Be("Phone");
         session.Data.GetProperty("cart").GetString().Should().Be(Secret);
         var other = await _host.Vault.CreateUserAsync(Json(new { email = "other@example.com" }));
-        await FluentActions.Awaiting(() => Sessions.BindAsync(bound.SessionId, other)).Should().ThrowAsync<DatabunkerException>();
+        await FluentActions.Awaiting(() => Sessions.BindToPersonAsync(bound.SessionId, other)).Should().ThrowAsync<DatabunkerException>();
         var another = await Sessions.CreateAsync(Json(new { a = 1 }));
-        await FluentActions.Awaiting(() => Sessions.BindAsync(another.SessionId, Guid.NewGuid())).Should().ThrowAsync<PersonNotFoundException>();
+        await FluentActions.Awaiting(() => Sessions.BindToPersonAsync(another.SessionId, Guid.NewGuid())).Should().ThrowAsync<PersonNotFoundException>();
         (await Sessions.GetAsync(bound.SessionId)).Should().NotBeNull("a refused binding changes nothing");
         (await Sessions.GetAsync(another.SessionId)).Should().NotBeNull();
     }
@@ -199,7 +199,7 @@ public sealed class SessionVaultTests(string store)
     public async Task Writes_AreAuditedUnderThePersonWithoutTheId()
     {
         var anonymous = await Sessions.CreateAsync(Json(new { a = 1 }));
-        var bound = await Sessions.BindAsync(anonymous.SessionId, _person);
+        var bound = await Sessions.BindToPersonAsync(anonymous.SessionId, _person);
         await Sessions.ReplaceAsync(bound.SessionId, Json(new { a = 2 }));
         await Sessions.GetAsync(bound.SessionId);
         await Sessions.EndAsync(bound.SessionId);

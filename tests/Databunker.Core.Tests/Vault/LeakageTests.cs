@@ -87,7 +87,7 @@ public sealed class LeakageTests
             await appData.PatchAsync(person, "shop", Json(new { size = Secret("Size") }), expectedVersion: 1);
             var ticket = await sessions.CreateAsync(Json(new { cart = Secret("Cart") }), new Databunker.Core.Sessions.SessionCreateOptions { Label = Secret("Device") });
             secrets.Add(ticket.SessionId);
-            var bound = await sessions.BindAsync(ticket.SessionId, person);
+            var bound = await sessions.BindToPersonAsync(ticket.SessionId, person);
             secrets.Add(bound.SessionId);
             await sessions.ReplaceAsync(bound.SessionId, Json(new { cart = Secret("Basket") }));
             var link = await shares.CreateAsync(person, new Databunker.Core.Shares.ShareRequest { Recipient = Secret("Recipient"), App = "shop", Fields = ["/address"], MaxReads = 1 });
