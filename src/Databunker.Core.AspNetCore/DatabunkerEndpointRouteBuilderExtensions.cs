@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Databunker.Core.AspNetCore;
@@ -122,7 +124,7 @@ public static class DatabunkerEndpointRouteBuilderExtensions
                 "The privacy portal signs people in with the host's authentication (PrivacyPortalOptions.ResolvePerson) or with a one-time code: register an IPortalCodeSender.");
         }
 
-        var portal = new PrivacyPortal(pattern.TrimEnd('/'));
+        var portal = new PrivacyPortal(pattern.TrimEnd('/'), CodeQueue(services, options), new CodeRequestLimiter(services.GetRequiredService<TimeProvider>(), options.CodeRequestLimits));
         var group = endpoints.MapGroup(portal.BasePath);
         if (options.ResolvePerson is null)
         {
@@ -150,5 +152,25 @@ public static class DatabunkerEndpointRouteBuilderExtensions
         group.MapPost("/delete", portal.DeleteAsync);
         group.WithMetadata(new Microsoft.AspNetCore.Routing.ExcludeFromDescriptionAttribute());
         return group;
+    }
+
+    /// <summary>The portal's queue of sign-in codes, drained when the host stops (within its shutdown timeout).</summary>
+    private static PortalCodeQueue CodeQueue(IServiceProvider services, PrivacyPortalOptions options)
+    {
+        if (options.CodeQueueCapacity < 1)
+        {
+            throw new InvalidOperationException("PrivacyPortalOptions.CodeQueueCapacity must be at least 1.");
+        }
+
+        var queue = new PortalCodeQueue(
+            services.GetRequiredService<IServiceScopeFactory>(), services.GetRequiredService<ILoggerFactory>().CreateLogger("Databunker.Core.AspNetCore"), options.CodeQueueCapacity);
+        var timeout = services.GetService<IOptions<HostOptions>>()?.Value.ShutdownTimeout ?? TimeSpan.FromSeconds(30);
+        if (services.GetService<IHostApplicationLifetime>() is { } lifetime)
+        {
+            lifetime.ApplicationStopping.Register(() => queue.Drain(timeout));
+            lifetime.ApplicationStopped.Register(queue.Dispose);
+        }
+
+        return queue;
     }
 }

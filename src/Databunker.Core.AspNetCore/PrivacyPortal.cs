@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -22,7 +21,7 @@ namespace Databunker.Core.AspNetCore;
 /// value is HTML-encoded, no page runs script, every form carries an antiforgery token, and the portal's own sign-in
 /// keeps its state in a vault session whose id is the only thing in its cookie.
 /// </summary>
-internal sealed class PrivacyPortal(string basePath)
+internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue codes, CodeRequestLimiter limiter)
 {
     public const string CookieName = "databunker-portal";
     private const string Actor = "privacy-portal";
@@ -38,110 +37,6 @@ internal sealed class PrivacyPortal(string basePath)
         [PrivacyRequestType.Access, PrivacyRequestType.Portability, PrivacyRequestType.Restriction, PrivacyRequestType.Objection, PrivacyRequestType.Erasure];
 
     public string BasePath => basePath;
-
-    // ---- sign-in by one-time code ----------------------------------------------------------------------------
-
-    public Task SignInPageAsync(HttpContext context) =>
-        WriteAsync(context, 200, "Sign in", null, "<p>Enter the email address of your account. We send a code to it.</p>" +
-            Form(context, "signin", "<label>Email address <input type=\"email\" name=\"email\" required maxlength=\"254\" autocomplete=\"email\"></label>", "Send me a code"));
-
-    public async Task SignInAsync(HttpContext context)
-    {
-        var form = await ReadFormAsync(context);
-        if (form is null)
-        {
-            return;
-        }
-
-        var email = form["email"].ToString();
-        var services = context.RequestServices;
-        var options = Options(context);
-        Guid? person = null;
-        try
-        {
-            using (AuditActor.Begin(Actor))
-            {
-                person = email.Length is > 0 and <= 254 ? (await services.GetRequiredService<IPersonalDataVault>().GetUserAsync(UserLookup.ByEmail(email), context.RequestAborted))?.Token : null;
-            }
-        }
-        catch (VaultInputException)
-        {
-            // A malformed address is treated as unknown: the answer is the same either way.
-        }
-
-        // The same answer and the same cookie whether or not the address has an account: no one learns which do.
-        var time = services.GetRequiredService<TimeProvider>();
-        var code = RandomNumberGenerator.GetInt32(0, 100_000_000).ToString("D8", CultureInfo.InvariantCulture);
-        var key = RandomNumberGenerator.GetBytes(32);
-        var expires = time.GetUtcNow() + options.CodeLifetime;
-        var pending = new PendingSignIn(person ?? Guid.Empty, Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(code))), Convert.ToBase64String(key), expires.ToUnixTimeMilliseconds(), 0);
-        var sessions = services.GetRequiredService<ISessionVault>();
-        var ticket = await sessions.CreateAsync(JsonSerializer.SerializeToElement(pending, SessionJson.Default.PendingSignIn), new SessionCreateOptions { IdleTimeout = options.CodeLifetime, AbsoluteTimeout = options.CodeLifetime }, context.RequestAborted);
-        if (person is { } p)
-        {
-            await services.GetRequiredService<IPortalCodeSender>().SendCodeAsync(p, code, expires, context.RequestAborted);
-        }
-
-        SetCookie(context, ticket.SessionId);
-        await CodePageAsync(context, 200, null);
-    }
-
-    public async Task VerifyCodeAsync(HttpContext context)
-    {
-        var form = await ReadFormAsync(context);
-        if (form is null)
-        {
-            return;
-        }
-
-        var sessions = context.RequestServices.GetRequiredService<ISessionVault>();
-        var id = context.Request.Cookies[CookieName];
-        var session = id is null ? null : await sessions.GetAsync(id, touch: false, context.RequestAborted);
-        if (session is null || session.Person is not null || session.Data.Deserialize(SessionJson.Default.PendingSignIn) is not { } pending)
-        {
-            context.Response.Headers.Location = Url(context, "signin");
-            context.Response.StatusCode = StatusCodes.Status303SeeOther;
-            return;
-        }
-
-        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeMilliseconds();
-        var guess = HMACSHA256.HashData(Convert.FromBase64String(pending.Key), Encoding.ASCII.GetBytes(form["code"].ToString()));
-        var right = CryptographicOperations.FixedTimeEquals(guess, Convert.FromBase64String(pending.Hash));
-        if (pending.Person == Guid.Empty || now >= pending.ExpiresAt || pending.Attempts >= Options(context).MaxCodeAttempts || !right)
-        {
-            if (pending.Attempts < Options(context).MaxCodeAttempts)
-            {
-                await sessions.ReplaceAsync(id!, JsonSerializer.SerializeToElement(pending with { Attempts = pending.Attempts + 1 }, SessionJson.Default.PendingSignIn), session.Version, context.RequestAborted);
-            }
-
-            await CodePageAsync(context, 400, "That code does not work. Check it, or ask for a new one.");
-            return;
-        }
-
-        // Bound to the person under a new id: an id planted before sign-in is worthless after it.
-        var bound = await sessions.BindToPersonAsync(id!, pending.Person, context.RequestAborted);
-        await sessions.ReplaceAsync(bound.SessionId, JsonSerializer.SerializeToElement(new PortalSession(true), SessionJson.Default.PortalSession), null, context.RequestAborted);
-        SetCookie(context, bound.SessionId);
-        context.Response.Headers.Location = Url(context, string.Empty);
-        context.Response.StatusCode = StatusCodes.Status303SeeOther;
-    }
-
-    public async Task SignOutAsync(HttpContext context)
-    {
-        if (await ReadFormAsync(context) is null)
-        {
-            return;
-        }
-
-        if (context.Request.Cookies[CookieName] is { } id)
-        {
-            await context.RequestServices.GetRequiredService<ISessionVault>().EndAsync(id, context.RequestAborted);
-        }
-
-        context.Response.Cookies.Delete(CookieName, new CookieOptions { Path = basePath });
-        context.Response.Headers.Location = Options(context).ResolvePerson is null ? Url(context, "signin") : "/";
-        context.Response.StatusCode = StatusCodes.Status303SeeOther;
-    }
 
     // ---- pages ---------------------------------------------------------------------------------------------------
 

@@ -21,6 +21,21 @@ public sealed class PrivacyPortalOptions
     public int MaxCodeAttempts { get; set; } = 5;
 
     /// <summary>
+    /// How many sign-in codes may be asked for, per address, per client and overall, in each window: anyone can ask for a
+    /// code to any address, so without a limit a visitor could make the host mail codes to its customers as fast as it
+    /// likes, and each request stores a session. A request past a limit answers 429 with <c>Retry-After</c>, creates
+    /// nothing and sends nothing. Set a limit to 0 to lift it (with <see cref="SignInRateLimitPolicy"/> in its place, say).
+    /// </summary>
+    public PortalCodeRequestLimits CodeRequestLimits { get; } = new();
+
+    /// <summary>
+    /// How many sign-in codes may wait to be sent. Codes are sent outside the request, so that the answer takes as long for
+    /// an address with an account as for one without; a code that finds the queue full is dropped and logged.
+    /// </summary>
+    /// <value>1,000.</value>
+    public int CodeQueueCapacity { get; set; } = 1_000;
+
+    /// <summary>
     /// The name of a rate-limiting policy (registered with <c>AddRateLimiter</c>) for the code sign-in routes, so that
     /// codes cannot be requested or guessed at speed; <see langword="null"/> for none beyond what the host chains on the
     /// whole portal. The host must call <c>app.UseRateLimiter()</c>.
@@ -35,10 +50,33 @@ public sealed class PrivacyPortalOptions
     public bool DeleteImmediately { get; set; }
 }
 
+/// <summary>The default limits of the portal's code requests (<see cref="PrivacyPortalOptions.CodeRequestLimits"/>); a limit of 0 is none.</summary>
+public sealed class PortalCodeRequestLimits
+{
+    /// <summary>How many codes may be asked for one email address (whether or not it has an account) in a window.</summary>
+    /// <value>3.</value>
+    public int PerAddress { get; set; } = 3;
+
+    /// <summary>How many codes one client (its remote IP address, as the host's forwarded-headers set-up reports it) may ask for in a window.</summary>
+    /// <value>10.</value>
+    public int PerClient { get; set; } = 10;
+
+    /// <summary>How many codes may be asked for in all in a window: this caps the anonymous sessions that code requests create.</summary>
+    /// <value>1,000.</value>
+    public int Overall { get; set; } = 1_000;
+
+    /// <summary>The length of a window.</summary>
+    /// <value>15 minutes.</value>
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(15);
+}
+
 /// <summary>Delivers the privacy portal's sign-in code to the person through the host's own channel.</summary>
 public interface IPortalCodeSender
 {
-    /// <summary>Sends the code. Never log it.</summary>
+    /// <summary>
+    /// Sends the code. Never log it. Called outside the request that asked for the code, one code at a time, in a service
+    /// scope of its own; an exception is logged (by its type only) and the person can ask for a new code.
+    /// </summary>
     /// <param name="person">The person's token: the host looks up where to send it.</param>
     /// <param name="code">The one-time code (8 digits).</param>
     /// <param name="expiresAt">When it stops working.</param>

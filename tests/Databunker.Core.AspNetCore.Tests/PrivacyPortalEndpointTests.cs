@@ -46,7 +46,7 @@ public sealed class PrivacyPortalEndpointTests
         (await browser.PostAsync(signin, new FormUrlEncodedContent(form.Append(new("email", new string('e', 20_000)))))).StatusCode.Should().Be(HttpStatusCode.BadRequest);
 
         var codePage = await (await browser.PostAsync(signin, new FormUrlEncodedContent(form.Append(new("email", "guess@example.com"))))).Content.ReadAsStringAsync();
-        var code = mailbox.Codes[person];
+        var code = (await mailbox.CodeAsync(person));
         var codeForm = ExpirationLinkEndpointTests.Fields(codePage);
         var verify = new Uri(host.Address, "/privacy/portal/signin/code");
         for (var i = 0; i < 5; i++)
@@ -189,7 +189,7 @@ public sealed class PrivacyPortalEndpointTests
         var signIn = await browser.GetStringAsync("privacy/portal/signin");
         var codePage = await (await browser.PostAsync("privacy/portal/signin", new FormUrlEncodedContent(ExpirationLinkEndpointTests.Fields(signIn).Append(new("email", email)))))
             .Content.ReadAsStringAsync();
-        (await browser.PostAsync("privacy/portal/signin/code", new FormUrlEncodedContent(ExpirationLinkEndpointTests.Fields(codePage).Append(new("code", mailbox.Codes[person])))))
+        (await browser.PostAsync("privacy/portal/signin/code", new FormUrlEncodedContent(ExpirationLinkEndpointTests.Fields(codePage).Append(new("code", (await mailbox.CodeAsync(person)))))))
             .StatusCode.Should().Be(HttpStatusCode.SeeOther);
         return browser;
     }

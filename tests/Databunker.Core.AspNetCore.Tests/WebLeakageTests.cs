@@ -35,7 +35,7 @@ public sealed partial class WebLeakageTests
         var signIn = await browser.GetStringAsync("privacy/portal/signin");
         var codePage = await (await browser.PostAsync("privacy/portal/signin", new FormUrlEncodedContent(ExpirationLinkEndpointTests.Fields(signIn).Append(new("email", personal[0])))))
             .Content.ReadAsStringAsync();
-        var code = mailbox.Codes[person];
+        var code = (await mailbox.CodeAsync(person));
         var signedIn = await browser.PostAsync("privacy/portal/signin/code", new FormUrlEncodedContent(ExpirationLinkEndpointTests.Fields(codePage).Append(new("code", code))));
         signedIn.StatusCode.Should().Be(HttpStatusCode.SeeOther);
         foreach (var page in new[] { "privacy/portal/", "privacy/portal/consents", "privacy/portal/requests", "privacy/portal/sessions", "privacy/portal/history", "privacy/portal/delete", "privacy/portal/export" })

@@ -9,15 +9,29 @@ namespace Databunker.Core.AspNetCore.Tests.Support;
 /// <summary>A host with the privacy portal, signing people in by a code that this test "mailbox" captures.</summary>
 public sealed class PortalMailbox : IPortalCodeSender
 {
+    private readonly ConcurrentDictionary<Guid, TaskCompletionSource<string>> _sent = new();
+
+    /// <summary>The codes sent so far, by person.</summary>
     public ConcurrentDictionary<Guid, string> Codes { get; } = new();
 
-    public Task SendCodeAsync(Guid person, string code, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    /// <summary>While set, a send waits for it: the test decides when the mail "goes out".</summary>
+    public TaskCompletionSource? Gate { get; set; }
+
+    public async Task SendCodeAsync(Guid person, string code, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
+        if (Gate is { } gate)
+        {
+            await gate.Task.WaitAsync(cancellationToken);
+        }
+
         Codes[person] = code;
-        return Task.CompletedTask;
+        _sent.AddOrUpdate(person, _ => Completed(code), (_, earlier) => earlier.TrySetResult(code) ? earlier : Completed(code));
     }
 
-    public static async Task<(LinkHost Host, PortalMailbox Mailbox)> StartAsync(bool deleteImmediately = false)
+    /// <summary>The code sent to <paramref name="person"/>, once it is sent: codes go out after the request that asked for them.</summary>
+    public Task<string> CodeAsync(Guid person) => Sent(person).Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+    public static async Task<(LinkHost Host, PortalMailbox Mailbox)> StartAsync(bool deleteImmediately = false, Action<PrivacyPortalOptions>? portal = null)
     {
         var mailbox = new PortalMailbox();
         var host = await LinkHost.StartAsync(
@@ -33,8 +47,21 @@ public sealed class PortalMailbox : IPortalCodeSender
                     SubjectCategories = ["subscribers"], DataCategories = ["email address"], RetentionDescription = "until consent is withdrawn",
                 });
             },
-            map: app => app.MapDatabunkerPrivacyPortal(configure: o => o.DeleteImmediately = deleteImmediately));
+            map: app => app.MapDatabunkerPrivacyPortal(configure: o =>
+            {
+                o.DeleteImmediately = deleteImmediately;
+                portal?.Invoke(o);
+            }));
         await host.App.Services.GetRequiredService<IPrivacyCatalog>().PublishAsync();
         return (host, mailbox);
     }
+
+    private static TaskCompletionSource<string> Completed(string code)
+    {
+        var sent = new TaskCompletionSource<string>();
+        sent.SetResult(code);
+        return sent;
+    }
+
+    private TaskCompletionSource<string> Sent(Guid person) => _sent.GetOrAdd(person, _ => new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
 }

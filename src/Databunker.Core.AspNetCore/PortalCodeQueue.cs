@@ -1,0 +1,87 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Databunker.Core.AspNetCore;
+
+/// <summary>
+/// Sends the portal's sign-in codes outside the request: a request for an address with an account must take as long as one
+/// for an address without (mail delivery would otherwise tell which addresses have accounts). One reader sends the codes in
+/// order through the host's <see cref="IPortalCodeSender"/>, resolved in a scope of its own; a full queue drops the code
+/// with a warning (the person asks again) rather than make the request wait; a failed send is logged without the code or
+/// the person. At shutdown the queue stops taking codes and the codes already in it are sent, within the host's
+/// shutdown timeout.
+/// </summary>
+internal sealed class PortalCodeQueue : IDisposable
+{
+    private readonly Channel<CodeMail> _mails;
+    private readonly IServiceScopeFactory _scopes;
+    private readonly ILogger _logger;
+    private readonly int _capacity;
+    private readonly CancellationTokenSource _abandon = new();
+    private readonly Task _reader;
+
+    public ILogger Logger => _logger;
+
+    public PortalCodeQueue(IServiceScopeFactory scopes, ILogger logger, int capacity)
+    {
+        _scopes = scopes;
+        _logger = logger;
+        _capacity = capacity;
+        _mails = Channel.CreateBounded<CodeMail>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _reader = Task.Run(SendAllAsync);
+    }
+
+    /// <summary>Queues a code; returns at once whatever happens to it.</summary>
+    public void Enqueue(Guid person, string code, DateTimeOffset expiresAt)
+    {
+        if (!_mails.Writer.TryWrite(new CodeMail(person, code, expiresAt)))
+        {
+            Log.CodeQueueFull(_logger, _capacity);
+        }
+    }
+
+    /// <summary>Stops taking codes and waits for the queued ones to be sent, for at most <paramref name="timeout"/>.</summary>
+    public void Drain(TimeSpan timeout)
+    {
+        _mails.Writer.TryComplete();
+        if (!_reader.Wait(timeout))
+        {
+            _abandon.Cancel();
+            Log.CodesNotDrained(_logger, _mails.Reader.Count + 1);
+        }
+    }
+
+    /// <summary>Frees the cancellation source; called when the host has stopped.</summary>
+    public void Dispose() => _abandon.Dispose();
+
+    private async Task SendAllAsync()
+    {
+        await foreach (var mail in _mails.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            try
+            {
+                var scope = _scopes.CreateAsyncScope();
+                await using (scope.ConfigureAwait(false))
+                {
+                    await scope.ServiceProvider.GetRequiredService<IPortalCodeSender>().SendCodeAsync(mail.Person, mail.Code, mail.ExpiresAt, _abandon.Token).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The host's exception may carry the address it failed to reach: only its type is logged.
+                Log.CodeNotSent(_logger, e.GetType().FullName ?? e.GetType().Name);
+            }
+
+            if (_abandon.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private sealed record CodeMail(Guid Person, string Code, DateTimeOffset ExpiresAt)
+    {
+        public override string ToString() => "CodeMail { [redacted] }";
+    }
+}

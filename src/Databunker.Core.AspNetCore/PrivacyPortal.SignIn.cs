@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Databunker.Core.Sessions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Databunker.Core.AspNetCore;
+
+/// <summary>The portal's own sign-in by a one-time code mailed through the host's <see cref="IPortalCodeSender"/>.</summary>
+internal sealed partial class PrivacyPortal
+{
+    // A guess whose count lost a write race to another guess re-reads and counts again, this many times at most.
+    private const int CountRetries = 16;
+
+    public Task SignInPageAsync(HttpContext context) =>
+        WriteAsync(context, 200, "Sign in", null, "<p>Enter the email address of your account. We send a code to it.</p>" +
+            Form(context, "signin", "<label>Email address <input type=\"email\" name=\"email\" required maxlength=\"254\" autocomplete=\"email\"></label>", "Send me a code"));
+
+    public async Task SignInAsync(HttpContext context)
+    {
+        var form = await ReadFormAsync(context);
+        if (form is null)
+        {
+            return;
+        }
+
+        var email = form["email"].ToString();
+        var (limit, retryAfter) = limiter.TryAcquire(email, context.Connection.RemoteIpAddress?.ToString());
+        if (limit is not null)
+        {
+            Log.CodeRequestLimited(codes.Logger, limit);
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            await WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many codes", null,
+                "<p>Too many sign-in codes were asked for just now. Wait a few minutes, then ask again.</p>");
+            return;
+        }
+
+        var services = context.RequestServices;
+        var options = Options(context);
+        Guid? person = null;
+        try
+        {
+            using (AuditActor.Begin(Actor))
+            {
+                person = email.Length is > 0 and <= 254 ? (await services.GetRequiredService<IPersonalDataVault>().GetUserAsync(UserLookup.ByEmail(email), context.RequestAborted))?.Token : null;
+            }
+        }
+        catch (VaultInputException)
+        {
+            // A malformed address is treated as unknown: the answer is the same either way.
+        }
+
+        // The same answer, the same cookie and the same work in the request whether or not the address has an account: the
+        // code is mailed outside the request, so no one learns from the answer's time which addresses have accounts.
+        var time = services.GetRequiredService<TimeProvider>();
+        var code = RandomNumberGenerator.GetInt32(0, 100_000_000).ToString("D8", CultureInfo.InvariantCulture);
+        var key = RandomNumberGenerator.GetBytes(32);
+        var expires = time.GetUtcNow() + options.CodeLifetime;
+        var pending = new PendingSignIn(person ?? Guid.Empty, Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(code))), Convert.ToBase64String(key), expires.ToUnixTimeMilliseconds(), 0);
+        var sessions = services.GetRequiredService<ISessionVault>();
+        var ticket = await sessions.CreateAsync(JsonSerializer.SerializeToElement(pending, SessionJson.Default.PendingSignIn), new SessionCreateOptions { IdleTimeout = options.CodeLifetime, AbsoluteTimeout = options.CodeLifetime }, context.RequestAborted);
+        if (person is { } p)
+        {
+            codes.Enqueue(p, code, expires);
+        }
+
+        SetCookie(context, ticket.SessionId);
+        await CodePageAsync(context, 200, null);
+    }
+
+    public async Task VerifyCodeAsync(HttpContext context)
+    {
+        var form = await ReadFormAsync(context);
+        if (form is null)
+        {
+            return;
+        }
+
+        var sessions = context.RequestServices.GetRequiredService<ISessionVault>();
+        var id = context.Request.Cookies[CookieName];
+        var pending = id is null ? null : await CountGuessAsync(context, sessions, id);
+        if (pending is null)
+        {
+            context.Response.Headers.Location = Url(context, "signin");
+            context.Response.StatusCode = StatusCodes.Status303SeeOther;
+            return;
+        }
+
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeMilliseconds();
+        var guess = HMACSHA256.HashData(Convert.FromBase64String(pending.Key), Encoding.ASCII.GetBytes(form["code"].ToString()));
+        var right = CryptographicOperations.FixedTimeEquals(guess, Convert.FromBase64String(pending.Hash));
+        if (pending.Person == Guid.Empty || now >= pending.ExpiresAt || pending.Attempts > Options(context).MaxCodeAttempts || !right)
+        {
+            await CodePageAsync(context, 400, "That code does not work. Check it, or ask for a new one.");
+            return;
+        }
+
+        // Bound to the person under a new id: an id planted before sign-in is worthless after it.
+        var bound = await sessions.BindToPersonAsync(id!, pending.Person, context.RequestAborted);
+        await sessions.ReplaceAsync(bound.SessionId, JsonSerializer.SerializeToElement(new PortalSession(true), SessionJson.Default.PortalSession), null, context.RequestAborted);
+        SetCookie(context, bound.SessionId);
+        context.Response.Headers.Location = Url(context, string.Empty);
+        context.Response.StatusCode = StatusCodes.Status303SeeOther;
+    }
+
+    public async Task SignOutAsync(HttpContext context)
+    {
+        if (await ReadFormAsync(context) is null)
+        {
+            return;
+        }
+
+        if (context.Request.Cookies[CookieName] is { } id)
+        {
+            await context.RequestServices.GetRequiredService<ISessionVault>().EndAsync(id, context.RequestAborted);
+        }
+
+        context.Response.Cookies.Delete(CookieName, new CookieOptions { Path = basePath });
+        context.Response.Headers.Location = Options(context).ResolvePerson is null ? Url(context, "signin") : "/";
+        context.Response.StatusCode = StatusCodes.Status303SeeOther;
+    }
+
+    /// <summary>
+    /// Counts a guess before it is compared: the pending sign-in's attempt count goes up by one under the session's version,
+    /// and a guess whose write lost the race to a concurrent one reads again and counts again, so every guess is counted
+    /// however many arrive at once. Returns the sign-in with the count this guess made (a count over the limit means the
+    /// code is spent), or <see langword="null"/> when the session holds no pending sign-in.
+    /// </summary>
+    private static async Task<PendingSignIn?> CountGuessAsync(HttpContext context, ISessionVault sessions, string id)
+    {
+        var max = Options(context).MaxCodeAttempts;
+        for (var attempt = 0; attempt < CountRetries; attempt++)
+        {
+            var session = await sessions.GetAsync(id, touch: false, context.RequestAborted);
+            if (session is null || session.Person is not null || session.Data.Deserialize(SessionJson.Default.PendingSignIn) is not { } pending)
+            {
+                return null;
+            }
+
+            var counted = pending with { Attempts = pending.Attempts + 1 };
+            if (pending.Attempts >= max)
+            {
+                return counted;
+            }
+
+            try
+            {
+                await sessions.ReplaceAsync(id, JsonSerializer.SerializeToElement(counted, SessionJson.Default.PendingSignIn), session.Version, context.RequestAborted);
+                return counted;
+            }
+            catch (VersionConflictException)
+            {
+                // Another guess counted first: read its count and add this one to it.
+            }
+            catch (SessionNotFoundException)
+            {
+                return null;
+            }
+        }
+
+        // Still losing after many tries: the guess is not compared, so it cannot count without being counted.
+        return new PendingSignIn(Guid.Empty, string.Empty, string.Empty, 0, int.MaxValue);
+    }
+}
