@@ -16,6 +16,36 @@ internal static class AdminApi
     /// <summary>The largest JSON body the API reads (a reason is at most 2,000 characters).</summary>
     public const int MaxBodyBytes = 16 * 1024;
 
+    /// <summary>
+    /// Whether a request changes state on behalf of a browser from another origin (cross-site request forgery). A browser
+    /// attaches the DPO's cookies to a form or fetch that another site sends, but it also says where the request comes from:
+    /// <c>Sec-Fetch-Site</c> (every current browser) and <c>Origin</c> (on every cross-origin POST). A request that carries a
+    /// bearer token is not a browser's ambient credential and is let through; so is one that names neither header (a
+    /// script's client, which no other site can drive). Origins are compared by host and port, since a proxy that ends TLS
+    /// may present the request as plain HTTP.
+    /// </summary>
+    public static bool IsCrossSiteStateChange(HttpRequest request)
+    {
+        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method)
+            || request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var site = request.Headers["Sec-Fetch-Site"].ToString();
+        if (site.Length > 0 && site is not ("same-origin" or "none"))
+        {
+            return true;
+        }
+
+        var origin = request.Headers.Origin.ToString();
+        return origin.Length > 0
+            && (!Uri.TryCreate(origin, UriKind.Absolute, out var from) || !string.Equals(from.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
+    }
+
+    public static IResult CrossSiteRefused() =>
+        Problem(StatusCodes.Status403Forbidden, "Cross-site request", "State changes are accepted from this site's own pages or with a bearer token, not from another site.");
+
     public static async Task<IResult> ListAsync(HttpContext context, IPrivacyRequestManager requests, string? state, int? limit, Guid? after)
     {
         var states = new List<PrivacyRequestState>();

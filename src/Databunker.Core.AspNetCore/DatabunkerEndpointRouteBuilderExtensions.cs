@@ -55,7 +55,9 @@ public static class DatabunkerEndpointRouteBuilderExtensions
     /// <c>POST requests/{id}/reject</c> and <c>POST requests/{id}/extend</c> with <c>{"reason": "..."}</c>,
     /// <c>GET catalog/record</c>, <c>GET catalog/record.md</c>, <c>GET catalog/retention-notice.md</c>,
     /// <c>GET users/{token}/audit</c> and <c>GET users/{token}/export</c>. Calls are audited with the signed-in
-    /// user's name as the actor; the approver is that name.
+    /// user's name as the actor; the approver is that name. A POST that a browser sends from another site (by its
+    /// <c>Sec-Fetch-Site</c> or <c>Origin</c> header) is refused with 403, so that a DPO's cookie cannot be used by another
+    /// site to approve an erasure; calls with a bearer token, and clients that send neither header, are not affected.
     /// </summary>
     /// <param name="endpoints">The host's endpoints.</param>
     /// <param name="authorizationPolicy">The name of the host's authorization policy for DPOs; required, so the API is never open by default.</param>
@@ -78,6 +80,11 @@ public static class DatabunkerEndpointRouteBuilderExtensions
         group.RequireAuthorization(authorizationPolicy);
         group.AddEndpointFilter(async (invocation, next) =>
         {
+            if (AdminApi.IsCrossSiteStateChange(invocation.HttpContext.Request))
+            {
+                return AdminApi.CrossSiteRefused();
+            }
+
             object? result = null;
             await AdminApi.HandleErrorsAsync(invocation.HttpContext, async () => result = await next(invocation));
             return invocation.HttpContext.Response.HasStarted ? Results.Empty : result;

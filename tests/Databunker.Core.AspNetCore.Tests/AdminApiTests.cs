@@ -145,6 +145,42 @@ public sealed class AdminApiTests
     }
 
     [Test]
+    public async Task CrossSiteStateChanges_AreRefused_ButSameOriginAndBearerCallsAreNot()
+    {
+        await using var host = await StartAsync();
+        var requests = host.App.Services.GetRequiredService<IPrivacyRequestManager>();
+        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "csrf@example.com" }));
+        var request = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Erasure, IdentityVerified = true });
+        var approve = $"databunker/admin/requests/{request.Id}/approve";
+        var ownOrigin = host.Address.GetLeftPart(UriPartial.Authority);
+
+        async Task<HttpStatusCode> PostAsync(params (string Name, string Value)[] headers)
+        {
+            using var dpo = Client(host, "dpo", role: "dpo");
+            using var message = new HttpRequestMessage(HttpMethod.Post, approve);
+            foreach (var (name, value) in headers)
+            {
+                message.Headers.TryAddWithoutValidation(name, value);
+            }
+
+            using var response = await dpo.SendAsync(message);
+            return response.StatusCode;
+        }
+
+        (await PostAsync(("Origin", "http://evil.example"))).Should().Be(HttpStatusCode.Forbidden, "a page of another site cannot make the DPO's browser approve");
+        (await PostAsync(("Origin", "null"))).Should().Be(HttpStatusCode.Forbidden);
+        (await PostAsync(("Sec-Fetch-Site", "cross-site"))).Should().Be(HttpStatusCode.Forbidden);
+        (await PostAsync(("Sec-Fetch-Site", "same-site"), ("Origin", "https://blog.shop.example"))).Should().Be(HttpStatusCode.Forbidden, "a sibling host is another origin");
+        (await requests.GetAsync(request.Id))!.State.Should().Be(PrivacyRequestState.AwaitingApproval, "no refused call forgot anyone");
+        (await host.Vault.GetUserAsync(UserLookup.ByToken(person))).Should().NotBeNull();
+
+        (await PostAsync(("Origin", "http://evil.example"), ("Authorization", "Bearer not-a-browser"))).Should().Be(HttpStatusCode.OK, "a bearer token is not sent by a browser on its own");
+        var again = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "csrf2@example.com" })), Type = PrivacyRequestType.Erasure, IdentityVerified = true });
+        approve = $"databunker/admin/requests/{again.Id}/approve";
+        (await PostAsync(("Origin", ownOrigin), ("Sec-Fetch-Site", "same-origin"))).Should().Be(HttpStatusCode.OK, "the DPO's own pages post from the same origin");
+    }
+
+    [Test]
     public void Mapping_WithoutAPolicy_OrWithAnUnknownOne_Fails_AtStart()
     {
         var builder = WebApplication.CreateSlimBuilder();
