@@ -11,7 +11,7 @@ internal static class SecurityHeaders
     public static void Apply(HttpResponse response)
     {
         var headers = response.Headers;
-        headers.CacheControl = "no-store";
+        headers.CacheControl = "no-cache, no-store";
         headers.Pragma = "no-cache";
         headers["Referrer-Policy"] = "no-referrer";
         headers["X-Robots-Tag"] = "noindex, nofollow";

@@ -167,7 +167,15 @@ internal sealed class ExpirationManager(
             await eraser.CompactAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        Log.ExpirationPass(_logger, claimed, deleted, failed, batches);
+        if (claimed > 0)
+        {
+            Log.ExpirationPass(_logger, claimed, deleted, failed, batches);
+        }
+        else
+        {
+            Log.ExpirationPassIdle(_logger);
+        }
+
         return new ExpirationPassResult(claimed, deleted, skipped, failed, batches);
     }
 
