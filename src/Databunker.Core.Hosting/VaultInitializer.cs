@@ -6,9 +6,11 @@ namespace Databunker.Core.Hosting;
 
 /// <summary>
 /// Opens the vault while the host starts, in <see cref="IHostedLifecycleService.StartingAsync"/>, before any hosted
-/// service's start and before the web server listens: a vault that cannot open fails the start, with its message.
+/// service's start and before the web server listens: a vault that cannot open fails the start, with its message. Then it
+/// publishes the configured privacy catalogue (a changed notice text becomes its next version), so that consents can be
+/// recorded from the first request; a failure to publish fails the start the same way.
 /// </summary>
-internal sealed class VaultInitializer(IVaultAdministration administration, ILogger<VaultInitializer>? logger = null) : IHostedLifecycleService
+internal sealed class VaultInitializer(IVaultAdministration administration, Privacy.IPrivacyCatalog catalog, ILogger<VaultInitializer>? logger = null) : IHostedLifecycleService
 {
     private readonly ILogger _logger = logger ?? NullLogger<VaultInitializer>.Instance;
 
@@ -17,6 +19,7 @@ internal sealed class VaultInitializer(IVaultAdministration administration, ILog
         try
         {
             await administration.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            await catalog.PublishAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (DatabunkerException ex)
         {

@@ -184,8 +184,11 @@ public sealed class HostingConfigurationTests
         // The configured catalogue is the one the vault serves.
         var catalog = hosted.Services.GetRequiredService<IPrivacyCatalog>();
         catalog.Activities.Should().ContainSingle(a => a.Name == "newsletter");
-        await catalog.PublishAsync();
-        (await catalog.GetNoticeAsync("newsletter-consent"))!.Text.Should().Be("Yes, send me the newsletter.");
+        (await catalog.GetNoticeAsync("newsletter-consent"))!.Text.Should().Be("Yes, send me the newsletter.", "the start published the configured catalogue");
+        var person = await hosted.Services.GetRequiredService<IPersonalDataVault>().CreateUserAsync(System.Text.Json.JsonSerializer.SerializeToElement(new { email = "consent@example.com" }));
+        var consent = hosted.Services.GetRequiredService<Consent.IConsentLedger>();
+        await consent.RecordAsync(person, new Consent.ConsentRecord { Activity = "newsletter", Decision = Consent.ConsentDecision.Granted, Method = Consent.ConsentMethod.Form, Source = "test" });
+        (await consent.GetStateAsync(person)).Should().ContainSingle(c => c.Activity == "newsletter" && c.IsGranted);
     }
 
     [Test]

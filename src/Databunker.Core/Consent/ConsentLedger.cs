@@ -371,9 +371,23 @@ internal sealed class ConsentLedger(
         return activity;
     }
 
-    private async Task<PublishedNotice> NoticeAsync(ProcessingActivity activity, ConsentRecord record, CancellationToken cancellationToken) =>
-        await catalog.GetNoticeAsync(activity.Notice!, record.NoticeVersion, cancellationToken).ConfigureAwait(false)
-        ?? throw new VaultInputException("The activity's notice (or the version given) was never published: call IPrivacyCatalog.PublishAsync at start.", nameof(record));
+    private async Task<PublishedNotice> NoticeAsync(ProcessingActivity activity, ConsentRecord record, CancellationToken cancellationToken)
+    {
+        if (await catalog.GetNoticeAsync(activity.Notice!, record.NoticeVersion, cancellationToken).ConfigureAwait(false) is { } notice)
+        {
+            return notice;
+        }
+
+        if (record.NoticeVersion is not null && await catalog.GetNoticeAsync(activity.Notice!, null, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            throw new VaultInputException("The notice version given was never published.", nameof(record));
+        }
+
+        // Nothing of the notice is published: the host's set-up is incomplete, not the caller's input.
+        Log.CatalogNotPublished(_logger, activity.Notice!);
+        throw new VaultConfigurationException(
+            $"The privacy catalogue is not published: the notice '{activity.Notice}' has no published version. Call IPrivacyCatalog.PublishAsync at start (Databunker.Core.Hosting does it when the host starts).");
+    }
 
     /// <summary>
     /// Moves one person's pending decisions into the ledger, their evidence sealed again under the person's key. A

@@ -15,7 +15,8 @@ public interface IConsentLedger
     /// <param name="cancellationToken">Cancels the call; nothing is written then.</param>
     /// <returns>The event as recorded.</returns>
     /// <exception cref="PersonNotFoundException">The person does not exist.</exception>
-    /// <exception cref="VaultInputException">The activity is unknown or does not rest on consent, its notice version was never published, or a field is out of range.</exception>
+    /// <exception cref="VaultInputException">The activity is unknown or does not rest on consent, the notice version given was never published, or a field is out of range.</exception>
+    /// <exception cref="VaultConfigurationException">The activity's notice was never published: the host did not call <see cref="Privacy.IPrivacyCatalog.PublishAsync"/> (logged as an error).</exception>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<ConsentEvent> RecordAsync(Guid person, ConsentRecord record, CancellationToken cancellationToken = default);
 
