@@ -1,7 +1,8 @@
 // A small shop on Databunker.Core: sign up, sign in with the ticket kept in the vault (cookie sessions), the privacy
 // portal, an expiration mail with both links written to the console, and the DPO API behind a policy.
 // Run: dotnet run --project samples/Databunker.Samples.Web, then open http://localhost:5080/.
-// The sign-in asks only for an email address: it is a sample of the vault, not of passwords.
+// The sign-in asks only for an email address: it is a sample of the vault, not of passwords, and the page says so.
+// Shop:Address (or the environment variable Shop__Address) moves it to another address, as the tests do.
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
@@ -16,8 +17,8 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 
-const string Address = "http://localhost:5080";
 var builder = WebApplication.CreateBuilder(args);
+var Address = (builder.Configuration["Shop:Address"] ?? "http://localhost:5080").TrimEnd('/');
 builder.WebHost.UseUrls(Address);
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
@@ -46,6 +47,19 @@ var app = builder.Build();
 await app.Services.GetRequiredService<IVaultAdministration>().InitializeAsync();
 await app.Services.GetRequiredService<IPrivacyCatalog>().PublishAsync();
 
+// The shop's own pages send the headers the package's pages send: no caching, no referrer, no framing, no script.
+app.Use((context, next) =>
+{
+    var headers = context.Response.Headers;
+    headers.CacheControl = "no-cache, no-store";
+    headers.Pragma = "no-cache";
+    headers["Referrer-Policy"] = "no-referrer";
+    headers["X-Robots-Tag"] = "noindex, nofollow";
+    headers.XContentTypeOptions = "nosniff";
+    headers.XFrameOptions = "DENY";
+    headers.ContentSecurityPolicy = "default-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    return next(context);
+});
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();   // for the sample's own [FromForm] endpoints; the Databunker pages check their tokens themselves
@@ -55,17 +69,30 @@ app.MapDatabunkerPrivacyPortal("/privacy/portal", o => o.ResolvePerson = user =>
     .RequireAuthorization();
 app.MapDatabunkerAdminApi("dpo");
 
-app.MapGet("/", (HttpContext context, IAntiforgery antiforgery) => Page(context, antiforgery, context.User.Identity?.IsAuthenticated == true
-    ? $"<p>Signed in as {Encode(context.User.Identity!.Name!)}.</p><p><a href=\"/privacy/portal/\">Your privacy portal</a></p>" + Form(context, antiforgery, "/signout", string.Empty, "Sign out")
-    : "<h2>Sign up</h2>" + Form(context, antiforgery, "/signup", "<label>Email <input type=\"email\" name=\"email\" required></label> <label>Name <input name=\"name\" required></label>", "Sign up") +
-      "<p>Already have an account? <a href=\"/signin\">Sign in</a>.</p>"));
+const string Demonstration = "<p><strong>A demonstration:</strong> this shop signs you in by your email address alone, without a password. A real shop signs people in properly.</p>";
 
-app.MapGet("/signin", (HttpContext context, IAntiforgery antiforgery) =>
-    Page(context, antiforgery, Form(context, antiforgery, "/signin", "<label>Email <input type=\"email\" name=\"email\" required></label>", "Sign in")));
+app.MapGet("/", (HttpContext context, IAntiforgery antiforgery) => context.User.Identity?.IsAuthenticated == true
+    ? Page(200, $"<p>Signed in as {Encode(context.User.Identity!.Name!)}.</p><p><a href=\"/privacy/portal/\">Your privacy portal</a></p>" + Form(context, antiforgery, "/signout", string.Empty, "Sign out"))
+    : SignUpPage(context, antiforgery, 200, null));
 
-app.MapPost("/signup", async (HttpContext context, IPersonalDataVault vault, IExpirationManager expirations, [Microsoft.AspNetCore.Mvc.FromForm] string email, [Microsoft.AspNetCore.Mvc.FromForm] string name) =>
+app.MapGet("/signin", (HttpContext context, IAntiforgery antiforgery) => SignInPage(context, antiforgery, 200, null));
+
+app.MapPost("/signup", async (HttpContext context, IAntiforgery antiforgery, IPersonalDataVault vault, IExpirationManager expirations,
+    [Microsoft.AspNetCore.Mvc.FromForm] string email, [Microsoft.AspNetCore.Mvc.FromForm] string name) =>
 {
-    var person = await vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email, name }));
+    Guid person;
+    try
+    {
+        person = await vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email, name }));
+    }
+    catch (DuplicateIndexException)
+    {
+        return SignUpPage(context, antiforgery, 409, "An account with this email address exists already. Sign in instead.");
+    }
+    catch (VaultInputException)
+    {
+        return SignUpPage(context, antiforgery, 400, "That is not an email address we can use. Check it and try again.");
+    }
 
     // Data minimisation: the account expires in 30 days unless the person keeps it. The "mail":
     var ticket = await expirations.StartAsync(UserLookup.ByToken(person), ExpirationTime.FromDelay(TimeSpan.FromDays(30)));
@@ -74,7 +101,7 @@ app.MapPost("/signup", async (HttpContext context, IPersonalDataVault vault, IEx
     return Results.Redirect("/");
 });
 
-app.MapPost("/signin", async (HttpContext context, IPersonalDataVault vault, [Microsoft.AspNetCore.Mvc.FromForm] string email) =>
+app.MapPost("/signin", async (HttpContext context, IAntiforgery antiforgery, IPersonalDataVault vault, [Microsoft.AspNetCore.Mvc.FromForm] string email) =>
 {
     if (email == "dpo@shop.example")
     {
@@ -82,10 +109,19 @@ app.MapPost("/signin", async (HttpContext context, IPersonalDataVault vault, [Mi
         return Results.Redirect("/databunker/admin/requests");
     }
 
-    var user = await vault.GetUserAsync(UserLookup.ByEmail(email));
+    UserRecord? user;
+    try
+    {
+        user = await vault.GetUserAsync(UserLookup.ByEmail(email));
+    }
+    catch (VaultInputException)
+    {
+        return SignInPage(context, antiforgery, 400, "That is not an email address. Check it and try again.");
+    }
+
     if (user is null)
     {
-        return Results.Redirect("/signin");
+        return SignInPage(context, antiforgery, 400, "We know no account with that email address. Sign up first.");
     }
 
     await SignInAsync(context, user.Token, user.Profile.TryGetProperty("name", out var name) ? name.GetString() ?? email : email, dpo: false);
@@ -125,5 +161,14 @@ static string Form(HttpContext context, IAntiforgery antiforgery, string action,
     return $"<form method=\"post\" action=\"{action}\">{fields}<input type=\"hidden\" name=\"{tokens.FormFieldName}\" value=\"{tokens.RequestToken}\"> <button>{Encode(button)}</button></form>";
 }
 
-static IResult Page(HttpContext context, IAntiforgery antiforgery, string body) =>
-    Results.Content($"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Example Shop</title></head><body><h1>Example Shop</h1>{body}</body></html>", "text/html; charset=utf-8");
+static IResult SignUpPage(HttpContext context, IAntiforgery antiforgery, int status, string? error) => Page(status, "<h2>Sign up</h2>" + Error(error) +
+    Form(context, antiforgery, "/signup", "<label>Email <input type=\"email\" name=\"email\" required></label> <label>Name <input name=\"name\" required></label>", "Sign up") +
+    "<p>Already have an account? <a href=\"/signin\">Sign in</a>.</p>" + Demonstration);
+
+static IResult SignInPage(HttpContext context, IAntiforgery antiforgery, int status, string? error) => Page(status, "<h2>Sign in</h2>" + Error(error) +
+    Form(context, antiforgery, "/signin", "<label>Email <input type=\"email\" name=\"email\" required></label>", "Sign in") + Demonstration);
+
+static string Error(string? error) => error is null ? string.Empty : $"<p role=\"alert\">{Encode(error)}</p>";
+
+static IResult Page(int status, string body) =>
+    Results.Content($"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Example Shop</title></head><body><h1>Example Shop</h1>{body}</body></html>", "text/html; charset=utf-8", statusCode: status);
