@@ -33,8 +33,9 @@ public static class DatabunkerHostingExtensions
     /// <c>ConnectionString</c>, and the provider's other options (<see cref="SqliteStorageOptions"/>,
     /// <see cref="PostgreSqlStorageOptions"/>);</item>
     /// <item><c>MasterKey</c>: exactly one of <c>Base64</c> (the key itself, from a secret store),
-    /// <c>EnvironmentVariable</c> or <c>File</c>, and <c>Version</c> (default 1); <c>PreviousMasterKeys</c>: a list
-    /// of the same, for keys being rotated out;</item>
+    /// <c>EnvironmentVariable</c> or <c>File</c>, and <c>Version</c> (default 1), and
+    /// <c>AllowGroupOrOtherReadableKeyFile</c> (<see cref="MasterKeyOptions.AllowGroupOrOtherReadableKeyFile"/>, for
+    /// every key file); <c>PreviousMasterKeys</c>: a list of the same, for keys being rotated out;</item>
     /// <item><c>Scheduler</c>: <see cref="DatabunkerSchedulerOptions"/>, used once <see cref="AddScheduler"/> is
     /// called; <c>HealthChecks</c>: <see cref="DatabunkerHealthCheckOptions"/>.</item>
     /// </list>
@@ -167,6 +168,13 @@ public static class DatabunkerHostingExtensions
 
         var (source, version) = KeySource(current);
         builder.UseMasterKey(source, version);
+        if (current[nameof(MasterKeyOptions.AllowGroupOrOtherReadableKeyFile)] is { } allow)
+        {
+            var allowed = bool.TryParse(allow, out var parsed) ? parsed
+                : throw new VaultConfigurationException($"{current.Path}:{nameof(MasterKeyOptions.AllowGroupOrOtherReadableKeyFile)} must be true or false.");
+            builder.Services.Configure<MasterKeyOptions>(o => o.AllowGroupOrOtherReadableKeyFile = allowed);
+        }
+
         foreach (var previous in configuration.GetSection("PreviousMasterKeys").GetChildren())
         {
             var (older, olderVersion) = KeySource(previous);
