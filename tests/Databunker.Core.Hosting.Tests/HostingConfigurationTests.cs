@@ -318,6 +318,29 @@ public sealed class HostingConfigurationTests
     }
 
     [Test]
+    public async Task SqliteFileMissing_FailsTheStartAndCreatesNothing_UnlessCreateIfMissing()
+    {
+        var settings = Sqlite();
+        settings.Remove("Databunker:Storage:CreateIfMissing");
+        var path = Path.Combine(Path.GetDirectoryName(VaultHost.NewDatabasePath())!, Guid.NewGuid().ToString("N"), "vautl.db");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        settings["Databunker:Storage:ConnectionString"] = $"Data Source={path}";
+        var hosted = HostedVault.Build(settings);
+
+        var act = () => hosted.Host.StartAsync();
+
+        (await act.Should().ThrowAsync<VaultConfigurationException>()).Which.Message.Should().Contain("does not exist").And.Contain(path);
+        hosted.Host.Dispose();
+        Directory.GetFileSystemEntries(Path.GetDirectoryName(path)!).Should().BeEmpty("a mistyped path creates no vault");
+
+        settings["Databunker:Storage:CreateIfMissing"] = "true";
+        await using (await HostedVault.StartAsync(settings, scheduler: false))
+        {
+            File.Exists(path).Should().BeTrue("creating the vault was asked for");
+        }
+    }
+
+    [Test]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task MasterKeyFile_ReadableByItsGroup_FailsTheStartNamingTheMode()
     {
