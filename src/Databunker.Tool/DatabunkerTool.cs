@@ -25,7 +25,11 @@ internal static class DatabunkerTool
     {
         var root = Build(output, error, terminal);
         var configuration = new InvocationConfiguration { Output = output, Error = error };
-        return await root.Parse(args).InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        var parsed = root.Parse(args);
+        var code = await parsed.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+
+        // System.CommandLine reports a usage error (and shows the help) with 1, which this tool keeps for a failed check.
+        return parsed.Errors.Count > 0 ? Refused : code;
     }
 
     public static RootCommand Build(TextWriter output, TextWriter error, bool terminal)

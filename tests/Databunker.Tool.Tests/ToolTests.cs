@@ -175,6 +175,19 @@ public sealed class ToolTests
         missingOption.Error.Should().Contain("--version");
     }
 
+    [TestCase("stats --no-such-option")]
+    [TestCase("no-such-command")]
+    [TestCase("key retire")]
+    [TestCase("export --token not-a-guid")]
+    [TestCase("key generate --file")]
+    public async Task UsageErrors_ExitWithTheReadmesErrorCode_NotTheCheckFailedCode(string command)
+    {
+        var (code, _, error) = await RunAsync(command.Split(' '));
+
+        code.Should().Be(2, "the README gives 2 for wrong input and keeps 1 for a failed check");
+        error.Should().NotBeEmpty();
+    }
+
     [Test]
     public async Task AsAProcess_PrintsTheHelpTheReadmeShows_AndGeneratesAKey()
     {
