@@ -188,6 +188,46 @@ public sealed class ToolTests
         error.Should().NotBeEmpty();
     }
 
+    [TestCase("stats")]
+    [TestCase("audit verify")]
+    [TestCase("compact")]
+    [TestCase("export --token 6f1c0d5e-0000-4000-8000-000000000001")]
+    [TestCase("key retire --version 7")]
+    [TestCase("key rewrap --previous-key-version 1")]
+    public async Task VaultCommands_OnAMissingSqliteFile_FailWithExitCodeTwoAndCreateNothing(string command)
+    {
+        var missing = Path.Combine(_folder, "vautl.db");
+        var args = command.Split(' ').Concat(["--sqlite", $"Data Source={missing}", "--key-file", _key]).ToList();
+        if (command.Contains("rewrap", StringComparison.Ordinal))
+        {
+            args.AddRange(["--previous-key-file", _key]);
+        }
+
+        var (code, output, error) = await RunAsync([.. args]);
+
+        code.Should().Be(2, output);
+        error.Should().Contain("does not exist").And.Contain(missing);
+        new[] { missing, missing + "-wal", missing + "-shm", missing + "-journal" }.Where(File.Exists).Should().BeEmpty("a mistyped path creates nothing");
+    }
+
+    [Test]
+    public async Task Init_CreatesAnOwnerOnlyVault_ThatTheOtherCommandsOpen_AndRefusesAnExistingOne()
+    {
+        var path = Path.Combine(_folder, "new.db");
+
+        var init = await RunAsync("init", "--sqlite", $"Data Source={path}", "--key-file", _key);
+        var stats = await RunAsync("stats", "--sqlite", $"Data Source={path}", "--key-file", _key);
+        var again = await RunAsync("init", "--sqlite", $"Data Source={_database}", "--key-file", _key);
+
+        init.Code.Should().Be(0, init.Error);
+        init.Output.Should().Contain("Created a new vault").And.Contain(path);
+        File.GetUnixFileMode(path).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        stats.Code.Should().Be(0, stats.Error);
+        stats.Output.Should().Contain("Schema version:");
+        again.Code.Should().Be(2);
+        again.Error.Should().Contain("already exists");
+    }
+
     [Test]
     public async Task AsAProcess_PrintsTheHelpTheReadmeShows_AndGeneratesAKey()
     {
