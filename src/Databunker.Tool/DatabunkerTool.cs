@@ -135,14 +135,16 @@ internal static partial class DatabunkerTool
         root.Subcommands.Add(new Command("audit", "The audit trail.") { verify });
 
         var from = new Option<string>("--from-sqlite") { Description = "The SQLite vault to copy, as a connection string (Data Source=vault.db).", Required = true };
-        var to = new Option<string>("--to-postgresql") { Description = "The PostgreSQL connection string of the empty target (its schema must exist).", Required = true };
-        var copy = new Command("copy", "Copy a SQLite vault to PostgreSQL: every row as stored, keys and audit chain included.") { from, to };
+        var to = new ConnectionStringOption("to-postgresql", "the PostgreSQL connection string of the empty target (its schema must exist)");
+        var copy = new Command("copy", "Copy a SQLite vault to PostgreSQL: every row as stored, keys and audit chain included.") { from };
+        to.AddTo(copy);
         copy.SetAction(async (result, cancellationToken) =>
         {
             try
             {
+                var target = to.Read(result) ?? throw new ArgumentException($"Name the target with one of {to.Names}.");
                 var progress = new ProgressWriter(output, terminal);
-                var report = await SqliteToPostgreSqlCopy.CopyAsync(result.GetValue(from)!, result.GetValue(to)!, progress, cancellationToken).ConfigureAwait(false);
+                var report = await SqliteToPostgreSqlCopy.CopyAsync(result.GetValue(from)!, target, progress, cancellationToken).ConfigureAwait(false);
                 progress.Finish();
                 foreach (var (table, rows) in report.RowsPerTable)
                 {

@@ -229,6 +229,53 @@ public sealed class ToolTests
     }
 
     [Test]
+    public async Task PostgreSqlConnectionString_FromAMissingFileOrAnUnsetVariable_IsRefusedClearly()
+    {
+        var variable = "DATABUNKER_TEST_PG_" + Guid.NewGuid().ToString("N");
+
+        var file = await RunAsync("stats", "--postgresql-file", Path.Combine(_folder, "absent.conn"), "--key-file", _key);
+        var env = await RunAsync("stats", "--postgresql-env", variable, "--key-file", _key);
+        var both = await RunAsync("stats", "--postgresql-env", variable, "--sqlite", $"Data Source={_database}", "--key-file", _key);
+
+        file.Code.Should().Be(2);
+        file.Error.Should().Contain("--postgresql-file").And.Contain("absent.conn");
+        env.Code.Should().Be(2);
+        env.Error.Should().Contain(variable).And.Contain("not set");
+        both.Code.Should().Be(2);
+        both.Error.Should().Contain("exactly one of");
+    }
+
+    [Test]
+    [Category(TestStore.PostgreSqlName)]
+    public async Task PostgreSqlConnectionString_IsReadFromAFileOrAnEnvironmentVariable_AndStillFromTheCommandLine()
+    {
+        var target = TestStore.PostgreSql.NewDatabase();
+        var connectionFile = Path.Combine(_folder, "postgresql.conn");
+        File.WriteAllText(connectionFile, target + "\n");
+        File.SetUnixFileMode(connectionFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var variable = "DATABUNKER_TEST_PG_" + Guid.NewGuid().ToString("N");
+        Environment.SetEnvironmentVariable(variable, target);
+        try
+        {
+            var copy = await RunAsync("copy", "--from-sqlite", $"Data Source={_database}", "--to-postgresql-file", connectionFile);
+            var fromFile = await RunAsync("stats", "--postgresql-file", connectionFile, "--key-file", _key);
+            var fromEnv = await RunAsync("audit", "verify", "--postgresql-env", variable, "--key-file", _key);
+            var fromLine = await RunAsync("stats", "--postgresql", target, "--key-file", _key);
+
+            copy.Code.Should().Be(0, copy.Error);
+            fromFile.Code.Should().Be(0, fromFile.Error);
+            fromFile.Output.Should().Contain("Schema version:");
+            fromEnv.Code.Should().Be(0, fromEnv.Error);
+            fromEnv.Output.Should().Contain("The audit chain is intact");
+            fromLine.Code.Should().Be(0, fromLine.Error);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
+    [Test]
     public async Task AsAProcess_PrintsTheHelpTheReadmeShows_AndGeneratesAKey()
     {
         var tool = Path.Combine(Path.GetDirectoryName(typeof(DatabunkerTool).Assembly.Location)!, "databunker.dll");
