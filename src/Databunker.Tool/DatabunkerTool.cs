@@ -97,19 +97,21 @@ internal static partial class DatabunkerTool
             return 0;
         }));
 
-        var token = new Option<Guid>("--token") { Description = "The person's token.", Required = true };
+        var person = new PersonOptions();
         var exportFile = new Option<FileInfo?>("--output") { Description = "Write the export to this file (created, readable by its owner only) instead of the standard output." };
-        var export = new Command("export", "Export everything the vault holds about one person, as JSON (a subject-access request).") { token, exportFile };
+        var export = new Command("export", "Export everything the vault holds about one person, as JSON (a subject-access request).") { exportFile };
+        person.AddTo(export);
         vault.AddTo(export);
         export.SetAction((result, cancellationToken) => RunAsync(result, vault, error, async services =>
         {
             var exporter = services.GetRequiredService<ISubjectExporter>();
+            var token = await person.FindAsync(result, services, cancellationToken).ConfigureAwait(false);
             if (result.GetValue(exportFile) is { } file)
             {
                 var stream = OwnerOnly(file.FullName);
                 await using (stream.ConfigureAwait(false))
                 {
-                    await exporter.ExportAsync(result.GetValue(token), stream, cancellationToken).ConfigureAwait(false);
+                    await exporter.ExportAsync(token, stream, cancellationToken).ConfigureAwait(false);
                 }
 
                 await output.WriteLineAsync($"Exported to {file.FullName}.").ConfigureAwait(false);
@@ -117,7 +119,7 @@ internal static partial class DatabunkerTool
             }
 
             using var buffer = new MemoryStream();
-            await exporter.ExportAsync(result.GetValue(token), buffer, cancellationToken).ConfigureAwait(false);
+            await exporter.ExportAsync(token, buffer, cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length)).ConfigureAwait(false);
             return 0;
         }));

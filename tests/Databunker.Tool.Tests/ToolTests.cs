@@ -175,19 +175,6 @@ public sealed class ToolTests
         missingOption.Error.Should().Contain("--version");
     }
 
-    [TestCase("stats --no-such-option")]
-    [TestCase("no-such-command")]
-    [TestCase("key retire")]
-    [TestCase("export --token not-a-guid")]
-    [TestCase("key generate --file")]
-    public async Task UsageErrors_ExitWithTheReadmesErrorCode_NotTheCheckFailedCode(string command)
-    {
-        var (code, _, error) = await RunAsync(command.Split(' '));
-
-        code.Should().Be(2, "the README gives 2 for wrong input and keeps 1 for a failed check");
-        error.Should().NotBeEmpty();
-    }
-
     [TestCase("stats")]
     [TestCase("audit verify")]
     [TestCase("compact")]
@@ -226,6 +213,53 @@ public sealed class ToolTests
         stats.Output.Should().Contain("Schema version:");
         again.Code.Should().Be(2);
         again.Error.Should().Contain("already exists");
+    }
+
+    [TestCase("stats --no-such-option")]
+    [TestCase("no-such-command")]
+    [TestCase("key retire")]
+    [TestCase("export --token not-a-guid")]
+    [TestCase("key generate --file")]
+    public async Task UsageErrors_ExitWithTheReadmesErrorCode_NotTheCheckFailedCode(string command)
+    {
+        var (code, _, error) = await RunAsync(command.Split(' '));
+
+        code.Should().Be(2, "the README gives 2 for wrong input and keeps 1 for a failed check");
+        error.Should().NotBeEmpty();
+    }
+
+    [TestCase("--email", " Tool.Person@Example.com ")]
+    [TestCase("--login", "tool.person")]
+    [TestCase("--phone", "+44 20 7946 0958")]
+    [TestCase("--token", null)]
+    public async Task Export_FindsThePersonByEmailLoginPhoneOrToken(string option, string? value)
+    {
+        await using (var services = Vault(_key, 1))
+        {
+            await services.GetRequiredService<IPersonalDataVault>().UpdateUserAsync(
+                UserLookup.ByToken(_person), TestData.Json(new { login = "tool.person", phone = "+442079460958" }));
+        }
+
+        var (code, output, error) = await RunAsync("export", option, value ?? _person.ToString(), "--sqlite", $"Data Source={_database}", "--key-file", _key);
+
+        code.Should().Be(0, error);
+        output.Should().Contain("tool.person@example.com").And.Contain(_person.ToString()).And.NotContain("other0@example.com");
+    }
+
+    [Test]
+    public async Task Export_WithNoOrTwoLookupsOrAnUnknownOne_IsRefusedWithoutEchoingTheValue()
+    {
+        var vault = new[] { "--sqlite", $"Data Source={_database}", "--key-file", _key };
+
+        var none = await RunAsync(["export", .. vault]);
+        var two = await RunAsync(["export", "--email", "tool.person@example.com", "--login", "x", .. vault]);
+        var unknown = await RunAsync(["export", "--email", "nobody.here@example.com", .. vault]);
+
+        none.Code.Should().Be(2);
+        none.Error.Should().Contain("exactly one of --token, --email, --phone and --login");
+        two.Code.Should().Be(2);
+        unknown.Code.Should().Be(2);
+        unknown.Error.Should().Contain("No person").And.NotContain("nobody.here");
     }
 
     [Test]
