@@ -31,10 +31,13 @@ public static class DatabunkerHostingExtensions
     /// <c>Expiration:DefaultRetention</c>, ...), validated when the host starts;</item>
     /// <item><c>Storage</c>: <c>Provider</c> (<c>Sqlite</c>, the default, or <c>PostgreSql</c>),
     /// <c>ConnectionString</c>, and the provider's other options (<see cref="SqliteStorageOptions"/>,
-    /// <see cref="PostgreSqlStorageOptions"/>);</item>
+    /// <see cref="PostgreSqlStorageOptions"/>); a missing SQLite file is created only when
+    /// <c>Storage:CreateIfMissing</c> is <c>true</c> (<see cref="SqliteStorageOptions.CreateIfMissing"/>), otherwise
+    /// the start fails naming it;</item>
     /// <item><c>MasterKey</c>: exactly one of <c>Base64</c> (the key itself, from a secret store),
-    /// <c>EnvironmentVariable</c> or <c>File</c>, and <c>Version</c> (default 1); <c>PreviousMasterKeys</c>: a list
-    /// of the same, for keys being rotated out;</item>
+    /// <c>EnvironmentVariable</c> or <c>File</c>, and <c>Version</c> (default 1), and
+    /// <c>AllowGroupOrOtherReadableKeyFile</c> (<see cref="MasterKeyOptions.AllowGroupOrOtherReadableKeyFile"/>, for
+    /// every key file); <c>PreviousMasterKeys</c>: a list of the same, for keys being rotated out;</item>
     /// <item><c>Scheduler</c>: <see cref="DatabunkerSchedulerOptions"/>, used once <see cref="AddScheduler"/> is
     /// called; <c>HealthChecks</c>: <see cref="DatabunkerHealthCheckOptions"/>.</item>
     /// </list>
@@ -136,7 +139,9 @@ public static class DatabunkerHostingExtensions
         {
             if (provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
             {
-                builder.UseSqlite(connectionString);
+                // Configuration does not create a missing file unless Storage:CreateIfMissing says so (bound next):
+                // a mistyped path must fail the start, not open an empty vault with fresh keys.
+                builder.UseSqlite(connectionString, o => o.CreateIfMissing = false);
                 builder.Services.AddOptions<SqliteStorageOptions>().Bind(storage);
             }
             else if (provider.Equals("PostgreSql", StringComparison.OrdinalIgnoreCase) || provider.Equals("Postgres", StringComparison.OrdinalIgnoreCase))
@@ -167,6 +172,13 @@ public static class DatabunkerHostingExtensions
 
         var (source, version) = KeySource(current);
         builder.UseMasterKey(source, version);
+        if (current[nameof(MasterKeyOptions.AllowGroupOrOtherReadableKeyFile)] is { } allow)
+        {
+            var allowed = bool.TryParse(allow, out var parsed) ? parsed
+                : throw new VaultConfigurationException($"{current.Path}:{nameof(MasterKeyOptions.AllowGroupOrOtherReadableKeyFile)} must be true or false.");
+            builder.Services.Configure<MasterKeyOptions>(o => o.AllowGroupOrOtherReadableKeyFile = allowed);
+        }
+
         foreach (var previous in configuration.GetSection("PreviousMasterKeys").GetChildren())
         {
             var (older, olderVersion) = KeySource(previous);

@@ -14,9 +14,10 @@ namespace Databunker.Tool;
 /// The <c>databunker</c> command line: the operator's jobs on a vault that should not need code. Every command that
 /// opens a vault takes its storage (<c>--sqlite</c> or <c>--postgresql</c>) and its master key (an environment
 /// variable or a file, never the key itself on the command line, where the shell history and <c>ps</c> would keep it).
-/// Exit codes: 0 done, 1 the check failed (audit chain broken), 2 the vault could not be opened or the input is wrong.
+/// Exit codes: 0 done, 1 the check failed (audit chain broken), 2 the vault could not be opened or the input is wrong,
+/// the command line included (an unknown option, a missing argument). Only <c>init</c> creates a vault.
 /// </summary>
-internal static class DatabunkerTool
+internal static partial class DatabunkerTool
 {
     private const int Failed = 1;
     private const int Refused = 2;
@@ -25,13 +26,29 @@ internal static class DatabunkerTool
     {
         var root = Build(output, error, terminal);
         var configuration = new InvocationConfiguration { Output = output, Error = error };
-        return await root.Parse(args).InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        var parsed = root.Parse(args);
+        var code = await parsed.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+
+        // System.CommandLine reports a usage error (and shows the help) with 1, which this tool keeps for a failed check.
+        return parsed.Errors.Count > 0 ? Refused : code;
     }
 
     public static RootCommand Build(TextWriter output, TextWriter error, bool terminal)
     {
         var vault = new VaultOptions();
         var root = new RootCommand("Operator's tool for a Databunker.Core vault.");
+
+        var init = new Command("init", "Create a new, empty vault and its keys under the master key; the other commands never create one.");
+        vault.AddTo(init);
+        init.SetAction((result, cancellationToken) => RunAsync(result, vault, error, async services =>
+        {
+            await services.GetRequiredService<IVaultAdministration>().InitializeAsync(cancellationToken).ConfigureAwait(false);
+            var schema = await services.GetRequiredService<IVaultStore>().GetSchemaVersionAsync(cancellationToken).ConfigureAwait(false);
+            var where = vault.SqliteFileOf(result) is { } file ? $" in {Path.GetFullPath(file)}" : string.Empty;
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Created a new vault{where} at schema version {schema}.")).ConfigureAwait(false);
+            return 0;
+        }, create: true));
+        root.Subcommands.Add(init);
 
         var keyFile = new Option<FileInfo?>("--file") { Description = "Write the key (base64) to this file, readable by its owner only, instead of printing it." };
         var generate = new Command("generate", "Generate a new master key: 32 random bytes, printed as base64.") { keyFile };
@@ -80,19 +97,21 @@ internal static class DatabunkerTool
             return 0;
         }));
 
-        var token = new Option<Guid>("--token") { Description = "The person's token.", Required = true };
+        var person = new PersonOptions();
         var exportFile = new Option<FileInfo?>("--output") { Description = "Write the export to this file (created, readable by its owner only) instead of the standard output." };
-        var export = new Command("export", "Export everything the vault holds about one person, as JSON (a subject-access request).") { token, exportFile };
+        var export = new Command("export", "Export everything the vault holds about one person, as JSON (a subject-access request).") { exportFile };
+        person.AddTo(export);
         vault.AddTo(export);
         export.SetAction((result, cancellationToken) => RunAsync(result, vault, error, async services =>
         {
             var exporter = services.GetRequiredService<ISubjectExporter>();
+            var token = await person.FindAsync(result, services, cancellationToken).ConfigureAwait(false);
             if (result.GetValue(exportFile) is { } file)
             {
                 var stream = OwnerOnly(file.FullName);
                 await using (stream.ConfigureAwait(false))
                 {
-                    await exporter.ExportAsync(result.GetValue(token), stream, cancellationToken).ConfigureAwait(false);
+                    await exporter.ExportAsync(token, stream, cancellationToken).ConfigureAwait(false);
                 }
 
                 await output.WriteLineAsync($"Exported to {file.FullName}.").ConfigureAwait(false);
@@ -100,7 +119,7 @@ internal static class DatabunkerTool
             }
 
             using var buffer = new MemoryStream();
-            await exporter.ExportAsync(result.GetValue(token), buffer, cancellationToken).ConfigureAwait(false);
+            await exporter.ExportAsync(token, buffer, cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length)).ConfigureAwait(false);
             return 0;
         }));
@@ -118,14 +137,16 @@ internal static class DatabunkerTool
         root.Subcommands.Add(new Command("audit", "The audit trail.") { verify });
 
         var from = new Option<string>("--from-sqlite") { Description = "The SQLite vault to copy, as a connection string (Data Source=vault.db).", Required = true };
-        var to = new Option<string>("--to-postgresql") { Description = "The PostgreSQL connection string of the empty target (its schema must exist).", Required = true };
-        var copy = new Command("copy", "Copy a SQLite vault to PostgreSQL: every row as stored, keys and audit chain included.") { from, to };
+        var to = new ConnectionStringOption("to-postgresql", "the PostgreSQL connection string of the empty target (its schema must exist)");
+        var copy = new Command("copy", "Copy a SQLite vault to PostgreSQL: every row as stored, keys and audit chain included.") { from };
+        to.AddTo(copy);
         copy.SetAction(async (result, cancellationToken) =>
         {
             try
             {
+                var target = to.Read(result) ?? throw new ArgumentException($"Name the target with one of {to.Names}.");
                 var progress = new ProgressWriter(output, terminal);
-                var report = await SqliteToPostgreSqlCopy.CopyAsync(result.GetValue(from)!, result.GetValue(to)!, progress, cancellationToken).ConfigureAwait(false);
+                var report = await SqliteToPostgreSqlCopy.CopyAsync(result.GetValue(from)!, target, progress, cancellationToken).ConfigureAwait(false);
                 progress.Finish();
                 foreach (var (table, rows) in report.RowsPerTable)
                 {
@@ -202,11 +223,12 @@ internal static class DatabunkerTool
     }
 
     /// <summary>Opens the vault the options name, runs <paramref name="work"/>, and turns the library's refusals into exit code 2 with their message.</summary>
-    private static async Task<int> RunAsync(ParseResult result, VaultOptions vault, TextWriter error, Func<IServiceProvider, Task<int>> work, Action<IDatabunkerBuilder>? more = null)
+    private static async Task<int> RunAsync(
+        ParseResult result, VaultOptions vault, TextWriter error, Func<IServiceProvider, Task<int>> work, Action<IDatabunkerBuilder>? more = null, bool create = false)
     {
         try
         {
-            await using var services = vault.Open(result, more);
+            await using var services = vault.Open(result, more, create);
             return await work(services).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is DatabunkerException or ArgumentException or IOException)
@@ -235,50 +257,5 @@ internal static class DatabunkerTool
         }
 
         builder.AddPreviousMasterKey(variable is not null ? MasterKeySource.FromEnvironment(variable) : MasterKeySource.FromFile(file!.FullName), version);
-    }
-
-    /// <summary>The options that name a vault and its current master key, shared by the commands that open one.</summary>
-    private sealed class VaultOptions
-    {
-        private readonly Option<string?> _sqlite = new("--sqlite") { Description = "The vault's SQLite connection string (Data Source=vault.db)." };
-        private readonly Option<string?> _postgreSql = new("--postgresql") { Description = "The vault's PostgreSQL connection string." };
-        private readonly Option<string> _keyEnv = new("--key-env") { Description = "The environment variable holding the master key (base64).", DefaultValueFactory = _ => MasterKeyBuilderExtensions.DefaultEnvironmentVariable };
-        private readonly Option<FileInfo?> _keyFile = new("--key-file") { Description = "The file holding the master key (32 raw bytes or base64), instead of --key-env." };
-        private readonly Option<int> _keyVersion = new("--key-version") { Description = "The master key's version number.", DefaultValueFactory = _ => 1 };
-
-        public void AddTo(Command command)
-        {
-            command.Options.Add(_sqlite);
-            command.Options.Add(_postgreSql);
-            command.Options.Add(_keyEnv);
-            command.Options.Add(_keyFile);
-            command.Options.Add(_keyVersion);
-        }
-
-        public ServiceProvider Open(ParseResult result, Action<IDatabunkerBuilder>? more)
-        {
-            var sqlite = result.GetValue(_sqlite);
-            var postgreSql = result.GetValue(_postgreSql);
-            if ((sqlite is null) == (postgreSql is null))
-            {
-                throw new ArgumentException("Name the vault with exactly one of --sqlite and --postgresql.");
-            }
-
-            var services = new ServiceCollection();
-            var builder = services.AddDatabunker(o => o.DefaultActor = "databunker-tool");
-            if (sqlite is not null)
-            {
-                builder.UseSqlite(sqlite);
-            }
-            else
-            {
-                builder.UsePostgreSql(postgreSql!);
-            }
-
-            var source = result.GetValue(_keyFile) is { } file ? MasterKeySource.FromFile(file.FullName) : MasterKeySource.FromEnvironment(result.GetValue(_keyEnv)!);
-            builder.UseMasterKey(source, result.GetValue(_keyVersion));
-            more?.Invoke(builder);
-            return services.BuildServiceProvider();
-        }
     }
 }

@@ -34,9 +34,13 @@ public sealed class HostedVault : IAsyncDisposable
 
     public static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
-    /// <summary>The settings of a vault on <paramref name="provider"/> at <paramref name="connectionString"/>, with the given key.</summary>
+    /// <summary>
+    /// The settings of a vault on <paramref name="provider"/> at <paramref name="connectionString"/>, with the given key.
+    /// A test's SQLite file is new, so its creation is asked for (configuration does not create a missing file).
+    /// </summary>
     public static Dictionary<string, string?> Settings(string provider, string connectionString, string key) => new()
     {
+        ["Databunker:Storage:CreateIfMissing"] = provider == "Sqlite" ? "true" : null,
         ["Databunker:DefaultActor"] = "hosting-test",
         ["Databunker:Storage:Provider"] = provider,
         ["Databunker:Storage:ConnectionString"] = connectionString,

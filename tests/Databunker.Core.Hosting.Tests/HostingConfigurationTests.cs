@@ -320,6 +320,70 @@ public sealed class HostingConfigurationTests
         DueWorkScheduler.RetryDelay(options, int.MaxValue).Should().Be(TimeSpan.FromSeconds(30));
     }
 
+    [Test]
+    public async Task SqliteFileMissing_FailsTheStartAndCreatesNothing_UnlessCreateIfMissing()
+    {
+        var settings = Sqlite();
+        settings.Remove("Databunker:Storage:CreateIfMissing");
+        var path = Path.Combine(Path.GetDirectoryName(VaultHost.NewDatabasePath())!, Guid.NewGuid().ToString("N"), "vautl.db");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        settings["Databunker:Storage:ConnectionString"] = $"Data Source={path}";
+        var hosted = HostedVault.Build(settings);
+
+        var act = () => hosted.Host.StartAsync();
+
+        (await act.Should().ThrowAsync<VaultConfigurationException>()).Which.Message.Should().Contain("does not exist").And.Contain(path);
+        hosted.Host.Dispose();
+        Directory.GetFileSystemEntries(Path.GetDirectoryName(path)!).Should().BeEmpty("a mistyped path creates no vault");
+
+        settings["Databunker:Storage:CreateIfMissing"] = "true";
+        await using (await HostedVault.StartAsync(settings, scheduler: false))
+        {
+            File.Exists(path).Should().BeTrue("creating the vault was asked for");
+        }
+    }
+
+    [Test]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task MasterKeyFile_ReadableByItsGroup_FailsTheStartNamingTheMode()
+    {
+        var settings = WithKeyFile(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, out var key);
+        var hosted = HostedVault.Build(settings);
+
+        var act = () => hosted.Host.StartAsync();
+
+        var message = (await act.Should().ThrowAsync<VaultConfigurationException>()).Which.Message;
+        message.Should().Contain("mode 0640").And.Contain("AllowGroupOrOtherReadableKeyFile").And.NotContain(key);
+        hosted.Host.Dispose();
+    }
+
+    [Test]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task MasterKeyFile_ReadableAndAllowedByConfiguration_StartsAndWarns()
+    {
+        var settings = WithKeyFile(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, out var key);
+        settings["Databunker:MasterKey:AllowGroupOrOtherReadableKeyFile"] = "true";
+
+        await using var hosted = await HostedVault.StartAsync(settings, scheduler: false);
+
+        var warning = hosted.Logs.All.Should().ContainSingle(e => e.Name == "KeyFileReadableByOthers").Subject;
+        warning.Level.Should().Be(Microsoft.Extensions.Logging.LogLevel.Warning);
+        warning.Text.Should().Contain("mode 0640").And.NotContain(key);
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static Dictionary<string, string?> WithKeyFile(UnixFileMode mode, out string key)
+    {
+        var settings = Sqlite();
+        key = settings["Databunker:MasterKey:Base64"]!;
+        var file = Path.Combine(Path.GetDirectoryName(VaultHost.NewDatabasePath())!, Guid.NewGuid().ToString("N") + ".key");
+        File.WriteAllText(file, key);
+        File.SetUnixFileMode(file, mode);
+        settings.Remove("Databunker:MasterKey:Base64");
+        settings["Databunker:MasterKey:File"] = file;
+        return settings;
+    }
+
     /// <summary>The configuration keys of every settable option of <paramref name="type"/> and its nested options objects.</summary>
     private static IEnumerable<string> SettableOptions(Type type, string prefix)
     {

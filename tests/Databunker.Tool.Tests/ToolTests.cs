@@ -175,6 +175,140 @@ public sealed class ToolTests
         missingOption.Error.Should().Contain("--version");
     }
 
+    [TestCase("stats")]
+    [TestCase("audit verify")]
+    [TestCase("compact")]
+    [TestCase("export --token 6f1c0d5e-0000-4000-8000-000000000001")]
+    [TestCase("key retire --version 7")]
+    [TestCase("key rewrap --previous-key-version 1")]
+    public async Task VaultCommands_OnAMissingSqliteFile_FailWithExitCodeTwoAndCreateNothing(string command)
+    {
+        var missing = Path.Combine(_folder, "vautl.db");
+        var args = command.Split(' ').Concat(["--sqlite", $"Data Source={missing}", "--key-file", _key]).ToList();
+        if (command.Contains("rewrap", StringComparison.Ordinal))
+        {
+            args.AddRange(["--previous-key-file", _key]);
+        }
+
+        var (code, output, error) = await RunAsync([.. args]);
+
+        code.Should().Be(2, output);
+        error.Should().Contain("does not exist").And.Contain(missing);
+        new[] { missing, missing + "-wal", missing + "-shm", missing + "-journal" }.Where(File.Exists).Should().BeEmpty("a mistyped path creates nothing");
+    }
+
+    [Test]
+    public async Task Init_CreatesAnOwnerOnlyVault_ThatTheOtherCommandsOpen_AndRefusesAnExistingOne()
+    {
+        var path = Path.Combine(_folder, "new.db");
+
+        var init = await RunAsync("init", "--sqlite", $"Data Source={path}", "--key-file", _key);
+        var stats = await RunAsync("stats", "--sqlite", $"Data Source={path}", "--key-file", _key);
+        var again = await RunAsync("init", "--sqlite", $"Data Source={_database}", "--key-file", _key);
+
+        init.Code.Should().Be(0, init.Error);
+        init.Output.Should().Contain("Created a new vault").And.Contain(path);
+        File.GetUnixFileMode(path).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        stats.Code.Should().Be(0, stats.Error);
+        stats.Output.Should().Contain("Schema version:");
+        again.Code.Should().Be(2);
+        again.Error.Should().Contain("already exists");
+    }
+
+    [TestCase("stats --no-such-option")]
+    [TestCase("no-such-command")]
+    [TestCase("key retire")]
+    [TestCase("export --token not-a-guid")]
+    [TestCase("key generate --file")]
+    public async Task UsageErrors_ExitWithTheReadmesErrorCode_NotTheCheckFailedCode(string command)
+    {
+        var (code, _, error) = await RunAsync(command.Split(' '));
+
+        code.Should().Be(2, "the README gives 2 for wrong input and keeps 1 for a failed check");
+        error.Should().NotBeEmpty();
+    }
+
+    [TestCase("--email", " Tool.Person@Example.com ")]
+    [TestCase("--login", "tool.person")]
+    [TestCase("--phone", "+44 20 7946 0958")]
+    [TestCase("--token", null)]
+    public async Task Export_FindsThePersonByEmailLoginPhoneOrToken(string option, string? value)
+    {
+        await using (var services = Vault(_key, 1))
+        {
+            await services.GetRequiredService<IPersonalDataVault>().UpdateUserAsync(
+                UserLookup.ByToken(_person), TestData.Json(new { login = "tool.person", phone = "+442079460958" }));
+        }
+
+        var (code, output, error) = await RunAsync("export", option, value ?? _person.ToString(), "--sqlite", $"Data Source={_database}", "--key-file", _key);
+
+        code.Should().Be(0, error);
+        output.Should().Contain("tool.person@example.com").And.Contain(_person.ToString()).And.NotContain("other0@example.com");
+    }
+
+    [Test]
+    public async Task Export_WithNoOrTwoLookupsOrAnUnknownOne_IsRefusedWithoutEchoingTheValue()
+    {
+        var vault = new[] { "--sqlite", $"Data Source={_database}", "--key-file", _key };
+
+        var none = await RunAsync(["export", .. vault]);
+        var two = await RunAsync(["export", "--email", "tool.person@example.com", "--login", "x", .. vault]);
+        var unknown = await RunAsync(["export", "--email", "nobody.here@example.com", .. vault]);
+
+        none.Code.Should().Be(2);
+        none.Error.Should().Contain("exactly one of --token, --email, --phone and --login");
+        two.Code.Should().Be(2);
+        unknown.Code.Should().Be(2);
+        unknown.Error.Should().Contain("No person").And.NotContain("nobody.here");
+    }
+
+    [Test]
+    public async Task PostgreSqlConnectionString_FromAMissingFileOrAnUnsetVariable_IsRefusedClearly()
+    {
+        var variable = "DATABUNKER_TEST_PG_" + Guid.NewGuid().ToString("N");
+
+        var file = await RunAsync("stats", "--postgresql-file", Path.Combine(_folder, "absent.conn"), "--key-file", _key);
+        var env = await RunAsync("stats", "--postgresql-env", variable, "--key-file", _key);
+        var both = await RunAsync("stats", "--postgresql-env", variable, "--sqlite", $"Data Source={_database}", "--key-file", _key);
+
+        file.Code.Should().Be(2);
+        file.Error.Should().Contain("--postgresql-file").And.Contain("absent.conn");
+        env.Code.Should().Be(2);
+        env.Error.Should().Contain(variable).And.Contain("not set");
+        both.Code.Should().Be(2);
+        both.Error.Should().Contain("exactly one of");
+    }
+
+    [Test]
+    [Category(TestStore.PostgreSqlName)]
+    public async Task PostgreSqlConnectionString_IsReadFromAFileOrAnEnvironmentVariable_AndStillFromTheCommandLine()
+    {
+        var target = TestStore.PostgreSql.NewDatabase();
+        var connectionFile = Path.Combine(_folder, "postgresql.conn");
+        File.WriteAllText(connectionFile, target + "\n");
+        File.SetUnixFileMode(connectionFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var variable = "DATABUNKER_TEST_PG_" + Guid.NewGuid().ToString("N");
+        Environment.SetEnvironmentVariable(variable, target);
+        try
+        {
+            var copy = await RunAsync("copy", "--from-sqlite", $"Data Source={_database}", "--to-postgresql-file", connectionFile);
+            var fromFile = await RunAsync("stats", "--postgresql-file", connectionFile, "--key-file", _key);
+            var fromEnv = await RunAsync("audit", "verify", "--postgresql-env", variable, "--key-file", _key);
+            var fromLine = await RunAsync("stats", "--postgresql", target, "--key-file", _key);
+
+            copy.Code.Should().Be(0, copy.Error);
+            fromFile.Code.Should().Be(0, fromFile.Error);
+            fromFile.Output.Should().Contain("Schema version:");
+            fromEnv.Code.Should().Be(0, fromEnv.Error);
+            fromEnv.Output.Should().Contain("The audit chain is intact");
+            fromLine.Code.Should().Be(0, fromLine.Error);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
     [Test]
     public async Task AsAProcess_PrintsTheHelpTheReadmeShows_AndGeneratesAKey()
     {

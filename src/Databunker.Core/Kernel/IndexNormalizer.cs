@@ -9,13 +9,14 @@ namespace Databunker.Core.Kernel;
 /// <list type="bullet">
 /// <item>email: trimmed, Unicode NFC, lower-cased; one <c>@</c>, a local part of 1 to 64 characters, a
 /// dotted domain mapped to its ASCII form by UTS #46 (<c>bücher.de</c> and <c>xn--bcher-kva.de</c> are
-/// one domain); no spaces, control or invisible format characters (zero-width, bidi controls) or
+/// one domain); no spaces, control, format or default-ignorable characters (zero-width, bidi controls, Hangul
+/// fillers, variation selectors; see <see cref="DefaultIgnorable"/>) or
 /// <c>&lt;&gt;()[]\,;:"</c>; at most 254 characters.</item>
 /// <item>phone: must start with <c>+</c>, <c>(</c> or a digit; spaces, dashes, dots, slashes and
 /// parentheses dropped; <c>+</c> or <c>00</c> starts the country code, and a trunk prefix written
 /// <c>(0)</c> after it is dropped; otherwise the configured default country code is put first (after
 /// dropping one trunk <c>0</c>); the result is <c>+</c> and 7 to 15 digits, not starting with 0 (E.164).</item>
-/// <item>login: trimmed, Unicode NFC, 1 to 1024 characters, no control or invisible format characters.</item>
+/// <item>login: trimmed, Unicode NFC, 1 to 1024 characters, no control, format or default-ignorable characters.</item>
 /// <item>custom: trimmed, Unicode NFC, 1 to 1024 characters.</item>
 /// </list>
 /// Every value must be valid UTF-16 (no lone surrogate). Look-alike characters of other scripts (a
@@ -189,12 +190,16 @@ internal static class IndexNormalizer
         }
     }
 
-    /// <summary>Control characters and invisible format characters (zero-width joiners, bidi controls, soft hyphens).</summary>
+    /// <summary>
+    /// Control characters, format characters, and every default-ignorable code point (zero-width joiners, bidi
+    /// controls, soft hyphens, variation selectors, the Hangul fillers, tags): anything that renders as nothing
+    /// would let <c>alice</c> and <c>alice</c> plus an invisible character index as two persons.
+    /// </summary>
     private static bool HasInvisible(string value)
     {
-        foreach (var c in value)
+        foreach (var rune in value.EnumerateRunes())
         {
-            if (char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format)
+            if (Rune.IsControl(rune) || Rune.GetUnicodeCategory(rune) == UnicodeCategory.Format || DefaultIgnorable.Contains(rune.Value))
             {
                 return true;
             }

@@ -34,7 +34,12 @@ public static class MasterKeyBuilderExtensions
         return builder.UseMasterKey(MasterKeySource.FromEnvironment(variable), version);
     }
 
-    /// <summary>Wraps keys under a master key read, when the vault starts, from a file (32 raw bytes or base64 text).</summary>
+    /// <summary>
+    /// Wraps keys under a master key read, when the vault starts, from a file (32 raw bytes or base64 text). On Unix the
+    /// file must be readable by its owner only (chmod 600 or 400): a file that others can read fails the start with a
+    /// <see cref="VaultConfigurationException"/> naming its mode, unless
+    /// <see cref="MasterKeyOptions.AllowGroupOrOtherReadableKeyFile"/> is set.
+    /// </summary>
     public static IDatabunkerBuilder UseMasterKeyFromFile(this IDatabunkerBuilder builder, string path, int version = 1)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);

@@ -9,6 +9,15 @@ public sealed class MasterKeyOptions
     /// <summary>The version new keys are wrapped under; 0 when no master key was configured.</summary>
     public int CurrentVersion { get; set; }
 
+    /// <summary>
+    /// Whether a master key file (<see cref="MasterKeySource.FromFile"/>) that the file's group or other users can
+    /// read (mode 0640, 0644, 0440, as a container's mounted secret may be) is accepted. Off, such a file fails the
+    /// start with a <see cref="VaultConfigurationException"/> naming its mode; on, the vault opens and logs warning
+    /// event 26 at start. A file that others can <em>write</em> is refused either way. Has no effect on Windows.
+    /// </summary>
+    /// <value><see langword="false"/>: only the owner may read the key file (chmod 600 or 400).</value>
+    public bool AllowGroupOrOtherReadableKeyFile { get; set; }
+
     /// <summary>Where each version's key comes from, by version.</summary>
     public IDictionary<int, MasterKeySource> Sources { get; } = new Dictionary<int, MasterKeySource>();
 }

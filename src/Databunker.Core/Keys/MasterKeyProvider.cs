@@ -17,7 +17,9 @@ internal sealed class MasterKeyProvider : IKeyProvider, IDisposable
     private readonly uint _currentId;
     private readonly SecretLifetime _lifetime;
 
-    public MasterKeyProvider(IOptions<MasterKeyOptions> options)
+    /// <param name="options">The keys and where they come from.</param>
+    /// <param name="logger">Gets the warning about a key file that others can read, when that is allowed; optional.</param>
+    public MasterKeyProvider(IOptions<MasterKeyOptions> options, ILogger<MasterKeyProvider>? logger = null)
     {
         var value = options.Value;
         if (value.CurrentVersion <= 0 || !value.Sources.ContainsKey(value.CurrentVersion))
@@ -35,7 +37,7 @@ internal sealed class MasterKeyProvider : IKeyProvider, IDisposable
             }
 
             var key = GC.AllocateUninitializedArray<byte>(Envelope.KeySize, pinned: true);
-            var loaded = source.Load();
+            var loaded = source.Load(value.AllowGroupOrOtherReadableKeyFile, logger ?? (ILogger)NullLogger.Instance);
             loaded.CopyTo(key, 0);
             CryptographicOperations.ZeroMemory(loaded);
             _keys[version.ToString(CultureInfo.InvariantCulture)] = key;

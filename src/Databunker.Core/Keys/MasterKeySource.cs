@@ -20,11 +20,20 @@ public abstract class MasterKeySource
     /// <summary>A key read as base64 text from an environment variable.</summary>
     public static MasterKeySource FromEnvironment(string variable) => new EnvironmentSource(variable);
 
-    /// <summary>A key read from a file: 32 raw bytes, or base64 text. A file that others can write to is refused.</summary>
+    /// <summary>
+    /// A key read from a file: 32 raw bytes, or base64 text. On Unix, a file that group or others can write to is
+    /// refused, and so is one that they can read unless <see cref="MasterKeyOptions.AllowGroupOrOtherReadableKeyFile"/>
+    /// is set.
+    /// </summary>
     public static MasterKeySource FromFile(string path) => new FileSource(path);
 
+    /// <summary>Reads the key, accepting only an owner-only key file.</summary>
+    internal byte[] Load() => Load(allowGroupOrOtherReadableFile: false, NullLogger.Instance);
+
     /// <summary>Reads the key. Throws <see cref="VaultConfigurationException"/> with a message that never shows key material.</summary>
-    internal abstract byte[] Load();
+    /// <param name="allowGroupOrOtherReadableFile">Whether a key file that group or others can read is accepted (with a warning).</param>
+    /// <param name="logger">Where that warning goes.</param>
+    internal abstract byte[] Load(bool allowGroupOrOtherReadableFile, ILogger logger);
 
     /// <summary>Zeroes any copy of the key the source holds; called when the key provider is disposed.</summary>
     internal virtual void Forget()
@@ -111,7 +120,7 @@ public abstract class MasterKeySource
             }
         }
 
-        internal override byte[] Load()
+        internal override byte[] Load(bool allowGroupOrOtherReadableFile, ILogger logger)
         {
             if (_forgotten)
             {
@@ -131,21 +140,20 @@ public abstract class MasterKeySource
 
     private sealed class EnvironmentSource(string variable) : MasterKeySource
     {
-        internal override byte[] Load() =>
+        internal override byte[] Load(bool allowGroupOrOtherReadableFile, ILogger logger) =>
             Decode(Environment.GetEnvironmentVariable(variable), $"environment variable {variable}");
     }
 
     private sealed class FileSource(string path) : MasterKeySource
     {
-        internal override byte[] Load()
+        internal override byte[] Load(bool allowGroupOrOtherReadableFile, ILogger logger)
         {
             byte[] content;
             try
             {
-                if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.OtherWrite | UnixFileMode.GroupWrite)) != 0)
+                if (!OperatingSystem.IsWindows())
                 {
-                    throw new VaultConfigurationException(
-                        $"The master key file {path} can be written by other users; restrict it to its owner (chmod 600) so that nobody can swap the key.");
+                    CheckMode(allowGroupOrOtherReadableFile, logger);
                 }
 
                 content = File.ReadAllBytes(path);
@@ -163,6 +171,33 @@ public abstract class MasterKeySource
             var text = System.Text.Encoding.ASCII.GetString(content);
             Array.Clear(content);
             return Decode(text, $"file {path}");
+        }
+
+        /// <summary>Refuses a file that others can write (they could swap the key) or, unless allowed, read (they hold every person's data).</summary>
+        [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+        private void CheckMode(bool allowGroupOrOtherReadableFile, ILogger logger)
+        {
+            var mode = File.GetUnixFileMode(path);
+            if ((mode & (UnixFileMode.OtherWrite | UnixFileMode.GroupWrite)) != 0)
+            {
+                throw new VaultConfigurationException(
+                    $"The master key file {path} can be written by other users; restrict it to its owner (chmod 600) so that nobody can swap the key.");
+            }
+
+            if ((mode & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) == 0)
+            {
+                return;
+            }
+
+            var octal = Convert.ToString((int)mode & 0x1FF, 8).PadLeft(4, '0');
+            if (!allowGroupOrOtherReadableFile)
+            {
+                throw new VaultConfigurationException(
+                    $"The master key file {path} can be read by other users (mode {octal}); restrict it to its owner (chmod 600), or set " +
+                    $"{nameof(MasterKeyOptions)}.{nameof(MasterKeyOptions.AllowGroupOrOtherReadableKeyFile)} to accept it with a warning.");
+            }
+
+            Log.KeyFileReadableByOthers(logger, path, octal);
         }
     }
 }

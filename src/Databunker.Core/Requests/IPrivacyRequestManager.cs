@@ -63,11 +63,12 @@ public interface IPrivacyRequestManager
 
     /// <summary>Extends an open request's period once (GDPR by two months, CCPA by 45 days), with the reason the person must be told. Audited as <c>request.extend</c>.</summary>
     /// <param name="request">The request's id.</param>
-    /// <param name="reason">Why; 1 to 2,000 characters, sealed under the person's key.</param>
+    /// <param name="reason">Why; 1 to 2,000 characters, not blank (white space or invisible characters only), sealed under the person's key.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The request with its new due date.</returns>
     /// <exception cref="PrivacyRequestNotFoundException">There is no such request.</exception>
     /// <exception cref="PrivacyRequestStateException">It is closed or in progress, or was extended already.</exception>
+    /// <exception cref="VaultInputException">The reason is null, blank, longer than 2,000 characters or not valid text (an <see cref="ArgumentException"/>).</exception>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<PrivacyRequest> ExtendAsync(Guid request, string reason, CancellationToken cancellationToken = default);
 
@@ -91,21 +92,23 @@ public interface IPrivacyRequestManager
     /// <summary>Rejects an open request with the reason the person must be told (GDPR Art. 12(4)). Audited as <c>request.reject</c>.</summary>
     /// <param name="request">The request's id.</param>
     /// <param name="approver">The DPO; 1 to 200 characters.</param>
-    /// <param name="reason">Why; 1 to 2,000 characters, sealed under the person's key.</param>
+    /// <param name="reason">Why; 1 to 2,000 characters, not blank (white space or invisible characters only), sealed under the person's key.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The request.</returns>
     /// <exception cref="PrivacyRequestNotFoundException">There is no such request.</exception>
     /// <exception cref="PrivacyRequestStateException">It is closed or in progress.</exception>
+    /// <exception cref="VaultInputException">The reason is null, blank, longer than 2,000 characters or not valid text (an <see cref="ArgumentException"/>).</exception>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<PrivacyRequest> RejectAsync(Guid request, string approver, string reason, CancellationToken cancellationToken = default);
 
     /// <summary>Cancels an open request (the person withdrew it) with a reason. Audited as <c>request.cancel</c>.</summary>
     /// <param name="request">The request's id.</param>
-    /// <param name="reason">Why; 1 to 2,000 characters, sealed under the person's key.</param>
+    /// <param name="reason">Why; 1 to 2,000 characters, not blank (white space or invisible characters only), sealed under the person's key.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The request.</returns>
     /// <exception cref="PrivacyRequestNotFoundException">There is no such request.</exception>
     /// <exception cref="PrivacyRequestStateException">It is closed or in progress.</exception>
+    /// <exception cref="VaultInputException">The reason is null, blank, longer than 2,000 characters or not valid text (an <see cref="ArgumentException"/>).</exception>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<PrivacyRequest> CancelAsync(Guid request, string reason, CancellationToken cancellationToken = default);
 

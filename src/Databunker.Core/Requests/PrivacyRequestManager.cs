@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Databunker.Core.Consent;
 using Databunker.Core.Export;
@@ -392,9 +393,18 @@ internal sealed class PrivacyRequestManager(
     private static byte[] HashCode(SystemKeys keys, Guid request, string code) =>
         BlindIndex.Compute(keys.RequestCodes, CodeHashName, string.Concat(request.ToString("N"), ":", code));
 
+    /// <summary>
+    /// Refuses text that is missing, too long, not valid UTF-16, or blank: a reason the person must be told (or an
+    /// approver) made only of white space or invisible characters tells nobody anything.
+    /// </summary>
     private static void CheckText(string? value, int max, string what, string paramName)
     {
-        if (value is null || value.Length == 0 || value.Length > max || !Utf16Text.IsValid(value))
+        if (value is null || value.EnumerateRunes().All(r => Rune.IsWhiteSpace(r) || DefaultIgnorable.Contains(r.Value)))
+        {
+            throw new VaultInputException($"The {what} is blank: give 1 to {max} characters that say something.", paramName);
+        }
+
+        if (value.Length > max || !Utf16Text.IsValid(value))
         {
             throw new VaultInputException($"The {what} is 1 to {max} characters of valid text.", paramName);
         }

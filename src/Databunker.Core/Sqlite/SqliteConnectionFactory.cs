@@ -43,6 +43,12 @@ internal sealed class SqliteConnectionFactory : IDisposable
             IsInMemory = true;
         }
 
+        else if (!options.CreateIfMissing && builder.Mode == SqliteOpenMode.ReadWriteCreate)
+        {
+            // SQLite itself then refuses a missing file: no database, -wal or -shm file is made by any open.
+            builder.Mode = SqliteOpenMode.ReadWrite;
+        }
+
         var timeoutMs = (long)options.BusyTimeout.TotalMilliseconds;
         builder.DefaultTimeout = (int)Math.Max(1, Math.Ceiling(options.BusyTimeout.TotalSeconds));
         builder.Pooling = false;

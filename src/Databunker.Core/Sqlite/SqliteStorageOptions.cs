@@ -10,6 +10,21 @@ public sealed class SqliteStorageOptions
     public string ConnectionString { get; set; } = string.Empty;
 
     /// <summary>
+    /// Whether opening the vault creates its database file when the file does not exist. When creation is not
+    /// allowed, a missing file fails the start with a <see cref="VaultConfigurationException"/> that names the path,
+    /// and nothing is created (no database, <c>-wal</c> or <c>-shm</c> file), so a mistyped path cannot start an
+    /// empty vault with fresh keys. Ignored for <c>:memory:</c>; a connection string's <c>Mode=ReadWrite</c> or
+    /// <c>Mode=ReadOnly</c> never creates either.
+    /// </summary>
+    /// <value>
+    /// <see langword="true"/> when the vault is configured in code (<c>UseSqlite</c>), so that the quick start and
+    /// existing applications keep creating their vault on the first start; <see langword="false"/> when it is read
+    /// from configuration by Databunker.Core.Hosting (set <c>Storage:CreateIfMissing</c> to create it), and in the
+    /// <c>databunker</c> tool, where only <c>databunker init</c> creates a vault.
+    /// </value>
+    public bool CreateIfMissing { get; set; } = true;
+
+    /// <summary>
     /// The durability of a commit: <see cref="SqliteSynchronous.Normal"/> (the default) may lose the last
     /// commits on a power cut but never corrupts the database; <see cref="SqliteSynchronous.Full"/> loses
     /// nothing that was committed.

@@ -12,6 +12,7 @@ internal sealed partial class SqliteVaultStorage : IVaultStore, IDisposable
 {
     private const int ConstraintError = 19;
     private const int ReadOnlyError = 8;
+    private const int CantOpenError = 14;
     private readonly SqliteConnectionFactory _connections;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -47,6 +48,12 @@ internal sealed partial class SqliteVaultStorage : IVaultStore, IDisposable
 
             using var connection = _connections.Open();
             return SqliteMigrator.Migrate(connection, _connections.IsInMemory, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == CantOpenError && !_connections.CreatesFile && !File.Exists(_connections.DataSource))
+        {
+            throw new VaultConfigurationException(
+                $"The vault database file {Path.GetFullPath(_connections.DataSource)} does not exist, so it cannot be opened; nothing was created. Check the path. " +
+                "Creating a vault is explicit: SqliteStorageOptions.CreateIfMissing (Storage:CreateIfMissing in configuration) or databunker init.", ex);
         }
         catch (SqliteException ex) when (ex.SqliteErrorCode == ReadOnlyError)
         {

@@ -81,6 +81,10 @@ public sealed class KeyTests(string store)
         var file = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"));
         Environment.SetEnvironmentVariable(variable, Convert.ToBase64String(key));
         await File.WriteAllBytesAsync(file, key);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
         try
         {
             Guid token;

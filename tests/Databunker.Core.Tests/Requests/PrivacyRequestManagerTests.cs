@@ -263,6 +263,27 @@ public sealed class PrivacyRequestManagerTests(string store)
         (await host.Vault.GetAuditEventsAsync(person)).Should().Contain(e => e.Operation == AuditOperations.RequestPurge);
     }
 
+    [TestCase(null)]
+    [TestCase("")]
+    [TestCase("   ")]
+    [TestCase("\t\r\n\u00A0\u3000")]
+    [TestCase(" \u200B\u2060 ")]
+    public async Task ExtendAndReject_BlankReason_AreRefusedAndChangeNothing(string? reason)
+    {
+        await using var host = await StartAsync();
+        var requests = host.Services.GetRequiredService<IPrivacyRequestManager>();
+        var person = await host.Vault.CreateUserAsync(Json(new { email = "blank.reason@example.com" }));
+        var request = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Access, IdentityVerified = true });
+
+        (await FluentActions.Awaiting(() => requests.ExtendAsync(request.Id, reason!)).Should().ThrowAsync<ArgumentException>())
+            .Which.ParamName.Should().Be("reason");
+        (await FluentActions.Awaiting(() => requests.RejectAsync(request.Id, "dpo", reason!)).Should().ThrowAsync<ArgumentException>())
+            .Which.Message.Should().Contain("blank", "a reason the person must be told cannot be empty space");
+
+        var unchanged = await requests.GetAsync(request.Id);
+        (unchanged!.IsExtended, unchanged.IsClosed, unchanged.DueAt).Should().Be((false, false, request.DueAt));
+    }
+
     [Test]
     public async Task AForget_RemovesTheChangeAndReasons_ButKeepsTheRecord()
     {
