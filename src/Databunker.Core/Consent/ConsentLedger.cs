@@ -19,13 +19,14 @@ internal sealed class ConsentLedger(
 
     private readonly ConsentOptions _options = options.Value.Consent;
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
+    private volatile bool _legacyLinked;
 
     public Task<ConsentEvent> RecordAsync(Guid person, ConsentRecord record, CancellationToken cancellationToken = default)
     {
         var activity = Check(record);
         return CryptoGuard.RunAsync(_logger, AuditOperations.ConsentRecord, async () =>
         {
-            using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            using var lease = await EnterAsync(cancellationToken).ConfigureAwait(false);
             var dataKey = await persons.OpenDataKeyAsync(person, cancellationToken).ConfigureAwait(false);
             if (dataKey is null)
             {
@@ -53,7 +54,7 @@ internal sealed class ConsentLedger(
     public Task<IReadOnlyList<ConsentEvent>> GetHistoryAsync(Guid person, string? activity = null, CancellationToken cancellationToken = default) =>
         CryptoGuard.RunAsync<IReadOnlyList<ConsentEvent>>(_logger, "consent.read", async () =>
         {
-            using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            using var lease = await EnterAsync(cancellationToken).ConfigureAwait(false);
             var dataKey = await persons.OpenDataKeyAsync(person, cancellationToken).ConfigureAwait(false) ?? throw new PersonNotFoundException();
             try
             {
@@ -83,7 +84,7 @@ internal sealed class ConsentLedger(
         var declared = catalog.FindActivity(activity) ?? throw new VaultInputException("The activity is not in the privacy catalogue.", nameof(activity));
         if (declared.LegalBasis != LegalBasis.Consent)
         {
-            using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            using var lease = await EnterAsync(cancellationToken).ConfigureAwait(false);
             return await persons.Store.GetPersonAsync(person, cancellationToken).ConfigureAwait(false) is not null ? true : throw new PersonNotFoundException();
         }
 
@@ -101,7 +102,7 @@ internal sealed class ConsentLedger(
         var activity = Check(record);
         return CryptoGuard.RunAsync<Guid?>(_logger, AuditOperations.ConsentPending, async () =>
         {
-            using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            using var lease = await EnterAsync(cancellationToken).ConfigureAwait(false);
             if (await persons.FindTokenAsync(contact, lease.Keys, cancellationToken).ConfigureAwait(false) is { } person)
             {
                 await RecordAsync(person, record, cancellationToken).ConfigureAwait(false);
@@ -136,7 +137,7 @@ internal sealed class ConsentLedger(
 
         async Task<IReadOnlyList<PersonConsent>> ListAsync()
         {
-            using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            using var lease = await EnterAsync(cancellationToken).ConfigureAwait(false);
             var events = await store.ListLatestConsentsAsync(activity, decision, afterId, limit, cancellationToken).ConfigureAwait(false);
             return [.. events.Select(e => new PersonConsent(e.Event.Owner, ToEvent(e, null)))];
         }
@@ -151,7 +152,7 @@ internal sealed class ConsentLedger(
 
         return await CryptoGuard.RunAsync(_logger, AuditOperations.ConsentAttach, async () =>
         {
-            using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            using var lease = await EnterAsync(cancellationToken).ConfigureAwait(false);
             var total = 0;
             while (true)
             {
@@ -173,7 +174,7 @@ internal sealed class ConsentLedger(
 
     public async Task<int> RunDueWorkAsync(CancellationToken cancellationToken = default)
     {
-        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await EnterAsync(cancellationToken).ConfigureAwait(false);
         var size = _options.ExpiryBatchSize;
         var total = await Batches.DrainAsync(
             size,
@@ -263,6 +264,30 @@ internal sealed class ConsentLedger(
 
             writer.WriteEndArray();
         });
+    }
+
+    /// <summary>
+    /// Enters the vault for one operation and, the first time, links the decisions recorded before the chain existed
+    /// (a no-op in every later process: the store keeps that it was done).
+    /// </summary>
+    private async ValueTask<KeyLease> EnterAsync(CancellationToken cancellationToken)
+    {
+        var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        if (!_legacyLinked)
+        {
+            try
+            {
+                await store.LinkLegacyConsentEventsAsync(audit.NewEvent(AuditOperations.ConsentLink, null, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
+                _legacyLinked = true;
+            }
+            catch
+            {
+                lease.Dispose();
+                throw;
+            }
+        }
+
+        return lease;
     }
 
     private static ConsentEvent ToEvent(StoredConsentEvent stored, ConsentEvidence? evidence)
