@@ -6,6 +6,9 @@ namespace Databunker.Core.Consent;
 /// <summary>The consent ledger: append-only events, evidence sealed under the person's key, state derived.</summary>
 internal sealed class ConsentLedger(
     IConsentStore store,
+    IConsentChain chain,
+    IAuditStore auditStore,
+    IVaultStore vaultStore,
     IPrivacyCatalog catalog,
     VaultOpener opener,
     PersonDirectory persons,
@@ -18,6 +21,7 @@ internal sealed class ConsentLedger(
     private const int MaxEvidenceLength = 1000;
 
     private readonly ConsentOptions _options = options.Value.Consent;
+    private readonly int _verificationPageSize = options.Value.AuditVerificationPageSize;
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
     private volatile bool _legacyLinked;
 
@@ -59,6 +63,7 @@ internal sealed class ConsentLedger(
             try
             {
                 var events = await store.GetConsentEventsAsync(person, cancellationToken).ConfigureAwait(false);
+                ConsentChainCheck.Verify(chain, events);
                 return [.. events.Where(e => activity is null || e.Event.Activity == activity).Select(e => ToEvent(e, OpenEvidence(dataKey, e.Event)))];
             }
             finally
@@ -139,6 +144,11 @@ internal sealed class ConsentLedger(
         {
             using var lease = await EnterAsync(cancellationToken).ConfigureAwait(false);
             var events = await store.ListLatestConsentsAsync(activity, decision, afterId, limit, cancellationToken).ConfigureAwait(false);
+            foreach (var e in events)
+            {
+                ConsentChainCheck.VerifyAlone(chain, e);
+            }
+
             return [.. events.Select(e => new PersonConsent(e.Event.Owner, ToEvent(e, null)))];
         }
     }
@@ -208,6 +218,18 @@ internal sealed class ConsentLedger(
         var staleBefore = time.GetUtcNow().ToUnixTimeMilliseconds() - (long)_options.PendingLifetime.TotalMilliseconds;
         total += await Batches.DrainAsync(size, ct => store.DeletePendingConsentsAsync(staleBefore, size, ct), cancellationToken).ConfigureAwait(false);
         return total;
+    }
+
+    public async Task<ConsentVerification> VerifyAsync(CancellationToken cancellationToken = default)
+    {
+        using var lease = await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var result = await new ConsentLedgerVerifier(store, chain, auditStore, vaultStore, _verificationPageSize).VerifyAsync(cancellationToken).ConfigureAwait(false);
+        if (!result.IsIntact)
+        {
+            Log.IntegrityFailure(_logger, "consent ledger");
+        }
+
+        return result;
     }
 
     /// <summary>Registers the ledger, its part of a forget, of the due-work pass and of the export.</summary>
