@@ -9,6 +9,9 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
         "INSERT INTO consent_events (owner, activity, decision, method, source, notice, notice_version, notice_hash, at, expires_at, evidence, seq, link) " +
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id;";
 
+    /// <summary>The columns of a pending decision that <see cref="ReadPendingAsync"/> reads after its id and owner.</summary>
+    private const string PendingColumns = "p.index_hash, p.activity, p.decision, p.method, p.source, p.notice, p.notice_version, p.notice_hash, p.at, p.expires_at, p.evidence, p.link";
+
     /// <summary>The columns <see cref="ReadConsentsAsync"/> reads, in its order.</summary>
     private const string ConsentColumns = "e.id, e.owner, e.activity, e.decision, e.method, e.source, e.notice, e.notice_version, e.notice_hash, e.at, e.expires_at, e.evidence, e.seq, e.link";
 
@@ -44,7 +47,8 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
         AuditedWriteAsync(async (connection, transaction, chain) =>
         {
             var through = await ScalarAsync(connection, transaction, "SELECT legacy_through FROM consent_chain WHERE id = 1 FOR UPDATE;", cancellationToken).ConfigureAwait(false) as long? ?? 0;
-            if (through == 0)
+            var pendingThrough = await ScalarAsync(connection, transaction, "SELECT pending_through FROM consent_chain WHERE id = 1;", cancellationToken).ConfigureAwait(false) as long? ?? 0;
+            if (through == 0 && pendingThrough == 0)
             {
                 return 0;
             }
@@ -60,13 +64,24 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
                 await ExecuteAsync(connection, transaction, "UPDATE consent_events SET link = $1 WHERE id = $2 AND link IS NULL;", cancellationToken, link, id).ConfigureAwait(false);
             }
 
-            await ExecuteAsync(connection, transaction, "UPDATE consent_chain SET legacy_through = 0 WHERE id = 1;", cancellationToken).ConfigureAwait(false);
-            if (legacy.Count > 0)
+            List<StoredPendingConsent> pending;
+            await using (var select = Command(connection, transaction, $"SELECT p.id, NULL::bytea, {PendingColumns} FROM pending_consents p WHERE p.id <= $1 AND p.link IS NULL ORDER BY p.id;", pendingThrough))
+            {
+                pending = await ReadPendingAsync(select, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var (id, link) in ConsentLinks.OfLegacyPending(ConsentChain, pending))
+            {
+                await ExecuteAsync(connection, transaction, "UPDATE pending_consents SET link = $1 WHERE id = $2 AND link IS NULL;", cancellationToken, link, id).ConfigureAwait(false);
+            }
+
+            await ExecuteAsync(connection, transaction, "UPDATE consent_chain SET legacy_through = 0, pending_through = 0 WHERE id = 1;", cancellationToken).ConfigureAwait(false);
+            if (legacy.Count + pending.Count > 0)
             {
                 await chain.AppendAsync(audit, cancellationToken).ConfigureAwait(false);
             }
 
-            return legacy.Count;
+            return legacy.Count + pending.Count;
         }, cancellationToken);
 
     /// <summary>Under the audit chain's lock, as every audited write: two passes at once take turns, and the second finds the grants closed.</summary>
@@ -143,10 +158,10 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
         {
             var e = pending.Event;
             var id = (long)(await ScalarAsync(connection, transaction,
-                "INSERT INTO pending_consents (index_hash, activity, decision, method, source, notice, notice_version, notice_hash, at, expires_at, evidence) " +
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id;",
+                "INSERT INTO pending_consents (index_hash, activity, decision, method, source, notice, notice_version, notice_hash, at, expires_at, evidence, link) " +
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id;",
                 cancellationToken,
-                pending.IndexHash, e.Activity, (int)e.Decision, (int)e.Method, e.Source, e.Notice, e.NoticeVersion, e.NoticeHash, e.At, e.ExpiresAt, e.Evidence).ConfigureAwait(false))!;
+                pending.IndexHash, e.Activity, (int)e.Decision, (int)e.Method, e.Source, e.Notice, e.NoticeVersion, e.NoticeHash, e.At, e.ExpiresAt, e.Evidence, pending.Link).ConfigureAwait(false))!;
             await chain.AppendAsync(audit, cancellationToken).ConfigureAwait(false);
             return id;
         }, cancellationToken);
@@ -155,17 +170,25 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, null,
-            "SELECT p.id, i.token, p.index_hash, p.activity, p.decision, p.method, p.source, p.notice, p.notice_version, p.notice_hash, p.at, p.expires_at, p.evidence " +
-            "FROM pending_consents p JOIN user_indexes i ON i.hash = p.index_hash WHERE ($1::bytea IS NULL OR i.token = $1) ORDER BY p.id LIMIT $2;",
+            $"SELECT p.id, i.token, {PendingColumns} FROM pending_consents p JOIN user_indexes i ON i.hash = p.index_hash WHERE ($1::bytea IS NULL OR i.token = $1) ORDER BY p.id LIMIT $2;",
             owner is { } o ? Id(o) : null, limit);
+        return await ReadPendingAsync(select, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The rows of a query over <c>p.id</c>, an owner (or NULL) and <see cref="PendingColumns"/>.</summary>
+    private static async Task<List<StoredPendingConsent>> ReadPendingAsync(NpgsqlCommand select, CancellationToken cancellationToken)
+    {
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var pending = new List<StoredPendingConsent>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            pending.Add(new StoredPendingConsent(reader.GetInt64(0), new Guid((byte[])reader.GetValue(1)), new PendingConsentEvent((byte[])reader.GetValue(2), new NewConsentEvent(
+            pending.Add(new StoredPendingConsent(reader.GetInt64(0), reader.IsDBNull(1) ? Guid.Empty : new Guid((byte[])reader.GetValue(1)), new PendingConsentEvent((byte[])reader.GetValue(2), new NewConsentEvent(
                 Guid.Empty, reader.GetString(3), (ConsentDecision)reader.GetInt32(4), (ConsentMethod)reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetString(6),
                 reader.GetString(7), reader.GetInt32(8), (byte[])reader.GetValue(9), reader.GetInt64(10), reader.IsDBNull(11) ? null : reader.GetInt64(11),
-                reader.IsDBNull(12) ? null : (byte[])reader.GetValue(12)))));
+                reader.IsDBNull(12) ? null : (byte[])reader.GetValue(12)))
+            {
+                Link = reader.IsDBNull(13) ? null : (byte[])reader.GetValue(13),
+            }));
         }
 
         return pending;

@@ -160,13 +160,13 @@ public abstract class ConsentStoreConformanceTests : StorageConformanceTests
         (await Consents.ListLatestConsentsAsync("newsletter", ConsentDecision.Granted, 0, 10, default)).Select(e => e.Event.Owner).Should().Equal(owners[0].Token);
     }
 
-    /// <summary>Pending decisions: attachable once a person holds the index hash, attached once, and deleted when stale.</summary>
+    /// <summary>Pending decisions: kept with their link, attachable once a person holds the index hash, attached once, and deleted when stale.</summary>
     /// <returns>A task.</returns>
     [Test]
     public async Task PendingDecisions_AttachOnceToThePersonWhoHoldsTheHash_AndStaleOnesAreDeleted()
     {
         var hash = Bytes(32);
-        var pending = new PendingConsentEvent(hash, Decision(Guid.Empty, "newsletter", ConsentDecision.Granted, 10));
+        var pending = new PendingConsentEvent(hash, Decision(Guid.Empty, "newsletter", ConsentDecision.Granted, 10)) { Link = Bytes(32) };
         var stale = new PendingConsentEvent(Bytes(32), Decision(Guid.Empty, "newsletter", ConsentDecision.Refused, 5));
         var id = await Consents.AddPendingConsentAsync(pending, Audit(null), default);
         await Consents.AddPendingConsentAsync(stale, Audit(null), default);

@@ -7,6 +7,13 @@ internal static class ConsentLinks
     public static VaultCryptoException Unlinked() =>
         new("The person's last consent decision has no link: the consent ledger was altered, and nothing is appended to it.");
 
+    /// <summary>The link of a decision waiting for its person's registration: its index hash in place of a previous link, sequence 0.</summary>
+    public static byte[] OfPending(IConsentChain chain, PendingConsentEvent pending) => chain.Link(pending.IndexHash, 0, pending.Event);
+
+    /// <summary>The links of pending decisions recorded before the chain existed; one whose index hash is not a hash is left without.</summary>
+    public static IEnumerable<(long Id, byte[] Link)> OfLegacyPending(IConsentChain chain, IReadOnlyList<StoredPendingConsent> legacy) =>
+        legacy.Where(p => p.Pending.IndexHash.Length == chain.LinkSize).Select(p => (p.Id, OfPending(chain, p.Pending)));
+
     /// <summary>
     /// The links of decisions recorded before the chain existed, ordered by owner and sequence number: each owner's run
     /// starts at sequence 1 and goes on without gaps; a decision that breaks its owner's run is left without a link, so

@@ -121,6 +121,7 @@ internal sealed class ConsentLedger(
                 ? Seal(lease.Keys.PendingConsents, e, AssociatedData.ForPendingConsentEvidence(hash, activity.Name, now))
                 : null;
             var pending = new PendingConsentEvent(hash, NewEvent(Guid.Empty, activity, record, notice, now, evidence));
+            pending = pending with { Link = ConsentLinks.OfPending(chain, pending) };
             await store.AddPendingConsentAsync(pending, audit.NewEvent(AuditOperations.ConsentPending, null, AuditOutcomes.Success, at: now), cancellationToken).ConfigureAwait(false);
             return null;
         });
@@ -427,6 +428,23 @@ internal sealed class ConsentLedger(
     /// pending decision older than one the person has made since on the same activity is dropped: it is superseded,
     /// and attached it would read as the latest.
     /// </summary>
+    /// <summary>
+    /// Whether a pending decision is as the ledger recorded it, for the email or phone it was recorded for. One that is not
+    /// (rewritten, or moved to another person's index hash, in the database) is logged and left out: it is never attached,
+    /// and the due-work pass deletes it when its lifetime ends.
+    /// </summary>
+    private bool IsGenuine(StoredPendingConsent stored)
+    {
+        if (stored.Pending.Link is { } link && stored.Pending.IndexHash.Length == chain.LinkSize
+            && CryptographicOperations.FixedTimeEquals(ConsentLinks.OfPending(chain, stored.Pending), link))
+        {
+            return true;
+        }
+
+        Log.IntegrityFailure(_logger, "pending consent decision");
+        return false;
+    }
+
     private async Task<int> AttachAsync(Guid person, IReadOnlyList<StoredPendingConsent> pending, SystemKeys keys, CancellationToken cancellationToken)
     {
         var dataKey = await persons.OpenDataKeyAsync(person, cancellationToken).ConfigureAwait(false);
@@ -440,7 +458,8 @@ internal sealed class ConsentLedger(
             var latest = (await store.GetConsentEventsAsync(person, cancellationToken).ConfigureAwait(false))
                 .GroupBy(e => e.Event.Activity).ToDictionary(g => g.Key, g => g.Max(e => e.Event.At));
             var events = new List<NewConsentEvent>();
-            foreach (var p in pending.OrderBy(p => p.Pending.Event.At).ThenBy(p => p.Id))
+            var genuine = pending.Where(IsGenuine).ToList();
+            foreach (var p in genuine.OrderBy(p => p.Pending.Event.At).ThenBy(p => p.Id))
             {
                 var e = p.Pending.Event;
                 if (latest.TryGetValue(e.Activity, out var since) && since > e.At)
@@ -466,8 +485,8 @@ internal sealed class ConsentLedger(
             }
 
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            return await store.AttachPendingConsentsAsync([.. pending.Select(p => p.Id)], events, audit.NewEvent(AuditOperations.ConsentAttach, null, AuditOutcomes.Success, at: now), cancellationToken)
-                .ConfigureAwait(false) ? pending.Count : 0;
+            return await store.AttachPendingConsentsAsync([.. genuine.Select(p => p.Id)], events, audit.NewEvent(AuditOperations.ConsentAttach, null, AuditOutcomes.Success, at: now), cancellationToken)
+                .ConfigureAwait(false) ? genuine.Count : 0;
         }
         finally
         {

@@ -9,6 +9,9 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
         "INSERT INTO consent_events (owner, activity, decision, method, source, notice, notice_version, notice_hash, at, expires_at, evidence, seq, link) " +
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id;";
 
+    /// <summary>The columns of a pending decision that <see cref="ReadPending"/> reads after its id and owner.</summary>
+    private const string PendingColumns = "p.index_hash, p.activity, p.decision, p.method, p.source, p.notice, p.notice_version, p.notice_hash, p.at, p.expires_at, p.evidence, p.link";
+
     /// <summary>The columns <see cref="ReadConsents"/> reads, in its order.</summary>
     private const string ConsentColumns = "e.id, e.owner, e.activity, e.decision, e.method, e.source, e.notice, e.notice_version, e.notice_hash, e.at, e.expires_at, e.evidence, e.seq, e.link";
 
@@ -42,7 +45,8 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
         Write((connection, transaction) =>
         {
             var through = connection.ScalarInt64("SELECT legacy_through FROM consent_chain WHERE id = 1;", transaction) ?? 0;
-            if (through == 0)
+            var pendingThrough = connection.ScalarInt64("SELECT pending_through FROM consent_chain WHERE id = 1;", transaction) ?? 0;
+            if (through == 0 && pendingThrough == 0)
             {
                 return 0;
             }
@@ -59,13 +63,25 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
                 SqliteStatement.For(connection, "UPDATE consent_events SET link = ?1 WHERE id = ?2 AND link IS NULL;").Bind(1, link).Bind(2, id).Execute();
             }
 
-            SqliteStatement.For(connection, "UPDATE consent_chain SET legacy_through = 0 WHERE id = 1;").Execute();
-            if (legacy.Count > 0)
+            List<StoredPendingConsent> pending;
+            using (var rows = SqliteStatement.For(connection, $"SELECT p.id, NULL, {PendingColumns} FROM pending_consents p WHERE p.id <= ?1 AND p.link IS NULL ORDER BY p.id;")
+                       .Bind(1, pendingThrough).Query())
+            {
+                pending = ReadPending(rows);
+            }
+
+            foreach (var (id, link) in ConsentLinks.OfLegacyPending(ConsentChain, pending))
+            {
+                SqliteStatement.For(connection, "UPDATE pending_consents SET link = ?1 WHERE id = ?2 AND link IS NULL;").Bind(1, link).Bind(2, id).Execute();
+            }
+
+            SqliteStatement.For(connection, "UPDATE consent_chain SET legacy_through = 0, pending_through = 0 WHERE id = 1;").Execute();
+            if (legacy.Count + pending.Count > 0)
             {
                 AuditWriter(connection).Append(audit);
             }
 
-            return legacy.Count;
+            return legacy.Count + pending.Count;
         }, cancellationToken);
 
     public Task<int> ExpireConsentsAsync(long now, int limit, AuditRecord audit, CancellationToken cancellationToken) =>
@@ -142,10 +158,10 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
         {
             var e = pending.Event;
             using var inserted = SqliteStatement.For(connection,
-                    "INSERT INTO pending_consents (index_hash, activity, decision, method, source, notice, notice_version, notice_hash, at, expires_at, evidence) " +
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id;")
+                    "INSERT INTO pending_consents (index_hash, activity, decision, method, source, notice, notice_version, notice_hash, at, expires_at, evidence, link) " +
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id;")
                 .Bind(1, pending.IndexHash).Bind(2, e.Activity).Bind(3, (long)e.Decision).Bind(4, (long)e.Method).Bind(5, e.Source).Bind(6, e.Notice)
-                .Bind(7, (long)e.NoticeVersion).Bind(8, e.NoticeHash).Bind(9, e.At).Bind(10, e.ExpiresAt).Bind(11, e.Evidence)
+                .Bind(7, (long)e.NoticeVersion).Bind(8, e.NoticeHash).Bind(9, e.At).Bind(10, e.ExpiresAt).Bind(11, e.Evidence).Bind(12, pending.Link)
                 .Query();
             inserted.Next();
             var id = inserted.Int64(0);
@@ -157,19 +173,27 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
     {
         using var connection = _connections.Open();
         using var rows = SqliteStatement.For(connection,
-                "SELECT p.id, i.token, p.index_hash, p.activity, p.decision, p.method, p.source, p.notice, p.notice_version, p.notice_hash, p.at, p.expires_at, p.evidence " +
-                "FROM pending_consents p JOIN user_indexes i ON i.hash = p.index_hash WHERE (?1 IS NULL OR i.token = ?1) ORDER BY p.id LIMIT ?2;")
+                $"SELECT p.id, i.token, {PendingColumns} FROM pending_consents p JOIN user_indexes i ON i.hash = p.index_hash WHERE (?1 IS NULL OR i.token = ?1) ORDER BY p.id LIMIT ?2;")
             .Bind(1, owner is { } o ? Id(o) : null).Bind(2, (long)limit).Query();
+        return (IReadOnlyList<StoredPendingConsent>)ReadPending(rows);
+    }, cancellationToken);
+
+    /// <summary>The rows of a query over <c>p.id</c>, an owner (or NULL) and <see cref="PendingColumns"/>.</summary>
+    private static List<StoredPendingConsent> ReadPending(SqliteStatement.Rows rows)
+    {
         var pending = new List<StoredPendingConsent>();
         while (rows.Next())
         {
-            pending.Add(new StoredPendingConsent(rows.Int64(0), rows.Guid(1), new PendingConsentEvent(rows.Bytes(2), new NewConsentEvent(
+            pending.Add(new StoredPendingConsent(rows.Int64(0), rows.IsNull(1) ? Guid.Empty : rows.Guid(1), new PendingConsentEvent(rows.Bytes(2), new NewConsentEvent(
                 Guid.Empty, rows.Text(3), (ConsentDecision)rows.Int64(4), (ConsentMethod)rows.Int64(5), rows.IsNull(6) ? null : rows.Text(6), rows.Text(7), (int)rows.Int64(8),
-                rows.Bytes(9), rows.Int64(10), rows.IsNull(11) ? null : rows.Int64(11), rows.BytesOrNull(12)))));
+                rows.Bytes(9), rows.Int64(10), rows.IsNull(11) ? null : rows.Int64(11), rows.BytesOrNull(12)))
+            {
+                Link = rows.BytesOrNull(13),
+            }));
         }
 
-        return (IReadOnlyList<StoredPendingConsent>)pending;
-    }, cancellationToken);
+        return pending;
+    }
 
     public Task<bool> AttachPendingConsentsAsync(IReadOnlyList<long> pendingIds, IReadOnlyList<NewConsentEvent> events, AuditRecord audit, CancellationToken cancellationToken) =>
         Write((connection, _) =>

@@ -38,7 +38,14 @@ public sealed record StoredConsentEvent(long Id, NewConsentEvent Event)
 /// <summary>A decision recorded for an email or phone before its person registered: <see cref="PendingConsentEvent.Event"/>'s owner is <see cref="Guid.Empty"/> and its evidence is sealed under a system key.</summary>
 /// <param name="IndexHash">The blind index of the email or phone, under the current blind-index key.</param>
 /// <param name="Event">The decision.</param>
-public sealed record PendingConsentEvent(byte[] IndexHash, NewConsentEvent Event);
+public sealed record PendingConsentEvent(byte[] IndexHash, NewConsentEvent Event)
+{
+    /// <summary>
+    /// Its link (<see cref="IConsentChain"/>, with the index hash in place of a previous link and sequence number 0), made by
+    /// the ledger and checked before the decision is attached to a person; <see langword="null"/> when the row has none.
+    /// </summary>
+    public byte[]? Link { get; init; }
+}
 
 /// <summary>A pending decision whose email or phone now belongs to a person.</summary>
 /// <param name="Id">The pending decision's id.</param>

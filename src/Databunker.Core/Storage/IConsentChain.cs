@@ -6,7 +6,9 @@ namespace Databunker.Core.Storage;
 /// but its sealed evidence. A storage calls it inside the transaction that appends a decision, after the person's last
 /// decision is read under the write lock, so that someone with write access to the database but without the vault's
 /// keys can neither rewrite, delete, reorder nor insert a decision without the ledger's reads and
-/// <c>IConsentLedger.VerifyAsync</c> finding it.
+/// <c>IConsentLedger.VerifyAsync</c> finding it. A decision recorded before its person registered is linked with its index
+/// hash in place of the previous link and sequence number 0, so that it cannot be rewritten or moved to another person
+/// while it waits.
 /// </summary>
 public interface IConsentChain
 {

@@ -120,10 +120,36 @@ public sealed class ConsentTamperTests(string store)
         (await _host.Administration.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
     }
 
+    [TestCase("rewrite")]
+    [TestCase("move")]
+    public async Task AttachPendingAsync_PendingDecisionRewrittenOrMovedToAnotherPerson_IsNotAttached(string tampering)
+    {
+        // Decisions recorded before registration wait outside every ledger: rewritten there, they would be attached and linked as genuine.
+        var contact = tampering == "rewrite" ? "dave@example.com" : "erin@example.com";
+        await Ledger.RecordForContactAsync(UserLookup.ByEmail(contact), new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Refused });
+        if (tampering == "rewrite")
+        {
+            _host.Sql("UPDATE pending_consents SET decision = 1");
+        }
+        else
+        {
+            _host.Sql("UPDATE pending_consents SET decision = 1, index_hash = (SELECT hash FROM user_indexes WHERE token = @a)", new { a = _alice.ToByteArray() });
+        }
+
+        var dave = await _host.Vault.CreateUserAsync(Json(new { email = "dave@example.com" }));
+        await Ledger.AttachPendingAsync();
+
+        (await Ledger.GetHistoryAsync(dave)).Should().BeEmpty();
+        (await Ledger.GetHistoryAsync(_alice)).Should().HaveCount(4);
+        (await Ledger.VerifyAsync()).IsIntact.Should().BeTrue();
+        _host.Logs.Lines.Should().Contain(l => l.Contains("pending consent decision", StringComparison.Ordinal));
+    }
+
     [Test]
     public async Task VerifyAsync_VaultFromBeforeTheChain_IsIntactAfterTheUpgrade_AndItsDecisionsAreLinkedOnce()
     {
         var (database, key) = (_host.Database, _host.MasterKey);
+        await Ledger.RecordForContactAsync(UserLookup.ByEmail("frank@example.com"), new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted });
         await _host.DisposeAsync();
         var version = _store.Name == TestStore.SqliteName ? 16 : 15;
         _store.Sql(database, $"""
@@ -132,6 +158,7 @@ public sealed class ConsentTamperTests(string store)
             DROP INDEX ix_consent_events_latest;
             ALTER TABLE consent_events DROP COLUMN seq;
             ALTER TABLE consent_events DROP COLUMN link;
+            ALTER TABLE pending_consents DROP COLUMN link;
             CREATE INDEX ix_consent_events_owner ON consent_events (owner, activity, id);
             DELETE FROM schema_version WHERE version >= {version};
             """);
@@ -143,9 +170,11 @@ public sealed class ConsentTamperTests(string store)
         result.IsIntact.Should().BeTrue(result.Problem);
         (result.PersonsChecked, result.DecisionsChecked).Should().Be((2, 5));
         await Ledger.RecordAsync(_alice, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted });
+        var frank = await _host.Vault.CreateUserAsync(Json(new { email = "frank@example.com" }));
+        (await Ledger.IsAllowedAsync(frank, "newsletter")).Should().BeTrue("a decision waiting for registration before the upgrade is linked too, and attached");
         (await Ledger.VerifyAsync()).IsIntact.Should().BeTrue();
         (await _host.Administration.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
-        _host.Scalar<long>("SELECT COUNT(*) FROM consent_events WHERE link IS NULL").Should().Be(0);
+        _host.Scalar<long>("SELECT (SELECT COUNT(*) FROM consent_events WHERE link IS NULL) + (SELECT COUNT(*) FROM pending_consents WHERE link IS NULL)").Should().Be(0);
 
         // Linked once: a rewritten decision whose link is cleared afterwards is not linked again by the next start.
         await _host.DisposeAsync();
