@@ -251,42 +251,47 @@ internal sealed class ConsentLedger(
         // Its part of registering persons: decisions recorded for their email or phone beforehand.
         RegistrationStep<IConsentLedger>.Add(services, "consent", static (ledger, _, cancellationToken) => ledger.AttachPendingAsync(cancellationToken));
 
-        // Its part of the export: every decision, with its evidence.
-        ExportSection<IConsentStore>.Add<IConsentStore>(services, "consents", static async (consents, writer, context, cancellationToken) =>
-        {
-            writer.WriteStartArray();
-            foreach (var stored in await consents.GetConsentEventsAsync(context.Person, cancellationToken).ConfigureAwait(false))
-            {
-                var e = ToEvent(stored, OpenEvidence(context.DataKey, stored.Event));
-                writer.WriteStartObject();
-                writer.WriteNumber("id", e.Id);
-                writer.WriteString("activity", e.Activity);
-                writer.WriteString("decision", e.Decision.ToString().ToLowerInvariant());
-                writer.WriteString("method", e.Method.ToString());
-                writer.WriteString("source", e.Source);
-                writer.WriteString("notice", e.Notice);
-                writer.WriteNumber("noticeVersion", e.NoticeVersion);
-                writer.WriteString("noticeHash", e.NoticeHash);
-                ExportContext.WriteTime(writer, "at", stored.Event.At);
-                ExportContext.WriteTime(writer, "expiresAt", stored.Event.ExpiresAt);
-                if (e.Evidence is { } evidence)
-                {
-                    writer.WriteStartObject("evidence");
-                    writer.WriteString("reference", evidence.Reference);
-                    writer.WriteString("ipAddress", evidence.IpAddress);
-                    writer.WriteString("userAgent", evidence.UserAgent);
-                    writer.WriteEndObject();
-                }
-                else
-                {
-                    writer.WriteNull("evidence");
-                }
+        // Its part of the export: every decision, with its evidence, once the person's ledger is checked against its chain.
+        ExportSection<ConsentLedger>.Add<IConsentStore>(services, "consents", static (ledger, writer, context, cancellationToken) => ledger.WriteExportAsync(writer, context, cancellationToken));
+    }
 
+    private async Task WriteExportAsync(Utf8JsonWriter writer, ExportContext context, CancellationToken cancellationToken)
+    {
+        await LinkLegacyOnceAsync(cancellationToken).ConfigureAwait(false);
+        var ledger = await store.GetConsentEventsAsync(context.Person, cancellationToken).ConfigureAwait(false);
+        ConsentChainCheck.Verify(chain, ledger);
+        writer.WriteStartArray();
+        foreach (var stored in ledger)
+        {
+            var e = ToEvent(stored, OpenEvidence(context.DataKey, stored.Event));
+            writer.WriteStartObject();
+            writer.WriteNumber("id", e.Id);
+            writer.WriteString("activity", e.Activity);
+            writer.WriteString("decision", e.Decision.ToString().ToLowerInvariant());
+            writer.WriteString("method", e.Method.ToString());
+            writer.WriteString("source", e.Source);
+            writer.WriteString("notice", e.Notice);
+            writer.WriteNumber("noticeVersion", e.NoticeVersion);
+            writer.WriteString("noticeHash", e.NoticeHash);
+            ExportContext.WriteTime(writer, "at", stored.Event.At);
+            ExportContext.WriteTime(writer, "expiresAt", stored.Event.ExpiresAt);
+            if (e.Evidence is { } evidence)
+            {
+                writer.WriteStartObject("evidence");
+                writer.WriteString("reference", evidence.Reference);
+                writer.WriteString("ipAddress", evidence.IpAddress);
+                writer.WriteString("userAgent", evidence.UserAgent);
                 writer.WriteEndObject();
             }
+            else
+            {
+                writer.WriteNull("evidence");
+            }
 
-            writer.WriteEndArray();
-        });
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
     }
 
     /// <summary>
@@ -296,21 +301,26 @@ internal sealed class ConsentLedger(
     private async ValueTask<KeyLease> EnterAsync(CancellationToken cancellationToken)
     {
         var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await LinkLegacyOnceAsync(cancellationToken).ConfigureAwait(false);
+            return lease;
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Links the decisions recorded before the chain existed, on the first call in this process; the vault is open.</summary>
+    private async ValueTask LinkLegacyOnceAsync(CancellationToken cancellationToken)
+    {
         if (!_legacyLinked)
         {
-            try
-            {
-                await store.LinkLegacyConsentEventsAsync(audit.NewEvent(AuditOperations.ConsentLink, null, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
-                _legacyLinked = true;
-            }
-            catch
-            {
-                lease.Dispose();
-                throw;
-            }
+            await store.LinkLegacyConsentEventsAsync(audit.NewEvent(AuditOperations.ConsentLink, null, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
+            _legacyLinked = true;
         }
-
-        return lease;
     }
 
     private static ConsentEvent ToEvent(StoredConsentEvent stored, ConsentEvidence? evidence)

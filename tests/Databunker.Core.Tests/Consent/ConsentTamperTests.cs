@@ -85,6 +85,16 @@ public sealed class ConsentTamperTests(string store)
     }
 
     [Test]
+    public async Task ExportAsync_DecisionRewritten_ThrowsVaultCryptoException()
+    {
+        Tamper("rewrite");
+
+        using var stream = new MemoryStream();
+        await FluentActions.Awaiting(() => _host.Services.GetRequiredService<Databunker.Core.Export.ISubjectExporter>().ExportAsync(_alice, stream))
+            .Should().ThrowAsync<VaultCryptoException>("a subject-access export must not hand out a forged decision as the person's");
+    }
+
+    [Test]
     public async Task GetStateAsync_DecisionIdsSwapped_ReadsTheOrderAsRecorded()
     {
         // The row ids were the ledger's order: swapping two of them turned Alice's withdrawal into the latest grant.
