@@ -25,8 +25,9 @@ public interface IConsentStore : IStorageRole
 
     /// <summary>
     /// Once, after the schema version that added the chain: links the decisions recorded before it, by owner and sequence
-    /// number, and appends <paramref name="audit"/> when there were any, in one transaction. Concurrent calls link them
-    /// once; later calls find nothing to link. Returns how many were linked.
+    /// number, and the pending decisions waiting then (<see cref="IConsentChain.Link"/> with the index hash as the previous
+    /// link and sequence 0), and appends <paramref name="audit"/> when there were any, in one transaction. Concurrent
+    /// calls link them once; later calls, in any process, find nothing to link. Returns how many were linked.
     /// </summary>
     Task<int> LinkLegacyConsentEventsAsync(AuditRecord audit, CancellationToken cancellationToken);
 
