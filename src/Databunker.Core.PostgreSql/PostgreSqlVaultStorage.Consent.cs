@@ -6,8 +6,14 @@ namespace Databunker.Core.PostgreSql;
 internal sealed partial class PostgreSqlVaultStorage : IConsentStore
 {
     private const string ConsentInsert =
-        "INSERT INTO consent_events (owner, activity, decision, method, source, notice, notice_version, notice_hash, at, expires_at, evidence) " +
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id;";
+        "INSERT INTO consent_events (owner, activity, decision, method, source, notice, notice_version, notice_hash, at, expires_at, evidence, seq, link) " +
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id;";
+
+    /// <summary>The columns of a pending decision that <see cref="ReadPendingAsync"/> reads after its id and owner.</summary>
+    private const string PendingColumns = "p.index_hash, p.activity, p.decision, p.method, p.source, p.notice, p.notice_version, p.notice_hash, p.at, p.expires_at, p.evidence, p.link";
+
+    /// <summary>The columns <see cref="ReadConsentsAsync"/> reads, in its order.</summary>
+    private const string ConsentColumns = "e.id, e.owner, e.activity, e.decision, e.method, e.source, e.notice, e.notice_version, e.notice_hash, e.at, e.expires_at, e.evidence, e.seq, e.link";
 
     /// <summary>The owner is locked FOR SHARE, so that a concurrent forget waits and then deletes the new event too.</summary>
     public Task<long> AddConsentEventAsync(NewConsentEvent consent, AuditRecord audit, CancellationToken cancellationToken) =>
@@ -23,20 +29,60 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
     public async Task<IReadOnlyList<StoredConsentEvent>> GetConsentEventsAsync(Guid owner, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var select = Command(connection, null,
-            "SELECT id, activity, decision, method, source, notice, notice_version, notice_hash, at, expires_at, evidence FROM consent_events WHERE owner = $1 ORDER BY id;", Id(owner));
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var events = new List<StoredConsentEvent>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            events.Add(new StoredConsentEvent(reader.GetInt64(0), new NewConsentEvent(
-                owner, reader.GetString(1), (ConsentDecision)reader.GetInt32(2), (ConsentMethod)reader.GetInt32(3), reader.IsDBNull(4) ? null : reader.GetString(4),
-                reader.GetString(5), reader.GetInt32(6), (byte[])reader.GetValue(7), reader.GetInt64(8), reader.IsDBNull(9) ? null : reader.GetInt64(9),
-                reader.IsDBNull(10) ? null : (byte[])reader.GetValue(10))));
-        }
-
-        return events;
+        await using var select = Command(connection, null, $"SELECT {ConsentColumns} FROM consent_events e WHERE e.owner = $1 ORDER BY e.seq;", Id(owner));
+        return await ReadConsentsAsync(select, withPrevious: false, cancellationToken).ConfigureAwait(false);
     }
+
+    public async Task<IReadOnlyList<StoredConsentEvent>> GetConsentChainPageAsync(Guid? afterOwner, long afterSequence, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = Command(connection, null,
+            $"SELECT {ConsentColumns} FROM consent_events e WHERE $1::bytea IS NULL OR (e.owner, e.seq) > ($1::bytea, $2) ORDER BY e.owner, e.seq LIMIT $3;",
+            afterOwner is { } o ? Id(o) : null, afterSequence, limit);
+        return await ReadConsentsAsync(select, withPrevious: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Under the audit chain's lock, as every audited write, and the marker row's: two instances opening at once link once.</summary>
+    public Task<int> LinkLegacyConsentEventsAsync(AuditRecord audit, CancellationToken cancellationToken) =>
+        AuditedWriteAsync(async (connection, transaction, chain) =>
+        {
+            var through = await ScalarAsync(connection, transaction, "SELECT legacy_through FROM consent_chain WHERE id = 1 FOR UPDATE;", cancellationToken).ConfigureAwait(false) as long? ?? 0;
+            var pendingThrough = await ScalarAsync(connection, transaction, "SELECT pending_through FROM consent_chain WHERE id = 1;", cancellationToken).ConfigureAwait(false) as long? ?? 0;
+            if (through == 0 && pendingThrough == 0)
+            {
+                return 0;
+            }
+
+            IReadOnlyList<StoredConsentEvent> legacy;
+            await using (var select = Command(connection, transaction, $"SELECT {ConsentColumns} FROM consent_events e WHERE e.id <= $1 AND e.link IS NULL ORDER BY e.owner, e.seq;", through))
+            {
+                legacy = await ReadConsentsAsync(select, withPrevious: false, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var (id, link) in ConsentLinks.OfLegacy(ConsentChain, legacy))
+            {
+                await ExecuteAsync(connection, transaction, "UPDATE consent_events SET link = $1 WHERE id = $2 AND link IS NULL;", cancellationToken, link, id).ConfigureAwait(false);
+            }
+
+            List<StoredPendingConsent> pending;
+            await using (var select = Command(connection, transaction, $"SELECT p.id, NULL::bytea, {PendingColumns} FROM pending_consents p WHERE p.id <= $1 AND p.link IS NULL ORDER BY p.id;", pendingThrough))
+            {
+                pending = await ReadPendingAsync(select, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var (id, link) in ConsentLinks.OfLegacyPending(ConsentChain, pending))
+            {
+                await ExecuteAsync(connection, transaction, "UPDATE pending_consents SET link = $1 WHERE id = $2 AND link IS NULL;", cancellationToken, link, id).ConfigureAwait(false);
+            }
+
+            await ExecuteAsync(connection, transaction, "UPDATE consent_chain SET legacy_through = 0, pending_through = 0 WHERE id = 1;", cancellationToken).ConfigureAwait(false);
+            if (legacy.Count + pending.Count > 0)
+            {
+                await chain.AppendAsync(audit, cancellationToken).ConfigureAwait(false);
+            }
+
+            return legacy.Count + pending.Count;
+        }, cancellationToken);
 
     /// <summary>Under the audit chain's lock, as every audited write: two passes at once take turns, and the second finds the grants closed.</summary>
     public Task<int> ExpireConsentsAsync(long now, int limit, AuditRecord audit, CancellationToken cancellationToken) =>
@@ -46,7 +92,7 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
             await using (var select = Command(connection, transaction,
                              "SELECT e.owner, e.activity, e.notice, e.notice_version, e.notice_hash FROM consent_events e " +
                              "WHERE e.decision = 1 AND e.expires_at IS NOT NULL AND e.expires_at <= $1 " +
-                             "AND NOT EXISTS (SELECT 1 FROM consent_events l WHERE l.owner = e.owner AND l.activity = e.activity AND l.id > e.id) LIMIT $2;",
+                             "AND NOT EXISTS (SELECT 1 FROM consent_events l WHERE l.owner = e.owner AND l.activity = e.activity AND l.seq > e.seq) LIMIT $2;",
                              now, limit))
             {
                 await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -75,7 +121,7 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
             await using (var select = Command(connection, transaction,
                              "SELECT e.owner, e.notice, e.notice_version, e.notice_hash FROM consent_events e " +
                              "WHERE e.activity = $1 AND e.decision = 1 AND e.notice_version < $2 " +
-                             "AND NOT EXISTS (SELECT 1 FROM consent_events l WHERE l.owner = e.owner AND l.activity = e.activity AND l.id > e.id) LIMIT $3;",
+                             "AND NOT EXISTS (SELECT 1 FROM consent_events l WHERE l.owner = e.owner AND l.activity = e.activity AND l.seq > e.seq) LIMIT $3;",
                              activity, currentVersion, limit))
             {
                 await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -100,21 +146,11 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, null,
-            "SELECT e.id, e.owner, e.decision, e.method, e.source, e.notice, e.notice_version, e.notice_hash, e.at, e.expires_at, e.evidence FROM consent_events e " +
+            $"SELECT {ConsentColumns}, (SELECT p.link FROM consent_events p WHERE p.owner = e.owner AND p.seq = e.seq - 1) FROM consent_events e " +
             "WHERE e.activity = $1 AND e.decision = $2 AND e.id > $3 " +
-            "AND NOT EXISTS (SELECT 1 FROM consent_events l WHERE l.owner = e.owner AND l.activity = e.activity AND l.id > e.id) ORDER BY e.id LIMIT $4;",
+            "AND NOT EXISTS (SELECT 1 FROM consent_events l WHERE l.owner = e.owner AND l.activity = e.activity AND l.seq > e.seq) ORDER BY e.id LIMIT $4;",
             activity, (int)decision, afterId, limit);
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var events = new List<StoredConsentEvent>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            events.Add(new StoredConsentEvent(reader.GetInt64(0), new NewConsentEvent(
-                new Guid((byte[])reader.GetValue(1)), activity, (ConsentDecision)reader.GetInt32(2), (ConsentMethod)reader.GetInt32(3), reader.IsDBNull(4) ? null : reader.GetString(4),
-                reader.GetString(5), reader.GetInt32(6), (byte[])reader.GetValue(7), reader.GetInt64(8), reader.IsDBNull(9) ? null : reader.GetInt64(9),
-                reader.IsDBNull(10) ? null : (byte[])reader.GetValue(10))));
-        }
-
-        return events;
+        return await ReadConsentsAsync(select, withPrevious: true, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<long> AddPendingConsentAsync(PendingConsentEvent pending, AuditRecord audit, CancellationToken cancellationToken) =>
@@ -122,10 +158,10 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
         {
             var e = pending.Event;
             var id = (long)(await ScalarAsync(connection, transaction,
-                "INSERT INTO pending_consents (index_hash, activity, decision, method, source, notice, notice_version, notice_hash, at, expires_at, evidence) " +
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id;",
+                "INSERT INTO pending_consents (index_hash, activity, decision, method, source, notice, notice_version, notice_hash, at, expires_at, evidence, link) " +
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id;",
                 cancellationToken,
-                pending.IndexHash, e.Activity, (int)e.Decision, (int)e.Method, e.Source, e.Notice, e.NoticeVersion, e.NoticeHash, e.At, e.ExpiresAt, e.Evidence).ConfigureAwait(false))!;
+                pending.IndexHash, e.Activity, (int)e.Decision, (int)e.Method, e.Source, e.Notice, e.NoticeVersion, e.NoticeHash, e.At, e.ExpiresAt, e.Evidence, pending.Link).ConfigureAwait(false))!;
             await chain.AppendAsync(audit, cancellationToken).ConfigureAwait(false);
             return id;
         }, cancellationToken);
@@ -134,17 +170,25 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, null,
-            "SELECT p.id, i.token, p.index_hash, p.activity, p.decision, p.method, p.source, p.notice, p.notice_version, p.notice_hash, p.at, p.expires_at, p.evidence " +
-            "FROM pending_consents p JOIN user_indexes i ON i.hash = p.index_hash WHERE ($1::bytea IS NULL OR i.token = $1) ORDER BY p.id LIMIT $2;",
+            $"SELECT p.id, i.token, {PendingColumns} FROM pending_consents p JOIN user_indexes i ON i.hash = p.index_hash WHERE ($1::bytea IS NULL OR i.token = $1) ORDER BY p.id LIMIT $2;",
             owner is { } o ? Id(o) : null, limit);
+        return await ReadPendingAsync(select, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The rows of a query over <c>p.id</c>, an owner (or NULL) and <see cref="PendingColumns"/>.</summary>
+    private static async Task<List<StoredPendingConsent>> ReadPendingAsync(NpgsqlCommand select, CancellationToken cancellationToken)
+    {
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var pending = new List<StoredPendingConsent>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            pending.Add(new StoredPendingConsent(reader.GetInt64(0), new Guid((byte[])reader.GetValue(1)), new PendingConsentEvent((byte[])reader.GetValue(2), new NewConsentEvent(
+            pending.Add(new StoredPendingConsent(reader.GetInt64(0), reader.IsDBNull(1) ? Guid.Empty : new Guid((byte[])reader.GetValue(1)), new PendingConsentEvent((byte[])reader.GetValue(2), new NewConsentEvent(
                 Guid.Empty, reader.GetString(3), (ConsentDecision)reader.GetInt32(4), (ConsentMethod)reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetString(6),
                 reader.GetString(7), reader.GetInt32(8), (byte[])reader.GetValue(9), reader.GetInt64(10), reader.IsDBNull(11) ? null : reader.GetInt64(11),
-                reader.IsDBNull(12) ? null : (byte[])reader.GetValue(12)))));
+                reader.IsDBNull(12) ? null : (byte[])reader.GetValue(12)))
+            {
+                Link = reader.IsDBNull(13) ? null : (byte[])reader.GetValue(13),
+            }));
         }
 
         return pending;
@@ -180,8 +224,46 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
         PostgreSqlErasure.Of(erasure).Add(
             keepHistory ? "UPDATE consent_events SET evidence = NULL WHERE owner = $1;" : "DELETE FROM consent_events WHERE owner = $1;", Id(owner));
 
-    private static async Task<long> InsertConsentAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, NewConsentEvent consent, CancellationToken cancellationToken) =>
-        (long)(await ScalarAsync(connection, transaction, ConsentInsert, cancellationToken,
+    private IConsentChain ConsentChain =>
+        _consentChain ?? throw new InvalidOperationException("This storage was built without a consent chain, so it cannot append consent decisions.");
+
+    /// <summary>Appends a decision as its owner's next, linked onto their last (every append holds the audit chain's lock, so no other writer appends meanwhile).</summary>
+    private async Task<long> InsertConsentAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, NewConsentEvent consent, CancellationToken cancellationToken)
+    {
+        var chain = ConsentChain;
+        var (sequence, previous) = (1L, new byte[chain.LinkSize]);
+        await using (var last = Command(connection, transaction, "SELECT seq, link FROM consent_events WHERE owner = $1 ORDER BY seq DESC LIMIT 1;", Id(consent.Owner)))
+        await using (var reader = await last.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                (sequence, previous) = (reader.GetInt64(0) + 1, reader.IsDBNull(1) ? throw ConsentLinks.Unlinked() : (byte[])reader.GetValue(1));
+            }
+        }
+
+        return (long)(await ScalarAsync(connection, transaction, ConsentInsert, cancellationToken,
             Id(consent.Owner), consent.Activity, (int)consent.Decision, (int)consent.Method, consent.Source, consent.Notice, consent.NoticeVersion, consent.NoticeHash,
-            consent.At, consent.ExpiresAt, consent.Evidence).ConfigureAwait(false))!;
+            consent.At, consent.ExpiresAt, consent.Evidence, sequence, chain.Link(previous, sequence, consent)).ConfigureAwait(false))!;
+    }
+
+    /// <summary>The rows of a query over <see cref="ConsentColumns"/> (and, <paramref name="withPrevious"/>, the previous decision's link after them).</summary>
+    private static async Task<IReadOnlyList<StoredConsentEvent>> ReadConsentsAsync(NpgsqlCommand select, bool withPrevious, CancellationToken cancellationToken)
+    {
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var events = new List<StoredConsentEvent>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(new StoredConsentEvent(reader.GetInt64(0), new NewConsentEvent(
+                new Guid((byte[])reader.GetValue(1)), reader.GetString(2), (ConsentDecision)reader.GetInt32(3), (ConsentMethod)reader.GetInt32(4), reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.GetString(6), reader.GetInt32(7), (byte[])reader.GetValue(8), reader.GetInt64(9), reader.IsDBNull(10) ? null : reader.GetInt64(10),
+                reader.IsDBNull(11) ? null : (byte[])reader.GetValue(11)))
+            {
+                Sequence = reader.GetInt64(12),
+                Link = reader.IsDBNull(13) ? null : (byte[])reader.GetValue(13),
+                PreviousLink = withPrevious && !reader.IsDBNull(14) ? (byte[])reader.GetValue(14) : null,
+            });
+        }
+
+        return events;
+    }
 }

@@ -14,13 +14,16 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;
     private readonly IAuditChain? _auditChain;
+    private readonly IConsentChain? _consentChain;
 
     /// <param name="options">The connection.</param>
     /// <param name="time">The clock.</param>
     /// <param name="auditChain">Links appended audit events; without one (a storage opened only to migrate or copy) appends are refused.</param>
-    public PostgreSqlVaultStorage(IOptions<PostgreSqlStorageOptions> options, TimeProvider time, IAuditChain? auditChain = null)
+    /// <param name="consentChain">Links appended consent decisions; without one, appends of decisions are refused.</param>
+    public PostgreSqlVaultStorage(IOptions<PostgreSqlStorageOptions> options, TimeProvider time, IAuditChain? auditChain = null, IConsentChain? consentChain = null)
     {
         _auditChain = auditChain;
+        _consentChain = consentChain;
         var settings = options.Value;
         var connection = PostgreSqlBuilderExtensions.ParseConnectionString(settings.ConnectionString, nameof(options));
         if (!ContainsKey(settings.ConnectionString, "Max Auto Prepare") && !ContainsKey(settings.ConnectionString, "MaxAutoPrepare"))

@@ -33,6 +33,38 @@ public abstract class ConsentStoreConformanceTests : StorageConformanceTests
             .Should().ThrowAsync<PersonNotFoundException>();
     }
 
+    /// <summary>
+    /// AddConsentEventAsync, ExpireConsentsAsync and GetConsentChainPageAsync: each person's decisions numbered 1, 2, 3 ...
+    /// and linked onto their previous one (<see cref="IConsentChain"/>), whoever appends them; the chain read by owner, then sequence.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task Add_LinksEachPersonsDecisionsInOrder()
+    {
+        var (alice, bob) = (NewPerson(), NewPerson());
+        await Persons.CreatePersonsAsync([alice, bob], default);
+        await Consents.AddConsentEventAsync(Decision(alice.Token, "newsletter", ConsentDecision.Granted, 10, expiresAt: 15), Audit(alice.Token), default);
+        await Consents.AddConsentEventAsync(Decision(bob.Token, "newsletter", ConsentDecision.Granted, 11), Audit(bob.Token), default);
+        await Consents.AddConsentEventAsync(Decision(alice.Token, "offers", ConsentDecision.Refused, 12), Audit(alice.Token), default);
+        (await Consents.ExpireConsentsAsync(20, 10, Audit(null), default)).Should().Be(1);
+
+        var ledger = await Consents.GetConsentEventsAsync(alice.Token, default);
+        ledger.Select(e => e.Sequence).Should().Equal(1, 2, 3);
+        var previous = new byte[ConsentChain.LinkSize];
+        foreach (var stored in ledger)
+        {
+            stored.Link.Should().Equal(ConsentChain.Link(previous, stored.Sequence, stored.Event));
+            previous = stored.Link!;
+        }
+
+        var first = await Consents.GetConsentChainPageAsync(null, 0, 2, default);
+        var rest = await Consents.GetConsentChainPageAsync(first[^1].Event.Owner, first[^1].Sequence, 10, default);
+        var expected = new[] { (alice.Token, 1L), (alice.Token, 2L), (alice.Token, 3L), (bob.Token, 1L) }
+            .OrderBy(e => Convert.ToHexString(e.Item1.ToByteArray()), StringComparer.Ordinal).ThenBy(e => e.Item2);
+        first.Concat(rest).Select(e => (e.Event.Owner, e.Sequence)).Should().Equal(expected);
+        (await Consents.LinkLegacyConsentEventsAsync(Audit(null), default)).Should().Be(0, "a new store has no decisions from before the chain");
+    }
+
     /// <summary>ExpireConsentsAsync: closes grants whose validity ended and nothing else, once, even when passes run at once.</summary>
     /// <returns>A task.</returns>
     [Test]
@@ -128,13 +160,13 @@ public abstract class ConsentStoreConformanceTests : StorageConformanceTests
         (await Consents.ListLatestConsentsAsync("newsletter", ConsentDecision.Granted, 0, 10, default)).Select(e => e.Event.Owner).Should().Equal(owners[0].Token);
     }
 
-    /// <summary>Pending decisions: attachable once a person holds the index hash, attached once, and deleted when stale.</summary>
+    /// <summary>Pending decisions: kept with their link, attachable once a person holds the index hash, attached once, and deleted when stale.</summary>
     /// <returns>A task.</returns>
     [Test]
     public async Task PendingDecisions_AttachOnceToThePersonWhoHoldsTheHash_AndStaleOnesAreDeleted()
     {
         var hash = Bytes(32);
-        var pending = new PendingConsentEvent(hash, Decision(Guid.Empty, "newsletter", ConsentDecision.Granted, 10));
+        var pending = new PendingConsentEvent(hash, Decision(Guid.Empty, "newsletter", ConsentDecision.Granted, 10)) { Link = Bytes(32) };
         var stale = new PendingConsentEvent(Bytes(32), Decision(Guid.Empty, "newsletter", ConsentDecision.Refused, 5));
         var id = await Consents.AddPendingConsentAsync(pending, Audit(null), default);
         await Consents.AddPendingConsentAsync(stale, Audit(null), default);

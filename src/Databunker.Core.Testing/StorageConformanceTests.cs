@@ -17,6 +17,9 @@ public abstract class StorageConformanceTests
     /// <summary>The audit chain the storage links its events with in these tests.</summary>
     protected ConformanceAuditChain Chain { get; } = new();
 
+    /// <summary>The chain the storage links each person's consent decisions with in these tests.</summary>
+    protected ConformanceConsentChain ConsentChain { get; } = new();
+
     /// <summary>The container of the current test.</summary>
     protected IServiceProvider Services => _services ?? throw new InvalidOperationException("The storage is made in the fixture's SetUp.");
 
@@ -31,6 +34,7 @@ public abstract class StorageConformanceTests
     {
         var services = new ServiceCollection();
         services.AddSingleton<IAuditChain>(Chain);
+        services.AddSingleton<IConsentChain>(ConsentChain);
         UseStorage(services.AddDatabunker());
         _services = services.BuildServiceProvider();
         await Role<IVaultStore>().InitializeAsync(default);

@@ -1,5 +1,8 @@
+using Databunker.Core.Consent;
 using Databunker.Core.Expiration;
+using Databunker.Core.Privacy;
 using Databunker.Core.PostgreSql;
+using Databunker.Core.Tests.Privacy;
 using Databunker.Core.Tests.Support;
 using Databunker.Core.Tokenization;
 using Microsoft.Extensions.DependencyInjection;
@@ -96,6 +99,33 @@ public sealed class CopyFromSqliteTests
         var pass = await moved.Expirations.RunDueAsync();
         pass.Deleted.Should().Be(tickets.Count - 2, "every waiting person but the two who chose to stay");
         (await moved.Vault.CreateUserAsync(Json(new { login = "after-the-move" }))).Should().NotBeEmpty("new audit ids follow the copied ones");
+    }
+
+    [Test]
+    public async Task Copy_OfAConsentLedger_VerifiesIntactAndTakesNewDecisions()
+    {
+        var sqlitePath = TestStore.Sqlite.NewDatabase();
+        Guid person;
+        byte[] key;
+        await using (var source = await VaultHost.StartAsync(o => SampleCatalog.Declare(o.Privacy), database: sqlitePath))
+        {
+            await source.Services.GetRequiredService<IPrivacyCatalog>().PublishAsync();
+            person = await source.Vault.CreateUserAsync(Json(new { email = "consent@example.com" }));
+            var ledger = source.Services.GetRequiredService<IConsentLedger>();
+            await ledger.RecordAsync(person, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted });
+            await ledger.RecordAsync(person, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Withdrawn });
+            key = source.MasterKey;
+        }
+
+        var target = TestStore.PostgreSql.NewDatabase();
+        await SqliteToPostgreSqlCopy.CopyAsync($"Data Source={sqlitePath}", target);
+        await using var moved = await VaultHost.StartAsync(o => SampleCatalog.Declare(o.Privacy), database: target, masterKey: key, store: TestStore.PostgreSql);
+
+        var there = moved.Services.GetRequiredService<IConsentLedger>();
+        (await there.VerifyAsync()).IsIntact.Should().BeTrue("links and sequence numbers are copied byte for byte");
+        await there.RecordAsync(person, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted });
+        (await there.GetHistoryAsync(person)).Select(e => e.Decision).Should().Equal(ConsentDecision.Granted, ConsentDecision.Withdrawn, ConsentDecision.Granted);
+        (await there.VerifyAsync()).DecisionsChecked.Should().Be(3);
     }
 
     [Test]

@@ -117,6 +117,9 @@ public static class AuditOperations
     /// <summary>Decisions recorded before registration were attached to the person who registered with that email or phone.</summary>
     public const string ConsentAttach = "consent.attach";
 
+    /// <summary>The decisions recorded before the consent chain existed were linked into it, once, when the vault first opened after the upgrade.</summary>
+    public const string ConsentLink = "consent.link";
+
     /// <summary>A data-subject request was submitted.</summary>
     public const string RequestSubmit = "request.submit";
 

@@ -6,6 +6,9 @@ namespace Databunker.Core.Consent;
 /// <summary>The consent ledger: append-only events, evidence sealed under the person's key, state derived.</summary>
 internal sealed class ConsentLedger(
     IConsentStore store,
+    IConsentChain chain,
+    IAuditStore auditStore,
+    IVaultStore vaultStore,
     IPrivacyCatalog catalog,
     VaultOpener opener,
     PersonDirectory persons,
@@ -18,14 +21,16 @@ internal sealed class ConsentLedger(
     private const int MaxEvidenceLength = 1000;
 
     private readonly ConsentOptions _options = options.Value.Consent;
+    private readonly int _verificationPageSize = options.Value.AuditVerificationPageSize;
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
+    private volatile bool _legacyLinked;
 
     public Task<ConsentEvent> RecordAsync(Guid person, ConsentRecord record, CancellationToken cancellationToken = default)
     {
         var activity = Check(record);
         return CryptoGuard.RunAsync(_logger, AuditOperations.ConsentRecord, async () =>
         {
-            using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            using var lease = await EnterAsync(cancellationToken).ConfigureAwait(false);
             var dataKey = await persons.OpenDataKeyAsync(person, cancellationToken).ConfigureAwait(false);
             if (dataKey is null)
             {
@@ -53,11 +58,12 @@ internal sealed class ConsentLedger(
     public Task<IReadOnlyList<ConsentEvent>> GetHistoryAsync(Guid person, string? activity = null, CancellationToken cancellationToken = default) =>
         CryptoGuard.RunAsync<IReadOnlyList<ConsentEvent>>(_logger, "consent.read", async () =>
         {
-            using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            using var lease = await EnterAsync(cancellationToken).ConfigureAwait(false);
             var dataKey = await persons.OpenDataKeyAsync(person, cancellationToken).ConfigureAwait(false) ?? throw new PersonNotFoundException();
             try
             {
                 var events = await store.GetConsentEventsAsync(person, cancellationToken).ConfigureAwait(false);
+                ConsentChainCheck.Verify(chain, events);
                 return [.. events.Where(e => activity is null || e.Event.Activity == activity).Select(e => ToEvent(e, OpenEvidence(dataKey, e.Event)))];
             }
             finally
@@ -83,7 +89,7 @@ internal sealed class ConsentLedger(
         var declared = catalog.FindActivity(activity) ?? throw new VaultInputException("The activity is not in the privacy catalogue.", nameof(activity));
         if (declared.LegalBasis != LegalBasis.Consent)
         {
-            using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            using var lease = await EnterAsync(cancellationToken).ConfigureAwait(false);
             return await persons.Store.GetPersonAsync(person, cancellationToken).ConfigureAwait(false) is not null ? true : throw new PersonNotFoundException();
         }
 
@@ -101,7 +107,7 @@ internal sealed class ConsentLedger(
         var activity = Check(record);
         return CryptoGuard.RunAsync<Guid?>(_logger, AuditOperations.ConsentPending, async () =>
         {
-            using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            using var lease = await EnterAsync(cancellationToken).ConfigureAwait(false);
             if (await persons.FindTokenAsync(contact, lease.Keys, cancellationToken).ConfigureAwait(false) is { } person)
             {
                 await RecordAsync(person, record, cancellationToken).ConfigureAwait(false);
@@ -115,6 +121,7 @@ internal sealed class ConsentLedger(
                 ? Seal(lease.Keys.PendingConsents, e, AssociatedData.ForPendingConsentEvidence(hash, activity.Name, now))
                 : null;
             var pending = new PendingConsentEvent(hash, NewEvent(Guid.Empty, activity, record, notice, now, evidence));
+            pending = pending with { Link = ConsentLinks.OfPending(chain, pending) };
             await store.AddPendingConsentAsync(pending, audit.NewEvent(AuditOperations.ConsentPending, null, AuditOutcomes.Success, at: now), cancellationToken).ConfigureAwait(false);
             return null;
         });
@@ -136,8 +143,13 @@ internal sealed class ConsentLedger(
 
         async Task<IReadOnlyList<PersonConsent>> ListAsync()
         {
-            using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            using var lease = await EnterAsync(cancellationToken).ConfigureAwait(false);
             var events = await store.ListLatestConsentsAsync(activity, decision, afterId, limit, cancellationToken).ConfigureAwait(false);
+            foreach (var e in events)
+            {
+                ConsentChainCheck.VerifyAlone(chain, e);
+            }
+
             return [.. events.Select(e => new PersonConsent(e.Event.Owner, ToEvent(e, null)))];
         }
     }
@@ -151,7 +163,7 @@ internal sealed class ConsentLedger(
 
         return await CryptoGuard.RunAsync(_logger, AuditOperations.ConsentAttach, async () =>
         {
-            using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            using var lease = await EnterAsync(cancellationToken).ConfigureAwait(false);
             var total = 0;
             while (true)
             {
@@ -173,7 +185,7 @@ internal sealed class ConsentLedger(
 
     public async Task<int> RunDueWorkAsync(CancellationToken cancellationToken = default)
     {
-        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await EnterAsync(cancellationToken).ConfigureAwait(false);
         var size = _options.ExpiryBatchSize;
         var total = await Batches.DrainAsync(
             size,
@@ -209,6 +221,18 @@ internal sealed class ConsentLedger(
         return total;
     }
 
+    public async Task<ConsentVerification> VerifyAsync(CancellationToken cancellationToken = default)
+    {
+        using var lease = await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var result = await new ConsentLedgerVerifier(store, chain, auditStore, vaultStore, _verificationPageSize).VerifyAsync(cancellationToken).ConfigureAwait(false);
+        if (!result.IsIntact)
+        {
+            Log.IntegrityFailure(_logger, "consent ledger");
+        }
+
+        return result;
+    }
+
     /// <summary>Registers the ledger, its part of a forget, of the due-work pass and of the export.</summary>
     public static void Register(IServiceCollection services)
     {
@@ -227,42 +251,76 @@ internal sealed class ConsentLedger(
         // Its part of registering persons: decisions recorded for their email or phone beforehand.
         RegistrationStep<IConsentLedger>.Add(services, "consent", static (ledger, _, cancellationToken) => ledger.AttachPendingAsync(cancellationToken));
 
-        // Its part of the export: every decision, with its evidence.
-        ExportSection<IConsentStore>.Add<IConsentStore>(services, "consents", static async (consents, writer, context, cancellationToken) =>
-        {
-            writer.WriteStartArray();
-            foreach (var stored in await consents.GetConsentEventsAsync(context.Person, cancellationToken).ConfigureAwait(false))
-            {
-                var e = ToEvent(stored, OpenEvidence(context.DataKey, stored.Event));
-                writer.WriteStartObject();
-                writer.WriteNumber("id", e.Id);
-                writer.WriteString("activity", e.Activity);
-                writer.WriteString("decision", e.Decision.ToString().ToLowerInvariant());
-                writer.WriteString("method", e.Method.ToString());
-                writer.WriteString("source", e.Source);
-                writer.WriteString("notice", e.Notice);
-                writer.WriteNumber("noticeVersion", e.NoticeVersion);
-                writer.WriteString("noticeHash", e.NoticeHash);
-                ExportContext.WriteTime(writer, "at", stored.Event.At);
-                ExportContext.WriteTime(writer, "expiresAt", stored.Event.ExpiresAt);
-                if (e.Evidence is { } evidence)
-                {
-                    writer.WriteStartObject("evidence");
-                    writer.WriteString("reference", evidence.Reference);
-                    writer.WriteString("ipAddress", evidence.IpAddress);
-                    writer.WriteString("userAgent", evidence.UserAgent);
-                    writer.WriteEndObject();
-                }
-                else
-                {
-                    writer.WriteNull("evidence");
-                }
+        // Its part of the export: every decision, with its evidence, once the person's ledger is checked against its chain.
+        ExportSection<ConsentLedger>.Add<IConsentStore>(services, "consents", static (ledger, writer, context, cancellationToken) => ledger.WriteExportAsync(writer, context, cancellationToken));
+    }
 
+    private async Task WriteExportAsync(Utf8JsonWriter writer, ExportContext context, CancellationToken cancellationToken)
+    {
+        await LinkLegacyOnceAsync(cancellationToken).ConfigureAwait(false);
+        var ledger = await store.GetConsentEventsAsync(context.Person, cancellationToken).ConfigureAwait(false);
+        ConsentChainCheck.Verify(chain, ledger);
+        writer.WriteStartArray();
+        foreach (var stored in ledger)
+        {
+            var e = ToEvent(stored, OpenEvidence(context.DataKey, stored.Event));
+            writer.WriteStartObject();
+            writer.WriteNumber("id", e.Id);
+            writer.WriteString("activity", e.Activity);
+            writer.WriteString("decision", e.Decision.ToString().ToLowerInvariant());
+            writer.WriteString("method", e.Method.ToString());
+            writer.WriteString("source", e.Source);
+            writer.WriteString("notice", e.Notice);
+            writer.WriteNumber("noticeVersion", e.NoticeVersion);
+            writer.WriteString("noticeHash", e.NoticeHash);
+            ExportContext.WriteTime(writer, "at", stored.Event.At);
+            ExportContext.WriteTime(writer, "expiresAt", stored.Event.ExpiresAt);
+            if (e.Evidence is { } evidence)
+            {
+                writer.WriteStartObject("evidence");
+                writer.WriteString("reference", evidence.Reference);
+                writer.WriteString("ipAddress", evidence.IpAddress);
+                writer.WriteString("userAgent", evidence.UserAgent);
                 writer.WriteEndObject();
             }
+            else
+            {
+                writer.WriteNull("evidence");
+            }
 
-            writer.WriteEndArray();
-        });
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>
+    /// Enters the vault for one operation and, the first time, links the decisions recorded before the chain existed
+    /// (a no-op in every later process: the store keeps that it was done).
+    /// </summary>
+    private async ValueTask<KeyLease> EnterAsync(CancellationToken cancellationToken)
+    {
+        var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await LinkLegacyOnceAsync(cancellationToken).ConfigureAwait(false);
+            return lease;
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Links the decisions recorded before the chain existed, on the first call in this process; the vault is open.</summary>
+    private async ValueTask LinkLegacyOnceAsync(CancellationToken cancellationToken)
+    {
+        if (!_legacyLinked)
+        {
+            await store.LinkLegacyConsentEventsAsync(audit.NewEvent(AuditOperations.ConsentLink, null, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
+            _legacyLinked = true;
+        }
     }
 
     private static ConsentEvent ToEvent(StoredConsentEvent stored, ConsentEvidence? evidence)
@@ -394,6 +452,23 @@ internal sealed class ConsentLedger(
     /// pending decision older than one the person has made since on the same activity is dropped: it is superseded,
     /// and attached it would read as the latest.
     /// </summary>
+    /// <summary>
+    /// Whether a pending decision is as the ledger recorded it, for the email or phone it was recorded for. One that is not
+    /// (rewritten, or moved to another person's index hash, in the database) is logged and left out: it is never attached,
+    /// and the due-work pass deletes it when its lifetime ends.
+    /// </summary>
+    private bool IsGenuine(StoredPendingConsent stored)
+    {
+        if (stored.Pending.Link is { } link && stored.Pending.IndexHash.Length == chain.LinkSize
+            && CryptographicOperations.FixedTimeEquals(ConsentLinks.OfPending(chain, stored.Pending), link))
+        {
+            return true;
+        }
+
+        Log.IntegrityFailure(_logger, "pending consent decision");
+        return false;
+    }
+
     private async Task<int> AttachAsync(Guid person, IReadOnlyList<StoredPendingConsent> pending, SystemKeys keys, CancellationToken cancellationToken)
     {
         var dataKey = await persons.OpenDataKeyAsync(person, cancellationToken).ConfigureAwait(false);
@@ -407,7 +482,8 @@ internal sealed class ConsentLedger(
             var latest = (await store.GetConsentEventsAsync(person, cancellationToken).ConfigureAwait(false))
                 .GroupBy(e => e.Event.Activity).ToDictionary(g => g.Key, g => g.Max(e => e.Event.At));
             var events = new List<NewConsentEvent>();
-            foreach (var p in pending.OrderBy(p => p.Pending.Event.At).ThenBy(p => p.Id))
+            var genuine = pending.Where(IsGenuine).ToList();
+            foreach (var p in genuine.OrderBy(p => p.Pending.Event.At).ThenBy(p => p.Id))
             {
                 var e = p.Pending.Event;
                 if (latest.TryGetValue(e.Activity, out var since) && since > e.At)
@@ -433,8 +509,8 @@ internal sealed class ConsentLedger(
             }
 
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            return await store.AttachPendingConsentsAsync([.. pending.Select(p => p.Id)], events, audit.NewEvent(AuditOperations.ConsentAttach, null, AuditOutcomes.Success, at: now), cancellationToken)
-                .ConfigureAwait(false) ? pending.Count : 0;
+            return await store.AttachPendingConsentsAsync([.. genuine.Select(p => p.Id)], events, audit.NewEvent(AuditOperations.ConsentAttach, null, AuditOutcomes.Success, at: now), cancellationToken)
+                .ConfigureAwait(false) ? genuine.Count : 0;
         }
         finally
         {

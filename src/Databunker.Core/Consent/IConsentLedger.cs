@@ -20,11 +20,15 @@ public interface IConsentLedger
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<ConsentEvent> RecordAsync(Guid person, ConsentRecord record, CancellationToken cancellationToken = default);
 
-    /// <summary>A person's decisions, oldest first, with their evidence opened.</summary>
+    /// <summary>
+    /// A person's decisions, oldest first, with their evidence opened. The person's whole ledger is checked against its
+    /// chain first (<see cref="VerifyAsync"/> says how); so are <see cref="GetStateAsync"/> and <see cref="IsAllowedAsync"/>.
+    /// </summary>
     /// <param name="person">The person.</param>
     /// <param name="activity">One activity's, or <see langword="null"/> for all.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The events.</returns>
+    /// <exception cref="VaultCryptoException">A decision of the person was rewritten, deleted, reordered or inserted in the database; the message names its sequence number.</exception>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<IReadOnlyList<ConsentEvent>> GetHistoryAsync(Guid person, string? activity = null, CancellationToken cancellationToken = default);
 
@@ -32,6 +36,7 @@ public interface IConsentLedger
     /// <param name="person">The person.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>One state per consent-based activity, in the catalogue's order.</returns>
+    /// <exception cref="VaultCryptoException">The person's ledger was altered in the database (see <see cref="GetHistoryAsync"/>).</exception>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<IReadOnlyList<ConsentState>> GetStateAsync(Guid person, CancellationToken cancellationToken = default);
 
@@ -43,6 +48,7 @@ public interface IConsentLedger
     /// <param name="activity">The activity's name.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>Whether it may run.</returns>
+    /// <exception cref="VaultCryptoException">The person's ledger was altered in the database (see <see cref="GetHistoryAsync"/>).</exception>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<bool> IsAllowedAsync(Guid person, string activity, CancellationToken cancellationToken = default);
 
@@ -71,6 +77,7 @@ public interface IConsentLedger
     /// <param name="limit">At most this many; 1 to 10,000.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The page.</returns>
+    /// <exception cref="VaultCryptoException">A listed decision was rewritten or moved in the database (each is checked against the link of the decision before it).</exception>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<IReadOnlyList<PersonConsent>> ListByLatestDecisionAsync(string activity, ConsentDecision decision, long afterId = 0, int limit = 100, CancellationToken cancellationToken = default);
 
@@ -95,4 +102,19 @@ public interface IConsentLedger
     /// <returns>How many consents were closed, marked, attached or deleted.</returns>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<int> RunDueWorkAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Checks every person's ledger. Each decision carries a link: an HMAC, under a subkey of the vault's integrity key,
+    /// over the person, the decision's sequence number in the person's ledger, every field but the evidence (sealed under the
+    /// person's key already) and the previous decision's link; each appended decision is also audited in the same
+    /// transaction. A decision rewritten, deleted, reordered, renumbered or inserted (also one copied from another person)
+    /// breaks the chain; a person's last decisions deleted leave fewer decisions than the audit trail records. Walks the
+    /// whole audit trail and every ledger: an operator's call. Run <see cref="IVaultAdministration.VerifyAuditTrailAsync"/>
+    /// too, since the counts are only as good as the trail. Nothing is written, except that decisions recorded before the
+    /// chain existed are linked the first time the ledger is used after the upgrade.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the walk.</param>
+    /// <returns>Whether every ledger is intact, or the person and sequence number where the first one breaks.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
+    Task<ConsentVerification> VerifyAsync(CancellationToken cancellationToken = default);
 }

@@ -1219,6 +1219,25 @@ internal static partial class Instrumented
             }
         }
 
+        public Task<ConsentVerification> VerifyAsync(CancellationToken cancellationToken = default)
+        {
+            var operation = telemetry.Begin("databunker.consent.verify");
+            if (operation is null)
+            {
+                return inner.VerifyAsync(cancellationToken);
+            }
+
+            try
+            {
+                return operation.Watch(inner.VerifyAsync(cancellationToken));
+            }
+            catch (Exception ex)
+            {
+                operation.Fail(ex);
+                throw;
+            }
+        }
+
         public Task<IReadOnlyList<ConsentEvent>> GetHistoryAsync(Guid person, string? activity = null, CancellationToken cancellationToken = default)
         {
             var operation = telemetry.Begin("databunker.consent.get_history");

@@ -6,8 +6,14 @@ namespace Databunker.Core.Sqlite;
 internal sealed partial class SqliteVaultStorage : IConsentStore
 {
     private const string ConsentInsert =
-        "INSERT INTO consent_events (owner, activity, decision, method, source, notice, notice_version, notice_hash, at, expires_at, evidence) " +
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id;";
+        "INSERT INTO consent_events (owner, activity, decision, method, source, notice, notice_version, notice_hash, at, expires_at, evidence, seq, link) " +
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id;";
+
+    /// <summary>The columns of a pending decision that <see cref="ReadPending"/> reads after its id and owner.</summary>
+    private const string PendingColumns = "p.index_hash, p.activity, p.decision, p.method, p.source, p.notice, p.notice_version, p.notice_hash, p.at, p.expires_at, p.evidence, p.link";
+
+    /// <summary>The columns <see cref="ReadConsents"/> reads, in its order.</summary>
+    private const string ConsentColumns = "e.id, e.owner, e.activity, e.decision, e.method, e.source, e.notice, e.notice_version, e.notice_hash, e.at, e.expires_at, e.evidence, e.seq, e.link";
 
     public Task<long> AddConsentEventAsync(NewConsentEvent consent, AuditRecord audit, CancellationToken cancellationToken) =>
         Write((connection, _) =>
@@ -22,19 +28,61 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
     public Task<IReadOnlyList<StoredConsentEvent>> GetConsentEventsAsync(Guid owner, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        using var rows = SqliteStatement.For(connection,
-                "SELECT id, activity, decision, method, source, notice, notice_version, notice_hash, at, expires_at, evidence FROM consent_events WHERE owner = ?1 ORDER BY id;")
-            .Bind(1, owner).Query();
-        var events = new List<StoredConsentEvent>();
-        while (rows.Next())
-        {
-            events.Add(new StoredConsentEvent(rows.Int64(0), new NewConsentEvent(
-                owner, rows.Text(1), (ConsentDecision)rows.Int64(2), (ConsentMethod)rows.Int64(3), rows.IsNull(4) ? null : rows.Text(4), rows.Text(5), (int)rows.Int64(6),
-                rows.Bytes(7), rows.Int64(8), rows.IsNull(9) ? null : rows.Int64(9), rows.BytesOrNull(10))));
-        }
-
-        return (IReadOnlyList<StoredConsentEvent>)events;
+        using var rows = SqliteStatement.For(connection, $"SELECT {ConsentColumns} FROM consent_events e WHERE e.owner = ?1 ORDER BY e.seq;").Bind(1, owner).Query();
+        return (IReadOnlyList<StoredConsentEvent>)ReadConsents(rows, withPrevious: false);
     }, cancellationToken);
+
+    public Task<IReadOnlyList<StoredConsentEvent>> GetConsentChainPageAsync(Guid? afterOwner, long afterSequence, int limit, CancellationToken cancellationToken) => Run(() =>
+    {
+        using var connection = _connections.Open();
+        using var rows = SqliteStatement.For(connection,
+                $"SELECT {ConsentColumns} FROM consent_events e WHERE ?1 IS NULL OR (e.owner, e.seq) > (?1, ?2) ORDER BY e.owner, e.seq LIMIT ?3;")
+            .Bind(1, afterOwner is { } o ? Id(o) : null).Bind(2, afterSequence).Bind(3, (long)limit).Query();
+        return (IReadOnlyList<StoredConsentEvent>)ReadConsents(rows, withPrevious: false);
+    }, cancellationToken);
+
+    public Task<int> LinkLegacyConsentEventsAsync(AuditRecord audit, CancellationToken cancellationToken) =>
+        Write((connection, transaction) =>
+        {
+            var through = connection.ScalarInt64("SELECT legacy_through FROM consent_chain WHERE id = 1;", transaction) ?? 0;
+            var pendingThrough = connection.ScalarInt64("SELECT pending_through FROM consent_chain WHERE id = 1;", transaction) ?? 0;
+            if (through == 0 && pendingThrough == 0)
+            {
+                return 0;
+            }
+
+            List<StoredConsentEvent> legacy;
+            using (var rows = SqliteStatement.For(connection, $"SELECT {ConsentColumns} FROM consent_events e WHERE e.id <= ?1 AND e.link IS NULL ORDER BY e.owner, e.seq;")
+                       .Bind(1, through).Query())
+            {
+                legacy = ReadConsents(rows, withPrevious: false);
+            }
+
+            foreach (var (id, link) in ConsentLinks.OfLegacy(ConsentChain, legacy))
+            {
+                SqliteStatement.For(connection, "UPDATE consent_events SET link = ?1 WHERE id = ?2 AND link IS NULL;").Bind(1, link).Bind(2, id).Execute();
+            }
+
+            List<StoredPendingConsent> pending;
+            using (var rows = SqliteStatement.For(connection, $"SELECT p.id, NULL, {PendingColumns} FROM pending_consents p WHERE p.id <= ?1 AND p.link IS NULL ORDER BY p.id;")
+                       .Bind(1, pendingThrough).Query())
+            {
+                pending = ReadPending(rows);
+            }
+
+            foreach (var (id, link) in ConsentLinks.OfLegacyPending(ConsentChain, pending))
+            {
+                SqliteStatement.For(connection, "UPDATE pending_consents SET link = ?1 WHERE id = ?2 AND link IS NULL;").Bind(1, link).Bind(2, id).Execute();
+            }
+
+            SqliteStatement.For(connection, "UPDATE consent_chain SET legacy_through = 0, pending_through = 0 WHERE id = 1;").Execute();
+            if (legacy.Count + pending.Count > 0)
+            {
+                AuditWriter(connection).Append(audit);
+            }
+
+            return legacy.Count + pending.Count;
+        }, cancellationToken);
 
     public Task<int> ExpireConsentsAsync(long now, int limit, AuditRecord audit, CancellationToken cancellationToken) =>
         Write((connection, _) =>
@@ -43,7 +91,7 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
             using (var rows = SqliteStatement.For(connection,
                            "SELECT e.owner, e.activity, e.notice, e.notice_version, e.notice_hash FROM consent_events e " +
                            "WHERE e.decision = 1 AND e.expires_at IS NOT NULL AND e.expires_at <= ?1 " +
-                           "AND NOT EXISTS (SELECT 1 FROM consent_events l WHERE l.owner = e.owner AND l.activity = e.activity AND l.id > e.id) LIMIT ?2;")
+                           "AND NOT EXISTS (SELECT 1 FROM consent_events l WHERE l.owner = e.owner AND l.activity = e.activity AND l.seq > e.seq) LIMIT ?2;")
                        .Bind(1, now).Bind(2, (long)limit).Query())
             {
                 while (rows.Next())
@@ -72,7 +120,7 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
             using (var rows = SqliteStatement.For(connection,
                            "SELECT e.owner, e.notice, e.notice_version, e.notice_hash FROM consent_events e " +
                            "WHERE e.activity = ?1 AND e.decision = 1 AND e.notice_version < ?2 " +
-                           "AND NOT EXISTS (SELECT 1 FROM consent_events l WHERE l.owner = e.owner AND l.activity = e.activity AND l.id > e.id) LIMIT ?3;")
+                           "AND NOT EXISTS (SELECT 1 FROM consent_events l WHERE l.owner = e.owner AND l.activity = e.activity AND l.seq > e.seq) LIMIT ?3;")
                        .Bind(1, activity).Bind(2, (long)currentVersion).Bind(3, (long)limit).Query())
             {
                 while (rows.Next())
@@ -98,19 +146,11 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
     {
         using var connection = _connections.Open();
         using var rows = SqliteStatement.For(connection,
-                "SELECT e.id, e.owner, e.decision, e.method, e.source, e.notice, e.notice_version, e.notice_hash, e.at, e.expires_at, e.evidence FROM consent_events e " +
+                $"SELECT {ConsentColumns}, (SELECT p.link FROM consent_events p WHERE p.owner = e.owner AND p.seq = e.seq - 1) FROM consent_events e " +
                 "WHERE e.activity = ?1 AND e.decision = ?2 AND e.id > ?3 " +
-                "AND NOT EXISTS (SELECT 1 FROM consent_events l WHERE l.owner = e.owner AND l.activity = e.activity AND l.id > e.id) ORDER BY e.id LIMIT ?4;")
+                "AND NOT EXISTS (SELECT 1 FROM consent_events l WHERE l.owner = e.owner AND l.activity = e.activity AND l.seq > e.seq) ORDER BY e.id LIMIT ?4;")
             .Bind(1, activity).Bind(2, (long)decision).Bind(3, afterId).Bind(4, (long)limit).Query();
-        var events = new List<StoredConsentEvent>();
-        while (rows.Next())
-        {
-            events.Add(new StoredConsentEvent(rows.Int64(0), new NewConsentEvent(
-                rows.Guid(1), activity, (ConsentDecision)rows.Int64(2), (ConsentMethod)rows.Int64(3), rows.IsNull(4) ? null : rows.Text(4), rows.Text(5), (int)rows.Int64(6),
-                rows.Bytes(7), rows.Int64(8), rows.IsNull(9) ? null : rows.Int64(9), rows.BytesOrNull(10))));
-        }
-
-        return (IReadOnlyList<StoredConsentEvent>)events;
+        return (IReadOnlyList<StoredConsentEvent>)ReadConsents(rows, withPrevious: true);
     }, cancellationToken);
 
     public Task<long> AddPendingConsentAsync(PendingConsentEvent pending, AuditRecord audit, CancellationToken cancellationToken) =>
@@ -118,10 +158,10 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
         {
             var e = pending.Event;
             using var inserted = SqliteStatement.For(connection,
-                    "INSERT INTO pending_consents (index_hash, activity, decision, method, source, notice, notice_version, notice_hash, at, expires_at, evidence) " +
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id;")
+                    "INSERT INTO pending_consents (index_hash, activity, decision, method, source, notice, notice_version, notice_hash, at, expires_at, evidence, link) " +
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id;")
                 .Bind(1, pending.IndexHash).Bind(2, e.Activity).Bind(3, (long)e.Decision).Bind(4, (long)e.Method).Bind(5, e.Source).Bind(6, e.Notice)
-                .Bind(7, (long)e.NoticeVersion).Bind(8, e.NoticeHash).Bind(9, e.At).Bind(10, e.ExpiresAt).Bind(11, e.Evidence)
+                .Bind(7, (long)e.NoticeVersion).Bind(8, e.NoticeHash).Bind(9, e.At).Bind(10, e.ExpiresAt).Bind(11, e.Evidence).Bind(12, pending.Link)
                 .Query();
             inserted.Next();
             var id = inserted.Int64(0);
@@ -133,19 +173,27 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
     {
         using var connection = _connections.Open();
         using var rows = SqliteStatement.For(connection,
-                "SELECT p.id, i.token, p.index_hash, p.activity, p.decision, p.method, p.source, p.notice, p.notice_version, p.notice_hash, p.at, p.expires_at, p.evidence " +
-                "FROM pending_consents p JOIN user_indexes i ON i.hash = p.index_hash WHERE (?1 IS NULL OR i.token = ?1) ORDER BY p.id LIMIT ?2;")
+                $"SELECT p.id, i.token, {PendingColumns} FROM pending_consents p JOIN user_indexes i ON i.hash = p.index_hash WHERE (?1 IS NULL OR i.token = ?1) ORDER BY p.id LIMIT ?2;")
             .Bind(1, owner is { } o ? Id(o) : null).Bind(2, (long)limit).Query();
+        return (IReadOnlyList<StoredPendingConsent>)ReadPending(rows);
+    }, cancellationToken);
+
+    /// <summary>The rows of a query over <c>p.id</c>, an owner (or NULL) and <see cref="PendingColumns"/>.</summary>
+    private static List<StoredPendingConsent> ReadPending(SqliteStatement.Rows rows)
+    {
         var pending = new List<StoredPendingConsent>();
         while (rows.Next())
         {
-            pending.Add(new StoredPendingConsent(rows.Int64(0), rows.Guid(1), new PendingConsentEvent(rows.Bytes(2), new NewConsentEvent(
+            pending.Add(new StoredPendingConsent(rows.Int64(0), rows.IsNull(1) ? Guid.Empty : rows.Guid(1), new PendingConsentEvent(rows.Bytes(2), new NewConsentEvent(
                 Guid.Empty, rows.Text(3), (ConsentDecision)rows.Int64(4), (ConsentMethod)rows.Int64(5), rows.IsNull(6) ? null : rows.Text(6), rows.Text(7), (int)rows.Int64(8),
-                rows.Bytes(9), rows.Int64(10), rows.IsNull(11) ? null : rows.Int64(11), rows.BytesOrNull(12)))));
+                rows.Bytes(9), rows.Int64(10), rows.IsNull(11) ? null : rows.Int64(11), rows.BytesOrNull(12)))
+            {
+                Link = rows.BytesOrNull(13),
+            }));
         }
 
-        return (IReadOnlyList<StoredPendingConsent>)pending;
-    }, cancellationToken);
+        return pending;
+    }
 
     public Task<bool> AttachPendingConsentsAsync(IReadOnlyList<long> pendingIds, IReadOnlyList<NewConsentEvent> events, AuditRecord audit, CancellationToken cancellationToken) =>
         Write((connection, _) =>
@@ -187,13 +235,47 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
         Run(() => SqliteErasure.Of(erasure).Execute(
             keepHistory ? "UPDATE consent_events SET evidence = NULL WHERE owner = ?1;" : "DELETE FROM consent_events WHERE owner = ?1;", Id(owner)), cancellationToken);
 
-    private static long InsertConsent(Microsoft.Data.Sqlite.SqliteConnection connection, NewConsentEvent consent)
+    private IConsentChain ConsentChain =>
+        _consentChain ?? throw new InvalidOperationException("This storage was built without a consent chain, so it cannot append consent decisions.");
+
+    /// <summary>Appends a decision as its owner's next, linked onto their last (read inside the write transaction, which excludes every other writer).</summary>
+    private long InsertConsent(Microsoft.Data.Sqlite.SqliteConnection connection, NewConsentEvent consent)
     {
+        var chain = ConsentChain;
+        var (sequence, previous) = (1L, new byte[chain.LinkSize]);
+        using (var last = SqliteStatement.For(connection, "SELECT seq, link FROM consent_events WHERE owner = ?1 ORDER BY seq DESC LIMIT 1;").Bind(1, consent.Owner).Query())
+        {
+            if (last.Next())
+            {
+                (sequence, previous) = (last.Int64(0) + 1, last.BytesOrNull(1) ?? throw ConsentLinks.Unlinked());
+            }
+        }
+
         using var inserted = SqliteStatement.For(connection, ConsentInsert)
             .Bind(1, consent.Owner).Bind(2, consent.Activity).Bind(3, (long)consent.Decision).Bind(4, (long)consent.Method).Bind(5, consent.Source)
             .Bind(6, consent.Notice).Bind(7, (long)consent.NoticeVersion).Bind(8, consent.NoticeHash).Bind(9, consent.At).Bind(10, consent.ExpiresAt).Bind(11, consent.Evidence)
+            .Bind(12, sequence).Bind(13, chain.Link(previous, sequence, consent))
             .Query();
         inserted.Next();
         return inserted.Int64(0);
+    }
+
+    /// <summary>The rows of a query over <see cref="ConsentColumns"/> (and, <paramref name="withPrevious"/>, the previous decision's link after them).</summary>
+    private static List<StoredConsentEvent> ReadConsents(SqliteStatement.Rows rows, bool withPrevious)
+    {
+        var events = new List<StoredConsentEvent>();
+        while (rows.Next())
+        {
+            events.Add(new StoredConsentEvent(rows.Int64(0), new NewConsentEvent(
+                rows.Guid(1), rows.Text(2), (ConsentDecision)rows.Int64(3), (ConsentMethod)rows.Int64(4), rows.IsNull(5) ? null : rows.Text(5), rows.Text(6), (int)rows.Int64(7),
+                rows.Bytes(8), rows.Int64(9), rows.IsNull(10) ? null : rows.Int64(10), rows.BytesOrNull(11)))
+            {
+                Sequence = rows.Int64(12),
+                Link = rows.BytesOrNull(13),
+                PreviousLink = withPrevious ? rows.BytesOrNull(14) : null,
+            });
+        }
+
+        return events;
     }
 }

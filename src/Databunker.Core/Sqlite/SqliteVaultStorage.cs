@@ -17,6 +17,7 @@ internal sealed partial class SqliteVaultStorage : IVaultStore, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IAuditChain? _auditChain;
+    private readonly IConsentChain? _consentChain;
     private readonly SqliteCheckpointer _checkpointer;
     private readonly SemaphoreSlim _writers = new(1, 1);
 
@@ -24,9 +25,11 @@ internal sealed partial class SqliteVaultStorage : IVaultStore, IDisposable
     /// <param name="time">The clock.</param>
     /// <param name="logger">Optional logger.</param>
     /// <param name="auditChain">Links appended audit events; without one (a storage opened only to read or copy) appends are refused.</param>
-    public SqliteVaultStorage(IOptions<SqliteStorageOptions> options, TimeProvider time, ILogger<SqliteVaultStorage>? logger = null, IAuditChain? auditChain = null)
+    /// <param name="consentChain">Links appended consent decisions; without one, appends of decisions are refused.</param>
+    public SqliteVaultStorage(IOptions<SqliteStorageOptions> options, TimeProvider time, ILogger<SqliteVaultStorage>? logger = null, IAuditChain? auditChain = null, IConsentChain? consentChain = null)
     {
         _auditChain = auditChain;
+        _consentChain = consentChain;
         _connections = new SqliteConnectionFactory(options.Value);
         _time = time;
         _logger = logger ?? (ILogger)NullLogger.Instance;

@@ -2,15 +2,34 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace Databunker.Core.Storage;
 
-/// <summary>The storage role of the consent ledger (<see cref="Consent.IConsentLedger"/>): append-only decision events per person.</summary>
+/// <summary>
+/// The storage role of the consent ledger (<see cref="Consent.IConsentLedger"/>): append-only decision events per person. Every
+/// method that appends decisions gives each the next sequence number of its owner and its link (<see cref="IConsentChain"/>),
+/// computed inside the write transaction from the owner's last decision, and throws <see cref="VaultCryptoException"/>,
+/// writing nothing, when that decision has no link.
+/// </summary>
 [Experimental(StorageApi.ExperimentalId, UrlFormat = StorageApi.UrlFormat)]
 public interface IConsentStore : IStorageRole
 {
     /// <summary>Appends an event with its audit event in one transaction; returns its id. Throws <see cref="PersonNotFoundException"/>, writing nothing, when the owner does not exist.</summary>
     Task<long> AddConsentEventAsync(NewConsentEvent consent, AuditRecord audit, CancellationToken cancellationToken);
 
-    /// <summary>A person's events, by id.</summary>
+    /// <summary>A person's events, by sequence number, with their <see cref="StoredConsentEvent.Sequence"/> and <see cref="StoredConsentEvent.Link"/>.</summary>
     Task<IReadOnlyList<StoredConsentEvent>> GetConsentEventsAsync(Guid owner, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> events of every person, ordered by owner (bytes of the token) then sequence number,
+    /// after (<paramref name="afterOwner"/>, <paramref name="afterSequence"/>); <see langword="null"/> for the first page.
+    /// </summary>
+    Task<IReadOnlyList<StoredConsentEvent>> GetConsentChainPageAsync(Guid? afterOwner, long afterSequence, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Once, after the schema version that added the chain: links the decisions recorded before it, by owner and sequence
+    /// number, and the pending decisions waiting then (<see cref="IConsentChain.Link"/> with the index hash as the previous
+    /// link and sequence 0), and appends <paramref name="audit"/> when there were any, in one transaction. Concurrent
+    /// calls link them once; later calls, in any process, find nothing to link. Returns how many were linked.
+    /// </summary>
+    Task<int> LinkLegacyConsentEventsAsync(AuditRecord audit, CancellationToken cancellationToken);
 
     /// <summary>
     /// For up to <paramref name="limit"/> (person, activity) pairs whose latest event is a grant that expired at
@@ -29,7 +48,11 @@ public interface IConsentStore : IStorageRole
     /// </summary>
     Task<int> MarkReconsentRequiredAsync(string activity, int currentVersion, long now, int limit, AuditRecord audit, CancellationToken cancellationToken);
 
-    /// <summary>Up to <paramref name="limit"/> events, by id after <paramref name="afterId"/>, that are the latest of their (person, <paramref name="activity"/>) and carry <paramref name="decision"/>.</summary>
+    /// <summary>
+    /// Up to <paramref name="limit"/> events, by id after <paramref name="afterId"/>, that are the latest (by sequence number)
+    /// of their (person, <paramref name="activity"/>) and carry <paramref name="decision"/>, each with its
+    /// <see cref="StoredConsentEvent.PreviousLink"/>.
+    /// </summary>
     Task<IReadOnlyList<StoredConsentEvent>> ListLatestConsentsAsync(string activity, Consent.ConsentDecision decision, long afterId, int limit, CancellationToken cancellationToken);
 
     /// <summary>Stores a decision for an email or phone no person holds yet, with its audit event, in one transaction; returns its id.</summary>

@@ -68,6 +68,10 @@ internal static partial class StorageBoundary
 
         public Task<IReadOnlyList<StoredConsentEvent>> GetConsentEventsAsync(Guid owner, CancellationToken cancellationToken) => Guard(inner.GetConsentEventsAsync(owner, cancellationToken));
 
+        public Task<IReadOnlyList<StoredConsentEvent>> GetConsentChainPageAsync(Guid? afterOwner, long afterSequence, int limit, CancellationToken cancellationToken) => Guard(inner.GetConsentChainPageAsync(afterOwner, afterSequence, limit, cancellationToken));
+
+        public Task<int> LinkLegacyConsentEventsAsync(AuditRecord audit, CancellationToken cancellationToken) => Guard(inner.LinkLegacyConsentEventsAsync(audit, cancellationToken));
+
         public Task<int> ExpireConsentsAsync(long now, int limit, AuditRecord audit, CancellationToken cancellationToken) => Guard(inner.ExpireConsentsAsync(now, limit, audit, cancellationToken));
 
         public Task<int> MarkReconsentRequiredAsync(string activity, int currentVersion, long now, int limit, AuditRecord audit, CancellationToken cancellationToken) => Guard(inner.MarkReconsentRequiredAsync(activity, currentVersion, now, limit, audit, cancellationToken));

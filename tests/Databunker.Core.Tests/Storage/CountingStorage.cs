@@ -22,6 +22,7 @@ public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVault
     {
         var services = new ServiceCollection();
         services.AddSingleton(vault.GetRequiredService<IAuditChain>());
+        services.AddSingleton(vault.GetRequiredService<IConsentChain>());
         services.AddSingleton(vault.GetRequiredService<TimeProvider>());
         services.AddDatabunker().UseSqlite(connectionString);
         return new CountingStorage(services.BuildServiceProvider());
@@ -179,6 +180,11 @@ public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVault
     public Task<long> AddConsentEventAsync(NewConsentEvent consent, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IConsentStore>()).AddConsentEventAsync(consent, audit, cancellationToken);
 
     public Task<IReadOnlyList<StoredConsentEvent>> GetConsentEventsAsync(Guid owner, CancellationToken cancellationToken) => Count(Role<IConsentStore>()).GetConsentEventsAsync(owner, cancellationToken);
+
+    public Task<IReadOnlyList<StoredConsentEvent>> GetConsentChainPageAsync(Guid? afterOwner, long afterSequence, int limit, CancellationToken cancellationToken) =>
+        Count(Role<IConsentStore>()).GetConsentChainPageAsync(afterOwner, afterSequence, limit, cancellationToken);
+
+    public Task<int> LinkLegacyConsentEventsAsync(AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IConsentStore>()).LinkLegacyConsentEventsAsync(audit, cancellationToken);
 
     public Task<int> ExpireConsentsAsync(long now, int limit, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IConsentStore>()).ExpireConsentsAsync(now, limit, audit, cancellationToken);
 

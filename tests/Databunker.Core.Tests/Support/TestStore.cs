@@ -54,6 +54,7 @@ public abstract class TestStore
         var services = new ServiceCollection();
         services.AddSingleton(time);
         services.AddSingleton<IAuditChain>(TestAuditChain.Shared);
+        services.AddSingleton<IConsentChain>(TestAuditChain.SharedConsents);
         Use(services.AddDatabunker(), database);
         return services.BuildServiceProvider();
     }

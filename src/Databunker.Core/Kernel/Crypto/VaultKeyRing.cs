@@ -19,6 +19,7 @@ internal sealed partial class VaultKeyRing : IDisposable
     private readonly IPersonStore _persons;
     private readonly IKeyProvider _provider;
     private readonly AuditChain _auditChain;
+    private readonly ConsentChain _consentChain;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly SecretLifetime _lifetime;
@@ -26,8 +27,9 @@ internal sealed partial class VaultKeyRing : IDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte[]> _sealKeys = new();
     private volatile SystemKeys? _keys;
 
-    public VaultKeyRing(ISystemKeyStore storage, IPersonStore persons, IKeyProvider provider, AuditChain auditChain, TimeProvider time)
+    public VaultKeyRing(ISystemKeyStore storage, IPersonStore persons, IKeyProvider provider, AuditChain auditChain, ConsentChain consentChain, TimeProvider time)
     {
+        _consentChain = consentChain;
         _storage = storage;
         _persons = persons;
         _provider = provider;
@@ -168,6 +170,8 @@ internal sealed partial class VaultKeyRing : IDisposable
             _secrets.Add(derived);
         }
 
+        _consentChain.UseKey(keys.ConsentChain);
+
         return keys;
     }
 
@@ -224,7 +228,7 @@ internal sealed partial class VaultKeyRing : IDisposable
 /// <summary>
 /// The vault's unwrapped system keys, and subkeys derived from them (HKDF-SHA256) so that no key serves
 /// two purposes: the integrity key yields one subkey for expiration link hashes and one for the MAC that
-/// binds an expiration to its person, and one each for session id and share link hashes. The tokenization key serves HMAC only (token and deterministic
+/// binds an expiration to its person, one each for session id and share link hashes, and one for the chain over consent decisions. The tokenization key serves HMAC only (token and deterministic
 /// hashes); token values are sealed (AES-GCM) under the separate, versioned token sealing key.
 /// </summary>
 internal sealed record SystemKeys
@@ -274,8 +278,11 @@ internal sealed record SystemKeys
     /// <summary>AES key of the evidence of decisions recorded before their person registered.</summary>
     public required byte[] PendingConsents { get; init; }
 
+    /// <summary>HMAC key of the chain over each person's consent decisions.</summary>
+    public required byte[] ConsentChain { get; init; }
+
     /// <summary>The derived subkeys, for zeroing (the stored keys are zeroed by the ring).</summary>
-    public IEnumerable<byte[]> Derived => [ExpirationLinks, ExpirationBinding, SessionIds, ShareLinks, RequestCodes, PendingConsents];
+    public IEnumerable<byte[]> Derived => [ExpirationLinks, ExpirationBinding, SessionIds, ShareLinks, RequestCodes, PendingConsents, ConsentChain];
 
     public static SystemKeys Create(byte[] blindIndex, int blindIndexVersion, byte[] tokenization, byte[] integrity, byte[] auditChain, byte[] tokenSeal, int tokenSealVersion) => new()
     {
@@ -292,6 +299,7 @@ internal sealed record SystemKeys
         ShareLinks = Derive(integrity, "databunker share link hash"),
         RequestCodes = Derive(integrity, "databunker privacy request code hash"),
         PendingConsents = Derive(integrity, "databunker pending consent evidence"),
+        ConsentChain = Derive(integrity, "databunker consent ledger chain"),
     };
 
     private static byte[] Derive(byte[] root, string purpose)

@@ -1,0 +1,111 @@
+using System.Globalization;
+
+namespace Databunker.Core.Consent;
+
+/// <summary>
+/// Walks every person's consent ledger in (person, sequence) order, recomputing each link, and compares how many decisions
+/// each person has with how many the audit trail records for them (each appended decision is audited in its transaction,
+/// and the audit chain covers those events): a chain alone cannot show that its last decisions were cut.
+/// </summary>
+internal sealed class ConsentLedgerVerifier(IConsentStore consents, IConsentChain chain, IAuditStore audit, IVaultStore vault, int pageSize)
+{
+    private long _persons;
+    private long _decisions;
+
+    public async Task<ConsentVerification> VerifyAsync(CancellationToken cancellationToken)
+    {
+        var audited = await CountAuditedDecisionsAsync(cancellationToken).ConfigureAwait(false);
+        var (owner, expected, previous) = ((Guid?)null, 1L, new byte[chain.LinkSize]);
+        while (true)
+        {
+            var page = await consents.GetConsentChainPageAsync(owner, expected - 1, pageSize, cancellationToken).ConfigureAwait(false);
+            foreach (var stored in page)
+            {
+                if (stored.Event.Owner != owner)
+                {
+                    if (owner is { } done && Cut(done, expected - 1, audited) is { } cut)
+                    {
+                        return cut;
+                    }
+
+                    (owner, expected, previous) = (stored.Event.Owner, 1L, new byte[chain.LinkSize]);
+                    _persons++;
+                }
+
+                if (ConsentChainCheck.Problem(chain, expected, previous, stored) is { } problem)
+                {
+                    return Broken(stored.Event.Owner, expected, problem);
+                }
+
+                (expected, previous) = (expected + 1, stored.Link);
+                _decisions++;
+            }
+
+            if (page.Count < pageSize)
+            {
+                break;
+            }
+        }
+
+        if (owner is { } last && Cut(last, expected - 1, audited) is { } tail)
+        {
+            return tail;
+        }
+
+        // Persons the trail records decisions for and who have none left: forgotten, or their whole ledger was deleted.
+        foreach (var (person, _) in audited.Where(a => a.Value > 0).OrderBy(a => a.Key))
+        {
+            if (!await vault.IsForgottenAsync(person, cancellationToken).ConfigureAwait(false))
+            {
+                return Broken(person, 1, "Every decision of the person's consent ledger is missing: the audit trail records decisions, the ledger holds none. They were deleted.");
+            }
+        }
+
+        return new ConsentVerification(true, _persons, _decisions, null, null, null);
+    }
+
+    /// <summary>Whether an audit event records a decision appended to its subject's ledger.</summary>
+    private static bool RecordsADecision(AuditRecord record) =>
+        record.Subject is not null && record.Operation switch
+        {
+            AuditOperations.ConsentRecord => record.Outcome == AuditOutcomes.Success,
+            AuditOperations.ConsentExpired or AuditOperations.ConsentReconsent or AuditOperations.ConsentAttach => true,
+            _ => false,
+        };
+
+    /// <summary>Per person, how many decisions the audit trail records (a purge of old events only lowers the counts).</summary>
+    private async Task<Dictionary<Guid, long>> CountAuditedDecisionsAsync(CancellationToken cancellationToken)
+    {
+        var counts = new Dictionary<Guid, long>();
+        long after = 0;
+        while (true)
+        {
+            var page = await audit.GetChainedAuditAsync(after, pageSize, cancellationToken).ConfigureAwait(false);
+            foreach (var entry in page)
+            {
+                if (RecordsADecision(entry.Event))
+                {
+                    counts[entry.Event.Subject!.Value] = counts.GetValueOrDefault(entry.Event.Subject.Value) + 1;
+                }
+
+                after = entry.Sequence;
+            }
+
+            if (page.Count < pageSize)
+            {
+                return counts;
+            }
+        }
+    }
+
+    /// <summary>A broken result when the trail records more decisions for <paramref name="person"/> than their ledger's <paramref name="count"/>.</summary>
+    private ConsentVerification? Cut(Guid person, long count, Dictionary<Guid, long> audited)
+    {
+        audited.Remove(person, out var recorded);
+        return recorded > count
+            ? Broken(person, count + 1, string.Create(CultureInfo.InvariantCulture, $"Decision {count + 1} of the person's consent ledger is missing: the audit trail records {recorded} decisions, the ledger holds {count}. The last were deleted."))
+            : null;
+    }
+
+    private ConsentVerification Broken(Guid person, long sequence, string problem) => new(false, _persons, _decisions, person, sequence, problem);
+}

@@ -1,0 +1,244 @@
+using Databunker.Core.Consent;
+using Databunker.Core.Privacy;
+using Databunker.Core.Tests.Privacy;
+using Databunker.Core.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using static Databunker.Core.Tests.Support.TestData;
+
+namespace Databunker.Core.Tests.Consent;
+
+/// <summary>
+/// Defect 3 of the security issue: someone with write access to the database, without the vault's keys, rewrites,
+/// deletes, reorders or inserts consent decisions. Reads of the ledger and <see cref="IConsentLedger.VerifyAsync"/> find it.
+/// </summary>
+[TestFixtureSource(typeof(TestStore), nameof(TestStore.All))]
+public sealed class ConsentTamperTests(string store)
+{
+    private readonly TestStore _store = TestStore.Named(store);
+    private VaultHost _host = null!;
+    private Guid _alice;
+    private Guid _bob;
+
+    private IConsentLedger Ledger => _host.Services.GetRequiredService<IConsentLedger>();
+
+    /// <summary>Alice: granted, withdrawn, granted, withdrawn (sequence 1 to 4, a minute apart); Bob: granted.</summary>
+    [SetUp]
+    public async Task Start()
+    {
+        _host = await StartAsync(_store.NewDatabase(), System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        _alice = await _host.Vault.CreateUserAsync(Json(new { email = "alice@example.com" }));
+        _bob = await _host.Vault.CreateUserAsync(Json(new { email = "bob@example.com" }));
+        foreach (var decision in new[] { ConsentDecision.Granted, ConsentDecision.Withdrawn, ConsentDecision.Granted, ConsentDecision.Withdrawn })
+        {
+            _host.Time.Advance(TimeSpan.FromMinutes(1));
+            await Ledger.RecordAsync(_alice, new ConsentRecord { Activity = "newsletter", Decision = decision });
+        }
+
+        await Ledger.RecordAsync(_bob, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted });
+    }
+
+    [TearDown]
+    public async Task Stop() => await _host.DisposeAsync();
+
+    /// <summary>What an attacker does to Alice's ledger, and the sequence number where it first shows.</summary>
+    public static IEnumerable<TestCaseData> Tamperings =>
+    [
+        new TestCaseData("rewrite", 4L).SetArgDisplayNames("rewrite withdrawn to granted"),
+        new TestCaseData("delete", 2L).SetArgDisplayNames("delete a decision"),
+        new TestCaseData("swap-times", 1L).SetArgDisplayNames("swap two decisions' times"),
+        new TestCaseData("swap-sequences", 1L).SetArgDisplayNames("swap two decisions' sequence numbers"),
+        new TestCaseData("copy", 5L).SetArgDisplayNames("insert a copy of another person's decision"),
+        new TestCaseData("duplicate", 5L).SetArgDisplayNames("insert a duplicate of the last decision"),
+    ];
+
+    [TestCaseSource(nameof(Tamperings))]
+    public async Task GetHistoryAsync_DecisionRewrittenDeletedReorderedOrInserted_ThrowsVaultCryptoException(string tampering, long sequence)
+    {
+        Tamper(tampering);
+
+        await FluentActions.Awaiting(() => Ledger.GetHistoryAsync(_alice)).Should().ThrowAsync<VaultCryptoException>().WithMessage($"*{sequence}*");
+        await FluentActions.Awaiting(() => Ledger.GetStateAsync(_alice)).Should().ThrowAsync<VaultCryptoException>();
+        await FluentActions.Awaiting(() => Ledger.IsAllowedAsync(_alice, "newsletter")).Should().ThrowAsync<VaultCryptoException>();
+        (await Ledger.IsAllowedAsync(_bob, "newsletter")).Should().BeTrue("Bob's ledger is untouched");
+    }
+
+    [TestCaseSource(nameof(Tamperings))]
+    [TestCase("cut-tail", 4L)]
+    public async Task VerifyAsync_DecisionRewrittenDeletedReorderedOrInserted_NamesPersonAndSequence(string tampering, long sequence)
+    {
+        Tamper(tampering);
+
+        var result = await Ledger.VerifyAsync();
+
+        result.IsIntact.Should().BeFalse();
+        (result.FirstBrokenPerson, result.FirstBrokenSequence).Should().Be((_alice, sequence));
+        result.Problem.Should().NotContain("alice").And.NotContain("newsletter", "the problem names no content");
+    }
+
+    [Test]
+    public async Task ListByLatestDecisionAsync_LatestDecisionRewrittenToGranted_ThrowsVaultCryptoException()
+    {
+        Tamper("rewrite");
+
+        await FluentActions.Awaiting(() => Ledger.ListByLatestDecisionAsync("newsletter", ConsentDecision.Granted))
+            .Should().ThrowAsync<VaultCryptoException>("Alice must not be listed as reachable");
+    }
+
+    [Test]
+    public async Task ExportAsync_DecisionRewritten_ThrowsVaultCryptoException()
+    {
+        Tamper("rewrite");
+
+        using var stream = new MemoryStream();
+        await FluentActions.Awaiting(() => _host.Services.GetRequiredService<Databunker.Core.Export.ISubjectExporter>().ExportAsync(_alice, stream))
+            .Should().ThrowAsync<VaultCryptoException>("a subject-access export must not hand out a forged decision as the person's");
+    }
+
+    [Test]
+    public async Task GetStateAsync_DecisionIdsSwapped_ReadsTheOrderAsRecorded()
+    {
+        // The row ids were the ledger's order: swapping two of them turned Alice's withdrawal into the latest grant.
+        var (first, second) = (Id(1), Id(2));
+        _host.Sql("UPDATE consent_events SET id = -1 WHERE id = @first", new { first });
+        _host.Sql("UPDATE consent_events SET id = @first WHERE id = @second", new { first, second });
+        _host.Sql("UPDATE consent_events SET id = @second WHERE id = -1", new { second });
+        var (third, fourth) = (Id(3), Id(4));
+        _host.Sql("UPDATE consent_events SET id = -1 WHERE id = @third", new { third });
+        _host.Sql("UPDATE consent_events SET id = @third WHERE id = @fourth", new { third, fourth });
+        _host.Sql("UPDATE consent_events SET id = @fourth WHERE id = -1", new { fourth });
+
+        (await Ledger.GetStateAsync(_alice)).Single().Decision.Should().Be(ConsentDecision.Withdrawn);
+        (await Ledger.IsAllowedAsync(_alice, "newsletter")).Should().BeFalse();
+    }
+
+    [Test]
+    public async Task VerifyAsync_UntamperedLedgersWithDueWorkAndAForget_AreIntact()
+    {
+        var carol = await _host.Vault.CreateUserAsync(Json(new { email = "carol@example.com" }));
+        await Ledger.RecordAsync(carol, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted, ValidFor = TimeSpan.FromDays(1) });
+        await Ledger.RecordForContactAsync(UserLookup.ByEmail("dave@example.com"), new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted });
+        await _host.Vault.CreateUserAsync(Json(new { email = "dave@example.com" }));
+        _host.Time.Advance(TimeSpan.FromDays(2));
+        (await _host.Administration.RunDueWorkAsync())["consent"].Should().Be(1, "Carol's grant expired");
+        await _host.Vault.DeleteUserAsync(UserLookup.ByToken(_bob));
+
+        var result = await Ledger.VerifyAsync();
+
+        result.IsIntact.Should().BeTrue(result.Problem);
+        (result.PersonsChecked, result.DecisionsChecked).Should().Be((3, 7));
+        (await Ledger.GetHistoryAsync(carol)).Select(e => e.Decision).Should().Equal(ConsentDecision.Granted, ConsentDecision.Expired);
+        (await _host.Administration.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
+    }
+
+    [TestCase("rewrite")]
+    [TestCase("move")]
+    public async Task AttachPendingAsync_PendingDecisionRewrittenOrMovedToAnotherPerson_IsNotAttached(string tampering)
+    {
+        // Decisions recorded before registration wait outside every ledger: rewritten there, they would be attached and linked as genuine.
+        var contact = tampering == "rewrite" ? "dave@example.com" : "erin@example.com";
+        await Ledger.RecordForContactAsync(UserLookup.ByEmail(contact), new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Refused });
+        if (tampering == "rewrite")
+        {
+            _host.Sql("UPDATE pending_consents SET decision = 1");
+        }
+        else
+        {
+            _host.Sql("UPDATE pending_consents SET decision = 1, index_hash = (SELECT hash FROM user_indexes WHERE token = @a)", new { a = _alice.ToByteArray() });
+        }
+
+        var dave = await _host.Vault.CreateUserAsync(Json(new { email = "dave@example.com" }));
+        await Ledger.AttachPendingAsync();
+
+        (await Ledger.GetHistoryAsync(dave)).Should().BeEmpty();
+        (await Ledger.GetHistoryAsync(_alice)).Should().HaveCount(4);
+        (await Ledger.VerifyAsync()).IsIntact.Should().BeTrue();
+        _host.Logs.Lines.Should().Contain(l => l.Contains("pending consent decision", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public async Task VerifyAsync_VaultFromBeforeTheChain_IsIntactAfterTheUpgrade_AndItsDecisionsAreLinkedOnce()
+    {
+        var (database, key) = (_host.Database, _host.MasterKey);
+        await Ledger.RecordForContactAsync(UserLookup.ByEmail("frank@example.com"), new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted });
+        await _host.DisposeAsync();
+        var version = _store.Name == TestStore.SqliteName ? 16 : 15;
+        _store.Sql(database, $"""
+            DROP TABLE consent_chain;
+            DROP INDEX ux_consent_events_seq;
+            DROP INDEX ix_consent_events_latest;
+            ALTER TABLE consent_events DROP COLUMN seq;
+            ALTER TABLE consent_events DROP COLUMN link;
+            ALTER TABLE pending_consents DROP COLUMN link;
+            CREATE INDEX ix_consent_events_owner ON consent_events (owner, activity, id);
+            DELETE FROM schema_version WHERE version >= {version};
+            """);
+
+        _host = await StartAsync(database, key);
+        (await Ledger.GetHistoryAsync(_alice)).Select(e => e.Decision).Should().Equal(
+            ConsentDecision.Granted, ConsentDecision.Withdrawn, ConsentDecision.Granted, ConsentDecision.Withdrawn);
+        var result = await Ledger.VerifyAsync();
+        result.IsIntact.Should().BeTrue(result.Problem);
+        (result.PersonsChecked, result.DecisionsChecked).Should().Be((2, 5));
+        await Ledger.RecordAsync(_alice, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted });
+        var frank = await _host.Vault.CreateUserAsync(Json(new { email = "frank@example.com" }));
+        (await Ledger.IsAllowedAsync(frank, "newsletter")).Should().BeTrue("a decision waiting for registration before the upgrade is linked too, and attached");
+        (await Ledger.VerifyAsync()).IsIntact.Should().BeTrue();
+        (await _host.Administration.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
+        _host.Scalar<long>("SELECT (SELECT COUNT(*) FROM consent_events WHERE link IS NULL) + (SELECT COUNT(*) FROM pending_consents WHERE link IS NULL)").Should().Be(0);
+
+        // Linked once: a rewritten decision whose link is cleared afterwards is not linked again by the next start.
+        await _host.DisposeAsync();
+        _store.Sql(database, "UPDATE consent_events SET decision = 1, link = NULL WHERE owner = @a AND seq = 4", new { a = _alice.ToByteArray() });
+        _host = await StartAsync(database, key);
+        await FluentActions.Awaiting(() => Ledger.GetHistoryAsync(_alice)).Should().ThrowAsync<VaultCryptoException>();
+        (await Ledger.VerifyAsync()).FirstBrokenSequence.Should().Be(4);
+    }
+
+    private async Task<VaultHost> StartAsync(string database, byte[] key)
+    {
+        var host = await VaultHost.StartAsync(o => SampleCatalog.Declare(o.Privacy), database: database, masterKey: key, store: _store);
+        await host.Services.GetRequiredService<IPrivacyCatalog>().PublishAsync();
+        return host;
+    }
+
+    private long Id(long nth) =>
+        _host.Scalar<long>($"SELECT id FROM consent_events WHERE owner = @a ORDER BY id LIMIT 1 OFFSET {nth - 1}", new { a = _alice.ToByteArray() });
+
+    private void Tamper(string tampering)
+    {
+        var a = _alice.ToByteArray();
+        var b = _bob.ToByteArray();
+        const string Columns = "activity, decision, method, source, notice, notice_version, notice_hash, at, expires_at, evidence";
+        switch (tampering)
+        {
+            case "rewrite":
+                _host.Sql("UPDATE consent_events SET decision = 1 WHERE id = @id", new { id = Id(4) });
+                break;
+            case "delete":
+                _host.Sql("DELETE FROM consent_events WHERE id = @id", new { id = Id(2) });
+                break;
+            case "cut-tail":
+                _host.Sql("DELETE FROM consent_events WHERE id = @id", new { id = Id(4) });
+                break;
+            case "swap-times":
+                var (first, second) = (Id(1), Id(2));
+                var at = _host.Scalar<long>("SELECT at FROM consent_events WHERE id = @first", new { first });
+                _host.Sql("UPDATE consent_events SET at = (SELECT at FROM consent_events WHERE id = @second) WHERE id = @first", new { first, second });
+                _host.Sql("UPDATE consent_events SET at = @at WHERE id = @second", new { at, second });
+                break;
+            case "swap-sequences":
+                _host.Sql("UPDATE consent_events SET seq = -1 WHERE owner = @a AND seq = 1", new { a });
+                _host.Sql("UPDATE consent_events SET seq = 1 WHERE owner = @a AND seq = 2", new { a });
+                _host.Sql("UPDATE consent_events SET seq = 2 WHERE owner = @a AND seq = -1", new { a });
+                break;
+            case "copy":
+                _host.Sql($"INSERT INTO consent_events (owner, seq, link, {Columns}) SELECT @a, 5, link, {Columns} FROM consent_events WHERE owner = @b", new { a, b });
+                break;
+            case "duplicate":
+                _host.Sql($"INSERT INTO consent_events (owner, seq, link, {Columns}) SELECT owner, 5, link, {Columns} FROM consent_events WHERE id = @id", new { id = Id(4) });
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(tampering), tampering, null);
+        }
+    }
+}
