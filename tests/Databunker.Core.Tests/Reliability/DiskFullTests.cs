@@ -1,0 +1,152 @@
+using System.Text.Json;
+using Databunker.Core.Tests.Support;
+using Databunker.Core.Tokenization;
+using Microsoft.Extensions.DependencyInjection;
+using static Databunker.Core.Tests.Support.TestData;
+
+namespace Databunker.Core.Tests.Reliability;
+
+/// <summary>
+/// The disk fills under a running vault: every write it cannot take is refused with a
+/// <see cref="DatabunkerStorageException"/> that says "disk full", nothing acknowledged is lost, no half-written
+/// person can be found, reads go on, and once space is freed the same service provider writes again.
+/// </summary>
+[TestFixture(DiskFullScenario.SqlitePageLimit, Category = TestStore.SqliteName)]
+[TestFixture(DiskFullScenario.SqliteTmpfs, Category = TestStore.SqliteName)]
+[TestFixture(DiskFullScenario.PostgreSqlTablespace, Category = TestStore.PostgreSqlName)]
+[Category(TestCategories.Faults)]
+[NonParallelizable]
+public sealed class DiskFullTests(string kind)
+{
+    private const int Before = 20;
+
+    [Test]
+    public async Task WritesOnAFullDisk_AreRefusedAsDiskFull_LoseNothing_AndSucceedOnceSpaceIsFreed()
+    {
+        await using var scenario = await DiskFullScenario.StartAsync(kind);
+        var host = scenario.Host;
+        var tokenizer = host.Services.GetRequiredService<ITokenizer>();
+        var people = new Dictionary<int, Guid>();
+        var profiles = new Dictionary<int, JsonElement>();
+        var tokens = new Dictionary<int, string>();
+        for (var i = 0; i < Before; i++)
+        {
+            people[i] = await host.Vault.CreateUserAsync(profiles[i] = Person(i));
+            tokens[i] = await tokenizer.TokenizeAsync(NationalId(i), new TokenizeOptions { Owner = people[i] });
+        }
+
+        scenario.Fill();
+
+        // Creates until the disk has refused 25 in a row; the ones that fit in what was left are acknowledged.
+        var refused = new List<int>();
+        var acceptedWhileFilling = 0;
+        for (int i = Before, inARow = 0; inARow < 25 && i < 5000; i++)
+        {
+            var created = await RefusedAsDiskFullAsync(() => host.Vault.CreateUserAsync(Person(i)), $"person{i:D5}");
+            if (created is { } token)
+            {
+                (people[i], profiles[i], inARow) = (token, Person(i), 0);
+                acceptedWhileFilling++;
+            }
+            else
+            {
+                refused.Add(i);
+                inARow++;
+            }
+        }
+
+        // Updates and tokenizations meet the same full disk: each is taken whole or refused whole.
+        var refusedOther = 0;
+        for (var i = 0; i < 5; i++)
+        {
+            var patch = Json(new { name = $"Renamed{i:D5}" });
+            if (await RefusedAsDiskFullAsync(() => host.Vault.UpdateUserAsync(UserLookup.ByToken(people[i]), patch), $"Renamed{i:D5}") is true)
+            {
+                profiles[i] = Merged(profiles[i], patch);
+            }
+            else
+            {
+                refusedOther++;
+            }
+
+            refusedOther += await RefusedAsDiskFullAsync(() => tokenizer.TokenizeAsync(NationalId(1000 + i)), NationalId(1000 + i)) is null ? 1 : 0;
+        }
+
+        refused.Should().NotBeEmpty("the disk is full");
+        var readsWhileFull = await ReadEveryoneAsync(host, people, profiles, tokens);
+        foreach (var i in refused)
+        {
+            (await host.Vault.GetUserAsync(UserLookup.ByEmail($"person{i:D5}@mail-{i % 7}.example"))).Should().BeNull("a refused create left nothing behind");
+            (await host.Vault.GetUserAsync(UserLookup.ByLogin($"login-{i:D5}-zq"))).Should().BeNull();
+        }
+
+        scenario.StoredPersons().Should().Be(people.Count, "no profile of a refused create was stored");
+
+        scenario.Free();
+
+        // The same provider, no restart: every refused person is created now; a leftover index entry would refuse them as duplicates.
+        foreach (var i in refused)
+        {
+            people[i] = await host.Vault.CreateUserAsync(profiles[i] = Person(i));
+        }
+
+        await ReadEveryoneAsync(host, people, profiles, tokens);
+        await host.Administration.FlushAuditAsync();
+        (await host.Administration.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
+        TestContext.Out.WriteLine(
+            $"disk full ({kind}): {refused.Count} creates and {refusedOther} updates/tokenizations refused as disk full, " +
+            $"{acceptedWhileFilling} creates taken in the last free space, {readsWhileFull} reads served while full, 0 acknowledged writes lost, " +
+            $"{refused.Count} refused creates succeeded after freeing space without a restart");
+    }
+
+    /// <summary>The call's result, or default when it was refused as a full disk; any other failure fails the test.</summary>
+    private static async Task<T?> RefusedAsDiskFullAsync<T>(Func<Task<T>> call, string value)
+        where T : struct => await RefusedAsync(call, value) is (true, var result) ? result : null;
+
+    private static async Task<string?> RefusedAsDiskFullAsync(Func<Task<string>> call, string value) =>
+        await RefusedAsync(call, value) is (true, var result) ? result : null;
+
+    private static async Task<(bool Done, T? Result)> RefusedAsync<T>(Func<Task<T>> call, string value)
+    {
+        try
+        {
+            return (true, await call());
+        }
+        catch (DatabunkerStorageException ex)
+        {
+            ex.Message.Should().Contain("disk full").And.NotContain(value);
+            ex.IsTransient.Should().BeFalse("freeing space takes someone; a retry alone does not");
+            return (false, default);
+        }
+    }
+
+    /// <summary>Reads every acknowledged person by token and by email, and their token; returns the number of reads.</summary>
+    private static async Task<int> ReadEveryoneAsync(VaultHost host, Dictionary<int, Guid> people, Dictionary<int, JsonElement> profiles, Dictionary<int, string> tokens)
+    {
+        var tokenizer = host.Services.GetRequiredService<ITokenizer>();
+        foreach (var (i, token) in people)
+        {
+            var byToken = await host.Vault.GetUserAsync(UserLookup.ByToken(token));
+            SameJson(byToken!.Profile, profiles[i]).Should().BeTrue($"person {i} reads back as acknowledged");
+            (await host.Vault.GetUserAsync(UserLookup.ByEmail($"person{i:D5}@mail-{i % 7}.example")))!.Token.Should().Be(token);
+        }
+
+        foreach (var (i, token) in tokens)
+        {
+            (await tokenizer.DetokenizeAsync(token)).Should().Be(NationalId(i));
+        }
+
+        return people.Count * 2 + tokens.Count;
+    }
+
+    private static JsonElement Merged(JsonElement profile, JsonElement patch)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(profile.GetRawText())!.AsObject();
+        foreach (var (name, value) in patch.EnumerateObject().Select(p => (p.Name, p.Value)))
+        {
+            node[name] = System.Text.Json.Nodes.JsonNode.Parse(value.GetRawText());
+        }
+
+        return JsonSerializer.SerializeToElement(node);
+    }
+}
