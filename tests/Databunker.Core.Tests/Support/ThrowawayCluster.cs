@@ -12,6 +12,7 @@ namespace Databunker.Core.Tests.Support;
 public sealed class ThrowawayCluster : IDisposable
 {
     private readonly string _environment;
+    private bool _halted;
 
     private ThrowawayCluster(string connectionString, string directory, string bin, string port)
     {
@@ -54,10 +55,27 @@ public sealed class ThrowawayCluster : IDisposable
     public string Of(string database) => new NpgsqlConnectionStringBuilder(ConnectionString) { Database = database }.ConnectionString;
 
     /// <summary>Stops the server, as an operator (<c>fast</c>: sessions ended) or a crash (<c>immediate</c>) would.</summary>
-    public void Halt(string mode) => Run($"postgres_halt {mode}");
+    public void Halt(string mode)
+    {
+        Run($"postgres_halt {mode}");
+        _halted = true;
+    }
 
     /// <summary>Starts the server again on the same port and data.</summary>
-    public void Resume() => Run("postgres_run");
+    public void Resume()
+    {
+        Run("postgres_run");
+        _halted = false;
+    }
+
+    /// <summary>Starts the server again if a test halted it and did not get as far as starting it.</summary>
+    public void EnsureRunning()
+    {
+        if (_halted)
+        {
+            Resume();
+        }
+    }
 
     /// <summary>Runs SQL against <paramref name="database"/> as the cluster's superuser.</summary>
     public void Sql(string database, string sql)
