@@ -66,8 +66,7 @@ public sealed class DiskFullScenario : IAsyncDisposable
         }
 
         // The limit is per connection: this one sets it too, and fills the file up to it.
-        using var connection = new SqliteConnection($"Data Source={Host.Database};Pooling=False");
-        connection.Open();
+        using var connection = OpenRaw();
         Execute(connection, $"PRAGMA max_page_count = {PageLimit}; CREATE TABLE IF NOT EXISTS filler (b BLOB);");
         foreach (var size in new[] { 3000, 100 })
         {
@@ -94,8 +93,7 @@ public sealed class DiskFullScenario : IAsyncDisposable
             return;
         }
 
-        using var connection = new SqliteConnection($"Data Source={Host.Database};Pooling=False");
-        connection.Open();
+        using var connection = OpenRaw();
         Execute(connection, "DELETE FROM filler;");
     }
 
@@ -120,6 +118,13 @@ public sealed class DiskFullScenario : IAsyncDisposable
         }
 
         return disk!;
+    }
+
+    private SqliteConnection OpenRaw()
+    {
+        var connection = new SqliteConnection($"Data Source={Host.Database};Pooling=False");
+        connection.Open();
+        return connection;
     }
 
     private static void Execute(SqliteConnection connection, string sql)

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Databunker.Core.Expiration;
 using Databunker.Core.Tests.Support;
 using Databunker.Core.Tokenization;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Text.Json;
-using Databunker.Core.Expiration;
 using Databunker.Core.Tests.Support;
 using Databunker.Core.Tokenization;
 using Microsoft.Extensions.DependencyInjection;
