@@ -99,6 +99,41 @@ public sealed class DiskFullTests(string kind)
             $"{refused.Count} refused creates succeeded after freeing space without a restart");
     }
 
+    [Test]
+    public async Task ReadsOnAFullDisk_ServedWhileTheirAuditFitsTheWindow_ThenRefusedAsDiskFull_NeverUnaudited()
+    {
+        const int Window = 8;
+        await using var scenario = await DiskFullScenario.StartAsync(kind, o => o.ReadAuditWindow = Window);
+        var host = scenario.Host;
+        var person = await host.Vault.CreateUserAsync(Person(1));
+        scenario.Fill();
+
+        var served = 0;
+        DatabunkerStorageException? refused = null;
+        while (refused is null && served < 200)
+        {
+            try
+            {
+                (await host.Vault.GetUserAsync(UserLookup.ByToken(person))).Should().NotBeNull();
+                served++;
+            }
+            catch (DatabunkerStorageException ex)
+            {
+                refused = ex;
+            }
+        }
+
+        served.Should().BeGreaterThanOrEqualTo(Window, "reads go on while their events fit the window");
+        refused.Should().NotBeNull("a read whose event cannot be committed is refused").And.Subject.As<Exception>().Message.Should().Contain("disk full");
+
+        scenario.Free();
+        (await host.Vault.GetUserAsync(UserLookup.ByToken(person))).Should().NotBeNull("the same provider reads again");
+        await host.Administration.FlushAuditAsync();
+        var reads = (await host.Vault.GetAuditEventsAsync(person)).Count(e => e.Operation == AuditOperations.UserGet);
+        reads.Should().Be(served + 1, "every read served, and only those, is audited");
+        TestContext.Out.WriteLine($"reads on a full disk ({kind}): {served} served with a window of {Window}, the next refused as disk full, {reads} read events in the trail after freeing space");
+    }
+
     /// <summary>The call's result, or default when it was refused as a full disk; any other failure fails the test.</summary>
     private static async Task<T?> RefusedAsDiskFullAsync<T>(Func<Task<T>> call, string value)
         where T : struct => await RefusedAsync(call, value) is (true, var result) ? result : null;
