@@ -68,7 +68,7 @@ public sealed class TestRun
     }
 
     /// <summary>Runs <paramref name="script"/> after sourcing .ci/postgres.sh; its standard output, or null if it failed.</summary>
-    private static string? Bash(string script)
+    internal static string? Bash(string script)
     {
         var root = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
         while (root is not null && !File.Exists(Path.Combine(root.FullName, ".ci", "postgres.sh")))

@@ -5,7 +5,10 @@ namespace Databunker.Core;
 /// is locked or its disk failed. Every public operation of the vault throws this, not the database driver's own
 /// exception (which is the <see cref="Exception.InnerException"/>); the message names the failure's code, never
 /// a value. <see cref="IsTransient"/> says whether the same call may succeed when retried later. A write that
-/// failed this way did not happen; call it again, or not at all.
+/// failed this way did not happen, with one exception: when a server's connection is lost while the commit
+/// is under way, the commit may have gone through without the answer coming back, so check before writing
+/// again (a repeated create with a login, email, phone or custom index is refused as a duplicate, a repeated
+/// forget finds nobody).
 /// </summary>
 public sealed class DatabunkerStorageException : DatabunkerException
 {

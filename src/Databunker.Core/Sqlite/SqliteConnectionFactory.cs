@@ -67,7 +67,7 @@ internal sealed class SqliteConnectionFactory : IDisposable
             CultureInfo.InvariantCulture,
             $"PRAGMA busy_timeout={timeoutMs}; PRAGMA secure_delete=ON; PRAGMA journal_size_limit={Math.Max(0, options.JournalSizeLimit)}; " +
             $"PRAGMA synchronous={(options.Synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL")}; PRAGMA mmap_size={(IsInMemory ? 0 : options.MemoryMapSize)}; " +
-            $"PRAGMA cache_size={cache}; PRAGMA wal_autocheckpoint={autoCheckpoint};");
+            $"PRAGMA cache_size={cache}; PRAGMA wal_autocheckpoint={autoCheckpoint};{(options.MaxPageCount > 0 ? " PRAGMA max_page_count=" : null)}{(options.MaxPageCount > 0 ? options.MaxPageCount : null)}");
         DataSource = builder.DataSource;
         CreatesFile = builder.Mode == SqliteOpenMode.ReadWriteCreate;
         if (IsInMemory)

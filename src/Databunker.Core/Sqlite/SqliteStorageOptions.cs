@@ -66,4 +66,11 @@ public sealed class SqliteStorageOptions
     /// </summary>
     /// <value>8,192 KiB.</value>
     public int PageCacheKiB { get; set; } = 8 * 1024;
+
+    /// <summary>
+    /// The most pages the database file may hold (<c>PRAGMA max_page_count</c>, set on every connection, as
+    /// SQLite keeps it per connection); 0 leaves SQLite's own limit. Internal: the fault suite uses it to make
+    /// the disk full on a machine where it cannot mount a small file system.
+    /// </summary>
+    internal long MaxPageCount { get; set; }
 }

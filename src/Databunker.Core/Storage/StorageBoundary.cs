@@ -11,11 +11,18 @@ internal static partial class StorageBoundary
     private const int SqliteLocked = 6;
     private const int SqliteIoError = 10;
 
+    // A full disk, which a retry alone does not fix (someone must free space): SQLITE_FULL, and PostgreSQL's
+    // disk_full (53100), which Npgsql counts as transient.
+    private const int SqliteFull = 13;
+    private const string PostgreSqlDiskFull = "53100";
+
     /// <summary>The exception a caller sees for <paramref name="failure"/>: the kind and code of the failure, never its text (which may quote values).</summary>
     public static DatabunkerStorageException Translate(DbException failure)
     {
         var (code, transient) = failure switch
         {
+            SqliteException sqlite when (sqlite.SqliteErrorCode & 0xFF) == SqliteFull => ($"disk full, SQLite error {SqliteFull}", false),
+            _ when failure.SqlState == PostgreSqlDiskFull => ($"disk full, {failure.GetType().Name} SQLSTATE {PostgreSqlDiskFull}", false),
             SqliteException sqlite => ($"SQLite error {sqlite.SqliteErrorCode}", failure.IsTransient || (sqlite.SqliteErrorCode & 0xFF) is SqliteBusy or SqliteLocked or SqliteIoError),
             _ when failure.SqlState is { Length: > 0 } state => ($"{failure.GetType().Name} SQLSTATE {state}", failure.IsTransient),
             _ => (failure.GetType().Name, failure.IsTransient),

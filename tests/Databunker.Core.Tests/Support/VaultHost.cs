@@ -54,7 +54,8 @@ public sealed class VaultHost : IAsyncDisposable
         FakeTimeProvider? time = null,
         string? connectionString = null,
         TestStore? store = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        Action<Sqlite.SqliteStorageOptions>? sqlite = null)
     {
         store ??= TestStore.Sqlite;
         database ??= store.NewDatabase();
@@ -74,13 +75,13 @@ public sealed class VaultHost : IAsyncDisposable
                 o.Expiration.LinkBaseAddress = new Uri("https://app.example/privacy/");
                 configure?.Invoke(o);
             });
-        if (connectionString is null)
+        if (connectionString is null && sqlite is null)
         {
             store.Use(builder, database);
         }
         else
         {
-            builder.UseSqlite(connectionString);
+            builder.UseSqlite(connectionString ?? $"Data Source={database}", sqlite);
         }
 
         if (keys is null)

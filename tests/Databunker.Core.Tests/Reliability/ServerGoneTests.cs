@@ -1,0 +1,97 @@
+using Databunker.Core.Tests.Support;
+using Databunker.Core.Tokenization;
+using Microsoft.Extensions.DependencyInjection;
+using static Databunker.Core.Tests.Support.TestData;
+
+namespace Databunker.Core.Tests.Reliability;
+
+/// <summary>
+/// The PostgreSQL server goes away (stopped as an operator would, or as a crash) while the vault works, on a
+/// cluster of this fixture's own: every call either committed or failed with a transient
+/// <see cref="DatabunkerStorageException"/>, a forget is never half done, and a due-work pass that was cut off
+/// is finished by the next ones, each person forgotten and audited exactly once.
+/// </summary>
+[TestFixture]
+[Category(TestStore.PostgreSqlName)]
+[Category(TestCategories.Faults)]
+[NonParallelizable]
+public sealed partial class ServerGoneTests
+{
+    private ThrowawayCluster _cluster = null!;
+    private int _databases;
+
+    [OneTimeSetUp]
+    public void StartCluster() => _cluster = ThrowawayCluster.Start();
+
+    /// <summary>A test that failed while the server was down leaves it running for the next.</summary>
+    [TearDown]
+    public void RestartIfHalted() => _cluster.EnsureRunning();
+
+    [OneTimeTearDown]
+    public void StopCluster() => _cluster?.Dispose();
+
+    [Test]
+    public async Task StoppedServer_EveryCallFailsAsTransient_AndTheSameProviderWorksWhenItIsBack()
+    {
+        await using var host = await StartAsync();
+        var tokenizer = host.Services.GetRequiredService<ITokenizer>();
+        var person = await host.Vault.CreateUserAsync(Person(1));
+        var token = await tokenizer.TokenizeAsync(NationalId(1), new TokenizeOptions { Owner = person });
+
+        _cluster.Halt("fast");
+        var calls = new Dictionary<string, Func<Task>>
+        {
+            ["create"] = () => host.Vault.CreateUserAsync(Person(2)),
+            ["get"] = () => host.Vault.GetUserAsync(UserLookup.ByEmail("person00001@mail-1.example")),
+            ["update"] = () => host.Vault.UpdateUserAsync(UserLookup.ByToken(person), Json(new { name = "Given00002 Family" })),
+            ["tokenize"] = () => tokenizer.TokenizeAsync(NationalId(2)),
+            ["detokenize"] = () => tokenizer.DetokenizeAsync(token),
+            ["expiration"] = () => host.Expirations.StartAsync(UserLookup.ByToken(person), TimeSpan.FromDays(1)),
+            ["due work"] = () => host.Administration.RunDueWorkAsync(),
+            ["forget"] = () => host.Vault.DeleteUserAsync(UserLookup.ByToken(person)),
+        };
+        foreach (var (name, call) in calls)
+        {
+            var thrown = (await call.Should().ThrowAsync<DatabunkerStorageException>(name)).Which;
+            thrown.IsTransient.Should().BeTrue($"{name}: a stopped server comes back");
+            thrown.Message.Should().NotContain("person00001").And.NotContain("Given0000");
+        }
+
+        _cluster.Resume();
+        var recovered = 0;
+        foreach (var (name, call) in calls)
+        {
+            await call();
+            recovered++;
+        }
+
+        (await host.Vault.GetUserAsync(UserLookup.ByToken(person))).Should().BeNull("the forget after the restart went through");
+        (await host.Vault.GetUserAsync(UserLookup.ByEmail("person00002@mail-2.example"))).Should().NotBeNull();
+        (await host.Administration.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
+        TestContext.Out.WriteLine($"stopped server: {calls.Count} kinds of call refused as transient while down, {recovered} of {calls.Count} succeeded after the restart, no restart of the provider");
+    }
+
+    private async Task<VaultHost> StartAsync(Action<DatabunkerOptions>? configure = null)
+    {
+        var name = $"gone{Interlocked.Increment(ref _databases)}";
+        _cluster.Sql("postgres", $"CREATE DATABASE {name};");
+        return await VaultHost.StartAsync(configure, store: TestStore.PostgreSql, database: _cluster.Of(name));
+    }
+
+    /// <summary>Waits, without a clock, until the workers have done what <paramref name="until"/> asks.</summary>
+    private static async Task WaitAsync(SemaphoreSlim progress, Func<bool> until, Task workers)
+    {
+        while (!until())
+        {
+            if (workers.IsCompleted)
+            {
+                await workers;
+                Assert.Fail("The workers stopped early.");
+            }
+
+            (await progress.WaitAsync(TimeSpan.FromMinutes(1))).Should().BeTrue("the workers make progress");
+        }
+    }
+
+    private sealed record Outcome(string Kind, int Index, Guid? Token, bool Done);
+}
