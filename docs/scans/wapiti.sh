@@ -37,7 +37,7 @@ scan() {
   # attack that posts one ends the scan's session, and the pages behind it are then seen as a stranger sees them.
   wapiti -u "$address$base" --scope folder --flush-session --store-config "$work/config" --store-session "$work/session" --max-scan-time 300 --max-attack-time 60 -d 4 \
     -m "blindsql,cookieflags,csp,crlf,csrf,exec,file,htaccess,http_headers,methods,permanentxss,redirect,sql,xss" \
-    -f txt -o "$out/wapiti-$name.txt" --no-bugreport "$@" >"$out/wapiti-$name.log" 2>&1 || true
+    -f txt -o "$out/wapiti-$name.txt" --no-bugreport "$@" >"$work/wapiti-$name.log" 2>&1 || true
   echo "wapiti ($name): report in $out/wapiti-$name.txt"
   sed -n '/Summary of vulnerabilities/,/^\*\*\*/p' "$out/wapiti-$name.txt" | grep -vE ':   0$'
 
