@@ -45,7 +45,18 @@ public static class DatabunkerCookieSessionExtensions
         services.TryAddSingleton<VaultTicketStore>();
         services.AddOptions<CookieAuthenticationOptions>(scheme)
             .Configure<VaultTicketStore>((cookie, store) => cookie.SessionStore = store)
-            .PostConfigure(cookie => cookie.CookieManager = new SessionCookieManager(cookie.CookieManager ?? new ChunkingCookieManager(), cookie));
+            .PostConfigure(cookie =>
+            {
+                cookie.CookieManager = new SessionCookieManager(cookie.CookieManager ?? new ChunkingCookieManager(), cookie);
+
+                // Every sign-in gets a new session id, whoever signs in: the request is marked before the store renews.
+                var signingIn = cookie.Events.OnSigningIn;
+                cookie.Events.OnSigningIn = context =>
+                {
+                    SessionCookieManager.MarkSigningIn(context.HttpContext);
+                    return signingIn(context);
+                };
+            });
         return services;
     }
 }
@@ -72,10 +83,12 @@ internal sealed class VaultTicketStore(ISessionVault sessions, IOptions<Databunk
         RenewCoreAsync(key, ticket, httpContext, cancellationToken);
 
     /// <summary>
-    /// Renews a ticket under its key, unless the ticket is for someone else than the session holds (another person, or a
-    /// person on an anonymous session): cookie authentication renews the request's session at every sign-in, so reusing the
-    /// key would leave a cookie planted before sign-in (session fixation) valid for whoever signs in. Such a ticket gets a new
-    /// session, the old one ends, and the response's cookie is rewritten to the new key (<see cref="SessionCookieManager"/>).
+    /// Renews a ticket under its key, unless the request is a sign-in or the ticket is for someone else than the session
+    /// holds (another person or principal, or a person on an anonymous session): cookie authentication renews the request's
+    /// session at every sign-in, so reusing the key would leave a cookie planted before sign-in (session fixation) valid for
+    /// whoever signs in. Such a ticket gets a new session, the old one ends, and the response's cookie is rewritten to the
+    /// new key (<see cref="SessionCookieManager"/>). A sliding refresh of the same principal keeps its key, so that the
+    /// browser's concurrent requests still name a live session.
     /// </summary>
     private async Task RenewCoreAsync(string key, AuthenticationTicket ticket, HttpContext? httpContext, CancellationToken cancellationToken)
     {
@@ -88,7 +101,8 @@ internal sealed class VaultTicketStore(ISessionVault sessions, IOptions<Databunk
             return;
         }
 
-        if (current.Person == person)
+        var signingIn = httpContext is not null && SessionCookieManager.IsSigningIn(httpContext);
+        if (!signingIn && current.Person == person && TicketOf(current) is { } stored && Subject(stored.Principal) == Subject(ticket.Principal))
         {
             try
             {
@@ -117,12 +131,7 @@ internal sealed class VaultTicketStore(ISessionVault sessions, IOptions<Databunk
     public async Task<AuthenticationTicket?> RetrieveAsync(string key, CancellationToken cancellationToken)
     {
         var session = await sessions.GetAsync(key, touch: true, cancellationToken).ConfigureAwait(false);
-        if (session is null || session.Data.ValueKind != JsonValueKind.Object || !session.Data.TryGetProperty(TicketProperty, out var value) || value.ValueKind != JsonValueKind.String)
-        {
-            return null;
-        }
-
-        return TicketSerializer.Default.Deserialize(value.GetBytesFromBase64());
+        return session is null ? null : TicketOf(session);
     }
 
     public Task RemoveAsync(string key) => RemoveAsync(key, CancellationToken.None);
@@ -141,6 +150,15 @@ internal sealed class VaultTicketStore(ISessionVault sessions, IOptions<Databunk
             Array.Clear(bytes);
         }
     }
+
+    private static AuthenticationTicket? TicketOf(Session session) =>
+        session.Data.ValueKind == JsonValueKind.Object && session.Data.TryGetProperty(TicketProperty, out var value) && value.ValueKind == JsonValueKind.String
+            ? TicketSerializer.Default.Deserialize(value.GetBytesFromBase64())
+            : null;
+
+    /// <summary>Who a principal is, for telling a renewal from someone else's ticket: each identity's scheme, name identifier and name.</summary>
+    private static string Subject(ClaimsPrincipal principal) => string.Join('\u001e', principal.Identities.Select(i =>
+        string.Join('\u001f', i.AuthenticationType, i.FindFirst(ClaimTypes.NameIdentifier)?.Value, i.Name)));
 
     private Guid? PersonOf(AuthenticationTicket ticket) =>
         Guid.TryParse(ticket.Principal.FindFirst(options.Value.PersonClaimType)?.Value, out var person) ? person : null;

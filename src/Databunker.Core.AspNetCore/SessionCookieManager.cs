@@ -17,6 +17,13 @@ internal sealed class SessionCookieManager(ICookieManager inner, CookieAuthentic
     // The claim cookie authentication puts the session key in (CookieAuthenticationHandler.SessionIdClaim).
     private const string SessionIdClaim = "Microsoft.AspNetCore.Authentication.Cookies-SessionId";
     private static readonly object ReplacedKey = new();
+    private static readonly object SigningInKey = new();
+
+    /// <summary>Notes that the request is signing someone in (cookie authentication's <c>OnSigningIn</c>).</summary>
+    public static void MarkSigningIn(HttpContext context) => context.Items[SigningInKey] = true;
+
+    /// <summary>Whether the request is signing someone in.</summary>
+    public static bool IsSigningIn(HttpContext context) => context.Items.ContainsKey(SigningInKey);
 
     /// <summary>Notes, for this request, that the session <paramref name="oldKey"/> gave way to <paramref name="newKey"/>.</summary>
     public static void Replace(HttpContext context, string oldKey, string newKey) =>

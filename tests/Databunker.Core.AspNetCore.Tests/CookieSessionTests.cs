@@ -122,20 +122,65 @@ public sealed class CookieSessionTests
     }
 
     [Test]
-    public async Task SigningInAgain_AsTheSamePerson_KeepsTheSession()
+    public async Task SigningInAgain_AsTheSamePerson_GetsANewSession_AndTheOldCookieIsSignedOut()
     {
         await using var host = await StartAsync();
         var sessions = host.App.Services.GetRequiredService<ISessionVault>();
         var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "twice@example.com" }));
-        var (browser, _) = NewBrowser();
-        using var __ = browser;
-
+        var (browser, cookies) = NewBrowser();
+        using var _ = browser;
         await browser.PostAsync(new Uri(host.Address, $"/signin/{person}"), null);
         var first = (await sessions.ListAsync(person)).Single().Handle;
+        var (copy, copied) = NewBrowser();
+        using var __ = copy;
+        copied.Add(host.Address, cookies.GetCookies(host.Address));
+
         await browser.PostAsync(new Uri(host.Address, $"/signin/{person}"), null);
 
-        (await sessions.ListAsync(person)).Single().Handle.Should().Be(first, "a renewal for the same person is a renewal");
+        (await sessions.ListAsync(person)).Should().ContainSingle().Which.Handle.Should().NotBe(first, "every sign-in gets a new session id");
         (await browser.GetStringAsync(new Uri(host.Address, "/who"))).Should().Be(person.ToString());
+        (await copy.GetAsync(new Uri(host.Address, "/who"))).StatusCode.Should().Be(HttpStatusCode.Unauthorized, "a copy of the cookie from before the sign-in is worthless");
+    }
+
+    [Test]
+    public async Task SigningIn_OverACookieOfAHostUserWhoIsNoVaultPerson_IssuesANewSession()
+    {
+        await using var host = await StartAsync();
+        var (attackerBrowser, attackerCookies) = NewBrowser();
+        using var _ = attackerBrowser;
+        await attackerBrowser.PostAsync(new Uri(host.Address, "/signin/mallory"), null);
+        var (sharedBrowser, sharedCookies) = NewBrowser();
+        using var __ = sharedBrowser;
+        sharedCookies.Add(host.Address, attackerCookies.GetCookies(host.Address));
+
+        await sharedBrowser.PostAsync(new Uri(host.Address, "/signin/alice"), null);
+
+        (await sharedBrowser.GetStringAsync(new Uri(host.Address, "/who"))).Should().Be("alice");
+        (await attackerBrowser.GetAsync(new Uri(host.Address, "/who"))).StatusCode.Should().Be(HttpStatusCode.Unauthorized,
+            "a host whose user ids are not vault tokens (names, numbers, staff) is protected as well");
+    }
+
+    [Test]
+    public async Task ASlidingRefresh_KeepsTheSessionId_SoConcurrentRequestsStaySignedIn()
+    {
+        await using var host = await StartAsync(cookieLifetime: TimeSpan.FromMinutes(15));
+        var sessions = host.App.Services.GetRequiredService<ISessionVault>();
+        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "sliding@example.com" }));
+        var (browser, cookies) = NewBrowser();
+        using var _ = browser;
+        await browser.PostAsync(new Uri(host.Address, $"/signin/{person}"), null);
+        var handle = (await sessions.ListAsync(person)).Single().Handle;
+        var (copy, copied) = NewBrowser();
+        using var __ = copy;
+        copied.Add(host.Address, cookies.GetCookies(host.Address));
+
+        // Past half of the cookie's 15 minutes the cookie is renewed on the next request; the session idles for 20.
+        host.Time.Advance(TimeSpan.FromMinutes(9));
+        using var refreshed = await browser.GetAsync(new Uri(host.Address, "/who"));
+
+        refreshed.Headers.Contains("Set-Cookie").Should().BeTrue("the sliding expiration renewed the cookie");
+        (await sessions.ListAsync(person)).Should().ContainSingle().Which.Handle.Should().Be(handle);
+        (await copy.GetStringAsync(new Uri(host.Address, "/who"))).Should().Be(person.ToString(), "another request with the cookie from before the refresh still works");
     }
 
     [Test]
@@ -156,13 +201,17 @@ public sealed class CookieSessionTests
         return (new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }), cookies);
     }
 
-    private static async Task<LinkHost> StartAsync() => await LinkHost.StartAsync(
+    private static async Task<LinkHost> StartAsync(TimeSpan? cookieLifetime = null) => await LinkHost.StartAsync(
         configure: b =>
         {
-            b.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o => o.Events.OnRedirectToLogin = c =>
+            b.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
             {
-                c.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                return Task.CompletedTask;
+                o.ExpireTimeSpan = cookieLifetime ?? o.ExpireTimeSpan;
+                o.Events.OnRedirectToLogin = c =>
+                {
+                    c.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    return Task.CompletedTask;
+                };
             });
             b.Services.AddAuthorization();
             b.Services.AddDatabunkerCookieSessions();
@@ -172,9 +221,10 @@ public sealed class CookieSessionTests
             app.MapPost("/signin/{who}", async (HttpContext context, string who) =>
             {
                 var claims = new List<Claim> { new(ClaimTypes.Name, "Claire Cookie"), new(ClaimTypes.Email, "claire.cookie@example.com") };
-                if (Guid.TryParse(who, out var person))
+                // A vault person's token, a host user who is no vault person (a name), or an anonymous guest.
+                if (who != "guest")
                 {
-                    claims.Add(new Claim(ClaimTypes.NameIdentifier, person.ToString()));
+                    claims.Add(new Claim(ClaimTypes.NameIdentifier, who));
                 }
 
                 await context.SignInAsync(new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme)));
