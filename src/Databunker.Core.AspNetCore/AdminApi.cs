@@ -20,14 +20,14 @@ internal static class AdminApi
     /// Whether a request changes state on behalf of a browser from another origin (cross-site request forgery). A browser
     /// attaches the DPO's cookies to a form or fetch that another site sends, but it also says where the request comes from:
     /// <c>Sec-Fetch-Site</c> (every current browser) and <c>Origin</c> (on every cross-origin POST). A request that carries a
-    /// bearer token is not a browser's ambient credential and is let through; so is one that names neither header (a
+    /// bearer token and no cookie is not a browser's ambient credential and is let through; so is one that names neither header (a
     /// script's client, which no other site can drive). Origins are compared by host and port, since a proxy that ends TLS
     /// may present the request as plain HTTP.
     /// </summary>
     public static bool IsCrossSiteStateChange(HttpRequest request)
     {
         if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method)
-            || request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            || (request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && request.Headers.Cookie.Count == 0))
         {
             return false;
         }

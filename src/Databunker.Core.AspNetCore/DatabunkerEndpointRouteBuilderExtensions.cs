@@ -161,7 +161,7 @@ public static class DatabunkerEndpointRouteBuilderExtensions
         return group;
     }
 
-    /// <summary>The portal's queue of sign-in codes, drained when the host stops (within its shutdown timeout).</summary>
+    /// <summary>The portal's queue of sign-in codes, drained when the host has stopped (within its shutdown timeout).</summary>
     private static PortalCodeQueue CodeQueue(IServiceProvider services, PrivacyPortalOptions options)
     {
         if (options.CodeQueueCapacity < 1)
@@ -174,8 +174,10 @@ public static class DatabunkerEndpointRouteBuilderExtensions
         var timeout = services.GetService<IOptions<HostOptions>>()?.Value.ShutdownTimeout ?? TimeSpan.FromSeconds(30);
         if (services.GetService<IHostApplicationLifetime>() is { } lifetime)
         {
-            lifetime.ApplicationStopping.Register(() => queue.Drain(timeout));
+            // Once the server has stopped taking requests, before the services are disposed. Callbacks run last registered
+            // first, so the drain is registered after the disposal.
             lifetime.ApplicationStopped.Register(queue.Dispose);
+            lifetime.ApplicationStopped.Register(() => queue.Drain(timeout));
         }
 
         return queue;

@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "A privacy portal sign-in code was not sent: {Capacity} codes already wait to be sent. The person can ask for a new code.")]
     public static partial void CodeQueueFull(ILogger logger, int capacity);
 
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "A privacy portal sign-in code was not sent: the host is stopping. The person can ask for a new code.")]
+    public static partial void CodeQueueClosed(ILogger logger);
+
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "The host stopped before {Count} privacy portal sign-in code(s) were sent.")]
     public static partial void CodesNotDrained(ILogger logger, int count);
 

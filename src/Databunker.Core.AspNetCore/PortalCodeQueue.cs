@@ -5,12 +5,13 @@ using Microsoft.Extensions.Logging;
 namespace Databunker.Core.AspNetCore;
 
 /// <summary>
-/// Sends the portal's sign-in codes outside the request: a request for an address with an account must take as long as one
-/// for an address without (mail delivery would otherwise tell which addresses have accounts). One reader sends the codes in
-/// order through the host's <see cref="IPortalCodeSender"/>, resolved in a scope of its own; a full queue drops the code
-/// with a warning (the person asks again) rather than make the request wait; a failed send is logged without the code or
-/// the person. At shutdown the queue stops taking codes and the codes already in it are sent, within the host's
-/// shutdown timeout.
+/// Looks up and sends the portal's sign-in codes outside the request: a request for an address with an account must take as
+/// long as one for an address without (the lookup, which unwraps the person's key, and mail delivery would otherwise tell
+/// which addresses have accounts). One reader takes the codes in order, looks the address up (audited as the portal's read)
+/// and, when a person has it, sends the code through the host's <see cref="IPortalCodeSender"/>, resolved in a scope of its
+/// own; a full queue drops the code with a warning (the person asks again) rather than make the request wait; a failed send
+/// is logged without the code, the address or the person. When the host has stopped (its server no longer takes requests)
+/// the codes already queued are sent, within the host's shutdown timeout.
 /// </summary>
 internal sealed class PortalCodeQueue : IDisposable
 {
@@ -20,6 +21,7 @@ internal sealed class PortalCodeQueue : IDisposable
     private readonly int _capacity;
     private readonly CancellationTokenSource _abandon = new();
     private readonly Task _reader;
+    private bool _closed;
 
     public ILogger Logger => _logger;
 
@@ -32,10 +34,19 @@ internal sealed class PortalCodeQueue : IDisposable
         _reader = Task.Run(SendAllAsync);
     }
 
-    /// <summary>Queues a code; returns at once whatever happens to it.</summary>
-    public void Enqueue(Guid person, string code, DateTimeOffset expiresAt)
+    /// <summary>Queues a code for an address; returns at once whatever happens to it.</summary>
+    public void Enqueue(string email, string code, DateTimeOffset expiresAt)
     {
-        if (!_mails.Writer.TryWrite(new CodeMail(person, code, expiresAt)))
+        if (_mails.Writer.TryWrite(new CodeMail(email, code, expiresAt)))
+        {
+            return;
+        }
+
+        if (Volatile.Read(ref _closed))
+        {
+            Log.CodeQueueClosed(_logger);
+        }
+        else
         {
             Log.CodeQueueFull(_logger, _capacity);
         }
@@ -44,6 +55,7 @@ internal sealed class PortalCodeQueue : IDisposable
     /// <summary>Stops taking codes and waits for the queued ones to be sent, for at most <paramref name="timeout"/>.</summary>
     public void Drain(TimeSpan timeout)
     {
+        Volatile.Write(ref _closed, true);
         _mails.Writer.TryComplete();
         if (!_reader.Wait(timeout))
         {
@@ -64,7 +76,7 @@ internal sealed class PortalCodeQueue : IDisposable
                 var scope = _scopes.CreateAsyncScope();
                 await using (scope.ConfigureAwait(false))
                 {
-                    await scope.ServiceProvider.GetRequiredService<IPortalCodeSender>().SendCodeAsync(mail.Person, mail.Code, mail.ExpiresAt, _abandon.Token).ConfigureAwait(false);
+                    await SendAsync(scope.ServiceProvider, mail).ConfigureAwait(false);
                 }
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -80,7 +92,29 @@ internal sealed class PortalCodeQueue : IDisposable
         }
     }
 
-    private sealed record CodeMail(Guid Person, string Code, DateTimeOffset ExpiresAt)
+    private async Task SendAsync(IServiceProvider services, CodeMail mail)
+    {
+        Guid? person;
+        try
+        {
+            using (AuditActor.Begin(PrivacyPortal.Actor))
+            {
+                person = (await services.GetRequiredService<IPersonalDataVault>().GetUserAsync(UserLookup.ByEmail(mail.Email), _abandon.Token).ConfigureAwait(false))?.Token;
+            }
+        }
+        catch (VaultInputException)
+        {
+            // A malformed address has no account: nothing to send.
+            return;
+        }
+
+        if (person is { } p)
+        {
+            await services.GetRequiredService<IPortalCodeSender>().SendCodeAsync(p, mail.Code, mail.ExpiresAt, _abandon.Token).ConfigureAwait(false);
+        }
+    }
+
+    private sealed record CodeMail(string Email, string Code, DateTimeOffset ExpiresAt)
     {
         public override string ToString() => "CodeMail { [redacted] }";
     }

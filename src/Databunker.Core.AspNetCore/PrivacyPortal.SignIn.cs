@@ -27,7 +27,7 @@ internal sealed partial class PrivacyPortal
         }
 
         var email = form["email"].ToString();
-        var (limit, retryAfter) = limiter.TryAcquire(email, context.Connection.RemoteIpAddress?.ToString());
+        var (limit, retryAfter) = limiter.TryAcquire(email, context.Connection.RemoteIpAddress);
         if (limit is not null)
         {
             Log.CodeRequestLimited(codes.Logger, limit);
@@ -37,33 +37,21 @@ internal sealed partial class PrivacyPortal
             return;
         }
 
+        // The same work in the request whatever the address: no lookup here (a hit would unwrap the person's key, which with
+        // a key management service is a round trip), so no one learns from the answer's time which addresses have
+        // accounts. The queue looks the address up and mails the code only when it has an account.
         var services = context.RequestServices;
         var options = Options(context);
-        Guid? person = null;
-        try
-        {
-            using (AuditActor.Begin(Actor))
-            {
-                person = email.Length is > 0 and <= 254 ? (await services.GetRequiredService<IPersonalDataVault>().GetUserAsync(UserLookup.ByEmail(email), context.RequestAborted))?.Token : null;
-            }
-        }
-        catch (VaultInputException)
-        {
-            // A malformed address is treated as unknown: the answer is the same either way.
-        }
-
-        // The same answer, the same cookie and the same work in the request whether or not the address has an account: the
-        // code is mailed outside the request, so no one learns from the answer's time which addresses have accounts.
         var time = services.GetRequiredService<TimeProvider>();
         var code = RandomNumberGenerator.GetInt32(0, 100_000_000).ToString("D8", CultureInfo.InvariantCulture);
         var key = RandomNumberGenerator.GetBytes(32);
         var expires = time.GetUtcNow() + options.CodeLifetime;
-        var pending = new PendingSignIn(person ?? Guid.Empty, Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(code))), Convert.ToBase64String(key), expires.ToUnixTimeMilliseconds(), 0);
+        var pending = new PendingSignIn(email, Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(code))), Convert.ToBase64String(key), expires.ToUnixTimeMilliseconds(), 0);
         var sessions = services.GetRequiredService<ISessionVault>();
         var ticket = await sessions.CreateAsync(JsonSerializer.SerializeToElement(pending, SessionJson.Default.PendingSignIn), new SessionCreateOptions { IdleTimeout = options.CodeLifetime, AbsoluteTimeout = options.CodeLifetime }, context.RequestAborted);
-        if (person is { } p)
+        if (email.Length is > 0 and <= 254)
         {
-            codes.Enqueue(p, code, expires);
+            codes.Enqueue(email, code, expires);
         }
 
         SetCookie(context, ticket.SessionId);
@@ -91,14 +79,15 @@ internal sealed partial class PrivacyPortal
         var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeMilliseconds();
         var guess = HMACSHA256.HashData(Convert.FromBase64String(pending.Key), Encoding.ASCII.GetBytes(form["code"].ToString()));
         var right = CryptographicOperations.FixedTimeEquals(guess, Convert.FromBase64String(pending.Hash));
-        if (pending.Person == Guid.Empty || now >= pending.ExpiresAt || pending.Attempts > Options(context).MaxCodeAttempts || !right)
+        var person = now < pending.ExpiresAt && pending.Attempts <= Options(context).MaxCodeAttempts && right ? await FindPersonAsync(context, pending.Email) : null;
+        if (person is null)
         {
             await CodePageAsync(context, 400, "That code does not work. Check it, or ask for a new one.");
             return;
         }
 
         // Bound to the person under a new id: an id planted before sign-in is worthless after it.
-        var bound = await sessions.BindToPersonAsync(id!, pending.Person, context.RequestAborted);
+        var bound = await sessions.BindToPersonAsync(id!, person.Value, context.RequestAborted);
         await sessions.ReplaceAsync(bound.SessionId, JsonSerializer.SerializeToElement(new PortalSession(true), SessionJson.Default.PortalSession), null, context.RequestAborted);
         SetCookie(context, bound.SessionId);
         context.Response.Headers.Location = Url(context, string.Empty);
@@ -161,6 +150,22 @@ internal sealed partial class PrivacyPortal
         }
 
         // Still losing after many tries: the guess is not compared, so it cannot count without being counted.
-        return new PendingSignIn(Guid.Empty, string.Empty, string.Empty, 0, int.MaxValue);
+        return new PendingSignIn(string.Empty, string.Empty, string.Empty, 0, int.MaxValue);
+    }
+
+    /// <summary>The person whose account has the address, once the right code for it came back; <see langword="null"/> when none has.</summary>
+    private static async Task<Guid?> FindPersonAsync(HttpContext context, string email)
+    {
+        try
+        {
+            using (AuditActor.Begin(Actor))
+            {
+                return (await context.RequestServices.GetRequiredService<IPersonalDataVault>().GetUserAsync(UserLookup.ByEmail(email), context.RequestAborted))?.Token;
+            }
+        }
+        catch (VaultInputException)
+        {
+            return null;
+        }
     }
 }

@@ -24,7 +24,7 @@ namespace Databunker.Core.AspNetCore;
 internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue codes, CodeRequestLimiter limiter)
 {
     public const string CookieName = "databunker-portal";
-    private const string Actor = "privacy-portal";
+    public const string Actor = "privacy-portal";
 
     private static readonly FormOptions SmallForm = new() { ValueCountLimit = 8, KeyLengthLimit = 64, ValueLengthLimit = 1024, MultipartBodyLengthLimit = 8192, BufferBody = false };
 

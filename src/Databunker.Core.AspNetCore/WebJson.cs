@@ -55,8 +55,15 @@ internal sealed record RequestDetail(
 /// <summary>The body of a reject or an extension.</summary>
 internal sealed record ReasonBody(string? Reason);
 
-/// <summary>A sign-in in progress, kept in an anonymous vault session: the person (empty for an unknown address), the code's HMAC and its key.</summary>
-internal sealed record PendingSignIn(Guid Person, string Hash, string Key, long ExpiresAt, int Attempts);
+/// <summary>
+/// A sign-in in progress, kept in an anonymous vault session (sealed under a key derived from its id): the address typed,
+/// the code's HMAC and its key. Whether the address has an account is looked up outside the request, when the code is
+/// sent, and again once the right code comes back.
+/// </summary>
+internal sealed record PendingSignIn(string Email, string Hash, string Key, long ExpiresAt, int Attempts)
+{
+    public override string ToString() => $"PendingSignIn {{ ExpiresAt = {ExpiresAt}, Attempts = {Attempts} }}";
+}
 
 /// <summary>The data of a signed-in portal session.</summary>
 internal sealed record PortalSession([property: JsonPropertyName("portal")] bool Portal);

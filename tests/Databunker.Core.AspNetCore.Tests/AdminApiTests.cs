@@ -174,6 +174,8 @@ public sealed class AdminApiTests
         (await requests.GetAsync(request.Id))!.State.Should().Be(PrivacyRequestState.AwaitingApproval, "no refused call forgot anyone");
         (await host.Vault.GetUserAsync(UserLookup.ByToken(person))).Should().NotBeNull();
 
+        (await PostAsync(("Origin", "http://evil.example"), ("Authorization", "Bearer x"), ("Cookie", "session=1"))).Should().Be(HttpStatusCode.Forbidden,
+            "a browser's cookie came along: the bearer header proves nothing then");
         (await PostAsync(("Origin", "http://evil.example"), ("Authorization", "Bearer not-a-browser"))).Should().Be(HttpStatusCode.OK, "a bearer token is not sent by a browser on its own");
         var again = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "csrf2@example.com" })), Type = PrivacyRequestType.Erasure, IdentityVerified = true });
         approve = $"databunker/admin/requests/{again.Id}/approve";

@@ -44,11 +44,10 @@ public sealed class PrivacyPortalSignInTests
             (await AskForCodeAsync(host, $"drain{i}@example.com")).Should().Be(HttpStatusCode.OK);
         }
 
-        // The host's stop waits on the thread that stops it, as a signal handler's would.
-        var stopping = Task.Run(() => host.App.StopAsync());
-        stopping.IsCompleted.Should().BeFalse("the host waits for the queued codes");
-        mailbox.Gate.SetResult();
-        await stopping.WaitAsync(TimeSpan.FromSeconds(30));
+        // The sender is released only when the host has stopped (its server takes no more requests): the codes still queued
+        // then must go out before StopAsync returns.
+        host.App.Lifetime.ApplicationStopped.Register(() => mailbox.Gate.SetResult());
+        await Task.Run(() => host.App.StopAsync()).WaitAsync(TimeSpan.FromSeconds(30));
 
         mailbox.Codes.Keys.Should().BeEquivalentTo(people, "every queued code went out before the host stopped");
     }
@@ -89,6 +88,23 @@ public sealed class PrivacyPortalSignInTests
 
         host.Time.Advance(TimeSpan.FromMinutes(15));
         (await AskForCodeAsync(host, "flooded@example.com")).Should().Be(HttpStatusCode.OK, "a new window starts the counts again");
+    }
+
+    [Test]
+    public async Task SpellingsOfOneMailbox_ShareTheirLimit()
+    {
+        var (host, _) = await PortalMailbox.StartAsync();
+        await using var _host = host;
+
+        var statuses = new List<HttpStatusCode>();
+        foreach (var spelling in new[] { "victim@example.com", " VICTIM@example.com", "victim@\uFF45xample.com", "victim@example\u3002com" })
+        {
+            statuses.Add(await AskForCodeAsync(host, spelling));
+        }
+
+        statuses.Should().Equal(
+            [HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests],
+            "upper case, a full-width letter and an ideographic full stop spell the same mailbox");
     }
 
     [Test]

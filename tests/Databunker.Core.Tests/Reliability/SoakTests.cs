@@ -11,7 +11,8 @@ using static Databunker.Core.Tests.Support.TestData;
 namespace Databunker.Core.Tests.Reliability;
 
 /// <summary>
-/// Mixed load for <c>DATABUNKER_SOAK_MINUTES</c> (default 1.5) per provider against an in-memory model: creates,
+/// Mixed load for <c>DATABUNKER_SOAK_MINUTES</c> per provider against an in-memory model (reported as skipped when the
+/// variable is not set, so that the default test run stays short; <c>.ci/run</c> sets 1.5): creates,
 /// reads, merge-patch updates, forgets, tokens, sessions, expirations falling due on a clock the test advances,
 /// retain and delete links, due-work passes. Every read is compared as it happens, and at the end the whole vault
 /// is compared to the model and the audit chain verified. Divergences must be 0.
@@ -35,8 +36,8 @@ public sealed partial class SoakTests(string store)
     private VaultHost _host = null!;
     private int _next;
 
-    private static double Minutes =>
-        double.TryParse(Environment.GetEnvironmentVariable("DATABUNKER_SOAK_MINUTES"), NumberStyles.Float, CultureInfo.InvariantCulture, out var m) ? m : 1.5;
+    private static double? Minutes =>
+        double.TryParse(Environment.GetEnvironmentVariable("DATABUNKER_SOAK_MINUTES"), NumberStyles.Float, CultureInfo.InvariantCulture, out var m) && m > 0 ? m : null;
 
     private ITokenizer Tokens => _host.Services.GetRequiredService<ITokenizer>();
 
@@ -45,10 +46,16 @@ public sealed partial class SoakTests(string store)
     [Test]
     public async Task MixedLoad_VaultEqualsTheModel_AndTheAuditChainVerifies()
     {
+        if (Minutes is not { } minutes)
+        {
+            Assert.Ignore("The soak runs for DATABUNKER_SOAK_MINUTES minutes per provider; the variable is not set (.ci/run sets 1.5).");
+            return;
+        }
+
         await using var host = _host = await VaultHost.StartAsync(store: TestStore.Named(store));
         var started = TimeProvider.System.GetTimestamp();
         var total = Mix.Sum(m => m.Weight);
-        while (TimeProvider.System.GetElapsedTime(started).TotalMinutes < Minutes)
+        while (TimeProvider.System.GetElapsedTime(started).TotalMinutes < minutes)
         {
             var pick = _random.Next(total);
             var (name, _) = Mix.First(m => (pick -= m.Weight) < 0);
@@ -63,7 +70,7 @@ public sealed partial class SoakTests(string store)
         Check(verification.IsIntact, "the audit chain verifies");
         var operations = _done.Values.Sum();
         TestContext.Out.WriteLine(
-            $"soak ({store}, {Minutes} min): {operations} operations ({string.Join(", ", _done.OrderByDescending(d => d.Value).Select(d => $"{d.Value} {d.Key}"))}); " +
+            $"soak ({store}, {minutes} min): {operations} operations ({string.Join(", ", _done.OrderByDescending(d => d.Value).Select(d => $"{d.Value} {d.Key}"))}); " +
             $"{_model.Live.Count} persons live and {_model.Forgotten.Count} forgotten at the end, {compared} values compared, {_divergences.Count} divergences");
         _divergences.Should().BeEmpty();
         operations.Should().BeGreaterThan(0);
