@@ -167,7 +167,7 @@ public sealed class ConsentTamperTests(string store)
         var (database, key, now) = (_host.Database, _host.MasterKey, _host.Time.GetUtcNow());
         await Ledger.RecordForContactAsync(UserLookup.ByEmail("frank@example.com"), new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted });
         await _host.DisposeAsync();
-        Downgrade(database);
+        ConsentSchema.Downgrade(_store, database);
 
         _host = await StartAsync(database, key, now);
         LinkEvents().Should().Be(1, "the start that applied the chain's migration linked, once");
@@ -257,7 +257,7 @@ public sealed class ConsentTamperTests(string store)
         // links whatever the rows hold; here Alice's last withdrawal rewritten to a grant.
         var (database, key) = (_host.Database, _host.MasterKey);
         await _host.DisposeAsync();
-        Downgrade(database);
+        ConsentSchema.Downgrade(_store, database);
         _store.Sql(database, "UPDATE consent_events SET decision = 1 WHERE id = (SELECT MAX(id) FROM consent_events WHERE owner = @a)", new { a = _alice.ToByteArray() });
 
         _host = await StartAsync(database, key);
@@ -278,22 +278,6 @@ public sealed class ConsentTamperTests(string store)
     }
 
     private long LinkEvents() => _host.Scalar<long>("SELECT COUNT(*) FROM audit_events WHERE operation = 'consent.link'");
-
-    /// <summary>Makes the schema look as it was before the consent chain (SQLite 16, PostgreSQL 15), the decisions kept.</summary>
-    private void Downgrade(string database)
-    {
-        var version = _store.Name == TestStore.SqliteName ? 16 : 15;
-        _store.Sql(database, $"""
-            DROP TABLE consent_chain;
-            DROP INDEX ux_consent_events_seq;
-            DROP INDEX ix_consent_events_latest;
-            ALTER TABLE consent_events DROP COLUMN seq;
-            ALTER TABLE consent_events DROP COLUMN link;
-            ALTER TABLE pending_consents DROP COLUMN link;
-            CREATE INDEX ix_consent_events_owner ON consent_events (owner, activity, id);
-            DELETE FROM schema_version WHERE version >= {version};
-            """);
-    }
 
     private long Id(long nth) =>
         _host.Scalar<long>($"SELECT id FROM consent_events WHERE owner = @a ORDER BY id LIMIT 1 OFFSET {nth - 1}", new { a = _alice.ToByteArray() });
