@@ -42,19 +42,56 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
         return await ReadConsentsAsync(select, withPrevious: false, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Under the audit chain's lock, as every audited write, and the marker row's: two instances opening at once link once.</summary>
-    public Task<int> LinkLegacyConsentEventsAsync(AuditRecord audit, CancellationToken cancellationToken) =>
-        AuditedWriteAsync(async (connection, transaction, chain) =>
+    /// <summary>
+    /// Runs only in the instance whose <see cref="InitializeAsync"/> applied the chain's migration, once (again after a
+    /// failure), under the audit chain's lock; then releases the advisory lock that other instances' starts wait for.
+    /// Every decision and pending decision without a link then is from before the chain: this process appends none
+    /// before it has linked them (the vault opener calls this before its first operation), and no other starts.
+    /// </summary>
+    public async Task<int> LinkLegacyConsentEventsAsync(AuditRecord audit, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _legacyToLink) is null)
         {
-            var through = await ScalarAsync(connection, transaction, "SELECT legacy_through FROM consent_chain WHERE id = 1 FOR UPDATE;", cancellationToken).ConfigureAwait(false) as long? ?? 0;
-            var pendingThrough = await ScalarAsync(connection, transaction, "SELECT pending_through FROM consent_chain WHERE id = 1;", cancellationToken).ConfigureAwait(false) as long? ?? 0;
-            if (through == 0 && pendingThrough == 0)
+            return 0;
+        }
+
+        await _linking.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Volatile.Read(ref _legacyToLink) is not { } held)
             {
                 return 0;
             }
 
+            var linked = await LinkAllAsync(audit, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _legacyToLink, null);
+            try
+            {
+                await ExecuteAsync(held, null, $"SELECT pg_advisory_unlock({PostgreSqlMigrator.ConsentLinkLock});", cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException)
+            {
+                // The decisions are linked; the connection is closed, not pooled, which ends its session and so releases the lock.
+                _dataSource.Clear();
+            }
+            finally
+            {
+                await held.DisposeAsync().ConfigureAwait(false);
+            }
+
+            return linked;
+        }
+        finally
+        {
+            _linking.Release();
+        }
+    }
+
+    private Task<int> LinkAllAsync(AuditRecord audit, CancellationToken cancellationToken) =>
+        AuditedWriteAsync(async (connection, transaction, chain) =>
+        {
             IReadOnlyList<StoredConsentEvent> legacy;
-            await using (var select = Command(connection, transaction, $"SELECT {ConsentColumns} FROM consent_events e WHERE e.id <= $1 AND e.link IS NULL ORDER BY e.owner, e.seq;", through))
+            await using (var select = Command(connection, transaction, $"SELECT {ConsentColumns} FROM consent_events e WHERE e.link IS NULL ORDER BY e.owner, e.seq;"))
             {
                 legacy = await ReadConsentsAsync(select, withPrevious: false, cancellationToken).ConfigureAwait(false);
             }
@@ -65,7 +102,7 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
             }
 
             List<StoredPendingConsent> pending;
-            await using (var select = Command(connection, transaction, $"SELECT p.id, NULL::bytea, {PendingColumns} FROM pending_consents p WHERE p.id <= $1 AND p.link IS NULL ORDER BY p.id;", pendingThrough))
+            await using (var select = Command(connection, transaction, $"SELECT p.id, NULL::bytea, {PendingColumns} FROM pending_consents p WHERE p.link IS NULL ORDER BY p.id;"))
             {
                 pending = await ReadPendingAsync(select, cancellationToken).ConfigureAwait(false);
             }
@@ -75,12 +112,9 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
                 await ExecuteAsync(connection, transaction, "UPDATE pending_consents SET link = $1 WHERE id = $2 AND link IS NULL;", cancellationToken, link, id).ConfigureAwait(false);
             }
 
+            // Progress only: no start reads it.
             await ExecuteAsync(connection, transaction, "UPDATE consent_chain SET legacy_through = 0, pending_through = 0 WHERE id = 1;", cancellationToken).ConfigureAwait(false);
-            if (legacy.Count + pending.Count > 0)
-            {
-                await chain.AppendAsync(audit, cancellationToken).ConfigureAwait(false);
-            }
-
+            await chain.AppendAsync(audit, cancellationToken).ConfigureAwait(false);
             return legacy.Count + pending.Count;
         }, cancellationToken);
 

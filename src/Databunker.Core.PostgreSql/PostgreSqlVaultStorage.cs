@@ -15,6 +15,15 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
     private readonly TimeProvider _time;
     private readonly IAuditChain? _auditChain;
     private readonly IConsentChain? _consentChain;
+    private readonly SemaphoreSlim _linking = new(1, 1);
+
+    /// <summary>
+    /// From the moment this instance's <see cref="InitializeAsync"/> applied the consent chain's migration until
+    /// <see cref="LinkLegacyConsentEventsAsync"/> has linked the decisions from before it: the connection that holds
+    /// <see cref="PostgreSqlMigrator.ConsentLinkLock"/>, and the only authority for that linking, which nothing in the
+    /// database can set.
+    /// </summary>
+    private NpgsqlConnection? _legacyToLink;
 
     /// <param name="options">The connection.</param>
     /// <param name="time">The clock.</param>
@@ -51,8 +60,31 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
     {
         try
         {
-            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await PostgreSqlMigrator.MigrateAsync(connection, _time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+            var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var applied = await PostgreSqlMigrator.MigrateAsync(connection, _time.GetUtcNow().ToUnixTimeMilliseconds(), Volatile.Read(ref _legacyToLink) is not null, cancellationToken)
+                    .ConfigureAwait(false);
+                if (applied.Contains(PostgreSqlMigrator.ConsentChainVersion))
+                {
+                    // Kept open: its session holds the lock that other instances' starts wait for until the linking is done.
+                    Volatile.Write(ref _legacyToLink, connection);
+                    connection = null;
+                }
+            }
+            catch
+            {
+                // A failed migration may have taken the session-level lock: the connection is closed, not pooled, which ends the session and releases it.
+                _dataSource.Clear();
+                throw;
+            }
+            finally
+            {
+                if (connection is not null)
+                {
+                    await connection.DisposeAsync().ConfigureAwait(false);
+                }
+            }
         }
         catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.ReadOnlySqlTransaction)
         {
@@ -132,9 +164,24 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
         return true;
     }
 
-    public void Dispose() => _dataSource.Dispose();
+    public void Dispose()
+    {
+        // Its connection goes back to the pool with the lock, and the pool's dispose then ends the session, which releases it.
+        Interlocked.Exchange(ref _legacyToLink, null)?.Dispose();
+        _dataSource.Dispose();
+        _linking.Dispose();
+    }
 
-    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _legacyToLink, null) is { } held)
+        {
+            await held.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
+        _linking.Dispose();
+    }
 
     internal static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, params object?[] values)
     {

@@ -1,8 +1,12 @@
 using System.Security.Cryptography;
+using Databunker.Core.Consent;
 using Databunker.Core.Keys;
+using Databunker.Core.Privacy;
+using Databunker.Core.Tests.Privacy;
 using Databunker.Core.Tests.Support;
 using Databunker.Core.Tokenization;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using static Databunker.Core.Tests.Support.TestData;
 
 namespace Databunker.Core.Tests.PostgreSql;
@@ -41,6 +45,41 @@ public sealed class MultiInstanceTests
         outcomes.Where(o => o != "created").Should().HaveCount(15).And.OnlyContain(o => o == "email");
         first.Scalar<long>("SELECT COUNT(*) FROM users").Should().Be(1);
         (await second.Vault.GetUserAsync(UserLookup.ByEmail("shared@example.com"))).Should().NotBeNull();
+    }
+
+    [Test]
+    public async Task InstancesStartingTogether_AfterTheConsentChainUpgrade_LinkOnce_AndNoneReadsAnUnlinkedDecision()
+    {
+        Guid alice;
+        (string Database, byte[] Key, DateTimeOffset Now) old;
+        await using (var host = await VaultHost.StartAsync(o => SampleCatalog.Declare(o.Privacy), store: Store))
+        {
+            await host.Services.GetRequiredService<IPrivacyCatalog>().PublishAsync();
+            alice = await host.Vault.CreateUserAsync(Json(new { email = "alice@example.com" }));
+            foreach (var decision in new[] { ConsentDecision.Granted, ConsentDecision.Withdrawn, ConsentDecision.Granted, ConsentDecision.Withdrawn })
+            {
+                host.Time.Advance(TimeSpan.FromMinutes(1));
+                await host.Services.GetRequiredService<IConsentLedger>().RecordAsync(alice, new ConsentRecord { Activity = "newsletter", Decision = decision });
+            }
+
+            // A vault from before the chain has no consent.link event: this one loses its own to an ordinary purge.
+            host.Time.Advance(TimeSpan.FromDays(366));
+            await host.Administration.PurgeAuditEventsAsync();
+            old = (host.Database, host.MasterKey, host.Time.GetUtcNow());
+        }
+
+        ConsentSchema.Downgrade(Store, old.Database);
+
+        // One instance applies the migration and links; the others wait for it in their start, then read linked decisions.
+        var histories = await StartTogether.RunAsync(4, async _ =>
+        {
+            await using var host = await VaultHost.StartAsync(
+                o => SampleCatalog.Declare(o.Privacy), database: old.Database, masterKey: old.Key, store: Store, time: new FakeTimeProvider(old.Now));
+            return (await host.Services.GetRequiredService<IConsentLedger>().GetHistoryAsync(alice)).Count;
+        });
+
+        histories.Should().OnlyContain(n => n == 4);
+        Store.Scalar<long>(old.Database, "SELECT COUNT(*) FROM audit_events WHERE operation = 'consent.link'").Should().Be(1);
     }
 
     [Test]

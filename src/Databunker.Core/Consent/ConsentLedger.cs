@@ -23,7 +23,6 @@ internal sealed class ConsentLedger(
     private readonly ConsentOptions _options = options.Value.Consent;
     private readonly int _verificationPageSize = options.Value.AuditVerificationPageSize;
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
-    private volatile bool _legacyLinked;
 
     public Task<ConsentEvent> RecordAsync(Guid person, ConsentRecord record, CancellationToken cancellationToken = default)
     {
@@ -257,7 +256,6 @@ internal sealed class ConsentLedger(
 
     private async Task WriteExportAsync(Utf8JsonWriter writer, ExportContext context, CancellationToken cancellationToken)
     {
-        await LinkLegacyOnceAsync(cancellationToken).ConfigureAwait(false);
         var ledger = await store.GetConsentEventsAsync(context.Person, cancellationToken).ConfigureAwait(false);
         ConsentChainCheck.Verify(chain, ledger);
         writer.WriteStartArray();
@@ -294,34 +292,8 @@ internal sealed class ConsentLedger(
         writer.WriteEndArray();
     }
 
-    /// <summary>
-    /// Enters the vault for one operation and, the first time, links the decisions recorded before the chain existed
-    /// (a no-op in every later process: the store keeps that it was done).
-    /// </summary>
-    private async ValueTask<KeyLease> EnterAsync(CancellationToken cancellationToken)
-    {
-        var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await LinkLegacyOnceAsync(cancellationToken).ConfigureAwait(false);
-            return lease;
-        }
-        catch
-        {
-            lease.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>Links the decisions recorded before the chain existed, on the first call in this process; the vault is open.</summary>
-    private async ValueTask LinkLegacyOnceAsync(CancellationToken cancellationToken)
-    {
-        if (!_legacyLinked)
-        {
-            await store.LinkLegacyConsentEventsAsync(audit.NewEvent(AuditOperations.ConsentLink, null, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
-            _legacyLinked = true;
-        }
-    }
+    /// <summary>Enters the vault for one operation (the opener has linked any decisions from before the chain).</summary>
+    private ValueTask<KeyLease> EnterAsync(CancellationToken cancellationToken) => opener.EnterAsync(cancellationToken);
 
     private static ConsentEvent ToEvent(StoredConsentEvent stored, ConsentEvidence? evidence)
     {

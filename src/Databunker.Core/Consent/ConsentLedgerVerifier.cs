@@ -5,16 +5,25 @@ namespace Databunker.Core.Consent;
 /// <summary>
 /// Walks every person's consent ledger in (person, sequence) order, recomputing each link, and compares how many decisions
 /// each person has with how many the audit trail records for them (each appended decision is audited in its transaction,
-/// and the audit chain covers those events): a chain alone cannot show that its last decisions were cut.
+/// and the audit chain covers those events): a chain alone cannot show that its last decisions were cut. Also counts the
+/// trail's <c>consent.link</c> events: the linking of decisions from before the chain runs once, in the start whose
+/// migration added it, so a second one shows that migration applied again to a schema made to look older.
 /// </summary>
 internal sealed class ConsentLedgerVerifier(IConsentStore consents, IConsentChain chain, IAuditStore audit, IVaultStore vault, int pageSize)
 {
     private long _persons;
     private long _decisions;
+    private long _linkings;
 
     public async Task<ConsentVerification> VerifyAsync(CancellationToken cancellationToken)
     {
         var audited = await CountAuditedDecisionsAsync(cancellationToken).ConfigureAwait(false);
+        if (_linkings > 1)
+        {
+            return new ConsentVerification(false, 0, 0, null, null, string.Create(CultureInfo.InvariantCulture,
+                $"The audit trail records {_linkings} consent.link events: the linking of decisions from before the consent chain ran more than once, so the chain's migration was applied again to a schema made to look older, and decisions rewritten before it were linked as genuine."));
+        }
+
         var (owner, expected, previous) = ((Guid?)null, 1L, new byte[chain.LinkSize]);
         while (true)
         {
@@ -83,7 +92,11 @@ internal sealed class ConsentLedgerVerifier(IConsentStore consents, IConsentChai
             var page = await audit.GetChainedAuditAsync(after, pageSize, cancellationToken).ConfigureAwait(false);
             foreach (var entry in page)
             {
-                if (RecordsADecision(entry.Event))
+                if (entry.Event.Operation == AuditOperations.ConsentLink)
+                {
+                    _linkings++;
+                }
+                else if (RecordsADecision(entry.Event))
                 {
                     counts[entry.Event.Subject!.Value] = counts.GetValueOrDefault(entry.Event.Subject.Value) + 1;
                 }

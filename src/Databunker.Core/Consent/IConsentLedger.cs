@@ -110,8 +110,9 @@ public interface IConsentLedger
     /// transaction. A decision rewritten, deleted, reordered, renumbered or inserted (also one copied from another person)
     /// breaks the chain; a person's last decisions deleted leave fewer decisions than the audit trail records. Walks the
     /// whole audit trail and every ledger: an operator's call. Run <see cref="IVaultAdministration.VerifyAuditTrailAsync"/>
-    /// too, since the counts are only as good as the trail. Nothing is written, except that decisions recorded before the
-    /// chain existed are linked the first time the ledger is used after the upgrade.
+    /// too, since the counts are only as good as the trail. A trail with more than one <c>consent.link</c> event (the linking
+    /// of decisions recorded before the chain existed, done once by the start that upgraded the schema) is reported as
+    /// tampering, with no person: the upgrade was replayed on a schema made to look older. Nothing is written.
     /// </summary>
     /// <param name="cancellationToken">Cancels the walk.</param>
     /// <returns>Whether every ledger is intact, or the person and sequence number where the first one breaks.</returns>

@@ -1,20 +1,23 @@
 namespace Databunker.Core.Kernel;
 
 /// <summary>
-/// The one place the vault is opened: it checks the runtime, migrates the storage and loads the system keys,
-/// once, whether <see cref="IVaultAdministration.InitializeAsync"/>, a hosted initializer or the first call of
-/// any module asks first. Every operation enters through <see cref="EnterAsync"/>.
+/// The one place the vault is opened: it checks the runtime, migrates the storage, loads the system keys and, when
+/// this start's migration added the consent chain, links the decisions from before it; once, whether
+/// <see cref="IVaultAdministration.InitializeAsync"/>, a hosted initializer or the first call of any module asks
+/// first. Every operation enters through <see cref="EnterAsync"/>.
 /// </summary>
-internal sealed class VaultOpener(IVaultStore store, VaultKeyRing keys, IKeyProvider provider, ILogger<VaultOpener>? logger = null) : IDisposable
+internal sealed class VaultOpener(
+    IVaultStore store, VaultKeyRing keys, IKeyProvider provider, AuditTrail audit, IConsentStore? consents = null, ILogger<VaultOpener>? logger = null) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
+    private volatile bool _open;
 
     /// <summary>Opens the vault unless it is open.</summary>
     public async Task OpenAsync(CancellationToken cancellationToken)
     {
         keys.ThrowIfDisposed();
-        if (keys.IsLoaded)
+        if (_open)
         {
             return;
         }
@@ -22,13 +25,20 @@ internal sealed class VaultOpener(IVaultStore store, VaultKeyRing keys, IKeyProv
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!keys.IsLoaded)
+            if (!_open)
             {
-                IndexNormalizer.EnsureSupported();
-                await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
-                await keys.LoadAsync(cancellationToken).ConfigureAwait(false);
+                if (!keys.IsLoaded)
+                {
+                    IndexNormalizer.EnsureSupported();
+                    await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+                    await keys.LoadAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                // Not open until linked: a failure here fails this call, and the next one links again.
+                await LinkLegacyConsentsAsync(cancellationToken).ConfigureAwait(false);
                 var schemaVersion = await store.GetSchemaVersionAsync(cancellationToken).ConfigureAwait(false);
                 Log.VaultOpened(_logger, schemaVersion, provider.CurrentKeyVersion);
+                _open = true;
             }
         }
         finally
@@ -38,12 +48,27 @@ internal sealed class VaultOpener(IVaultStore store, VaultKeyRing keys, IKeyProv
     }
 
     /// <summary>
+    /// Links the consent decisions recorded before the chain, before any operation: the storage does it only when its
+    /// own migration in this start added the chain (nothing in the database decides it), in one transaction with a
+    /// <c>consent.link</c> audit event. A trail with two of them shows the chain's migration applied twice.
+    /// </summary>
+    private async Task LinkLegacyConsentsAsync(CancellationToken cancellationToken)
+    {
+        if (consents is null)
+        {
+            return;
+        }
+
+        await consents.LinkLegacyConsentEventsAsync(audit.NewEvent(AuditOperations.ConsentLink, null, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Begins one operation: opens the vault if needed and holds the system keys until the returned lease is
     /// disposed (a dispose of the container waits for it before it zeroes them).
     /// </summary>
     public async ValueTask<KeyLease> EnterAsync(CancellationToken cancellationToken)
     {
-        if (!keys.IsLoaded)
+        if (!_open)
         {
             await OpenAsync(cancellationToken).ConfigureAwait(false);
         }

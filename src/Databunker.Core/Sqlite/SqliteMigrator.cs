@@ -14,7 +14,11 @@ internal static class SqliteMigrator
 
     public static int LatestVersion => Scripts[^1].Version;
 
-    public static int Migrate(SqliteConnection connection, bool inMemory, long now)
+    /// <summary>The version that links each person's consent decisions into a chain (<c>0016_consent_chain.sql</c>).</summary>
+    public const int ConsentChainVersion = 16;
+
+    /// <summary>Migrates; returns the versions this call applied (none when the schema was current).</summary>
+    public static IReadOnlyList<int> Migrate(SqliteConnection connection, bool inMemory, long now)
     {
         if (!inMemory)
         {
@@ -25,15 +29,17 @@ internal static class SqliteMigrator
         using var transaction = connection.BeginTransaction(deferred: false);
         connection.Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at INTEGER NOT NULL);", transaction);
         var current = connection.ScalarInt64("SELECT MAX(version) FROM schema_version;", transaction) ?? 0;
+        var applied = new List<int>();
         foreach (var (version, sql) in MigrationScripts.Pending(Scripts, current, "The vault database has schema version", "Databunker.Core"))
         {
             connection.Execute(sql, transaction);
             connection.Execute("INSERT INTO schema_version (version, applied_at) VALUES (@version, @at);", transaction, ("@version", version), ("@at", now));
+            applied.Add(version);
         }
 
         // A write that changes nothing: SQLite refuses it on a database it could only open read-only.
         connection.Execute("DELETE FROM schema_version WHERE version < 0;", transaction);
         transaction.Commit();
-        return LatestVersion;
+        return applied;
     }
 }

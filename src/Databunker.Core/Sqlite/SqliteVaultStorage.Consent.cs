@@ -41,48 +41,56 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
         return (IReadOnlyList<StoredConsentEvent>)ReadConsents(rows, withPrevious: false);
     }, cancellationToken);
 
-    public Task<int> LinkLegacyConsentEventsAsync(AuditRecord audit, CancellationToken cancellationToken) =>
-        Write((connection, transaction) =>
+    /// <summary>
+    /// Runs only in the instance whose <see cref="InitializeAsync"/> applied the chain's migration, once (again after a
+    /// failure): every decision and pending decision then in the database is from before the chain, and this process
+    /// appends none before it has linked them (the vault opener calls this before its first operation).
+    /// </summary>
+    public async Task<int> LinkLegacyConsentEventsAsync(AuditRecord audit, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _legacyToLink, 0) == 0)
         {
-            var through = connection.ScalarInt64("SELECT legacy_through FROM consent_chain WHERE id = 1;", transaction) ?? 0;
-            var pendingThrough = connection.ScalarInt64("SELECT pending_through FROM consent_chain WHERE id = 1;", transaction) ?? 0;
-            if (through == 0 && pendingThrough == 0)
-            {
-                return 0;
-            }
+            return 0;
+        }
 
-            List<StoredConsentEvent> legacy;
-            using (var rows = SqliteStatement.For(connection, $"SELECT {ConsentColumns} FROM consent_events e WHERE e.id <= ?1 AND e.link IS NULL ORDER BY e.owner, e.seq;")
-                       .Bind(1, through).Query())
+        try
+        {
+            return await Write((connection, _) =>
             {
-                legacy = ReadConsents(rows, withPrevious: false);
-            }
+                List<StoredConsentEvent> legacy;
+                using (var rows = SqliteStatement.For(connection, $"SELECT {ConsentColumns} FROM consent_events e WHERE e.link IS NULL ORDER BY e.owner, e.seq;").Query())
+                {
+                    legacy = ReadConsents(rows, withPrevious: false);
+                }
 
-            foreach (var (id, link) in ConsentLinks.OfLegacy(ConsentChain, legacy))
-            {
-                SqliteStatement.For(connection, "UPDATE consent_events SET link = ?1 WHERE id = ?2 AND link IS NULL;").Bind(1, link).Bind(2, id).Execute();
-            }
+                foreach (var (id, link) in ConsentLinks.OfLegacy(ConsentChain, legacy))
+                {
+                    SqliteStatement.For(connection, "UPDATE consent_events SET link = ?1 WHERE id = ?2 AND link IS NULL;").Bind(1, link).Bind(2, id).Execute();
+                }
 
-            List<StoredPendingConsent> pending;
-            using (var rows = SqliteStatement.For(connection, $"SELECT p.id, NULL, {PendingColumns} FROM pending_consents p WHERE p.id <= ?1 AND p.link IS NULL ORDER BY p.id;")
-                       .Bind(1, pendingThrough).Query())
-            {
-                pending = ReadPending(rows);
-            }
+                List<StoredPendingConsent> pending;
+                using (var rows = SqliteStatement.For(connection, $"SELECT p.id, NULL, {PendingColumns} FROM pending_consents p WHERE p.link IS NULL ORDER BY p.id;").Query())
+                {
+                    pending = ReadPending(rows);
+                }
 
-            foreach (var (id, link) in ConsentLinks.OfLegacyPending(ConsentChain, pending))
-            {
-                SqliteStatement.For(connection, "UPDATE pending_consents SET link = ?1 WHERE id = ?2 AND link IS NULL;").Bind(1, link).Bind(2, id).Execute();
-            }
+                foreach (var (id, link) in ConsentLinks.OfLegacyPending(ConsentChain, pending))
+                {
+                    SqliteStatement.For(connection, "UPDATE pending_consents SET link = ?1 WHERE id = ?2 AND link IS NULL;").Bind(1, link).Bind(2, id).Execute();
+                }
 
-            SqliteStatement.For(connection, "UPDATE consent_chain SET legacy_through = 0, pending_through = 0 WHERE id = 1;").Execute();
-            if (legacy.Count + pending.Count > 0)
-            {
+                // Progress only: no start reads it.
+                SqliteStatement.For(connection, "UPDATE consent_chain SET legacy_through = 0, pending_through = 0 WHERE id = 1;").Execute();
                 AuditWriter(connection).Append(audit);
-            }
-
-            return legacy.Count + pending.Count;
-        }, cancellationToken);
+                return legacy.Count + pending.Count;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Volatile.Write(ref _legacyToLink, 1);
+            throw;
+        }
+    }
 
     public Task<int> ExpireConsentsAsync(long now, int limit, AuditRecord audit, CancellationToken cancellationToken) =>
         Write((connection, _) =>

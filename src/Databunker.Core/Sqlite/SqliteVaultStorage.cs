@@ -21,6 +21,13 @@ internal sealed partial class SqliteVaultStorage : IVaultStore, IDisposable
     private readonly SqliteCheckpointer _checkpointer;
     private readonly SemaphoreSlim _writers = new(1, 1);
 
+    /// <summary>
+    /// 1 from the moment this instance's <see cref="InitializeAsync"/> applied the consent chain's migration until
+    /// <see cref="LinkLegacyConsentEventsAsync"/> has linked the decisions from before it: the only authority for that
+    /// linking, which nothing in the database can set.
+    /// </summary>
+    private int _legacyToLink;
+
     /// <param name="options">Where the database is.</param>
     /// <param name="time">The clock.</param>
     /// <param name="logger">Optional logger.</param>
@@ -50,7 +57,13 @@ internal sealed partial class SqliteVaultStorage : IVaultStore, IDisposable
             }
 
             using var connection = _connections.Open();
-            return SqliteMigrator.Migrate(connection, _connections.IsInMemory, _time.GetUtcNow().ToUnixTimeMilliseconds());
+            var applied = SqliteMigrator.Migrate(connection, _connections.IsInMemory, _time.GetUtcNow().ToUnixTimeMilliseconds());
+            if (applied.Contains(SqliteMigrator.ConsentChainVersion))
+            {
+                Volatile.Write(ref _legacyToLink, 1);
+            }
+
+            return applied.Count;
         }
         catch (SqliteException ex) when (ex.SqliteErrorCode == CantOpenError && !_connections.CreatesFile && !File.Exists(_connections.DataSource))
         {

@@ -24,10 +24,13 @@ public interface IConsentStore : IStorageRole
     Task<IReadOnlyList<StoredConsentEvent>> GetConsentChainPageAsync(Guid? afterOwner, long afterSequence, int limit, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Once, after the schema version that added the chain: links the decisions recorded before it, by owner and sequence
-    /// number, and the pending decisions waiting then (<see cref="IConsentChain.Link"/> with the index hash as the previous
-    /// link and sequence 0), and appends <paramref name="audit"/> when there were any, in one transaction. Concurrent
-    /// calls link them once; later calls, in any process, find nothing to link. Returns how many were linked.
+    /// Only when this instance's <see cref="IVaultStore.InitializeAsync"/> applied the schema version that added the chain,
+    /// and once: links the decisions recorded before it (every decision without a link then), by owner and sequence number,
+    /// and the pending decisions waiting then (<see cref="IConsentChain.Link"/> with the index hash as the previous link and
+    /// sequence 0), and appends <paramref name="audit"/>, even when there was nothing to link, in one transaction. Nothing in
+    /// the database may decide that it runs: a writer could reset it. Every other call writes nothing and returns 0; so do
+    /// calls after it succeeded, while after a failure the next call tries again. Other instances starting meanwhile should
+    /// wait for it in their own <see cref="IVaultStore.InitializeAsync"/>. Returns how many were linked.
     /// </summary>
     Task<int> LinkLegacyConsentEventsAsync(AuditRecord audit, CancellationToken cancellationToken);
 

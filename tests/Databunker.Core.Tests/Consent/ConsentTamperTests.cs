@@ -3,6 +3,7 @@ using Databunker.Core.Privacy;
 using Databunker.Core.Tests.Privacy;
 using Databunker.Core.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using static Databunker.Core.Tests.Support.TestData;
 
 namespace Databunker.Core.Tests.Consent;
@@ -158,22 +159,18 @@ public sealed class ConsentTamperTests(string store)
     [Test]
     public async Task VerifyAsync_VaultFromBeforeTheChain_IsIntactAfterTheUpgrade_AndItsDecisionsAreLinkedOnce()
     {
-        var (database, key) = (_host.Database, _host.MasterKey);
+        // A vault from before the chain has no consent.link event; this copy, made by downgrading a new vault, loses the
+        // one its creation wrote through an ordinary purge of old audit events.
+        _host.Time.Advance(TimeSpan.FromDays(366));
+        await _host.Administration.PurgeAuditEventsAsync();
+        LinkEvents().Should().Be(0);
+        var (database, key, now) = (_host.Database, _host.MasterKey, _host.Time.GetUtcNow());
         await Ledger.RecordForContactAsync(UserLookup.ByEmail("frank@example.com"), new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted });
         await _host.DisposeAsync();
-        var version = _store.Name == TestStore.SqliteName ? 16 : 15;
-        _store.Sql(database, $"""
-            DROP TABLE consent_chain;
-            DROP INDEX ux_consent_events_seq;
-            DROP INDEX ix_consent_events_latest;
-            ALTER TABLE consent_events DROP COLUMN seq;
-            ALTER TABLE consent_events DROP COLUMN link;
-            ALTER TABLE pending_consents DROP COLUMN link;
-            CREATE INDEX ix_consent_events_owner ON consent_events (owner, activity, id);
-            DELETE FROM schema_version WHERE version >= {version};
-            """);
+        ConsentSchema.Downgrade(_store, database);
 
-        _host = await StartAsync(database, key);
+        _host = await StartAsync(database, key, now);
+        LinkEvents().Should().Be(1, "the start that applied the chain's migration linked, once");
         (await Ledger.GetHistoryAsync(_alice)).Select(e => e.Decision).Should().Equal(
             ConsentDecision.Granted, ConsentDecision.Withdrawn, ConsentDecision.Granted, ConsentDecision.Withdrawn);
         var result = await Ledger.VerifyAsync();
@@ -189,17 +186,98 @@ public sealed class ConsentTamperTests(string store)
         // Linked once: a rewritten decision whose link is cleared afterwards is not linked again by the next start.
         await _host.DisposeAsync();
         _store.Sql(database, "UPDATE consent_events SET decision = 1, link = NULL WHERE owner = @a AND seq = 4", new { a = _alice.ToByteArray() });
-        _host = await StartAsync(database, key);
+        _host = await StartAsync(database, key, now);
         await FluentActions.Awaiting(() => Ledger.GetHistoryAsync(_alice)).Should().ThrowAsync<VaultCryptoException>();
         (await Ledger.VerifyAsync()).FirstBrokenSequence.Should().Be(4);
+        LinkEvents().Should().Be(1);
     }
 
-    private async Task<VaultHost> StartAsync(string database, byte[] key)
+    [Test]
+    public async Task Restart_OfAVaultWithTheChain_LinksNothing_AndTheTrailKeepsOneConsentLinkEvent()
     {
-        var host = await VaultHost.StartAsync(o => SampleCatalog.Declare(o.Privacy), database: database, masterKey: key, store: _store);
+        LinkEvents().Should().Be(1, "the start that created the vault applied the chain's migration, so it ran the linking (of nothing) once");
+        var (database, key) = (_host.Database, _host.MasterKey);
+        await _host.DisposeAsync();
+
+        _host = await StartAsync(database, key);
+        (await Ledger.GetHistoryAsync(_alice)).Should().HaveCount(4);
+        await _host.Administration.InitializeAsync();
+
+        LinkEvents().Should().Be(1);
+        var result = await Ledger.VerifyAsync();
+        result.IsIntact.Should().BeTrue(result.Problem);
+    }
+
+    [Test]
+    public async Task Restart_AfterDecisionsWereRewrittenUnlinkedAndMarkedAsFromBeforeTheChain_ReadsThemAsTampering()
+    {
+        // Attack 1: no key, only SQL. The marker row used to tell the next start to link every decision up to an id.
+        var (database, key) = (_host.Database, _host.MasterKey);
+        await _host.DisposeAsync();
+        _store.Sql(database, "UPDATE consent_events SET decision = 1, link = NULL WHERE owner = @a", new { a = _alice.ToByteArray() });
+        _store.Sql(database, "UPDATE consent_chain SET legacy_through = (SELECT MAX(id) FROM consent_events)");
+
+        _host = await StartAsync(database, key);
+
+        await FluentActions.Awaiting(() => Ledger.GetHistoryAsync(_alice)).Should().ThrowAsync<VaultCryptoException>().WithMessage("*1*");
+        await FluentActions.Awaiting(() => Ledger.IsAllowedAsync(_alice, "newsletter")).Should().ThrowAsync<VaultCryptoException>();
+        var result = await Ledger.VerifyAsync();
+        result.IsIntact.Should().BeFalse();
+        (result.FirstBrokenPerson, result.FirstBrokenSequence).Should().Be((_alice, 1L));
+        LinkEvents().Should().Be(1);
+    }
+
+    [Test]
+    public async Task Restart_AfterAPendingGrantWasForgedForAPersonAndMarkedAsFromBeforeTheChain_DoesNotAttachIt()
+    {
+        // Attack 2: a pending grant over Alice's index hash (readable in user_indexes), unlinked, and the marker row pointed at it.
+        var (database, key) = (_host.Database, _host.MasterKey);
+        await _host.DisposeAsync();
+        _store.Sql(database,
+            "INSERT INTO pending_consents (index_hash, activity, decision, method, source, notice, notice_version, notice_hash, at, expires_at, evidence) " +
+            "SELECT (SELECT hash FROM user_indexes WHERE token = @a LIMIT 1), activity, 1, method, source, notice, notice_version, notice_hash, at + 1, NULL, NULL " +
+            "FROM consent_events WHERE owner = @a AND seq = 4",
+            new { a = _alice.ToByteArray() });
+        _store.Sql(database, "UPDATE consent_chain SET pending_through = (SELECT MAX(id) FROM pending_consents)");
+
+        _host = await StartAsync(database, key);
+        await Ledger.AttachPendingAsync();
+
+        (await Ledger.GetHistoryAsync(_alice)).Should().HaveCount(4, "the forged grant is not attached");
+        (await Ledger.IsAllowedAsync(_alice, "newsletter")).Should().BeFalse();
+        (await Ledger.VerifyAsync()).IsIntact.Should().BeTrue("Alice's ledger is as she left it");
+        _host.Logs.Lines.Should().Contain(l => l.Contains("pending consent decision", StringComparison.Ordinal));
+        LinkEvents().Should().Be(1);
+    }
+
+    [Test]
+    public async Task Restart_AfterTheSchemaWasDowngradedAndADecisionRewritten_VerifyAsyncReportsASecondLinking()
+    {
+        // Attack 3: the schema made to look as before the chain, so that the next start applies its migration again and
+        // links whatever the rows hold; here Alice's last withdrawal rewritten to a grant.
+        var (database, key) = (_host.Database, _host.MasterKey);
+        await _host.DisposeAsync();
+        ConsentSchema.Downgrade(_store, database);
+        _store.Sql(database, "UPDATE consent_events SET decision = 1 WHERE id = (SELECT MAX(id) FROM consent_events WHERE owner = @a)", new { a = _alice.ToByteArray() });
+
+        _host = await StartAsync(database, key);
+
+        LinkEvents().Should().Be(2);
+        var result = await Ledger.VerifyAsync();
+        result.IsIntact.Should().BeFalse("the trail records the linking of decisions from before the chain twice");
+        result.Problem.Should().Contain("consent.link");
+        result.Problem.Should().NotContain("alice").And.NotContain("newsletter");
+    }
+
+    private async Task<VaultHost> StartAsync(string database, byte[] key, DateTimeOffset? now = null)
+    {
+        var host = await VaultHost.StartAsync(
+            o => SampleCatalog.Declare(o.Privacy), database: database, masterKey: key, store: _store, time: now is { } at ? new FakeTimeProvider(at) : null);
         await host.Services.GetRequiredService<IPrivacyCatalog>().PublishAsync();
         return host;
     }
+
+    private long LinkEvents() => _host.Scalar<long>("SELECT COUNT(*) FROM audit_events WHERE operation = 'consent.link'");
 
     private long Id(long nth) =>
         _host.Scalar<long>($"SELECT id FROM consent_events WHERE owner = @a ORDER BY id LIMIT 1 OFFSET {nth - 1}", new { a = _alice.ToByteArray() });

@@ -39,8 +39,8 @@ public sealed class AuditChainTests(string store)
         var result = await _host.Administration.VerifyAuditTrailAsync();
 
         result.IsIntact.Should().BeTrue(result.Problem);
-        result.EventsChecked.Should().Be(30);
-        result.Head.Sequence.Should().Be(30);
+        result.EventsChecked.Should().Be(31, "30 events and the consent.link of the start that created the vault");
+        result.Head.Sequence.Should().Be(31);
         (await _host.Administration.GetAuditChainHeadAsync()).Should().Be(result.Head);
     }
 
@@ -120,7 +120,7 @@ public sealed class AuditChainTests(string store)
         await _host.Vault.GetUserAsync(UserLookup.ByEmail("chain3@example.com"));
         _host.Time.Advance(TimeSpan.FromDays(10));
 
-        (await _host.Administration.PurgeAuditEventsAsync()).Should().Be(30);
+        (await _host.Administration.PurgeAuditEventsAsync()).Should().Be(31);
         var result = await _host.Administration.VerifyAuditTrailAsync();
 
         result.IsIntact.Should().BeTrue(result.Problem);
@@ -144,7 +144,7 @@ public sealed class AuditChainTests(string store)
         clock.Stop();
 
         result.IsIntact.Should().BeTrue(result.Problem);
-        result.EventsChecked.Should().Be(100_030);
+        result.EventsChecked.Should().Be(100_031);
         TestContext.Out.WriteLine($"{_store}: verified {result.EventsChecked} events in {clock.ElapsedMilliseconds} ms ({clock.Elapsed.TotalMicroseconds / result.EventsChecked:F2} us per event)");
     }
 }

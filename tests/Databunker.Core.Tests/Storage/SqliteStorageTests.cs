@@ -54,7 +54,7 @@ public sealed class SqliteStorageTests
             await store.AppendAuditAsync(batch, CancellationToken.None);
         }
 
-        host.Scalar<string>("SELECT group_concat(run, ',') FROM (SELECT run FROM audit_runs ORDER BY run)").Should().Be("8194,16386,24578");
+        host.Scalar<string>("SELECT group_concat(run, ',') FROM (SELECT run FROM audit_runs ORDER BY run)").Should().Be("8195,16387,24579", "the start's consent.link and two creations come first");
         host.Scalar<long>("SELECT head_seq - indexed_seq FROM audit_chain").Should().Be(100, "the newest events wait unindexed");
         host.Scalar<long>("SELECT COUNT(*) - COUNT(DISTINCT seq) FROM audit_subjects").Should().Be(0, "each event is indexed once");
         host.Scalar<long>("SELECT COUNT(*) FROM audit_subjects").Should().Be(
@@ -65,7 +65,7 @@ public sealed class SqliteStorageTests
         // Purging the oldest events takes the runs that covered only them; what stays is still found.
         var purged = await store.PurgeAuditAsync(start + 20_000, CancellationToken.None);
         purged.Should().BeGreaterThan(20_000);
-        host.Scalar<string>("SELECT group_concat(run, ',') FROM audit_runs").Should().Be("24578", "the first two runs covered only purged events");
+        host.Scalar<string>("SELECT group_concat(run, ',') FROM audit_runs").Should().Be("24579", "the first two runs covered only purged events");
         host.Scalar<long>("SELECT COUNT(*) FROM audit_subjects WHERE run < (SELECT MIN(run) FROM audit_runs)").Should().Be(0);
         await ShouldReadTheWholeTrail(a);
         (await host.Administration.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
@@ -150,7 +150,7 @@ public sealed class SqliteStorageTests
             // Version 8: the events already there form one run of the index by person.
             Scalar<string>(database, "SELECT group_concat(level) FROM audit_runs").Should().Be("1");
             Scalar<long>(database, "SELECT COUNT(*) FROM pragma_table_info('audit_events') WHERE name = 'id'").Should().Be(0);
-            Scalar<long>(database, "SELECT COUNT(*) FROM audit_events").Should().Be(events);
+            Scalar<long>(database, "SELECT COUNT(*) FROM audit_events").Should().Be(events + 1, "the start that added the consent chain audited its linking");
             (await host.Administration.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
             (await host.Vault.GetUserAsync(UserLookup.ByEmail("moved@example.com")))!.Token.Should().Be(person);
             var tokenizer = host.Services.GetRequiredService<Databunker.Core.Tokenization.ITokenizer>();

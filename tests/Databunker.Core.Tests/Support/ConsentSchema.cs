@@ -1,0 +1,21 @@
+namespace Databunker.Core.Tests.Support;
+
+/// <summary>The consent ledger's schema as a database writer (or an older version) leaves it.</summary>
+public static class ConsentSchema
+{
+    /// <summary>Makes the schema look as it was before the consent chain (SQLite 16, PostgreSQL 15), the decisions kept.</summary>
+    public static void Downgrade(TestStore store, string database)
+    {
+        var version = store.Name == TestStore.SqliteName ? 16 : 15;
+        store.Sql(database, $"""
+            DROP TABLE consent_chain;
+            DROP INDEX ux_consent_events_seq;
+            DROP INDEX ix_consent_events_latest;
+            ALTER TABLE consent_events DROP COLUMN seq;
+            ALTER TABLE consent_events DROP COLUMN link;
+            ALTER TABLE pending_consents DROP COLUMN link;
+            CREATE INDEX ix_consent_events_owner ON consent_events (owner, activity, id);
+            DELETE FROM schema_version WHERE version >= {version};
+            """);
+    }
+}
