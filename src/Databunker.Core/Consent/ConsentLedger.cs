@@ -420,11 +420,6 @@ internal sealed class ConsentLedger(
     }
 
     /// <summary>
-    /// Moves one person's pending decisions into the ledger, their evidence sealed again under the person's key. A
-    /// pending decision older than one the person has made since on the same activity is dropped: it is superseded,
-    /// and attached it would read as the latest.
-    /// </summary>
-    /// <summary>
     /// Whether a pending decision is as the ledger recorded it, for the email or phone it was recorded for. One that is not
     /// (rewritten, or moved to another person's index hash, in the database) is logged and left out: it is never attached,
     /// and the due-work pass deletes it when its lifetime ends.
@@ -441,6 +436,11 @@ internal sealed class ConsentLedger(
         return false;
     }
 
+    /// <summary>
+    /// Moves one person's pending decisions into the ledger, their evidence sealed again under the person's key. A
+    /// pending decision older than one the person has made since on the same activity is dropped: it is superseded,
+    /// and attached it would read as the latest.
+    /// </summary>
     private async Task<int> AttachAsync(Guid person, IReadOnlyList<StoredPendingConsent> pending, SystemKeys keys, CancellationToken cancellationToken)
     {
         var dataKey = await persons.OpenDataKeyAsync(person, cancellationToken).ConfigureAwait(false);
