@@ -16,6 +16,9 @@ internal static class PostgreSqlMigrator
     /// <summary>The version that links each person's consent decisions into a chain (<c>0015_consent_chain.sql</c>).</summary>
     public const int ConsentChainVersion = 15;
 
+    /// <summary>The version that adds each person's consent ledger head (<c>0016_consent_heads.sql</c>); its start writes the heads under <see cref="ConsentLinkLock"/> too.</summary>
+    public const int ConsentHeadsVersion = 16;
+
     /// <summary>
     /// The session-level advisory lock that the instance applying <see cref="ConsentChainVersion"/> takes on
     /// <c>connection</c> before it commits, and holds until it has linked the decisions from before the chain.
@@ -47,7 +50,7 @@ internal static class PostgreSqlMigrator
         var applied = new List<int>();
         foreach (var (version, sql) in MigrationScripts.Pending(Scripts, current, "The vault schema has version", "Databunker.Core.PostgreSql"))
         {
-            if (version == ConsentChainVersion)
+            if (version == ConsentChainVersion || (version == ConsentHeadsVersion && !applied.Contains(ConsentChainVersion)))
             {
                 // Taken before the commit, which lets the instances waiting above go on: they wait again below.
                 await PostgreSqlVaultStorage.ExecuteAsync(connection, transaction, $"SELECT pg_advisory_lock({ConsentLinkLock});", cancellationToken).ConfigureAwait(false);
@@ -59,7 +62,7 @@ internal static class PostgreSqlMigrator
                 "INSERT INTO schema_version (version, applied_at) VALUES ($1, $2);", cancellationToken, version, now).ConfigureAwait(false);
         }
 
-        if (!applied.Contains(ConsentChainVersion) && !holdsLinkLock)
+        if (!applied.Contains(ConsentChainVersion) && !applied.Contains(ConsentHeadsVersion) && !holdsLinkLock)
         {
             await PostgreSqlVaultStorage.ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock_shared({ConsentLinkLock});", cancellationToken).ConfigureAwait(false);
         }

@@ -6,8 +6,22 @@ namespace Databunker.Core.PostgreSql;
 internal sealed partial class PostgreSqlVaultStorage : IConsentStore
 {
     private const string ConsentInsert =
+        "WITH head AS (INSERT INTO consent_heads (owner, seq, mac) VALUES ($1, $12, $14) ON CONFLICT (owner) DO UPDATE SET seq = EXCLUDED.seq, mac = EXCLUDED.mac) " +
         "INSERT INTO consent_events (owner, activity, decision, method, source, notice, notice_version, notice_hash, at, expires_at, evidence, seq, link) " +
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id;";
+
+    /// <summary>The head of a decision's owner's ledger, read with <see cref="HeadJoin"/>.</summary>
+    private const string HeadColumns = "h.seq, h.mac";
+
+    private const string HeadJoin = "LEFT JOIN consent_heads h ON h.owner = e.owner";
+
+    /// <summary>The sequence number and link of a decision's owner's last decision, read with <see cref="TailJoin"/>.</summary>
+    private const string TailColumns = "t.seq, t.link";
+
+    private const string TailJoin = "LEFT JOIN consent_events t ON t.owner = e.owner AND t.seq = (SELECT MAX(m.seq) FROM consent_events m WHERE m.owner = e.owner)";
+
+    private const string HeadUpsert =
+        "INSERT INTO consent_heads (owner, seq, mac) VALUES ($1, $2, $3) ON CONFLICT (owner) DO UPDATE SET seq = EXCLUDED.seq, mac = EXCLUDED.mac;";
 
     /// <summary>The columns of a pending decision that <see cref="ReadPendingAsync"/> reads after its id and owner.</summary>
     private const string PendingColumns = "p.index_hash, p.activity, p.decision, p.method, p.source, p.notice, p.notice_version, p.notice_hash, p.at, p.expires_at, p.evidence, p.link";
@@ -29,17 +43,44 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
     public async Task<IReadOnlyList<StoredConsentEvent>> GetConsentEventsAsync(Guid owner, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var select = Command(connection, null, $"SELECT {ConsentColumns} FROM consent_events e WHERE e.owner = $1 ORDER BY e.seq;", Id(owner));
-        return await ReadConsentsAsync(select, withPrevious: false, cancellationToken).ConfigureAwait(false);
+        await using var select = Command(connection, null, $"SELECT {ConsentColumns}, {HeadColumns} FROM consent_events e {HeadJoin} WHERE e.owner = $1 ORDER BY e.seq;", Id(owner));
+        return await ReadConsentsAsync(select, withPrevious: false, cancellationToken, withHead: true).ConfigureAwait(false);
+    }
+
+    public async Task<StoredConsentHead?> GetConsentHeadAsync(Guid owner, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = Command(connection, null, "SELECT owner, seq, mac FROM consent_heads WHERE owner = $1;", Id(owner));
+        return (await ReadHeadsAsync(select, cancellationToken).ConfigureAwait(false)) is [var head] ? head : null;
+    }
+
+    public async Task<IReadOnlyList<StoredConsentHead>> GetConsentHeadsWithoutDecisionsAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = Command(connection, null,
+            "SELECT h.owner, h.seq, h.mac FROM consent_heads h WHERE NOT EXISTS (SELECT 1 FROM consent_events e WHERE e.owner = h.owner) ORDER BY h.owner LIMIT $1;", limit);
+        return await ReadHeadsAsync(select, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<IReadOnlyList<StoredConsentHead>> ReadHeadsAsync(NpgsqlCommand select, CancellationToken cancellationToken)
+    {
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var heads = new List<StoredConsentHead>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            heads.Add(new StoredConsentHead(new Guid((byte[])reader.GetValue(0)), reader.GetInt64(1), (byte[])reader.GetValue(2)));
+        }
+
+        return heads;
     }
 
     public async Task<IReadOnlyList<StoredConsentEvent>> GetConsentChainPageAsync(Guid? afterOwner, long afterSequence, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, null,
-            $"SELECT {ConsentColumns} FROM consent_events e WHERE $1::bytea IS NULL OR (e.owner, e.seq) > ($1::bytea, $2) ORDER BY e.owner, e.seq LIMIT $3;",
+            $"SELECT {ConsentColumns}, {HeadColumns} FROM consent_events e {HeadJoin} WHERE $1::bytea IS NULL OR (e.owner, e.seq) > ($1::bytea, $2) ORDER BY e.owner, e.seq LIMIT $3;",
             afterOwner is { } o ? Id(o) : null, afterSequence, limit);
-        return await ReadConsentsAsync(select, withPrevious: false, cancellationToken).ConfigureAwait(false);
+        return await ReadConsentsAsync(select, withPrevious: false, cancellationToken, withHead: true).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -63,7 +104,8 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
                 return 0;
             }
 
-            var linked = await LinkAllAsync(audit, cancellationToken).ConfigureAwait(false);
+            var linked = await LinkAllAsync(audit, Volatile.Read(ref _chainToLink), cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _chainToLink, false);
             Volatile.Write(ref _legacyToLink, null);
             try
             {
@@ -87,9 +129,16 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
         }
     }
 
-    private Task<int> LinkAllAsync(AuditRecord audit, CancellationToken cancellationToken) =>
+    private Task<int> LinkAllAsync(AuditRecord audit, bool link, CancellationToken cancellationToken) =>
         AuditedWriteAsync(async (connection, transaction, chain) =>
         {
+            if (!link)
+            {
+                await WriteHeadsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                await chain.AppendAsync(audit with { Operation = AuditOperations.ConsentHeads }, cancellationToken).ConfigureAwait(false);
+                return 0;
+            }
+
             IReadOnlyList<StoredConsentEvent> legacy;
             await using (var select = Command(connection, transaction, $"SELECT {ConsentColumns} FROM consent_events e WHERE e.link IS NULL ORDER BY e.owner, e.seq;"))
             {
@@ -114,9 +163,30 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
 
             // Progress only: no start reads it.
             await ExecuteAsync(connection, transaction, "UPDATE consent_chain SET legacy_through = 0, pending_through = 0 WHERE id = 1;", cancellationToken).ConfigureAwait(false);
+            await WriteHeadsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
             await chain.AppendAsync(audit, cancellationToken).ConfigureAwait(false);
             return legacy.Count + pending.Count;
         }, cancellationToken);
+
+    /// <summary>Writes the head of every ledger whose last decision is linked, as the ledgers stand (once, in the start whose migration added the heads).</summary>
+    private async Task WriteHeadsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        var last = new List<(Guid Owner, long Sequence, byte[]? Link)>();
+        await using (var select = Command(connection, transaction,
+                         "SELECT e.owner, e.seq, e.link FROM consent_events e WHERE e.seq = (SELECT MAX(m.seq) FROM consent_events m WHERE m.owner = e.owner) ORDER BY e.owner;"))
+        await using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                last.Add((new Guid((byte[])reader.GetValue(0)), reader.GetInt64(1), reader.IsDBNull(2) ? null : (byte[])reader.GetValue(2)));
+            }
+        }
+
+        foreach (var (owner, sequence, mac) in ConsentLinks.OfHeads(ConsentChain, last))
+        {
+            await ExecuteAsync(connection, transaction, HeadUpsert, cancellationToken, Id(owner), sequence, mac).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Under the audit chain's lock, as every audited write: two passes at once take turns, and the second finds the grants closed.</summary>
     public Task<int> ExpireConsentsAsync(long now, int limit, AuditRecord audit, CancellationToken cancellationToken) =>
@@ -180,11 +250,11 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, null,
-            $"SELECT {ConsentColumns}, (SELECT p.link FROM consent_events p WHERE p.owner = e.owner AND p.seq = e.seq - 1) FROM consent_events e " +
+            $"SELECT {ConsentColumns}, (SELECT p.link FROM consent_events p WHERE p.owner = e.owner AND p.seq = e.seq - 1), {HeadColumns}, {TailColumns} FROM consent_events e {HeadJoin} {TailJoin} " +
             "WHERE e.activity = $1 AND e.decision = $2 AND e.id > $3 " +
             "AND NOT EXISTS (SELECT 1 FROM consent_events l WHERE l.owner = e.owner AND l.activity = e.activity AND l.seq > e.seq) ORDER BY e.id LIMIT $4;",
             activity, (int)decision, afterId, limit);
-        return await ReadConsentsAsync(select, withPrevious: true, cancellationToken).ConfigureAwait(false);
+        return await ReadConsentsAsync(select, withPrevious: true, cancellationToken, withHead: true, withTail: true).ConfigureAwait(false);
     }
 
     public Task<long> AddPendingConsentAsync(PendingConsentEvent pending, AuditRecord audit, CancellationToken cancellationToken) =>
@@ -254,9 +324,19 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
         WriteAsync((connection, transaction) => ExecuteAsync(connection, transaction,
             "DELETE FROM pending_consents WHERE id IN (SELECT id FROM pending_consents WHERE at <= $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED);", cancellationToken, before, limit), cancellationToken);
 
-    Task IConsentStore.EnlistErasureAsync(IErasureTransaction erasure, Guid owner, bool keepHistory, CancellationToken cancellationToken) =>
-        PostgreSqlErasure.Of(erasure).Add(
-            keepHistory ? "UPDATE consent_events SET evidence = NULL WHERE owner = $1;" : "DELETE FROM consent_events WHERE owner = $1;", Id(owner));
+    async Task IConsentStore.EnlistErasureAsync(IErasureTransaction erasure, Guid owner, bool keepHistory, CancellationToken cancellationToken)
+    {
+        var transaction = PostgreSqlErasure.Of(erasure);
+        if (keepHistory)
+        {
+            await transaction.Add("UPDATE consent_events SET evidence = NULL WHERE owner = $1;", Id(owner)).ConfigureAwait(false);
+            return;
+        }
+
+        // The ledger's head goes with it.
+        await transaction.Add("DELETE FROM consent_events WHERE owner = $1;", Id(owner)).ConfigureAwait(false);
+        await transaction.Add("DELETE FROM consent_heads WHERE owner = $1;", Id(owner)).ConfigureAwait(false);
+    }
 
     private IConsentChain ConsentChain =>
         _consentChain ?? throw new InvalidOperationException("This storage was built without a consent chain, so it cannot append consent decisions.");
@@ -275,14 +355,18 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
             }
         }
 
+        // One statement appends the decision and moves its owner's head onto it.
+        var link = chain.Link(previous, sequence, consent);
         return (long)(await ScalarAsync(connection, transaction, ConsentInsert, cancellationToken,
             Id(consent.Owner), consent.Activity, (int)consent.Decision, (int)consent.Method, consent.Source, consent.Notice, consent.NoticeVersion, consent.NoticeHash,
-            consent.At, consent.ExpiresAt, consent.Evidence, sequence, chain.Link(previous, sequence, consent)).ConfigureAwait(false))!;
+            consent.At, consent.ExpiresAt, consent.Evidence, sequence, link, ConsentLinks.OfHead(chain, consent.Owner, sequence, link)).ConfigureAwait(false))!;
     }
 
     /// <summary>The rows of a query over <see cref="ConsentColumns"/> (and, <paramref name="withPrevious"/>, the previous decision's link after them).</summary>
-    private static async Task<IReadOnlyList<StoredConsentEvent>> ReadConsentsAsync(NpgsqlCommand select, bool withPrevious, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<StoredConsentEvent>> ReadConsentsAsync(NpgsqlCommand select, bool withPrevious, CancellationToken cancellationToken, bool withHead = false, bool withTail = false)
     {
+        var head = withPrevious ? 15 : 14;
+        var tail = withHead ? head + 2 : head;
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var events = new List<StoredConsentEvent>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -295,6 +379,9 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
                 Sequence = reader.GetInt64(12),
                 Link = reader.IsDBNull(13) ? null : (byte[])reader.GetValue(13),
                 PreviousLink = withPrevious && !reader.IsDBNull(14) ? (byte[])reader.GetValue(14) : null,
+                Head = withHead && !reader.IsDBNull(head) ? new StoredConsentHead(new Guid((byte[])reader.GetValue(1)), reader.GetInt64(head), (byte[])reader.GetValue(head + 1)) : null,
+                LastSequence = withTail && !reader.IsDBNull(tail) ? reader.GetInt64(tail) : 0,
+                LastLink = withTail && !reader.IsDBNull(tail + 1) ? (byte[])reader.GetValue(tail + 1) : null,
             });
         }
 

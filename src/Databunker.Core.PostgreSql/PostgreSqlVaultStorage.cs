@@ -18,12 +18,15 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
     private readonly SemaphoreSlim _linking = new(1, 1);
 
     /// <summary>
-    /// From the moment this instance's <see cref="InitializeAsync"/> applied the consent chain's migration until
+    /// From the moment this instance's <see cref="InitializeAsync"/> applied the consent chain's migration (or the heads') until
     /// <see cref="LinkLegacyConsentEventsAsync"/> has linked the decisions from before it: the connection that holds
     /// <see cref="PostgreSqlMigrator.ConsentLinkLock"/>, and the only authority for that linking, which nothing in the
     /// database can set.
     /// </summary>
     private NpgsqlConnection? _legacyToLink;
+
+    /// <summary>Whether this instance's <see cref="InitializeAsync"/> applied the consent chain's migration (not only the heads'), until linked.</summary>
+    private bool _chainToLink;
 
     /// <param name="options">The connection.</param>
     /// <param name="time">The clock.</param>
@@ -65,8 +68,10 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
             {
                 var applied = await PostgreSqlMigrator.MigrateAsync(connection, _time.GetUtcNow().ToUnixTimeMilliseconds(), Volatile.Read(ref _legacyToLink) is not null, cancellationToken)
                     .ConfigureAwait(false);
-                if (applied.Contains(PostgreSqlMigrator.ConsentChainVersion))
+                if (applied.Contains(PostgreSqlMigrator.ConsentChainVersion) || applied.Contains(PostgreSqlMigrator.ConsentHeadsVersion))
                 {
+                    // The chain's migration: link the decisions from before it (and write the heads); the heads' alone: write the heads.
+                    Volatile.Write(ref _chainToLink, applied.Contains(PostgreSqlMigrator.ConsentChainVersion));
                     // Kept open: its session holds the lock that other instances' starts wait for until the linking is done.
                     Volatile.Write(ref _legacyToLink, connection);
                     connection = null;

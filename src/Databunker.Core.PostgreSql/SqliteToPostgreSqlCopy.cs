@@ -13,7 +13,7 @@ namespace Databunker.Core.PostgreSql;
 public static class SqliteToPostgreSqlCopy
 {
     /// <summary>The SQLite schema version whose tables this copy reads (a test holds it to Databunker.Core's latest).</summary>
-    internal const int SqliteSchemaVersion = 16;
+    internal const int SqliteSchemaVersion = 17;
 
     private static readonly (string Table, (string Name, NpgsqlDbType Type)[] Columns)[] Tables =
     [
@@ -33,6 +33,7 @@ public static class SqliteToPostgreSqlCopy
         ("privacy_catalog", [("id", NpgsqlDbType.Integer), ("hash", NpgsqlDbType.Bytea), ("changed_at", NpgsqlDbType.Bigint)]),
         ("consent_events", [("id", NpgsqlDbType.Bigint), ("owner", NpgsqlDbType.Bytea), ("activity", NpgsqlDbType.Text), ("decision", NpgsqlDbType.Integer), ("method", NpgsqlDbType.Integer), ("source", NpgsqlDbType.Text), ("notice", NpgsqlDbType.Text), ("notice_version", NpgsqlDbType.Integer), ("notice_hash", NpgsqlDbType.Bytea), ("at", NpgsqlDbType.Bigint), ("expires_at", NpgsqlDbType.Bigint), ("evidence", NpgsqlDbType.Bytea), ("seq", NpgsqlDbType.Bigint), ("link", NpgsqlDbType.Bytea)]),
         ("consent_chain", [("id", NpgsqlDbType.Integer), ("legacy_through", NpgsqlDbType.Bigint), ("pending_through", NpgsqlDbType.Bigint)]),
+        ("consent_heads", [("owner", NpgsqlDbType.Bytea), ("seq", NpgsqlDbType.Bigint), ("mac", NpgsqlDbType.Bytea)]),
         ("pending_consents", [("id", NpgsqlDbType.Bigint), ("index_hash", NpgsqlDbType.Bytea), ("activity", NpgsqlDbType.Text), ("decision", NpgsqlDbType.Integer), ("method", NpgsqlDbType.Integer), ("source", NpgsqlDbType.Text), ("notice", NpgsqlDbType.Text), ("notice_version", NpgsqlDbType.Integer), ("notice_hash", NpgsqlDbType.Bytea), ("at", NpgsqlDbType.Bigint), ("expires_at", NpgsqlDbType.Bigint), ("evidence", NpgsqlDbType.Bytea), ("link", NpgsqlDbType.Bytea)]),
         ("privacy_requests", [("id", NpgsqlDbType.Bytea), ("owner", NpgsqlDbType.Bytea), ("type", NpgsqlDbType.Integer), ("regime", NpgsqlDbType.Integer), ("state", NpgsqlDbType.Integer), ("version", NpgsqlDbType.Bigint), ("activity", NpgsqlDbType.Text), ("received_at", NpgsqlDbType.Bigint), ("acknowledge_by", NpgsqlDbType.Bigint), ("acknowledged_at", NpgsqlDbType.Bigint), ("due_at", NpgsqlDbType.Bigint), ("extended", NpgsqlDbType.Boolean), ("verify_by", NpgsqlDbType.Bigint), ("verified_at", NpgsqlDbType.Bigint), ("code_hash", NpgsqlDbType.Bytea), ("code_expires_at", NpgsqlDbType.Bigint), ("code_attempts", NpgsqlDbType.Integer), ("codes_sent", NpgsqlDbType.Integer), ("decided_at", NpgsqlDbType.Bigint), ("decided_by", NpgsqlDbType.Text), ("closed_at", NpgsqlDbType.Bigint), ("outcome", NpgsqlDbType.Text), ("overdue_at", NpgsqlDbType.Bigint), ("wake_at", NpgsqlDbType.Bigint), ("sealed", NpgsqlDbType.Bytea)]),
     ];
@@ -113,7 +114,7 @@ public static class SqliteToPostgreSqlCopy
         await using var write = await postgres.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // Taken and then checked under a lock, so that two copies, or a copy and a starting host, cannot interleave.
         await PostgreSqlVaultStorage.ExecuteAsync(postgres, write,
-            "LOCK TABLE system_keys, users, data_keys, user_indexes, tombstones, audit_events, audit_chain, expirations, tokens, app_data, sessions, share_links, privacy_notices, privacy_catalog, consent_events, consent_chain, privacy_requests, pending_consents IN EXCLUSIVE MODE;", cancellationToken).ConfigureAwait(false);
+            "LOCK TABLE system_keys, users, data_keys, user_indexes, tombstones, audit_events, audit_chain, expirations, tokens, app_data, sessions, share_links, privacy_notices, privacy_catalog, consent_events, consent_chain, consent_heads, privacy_requests, pending_consents IN EXCLUSIVE MODE;", cancellationToken).ConfigureAwait(false);
         if (await PostgreSqlVaultStorage.ScalarAsync(postgres, write,
                 "SELECT EXISTS (SELECT 1 FROM system_keys) OR EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM audit_events) OR EXISTS (SELECT 1 FROM tokens);",
                 cancellationToken).ConfigureAwait(false) is true)

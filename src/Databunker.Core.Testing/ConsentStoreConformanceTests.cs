@@ -65,6 +65,35 @@ public abstract class ConsentStoreConformanceTests : StorageConformanceTests
         (await Consents.LinkLegacyConsentEventsAsync(Audit(null), default)).Should().Be(0, "a new store has no decisions from before the chain");
     }
 
+    /// <summary>
+    /// AddConsentEventAsync, ExpireConsentsAsync and the reads: each append moves its owner's head (<see cref="StoredConsentHead"/>)
+    /// onto the new decision in the same transaction; the reads carry the head; no head is left without decisions.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task Add_MovesEachPersonsHeadOntoTheirLastDecision()
+    {
+        var (alice, bob) = (NewPerson(), NewPerson());
+        await Persons.CreatePersonsAsync([alice, bob], default);
+        (await Consents.GetConsentHeadAsync(alice.Token, default)).Should().BeNull("a person with no decision has no head");
+        await Consents.AddConsentEventAsync(Decision(alice.Token, "newsletter", ConsentDecision.Granted, 10, expiresAt: 15), Audit(alice.Token), default);
+        await Consents.AddConsentEventAsync(Decision(bob.Token, "newsletter", ConsentDecision.Granted, 11), Audit(bob.Token), default);
+        (await Consents.ExpireConsentsAsync(20, 10, Audit(null), default)).Should().Be(1);
+
+        foreach (var (person, count) in new[] { (alice.Token, 2L), (bob.Token, 1L) })
+        {
+            var ledger = await Consents.GetConsentEventsAsync(person, default);
+            var head = await Consents.GetConsentHeadAsync(person, default);
+            head.Should().NotBeNull();
+            (head!.Owner, head.Sequence).Should().Be((person, count));
+            var marker = new NewConsentEvent(person, string.Empty, default, default, null, string.Empty, 0, [], 0, null, null);
+            head.Mac.Should().Equal(ConsentChain.Link(ledger[^1].Link, -count, marker), "the head's MAC is the chain's link over the last link, at the negated sequence number, of an event that carries only the owner");
+            ledger.Should().OnlyContain(e => e.Head != null && e.Head.Sequence == count && e.Head.Mac.SequenceEqual(head.Mac));
+        }
+
+        (await Consents.GetConsentHeadsWithoutDecisionsAsync(10, default)).Should().BeEmpty();
+    }
+
     /// <summary>ExpireConsentsAsync: closes grants whose validity ended and nothing else, once, even when passes run at once.</summary>
     /// <returns>A task.</returns>
     [Test]

@@ -7,6 +7,17 @@ internal static class ConsentLinks
     public static VaultCryptoException Unlinked() =>
         new("The person's last consent decision has no link: the consent ledger was altered, and nothing is appended to it.");
 
+    /// <summary>
+    /// The MAC of a person's ledger head: the chain's link over their last decision's link, with the sequence number
+    /// negated (no decision or pending decision is linked at a negative number) and an event that carries only the owner.
+    /// </summary>
+    public static byte[] OfHead(IConsentChain chain, Guid owner, long sequence, byte[] lastLink) =>
+        chain.Link(lastLink, -sequence, new NewConsentEvent(owner, string.Empty, default, default, null, string.Empty, 0, [], 0, null, null));
+
+    /// <summary>The heads of every ledger whose last decision is linked, over (owner, sequence, link) rows of those last decisions.</summary>
+    public static IEnumerable<(Guid Owner, long Sequence, byte[] Mac)> OfHeads(IConsentChain chain, IEnumerable<(Guid Owner, long Sequence, byte[]? Link)> last) =>
+        last.Where(l => l.Link is { Length: > 0 } && l.Link.Length == chain.LinkSize).Select(l => (l.Owner, l.Sequence, OfHead(chain, l.Owner, l.Sequence, l.Link!)));
+
     /// <summary>The link of a decision waiting for its person's registration: its index hash in place of a previous link, sequence 0.</summary>
     public static byte[] OfPending(IConsentChain chain, PendingConsentEvent pending) => chain.Link(pending.IndexHash, 0, pending.Event);
 

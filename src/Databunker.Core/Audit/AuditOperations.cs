@@ -120,6 +120,9 @@ public static class AuditOperations
     /// <summary>The decisions recorded before the consent chain existed were linked into it, once, when the vault first opened after the upgrade.</summary>
     public const string ConsentLink = "consent.link";
 
+    /// <summary>The heads of the consent ledgers were written, once, when a vault that had the consent chain first opened after the upgrade that added them.</summary>
+    public const string ConsentHeads = "consent.heads";
+
     /// <summary>A data-subject request was submitted.</summary>
     public const string RequestSubmit = "request.submit";
 

@@ -61,8 +61,7 @@ internal sealed class ConsentLedger(
             var dataKey = await persons.OpenDataKeyAsync(person, cancellationToken).ConfigureAwait(false) ?? throw new PersonNotFoundException();
             try
             {
-                var events = await store.GetConsentEventsAsync(person, cancellationToken).ConfigureAwait(false);
-                ConsentChainCheck.Verify(chain, events);
+                var events = await ReadLedgerAsync(person, cancellationToken).ConfigureAwait(false);
                 return [.. events.Where(e => activity is null || e.Event.Activity == activity).Select(e => ToEvent(e, OpenEvidence(dataKey, e.Event)))];
             }
             finally
@@ -147,6 +146,7 @@ internal sealed class ConsentLedger(
             foreach (var e in events)
             {
                 ConsentChainCheck.VerifyAlone(chain, e);
+                ConsentChainCheck.VerifyTail(chain, e);
             }
 
             return [.. events.Select(e => new PersonConsent(e.Event.Owner, ToEvent(e, null)))];
@@ -256,8 +256,7 @@ internal sealed class ConsentLedger(
 
     private async Task WriteExportAsync(Utf8JsonWriter writer, ExportContext context, CancellationToken cancellationToken)
     {
-        var ledger = await store.GetConsentEventsAsync(context.Person, cancellationToken).ConfigureAwait(false);
-        ConsentChainCheck.Verify(chain, ledger);
+        var ledger = await ReadLedgerAsync(context.Person, cancellationToken).ConfigureAwait(false);
         writer.WriteStartArray();
         foreach (var stored in ledger)
         {
@@ -290,6 +289,25 @@ internal sealed class ConsentLedger(
         }
 
         writer.WriteEndArray();
+    }
+
+    /// <summary>
+    /// A person's whole ledger, checked against their chain and their ledger's head (each row carries the head as its
+    /// statement read it): a cut tail, a deleted or foreign head, or a head without decisions throws <see cref="VaultCryptoException"/>.
+    /// </summary>
+    private async Task<IReadOnlyList<StoredConsentEvent>> ReadLedgerAsync(Guid person, CancellationToken cancellationToken)
+    {
+        var events = await store.GetConsentEventsAsync(person, cancellationToken).ConfigureAwait(false);
+        StoredConsentHead? head = null;
+        if (events.Count == 0 && (head = await store.GetConsentHeadAsync(person, cancellationToken).ConfigureAwait(false)) is not null)
+        {
+            // Read again: a first decision may have been appended, with its head, between the two reads.
+            events = await store.GetConsentEventsAsync(person, cancellationToken).ConfigureAwait(false);
+        }
+
+        ConsentChainCheck.Verify(chain, events);
+        ConsentChainCheck.VerifyHead(chain, person, events, events.Count == 0 ? head : events[^1].Head);
+        return events;
     }
 
     /// <summary>Enters the vault for one operation (the opener has linked any decisions from before the chain).</summary>

@@ -14,10 +14,17 @@ internal sealed class ConsentLedgerVerifier(IConsentStore consents, IConsentChai
     private long _persons;
     private long _decisions;
     private long _linkings;
+    private long _headings;
 
     public async Task<ConsentVerification> VerifyAsync(CancellationToken cancellationToken)
     {
         var audited = await CountAuditedDecisionsAsync(cancellationToken).ConfigureAwait(false);
+        if (_headings > 1)
+        {
+            return new ConsentVerification(false, 0, 0, null, null, string.Create(CultureInfo.InvariantCulture,
+                $"The audit trail records {_headings} consent.heads events: the writing of the consent ledgers' heads ran more than once, so their migration was applied again to a schema made to look older."));
+        }
+
         if (_linkings > 1)
         {
             return new ConsentVerification(false, 0, 0, null, null, string.Create(CultureInfo.InvariantCulture,
@@ -25,6 +32,7 @@ internal sealed class ConsentLedgerVerifier(IConsentStore consents, IConsentChai
         }
 
         var (owner, expected, previous) = ((Guid?)null, 1L, new byte[chain.LinkSize]);
+        StoredConsentHead? head = null;
         while (true)
         {
             var page = await consents.GetConsentChainPageAsync(owner, expected - 1, pageSize, cancellationToken).ConfigureAwait(false);
@@ -32,7 +40,7 @@ internal sealed class ConsentLedgerVerifier(IConsentStore consents, IConsentChai
             {
                 if (stored.Event.Owner != owner)
                 {
-                    if (owner is { } done && Cut(done, expected - 1, audited) is { } cut)
+                    if (owner is { } done && (HeadBroken(done, expected - 1, previous, head) ?? Cut(done, expected - 1, audited)) is { } cut)
                     {
                         return cut;
                     }
@@ -46,7 +54,7 @@ internal sealed class ConsentLedgerVerifier(IConsentStore consents, IConsentChai
                     return Broken(stored.Event.Owner, expected, problem);
                 }
 
-                (expected, previous) = (expected + 1, stored.Link);
+                (expected, previous, head) = (expected + 1, stored.Link, stored.Head);
                 _decisions++;
             }
 
@@ -56,9 +64,16 @@ internal sealed class ConsentLedgerVerifier(IConsentStore consents, IConsentChai
             }
         }
 
-        if (owner is { } last && Cut(last, expected - 1, audited) is { } tail)
+        if (owner is { } last && (HeadBroken(last, expected - 1, previous, head) ?? Cut(last, expected - 1, audited)) is { } tail)
         {
             return tail;
+        }
+
+        // Heads of persons with no decision: their whole ledger was deleted, and its head left.
+        if ((await consents.GetConsentHeadsWithoutDecisionsAsync(1, cancellationToken).ConfigureAwait(false)) is [var orphan, ..])
+        {
+            return Broken(orphan.Owner, 1, string.Create(CultureInfo.InvariantCulture,
+                $"Every decision of the person's consent ledger is missing: its head records {orphan.Sequence} decisions, the ledger holds none. They were deleted."));
         }
 
         // Persons the trail records decisions for and who have none left: forgotten, or their whole ledger was deleted.
@@ -96,6 +111,10 @@ internal sealed class ConsentLedgerVerifier(IConsentStore consents, IConsentChai
                 {
                     _linkings++;
                 }
+                else if (entry.Event.Operation == AuditOperations.ConsentHeads)
+                {
+                    _headings++;
+                }
                 else if (RecordsADecision(entry.Event))
                 {
                     counts[entry.Event.Subject!.Value] = counts.GetValueOrDefault(entry.Event.Subject.Value) + 1;
@@ -119,6 +138,10 @@ internal sealed class ConsentLedgerVerifier(IConsentStore consents, IConsentChai
             ? Broken(person, count + 1, string.Create(CultureInfo.InvariantCulture, $"Decision {count + 1} of the person's consent ledger is missing: the audit trail records {recorded} decisions, the ledger holds {count}. The last were deleted."))
             : null;
     }
+
+    /// <summary>A broken result when <paramref name="person"/>'s ledger, whose last decision is <paramref name="count"/> with link <paramref name="last"/>, does not end where its head says.</summary>
+    private ConsentVerification? HeadBroken(Guid person, long count, byte[]? last, StoredConsentHead? head) =>
+        ConsentChainCheck.HeadProblem(chain, person, count, last, head) is { } problem ? Broken(person, problem.Sequence, problem.Problem) : null;
 
     private ConsentVerification Broken(Guid person, long sequence, string problem) => new(false, _persons, _decisions, person, sequence, problem);
 }

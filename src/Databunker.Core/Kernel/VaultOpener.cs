@@ -50,7 +50,8 @@ internal sealed class VaultOpener(
     /// <summary>
     /// Links the consent decisions recorded before the chain, before any operation: the storage does it only when its
     /// own migration in this start added the chain (nothing in the database decides it), in one transaction with a
-    /// <c>consent.link</c> audit event. A trail with two of them shows the chain's migration applied twice.
+    /// <c>consent.link</c> audit event. A trail with two of them shows the chain's migration applied twice. The start whose
+    /// migration added the ledgers' heads writes them in the same call (audited as <c>consent.heads</c> when the chain was there before).
     /// </summary>
     private async Task LinkLegacyConsentsAsync(CancellationToken cancellationToken)
     {

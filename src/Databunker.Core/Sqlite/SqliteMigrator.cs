@@ -17,6 +17,9 @@ internal static class SqliteMigrator
     /// <summary>The version that links each person's consent decisions into a chain (<c>0016_consent_chain.sql</c>).</summary>
     public const int ConsentChainVersion = 16;
 
+    /// <summary>The version that adds each person's consent ledger head (<c>0017_consent_heads.sql</c>).</summary>
+    public const int ConsentHeadsVersion = 17;
+
     /// <summary>Migrates; returns the versions this call applied (none when the schema was current).</summary>
     public static IReadOnlyList<int> Migrate(SqliteConnection connection, bool inMemory, long now)
     {

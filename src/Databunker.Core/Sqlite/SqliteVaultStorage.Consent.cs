@@ -9,6 +9,19 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
         "INSERT INTO consent_events (owner, activity, decision, method, source, notice, notice_version, notice_hash, at, expires_at, evidence, seq, link) " +
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id;";
 
+    /// <summary>The head of a decision's owner's ledger, read with <see cref="HeadJoin"/>.</summary>
+    private const string HeadColumns = "h.seq, h.mac";
+
+    private const string HeadJoin = "LEFT JOIN consent_heads h ON h.owner = e.owner";
+
+    /// <summary>The sequence number and link of a decision's owner's last decision, read with <see cref="TailJoin"/>.</summary>
+    private const string TailColumns = "t.seq, t.link";
+
+    private const string TailJoin = "LEFT JOIN consent_events t ON t.owner = e.owner AND t.seq = (SELECT MAX(m.seq) FROM consent_events m WHERE m.owner = e.owner)";
+
+    private const string HeadUpsert =
+        "INSERT INTO consent_heads (owner, seq, mac) VALUES (?1, ?2, ?3) ON CONFLICT (owner) DO UPDATE SET seq = excluded.seq, mac = excluded.mac;";
+
     /// <summary>The columns of a pending decision that <see cref="ReadPending"/> reads after its id and owner.</summary>
     private const string PendingColumns = "p.index_hash, p.activity, p.decision, p.method, p.source, p.notice, p.notice_version, p.notice_hash, p.at, p.expires_at, p.evidence, p.link";
 
@@ -28,17 +41,39 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
     public Task<IReadOnlyList<StoredConsentEvent>> GetConsentEventsAsync(Guid owner, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        using var rows = SqliteStatement.For(connection, $"SELECT {ConsentColumns} FROM consent_events e WHERE e.owner = ?1 ORDER BY e.seq;").Bind(1, owner).Query();
-        return (IReadOnlyList<StoredConsentEvent>)ReadConsents(rows, withPrevious: false);
+        using var rows = SqliteStatement.For(connection, $"SELECT {ConsentColumns}, {HeadColumns} FROM consent_events e {HeadJoin} WHERE e.owner = ?1 ORDER BY e.seq;").Bind(1, owner).Query();
+        return (IReadOnlyList<StoredConsentEvent>)ReadConsents(rows, withPrevious: false, withHead: true);
+    }, cancellationToken);
+
+    public Task<StoredConsentHead?> GetConsentHeadAsync(Guid owner, CancellationToken cancellationToken) => Run(() =>
+    {
+        using var connection = _connections.Open();
+        using var rows = SqliteStatement.For(connection, "SELECT owner, seq, mac FROM consent_heads WHERE owner = ?1;").Bind(1, owner).Query();
+        return rows.Next() ? new StoredConsentHead(rows.Guid(0), rows.Int64(1), rows.Bytes(2)) : null;
+    }, cancellationToken);
+
+    public Task<IReadOnlyList<StoredConsentHead>> GetConsentHeadsWithoutDecisionsAsync(int limit, CancellationToken cancellationToken) => Run(() =>
+    {
+        using var connection = _connections.Open();
+        using var rows = SqliteStatement.For(connection,
+                "SELECT h.owner, h.seq, h.mac FROM consent_heads h WHERE NOT EXISTS (SELECT 1 FROM consent_events e WHERE e.owner = h.owner) ORDER BY h.owner LIMIT ?1;")
+            .Bind(1, (long)limit).Query();
+        var heads = new List<StoredConsentHead>();
+        while (rows.Next())
+        {
+            heads.Add(new StoredConsentHead(rows.Guid(0), rows.Int64(1), rows.Bytes(2)));
+        }
+
+        return (IReadOnlyList<StoredConsentHead>)heads;
     }, cancellationToken);
 
     public Task<IReadOnlyList<StoredConsentEvent>> GetConsentChainPageAsync(Guid? afterOwner, long afterSequence, int limit, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
         using var rows = SqliteStatement.For(connection,
-                $"SELECT {ConsentColumns} FROM consent_events e WHERE ?1 IS NULL OR (e.owner, e.seq) > (?1, ?2) ORDER BY e.owner, e.seq LIMIT ?3;")
+                $"SELECT {ConsentColumns}, {HeadColumns} FROM consent_events e {HeadJoin} WHERE ?1 IS NULL OR (e.owner, e.seq) > (?1, ?2) ORDER BY e.owner, e.seq LIMIT ?3;")
             .Bind(1, afterOwner is { } o ? Id(o) : null).Bind(2, afterSequence).Bind(3, (long)limit).Query();
-        return (IReadOnlyList<StoredConsentEvent>)ReadConsents(rows, withPrevious: false);
+        return (IReadOnlyList<StoredConsentEvent>)ReadConsents(rows, withPrevious: false, withHead: true);
     }, cancellationToken);
 
     /// <summary>
@@ -48,7 +83,9 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
     /// </summary>
     public async Task<int> LinkLegacyConsentEventsAsync(AuditRecord audit, CancellationToken cancellationToken)
     {
-        if (Interlocked.Exchange(ref _legacyToLink, 0) == 0)
+        var link = Interlocked.Exchange(ref _legacyToLink, 0) == 1;
+        var heads = Interlocked.Exchange(ref _headsToWrite, 0) == 1;
+        if (!link && !heads)
         {
             return 0;
         }
@@ -57,6 +94,13 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
         {
             return await Write((connection, _) =>
             {
+                if (!link)
+                {
+                    WriteHeads(connection);
+                    AuditWriter(connection).Append(audit with { Operation = AuditOperations.ConsentHeads });
+                    return 0;
+                }
+
                 List<StoredConsentEvent> legacy;
                 using (var rows = SqliteStatement.For(connection, $"SELECT {ConsentColumns} FROM consent_events e WHERE e.link IS NULL ORDER BY e.owner, e.seq;").Query())
                 {
@@ -81,14 +125,39 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
 
                 // Progress only: no start reads it.
                 SqliteStatement.For(connection, "UPDATE consent_chain SET legacy_through = 0, pending_through = 0 WHERE id = 1;").Execute();
+                if (heads)
+                {
+                    WriteHeads(connection);
+                }
+
                 AuditWriter(connection).Append(audit);
                 return legacy.Count + pending.Count;
             }, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            Volatile.Write(ref _legacyToLink, 1);
+            Volatile.Write(ref _legacyToLink, link ? 1 : 0);
+            Volatile.Write(ref _headsToWrite, heads ? 1 : 0);
             throw;
+        }
+    }
+
+    /// <summary>Writes the head of every ledger whose last decision is linked, as the ledgers stand (once, in the start whose migration added the heads).</summary>
+    private void WriteHeads(Microsoft.Data.Sqlite.SqliteConnection connection)
+    {
+        var last = new List<(Guid Owner, long Sequence, byte[]? Link)>();
+        using (var rows = SqliteStatement.For(connection,
+                       "SELECT e.owner, e.seq, e.link FROM consent_events e WHERE e.seq = (SELECT MAX(m.seq) FROM consent_events m WHERE m.owner = e.owner) ORDER BY e.owner;").Query())
+        {
+            while (rows.Next())
+            {
+                last.Add((rows.Guid(0), rows.Int64(1), rows.BytesOrNull(2)));
+            }
+        }
+
+        foreach (var (owner, sequence, mac) in ConsentLinks.OfHeads(ConsentChain, last))
+        {
+            SqliteStatement.For(connection, HeadUpsert).Bind(1, owner).Bind(2, sequence).Bind(3, mac).Execute();
         }
     }
 
@@ -154,11 +223,11 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
     {
         using var connection = _connections.Open();
         using var rows = SqliteStatement.For(connection,
-                $"SELECT {ConsentColumns}, (SELECT p.link FROM consent_events p WHERE p.owner = e.owner AND p.seq = e.seq - 1) FROM consent_events e " +
+                $"SELECT {ConsentColumns}, (SELECT p.link FROM consent_events p WHERE p.owner = e.owner AND p.seq = e.seq - 1), {HeadColumns}, {TailColumns} FROM consent_events e {HeadJoin} {TailJoin} " +
                 "WHERE e.activity = ?1 AND e.decision = ?2 AND e.id > ?3 " +
                 "AND NOT EXISTS (SELECT 1 FROM consent_events l WHERE l.owner = e.owner AND l.activity = e.activity AND l.seq > e.seq) ORDER BY e.id LIMIT ?4;")
             .Bind(1, activity).Bind(2, (long)decision).Bind(3, afterId).Bind(4, (long)limit).Query();
-        return (IReadOnlyList<StoredConsentEvent>)ReadConsents(rows, withPrevious: true);
+        return (IReadOnlyList<StoredConsentEvent>)ReadConsents(rows, withPrevious: true, withHead: true, withTail: true);
     }, cancellationToken);
 
     public Task<long> AddPendingConsentAsync(PendingConsentEvent pending, AuditRecord audit, CancellationToken cancellationToken) =>
@@ -240,8 +309,17 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
             .Bind(1, before).Bind(2, (long)limit).Execute(), cancellationToken);
 
     Task IConsentStore.EnlistErasureAsync(IErasureTransaction erasure, Guid owner, bool keepHistory, CancellationToken cancellationToken) =>
-        Run(() => SqliteErasure.Of(erasure).Execute(
-            keepHistory ? "UPDATE consent_events SET evidence = NULL WHERE owner = ?1;" : "DELETE FROM consent_events WHERE owner = ?1;", Id(owner)), cancellationToken);
+        Run(() =>
+        {
+            var transaction = SqliteErasure.Of(erasure);
+            if (keepHistory)
+            {
+                return transaction.Execute("UPDATE consent_events SET evidence = NULL WHERE owner = ?1;", Id(owner));
+            }
+
+            // The ledger's head goes with it.
+            return transaction.Execute("DELETE FROM consent_events WHERE owner = ?1;", Id(owner)) + transaction.Execute("DELETE FROM consent_heads WHERE owner = ?1;", Id(owner));
+        }, cancellationToken);
 
     private IConsentChain ConsentChain =>
         _consentChain ?? throw new InvalidOperationException("This storage was built without a consent chain, so it cannot append consent decisions.");
@@ -259,19 +337,32 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
             }
         }
 
-        using var inserted = SqliteStatement.For(connection, ConsentInsert)
-            .Bind(1, consent.Owner).Bind(2, consent.Activity).Bind(3, (long)consent.Decision).Bind(4, (long)consent.Method).Bind(5, consent.Source)
-            .Bind(6, consent.Notice).Bind(7, (long)consent.NoticeVersion).Bind(8, consent.NoticeHash).Bind(9, consent.At).Bind(10, consent.ExpiresAt).Bind(11, consent.Evidence)
-            .Bind(12, sequence).Bind(13, chain.Link(previous, sequence, consent))
-            .Query();
-        inserted.Next();
-        return inserted.Int64(0);
+        var link = chain.Link(previous, sequence, consent);
+        long id;
+        using (var inserted = SqliteStatement.For(connection, ConsentInsert)
+                   .Bind(1, consent.Owner).Bind(2, consent.Activity).Bind(3, (long)consent.Decision).Bind(4, (long)consent.Method).Bind(5, consent.Source)
+                   .Bind(6, consent.Notice).Bind(7, (long)consent.NoticeVersion).Bind(8, consent.NoticeHash).Bind(9, consent.At).Bind(10, consent.ExpiresAt).Bind(11, consent.Evidence)
+                   .Bind(12, sequence).Bind(13, link)
+                   .Query())
+        {
+            inserted.Next();
+            id = inserted.Int64(0);
+        }
+
+        // The head moves with the decision, in the same transaction.
+        SqliteStatement.For(connection, HeadUpsert).Bind(1, consent.Owner).Bind(2, sequence).Bind(3, ConsentLinks.OfHead(chain, consent.Owner, sequence, link)).Execute();
+        return id;
     }
 
-    /// <summary>The rows of a query over <see cref="ConsentColumns"/> (and, <paramref name="withPrevious"/>, the previous decision's link after them).</summary>
-    private static List<StoredConsentEvent> ReadConsents(SqliteStatement.Rows rows, bool withPrevious)
+    /// <summary>
+    /// The rows of a query over <see cref="ConsentColumns"/> and then, as asked, the previous decision's link,
+    /// <see cref="HeadColumns"/> and <see cref="TailColumns"/>.
+    /// </summary>
+    private static List<StoredConsentEvent> ReadConsents(SqliteStatement.Rows rows, bool withPrevious, bool withHead = false, bool withTail = false)
     {
         var events = new List<StoredConsentEvent>();
+        var head = withPrevious ? 15 : 14;
+        var tail = withHead ? head + 2 : head;
         while (rows.Next())
         {
             events.Add(new StoredConsentEvent(rows.Int64(0), new NewConsentEvent(
@@ -281,6 +372,9 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
                 Sequence = rows.Int64(12),
                 Link = rows.BytesOrNull(13),
                 PreviousLink = withPrevious ? rows.BytesOrNull(14) : null,
+                Head = withHead && !rows.IsNull(head) ? new StoredConsentHead(rows.Guid(1), rows.Int64(head), rows.BytesOrNull(head + 1) ?? []) : null,
+                LastSequence = withTail && !rows.IsNull(tail) ? rows.Int64(tail) : 0,
+                LastLink = withTail ? rows.BytesOrNull(tail + 1) : null,
             });
         }
 

@@ -28,6 +28,9 @@ internal sealed partial class SqliteVaultStorage : IVaultStore, IDisposable
     /// </summary>
     private int _legacyToLink;
 
+    /// <summary>1 from the start whose migration added the consent ledgers' heads until <see cref="LinkLegacyConsentEventsAsync"/> has written them.</summary>
+    private int _headsToWrite;
+
     /// <param name="options">Where the database is.</param>
     /// <param name="time">The clock.</param>
     /// <param name="logger">Optional logger.</param>
@@ -61,6 +64,11 @@ internal sealed partial class SqliteVaultStorage : IVaultStore, IDisposable
             if (applied.Contains(SqliteMigrator.ConsentChainVersion))
             {
                 Volatile.Write(ref _legacyToLink, 1);
+            }
+
+            if (applied.Contains(SqliteMigrator.ConsentHeadsVersion))
+            {
+                Volatile.Write(ref _headsToWrite, 1);
             }
 
             return applied.Count;

@@ -33,7 +33,37 @@ public sealed record StoredConsentEvent(long Id, NewConsentEvent Event)
     /// the link of the owner's decision <see cref="Sequence"/> − 1, or <see langword="null"/> when there is none. Otherwise <see langword="null"/>.
     /// </summary>
     public byte[]? PreviousLink { get; init; }
+
+    /// <summary>
+    /// Its owner's ledger head (<see cref="StoredConsentHead"/>) as the same statement read it, or <see langword="null"/> when the
+    /// owner has none. Set by <see cref="IConsentStore.GetConsentEventsAsync"/>, <see cref="IConsentStore.GetConsentChainPageAsync"/>
+    /// and <see cref="IConsentStore.ListLatestConsentsAsync"/>.
+    /// </summary>
+    public StoredConsentHead? Head { get; init; }
+
+    /// <summary>
+    /// Where <see cref="IConsentStore.ListLatestConsentsAsync"/> reads it: the sequence number of its owner's last decision
+    /// (0 elsewhere), read in the same statement as <see cref="Head"/>.
+    /// </summary>
+    public long LastSequence { get; init; }
+
+    /// <summary>Where <see cref="LastSequence"/> is set: the link of its owner's last decision, or <see langword="null"/> when it has none.</summary>
+    public byte[]? LastLink { get; init; }
 }
+
+/// <summary>
+/// A person's consent ledger head: the sequence number of their last decision, and a MAC under the consent chain's key
+/// over the person, that number and that decision's link (<c>ConsentLinks.OfHead</c>), written in the transaction that
+/// appends each decision. A ledger whose last decision is not the one its head names was cut (or the head was
+/// rewritten, moved or deleted). The MAC is <see cref="IConsentChain.Link"/> over the last decision's link, at the
+/// negated sequence number, of an event that carries only the owner (empty activity and notice, default decision and
+/// method, no source, notice version 0, an empty notice hash, time 0, no expiry, no evidence): no decision is linked at
+/// a negative number.
+/// </summary>
+/// <param name="Owner">The person.</param>
+/// <param name="Sequence">Their last decision's sequence number.</param>
+/// <param name="Mac">The head's MAC.</param>
+public sealed record StoredConsentHead(Guid Owner, long Sequence, byte[] Mac);
 
 /// <summary>A decision recorded for an email or phone before its person registered: <see cref="PendingConsentEvent.Event"/>'s owner is <see cref="Guid.Empty"/> and its evidence is sealed under a system key.</summary>
 /// <param name="IndexHash">The blind index of the email or phone, under the current blind-index key.</param>

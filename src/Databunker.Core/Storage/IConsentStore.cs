@@ -31,8 +31,17 @@ public interface IConsentStore : IStorageRole
     /// the database may decide that it runs: a writer could reset it. Every other call writes nothing and returns 0; so do
     /// calls after it succeeded, while after a failure the next call tries again. Other instances starting meanwhile should
     /// wait for it in their own <see cref="IVaultStore.InitializeAsync"/>. Returns how many were linked.
+    /// The same holds for the schema version that added the ledger heads (<see cref="StoredConsentHead"/>): the call then
+    /// also writes a head for every person's ledger as it stands, in the same transaction; when this start applied that
+    /// version but not the chain's, <paramref name="audit"/> is appended as <c>consent.heads</c> instead.
     /// </summary>
     Task<int> LinkLegacyConsentEventsAsync(AuditRecord audit, CancellationToken cancellationToken);
+
+    /// <summary>The head of <paramref name="owner"/>'s ledger (<see cref="StoredConsentHead"/>), or <see langword="null"/> when there is none.</summary>
+    Task<StoredConsentHead?> GetConsentHeadAsync(Guid owner, CancellationToken cancellationToken);
+
+    /// <summary>Up to <paramref name="limit"/> ledger heads of persons who have no decision (which a genuine ledger never has), by owner.</summary>
+    Task<IReadOnlyList<StoredConsentHead>> GetConsentHeadsWithoutDecisionsAsync(int limit, CancellationToken cancellationToken);
 
     /// <summary>
     /// For up to <paramref name="limit"/> (person, activity) pairs whose latest event is a grant that expired at

@@ -72,6 +72,10 @@ internal static partial class StorageBoundary
 
         public Task<int> LinkLegacyConsentEventsAsync(AuditRecord audit, CancellationToken cancellationToken) => Guard(inner.LinkLegacyConsentEventsAsync(audit, cancellationToken));
 
+        public Task<StoredConsentHead?> GetConsentHeadAsync(Guid owner, CancellationToken cancellationToken) => Guard(inner.GetConsentHeadAsync(owner, cancellationToken));
+
+        public Task<IReadOnlyList<StoredConsentHead>> GetConsentHeadsWithoutDecisionsAsync(int limit, CancellationToken cancellationToken) => Guard(inner.GetConsentHeadsWithoutDecisionsAsync(limit, cancellationToken));
+
         public Task<int> ExpireConsentsAsync(long now, int limit, AuditRecord audit, CancellationToken cancellationToken) => Guard(inner.ExpireConsentsAsync(now, limit, audit, cancellationToken));
 
         public Task<int> MarkReconsentRequiredAsync(string activity, int currentVersion, long now, int limit, AuditRecord audit, CancellationToken cancellationToken) => Guard(inner.MarkReconsentRequiredAsync(activity, currentVersion, now, limit, audit, cancellationToken));

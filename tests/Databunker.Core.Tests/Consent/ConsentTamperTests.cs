@@ -269,6 +269,126 @@ public sealed class ConsentTamperTests(string store)
         result.Problem.Should().NotContain("alice").And.NotContain("newsletter");
     }
 
+    [TestCase(1)]
+    [TestCase(2)]
+    public async Task Reads_LastDecisionsDeleted_ThrowVaultCryptoException_AndVerifyAsyncNamesTheFirstMissing(int cut)
+    {
+        // Alice's last withdrawal (and the grant before it) deleted: the shorter chain is valid, but its head names decision 4.
+        _host.Sql("DELETE FROM consent_events WHERE owner = @a AND seq > @kept", new { a = _alice.ToByteArray(), kept = 4L - cut });
+        var missing = 4L - cut + 1;
+
+        await FluentActions.Awaiting(() => Ledger.GetHistoryAsync(_alice)).Should().ThrowAsync<VaultCryptoException>().WithMessage($"*Decision {missing} *");
+        await FluentActions.Awaiting(() => Ledger.GetStateAsync(_alice)).Should().ThrowAsync<VaultCryptoException>();
+        await FluentActions.Awaiting(() => Ledger.IsAllowedAsync(_alice, "newsletter")).Should().ThrowAsync<VaultCryptoException>();
+        using var stream = new MemoryStream();
+        await FluentActions.Awaiting(() => _host.Services.GetRequiredService<Databunker.Core.Export.ISubjectExporter>().ExportAsync(_alice, stream))
+            .Should().ThrowAsync<VaultCryptoException>();
+        (await Ledger.IsAllowedAsync(_bob, "newsletter")).Should().BeTrue("Bob's ledger is untouched");
+        var result = await Ledger.VerifyAsync();
+        (result.IsIntact, result.FirstBrokenPerson, result.FirstBrokenSequence).Should().Be((false, _alice, missing));
+        result.Problem.Should().NotContain("alice").And.NotContain("newsletter");
+    }
+
+    [Test]
+    public async Task ListByLatestDecisionAsync_LastDecisionCutSoAnOlderGrantIsLatest_ThrowsVaultCryptoException()
+    {
+        _host.Sql("DELETE FROM consent_events WHERE owner = @a AND seq = 4", new { a = _alice.ToByteArray() });
+
+        await FluentActions.Awaiting(() => Ledger.ListByLatestDecisionAsync("newsletter", ConsentDecision.Granted))
+            .Should().ThrowAsync<VaultCryptoException>("Alice withdrew: she must not be listed as reachable");
+    }
+
+    [TestCase("delete-head")]
+    [TestCase("head-of-another-person")]
+    [TestCase("decisions-deleted-head-kept")]
+    public async Task Reads_HeadDeletedOrCopiedFromAnotherPersonOrLeftWithoutDecisions_ThrowVaultCryptoException(string tampering)
+    {
+        var (a, b) = (_alice.ToByteArray(), _bob.ToByteArray());
+        var sequence = 4L;
+        switch (tampering)
+        {
+            case "delete-head":
+                _host.Sql("DELETE FROM consent_heads WHERE owner = @a", new { a });
+                break;
+            case "head-of-another-person":
+                // Alice cut to her first decision, and Bob's head (at decision 1 too) put in place of hers.
+                _host.Sql("DELETE FROM consent_events WHERE owner = @a AND seq > 1", new { a });
+                _host.Sql("UPDATE consent_heads SET seq = (SELECT seq FROM consent_heads WHERE owner = @b), mac = (SELECT mac FROM consent_heads WHERE owner = @b) WHERE owner = @a", new { a, b });
+                sequence = 1;
+                break;
+            case "decisions-deleted-head-kept":
+                _host.Sql("DELETE FROM consent_events WHERE owner = @a", new { a });
+                sequence = 1;
+                break;
+        }
+
+        await FluentActions.Awaiting(() => Ledger.GetHistoryAsync(_alice)).Should().ThrowAsync<VaultCryptoException>();
+        await FluentActions.Awaiting(() => Ledger.GetStateAsync(_alice)).Should().ThrowAsync<VaultCryptoException>();
+        await FluentActions.Awaiting(() => Ledger.IsAllowedAsync(_alice, "newsletter")).Should().ThrowAsync<VaultCryptoException>();
+        (await Ledger.GetHistoryAsync(_bob)).Should().ContainSingle("Bob's ledger is untouched");
+        var result = await Ledger.VerifyAsync();
+        (result.IsIntact, result.FirstBrokenPerson, result.FirstBrokenSequence).Should().Be((false, _alice, sequence));
+    }
+
+    [Test]
+    public async Task Heads_FollowEveryAppend_AndAForgetRemovesThePersonsHead()
+    {
+        var carol = await _host.Vault.CreateUserAsync(Json(new { email = "carol@example.com" }));
+        await Ledger.RecordAsync(carol, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted, ValidFor = TimeSpan.FromDays(1) });
+        _host.Time.Advance(TimeSpan.FromDays(2));
+        await _host.Administration.RunDueWorkAsync();
+        HeadOf(_alice).Should().Be(4);
+        HeadOf(carol).Should().Be(2, "the expiry the due-work pass appended moved Carol's head");
+        (await Ledger.GetHistoryAsync(carol)).Should().HaveCount(2);
+
+        await _host.Vault.DeleteUserAsync(UserLookup.ByToken(_bob));
+
+        _host.Scalar<long>("SELECT COUNT(*) FROM consent_heads WHERE owner = @b", new { b = _bob.ToByteArray() }).Should().Be(0);
+        var result = await Ledger.VerifyAsync();
+        result.IsIntact.Should().BeTrue(result.Problem);
+    }
+
+    [Test]
+    public async Task Restart_OfAVaultFromBeforeTheHeads_WritesThemOnce_AndThenReadsFindACutTail()
+    {
+        var (database, key) = (_host.Database, _host.MasterKey);
+        await _host.DisposeAsync();
+        ConsentSchema.DowngradeHeads(_store, database);
+
+        _host = await StartAsync(database, key);
+        (HeadOf(_alice), HeadOf(_bob)).Should().Be((4L, 1L), "the start that applied the heads' migration wrote them");
+        HeadEvents().Should().Be(1);
+        LinkEvents().Should().Be(1, "the chain existed: nothing was linked again");
+        (await Ledger.GetHistoryAsync(_alice)).Should().HaveCount(4);
+        var result = await Ledger.VerifyAsync();
+        result.IsIntact.Should().BeTrue(result.Problem);
+        (await _host.Administration.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
+
+        await _host.DisposeAsync();
+        _host = await StartAsync(database, key);
+        HeadEvents().Should().Be(1, "only the start that applied the migration writes the heads");
+        _host.Sql("DELETE FROM consent_events WHERE owner = @a AND seq = 4", new { a = _alice.ToByteArray() });
+        await FluentActions.Awaiting(() => Ledger.IsAllowedAsync(_alice, "newsletter")).Should().ThrowAsync<VaultCryptoException>();
+    }
+
+    [Test]
+    public async Task Restart_AfterTheHeadsWereDroppedAndTheirMigrationMadeToRunAgain_VerifyAsyncReportsASecondWriting()
+    {
+        var (database, key) = (_host.Database, _host.MasterKey);
+        await _host.DisposeAsync();
+        ConsentSchema.DowngradeHeads(_store, database);
+        _host = await StartAsync(database, key);
+        await _host.DisposeAsync();
+        ConsentSchema.DowngradeHeads(_store, database);
+
+        _host = await StartAsync(database, key);
+
+        HeadEvents().Should().Be(2);
+        var result = await Ledger.VerifyAsync();
+        result.IsIntact.Should().BeFalse();
+        result.Problem.Should().Contain("consent.heads");
+    }
+
     private async Task<VaultHost> StartAsync(string database, byte[] key, DateTimeOffset? now = null)
     {
         var host = await VaultHost.StartAsync(
@@ -276,6 +396,10 @@ public sealed class ConsentTamperTests(string store)
         await host.Services.GetRequiredService<IPrivacyCatalog>().PublishAsync();
         return host;
     }
+
+    private long HeadEvents() => _host.Scalar<long>("SELECT COUNT(*) FROM audit_events WHERE operation = 'consent.heads'");
+
+    private long HeadOf(Guid person) => _host.Scalar<long>("SELECT seq FROM consent_heads WHERE owner = @p", new { p = person.ToByteArray() });
 
     private long LinkEvents() => _host.Scalar<long>("SELECT COUNT(*) FROM audit_events WHERE operation = 'consent.link'");
 

@@ -186,6 +186,11 @@ public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVault
 
     public Task<int> LinkLegacyConsentEventsAsync(AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IConsentStore>()).LinkLegacyConsentEventsAsync(audit, cancellationToken);
 
+    public Task<StoredConsentHead?> GetConsentHeadAsync(Guid owner, CancellationToken cancellationToken) => Count(Role<IConsentStore>()).GetConsentHeadAsync(owner, cancellationToken);
+
+    public Task<IReadOnlyList<StoredConsentHead>> GetConsentHeadsWithoutDecisionsAsync(int limit, CancellationToken cancellationToken) =>
+        Count(Role<IConsentStore>()).GetConsentHeadsWithoutDecisionsAsync(limit, cancellationToken);
+
     public Task<int> ExpireConsentsAsync(long now, int limit, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IConsentStore>()).ExpireConsentsAsync(now, limit, audit, cancellationToken);
 
     public Task<int> MarkReconsentRequiredAsync(string activity, int currentVersion, long now, int limit, AuditRecord audit, CancellationToken cancellationToken) =>

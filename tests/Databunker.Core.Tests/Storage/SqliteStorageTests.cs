@@ -135,6 +135,7 @@ public sealed class SqliteStorageTests
             DROP TABLE privacy_catalog;
             DROP TABLE consent_events;
             DROP TABLE consent_chain;
+            DROP TABLE consent_heads;
             DROP TABLE privacy_requests;
             DROP TABLE pending_consents;
             DELETE FROM schema_version WHERE version >= 7;

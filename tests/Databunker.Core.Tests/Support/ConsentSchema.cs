@@ -8,6 +8,7 @@ public static class ConsentSchema
     {
         var version = store.Name == TestStore.SqliteName ? 16 : 15;
         store.Sql(database, $"""
+            DROP TABLE IF EXISTS consent_heads;
             DROP TABLE consent_chain;
             DROP INDEX ux_consent_events_seq;
             DROP INDEX ix_consent_events_latest;
@@ -15,6 +16,16 @@ public static class ConsentSchema
             ALTER TABLE consent_events DROP COLUMN link;
             ALTER TABLE pending_consents DROP COLUMN link;
             CREATE INDEX ix_consent_events_owner ON consent_events (owner, activity, id);
+            DELETE FROM schema_version WHERE version >= {version};
+            """);
+    }
+
+    /// <summary>Makes the schema look as it was before the consent ledgers' heads (SQLite 17, PostgreSQL 16): the chain kept, no head.</summary>
+    public static void DowngradeHeads(TestStore store, string database)
+    {
+        var version = store.Name == TestStore.SqliteName ? 17 : 16;
+        store.Sql(database, $"""
+            DROP TABLE consent_heads;
             DELETE FROM schema_version WHERE version >= {version};
             """);
     }
