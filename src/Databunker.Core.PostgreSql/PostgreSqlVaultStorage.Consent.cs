@@ -346,13 +346,19 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
     {
         var chain = ConsentChain;
         var (sequence, previous) = (1L, new byte[chain.LinkSize]);
-        await using (var last = Command(connection, transaction, "SELECT seq, link FROM consent_events WHERE owner = $1 ORDER BY seq DESC LIMIT 1;", Id(consent.Owner)))
+        await using (var last = Command(connection, transaction,
+                         "SELECT l.seq, l.link, h.seq, h.mac FROM (SELECT 1) one " +
+                         "LEFT JOIN LATERAL (SELECT e.seq, e.link FROM consent_events e WHERE e.owner = $1 ORDER BY e.seq DESC LIMIT 1) l ON true " +
+                         "LEFT JOIN consent_heads h ON h.owner = $1;", Id(consent.Owner)))
         await using (var reader = await last.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (!reader.IsDBNull(0))
             {
                 (sequence, previous) = (reader.GetInt64(0) + 1, reader.IsDBNull(1) ? throw ConsentLinks.Unlinked() : (byte[])reader.GetValue(1));
             }
+
+            ConsentLinks.RequireHead(chain, consent.Owner, sequence - 1, sequence == 1 ? null : previous, reader.IsDBNull(2) ? null : reader.GetInt64(2), reader.IsDBNull(3) ? null : (byte[])reader.GetValue(3));
         }
 
         // One statement appends the decision and moves its owner's head onto it.

@@ -18,6 +18,22 @@ internal static class ConsentLinks
     public static IEnumerable<(Guid Owner, long Sequence, byte[] Mac)> OfHeads(IConsentChain chain, IEnumerable<(Guid Owner, long Sequence, byte[]? Link)> last) =>
         last.Where(l => l.Link is { Length: > 0 } && l.Link.Length == chain.LinkSize).Select(l => (l.Owner, l.Sequence, OfHead(chain, l.Owner, l.Sequence, l.Link!)));
 
+    /// <summary>
+    /// Before an append: throws unless the owner's last decision (<paramref name="lastSequence"/> 0 when none) is the one
+    /// their head names, so that an append never seals a cut tail under a new, valid head.
+    /// </summary>
+    public static void RequireHead(IConsentChain chain, Guid owner, long lastSequence, byte[]? lastLink, long? headSequence, byte[]? headMac)
+    {
+        var intact = headSequence is not { } sequence
+            ? lastSequence == 0
+            : sequence == lastSequence && lastLink is not null && lastLink.Length == chain.LinkSize && headMac is not null
+              && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(OfHead(chain, owner, sequence, lastLink), headMac);
+        if (!intact)
+        {
+            throw new VaultCryptoException("The person's consent ledger does not end where its head says: it was altered, and nothing is appended to it.");
+        }
+    }
+
     /// <summary>The link of a decision waiting for its person's registration: its index hash in place of a previous link, sequence 0.</summary>
     public static byte[] OfPending(IConsentChain chain, PendingConsentEvent pending) => chain.Link(pending.IndexHash, 0, pending.Event);
 

@@ -329,12 +329,18 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
     {
         var chain = ConsentChain;
         var (sequence, previous) = (1L, new byte[chain.LinkSize]);
-        using (var last = SqliteStatement.For(connection, "SELECT seq, link FROM consent_events WHERE owner = ?1 ORDER BY seq DESC LIMIT 1;").Bind(1, consent.Owner).Query())
+        using (var last = SqliteStatement.For(connection,
+                       "SELECT (SELECT e.seq FROM consent_events e WHERE e.owner = ?1 ORDER BY e.seq DESC LIMIT 1), (SELECT e.link FROM consent_events e WHERE e.owner = ?1 ORDER BY e.seq DESC LIMIT 1), " +
+                       "(SELECT h.seq FROM consent_heads h WHERE h.owner = ?1), (SELECT h.mac FROM consent_heads h WHERE h.owner = ?1);")
+                   .Bind(1, consent.Owner).Query())
         {
-            if (last.Next())
+            last.Next();
+            if (!last.IsNull(0))
             {
                 (sequence, previous) = (last.Int64(0) + 1, last.BytesOrNull(1) ?? throw ConsentLinks.Unlinked());
             }
+
+            ConsentLinks.RequireHead(chain, consent.Owner, sequence - 1, sequence == 1 ? null : previous, last.IsNull(2) ? null : last.Int64(2), last.BytesOrNull(3));
         }
 
         var link = chain.Link(previous, sequence, consent);

@@ -290,6 +290,18 @@ public sealed class ConsentTamperTests(string store)
     }
 
     [Test]
+    public async Task RecordAsync_AfterTheLastDecisionWasCut_AppendsNothing_SoTheCutIsNotSealedUnderANewHead()
+    {
+        _host.Sql("DELETE FROM consent_events WHERE owner = @a AND seq = 4", new { a = _alice.ToByteArray() });
+
+        await FluentActions.Awaiting(() => Ledger.RecordAsync(_alice, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted }))
+            .Should().ThrowAsync<VaultCryptoException>();
+        _host.Scalar<long>("SELECT COUNT(*) FROM consent_events WHERE owner = @a", new { a = _alice.ToByteArray() }).Should().Be(3);
+        await FluentActions.Awaiting(() => Ledger.IsAllowedAsync(_alice, "newsletter")).Should().ThrowAsync<VaultCryptoException>();
+        await Ledger.RecordAsync(_bob, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Withdrawn });
+    }
+
+    [Test]
     public async Task ListByLatestDecisionAsync_LastDecisionCutSoAnOlderGrantIsLatest_ThrowsVaultCryptoException()
     {
         _host.Sql("DELETE FROM consent_events WHERE owner = @a AND seq = 4", new { a = _alice.ToByteArray() });
