@@ -1,85 +1,124 @@
 using System.Globalization;
+using System.Text;
 
 namespace Databunker.Core.PostgreSql;
 
 /// <summary>
-/// Links audit events onto the chain inside one transaction. <see cref="LockAsync"/> takes the chain's head
-/// row FOR UPDATE as the transaction's first lock, so that appends from every instance form one order; every
-/// audited write takes it first, before any row lock of its own, so that no two of them can deadlock.
+/// Links audit events onto one leased stripe (<see cref="PostgreSqlAuditStripes"/>) in a batch. Each <see cref="Add"/>
+/// is one statement that moves the stripe's head only if it is still where this instance saw it, and inserts the
+/// events with their sequence numbers taken from that move: if another instance moved the head meanwhile, the
+/// sequence numbers are NULL and the statement fails (<see cref="IsMoved"/>), which rolls the whole batch back.
+/// No row is locked before the batch's own statements, and the stripe's row is locked last, so that appends on
+/// different stripes never wait for one another and no two audited writes can deadlock over it.
 /// </summary>
 internal sealed class PostgreSqlAuditChainWriter
 {
-    private const string Insert =
-        "INSERT INTO audit_events (at, actor, operation, subject, outcome, details, seq, link) SELECT $1, $2, $3, $4::bytea, $5, $6::bytea, $7, $8";
+    private const string Append =
+        "WITH head AS (UPDATE audit_chain SET head_seq = $9, head_link = $10 WHERE id = $11 AND head_seq = $12{0} RETURNING head_seq - $9 AS moved) " +
+        "INSERT INTO audit_events (at, actor, operation, subject, outcome, details, stripe, seq, link) " +
+        "SELECT e.at, e.actor, e.operation, e.subject, e.outcome, e.details, $11, e.seq + (SELECT moved FROM head), e.link " +
+        "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[], $5::text[], $6::bytea[], $7::bigint[], $8::bytea[]) " +
+        "AS e(at, actor, operation, subject, outcome, details, seq, link){1};";
 
-    private const string Head = "UPDATE audit_chain SET head_seq = $1, head_link = $2 WHERE id = 1";
+    private static readonly CompositeFormat AppendFormat = CompositeFormat.Parse(Append);
+    private static readonly string Unconditional = string.Format(CultureInfo.InvariantCulture, AppendFormat, string.Empty, string.Empty);
 
-    private readonly NpgsqlConnection _connection;
-    private readonly NpgsqlTransaction _transaction;
     private readonly IAuditChain _chain;
+    private readonly PostgreSqlAuditStripes.Lease _lease;
+    private NpgsqlConnection? _connection;
+    private NpgsqlTransaction? _transaction;
     private long _sequence;
     private byte[] _link;
     private (long Sequence, byte[] Link) _beforeLast;
 
-    private PostgreSqlAuditChainWriter(NpgsqlConnection connection, NpgsqlTransaction transaction, IAuditChain chain, long sequence, byte[] link)
+    public PostgreSqlAuditChainWriter(IAuditChain? chain, PostgreSqlAuditStripes.Lease lease)
     {
-        _connection = connection;
-        _transaction = transaction;
-        _chain = chain;
-        (_sequence, _link) = (sequence, link);
-        _beforeLast = (sequence, link);
+        ArgumentNullException.ThrowIfNull(lease);
+        _chain = chain ?? throw new InvalidOperationException("This storage was built without an audit chain, so it cannot append audit events.");
+        _lease = lease;
+        _sequence = lease.Sequence;
+        _link = lease.Link ?? throw new InvalidOperationException("The stripe's head is not known.");
+        _beforeLast = (_sequence, _link);
     }
 
-    public static async Task<PostgreSqlAuditChainWriter> LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IAuditChain? chain, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(chain, "auditChain");
-        await using var select = PostgreSqlVaultStorage.Command(connection, transaction, "SELECT head_seq, head_link FROM audit_chain WHERE id = 1 FOR UPDATE;");
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return new PostgreSqlAuditChainWriter(connection, transaction, chain, reader.GetInt64(0), (byte[])reader.GetValue(1));
-    }
+    /// <summary>Whether anything was added since the lease's head.</summary>
+    public bool Appended => _sequence != _lease.Sequence;
 
     /// <summary>
-    /// Adds the event's INSERT and the head's UPDATE to <paramref name="batch"/>. With a <paramref name="condition"/>
-    /// (SQL whose parameters are written <c>{0}</c>, <c>{1}</c>, ... for <paramref name="values"/>), both run only when
-    /// it holds; if it did not, call <see cref="Undo"/>.
+    /// Adds the events' statement to <paramref name="batch"/>. With a <paramref name="condition"/> (SQL whose parameters are
+    /// written <c>{0}</c>, <c>{1}</c>, ... for <paramref name="values"/>), it appends only when the condition holds; if it
+    /// did not (the statement's <see cref="System.Data.Common.DbBatchCommand.RecordsAffected"/> is 0), call <see cref="Undo"/>.
     /// </summary>
-    public void Add(NpgsqlBatch batch, AuditRecord audit, string? condition = null, params object?[] values)
+    public void Add(NpgsqlBatch batch, AuditRecord audit, string? condition = null, params object?[] values) => AddAll(batch, [audit], condition, values);
+
+    /// <summary>Adds several events in order, one statement, the head moved once.</summary>
+    public void AddAll(NpgsqlBatch batch, IReadOnlyList<AuditRecord> audit, string? condition = null, params object?[] values)
     {
-        var sequence = _sequence + 1;
-        var link = _chain.Link(_link, sequence, audit);
-        var subject = audit.Subject is { } s ? s.ToByteArray() : null;
-        batch.BatchCommands.Add(Command(Insert, condition, 9, [audit.At, audit.Actor, audit.Operation, subject, audit.Outcome, audit.Details, sequence, link], values));
-        batch.BatchCommands.Add(Command(Head, condition, 3, [sequence, link], values));
+        ArgumentNullException.ThrowIfNull(batch);
+        if (audit.Count == 0)
+        {
+            return;
+        }
+
+        var (first, previous) = (_sequence, _link);
+        var at = new long[audit.Count];
+        var actors = new string[audit.Count];
+        var operations = new string[audit.Count];
+        var subjects = new byte[]?[audit.Count];
+        var outcomes = new string[audit.Count];
+        var details = new byte[]?[audit.Count];
+        var sequences = new long[audit.Count];
+        var links = new byte[]?[audit.Count];
+        for (var i = 0; i < audit.Count; i++)
+        {
+            var record = audit[i];
+            var sequence = first + i + 1;
+            previous = _chain.Link(previous, sequence, record);
+            (at[i], actors[i], operations[i], subjects[i], outcomes[i], details[i], sequences[i], links[i]) =
+                (record.At, record.Actor, record.Operation, record.Subject?.ToByteArray(), record.Outcome, record.Details, sequence, previous);
+        }
+
+        var last = first + audit.Count;
+        var sql = condition is null
+            ? Unconditional
+            : string.Format(CultureInfo.InvariantCulture, AppendFormat, " AND " + Condition(condition, values.Length), " WHERE " + Condition(condition, values.Length));
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in (object?[])[at, actors, operations, subjects, outcomes, details, sequences, links, last, previous, _lease.Stripe, first, .. values])
+        {
+            command.Parameters.Add(PostgreSqlVaultStorage.Parameter(value));
+        }
+
+        batch.BatchCommands.Add(command);
         _beforeLast = (_sequence, _link);
-        (_sequence, _link) = (sequence, link);
+        (_sequence, _link) = (last, previous);
+    }
+
+    /// <summary>The transaction that <see cref="AppendAsync"/> appends in.</summary>
+    public void Use(NpgsqlConnection connection, NpgsqlTransaction transaction) => (_connection, _transaction) = (connection, transaction);
+
+    /// <summary>Appends one event now, in the transaction given to <see cref="Use"/>.</summary>
+    public async Task AppendAsync(AuditRecord audit, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(_connection ?? throw new InvalidOperationException("The writer has no transaction."), _transaction);
+        Add(batch, audit);
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Forgets the last <see cref="Add"/>, whose condition did not hold.</summary>
     public void Undo() => (_sequence, _link) = _beforeLast;
 
-    /// <summary>Appends one event now.</summary>
-    public async Task AppendAsync(AuditRecord audit, CancellationToken cancellationToken)
-    {
-        await using var batch = new NpgsqlBatch(_connection, _transaction);
-        Add(batch, audit);
-        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>Forgets every <see cref="Add"/>: the batch rolled back.</summary>
+    public void Discard() => (_sequence, _link) = (_lease.Sequence, _lease.Link!);
 
-    private static NpgsqlBatchCommand Command(string sql, string? condition, int firstConditionParameter, object?[] values, object?[] conditionValues)
-    {
-        if (condition is not null)
-        {
-            var names = Enumerable.Range(firstConditionParameter, conditionValues.Length).Select(i => (object)("$" + i.ToString(CultureInfo.InvariantCulture))).ToArray();
-            sql += (sql.Contains(" WHERE ", StringComparison.Ordinal) ? " AND " : " WHERE ") + string.Format(CultureInfo.InvariantCulture, condition, names);
-        }
+    /// <summary>After the commit: the stripe's head is where this writer left it.</summary>
+    public void Committed() => _lease.Moved(_sequence, _link);
 
-        var command = new NpgsqlBatchCommand(sql + ";");
-        foreach (var value in condition is null ? values : [.. values, .. conditionValues])
-        {
-            command.Parameters.Add(PostgreSqlVaultStorage.Parameter(value));
-        }
+    /// <summary>Whether <paramref name="exception"/> says that another instance moved the stripe's head (or a row sits where the next event goes).</summary>
+    public static bool IsMoved(PostgresException exception) =>
+        exception is { SqlState: PostgresErrorCodes.NotNullViolation, TableName: "audit_events", ColumnName: "seq" }
+            or { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "ux_audit_events_stripe_seq" };
 
-        return command;
-    }
+    /// <summary>The condition with its parameters numbered after the statement's twelve.</summary>
+    private static string Condition(string condition, int count) =>
+        "(" + string.Format(CultureInfo.InvariantCulture, condition, Enumerable.Range(13, count).Select(i => (object)("$" + i.ToString(CultureInfo.InvariantCulture))).ToArray()) + ")";
 }

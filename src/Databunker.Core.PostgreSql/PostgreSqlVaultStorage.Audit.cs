@@ -3,30 +3,17 @@ namespace Databunker.Core.PostgreSql;
 /// <summary>The audit role: the chained audit trail.</summary>
 internal sealed partial class PostgreSqlVaultStorage : IAuditStore
 {
-    public Task AppendAuditAsync(AuditRecord audit, CancellationToken cancellationToken) =>
-        AuditedWriteAsync(async (_, _, chain) =>
-        {
-            await chain.AppendAsync(audit, cancellationToken).ConfigureAwait(false);
-            return true;
-        }, cancellationToken);
+    public Task AppendAuditAsync(AuditRecord audit, CancellationToken cancellationToken) => AppendAuditAsync([audit], cancellationToken);
 
+    /// <summary>One statement, one round trip: the events go onto one stripe, whose head moves once.</summary>
     public Task AppendAuditAsync(IReadOnlyList<AuditRecord> audit, CancellationToken cancellationToken) => audit.Count == 0
         ? Task.CompletedTask
-        : AuditedWriteAsync(async (connection, transaction, chain) =>
-        {
-            await using var batch = new NpgsqlBatch(connection, transaction);
-            foreach (var record in audit)
-            {
-                chain.Add(batch, record);
-            }
-
-            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return true;
-        }, cancellationToken);
+        : AuditedBatchAsync((batch, chain) => chain.AddAll(batch, audit), (_, _) => Task.FromResult(true), null, cancellationToken);
 
     public async Task<IReadOnlyList<AuditRecord>> GetAuditPageAsync(Guid subject, long afterId, int limit, CancellationToken cancellationToken)
     {
-        // Ids follow the chain's order: both are given under the chain head's lock.
+        // Ids are given as events are inserted: two events of one person committed at once by two writers may commit in
+        // the other order, so a page read between the two commits could pass over the first; a person's events are rarely that close.
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, null,
             $"SELECT {AuditColumns} FROM audit_events WHERE subject = $1 AND id > $2 ORDER BY id LIMIT $3;", Id(subject), afterId, limit);
@@ -44,7 +31,7 @@ internal sealed partial class PostgreSqlVaultStorage : IAuditStore
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, null,
-            $"SELECT {AuditColumns} FROM audit_events WHERE subject = $1 ORDER BY seq;", Id(subject));
+            $"SELECT {AuditColumns} FROM audit_events WHERE subject = $1 ORDER BY id;", Id(subject));
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var events = new List<AuditRecord>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -56,52 +43,70 @@ internal sealed partial class PostgreSqlVaultStorage : IAuditStore
     }
 
     /// <summary>
-    /// Only a prefix of the chain goes, so that what stays is one unbroken chain from its new start; the first event
-    /// to keep is found by reading from the oldest end in sequence order (there is no time index).
+    /// Stripe by stripe, each in a transaction of its own: only a prefix of the stripe goes, so that what stays is one
+    /// unbroken chain from its new start; the first event to keep is found by reading from the oldest end in sequence
+    /// order (there is no time index). Appends go on meanwhile: they only add after the head, which a purge never moves.
     /// </summary>
-    public Task<int> PurgeAuditAsync(long before, CancellationToken cancellationToken) =>
-        AuditedWriteAsync(async (connection, transaction, _) =>
+    public async Task<int> PurgeAuditAsync(long before, CancellationToken cancellationToken)
+    {
+        var purged = 0;
+        foreach (var stripe in (await GetAuditChainAsync(cancellationToken).ConfigureAwait(false)).Stripes)
         {
-            await using var select = Command(connection, transaction,
-                "SELECT seq, link FROM audit_events WHERE seq < COALESCE((SELECT seq FROM audit_events WHERE at >= $1 ORDER BY seq LIMIT 1), " +
-                "(SELECT head_seq + 1 FROM audit_chain WHERE id = 1)) ORDER BY seq DESC LIMIT 1;", before);
-            long last;
-            byte[]? link;
-            await using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            purged += await WriteAsync(async (connection, transaction) =>
             {
-                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                await using var select = Command(connection, transaction,
+                    "SELECT seq, link FROM audit_events WHERE stripe = $2 AND seq < COALESCE((SELECT seq FROM audit_events WHERE stripe = $2 AND at >= $1 ORDER BY seq LIMIT 1), " +
+                    "(SELECT head_seq + 1 FROM audit_chain WHERE id = $2)) ORDER BY seq DESC LIMIT 1;", before, stripe.Stripe);
+                long last;
+                byte[]? link;
+                await using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    return 0;
+                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        return 0;
+                    }
+
+                    last = reader.GetInt64(0);
+                    link = reader.IsDBNull(1) ? null : (byte[])reader.GetValue(1);
                 }
 
-                last = reader.GetInt64(0);
-                link = reader.IsDBNull(1) ? null : (byte[])reader.GetValue(1);
-            }
+                var deleted = await ExecuteAsync(connection, transaction, "DELETE FROM audit_events WHERE stripe = $2 AND seq <= $1;", cancellationToken, last, stripe.Stripe).ConfigureAwait(false);
+                await ExecuteAsync(connection, transaction,
+                    "UPDATE audit_chain SET first_prev = CASE WHEN $1 > first_seq THEN COALESCE($2::bytea, first_prev) ELSE first_prev END, " +
+                    "first_seq = GREATEST(first_seq, $1) WHERE id = $3;",
+                    cancellationToken, last + 1, link, stripe.Stripe).ConfigureAwait(false);
+                return deleted;
+            }, cancellationToken).ConfigureAwait(false);
+        }
 
-            var purged = await ExecuteAsync(connection, transaction, "DELETE FROM audit_events WHERE seq <= $1;", cancellationToken, last).ConfigureAwait(false);
-            await ExecuteAsync(connection, transaction,
-                "UPDATE audit_chain SET first_prev = CASE WHEN $1 > first_seq THEN COALESCE($2::bytea, first_prev) ELSE first_prev END, " +
-                "first_seq = GREATEST(first_seq, $1) WHERE id = 1;",
-                cancellationToken, last + 1, link).ConfigureAwait(false);
-            return purged;
-        }, cancellationToken);
+        return purged;
+    }
 
+    /// <summary>Every stripe and the counts in one statement, so one snapshot.</summary>
     public async Task<StoredAuditChain> GetAuditChainAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, null,
-            "SELECT first_seq, first_prev, head_seq, head_link, (SELECT COUNT(*) FROM audit_events), " +
-            "(SELECT COUNT(*) FROM audit_events WHERE link IS NULL AND seq < audit_chain.first_seq) FROM audit_chain WHERE id = 1;");
+            "SELECT c.id, c.first_seq, c.first_prev, c.head_seq, c.head_link, n.events, n.legacy FROM audit_chain c CROSS JOIN " +
+            "(SELECT (SELECT COUNT(*) FROM audit_events) AS events, (SELECT COUNT(*) FROM audit_events e JOIN audit_chain s ON s.id = e.stripe " +
+            "WHERE e.link IS NULL AND e.seq < s.first_seq) AS legacy) n ORDER BY c.id;");
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return new StoredAuditChain(reader.GetInt64(0), (byte[])reader.GetValue(1), reader.GetInt64(2), (byte[])reader.GetValue(3), reader.GetInt64(4), reader.GetInt64(5));
+        var stripes = new List<StoredAuditStripe>();
+        long events = 0, legacy = 0;
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            stripes.Add(new StoredAuditStripe(reader.GetInt32(0), reader.GetInt64(1), (byte[])reader.GetValue(2), reader.GetInt64(3), (byte[])reader.GetValue(4)));
+            (events, legacy) = (reader.GetInt64(5), reader.GetInt64(6));
+        }
+
+        return new StoredAuditChain(stripes, events, legacy);
     }
 
-    public async Task<IReadOnlyList<ChainedAuditRecord>> GetChainedAuditAsync(long afterSequence, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ChainedAuditRecord>> GetChainedAuditAsync(int stripe, long afterSequence, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, null,
-            $"SELECT {AuditColumns}, seq, link FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2;", afterSequence, limit);
+            $"SELECT {AuditColumns}, seq, link FROM audit_events WHERE stripe = $3 AND seq > $1 ORDER BY seq LIMIT $2;", afterSequence, limit, stripe);
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var events = new List<ChainedAuditRecord>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -85,7 +85,7 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
 
     /// <summary>
     /// Runs only in the instance whose <see cref="InitializeAsync"/> applied the chain's migration, once (again after a
-    /// failure), under the audit chain's lock; then releases the advisory lock that other instances' starts wait for.
+    /// failure), in one audited transaction; then releases the advisory lock that other instances' starts wait for.
     /// Every decision and pending decision without a link then is from before the chain: this process appends none
     /// before it has linked them (the vault opener calls this before its first operation), and no other starts.
     /// </summary>
@@ -188,10 +188,14 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
         }
     }
 
-    /// <summary>Under the audit chain's lock, as every audited write: two passes at once take turns, and the second finds the grants closed.</summary>
+    /// <summary>
+    /// Passes take turns on a transaction-scoped advisory lock (no row is locked by every audited write any longer): the
+    /// second finds the grants closed by the first, because its look-up runs after the lock, with a fresh snapshot.
+    /// </summary>
     public Task<int> ExpireConsentsAsync(long now, int limit, AuditRecord audit, CancellationToken cancellationToken) =>
         AuditedWriteAsync(async (connection, transaction, chain) =>
         {
+            await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(hashtext('databunker.consent.expire'), hashtext(current_schema()));", cancellationToken).ConfigureAwait(false);
             var due = new List<NewConsentEvent>();
             await using (var select = Command(connection, transaction,
                              "SELECT e.owner, e.activity, e.notice, e.notice_version, e.notice_hash FROM consent_events e " +
@@ -217,10 +221,11 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
             return due.Count;
         }, cancellationToken);
 
-    /// <summary>Under the audit chain's lock, as every audited write: two passes at once take turns, and the second finds the grants marked.</summary>
+    /// <summary>Under a transaction-scoped advisory lock per activity: two passes at once take turns, and the second finds the grants marked.</summary>
     public Task<int> MarkReconsentRequiredAsync(string activity, int currentVersion, long now, int limit, AuditRecord audit, CancellationToken cancellationToken) =>
         AuditedWriteAsync(async (connection, transaction, chain) =>
         {
+            await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(hashtext('databunker.consent.reconsent'), hashtext(current_schema() || '/' || $1));", cancellationToken, activity).ConfigureAwait(false);
             var due = new List<NewConsentEvent>();
             await using (var select = Command(connection, transaction,
                              "SELECT e.owner, e.notice, e.notice_version, e.notice_hash FROM consent_events e " +
@@ -341,17 +346,25 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
     private IConsentChain ConsentChain =>
         _consentChain ?? throw new InvalidOperationException("This storage was built without a consent chain, so it cannot append consent decisions.");
 
-    /// <summary>Appends a decision as its owner's next, linked onto their last (every append holds the audit chain's lock, so no other writer appends meanwhile).</summary>
+    /// <summary>
+    /// Appends a decision as its owner's next, linked onto their last. A lock on the owner (transaction-scoped, advisory)
+    /// comes first in the same round trip, so that no other writer appends to their ledger meanwhile; the read after it
+    /// runs with a fresh snapshot that holds every decision committed before the lock was granted.
+    /// </summary>
     private async Task<long> InsertConsentAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, NewConsentEvent consent, CancellationToken cancellationToken)
     {
         var chain = ConsentChain;
         var (sequence, previous) = (1L, new byte[chain.LinkSize]);
-        await using (var last = Command(connection, transaction,
-                         "SELECT l.seq, l.link, h.seq, h.mac FROM (SELECT 1) one " +
-                         "LEFT JOIN LATERAL (SELECT e.seq, e.link FROM consent_events e WHERE e.owner = $1 ORDER BY e.seq DESC LIMIT 1) l ON true " +
-                         "LEFT JOIN consent_heads h ON h.owner = $1;", Id(consent.Owner)))
-        await using (var reader = await last.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        await using (var last = new NpgsqlBatch(connection, transaction))
         {
+            last.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtext('databunker.consent'), hashtext(encode($1, 'hex')));") { Parameters = { Parameter(Id(consent.Owner)) } });
+            last.BatchCommands.Add(new NpgsqlBatchCommand(
+                "SELECT l.seq, l.link, h.seq, h.mac FROM (SELECT 1) one " +
+                "LEFT JOIN LATERAL (SELECT e.seq, e.link FROM consent_events e WHERE e.owner = $1 ORDER BY e.seq DESC LIMIT 1) l ON true " +
+                "LEFT JOIN consent_heads h ON h.owner = $1;") { Parameters = { Parameter(Id(consent.Owner)) } });
+            await using var reader = await last.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             if (!reader.IsDBNull(0))
             {

@@ -112,16 +112,16 @@ internal sealed partial class PostgreSqlVaultStorage : IExpirationStore
 
     public async Task<bool> HoldsDeleteLinkAsync(IErasureTransaction erasure, Guid token, byte[] deleteHash, CancellationToken cancellationToken)
     {
-        var step = PostgreSqlErasure.Of(erasure);
-        return await ScalarAsync(step.Connection, step.Transaction,
+        var (connection, transaction) = await PostgreSqlErasure.Of(erasure).TransactionAsync(cancellationToken).ConfigureAwait(false);
+        return await ScalarAsync(connection, transaction,
             "SELECT 1 FROM expirations WHERE token = $1 AND delete_hash = $2 AND state = $3 FOR UPDATE;",
             cancellationToken, Id(token), deleteHash, Waiting).ConfigureAwait(false) is not null;
     }
 
     public async Task<bool> HoldsClaimAsync(IErasureTransaction erasure, Guid token, byte[] claimId, CancellationToken cancellationToken)
     {
-        var step = PostgreSqlErasure.Of(erasure);
-        return await ScalarAsync(step.Connection, step.Transaction,
+        var (connection, transaction) = await PostgreSqlErasure.Of(erasure).TransactionAsync(cancellationToken).ConfigureAwait(false);
+        return await ScalarAsync(connection, transaction,
             "SELECT 1 FROM expirations WHERE token = $1 AND state = $2 AND claim_id = $3 FOR UPDATE;",
             cancellationToken, Id(token), Waiting, claimId).ConfigureAwait(false) is not null;
     }

@@ -6,26 +6,75 @@ internal sealed partial class PostgreSqlVaultStorage : IPersonStore
     private const string InsertIndex = "INSERT INTO user_indexes (hash, kind, token, key_version) VALUES ($1, $2, $3, $4);";
 
     /// <summary>
-    /// The rows of all the persons go as one pipelined batch after the audit chain's head is locked: all of
-    /// them or, on a taken index, none.
+    /// One batch, one round trip: every person's profile, data key and index rows as one multi-row INSERT each, and
+    /// their audit events as one append that moves the stripe's head once. All of them or, on a taken index, none.
     /// </summary>
     public Task CreatePersonsAsync(IReadOnlyList<NewPerson> users, CancellationToken cancellationToken) => users.Count == 0
         ? Task.CompletedTask
-        : AuditedWriteAsync(async (connection, transaction, audit) =>
-        {
-            await using var batch = new NpgsqlBatch(connection, transaction);
-            foreach (var user in users)
+        : AuditedBatchAsync(
+            (batch, audit) =>
             {
-                var token = Id(user.Token);
-                Add(batch, "INSERT INTO users (token, profile, version, created_at, updated_at) VALUES ($1, $2, 1, $3, $3);", token, user.Profile, user.CreatedAt);
-                Add(batch, "INSERT INTO data_keys (owner, key_version, wrapped) VALUES ($1, $2, $3);", token, user.DataKey.KeyVersion, user.DataKey.Ciphertext);
-                AddIndexes(batch, token, user.Indexes);
-                audit.Add(batch, user.Audit);
-            }
+                var tokens = users.Select(u => Id(u.Token)).ToArray();
+                Add(batch, "INSERT INTO users (token, profile, version, created_at, updated_at) SELECT t, p, 1, c, c FROM unnest($1::bytea[], $2::bytea[], $3::bigint[]) AS u(t, p, c);",
+                    tokens, users.Select(u => u.Profile).ToArray(), users.Select(u => u.CreatedAt).ToArray());
+                Add(batch, "INSERT INTO data_keys (owner, key_version, wrapped) SELECT * FROM unnest($1::bytea[], $2::text[], $3::bytea[]);",
+                    tokens, users.Select(u => u.DataKey.KeyVersion).ToArray(), users.Select(u => u.DataKey.Ciphertext).ToArray());
+                var indexes = users.SelectMany((u, i) => u.Indexes.Select(x => (Token: tokens[i], Index: x))).ToArray();
+                if (indexes.Length > 0)
+                {
+                    Add(batch, "INSERT INTO user_indexes (hash, kind, token, key_version) SELECT * FROM unnest($1::bytea[], $2::int[], $3::bytea[], $4::int[]);",
+                        indexes.Select(x => x.Index.Hash).ToArray(), indexes.Select(x => (int)x.Index.Kind).ToArray(), indexes.Select(x => x.Token).ToArray(), indexes.Select(x => x.Index.KeyVersion).ToArray());
+                }
 
-            await ExecuteIndexWritesAsync(batch, users.SelectMany(u => u.Indexes), null, cancellationToken).ConfigureAwait(false);
-            return true;
-        }, cancellationToken);
+                audit.AddAll(batch, users.Select(u => u.Audit).ToArray());
+            },
+            (_, _) => Task.FromResult(true),
+            batch => ExecuteIndexWritesAsync(batch, users.SelectMany(u => u.Indexes), null, cancellationToken),
+            cancellationToken);
+
+    /// <summary>
+    /// The read and its event as one batch, one round trip: the event is appended only if the person is there (and the
+    /// hash points to them). The two statements see two snapshots; if the person went between them, the event is not
+    /// appended and the caller appends it.
+    /// </summary>
+    public Task<AuditedRead<StoredPerson>> GetPersonAuditedAsync(Guid owner, byte[]? hash, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        var token = Id(owner);
+        StoredPerson? person = null;
+        return AuditedBatchAsync(
+            (batch, chain) =>
+            {
+                if (hash is null)
+                {
+                    Add(batch, StoredPersonRow.Select + "WHERE u.token = $1;", token);
+                    chain.Add(batch, audit, "EXISTS (SELECT 1 FROM users WHERE token = {0})", token);
+                }
+                else
+                {
+                    Add(batch, StoredPersonRow.Select + "JOIN user_indexes i ON i.token = u.token WHERE i.hash = $1 AND i.token = $2;", hash, token);
+                    chain.Add(batch, audit, "EXISTS (SELECT 1 FROM user_indexes WHERE hash = {0} AND token = {1})", hash, token);
+                }
+            },
+            (batch, chain) =>
+            {
+                var audited = batch.BatchCommands[1].RecordsAffected > 0;
+                if (!audited)
+                {
+                    chain.Undo();
+                }
+
+                return Task.FromResult(new AuditedRead<StoredPerson>(person, audited));
+            },
+            async batch =>
+            {
+                await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                person = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? StoredPersonRow.Read(reader) : null;
+                while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+                {
+                }
+            },
+            cancellationToken);
+    }
 
     public async Task<StoredPerson?> GetPersonAsync(Guid token, CancellationToken cancellationToken)
     {
@@ -48,39 +97,43 @@ internal sealed partial class PostgreSqlVaultStorage : IPersonStore
     }
 
     /// <summary>
-    /// One batch after the audit chain's head is locked. The version check is in the UPDATE's WHERE: an instance
-    /// that updated the row first makes this one wait, then re-read the row and find another version, so
-    /// one of two racing patches wins. The statements after it act only if the row now holds this
-    /// update's ciphertext (its random nonce makes it unique), that is, only if this UPDATE won.
+    /// One batch, one round trip. The version check is in the UPDATE's WHERE: an instance that updated the row first
+    /// makes this one wait, then re-read the row and find another version, so one of two racing patches wins. The
+    /// statements after it act only if the row now holds this update's ciphertext (its random nonce makes it unique),
+    /// that is, only if this UPDATE won.
     /// </summary>
-    public Task<UpdateOutcome> UpdatePersonAsync(PersonChange change, CancellationToken cancellationToken) =>
-        AuditedWriteAsync((connection, transaction, audit) => UpdatePersonAsync(connection, transaction, audit, change, cancellationToken), cancellationToken);
-
-    private static async Task<UpdateOutcome> UpdatePersonAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, PostgreSqlAuditChainWriter audit, PersonChange change, CancellationToken cancellationToken)
+    public Task<UpdateOutcome> UpdatePersonAsync(PersonChange change, CancellationToken cancellationToken)
     {
         const string Won = "EXISTS (SELECT 1 FROM users WHERE token = $1 AND profile = $2)";
         var token = Id(change.Token);
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        Add(batch, "UPDATE users SET profile = $1, version = version + 1, updated_at = $2 WHERE token = $3 AND version = $4;",
-            change.Profile, change.UpdatedAt, token, change.ExpectedVersion);
-        Add(batch, $"DELETE FROM user_indexes WHERE token = $1 AND {Won};", token, change.Profile);
-        foreach (var index in change.Indexes)
-        {
-            Add(batch, $"INSERT INTO user_indexes (hash, kind, token, key_version) SELECT $3, $4, $1, $5 WHERE {Won};", token, change.Profile, index.Hash, (int)index.Kind, index.KeyVersion);
-        }
+        return AuditedBatchAsync(
+            (batch, audit) =>
+            {
+                Add(batch, "UPDATE users SET profile = $1, version = version + 1, updated_at = $2 WHERE token = $3 AND version = $4;",
+                    change.Profile, change.UpdatedAt, token, change.ExpectedVersion);
+                Add(batch, $"DELETE FROM user_indexes WHERE token = $1 AND {Won};", token, change.Profile);
+                if (change.Indexes.Count > 0)
+                {
+                    Add(batch, $"INSERT INTO user_indexes (hash, kind, token, key_version) SELECT h, k, $1, v FROM unnest($3::bytea[], $4::int[], $5::int[]) AS x(h, k, v) WHERE {Won};",
+                        token, change.Profile, change.Indexes.Select(x => x.Hash).ToArray(), change.Indexes.Select(x => (int)x.Kind).ToArray(), change.Indexes.Select(x => x.KeyVersion).ToArray());
+                }
 
-        audit.Add(batch, change.Audit, "EXISTS (SELECT 1 FROM users WHERE token = {0} AND profile = {1})", token, change.Profile);
-        await ExecuteIndexWritesAsync(batch, change.Indexes, token, cancellationToken).ConfigureAwait(false);
-        if (batch.BatchCommands[0].RecordsAffected == 1)
-        {
-            return UpdateOutcome.Updated;
-        }
+                audit.Add(batch, change.Audit, "EXISTS (SELECT 1 FROM users WHERE token = {0} AND profile = {1})", token, change.Profile);
+            },
+            async (batch, audit) =>
+            {
+                if (batch.BatchCommands[0].RecordsAffected == 1)
+                {
+                    return UpdateOutcome.Updated;
+                }
 
-        audit.Undo();
-        return await ScalarAsync(connection, transaction, "SELECT 1 FROM users WHERE token = $1;", cancellationToken, token).ConfigureAwait(false) is null
-            ? UpdateOutcome.NotFound
-            : UpdateOutcome.VersionConflict;
+                audit.Undo();
+                return await ScalarAsync(batch.Connection!, null, "SELECT 1 FROM users WHERE token = $1;", cancellationToken, token).ConfigureAwait(false) is null
+                    ? UpdateOutcome.NotFound
+                    : UpdateOutcome.VersionConflict;
+            },
+            batch => ExecuteIndexWritesAsync(batch, change.Indexes, token, cancellationToken),
+            cancellationToken);
     }
 
     Task IPersonStore.EnlistErasureAsync(IErasureTransaction erasure, Guid token, CancellationToken cancellationToken)

@@ -71,28 +71,60 @@ internal sealed partial class PostgreSqlVaultStorage : ITokenStore
         }, cancellationToken);
 
     /// <summary>
-    /// The common case, one random token with no owner: the insert and its audit event as one batch after
-    /// the audit chain's head is locked, the event written only if the row now holds this value's
-    /// ciphertext, that is, only if the token was free.
+    /// The common case, one random token with no owner: the insert and its audit event as one batch, one round trip,
+    /// the event written only if the row now holds this value's ciphertext, that is, only if the token was free.
     /// </summary>
     private Task<IReadOnlyList<TokenAddOutcome>> AddRandomTokenAsync(NewToken token, AuditRecord audit, CancellationToken cancellationToken) =>
-        AuditedWriteAsync<IReadOnlyList<TokenAddOutcome>>(async (connection, transaction, chain) =>
-        {
+        AuditedBatchAsync<IReadOnlyList<TokenAddOutcome>>(
+            (batch, chain) =>
             {
-                await using var batch = new NpgsqlBatch(connection, transaction);
                 Add(batch, "INSERT INTO tokens (token_hash, value, created_at, expires_at) VALUES ($1, $2, $3, $4::bigint) ON CONFLICT DO NOTHING;",
                     token.TokenHash, token.Value, token.CreatedAt, token.ExpiresAt);
                 chain.Add(batch, audit, "EXISTS (SELECT 1 FROM tokens WHERE token_hash = {0} AND value = {1})", token.TokenHash, token.Value);
-                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            },
+            (batch, chain) =>
+            {
                 if (batch.BatchCommands[0].RecordsAffected == 1)
                 {
-                    return [TokenAddOutcome.Added];
+                    return Task.FromResult<IReadOnlyList<TokenAddOutcome>>([TokenAddOutcome.Added]);
                 }
 
                 chain.Undo();
-                return [TokenAddOutcome.HashTaken];
-            }
-        }, cancellationToken);
+                return Task.FromResult<IReadOnlyList<TokenAddOutcome>>([TokenAddOutcome.HashTaken]);
+            },
+            null,
+            cancellationToken);
+
+    /// <summary>The read and, for a live token without an owner, its event, as one batch: one round trip.</summary>
+    public Task<AuditedRead<StoredToken>> GetTokenAuditedAsync(byte[] tokenHash, long now, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        StoredToken? token = null;
+        return AuditedBatchAsync(
+            (batch, chain) =>
+            {
+                Add(batch, $"{StoredTokenRow.Select}WHERE t.token_hash = $1 AND (t.expires_at IS NULL OR t.expires_at > $2);", tokenHash, now);
+                chain.Add(batch, audit, "EXISTS (SELECT 1 FROM tokens WHERE token_hash = {0} AND owner IS NULL AND (expires_at IS NULL OR expires_at > {1}))", tokenHash, now);
+            },
+            (batch, chain) =>
+            {
+                var audited = batch.BatchCommands[1].RecordsAffected > 0;
+                if (!audited)
+                {
+                    chain.Undo();
+                }
+
+                return Task.FromResult(new AuditedRead<StoredToken>(token, audited));
+            },
+            async batch =>
+            {
+                await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                token = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? StoredTokenRow.Read(reader, 0) : null;
+                while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+                {
+                }
+            },
+            cancellationToken);
+    }
 
     /// <summary>
     /// One query for all the hashes: a detokenize of many values is one round trip. One hash is looked up

@@ -16,6 +16,7 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
     private readonly IAuditChain? _auditChain;
     private readonly IConsentChain? _consentChain;
     private readonly SemaphoreSlim _linking = new(1, 1);
+    private readonly PostgreSqlAuditStripes _stripes = new();
 
     /// <summary>
     /// From the moment this instance's <see cref="InitializeAsync"/> applied the consent chain's migration (or the heads') until
@@ -133,29 +134,73 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
         return await ScalarAsync(connection, null, "SELECT 1 FROM tombstones WHERE token = $1;", cancellationToken, Id(token)).ConfigureAwait(false) is not null;
     }
 
+    /// <summary>Nothing is sent before the commit, unless a module's condition needs the erasure's transaction (see <see cref="PostgreSqlErasure"/>).</summary>
+    public Task<IErasureTransaction> BeginErasureAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IErasureTransaction>(new PostgreSqlErasure(this));
+
+    /// <summary>A pooled connection, open.</summary>
+    internal ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) => _dataSource.OpenConnectionAsync(cancellationToken);
+
+    /// <summary>An erasure's batch on its own: one round trip; <see langword="false"/>, nothing written, when there was no such person.</summary>
+    internal Task<bool> ErasureBatchAsync(Action<NpgsqlBatch, PostgreSqlAuditChainWriter> build, CancellationToken cancellationToken) =>
+        AppendingAsync(async (connection, chain) =>
+        {
+            await using var batch = new NpgsqlBatch(connection);
+            build(batch, chain);
+            try
+            {
+                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (PostgresException ex) when (PostgreSqlErasure.IsNoPerson(ex))
+            {
+                chain.Discard();
+                return false;
+            }
+        }, cancellationToken);
+
     /// <summary>
-    /// Locks the audit chain's head first, as every audited write here does, so that erasures and other writes
-    /// take their locks in one order.
+    /// An erasure's batch in the transaction its conditions began: the stripe's head row is locked and read first, so
+    /// that no other instance moves it before the commit and nothing can fail after the conditions held.
     /// </summary>
-    public async Task<IErasureTransaction> BeginErasureAsync(CancellationToken cancellationToken)
+    internal async Task<bool> ErasureInTransactionAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Action<NpgsqlBatch, PostgreSqlAuditChainWriter> build, CancellationToken cancellationToken)
     {
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        NpgsqlTransaction? transaction = null;
+        var lease = await _stripes.TakeAsync(_dataSource, cancellationToken).ConfigureAwait(false);
         try
         {
-            transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var chain = await PostgreSqlAuditChainWriter.LockAsync(connection, transaction, _auditChain, cancellationToken).ConfigureAwait(false);
-            return new PostgreSqlErasure(connection, transaction, chain);
+            await using (var select = Command(connection, transaction, "SELECT head_seq, head_link FROM audit_chain WHERE id = $1 FOR UPDATE;", lease.Stripe))
+            await using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                lease.Moved(reader.GetInt64(0), (byte[])reader.GetValue(1));
+            }
+
+            var chain = new PostgreSqlAuditChainWriter(_auditChain, lease);
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            build(batch, chain);
+            try
+            {
+                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException ex) when (PostgreSqlErasure.IsNoPerson(ex))
+            {
+                // The disposal rolls the transaction back.
+                return false;
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            chain.Committed();
+            return true;
         }
         catch
         {
-            if (transaction is not null)
-            {
-                await transaction.DisposeAsync().ConfigureAwait(false);
-            }
-
-            await connection.DisposeAsync().ConfigureAwait(false);
+            lease.Forget();
             throw;
+        }
+        finally
+        {
+            _stripes.Return(lease);
         }
     }
 
@@ -175,6 +220,7 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
         Interlocked.Exchange(ref _legacyToLink, null)?.Dispose();
         _dataSource.Dispose();
         _linking.Dispose();
+        _stripes.Dispose();
     }
 
     public async ValueTask DisposeAsync()
@@ -186,6 +232,7 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
 
         await _dataSource.DisposeAsync().ConfigureAwait(false);
         _linking.Dispose();
+        _stripes.Dispose();
     }
 
     internal static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, params object?[] values)
@@ -235,15 +282,93 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
     }
 
     /// <summary>
-    /// Runs an audited write in one transaction whose first lock is the audit chain's head (see
-    /// <see cref="PostgreSqlAuditChainWriter"/>), and commits it.
+    /// Runs an audited write in one transaction that appends to a leased stripe of the audit trail (see
+    /// <see cref="PostgreSqlAuditChainWriter"/>), and commits it. When another instance moved the stripe, or PostgreSQL
+    /// broke a deadlock or a serialization conflict, the transaction rolled back and <paramref name="work"/> runs again.
     /// </summary>
     private Task<T> AuditedWriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, PostgreSqlAuditChainWriter, Task<T>> work, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
+        AppendingAsync(async (connection, chain) =>
         {
-            var audit = await PostgreSqlAuditChainWriter.LockAsync(connection, transaction, _auditChain, cancellationToken).ConfigureAwait(false);
-            return await work(connection, transaction, audit).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            chain.Use(connection, transaction);
+            var result = await work(connection, transaction, chain).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return result;
         }, cancellationToken);
+
+    /// <summary>
+    /// Runs an audited write as one batch, one round trip: the statements <paramref name="build"/> adds and their
+    /// audit events commit together in the batch's implicit transaction, or not at all. <paramref name="read"/> then
+    /// reads the outcome from the executed batch (and may query more on the same connection).
+    /// </summary>
+    private Task<T> AuditedBatchAsync<T>(
+        Action<NpgsqlBatch, PostgreSqlAuditChainWriter> build,
+        Func<NpgsqlBatch, PostgreSqlAuditChainWriter, Task<T>> read,
+        Func<NpgsqlBatch, Task>? execute,
+        CancellationToken cancellationToken) =>
+        AppendingAsync(async (connection, chain) =>
+        {
+            await using var batch = new NpgsqlBatch(connection);
+            build(batch, chain);
+            await (execute?.Invoke(batch) ?? batch.ExecuteNonQueryAsync(cancellationToken)).ConfigureAwait(false);
+            return await read(batch, chain).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Leases a stripe (reading its head when this instance does not know it), runs <paramref name="write"/> on a pooled
+    /// connection, and records where it left the stripe's head. A moved stripe, a deadlock or a serialization failure
+    /// rolled everything back: the write runs again, on another stripe if the head moved.
+    /// </summary>
+    private async Task<T> AppendingAsync<T>(Func<NpgsqlConnection, PostgreSqlAuditChainWriter, Task<T>> write, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var lease = await _stripes.TakeAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                if (lease.Link is null)
+                {
+                    await ReadHeadAsync(connection, lease, cancellationToken).ConfigureAwait(false);
+                }
+
+                var chain = new PostgreSqlAuditChainWriter(_auditChain, lease);
+                var result = await write(connection, chain).ConfigureAwait(false);
+                chain.Committed();
+                return result;
+            }
+            catch (PostgresException ex) when (attempt < MaxAttempts && (PostgreSqlAuditChainWriter.IsMoved(ex) || ex.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure))
+            {
+                lease.Forget();
+            }
+            catch (NpgsqlException ex) when (ex is not PostgresException)
+            {
+                // The connection failed: whether it committed is not known, so the head is read again before the next use.
+                // (Any other failure rolled back, or committed without being recorded: then the next append finds the head moved.)
+                lease.Forget();
+                throw;
+            }
+            finally
+            {
+                _stripes.Return(lease);
+            }
+        }
+    }
+
+    /// <summary>How often a write runs before a moved stripe or a deadlock reaches the caller.</summary>
+    private const int MaxAttempts = 8;
+
+    private static async Task ReadHeadAsync(NpgsqlConnection connection, PostgreSqlAuditStripes.Lease lease, CancellationToken cancellationToken)
+    {
+        await using var select = Command(connection, null, "SELECT head_seq, head_link FROM audit_chain WHERE id = $1;", lease.Stripe);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException("A stripe of the audit trail is missing its head row.");
+        }
+
+        lease.Moved(reader.GetInt64(0), (byte[])reader.GetValue(1));
+    }
 
     private static bool ContainsKey(string connectionString, string key) =>
         connectionString.Contains(key, StringComparison.OrdinalIgnoreCase);

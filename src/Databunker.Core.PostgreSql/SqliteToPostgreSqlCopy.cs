@@ -122,8 +122,9 @@ public static class SqliteToPostgreSqlCopy
             throw new VaultConfigurationException("The PostgreSQL schema already holds a vault: copy into an empty schema.");
         }
 
-        // The empty schema's chain rows are replaced by the source's, so that the copied trail and consent ledger still verify.
-        await PostgreSqlVaultStorage.ExecuteAsync(postgres, write, "DELETE FROM audit_chain; DELETE FROM consent_chain;", cancellationToken).ConfigureAwait(false);
+        // The empty schema's chain rows are replaced by the source's, so that the copied trail and consent ledger still verify:
+        // SQLite's one stripe becomes stripe 1, and the other stripes stay empty.
+        await PostgreSqlVaultStorage.ExecuteAsync(postgres, write, "DELETE FROM audit_chain WHERE id = 1; DELETE FROM consent_chain;", cancellationToken).ConfigureAwait(false);
         var copied = new List<KeyValuePair<string, long>>();
         foreach (var (table, columns) in Tables)
         {

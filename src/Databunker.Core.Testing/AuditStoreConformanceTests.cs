@@ -25,35 +25,51 @@ public abstract class AuditStoreConformanceTests : StorageConformanceTests
         (await AuditTrail.GetAuditAsync(subject, default)).Select(e => e.Operation).Should().Equal("op.two");
     }
 
-    /// <summary>AuditChain: links every append in order, and purge moves its start.</summary>
+    /// <summary>AuditChain: links every append in order onto its stripe, a batch onto one, and purge moves each stripe's start.</summary>
     /// <returns>A task.</returns>
     [Test]
     public async Task AuditChain_LinksEveryAppendInOrder_AndPurgeMovesItsStart()
     {
         var start = await AuditTrail.GetAuditChainAsync(default);
+        start.Stripes.Should().NotBeEmpty().And.BeInAscendingOrder(s => s.Stripe);
         await AuditTrail.AppendAuditAsync(new AuditRecord(0, 100, "a", "op.one", Guid.NewGuid(), "success", Bytes(10)), default);
         await AuditTrail.AppendAuditAsync([new AuditRecord(0, 200, "b", "op.two", null, "success", null), new AuditRecord(0, 300, "c", "op.three", null, "success", null)], default);
 
         var chain = await AuditTrail.GetAuditChainAsync(default);
-        chain.HeadSequence.Should().Be(start.HeadSequence + 3);
+        chain.Stripes.Select(s => s.Stripe).Should().Equal(start.Stripes.Select(s => s.Stripe), "stripes are fixed");
+        chain.Stripes.Sum(s => s.HeadSequence).Should().Be(start.Stripes.Sum(s => s.HeadSequence) + 3);
         chain.Events.Should().Be(start.Events + 3);
-        var events = await AuditTrail.GetChainedAuditAsync(start.HeadSequence, 10, default);
-        events.Select(e => e.Sequence).Should().Equal(start.HeadSequence + 1, start.HeadSequence + 2, start.HeadSequence + 3);
-        var previous = start.HeadLink;
-        foreach (var entry in events)
+        var appended = new List<(int Stripe, ChainedAuditRecord Entry)>();
+        foreach (var (before, after) in start.Stripes.Zip(chain.Stripes))
         {
-            entry.Link.Should().Equal(Chain.Link(previous, entry.Sequence, entry.Event), "each link follows the one before it");
-            previous = entry.Link!;
+            var events = await AuditTrail.GetChainedAuditAsync(before.Stripe, before.HeadSequence, 10, default);
+            events.Select(e => e.Sequence).Should().Equal(Enumerable.Range(1, (int)(after.HeadSequence - before.HeadSequence)).Select(i => before.HeadSequence + i));
+            var previous = before.HeadLink;
+            foreach (var entry in events)
+            {
+                entry.Link.Should().Equal(Chain.Link(previous, entry.Sequence, entry.Event), "each link follows the one before it in its stripe");
+                previous = entry.Link!;
+                appended.Add((before.Stripe, entry));
+            }
+
+            after.HeadLink.Should().Equal(previous);
         }
 
-        chain.HeadLink.Should().Equal(previous);
-        (await AuditTrail.GetChainedAuditAsync(start.HeadSequence + 1, 1, default)).Should().ContainSingle().Which.Event.Operation.Should().Be("op.two");
+        appended.Select(e => e.Entry.Event.Operation).Should().BeEquivalentTo("op.one", "op.two", "op.three");
+        var two = appended.Single(e => e.Entry.Event.Operation == "op.two");
+        var three = appended.Single(e => e.Entry.Event.Operation == "op.three");
+        three.Stripe.Should().Be(two.Stripe, "one append's events go onto one stripe");
+        three.Entry.Sequence.Should().Be(two.Entry.Sequence + 1);
+        (await AuditTrail.GetChainedAuditAsync(two.Stripe, two.Entry.Sequence, 1, default)).Should().ContainSingle().Which.Event.Operation.Should().Be("op.three");
 
-        (await AuditTrail.PurgeAuditAsync(250, default)).Should().Be(2 + (int)start.Events, "the oldest events up to the first one kept");
+        (await AuditTrail.PurgeAuditAsync(250, default)).Should().Be(2 + (int)start.Events, "the oldest events of each stripe up to its first one kept");
         var purged = await AuditTrail.GetAuditChainAsync(default);
-        purged.FirstSequence.Should().Be(start.HeadSequence + 3);
-        purged.FirstPrevious.Should().Equal(events[1].Link);
-        purged.HeadSequence.Should().Be(chain.HeadSequence);
+        var kept = purged.Stripes.Single(s => s.Stripe == three.Stripe);
+        kept.FirstSequence.Should().Be(three.Entry.Sequence);
+        kept.FirstPrevious.Should().Equal(two.Entry.Link);
+        purged.Stripes.Select(s => s.HeadSequence).Should().Equal(chain.Stripes.Select(s => s.HeadSequence), "a purge never moves a head");
+        purged.Stripes.Where(s => s.Stripe != three.Stripe).All(s => s.FirstSequence == s.HeadSequence + 1).Should().BeTrue("every other stripe held only older events");
+        purged.Events.Should().Be(1);
     }
 
     /// <summary>GetAuditPageAsync: a subject's events page by page in id order, the same as GetAuditAsync reads at once.</summary>

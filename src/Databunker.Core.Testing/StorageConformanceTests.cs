@@ -69,6 +69,19 @@ public abstract class StorageConformanceTests
     /// <summary>The audit role.</summary>
     protected IAuditStore AuditTrail => Role<IAuditStore>();
 
+    /// <summary>Every chained event of every stripe (up to 1,000 per stripe), stripe by stripe.</summary>
+    /// <returns>The events.</returns>
+    protected async Task<IReadOnlyList<ChainedAuditRecord>> ChainedEventsAsync()
+    {
+        var events = new List<ChainedAuditRecord>();
+        foreach (var stripe in (await AuditTrail.GetAuditChainAsync(default).ConfigureAwait(false)).Stripes)
+        {
+            events.AddRange(await AuditTrail.GetChainedAuditAsync(stripe.Stripe, 0, 1000, default).ConfigureAwait(false));
+        }
+
+        return events;
+    }
+
     /// <summary>The persons role.</summary>
     protected IPersonStore Persons => Role<IPersonStore>();
 

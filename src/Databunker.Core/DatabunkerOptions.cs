@@ -46,7 +46,10 @@ public sealed class DatabunkerOptions
     /// writes are never in the window, their event commits with them. With 0 every read's event is committed
     /// before the read returns. <see cref="IVaultAdministration.FlushAuditAsync"/>, reading, verifying or purging
     /// the audit trail and disposing the service provider commit what waits. On SQLite every commit makes each other
-    /// connection drop its page cache at its next read, so fewer, larger batches also keep reads fast.
+    /// connection drop its page cache at its next read, so fewer, larger batches also keep reads fast. With 0 on
+    /// PostgreSQL, a read by token and a detokenize of a token without an owner send the read and its event in one
+    /// round trip; so does a read by email, phone or login once this instance has found that person before (it
+    /// remembers which person a blind-index hash led to, up to 65,536 hashes and tokens, never a value).
     /// </summary>
     /// <value>4,096.</value>
     [Range(0, 100_000)]

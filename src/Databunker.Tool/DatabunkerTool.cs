@@ -208,7 +208,7 @@ internal static partial class DatabunkerTool
         var lines = new[]
         {
             $"Schema version:              {schema}",
-            $"Audit events:                {chain.Events} (chain head {chain.HeadSequence})",
+            $"Audit events:                {chain.Events} (chained {chain.Stripes.Sum(s => s.HeadSequence)} in {chain.Stripes.Count} stripe(s))",
             $"Current master key version:  {current}",
             $"Data keys under older keys:  {stale}",
             $"Earliest due expiration:     {(backlog.EarliestDue is { } due ? due.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "none")}",

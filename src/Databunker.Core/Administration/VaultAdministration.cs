@@ -205,7 +205,7 @@ internal sealed class VaultAdministration(
         using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         await auditTrail.FlushReadsAsync(cancellationToken).ConfigureAwait(false);
         var chain = await auditStore.GetAuditChainAsync(cancellationToken).ConfigureAwait(false);
-        return new AuditChainHead(chain.HeadSequence, Convert.ToBase64String(chain.HeadLink));
+        return AuditHeads.Of(chain);
     }
 
     public async Task<AuditVerification> VerifyAuditTrailAsync(AuditChainHead? anchor = null, CancellationToken cancellationToken = default)

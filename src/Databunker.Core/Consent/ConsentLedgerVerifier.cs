@@ -101,33 +101,37 @@ internal sealed class ConsentLedgerVerifier(IConsentStore consents, IConsentChai
     private async Task<Dictionary<Guid, long>> CountAuditedDecisionsAsync(CancellationToken cancellationToken)
     {
         var counts = new Dictionary<Guid, long>();
-        long after = 0;
-        while (true)
+        foreach (var stripe in (await audit.GetAuditChainAsync(cancellationToken).ConfigureAwait(false)).Stripes)
         {
-            var page = await audit.GetChainedAuditAsync(after, pageSize, cancellationToken).ConfigureAwait(false);
-            foreach (var entry in page)
+            for (long after = 0; ;)
             {
-                if (entry.Event.Operation == AuditOperations.ConsentLink)
+                var page = await audit.GetChainedAuditAsync(stripe.Stripe, after, pageSize, cancellationToken).ConfigureAwait(false);
+                foreach (var entry in page)
                 {
-                    _linkings++;
-                }
-                else if (entry.Event.Operation == AuditOperations.ConsentHeads)
-                {
-                    _headings++;
-                }
-                else if (RecordsADecision(entry.Event))
-                {
-                    counts[entry.Event.Subject!.Value] = counts.GetValueOrDefault(entry.Event.Subject.Value) + 1;
+                    if (entry.Event.Operation == AuditOperations.ConsentLink)
+                    {
+                        _linkings++;
+                    }
+                    else if (entry.Event.Operation == AuditOperations.ConsentHeads)
+                    {
+                        _headings++;
+                    }
+                    else if (RecordsADecision(entry.Event))
+                    {
+                        counts[entry.Event.Subject!.Value] = counts.GetValueOrDefault(entry.Event.Subject.Value) + 1;
+                    }
+
+                    after = entry.Sequence;
                 }
 
-                after = entry.Sequence;
-            }
-
-            if (page.Count < pageSize)
-            {
-                return counts;
+                if (page.Count < pageSize)
+                {
+                    break;
+                }
             }
         }
+
+        return counts;
     }
 
     /// <summary>A broken result when the trail records more decisions for <paramref name="person"/> than their ledger's <paramref name="count"/>.</summary>

@@ -1,79 +1,109 @@
 namespace Databunker.Core.Kernel;
 
 /// <summary>
-/// Walks the audit chain page by page from its start to the head read at the beginning, recomputing each
-/// link. The counts read with the head (in one snapshot) catch events stored outside the chain.
+/// Walks every stripe of the audit trail page by page from its start to the head read at the beginning,
+/// recomputing each link. The counts read with the heads (in one snapshot) catch events stored outside the chains;
+/// an anchored head catches events cut from the end of any stripe, and its hash the links it covered.
 /// </summary>
 internal sealed class AuditTrailVerifier(IAuditStore storage, IAuditChain chain, int pageSize)
 {
     public async Task<AuditVerification> VerifyAsync(AuditChainHead? anchor, CancellationToken cancellationToken)
     {
+        (IReadOnlyDictionary<int, long> Positions, byte[] Digest)? anchored = anchor is null ? null : AuditHeads.Parse(anchor);
         var state = await storage.GetAuditChainAsync(cancellationToken).ConfigureAwait(false);
-        var head = new AuditChainHead(state.HeadSequence, Convert.ToBase64String(state.HeadLink));
-        var previous = state.FirstPrevious;
-        var expected = state.FirstSequence;
+        var head = AuditHeads.Of(state);
         long checkedEvents = 0;
-        AuditVerification Broken(long sequence, string problem) => new(false, checkedEvents, state.LegacyEvents, head, sequence, problem);
+        AuditVerification Broken(int? stripe, long? sequence, string problem) => new(false, checkedEvents, state.LegacyEvents, head, stripe, sequence, problem);
 
-        if (anchor is not null && anchor.Sequence > state.HeadSequence)
+        if (anchored is { } a)
         {
-            return Broken(state.HeadSequence + 1, $"The trail ends at event {state.HeadSequence}, before the anchored head {anchor.Sequence}: events were cut from its end.");
+            foreach (var (number, position) in a.Positions)
+            {
+                var stripe = state.Stripes.FirstOrDefault(s => s.Stripe == number);
+                if (stripe is null || position > stripe.HeadSequence)
+                {
+                    var end = stripe?.HeadSequence ?? 0;
+                    return Broken(number, end + 1, $"Stripe {number} ends at event {end}, before the anchored head's {position}: events were cut from its end.");
+                }
+            }
         }
 
-        while (expected <= state.HeadSequence)
+        var anchoredLinks = new Dictionary<int, byte[]>();
+        foreach (var stripe in state.Stripes)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var page = await storage.GetChainedAuditAsync(expected - 1, pageSize, cancellationToken).ConfigureAwait(false);
-            if (page.Count == 0)
+            var position = anchored is { } p && p.Positions.TryGetValue(stripe.Stripe, out var at) ? at : (long?)null;
+            var previous = stripe.FirstPrevious;
+            var expected = stripe.FirstSequence;
+            if (position == expected - 1)
             {
-                break;
+                anchoredLinks[stripe.Stripe] = previous;
             }
 
-            foreach (var entry in page)
+            while (expected <= stripe.HeadSequence)
             {
-                if (entry.Sequence > state.HeadSequence)
+                cancellationToken.ThrowIfCancellationRequested();
+                var page = await storage.GetChainedAuditAsync(stripe.Stripe, expected - 1, pageSize, cancellationToken).ConfigureAwait(false);
+                if (page.Count == 0)
                 {
                     break;
                 }
 
-                if (entry.Sequence != expected)
+                foreach (var entry in page)
                 {
-                    return Broken(expected, $"Event {expected} is missing: it was deleted.");
-                }
+                    if (entry.Sequence > stripe.HeadSequence)
+                    {
+                        break;
+                    }
 
-                var link = chain.Link(previous, entry.Sequence, entry.Event);
-                if (entry.Link is null || !CryptographicOperations.FixedTimeEquals(link, entry.Link))
-                {
-                    return Broken(expected, $"Event {expected} fails its link: it was inserted, moved or altered.");
-                }
+                    if (entry.Sequence != expected)
+                    {
+                        return Broken(stripe.Stripe, expected, $"Event {expected} of stripe {stripe.Stripe} is missing: it was deleted.");
+                    }
 
-                if (anchor is not null && anchor.Sequence == expected && Convert.ToBase64String(link) != anchor.Link)
-                {
-                    return Broken(expected, $"Event {expected} is not the anchored head: the trail was rewritten from there.");
-                }
+                    var link = chain.Link(previous, entry.Sequence, entry.Event);
+                    if (entry.Link is null || !CryptographicOperations.FixedTimeEquals(link, entry.Link))
+                    {
+                        return Broken(stripe.Stripe, expected, $"Event {expected} of stripe {stripe.Stripe} fails its link: it was inserted, moved or altered.");
+                    }
 
-                previous = link;
-                expected++;
-                checkedEvents++;
+                    if (position == expected)
+                    {
+                        anchoredLinks[stripe.Stripe] = link;
+                    }
+
+                    previous = link;
+                    expected++;
+                    checkedEvents++;
+                }
+            }
+
+            if (expected <= stripe.HeadSequence)
+            {
+                return Broken(stripe.Stripe, expected, $"Event {expected} of stripe {stripe.Stripe} is missing: the stripe ends before its head.");
+            }
+
+            if (!CryptographicOperations.FixedTimeEquals(previous, stripe.HeadLink))
+            {
+                return Broken(stripe.Stripe, stripe.HeadSequence, $"The head of stripe {stripe.Stripe} does not match its last event: the head was altered.");
             }
         }
 
-        if (expected <= state.HeadSequence)
+        // A stripe purged past its anchored position no longer holds the link the hash covered: its position was checked above.
+        if (anchored is { } anchoredHead && anchoredLinks.Count == anchoredHead.Positions.Count)
         {
-            return Broken(expected, $"Event {expected} is missing: the trail ends before its head.");
-        }
-
-        if (!CryptographicOperations.FixedTimeEquals(previous, state.HeadLink))
-        {
-            return Broken(state.HeadSequence, "The chain's head does not match its last event: the head was altered.");
+            var digest = AuditHeads.Digest(anchoredHead.Positions.OrderBy(p => p.Key).Select(p => (p.Key, p.Value, anchoredLinks[p.Key])));
+            if (!CryptographicOperations.FixedTimeEquals(digest, anchoredHead.Digest))
+            {
+                return Broken(null, null, "The stripes do not lead to the anchored head: the trail was rewritten since it was anchored.");
+            }
         }
 
         var outside = state.Events - state.LegacyEvents - checkedEvents;
         if (outside != 0)
         {
-            return Broken(state.HeadSequence + 1, $"{outside} event(s) are stored outside the chain: they were inserted.");
+            return Broken(null, null, $"{outside} event(s) are stored outside the chain: they were inserted.");
         }
 
-        return new AuditVerification(true, checkedEvents, state.LegacyEvents, head, null, null);
+        return new AuditVerification(true, checkedEvents, state.LegacyEvents, head, null, null, null);
     }
 }

@@ -29,8 +29,13 @@ internal sealed partial class PersonDirectory(IPersonStore store, VaultKeyRing k
         var normalized = Normalize(lookup);
         var name = IndexName(lookup.Kind);
         var match = new IndexMatch(lookup.Kind, normalized);
-        var user = await store.GetPersonByIndexAsync(BlindIndex.Compute(keys.BlindIndex, name, normalized), cancellationToken).ConfigureAwait(false);
-        if (user is null && keys.PreviousBlindIndex is { } previous)
+        var hash = BlindIndex.Compute(keys.BlindIndex, name, normalized);
+        var user = await store.GetPersonByIndexAsync(hash, cancellationToken).ConfigureAwait(false);
+        if (user is not null)
+        {
+            Remember(hash, user.Token);
+        }
+        else if (keys.PreviousBlindIndex is { } previous)
         {
             user = await store.GetPersonByIndexAsync(BlindIndex.Compute(previous, name, normalized), cancellationToken).ConfigureAwait(false);
         }

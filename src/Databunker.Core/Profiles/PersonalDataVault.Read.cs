@@ -6,8 +6,20 @@ internal sealed partial class PersonalDataVault
         GuardCryptoAsync(AuditOperations.UserGet, async () =>
         {
             using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
-            var (user, match) = await directory.FindAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
-            if (_options.AuditReads)
+            StoredPerson? user;
+            IndexMatch? match;
+            var audited = false;
+            if (directory.AuditsEachRead)
+            {
+                (user, match, audited) = await directory.FindAuditedAsync(
+                    lookup, lease.Keys, owner => audit.NewEvent(AuditOperations.UserGet, owner, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                (user, match) = await directory.FindAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (_options.AuditReads && !audited)
             {
                 await audit.AppendReadAsync(AuditOperations.UserGet, user?.Token, user is null ? AuditOutcomes.NotFound : AuditOutcomes.Success, cancellationToken).ConfigureAwait(false);
             }

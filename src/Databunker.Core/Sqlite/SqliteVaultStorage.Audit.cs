@@ -69,6 +69,7 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
             return purged;
         }, cancellationToken);
 
+    /// <summary>One stripe (number 1): SQLite has one writer at a time, so one chain costs no concurrency.</summary>
     public Task<StoredAuditChain> GetAuditChainAsync(CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
@@ -77,14 +78,19 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
             "SELECT first_seq, first_prev, head_seq, head_link, " +
             "(SELECT COUNT(*) FROM audit_events), " +
             "(SELECT COUNT(*) FROM audit_events WHERE link IS NULL AND seq < audit_chain.first_seq) FROM audit_chain WHERE id = 1;",
-            static r => new StoredAuditChain(r.GetInt64(0), r.Bytes(1), r.GetInt64(2), r.Bytes(3), r.GetInt64(4), r.GetInt64(5)),
+            static r => new StoredAuditChain([new StoredAuditStripe(Stripe, r.GetInt64(0), r.Bytes(1), r.GetInt64(2), r.Bytes(3))], r.GetInt64(4), r.GetInt64(5)),
             transaction) ?? throw new InvalidOperationException("The audit chain's head row is missing.");
         transaction.Commit();
         return chain;
     }, cancellationToken);
 
-    public Task<IReadOnlyList<ChainedAuditRecord>> GetChainedAuditAsync(long afterSequence, int limit, CancellationToken cancellationToken) => Run(() =>
+    public Task<IReadOnlyList<ChainedAuditRecord>> GetChainedAuditAsync(int stripe, long afterSequence, int limit, CancellationToken cancellationToken) => Run(() =>
     {
+        if (stripe != Stripe)
+        {
+            return (IReadOnlyList<ChainedAuditRecord>)[];
+        }
+
         using var connection = _connections.Open();
         return (IReadOnlyList<ChainedAuditRecord>)connection.Query(
                 $"SELECT {AuditColumns}, link FROM audit_events WHERE seq > @afterSequence ORDER BY seq LIMIT @limit;",
@@ -92,6 +98,9 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
                 null,
                 ("@afterSequence", afterSequence), ("@limit", limit));
     }, cancellationToken);
+
+    /// <summary>The number of the one stripe.</summary>
+    private const int Stripe = 1;
 
     private const string AuditColumns = "seq, at, actor, operation, subject, outcome, details";
 

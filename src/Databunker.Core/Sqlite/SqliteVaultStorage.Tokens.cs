@@ -68,6 +68,10 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
             return (IReadOnlyList<TokenAddOutcome>)outcomes;
         }, cancellationToken);
 
+    /// <summary>Only the read, as for persons (<see cref="GetPersonAuditedAsync"/>).</summary>
+    public async Task<AuditedRead<StoredToken>> GetTokenAuditedAsync(byte[] tokenHash, long now, AuditRecord audit, CancellationToken cancellationToken) =>
+        new((await GetTokensAsync([tokenHash], now, cancellationToken).ConfigureAwait(false))[0], false);
+
     public Task<IReadOnlyList<StoredToken?>> GetTokensAsync(IReadOnlyList<byte[]> tokenHashes, long now, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();

@@ -3,16 +3,18 @@ using System.Diagnostics.CodeAnalysis;
 namespace Databunker.Core.Storage;
 
 /// <summary>
-/// The storage role that keeps the audit trail: events linked into one chain (<see cref="IAuditChain"/>) as
-/// they are appended, read per person or in chain order, and purged from the oldest end.
+/// The storage role that keeps the audit trail: events linked into chains (<see cref="IAuditChain"/>) as they are
+/// appended, read per person or in chain order, and purged from the oldest end. The trail is split into stripes, each
+/// a chain with its own head, so that a server storage can let many writers append at once; a storage with one
+/// writer at a time may keep one stripe.
 /// </summary>
 [Experimental(StorageApi.ExperimentalId, UrlFormat = StorageApi.UrlFormat)]
 public interface IAuditStore : IStorageRole
 {
-    /// <summary>Appends an audit event on its own, linked onto the audit chain (<see cref="IAuditChain"/>) like every appended event.</summary>
+    /// <summary>Appends an audit event on its own, linked onto a stripe of the audit chain (<see cref="IAuditChain"/>) like every appended event.</summary>
     Task AppendAuditAsync(AuditRecord audit, CancellationToken cancellationToken);
 
-    /// <summary>Appends audit events in one transaction, in order, each linked onto the chain.</summary>
+    /// <summary>Appends audit events in one transaction, in order, each linked onto the same stripe.</summary>
     Task AppendAuditAsync(IReadOnlyList<AuditRecord> audit, CancellationToken cancellationToken);
 
     /// <summary>A person's audit events, oldest first.</summary>
@@ -25,17 +27,17 @@ public interface IAuditStore : IStorageRole
     Task<IReadOnlyList<AuditRecord>> GetAuditPageAsync(Guid subject, long afterId, int limit, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Deletes the oldest audit events, in chain order, up to the first one at or after <paramref name="before"/>,
-    /// and moves the chain's start past them in the same transaction; returns how many.
+    /// Deletes the oldest audit events of every stripe, in chain order, up to the stripe's first one at or after
+    /// <paramref name="before"/>, and moves the stripe's start past them in the same transaction; returns how many.
     /// </summary>
     Task<int> PurgeAuditAsync(long before, CancellationToken cancellationToken);
 
-    /// <summary>Reads the audit chain's head, start and event counts.</summary>
+    /// <summary>Reads every stripe's start and head and the event counts, in one snapshot.</summary>
     Task<StoredAuditChain> GetAuditChainAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Reads up to <paramref name="limit"/> events with a sequence number above <paramref name="afterSequence"/>,
-    /// in sequence order.
+    /// Reads up to <paramref name="limit"/> events of stripe <paramref name="stripe"/> with a sequence number above
+    /// <paramref name="afterSequence"/>, in sequence order.
     /// </summary>
-    Task<IReadOnlyList<ChainedAuditRecord>> GetChainedAuditAsync(long afterSequence, int limit, CancellationToken cancellationToken);
+    Task<IReadOnlyList<ChainedAuditRecord>> GetChainedAuditAsync(int stripe, long afterSequence, int limit, CancellationToken cancellationToken);
 }

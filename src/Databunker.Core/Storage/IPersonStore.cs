@@ -21,6 +21,14 @@ public interface IPersonStore : IStorageRole
     /// <summary>Reads the person an index hash points to, or <see langword="null"/>.</summary>
     Task<StoredPerson?> GetPersonByIndexAsync(byte[] hash, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Reads person <paramref name="owner"/> (by token, or by <paramref name="hash"/> when given and only if the hash
+    /// points to them) and, when found, appends <paramref name="audit"/> with the read, in one transaction where the
+    /// storage can: a server storage sends both in one round trip. When the person is not there, or the hash points
+    /// elsewhere, nothing is appended; a storage may also leave the event to the caller (<see cref="AuditedRead{T}.Audited"/>).
+    /// </summary>
+    Task<AuditedRead<StoredPerson>> GetPersonAuditedAsync(Guid owner, byte[]? hash, AuditRecord audit, CancellationToken cancellationToken);
+
     /// <summary>Finds the token an index hash points to, or <see langword="null"/>.</summary>
     Task<Guid?> FindPersonByIndexAsync(byte[] hash, CancellationToken cancellationToken);
 

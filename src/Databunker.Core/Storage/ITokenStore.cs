@@ -15,6 +15,13 @@ public interface ITokenStore : IStorageRole
     /// </summary>
     Task<IReadOnlyList<TokenAddOutcome>> AddTokensAsync(IReadOnlyList<NewToken> tokens, IReadOnlyList<AuditRecord> audit, long now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Reads one token as <see cref="GetTokensAsync"/> does and, when it is live and has no owner, appends
+    /// <paramref name="audit"/> with the read, in one transaction where the storage can (a server storage: one round
+    /// trip). Otherwise nothing is appended; a storage may also leave the event to the caller (<see cref="AuditedRead{T}.Audited"/>).
+    /// </summary>
+    Task<AuditedRead<StoredToken>> GetTokenAuditedAsync(byte[] tokenHash, long now, AuditRecord audit, CancellationToken cancellationToken);
+
     /// <summary>Reads tokens by hash in one read; <see langword="null"/> where unknown or expired at <paramref name="now"/>.</summary>
     Task<IReadOnlyList<StoredToken?>> GetTokensAsync(IReadOnlyList<byte[]> tokenHashes, long now, CancellationToken cancellationToken);
 

@@ -59,7 +59,7 @@ internal static partial class StorageBoundary
 
         public Task<StoredAuditChain> GetAuditChainAsync(CancellationToken cancellationToken) => Guard(inner.GetAuditChainAsync(cancellationToken));
 
-        public Task<IReadOnlyList<ChainedAuditRecord>> GetChainedAuditAsync(long afterSequence, int limit, CancellationToken cancellationToken) => Guard(inner.GetChainedAuditAsync(afterSequence, limit, cancellationToken));
+        public Task<IReadOnlyList<ChainedAuditRecord>> GetChainedAuditAsync(int stripe, long afterSequence, int limit, CancellationToken cancellationToken) => Guard(inner.GetChainedAuditAsync(stripe, afterSequence, limit, cancellationToken));
     }
 
     private sealed class GuardedConsentStore(IConsentStore inner) : IConsentStore
@@ -128,6 +128,8 @@ internal static partial class StorageBoundary
     private sealed class GuardedPersonStore(IPersonStore inner) : IPersonStore
     {
         public Task CreatePersonsAsync(IReadOnlyList<NewPerson> users, CancellationToken cancellationToken) => Guard(inner.CreatePersonsAsync(users, cancellationToken));
+
+        public Task<AuditedRead<StoredPerson>> GetPersonAuditedAsync(Guid owner, byte[]? hash, AuditRecord audit, CancellationToken cancellationToken) => Guard(inner.GetPersonAuditedAsync(owner, hash, audit, cancellationToken));
 
         public Task<StoredPerson?> GetPersonAsync(Guid token, CancellationToken cancellationToken) => Guard(inner.GetPersonAsync(token, cancellationToken));
 
@@ -228,6 +230,8 @@ internal static partial class StorageBoundary
     private sealed class GuardedTokenStore(ITokenStore inner) : ITokenStore
     {
         public Task<IReadOnlyList<TokenAddOutcome>> AddTokensAsync(IReadOnlyList<NewToken> tokens, IReadOnlyList<AuditRecord> audit, long now, CancellationToken cancellationToken) => Guard(inner.AddTokensAsync(tokens, audit, now, cancellationToken));
+
+        public Task<AuditedRead<StoredToken>> GetTokenAuditedAsync(byte[] tokenHash, long now, AuditRecord audit, CancellationToken cancellationToken) => Guard(inner.GetTokenAuditedAsync(tokenHash, now, audit, cancellationToken));
 
         public Task<IReadOnlyList<StoredToken?>> GetTokensAsync(IReadOnlyList<byte[]> tokenHashes, long now, CancellationToken cancellationToken) => Guard(inner.GetTokensAsync(tokenHashes, now, cancellationToken));
 

@@ -52,7 +52,20 @@ internal sealed partial class Tokenizer
             hashes[i] = BlindIndex.Compute(key, TokenHashName, tokens[i]);
         }
 
-        var found = await store.GetTokensAsync(hashes, auditTrail.Now(), cancellationToken).ConfigureAwait(false);
+        // One token with its event committed before the read returns: a token without an owner gets its event with the
+        // read, in one round trip where the storage can; any other is audited after it, as a batch is.
+        var audited = false;
+        IReadOnlyList<StoredToken?> found;
+        if (tokens.Count == 1 && _auditEachRead)
+        {
+            var read = await store.GetTokenAuditedAsync(hashes[0], auditTrail.Now(), auditTrail.NewEvent(AuditOperations.TokenDetokenize, null, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
+            (found, audited) = ([read.Value], read.Audited);
+        }
+        else
+        {
+            found = await store.GetTokensAsync(hashes, auditTrail.Now(), cancellationToken).ConfigureAwait(false);
+        }
+
         var values = new string?[tokens.Count];
         var audit = new List<AuditRecord>(tokens.Count);
         Dictionary<Guid, byte[]>? ownerKeys = null;
@@ -76,7 +89,11 @@ internal sealed partial class Tokenizer
             }
         }
 
-        await auditTrail.AppendReadAsync(audit, cancellationToken).ConfigureAwait(false);
+        if (!audited)
+        {
+            await auditTrail.AppendReadAsync(audit, cancellationToken).ConfigureAwait(false);
+        }
+
         return values;
     }
 

@@ -38,6 +38,9 @@ internal sealed partial class Tokenizer(
     private const int MaxTokenAttempts = 64;
 
     private readonly TokenizationOptions _options = options.Value.Tokenization;
+
+    /// <summary>Whether each read's event commits before the read returns (<see cref="DatabunkerOptions.ReadAuditWindow"/> 0).</summary>
+    private readonly bool _auditEachRead = options.Value.ReadAuditWindow == 0;
     private readonly int _maxBatchItems = options.Value.MaxBatchItems;
 
     public async Task<string> TokenizeAsync(string value, TokenizeOptions? options = null, CancellationToken cancellationToken = default) =>

@@ -82,7 +82,7 @@ public sealed class PrivacyCatalogTests(string store)
     }
 
     private static async Task<List<string>> Operations(VaultHost host) =>
-        [.. (await host.Services.GetRequiredService<IAuditStore>().GetChainedAuditAsync(0, 1000, default)).Select(e => e.Event.Operation).Where(o => o.StartsWith("catalog.", StringComparison.Ordinal))];
+        [.. (await host.ChainedEventsAsync()).Select(e => e.Event.Operation).Where(o => o.StartsWith("catalog.", StringComparison.Ordinal))];
 }
 
 /// <summary>The sample catalogue's record of processing activities and retention notice, checked in under docs/privacy/.</summary>

@@ -31,7 +31,11 @@ public sealed class AuditChainTests(string store)
     [TearDown]
     public async Task Stop() => await _host.DisposeAsync();
 
-    private long Head => _host.Scalar<long>("SELECT head_seq FROM audit_chain");
+    /// <summary>The stripe the setup's events went to: one writer at a time keeps taking the stripe it returned last.</summary>
+    private int Stripe => _store.Name == TestStore.PostgreSqlName ? _host.Scalar<int>("SELECT stripe FROM audit_events ORDER BY id DESC LIMIT 1") : 1;
+
+    /// <summary>Narrows a WHERE on audit_events to <see cref="Stripe"/> (SQLite has only the one).</summary>
+    private string InStripe => _store.Name == TestStore.PostgreSqlName ? $" AND stripe = {Stripe}" : string.Empty;
 
     [Test]
     public async Task AnUntouchedTrail_IsIntact()
@@ -42,17 +46,19 @@ public sealed class AuditChainTests(string store)
         result.EventsChecked.Should().Be(31, "30 events and the consent.link of the start that created the vault");
         result.Head.Sequence.Should().Be(31);
         (await _host.Administration.GetAuditChainHeadAsync()).Should().Be(result.Head);
+        (await _host.ChainedEventsAsync()).Should().HaveCount(31);
     }
 
     [Test]
     public async Task ADeletedEvent_IsFound()
     {
-        _host.Sql("DELETE FROM audit_events WHERE seq = 12");
+        var stripe = Stripe;
+        _host.Sql("DELETE FROM audit_events WHERE seq = 12" + InStripe);
 
         var result = await _host.Administration.VerifyAuditTrailAsync();
 
         result.IsIntact.Should().BeFalse();
-        result.FirstBrokenSequence.Should().Be(12);
+        (result.FirstBrokenStripe, result.FirstBrokenSequence).Should().Be((stripe, 12L));
         result.Problem.Should().Contain("missing");
         _host.Logs.Lines.Should().Contain(l => l.Contains("audit trail failed its integrity check", StringComparison.Ordinal));
     }
@@ -60,7 +66,9 @@ public sealed class AuditChainTests(string store)
     [Test]
     public async Task AnInsertedEvent_IsFound()
     {
-        _host.Sql("INSERT INTO audit_events (at, actor, operation, subject, outcome, details) VALUES (1, 'mallory', 'user.get', NULL, 'success', NULL)");
+        _host.Sql(_store.Name == TestStore.PostgreSqlName
+            ? $"INSERT INTO audit_events (at, actor, operation, subject, outcome, details, stripe, seq) VALUES (1, 'mallory', 'user.get', NULL, 'success', NULL, {(Stripe % 32) + 1}, 1000)"
+            : "INSERT INTO audit_events (at, actor, operation, subject, outcome, details) VALUES (1, 'mallory', 'user.get', NULL, 'success', NULL)");
 
         var result = await _host.Administration.VerifyAuditTrailAsync();
 
@@ -72,25 +80,27 @@ public sealed class AuditChainTests(string store)
     public async Task AnEventInsertedIntoTheChain_IsFound()
     {
         // Mallory shifts every later event up by one and writes hers at 7, with a link of her own.
-        _host.Sql("UPDATE audit_events SET seq = seq + 1000 WHERE seq >= 7");
-        _host.Sql("UPDATE audit_events SET seq = seq - 999 WHERE seq >= 1007");
-        _host.Sql("INSERT INTO audit_events (at, actor, operation, subject, outcome, details, seq, link) " +
-                  "SELECT at, 'mallory', operation, subject, outcome, details, 7, link FROM audit_events WHERE seq = 6");
-        _host.Sql("UPDATE audit_chain SET head_seq = head_seq + 1");
+        var stripe = Stripe;
+        var columns = _store.Name == TestStore.PostgreSqlName ? "stripe, " : string.Empty;
+        _host.Sql("UPDATE audit_events SET seq = seq + 1000 WHERE seq >= 7" + InStripe);
+        _host.Sql("UPDATE audit_events SET seq = seq - 999 WHERE seq >= 1007" + InStripe);
+        _host.Sql($"INSERT INTO audit_events (at, actor, operation, subject, outcome, details, {columns}seq, link) " +
+                  $"SELECT at, 'mallory', operation, subject, outcome, details, {columns}7, link FROM audit_events WHERE seq = 6" + InStripe);
+        _host.Sql($"UPDATE audit_chain SET head_seq = head_seq + 1 WHERE id = {stripe}");
 
         var result = await _host.Administration.VerifyAuditTrailAsync();
 
         result.IsIntact.Should().BeFalse();
-        result.FirstBrokenSequence.Should().Be(7);
+        (result.FirstBrokenStripe, result.FirstBrokenSequence).Should().Be((stripe, 7L));
     }
 
     [TestCase("UPDATE audit_events SET outcome = 'not-found' WHERE seq = 20")]
     [TestCase("UPDATE audit_events SET actor = 'someone else' WHERE seq = 20")]
-    [TestCase("UPDATE audit_events SET details = (SELECT details FROM audit_events WHERE seq = 17) WHERE seq = 20")]
+    [TestCase("UPDATE audit_events SET details = (SELECT details FROM audit_events WHERE seq = 17{0}) WHERE seq = 20")]
     [TestCase("UPDATE audit_events SET at = at + 1 WHERE seq = 20")]
     public async Task ARewrittenEvent_IsFound(string rewrite)
     {
-        _host.Sql(rewrite);
+        _host.Sql(string.Format(System.Globalization.CultureInfo.InvariantCulture, rewrite, InStripe) + InStripe);
 
         var result = await _host.Administration.VerifyAuditTrailAsync();
 
@@ -103,14 +113,38 @@ public sealed class AuditChainTests(string store)
     public async Task EventsCutFromTheEnd_AreFoundAgainstAnAnchoredHead()
     {
         var anchor = await _host.Administration.GetAuditChainHeadAsync();
-        var link = _host.Scalar<byte[]>("SELECT link FROM audit_events WHERE seq = 27");
-        _host.Sql("DELETE FROM audit_events WHERE seq > 27");
-        _host.Sql("UPDATE audit_chain SET head_seq = 27, head_link = @link", new { link });
+        var stripe = Stripe;
+        var link = _host.Scalar<byte[]>("SELECT link FROM audit_events WHERE seq = 27" + InStripe);
+        _host.Sql("DELETE FROM audit_events WHERE seq > 27" + InStripe);
+        _host.Sql($"UPDATE audit_chain SET head_seq = 27, head_link = @link WHERE id = {stripe}", new { link });
 
         (await _host.Administration.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue("without an anchor a cut end looks like a shorter trail");
         var anchored = await _host.Administration.VerifyAuditTrailAsync(anchor);
         anchored.IsIntact.Should().BeFalse();
         anchored.Problem.Should().Contain("cut from its end");
+        (anchored.FirstBrokenStripe, anchored.FirstBrokenSequence).Should().Be((stripe, 28L));
+    }
+
+    [Test]
+    public async Task AnAnchoredHead_StillMatchesAfterMoreEvents()
+    {
+        var anchor = await _host.Administration.GetAuditChainHeadAsync();
+        await _host.Vault.CreateUserAsync(Json(new { email = "later@example.com" }));
+
+        var result = await _host.Administration.VerifyAuditTrailAsync(anchor);
+
+        result.IsIntact.Should().BeTrue(result.Problem);
+        result.Head.Sequence.Should().Be(anchor.Sequence + 1);
+    }
+
+    [Test]
+    public async Task AHeadThatTheVaultDidNotMake_IsRefused()
+    {
+        var anchor = await _host.Administration.GetAuditChainHeadAsync();
+
+        var act = () => _host.Administration.VerifyAuditTrailAsync(anchor with { Sequence = anchor.Sequence + 1 });
+
+        await act.Should().ThrowAsync<ArgumentException>().WithMessage("*exactly as it was exported*");
     }
 
     [Test]

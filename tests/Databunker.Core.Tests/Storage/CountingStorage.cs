@@ -67,9 +67,11 @@ public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVault
 
     public Task<StoredAuditChain> GetAuditChainAsync(CancellationToken cancellationToken) => Count(Role<IAuditStore>()).GetAuditChainAsync(cancellationToken);
 
-    public Task<IReadOnlyList<ChainedAuditRecord>> GetChainedAuditAsync(long afterSequence, int limit, CancellationToken cancellationToken) => Count(Role<IAuditStore>()).GetChainedAuditAsync(afterSequence, limit, cancellationToken);
+    public Task<IReadOnlyList<ChainedAuditRecord>> GetChainedAuditAsync(int stripe, long afterSequence, int limit, CancellationToken cancellationToken) => Count(Role<IAuditStore>()).GetChainedAuditAsync(stripe, afterSequence, limit, cancellationToken);
 
     public Task CreatePersonsAsync(IReadOnlyList<NewPerson> users, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).CreatePersonsAsync(users, cancellationToken);
+
+    public Task<AuditedRead<StoredPerson>> GetPersonAuditedAsync(Guid owner, byte[]? hash, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).GetPersonAuditedAsync(owner, hash, audit, cancellationToken);
 
     public Task<StoredPerson?> GetPersonAsync(Guid token, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).GetPersonAsync(token, cancellationToken);
 
@@ -88,6 +90,8 @@ public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVault
     Task IPersonStore.EnlistErasureAsync(IErasureTransaction erasure, Guid token, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).EnlistErasureAsync(erasure, token, cancellationToken);
 
     public Task<IReadOnlyList<TokenAddOutcome>> AddTokensAsync(IReadOnlyList<NewToken> tokens, IReadOnlyList<AuditRecord> audit, long now, CancellationToken cancellationToken) => Count(Role<ITokenStore>()).AddTokensAsync(tokens, audit, now, cancellationToken);
+
+    public Task<AuditedRead<StoredToken>> GetTokenAuditedAsync(byte[] tokenHash, long now, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<ITokenStore>()).GetTokenAuditedAsync(tokenHash, now, audit, cancellationToken);
 
     public Task<IReadOnlyList<StoredToken?>> GetTokensAsync(IReadOnlyList<byte[]> tokenHashes, long now, CancellationToken cancellationToken) => Count(Role<ITokenStore>()).GetTokensAsync(tokenHashes, now, cancellationToken);
 

@@ -105,6 +105,29 @@ public sealed class VaultHost : IAsyncDisposable
     /// <summary>Reads one value from the host's database directly.</summary>
     public T? Scalar<T>(string sql, object? parameters = null) => Store.Scalar<T>(Database, sql, parameters);
 
+    /// <summary>Every chained audit event of every stripe, in the order they were appended (by id).</summary>
+    public async Task<IReadOnlyList<Databunker.Core.Storage.ChainedAuditRecord>> ChainedEventsAsync()
+    {
+        var audit = Services.GetRequiredService<Databunker.Core.Storage.IAuditStore>();
+        var events = new List<Databunker.Core.Storage.ChainedAuditRecord>();
+        foreach (var stripe in (await audit.GetAuditChainAsync(default)).Stripes)
+        {
+            for (var after = 0L; ;)
+            {
+                var page = await audit.GetChainedAuditAsync(stripe.Stripe, after, 1000, default);
+                events.AddRange(page);
+                if (page.Count < 1000)
+                {
+                    break;
+                }
+
+                after = page[^1].Sequence;
+            }
+        }
+
+        return [.. events.OrderBy(e => e.Event.Id)];
+    }
+
     /// <summary>Whether anything the host's database keeps contains <paramref name="needle"/>.</summary>
     public bool Holds(byte[] needle) => Store.Holds(Database, needle);
 

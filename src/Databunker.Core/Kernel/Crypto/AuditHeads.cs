@@ -1,0 +1,84 @@
+using System.Buffers.Binary;
+
+namespace Databunker.Core.Kernel.Crypto;
+
+/// <summary>
+/// The combined head of a striped audit trail (<see cref="AuditChainHead"/>): a format byte, the number of stripes,
+/// each stripe's number and head sequence (7-bit encoded), then a SHA-256 over every stripe's number, head sequence
+/// and head link. The positions let a later verification find the links that the hash covers.
+/// </summary>
+internal static class AuditHeads
+{
+    private const byte Format = 2;
+
+    /// <summary>The head of <paramref name="chain"/> as a host anchors it.</summary>
+    public static AuditChainHead Of(StoredAuditChain chain)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(Format);
+            writer.Write7BitEncodedInt(chain.Stripes.Count);
+            foreach (var stripe in chain.Stripes)
+            {
+                writer.Write7BitEncodedInt(stripe.Stripe);
+                writer.Write7BitEncodedInt64(stripe.HeadSequence);
+            }
+
+            writer.Write(Digest(chain.Stripes.Select(s => (s.Stripe, s.HeadSequence, s.HeadLink))));
+        }
+
+        return new AuditChainHead(chain.Stripes.Sum(s => s.HeadSequence), Convert.ToBase64String(buffer.ToArray()));
+    }
+
+    /// <summary>Reads an anchored head's stripe positions and hash; throws <see cref="ArgumentException"/> for a head this vault did not make.</summary>
+    public static (IReadOnlyDictionary<int, long> Positions, byte[] Digest) Parse(AuditChainHead head)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(Convert.FromBase64String(head.Link)));
+            if (reader.ReadByte() != Format)
+            {
+                throw new FormatException();
+            }
+
+            var count = reader.Read7BitEncodedInt();
+            var positions = new Dictionary<int, long>(count);
+            for (var i = 0; i < count; i++)
+            {
+                positions.Add(reader.Read7BitEncodedInt(), reader.Read7BitEncodedInt64());
+            }
+
+            var digest = reader.ReadBytes(SHA256.HashSizeInBytes);
+            if (digest.Length != SHA256.HashSizeInBytes || reader.BaseStream.Position != reader.BaseStream.Length || positions.Values.Sum() != head.Sequence)
+            {
+                throw new FormatException();
+            }
+
+            return (positions, digest);
+        }
+        catch (Exception ex) when (ex is FormatException or EndOfStreamException or ArgumentException or OverflowException)
+        {
+            throw new ArgumentException("The anchored head is not one that GetAuditChainHeadAsync made: pass the head exactly as it was exported.", nameof(head), ex);
+        }
+    }
+
+    /// <summary>SHA-256 over each stripe's number, head sequence and head link, in the order given.</summary>
+    public static byte[] Digest(IEnumerable<(int Stripe, long Sequence, byte[] Link)> heads)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> number = stackalloc byte[12];
+        hash.AppendData([Format]);
+        foreach (var (stripe, sequence, link) in heads)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(number, stripe);
+            BinaryPrimitives.WriteInt64BigEndian(number[4..], sequence);
+            hash.AppendData(number);
+            hash.AppendData(link);
+        }
+
+        return hash.GetHashAndReset();
+    }
+}

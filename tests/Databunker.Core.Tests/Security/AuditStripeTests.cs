@@ -1,0 +1,78 @@
+using Databunker.Core.Tests.Support;
+using static Databunker.Core.Tests.Support.TestData;
+
+namespace Databunker.Core.Tests.Security;
+
+/// <summary>
+/// The audit trail in stripes: two vault instances on one database append at once without a lock that every
+/// write takes, and what they leave verifies; an event removed from any stripe is found.
+/// </summary>
+[TestFixtureSource(typeof(TestStore), nameof(TestStore.All))]
+public sealed class AuditStripeTests(string store)
+{
+    private const int Tasks = 8;
+    private const int PersonsPerTask = 15;
+    private readonly TestStore _store = TestStore.Named(store);
+
+    [Test]
+    public async Task TwoInstancesAppendingAtOnce_LeaveATrailThatVerifies()
+    {
+        await using var first = await VaultHost.StartAsync(o => o.ReadAuditWindow = 0, store: _store);
+        await using var second = await VaultHost.StartAsync(o => o.ReadAuditWindow = 0, database: first.Database, masterKey: first.MasterKey, store: _store);
+        var before = await first.ChainedEventsAsync();
+
+        await Task.WhenAll(new[] { first, second }.SelectMany(host => Enumerable.Range(0, Tasks).Select(task => Task.Run(async () =>
+        {
+            for (var i = 0; i < PersonsPerTask; i++)
+            {
+                var token = await host.Vault.CreateUserAsync(Json(new { email = $"{Guid.NewGuid():N}@example.com" }));
+                await host.Vault.UpdateUserAsync(UserLookup.ByToken(token), Json(new { name = "N" }));
+                await host.Vault.GetUserAsync(UserLookup.ByToken(token));
+            }
+        }))));
+
+        var result = await second.Administration.VerifyAuditTrailAsync();
+        result.IsIntact.Should().BeTrue(result.Problem);
+        result.EventsChecked.Should().Be(before.Count + (2 * Tasks * PersonsPerTask * 3), "every create, update and read left one event");
+        var stripes = (await first.ChainedEventsAsync()).Select(e => StripeOf(first, e.Event.Id)).Distinct().Count();
+        TestContext.Out.WriteLine($"{_store}: {result.EventsChecked} events in {stripes} stripe(s)");
+        if (_store.Name == TestStore.PostgreSqlName)
+        {
+            stripes.Should().BeGreaterThan(1, "writers that append at once take stripes of their own");
+        }
+    }
+
+    [Test]
+    public async Task AnEventRemovedFromAnyStripe_IsFound()
+    {
+        await using var host = await VaultHost.StartAsync(o => o.ReadAuditWindow = 0, store: _store);
+        await Task.WhenAll(Enumerable.Range(0, Tasks).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < PersonsPerTask; i++)
+            {
+                await host.Vault.CreateUserAsync(Json(new { email = $"{Guid.NewGuid():N}@example.com" }));
+            }
+        })));
+        var stripes = (await host.ChainedEventsAsync()).GroupBy(e => StripeOf(host, e.Event.Id)).Where(g => g.Count() >= 3).Select(g => g.Key).OrderDescending().ToList();
+        stripes.Should().NotBeEmpty();
+        (await host.Administration.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
+
+        // Highest stripe first: verification walks the stripes in order, so each removal is the first break it meets.
+        foreach (var stripe in stripes)
+        {
+            var middle = host.Scalar<long>($"SELECT seq FROM audit_events WHERE {Where(stripe)} ORDER BY seq LIMIT 1 OFFSET 1");
+            host.Sql($"DELETE FROM audit_events WHERE {Where(stripe)} AND seq = {middle}");
+
+            var result = await host.Administration.VerifyAuditTrailAsync();
+
+            result.IsIntact.Should().BeFalse();
+            (result.FirstBrokenStripe, result.FirstBrokenSequence).Should().Be((stripe, middle));
+            result.Problem.Should().Contain("missing");
+        }
+    }
+
+    private string Where(int stripe) => _store.Name == TestStore.PostgreSqlName ? $"stripe = {stripe}" : "1 = 1";
+
+    private int StripeOf(VaultHost host, long id) =>
+        _store.Name == TestStore.PostgreSqlName ? host.Scalar<int>($"SELECT stripe FROM audit_events WHERE id = {id}") : 1;
+}
