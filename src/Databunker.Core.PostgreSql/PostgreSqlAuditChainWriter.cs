@@ -4,24 +4,29 @@ using System.Text;
 namespace Databunker.Core.PostgreSql;
 
 /// <summary>
-/// Links audit events onto one leased stripe (<see cref="PostgreSqlAuditStripes"/>) in a batch. Each <see cref="Add"/>
-/// is one statement that moves the stripe's head only if it is still where this instance saw it, and inserts the
-/// events with their sequence numbers taken from that move: if another instance moved the head meanwhile, the
-/// sequence numbers are NULL and the statement fails (<see cref="IsMoved"/>), which rolls the whole batch back.
-/// No row is locked before the batch's own statements, and the stripe's row is locked last, so that appends on
-/// different stripes never wait for one another and no two audited writes can deadlock over it.
+/// Links audit events onto one leased stripe (<see cref="PostgreSqlAuditStripes"/>) in a batch. A stripe's head is its
+/// newest event: an append inserts the next sequence numbers after the head this instance saw, and the unique index on
+/// (stripe, sequence number) refuses them if another instance appended meanwhile (<see cref="IsMoved"/>), which rolls
+/// the whole batch back. No row is updated or locked for the chain, so appends on different stripes never wait for one
+/// another and cost what an insert of the audit row alone costs; two on the same stripe wait for each other only at
+/// the index, and the second fails. A purge keeps each stripe's newest event, so that a stale head always meets a row.
 /// </summary>
 internal sealed class PostgreSqlAuditChainWriter
 {
-    private const string Append =
-        "WITH head AS (UPDATE audit_chain SET head_seq = $9, head_link = $10 WHERE id = $11 AND head_seq = $12{0} RETURNING head_seq - $9 AS moved) " +
-        "INSERT INTO audit_events (at, actor, operation, subject, outcome, details, stripe, seq, link) " +
-        "SELECT e.at, e.actor, e.operation, e.subject, e.outcome, e.details, $11, e.seq + (SELECT moved FROM head), e.link " +
-        "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[], $5::text[], $6::bytea[], $7::bigint[], $8::bytea[]) " +
-        "AS e(at, actor, operation, subject, outcome, details, seq, link){1};";
+    private const string Columns = "INSERT INTO audit_events (at, actor, operation, subject, outcome, details, stripe, seq, link) ";
 
-    private static readonly CompositeFormat AppendFormat = CompositeFormat.Parse(Append);
-    private static readonly string Unconditional = string.Format(CultureInfo.InvariantCulture, AppendFormat, string.Empty, string.Empty);
+    /// <summary>One event; <c>{0}</c> is empty or <c> WHERE</c> and a condition.</summary>
+    private const string One = Columns + "SELECT $1, $2, $3, $4::bytea, $5, $6::bytea, $7, $8, $9::bytea{0};";
+
+    /// <summary>Several events in order, one statement.</summary>
+    private const string Many = Columns + "SELECT e.at, e.actor, e.operation, e.subject, e.outcome, e.details, $7, e.seq, e.link " +
+        "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[], $5::text[], $6::bytea[], $8::bigint[], $9::bytea[]) " +
+        "AS e(at, actor, operation, subject, outcome, details, seq, link){0};";
+
+    private static readonly CompositeFormat OneFormat = CompositeFormat.Parse(One);
+    private static readonly CompositeFormat ManyFormat = CompositeFormat.Parse(Many);
+    private static readonly string OneUnconditional = string.Format(CultureInfo.InvariantCulture, OneFormat, string.Empty);
+    private static readonly string ManyUnconditional = string.Format(CultureInfo.InvariantCulture, ManyFormat, string.Empty);
 
     private readonly IAuditChain _chain;
     private readonly PostgreSqlAuditStripes.Lease _lease;
@@ -79,11 +84,14 @@ internal sealed class PostgreSqlAuditChainWriter
         }
 
         var last = first + audit.Count;
-        var sql = condition is null
-            ? Unconditional
-            : string.Format(CultureInfo.InvariantCulture, AppendFormat, " AND " + Condition(condition, values.Length), " WHERE " + Condition(condition, values.Length));
+        var where = condition is null ? null : " WHERE (" + Condition(condition, values.Length) + ")";
+        var (sql, row) = audit.Count == 1
+            ? (where is null ? OneUnconditional : string.Format(CultureInfo.InvariantCulture, OneFormat, where),
+                (object?[])[at[0], actors[0], operations[0], subjects[0], outcomes[0], details[0], _lease.Stripe, sequences[0], links[0]])
+            : (where is null ? ManyUnconditional : string.Format(CultureInfo.InvariantCulture, ManyFormat, where),
+                (object?[])[at, actors, operations, subjects, outcomes, details, _lease.Stripe, sequences, links]);
         var command = new NpgsqlBatchCommand(sql);
-        foreach (var value in (object?[])[at, actors, operations, subjects, outcomes, details, sequences, links, last, previous, _lease.Stripe, first, .. values])
+        foreach (var value in (object?[])[.. row, .. values])
         {
             command.Parameters.Add(PostgreSqlVaultStorage.Parameter(value));
         }
@@ -113,12 +121,11 @@ internal sealed class PostgreSqlAuditChainWriter
     /// <summary>After the commit: the stripe's head is where this writer left it.</summary>
     public void Committed() => _lease.Moved(_sequence, _link);
 
-    /// <summary>Whether <paramref name="exception"/> says that another instance moved the stripe's head (or a row sits where the next event goes).</summary>
+    /// <summary>Whether <paramref name="exception"/> says that another instance appended to the stripe since this one saw its head.</summary>
     public static bool IsMoved(PostgresException exception) =>
-        exception is { SqlState: PostgresErrorCodes.NotNullViolation, TableName: "audit_events", ColumnName: "seq" }
-            or { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "ux_audit_events_stripe_seq" };
+        exception is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "ux_audit_events_stripe_seq" };
 
-    /// <summary>The condition with its parameters numbered after the statement's twelve.</summary>
+    /// <summary>The condition with its parameters numbered after the statement's nine.</summary>
     private static string Condition(string condition, int count) =>
-        "(" + string.Format(CultureInfo.InvariantCulture, condition, Enumerable.Range(13, count).Select(i => (object)("$" + i.ToString(CultureInfo.InvariantCulture))).ToArray()) + ")";
+        string.Format(CultureInfo.InvariantCulture, condition, Enumerable.Range(10, count).Select(i => (object)("$" + i.ToString(CultureInfo.InvariantCulture))).ToArray());
 }

@@ -45,7 +45,8 @@ internal sealed partial class PostgreSqlVaultStorage : IAuditStore
     /// <summary>
     /// Stripe by stripe, each in a transaction of its own: only a prefix of the stripe goes, so that what stays is one
     /// unbroken chain from its new start; the first event to keep is found by reading from the oldest end in sequence
-    /// order (there is no time index). Appends go on meanwhile: they only add after the head, which a purge never moves.
+    /// order (there is no time index). The stripe's newest event always stays: it is the stripe's head, which a writer
+    /// that saw an older head must run into (see <see cref="PostgreSqlAuditChainWriter"/>). Appends go on meanwhile.
     /// </summary>
     public async Task<int> PurgeAuditAsync(long before, CancellationToken cancellationToken)
     {
@@ -56,7 +57,7 @@ internal sealed partial class PostgreSqlVaultStorage : IAuditStore
             {
                 await using var select = Command(connection, transaction,
                     "SELECT seq, link FROM audit_events WHERE stripe = $2 AND seq < COALESCE((SELECT seq FROM audit_events WHERE stripe = $2 AND at >= $1 ORDER BY seq LIMIT 1), " +
-                    "(SELECT head_seq + 1 FROM audit_chain WHERE id = $2)) ORDER BY seq DESC LIMIT 1;", before, stripe.Stripe);
+                    "(SELECT MAX(seq) FROM audit_events WHERE stripe = $2)) ORDER BY seq DESC LIMIT 1;", before, stripe.Stripe);
                 long last;
                 byte[]? link;
                 await using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
@@ -82,12 +83,13 @@ internal sealed partial class PostgreSqlVaultStorage : IAuditStore
         return purged;
     }
 
-    /// <summary>Every stripe and the counts in one statement, so one snapshot.</summary>
+    /// <summary>Every stripe (its head is its newest chained event) and the counts in one statement, so one snapshot.</summary>
     public async Task<StoredAuditChain> GetAuditChainAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, null,
-            "SELECT c.id, c.first_seq, c.first_prev, c.head_seq, c.head_link, n.events, n.legacy FROM audit_chain c CROSS JOIN " +
+            "SELECT c.id, c.first_seq, c.first_prev, COALESCE(h.seq, c.first_seq - 1), COALESCE(h.link, c.first_prev), n.events, n.legacy FROM audit_chain c " +
+            "LEFT JOIN LATERAL (SELECT seq, link FROM audit_events WHERE stripe = c.id AND seq >= c.first_seq ORDER BY seq DESC LIMIT 1) h ON true CROSS JOIN " +
             "(SELECT (SELECT COUNT(*) FROM audit_events) AS events, (SELECT COUNT(*) FROM audit_events e JOIN audit_chain s ON s.id = e.stripe " +
             "WHERE e.link IS NULL AND e.seq < s.first_seq) AS legacy) n ORDER BY c.id;");
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

@@ -6,14 +6,24 @@ internal sealed partial class PostgreSqlVaultStorage : IPersonStore
     private const string InsertIndex = "INSERT INTO user_indexes (hash, kind, token, key_version) VALUES ($1, $2, $3, $4);";
 
     /// <summary>
-    /// One batch, one round trip: every person's profile, data key and index rows as one multi-row INSERT each, and
-    /// their audit events as one append that moves the stripe's head once. All of them or, on a taken index, none.
+    /// One batch, one round trip: one person's rows as plain INSERTs, or every person's profile, data key and index rows
+    /// as one multi-row INSERT each; their audit events as one append. All of them or, on a taken index, none.
     /// </summary>
     public Task CreatePersonsAsync(IReadOnlyList<NewPerson> users, CancellationToken cancellationToken) => users.Count == 0
         ? Task.CompletedTask
         : AuditedBatchAsync(
             (batch, audit) =>
             {
+                if (users is [var user])
+                {
+                    var token = Id(user.Token);
+                    Add(batch, "INSERT INTO users (token, profile, version, created_at, updated_at) VALUES ($1, $2, 1, $3, $3);", token, user.Profile, user.CreatedAt);
+                    Add(batch, "INSERT INTO data_keys (owner, key_version, wrapped) VALUES ($1, $2, $3);", token, user.DataKey.KeyVersion, user.DataKey.Ciphertext);
+                    AddIndexes(batch, token, user.Indexes);
+                    audit.Add(batch, user.Audit);
+                    return;
+                }
+
                 var tokens = users.Select(u => Id(u.Token)).ToArray();
                 Add(batch, "INSERT INTO users (token, profile, version, created_at, updated_at) SELECT t, p, 1, c, c FROM unnest($1::bytea[], $2::bytea[], $3::bigint[]) AS u(t, p, c);",
                     tokens, users.Select(u => u.Profile).ToArray(), users.Select(u => u.CreatedAt).ToArray());

@@ -160,8 +160,9 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
         }, cancellationToken);
 
     /// <summary>
-    /// An erasure's batch in the transaction its conditions began: the stripe's head row is locked and read first, so
-    /// that no other instance moves it before the commit and nothing can fail after the conditions held.
+    /// An erasure's batch in the transaction its conditions began. The batch runs after a savepoint: if another instance
+    /// appended to the stripe meanwhile, only the batch rolls back, the conditions' row locks stay, and it runs again
+    /// from the stripe's head read anew.
     /// </summary>
     internal async Task<bool> ErasureInTransactionAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, Action<NpgsqlBatch, PostgreSqlAuditChainWriter> build, CancellationToken cancellationToken)
@@ -169,31 +170,39 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
         var lease = await _stripes.TakeAsync(_dataSource, cancellationToken).ConfigureAwait(false);
         try
         {
-            await using (var select = Command(connection, transaction, "SELECT head_seq, head_link FROM audit_chain WHERE id = $1 FOR UPDATE;", lease.Stripe))
-            await using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            for (var attempt = 1; ; attempt++)
             {
-                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                lease.Moved(reader.GetInt64(0), (byte[])reader.GetValue(1));
-            }
+                if (lease.Link is null)
+                {
+                    await ReadHeadAsync(connection, transaction, lease, cancellationToken).ConfigureAwait(false);
+                }
 
-            var chain = new PostgreSqlAuditChainWriter(_auditChain, lease);
-            await using var batch = new NpgsqlBatch(connection, transaction);
-            build(batch, chain);
-            try
-            {
-                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (PostgresException ex) when (PostgreSqlErasure.IsNoPerson(ex))
-            {
-                // The disposal rolls the transaction back.
-                return false;
-            }
+                var chain = new PostgreSqlAuditChainWriter(_auditChain, lease);
+                await transaction.SaveAsync("erasure", cancellationToken).ConfigureAwait(false);
+                await using var batch = new NpgsqlBatch(connection, transaction);
+                build(batch, chain);
+                try
+                {
+                    await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (PostgresException ex) when (PostgreSqlErasure.IsNoPerson(ex))
+                {
+                    // The disposal rolls the transaction back.
+                    return false;
+                }
+                catch (PostgresException ex) when (PostgreSqlAuditChainWriter.IsMoved(ex) && attempt < MaxAttempts)
+                {
+                    await transaction.RollbackAsync("erasure", cancellationToken).ConfigureAwait(false);
+                    lease.Forget();
+                    continue;
+                }
 
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            chain.Committed();
-            return true;
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                chain.Committed();
+                return true;
+            }
         }
-        catch
+        catch (NpgsqlException ex) when (ex is not PostgresException)
         {
             lease.Forget();
             throw;
@@ -329,7 +338,7 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
                 await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
                 if (lease.Link is null)
                 {
-                    await ReadHeadAsync(connection, lease, cancellationToken).ConfigureAwait(false);
+                    await ReadHeadAsync(connection, null, lease, cancellationToken).ConfigureAwait(false);
                 }
 
                 var chain = new PostgreSqlAuditChainWriter(_auditChain, lease);
@@ -358,13 +367,18 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
     /// <summary>How often a write runs before a moved stripe or a deadlock reaches the caller.</summary>
     private const int MaxAttempts = 8;
 
-    private static async Task ReadHeadAsync(NpgsqlConnection connection, PostgreSqlAuditStripes.Lease lease, CancellationToken cancellationToken)
+    /// <summary>A stripe's head: its newest chained event, or where its chain starts when it holds none.</summary>
+    private const string HeadOf =
+        "SELECT COALESCE(e.seq, c.first_seq - 1), COALESCE(e.link, c.first_prev) FROM audit_chain c LEFT JOIN LATERAL " +
+        "(SELECT seq, link FROM audit_events WHERE stripe = c.id AND seq >= c.first_seq ORDER BY seq DESC LIMIT 1) e ON true WHERE c.id = $1;";
+
+    private static async Task ReadHeadAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, PostgreSqlAuditStripes.Lease lease, CancellationToken cancellationToken)
     {
-        await using var select = Command(connection, null, "SELECT head_seq, head_link FROM audit_chain WHERE id = $1;", lease.Stripe);
+        await using var select = Command(connection, transaction, HeadOf, lease.Stripe);
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            throw new InvalidOperationException("A stripe of the audit trail is missing its head row.");
+            throw new InvalidOperationException("A stripe of the audit trail is missing its row.");
         }
 
         lease.Moved(reader.GetInt64(0), (byte[])reader.GetValue(1));

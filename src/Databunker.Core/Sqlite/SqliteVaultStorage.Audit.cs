@@ -44,11 +44,12 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
     public Task<int> PurgeAuditAsync(long before, CancellationToken cancellationToken) =>
         Write((connection, transaction) =>
         {
-            // Only a prefix of the chain goes, so that what stays is still one unbroken chain from its new start. The
-            // first event to keep is found by reading from the oldest end in sequence order (there is no time index).
+            // Only a prefix of the chain goes, so that what stays is still one unbroken chain from its new start, and the
+            // newest event always stays, as on a server storage. The first event to keep is found by reading from the
+            // oldest end in sequence order (there is no time index).
             var last = connection.QuerySingleOrDefault(
                 "SELECT seq, link FROM audit_events WHERE seq < COALESCE((SELECT seq FROM audit_events WHERE at >= @before ORDER BY seq LIMIT 1), " +
-                "(SELECT head_seq + 1 FROM audit_chain WHERE id = 1)) ORDER BY seq DESC LIMIT 1;",
+                "(SELECT head_seq FROM audit_chain WHERE id = 1)) ORDER BY seq DESC LIMIT 1;",
                 static r => new ChainRow { Seq = r.GetInt64(0), Link = r.BytesOrNull(1) },
                 transaction,
                 ("@before", before));

@@ -29,6 +29,7 @@ public interface IAuditStore : IStorageRole
     /// <summary>
     /// Deletes the oldest audit events of every stripe, in chain order, up to the stripe's first one at or after
     /// <paramref name="before"/>, and moves the stripe's start past them in the same transaction; returns how many.
+    /// A storage may keep each stripe's newest event (a server storage does: it is the stripe's head).
     /// </summary>
     Task<int> PurgeAuditAsync(long before, CancellationToken cancellationToken);
 
