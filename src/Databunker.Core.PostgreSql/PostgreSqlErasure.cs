@@ -1,8 +1,12 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
 namespace Databunker.Core.PostgreSql;
 
 /// <summary>
 /// The PostgreSQL erasure. Each module's deletions are kept and sent with the kernel's own and the audit event as
-/// one batch at the commit: one round trip, in the batch's implicit transaction. Only a module's condition (an
+/// one batch of three statements at the commit: one round trip, in the batch's implicit transaction. Only a module's condition (an
 /// expiration still waiting with this link) needs a transaction before that: it is begun then, the condition runs at
 /// once with a row lock, and the commit's batch joins it, on a stripe whose head row it locks first.
 /// </summary>
@@ -12,13 +16,8 @@ namespace Databunker.Core.PostgreSql;
 /// row FOR SHARE (adding an expiration or a token) committed meanwhile. Without a data key (no such person, or
 /// forgotten already) the tombstone's insert finds no token and fails, which rolls the batch back: nothing is written.
 /// </remarks>
-internal sealed class PostgreSqlErasure(PostgreSqlVaultStorage storage) : IErasureTransaction
+internal sealed partial class PostgreSqlErasure(PostgreSqlVaultStorage storage) : IErasureTransaction
 {
-    /// <summary>Deletes the data key and writes the tombstone from what it deleted: no key, no token, and the batch fails.</summary>
-    private const string Gate =
-        "WITH gone AS (DELETE FROM data_keys WHERE owner = $1 RETURNING owner) " +
-        "INSERT INTO tombstones (token, forgotten_at) SELECT (SELECT owner FROM gone), $2 ON CONFLICT (token) DO UPDATE SET forgotten_at = excluded.forgotten_at;";
-
     private readonly List<(string Sql, object?[] Values)> _steps = [];
     private NpgsqlConnection? _connection;
     private NpgsqlTransaction? _transaction;
@@ -50,12 +49,33 @@ internal sealed class PostgreSqlErasure(PostgreSqlVaultStorage storage) : IErasu
         var id = token.ToByteArray();
         void Build(NpgsqlBatch batch, PostgreSqlAuditChainWriter chain)
         {
-            foreach (var (sql, values) in _steps)
+            // The first step alone (the profile's DELETE, which takes the person's row lock); every other step, the data key
+            // and the tombstone as one statement, whose one snapshot is taken once that lock was granted: it sees what a
+            // writer that held the row FOR SHARE committed meanwhile.
+            var rest = _steps;
+            if (_steps.Count > 0)
             {
-                Append(batch, sql, values);
+                Append(batch, _steps[0].Sql, _steps[0].Values);
+                rest = _steps[1..];
             }
 
-            Append(batch, Gate, id, forgottenAt);
+            var sql = new StringBuilder("WITH ");
+            var values = new List<object?>();
+            foreach (var (step, i) in rest.Select((step, i) => (step, i)))
+            {
+                var offset = values.Count;
+                sql.Append(CultureInfo.InvariantCulture, $"s{i} AS (")
+                    .Append(Parameter().Replace(step.Sql.TrimEnd(';', ' '), m => "$" + (int.Parse(m.Groups[1].ValueSpan, CultureInfo.InvariantCulture) + offset).ToString(CultureInfo.InvariantCulture)))
+                    .Append("), ");
+                values.AddRange(step.Values);
+            }
+
+            values.AddRange([id, forgottenAt]);
+            // The data key's DELETE and the tombstone from what it deleted: no key, no token, and the batch fails.
+            sql.Append(CultureInfo.InvariantCulture, $"gone AS (DELETE FROM data_keys WHERE owner = ${values.Count - 1} RETURNING owner) ")
+                .Append(CultureInfo.InvariantCulture, $"INSERT INTO tombstones (token, forgotten_at) SELECT (SELECT owner FROM gone), ${values.Count} ")
+                .Append("ON CONFLICT (token) DO UPDATE SET forgotten_at = excluded.forgotten_at;");
+            Append(batch, sql.ToString(), [.. values]);
             chain.Add(batch, audit);
         }
 
@@ -83,6 +103,9 @@ internal sealed class PostgreSqlErasure(PostgreSqlVaultStorage storage) : IErasu
             await _connection.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    [GeneratedRegex(@"\$(\d+)")]
+    private static partial Regex Parameter();
 
     private static void Append(NpgsqlBatch batch, string sql, params object?[] values)
     {

@@ -37,12 +37,17 @@ internal sealed partial class PostgreSqlVaultStorage : IAppDocumentStore
         return headers;
     }
 
-    /// <summary>The owner is locked FOR SHARE, so that a concurrent forget waits and then deletes the new document too.</summary>
+    /// <summary>
+    /// The owner is locked FOR SHARE, so that a concurrent forget waits and then deletes the new document too; the
+    /// document is locked (a transaction-scoped advisory lock, which holds for a document not yet written too), so that
+    /// two writes of it take turns and the second reads the first's version.
+    /// </summary>
     public Task<long?> PutAppDocumentAsync(NewAppDocument document, long? expectedVersion, AuditRecord audit, CancellationToken cancellationToken) =>
         AuditedWriteAsync(async (connection, transaction, chain) =>
         {
             var id = Id(document.Owner);
             await LockPersonAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
+            await LockAppDocumentAsync(connection, transaction, id, document.App, cancellationToken).ConfigureAwait(false);
 
             var current = await CurrentAppDocumentVersionAsync(connection, transaction, id, document.App, document.UpdatedAt, cancellationToken).ConfigureAwait(false);
             if (expectedVersion is { } expected && expected != current)
@@ -62,6 +67,7 @@ internal sealed partial class PostgreSqlVaultStorage : IAppDocumentStore
         AuditedWriteAsync(async (connection, transaction, chain) =>
         {
             var id = Id(owner);
+            await LockAppDocumentAsync(connection, transaction, id, app, cancellationToken).ConfigureAwait(false);
             var current = await CurrentAppDocumentVersionAsync(connection, transaction, id, app, now, cancellationToken).ConfigureAwait(false);
             if (current == 0 || expectedVersion is { } expected && expected != current)
             {
@@ -104,6 +110,10 @@ internal sealed partial class PostgreSqlVaultStorage : IAppDocumentStore
 
     Task IAppDocumentStore.EnlistErasureAsync(IErasureTransaction erasure, Guid owner, CancellationToken cancellationToken) =>
         PostgreSqlErasure.Of(erasure).Add("DELETE FROM app_data WHERE owner = $1;", Id(owner));
+
+    /// <summary>Takes the transaction-scoped lock on one person's document of one application.</summary>
+    private static Task<int> LockAppDocumentAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, byte[] owner, string app, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(hashtext('databunker.appdata'), hashtext(encode($1, 'hex') || '/' || $2));", cancellationToken, owner, app);
 
     /// <summary>The version of a document that is live at <paramref name="now"/>, locked for the transaction; 0 when there is none.</summary>
     private static async Task<long> CurrentAppDocumentVersionAsync(

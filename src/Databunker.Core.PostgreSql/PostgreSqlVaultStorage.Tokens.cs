@@ -11,7 +11,37 @@ internal sealed partial class PostgreSqlVaultStorage : ITokenStore
     public Task<IReadOnlyList<TokenAddOutcome>> AddTokensAsync(IReadOnlyList<NewToken> tokens, IReadOnlyList<AuditRecord> audit, long now, CancellationToken cancellationToken) =>
         tokens is [{ DeterministicHash: null, Owner: null } single] && audit is [var record]
             ? AddRandomTokenAsync(single, record, cancellationToken)
-            : AuditedWriteAsync(async (connection, transaction, chain) =>
+            : tokens.Count > 1 && audit.Count == tokens.Count && tokens.All(t => t.DeterministicHash is null && t.Owner is null)
+                ? AddRandomTokensAsync(tokens, audit, now, cancellationToken)
+                : AddTokensOneByOneAsync(tokens, audit, now, cancellationToken);
+
+    /// <summary>
+    /// Random tokens without an owner (a tokenize of many values): every row in one multi-row INSERT and their events in
+    /// one append, one round trip. A token drawn twice (of 2^144) fails the batch, and the tokens go one by one instead.
+    /// </summary>
+    private async Task<IReadOnlyList<TokenAddOutcome>> AddRandomTokensAsync(IReadOnlyList<NewToken> tokens, IReadOnlyList<AuditRecord> audit, long now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await AuditedBatchAsync<IReadOnlyList<TokenAddOutcome>>(
+                (batch, chain) =>
+                {
+                    Add(batch, "INSERT INTO tokens (token_hash, value, created_at, expires_at) SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bigint[], $4::bigint[]);",
+                        tokens.Select(t => t.TokenHash).ToArray(), tokens.Select(t => t.Value).ToArray(), tokens.Select(t => t.CreatedAt).ToArray(), tokens.Select(t => t.ExpiresAt).ToArray());
+                    chain.AddAll(batch, audit);
+                },
+                (_, _) => Task.FromResult<IReadOnlyList<TokenAddOutcome>>([.. tokens.Select(_ => TokenAddOutcome.Added)]),
+                null,
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (IsUniqueViolation(ex) && ex.ConstraintName == "tokens_pkey")
+        {
+            return await AddTokensOneByOneAsync(tokens, audit, now, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private Task<IReadOnlyList<TokenAddOutcome>> AddTokensOneByOneAsync(IReadOnlyList<NewToken> tokens, IReadOnlyList<AuditRecord> audit, long now, CancellationToken cancellationToken) =>
+        AuditedWriteAsync(async (connection, transaction, chain) =>
         {
             var owners = tokens.Where(t => t.Owner is not null).Select(t => Id(t.Owner!.Value)).DistinctBy(Convert.ToHexString).ToArray();
             if (owners.Length > 0 && (long)(await ScalarAsync(connection, transaction,

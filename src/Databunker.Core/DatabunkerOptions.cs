@@ -48,7 +48,7 @@ public sealed class DatabunkerOptions
     /// the audit trail and disposing the service provider commit what waits. On SQLite every commit makes each other
     /// connection drop its page cache at its next read, so fewer, larger batches also keep reads fast. With 0 on
     /// PostgreSQL, a read by token and a detokenize of a token without an owner send the read and its event in one
-    /// round trip; so does a read by email, phone or login once this instance has found that person before (it
+    /// round trip; so does a read by email, phone or login once this instance has created or found that person (it
     /// remembers which person a blind-index hash led to, up to 65,536 hashes and tokens, never a value).
     /// </summary>
     /// <value>4,096.</value>

@@ -17,6 +17,7 @@ public sealed class BenchStore : IDisposable
 
     private readonly string _name;
     private readonly string _place;
+    private readonly byte[] _masterKey = RandomNumberGenerator.GetBytes(32);
 
     private BenchStore(string name)
     {
@@ -40,16 +41,21 @@ public sealed class BenchStore : IDisposable
         : Environment.GetEnvironmentVariable("DATABUNKER_TEST_POSTGRES") is { Length: > 0 } test ? test
         : null;
 
-    /// <summary>The stores this machine can run.</summary>
-    public static IEnumerable<string> Available => Server is null ? [Sqlite] : [Sqlite, PostgreSql];
+    /// <summary>The stores this machine can run; <c>DATABUNKER_BENCH_STORE</c> narrows them to one.</summary>
+    public static IEnumerable<string> Available =>
+        (Server is null ? [Sqlite] : new[] { Sqlite, PostgreSql }).Where(s => Environment.GetEnvironmentVariable("DATABUNKER_BENCH_STORE") is not { Length: > 0 } only || only == s);
 
     public static BenchStore Create(string name) => new(name);
 
-    /// <summary>A vault on this store, initialised.</summary>
-    public async Task<(ServiceProvider Services, IPersonalDataVault Vault)> OpenVaultAsync()
+    /// <summary>A vault on this store, initialised; each call another instance (a service provider of its own) of the same vault.</summary>
+    public async Task<(ServiceProvider Services, IPersonalDataVault Vault)> OpenVaultAsync(Action<DatabunkerOptions>? configure = null)
     {
         var services = new ServiceCollection();
-        var builder = services.AddDatabunker(o => o.DefaultActor = "bench").UseMasterKey(RandomNumberGenerator.GetBytes(32));
+        var builder = services.AddDatabunker(o =>
+        {
+            o.DefaultActor = "bench";
+            configure?.Invoke(o);
+        }).UseMasterKey(_masterKey);
         _ = _name == Sqlite ? builder.UseSqlite($"Data Source={Path.Combine(_place, "vault.db")}") : builder.UsePostgreSql(InSchema("vault"));
         var provider = services.BuildServiceProvider();
         await provider.GetRequiredService<IVaultAdministration>().InitializeAsync();
@@ -68,13 +74,26 @@ public sealed class BenchStore : IDisposable
         }
 
         var services = new ServiceCollection();
-        services.AddDatabunker().UseMasterKey(RandomNumberGenerator.GetBytes(32)).UsePostgreSql(InSchema("floor"));
+        services.AddDatabunker().UseMasterKey(_masterKey).UsePostgreSql(InSchema("floor"));
         await using (var provider = services.BuildServiceProvider())
         {
             await provider.GetRequiredService<IVaultAdministration>().InitializeAsync();
         }
 
         return new PostgreSqlFloor(new NpgsqlConnectionStringBuilder(InSchema("floor")) { MaxAutoPrepare = 64 }.ConnectionString);
+    }
+
+    /// <summary>
+    /// After a setup's bulk writes, on PostgreSQL: a VACUUM ANALYZE of the database and a checkpoint, so that neither the
+    /// checkpointer nor autovacuum works through the measured calls of one side and not the other's.
+    /// </summary>
+    public void Quiesce()
+    {
+        if (_name == PostgreSql)
+        {
+            Execute("VACUUM ANALYZE;");
+            Execute("CHECKPOINT;");
+        }
     }
 
     public void Dispose()

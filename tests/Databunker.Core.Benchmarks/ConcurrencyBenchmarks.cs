@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -26,7 +24,7 @@ public class ConcurrencyBenchmarks
     private const int Gets = 20_000;
     private const int Creates = 2_000;
     private const int Kept = 20_000;
-    private readonly List<double> _latencies = [];
+    private readonly Latencies _latencies = new(Kept);
     private BenchStore _store = null!;
     private ServiceProvider _services = null!;
     private IPersonalDataVault _vault = null!;
@@ -71,54 +69,10 @@ public class ConcurrencyBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = Gets)]
-    public Task GetByEmail() => RunAsync(Gets, async i => await _vault.GetUserAsync(UserLookup.ByEmail(VaultBenchmarks.Email(i % Stored))));
+    public Task GetByEmail() => _latencies.RunAsync(Tasks, Gets, async (_, i) => await _vault.GetUserAsync(UserLookup.ByEmail(VaultBenchmarks.Email(i % Stored))));
 
     [Benchmark(OperationsPerInvoke = Creates)]
-    public Task Create() => RunAsync(Creates, async _ => await _vault.CreateUserAsync(VaultBenchmarks.Profile(Interlocked.Increment(ref _next))));
+    public Task Create() => _latencies.RunAsync(Tasks, Creates, async (_, _) => await _vault.CreateUserAsync(VaultBenchmarks.Profile(Interlocked.Increment(ref _next))));
 
-    private async Task RunAsync(int operations, Func<int, Task> operation)
-    {
-        var perTask = operations / Tasks;
-        var timings = await Task.WhenAll(Enumerable.Range(0, Tasks).Select(t => Task.Run(async () =>
-        {
-            var mine = new double[perTask];
-            for (var n = 0; n < perTask; n++)
-            {
-                var start = Stopwatch.GetTimestamp();
-                await Task.Yield();
-                await operation(t * perTask + n);
-                mine[n] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            }
-
-            return mine;
-        })));
-
-        // Only the latest calls count: the warm-up's are dropped as the window moves on.
-        lock (_latencies)
-        {
-            foreach (var mine in timings)
-            {
-                _latencies.AddRange(mine);
-            }
-
-            if (_latencies.Count > Kept)
-            {
-                _latencies.RemoveRange(0, _latencies.Count - Kept);
-            }
-        }
-    }
-
-    private void Report()
-    {
-        if (_latencies.Count == 0)
-        {
-            return;
-        }
-
-        var sorted = _latencies.Order().ToArray();
-        var line = string.Create(
-            CultureInfo.InvariantCulture,
-            $"| {_operation} | {Tasks} | {sorted[(int)(sorted.Length * 0.50)]:F3} | {sorted[(int)(sorted.Length * 0.99)]:F3} | {sorted[^1]:F3} | {sorted.Length} |");
-        Console.WriteLine($"// latency (ms): {line}");
-    }
+    private void Report() => _latencies.Report(_operation, Tasks.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }

@@ -10,28 +10,27 @@ namespace Databunker.Core.Benchmarks;
 
 /// <summary>
 /// The PostgreSQL floor: the vault's rows written and read with Npgsql by hand on one open connection,
-/// with server-prepared statements, every write of an operation sent as one batch (one round trip, in the
-/// batch's implicit transaction), and the same AES-GCM and HMAC calls as the vault.
+/// with server-prepared statements, every operation sent as one batch with its audit row (one round trip, in the
+/// batch's implicit transaction; a read's row names the person the server found), and the same AES-GCM and HMAC
+/// calls as the vault. Its audit rows are numbered on a stripe of the floor's own, without a link or a head: the
+/// floor keeps no chain.
 /// </summary>
 public sealed class PostgreSqlFloor : IFloor
 {
-    private const string InsertAudit = "INSERT INTO audit_events (at, actor, operation, subject, outcome, details) VALUES ($1, 'bench', $2, $3, 'success', $4)";
+    private const string InsertAudit = "INSERT INTO audit_events (at, actor, operation, subject, outcome, details, stripe, seq) VALUES ($1, 'bench', $2, $3, 'success', $4, $5, $6)";
     private readonly NpgsqlConnection _connection;
     private readonly byte[] _kek = RandomNumberGenerator.GetBytes(32);
     private readonly byte[] _indexKey = RandomNumberGenerator.GetBytes(32);
     private readonly byte[] _tokenKey = RandomNumberGenerator.GetBytes(32);
-    private readonly NpgsqlCommand _selectByIndex, _selectByToken, _selectToken, _audit;
+    private readonly NpgsqlCommand _selectByToken;
+    private readonly int _stripe = Random.Shared.Next(1_000, int.MaxValue);
+    private long _sequence;
 
     public PostgreSqlFloor(string connectionString)
     {
         _connection = new NpgsqlConnection(connectionString);
         _connection.Open();
-        _selectByIndex = Prepare("SELECT u.token, u.profile, u.version, k.wrapped FROM user_indexes i JOIN users u ON u.token = i.token JOIN data_keys k ON k.owner = u.token WHERE i.hash = $1", 1);
         _selectByToken = Prepare("SELECT u.token, u.profile, u.version, k.wrapped FROM users u JOIN data_keys k ON k.owner = u.token WHERE u.token = $1", 1);
-        _selectToken = Prepare("SELECT value FROM tokens WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)", 2);
-        _audit = Prepare(InsertAudit, 4);
-        _audit.Parameters[2].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea;
-        _audit.Parameters[3].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea;
     }
 
     public Guid Create(JsonElement profile, string email)
@@ -54,9 +53,29 @@ public sealed class PostgreSqlFloor : IFloor
         batch.ExecuteNonQuery();
     }
 
-    public JsonElement? GetByEmail(string email) => Read(_selectByIndex, Hash(_indexKey, "email", email.Trim().ToLowerInvariant()));
+    public JsonElement? GetByEmail(string email) => GetByEmailAsync(email).GetAwaiter().GetResult();
 
-    public JsonElement? GetByToken(Guid token) => Read(_selectByToken, token.ToByteArray());
+    public JsonElement? GetByToken(Guid token) => GetByTokenAsync(token).GetAwaiter().GetResult();
+
+    /// <summary>The person and the read's audit row, naming whom the server found, in one batch.</summary>
+    public Task<JsonElement?> GetByEmailAsync(string email)
+    {
+        var hash = Hash(_indexKey, "email", email.Trim().ToLowerInvariant());
+        var batch = new NpgsqlBatch(_connection);
+        Add(batch, "SELECT u.token, u.profile, u.version, k.wrapped FROM user_indexes i JOIN users u ON u.token = i.token JOIN data_keys k ON k.owner = u.token WHERE i.hash = $1", hash);
+        Add(batch, "INSERT INTO audit_events (at, actor, operation, subject, outcome, details, stripe, seq) SELECT $1, 'bench', 'user.get', i.token, 'success', NULL, $2, $3 FROM user_indexes i WHERE i.hash = $4",
+            Environment.TickCount64, _stripe, ++_sequence, hash);
+        return ReadAsync(batch);
+    }
+
+    public Task<JsonElement?> GetByTokenAsync(Guid token)
+    {
+        var id = token.ToByteArray();
+        var batch = new NpgsqlBatch(_connection);
+        Add(batch, "SELECT u.token, u.profile, u.version, k.wrapped FROM users u JOIN data_keys k ON k.owner = u.token WHERE u.token = $1", id);
+        AddAudit(batch, Environment.TickCount64, "user.get", id, null);
+        return ReadAsync(batch);
+    }
 
     public bool Update(Guid token, JsonElement patch)
     {
@@ -88,13 +107,15 @@ public sealed class PostgreSqlFloor : IFloor
         Add(batch, "UPDATE users SET profile = $1, version = version + 1, updated_at = $2 WHERE token = $3 AND version = $4", Seal(dek, JsonSerializer.SerializeToUtf8Bytes(node), id), now, id, version);
         Add(batch, "DELETE FROM user_indexes WHERE token = $1", id);
         Add(batch, "INSERT INTO user_indexes (hash, kind, token) VALUES ($1, 3, $2)", Hash(_indexKey, "email", node["email"]!.GetValue<string>().Trim().ToLowerInvariant()), id);
-        Add(batch, InsertAudit, now, "user.update", id, Seal(dek, "{\"changed\":[\"n\"]}"u8.ToArray(), id));
+        AddAudit(batch, now, "user.update", id, Seal(dek, "{\"changed\":[\"n\"]}"u8.ToArray(), id));
         batch.ExecuteNonQuery();
         return true;
     }
 
     /// <summary>Every row of the person's, a tombstone and an audit event, in one batch.</summary>
-    public void Forget(Guid token)
+    public void Forget(Guid token) => ForgetAsync(token).GetAwaiter().GetResult();
+
+    public async Task ForgetAsync(Guid token)
     {
         var id = token.ToByteArray();
         var now = Environment.TickCount64;
@@ -105,8 +126,8 @@ public sealed class PostgreSqlFloor : IFloor
         Add(batch, "DELETE FROM expirations WHERE token = $1", id);
         Add(batch, "DELETE FROM tokens WHERE owner = $1", id);
         Add(batch, "INSERT INTO tombstones (token, forgotten_at) VALUES ($1, $2) ON CONFLICT (token) DO UPDATE SET forgotten_at = excluded.forgotten_at", id, now);
-        Add(batch, InsertAudit, now, "user.delete", id, null);
-        batch.ExecuteNonQuery();
+        AddAudit(batch, now, "user.delete", id, null);
+        await batch.ExecuteNonQueryAsync();
     }
 
     public string Tokenize(string value)
@@ -138,7 +159,7 @@ public sealed class PostgreSqlFloor : IFloor
         using var batch = new NpgsqlBatch(_connection);
         Add(batch, "INSERT INTO tokens (token_hash, value, deterministic, sealed_token, created_at) VALUES ($1, $2, $3, $4, $5)",
             hash, Seal(_tokenKey, Encoding.UTF8.GetBytes(value), hash), deterministic, Seal(_tokenKey, Encoding.UTF8.GetBytes(token), deterministic), now);
-        Add(batch, InsertAudit, now, "token.tokenize", null, null);
+        AddAudit(batch, now, "token.tokenize", null, null);
         batch.ExecuteNonQuery();
         return token;
     }
@@ -150,26 +171,54 @@ public sealed class PostgreSqlFloor : IFloor
         return Store(token, value);
     }
 
+    public Task<string> TokenizeAsync(string value)
+    {
+        Span<byte> random = stackalloc byte[18];
+        RandomNumberGenerator.Fill(random);
+        return StoreAsync(Base64Url.EncodeToString(random), value);
+    }
+
     /// <summary>A random or card token's row and its audit event, as one batch.</summary>
-    private string Store(string token, string value)
+    private string Store(string token, string value) => StoreAsync(token, value).GetAwaiter().GetResult();
+
+    private async Task<string> StoreAsync(string token, string value)
     {
         var hash = Hash(_tokenKey, "token", token);
         var now = Environment.TickCount64;
-        using var batch = new NpgsqlBatch(_connection);
+        await using var batch = new NpgsqlBatch(_connection);
         Add(batch, "INSERT INTO tokens (token_hash, value, created_at) VALUES ($1, $2, $3)", hash, Seal(_tokenKey, Encoding.UTF8.GetBytes(value), hash), now);
-        Add(batch, InsertAudit, now, "token.tokenize", null, null);
-        batch.ExecuteNonQuery();
+        AddAudit(batch, now, "token.tokenize", null, null);
+        await batch.ExecuteNonQueryAsync();
         return token;
     }
 
-    public string? Detokenize(string token)
+    public string? Detokenize(string token) => DetokenizeAsync(token).GetAwaiter().GetResult();
+
+    /// <summary>The token's value and the read's audit row in one batch.</summary>
+    public async Task<string?> DetokenizeAsync(string token)
     {
         var hash = Hash(_tokenKey, "token", token);
-        _selectToken.Parameters[0].Value = hash;
-        _selectToken.Parameters[1].Value = Environment.TickCount64;
-        var value = _selectToken.ExecuteScalar() as byte[];
-        Audit("token.detokenize", null);
+        var now = Environment.TickCount64;
+        await using var batch = new NpgsqlBatch(_connection);
+        Add(batch, "SELECT value FROM tokens WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)", hash, now);
+        AddAudit(batch, now, "token.detokenize", null, null);
+        byte[]? value;
+        await using (var reader = await batch.ExecuteReaderAsync())
+        {
+            value = await reader.ReadAsync() ? (byte[])reader[0] : null;
+        }
+
         return value is null ? null : Encoding.UTF8.GetString(Open(_tokenKey, value, hash));
+    }
+
+    /// <summary>A person and their audit row in one batch.</summary>
+    public async Task<Guid> CreateAsync(JsonElement profile, string email)
+    {
+        var token = Guid.NewGuid();
+        await using var batch = new NpgsqlBatch(_connection);
+        AddPerson(batch, token.ToByteArray(), profile, email);
+        await batch.ExecuteNonQueryAsync();
+        return token;
     }
 
     public void Dispose() => _connection.Dispose();
@@ -181,16 +230,17 @@ public sealed class PostgreSqlFloor : IFloor
         Add(batch, "INSERT INTO users (token, profile, version, created_at, updated_at) VALUES ($1, $2, 1, $3, $3)", id, Seal(dek, JsonSerializer.SerializeToUtf8Bytes(profile), id), now);
         Add(batch, "INSERT INTO data_keys (owner, key_version, wrapped) VALUES ($1, '1', $2)", id, Seal(_kek, dek, id));
         Add(batch, "INSERT INTO user_indexes (hash, kind, token) VALUES ($1, 3, $2)", Hash(_indexKey, "email", email.Trim().ToLowerInvariant()), id);
-        Add(batch, InsertAudit, now, "user.create", id, Seal(dek, "{\"indexes\":[\"email\"]}"u8.ToArray(), id));
+        AddAudit(batch, now, "user.create", id, Seal(dek, "{\"indexes\":[\"email\"]}"u8.ToArray(), id));
     }
 
-    private JsonElement? Read(NpgsqlCommand select, byte[] key)
+    /// <summary>Runs a batch whose first statement reads a person; opens their profile.</summary>
+    private async Task<JsonElement?> ReadAsync(NpgsqlBatch batch)
     {
-        select.Parameters[0].Value = key;
         byte[] id, profile, wrapped;
-        using (var reader = select.ExecuteReader())
+        await using (batch)
+        await using (var reader = await batch.ExecuteReaderAsync())
         {
-            if (!reader.Read())
+            if (!await reader.ReadAsync())
             {
                 return null;
             }
@@ -201,19 +251,11 @@ public sealed class PostgreSqlFloor : IFloor
         }
 
         var dek = Open(_kek, wrapped, id);
-        var result = JsonSerializer.Deserialize<JsonElement>(Open(dek, profile, id));
-        Audit("user.get", id);
-        return result;
+        return JsonSerializer.Deserialize<JsonElement>(Open(dek, profile, id));
     }
 
-    private void Audit(string operation, byte[]? subject)
-    {
-        _audit.Parameters[0].Value = Environment.TickCount64;
-        _audit.Parameters[1].Value = operation;
-        _audit.Parameters[2].Value = subject ?? (object)DBNull.Value;
-        _audit.Parameters[3].Value = DBNull.Value;
-        _audit.ExecuteNonQuery();
-    }
+    private void AddAudit(NpgsqlBatch batch, long at, string operation, byte[]? subject, byte[]? details) =>
+        Add(batch, InsertAudit, at, operation, subject, details, _stripe, ++_sequence);
 
     private static void Add(NpgsqlBatch batch, string sql, params object?[] values)
     {

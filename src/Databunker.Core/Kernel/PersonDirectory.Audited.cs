@@ -6,9 +6,9 @@ namespace Databunker.Core.Kernel;
 /// Reads that carry their own audit event (<see cref="IPersonStore.GetPersonAuditedAsync"/>): with
 /// <see cref="DatabunkerOptions.ReadAuditWindow"/> 0 a read's event must commit before the read returns, and a server
 /// storage sends both in one round trip. The event names its subject, so the person must be known before the read: by
-/// token it is; by index, this instance remembers which person a blind-index hash last led to (hashes and tokens only,
-/// never a value), and the storage appends only if the hash still leads there. Otherwise the read is made as before,
-/// and its event appended after it.
+/// token it is; by index, this instance remembers which person a blind-index hash last led to when it created or found
+/// them (hashes and tokens only, never a value), and the storage appends only if the hash still leads there. Otherwise
+/// the read is made as before, and its event appended after it (two round trips).
 /// </summary>
 internal sealed partial class PersonDirectory
 {
@@ -51,6 +51,23 @@ internal sealed partial class PersonDirectory
 
         var (user, match) = await FindAsync(lookup, keys, cancellationToken).ConfigureAwait(false);
         return (user, match, false);
+    }
+
+    /// <summary>Remembers where the new persons' hashes under the current blind-index key lead: this instance made them.</summary>
+    public void RememberCreated(IEnumerable<NewPerson> persons, int keyVersion)
+    {
+        if (!AuditsEachRead)
+        {
+            return;
+        }
+
+        foreach (var person in persons)
+        {
+            foreach (var index in person.Indexes.Where(i => i.KeyVersion == keyVersion))
+            {
+                Remember(index.Hash, person.Token);
+            }
+        }
     }
 
     /// <summary>Remembers where a hash under the current blind-index key led, for the next read's one round trip.</summary>

@@ -51,6 +51,7 @@ internal sealed partial class PersonalDataVault
             throw;
         }
 
+        directory.RememberCreated(users, lease.Keys.BlindIndexVersion);
         Log.UsersCreated(_logger, users.Count);
         var tokens = users.ConvertAll(u => u.Token);
         foreach (var step in _registrationSteps)

@@ -161,6 +161,11 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
         /// <summary>Appends events in order and moves the head once, after the last.</summary>
         public void AppendAll(IReadOnlyList<AuditRecord> audit)
         {
+            if (audit.Count == 0)
+            {
+                return;
+            }
+
             for (var i = 0; i < audit.Count; i++)
             {
                 Insert(audit[i]);

@@ -19,7 +19,6 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
                 "INSERT INTO users (token, profile, version, created_at, updated_at, index_hashes, index_version) VALUES (?1, ?2, 1, ?3, ?3, ?4, ?5);");
             var insertKey = SqliteStatement.For(connection, "INSERT INTO data_keys (owner, key_version, wrapped) VALUES (?1, ?2, ?3);");
             var insertIndex = IndexInsert(connection);
-            var auditWriter = AuditWriter(connection);
             Span<byte> token = stackalloc byte[16];
             foreach (var user in users)
             {
@@ -27,9 +26,10 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
                 BindIndexColumns(insertUser.Bind(1, (ReadOnlySpan<byte>)token).Bind(2, user.Profile).Bind(3, user.CreatedAt), 4, user.Indexes).Execute();
                 insertKey.Bind(1, (ReadOnlySpan<byte>)token).Bind(2, user.DataKey.KeyVersion).Bind(3, user.DataKey.Ciphertext).Execute();
                 InsertIndexes(insertIndex, token, user.Indexes);
-                auditWriter.Append(user.Audit);
             }
 
+            // The events after the rows: the chain's head moves once per call, not once per person.
+            AuditWriter(connection).AppendAll([.. users.Select(u => u.Audit)]);
             return true;
         }, cancellationToken);
 

@@ -56,14 +56,8 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
                 outcomes[i] = insert.Execute() == 0 ? TokenAddOutcome.HashTaken : TokenAddOutcome.Added;
             }
 
-            var auditWriter = AuditWriter(connection);
-            for (var i = 0; i < audit.Count; i++)
-            {
-                if (i >= outcomes.Length || outcomes[i] != TokenAddOutcome.HashTaken)
-                {
-                    auditWriter.Append(audit[i]);
-                }
-            }
+            // The chain's head moves once per call.
+            AuditWriter(connection).AppendAll([.. audit.Where((_, i) => i >= outcomes.Length || outcomes[i] != TokenAddOutcome.HashTaken)]);
 
             return (IReadOnlyList<TokenAddOutcome>)outcomes;
         }, cancellationToken);
