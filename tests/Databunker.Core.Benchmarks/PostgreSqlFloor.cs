@@ -13,7 +13,7 @@ namespace Databunker.Core.Benchmarks;
 /// with server-prepared statements, every write of an operation sent as one batch (one round trip, in the
 /// batch's implicit transaction), and the same AES-GCM and HMAC calls as the vault.
 /// </summary>
-public sealed class PostgreSqlFloor : IFloor
+public sealed partial class PostgreSqlFloor : IFloor
 {
     private const string InsertAudit = "INSERT INTO audit_events (at, actor, operation, subject, outcome, details) VALUES ($1, 'bench', $2, $3, 'success', $4)";
     private readonly NpgsqlConnection _connection;
