@@ -9,7 +9,7 @@ namespace Databunker.Core.Benchmarks;
 /// The store a benchmark runs on, chosen by name in one place: a folder of SQLite files, or two schemas of a
 /// PostgreSQL server (<c>DATABUNKER_BENCH_POSTGRES</c>, else <c>DATABUNKER_TEST_POSTGRES</c>), dropped afterwards.
 /// </summary>
-public sealed class BenchStore : IDisposable
+public sealed partial class BenchStore : IDisposable
 {
     public const string Sqlite = "sqlite";
 
@@ -17,6 +17,9 @@ public sealed class BenchStore : IDisposable
 
     private readonly string _name;
     private readonly string _place;
+
+    // One master key per store, so that a vault can be opened again on the same data (a host restarting).
+    private readonly byte[] _masterKey = RandomNumberGenerator.GetBytes(32);
 
     private BenchStore(string name)
     {
@@ -45,11 +48,13 @@ public sealed class BenchStore : IDisposable
 
     public static BenchStore Create(string name) => new(name);
 
-    /// <summary>A vault on this store, initialised.</summary>
-    public async Task<(ServiceProvider Services, IPersonalDataVault Vault)> OpenVaultAsync()
+    /// <summary>A vault on this store, initialised; again on the same data when called again.</summary>
+    /// <param name="configure">Services registered before the vault's own, such as a <see cref="TimeProvider"/>.</param>
+    public async Task<(ServiceProvider Services, IPersonalDataVault Vault)> OpenVaultAsync(Action<IServiceCollection>? configure = null)
     {
         var services = new ServiceCollection();
-        var builder = services.AddDatabunker(o => o.DefaultActor = "bench").UseMasterKey(RandomNumberGenerator.GetBytes(32));
+        configure?.Invoke(services);
+        var builder = services.AddDatabunker(o => o.DefaultActor = "bench").UseMasterKey(_masterKey);
         _ = _name == Sqlite ? builder.UseSqlite($"Data Source={Path.Combine(_place, "vault.db")}") : builder.UsePostgreSql(InSchema("vault"));
         var provider = services.BuildServiceProvider();
         await provider.GetRequiredService<IVaultAdministration>().InitializeAsync();
