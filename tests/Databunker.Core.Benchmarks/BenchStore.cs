@@ -9,7 +9,7 @@ namespace Databunker.Core.Benchmarks;
 /// The store a benchmark runs on, chosen by name in one place: a folder of SQLite files, or two schemas of a
 /// PostgreSQL server (<c>DATABUNKER_BENCH_POSTGRES</c>, else <c>DATABUNKER_TEST_POSTGRES</c>), dropped afterwards.
 /// </summary>
-public sealed class BenchStore : IDisposable
+public sealed partial class BenchStore : IDisposable
 {
     public const string Sqlite = "sqlite";
 
@@ -17,6 +17,8 @@ public sealed class BenchStore : IDisposable
 
     private readonly string _name;
     private readonly string _place;
+
+    // One master key per store, so that a vault can be opened again on the same data (a host restarting).
     private readonly byte[] _masterKey = RandomNumberGenerator.GetBytes(32);
 
     private BenchStore(string name)
@@ -48,16 +50,19 @@ public sealed class BenchStore : IDisposable
     public static BenchStore Create(string name) => new(name);
 
     /// <summary>A vault on this store, initialised; each call another instance (a service provider of its own) of the same vault.</summary>
-    public async Task<(ServiceProvider Services, IPersonalDataVault Vault)> OpenVaultAsync(Action<DatabunkerOptions>? configure = null)
+    /// <param name="configure">Options of the vault.</param>
+    /// <param name="services">Services registered before the vault's own, such as a <see cref="TimeProvider"/>.</param>
+    public async Task<(ServiceProvider Services, IPersonalDataVault Vault)> OpenVaultAsync(Action<DatabunkerOptions>? configure = null, Action<IServiceCollection>? services = null)
     {
-        var services = new ServiceCollection();
-        var builder = services.AddDatabunker(o =>
+        var collection = new ServiceCollection();
+        services?.Invoke(collection);
+        var builder = collection.AddDatabunker(o =>
         {
             o.DefaultActor = "bench";
             configure?.Invoke(o);
         }).UseMasterKey(_masterKey);
         _ = _name == Sqlite ? builder.UseSqlite($"Data Source={Path.Combine(_place, "vault.db")}") : builder.UsePostgreSql(InSchema("vault"));
-        var provider = services.BuildServiceProvider();
+        var provider = collection.BuildServiceProvider();
         await provider.GetRequiredService<IVaultAdministration>().InitializeAsync();
         return (provider, provider.GetRequiredService<IPersonalDataVault>());
     }
@@ -80,6 +85,10 @@ public sealed class BenchStore : IDisposable
             await provider.GetRequiredService<IVaultAdministration>().InitializeAsync();
         }
 
+        // Since the audit trail has stripes (schema version 17) every event needs a stripe and a sequence number;
+        // the floor keeps no chain, so its events go to a stripe of their own (0) numbered by a sequence.
+        Execute($"CREATE SEQUENCE {_place}_floor.floor_audit_seq; ALTER TABLE {_place}_floor.audit_events " +
+            $"ALTER COLUMN stripe SET DEFAULT 0, ALTER COLUMN seq SET DEFAULT nextval('{_place}_floor.floor_audit_seq');");
         return new PostgreSqlFloor(new NpgsqlConnectionStringBuilder(InSchema("floor")) { MaxAutoPrepare = 64 }.ConnectionString);
     }
 

@@ -97,8 +97,11 @@ public sealed class Floor : IFloor
     public void StartExpiration(Guid token, long dueAt) =>
         Execute(_insertExpiration, null, token.ToByteArray(), dueAt, RandomNumberGenerator.GetBytes(32));
 
-    /// <summary>One scheduler pass, as the vault does it: atomic claims of 500, each person forgotten in a transaction of their own, then the WAL truncated.</summary>
-    public int RunDue(long now)
+    /// <summary>
+    /// One scheduler pass, as the vault does it: atomic claims of 500, each person forgotten in a transaction of their
+    /// own (or, with <paramref name="perBatch"/>, each claim's persons in one transaction), then the WAL truncated.
+    /// </summary>
+    public int RunDue(long now, bool perBatch = false)
     {
         var claim = RandomNumberGenerator.GetBytes(16);
         var deleted = 0;
@@ -122,9 +125,10 @@ public sealed class Floor : IFloor
                 transaction.Commit();
             }
 
+            var shared = perBatch ? _connection.BeginTransaction(deferred: false) : null;
             foreach (var id in batch)
             {
-                using var transaction = _connection.BeginTransaction(deferred: false);
+                var transaction = shared ?? _connection.BeginTransaction(deferred: false);
                 _checkClaim.Transaction = transaction;
                 _checkClaim.Parameters[0].Value = id;
                 _checkClaim.Parameters[1].Value = claim;
@@ -133,8 +137,15 @@ public sealed class Floor : IFloor
                     deleted++;
                 }
 
-                transaction.Commit();
+                if (shared is null)
+                {
+                    transaction.Commit();
+                    transaction.Dispose();
+                }
             }
+
+            shared?.Commit();
+            shared?.Dispose();
 
             if (batch.Count < 500)
             {

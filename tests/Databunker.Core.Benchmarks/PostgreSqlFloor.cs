@@ -15,7 +15,7 @@ namespace Databunker.Core.Benchmarks;
 /// calls as the vault. Its audit rows are numbered on a stripe of the floor's own, without a link or a head: the
 /// floor keeps no chain.
 /// </summary>
-public sealed class PostgreSqlFloor : IFloor
+public sealed partial class PostgreSqlFloor : IFloor
 {
     private const string InsertAudit = "INSERT INTO audit_events (at, actor, operation, subject, outcome, details, stripe, seq) VALUES ($1, 'bench', $2, $3, 'success', $4, $5, $6)";
     private readonly NpgsqlConnection _connection;

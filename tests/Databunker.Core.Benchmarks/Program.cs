@@ -2,6 +2,14 @@ using BenchmarkDotNet.Running;
 using Databunker.Core.Benchmarks;
 
 // dotnet run -c Release --project tests/Databunker.Core.Benchmarks -- --filter '*'
+// The scale figures (ScaleFigures: a vault grown to millions, measured by hand) run instead with a first argument of
+// scale: dotnet run -c Release --project tests/Databunker.Core.Benchmarks -- scale --store sqlite --sizes 100000,1000000
+if (args is ["scale", .. var scale])
+{
+    await ScaleFigures.RunAsync(scale);
+    return;
+}
+
 // The PostgreSQL benchmarks need a server: DATABUNKER_BENCH_POSTGRES (or DATABUNKER_TEST_POSTGRES), an
 // Npgsql connection string. Without one they are left out, and the run says so.
 var types = typeof(VaultBenchmarks).Assembly.GetExportedTypes()
