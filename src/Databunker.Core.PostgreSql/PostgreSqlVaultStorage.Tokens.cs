@@ -9,15 +9,14 @@ internal sealed partial class PostgreSqlVaultStorage : ITokenStore
     /// another instance storing the same deterministic token first (its token is returned).
     /// </summary>
     public Task<IReadOnlyList<TokenAddOutcome>> AddTokensAsync(IReadOnlyList<NewToken> tokens, IReadOnlyList<AuditRecord> audit, long now, CancellationToken cancellationToken) =>
-        tokens is [{ DeterministicHash: null, Owner: null } single] && audit is [var record]
-            ? AddRandomTokenAsync(single, record, cancellationToken)
-            : tokens.Count > 1 && audit.Count == tokens.Count && tokens.All(t => t.DeterministicHash is null && t.Owner is null)
-                ? AddRandomTokensAsync(tokens, audit, now, cancellationToken)
-                : AddTokensOneByOneAsync(tokens, audit, now, cancellationToken);
+        audit.Count == tokens.Count && tokens.All(t => t.DeterministicHash is null && t.Owner is null)
+            ? AddRandomTokensAsync(tokens, audit, now, cancellationToken)
+            : AddTokensOneByOneAsync(tokens, audit, now, cancellationToken);
 
     /// <summary>
-    /// Random tokens without an owner (a tokenize of many values): every row in one multi-row INSERT and their events in
-    /// one append, one round trip. A token drawn twice (of 2^144) fails the batch, and the tokens go one by one instead.
+    /// Random tokens without an owner, the common case: the rows (one plain INSERT, or one multi-row INSERT for many) and
+    /// their events in one batch, one round trip. A token drawn twice (of 2^144) fails the batch, and the tokens go one
+    /// by one instead, where a taken hash gets a new token.
     /// </summary>
     private async Task<IReadOnlyList<TokenAddOutcome>> AddRandomTokensAsync(IReadOnlyList<NewToken> tokens, IReadOnlyList<AuditRecord> audit, long now, CancellationToken cancellationToken)
     {
@@ -26,8 +25,16 @@ internal sealed partial class PostgreSqlVaultStorage : ITokenStore
             return await AuditedBatchAsync<IReadOnlyList<TokenAddOutcome>>(
                 (batch, chain) =>
                 {
-                    Add(batch, "INSERT INTO tokens (token_hash, value, created_at, expires_at) SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bigint[], $4::bigint[]);",
-                        tokens.Select(t => t.TokenHash).ToArray(), tokens.Select(t => t.Value).ToArray(), tokens.Select(t => t.CreatedAt).ToArray(), tokens.Select(t => t.ExpiresAt).ToArray());
+                    if (tokens is [var token])
+                    {
+                        Add(batch, "INSERT INTO tokens (token_hash, value, created_at, expires_at) VALUES ($1, $2, $3, $4::bigint);", token.TokenHash, token.Value, token.CreatedAt, token.ExpiresAt);
+                    }
+                    else
+                    {
+                        Add(batch, "INSERT INTO tokens (token_hash, value, created_at, expires_at) SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bigint[], $4::bigint[]);",
+                            tokens.Select(t => t.TokenHash).ToArray(), tokens.Select(t => t.Value).ToArray(), tokens.Select(t => t.CreatedAt).ToArray(), tokens.Select(t => t.ExpiresAt).ToArray());
+                    }
+
                     chain.AddAll(batch, audit);
                 },
                 (_, _) => Task.FromResult<IReadOnlyList<TokenAddOutcome>>([.. tokens.Select(_ => TokenAddOutcome.Added)]),
@@ -99,31 +106,6 @@ internal sealed partial class PostgreSqlVaultStorage : ITokenStore
 
             return (IReadOnlyList<TokenAddOutcome>)outcomes;
         }, cancellationToken);
-
-    /// <summary>
-    /// The common case, one random token with no owner: the insert and its audit event as one batch, one round trip,
-    /// the event written only if the row now holds this value's ciphertext, that is, only if the token was free.
-    /// </summary>
-    private Task<IReadOnlyList<TokenAddOutcome>> AddRandomTokenAsync(NewToken token, AuditRecord audit, CancellationToken cancellationToken) =>
-        AuditedBatchAsync<IReadOnlyList<TokenAddOutcome>>(
-            (batch, chain) =>
-            {
-                Add(batch, "INSERT INTO tokens (token_hash, value, created_at, expires_at) VALUES ($1, $2, $3, $4::bigint) ON CONFLICT DO NOTHING;",
-                    token.TokenHash, token.Value, token.CreatedAt, token.ExpiresAt);
-                chain.Add(batch, audit, "EXISTS (SELECT 1 FROM tokens WHERE token_hash = {0} AND value = {1})", token.TokenHash, token.Value);
-            },
-            (batch, chain) =>
-            {
-                if (batch.BatchCommands[0].RecordsAffected == 1)
-                {
-                    return Task.FromResult<IReadOnlyList<TokenAddOutcome>>([TokenAddOutcome.Added]);
-                }
-
-                chain.Undo();
-                return Task.FromResult<IReadOnlyList<TokenAddOutcome>>([TokenAddOutcome.HashTaken]);
-            },
-            null,
-            cancellationToken);
 
     /// <summary>The read and, for a live token without an owner, its event, as one batch: one round trip.</summary>
     public Task<AuditedRead<StoredToken>> GetTokenAuditedAsync(byte[] tokenHash, long now, AuditRecord audit, CancellationToken cancellationToken)
