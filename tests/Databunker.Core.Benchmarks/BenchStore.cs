@@ -87,7 +87,7 @@ public sealed partial class BenchStore : IDisposable
 
         // Since the audit trail has stripes (schema version 17) every event needs a stripe and a sequence number;
         // the floor keeps no chain, so its events go to a stripe of their own (0) numbered by a sequence.
-        Execute($"CREATE SEQUENCE {_place}_floor.floor_audit_seq; ALTER TABLE {_place}_floor.audit_events " +
+        Execute($"CREATE SEQUENCE IF NOT EXISTS {_place}_floor.floor_audit_seq; ALTER TABLE {_place}_floor.audit_events " +
             $"ALTER COLUMN stripe SET DEFAULT 0, ALTER COLUMN seq SET DEFAULT nextval('{_place}_floor.floor_audit_seq');");
         return new PostgreSqlFloor(new NpgsqlConnectionStringBuilder(InSchema("floor")) { MaxAutoPrepare = 64 }.ConnectionString);
     }

@@ -45,6 +45,13 @@ internal sealed class Latencies(int kept)
         }
     }
 
+    /// <summary>The p50 and p99 of the latencies kept, in milliseconds.</summary>
+    public (double P50, double P99) Percentiles()
+    {
+        var sorted = _latencies.Order().ToArray();
+        return sorted.Length == 0 ? (0, 0) : (sorted[(int)(sorted.Length * 0.50)], sorted[(int)(sorted.Length * 0.99)]);
+    }
+
     /// <summary>Prints the row: <paramref name="operation"/>, <paramref name="shape"/>, p50, p99, longest, calls.</summary>
     public void Report(string operation, string shape)
     {

@@ -4,6 +4,16 @@ using Databunker.Core.Benchmarks;
 // dotnet run -c Release --project tests/Databunker.Core.Benchmarks -- --filter '*'
 // The scale figures (ScaleFigures: a vault grown to millions, measured by hand) run instead with a first argument of
 // scale: dotnet run -c Release --project tests/Databunker.Core.Benchmarks -- scale --store sqlite --sizes 100000,1000000
+// The PostgreSQL rounds (InterleavedRounds: vault and floor in alternating blocks) with a first argument of rounds:
+// dotnet run -c Release --project tests/Databunker.Core.Benchmarks -- rounds [rounds] [block]
+if (args is ["rounds", .. var counts])
+{
+    await InterleavedRounds.RunAsync(
+        counts is [var r, ..] ? int.Parse(r, System.Globalization.CultureInfo.InvariantCulture) : 10,
+        counts is [_, var b, ..] ? int.Parse(b, System.Globalization.CultureInfo.InvariantCulture) : 400);
+    return;
+}
+
 if (args is ["scale", .. var scale])
 {
     await ScaleFigures.RunAsync(scale);
