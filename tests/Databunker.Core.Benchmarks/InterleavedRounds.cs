@@ -11,7 +11,8 @@ namespace Databunker.Core.Benchmarks;
 /// a durable commit's cost drifting from one minute to the next (0.2 to 0.9 ms on this machine's disk) weighs on both
 /// sides alike; BenchmarkDotNet runs the two minutes apart. Every call's audit event commits before it returns
 /// (<see cref="DatabunkerOptions.ReadAuditWindow"/> 0). Prints one Markdown row per operation and shape: calls per
-/// second of each side, the vault's share of the floor's, and each side's p50 and p99 latency.
+/// second of each side, the vault's share of the floor's, each side's p50 and p99 latency, and the CPU time this
+/// process (the client, not the server) spent per call on each side.
 /// </summary>
 internal static class InterleavedRounds
 {
@@ -49,8 +50,8 @@ internal static class InterleavedRounds
         var next = 3 * Stored;
         int Next() => Interlocked.Increment(ref next);
 
-        Console.WriteLine("| Operation | Tasks | Floor calls/s | Vault calls/s | Vault/floor | Floor p50 ms | Floor p99 ms | Vault p50 ms | Vault p99 ms |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| Operation | Tasks | Floor calls/s | Vault calls/s | Vault/floor | Floor p50 ms | Floor p99 ms | Vault p50 ms | Vault p99 ms | Floor client CPU us/call | Vault client CPU us/call |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         await CompareAsync("create", "1", rounds, block, 1,
             (_, _) => FloorCreateAsync(floor, Next()),
             (_, _) => vault.CreateUserAsync(VaultBenchmarks.Profile(Next())));
@@ -96,20 +97,28 @@ internal static class InterleavedRounds
         await new Latencies(block).RunAsync(tasks, block, vault);
         var (floorLatencies, vaultLatencies) = (new Latencies(rounds * block), new Latencies(rounds * block));
         var (floorTime, vaultTime) = (TimeSpan.Zero, TimeSpan.Zero);
+        var (floorCpu, vaultCpu) = (TimeSpan.Zero, TimeSpan.Zero);
+        using var process = Process.GetCurrentProcess();
         for (var round = 0; round < rounds; round++)
         {
             foreach (var side in round % 2 == 0 ? new[] { 0, 1 } : [1, 0])
             {
+                process.Refresh();
+                var cpu = process.TotalProcessorTime;
                 var start = Stopwatch.GetTimestamp();
                 if (side == 0)
                 {
                     await floorLatencies.RunAsync(tasks, block, floor);
                     floorTime += Stopwatch.GetElapsedTime(start);
+                    process.Refresh();
+                    floorCpu += process.TotalProcessorTime - cpu;
                 }
                 else
                 {
                     await vaultLatencies.RunAsync(tasks, block, vault);
                     vaultTime += Stopwatch.GetElapsedTime(start);
+                    process.Refresh();
+                    vaultCpu += process.TotalProcessorTime - cpu;
                 }
             }
         }
@@ -119,6 +128,6 @@ internal static class InterleavedRounds
         var (f50, f99) = floorLatencies.Percentiles();
         var (v50, v99) = vaultLatencies.Percentiles();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {operation} | {shape} | {floorRate:F0} | {vaultRate:F0} | {vaultRate / floorRate:F2} | {f50:F3} | {f99:F3} | {v50:F3} | {v99:F3} |"));
+            $"| {operation} | {shape} | {floorRate:F0} | {vaultRate:F0} | {vaultRate / floorRate:F2} | {f50:F3} | {f99:F3} | {v50:F3} | {v99:F3} | {floorCpu.TotalMicroseconds / calls:F0} | {vaultCpu.TotalMicroseconds / calls:F0} |"));
     }
 }
