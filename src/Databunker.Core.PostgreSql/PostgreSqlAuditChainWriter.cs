@@ -9,17 +9,21 @@ namespace Databunker.Core.PostgreSql;
 /// (stripe, sequence number) refuses them if another instance appended meanwhile (<see cref="IsMoved"/>), which rolls
 /// the whole batch back. No row is updated or locked for the chain, so appends on different stripes never wait for one
 /// another and cost what an insert of the audit row alone costs; two on the same stripe wait for each other only at
-/// the index, and the second fails. A purge keeps each stripe's newest event, so that a stale head always meets a row.
+/// the index, and the second fails. A purge keeps each stripe's newest event, so that a stale head meets a row, and a
+/// sequence number below the stripe's start (a head remembered from before a purge) fails the insert too.
 /// </summary>
 internal sealed class PostgreSqlAuditChainWriter
 {
     private const string Columns = "INSERT INTO audit_events (at, actor, operation, subject, outcome, details, stripe, seq, link) ";
 
+    // A sequence number below the stripe's start becomes NULL, so that the insert fails: after a purge, a head this
+    // instance remembered from before it may lie below the start, where no row refuses it.
     /// <summary>One event; <c>{0}</c> is empty or <c> WHERE</c> and a condition.</summary>
-    private const string One = Columns + "SELECT $1, $2, $3, $4::bytea, $5, $6::bytea, $7, $8, $9::bytea{0};";
+    private const string One = Columns + "SELECT $1, $2, $3, $4::bytea, $5, $6::bytea, $7, " + "CASE WHEN $8 >= (SELECT first_seq FROM audit_chain WHERE id = $7) THEN $8::bigint END" + ", $9::bytea{0};";
 
     /// <summary>Several events in order, one statement.</summary>
-    private const string Many = Columns + "SELECT e.at, e.actor, e.operation, e.subject, e.outcome, e.details, $7, e.seq, e.link " +
+    private const string Many = Columns + "SELECT e.at, e.actor, e.operation, e.subject, e.outcome, e.details, $7, " +
+        "CASE WHEN e.seq >= (SELECT first_seq FROM audit_chain WHERE id = $7) THEN e.seq END, e.link " +
         "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[], $5::text[], $6::bytea[], $8::bigint[], $9::bytea[]) " +
         "AS e(at, actor, operation, subject, outcome, details, seq, link){0};";
 
@@ -123,7 +127,8 @@ internal sealed class PostgreSqlAuditChainWriter
 
     /// <summary>Whether <paramref name="exception"/> says that another instance appended to the stripe since this one saw its head.</summary>
     public static bool IsMoved(PostgresException exception) =>
-        exception is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "ux_audit_events_stripe_seq" };
+        exception is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "ux_audit_events_stripe_seq" }
+            or { SqlState: PostgresErrorCodes.NotNullViolation, TableName: "audit_events", ColumnName: "seq" };
 
     /// <summary>The condition with its parameters numbered after the statement's nine.</summary>
     private static string Condition(string condition, int count) =>

@@ -8,7 +8,7 @@ namespace Databunker.Core.PostgreSql;
 /// The PostgreSQL erasure. Each module's deletions are kept and sent with the kernel's own and the audit event as
 /// one batch of three statements at the commit: one round trip, in the batch's implicit transaction. Only a module's condition (an
 /// expiration still waiting with this link) needs a transaction before that: it is begun then, the condition runs at
-/// once with a row lock, and the commit's batch joins it, on a stripe whose head row it locks first.
+/// once with a row lock, and the commit's batch joins it after a savepoint, so that a moved stripe retries the batch alone.
 /// </summary>
 /// <remarks>
 /// The person store adds its statements first, so the batch deletes the profile first and takes its row lock;

@@ -212,13 +212,21 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
                 }
             }
 
+            var closed = 0;
             foreach (var expired in due)
             {
+                // A person forgotten since the look-up is passed over: no decision may outlive their erasure.
+                if (!await HoldPersonAsync(connection, transaction, expired.Owner, cancellationToken).ConfigureAwait(false))
+                {
+                    continue;
+                }
+
                 await InsertConsentAsync(connection, transaction, expired, cancellationToken).ConfigureAwait(false);
                 await chain.AppendAsync(audit with { Subject = expired.Owner }, cancellationToken).ConfigureAwait(false);
+                closed++;
             }
 
-            return due.Count;
+            return closed;
         }, cancellationToken);
 
     /// <summary>Under a transaction-scoped advisory lock per activity: two passes at once take turns, and the second finds the grants marked.</summary>
@@ -242,13 +250,20 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
                 }
             }
 
+            var count = 0;
             foreach (var marked in due)
             {
+                if (!await HoldPersonAsync(connection, transaction, marked.Owner, cancellationToken).ConfigureAwait(false))
+                {
+                    continue;
+                }
+
                 await InsertConsentAsync(connection, transaction, marked, cancellationToken).ConfigureAwait(false);
                 await chain.AppendAsync(audit with { Subject = marked.Owner }, cancellationToken).ConfigureAwait(false);
+                count++;
             }
 
-            return due.Count;
+            return count;
         }, cancellationToken);
 
     public async Task<IReadOnlyList<StoredConsentEvent>> ListLatestConsentsAsync(string activity, ConsentDecision decision, long afterId, int limit, CancellationToken cancellationToken)
@@ -315,6 +330,15 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
                 return false;
             }
 
+            // The owners are held FOR SHARE, as every write for a person is: a forget waits, then deletes what this adds.
+            foreach (var owner in events.Select(e => e.Owner).Distinct().Order())
+            {
+                if (!await HoldPersonAsync(connection, transaction, owner, cancellationToken).ConfigureAwait(false))
+                {
+                    return false;
+                }
+            }
+
             await ExecuteAsync(connection, transaction, "DELETE FROM pending_consents WHERE id = ANY($1);", cancellationToken, ids).ConfigureAwait(false);
             foreach (var consent in events)
             {
@@ -342,6 +366,10 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
         await transaction.Add("DELETE FROM consent_events WHERE owner = $1;", Id(owner)).ConfigureAwait(false);
         await transaction.Add("DELETE FROM consent_heads WHERE owner = $1;", Id(owner)).ConfigureAwait(false);
     }
+
+    /// <summary>Holds a person's row FOR SHARE until the transaction ends; <see langword="false"/> when they are gone.</summary>
+    private static async Task<bool> HoldPersonAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid owner, CancellationToken cancellationToken) =>
+        await ScalarAsync(connection, transaction, "SELECT 1 FROM users WHERE token = $1 FOR SHARE;", cancellationToken, Id(owner)).ConfigureAwait(false) is not null;
 
     private IConsentChain ConsentChain =>
         _consentChain ?? throw new InvalidOperationException("This storage was built without a consent chain, so it cannot append consent decisions.");
