@@ -28,8 +28,17 @@ public sealed class PortalMailbox : IPortalCodeSender
         _sent.AddOrUpdate(person, _ => Completed(code), (_, earlier) => earlier.TrySetResult(code) ? earlier : Completed(code));
     }
 
-    /// <summary>The code sent to <paramref name="person"/>, once it is sent: codes go out after the request that asked for them.</summary>
-    public Task<string> CodeAsync(Guid person) => Sent(person).Task.WaitAsync(TimeSpan.FromSeconds(30));
+    /// <summary>
+    /// The code sent to <paramref name="person"/>, once it is sent: codes go out after the request that asked for them.
+    /// Each call takes one code: the next call waits for the next mail, so that a second sign-in never reads the first's.
+    /// </summary>
+    public async Task<string> CodeAsync(Guid person)
+    {
+        var sent = Sent(person);
+        var code = await sent.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        _sent.TryRemove(new KeyValuePair<Guid, TaskCompletionSource<string>>(person, sent));
+        return code;
+    }
 
     public static async Task<(LinkHost Host, PortalMailbox Mailbox)> StartAsync(bool deleteImmediately = false, Action<PrivacyPortalOptions>? portal = null)
     {
