@@ -50,40 +50,11 @@ internal sealed partial class PostgreSqlVaultStorage : IPersonStore
     public Task<AuditedRead<StoredPerson>> GetPersonAuditedAsync(Guid owner, byte[]? hash, AuditRecord audit, CancellationToken cancellationToken)
     {
         var token = Id(owner);
-        StoredPerson? person = null;
-        return AuditedBatchAsync(
-            (batch, chain) =>
-            {
-                if (hash is null)
-                {
-                    Add(batch, StoredPersonRow.Select + "WHERE u.token = $1;", token);
-                    chain.Add(batch, audit, "EXISTS (SELECT 1 FROM users WHERE token = {0})", token);
-                }
-                else
-                {
-                    Add(batch, StoredPersonRow.Select + "JOIN user_indexes i ON i.token = u.token WHERE i.hash = $1 AND i.token = $2;", hash, token);
-                    chain.Add(batch, audit, "EXISTS (SELECT 1 FROM user_indexes WHERE hash = {0} AND token = {1})", hash, token);
-                }
-            },
-            (batch, chain) =>
-            {
-                var audited = batch.BatchCommands[1].RecordsAffected > 0;
-                if (!audited)
-                {
-                    chain.Undo();
-                }
-
-                return Task.FromResult(new AuditedRead<StoredPerson>(person, audited));
-            },
-            async batch =>
-            {
-                await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                person = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? StoredPersonRow.Read(reader) : null;
-                while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
-                {
-                }
-            },
-            cancellationToken);
+        return hash is null
+            ? ReadAuditedAsync(StoredPersonRow.Select + "WHERE u.token = $1;", [token],
+                audit, "EXISTS (SELECT 1 FROM users WHERE token = {0})", [token], StoredPersonRow.Read, cancellationToken)
+            : ReadAuditedAsync(StoredPersonRow.Select + "JOIN user_indexes i ON i.token = u.token WHERE i.hash = $1 AND i.token = $2;", [hash, token],
+                audit, "EXISTS (SELECT 1 FROM user_indexes WHERE hash = {0} AND token = {1})", [hash, token], StoredPersonRow.Read, cancellationToken);
     }
 
     public async Task<StoredPerson?> GetPersonAsync(Guid token, CancellationToken cancellationToken)

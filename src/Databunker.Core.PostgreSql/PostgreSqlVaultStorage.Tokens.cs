@@ -108,35 +108,10 @@ internal sealed partial class PostgreSqlVaultStorage : ITokenStore
         }, cancellationToken);
 
     /// <summary>The read and, for a live token without an owner, its event, as one batch: one round trip.</summary>
-    public Task<AuditedRead<StoredToken>> GetTokenAuditedAsync(byte[] tokenHash, long now, AuditRecord audit, CancellationToken cancellationToken)
-    {
-        StoredToken? token = null;
-        return AuditedBatchAsync(
-            (batch, chain) =>
-            {
-                Add(batch, $"{StoredTokenRow.Select}WHERE t.token_hash = $1 AND (t.expires_at IS NULL OR t.expires_at > $2);", tokenHash, now);
-                chain.Add(batch, audit, "EXISTS (SELECT 1 FROM tokens WHERE token_hash = {0} AND owner IS NULL AND (expires_at IS NULL OR expires_at > {1}))", tokenHash, now);
-            },
-            (batch, chain) =>
-            {
-                var audited = batch.BatchCommands[1].RecordsAffected > 0;
-                if (!audited)
-                {
-                    chain.Undo();
-                }
-
-                return Task.FromResult(new AuditedRead<StoredToken>(token, audited));
-            },
-            async batch =>
-            {
-                await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                token = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? StoredTokenRow.Read(reader, 0) : null;
-                while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
-                {
-                }
-            },
-            cancellationToken);
-    }
+    public Task<AuditedRead<StoredToken>> GetTokenAuditedAsync(byte[] tokenHash, long now, AuditRecord audit, CancellationToken cancellationToken) =>
+        ReadAuditedAsync($"{StoredTokenRow.Select}WHERE t.token_hash = $1 AND (t.expires_at IS NULL OR t.expires_at > $2);", [tokenHash, now],
+            audit, "EXISTS (SELECT 1 FROM tokens WHERE token_hash = {0} AND owner IS NULL AND (expires_at IS NULL OR expires_at > {1}))", [tokenHash, now],
+            reader => StoredTokenRow.Read(reader, 0), cancellationToken);
 
     /// <summary>
     /// One query for all the hashes: a detokenize of many values is one round trip. One hash is looked up

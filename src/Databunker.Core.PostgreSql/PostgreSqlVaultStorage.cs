@@ -324,6 +324,48 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
         }, cancellationToken);
 
     /// <summary>
+    /// A read and its audit event as one batch, one round trip: the event is appended only if <paramref name="condition"/>
+    /// holds. The two statements see two snapshots; when the event was not appended, the caller appends the one that fits.
+    /// </summary>
+    private Task<AuditedRead<T>> ReadAuditedAsync<T>(
+        string select, object?[] selectValues, AuditRecord audit, string condition, object?[] conditionValues, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+        where T : class
+    {
+        T? value = null;
+        return AuditedBatchAsync(
+            (batch, chain) =>
+            {
+                var command = new NpgsqlBatchCommand(select);
+                foreach (var parameter in selectValues)
+                {
+                    command.Parameters.Add(Parameter(parameter));
+                }
+
+                batch.BatchCommands.Add(command);
+                chain.Add(batch, audit, condition, conditionValues);
+            },
+            (batch, chain) =>
+            {
+                var audited = batch.BatchCommands[1].RecordsAffected > 0;
+                if (!audited)
+                {
+                    chain.Undo();
+                }
+
+                return Task.FromResult(new AuditedRead<T>(value, audited));
+            },
+            async batch =>
+            {
+                await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                value = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? read(reader) : null;
+                while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+                {
+                }
+            },
+            cancellationToken);
+    }
+
+    /// <summary>
     /// Leases a stripe (reading its head when this instance does not know it), runs <paramref name="write"/> on a pooled
     /// connection, and records where it left the stripe's head. A moved stripe, a deadlock or a serialization failure
     /// rolled everything back: the write runs again, on another stripe if the head moved.
