@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using NpgsqlTypes;
 
 namespace Databunker.Core.PostgreSql;
 
@@ -19,7 +21,8 @@ internal sealed class PostgreSqlAuditChainWriter
     // A sequence number below the stripe's start becomes NULL, so that the insert fails: after a purge, a head this
     // instance remembered from before it may lie below the start, where no row refuses it.
     /// <summary>One event; <c>{0}</c> is empty or <c> WHERE</c> and a condition.</summary>
-    private const string One = Columns + "SELECT $1, $2, $3, $4::bytea, $5, $6::bytea, $7, " + "CASE WHEN $8 >= (SELECT first_seq FROM audit_chain WHERE id = $7) THEN $8::bigint END" + ", $9::bytea{0};";
+    private const string OneValues = "$1, $2, $3, $4::bytea, $5, $6::bytea, $7, CASE WHEN $8 >= (SELECT first_seq FROM audit_chain WHERE id = $7) THEN $8::bigint END, $9::bytea";
+    private const string One = Columns + "SELECT " + OneValues + "{0};";
 
     /// <summary>Several events in order, one statement.</summary>
     private const string Many = Columns + "SELECT e.at, e.actor, e.operation, e.subject, e.outcome, e.details, $7, " +
@@ -27,10 +30,20 @@ internal sealed class PostgreSqlAuditChainWriter
         "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[], $5::text[], $6::bytea[], $8::bigint[], $9::bytea[]) " +
         "AS e(at, actor, operation, subject, outcome, details, seq, link){0};";
 
+    /// <summary>The types of the event's nine values: at, actor, operation, subject, outcome, details, stripe, seq, link.</summary>
+    private static readonly NpgsqlDbType[] EventTypes =
+        [NpgsqlDbType.Bigint, NpgsqlDbType.Text, NpgsqlDbType.Text, NpgsqlDbType.Bytea, NpgsqlDbType.Text, NpgsqlDbType.Bytea, NpgsqlDbType.Integer, NpgsqlDbType.Bigint, NpgsqlDbType.Bytea];
+
     private static readonly CompositeFormat OneFormat = CompositeFormat.Parse(One);
     private static readonly CompositeFormat ManyFormat = CompositeFormat.Parse(Many);
     private static readonly string OneUnconditional = string.Format(CultureInfo.InvariantCulture, OneFormat, string.Empty);
     private static readonly string ManyUnconditional = string.Format(CultureInfo.InvariantCulture, ManyFormat, string.Empty);
+
+    /// <summary>The statements built from a caller's condition (for one event or several), each built once.</summary>
+    private static readonly ConcurrentDictionary<(string Condition, int Count, bool Many), string> Conditional = new();
+
+    /// <summary>The statements built from a caller's read and condition, each built once.</summary>
+    private static readonly ConcurrentDictionary<(string Select, string Condition), string> Reads = new();
 
     private readonly IAuditChain _chain;
     private readonly PostgreSqlAuditStripes.Lease _lease;
@@ -69,6 +82,14 @@ internal sealed class PostgreSqlAuditChainWriter
             return;
         }
 
+        if (audit.Count == 1)
+        {
+            var sql = condition is null ? OneUnconditional : Conditional.GetOrAdd((condition, values.Length, false), static key =>
+                string.Format(CultureInfo.InvariantCulture, OneFormat, " WHERE (" + Condition(key.Condition, key.Count) + ")"));
+            batch.BatchCommands.Add(Command(sql, Next(audit[0]), values));
+            return;
+        }
+
         var (first, previous) = (_sequence, _link);
         var at = new long[audit.Count];
         var actors = new string[audit.Count];
@@ -87,22 +108,57 @@ internal sealed class PostgreSqlAuditChainWriter
                 (record.At, record.Actor, record.Operation, record.Subject?.ToByteArray(), record.Outcome, record.Details, sequence, previous);
         }
 
-        var last = first + audit.Count;
-        var where = condition is null ? null : " WHERE (" + Condition(condition, values.Length) + ")";
-        var (sql, row) = audit.Count == 1
-            ? (where is null ? OneUnconditional : string.Format(CultureInfo.InvariantCulture, OneFormat, where),
-                (object?[])[at[0], actors[0], operations[0], subjects[0], outcomes[0], details[0], _lease.Stripe, sequences[0], links[0]])
-            : (where is null ? ManyUnconditional : string.Format(CultureInfo.InvariantCulture, ManyFormat, where),
-                (object?[])[at, actors, operations, subjects, outcomes, details, _lease.Stripe, sequences, links]);
+        var many = condition is null ? ManyUnconditional : Conditional.GetOrAdd((condition, values.Length, true), static key =>
+            string.Format(CultureInfo.InvariantCulture, ManyFormat, " WHERE (" + Condition(key.Condition, key.Count) + ")"));
+        batch.BatchCommands.Add(Command(many, [at, actors, operations, subjects, outcomes, details, _lease.Stripe, sequences, links], values));
+        _beforeLast = (_sequence, _link);
+        (_sequence, _link) = (first + audit.Count, previous);
+    }
+
+    /// <summary>
+    /// Adds a read and its event as one statement, so that both see one snapshot: <paramref name="select"/> (one row at most,
+    /// its parameters <c>$1</c>, <c>$2</c>, ... for <paramref name="values"/>) runs once, and the event is inserted from its row
+    /// when <paramref name="condition"/> (SQL over the row's columns, as <c>r.name</c>) holds. The statement returns the
+    /// select's row followed by one more column, whether the event was inserted; if it was not, call <see cref="Undo"/>.
+    /// </summary>
+    public void AddRead(NpgsqlBatch batch, AuditRecord audit, string select, object?[] values, string condition)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var sql = Reads.GetOrAdd((select, condition), static key =>
+            $"WITH r AS ({SqlParameters.Renumber(key.Select.TrimEnd(';', ' '), 9)}), " +
+            $"a AS ({Columns}SELECT {OneValues} FROM r WHERE ({key.Condition}) LIMIT 1 RETURNING 1) SELECT r.*, EXISTS (SELECT 1 FROM a) FROM r;");
+        batch.BatchCommands.Add(Command(sql, Next(audit), values));
+    }
+
+    /// <summary>Links one event after the head and moves the head; the event's nine values in statement order.</summary>
+    private object?[] Next(AuditRecord record)
+    {
+        var sequence = _sequence + 1;
+        var link = _chain.Link(_link, sequence, record);
+        _beforeLast = (_sequence, _link);
+        (_sequence, _link) = (sequence, link);
+        return [record.At, record.Actor, record.Operation, record.Subject?.ToByteArray(), record.Outcome, record.Details, _lease.Stripe, sequence, link];
+    }
+
+    /// <summary>
+    /// The statement with the event's nine values, each declared with its column's type, and the caller's. A null subject
+    /// or details sent without a type would make the statement's parameter types differ from those it was prepared with,
+    /// and Npgsql would then send it unprepared, to be parsed and planned again on each call.
+    /// </summary>
+    private static NpgsqlBatchCommand Command(string sql, object?[] row, object?[] values)
+    {
         var command = new NpgsqlBatchCommand(sql);
-        foreach (var value in (object?[])[.. row, .. values])
+        for (var i = 0; i < row.Length; i++)
+        {
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = row[i] is Array and not byte[] ? NpgsqlDbType.Array | EventTypes[i] : EventTypes[i], Value = row[i] ?? DBNull.Value });
+        }
+
+        foreach (var value in values)
         {
             command.Parameters.Add(PostgreSqlVaultStorage.Parameter(value));
         }
 
-        batch.BatchCommands.Add(command);
-        _beforeLast = (_sequence, _link);
-        (_sequence, _link) = (last, previous);
+        return command;
     }
 
     /// <summary>The transaction that <see cref="AppendAsync"/> appends in.</summary>

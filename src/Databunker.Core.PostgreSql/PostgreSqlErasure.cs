@@ -1,6 +1,6 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace Databunker.Core.PostgreSql;
 
@@ -16,8 +16,9 @@ namespace Databunker.Core.PostgreSql;
 /// row FOR SHARE (adding an expiration or a token) committed meanwhile. Without a data key (no such person, or
 /// forgotten already) the tombstone's insert finds no token and fails, which rolls the batch back: nothing is written.
 /// </remarks>
-internal sealed partial class PostgreSqlErasure(PostgreSqlVaultStorage storage) : IErasureTransaction
+internal sealed class PostgreSqlErasure(PostgreSqlVaultStorage storage) : IErasureTransaction
 {
+    private static readonly ConcurrentDictionary<string, string> Statements = new(StringComparer.Ordinal);
     private readonly List<(string Sql, object?[] Values)> _steps = [];
     private NpgsqlConnection? _connection;
     private NpgsqlTransaction? _transaction;
@@ -59,23 +60,14 @@ internal sealed partial class PostgreSqlErasure(PostgreSqlVaultStorage storage) 
                 rest = _steps[1..];
             }
 
-            var sql = new StringBuilder("WITH ");
             var values = new List<object?>();
-            foreach (var (step, i) in rest.Select((step, i) => (step, i)))
+            foreach (var step in rest)
             {
-                var offset = values.Count;
-                sql.Append(CultureInfo.InvariantCulture, $"s{i} AS (")
-                    .Append(Parameter().Replace(step.Sql.TrimEnd(';', ' '), m => "$" + (int.Parse(m.Groups[1].ValueSpan, CultureInfo.InvariantCulture) + offset).ToString(CultureInfo.InvariantCulture)))
-                    .Append("), ");
                 values.AddRange(step.Values);
             }
 
             values.AddRange([id, forgottenAt]);
-            // The data key's DELETE and the tombstone from what it deleted: no key, no token, and the batch fails.
-            sql.Append(CultureInfo.InvariantCulture, $"gone AS (DELETE FROM data_keys WHERE owner = ${values.Count - 1} RETURNING owner) ")
-                .Append(CultureInfo.InvariantCulture, $"INSERT INTO tombstones (token, forgotten_at) SELECT (SELECT owner FROM gone), ${values.Count} ")
-                .Append("ON CONFLICT (token) DO UPDATE SET forgotten_at = excluded.forgotten_at;");
-            Append(batch, sql.ToString(), [.. values]);
+            Append(batch, Statements.GetOrAdd(string.Join('\u0001', rest.Select(step => step.Values.Length.ToString(CultureInfo.InvariantCulture) + step.Sql)), Join, rest), [.. values]);
             chain.Add(batch, audit);
         }
 
@@ -104,8 +96,25 @@ internal sealed partial class PostgreSqlErasure(PostgreSqlVaultStorage storage) 
         }
     }
 
-    [GeneratedRegex(@"\$(\d+)")]
-    private static partial Regex Parameter();
+    /// <summary>
+    /// The steps after the first, the data key's DELETE and the tombstone as one statement (the same modules add the same
+    /// statements to every erasure, so each join is built once).
+    /// </summary>
+    private static string Join(string key, List<(string Sql, object?[] Values)> steps)
+    {
+        var sql = new StringBuilder("WITH ");
+        var count = 0;
+        foreach (var (step, i) in steps.Select((step, i) => (step, i)))
+        {
+            sql.Append(CultureInfo.InvariantCulture, $"s{i} AS (").Append(SqlParameters.Renumber(step.Sql.TrimEnd(';', ' '), count)).Append("), ");
+            count += step.Values.Length;
+        }
+
+        // The data key's DELETE and the tombstone from what it deleted: no key, no token, and the batch fails.
+        return sql.Append(CultureInfo.InvariantCulture, $"gone AS (DELETE FROM data_keys WHERE owner = ${count + 1} RETURNING owner) ")
+            .Append(CultureInfo.InvariantCulture, $"INSERT INTO tombstones (token, forgotten_at) SELECT (SELECT owner FROM gone), ${count + 2} ")
+            .Append("ON CONFLICT (token) DO UPDATE SET forgotten_at = excluded.forgotten_at;").ToString();
+    }
 
     private static void Append(NpgsqlBatch batch, string sql, params object?[] values)
     {

@@ -107,11 +107,10 @@ internal sealed partial class PostgreSqlVaultStorage : ITokenStore
             return (IReadOnlyList<TokenAddOutcome>)outcomes;
         }, cancellationToken);
 
-    /// <summary>The read and, for a live token without an owner, its event, as one batch: one round trip.</summary>
+    /// <summary>The read and, for a live token without an owner, its event, as one statement: one round trip.</summary>
     public Task<AuditedRead<StoredToken>> GetTokenAuditedAsync(byte[] tokenHash, long now, AuditRecord audit, CancellationToken cancellationToken) =>
         ReadAuditedAsync($"{StoredTokenRow.Select}WHERE t.token_hash = $1 AND (t.expires_at IS NULL OR t.expires_at > $2);", [tokenHash, now],
-            audit, "EXISTS (SELECT 1 FROM tokens WHERE token_hash = {0} AND owner IS NULL AND (expires_at IS NULL OR expires_at > {1}))", [tokenHash, now],
-            reader => StoredTokenRow.Read(reader, 0), cancellationToken);
+            audit, "r.owner IS NULL", reader => StoredTokenRow.Read(reader, 0), cancellationToken);
 
     /// <summary>
     /// One query for all the hashes: a detokenize of many values is one round trip. One hash is looked up

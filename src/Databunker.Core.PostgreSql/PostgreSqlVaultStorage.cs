@@ -162,12 +162,12 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
     /// <summary>
     /// An erasure's batch in the transaction its conditions began. The batch runs after a savepoint: if another instance
     /// appended to the stripe meanwhile, only the batch rolls back, the conditions' row locks stay, and it runs again
-    /// from the stripe's head read anew.
+    /// on another stripe.
     /// </summary>
     internal async Task<bool> ErasureInTransactionAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, Action<NpgsqlBatch, PostgreSqlAuditChainWriter> build, CancellationToken cancellationToken)
     {
-        var lease = await _stripes.TakeAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+        PostgreSqlAuditStripes.Lease? lease = await _stripes.TakeAsync(_dataSource, cancellationToken).ConfigureAwait(false);
         try
         {
             for (var attempt = 1; ; attempt++)
@@ -192,8 +192,13 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
                 }
                 catch (PostgresException ex) when (PostgreSqlAuditChainWriter.IsMoved(ex) && attempt < MaxAttempts)
                 {
+                    // Another instance writes to this stripe: the batch runs again on another one, as AppendingAsync's do,
+                    // so that two instances that happened to take the same stripe part instead of meeting again and again.
                     await transaction.RollbackAsync("erasure", cancellationToken).ConfigureAwait(false);
                     lease.Forget();
+                    _stripes.Return(lease);
+                    lease = null;
+                    lease = await _stripes.TakeAsync(_dataSource, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -204,12 +209,15 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
         }
         catch (NpgsqlException ex) when (ex is not PostgresException)
         {
-            lease.Forget();
+            lease?.Forget();
             throw;
         }
         finally
         {
-            _stripes.Return(lease);
+            if (lease is not null)
+            {
+                _stripes.Return(lease);
+            }
         }
     }
 
@@ -324,29 +332,20 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
         }, cancellationToken);
 
     /// <summary>
-    /// A read and its audit event as one batch, one round trip: the event is appended only if <paramref name="condition"/>
-    /// holds. The two statements see two snapshots; when the event was not appended, the caller appends the one that fits.
+    /// A read and its audit event as one statement, one round trip, one snapshot: the event is appended only if the read
+    /// found a row for which <paramref name="condition"/> (SQL over the row's columns, as <c>r.name</c>) holds; when it
+    /// was not appended, the caller appends the one that fits.
     /// </summary>
     private Task<AuditedRead<T>> ReadAuditedAsync<T>(
-        string select, object?[] selectValues, AuditRecord audit, string condition, object?[] conditionValues, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+        string select, object?[] selectValues, AuditRecord audit, string condition, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
         where T : class
     {
         T? value = null;
+        var audited = false;
         return AuditedBatchAsync(
-            (batch, chain) =>
+            (batch, chain) => chain.AddRead(batch, audit, select, selectValues, condition),
+            (_, chain) =>
             {
-                var command = new NpgsqlBatchCommand(select);
-                foreach (var parameter in selectValues)
-                {
-                    command.Parameters.Add(Parameter(parameter));
-                }
-
-                batch.BatchCommands.Add(command);
-                chain.Add(batch, audit, condition, conditionValues);
-            },
-            (batch, chain) =>
-            {
-                var audited = batch.BatchCommands[1].RecordsAffected > 0;
                 if (!audited)
                 {
                     chain.Undo();
@@ -356,10 +355,11 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
             },
             async batch =>
             {
+                (value, audited) = (null, false);
                 await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                value = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? read(reader) : null;
-                while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
+                    (value, audited) = (read(reader), reader.GetBoolean(reader.FieldCount - 1));
                 }
             },
             cancellationToken);

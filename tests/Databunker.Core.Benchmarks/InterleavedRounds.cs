@@ -12,7 +12,9 @@ namespace Databunker.Core.Benchmarks;
 /// sides alike; BenchmarkDotNet runs the two minutes apart. Every call's audit event commits before it returns
 /// (<see cref="DatabunkerOptions.ReadAuditWindow"/> 0). Prints one Markdown row per operation and shape: calls per
 /// second of each side, the vault's share of the floor's, each side's p50 and p99 latency, and the CPU time this
-/// process (the client, not the server) spent per call on each side.
+/// process (the client, not the server) spent per call on each side. For a profile, <c>DATABUNKER_ROUNDS_ONLY</c> names the
+/// operations to run (comma-separated, an operation or an operation and its shape, e.g. <c>tokenize,create/16</c>) and <c>DATABUNKER_ROUNDS_SIDE=vault</c> or
+/// <c>floor</c> runs one side only.
 /// </summary>
 internal static class InterleavedRounds
 {
@@ -50,8 +52,8 @@ internal static class InterleavedRounds
         var next = 3 * Stored;
         int Next() => Interlocked.Increment(ref next);
 
-        Console.WriteLine("| Operation | Tasks | Floor calls/s | Vault calls/s | Vault/floor | Floor p50 ms | Floor p99 ms | Vault p50 ms | Vault p99 ms | Floor client CPU us/call | Vault client CPU us/call |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| Operation | Tasks | Floor calls/s | Vault calls/s | Vault/floor | Median of round ratios | Floor p50 ms | Floor p99 ms | Vault p50 ms | Vault p99 ms | Floor client CPU us/call | Vault client CPU us/call | Floor bytes allocated/call | Vault bytes allocated/call |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         await CompareAsync("create", "1", rounds, block, 1,
             (_, _) => FloorCreateAsync(floor, Next()),
             (_, _) => vault.CreateUserAsync(VaultBenchmarks.Profile(Next())));
@@ -92,12 +94,29 @@ internal static class InterleavedRounds
 
     private static async Task CompareAsync(string operation, string shape, int rounds, int block, int tasks, Func<int, int, Task> floor, Func<int, int, Task> vault)
     {
+        if (Environment.GetEnvironmentVariable("DATABUNKER_ROUNDS_ONLY") is { Length: > 0 } only && !only.Split(',').Any(o => o == operation || o == $"{operation}/{shape}"))
+        {
+            return;
+        }
+
+        switch (Environment.GetEnvironmentVariable("DATABUNKER_ROUNDS_SIDE"))
+        {
+            case "vault":
+                floor = vault;
+                break;
+            case "floor":
+                vault = floor;
+                break;
+        }
+
         // A warm-up block on each side first, not counted.
         await new Latencies(block).RunAsync(tasks, block, floor);
         await new Latencies(block).RunAsync(tasks, block, vault);
         var (floorLatencies, vaultLatencies) = (new Latencies(rounds * block), new Latencies(rounds * block));
         var (floorTime, vaultTime) = (TimeSpan.Zero, TimeSpan.Zero);
         var (floorCpu, vaultCpu) = (TimeSpan.Zero, TimeSpan.Zero);
+        var (floorRounds, vaultRounds) = (new double[rounds], new double[rounds]);
+        var (floorBytes, vaultBytes) = (0L, 0L);
         using var process = Process.GetCurrentProcess();
         for (var round = 0; round < rounds; round++)
         {
@@ -105,20 +124,25 @@ internal static class InterleavedRounds
             {
                 process.Refresh();
                 var cpu = process.TotalProcessorTime;
+                var allocated = GC.GetTotalAllocatedBytes();
                 var start = Stopwatch.GetTimestamp();
                 if (side == 0)
                 {
                     await floorLatencies.RunAsync(tasks, block, floor);
-                    floorTime += Stopwatch.GetElapsedTime(start);
+                    floorRounds[round] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                    floorTime += TimeSpan.FromSeconds(floorRounds[round]);
                     process.Refresh();
                     floorCpu += process.TotalProcessorTime - cpu;
+                    floorBytes += GC.GetTotalAllocatedBytes() - allocated;
                 }
                 else
                 {
                     await vaultLatencies.RunAsync(tasks, block, vault);
-                    vaultTime += Stopwatch.GetElapsedTime(start);
+                    vaultRounds[round] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                    vaultTime += TimeSpan.FromSeconds(vaultRounds[round]);
                     process.Refresh();
                     vaultCpu += process.TotalProcessorTime - cpu;
+                    vaultBytes += GC.GetTotalAllocatedBytes() - allocated;
                 }
             }
         }
@@ -127,7 +151,9 @@ internal static class InterleavedRounds
         var (floorRate, vaultRate) = (calls / floorTime.TotalSeconds, calls / vaultTime.TotalSeconds);
         var (f50, f99) = floorLatencies.Percentiles();
         var (v50, v99) = vaultLatencies.Percentiles();
+        // Each round's two blocks ran within the same minute or two: the median of their ratios is blind to a slow minute.
+        var paired = Enumerable.Range(0, rounds).Select(r => floorRounds[r] / vaultRounds[r]).Order().ToArray();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {operation} | {shape} | {floorRate:F0} | {vaultRate:F0} | {vaultRate / floorRate:F2} | {f50:F3} | {f99:F3} | {v50:F3} | {v99:F3} | {floorCpu.TotalMicroseconds / calls:F0} | {vaultCpu.TotalMicroseconds / calls:F0} |"));
+            $"| {operation} | {shape} | {floorRate:F0} | {vaultRate:F0} | {vaultRate / floorRate:F2} | {paired[rounds / 2]:F2} | {f50:F3} | {f99:F3} | {v50:F3} | {v99:F3} | {floorCpu.TotalMicroseconds / calls:F0} | {vaultCpu.TotalMicroseconds / calls:F0} | {floorBytes / calls} | {vaultBytes / calls} |"));
     }
 }
