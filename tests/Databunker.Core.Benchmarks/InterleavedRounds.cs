@@ -52,8 +52,8 @@ internal static class InterleavedRounds
         var next = 3 * Stored;
         int Next() => Interlocked.Increment(ref next);
 
-        Console.WriteLine("| Operation | Tasks | Floor calls/s | Vault calls/s | Vault/floor | Median of round ratios | Floor p50 ms | Floor p99 ms | Vault p50 ms | Vault p99 ms | Floor client CPU us/call | Vault client CPU us/call | Floor bytes allocated/call | Vault bytes allocated/call |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| Operation | Tasks | Floor calls/s | Vault calls/s | Vault/floor | Median of round ratios | Floor p50 ms | Floor p99 ms | Vault p50 ms | Vault p99 ms | Floor client CPU us/call | Vault client CPU us/call | Floor bytes allocated/call | Vault bytes allocated/call | Floor thread-pool items/call | Vault thread-pool items/call |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         await CompareAsync("create", "1", rounds, block, 1,
             (_, _) => FloorCreateAsync(floor, Next()),
             (_, _) => vault.CreateUserAsync(VaultBenchmarks.Profile(Next())));
@@ -117,6 +117,7 @@ internal static class InterleavedRounds
         var (floorCpu, vaultCpu) = (TimeSpan.Zero, TimeSpan.Zero);
         var (floorRounds, vaultRounds) = (new double[rounds], new double[rounds]);
         var (floorBytes, vaultBytes) = (0L, 0L);
+        var (floorItems, vaultItems) = (0L, 0L);
         using var process = Process.GetCurrentProcess();
         for (var round = 0; round < rounds; round++)
         {
@@ -125,6 +126,7 @@ internal static class InterleavedRounds
                 process.Refresh();
                 var cpu = process.TotalProcessorTime;
                 var allocated = GC.GetTotalAllocatedBytes();
+                var items = ThreadPool.CompletedWorkItemCount;
                 var start = Stopwatch.GetTimestamp();
                 if (side == 0)
                 {
@@ -134,6 +136,7 @@ internal static class InterleavedRounds
                     process.Refresh();
                     floorCpu += process.TotalProcessorTime - cpu;
                     floorBytes += GC.GetTotalAllocatedBytes() - allocated;
+                    floorItems += ThreadPool.CompletedWorkItemCount - items;
                 }
                 else
                 {
@@ -143,6 +146,7 @@ internal static class InterleavedRounds
                     process.Refresh();
                     vaultCpu += process.TotalProcessorTime - cpu;
                     vaultBytes += GC.GetTotalAllocatedBytes() - allocated;
+                    vaultItems += ThreadPool.CompletedWorkItemCount - items;
                 }
             }
         }
@@ -154,6 +158,6 @@ internal static class InterleavedRounds
         // Each round's two blocks ran within the same minute or two: the median of their ratios is blind to a slow minute.
         var paired = Enumerable.Range(0, rounds).Select(r => floorRounds[r] / vaultRounds[r]).Order().ToArray();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {operation} | {shape} | {floorRate:F0} | {vaultRate:F0} | {vaultRate / floorRate:F2} | {paired[rounds / 2]:F2} | {f50:F3} | {f99:F3} | {v50:F3} | {v99:F3} | {floorCpu.TotalMicroseconds / calls:F0} | {vaultCpu.TotalMicroseconds / calls:F0} | {floorBytes / calls} | {vaultBytes / calls} |"));
+            $"| {operation} | {shape} | {floorRate:F0} | {vaultRate:F0} | {vaultRate / floorRate:F2} | {paired[rounds / 2]:F2} | {f50:F3} | {f99:F3} | {v50:F3} | {v99:F3} | {floorCpu.TotalMicroseconds / calls:F0} | {vaultCpu.TotalMicroseconds / calls:F0} | {floorBytes / calls} | {vaultBytes / calls} | {(double)floorItems / calls:F1} | {(double)vaultItems / calls:F1} |"));
     }
 }
