@@ -1,6 +1,7 @@
 namespace Databunker.Core;
 
 /// <summary>Operations on the vault as a whole: start-up, key rotation and audit retention.</summary>
+[Diagnostics.Instrumented("admin")]
 public interface IVaultAdministration
 {
     /// <summary>

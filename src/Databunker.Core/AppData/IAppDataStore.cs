@@ -22,6 +22,7 @@ namespace Databunker.Core.AppData;
 /// throws <see cref="VaultCryptoException"/>. No message names a value of the document.
 /// </para>
 /// </remarks>
+[Diagnostics.Instrumented("appdata")]
 public interface IAppDataStore
 {
     /// <summary>Reads the person's document for <paramref name="app"/>, or <see langword="null"/> when there is none (or it expired). Audited as <c>appdata.get</c>.</summary>

@@ -7,6 +7,7 @@ namespace Databunker.Core.Consent;
 /// loses the history that EDPB Guidelines 05/2020 ask a controller to be able to show). The current state is
 /// derived from the events; the due-work pass closes consents whose validity ended.
 /// </summary>
+[Diagnostics.Instrumented("consent")]
 public interface IConsentLedger
 {
     /// <summary>Records a decision. Audited as <c>consent.record</c>.</summary>

@@ -12,6 +12,7 @@ namespace Databunker.Core.Expiration;
 ///                    '--cancel------------&gt; none
 /// </code>
 /// </summary>
+[Diagnostics.Instrumented("expiration")]
 public interface IExpirationManager
 {
     /// <summary>

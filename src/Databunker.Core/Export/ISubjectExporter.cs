@@ -6,6 +6,7 @@ namespace Databunker.Core.Export;
 /// versioned by its <c>formatVersion</c> member. Every module writes its own section, so a module that keeps data
 /// about a person is in the export.
 /// </summary>
+[Diagnostics.Instrumented("export")]
 public interface ISubjectExporter
 {
     /// <summary>

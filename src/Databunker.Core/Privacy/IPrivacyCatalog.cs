@@ -6,6 +6,7 @@ namespace Databunker.Core.Privacy;
 /// hash. It generates the record of processing activities (GDPR Art. 30) and the retention notice that CPRA
 /// requires at collection. Publishing and every change of the catalogue are audited.
 /// </summary>
+[Diagnostics.Instrumented("privacy")]
 public interface IPrivacyCatalog
 {
     /// <summary>The declared processing activities.</summary>

@@ -8,6 +8,7 @@ namespace Databunker.Core;
 /// The top-level <c>login</c>, <c>email</c>, <c>phone</c> and <c>custom</c> fields are the lookup
 /// indexes; each is unique across the vault. Every call is audited.
 /// </summary>
+[Diagnostics.Instrumented("vault")]
 public interface IPersonalDataVault
 {
     /// <summary>Stores a new person and returns their token.</summary>

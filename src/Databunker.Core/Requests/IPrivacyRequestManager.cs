@@ -6,6 +6,7 @@ namespace Databunker.Core.Requests;
 /// and portability write the export, consent withdrawal records it in the ledger. Every change is audited; the
 /// due-work pass expires unverified requests and flags overdue ones at the instant they become overdue.
 /// </summary>
+[Diagnostics.Instrumented("requests")]
 public interface IPrivacyRequestManager
 {
     /// <summary>

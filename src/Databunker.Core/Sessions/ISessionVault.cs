@@ -21,6 +21,7 @@ namespace Databunker.Core.Sessions;
 /// are audited by their owner and their non-secret <see cref="Session.Handle"/>.
 /// </para>
 /// </remarks>
+[Diagnostics.Instrumented("sessions")]
 public interface ISessionVault
 {
     /// <summary>Creates a session. Audited as <c>session.create</c>.</summary>

@@ -6,6 +6,7 @@ namespace Databunker.Core.Shares;
 /// audit event that names the recipient (sealed under the person's key). Links are capped by
 /// <see cref="ShareOptions.MaxLifetime"/>, removed by the due-work pass once expired, and deleted with their person.
 /// </summary>
+[Diagnostics.Instrumented("shares")]
 public interface IShareLinkManager
 {
     /// <summary>Makes a link. Audited as <c>share.create</c>.</summary>

@@ -4,6 +4,14 @@ using Microsoft.Data.Sqlite;
 
 namespace Databunker.Core.Storage;
 
+/// <summary>
+/// Puts every storage role behind one boundary where a failure of the database (a <see cref="DbException"/>: the
+/// server is down, the file is locked, the disk is full) becomes a <see cref="DatabunkerStorageException"/> that
+/// says whether a retry can help, whatever the storage. What a storage throws on purpose (a duplicate, a missing
+/// person, a version conflict) passes through unchanged. A call that completes at once costs one check. The guarded
+/// implementation of each role, and <c>Wrap</c>, are written at build time from the role interfaces
+/// (<c>Databunker.Core.Generators.ForwardingGenerator</c>).
+/// </summary>
 internal static partial class StorageBoundary
 {
     // SQLite's primary result codes that a later attempt can get past: SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR.
@@ -69,8 +77,8 @@ internal static partial class StorageBoundary
         }
     }
 
-    private static async Task<IErasureTransaction> BeginGuardedErasureAsync(IVaultStore store, CancellationToken cancellationToken) =>
-        new GuardedErasure(await Guard(store.BeginErasureAsync(cancellationToken)).ConfigureAwait(false));
+    private static async Task<IErasureTransaction> GuardErasureAsync(Task<IErasureTransaction> erasure) =>
+        new GuardedErasure(await Guard(erasure).ConfigureAwait(false));
 
     private sealed class GuardedErasure(IErasureTransaction inner) : IErasureTransaction
     {

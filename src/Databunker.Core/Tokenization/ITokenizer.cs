@@ -5,6 +5,7 @@ namespace Databunker.Core.Tokenization;
 /// can store and pass around freely; only the vault gives the value back. Values are stored encrypted,
 /// tokens only as keyed hashes. Every call is audited, never with the value.
 /// </summary>
+[Diagnostics.Instrumented("tokens")]
 public interface ITokenizer
 {
     /// <summary>Replaces a value with a token.</summary>

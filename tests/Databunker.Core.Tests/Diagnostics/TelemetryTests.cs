@@ -76,6 +76,26 @@ public sealed class TelemetryTests
         await _host.DisposeAsync();
     }
 
+    /// <summary>
+    /// The instrumented services are written at build time from the interfaces marked <see cref="InstrumentedAttribute"/>:
+    /// a public service that the container hands out and that has operations must be one of them, or its calls would go
+    /// unmeasured. Storage roles are the storage boundary's, not spans of their own.
+    /// </summary>
+    [Test]
+    public void EveryPublicServiceWithOperations_IsHandedOutInstrumented()
+    {
+        var services = typeof(IPersonalDataVault).Assembly.GetExportedTypes()
+            .Where(t => t.IsInterface && t.Namespace != typeof(Core.Storage.IStorageRole).Namespace
+                && t.GetMethods().Any(m => typeof(Task).IsAssignableFrom(m.ReturnType)))
+            .Select(t => (Interface: t, Implementation: _host.Services.GetService(t)))
+            .Where(s => s.Implementation is not null)
+            .ToList();
+
+        services.Should().HaveCountGreaterThanOrEqualTo(11, "every module's public service is in the default container");
+        services.Where(s => s.Implementation!.GetType().Name != "Instrumented" + s.Interface.Name[1..]).Select(s => s.Interface.Name)
+            .Should().BeEmpty("a public service is handed out through its generated instrumented wrapper");
+    }
+
     [Test]
     public async Task OneCreateOneGetOnePass_AreMeasuredAndTraced_WithoutPersonalData()
     {
