@@ -6,11 +6,15 @@ namespace Databunker.Core.Sqlite;
 /// counted here, and every so many commits one background task runs a passive checkpoint, which copies what
 /// it can without waiting for readers or blocking writers. Signals that come while it runs fold into one. Once
 /// the log holds more than <see cref="SqliteStorageOptions.JournalSizeLimit"/> worth of pages, a RESTART
-/// checkpoint bounds it.
+/// checkpoint bounds it. A commit that leaves the log file at twice that size asks for a checkpoint too, however few
+/// commits went before: a bulk create of thousands of persons is one commit, and counting commits alone let the log of
+/// a bulk load grow to tens of gigabytes before the first checkpoint.
 /// </summary>
 internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, ILogger logger) : IDisposable
 {
     private readonly int _every = connections.BackgroundCheckpointCommits;
+    private readonly string _log = connections.DataSource + "-wal";
+    private readonly long _longLog = 2 * connections.RestartCheckpointPages * 4096;
     private readonly Lock _gate = new();
     private int _commits;
     private bool _requested;
@@ -20,12 +24,41 @@ internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, IL
     /// <summary>How many background checkpoints have finished.</summary>
     public int Completed { get; private set; }
 
-    /// <summary>Counts a commit; every <see cref="SqliteStorageOptions.BackgroundCheckpointCommits"/> commits it asks for a checkpoint.</summary>
+    /// <summary>
+    /// Counts a commit; every <see cref="SqliteStorageOptions.BackgroundCheckpointCommits"/> commits, or when the log file
+    /// has grown past twice the restart bound, it asks for a checkpoint.
+    /// </summary>
     public void Committed()
     {
-        if (_every > 0 && Interlocked.Increment(ref _commits) % _every == 0)
+        if (_every > 0 && (Interlocked.Increment(ref _commits) % _every == 0 || LogLength() >= _longLog))
         {
             Request();
+        }
+    }
+
+    /// <summary>The checkpoint under way, or a completed task when none is.</summary>
+    public Task Idle
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _running;
+            }
+        }
+    }
+
+    /// <summary>The size of the log file (one stat, a microsecond or two beside a commit's tens); 0 when there is none.</summary>
+    private long LogLength()
+    {
+        try
+        {
+            var log = new FileInfo(_log);
+            return log.Exists ? log.Length : 0;
+        }
+        catch (IOException)
+        {
+            return 0;
         }
     }
 

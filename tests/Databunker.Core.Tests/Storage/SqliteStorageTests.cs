@@ -35,6 +35,33 @@ public sealed class SqliteStorageTests
     }
 
     [Test]
+    public async Task BulkCreates_InFewerCommitsThanTheCheckpointInterval_StillCheckpoint_AndTheLogStartsOver()
+    {
+        // 20 commits of 1,000 persons each, fewer than the 64 commits between two counted checkpoints: the log reaches
+        // about 200 MB, past twice the 16 MiB restart bound, and that alone asks for a checkpoint. (A 10,000,000-person
+        // load had grown its log to 73 GB, with nothing copied into the database, before the disk was full.)
+        var path = VaultHost.NewDatabasePath();
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var services = new ServiceCollection();
+        services.AddDatabunker().UseSqlite($"Data Source={path}").UseMasterKey(RandomNumberGenerator.GetBytes(32));
+        await using var provider = services.BuildServiceProvider();
+        var vault = provider.GetRequiredService<IPersonalDataVault>();
+        var storage = provider.GetRequiredService<SqliteVaultStorage>();
+        for (var chunk = 0; chunk < 20; chunk++)
+        {
+            await vault.CreateUsersAsync(Enumerable.Range(chunk * 1000, 1000).Select(i => Json(new { email = $"bulk{i}@example.com", note = new string('n', 300) })));
+        }
+
+        await storage.Checkpointer.Idle;
+        storage.Checkpointer.Completed.Should().BeGreaterThan(0, "the log's size asked for a checkpoint");
+        await storage.Checkpointer.Request();
+        await vault.CreateUserAsync(Json(new { email = "after-bulk@example.com" }));
+
+        new FileInfo(path).Length.Should().BeGreaterThan(10L * 1024 * 1024, "the persons were copied into the database");
+        new FileInfo(path + "-wal").Length.Should().BeLessThanOrEqualTo(16L * 1024 * 1024, "the log started over and was cut back to the journal size limit");
+    }
+
+    [Test]
     public async Task APersonsTrail_IsReadFromTheIndexRunsAndTheUnindexedTail_AcrossPurges()
     {
         await using var host = await VaultHost.StartAsync();
