@@ -8,13 +8,19 @@ namespace Databunker.Core.Sqlite;
 /// the log holds more than <see cref="SqliteStorageOptions.JournalSizeLimit"/> worth of pages, a RESTART
 /// checkpoint bounds it. A commit that leaves the log file at twice that size asks for a checkpoint too, however few
 /// commits went before: a bulk create of thousands of persons is one commit, and counting commits alone let the log of
-/// a bulk load grow to tens of gigabytes before the first checkpoint.
+/// a bulk load grow to tens of gigabytes before the first checkpoint. Past four times the bound the committing writer
+/// restarts the log itself (<see cref="Committed"/>).
 /// </summary>
 internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, ILogger logger) : IDisposable
 {
     private readonly int _every = connections.BackgroundCheckpointCommits;
     private readonly string _log = connections.DataSource + "-wal";
     private readonly long _longLog = 2 * connections.RestartCheckpointPages * 4096;
+
+    // Where the log's length next asks for a background checkpoint, and where its writer next restarts it; changed only
+    // by committing writers, which the vault's writer gate lets in one at a time.
+    private long _nextRequest;
+    private long _nextRestart;
     private readonly Lock _gate = new();
     private int _commits;
     private bool _requested;
@@ -25,14 +31,47 @@ internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, IL
     public int Completed { get; private set; }
 
     /// <summary>
-    /// Counts a commit; every <see cref="SqliteStorageOptions.BackgroundCheckpointCommits"/> commits, or when the log file
-    /// has grown past twice the restart bound, it asks for a checkpoint.
+    /// Counts a commit made on <paramref name="connection"/>, whose caller still holds the vault's writer gate and no
+    /// transaction. Every <see cref="SqliteStorageOptions.BackgroundCheckpointCommits"/> commits, or when the log file
+    /// has grown past twice the restart bound, it asks for a background checkpoint. Past four times the bound the
+    /// background ones have fallen behind a writer that never pauses (a bulk load), and this writer restarts the log
+    /// itself before it goes on: the load slows down instead of the log growing until the disk is full.
     /// </summary>
-    public void Committed()
+    public void Committed(Microsoft.Data.Sqlite.SqliteConnection connection)
     {
-        if (_every > 0 && (Interlocked.Increment(ref _commits) % _every == 0 || LogLength() >= _longLog))
+        if (_every <= 0)
         {
+            return;
+        }
+
+        // The file only shrinks when a writer starts the log over; while a reader keeps it from that, asking again at
+        // every commit would keep the background task and this writer checkpointing without end. So a long log asks
+        // once, and again only after it has grown by another bound; a log back under the bound starts afresh.
+        var length = LogLength();
+        var counted = Interlocked.Increment(ref _commits) % _every == 0;
+        if (length < _longLog)
+        {
+            (_nextRequest, _nextRestart) = (_longLog, 2 * _longLog);
+        }
+
+        if (counted || length >= _nextRequest)
+        {
+            _nextRequest = Math.Max(_nextRequest, length + (_longLog / 2));
             Request();
+        }
+
+        if (length >= _nextRestart)
+        {
+            _nextRestart = length + _longLog;
+            try
+            {
+                Checkpoint(connection, "RESTART");
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException ex)
+            {
+                // The commit stands; a later one tries again once the log has grown by another bound.
+                Log.CheckpointFailed(logger, ex);
+            }
         }
     }
 

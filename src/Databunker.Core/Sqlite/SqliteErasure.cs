@@ -51,7 +51,7 @@ internal sealed class SqliteErasure : IErasureTransaction
             }
 
             SqliteStatement.For(_connection, "COMMIT;").Execute();
-            _storage.Checkpointer.Committed();
+            _storage.Checkpointer.Committed(_connection);
             _done = true;
             return Task.FromResult(true);
         }

@@ -200,7 +200,7 @@ internal sealed partial class SqliteVaultStorage : IVaultStore, IDisposable
                     throw;
                 }
 
-                _checkpointer.Committed();
+                _checkpointer.Committed(connection);
                 return result;
             }, CancellationToken.None);
         }

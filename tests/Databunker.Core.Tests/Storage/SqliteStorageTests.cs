@@ -37,19 +37,21 @@ public sealed class SqliteStorageTests
     [Test]
     public async Task BulkCreates_InFewerCommitsThanTheCheckpointInterval_StillCheckpoint_AndTheLogStartsOver()
     {
-        // 20 commits of 1,000 persons each, fewer than the 64 commits between two counted checkpoints: the log reaches
-        // about 200 MB, past twice the 16 MiB restart bound, and that alone asks for a checkpoint. (A 10,000,000-person
-        // load had grown its log to 73 GB, with nothing copied into the database, before the disk was full.)
+        // 20 commits of 500 persons each (about 30 MiB of log in all), fewer than the 64 commits between two counted checkpoints: with a 1 MiB journal
+        // limit the restart bound is 1,000 pages, and a log past twice that (about 8 MiB) asks for a checkpoint by its
+        // size alone. (A 10,000,000-person load had grown its log to 73 GB, with nothing copied into the database,
+        // before the disk was full.) Past twice that again the committing writer restarts the log itself.
         var path = VaultHost.NewDatabasePath();
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var services = new ServiceCollection();
-        services.AddDatabunker().UseSqlite($"Data Source={path}").UseMasterKey(RandomNumberGenerator.GetBytes(32));
+        services.AddDatabunker().UseSqlite($"Data Source={path}", o => o.JournalSizeLimit = 1024 * 1024).UseMasterKey(RandomNumberGenerator.GetBytes(32));
         await using var provider = services.BuildServiceProvider();
         var vault = provider.GetRequiredService<IPersonalDataVault>();
         var storage = provider.GetRequiredService<SqliteVaultStorage>();
         for (var chunk = 0; chunk < 20; chunk++)
         {
-            await vault.CreateUsersAsync(Enumerable.Range(chunk * 1000, 1000).Select(i => Json(new { email = $"bulk{i}@example.com", note = new string('n', 300) })));
+            await vault.CreateUsersAsync(Enumerable.Range(chunk * 500, 500).Select(i => Json(new { email = $"bulk{i}@example.com", note = new string('n', 300) })));
+            new FileInfo(path + "-wal").Length.Should().BeLessThan(20L * 1024 * 1024, "a writer that finds the log past 16 MiB restarts it before it goes on");
         }
 
         await storage.Checkpointer.Idle;
@@ -57,8 +59,8 @@ public sealed class SqliteStorageTests
         await storage.Checkpointer.Request();
         await vault.CreateUserAsync(Json(new { email = "after-bulk@example.com" }));
 
-        new FileInfo(path).Length.Should().BeGreaterThan(10L * 1024 * 1024, "the persons were copied into the database");
-        new FileInfo(path + "-wal").Length.Should().BeLessThanOrEqualTo(16L * 1024 * 1024, "the log started over and was cut back to the journal size limit");
+        new FileInfo(path).Length.Should().BeGreaterThan(4L * 1024 * 1024, "the persons were copied into the database");
+        new FileInfo(path + "-wal").Length.Should().BeLessThanOrEqualTo(4L * 1024 * 1024, "the log started over and was cut back to the journal size limit");
     }
 
     [Test]
