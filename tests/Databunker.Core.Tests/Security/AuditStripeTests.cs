@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Databunker.Core.Tests.Support;
 using static Databunker.Core.Tests.Support.TestData;
 
@@ -40,6 +41,32 @@ public sealed class AuditStripeTests(string store)
         {
             stripes.Should().BeGreaterThan(1, "writers that append at once take stripes of their own");
         }
+    }
+
+    /// <summary>
+    /// An audited read appends its success event in the read's own statement only when the row is there and the event
+    /// fits (a token without an owner); otherwise the writer takes that event back and the caller appends the one that
+    /// fits. The appends after each such read link from the head as it really is: the trail verifies.
+    /// </summary>
+    [Test]
+    public async Task ReadsWhoseSuccessEventWasTakenBack_LeaveATrailThatVerifies()
+    {
+        await using var host = await VaultHost.StartAsync(o => o.ReadAuditWindow = 0, store: _store);
+        var tokenizer = host.Services.GetRequiredService<Core.Tokenization.ITokenizer>();
+        var person = await host.Vault.CreateUserAsync(Json(new { email = "taken-back@example.com" }));
+        var owned = await tokenizer.TokenizeAsync("4111 1111 1111 1111", new Core.Tokenization.TokenizeOptions { Owner = person });
+        var before = (await host.ChainedEventsAsync()).Count;
+
+        (await tokenizer.DetokenizeAsync(owned)).Should().Be("4111 1111 1111 1111", "an owned token's read is audited under its owner");
+        (await tokenizer.DetokenizeAsync("no-such-token")).Should().BeNull();
+        (await host.Vault.GetUserAsync(UserLookup.ByToken(Guid.NewGuid()))).Should().BeNull();
+        (await host.Vault.DeleteUserAsync(UserLookup.ByToken(person))).Should().BeTrue();
+        (await host.Vault.GetUserAsync(UserLookup.ByEmail("taken-back@example.com"))).Should().BeNull("the instance remembers the email's token, but the person is gone");
+        await host.Vault.CreateUserAsync(Json(new { email = "after@example.com" }));
+
+        var result = await host.Administration.VerifyAuditTrailAsync();
+        result.IsIntact.Should().BeTrue(result.Problem);
+        (await host.ChainedEventsAsync()).Count.Should().Be(before + 6, "each read left one event, not two and not none, and so did the forget and the create");
     }
 
     [Test]
