@@ -28,10 +28,10 @@ internal static class Boundary
                     Members.Forward(text, property);
                     break;
                 case IMethodSymbol method:
-                    var call = $"inner.{method.Name}({Members.Arguments(method, static (p, name) => Members.Type(p.Type) == Erasure ? $"Unwrap({name})" : name)})";
+                    var call = $"inner.{method.Name}({Members.Arguments(method, static (p, name) => Members.Type(p.Type).TrimEnd('?') == Erasure ? $"Unwrap({name})" : name)})";
                     var returned = Members.Type(method.ReturnType);
                     var body = !Members.IsTask(method.ReturnType) ? call
-                        : returned == $"global::System.Threading.Tasks.Task<{Erasure}>" ? $"GuardErasureAsync({call})"
+                        : returned.Replace("?", string.Empty) == $"global::System.Threading.Tasks.Task<{Erasure}>" ? $"GuardErasureAsync({call})"
                         : $"Guard({call})";
                     text.Append("        public ").Append(returned).Append(' ').Append(method.Name).Append('(').Append(Members.Parameters(method)).Append(") => ").Append(body).Append(";\n\n");
                     break;
@@ -39,7 +39,7 @@ internal static class Boundary
         }
 
         text.Append("    }\n}\n");
-        return new Source($"StorageBoundary.{role.Name.Substring(1)}.g.cs", text.ToString(), type);
+        return new Source($"StorageBoundary.{role.Name.Substring(1)}.g.cs", text.ToString(), type, Members.Unwrapped(role));
     }
 
     public static string WriteWrap(ImmutableArray<Source> roles)

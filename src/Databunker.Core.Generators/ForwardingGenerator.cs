@@ -28,7 +28,7 @@ public sealed class ForwardingGenerator : IIncrementalGenerator
             InstrumentedAttribute,
             static (node, _) => node is InterfaceDeclarationSyntax,
             static (attributed, _) => Instrumentation.Write((INamedTypeSymbol)attributed.TargetSymbol, (string)attributed.Attributes[0].ConstructorArguments[0].Value!));
-        context.RegisterSourceOutput(services, static (output, source) => output.AddSource(source.Name, source.Text));
+        context.RegisterSourceOutput(services, static (output, source) => Emit(output, source));
 
         var roles = context.SyntaxProvider.CreateSyntaxProvider(
                 static (node, _) => node is InterfaceDeclarationSyntax { BaseList: not null },
@@ -43,24 +43,46 @@ public sealed class ForwardingGenerator : IIncrementalGenerator
             var ordered = sources.Select(s => s!).OrderBy(s => s.Name, System.StringComparer.Ordinal).ToImmutableArray();
             foreach (var source in ordered)
             {
-                output.AddSource(source.Name, source.Text);
+                Emit(output, source);
             }
 
             output.AddSource("StorageBoundary.Wrap.g.cs", Boundary.WriteWrap(ordered));
         });
     }
+
+    /// <summary>A member that is asynchronous but no <c>Task</c> would be forwarded without its span or its guard: refused.</summary>
+    private static readonly DiagnosticDescriptor Unwrapped = new(
+        "DBGEN001",
+        "An asynchronous member that the forwarding layers cannot wrap",
+        "{0} returns {1}: the instrumented services and the storage boundary wrap Task and Task<T> only; return a Task",
+        "Databunker.Core.Generators",
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    private static void Emit(SourceProductionContext output, Source source)
+    {
+        foreach (var member in source.Unwrapped)
+        {
+            output.ReportDiagnostic(Diagnostic.Create(Unwrapped, Location.None, member.Split('|')[0], member.Split('|')[1]));
+        }
+
+        output.AddSource(source.Name, source.Text);
+    }
 }
 
 /// <summary>One generated file: its hint name, its text, and the interface it implements. Equal by value, so that an unchanged interface is not written again.</summary>
-internal sealed class Source(string name, string text, string @interface) : System.IEquatable<Source>
+internal sealed class Source(string name, string text, string @interface, ImmutableArray<string> unwrapped) : System.IEquatable<Source>
 {
+    /// <summary>The asynchronous members that are no Task, as <c>member|type</c>.</summary>
+    public ImmutableArray<string> Unwrapped { get; } = unwrapped;
+
     public string Name { get; } = name;
 
     public string Text { get; } = text;
 
     public string Interface { get; } = @interface;
 
-    public bool Equals(Source? other) => other is not null && Name == other.Name && Text == other.Text;
+    public bool Equals(Source? other) => other is not null && Name == other.Name && Text == other.Text && Unwrapped.SequenceEqual(other.Unwrapped);
 
     public override bool Equals(object? obj) => Equals(obj as Source);
 
@@ -90,6 +112,13 @@ internal static class Members
     /// <summary>Whether <paramref name="type"/> is <c>Task</c> or <c>Task&lt;T&gt;</c>.</summary>
     public static bool IsTask(ITypeSymbol type) =>
         type is INamedTypeSymbol { Name: "Task", ContainingNamespace: var ns } && ns.ToDisplayString() == "System.Threading.Tasks";
+
+    /// <summary>The members that look asynchronous (a <c>ValueTask</c>, an <c>IAsyncEnumerable</c>) but are no <c>Task</c>, as <c>member|type</c>.</summary>
+    public static ImmutableArray<string> Unwrapped(INamedTypeSymbol type) =>
+        Of(type).OfType<IMethodSymbol>()
+            .Where(m => !IsTask(m.ReturnType) && m.ReturnType.Name is "ValueTask" or "IAsyncEnumerable")
+            .Select(m => $"{type.Name}.{m.Name}|{m.ReturnType.ToDisplayString()}")
+            .ToImmutableArray();
 
     /// <summary>A property forwarded to <c>inner</c>.</summary>
     public static void Forward(StringBuilder text, IPropertySymbol property) =>

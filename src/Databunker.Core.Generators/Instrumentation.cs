@@ -49,7 +49,7 @@ internal static class Instrumentation
         }
 
         text.Append("    }\n}\n");
-        return new Source($"Instrumented.{name}.g.cs", text.ToString(), type);
+        return new Source($"Instrumented.{name}.g.cs", text.ToString(), type, Members.Unwrapped(service));
     }
 
     /// <summary><c>GetAuditChainHeadAsync</c> is <c>get_audit_chain_head</c>.</summary>
