@@ -65,6 +65,9 @@ internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, IL
             _nextRestart = length + _longLog;
             try
             {
+                // A background checkpoint under way holds the checkpoint lock, and a RESTART beside it would fail at
+                // once: this writer waits for it first (it holds no lock that the background one waits for).
+                Idle.Wait();
                 Checkpoint(connection, "RESTART");
             }
             catch (Microsoft.Data.Sqlite.SqliteException ex)
