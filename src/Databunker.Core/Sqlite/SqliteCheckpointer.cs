@@ -66,11 +66,12 @@ internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, IL
             try
             {
                 // A background checkpoint under way holds the checkpoint lock, and a RESTART beside it would fail at
-                // once: this writer waits for it first (it holds no lock that the background one waits for).
-                Idle.Wait();
+                // once: this writer waits for it first (it holds no lock that the background one waits for), whatever
+                // that one's outcome, which it logs itself.
+                Idle.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).Wait();
                 Checkpoint(connection, "RESTART");
             }
-            catch (Microsoft.Data.Sqlite.SqliteException ex)
+            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
             {
                 // The commit stands; a later one tries again once the log has grown by another bound.
                 Log.CheckpointFailed(logger, ex);
