@@ -128,25 +128,19 @@ internal static class InterleavedRounds
                 var allocated = GC.GetTotalAllocatedBytes();
                 var items = ThreadPool.CompletedWorkItemCount;
                 var start = Stopwatch.GetTimestamp();
+                await (side == 0 ? floorLatencies : vaultLatencies).RunAsync(tasks, block, side == 0 ? floor : vault);
+                var elapsed = Stopwatch.GetElapsedTime(start);
+                process.Refresh();
+                var (spent, bytes, queued) = (process.TotalProcessorTime - cpu, GC.GetTotalAllocatedBytes() - allocated, ThreadPool.CompletedWorkItemCount - items);
                 if (side == 0)
                 {
-                    await floorLatencies.RunAsync(tasks, block, floor);
-                    floorRounds[round] = Stopwatch.GetElapsedTime(start).TotalSeconds;
-                    floorTime += TimeSpan.FromSeconds(floorRounds[round]);
-                    process.Refresh();
-                    floorCpu += process.TotalProcessorTime - cpu;
-                    floorBytes += GC.GetTotalAllocatedBytes() - allocated;
-                    floorItems += ThreadPool.CompletedWorkItemCount - items;
+                    (floorRounds[round], floorTime, floorCpu, floorBytes, floorItems) =
+                        (elapsed.TotalSeconds, floorTime + elapsed, floorCpu + spent, floorBytes + bytes, floorItems + queued);
                 }
                 else
                 {
-                    await vaultLatencies.RunAsync(tasks, block, vault);
-                    vaultRounds[round] = Stopwatch.GetElapsedTime(start).TotalSeconds;
-                    vaultTime += TimeSpan.FromSeconds(vaultRounds[round]);
-                    process.Refresh();
-                    vaultCpu += process.TotalProcessorTime - cpu;
-                    vaultBytes += GC.GetTotalAllocatedBytes() - allocated;
-                    vaultItems += ThreadPool.CompletedWorkItemCount - items;
+                    (vaultRounds[round], vaultTime, vaultCpu, vaultBytes, vaultItems) =
+                        (elapsed.TotalSeconds, vaultTime + elapsed, vaultCpu + spent, vaultBytes + bytes, vaultItems + queued);
                 }
             }
         }

@@ -13,26 +13,13 @@ public sealed partial class ArchitectureDocsTests
         var roles = typeof(IStorageRole).Assembly.GetExportedTypes()
             .Where(t => t.IsInterface && t != typeof(IStorageRole) && typeof(IStorageRole).IsAssignableFrom(t))
             .ToDictionary(t => t.Name, t => t.GetMethods().Count(m => !m.IsSpecialName) + t.GetProperties().Length);
-        var document = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "architecture.md"));
+        var document = File.ReadAllText(Path.Combine(Support.Repository.Root(), "docs", "architecture.md"));
 
         var table = RoleRow().Matches(document).ToDictionary(m => m.Groups["role"].Value, m => int.Parse(m.Groups["members"].Value, CultureInfo.InvariantCulture));
 
         roles.Should().HaveCountGreaterThanOrEqualTo(13, "the check found the roles");
         table.Should().BeEquivalentTo(roles, "the table names each role once with the number of its members, as the code has them");
         document.Should().Contain($"at most {roles.Values.Max()} members", "the text says how large the largest role is");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Databunker.Core.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (Databunker.Core.sln) is not above the test folder.");
     }
 
     // A row of the role table: | `IPersonStore` | kernel (profiles) | 10 | what it holds |

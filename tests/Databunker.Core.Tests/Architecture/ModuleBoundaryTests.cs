@@ -36,7 +36,7 @@ public sealed partial class ModuleBoundaryTests
     [Test]
     public void VaultOpener_IsTheOnlyCodeThatMigratesOrLoadsTheSystemKeys()
     {
-        var source = Path.Combine(RepositoryRoot(), "src", "Databunker.Core");
+        var source = Path.Combine(Support.Repository.Root(), "src", "Databunker.Core");
         var callers = Directory.EnumerateFiles(source, "*.cs", SearchOption.AllDirectories)
             .Where(f => OpensTheVault().IsMatch(File.ReadAllText(f)))
             .Select(f => Path.GetRelativePath(source, f).Replace('\\', '/'))
@@ -78,19 +78,6 @@ public sealed partial class ModuleBoundaryTests
         type.IsGenericType ? [type, .. type.GetGenericArguments().SelectMany(Flatten)]
         : type.HasElementType ? Flatten(type.GetElementType()!)
         : [type];
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Databunker.Core.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (Databunker.Core.sln) is not above the test folder.");
-    }
 
     // A store's InitializeAsync (migrations) or the key ring's LoadAsync (system keys) being called.
     [GeneratedRegex(@"\b(store|_store|storage|_storage|vault|_vault)\.InitializeAsync\(|\bkeys\.LoadAsync\(|_keys\.LoadAsync\(")]

@@ -101,7 +101,7 @@ public sealed class PrivacyDocumentsTests
             "record-of-processing.json" => catalog.GetRecordOfProcessingJson(),
             _ => catalog.GetRetentionNoticeMarkdown(),
         };
-        var path = Path.Combine(RepositoryRoot(), "docs", "privacy", file);
+        var path = Path.Combine(Support.Repository.Root(), "docs", "privacy", file);
         if (Environment.GetEnvironmentVariable("DATABUNKER_UPDATE_DOCS") == "1")
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -111,18 +111,5 @@ public sealed class PrivacyDocumentsTests
         File.Exists(path).Should().BeTrue($"docs/privacy/{file} is checked in");
         (await File.ReadAllTextAsync(path)).ReplaceLineEndings("\n").Should().Be(generated,
             $"docs/privacy/{file} must match the sample catalogue; regenerate it with DATABUNKER_UPDATE_DOCS=1 and review the change");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Databunker.Core.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root was not found above the test directory.");
     }
 }
