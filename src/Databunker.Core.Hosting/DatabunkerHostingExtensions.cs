@@ -1,7 +1,6 @@
 using System.Globalization;
 using Databunker.Core.Hosting;
 using Databunker.Core.Keys;
-using Databunker.Core.PostgreSql;
 using Databunker.Core.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,11 +28,12 @@ public static class DatabunkerHostingExtensions
     /// <list type="bullet">
     /// <item>the properties of <see cref="DatabunkerOptions"/> at the top of the section (<c>DefaultActor</c>,
     /// <c>Expiration:DefaultRetention</c>, ...), validated when the host starts;</item>
-    /// <item><c>Storage</c>: <c>Provider</c> (<c>Sqlite</c>, the default, or <c>PostgreSql</c>),
-    /// <c>ConnectionString</c>, and the provider's other options (<see cref="SqliteStorageOptions"/>,
-    /// <see cref="PostgreSqlStorageOptions"/>); a missing SQLite file is created only when
-    /// <c>Storage:CreateIfMissing</c> is <c>true</c> (<see cref="SqliteStorageOptions.CreateIfMissing"/>), otherwise
-    /// the start fails naming it;</item>
+    /// <item><c>Storage</c>: <c>Provider</c>, <c>ConnectionString</c>, and the provider's other options. <c>Sqlite</c>, the
+    /// default, is built in (<see cref="SqliteStorageOptions"/>); a missing SQLite file is created only when
+    /// <c>Storage:CreateIfMissing</c> is <c>true</c> (<see cref="SqliteStorageOptions.CreateIfMissing"/>), otherwise the
+    /// start fails naming it. Another provider comes with its package, added on the returned builder: for
+    /// <c>PostgreSql</c>, <c>.AddPostgreSqlProvider(configuration.GetSection("Storage"))</c> from Databunker.Core.PostgreSql.
+    /// A provider that configuration names and no package added fails the start, naming it;</item>
     /// <item><c>MasterKey</c>: exactly one of <c>Base64</c> (the key itself, from a secret store),
     /// <c>EnvironmentVariable</c> or <c>File</c>, and <c>Version</c> (default 1), and
     /// <c>AllowGroupOrOtherReadableKeyFile</c> (<see cref="MasterKeyOptions.AllowGroupOrOtherReadableKeyFile"/>, for
@@ -125,6 +125,9 @@ public static class DatabunkerHostingExtensions
             tags));
     }
 
+    /// <summary>The key of the message that replaces the vault's "no storage is configured"; the same string as Core's.</summary>
+    private const string UnconfiguredStorageKey = "Databunker.UnconfiguredStorage";
+
     private static void UseConfiguredStorage(IDatabunkerBuilder builder, IConfigurationSection storage)
     {
         var provider = storage["Provider"] is { Length: > 0 } named ? named.Trim() : "Sqlite";
@@ -135,24 +138,22 @@ public static class DatabunkerHostingExtensions
                 $"{storage.Path}:ConnectionString is not configured: give the vault's database, for example \"Data Source=vault.db\" (Sqlite) or \"Host=db;Database=app;Search Path=vault\" (PostgreSql).");
         }
 
+        if (!provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            // Another package's provider (PostgreSQL's AddPostgreSqlProvider) sets the storage up from the same section. If
+            // none does, the vault's "no storage is configured" says which provider configuration named and what it needs.
+            builder.Services.AddKeyedSingleton(UnconfiguredStorageKey,
+                $"{storage.Path}:Provider is \"{provider}\", and no storage provider of that name was added. Sqlite is built in; for PostgreSql, " +
+                "reference Databunker.Core.PostgreSql and call .AddPostgreSqlProvider(storageSection) on the builder that AddDatabunker(configuration) returns.");
+            return;
+        }
+
         try
         {
-            if (provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
-            {
-                // Configuration does not create a missing file unless Storage:CreateIfMissing says so (bound next):
-                // a mistyped path must fail the start, not open an empty vault with fresh keys.
-                builder.UseSqlite(connectionString, o => o.CreateIfMissing = false);
-                builder.Services.AddOptions<SqliteStorageOptions>().Bind(storage);
-            }
-            else if (provider.Equals("PostgreSql", StringComparison.OrdinalIgnoreCase) || provider.Equals("Postgres", StringComparison.OrdinalIgnoreCase))
-            {
-                builder.UsePostgreSql(connectionString);
-                builder.Services.AddOptions<PostgreSqlStorageOptions>().Bind(storage);
-            }
-            else
-            {
-                throw new VaultConfigurationException($"{storage.Path}:Provider is \"{provider}\"; it must be Sqlite or PostgreSql.");
-            }
+            // Configuration does not create a missing file unless Storage:CreateIfMissing says so (bound next):
+            // a mistyped path must fail the start, not open an empty vault with fresh keys.
+            builder.UseSqlite(connectionString, o => o.CreateIfMissing = false);
+            builder.Services.AddOptions<SqliteStorageOptions>().Bind(storage);
         }
         catch (ArgumentException ex)
         {

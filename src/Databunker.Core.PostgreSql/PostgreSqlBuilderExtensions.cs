@@ -1,4 +1,5 @@
 using Databunker.Core.PostgreSql;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Databunker.Core;
@@ -27,6 +28,51 @@ public static class PostgreSqlBuilderExtensions
         });
         return builder.UseStorage<PostgreSqlVaultStorage>();
     }
+
+    /// <summary>
+    /// Lets configuration choose PostgreSQL for a host set up with <c>AddDatabunker(configuration)</c>
+    /// (Databunker.Core.Hosting), which knows only the built-in SQLite storage by itself: when <paramref name="storage"/>,
+    /// the vault's <c>Storage</c> section, names <c>PostgreSql</c> (or <c>Postgres</c>) as its <c>Provider</c>, the vault is
+    /// stored in PostgreSQL with the section's <c>ConnectionString</c> and its other <see cref="PostgreSqlStorageOptions"/>
+    /// (<c>MaxAutoPrepare</c>); when it names another provider, nothing changes, so that one build of a host serves both.
+    /// </summary>
+    /// <param name="builder">The builder that <c>AddDatabunker(configuration)</c> returned.</param>
+    /// <param name="storage">The vault's <c>Storage</c> section, e.g. <c>configuration.GetSection("Databunker:Storage")</c>.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="VaultConfigurationException">The section names PostgreSQL, and its connection string is missing or
+    /// malformed; the message names the key, never the string.</exception>
+    public static IDatabunkerBuilder AddPostgreSqlProvider(this IDatabunkerBuilder builder, IConfiguration storage)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(storage);
+        var provider = storage["Provider"]?.Trim();
+        if (!ProviderNames.Contains(provider, StringComparer.OrdinalIgnoreCase))
+        {
+            return builder;
+        }
+
+        var path = (storage as IConfigurationSection)?.Path ?? "Storage";
+        var connectionString = storage["ConnectionString"];
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new VaultConfigurationException($"{path}:ConnectionString is not configured: give the vault's database, for example \"Host=db;Database=app;Search Path=vault\".");
+        }
+
+        try
+        {
+            builder.UsePostgreSql(connectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            // The message says what is wrong with the string without quoting it (it may hold a password).
+            throw new VaultConfigurationException($"{path}:ConnectionString: {ex.Message}", ex);
+        }
+
+        builder.Services.AddOptions<PostgreSqlStorageOptions>().Bind(storage);
+        return builder;
+    }
+
+    private static readonly string[] ProviderNames = ["PostgreSql", "Postgres"];
 
     internal static NpgsqlConnectionStringBuilder ParseConnectionString(string connectionString, string parameterName)
     {

@@ -51,8 +51,11 @@ public sealed class HostedVault : IAsyncDisposable
         ["Databunker:Scheduler:MaxRetryDelay"] = "00:00:20",
     };
 
-    /// <summary>Builds the host; <paramref name="scheduler"/> false leaves the scheduler out.</summary>
-    public static HostedVault Build(IDictionary<string, string?> settings, bool scheduler = true)
+    /// <summary>
+    /// Builds the host; <paramref name="scheduler"/> false leaves the scheduler out, <paramref name="postgreSql"/> false the
+    /// PostgreSQL provider.
+    /// </summary>
+    public static HostedVault Build(IDictionary<string, string?> settings, bool scheduler = true, bool postgreSql = true)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
         builder.Configuration.AddInMemoryCollection(settings);
@@ -62,6 +65,11 @@ public sealed class HostedVault : IAsyncDisposable
         builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
 
         var vault = builder.Services.AddDatabunker(builder.Configuration.GetSection("Databunker"));
+        if (postgreSql)
+        {
+            vault.AddPostgreSqlProvider(builder.Configuration.GetSection("Databunker:Storage"));
+        }
+
         if (scheduler)
         {
             vault.AddScheduler();

@@ -217,7 +217,6 @@ public sealed class HostingConfigurationTests
     [TestCase("Databunker:MasterKey:EnvironmentVariable", "SOME_VAR", "*exactly one of Base64, EnvironmentVariable and File; it gives 2*")]
     [TestCase("Databunker:MasterKey:Version", "zero", "*Databunker:MasterKey:Version must be a positive whole number*")]
     [TestCase("Databunker:MasterKey:Base64", "not base64!", "*Databunker:MasterKey:Base64*not valid base64*")]
-    [TestCase("Databunker:Storage:Provider", "Oracle", "*Databunker:Storage:Provider is \"Oracle\"; it must be Sqlite or PostgreSql*")]
     [TestCase("Databunker:Storage:ConnectionString", "", "*Databunker:Storage:ConnectionString is not configured*")]
     [TestCase("Databunker:Storage:ConnectionString", "Mode=ReadOnly", "*Databunker:Storage:ConnectionString*no Data Source*")]
     public void MalformedConfiguration_FailsAtRegistration_WithOneClearMessage(string key, string value, string message)
@@ -228,6 +227,35 @@ public sealed class HostingConfigurationTests
         var act = () => HostedVault.Build(settings);
 
         act.Should().Throw<VaultConfigurationException>().WithMessage(message);
+    }
+
+    [TestCase("Oracle", true)]
+    [TestCase("PostgreSql", false)]
+    public async Task StorageProviderThatNoPackageAdded_FailsTheStart_NamingTheCallItNeeds(string provider, bool postgreSqlAdded)
+    {
+        var settings = Sqlite();
+        settings["Databunker:Storage:Provider"] = provider;
+        var hosted = HostedVault.Build(settings, postgreSql: postgreSqlAdded);
+
+        var act = () => hosted.Host.StartAsync();
+
+        (await act.Should().ThrowAsync<VaultConfigurationException>()).WithMessage(
+            $"Databunker:Storage:Provider is \"{provider}\", and no storage provider of that name was added*AddPostgreSqlProvider*");
+        hosted.Host.Dispose();
+    }
+
+    [TestCase("")]
+    [TestCase("Host=")]
+    public void PostgreSqlProvider_WithABadConnectionString_FailsAtRegistration_WithoutQuotingIt(string connectionString)
+    {
+        var settings = Sqlite();
+        settings["Databunker:Storage:Provider"] = "postgres";
+        settings["Databunker:Storage:ConnectionString"] = connectionString + ";Password=secret-value";
+
+        var act = () => HostedVault.Build(settings);
+
+        act.Should().Throw<VaultConfigurationException>().WithMessage("Databunker:Storage:ConnectionString*")
+            .Which.ToString().Should().NotContain("secret-value");
     }
 
     [Test]

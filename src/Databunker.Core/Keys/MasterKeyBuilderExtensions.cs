@@ -1,4 +1,4 @@
-namespace Databunker.Core.Keys;
+namespace Databunker.Core;
 
 // The overloads with an optional version shipped before the public API was tracked; new overloads take none (RS0026).
 #pragma warning disable RS0026
