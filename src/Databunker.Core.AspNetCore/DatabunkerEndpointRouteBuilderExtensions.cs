@@ -113,6 +113,7 @@ public static class DatabunkerEndpointRouteBuilderExtensions
     /// <param name="configure">Sets the portal's options.</param>
     /// <returns>The group of the routes, for the host's conventions (<c>RequireRateLimiting</c> on the sign-in, say).</returns>
     /// <exception cref="InvalidOperationException">The antiforgery services are not registered, or neither a resolver nor a code sender is.</exception>
+    /// <exception cref="OptionsValidationException">An option is out of its range; the message names each.</exception>
     public static IEndpointConventionBuilder MapDatabunkerPrivacyPortal(this IEndpointRouteBuilder endpoints, string pattern = "/privacy/portal", Action<PrivacyPortalOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -120,6 +121,11 @@ public static class DatabunkerEndpointRouteBuilderExtensions
         var services = endpoints.ServiceProvider;
         var options = services.GetRequiredService<IOptions<PrivacyPortalOptions>>().Value;
         configure?.Invoke(options);
+        if (new PrivacyPortalOptionsValidator().Validate(Options.DefaultName, options) is { Failed: true } invalid)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(PrivacyPortalOptions), invalid.Failures);
+        }
+
         if (services.GetService<IAntiforgery>() is null)
         {
             throw new InvalidOperationException("The privacy portal's forms post antiforgery tokens: call services.AddAntiforgery().");
@@ -164,11 +170,6 @@ public static class DatabunkerEndpointRouteBuilderExtensions
     /// <summary>The portal's queue of sign-in codes, drained when the host has stopped (within its shutdown timeout).</summary>
     private static PortalCodeQueue CodeQueue(IServiceProvider services, PrivacyPortalOptions options)
     {
-        if (options.CodeQueueCapacity < 1)
-        {
-            throw new InvalidOperationException("PrivacyPortalOptions.CodeQueueCapacity must be at least 1.");
-        }
-
         var queue = new PortalCodeQueue(
             services.GetRequiredService<IServiceScopeFactory>(), services.GetRequiredService<ILoggerFactory>().CreateLogger("Databunker.Core.AspNetCore"), options.CodeQueueCapacity);
         var timeout = services.GetService<IOptions<HostOptions>>()?.Value.ShutdownTimeout ?? TimeSpan.FromSeconds(30);

@@ -1,4 +1,7 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
+using Databunker.Core.Shared;
+using Microsoft.Extensions.Options;
 
 namespace Databunker.Core.AspNetCore;
 
@@ -14,10 +17,12 @@ public sealed class PrivacyPortalOptions
 
     /// <summary>How long a sign-in code works.</summary>
     /// <value>10 minutes.</value>
+    [TimeSpanRange("00:00:10", "1.00:00:00")]
     public TimeSpan CodeLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>How many wrong guesses spend a sign-in code.</summary>
     /// <value>5.</value>
+    [Range(1, 100)]
     public int MaxCodeAttempts { get; set; } = 5;
 
     /// <summary>
@@ -26,6 +31,7 @@ public sealed class PrivacyPortalOptions
     /// likes, and each request stores a session. A request past a limit answers 429 with <c>Retry-After</c>, creates
     /// nothing and sends nothing. Set a limit to 0 to lift it (with <see cref="SignInRateLimitPolicy"/> in its place, say).
     /// </summary>
+    [ValidateObjectMembers]
     public PortalCodeRequestLimits CodeRequestLimits { get; } = new();
 
     /// <summary>
@@ -33,6 +39,7 @@ public sealed class PrivacyPortalOptions
     /// an address with an account as for one without; a code that finds the queue full is dropped and logged.
     /// </summary>
     /// <value>1,000.</value>
+    [Range(1, 1_000_000)]
     public int CodeQueueCapacity { get; set; } = 1_000;
 
     /// <summary>
@@ -55,18 +62,22 @@ public sealed class PortalCodeRequestLimits
 {
     /// <summary>How many codes may be asked for one email address (whether or not it has an account) in a window.</summary>
     /// <value>3.</value>
+    [Range(0, int.MaxValue)]
     public int PerAddress { get; set; } = 3;
 
     /// <summary>How many codes one client (its remote IP address, as the host's forwarded-headers set-up reports it) may ask for in a window.</summary>
     /// <value>10.</value>
+    [Range(0, int.MaxValue)]
     public int PerClient { get; set; } = 10;
 
     /// <summary>How many codes may be asked for in all in a window: this caps the anonymous sessions that code requests create.</summary>
     /// <value>1,000.</value>
+    [Range(0, int.MaxValue)]
     public int Overall { get; set; } = 1_000;
 
     /// <summary>The length of a window.</summary>
     /// <value>15 minutes.</value>
+    [TimeSpanRange("00:00:01", "1.00:00:00")]
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(15);
 }
 
@@ -84,3 +95,10 @@ public interface IPortalCodeSender
     /// <returns>A task.</returns>
     Task SendCodeAsync(Guid person, string code, DateTimeOffset expiresAt, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// Validates <see cref="PrivacyPortalOptions"/> from their attributes, after the portal's <c>configure</c> has run; the
+/// body is generated.
+/// </summary>
+[OptionsValidator]
+internal sealed partial class PrivacyPortalOptionsValidator : IValidateOptions<PrivacyPortalOptions>;

@@ -26,6 +26,7 @@ public static class PostgreSqlBuilderExtensions
             o.ConnectionString = connectionString;
             configure?.Invoke(o);
         });
+        builder.Services.AddOptionsWithValidateOnStart<PostgreSqlStorageOptions, PostgreSqlStorageOptionsValidator>();
         return builder.UseStorage<PostgreSqlVaultStorage>();
     }
 

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Databunker.Core.PostgreSql;
 
 /// <summary>How the PostgreSQL storage reaches its database.</summary>
@@ -9,6 +11,7 @@ public sealed class PostgreSqlStorageOptions
     /// live in the first schema of the search path, which must exist; several vaults can share a database
     /// in schemas of their own.
     /// </summary>
+    [Required]
     public string ConnectionString { get; set; } = string.Empty;
 
     /// <summary>
@@ -16,5 +19,6 @@ public sealed class PostgreSqlStorageOptions
     /// (Npgsql's <c>Max Auto Prepare</c>), unless the connection string sets it. Default 64; 0 turns it off,
     /// which a connection pooler in transaction mode may need.
     /// </summary>
+    [Range(0, 8192)]
     public int MaxAutoPrepare { get; set; } = 64;
 }

@@ -99,6 +99,27 @@ public sealed class PrivacyPortalEndpointTests
     }
 
     [Test]
+    public void Mapping_WithOptionsOutOfRange_Fails_NamingEachOption()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddAntiforgery();
+        builder.Services.AddDatabunker().UseSqlite("Data Source=:memory:");
+        using var app = builder.Build();
+
+        var act = () => app.MapDatabunkerPrivacyPortal(configure: o =>
+        {
+            o.ResolvePerson = _ => null;
+            o.MaxCodeAttempts = 0;
+            o.CodeQueueCapacity = 0;
+            o.CodeRequestLimits.Window = TimeSpan.Zero;
+        });
+
+        var failures = act.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().Which.Failures;
+        failures.Should().HaveCount(3).And.Contain(f => f.Contains("MaxCodeAttempts")).And.Contain(f => f.Contains("CodeQueueCapacity"))
+            .And.Contain(f => f.Contains("Window"));
+    }
+
+    [Test]
     public async Task SignedIn_BadFormsAreRefused_AndChangeNothing()
     {
         var (host, mailbox) = await PortalMailbox.StartAsync();

@@ -57,6 +57,7 @@ public static class MasterKeyBuilderExtensions
             o.Sources[version] = source;
             o.CurrentVersion = version;
         });
+        builder.Services.AddOptionsWithValidateOnStart<MasterKeyOptions, MasterKeyOptionsValidator>();
         builder.Services.Replace(ServiceDescriptor.Singleton<IKeyProvider, MasterKeyProvider>());
         return builder;
     }
@@ -71,6 +72,7 @@ public static class MasterKeyBuilderExtensions
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(version);
         builder.Services.Configure<MasterKeyOptions>(o => o.Sources.TryAdd(version, source));
+        builder.Services.AddOptionsWithValidateOnStart<MasterKeyOptions, MasterKeyOptionsValidator>();
         return builder;
     }
 

@@ -1,10 +1,12 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Databunker.Core.Keys;
 
 /// <summary>
 /// The master keys of the built-in key provider, set through <c>UseMasterKey</c> and
 /// <c>AddPreviousMasterKey</c>. Each key is 32 random bytes under a positive version number.
 /// </summary>
-public sealed class MasterKeyOptions
+public sealed class MasterKeyOptions : IValidatableObject
 {
     /// <summary>The version new keys are wrapped under; 0 when no master key was configured.</summary>
     public int CurrentVersion { get; set; }
@@ -20,4 +22,20 @@ public sealed class MasterKeyOptions
 
     /// <summary>Where each version's key comes from, by version.</summary>
     public IDictionary<int, MasterKeySource> Sources { get; } = new Dictionary<int, MasterKeySource>();
+
+    /// <summary>The current version must have a key, and every version must be positive.</summary>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        if (!Sources.ContainsKey(CurrentVersion))
+        {
+            yield return new ValidationResult(
+                "No current master key is configured: call UseMasterKey(...) (bytes, base64, an environment variable or a file) before or with AddPreviousMasterKey.",
+                [nameof(CurrentVersion)]);
+        }
+
+        foreach (var version in Sources.Keys.Where(v => v <= 0))
+        {
+            yield return new ValidationResult($"Master key version {version} is not positive.", [nameof(Sources)]);
+        }
+    }
 }

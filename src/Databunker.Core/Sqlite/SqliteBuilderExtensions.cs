@@ -35,6 +35,7 @@ public static class SqliteBuilderExtensions
             o.ConnectionString = connectionString;
             configure?.Invoke(o);
         });
+        builder.Services.AddOptionsWithValidateOnStart<SqliteStorageOptions, SqliteStorageOptionsValidator>();
         return builder.UseStorage<SqliteVaultStorage>();
     }
 }

@@ -53,12 +53,6 @@ internal sealed class SqliteConnectionFactory : IDisposable
         builder.DefaultTimeout = (int)Math.Max(1, Math.Ceiling(options.BusyTimeout.TotalSeconds));
         builder.Pooling = false;
         _connectionString = builder.ToString();
-        if (options.BackgroundCheckpointCommits is < 0 or > 100_000 || options.MemoryMapSize < 0 || options.PageCacheKiB is < 0 or > 16 * 1024 * 1024)
-        {
-            throw new VaultConfigurationException(
-                "SqliteStorageOptions: BackgroundCheckpointCommits must be 0 to 100,000, MemoryMapSize 0 or more, PageCacheKiB 0 to 16 GiB in KiB.");
-        }
-
         BackgroundCheckpointCommits = IsInMemory ? 0 : options.BackgroundCheckpointCommits;
         RestartCheckpointPages = Math.Max(1000, options.JournalSizeLimit / 4096);
         var cache = options.PageCacheKiB > 0 ? -options.PageCacheKiB : -2000;

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Databunker.Core.Sqlite;
 
 /// <summary>How the embedded SQLite storage opens its database.</summary>
@@ -7,6 +9,7 @@ public sealed class SqliteStorageOptions
     /// The Microsoft.Data.Sqlite connection string, for example <c>Data Source=vault.db</c>.
     /// <c>Data Source=:memory:</c> gives a private in-memory vault that lives as long as the service provider.
     /// </summary>
+    [Required]
     public string ConnectionString { get; set; } = string.Empty;
 
     /// <summary>
@@ -35,6 +38,7 @@ public sealed class SqliteStorageOptions
     /// How long a write waits for another writer before it fails, and how long a compaction waits for readers
     /// to leave the write-ahead log before it reports that it could not finish. Default 30 seconds.
     /// </summary>
+    [TimeSpanRange("00:00:00", "1.00:00:00")]
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
@@ -42,6 +46,7 @@ public sealed class SqliteStorageOptions
     /// (<c>PRAGMA journal_size_limit</c>), so that a burst of writes does not leave a large log holding old
     /// pages behind. Default 16 MiB.
     /// </summary>
+    [Range(0d, double.MaxValue)]
     public long JournalSizeLimit { get; set; } = 16L * 1024 * 1024;
 
     /// <summary>
@@ -51,6 +56,7 @@ public sealed class SqliteStorageOptions
     /// sync. 0 leaves checkpoints to SQLite: the commit that takes the log past 1,000 pages runs one. 0 to 100,000.
     /// </summary>
     /// <value>64.</value>
+    [Range(0, 100_000)]
     public int BackgroundCheckpointCommits { get; set; } = 64;
 
     /// <summary>
@@ -58,6 +64,7 @@ public sealed class SqliteStorageOptions
     /// reads of hot pages copy nothing; 0 turns memory mapping off (for a file system where mapping is unsafe).
     /// </summary>
     /// <value>256 MiB.</value>
+    [Range(0d, double.MaxValue)]
     public long MemoryMapSize { get; set; } = 256L * 1024 * 1024;
 
     /// <summary>
@@ -65,6 +72,7 @@ public sealed class SqliteStorageOptions
     /// connections. 0 keeps SQLite's default of 2,000 KiB.
     /// </summary>
     /// <value>8,192 KiB.</value>
+    [Range(0, 16 * 1024 * 1024)]
     public int PageCacheKiB { get; set; } = 8 * 1024;
 
     /// <summary>

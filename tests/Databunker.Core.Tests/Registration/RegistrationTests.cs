@@ -191,4 +191,28 @@ public sealed class RegistrationTests
         var error = (await act.Should().ThrowAsync<OptionsValidationException>()).Which;
         error.Failures.Should().HaveCount(3);
     }
+
+    [Test]
+    public async Task StorageAndKeyOptions_OutOfRange_FailTheFirstCall_NamingEachOption()
+    {
+        var cases = new (string Option, Action<IDatabunkerBuilder> Configure)[]
+        {
+            ("PageCacheKiB", b => b.UseSqlite("Data Source=:memory:", o => o.PageCacheKiB = -1).UseMasterKey(RandomNumberGenerator.GetBytes(32))),
+            ("BusyTimeout", b => b.UseSqlite("Data Source=:memory:", o => o.BusyTimeout = TimeSpan.FromSeconds(-1)).UseMasterKey(RandomNumberGenerator.GetBytes(32))),
+            ("JournalSizeLimit", b => b.UseSqlite("Data Source=:memory:", o => o.JournalSizeLimit = -1).UseMasterKey(RandomNumberGenerator.GetBytes(32))),
+            ("MaxAutoPrepare", b => b.UsePostgreSql("Host=localhost", o => o.MaxAutoPrepare = -1).UseMasterKey(RandomNumberGenerator.GetBytes(32))),
+            ("No current master key", b => b.UseSqlite("Data Source=:memory:").UseMasterKey(RandomNumberGenerator.GetBytes(32)).Services.Configure<MasterKeyOptions>(o => o.CurrentVersion = 7)),
+        };
+
+        foreach (var (option, configure) in cases)
+        {
+            var services = new ServiceCollection();
+            configure(services.AddDatabunker());
+            await using var provider = services.BuildServiceProvider();
+
+            var act = () => provider.GetRequiredService<IVaultAdministration>().InitializeAsync();
+
+            (await act.Should().ThrowAsync<OptionsValidationException>(option)).Which.Message.Should().Contain(option);
+        }
+    }
 }
