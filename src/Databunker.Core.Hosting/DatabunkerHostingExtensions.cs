@@ -53,7 +53,7 @@ public static class DatabunkerHostingExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         var builder = services.AddDatabunker();
-        services.AddOptions<DatabunkerOptions>().Configure(options => ConfiguredOptions.Apply(configuration, options));
+        services.AddOptions<DatabunkerOptions>().Bind(configuration);
         UseConfiguredStorage(builder, configuration.GetSection("Storage"));
         UseConfiguredMasterKeys(builder, configuration);
         services.AddOptions<DatabunkerSchedulerOptions>().Bind(configuration.GetSection("Scheduler"));

@@ -71,7 +71,7 @@ public sealed class HostingConfigurationTests
             ["Requests:VerificationWindow"] = "3.00:00:00",
             ["Requests:InProgressTimeout"] = "00:30:00",
             ["Requests:RecordRetention"] = "400.00:00:00",
-            ["Requests:ApprovalRequired:0"] = "Erasure",
+            ["Requests:ApprovalNotRequired:0"] = "Access",
             ["Requests:TimeZone"] = "Europe/Berlin",
             ["Requests:Holidays:0"] = "2026-12-25",
             ["Requests:BatchSize"] = "16",
@@ -132,7 +132,7 @@ public sealed class HostingConfigurationTests
         options.Tokenization.MaxValueLength.Should().Be(512);
         options.Tokenization.RemovalBatchSize.Should().Be(11);
         options.AppData.RemovalBatchSize.Should().Be(12);
-        options.AppData.Apps.Should().ContainKey("shop.cart").WhoseValue.Should().Be(new AppData.AppDataRegistration("shop.cart", 4096, TimeSpan.FromDays(30)));
+        options.AppData.Apps.Should().ContainKey("shop.cart").WhoseValue.Should().BeEquivalentTo(new { MaxDocumentBytes = 4096, Retention = TimeSpan.FromDays(30) });
         options.Sessions.IdleTimeout.Should().Be(TimeSpan.FromMinutes(10));
         options.Sessions.AbsoluteTimeout.Should().Be(TimeSpan.FromHours(2));
         options.Sessions.TouchInterval.Should().Be(TimeSpan.FromSeconds(30));
@@ -154,8 +154,8 @@ public sealed class HostingConfigurationTests
         options.Requests.VerificationWindow.Should().Be(TimeSpan.FromDays(3));
         options.Requests.InProgressTimeout.Should().Be(TimeSpan.FromMinutes(30));
         options.Requests.RecordRetention.Should().Be(TimeSpan.FromDays(400));
-        options.Requests.ApprovalRequired.Should().BeEquivalentTo([PrivacyRequestType.Erasure], "the configured list replaces the default of every type");
-        options.Requests.TimeZone.Id.Should().Be("Europe/Berlin");
+        options.Requests.ApprovalNotRequired.Should().BeEquivalentTo([PrivacyRequestType.Access]);
+        options.Requests.TimeZone.Should().Be("Europe/Berlin");
         options.Requests.Holidays.Should().BeEquivalentTo([new DateOnly(2026, 12, 25)]);
         options.Requests.BatchSize.Should().Be(16);
         options.Privacy.Controller.Should().Be("Shop Ltd");
@@ -256,6 +256,26 @@ public sealed class HostingConfigurationTests
 
         act.Should().Throw<VaultConfigurationException>().WithMessage("Databunker:Storage:ConnectionString*")
             .Which.ToString().Should().NotContain("secret-value");
+    }
+
+    [Test]
+    public async Task IncompleteCatalogueOrUnknownTimeZone_FailTheStart_NamingWhatIsMissing()
+    {
+        var settings = Sqlite();
+        settings["Databunker:Privacy:Activities:0:Name"] = "newsletter";
+        settings["Databunker:Privacy:Activities:1:Purpose"] = "no name, no basis";
+        settings["Databunker:Requests:TimeZone"] = "Mars/Olympus_Mons";
+        settings["Databunker:AppData:Apps:Cart:MaxDocumentBytes"] = "0";
+        var hosted = HostedVault.Build(settings);
+
+        var act = () => hosted.Host.StartAsync();
+
+        var failures = (await act.Should().ThrowAsync<OptionsValidationException>()).Which.Failures.ToList();
+        failures.Should().Contain(f => f.Contains("Activities:0 needs a Purpose, a LegalBasis of Art. 6(1)"))
+            .And.Contain(f => f.Contains("Activities:1 needs a well-formed Name, a LegalBasis"))
+            .And.Contain(f => f.Contains("\"Mars/Olympus_Mons\" is not a time zone"))
+            .And.Contain(f => f.Contains("The application name 'Cart' is not well-formed"));
+        hosted.Host.Dispose();
     }
 
     [Test]

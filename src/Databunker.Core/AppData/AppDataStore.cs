@@ -18,6 +18,8 @@ internal sealed class AppDataStore(
     internal const int MaxPatchAttempts = 16;
 
     private readonly AppDataOptions _options = options.Value.AppData;
+    private readonly Dictionary<string, AppDataRegistration> _apps = options.Value.AppData.Apps.ToDictionary(
+        a => a.Key, a => new AppDataRegistration(a.Key, a.Value.MaxDocumentBytes, a.Value.Retention), StringComparer.Ordinal);
     private readonly bool _auditReads = options.Value.AuditReads;
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
 
@@ -249,7 +251,7 @@ internal sealed class AppDataStore(
     private AppDataRegistration Registration(string app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        return _options.Apps.TryGetValue(app, out var registration)
+        return _apps.TryGetValue(app, out var registration)
             ? registration
             : throw new VaultInputException("The application is not registered: register it with DatabunkerOptions.AppData.Register(name, ...) first.", nameof(app));
     }

@@ -21,11 +21,13 @@ public sealed class PrivacyCatalogOptions : IValidatableObject
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
         var notices = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var notice in Notices)
+        for (var i = 0; i < Notices.Count; i++)
         {
+            var notice = Notices[i];
             if (!AppData.AppDataOptions.IsValidName(notice?.Name) || string.IsNullOrWhiteSpace(notice!.Text))
             {
-                yield return new ValidationResult("Every notice has a well-formed name (lower-case letters, digits, '.', '_', '-') and a text.", [nameof(Notices)]);
+                yield return new ValidationResult(
+                    $"Notices:{i} needs a well-formed Name (lower-case letters, digits, '.', '_', '-') and a Text.", [nameof(Notices)]);
             }
             else if (!notices.Add(notice.Name))
             {
@@ -34,11 +36,19 @@ public sealed class PrivacyCatalogOptions : IValidatableObject
         }
 
         var activities = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var activity in Activities)
+        for (var i = 0; i < Activities.Count; i++)
         {
+            var activity = Activities[i];
             if (activity is null || !AppData.AppDataOptions.IsValidName(activity.Name) || string.IsNullOrWhiteSpace(activity.Purpose) || !Enum.IsDefined(activity.LegalBasis))
             {
-                yield return new ValidationResult("Every activity has a well-formed name, a purpose and a legal basis of Art. 6(1).", [nameof(Activities)]);
+                var missing = activity is null ? "everything"
+                    : string.Join(", ", new[]
+                    {
+                        AppData.AppDataOptions.IsValidName(activity.Name) ? null : "a well-formed Name",
+                        string.IsNullOrWhiteSpace(activity.Purpose) ? "a Purpose" : null,
+                        Enum.IsDefined(activity.LegalBasis) ? null : $"a LegalBasis of Art. 6(1) ({string.Join(", ", Enum.GetNames<LegalBasis>())})",
+                    }.OfType<string>());
+                yield return new ValidationResult($"Activities:{i} needs {missing}.", [nameof(Activities)]);
                 continue;
             }
 

@@ -3,45 +3,47 @@ namespace Databunker.Core.Privacy;
 /// <summary>
 /// A processing activity with the fields of the record of processing activities (GDPR Art. 30(1)): what it is for,
 /// on which legal basis, about whom, which data, to whom it goes, where it goes, how long it is kept and how it is
-/// protected. Declared by the host in <see cref="PrivacyCatalogOptions.Activities"/>.
+/// protected. Declared by the host in <see cref="PrivacyCatalogOptions.Activities"/>, in code or configuration
+/// (<c>Privacy:Activities:0:Name</c>, ...); a name, a purpose and a legal basis are required, which the options'
+/// validation checks when the vault starts.
 /// </summary>
 public sealed record ProcessingActivity
 {
     /// <summary>The activity's name: 1 to 64 characters of lower-case ASCII letters, digits, <c>.</c>, <c>_</c> and <c>-</c> (<c>newsletter</c>).</summary>
-    public required string Name { get; init; }
+    public string Name { get; set; } = string.Empty;
 
     /// <summary>The purpose of the processing, in words the person understands (Art. 30(1)(b)).</summary>
-    public required string Purpose { get; init; }
+    public string Purpose { get; set; } = string.Empty;
 
     /// <summary>The legal basis (Art. 6(1)).</summary>
-    public required LegalBasis LegalBasis { get; init; }
+    public LegalBasis LegalBasis { get; set; }
 
     /// <summary>What the basis rests on: the contract, the law, or the legitimate interest pursued (Art. 13(1)(d)); optional.</summary>
-    public string? LegalBasisDetail { get; init; }
+    public string? LegalBasisDetail { get; set; }
 
     /// <summary>The categories of data subjects (Art. 30(1)(c)): customers, employees ...</summary>
-    public IReadOnlyList<string> SubjectCategories { get; init; } = [];
+    public IReadOnlyList<string> SubjectCategories { get; set; } = [];
 
     /// <summary>The categories of personal data (Art. 30(1)(c)): contact details, order history ...</summary>
-    public IReadOnlyList<string> DataCategories { get; init; } = [];
+    public IReadOnlyList<string> DataCategories { get; set; } = [];
 
     /// <summary>The categories of recipients (Art. 30(1)(d)).</summary>
-    public IReadOnlyList<string> Recipients { get; init; } = [];
+    public IReadOnlyList<string> Recipients { get; set; } = [];
 
     /// <summary>Transfers to third countries or international organisations, with their safeguards (Art. 30(1)(e)).</summary>
-    public IReadOnlyList<ThirdCountryTransfer> Transfers { get; init; } = [];
+    public IReadOnlyList<ThirdCountryTransfer> Transfers { get; set; } = [];
 
     /// <summary>How long the data is kept for this purpose (Art. 30(1)(f)); <see langword="null"/> when <see cref="RetentionDescription"/> says it in words.</summary>
-    public TimeSpan? Retention { get; init; }
+    public TimeSpan? Retention { get; set; }
 
     /// <summary>The retention in words, where a duration does not say it (until the contract ends, plus six years).</summary>
-    public string? RetentionDescription { get; init; }
+    public string? RetentionDescription { get; set; }
 
     /// <summary>The technical and organisational security measures (Art. 30(1)(g), Art. 32(1)).</summary>
-    public IReadOnlyList<string> SecurityMeasures { get; init; } = [];
+    public IReadOnlyList<string> SecurityMeasures { get; set; } = [];
 
     /// <summary>The name of the notice (<see cref="PrivacyCatalogOptions.Notices"/>) a person is shown for this activity; required for consent.</summary>
-    public string? Notice { get; init; }
+    public string? Notice { get; set; }
 }
 
 /// <summary>A transfer of personal data to a third country or an international organisation (GDPR Art. 30(1)(e), Art. 46).</summary>
@@ -53,10 +55,10 @@ public sealed record ThirdCountryTransfer(string Destination, string Safeguard);
 public sealed record PrivacyNotice
 {
     /// <summary>The notice's name, in the same form as an activity's.</summary>
-    public required string Name { get; init; }
+    public string Name { get; set; } = string.Empty;
 
     /// <summary>The text shown. A changed text is published as a new version; a published version never changes.</summary>
-    public required string Text { get; init; }
+    public string Text { get; set; } = string.Empty;
 }
 
 /// <summary>A published version of a notice, as <see cref="IPrivacyCatalog"/> keeps it.</summary>

@@ -33,7 +33,7 @@ internal sealed class PrivacyRequestManager(
 
     private readonly PrivacyRequestOptions _options = options.Value.Requests;
     private readonly int _maxChangeBytes = options.Value.MaxProfileBytes;
-    private readonly PrivacyDeadlines _deadlines = new(options.Value.Requests.TimeZone, options.Value.Requests.Holidays);
+    private readonly PrivacyDeadlines _deadlines = new(TimeZoneInfo.FindSystemTimeZoneById(options.Value.Requests.TimeZone), options.Value.Requests.Holidays);
     private readonly IPrivacyRequestFanOut[] _fanOuts = [.. fanOuts];
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
 
@@ -478,7 +478,7 @@ internal sealed class PrivacyRequestManager(
     }
 
     private PrivacyRequestState StateAfterVerification(PrivacyRequestType type) =>
-        _options.ApprovalRequired.Contains(type) ? PrivacyRequestState.AwaitingApproval : PrivacyRequestState.Verified;
+        _options.ApprovalNotRequired.Contains(type) ? PrivacyRequestState.Verified : PrivacyRequestState.AwaitingApproval;
 
     /// <summary>When the pass must next look at a request: its verification window, its in-progress timeout, its due date (until flagged) or its purge.</summary>
     private long? WakeAt(PrivacyRequestRow row)

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Databunker.Core.Requests;
 
 /// <summary>Options of <see cref="IPrivacyRequestManager"/>.</summary>
-public sealed class PrivacyRequestOptions
+public sealed class PrivacyRequestOptions : IValidatableObject
 {
     /// <summary>How long a verification code works; 1 minute to 1 day.</summary>
     /// <value>30 minutes.</value>
@@ -38,13 +38,22 @@ public sealed class PrivacyRequestOptions
     [TimeSpanRange("1.00:00:00", "3650.00:00:00")]
     public TimeSpan RecordRetention { get; set; } = TimeSpan.FromDays(730);
 
-    /// <summary>The types a DPO must approve; a verified request of another type waits in <see cref="PrivacyRequestState.Verified"/> for the host to carry it out.</summary>
-    /// <value>Every type.</value>
-    public ISet<PrivacyRequestType> ApprovalRequired { get; } = new HashSet<PrivacyRequestType>(Enum.GetValues<PrivacyRequestType>());
+    /// <summary>
+    /// The types that need no DPO's approval: a verified request of one of them waits in
+    /// <see cref="PrivacyRequestState.Verified"/> for the host to carry it out, and one of any other type in
+    /// <see cref="PrivacyRequestState.AwaitingApproval"/> for a DPO. In configuration, <c>Requests:ApprovalNotRequired:0</c>
+    /// and on.
+    /// </summary>
+    /// <value>None: every type waits for a DPO.</value>
+    public ISet<PrivacyRequestType> ApprovalNotRequired { get; } = new HashSet<PrivacyRequestType>();
 
-    /// <summary>The time zone whose calendar days the deadlines count in.</summary>
-    /// <value>UTC.</value>
-    public TimeZoneInfo TimeZone { get; set; } = TimeZoneInfo.Utc;
+    /// <summary>
+    /// The time zone whose calendar days the deadlines count in: an IANA id (<c>Europe/Berlin</c>), or a Windows id on
+    /// Windows, that this system knows.
+    /// </summary>
+    /// <value><c>UTC</c>.</value>
+    [Required]
+    public string TimeZone { get; set; } = "UTC";
 
     /// <summary>Public holidays, which are not business days: a GDPR deadline on one moves to the next working day, and CCPA's acknowledgement period skips them.</summary>
     /// <value>None.</value>
@@ -54,4 +63,14 @@ public sealed class PrivacyRequestOptions
     /// <value>500.</value>
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 500;
+
+    /// <summary>The time zone is one this system knows.</summary>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        if (!string.IsNullOrWhiteSpace(TimeZone) && !TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out _))
+        {
+            yield return new ValidationResult(
+                $"TimeZone \"{TimeZone}\" is not a time zone of this system (give an IANA id such as Europe/Berlin).", [nameof(TimeZone)]);
+        }
+    }
 }

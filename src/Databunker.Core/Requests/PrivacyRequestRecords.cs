@@ -33,7 +33,7 @@ public enum PrivacyRequestState
     /// <summary>Submitted; the person's identity is not verified yet (a code was sent).</summary>
     Received = 1,
 
-    /// <summary>Verified, of a type that needs no approval (<see cref="PrivacyRequestOptions.ApprovalRequired"/>): the host carries it out with <see cref="IPrivacyRequestManager.ApproveAsync"/>.</summary>
+    /// <summary>Verified, of a type that needs no approval (<see cref="PrivacyRequestOptions.ApprovalNotRequired"/>): the host carries it out with <see cref="IPrivacyRequestManager.ApproveAsync"/>.</summary>
     Verified = 2,
 
     /// <summary>Verified; a DPO must approve or reject it.</summary>

@@ -98,7 +98,7 @@ public sealed class PrivacyRequestDeadlineTests
                     o.Requests.Holidays.Add(holiday);
                 }
 
-                o.Requests.TimeZone = zone ?? TimeZoneInfo.Utc;
+                o.Requests.TimeZone = zone?.Id ?? "UTC";
             },
             time: time,
             services: new RequestHooks().Register);
