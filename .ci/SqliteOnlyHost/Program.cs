@@ -20,8 +20,8 @@ try
     using var host = builder.Build();
     await host.StartAsync();
     var vault = host.Services.GetRequiredService<IPersonalDataVault>();
-    var token = await vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "ada@example.com" }));
-    var found = await vault.GetUserAsync(UserLookup.ByToken(token));
+    var token = await vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "ada@example.com" }));
+    var found = await vault.GetPersonAsync(PersonLookup.ByToken(token));
     await host.StopAsync();
     Console.WriteLine(found is null ? "SQLite-only host: the person was not found" : "SQLite-only host: stored and read one person");
     return found is null ? 1 : 0;

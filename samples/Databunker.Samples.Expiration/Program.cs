@@ -47,13 +47,13 @@ for (var i = 0; i < names.Length; i++)
     var phone = $"+44 (0) 20 7946 09{i:D2}"; // UK drama numbers, written the British way with the trunk (0)
     // A profile is any JSON object; parsed here (not serialised from an object) so that the sample also runs as native AOT.
     using var profile = JsonDocument.Parse($$"""{"email": "{{email}}", "phone": "{{phone}}", "name": "{{name}}", "newsletter": true}""");
-    var token = await vault.CreateUserAsync(profile.RootElement);
-    var ticket = await expirations.StartAsync(UserLookup.ByEmail(email), ExpirationTime.Parse("30d"));
+    var token = await vault.CreatePersonAsync(profile.RootElement);
+    var ticket = await expirations.StartAsync(PersonLookup.ByEmail(email), ExpirationTime.Parse("30d"));
     people.Add((name, token, ticket));
 }
 
 // Lookups normalise what they are given: the same number dialled from abroad finds Carol.
-var carol = await vault.GetUserAsync(UserLookup.ByPhone("0044 20 7946 0902"));
+var carol = await vault.GetPersonAsync(PersonLookup.ByPhone("0044 20 7946 0902"));
 Console.WriteLine($"Found by phone 0044 20 7946 0902: {carol?.Profile.GetProperty("name").GetString()}");
 Console.WriteLine();
 
@@ -81,7 +81,7 @@ Console.WriteLine($"A mail scanner fetches Bob's delete link: the page says '{pa
 Console.WriteLine($"Alice clicks 'keep':     {await expirations.RetainAsync(LastSegment(alice.Ticket.RetainUrl!))}");
 Console.WriteLine($"Bob clicks 'delete':     {await expirations.DeleteAsync(LastSegment(bob.Ticket.DeleteUrl!))}");
 Console.WriteLine($"Bob clicks 'delete' again: {await expirations.DeleteAsync(LastSegment(bob.Ticket.DeleteUrl!))} (links are single-use)");
-Console.WriteLine($"The shop cancels Eve's expiration (she placed an order): {await expirations.CancelAsync(UserLookup.ByToken(eve.Token))}");
+Console.WriteLine($"The shop cancels Eve's expiration (she placed an order): {await expirations.CancelAsync(PersonLookup.ByToken(eve.Token))}");
 
 clock.Advance(TimeSpan.FromDays(31));
 var pass = await expirations.RunDueAsync();
@@ -112,10 +112,10 @@ async Task PrintStatusTable(string title)
     Console.WriteLine($"{"Person",-7} {"Token",-36} {"State",-9} {"Due (UTC)",-17} Profile");
     foreach (var (name, token, _) in people)
     {
-        var status = await expirations.GetStatusAsync(UserLookup.ByToken(token));
-        var user = await vault.GetUserAsync(UserLookup.ByToken(token));
+        var status = await expirations.GetStatusAsync(PersonLookup.ByToken(token));
+        var person = await vault.GetPersonAsync(PersonLookup.ByToken(token));
         var due = status?.DueAt is { } d ? d.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) : "-";
-        Console.WriteLine($"{name,-7} {token,-36} {status?.State,-9} {due,-17} {(user is null ? "(forgotten)" : user.Profile.GetRawText())}");
+        Console.WriteLine($"{name,-7} {token,-36} {status?.State,-9} {due,-17} {(person is null ? "(forgotten)" : person.Profile.GetRawText())}");
     }
 
     Console.WriteLine();

@@ -83,7 +83,7 @@ app.MapPost("/signup", async (HttpContext context, IAntiforgery antiforgery, IPe
     Guid person;
     try
     {
-        person = await vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email, name }));
+        person = await vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email, name }));
     }
     catch (DuplicateIndexException)
     {
@@ -95,7 +95,7 @@ app.MapPost("/signup", async (HttpContext context, IAntiforgery antiforgery, IPe
     }
 
     // Data minimisation: the account expires in 30 days unless the person keeps it. The "mail":
-    var ticket = await expirations.StartAsync(UserLookup.ByToken(person), ExpirationTime.FromDelay(TimeSpan.FromDays(30)));
+    var ticket = await expirations.StartAsync(PersonLookup.ByToken(person), ExpirationTime.FromDelay(TimeSpan.FromDays(30)));
     Console.WriteLine($"--- mail to the new customer ---\nKeep my data:   {ticket.RetainUrl}\nDelete my data: {ticket.DeleteUrl}\n--------------------------------");
     await SignInAsync(context, person, name, dpo: false);
     return Results.Redirect("/");
@@ -109,10 +109,10 @@ app.MapPost("/signin", async (HttpContext context, IAntiforgery antiforgery, IPe
         return Results.Redirect("/databunker/admin/requests");
     }
 
-    UserRecord? user;
+    PersonRecord? user;
     try
     {
-        user = await vault.GetUserAsync(UserLookup.ByEmail(email));
+        user = await vault.GetPersonAsync(PersonLookup.ByEmail(email));
     }
     catch (VaultInputException)
     {

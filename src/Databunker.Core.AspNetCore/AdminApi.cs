@@ -125,7 +125,7 @@ internal static class AdminApi
         return events.Count == 0 ? NotFound() : Results.Json(events, AdminJson.Default.IReadOnlyListAuditEvent);
     }
 
-    public static async Task ExportAsync(HttpContext context, ISubjectExporter exporter, Guid token)
+    public static async Task ExportAsync(HttpContext context, IPersonExporter exporter, Guid token)
     {
         // Written to a buffer first: a person who does not exist is a 404, not half a document.
         var buffer = new MemoryStream();

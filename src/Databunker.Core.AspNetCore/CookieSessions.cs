@@ -26,9 +26,9 @@ public static class DatabunkerCookieSessionExtensions
 {
     /// <summary>
     /// Keeps the cookie authentication tickets of <paramref name="scheme"/> in the vault's sessions
-    /// (<see cref="ISessionVault"/>) instead of in the cookie: the cookie carries only a session id of 256 random bits, the
+    /// (<see cref="ISessionManager"/>) instead of in the cookie: the cookie carries only a session id of 256 random bits, the
     /// ticket (claims and properties) is sealed in the vault, the person's sessions can be listed and ended
-    /// (<see cref="ISessionVault.ListAsync"/>, <see cref="ISessionVault.EndAllAsync"/>), expired ones are swept by the
+    /// (<see cref="ISessionManager.ListAsync"/>, <see cref="ISessionManager.EndAllAsync"/>), expired ones are swept by the
     /// due-work pass, and all go when the person is forgotten. Idle and absolute lifetimes are those of
     /// <see cref="SessionOptions"/>.
     /// </summary>
@@ -62,7 +62,7 @@ public static class DatabunkerCookieSessionExtensions
 }
 
 /// <summary>Cookie authentication's <see cref="ITicketStore"/> on the vault's sessions: the key is the session id.</summary>
-internal sealed class VaultTicketStore(ISessionVault sessions, IOptions<DatabunkerCookieSessionOptions> options) : ITicketStore
+internal sealed class VaultTicketStore(ISessionManager sessions, IOptions<DatabunkerCookieSessionOptions> options) : ITicketStore
 {
     private const string TicketProperty = "ticket";
 
@@ -102,7 +102,7 @@ internal sealed class VaultTicketStore(ISessionVault sessions, IOptions<Databunk
         }
 
         var signingIn = httpContext is not null && SessionCookieManager.IsSigningIn(httpContext);
-        if (!signingIn && current.Person == person && TicketOf(current) is { } stored && Subject(stored.Principal) == Subject(ticket.Principal))
+        if (!signingIn && current.Person == person && TicketOf(current) is { } stored && Identity(stored.Principal) == Identity(ticket.Principal))
         {
             try
             {
@@ -157,7 +157,7 @@ internal sealed class VaultTicketStore(ISessionVault sessions, IOptions<Databunk
             : null;
 
     /// <summary>Who a principal is, for telling a renewal from someone else's ticket: each identity's scheme, name identifier and name.</summary>
-    private static string Subject(ClaimsPrincipal principal) => string.Join('\u001e', principal.Identities.Select(i =>
+    private static string Identity(ClaimsPrincipal principal) => string.Join('\u001e', principal.Identities.Select(i =>
         string.Join('\u001f', i.AuthenticationType, i.FindFirst(ClaimTypes.NameIdentifier)?.Value, i.Name)));
 
     private Guid? PersonOf(AuthenticationTicket ticket) =>

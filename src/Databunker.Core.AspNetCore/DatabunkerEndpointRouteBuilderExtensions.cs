@@ -54,7 +54,7 @@ public static class DatabunkerEndpointRouteBuilderExtensions
     /// <c>POST requests/{id}/approve</c> (for an access or portability request the response is the export),
     /// <c>POST requests/{id}/reject</c> and <c>POST requests/{id}/extend</c> with <c>{"reason": "..."}</c>,
     /// <c>GET catalog/record</c>, <c>GET catalog/record.md</c>, <c>GET catalog/retention-notice.md</c>,
-    /// <c>GET users/{token}/audit</c> and <c>GET users/{token}/export</c>. Calls are audited with the signed-in
+    /// <c>GET persons/{token}/audit</c> and <c>GET persons/{token}/export</c>. Calls are audited with the signed-in
     /// user's name as the actor; the approver is that name. A POST that a browser sends from another site (by its
     /// <c>Sec-Fetch-Site</c> or <c>Origin</c> header) is refused with 403, so that a DPO's cookie cannot be used by another
     /// site to approve an erasure; calls with a bearer token, and clients that send neither header, are not affected.
@@ -95,8 +95,8 @@ public static class DatabunkerEndpointRouteBuilderExtensions
         group.MapPost("/requests/{id:guid}/reject", AdminApi.RejectAsync);
         group.MapPost("/requests/{id:guid}/extend", AdminApi.ExtendAsync);
         group.MapGet("/catalog/{document}", AdminApi.Catalog);
-        group.MapGet("/users/{token:guid}/audit", AdminApi.AuditTrailAsync);
-        group.MapGet("/users/{token:guid}/export", AdminApi.ExportAsync);
+        group.MapGet("/persons/{token:guid}/audit", AdminApi.AuditTrailAsync);
+        group.MapGet("/persons/{token:guid}/export", AdminApi.ExportAsync);
         group.WithMetadata(new Microsoft.AspNetCore.Routing.ExcludeFromDescriptionAttribute());
         return group;
     }

@@ -99,7 +99,7 @@ internal sealed class PortalCodeQueue : IDisposable
         {
             using (AuditActor.Begin(PrivacyPortal.Actor))
             {
-                person = (await services.GetRequiredService<IPersonalDataVault>().GetUserAsync(UserLookup.ByEmail(mail.Email), _abandon.Token).ConfigureAwait(false))?.Token;
+                person = (await services.GetRequiredService<IPersonalDataVault>().GetPersonAsync(PersonLookup.ByEmail(mail.Email), _abandon.Token).ConfigureAwait(false))?.Token;
             }
         }
         catch (VaultInputException)

@@ -47,7 +47,7 @@ internal sealed partial class PrivacyPortal
         var key = RandomNumberGenerator.GetBytes(32);
         var expires = time.GetUtcNow() + options.CodeLifetime;
         var pending = new PendingSignIn(email, Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(code))), Convert.ToBase64String(key), expires.ToUnixTimeMilliseconds(), 0);
-        var sessions = services.GetRequiredService<ISessionVault>();
+        var sessions = services.GetRequiredService<ISessionManager>();
         var ticket = await sessions.CreateAsync(JsonSerializer.SerializeToElement(pending, SessionJson.Default.PendingSignIn), new SessionCreateOptions { IdleTimeout = options.CodeLifetime, AbsoluteTimeout = options.CodeLifetime }, context.RequestAborted);
         if (email.Length is > 0 and <= 254)
         {
@@ -66,7 +66,7 @@ internal sealed partial class PrivacyPortal
             return;
         }
 
-        var sessions = context.RequestServices.GetRequiredService<ISessionVault>();
+        var sessions = context.RequestServices.GetRequiredService<ISessionManager>();
         var id = context.Request.Cookies[CookieName];
         var pending = id is null ? null : await CountGuessAsync(context, sessions, id);
         if (pending is null)
@@ -103,7 +103,7 @@ internal sealed partial class PrivacyPortal
 
         if (context.Request.Cookies[CookieName] is { } id)
         {
-            await context.RequestServices.GetRequiredService<ISessionVault>().EndAsync(id, context.RequestAborted);
+            await context.RequestServices.GetRequiredService<ISessionManager>().EndAsync(id, context.RequestAborted);
         }
 
         context.Response.Cookies.Delete(CookieName, new CookieOptions { Path = basePath });
@@ -117,7 +117,7 @@ internal sealed partial class PrivacyPortal
     /// however many arrive at once. Returns the sign-in with the count this guess made (a count over the limit means the
     /// code is spent), or <see langword="null"/> when the session holds no pending sign-in.
     /// </summary>
-    private static async Task<PendingSignIn?> CountGuessAsync(HttpContext context, ISessionVault sessions, string id)
+    private static async Task<PendingSignIn?> CountGuessAsync(HttpContext context, ISessionManager sessions, string id)
     {
         var max = Options(context).MaxCodeAttempts;
         for (var attempt = 0; attempt < CountRetries; attempt++)
@@ -160,7 +160,7 @@ internal sealed partial class PrivacyPortal
         {
             using (AuditActor.Begin(Actor))
             {
-                return (await context.RequestServices.GetRequiredService<IPersonalDataVault>().GetUserAsync(UserLookup.ByEmail(email), context.RequestAborted))?.Token;
+                return (await context.RequestServices.GetRequiredService<IPersonalDataVault>().GetPersonAsync(PersonLookup.ByEmail(email), context.RequestAborted))?.Token;
             }
         }
         catch (VaultInputException)

@@ -43,10 +43,10 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
     public Task DataPageAsync(HttpContext context) => AsPersonAsync(context, async person =>
     {
         var services = context.RequestServices;
-        var user = await services.GetRequiredService<IPersonalDataVault>().GetUserAsync(UserLookup.ByToken(person), context.RequestAborted);
+        var user = await services.GetRequiredService<IPersonalDataVault>().GetPersonAsync(PersonLookup.ByToken(person), context.RequestAborted);
         var html = new StringBuilder("<h2>Profile</h2>");
         AppendObject(html, user?.Profile);
-        var appData = services.GetRequiredService<IAppDataStore>();
+        var appData = services.GetRequiredService<IAppDataManager>();
         foreach (var info in await appData.ListAsync(person, context.RequestAborted))
         {
             html.Append("<h2>").Append(Encode(info.App)).Append("</h2>");
@@ -121,7 +121,7 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
         var buffer = new MemoryStream();
         await using (buffer.ConfigureAwait(false))
         {
-            await context.RequestServices.GetRequiredService<ISubjectExporter>().ExportAsync(person, buffer, context.RequestAborted);
+            await context.RequestServices.GetRequiredService<IPersonExporter>().ExportAsync(person, buffer, context.RequestAborted);
             context.Response.ContentType = "application/json";
             context.Response.Headers.ContentDisposition = "attachment; filename=\"my-data.json\"";
             await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted);
@@ -130,7 +130,7 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
 
     public Task SessionsPageAsync(HttpContext context) => AsPersonAsync(context, async person =>
     {
-        var sessions = context.RequestServices.GetRequiredService<ISessionVault>();
+        var sessions = context.RequestServices.GetRequiredService<ISessionManager>();
         var current = context.Request.Cookies[CookieName] is { } id ? (await sessions.GetAsync(id, touch: false, context.RequestAborted))?.Handle : null;
         var html = new StringBuilder("<table><thead><tr><th>Signed in</th><th>Last seen</th><th></th></tr></thead><tbody>");
         foreach (var s in await sessions.ListAsync(person, context.RequestAborted))
@@ -146,7 +146,7 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
     {
         if (Guid.TryParse(form["handle"].ToString(), out var handle))
         {
-            await context.RequestServices.GetRequiredService<ISessionVault>().EndByHandleAsync(person, handle, context.RequestAborted);
+            await context.RequestServices.GetRequiredService<ISessionManager>().EndByHandleAsync(person, handle, context.RequestAborted);
         }
 
         Redirect(context, "sessions");
@@ -180,7 +180,7 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
             return;
         }
 
-        await services.GetRequiredService<IPersonalDataVault>().DeleteUserAsync(UserLookup.ByToken(person), context.RequestAborted);
+        await services.GetRequiredService<IPersonalDataVault>().ForgetPersonAsync(PersonLookup.ByToken(person), context.RequestAborted);
         context.Response.Cookies.Delete(CookieName, new CookieOptions { Path = basePath });
         await WriteAsync(context, 200, "Your account is deleted", null, "<p>Your account and everything in it are deleted.</p>");
     });
@@ -257,7 +257,7 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
         }
 
         var id = context.Request.Cookies[CookieName];
-        return id is null ? null : (await context.RequestServices.GetRequiredService<ISessionVault>().GetAsync(id, touch: true, context.RequestAborted))?.Person;
+        return id is null ? null : (await context.RequestServices.GetRequiredService<ISessionManager>().GetAsync(id, touch: true, context.RequestAborted))?.Person;
     }
 
     private async Task AsPersonAsync(HttpContext context, Func<Guid, Task> page)

@@ -105,7 +105,7 @@ internal sealed class PostgreSqlAuditChainWriter
             var sequence = first + i + 1;
             previous = _chain.Link(previous, sequence, record);
             (at[i], actors[i], operations[i], subjects[i], outcomes[i], details[i], sequences[i], links[i]) =
-                (record.At, record.Actor, record.Operation, record.Subject?.ToByteArray(), record.Outcome, record.Details, sequence, previous);
+                (record.At, record.Actor, record.Operation, record.Person?.ToByteArray(), record.Outcome, record.Details, sequence, previous);
         }
 
         var many = condition is null ? ManyUnconditional : Conditional.GetOrAdd((condition, values.Length, true), static key =>
@@ -137,7 +137,7 @@ internal sealed class PostgreSqlAuditChainWriter
         var link = _chain.Link(_link, sequence, record);
         _beforeLast = (_sequence, _link);
         (_sequence, _link) = (sequence, link);
-        return [record.At, record.Actor, record.Operation, record.Subject?.ToByteArray(), record.Outcome, record.Details, _lease.Stripe, sequence, link];
+        return [record.At, record.Actor, record.Operation, record.Person?.ToByteArray(), record.Outcome, record.Details, _lease.Stripe, sequence, link];
     }
 
     /// <summary>

@@ -45,7 +45,7 @@ internal sealed partial class PostgreSqlVaultStorage : IAppDocumentStore
     public Task<long?> PutAppDocumentAsync(NewAppDocument document, long? expectedVersion, AuditRecord audit, CancellationToken cancellationToken) =>
         AuditedWriteAsync(async (connection, transaction, chain) =>
         {
-            var id = Id(document.Owner);
+            var id = Id(document.Person);
             await LockPersonAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
             await LockAppDocumentAsync(connection, transaction, id, document.App, cancellationToken).ConfigureAwait(false);
 
@@ -99,7 +99,7 @@ internal sealed partial class PostgreSqlVaultStorage : IAppDocumentStore
                 await using var batch = new NpgsqlBatch(connection, transaction);
                 foreach (var owner in owners)
                 {
-                    chain.Add(batch, audit with { Subject = owner });
+                    chain.Add(batch, audit with { Person = owner });
                 }
 
                 await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

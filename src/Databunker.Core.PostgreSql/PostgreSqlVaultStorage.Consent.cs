@@ -33,7 +33,7 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
     public Task<long> AddConsentEventAsync(NewConsentEvent consent, AuditRecord audit, CancellationToken cancellationToken) =>
         AuditedWriteAsync(async (connection, transaction, chain) =>
         {
-            await LockPersonAsync(connection, transaction, Id(consent.Owner), cancellationToken).ConfigureAwait(false);
+            await LockPersonAsync(connection, transaction, Id(consent.Person), cancellationToken).ConfigureAwait(false);
 
             var id = await InsertConsentAsync(connection, transaction, consent, cancellationToken).ConfigureAwait(false);
             await chain.AppendAsync(audit, cancellationToken).ConfigureAwait(false);
@@ -171,7 +171,7 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
     /// <summary>Writes the head of every ledger whose last decision is linked, as the ledgers stand (once, in the start whose migration added the heads).</summary>
     private async Task WriteHeadsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
-        var last = new List<(Guid Owner, long Sequence, byte[]? Link)>();
+        var last = new List<(Guid Person, long Sequence, byte[]? Link)>();
         await using (var select = Command(connection, transaction,
                          "SELECT e.owner, e.seq, e.link FROM consent_events e WHERE e.seq = (SELECT MAX(m.seq) FROM consent_events m WHERE m.owner = e.owner) ORDER BY e.owner;"))
         await using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
@@ -216,13 +216,13 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
             foreach (var expired in due)
             {
                 // A person forgotten since the look-up is passed over: no decision may outlive their erasure.
-                if (!await HoldPersonAsync(connection, transaction, expired.Owner, cancellationToken).ConfigureAwait(false))
+                if (!await HoldPersonAsync(connection, transaction, expired.Person, cancellationToken).ConfigureAwait(false))
                 {
                     continue;
                 }
 
                 await InsertConsentAsync(connection, transaction, expired, cancellationToken).ConfigureAwait(false);
-                await chain.AppendAsync(audit with { Subject = expired.Owner }, cancellationToken).ConfigureAwait(false);
+                await chain.AppendAsync(audit with { Person = expired.Person }, cancellationToken).ConfigureAwait(false);
                 closed++;
             }
 
@@ -253,13 +253,13 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
             var count = 0;
             foreach (var marked in due)
             {
-                if (!await HoldPersonAsync(connection, transaction, marked.Owner, cancellationToken).ConfigureAwait(false))
+                if (!await HoldPersonAsync(connection, transaction, marked.Person, cancellationToken).ConfigureAwait(false))
                 {
                     continue;
                 }
 
                 await InsertConsentAsync(connection, transaction, marked, cancellationToken).ConfigureAwait(false);
-                await chain.AppendAsync(audit with { Subject = marked.Owner }, cancellationToken).ConfigureAwait(false);
+                await chain.AppendAsync(audit with { Person = marked.Person }, cancellationToken).ConfigureAwait(false);
                 count++;
             }
 
@@ -331,7 +331,7 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
             }
 
             // The owners are held FOR SHARE, as every write for a person is: a forget waits, then deletes what this adds.
-            foreach (var owner in events.Select(e => e.Owner).Distinct().Order())
+            foreach (var owner in events.Select(e => e.Person).Distinct().Order())
             {
                 if (!await HoldPersonAsync(connection, transaction, owner, cancellationToken).ConfigureAwait(false))
                 {
@@ -343,7 +343,7 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
             foreach (var consent in events)
             {
                 await InsertConsentAsync(connection, transaction, consent, cancellationToken).ConfigureAwait(false);
-                await chain.AppendAsync(audit with { Subject = consent.Owner }, cancellationToken).ConfigureAwait(false);
+                await chain.AppendAsync(audit with { Person = consent.Person }, cancellationToken).ConfigureAwait(false);
             }
 
             return true;
@@ -385,11 +385,11 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
         var (sequence, previous) = (1L, new byte[chain.LinkSize]);
         await using (var last = new NpgsqlBatch(connection, transaction))
         {
-            last.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtext('databunker.consent'), hashtext(encode($1, 'hex')));") { Parameters = { Parameter(Id(consent.Owner)) } });
+            last.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtext('databunker.consent'), hashtext(encode($1, 'hex')));") { Parameters = { Parameter(Id(consent.Person)) } });
             last.BatchCommands.Add(new NpgsqlBatchCommand(
                 "SELECT l.seq, l.link, h.seq, h.mac FROM (SELECT 1) one " +
                 "LEFT JOIN LATERAL (SELECT e.seq, e.link FROM consent_events e WHERE e.owner = $1 ORDER BY e.seq DESC LIMIT 1) l ON true " +
-                "LEFT JOIN consent_heads h ON h.owner = $1;") { Parameters = { Parameter(Id(consent.Owner)) } });
+                "LEFT JOIN consent_heads h ON h.owner = $1;") { Parameters = { Parameter(Id(consent.Person)) } });
             await using var reader = await last.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
 
@@ -399,14 +399,14 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
                 (sequence, previous) = (reader.GetInt64(0) + 1, reader.IsDBNull(1) ? throw ConsentLinks.Unlinked() : (byte[])reader.GetValue(1));
             }
 
-            ConsentLinks.RequireHead(chain, consent.Owner, sequence - 1, sequence == 1 ? null : previous, reader.IsDBNull(2) ? null : reader.GetInt64(2), reader.IsDBNull(3) ? null : (byte[])reader.GetValue(3));
+            ConsentLinks.RequireHead(chain, consent.Person, sequence - 1, sequence == 1 ? null : previous, reader.IsDBNull(2) ? null : reader.GetInt64(2), reader.IsDBNull(3) ? null : (byte[])reader.GetValue(3));
         }
 
         // One statement appends the decision and moves its owner's head onto it.
         var link = chain.Link(previous, sequence, consent);
         return (long)(await ScalarAsync(connection, transaction, ConsentInsert, cancellationToken,
-            Id(consent.Owner), consent.Activity, (int)consent.Decision, (int)consent.Method, consent.Source, consent.Notice, consent.NoticeVersion, consent.NoticeHash,
-            consent.At, consent.ExpiresAt, consent.Evidence, sequence, link, ConsentLinks.OfHead(chain, consent.Owner, sequence, link)).ConfigureAwait(false))!;
+            Id(consent.Person), consent.Activity, (int)consent.Decision, (int)consent.Method, consent.Source, consent.Notice, consent.NoticeVersion, consent.NoticeHash,
+            consent.At, consent.ExpiresAt, consent.Evidence, sequence, link, ConsentLinks.OfHead(chain, consent.Person, sequence, link)).ConfigureAwait(false))!;
     }
 
     /// <summary>The rows of a query over <see cref="ConsentColumns"/> (and, <paramref name="withPrevious"/>, the previous decision's link after them).</summary>

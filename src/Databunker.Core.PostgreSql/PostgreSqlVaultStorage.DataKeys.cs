@@ -33,7 +33,7 @@ internal sealed partial class PostgreSqlVaultStorage : IDataKeyStore
             foreach (var r in replacements)
             {
                 Add(batch, "UPDATE data_keys SET key_version = $1, wrapped = $2 WHERE owner = $3 AND wrapped = $4;",
-                    r.Replacement.KeyVersion, r.Replacement.Ciphertext, Id(r.Owner), r.Previous);
+                    r.Replacement.KeyVersion, r.Replacement.Ciphertext, Id(r.Person), r.Previous);
             }
 
             if (batch.BatchCommands.Count == 0)

@@ -14,11 +14,11 @@ internal sealed partial class PostgreSqlVaultStorage : IPrivacyRequestStore
         AuditedWriteAsync(async (connection, transaction, chain) =>
         {
             var r = request;
-            await LockPersonAsync(connection, transaction, Id(r.Owner), cancellationToken).ConfigureAwait(false);
+            await LockPersonAsync(connection, transaction, Id(r.Person), cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, transaction,
                 $"INSERT INTO privacy_requests ({RequestColumns}) VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24);",
                 cancellationToken,
-                Id(r.Id), Id(r.Owner), (int)r.Type, (int)r.Regime, (int)r.State, r.Activity, r.ReceivedAt, r.AcknowledgeBy, r.AcknowledgedAt, r.DueAt, r.Extended, r.VerifyBy,
+                Id(r.Id), Id(r.Person), (int)r.Type, (int)r.Regime, (int)r.State, r.Activity, r.ReceivedAt, r.AcknowledgeBy, r.AcknowledgedAt, r.DueAt, r.Extended, r.VerifyBy,
                 r.VerifiedAt, r.CodeHash, r.CodeExpiresAt, r.CodeAttempts, r.CodesSent, r.DecidedAt, r.DecidedBy, r.ClosedAt, r.Outcome, r.OverdueAt, r.WakeAt, r.Sealed).ConfigureAwait(false);
             await chain.AppendAsync(audit, cancellationToken).ConfigureAwait(false);
             return true;
@@ -102,7 +102,7 @@ internal sealed partial class PostgreSqlVaultStorage : IPrivacyRequestStore
             requests.Add(new PrivacyRequestRow
             {
                 Id = new Guid((byte[])reader.GetValue(0)),
-                Owner = new Guid((byte[])reader.GetValue(1)),
+                Person = new Guid((byte[])reader.GetValue(1)),
                 Type = (PrivacyRequestType)reader.GetInt32(2),
                 Regime = (PrivacyRegime)reader.GetInt32(3),
                 State = (PrivacyRequestState)reader.GetInt32(4),

@@ -95,7 +95,7 @@ internal sealed partial class PostgreSqlVaultStorage : ISessionStore
                 owner = reader.IsDBNull(0) ? null : new Guid((byte[])reader.GetValue(0));
             }
 
-            await chain.AppendAsync(audit with { Subject = owner }, cancellationToken).ConfigureAwait(false);
+            await chain.AppendAsync(audit with { Person = owner }, cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken);
 
@@ -123,7 +123,7 @@ internal sealed partial class PostgreSqlVaultStorage : ISessionStore
 
     private static async Task InsertSessionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, NewSession session, CancellationToken cancellationToken)
     {
-        if (session.Owner is { } owner)
+        if (session.Person is { } owner)
         {
             await LockPersonAsync(connection, transaction, Id(owner), cancellationToken).ConfigureAwait(false);
         }
@@ -132,7 +132,7 @@ internal sealed partial class PostgreSqlVaultStorage : ISessionStore
             "INSERT INTO sessions (id_hash, handle, owner, data, label, version, created_at, last_seen_at, idle_ms, absolute_at, expires_at) " +
             "VALUES ($1, $2, $3, $4, $5, 1, $6, $6, $7, $8, $9);",
             cancellationToken,
-            session.IdHash, Id(session.Handle), session.Owner is { } o ? Id(o) : null, session.Data, session.Label,
+            session.IdHash, Id(session.Handle), session.Person is { } o ? Id(o) : null, session.Data, session.Label,
             session.CreatedAt, session.IdleMilliseconds, session.AbsoluteExpiresAt, session.ExpiresAt).ConfigureAwait(false);
     }
 

@@ -9,7 +9,7 @@ internal sealed partial class PostgreSqlVaultStorage : IShareLinkStore
     public Task AddShareLinkAsync(NewShareLink link, AuditRecord audit, CancellationToken cancellationToken) =>
         AuditedWriteAsync(async (connection, transaction, chain) =>
         {
-            var owner = Id(link.Owner);
+            var owner = Id(link.Person);
             await LockPersonAsync(connection, transaction, owner, cancellationToken).ConfigureAwait(false);
 
             await ExecuteAsync(connection, transaction,

@@ -9,7 +9,7 @@ internal sealed partial class PostgreSqlVaultStorage : ITokenStore
     /// another instance storing the same deterministic token first (its token is returned).
     /// </summary>
     public Task<IReadOnlyList<TokenAddOutcome>> AddTokensAsync(IReadOnlyList<NewToken> tokens, IReadOnlyList<AuditRecord> audit, long now, CancellationToken cancellationToken) =>
-        audit.Count == tokens.Count && tokens.All(t => t.DeterministicHash is null && t.Owner is null)
+        audit.Count == tokens.Count && tokens.All(t => t.DeterministicHash is null && t.Person is null)
             ? AddRandomTokensAsync(tokens, audit, now, cancellationToken)
             : AddTokensOneByOneAsync(tokens, audit, now, cancellationToken);
 
@@ -50,7 +50,7 @@ internal sealed partial class PostgreSqlVaultStorage : ITokenStore
     private Task<IReadOnlyList<TokenAddOutcome>> AddTokensOneByOneAsync(IReadOnlyList<NewToken> tokens, IReadOnlyList<AuditRecord> audit, long now, CancellationToken cancellationToken) =>
         AuditedWriteAsync(async (connection, transaction, chain) =>
         {
-            var owners = tokens.Where(t => t.Owner is not null).Select(t => Id(t.Owner!.Value)).DistinctBy(Convert.ToHexString).ToArray();
+            var owners = tokens.Where(t => t.Person is not null).Select(t => Id(t.Person!.Value)).DistinctBy(Convert.ToHexString).ToArray();
             if (owners.Length > 0 && (long)(await ScalarAsync(connection, transaction,
                     "SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE token = ANY($1) FOR SHARE) locked;", cancellationToken, [owners]).ConfigureAwait(false))! != owners.Length)
             {
@@ -79,7 +79,7 @@ internal sealed partial class PostgreSqlVaultStorage : ITokenStore
                         "INSERT INTO tokens (token_hash, value, deterministic, sealed_token, owner, expires_at, created_at) " +
                         "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING;",
                         cancellationToken, token.TokenHash, token.Value, token.DeterministicHash, token.SealedToken,
-                        token.Owner is { } o ? Id(o) : null, token.ExpiresAt, token.CreatedAt).ConfigureAwait(false);
+                        token.Person is { } o ? Id(o) : null, token.ExpiresAt, token.CreatedAt).ConfigureAwait(false);
                     outcomes[i] = inserted == 1 ? TokenAddOutcome.Added
                         : token.DeterministicHash is { } raced && await FindDeterministicAsync(connection, transaction, raced, now, cancellationToken).ConfigureAwait(false) is { } theirs
                             ? TokenAddOutcome.Existing(theirs)
@@ -168,13 +168,13 @@ internal sealed partial class PostgreSqlVaultStorage : ITokenStore
 
             await chain.AppendAsync(audit with
             {
-                Subject = owner,
+                Person = owner,
                 Outcome = deleted ? audit.Outcome : AuditOutcomes.NotFound,
             }, cancellationToken).ConfigureAwait(false);
             return deleted;
         }, cancellationToken);
 
-    public async Task<IReadOnlyList<StoredTokenSeal>> GetOwnedTokensAsync(Guid owner, byte[]? afterHash, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StoredTokenSeal>> GetPersonTokensAsync(Guid owner, byte[]? afterHash, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, null,

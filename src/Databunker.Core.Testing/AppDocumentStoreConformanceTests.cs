@@ -27,7 +27,7 @@ public abstract class AppDocumentStoreConformanceTests : StorageConformanceTests
         found.Version.Should().Be(1);
         found.UpdatedAt.Should().Be(10);
         found.ExpiresAt.Should().BeNull();
-        found.OwnerKey.Ciphertext.Should().Equal(owner.DataKey.Ciphertext, "a document comes with its owner's wrapped key");
+        found.PersonKey.Ciphertext.Should().Equal(owner.DataKey.Ciphertext, "a document comes with its owner's wrapped key");
         (await AppDocuments.GetAppDocumentAsync(owner.Token, "other", 20, default)).Should().BeNull();
         (await AppDocuments.GetAppDocumentAsync(Guid.NewGuid(), "shop", 20, default)).Should().BeNull();
         (await AppDocuments.ListAppDocumentsAsync(owner.Token, 20, default)).Select(h => h.App).Should().Equal("blog", "shop");
@@ -57,7 +57,7 @@ public abstract class AppDocumentStoreConformanceTests : StorageConformanceTests
     /// <summary>PutAppDocumentAsync: an owner that does not exist fails, writing nothing.</summary>
     /// <returns>A task.</returns>
     [Test]
-    public async Task Put_UnknownOwner_ThrowsAndWritesNothing()
+    public async Task Put_UnknownPerson_ThrowsAndWritesNothing()
     {
         var stranger = Guid.NewGuid();
 
@@ -159,14 +159,14 @@ public abstract class AppDocumentStoreConformanceTests : StorageConformanceTests
         counts.Sum().Should().Be(80, "every document is removed and counted once");
         foreach (var owner in owners)
         {
-            (await AuditTrail.GetAuditAsync(owner.Token, default)).Count(e => e.Subject == owner.Token).Should().Be(1 + 2 + 2);
+            (await AuditTrail.GetAuditAsync(owner.Token, default)).Count(e => e.Person == owner.Token).Should().Be(1 + 2 + 2);
         }
     }
 
     /// <summary>Erasure: the documents a person owns go with them; others stay.</summary>
     /// <returns>A task.</returns>
     [Test]
-    public async Task Erasure_DeletesTheOwnersDocumentsOnly()
+    public async Task Erasure_DeletesThePersonsDocumentsOnly()
     {
         var owner = NewPerson();
         var other = NewPerson();

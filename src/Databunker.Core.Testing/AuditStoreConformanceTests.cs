@@ -80,7 +80,7 @@ public abstract class AuditStoreConformanceTests : StorageConformanceTests
     /// <summary>GetAuditPageAsync: a subject's events page by page in id order, the same as GetAuditAsync reads at once.</summary>
     /// <returns>A task.</returns>
     [Test]
-    public async Task GetAuditPage_PagesThroughTheSubjectsEventsInOrder()
+    public async Task GetAuditPage_PagesThroughThePersonsEventsInOrder()
     {
         var subject = Guid.NewGuid();
         var other = Guid.NewGuid();
@@ -103,7 +103,7 @@ public abstract class AuditStoreConformanceTests : StorageConformanceTests
             after = page[^1].Id;
         }
 
-        pages.Should().HaveCount(25).And.OnlyContain(e => e.Subject == subject);
+        pages.Should().HaveCount(25).And.OnlyContain(e => e.Person == subject);
         pages.Select(e => e.Id).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
         pages.Select(e => e.Id).Should().Equal((await AuditTrail.GetAuditAsync(subject, default)).Select(e => e.Id));
     }

@@ -28,7 +28,7 @@ public sealed class ConformanceAuditChain : IAuditChain
         hmac.AppendData(number);
         BinaryPrimitives.WriteInt64BigEndian(number, record.At);
         hmac.AppendData(number);
-        foreach (var text in new[] { record.Actor, record.Operation, record.Subject?.ToString("N") ?? "-", record.Outcome })
+        foreach (var text in new[] { record.Actor, record.Operation, record.Person?.ToString("N") ?? "-", record.Outcome })
         {
             var bytes = Encoding.UTF8.GetBytes(text);
             BinaryPrimitives.WriteInt64BigEndian(number, bytes.Length);

@@ -30,7 +30,7 @@ public sealed class ConformanceConsentChain : IConsentChain
             hmac.AppendData(number);
         }
 
-        hmac.AppendData(consent.Owner.ToByteArray());
+        hmac.AppendData(consent.Person.ToByteArray());
         hmac.AppendData(Encoding.UTF8.GetBytes(consent.Activity));
         return hmac.GetHashAndReset();
     }

@@ -58,10 +58,10 @@ public abstract class ConsentStoreConformanceTests : StorageConformanceTests
         }
 
         var first = await Consents.GetConsentChainPageAsync(null, 0, 2, default);
-        var rest = await Consents.GetConsentChainPageAsync(first[^1].Event.Owner, first[^1].Sequence, 10, default);
+        var rest = await Consents.GetConsentChainPageAsync(first[^1].Event.Person, first[^1].Sequence, 10, default);
         var expected = new[] { (alice.Token, 1L), (alice.Token, 2L), (alice.Token, 3L), (bob.Token, 1L) }
             .OrderBy(e => Convert.ToHexString(e.Item1.ToByteArray()), StringComparer.Ordinal).ThenBy(e => e.Item2);
-        first.Concat(rest).Select(e => (e.Event.Owner, e.Sequence)).Should().Equal(expected);
+        first.Concat(rest).Select(e => (e.Event.Person, e.Sequence)).Should().Equal(expected);
         (await Consents.LinkLegacyConsentEventsAsync(Audit(null), default)).Should().Be(0, "a new store has no decisions from before the chain");
     }
 
@@ -85,7 +85,7 @@ public abstract class ConsentStoreConformanceTests : StorageConformanceTests
             var ledger = await Consents.GetConsentEventsAsync(person, default);
             var head = await Consents.GetConsentHeadAsync(person, default);
             head.Should().NotBeNull();
-            (head!.Owner, head.Sequence).Should().Be((person, count));
+            (head!.Person, head.Sequence).Should().Be((person, count));
             var marker = new NewConsentEvent(person, string.Empty, default, default, null, string.Empty, 0, [], 0, null, null);
             head.Mac.Should().Equal(ConsentChain.Link(ledger[^1].Link, -count, marker), "the head's MAC is the chain's link over the last link, at the negated sequence number, of an event that carries only the owner");
             ledger.Should().OnlyContain(e => e.Head != null && e.Head.Sequence == count && e.Head.Mac.SequenceEqual(head.Mac));
@@ -183,10 +183,10 @@ public abstract class ConsentStoreConformanceTests : StorageConformanceTests
         counts.Sum().Should().Be(7);
         var first = await Consents.ListLatestConsentsAsync("newsletter", ConsentDecision.ReconsentRequired, 0, 4, default);
         var rest = await Consents.ListLatestConsentsAsync("newsletter", ConsentDecision.ReconsentRequired, first[^1].Id, 10, default);
-        first.Concat(rest).Select(e => e.Event.Owner).Should().BeEquivalentTo(owners.Skip(2).Select(o => o.Token));
+        first.Concat(rest).Select(e => e.Event.Person).Should().BeEquivalentTo(owners.Skip(2).Select(o => o.Token));
         first.Select(e => e.Id).Concat(rest.Select(e => e.Id)).Should().BeInAscendingOrder();
         (first[0].Event.Method, first[0].Event.NoticeVersion, first[0].Event.At).Should().Be((ConsentMethod.System, 1, 30L));
-        (await Consents.ListLatestConsentsAsync("newsletter", ConsentDecision.Granted, 0, 10, default)).Select(e => e.Event.Owner).Should().Equal(owners[0].Token);
+        (await Consents.ListLatestConsentsAsync("newsletter", ConsentDecision.Granted, 0, 10, default)).Select(e => e.Event.Person).Should().Equal(owners[0].Token);
     }
 
     /// <summary>Pending decisions: kept with their link, attachable once a person holds the index hash, attached once, and deleted when stale.</summary>
@@ -207,7 +207,7 @@ public abstract class ConsentStoreConformanceTests : StorageConformanceTests
         attachable.Should().ContainSingle().Which.Should().BeEquivalentTo(new StoredPendingConsent(id, person.Token, pending));
         (await Consents.GetAttachablePendingConsentsAsync(Guid.NewGuid(), 10, default)).Should().BeEmpty("only the given owner's");
 
-        var attached = pending.Event with { Owner = person.Token, Evidence = Bytes(50) };
+        var attached = pending.Event with { Person = person.Token, Evidence = Bytes(50) };
         var both = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => Consents.AttachPendingConsentsAsync([id], [attached], Audit(null), default))));
         both.Count(b => b).Should().Be(1, "a pending decision is attached once");
         (await Consents.GetConsentEventsAsync(person.Token, default)).Should().ContainSingle().Which.Event.Should().BeEquivalentTo(attached);

@@ -17,13 +17,13 @@ public abstract class DataKeyStoreConformanceTests : StorageConformanceTests
         (await DataKeys.CountDataKeysNotUnderAsync("2", default)).Should().Be(5);
         var page = await DataKeys.GetDataKeysNotUnderAsync("2", null, 3, default);
         page.Should().HaveCount(3);
-        var rest = await DataKeys.GetDataKeysNotUnderAsync("2", page[^1].Owner, 3, default);
-        page.Concat(rest).Select(k => k.Owner).Should().BeEquivalentTo(users.Select(u => u.Token), "pages in owner order visit every key once");
-        var replacements = page.Select(k => new DataKeyReplacement(k.Owner, k.Key.Ciphertext, new WrappedKey("2", Bytes(60)))).ToList();
+        var rest = await DataKeys.GetDataKeysNotUnderAsync("2", page[^1].Person, 3, default);
+        page.Concat(rest).Select(k => k.Person).Should().BeEquivalentTo(users.Select(u => u.Token), "pages in owner order visit every key once");
+        var replacements = page.Select(k => new DataKeyReplacement(k.Person, k.Key.Ciphertext, new WrappedKey("2", Bytes(60)))).ToList();
         replacements[0] = replacements[0] with { Previous = Bytes(60) };
 
         (await DataKeys.ReplaceDataKeysAsync(replacements, default)).Should().Be(2);
         (await DataKeys.CountDataKeysNotUnderAsync("2", default)).Should().Be(3);
-        (await Persons.GetPersonAsync(page[1].Owner, default))!.DataKey.KeyVersion.Should().Be("2");
+        (await Persons.GetPersonAsync(page[1].Person, default))!.DataKey.KeyVersion.Should().Be("2");
     }
 }

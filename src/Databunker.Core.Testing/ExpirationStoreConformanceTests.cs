@@ -34,7 +34,7 @@ public abstract class ExpirationStoreConformanceTests : StorageConformanceTests
         retained.DeleteHash.Should().BeNull();
         (await Expirations.FindExpirationLinkAsync(expiration.RetainHash, expiration.DeleteHash, default)).Should().BeNull();
         (await ForgetAsync(user.Token, 3, e => Expirations.HoldsDeleteLinkAsync(e, user.Token, expiration.DeleteHash, default))).Should().BeFalse();
-        (await AuditTrail.GetAuditAsync(user.Token, default)).Should().Contain(e => e.Operation == "test.op" && e.Subject == user.Token);
+        (await AuditTrail.GetAuditAsync(user.Token, default)).Should().Contain(e => e.Operation == "test.op" && e.Person == user.Token);
 
         (await Expirations.CancelExpirationAsync(user.Token, Audit(user.Token), default)).Should().BeTrue();
         (await Expirations.CancelExpirationAsync(user.Token, Audit(user.Token), default)).Should().BeFalse();

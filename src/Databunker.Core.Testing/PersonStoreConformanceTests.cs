@@ -8,7 +8,7 @@ public abstract class PersonStoreConformanceTests : StorageConformanceTests
     /// <summary>CreatePersonsAsync: then read, by token and by index.</summary>
     /// <returns>A task.</returns>
     [Test]
-    public async Task CreateUsersAsync_ThenRead_ByTokenAndByIndex()
+    public async Task CreatePersonsAsync_ThenRead_ByTokenAndByIndex()
     {
         var email = Kind(LookupKind.Email);
         var user = NewPerson(email, Kind(LookupKind.Phone));
@@ -29,7 +29,7 @@ public abstract class PersonStoreConformanceTests : StorageConformanceTests
     /// <summary>CreatePersonsAsync: taken hash, throws naming the index and writes nothing.</summary>
     /// <returns>A task.</returns>
     [Test]
-    public async Task CreateUsersAsync_TakenHash_ThrowsNamingTheIndexAndWritesNothing()
+    public async Task CreatePersonsAsync_TakenHash_ThrowsNamingTheIndexAndWritesNothing()
     {
         var phone = Kind(LookupKind.Phone);
         await Persons.CreatePersonsAsync([NewPerson(phone)], default);
@@ -59,7 +59,7 @@ public abstract class PersonStoreConformanceTests : StorageConformanceTests
     /// <summary>UpdatePersonAsync: replaces indexes and checks version.</summary>
     /// <returns>A task.</returns>
     [Test]
-    public async Task UpdateUserAsync_ReplacesIndexesAndChecksVersion()
+    public async Task UpdatePersonAsync_ReplacesIndexesAndChecksVersion()
     {
         var oldEmail = Kind(LookupKind.Email);
         var user = NewPerson(oldEmail);
@@ -88,7 +88,7 @@ public abstract class PersonStoreConformanceTests : StorageConformanceTests
     /// <summary>UpdatePersonAsync: taken hash, throws and keeps the old state.</summary>
     /// <returns>A task.</returns>
     [Test]
-    public async Task UpdateUserAsync_TakenHash_ThrowsAndKeepsTheOldState()
+    public async Task UpdatePersonAsync_TakenHash_ThrowsAndKeepsTheOldState()
     {
         var taken = Kind(LookupKind.Custom);
         await Persons.CreatePersonsAsync([NewPerson(taken)], default);

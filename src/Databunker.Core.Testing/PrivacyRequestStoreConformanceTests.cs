@@ -10,7 +10,7 @@ public abstract class PrivacyRequestStoreConformanceTests : StorageConformanceTe
     private static PrivacyRequestRow Request(Guid owner, long receivedAt = 10, long dueAt = 1000, PrivacyRequestState state = PrivacyRequestState.Received, long? wakeAt = 500) => new()
     {
         Id = Guid.NewGuid(),
-        Owner = owner,
+        Person = owner,
         Type = PrivacyRequestType.Rectification,
         Regime = PrivacyRegime.Ccpa,
         State = state,
@@ -32,7 +32,7 @@ public abstract class PrivacyRequestStoreConformanceTests : StorageConformanceTe
     /// <summary>AddPrivacyRequestAsync: every field reads back as written, by id and by owner; an unknown owner fails and writes nothing.</summary>
     /// <returns>A task.</returns>
     [Test]
-    public async Task Add_ThenGetByIdAndOwner()
+    public async Task Add_ThenGetByIdAndPerson()
     {
         var owner = NewPerson();
         await Persons.CreatePersonsAsync([owner], default);
@@ -49,7 +49,7 @@ public abstract class PrivacyRequestStoreConformanceTests : StorageConformanceTe
         (await AuditTrail.GetAuditAsync(owner.Token, default)).Should().HaveCount(3);
 
         var orphan = Request(Guid.NewGuid());
-        await FluentActions.Awaiting(() => PrivacyRequests.AddPrivacyRequestAsync(orphan, Audit(orphan.Owner), default)).Should().ThrowAsync<PersonNotFoundException>();
+        await FluentActions.Awaiting(() => PrivacyRequests.AddPrivacyRequestAsync(orphan, Audit(orphan.Person), default)).Should().ThrowAsync<PersonNotFoundException>();
         (await PrivacyRequests.GetPrivacyRequestAsync(orphan.Id, default)).Should().BeNull();
     }
 

@@ -24,15 +24,15 @@ public abstract class SessionStoreConformanceTests : StorageConformanceTests
 
         var found = await Sessions.GetSessionAsync(owned.IdHash, 20, null, default);
         found!.Handle.Should().Be(owned.Handle);
-        found.Owner.Should().Be(owner.Token);
+        found.Person.Should().Be(owner.Token);
         found.Data.Should().Equal(owned.Data);
         found.Label.Should().Equal(owned.Label);
         found.Version.Should().Be(1);
         (found.CreatedAt, found.LastSeenAt, found.ExpiresAt).Should().Be((10L, 10L, 110L));
-        found.OwnerKey!.Ciphertext.Should().Equal(owner.DataKey.Ciphertext);
+        found.PersonKey!.Ciphertext.Should().Equal(owner.DataKey.Ciphertext);
         var free = await Sessions.GetSessionAsync(anonymous.IdHash, 20, null, default);
-        free!.Owner.Should().BeNull();
-        free.OwnerKey.Should().BeNull();
+        free!.Person.Should().BeNull();
+        free.PersonKey.Should().BeNull();
         (await Sessions.GetSessionAsync(owned.IdHash, 110, null, default)).Should().BeNull("it expired at 110");
         (await Sessions.GetSessionAsync(Bytes(32), 20, null, default)).Should().BeNull();
         (await AuditTrail.GetAuditAsync(owner.Token, default)).Should().HaveCount(2);
@@ -41,11 +41,11 @@ public abstract class SessionStoreConformanceTests : StorageConformanceTests
     /// <summary>AddSessionAsync: an owner that does not exist fails, writing nothing.</summary>
     /// <returns>A task.</returns>
     [Test]
-    public async Task Add_UnknownOwner_ThrowsAndWritesNothing()
+    public async Task Add_UnknownPerson_ThrowsAndWritesNothing()
     {
         var orphan = Session(Guid.NewGuid());
 
-        var act = () => Sessions.AddSessionAsync(orphan, Audit(orphan.Owner), default);
+        var act = () => Sessions.AddSessionAsync(orphan, Audit(orphan.Person), default);
 
         await act.Should().ThrowAsync<PersonNotFoundException>();
         (await Sessions.GetSessionAsync(orphan.IdHash, 20, null, default)).Should().BeNull();
@@ -108,14 +108,14 @@ public abstract class SessionStoreConformanceTests : StorageConformanceTests
         (await Sessions.ReplaceSessionAsync(anonymous.IdHash, 20, Session(owner.Token, createdAt: 20), Audit(owner.Token), default)).Should().BeFalse("the old one is gone");
 
         (await Sessions.GetSessionAsync(anonymous.IdHash, 21, null, default)).Should().BeNull();
-        (await Sessions.GetSessionAsync(bound.IdHash, 21, null, default))!.Owner.Should().Be(owner.Token);
+        (await Sessions.GetSessionAsync(bound.IdHash, 21, null, default))!.Person.Should().Be(owner.Token);
         (await Sessions.ListSessionsAsync(owner.Token, 21, default)).Should().ContainSingle();
     }
 
     /// <summary>ListSessionsAsync: the owner's live sessions, most recently seen first.</summary>
     /// <returns>A task.</returns>
     [Test]
-    public async Task List_LiveOnesOfTheOwnerMostRecentFirst()
+    public async Task List_LiveOnesOfThePersonMostRecentFirst()
     {
         var owner = NewPerson();
         var other = NewPerson();
@@ -125,7 +125,7 @@ public abstract class SessionStoreConformanceTests : StorageConformanceTests
         var expired = Session(owner.Token, createdAt: 0, idle: 15);
         foreach (var session in new[] { old, recent, expired, Session(other.Token), Session() })
         {
-            await Sessions.AddSessionAsync(session, Audit(session.Owner), default);
+            await Sessions.AddSessionAsync(session, Audit(session.Person), default);
         }
 
         var listed = await Sessions.ListSessionsAsync(owner.Token, 25, default);
@@ -195,7 +195,7 @@ public abstract class SessionStoreConformanceTests : StorageConformanceTests
     /// <summary>Erasure: the sessions a person owns go with them; others stay.</summary>
     /// <returns>A task.</returns>
     [Test]
-    public async Task Erasure_DeletesTheOwnersSessionsOnly()
+    public async Task Erasure_DeletesThePersonsSessionsOnly()
     {
         var owner = NewPerson();
         await Persons.CreatePersonsAsync([owner], default);

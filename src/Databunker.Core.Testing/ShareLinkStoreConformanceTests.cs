@@ -24,11 +24,11 @@ public abstract class ShareLinkStoreConformanceTests : StorageConformanceTests
 
         var found = await ShareLinks.GetShareLinkAsync(older.TokenHash, default);
         found!.Handle.Should().Be(older.Handle);
-        found.Owner.Should().Be(owner.Token);
+        found.Person.Should().Be(owner.Token);
         found.Recipient.Should().Equal(older.Recipient);
         found.Fields.Should().Equal(older.Fields);
         (found.CreatedAt, found.ExpiresAt, found.MaxReads, found.ReadsLeft, found.RevokedAt).Should().Be((10L, 100L, 2, 2, (long?)null));
-        found.OwnerKey!.Ciphertext.Should().Equal(owner.DataKey.Ciphertext);
+        found.PersonKey!.Ciphertext.Should().Equal(owner.DataKey.Ciphertext);
         (await ShareLinks.GetShareLinkAsync(Bytes(32), default)).Should().BeNull();
         (await ShareLinks.ListShareLinksAsync(owner.Token, default)).Select(l => l.Handle).Should().Equal(newer.Handle, older.Handle);
         (await AuditTrail.GetAuditAsync(owner.Token, default)).Should().HaveCount(3);
@@ -37,11 +37,11 @@ public abstract class ShareLinkStoreConformanceTests : StorageConformanceTests
     /// <summary>AddShareLinkAsync: an owner that does not exist fails, writing nothing.</summary>
     /// <returns>A task.</returns>
     [Test]
-    public async Task Add_UnknownOwner_ThrowsAndWritesNothing()
+    public async Task Add_UnknownPerson_ThrowsAndWritesNothing()
     {
         var orphan = Link(Guid.NewGuid());
 
-        var act = () => ShareLinks.AddShareLinkAsync(orphan, Audit(orphan.Owner), default);
+        var act = () => ShareLinks.AddShareLinkAsync(orphan, Audit(orphan.Person), default);
 
         await act.Should().ThrowAsync<PersonNotFoundException>();
         (await ShareLinks.GetShareLinkAsync(orphan.TokenHash, default)).Should().BeNull();
@@ -124,7 +124,7 @@ public abstract class ShareLinkStoreConformanceTests : StorageConformanceTests
     /// <summary>Erasure: the links a person owns go with them; others stay.</summary>
     /// <returns>A task.</returns>
     [Test]
-    public async Task Erasure_DeletesTheOwnersLinksOnly()
+    public async Task Erasure_DeletesThePersonsLinksOnly()
     {
         var owner = NewPerson();
         var other = NewPerson();

@@ -150,9 +150,9 @@ public abstract class StorageConformanceTests
     protected static IndexEntry Kind(LookupKind kind) => new(kind, Bytes(32));
 
     /// <summary>An audit event of the operation <c>test.op</c>.</summary>
-    /// <param name="subject">The subject, or <see langword="null"/>.</param>
+    /// <param name="person">The person, or <see langword="null"/>.</param>
     /// <returns>The event.</returns>
-    protected static AuditRecord Audit(Guid? subject) => new(0, 1, "tests", "test.op", subject, "success", null);
+    protected static AuditRecord Audit(Guid? person) => new(0, 1, "tests", "test.op", person, "success", null);
 
     /// <summary>A person with random ciphertexts and the given index entries.</summary>
     /// <param name="indexes">The index entries.</param>

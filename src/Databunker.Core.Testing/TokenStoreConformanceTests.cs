@@ -24,8 +24,8 @@ public abstract class TokenStoreConformanceTests : StorageConformanceTests
         outcomes.Should().Equal(TokenAddOutcome.Added, TokenAddOutcome.Added);
         var found = await Tokens.GetTokensAsync([owned.TokenHash, expiring.TokenHash, Bytes(32)], 10, default);
         found[0]!.Value.Should().Equal(owned.Value);
-        found[0]!.Owner.Should().Be(owner.Token);
-        found[0]!.OwnerKey!.Ciphertext.Should().Equal(owner.DataKey.Ciphertext, "an owned token comes with its owner's wrapped key");
+        found[0]!.Person.Should().Be(owner.Token);
+        found[0]!.PersonKey!.Ciphertext.Should().Equal(owner.DataKey.Ciphertext, "an owned token comes with its owner's wrapped key");
         found[1]!.ExpiresAt.Should().Be(50);
         found[2].Should().BeNull();
         (await Tokens.GetTokensAsync([expiring.TokenHash], 50, default)).Should().Equal([null], "a token is gone at its expiry");
@@ -70,7 +70,7 @@ public abstract class TokenStoreConformanceTests : StorageConformanceTests
     /// <summary>AddTokensAsync: an owner that does not exist fails the whole call.</summary>
     /// <returns>A task.</returns>
     [Test]
-    public async Task AddTokensAsync_UnknownOwner_ThrowsAndWritesNothing()
+    public async Task AddTokensAsync_UnknownPerson_ThrowsAndWritesNothing()
     {
         var free = Token();
         var orphan = Token(owner: Guid.NewGuid());
@@ -119,7 +119,7 @@ public abstract class TokenStoreConformanceTests : StorageConformanceTests
     /// <summary>Erasure: the tokens a person owns go with them; others stay.</summary>
     /// <returns>A task.</returns>
     [Test]
-    public async Task Erasure_DeletesTheOwnedTokensOnly()
+    public async Task Erasure_DeletesThePersonsTokensOnly()
     {
         var owner = NewPerson();
         await Persons.CreatePersonsAsync([owner], default);
@@ -134,10 +134,10 @@ public abstract class TokenStoreConformanceTests : StorageConformanceTests
         found[1].Should().NotBeNull();
     }
 
-    /// <summary>GetOwnedTokensAsync: the owner's tokens only, page by page in hash order.</summary>
+    /// <summary>GetPersonTokensAsync: the owner's tokens only, page by page in hash order.</summary>
     /// <returns>A task.</returns>
     [Test]
-    public async Task GetOwnedTokens_PagesThroughTheOwnersTokensOnly()
+    public async Task GetPersonTokens_PagesThroughThePersonsTokensOnly()
     {
         var owner = NewPerson();
         var other = NewPerson();
@@ -145,14 +145,14 @@ public abstract class TokenStoreConformanceTests : StorageConformanceTests
         var owned = Enumerable.Range(0, 5).Select(_ => Token(owner: owner.Token)).ToList();
         await Tokens.AddTokensAsync([.. owned, Token(owner: other.Token), Token()], [.. Enumerable.Range(0, 7).Select(_ => Audit(null))], 10, default);
 
-        var first = await Tokens.GetOwnedTokensAsync(owner.Token, null, 3, default);
-        var rest = await Tokens.GetOwnedTokensAsync(owner.Token, first[^1].TokenHash, 3, default);
+        var first = await Tokens.GetPersonTokensAsync(owner.Token, null, 3, default);
+        var rest = await Tokens.GetPersonTokensAsync(owner.Token, first[^1].TokenHash, 3, default);
 
         first.Should().HaveCount(3);
         rest.Should().HaveCount(2);
         first.Concat(rest).Select(t => Convert.ToHexString(t.TokenHash)).Should().BeInAscendingOrder(StringComparer.Ordinal)
             .And.BeEquivalentTo(owned.Select(t => Convert.ToHexString(t.TokenHash)));
-        first[0].Owner.Should().Be(owner.Token);
-        first[0].OwnerKey!.Ciphertext.Should().Equal(owner.DataKey.Ciphertext);
+        first[0].Person.Should().Be(owner.Token);
+        first[0].PersonKey!.Ciphertext.Should().Equal(owner.DataKey.Ciphertext);
     }
 }

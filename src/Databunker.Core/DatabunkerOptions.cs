@@ -34,12 +34,12 @@ public sealed class DatabunkerOptions
     [TimeSpanRange("00:00:00.001", "3650000.00:00:00")]
     public TimeSpan AuditRetention { get; set; } = TimeSpan.FromDays(365);
 
-    /// <summary>Whether reads (<c>user.get</c>) are audited too.</summary>
+    /// <summary>Whether reads (<c>person.get</c>) are audited too.</summary>
     /// <value><see langword="true"/>.</value>
     public bool AuditReads { get; set; } = true;
 
     /// <summary>
-    /// How many audit events of reads (<c>user.get</c>, <c>token.detokenize</c>) may be handed to the group
+    /// How many audit events of reads (<c>person.get</c>, <c>token.detokenize</c>) may be handed to the group
     /// commit and not yet committed; 0 to 100,000. A read's event joins the next batch instead of paying for a
     /// transaction of its own, and one writer commits batches one after another, so that reads scale (see
     /// docs/benchmarks.md). A crash of the process (not a clean dispose) loses at most this many read events;
@@ -75,7 +75,7 @@ public sealed class DatabunkerOptions
     public bool CompactAfterForget { get; set; }
 
     /// <summary>
-    /// The most items one many-item call takes (<see cref="IPersonalDataVault.CreateUsersAsync"/>,
+    /// The most items one many-item call takes (<see cref="IPersonalDataVault.CreatePersonsAsync"/>,
     /// <c>ITokenizer.TokenizeManyAsync</c> and <c>DetokenizeManyAsync</c>): each is one transaction, so an
     /// unbounded list would hold the database's write lock, and the memory, for as long as it takes. A longer
     /// list is refused with <see cref="VaultInputException"/>; split it. 1 to 1,000,000.

@@ -33,10 +33,10 @@ public static class DatabunkerServiceCollectionExtensions
         PersonalDataVault.Register(services);
         Tokenizer.Register(services);
         ExpirationManager.Register(services);
-        AppData.AppDataStore.Register(services);
-        Sessions.SessionVault.Register(services);
+        AppData.AppDataManager.Register(services);
+        Sessions.SessionManager.Register(services);
         Shares.ShareLinkManager.Register(services);
-        Export.SubjectExporter.Register(services);
+        Export.PersonExporter.Register(services);
         Privacy.PrivacyCatalog.Register(services);
         Consent.ConsentLedger.Register(services);
         Requests.PrivacyRequestManager.Register(services);

@@ -27,15 +27,15 @@ internal static partial class DatabunkerTool
         /// <exception cref="ArgumentException">Not exactly one lookup is given, or no person matches it (the value is not shown).</exception>
         public async Task<Guid> FindAsync(ParseResult result, IServiceProvider services, CancellationToken cancellationToken)
         {
-            var lookups = new List<UserLookup>();
+            var lookups = new List<PersonLookup>();
             if (result.GetValue(_token) is { } token)
             {
-                lookups.Add(UserLookup.ByToken(token));
+                lookups.Add(PersonLookup.ByToken(token));
             }
 
-            AddIfGiven(lookups, result.GetValue(_email), UserLookup.ByEmail);
-            AddIfGiven(lookups, result.GetValue(_phone), UserLookup.ByPhone);
-            AddIfGiven(lookups, result.GetValue(_login), UserLookup.ByLogin);
+            AddIfGiven(lookups, result.GetValue(_email), PersonLookup.ByEmail);
+            AddIfGiven(lookups, result.GetValue(_phone), PersonLookup.ByPhone);
+            AddIfGiven(lookups, result.GetValue(_login), PersonLookup.ByLogin);
             if (lookups.Count != 1)
             {
                 throw new ArgumentException("Name the person with exactly one of --token, --email, --phone and --login.");
@@ -47,11 +47,11 @@ internal static partial class DatabunkerTool
                 return lookup.Token;
             }
 
-            var found = await services.GetRequiredService<IPersonalDataVault>().GetUserAsync(lookup, cancellationToken).ConfigureAwait(false);
+            var found = await services.GetRequiredService<IPersonalDataVault>().GetPersonAsync(lookup, cancellationToken).ConfigureAwait(false);
             return found?.Token ?? throw new ArgumentException($"No person in this vault has that {lookup.Kind.ToString().ToLowerInvariant()}.");
         }
 
-        private static void AddIfGiven(List<UserLookup> lookups, string? value, Func<string, UserLookup> lookup)
+        private static void AddIfGiven(List<PersonLookup> lookups, string? value, Func<string, PersonLookup> lookup)
         {
             if (value is not null)
             {

@@ -104,7 +104,7 @@ internal static partial class DatabunkerTool
         vault.AddTo(export);
         export.SetAction((result, cancellationToken) => RunAsync(result, vault, error, async services =>
         {
-            var exporter = services.GetRequiredService<ISubjectExporter>();
+            var exporter = services.GetRequiredService<IPersonExporter>();
             var token = await person.FindAsync(result, services, cancellationToken).ConfigureAwait(false);
             if (result.GetValue(exportFile) is { } file)
             {

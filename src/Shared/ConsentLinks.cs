@@ -15,8 +15,8 @@ internal static class ConsentLinks
         chain.Link(lastLink, -sequence, new NewConsentEvent(owner, string.Empty, default, default, null, string.Empty, 0, [], 0, null, null));
 
     /// <summary>The heads of every ledger whose last decision is linked, over (owner, sequence, link) rows of those last decisions.</summary>
-    public static IEnumerable<(Guid Owner, long Sequence, byte[] Mac)> OfHeads(IConsentChain chain, IEnumerable<(Guid Owner, long Sequence, byte[]? Link)> last) =>
-        last.Where(l => l.Link is { Length: > 0 } && l.Link.Length == chain.LinkSize).Select(l => (l.Owner, l.Sequence, OfHead(chain, l.Owner, l.Sequence, l.Link!)));
+    public static IEnumerable<(Guid Person, long Sequence, byte[] Mac)> OfHeads(IConsentChain chain, IEnumerable<(Guid Person, long Sequence, byte[]? Link)> last) =>
+        last.Where(l => l.Link is { Length: > 0 } && l.Link.Length == chain.LinkSize).Select(l => (l.Person, l.Sequence, OfHead(chain, l.Person, l.Sequence, l.Link!)));
 
     /// <summary>
     /// Before an append: throws unless the owner's last decision (<paramref name="lastSequence"/> 0 when none) is the one
@@ -51,9 +51,9 @@ internal static class ConsentLinks
         var (owner, sequence, previous) = (Guid.Empty, 0L, new byte[chain.LinkSize]);
         foreach (var stored in legacy)
         {
-            if (stored.Event.Owner != owner)
+            if (stored.Event.Person != owner)
             {
-                (owner, sequence, previous) = (stored.Event.Owner, 0L, new byte[chain.LinkSize]);
+                (owner, sequence, previous) = (stored.Event.Person, 0L, new byte[chain.LinkSize]);
             }
 
             if (stored.Sequence != sequence + 1)

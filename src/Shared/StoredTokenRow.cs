@@ -30,8 +30,8 @@ internal static class StoredTokenRow
             token.Value,
             reader.IsDBNull(1) ? null : (byte[])reader.GetValue(1),
             reader.IsDBNull(2) ? null : (byte[])reader.GetValue(2),
-            token.Owner,
+            token.Person,
             token.ExpiresAt,
-            token.OwnerKey);
+            token.PersonKey);
     }
 }

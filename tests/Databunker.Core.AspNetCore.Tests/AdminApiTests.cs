@@ -23,7 +23,7 @@ public sealed class AdminApiTests
         using var anonymous = new HttpClient { BaseAddress = host.Address };
         using var customer = Client(host, "carol", role: "customer");
 
-        foreach (var path in new[] { "databunker/admin/requests", "databunker/admin/catalog/record", $"databunker/admin/users/{Guid.NewGuid()}/export" })
+        foreach (var path in new[] { "databunker/admin/requests", "databunker/admin/catalog/record", $"databunker/admin/persons/{Guid.NewGuid()}/export" })
         {
             (await anonymous.GetAsync(path)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
             (await customer.GetAsync(path)).StatusCode.Should().Be(HttpStatusCode.Forbidden);
@@ -37,7 +37,7 @@ public sealed class AdminApiTests
     {
         await using var host = await StartAsync();
         var requests = host.App.Services.GetRequiredService<IPrivacyRequestManager>();
-        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "queue@example.com", name = "Quentin" }));
+        var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "queue@example.com", name = "Quentin" }));
         var fix = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Rectification, IdentityVerified = true, Change = JsonSerializer.SerializeToElement(new { name = "Quinn" }) });
         var erase = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Objection, Activity = "analytics", IdentityVerified = true });
         using var dpo = Client(host, "dpo.anna", role: "dpo");
@@ -57,7 +57,7 @@ public sealed class AdminApiTests
         var approved = await dpo.PostAsync($"databunker/admin/requests/{fix.Id}/approve", null);
         var body = await approved.Content.ReadFromJsonAsync<JsonElement>();
         (body.GetProperty("state").GetString(), body.GetProperty("decidedBy").GetString()).Should().Be(("completed", "dpo.anna"));
-        (await host.Vault.GetUserAsync(UserLookup.ByToken(person)))!.Profile.GetProperty("name").GetString().Should().Be("Quinn");
+        (await host.Vault.GetPersonAsync(PersonLookup.ByToken(person)))!.Profile.GetProperty("name").GetString().Should().Be("Quinn");
         (await dpo.PostAsJsonAsync($"databunker/admin/requests/{erase.Id}/reject", new { reason = "Compelling legitimate grounds." })).StatusCode.Should().Be(HttpStatusCode.OK);
 
         var again = await dpo.PostAsync($"databunker/admin/requests/{fix.Id}/approve", null);
@@ -73,7 +73,7 @@ public sealed class AdminApiTests
     {
         await using var host = await StartAsync();
         var requests = host.App.Services.GetRequiredService<IPrivacyRequestManager>();
-        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "download@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "download@example.com" }));
         var access = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Access, IdentityVerified = true });
         using var dpo = Client(host, "dpo.ben", role: "dpo");
 
@@ -84,10 +84,10 @@ public sealed class AdminApiTests
         (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("profile").GetProperty("data").GetProperty("email").GetString().Should().Be("download@example.com");
         (await requests.GetAsync(access.Id))!.State.Should().Be(PrivacyRequestState.Completed);
 
-        using var export = await dpo.GetAsync($"databunker/admin/users/{person}/export");
+        using var export = await dpo.GetAsync($"databunker/admin/persons/{person}/export");
         export.StatusCode.Should().Be(HttpStatusCode.OK);
-        var trail = await dpo.GetFromJsonAsync<JsonElement>($"databunker/admin/users/{person}/audit");
-        trail.EnumerateArray().Select(e => e.GetProperty("operation").GetString()).Should().Contain(AuditOperations.UserExport);
+        var trail = await dpo.GetFromJsonAsync<JsonElement>($"databunker/admin/persons/{person}/audit");
+        trail.EnumerateArray().Select(e => e.GetProperty("operation").GetString()).Should().Contain(AuditOperations.PersonExport);
     }
 
     [Test]
@@ -129,7 +129,7 @@ public sealed class AdminApiTests
     {
         await using var host = await StartAsync();
         var requests = host.App.Services.GetRequiredService<IPrivacyRequestManager>();
-        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "bodies@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "bodies@example.com" }));
         var request = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Restriction, IdentityVerified = true });
         using var dpo = Client(host, "dpo", role: "dpo");
         var reject = $"databunker/admin/requests/{request.Id}/reject";
@@ -149,7 +149,7 @@ public sealed class AdminApiTests
     {
         await using var host = await StartAsync();
         var requests = host.App.Services.GetRequiredService<IPrivacyRequestManager>();
-        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "csrf@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "csrf@example.com" }));
         var request = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Erasure, IdentityVerified = true });
         var approve = $"databunker/admin/requests/{request.Id}/approve";
         var ownOrigin = host.Address.GetLeftPart(UriPartial.Authority);
@@ -172,12 +172,12 @@ public sealed class AdminApiTests
         (await PostAsync(("Sec-Fetch-Site", "cross-site"))).Should().Be(HttpStatusCode.Forbidden);
         (await PostAsync(("Sec-Fetch-Site", "same-site"), ("Origin", "https://blog.shop.example"))).Should().Be(HttpStatusCode.Forbidden, "a sibling host is another origin");
         (await requests.GetAsync(request.Id))!.State.Should().Be(PrivacyRequestState.AwaitingApproval, "no refused call forgot anyone");
-        (await host.Vault.GetUserAsync(UserLookup.ByToken(person))).Should().NotBeNull();
+        (await host.Vault.GetPersonAsync(PersonLookup.ByToken(person))).Should().NotBeNull();
 
         (await PostAsync(("Origin", "http://evil.example"), ("Authorization", "Bearer x"), ("Cookie", "session=1"))).Should().Be(HttpStatusCode.Forbidden,
             "a browser's cookie came along: the bearer header proves nothing then");
         (await PostAsync(("Origin", "http://evil.example"), ("Authorization", "Bearer not-a-browser"))).Should().Be(HttpStatusCode.OK, "a bearer token is not sent by a browser on its own");
-        var again = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "csrf2@example.com" })), Type = PrivacyRequestType.Erasure, IdentityVerified = true });
+        var again = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "csrf2@example.com" })), Type = PrivacyRequestType.Erasure, IdentityVerified = true });
         approve = $"databunker/admin/requests/{again.Id}/approve";
         (await PostAsync(("Origin", ownOrigin), ("Sec-Fetch-Site", "same-origin"))).Should().Be(HttpStatusCode.OK, "the DPO's own pages post from the same origin");
     }

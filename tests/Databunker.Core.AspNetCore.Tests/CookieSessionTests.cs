@@ -19,10 +19,10 @@ public sealed class CookieSessionTests
     public async Task ASignIn_KeepsItsTicketInTheVault_ListedForThePerson_AndEndingItSignsTheBrowserOut()
     {
         await using var host = await StartAsync();
-        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "cookie@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "cookie@example.com" }));
         using var phone = ExpirationLinkEndpointTests.NewBrowserClient();
         using var laptop = ExpirationLinkEndpointTests.NewBrowserClient();
-        var sessions = host.App.Services.GetRequiredService<ISessionVault>();
+        var sessions = host.App.Services.GetRequiredService<ISessionManager>();
 
         (await phone.PostAsync(new Uri(host.Address, $"/signin/{person}"), null)).StatusCode.Should().Be(HttpStatusCode.OK);
         (await laptop.PostAsync(new Uri(host.Address, $"/signin/{person}"), null)).StatusCode.Should().Be(HttpStatusCode.OK);
@@ -41,15 +41,15 @@ public sealed class CookieSessionTests
     public async Task ForgettingThePerson_OrTheSessionExpiring_SignsTheBrowserOut()
     {
         await using var host = await StartAsync();
-        var sessions = host.App.Services.GetRequiredService<ISessionVault>();
-        var forgotten = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "forget.cookie@example.com" }));
-        var idle = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "idle.cookie@example.com" }));
+        var sessions = host.App.Services.GetRequiredService<ISessionManager>();
+        var forgotten = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "forget.cookie@example.com" }));
+        var idle = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "idle.cookie@example.com" }));
         using var first = ExpirationLinkEndpointTests.NewBrowserClient();
         using var second = ExpirationLinkEndpointTests.NewBrowserClient();
         await first.PostAsync(new Uri(host.Address, $"/signin/{forgotten}"), null);
         await second.PostAsync(new Uri(host.Address, $"/signin/{idle}"), null);
 
-        await host.Vault.DeleteUserAsync(UserLookup.ByToken(forgotten));
+        await host.Vault.ForgetPersonAsync(PersonLookup.ByToken(forgotten));
         (await first.GetAsync(new Uri(host.Address, "/me"))).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
         (await second.GetAsync(new Uri(host.Address, "/me"))).StatusCode.Should().Be(HttpStatusCode.OK);
 
@@ -76,9 +76,9 @@ public sealed class CookieSessionTests
     public async Task SigningIn_OverACookiePlantedByAnotherPerson_IssuesANewSession_AndTheOldCookieIsSignedOut()
     {
         await using var host = await StartAsync();
-        var sessions = host.App.Services.GetRequiredService<ISessionVault>();
-        var attacker = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "attacker@example.com" }));
-        var victim = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "victim@example.com" }));
+        var sessions = host.App.Services.GetRequiredService<ISessionManager>();
+        var attacker = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "attacker@example.com" }));
+        var victim = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "victim@example.com" }));
         var (attackerBrowser, attackerCookies) = NewBrowser();
         using var _ = attackerBrowser;
         await attackerBrowser.PostAsync(new Uri(host.Address, $"/signin/{attacker}"), null);
@@ -96,7 +96,7 @@ public sealed class CookieSessionTests
         (await sessions.ListAsync(victim)).Should().ContainSingle("the victim's session is listed under the victim");
         (await sessions.ListAsync(attacker)).Should().BeEmpty();
 
-        await host.Vault.DeleteUserAsync(UserLookup.ByToken(victim));
+        await host.Vault.ForgetPersonAsync(PersonLookup.ByToken(victim));
         (await sharedBrowser.GetAsync(new Uri(host.Address, "/who"))).StatusCode.Should().Be(HttpStatusCode.Unauthorized, "forgetting the victim ends their session");
     }
 
@@ -104,8 +104,8 @@ public sealed class CookieSessionTests
     public async Task SigningIn_OverAnAnonymousCookie_IssuesANewSession_AndTheAnonymousOneEnds()
     {
         await using var host = await StartAsync();
-        var sessions = host.App.Services.GetRequiredService<ISessionVault>();
-        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "anonymous.first@example.com" }));
+        var sessions = host.App.Services.GetRequiredService<ISessionManager>();
+        var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "anonymous.first@example.com" }));
         var (planter, plantedCookies) = NewBrowser();
         using var _ = planter;
         await planter.PostAsync(new Uri(host.Address, "/signin/guest"), null);
@@ -125,8 +125,8 @@ public sealed class CookieSessionTests
     public async Task SigningInAgain_AsTheSamePerson_GetsANewSession_AndTheOldCookieIsSignedOut()
     {
         await using var host = await StartAsync();
-        var sessions = host.App.Services.GetRequiredService<ISessionVault>();
-        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "twice@example.com" }));
+        var sessions = host.App.Services.GetRequiredService<ISessionManager>();
+        var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "twice@example.com" }));
         var (browser, cookies) = NewBrowser();
         using var _ = browser;
         await browser.PostAsync(new Uri(host.Address, $"/signin/{person}"), null);
@@ -164,8 +164,8 @@ public sealed class CookieSessionTests
     public async Task ASlidingRefresh_KeepsTheSessionId_SoConcurrentRequestsStaySignedIn()
     {
         await using var host = await StartAsync(cookieLifetime: TimeSpan.FromMinutes(15));
-        var sessions = host.App.Services.GetRequiredService<ISessionVault>();
-        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "sliding@example.com" }));
+        var sessions = host.App.Services.GetRequiredService<ISessionManager>();
+        var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "sliding@example.com" }));
         var (browser, cookies) = NewBrowser();
         using var _ = browser;
         await browser.PostAsync(new Uri(host.Address, $"/signin/{person}"), null);
@@ -186,7 +186,7 @@ public sealed class CookieSessionTests
     [Test]
     public async Task AMinimalApiHandler_ThatTakesTheSessionVault_Answers()
     {
-        await using var host = await LinkHost.StartAsync(map: app => app.MapGet("/sessions/count", (ISessionVault sessions) => sessions is not null ? "ok" : "none"));
+        await using var host = await LinkHost.StartAsync(map: app => app.MapGet("/sessions/count", (ISessionManager sessions) => sessions is not null ? "ok" : "none"));
         using var browser = ExpirationLinkEndpointTests.NewBrowserClient();
 
         using var response = await browser.GetAsync(new Uri(host.Address, "/sessions/count"));

@@ -19,7 +19,7 @@ public sealed class ExpirationLinkBrowserTests : BrowserTest
         opened!.Status.Should().Be(200);
         (await page.TitleAsync()).Should().Be("Keep your data");
         await Chromium.ScreenshotAsync(page, "expiration-keep-page");
-        (await host.Expirations.GetStatusAsync(UserLookup.ByToken(ticket.UserToken)))!.State.Should().Be(ExpirationState.Waiting, "opening the link changes nothing");
+        (await host.Expirations.GetStatusAsync(PersonLookup.ByToken(ticket.PersonToken)))!.State.Should().Be(ExpirationState.Waiting, "opening the link changes nothing");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Keep my data" }).ClickAsync();
 
@@ -27,7 +27,7 @@ public sealed class ExpirationLinkBrowserTests : BrowserTest
         (await page.TitleAsync()).Should().Be("Your data is kept");
         page.Url.Should().NotContain(ticket.RetainToken, "after the POST the token is in no address");
         await Chromium.ScreenshotAsync(page, "expiration-kept");
-        (await host.Expirations.GetStatusAsync(UserLookup.ByToken(ticket.UserToken)))!.State.Should().Be(ExpirationState.Retained);
+        (await host.Expirations.GetStatusAsync(PersonLookup.ByToken(ticket.PersonToken)))!.State.Should().Be(ExpirationState.Retained);
         Dialogs.Should().BeEmpty();
     }
 
@@ -41,13 +41,13 @@ public sealed class ExpirationLinkBrowserTests : BrowserTest
         await page.GotoAsync(host.Local(ticket.DeleteUrl!).ToString());
         (await page.TitleAsync()).Should().Be("Delete your data");
         await Chromium.ScreenshotAsync(page, "expiration-delete-page");
-        (await host.Vault.GetUserAsync(UserLookup.ByToken(ticket.UserToken))).Should().NotBeNull("opening the link changes nothing");
+        (await host.Vault.GetPersonAsync(PersonLookup.ByToken(ticket.PersonToken))).Should().NotBeNull("opening the link changes nothing");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete my data now" }).ClickAsync();
 
         await page.WaitForURLAsync("**/privacy/delete", AfterPost);
         (await page.TitleAsync()).Should().Be("Your data is deleted");
-        (await host.Vault.GetUserAsync(UserLookup.ByToken(ticket.UserToken))).Should().BeNull();
+        (await host.Vault.GetPersonAsync(PersonLookup.ByToken(ticket.PersonToken))).Should().BeNull();
 
         await page.GotoAsync(host.Local(ticket.DeleteUrl!).ToString());
         (await page.TitleAsync()).Should().Be("This link does not work", "a used link gets the neutral page");
@@ -68,7 +68,7 @@ public sealed class ExpirationLinkBrowserTests : BrowserTest
 
         await page.WaitForURLAsync("**/privacy/delete", AfterPost);
         (await page.TitleAsync()).Should().Be("The page expired");
-        (await host.Vault.GetUserAsync(UserLookup.ByToken(ticket.UserToken))).Should().NotBeNull();
+        (await host.Vault.GetPersonAsync(PersonLookup.ByToken(ticket.PersonToken))).Should().NotBeNull();
     }
 
     /// <summary>

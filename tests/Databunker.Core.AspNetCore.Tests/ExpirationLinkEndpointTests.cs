@@ -28,8 +28,8 @@ public sealed partial class ExpirationLinkEndpointTests
             html.Should().NotContain("scanned@example.com", "the page names no one");
         }
 
-        (await host.Expirations.GetStatusAsync(UserLookup.ByToken(ticket.UserToken)))!.State.Should().Be(ExpirationState.Waiting, "a GET changes nothing");
-        (await host.Vault.GetAuditEventsAsync(ticket.UserToken)).Should().NotContain(e => e.Operation.StartsWith("expiration.retain", StringComparison.Ordinal));
+        (await host.Expirations.GetStatusAsync(PersonLookup.ByToken(ticket.PersonToken)))!.State.Should().Be(ExpirationState.Waiting, "a GET changes nothing");
+        (await host.Vault.GetAuditEventsAsync(ticket.PersonToken)).Should().NotContain(e => e.Operation.StartsWith("expiration.retain", StringComparison.Ordinal));
     }
 
     [TestCase("retain")]
@@ -48,7 +48,7 @@ public sealed partial class ExpirationLinkEndpointTests
 
         posted.StatusCode.Should().Be(HttpStatusCode.OK);
         AssertSafeHeaders(posted);
-        var status = await host.Expirations.GetStatusAsync(UserLookup.ByToken(ticket.UserToken));
+        var status = await host.Expirations.GetStatusAsync(PersonLookup.ByToken(ticket.PersonToken));
         if (action == "retain")
         {
             status!.State.Should().Be(ExpirationState.Retained);
@@ -56,7 +56,7 @@ public sealed partial class ExpirationLinkEndpointTests
         }
         else
         {
-            (await host.Vault.GetUserAsync(UserLookup.ByToken(ticket.UserToken))).Should().BeNull("the person was forgotten");
+            (await host.Vault.GetPersonAsync(PersonLookup.ByToken(ticket.PersonToken))).Should().BeNull("the person was forgotten");
             (await posted.Content.ReadAsStringAsync()).Should().Contain("Your data is deleted");
         }
 
@@ -86,7 +86,7 @@ public sealed partial class ExpirationLinkEndpointTests
         json.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         oversize.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         AssertSafeHeaders(noToken);
-        (await host.Vault.GetUserAsync(UserLookup.ByToken(ticket.UserToken))).Should().NotBeNull("nothing was deleted");
+        (await host.Vault.GetPersonAsync(PersonLookup.ByToken(ticket.PersonToken))).Should().NotBeNull("nothing was deleted");
     }
 
     [TestCase("/privacy/retain/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
@@ -121,7 +121,7 @@ public sealed partial class ExpirationLinkEndpointTests
         swapped.StatusCode.Should().Be(HttpStatusCode.NotFound);
         wrongRoute.StatusCode.Should().Be(HttpStatusCode.NotFound, "the keep token never deletes");
         longToken.StatusCode.Should().Be(HttpStatusCode.NotFound);
-        (await host.Vault.GetUserAsync(UserLookup.ByToken(ticket.UserToken))).Should().NotBeNull();
+        (await host.Vault.GetPersonAsync(PersonLookup.ByToken(ticket.PersonToken))).Should().NotBeNull();
         host.Logs.Lines.Should().NotBeEmpty();
         host.Logs.Lines.Should().NotContain(l => l.Contains(ticket.RetainToken, StringComparison.Ordinal) || l.Contains(ticket.DeleteToken, StringComparison.Ordinal));
     }

@@ -25,7 +25,7 @@ public sealed class LogLevelTests
     {
         var (host, mailbox) = await PortalMailbox.StartAsync();
         await using var _ = host;
-        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "quiet@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "quiet@example.com" }));
         using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = host.Address };
         var codePage = await (await browser.PostAsync("privacy/portal/signin", new FormUrlEncodedContent(
             ExpirationLinkEndpointTests.Fields(await browser.GetStringAsync("privacy/portal/signin")).Append(new("email", "quiet@example.com"))))).Content.ReadAsStringAsync();

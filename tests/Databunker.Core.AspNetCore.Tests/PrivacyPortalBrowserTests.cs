@@ -19,8 +19,8 @@ public sealed class PrivacyPortalBrowserTests : BrowserTest
     {
         var (host, mailbox) = await PortalMailbox.StartAsync();
         await using var _ = host;
-        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "portal@example.com", name = Hostile, city = "Leeds" }));
-        await host.App.Services.GetRequiredService<IAppDataStore>().PutAsync(person, "shop", JsonSerializer.SerializeToElement(new { note = Hostile }));
+        var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "portal@example.com", name = Hostile, city = "Leeds" }));
+        await host.App.Services.GetRequiredService<IAppDataManager>().PutAsync(person, "shop", JsonSerializer.SerializeToElement(new { note = Hostile }));
         var page = await NewPageAsync();
 
         await SignInAsync(host, mailbox, page, "portal@example.com", person, screenshots: true);
@@ -45,7 +45,7 @@ public sealed class PrivacyPortalBrowserTests : BrowserTest
     {
         var (host, mailbox) = await PortalMailbox.StartAsync();
         await using var _ = host;
-        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "known@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "known@example.com" }));
         var page = await NewPageAsync();
 
         await page.GotoAsync(new Uri(host.Address, "/privacy/portal/").ToString());
@@ -73,7 +73,7 @@ public sealed class PrivacyPortalBrowserTests : BrowserTest
     {
         var (host, mailbox) = await PortalMailbox.StartAsync();
         await using var _ = host;
-        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "manage@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "manage@example.com" }));
         var ledger = host.App.Services.GetRequiredService<IConsentLedger>();
         await ledger.RecordAsync(person, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted });
         var other = await NewPageAsync();
@@ -96,7 +96,7 @@ public sealed class PrivacyPortalBrowserTests : BrowserTest
             export.RootElement.GetProperty("profile").GetProperty("data").GetProperty("email").GetString().Should().Be("manage@example.com");
         }
 
-        var sessions = host.App.Services.GetRequiredService<ISessionVault>();
+        var sessions = host.App.Services.GetRequiredService<ISessionManager>();
         (await sessions.ListAsync(person)).Should().HaveCount(2);
         await page.GetByRole(AriaRole.Link, new() { Name = "My sessions" }).ClickAsync();
         (await page.GetByText("This browser").CountAsync()).Should().Be(1);

@@ -36,7 +36,7 @@ public sealed class PrivacyPortalEndpointTests
     {
         var (host, mailbox) = await PortalMailbox.StartAsync();
         await using var _host = host;
-        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "guess@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "guess@example.com" }));
         using var browser = ExpirationLinkEndpointTests.NewBrowserClient();
         var signin = new Uri(host.Address, "/privacy/portal/signin");
 
@@ -73,7 +73,7 @@ public sealed class PrivacyPortalEndpointTests
                 b.Services.AddAuthorization();
             },
             map: app => app.MapDatabunkerPrivacyPortal("/account/privacy", o => o.ResolvePerson = user => Guid.TryParse(user.Identity?.Name, out var p) ? p : null));
-        person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "host.signin@example.com" }));
+        person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "host.signin@example.com" }));
         using var anonymous = new HttpClient { BaseAddress = host.Address };
         using var signedIn = new HttpClient { BaseAddress = host.Address };
         signedIn.DefaultRequestHeaders.Add("X-Test-User", person.ToString());
@@ -124,7 +124,7 @@ public sealed class PrivacyPortalEndpointTests
     {
         var (host, mailbox) = await PortalMailbox.StartAsync();
         await using var _host = host;
-        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "forms@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "forms@example.com" }));
         using var browser = await SignInAsync(host, mailbox, person, "forms@example.com");
         var requests = host.App.Services.GetRequiredService<Databunker.Core.Requests.IPrivacyRequestManager>();
         var token = ExpirationLinkEndpointTests.Fields(await browser.GetStringAsync("privacy/portal/consents")).DistinctBy(f => f.Key).ToList();
@@ -140,7 +140,7 @@ public sealed class PrivacyPortalEndpointTests
         (await browser.PostAsync("privacy/portal/sessions", new FormUrlEncodedContent(token.Where(f => f.Key.StartsWith("__", StringComparison.Ordinal)).Append(new("handle", "not-a-handle")))))
             .StatusCode.Should().Be(HttpStatusCode.SeeOther, "a malformed handle ends nothing");
         (await requests.ListForPersonAsync(person)).Should().BeEmpty();
-        (await host.App.Services.GetRequiredService<Databunker.Core.Sessions.ISessionVault>().ListAsync(person)).Should().ContainSingle();
+        (await host.App.Services.GetRequiredService<Databunker.Core.Sessions.ISessionManager>().ListAsync(person)).Should().ContainSingle();
     }
 
     [TestCase(false)]
@@ -149,7 +149,7 @@ public sealed class PrivacyPortalEndpointTests
     {
         var (host, mailbox) = await PortalMailbox.StartAsync(deleteImmediately: immediately);
         await using var _host = host;
-        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "leaving@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "leaving@example.com" }));
         using var browser = await SignInAsync(host, mailbox, person, "leaving@example.com");
         var form = ExpirationLinkEndpointTests.Fields(await browser.GetStringAsync("privacy/portal/delete")).DistinctBy(f => f.Key);
 
@@ -159,13 +159,13 @@ public sealed class PrivacyPortalEndpointTests
         if (immediately)
         {
             response.StatusCode.Should().Be(HttpStatusCode.OK);
-            (await host.Vault.GetUserAsync(UserLookup.ByToken(person))).Should().BeNull();
+            (await host.Vault.GetPersonAsync(PersonLookup.ByToken(person))).Should().BeNull();
             (await browser.GetAsync("privacy/portal/")).StatusCode.Should().Be(HttpStatusCode.SeeOther, "the forgotten person's sessions are gone");
         }
         else
         {
             response.StatusCode.Should().Be(HttpStatusCode.SeeOther);
-            (await host.Vault.GetUserAsync(UserLookup.ByToken(person))).Should().NotBeNull();
+            (await host.Vault.GetPersonAsync(PersonLookup.ByToken(person))).Should().NotBeNull();
             requests.Should().ContainSingle().Which.Type.Should().Be(Databunker.Core.Requests.PrivacyRequestType.Erasure);
         }
     }

@@ -12,7 +12,7 @@ public sealed class PrivacyPortalSignInTests
     {
         var (host, mailbox) = await PortalMailbox.StartAsync();
         await using var _ = host;
-        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "known@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "known@example.com" }));
         mailbox.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         // With the sender blocked until the test releases it, both requests must still complete.
@@ -35,7 +35,7 @@ public sealed class PrivacyPortalSignInTests
         var people = new List<Guid>();
         for (var i = 0; i < 3; i++)
         {
-            people.Add(await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = $"drain{i}@example.com" })));
+            people.Add(await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = $"drain{i}@example.com" })));
         }
 
         mailbox.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -57,7 +57,7 @@ public sealed class PrivacyPortalSignInTests
     {
         var (host, mailbox) = await PortalMailbox.StartAsync();
         await using var _ = host;
-        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "flooded@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "flooded@example.com" }));
 
         var forOneAddress = new List<HttpStatusCode>();
         for (var i = 0; i < 4; i++)
@@ -132,7 +132,7 @@ public sealed class PrivacyPortalSignInTests
     {
         var (host, mailbox) = await PortalMailbox.StartAsync();
         await using var _ = host;
-        var person = await host.Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = "raced@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "raced@example.com" }));
         using var browser = ExpirationLinkEndpointTests.NewBrowserClient();
         var signin = new Uri(host.Address, "/privacy/portal/signin");
         var codePage = await (await browser.PostAsync(signin, new FormUrlEncodedContent(

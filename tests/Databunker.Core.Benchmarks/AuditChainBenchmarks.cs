@@ -35,7 +35,7 @@ public class AuditChainBenchmarks
         for (var batch = 0; batch < Events / 10_000; batch++)
         {
             await storage.AppendAuditAsync(
-                Enumerable.Range(0, 10_000).Select(i => new AuditRecord(0, 1_000_000 + i, "bench", AuditOperations.UserGet, Guid.NewGuid(), AuditOutcomes.Success, null)).ToList(),
+                Enumerable.Range(0, 10_000).Select(i => new AuditRecord(0, 1_000_000 + i, "bench", AuditOperations.PersonGet, Guid.NewGuid(), AuditOutcomes.Success, null)).ToList(),
                 default);
         }
     }

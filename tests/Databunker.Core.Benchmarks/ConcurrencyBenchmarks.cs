@@ -54,7 +54,7 @@ public class ConcurrencyBenchmarks
         (_services, _vault) = await _store.OpenVaultAsync();
         foreach (var chunk in Enumerable.Range(0, Stored).Chunk(1000))
         {
-            await _vault.CreateUsersAsync(chunk.Select(VaultBenchmarks.Profile));
+            await _vault.CreatePersonsAsync(chunk.Select(VaultBenchmarks.Profile));
         }
 
         _next = Stored;
@@ -69,10 +69,10 @@ public class ConcurrencyBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = Gets)]
-    public Task GetByEmail() => _latencies.RunAsync(Tasks, Gets, async (_, i) => await _vault.GetUserAsync(UserLookup.ByEmail(VaultBenchmarks.Email(i % Stored))));
+    public Task GetByEmail() => _latencies.RunAsync(Tasks, Gets, async (_, i) => await _vault.GetPersonAsync(PersonLookup.ByEmail(VaultBenchmarks.Email(i % Stored))));
 
     [Benchmark(OperationsPerInvoke = Creates)]
-    public Task Create() => _latencies.RunAsync(Tasks, Creates, async (_, _) => await _vault.CreateUserAsync(VaultBenchmarks.Profile(Interlocked.Increment(ref _next))));
+    public Task Create() => _latencies.RunAsync(Tasks, Creates, async (_, _) => await _vault.CreatePersonAsync(VaultBenchmarks.Profile(Interlocked.Increment(ref _next))));
 
     private void Report() => _latencies.Report(_operation, Tasks.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }

@@ -23,8 +23,8 @@ public class FeatureBenchmarks
     private const int Persons = 2_000;
     private string _place = null!;
     private ServiceProvider _services = null!;
-    private IAppDataStore _appData = null!;
-    private ISessionVault _sessions = null!;
+    private IAppDataManager _appData = null!;
+    private ISessionManager _sessions = null!;
     private IShareLinkManager _shares = null!;
     private FeatureFloor _floor = null!;
     private Guid[] _vaultPersons = [];
@@ -54,12 +54,12 @@ public class FeatureBenchmarks
         _services = services.BuildServiceProvider();
         await _services.GetRequiredService<IVaultAdministration>().InitializeAsync();
         var vault = _services.GetRequiredService<IPersonalDataVault>();
-        _appData = _services.GetRequiredService<IAppDataStore>();
-        _sessions = _services.GetRequiredService<ISessionVault>();
+        _appData = _services.GetRequiredService<IAppDataManager>();
+        _sessions = _services.GetRequiredService<ISessionManager>();
         _shares = _services.GetRequiredService<IShareLinkManager>();
         foreach (var chunk in Enumerable.Range(0, Persons).Chunk(1000))
         {
-            _vaultPersons = [.. _vaultPersons, .. await vault.CreateUsersAsync(chunk.Select(VaultBenchmarks.Profile))];
+            _vaultPersons = [.. _vaultPersons, .. await vault.CreatePersonsAsync(chunk.Select(VaultBenchmarks.Profile))];
         }
 
         _floor = new FeatureFloor(Path.Combine(_place, "floor.db"));

@@ -79,7 +79,7 @@ public sealed class Floor : IFloor
             Execute(_insertUser, transaction, id, Seal(dek, JsonSerializer.SerializeToUtf8Bytes(profile), id), now);
             Execute(_insertKey, transaction, id, Seal(_kek, dek, id));
             Execute(_insertIndex, transaction, hash, id);
-            Execute(_insertAudit, transaction, now, "user.create", id, Seal(dek, "{\"indexes\":[\"email\"]}"u8.ToArray(), id));
+            Execute(_insertAudit, transaction, now, "person.create", id, Seal(dek, "{\"indexes\":[\"email\"]}"u8.ToArray(), id));
         }
 
         transaction.Commit();
@@ -247,7 +247,7 @@ public sealed class Floor : IFloor
         Execute(_deleteExpiration, transaction, id);
         Execute(_deleteTokens, transaction, id);
         Execute(_insertTombstone, transaction, id, Environment.TickCount64);
-        Execute(_insertAudit, transaction, Environment.TickCount64, "user.delete", id, null);
+        Execute(_insertAudit, transaction, Environment.TickCount64, "person.forget", id, null);
         return true;
     }
 
@@ -266,7 +266,7 @@ public sealed class Floor : IFloor
         Execute(_insertUser, transaction, id, sealedProfile, now);
         Execute(_insertKey, transaction, id, wrapped);
         Execute(_insertIndex, transaction, hash, id);
-        Execute(_insertAudit, transaction, now, "user.create", id, details);
+        Execute(_insertAudit, transaction, now, "person.create", id, details);
         transaction.Commit();
         return token;
     }
@@ -314,7 +314,7 @@ public sealed class Floor : IFloor
 
         Execute(_insertIndex, transaction, hash, id);
         _indexOf[token] = hash;
-        Execute(_insertAudit, transaction, now, "user.update", id, details);
+        Execute(_insertAudit, transaction, now, "person.update", id, details);
         transaction.Commit();
         return true;
     }
@@ -366,7 +366,7 @@ public sealed class Floor : IFloor
 
         var dek = Open(_kek, wrapped, id);
         var result = JsonSerializer.Deserialize<JsonElement>(Open(dek, profile, id));
-        Execute(_insertAudit, null, Environment.TickCount64, "user.get", id, null);
+        Execute(_insertAudit, null, Environment.TickCount64, "person.get", id, null);
         return result;
     }
 

@@ -53,7 +53,7 @@ public class ForgetAndExpirationBenchmarks
     [IterationSetup(Target = nameof(Vault_Forget))]
     public void FillVault()
     {
-        foreach (var token in _vault.CreateUsersAsync(Enumerable.Range(NextBlock(ForgetBatch), ForgetBatch).Select(VaultBenchmarks.Profile)).GetAwaiter().GetResult())
+        foreach (var token in _vault.CreatePersonsAsync(Enumerable.Range(NextBlock(ForgetBatch), ForgetBatch).Select(VaultBenchmarks.Profile)).GetAwaiter().GetResult())
         {
             _vaultQueue.Enqueue(token);
         }
@@ -73,15 +73,15 @@ public class ForgetAndExpirationBenchmarks
     public bool Floor_Forget() => _floor.Forget(_floorQueue.Dequeue());
 
     [Benchmark, BenchmarkCategory("Forget"), InvocationCount(ForgetBatch)]
-    public Task<bool> Vault_Forget() => _vault.DeleteUserAsync(UserLookup.ByToken(_vaultQueue.Dequeue()));
+    public Task<bool> Vault_Forget() => _vault.ForgetPersonAsync(PersonLookup.ByToken(_vaultQueue.Dequeue()));
 
     [IterationSetup(Target = nameof(Vault_ExpirationPass10000))]
     public void DueVault()
     {
-        var tokens = _vault.CreateUsersAsync(Enumerable.Range(NextBlock(Due), Due).Select(VaultBenchmarks.Profile)).GetAwaiter().GetResult();
+        var tokens = _vault.CreatePersonsAsync(Enumerable.Range(NextBlock(Due), Due).Select(VaultBenchmarks.Profile)).GetAwaiter().GetResult();
         foreach (var token in tokens)
         {
-            _expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromHours(1)).GetAwaiter().GetResult();
+            _expirations.StartAsync(PersonLookup.ByToken(token), TimeSpan.FromHours(1)).GetAwaiter().GetResult();
         }
 
         _time.Advance(TimeSpan.FromHours(1) + TimeSpan.FromMilliseconds(1));

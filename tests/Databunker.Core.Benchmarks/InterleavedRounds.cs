@@ -41,7 +41,7 @@ internal static class InterleavedRounds
         var vaultTokens = new List<Guid>();
         foreach (var chunk in Enumerable.Range(0, Stored).Chunk(1000))
         {
-            vaultTokens.AddRange(await vault.CreateUsersAsync(chunk.Select(VaultBenchmarks.Profile)));
+            vaultTokens.AddRange(await vault.CreatePersonsAsync(chunk.Select(VaultBenchmarks.Profile)));
         }
 
         floor.CreateMany([.. Enumerable.Range(0, Stored).Select(i => (VaultBenchmarks.Profile(i), VaultBenchmarks.Email(i)))]);
@@ -56,13 +56,13 @@ internal static class InterleavedRounds
         Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         await CompareAsync("create", "1", rounds, block, 1,
             (_, _) => FloorCreateAsync(floor, Next()),
-            (_, _) => vault.CreateUserAsync(VaultBenchmarks.Profile(Next())));
+            (_, _) => vault.CreatePersonAsync(VaultBenchmarks.Profile(Next())));
         await CompareAsync("get by email", "1", rounds, block, 1,
             (_, i) => floor.GetByEmailAsync(VaultBenchmarks.Email(i % Stored)),
-            (_, i) => vault.GetUserAsync(UserLookup.ByEmail(VaultBenchmarks.Email(i % Stored))));
+            (_, i) => vault.GetPersonAsync(PersonLookup.ByEmail(VaultBenchmarks.Email(i % Stored))));
         await CompareAsync("get by token", "1", rounds, block, 1,
             (_, i) => floor.GetByTokenAsync(floorTokens[i % Stored]),
-            (_, i) => vault.GetUserAsync(UserLookup.ByToken(vaultTokens[i % Stored])));
+            (_, i) => vault.GetPersonAsync(PersonLookup.ByToken(vaultTokens[i % Stored])));
         await CompareAsync("tokenize", "1", rounds, block, 1,
             (_, _) => floor.TokenizeAsync(VaultBenchmarks.Value(Next())),
             (_, _) => tokenizer.TokenizeAsync(VaultBenchmarks.Value(Next())));
@@ -71,13 +71,13 @@ internal static class InterleavedRounds
             (_, i) => tokenizer.DetokenizeAsync(vaultValues[i % Stored]));
         await CompareAsync("create then forget", "1", rounds, block / 2, 1,
             async (_, _) => await floor.ForgetAsync(await FloorCreateAsync(floor, Next())),
-            async (_, _) => await vault.DeleteUserAsync(UserLookup.ByToken(await vault.CreateUserAsync(VaultBenchmarks.Profile(Next())))));
+            async (_, _) => await vault.ForgetPersonAsync(PersonLookup.ByToken(await vault.CreatePersonAsync(VaultBenchmarks.Profile(Next())))));
         await CompareAsync("create", "16", rounds, block * 4, 16,
             (task, _) => FloorCreateAsync(floors[task], Next()),
-            (_, _) => vault.CreateUserAsync(VaultBenchmarks.Profile(Next())));
+            (_, _) => vault.CreatePersonAsync(VaultBenchmarks.Profile(Next())));
         await CompareAsync("create", "2 x 8", rounds, block * 4, 16,
             (task, _) => FloorCreateAsync(floors[task], Next()),
-            (task, _) => instances[task % 2].Vault.CreateUserAsync(VaultBenchmarks.Profile(Next())));
+            (task, _) => instances[task % 2].Vault.CreatePersonAsync(VaultBenchmarks.Profile(Next())));
 
         foreach (var f in floors)
         {

@@ -28,7 +28,7 @@ public sealed partial class PostgreSqlFloor
         tombstones AS (INSERT INTO tombstones (token, forgotten_at) SELECT token, $2 FROM people
             ON CONFLICT (token) DO UPDATE SET forgotten_at = excluded.forgotten_at)
         INSERT INTO audit_events (at, actor, operation, subject, outcome, details)
-        SELECT $2, 'bench', 'user.delete', token, 'success', NULL FROM people;
+        SELECT $2, 'bench', 'person.forget', token, 'success', NULL FROM people;
         """;
 
     /// <summary>Persons stored with an expiration due at <paramref name="dueAt"/>, all in one batch.</summary>

@@ -63,7 +63,7 @@ public sealed partial class PostgreSqlFloor : IFloor
         var hash = Hash(_indexKey, "email", email.Trim().ToLowerInvariant());
         var batch = new NpgsqlBatch(_connection);
         Add(batch, "SELECT u.token, u.profile, u.version, k.wrapped FROM user_indexes i JOIN users u ON u.token = i.token JOIN data_keys k ON k.owner = u.token WHERE i.hash = $1", hash);
-        Add(batch, "INSERT INTO audit_events (at, actor, operation, subject, outcome, details, stripe, seq) SELECT $1, 'bench', 'user.get', i.token, 'success', NULL, $2, $3 FROM user_indexes i WHERE i.hash = $4",
+        Add(batch, "INSERT INTO audit_events (at, actor, operation, subject, outcome, details, stripe, seq) SELECT $1, 'bench', 'person.get', i.token, 'success', NULL, $2, $3 FROM user_indexes i WHERE i.hash = $4",
             Environment.TickCount64, _stripe, ++_sequence, hash);
         return ReadAsync(batch);
     }
@@ -73,7 +73,7 @@ public sealed partial class PostgreSqlFloor : IFloor
         var id = token.ToByteArray();
         var batch = new NpgsqlBatch(_connection);
         Add(batch, "SELECT u.token, u.profile, u.version, k.wrapped FROM users u JOIN data_keys k ON k.owner = u.token WHERE u.token = $1", id);
-        AddAudit(batch, Environment.TickCount64, "user.get", id, null);
+        AddAudit(batch, Environment.TickCount64, "person.get", id, null);
         return ReadAsync(batch);
     }
 
@@ -107,7 +107,7 @@ public sealed partial class PostgreSqlFloor : IFloor
         Add(batch, "UPDATE users SET profile = $1, version = version + 1, updated_at = $2 WHERE token = $3 AND version = $4", Seal(dek, JsonSerializer.SerializeToUtf8Bytes(node), id), now, id, version);
         Add(batch, "DELETE FROM user_indexes WHERE token = $1", id);
         Add(batch, "INSERT INTO user_indexes (hash, kind, token) VALUES ($1, 3, $2)", Hash(_indexKey, "email", node["email"]!.GetValue<string>().Trim().ToLowerInvariant()), id);
-        AddAudit(batch, now, "user.update", id, Seal(dek, "{\"changed\":[\"n\"]}"u8.ToArray(), id));
+        AddAudit(batch, now, "person.update", id, Seal(dek, "{\"changed\":[\"n\"]}"u8.ToArray(), id));
         batch.ExecuteNonQuery();
         return true;
     }
@@ -126,7 +126,7 @@ public sealed partial class PostgreSqlFloor : IFloor
         Add(batch, "DELETE FROM expirations WHERE token = $1", id);
         Add(batch, "DELETE FROM tokens WHERE owner = $1", id);
         Add(batch, "INSERT INTO tombstones (token, forgotten_at) VALUES ($1, $2) ON CONFLICT (token) DO UPDATE SET forgotten_at = excluded.forgotten_at", id, now);
-        AddAudit(batch, now, "user.delete", id, null);
+        AddAudit(batch, now, "person.forget", id, null);
         await batch.ExecuteNonQueryAsync();
     }
 
@@ -230,7 +230,7 @@ public sealed partial class PostgreSqlFloor : IFloor
         Add(batch, "INSERT INTO users (token, profile, version, created_at, updated_at) VALUES ($1, $2, 1, $3, $3)", id, Seal(dek, JsonSerializer.SerializeToUtf8Bytes(profile), id), now);
         Add(batch, "INSERT INTO data_keys (owner, key_version, wrapped) VALUES ($1, '1', $2)", id, Seal(_kek, dek, id));
         Add(batch, "INSERT INTO user_indexes (hash, kind, token) VALUES ($1, 3, $2)", Hash(_indexKey, "email", email.Trim().ToLowerInvariant()), id);
-        AddAudit(batch, now, "user.create", id, Seal(dek, "{\"indexes\":[\"email\"]}"u8.ToArray(), id));
+        AddAudit(batch, now, "person.create", id, Seal(dek, "{\"indexes\":[\"email\"]}"u8.ToArray(), id));
     }
 
     /// <summary>Runs a batch whose first statement reads a person; opens their profile.</summary>

@@ -62,7 +62,7 @@ public class PostgreSqlScaleOutBenchmarks
 
         foreach (var chunk in Enumerable.Range(0, Stored).Chunk(1000))
         {
-            await _vaults[0].CreateUsersAsync(chunk.Select(VaultBenchmarks.Profile));
+            await _vaults[0].CreatePersonsAsync(chunk.Select(VaultBenchmarks.Profile));
         }
 
         _next = Stored;
@@ -95,7 +95,7 @@ public class PostgreSqlScaleOutBenchmarks
 
     [Benchmark(OperationsPerInvoke = Creates)]
     public Task Vault_Create() => _latencies.RunAsync(Tasks, Creates, async (task, _) =>
-        await _vaults[task % Instances].CreateUserAsync(VaultBenchmarks.Profile(Interlocked.Increment(ref _next))));
+        await _vaults[task % Instances].CreatePersonAsync(VaultBenchmarks.Profile(Interlocked.Increment(ref _next))));
 
     private void Report() => _latencies.Report("create, " + _side, Shape);
 }

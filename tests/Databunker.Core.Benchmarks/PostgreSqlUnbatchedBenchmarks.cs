@@ -35,7 +35,7 @@ public class PostgreSqlUnbatchedBenchmarks
         _tokenizer = _services.GetRequiredService<ITokenizer>();
         foreach (var chunk in Enumerable.Range(0, Stored).Chunk(1000))
         {
-            _vaultTokens = [.. _vaultTokens, .. await _vault.CreateUsersAsync(chunk.Select(VaultBenchmarks.Profile))];
+            _vaultTokens = [.. _vaultTokens, .. await _vault.CreatePersonsAsync(chunk.Select(VaultBenchmarks.Profile))];
         }
 
         _vaultValueTokens = [.. await _tokenizer.TokenizeManyAsync(Enumerable.Range(0, Stored).Select(VaultBenchmarks.Value))];
@@ -63,19 +63,19 @@ public class PostgreSqlUnbatchedBenchmarks
     }
 
     [Benchmark, BenchmarkCategory("Create")]
-    public Task<Guid> Vault_Create() => _vault.CreateUserAsync(VaultBenchmarks.Profile(Interlocked.Increment(ref _next)));
+    public Task<Guid> Vault_Create() => _vault.CreatePersonAsync(VaultBenchmarks.Profile(Interlocked.Increment(ref _next)));
 
     [Benchmark(Baseline = true), BenchmarkCategory("GetByEmail")]
     public Task<JsonElement?> Floor_GetByEmail() => _floor.GetByEmailAsync(VaultBenchmarks.Email(_next++ % Stored));
 
     [Benchmark, BenchmarkCategory("GetByEmail")]
-    public Task<UserRecord?> Vault_GetByEmail() => _vault.GetUserAsync(UserLookup.ByEmail(VaultBenchmarks.Email(_next++ % Stored)));
+    public Task<PersonRecord?> Vault_GetByEmail() => _vault.GetPersonAsync(PersonLookup.ByEmail(VaultBenchmarks.Email(_next++ % Stored)));
 
     [Benchmark(Baseline = true), BenchmarkCategory("GetByToken")]
     public Task<JsonElement?> Floor_GetByToken() => _floor.GetByTokenAsync(_floorTokens[_next++ % Stored]);
 
     [Benchmark, BenchmarkCategory("GetByToken")]
-    public Task<UserRecord?> Vault_GetByToken() => _vault.GetUserAsync(UserLookup.ByToken(_vaultTokens[_next++ % Stored]));
+    public Task<PersonRecord?> Vault_GetByToken() => _vault.GetPersonAsync(PersonLookup.ByToken(_vaultTokens[_next++ % Stored]));
 
     [Benchmark(Baseline = true), BenchmarkCategory("Tokenize")]
     public Task<string> Floor_Tokenize() => _floor.TokenizeAsync(VaultBenchmarks.Value(_next++));
@@ -98,5 +98,5 @@ public class PostgreSqlUnbatchedBenchmarks
 
     [Benchmark, BenchmarkCategory("CreateThenForget")]
     public async Task<bool> Vault_CreateThenForget() =>
-        await _vault.DeleteUserAsync(UserLookup.ByToken(await _vault.CreateUserAsync(VaultBenchmarks.Profile(Interlocked.Increment(ref _next)))));
+        await _vault.ForgetPersonAsync(PersonLookup.ByToken(await _vault.CreatePersonAsync(VaultBenchmarks.Profile(Interlocked.Increment(ref _next)))));
 }

@@ -31,7 +31,7 @@ public class ScaleBenchmarks
         (_services, _vault) = await VaultBenchmarks.Open(path);
         for (var first = 0; first < Persons; first += 10_000)
         {
-            await _vault.CreateUsersAsync(Enumerable.Range(first, Math.Min(10_000, Persons - first)).Select(VaultBenchmarks.Profile));
+            await _vault.CreatePersonsAsync(Enumerable.Range(first, Math.Min(10_000, Persons - first)).Select(VaultBenchmarks.Profile));
         }
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
@@ -57,10 +57,10 @@ public class ScaleBenchmarks
     }
 
     [Benchmark]
-    public Task<UserRecord?> Vault_GetByEmail()
+    public Task<PersonRecord?> Vault_GetByEmail()
     {
         _next = (_next + 7_919) % Persons;
-        return _vault.GetUserAsync(UserLookup.ByEmail(VaultBenchmarks.Email(_next)));
+        return _vault.GetPersonAsync(PersonLookup.ByEmail(VaultBenchmarks.Email(_next)));
     }
 
     private sealed class Columns : ManualConfig

@@ -32,14 +32,14 @@ internal sealed partial class ScaleFigures
             var tokens = new List<Guid>(due);
             for (var first = 0; first < due; first += Chunk)
             {
-                tokens.AddRange(await vault.CreateUsersAsync(Enumerable.Range(first, Math.Min(Chunk, due - first)).Select(VaultBenchmarks.Profile)));
+                tokens.AddRange(await vault.CreatePersonsAsync(Enumerable.Range(first, Math.Min(Chunk, due - first)).Select(VaultBenchmarks.Profile)));
             }
 
             var expirations = services.GetRequiredService<IExpirationManager>();
             var started = 0;
             await Parallel.ForEachAsync(tokens, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (token, cancellationToken) =>
             {
-                await expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromHours(1), cancellationToken);
+                await expirations.StartAsync(PersonLookup.ByToken(token), TimeSpan.FromHours(1), cancellationToken);
                 var count = Interlocked.Increment(ref started);
                 if (count % ProgressEvery == 0 || count == due)
                 {

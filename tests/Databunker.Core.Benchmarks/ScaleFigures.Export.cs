@@ -21,14 +21,14 @@ internal sealed partial class ScaleFigures
         var (services, vault) = await store.OpenVaultAsync();
         await using (services)
         {
-            var person = await vault.CreateUserAsync(VaultBenchmarks.Profile(0));
+            var person = await vault.CreatePersonAsync(VaultBenchmarks.Profile(0));
             var audit = services.GetRequiredService<IAuditStore>();
             var at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             for (var appended = 0; appended < _options.Events;)
             {
                 var count = Math.Min(Chunk, _options.Events - appended);
                 await audit.AppendAuditAsync(
-                    [.. Enumerable.Range(appended, count).Select(i => new AuditRecord(0, at + i, "bench", AuditOperations.UserGet, person, AuditOutcomes.Success, null))],
+                    [.. Enumerable.Range(appended, count).Select(i => new AuditRecord(0, at + i, "bench", AuditOperations.PersonGet, person, AuditOutcomes.Success, null))],
                     CancellationToken.None);
                 appended += count;
                 if (appended % ProgressEvery == 0 || appended == _options.Events)
@@ -37,7 +37,7 @@ internal sealed partial class ScaleFigures
                 }
             }
 
-            var exporter = services.GetRequiredService<ISubjectExporter>();
+            var exporter = services.GetRequiredService<IPersonExporter>();
             foreach (var run in (string[])["cold", "warm"])
             {
                 Collect();

@@ -26,7 +26,7 @@ internal sealed partial class ScaleFigures
         while (_persons < target)
         {
             var count = Math.Min(Chunk, target - _persons);
-            await _vault.CreateUsersAsync(Enumerable.Range(_persons, count).Select(VaultBenchmarks.Profile));
+            await _vault.CreatePersonsAsync(Enumerable.Range(_persons, count).Select(VaultBenchmarks.Profile));
             _persons += count;
             if (_persons - lastPersons >= ProgressEvery || _persons == target)
             {
@@ -55,11 +55,11 @@ internal sealed partial class ScaleFigures
         var random = new Random(size);
         async Task Get()
         {
-            _ = await _vault.GetUserAsync(UserLookup.ByEmail(VaultBenchmarks.Email(random.Next(size))))
+            _ = await _vault.GetPersonAsync(PersonLookup.ByEmail(VaultBenchmarks.Email(random.Next(size))))
                 ?? throw new InvalidOperationException("A stored person was not found by email.");
         }
 
-        Task Create() => _vault.CreateUserAsync(VaultBenchmarks.Profile(_persons++));
+        Task Create() => _vault.CreatePersonAsync(VaultBenchmarks.Profile(_persons++));
         await TimeAsync(_options.Gets / 10, Get);
         var gets = await TimeAsync(_options.Gets, Get);
         await TimeAsync(_options.Creates / 10, Create);

@@ -30,7 +30,7 @@ internal sealed partial class ScaleFigures
             var random = new Random(seed);
             while (!stop.IsCancellationRequested)
             {
-                _ = await _vault.GetUserAsync(UserLookup.ByEmail(VaultBenchmarks.Email(random.Next(persons))))
+                _ = await _vault.GetPersonAsync(PersonLookup.ByEmail(VaultBenchmarks.Email(random.Next(persons))))
                     ?? throw new InvalidOperationException("A stored person was not found by email.");
                 Interlocked.Increment(ref gets);
             }

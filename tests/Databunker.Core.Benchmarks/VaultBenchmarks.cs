@@ -45,7 +45,7 @@ public class VaultBenchmarks
         _tokenizer = _services.GetRequiredService<ITokenizer>();
         foreach (var chunk in Enumerable.Range(0, Stored).Chunk(1000))
         {
-            _vaultTokens = [.. _vaultTokens, .. await _vault.CreateUsersAsync(chunk.Select(Profile))];
+            _vaultTokens = [.. _vaultTokens, .. await _vault.CreatePersonsAsync(chunk.Select(Profile))];
         }
 
         _vaultValueTokens = [.. await _tokenizer.TokenizeManyAsync(Enumerable.Range(0, Stored).Select(Value))];
@@ -71,25 +71,25 @@ public class VaultBenchmarks
     }
 
     [Benchmark, BenchmarkCategory("Create")]
-    public Task<Guid> Vault_Create() => _vault.CreateUserAsync(Profile(Interlocked.Increment(ref _next)));
+    public Task<Guid> Vault_Create() => _vault.CreatePersonAsync(Profile(Interlocked.Increment(ref _next)));
 
     [Benchmark(Baseline = true), BenchmarkCategory("GetByToken")]
     public JsonElement? Floor_GetByToken() => _floor.GetByToken(_floorTokens[_next++ % Stored]);
 
     [Benchmark, BenchmarkCategory("GetByToken")]
-    public Task<UserRecord?> Vault_GetByToken() => _vault.GetUserAsync(UserLookup.ByToken(_vaultTokens[_next++ % Stored]));
+    public Task<PersonRecord?> Vault_GetByToken() => _vault.GetPersonAsync(PersonLookup.ByToken(_vaultTokens[_next++ % Stored]));
 
     [Benchmark(Baseline = true), BenchmarkCategory("GetByEmail")]
     public JsonElement? Floor_GetByEmail() => _floor.GetByEmail(Email(_next++ % Stored));
 
     [Benchmark, BenchmarkCategory("GetByEmail")]
-    public Task<UserRecord?> Vault_GetByEmail() => _vault.GetUserAsync(UserLookup.ByEmail(Email(_next++ % Stored)));
+    public Task<PersonRecord?> Vault_GetByEmail() => _vault.GetPersonAsync(PersonLookup.ByEmail(Email(_next++ % Stored)));
 
     [Benchmark(Baseline = true), BenchmarkCategory("Update")]
     public bool Floor_Update() => _floor.Update(_floorTokens[_next % Stored], Patch(_next++));
 
     [Benchmark, BenchmarkCategory("Update")]
-    public Task<bool> Vault_Update() => _vault.UpdateUserAsync(UserLookup.ByToken(_vaultTokens[_next % Stored]), Patch(_next++));
+    public Task<bool> Vault_Update() => _vault.UpdatePersonAsync(PersonLookup.ByToken(_vaultTokens[_next % Stored]), Patch(_next++));
 
     [Benchmark(Baseline = true), BenchmarkCategory("CreateThenForget")]
     public void Floor_CreateThenForget()
@@ -101,8 +101,8 @@ public class VaultBenchmarks
     [Benchmark, BenchmarkCategory("CreateThenForget")]
     public async Task<bool> Vault_CreateThenForget()
     {
-        var token = await _vault.CreateUserAsync(Profile(Interlocked.Increment(ref _next)));
-        return await _vault.DeleteUserAsync(UserLookup.ByToken(token));
+        var token = await _vault.CreatePersonAsync(Profile(Interlocked.Increment(ref _next)));
+        return await _vault.ForgetPersonAsync(PersonLookup.ByToken(token));
     }
 
     [Benchmark(Baseline = true), BenchmarkCategory("Tokenize")]
@@ -134,7 +134,7 @@ public class VaultBenchmarks
     public Task<IReadOnlyList<Guid>> Vault_BulkCreate1000()
     {
         var first = Interlocked.Add(ref _next, 1000) - 1000;
-        return _vault.CreateUsersAsync(Enumerable.Range(first, 1000).Select(Profile));
+        return _vault.CreatePersonsAsync(Enumerable.Range(first, 1000).Select(Profile));
     }
 
     [Benchmark(Baseline = true), BenchmarkCategory("Detokenize")]

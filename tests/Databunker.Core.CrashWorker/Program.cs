@@ -40,12 +40,12 @@ if (args is ["reads", var readsPath, var readsKey, var readsWindow])
     reads.AddDatabunker(o => o.ReadAuditWindow = window).UseSqlite($"Data Source={readsPath}").UseMasterKey(Convert.FromBase64String(readsKey));
     await using var readsProvider = reads.BuildServiceProvider();
     var readsVault = readsProvider.GetRequiredService<IPersonalDataVault>();
-    var reader = await readsVault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email = $"reader-{Guid.NewGuid():N}@crash.example" }));
+    var reader = await readsVault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = $"reader-{Guid.NewGuid():N}@crash.example" }));
     var readsOutput = new LineWriter(new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), bufferSize: 64 * 1024));
     readsOutput.WriteLine($"ready {reader}");
     for (var n = 1; ; n++)
     {
-        await readsVault.GetUserAsync(UserLookup.ByToken(reader));
+        await readsVault.GetPersonAsync(PersonLookup.ByToken(reader));
         readsOutput.WriteLine($"done get {n}");
     }
 }
@@ -83,7 +83,7 @@ for (var n = 0; ; n++)
     {
         var profile = JsonSerializer.SerializeToElement(new { email = $"p{id}@crash.example", login = $"l{id}", n, note = new string('x', random.Next(1, 400)) });
         output.WriteLine($"begin create {ProfileHash.Of(profile)}");
-        var token = await vault.CreateUserAsync(profile);
+        var token = await vault.CreatePersonAsync(profile);
         mine.Add(token);
         output.WriteLine($"done create {token} {ProfileHash.Of(profile)}");
     }
@@ -91,14 +91,14 @@ for (var n = 0; ; n++)
     {
         var profiles = Enumerable.Range(0, random.Next(2, 20)).Select(i => JsonSerializer.SerializeToElement(new { email = $"b{id}-{i}@crash.example", i })).ToList();
         output.WriteLine("begin bulk");
-        var tokens = await vault.CreateUsersAsync(profiles);
+        var tokens = await vault.CreatePersonsAsync(profiles);
         mine.AddRange(tokens);
         output.WriteLine("done bulk " + string.Join(' ', tokens.Zip(profiles, (t, p) => $"{t}={ProfileHash.Of(p)}")));
     }
     else if (roll < 58)
     {
         var token = mine[random.Next(mine.Count)];
-        var user = await vault.GetUserAsync(UserLookup.ByToken(token));
+        var user = await vault.GetPersonAsync(PersonLookup.ByToken(token));
         if (user is null)
         {
             continue;
@@ -107,14 +107,14 @@ for (var n = 0; ; n++)
         var patch = JsonSerializer.SerializeToElement(new { n, extra = new string('y', random.Next(0, 300)) });
         var merged = JsonSerializer.SerializeToElement(Merge(user.Profile, patch));
         output.WriteLine($"begin update {token} {ProfileHash.Of(merged)}");
-        await vault.UpdateUserAsync(UserLookup.ByToken(token), patch);
+        await vault.UpdatePersonAsync(PersonLookup.ByToken(token), patch);
         output.WriteLine($"done update {token} {ProfileHash.Of(merged)}");
     }
     else if (roll < 66)
     {
         var token = mine[random.Next(mine.Count)];
         output.WriteLine($"begin forget {token}");
-        await vault.DeleteUserAsync(UserLookup.ByToken(token));
+        await vault.ForgetPersonAsync(PersonLookup.ByToken(token));
         mine.Remove(token);
         output.WriteLine($"done forget {token}");
     }
@@ -126,7 +126,7 @@ for (var n = 0; ; n++)
         output.WriteLine("begin tokenize");
         try
         {
-            var token = await tokenizer.TokenizeAsync(value, new TokenizeOptions { Format = format, Owner = owner });
+            var token = await tokenizer.TokenizeAsync(value, new TokenizeOptions { Format = format, Person = owner });
             output.WriteLine($"done tokenize {Uri.EscapeDataString(token)} {Uri.EscapeDataString(value)} {owner?.ToString() ?? "-"}");
         }
         catch (PersonNotFoundException)
@@ -140,7 +140,7 @@ for (var n = 0; ; n++)
         output.WriteLine($"begin expire {token}");
         try
         {
-            var ticket = await expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromHours(random.Next(1, 5)));
+            var ticket = await expirations.StartAsync(PersonLookup.ByToken(token), TimeSpan.FromHours(random.Next(1, 5)));
             output.WriteLine($"done expire {token} {ticket.DueAt.ToUnixTimeMilliseconds()}");
         }
         catch (PersonNotFoundException)

@@ -86,8 +86,8 @@ public sealed class HostingAcceptanceTests
         var people = new List<Guid>();
         for (var i = 0; i < 20; i++)
         {
-            var person = await vault.CreateUserAsync(TestData.Json(new { email = $"shared{i}@example.com" }));
-            await expirations.StartAsync(UserLookup.ByToken(person), TimeSpan.FromMinutes(10));
+            var person = await vault.CreatePersonAsync(TestData.Json(new { email = $"shared{i}@example.com" }));
+            await expirations.StartAsync(PersonLookup.ByToken(person), TimeSpan.FromMinutes(10));
             people.Add(person);
         }
 
@@ -103,7 +103,7 @@ public sealed class HostingAcceptanceTests
         second.Logs.Count(PassFailed).Should().Be(0);
         foreach (var person in people)
         {
-            (await vault.GetUserAsync(UserLookup.ByToken(person))).Should().BeNull();
+            (await vault.GetPersonAsync(PersonLookup.ByToken(person))).Should().BeNull();
             (await vault.GetAuditEventsAsync(person)).Count(e => e.Operation == AuditOperations.ExpirationExpired).Should().Be(1);
         }
     }
@@ -132,17 +132,17 @@ public sealed class HostingAcceptanceTests
         (await hosted.HealthAsync()).Status.Should().Be(HealthStatus.Healthy);
 
         // The flow: a person, an expiration, nobody answers, the scheduler forgets them at the due time.
-        var first = await vault.CreateUserAsync(TestData.Json(new { email = "first@example.com" }));
-        var ticket = await expirations.StartAsync(UserLookup.ByToken(first), TimeSpan.FromMinutes(30));
+        var first = await vault.CreatePersonAsync(TestData.Json(new { email = "first@example.com" }));
+        var ticket = await expirations.StartAsync(PersonLookup.ByToken(first), TimeSpan.FromMinutes(30));
         hosted.Time.Advance(TimeSpan.FromMinutes(30));
         (await hosted.Logs.WaitAsync(PassDone, 0)).Should().Contain("expiration 1");
-        (await vault.GetUserAsync(UserLookup.ByToken(first))).Should().BeNull();
-        (await expirations.GetStatusAsync(UserLookup.ByToken(first)))!.State.Should().Be(ExpirationState.Deleted);
+        (await vault.GetPersonAsync(PersonLookup.ByToken(first))).Should().BeNull();
+        (await expirations.GetStatusAsync(PersonLookup.ByToken(first)))!.State.Should().Be(ExpirationState.Deleted);
         hosted.Time.GetUtcNow().Should().Be(ticket.DueAt);
 
         // An outage begins while a second person falls due.
-        var second = await vault.CreateUserAsync(TestData.Json(new { email = "second@example.com" }));
-        await expirations.StartAsync(UserLookup.ByToken(second), TimeSpan.FromMinutes(10));
+        var second = await vault.CreatePersonAsync(TestData.Json(new { email = "second@example.com" }));
+        await expirations.StartAsync(PersonLookup.ByToken(second), TimeSpan.FromMinutes(10));
         using (outage())
         {
             hosted.Time.Advance(TimeSpan.FromMinutes(10));
@@ -163,7 +163,7 @@ public sealed class HostingAcceptanceTests
         // The storage is back: the next retry forgets the second person, and the health is good again.
         hosted.Time.Advance(TimeSpan.FromSeconds(10));
         (await hosted.Logs.WaitAsync(PassDone, 1)).Should().Contain("expiration 1");
-        (await vault.GetUserAsync(UserLookup.ByToken(second))).Should().BeNull();
+        (await vault.GetPersonAsync(PersonLookup.ByToken(second))).Should().BeNull();
         var after = await hosted.HealthAsync();
         after.Status.Should().Be(HealthStatus.Healthy);
         after.Entries["databunker"].Data["scheduler_failures_in_a_row"].Should().Be(0);

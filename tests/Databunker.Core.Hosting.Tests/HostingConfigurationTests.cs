@@ -185,7 +185,7 @@ public sealed class HostingConfigurationTests
         var catalog = hosted.Services.GetRequiredService<IPrivacyCatalog>();
         catalog.Activities.Should().ContainSingle(a => a.Name == "newsletter");
         (await catalog.GetNoticeAsync("newsletter-consent"))!.Text.Should().Be("Yes, send me the newsletter.", "the start published the configured catalogue");
-        var person = await hosted.Services.GetRequiredService<IPersonalDataVault>().CreateUserAsync(System.Text.Json.JsonSerializer.SerializeToElement(new { email = "consent@example.com" }));
+        var person = await hosted.Services.GetRequiredService<IPersonalDataVault>().CreatePersonAsync(System.Text.Json.JsonSerializer.SerializeToElement(new { email = "consent@example.com" }));
         var consent = hosted.Services.GetRequiredService<Consent.IConsentLedger>();
         await consent.RecordAsync(person, new Consent.ConsentRecord { Activity = "newsletter", Decision = Consent.ConsentDecision.Granted, Method = Consent.ConsentMethod.Form, Source = "test" });
         (await consent.GetStateAsync(person)).Should().ContainSingle(c => c.Activity == "newsletter" && c.IsGranted);
@@ -344,8 +344,8 @@ public sealed class HostingConfigurationTests
         settings["Databunker:HealthChecks:MaxOverdue"] = "00:10:00";
         await using var hosted = await HostedVault.StartAsync(settings, scheduler: false);
         var vault = hosted.Services.GetRequiredService<IPersonalDataVault>();
-        var person = await vault.CreateUserAsync(TestData.Json(new { email = "late@example.com" }));
-        var ticket = await hosted.Services.GetRequiredService<Expiration.IExpirationManager>().StartAsync(UserLookup.ByToken(person), TimeSpan.FromHours(1));
+        var person = await vault.CreatePersonAsync(TestData.Json(new { email = "late@example.com" }));
+        var ticket = await hosted.Services.GetRequiredService<Expiration.IExpirationManager>().StartAsync(PersonLookup.ByToken(person), TimeSpan.FromHours(1));
 
         hosted.Time.Advance(TimeSpan.FromHours(1) + TimeSpan.FromMinutes(10));
         var onTime = await hosted.HealthAsync();

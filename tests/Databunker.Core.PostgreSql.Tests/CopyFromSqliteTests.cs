@@ -28,7 +28,7 @@ public sealed class CopyFromSqliteTests
         var tokens = new List<Guid>();
         foreach (var chunk in Enumerable.Range(0, count).Chunk(250))
         {
-            tokens.AddRange(await source.Vault.CreateUsersAsync(chunk.Select(Person)));
+            tokens.AddRange(await source.Vault.CreatePersonsAsync(chunk.Select(Person)));
         }
 
         var tokenizer = source.Services.GetRequiredService<ITokenizer>();
@@ -39,22 +39,22 @@ public sealed class CopyFromSqliteTests
         {
             if (i % 10 == 0)
             {
-                cards.Add(await tokenizer.TokenizeAsync($"4111 1111 1111 {i:D4}", new TokenizeOptions { Format = TokenFormat.CardNumber, Owner = tokens[i] }));
+                cards.Add(await tokenizer.TokenizeAsync($"4111 1111 1111 {i:D4}", new TokenizeOptions { Format = TokenFormat.CardNumber, Person = tokens[i] }));
             }
 
             if (i % 4 == 0)
             {
-                tickets[i] = await source.Expirations.StartAsync(UserLookup.ByToken(tokens[i]), TimeSpan.FromDays(30));
+                tickets[i] = await source.Expirations.StartAsync(PersonLookup.ByToken(tokens[i]), TimeSpan.FromDays(30));
             }
         }
 
-        await source.Vault.UpdateUserAsync(UserLookup.ByToken(tokens[1]), Parse("""{"email":"moved@example.com"}"""));
+        await source.Vault.UpdatePersonAsync(PersonLookup.ByToken(tokens[1]), Parse("""{"email":"moved@example.com"}"""));
         await source.Expirations.RetainAsync(tickets[8].RetainToken);
-        await source.Vault.DeleteUserAsync(UserLookup.ByToken(tokens[2]));
-        var expected = new Dictionary<Guid, UserRecord?>();
+        await source.Vault.ForgetPersonAsync(PersonLookup.ByToken(tokens[2]));
+        var expected = new Dictionary<Guid, PersonRecord?>();
         foreach (var token in tokens)
         {
-            expected[token] = await source.Vault.GetUserAsync(UserLookup.ByToken(token));
+            expected[token] = await source.Vault.GetPersonAsync(PersonLookup.ByToken(token));
         }
 
         var auditOfFirst = await source.Vault.GetAuditEventsAsync(tokens[1]);
@@ -72,7 +72,7 @@ public sealed class CopyFromSqliteTests
         var tokenizerThere = moved.Services.GetRequiredService<ITokenizer>();
         for (var i = 0; i < count; i++)
         {
-            var there = await moved.Vault.GetUserAsync(UserLookup.ByToken(tokens[i]));
+            var there = await moved.Vault.GetPersonAsync(PersonLookup.ByToken(tokens[i]));
             if (expected[tokens[i]] is not { } here)
             {
                 there.Should().BeNull("the person forgotten before the copy stays forgotten");
@@ -84,21 +84,21 @@ public sealed class CopyFromSqliteTests
             there.CreatedAt.Should().Be(here.CreatedAt);
             there.UpdatedAt.Should().Be(here.UpdatedAt);
             var email = here.Profile.GetProperty("email").GetString()!;
-            (await moved.Vault.GetUserAsync(UserLookup.ByEmail(email)))!.Token.Should().Be(tokens[i], "the blind indexes and their key came across");
+            (await moved.Vault.GetPersonAsync(PersonLookup.ByEmail(email)))!.Token.Should().Be(tokens[i], "the blind indexes and their key came across");
         }
 
         (await tokenizerThere.DetokenizeManyAsync(nationalIds)).Should().Equal(Enumerable.Range(0, count).Select(NationalId));
         (await tokenizerThere.DetokenizeManyAsync(cards)).Should().Equal(Enumerable.Range(0, count).Where(i => i % 10 == 0).Select(i => $"4111 1111 1111 {i:D4}"));
         (await moved.Vault.GetAuditEventsAsync(tokens[1])).Select(e => (e.Operation, e.At, e.Outcome))
             .Should().StartWith(auditOfFirst.Select(e => (e.Operation, e.At, e.Outcome)));
-        (await moved.Expirations.GetStatusAsync(UserLookup.ByToken(tokens[8])))!.State.Should().Be(ExpirationState.Retained);
-        (await moved.Expirations.GetStatusAsync(UserLookup.ByToken(tokens[4])))!.DueAt.Should().Be(tickets[4].DueAt);
+        (await moved.Expirations.GetStatusAsync(PersonLookup.ByToken(tokens[8])))!.State.Should().Be(ExpirationState.Retained);
+        (await moved.Expirations.GetStatusAsync(PersonLookup.ByToken(tokens[4])))!.DueAt.Should().Be(tickets[4].DueAt);
         (await moved.Expirations.RetainAsync(tickets[12].RetainToken)).Should().Be(ExpirationLinkResult.Retained, "expiration links mailed before the move still work");
 
         moved.Time.Advance(TimeSpan.FromDays(30));
         var pass = await moved.Expirations.RunDueAsync();
         pass.Deleted.Should().Be(tickets.Count - 2, "every waiting person but the two who chose to stay");
-        (await moved.Vault.CreateUserAsync(Json(new { login = "after-the-move" }))).Should().NotBeEmpty("new audit ids follow the copied ones");
+        (await moved.Vault.CreatePersonAsync(Json(new { login = "after-the-move" }))).Should().NotBeEmpty("new audit ids follow the copied ones");
     }
 
     [Test]
@@ -110,7 +110,7 @@ public sealed class CopyFromSqliteTests
         await using (var source = await VaultHost.StartAsync(o => SampleCatalog.Declare(o.Privacy), database: sqlitePath))
         {
             await source.Services.GetRequiredService<IPrivacyCatalog>().PublishAsync();
-            person = await source.Vault.CreateUserAsync(Json(new { email = "consent@example.com" }));
+            person = await source.Vault.CreatePersonAsync(Json(new { email = "consent@example.com" }));
             var ledger = source.Services.GetRequiredService<IConsentLedger>();
             await ledger.RecordAsync(person, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted });
             await ledger.RecordAsync(person, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Withdrawn });
@@ -134,11 +134,11 @@ public sealed class CopyFromSqliteTests
         var sqlitePath = TestStore.Sqlite.NewDatabase();
         await using (var source = await VaultHost.StartAsync(database: sqlitePath))
         {
-            await source.Vault.CreateUserAsync(Json(new { login = "one" }));
+            await source.Vault.CreatePersonAsync(Json(new { login = "one" }));
         }
 
         await using var existing = await VaultHost.StartAsync(store: TestStore.PostgreSql);
-        await existing.Vault.CreateUserAsync(Json(new { login = "already-here" }));
+        await existing.Vault.CreatePersonAsync(Json(new { login = "already-here" }));
 
         var act = () => SqliteToPostgreSqlCopy.CopyAsync($"Data Source={sqlitePath}", existing.Database);
 

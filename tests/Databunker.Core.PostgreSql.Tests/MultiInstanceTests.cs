@@ -32,7 +32,7 @@ public sealed class MultiInstanceTests
             var host = i % 2 == 0 ? first : second;
             try
             {
-                await host.Vault.CreateUserAsync(Json(new { email = "Shared@Example.com", login = $"racer-{i}" }));
+                await host.Vault.CreatePersonAsync(Json(new { email = "Shared@Example.com", login = $"racer-{i}" }));
                 return "created";
             }
             catch (DuplicateIndexException ex)
@@ -44,7 +44,7 @@ public sealed class MultiInstanceTests
         outcomes.Count(o => o == "created").Should().Be(1);
         outcomes.Where(o => o != "created").Should().HaveCount(15).And.OnlyContain(o => o == "email");
         first.Scalar<long>("SELECT COUNT(*) FROM users").Should().Be(1);
-        (await second.Vault.GetUserAsync(UserLookup.ByEmail("shared@example.com"))).Should().NotBeNull();
+        (await second.Vault.GetPersonAsync(PersonLookup.ByEmail("shared@example.com"))).Should().NotBeNull();
     }
 
     [Test]
@@ -55,7 +55,7 @@ public sealed class MultiInstanceTests
         await using (var host = await VaultHost.StartAsync(o => SampleCatalog.Declare(o.Privacy), store: Store))
         {
             await host.Services.GetRequiredService<IPrivacyCatalog>().PublishAsync();
-            alice = await host.Vault.CreateUserAsync(Json(new { email = "alice@example.com" }));
+            alice = await host.Vault.CreatePersonAsync(Json(new { email = "alice@example.com" }));
             foreach (var decision in new[] { ConsentDecision.Granted, ConsentDecision.Withdrawn, ConsentDecision.Granted, ConsentDecision.Withdrawn })
             {
                 host.Time.Advance(TimeSpan.FromMinutes(1));
@@ -87,13 +87,13 @@ public sealed class MultiInstanceTests
     {
         await using var first = await VaultHost.StartAsync(store: Store);
         await using var second = await VaultHost.StartAsync(database: first.Database, masterKey: first.MasterKey, store: Store);
-        var token = await first.Vault.CreateUserAsync(Json(new { login = "patched" }));
+        var token = await first.Vault.CreatePersonAsync(Json(new { login = "patched" }));
 
         var updated = await StartTogether.RunAsync(20, i =>
-            (i % 2 == 0 ? first : second).Vault.UpdateUserAsync(UserLookup.ByToken(token), Parse($$"""{"field{{i}}": {{i}}}""")));
+            (i % 2 == 0 ? first : second).Vault.UpdatePersonAsync(PersonLookup.ByToken(token), Parse($$"""{"field{{i}}": {{i}}}""")));
         updated.Should().OnlyContain(u => u);
 
-        var profile = (await second.Vault.GetUserAsync(UserLookup.ByLogin("patched")))!.Profile;
+        var profile = (await second.Vault.GetPersonAsync(PersonLookup.ByLogin("patched")))!.Profile;
         Enumerable.Range(0, 20).Select(i => profile.GetProperty($"field{i}").GetInt32()).Should().Equal(Enumerable.Range(0, 20), "no patch was lost");
     }
 
@@ -106,11 +106,11 @@ public sealed class MultiInstanceTests
         var tokens = new List<Guid>();
         foreach (var chunk in Enumerable.Range(0, count).Chunk(1000))
         {
-            tokens.AddRange(await first.Vault.CreateUsersAsync(chunk.Select(i => Json(new { login = $"due-{i}" }))));
+            tokens.AddRange(await first.Vault.CreatePersonsAsync(chunk.Select(i => Json(new { login = $"due-{i}" }))));
         }
 
         await Parallel.ForEachAsync(tokens, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (token, ct) =>
-            await first.Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromHours(1), ct));
+            await first.Expirations.StartAsync(PersonLookup.ByToken(token), TimeSpan.FromHours(1), ct));
         first.Time.Advance(TimeSpan.FromHours(1));
 
         var results = await StartTogether.RunAsync(2, i => (i == 0 ? first : second).Expirations.RunDueAsync());
@@ -139,11 +139,11 @@ public sealed class MultiInstanceTests
         var tokens = await Task.WhenAll(
             Task.Run(() => first.Services.GetRequiredService<ITokenizer>().TokenizeAsync("IBAN-FIRST")),
             Task.Run(() => second.Services.GetRequiredService<ITokenizer>().TokenizeAsync("IBAN-SECOND")));
-        var created = await first.Vault.CreateUserAsync(Json(new { email = "both@example.com" }));
+        var created = await first.Vault.CreatePersonAsync(Json(new { email = "both@example.com" }));
 
         first.Scalar<long>("SELECT COUNT(*) FROM schema_version").Should().Be(Databunker.Core.PostgreSql.PostgreSqlMigrator.LatestVersion, "each migration applied once");
         first.Scalar<long>("SELECT COUNT(*) FROM system_keys").Should().Be(5, "the blind-index, tokenization, integrity, audit-chain and token-seal@1 keys");
-        (await second.Vault.GetUserAsync(UserLookup.ByEmail("both@example.com")))!.Token.Should().Be(created, "both instances use the same blind-index key");
+        (await second.Vault.GetPersonAsync(PersonLookup.ByEmail("both@example.com")))!.Token.Should().Be(created, "both instances use the same blind-index key");
         (await second.Services.GetRequiredService<ITokenizer>().DetokenizeAsync(tokens[0])).Should().Be("IBAN-FIRST");
         (await first.Services.GetRequiredService<ITokenizer>().DetokenizeAsync(tokens[1])).Should().Be("IBAN-SECOND");
     }
@@ -159,7 +159,7 @@ public sealed class MultiInstanceTests
         IReadOnlyList<Guid> tokens;
         await using (var seed = await VaultHost.StartAsync(database: database, masterKey: v1, configure: o => o.RotationBatchSize = 50, store: Store))
         {
-            tokens = await seed.Vault.CreateUsersAsync(Enumerable.Range(0, 1000).Select(Person));
+            tokens = await seed.Vault.CreatePersonsAsync(Enumerable.Range(0, 1000).Select(Person));
         }
 
         // The reader is deployed with both keys first; then the rotating instance re-wraps under v2.
@@ -174,8 +174,8 @@ public sealed class MultiInstanceTests
             while (!stop.IsCancellationRequested)
             {
                 var i = random.Next(tokens.Count);
-                var byToken = await reader.Vault.GetUserAsync(UserLookup.ByToken(tokens[i]));
-                var byEmail = await reader.Vault.GetUserAsync(UserLookup.ByEmail($"person{i:D5}@mail-{i % 7}.example"));
+                var byToken = await reader.Vault.GetPersonAsync(PersonLookup.ByToken(tokens[i]));
+                var byEmail = await reader.Vault.GetPersonAsync(PersonLookup.ByEmail($"person{i:D5}@mail-{i % 7}.example"));
                 byToken!.Profile.GetProperty("login").GetString().Should().Be($"login-{i:D5}-zq");
                 byEmail!.Token.Should().Be(tokens[i]);
                 Interlocked.Increment(ref reads);
@@ -190,6 +190,6 @@ public sealed class MultiInstanceTests
         reads.Should().BeGreaterThan(0);
         reader.Scalar<long>("SELECT COUNT(*) FROM data_keys WHERE key_version <> '2'").Should().Be(0);
         await using var afterwards = await VaultHost.StartAsync(database: database, keys: b => b.UseMasterKey(v2, version: 2), store: Store);
-        (await afterwards.Vault.GetUserAsync(UserLookup.ByToken(tokens[^1])))!.Profile.GetProperty("login").GetString().Should().Be("login-00999-zq");
+        (await afterwards.Vault.GetPersonAsync(PersonLookup.ByToken(tokens[^1])))!.Profile.GetProperty("login").GetString().Should().Be("login-00999-zq");
     }
 }

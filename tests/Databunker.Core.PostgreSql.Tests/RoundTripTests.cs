@@ -41,18 +41,18 @@ public sealed class RoundTripTests
 
     [Test]
     public async Task Create_IsOneRoundTrip() =>
-        (await CountAsync(() => Vault.CreateUserAsync(Json(new { email = $"{Guid.NewGuid():N}@example.com", name = "A" })))).Should().Be(1);
+        (await CountAsync(() => Vault.CreatePersonAsync(Json(new { email = $"{Guid.NewGuid():N}@example.com", name = "A" })))).Should().Be(1);
 
     [Test]
     public async Task CreateMany_IsOneRoundTrip() =>
-        (await CountAsync(() => Vault.CreateUsersAsync([.. Enumerable.Range(0, 50).Select(_ => Json(new { email = $"{Guid.NewGuid():N}@example.com" }))]))).Should().Be(1);
+        (await CountAsync(() => Vault.CreatePersonsAsync([.. Enumerable.Range(0, 50).Select(_ => Json(new { email = $"{Guid.NewGuid():N}@example.com" }))]))).Should().Be(1);
 
     [Test]
     public async Task Update_IsTwoRoundTrips_TheReadOfWhatItPatchesAndOneBatch()
     {
         var tokens = await CreateAsync(Warm + 1);
         var next = 0;
-        (await CountAsync(() => Vault.UpdateUserAsync(UserLookup.ByToken(tokens[next++]), Json(new { name = "B" })))).Should().Be(2, "the update reads the profile it patches, then writes");
+        (await CountAsync(() => Vault.UpdatePersonAsync(PersonLookup.ByToken(tokens[next++]), Json(new { name = "B" })))).Should().Be(2, "the update reads the profile it patches, then writes");
     }
 
     [Test]
@@ -60,7 +60,7 @@ public sealed class RoundTripTests
     {
         var tokens = await CreateAsync(Warm + 1);
         var next = 0;
-        (await CountAsync(() => Vault.DeleteUserAsync(UserLookup.ByToken(tokens[next++])))).Should().Be(1);
+        (await CountAsync(() => Vault.ForgetPersonAsync(PersonLookup.ByToken(tokens[next++])))).Should().Be(1);
     }
 
     [Test]
@@ -71,15 +71,15 @@ public sealed class RoundTripTests
     public async Task AuditedReadByToken_IsOneRoundTrip()
     {
         var token = (await CreateAsync(1))[0];
-        (await CountAsync(() => Vault.GetUserAsync(UserLookup.ByToken(token)))).Should().Be(1);
-        (await _host.Vault.GetAuditEventsAsync(token)).Count(e => e.Operation == AuditOperations.UserGet).Should().Be(Warm + 1, "every read committed its event");
+        (await CountAsync(() => Vault.GetPersonAsync(PersonLookup.ByToken(token)))).Should().Be(1);
+        (await _host.Vault.GetAuditEventsAsync(token)).Count(e => e.Operation == AuditOperations.PersonGet).Should().Be(Warm + 1, "every read committed its event");
     }
 
     [Test]
     public async Task AuditedReadByEmail_IsOneRoundTrip_OnceThisInstanceHasFoundThePerson()
     {
-        await Vault.CreateUserAsync(Json(new { email = "reader@example.com" }));
-        (await CountAsync(() => Vault.GetUserAsync(UserLookup.ByEmail("reader@example.com")))).Should().Be(1);
+        await Vault.CreatePersonAsync(Json(new { email = "reader@example.com" }));
+        (await CountAsync(() => Vault.GetPersonAsync(PersonLookup.ByEmail("reader@example.com")))).Should().Be(1);
     }
 
     [Test]
@@ -93,9 +93,9 @@ public sealed class RoundTripTests
     public async Task TheTrailThatTheseCallsLeft_Verifies()
     {
         var tokens = await CreateAsync(3);
-        await Vault.GetUserAsync(UserLookup.ByToken(tokens[0]));
-        await Vault.UpdateUserAsync(UserLookup.ByToken(tokens[1]), Json(new { name = "C" }));
-        await Vault.DeleteUserAsync(UserLookup.ByToken(tokens[2]));
+        await Vault.GetPersonAsync(PersonLookup.ByToken(tokens[0]));
+        await Vault.UpdatePersonAsync(PersonLookup.ByToken(tokens[1]), Json(new { name = "C" }));
+        await Vault.ForgetPersonAsync(PersonLookup.ByToken(tokens[2]));
         await Tokens.DetokenizeAsync(await Tokens.TokenizeAsync("x"));
 
         var result = await _host.Administration.VerifyAuditTrailAsync();
@@ -108,7 +108,7 @@ public sealed class RoundTripTests
         var tokens = new List<Guid>();
         for (var i = 0; i < count; i++)
         {
-            tokens.Add(await Vault.CreateUserAsync(Json(new { email = $"{Guid.NewGuid():N}@example.com", name = "A" })));
+            tokens.Add(await Vault.CreatePersonAsync(Json(new { email = $"{Guid.NewGuid():N}@example.com", name = "A" })));
         }
 
         return tokens;

@@ -15,7 +15,7 @@ public sealed class StaleStripeTests
     public async Task AnAppendAfterTheHeadItRemembers_WasMovedPastByAPurge_LandsOnAnotherStripe()
     {
         await using var host = await VaultHost.StartAsync(o => o.ReadAuditWindow = 0, store: TestStore.PostgreSql);
-        await host.Vault.CreateUserAsync(Json(new { email = "first@example.com" }));
+        await host.Vault.CreatePersonAsync(Json(new { email = "first@example.com" }));
         var stripe = host.Scalar<int>("SELECT stripe FROM audit_events ORDER BY id DESC LIMIT 1");
         var head = host.Scalar<long>($"SELECT MAX(seq) FROM audit_events WHERE stripe = {stripe}");
 
@@ -26,7 +26,7 @@ public sealed class StaleStripeTests
         host.Sql($"DELETE FROM audit_events WHERE stripe = {stripe} AND seq <= {head}");
         host.Sql($"UPDATE audit_chain SET first_seq = {head + 100} WHERE id = {stripe}");
 
-        await host.Vault.CreateUserAsync(Json(new { email = "second@example.com" }));
+        await host.Vault.CreatePersonAsync(Json(new { email = "second@example.com" }));
 
         host.Scalar<long>("SELECT COUNT(*) FROM audit_events e JOIN audit_chain c ON c.id = e.stripe WHERE e.seq < c.first_seq")
             .Should().Be(0, "no event may land below its stripe's start");

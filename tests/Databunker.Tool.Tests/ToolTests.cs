@@ -31,10 +31,10 @@ public sealed class ToolTests
         _key = WriteKey("master-1.key");
         await using var services = Vault(_key, 1);
         var vault = services.GetRequiredService<IPersonalDataVault>();
-        _person = await vault.CreateUserAsync(TestData.Json(new { email = "tool.person@example.com", name = "Tool Person" }));
+        _person = await vault.CreatePersonAsync(TestData.Json(new { email = "tool.person@example.com", name = "Tool Person" }));
         for (var i = 0; i < 5; i++)
         {
-            await vault.CreateUserAsync(TestData.Json(new { email = $"other{i}@example.com" }));
+            await vault.CreatePersonAsync(TestData.Json(new { email = $"other{i}@example.com" }));
         }
     }
 
@@ -97,7 +97,7 @@ public sealed class ToolTests
 
         // The vault opens with the new key alone, and the person is still readable.
         await using var services = Vault(next, 2);
-        (await services.GetRequiredService<IPersonalDataVault>().GetUserAsync(UserLookup.ByToken(_person))).Should().NotBeNull();
+        (await services.GetRequiredService<IPersonalDataVault>().GetPersonAsync(PersonLookup.ByToken(_person))).Should().NotBeNull();
     }
 
     [Test]
@@ -154,7 +154,7 @@ public sealed class ToolTests
         var services = new ServiceCollection();
         services.AddDatabunker().UsePostgreSql(target).UseMasterKeyFromFile(_key);
         await using var provider = services.BuildServiceProvider();
-        (await provider.GetRequiredService<IPersonalDataVault>().GetUserAsync(UserLookup.ByEmail("tool.person@example.com"))).Should().NotBeNull();
+        (await provider.GetRequiredService<IPersonalDataVault>().GetPersonAsync(PersonLookup.ByEmail("tool.person@example.com"))).Should().NotBeNull();
     }
 
     [Test]
@@ -236,8 +236,8 @@ public sealed class ToolTests
     {
         await using (var services = Vault(_key, 1))
         {
-            await services.GetRequiredService<IPersonalDataVault>().UpdateUserAsync(
-                UserLookup.ByToken(_person), TestData.Json(new { login = "tool.person", phone = "+442079460958" }));
+            await services.GetRequiredService<IPersonalDataVault>().UpdatePersonAsync(
+                PersonLookup.ByToken(_person), TestData.Json(new { login = "tool.person", phone = "+442079460958" }));
         }
 
         var (code, output, error) = await RunAsync("export", option, value ?? _person.ToString(), "--sqlite", $"Data Source={_database}", "--key-file", _key);

@@ -112,7 +112,7 @@ public interface IVaultAdministration
     Task<int> PurgeAuditEventsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Commits every read audit event (<c>user.get</c>, <c>token.detokenize</c>) that the group commit holds
+    /// Commits every read audit event (<c>person.get</c>, <c>token.detokenize</c>) that the group commit holds
     /// (see <see cref="DatabunkerOptions.ReadAuditWindow"/>). Reading the audit trail, verifying or purging it and
     /// disposing the service provider do this themselves; call it before a planned stop that does not dispose the
     /// provider, or before a backup.

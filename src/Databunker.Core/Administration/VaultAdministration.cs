@@ -70,15 +70,15 @@ internal sealed class VaultAdministration(
             var replacements = new List<DataKeyReplacement>(batch.Count);
             foreach (var stored in batch)
             {
-                var key = await keyRing.OpenDataKeyAsync(stored.Owner, stored.Key, cancellationToken).ConfigureAwait(false);
-                var context = AssociatedData.For(AssociatedData.DataKey, stored.Owner);
+                var key = await keyRing.OpenDataKeyAsync(stored.Person, stored.Key, cancellationToken).ConfigureAwait(false);
+                var context = AssociatedData.For(AssociatedData.DataKey, stored.Person);
                 var replacement = await provider.WrapKeyAsync(key, context, cancellationToken).ConfigureAwait(false);
                 System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
                 target = Adopt(target, replacement.KeyVersion);
-                replacements.Add(new DataKeyReplacement(stored.Owner, stored.Key.Ciphertext, replacement));
+                replacements.Add(new DataKeyReplacement(stored.Person, stored.Key.Ciphertext, replacement));
             }
 
-            after = batch[^1].Owner;
+            after = batch[^1].Person;
             rewrapped += await dataKeys.ReplaceDataKeysAsync(replacements, cancellationToken).ConfigureAwait(false);
             remaining = Math.Max(0, remaining - batch.Count);
             current = new KeyRotationProgress(rewrapped, remaining, target);

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Databunker.Core.AppData;
 
 /// <summary>
-/// Options of <see cref="IAppDataStore"/>: the applications that may keep data per person. A name that is not
+/// Options of <see cref="IAppDataManager"/>: the applications that may keep data per person. A name that is not
 /// registered here is refused, so that a typo cannot start a second, forgotten store of personal data.
 /// </summary>
 public sealed class AppDataOptions : IValidatableObject
@@ -19,7 +19,7 @@ public sealed class AppDataOptions : IValidatableObject
     /// </summary>
     public IDictionary<string, AppDataApplication> Apps { get; } = new Dictionary<string, AppDataApplication>(StringComparer.Ordinal);
 
-    /// <summary>How many expired documents one batch of <see cref="IAppDataStore.RemoveExpiredAsync"/> deletes; 1 to 100,000.</summary>
+    /// <summary>How many expired documents one batch of <see cref="IAppDataManager.DeleteExpiredAsync"/> deletes; 1 to 100,000.</summary>
     /// <value>1,000.</value>
     [Range(1, 100_000)]
     public int RemovalBatchSize { get; set; } = 1000;

@@ -2,7 +2,7 @@ namespace Databunker.Core;
 
 /// <summary>
 /// Names who is acting, for the audit trail, for the calls made within a scope:
-/// <code>using (AuditActor.Begin("support-agent-17")) { await vault.GetUserAsync(lookup, ct); }</code>
+/// <code>using (AuditActor.Begin("support-agent-17")) { await vault.GetPersonAsync(lookup, ct); }</code>
 /// Outside any scope the audit trail records <see cref="DatabunkerOptions.DefaultActor"/>. The scope
 /// flows with the async context and scopes nest.
 /// </summary>

@@ -4,8 +4,8 @@ namespace Databunker.Core;
 /// <param name="Id">Ascending id of the event.</param>
 /// <param name="At">When the operation happened.</param>
 /// <param name="Actor">Who asked for it: the <see cref="AuditActor"/> scope, else the configured default.</param>
-/// <param name="Operation">What was done, for example <c>user.create</c> (see <see cref="AuditOperations"/>).</param>
-/// <param name="Subject">The person concerned, when known.</param>
+/// <param name="Operation">What was done, for example <c>person.create</c> (see <see cref="AuditOperations"/>).</param>
+/// <param name="Person">The person concerned, when known.</param>
 /// <param name="Outcome">How it ended, for example <c>success</c> (see <see cref="AuditOutcomes"/>).</param>
 /// <param name="Details">
 /// Details as JSON (for example the names of the fields that changed), decrypted with the person's key;
@@ -19,13 +19,13 @@ public sealed record AuditEvent(
     DateTimeOffset At,
     string Actor,
     string Operation,
-    Guid? Subject,
+    Guid? Person,
     string Outcome,
     string? Details,
     bool DetailsUnreadable)
 {
     /// <summary>Everything but the decrypted details, which can name a person's fields.</summary>
     public override string ToString() =>
-        $"AuditEvent {{ Id = {Id}, At = {At:O}, Actor = {Actor}, Operation = {Operation}, Subject = {Subject}, Outcome = {Outcome}, " +
+        $"AuditEvent {{ Id = {Id}, At = {At:O}, Actor = {Actor}, Operation = {Operation}, Person = {Person}, Outcome = {Outcome}, " +
         $"Details = {(Details is null ? "null" : "[redacted]")}, DetailsUnreadable = {DetailsUnreadable} }}";
 }

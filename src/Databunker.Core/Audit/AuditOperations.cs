@@ -4,16 +4,16 @@ namespace Databunker.Core;
 public static class AuditOperations
 {
     /// <summary>A person was created.</summary>
-    public const string UserCreate = "user.create";
+    public const string PersonCreate = "person.create";
 
     /// <summary>A person's profile was read.</summary>
-    public const string UserGet = "user.get";
+    public const string PersonGet = "person.get";
 
     /// <summary>A person's profile was changed.</summary>
-    public const string UserUpdate = "user.update";
+    public const string PersonUpdate = "person.update";
 
     /// <summary>A person was forgotten through the vault.</summary>
-    public const string UserDelete = "user.delete";
+    public const string PersonForget = "person.forget";
 
     /// <summary>An expiration was started.</summary>
     public const string ExpirationStart = "expiration.start";
@@ -48,40 +48,40 @@ public static class AuditOperations
     /// <summary>An old key version was retired (destroyed in the key provider).</summary>
     public const string KeysRetire = "keys.retire";
 
-    /// <summary>A person's app-data document was read (<see cref="AppData.IAppDataStore.GetAsync"/>).</summary>
+    /// <summary>A person's app-data document was read (<see cref="AppData.IAppDataManager.GetAsync"/>).</summary>
     public const string AppDataGet = "appdata.get";
 
-    /// <summary>A person's app-data documents were listed (<see cref="AppData.IAppDataStore.ListAsync"/>).</summary>
+    /// <summary>A person's app-data documents were listed (<see cref="AppData.IAppDataManager.ListAsync"/>).</summary>
     public const string AppDataList = "appdata.list";
 
-    /// <summary>A person's app-data document was written whole (<see cref="AppData.IAppDataStore.PutAsync"/>).</summary>
+    /// <summary>A person's app-data document was written whole (<see cref="AppData.IAppDataManager.PutAsync"/>).</summary>
     public const string AppDataPut = "appdata.put";
 
-    /// <summary>A person's app-data document was merge-patched (<see cref="AppData.IAppDataStore.PatchAsync"/>).</summary>
+    /// <summary>A person's app-data document was merge-patched (<see cref="AppData.IAppDataManager.PatchAsync"/>).</summary>
     public const string AppDataPatch = "appdata.patch";
 
-    /// <summary>A person's app-data document was deleted (<see cref="AppData.IAppDataStore.DeleteAsync"/>).</summary>
+    /// <summary>A person's app-data document was deleted (<see cref="AppData.IAppDataManager.DeleteAsync"/>).</summary>
     public const string AppDataDelete = "appdata.delete";
 
     /// <summary>A person's app-data document was removed by the due-work pass because its retention had passed.</summary>
     public const string AppDataExpired = "appdata.expired";
 
-    /// <summary>A session was created (<see cref="Sessions.ISessionVault.CreateAsync"/>).</summary>
+    /// <summary>A session was created (<see cref="Sessions.ISessionManager.CreateAsync"/>).</summary>
     public const string SessionCreate = "session.create";
 
     /// <summary>A person's session was read, when <see cref="Sessions.SessionOptions.AuditReads"/> is on.</summary>
     public const string SessionGet = "session.get";
 
-    /// <summary>A session's data was replaced (<see cref="Sessions.ISessionVault.ReplaceAsync"/>).</summary>
+    /// <summary>A session's data was replaced (<see cref="Sessions.ISessionManager.ReplaceAsync"/>).</summary>
     public const string SessionReplace = "session.replace";
 
-    /// <summary>A session was bound to a person under a new id (<see cref="Sessions.ISessionVault.BindToPersonAsync"/>).</summary>
+    /// <summary>A session was bound to a person under a new id (<see cref="Sessions.ISessionManager.BindToPersonAsync"/>).</summary>
     public const string SessionBind = "session.bind";
 
-    /// <summary>A session was ended (<see cref="Sessions.ISessionVault.EndAsync"/>).</summary>
+    /// <summary>A session was ended (<see cref="Sessions.ISessionManager.EndAsync"/>).</summary>
     public const string SessionEnd = "session.end";
 
-    /// <summary>All (or all but one) of a person's sessions were ended (<see cref="Sessions.ISessionVault.EndAllAsync"/>).</summary>
+    /// <summary>All (or all but one) of a person's sessions were ended (<see cref="Sessions.ISessionManager.EndAllAsync"/>).</summary>
     public const string SessionEndAll = "session.end-all";
 
     /// <summary>A share link was made (<see cref="Shares.IShareLinkManager.CreateAsync"/>).</summary>
@@ -93,8 +93,8 @@ public static class AuditOperations
     /// <summary>A share link was revoked (<see cref="Shares.IShareLinkManager.RevokeAsync"/>).</summary>
     public const string ShareRevoke = "share.revoke";
 
-    /// <summary>Everything held about a person was exported (<see cref="Export.ISubjectExporter.ExportAsync"/>).</summary>
-    public const string UserExport = "user.export";
+    /// <summary>Everything held about a person was exported (<see cref="Export.IPersonExporter.ExportAsync"/>).</summary>
+    public const string PersonExport = "person.export";
 
     /// <summary>A notice's changed text was published as a new version (<see cref="Privacy.IPrivacyCatalog.PublishAsync"/>).</summary>
     public const string CatalogNoticePublish = "catalog.notice.publish";

@@ -70,7 +70,7 @@ internal static class ConsentChainCheck
 
     /// <summary>Checks, for a decision read by <see cref="IConsentStore.ListLatestConsentsAsync"/>, that its owner's last decision is the one their head names.</summary>
     public static void VerifyTail(IConsentChain chain, StoredConsentEvent stored) =>
-        ThrowIfBroken(HeadProblem(chain, stored.Event.Owner, stored.LastSequence, stored.LastLink, stored.Head)?.Problem);
+        ThrowIfBroken(HeadProblem(chain, stored.Event.Person, stored.LastSequence, stored.LastLink, stored.Head)?.Problem);
 
     private static void ThrowIfBroken(string? problem)
     {

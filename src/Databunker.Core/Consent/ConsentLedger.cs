@@ -95,7 +95,7 @@ internal sealed class ConsentLedger(
         return (await StateAsync(declared, history, cancellationToken).ConfigureAwait(false)).IsGranted;
     }
 
-    public Task<Guid?> RecordForContactAsync(UserLookup contact, ConsentRecord record, CancellationToken cancellationToken = default)
+    public Task<Guid?> RecordForContactAsync(PersonLookup contact, ConsentRecord record, CancellationToken cancellationToken = default)
     {
         if (contact.Kind is not (LookupKind.Email or LookupKind.Phone))
         {
@@ -149,7 +149,7 @@ internal sealed class ConsentLedger(
                 ConsentChainCheck.VerifyTail(chain, e);
             }
 
-            return [.. events.Select(e => new PersonConsent(e.Event.Owner, ToEvent(e, null)))];
+            return [.. events.Select(e => new PersonConsent(e.Event.Person, ToEvent(e, null)))];
         }
     }
 
@@ -168,7 +168,7 @@ internal sealed class ConsentLedger(
             {
                 var batch = await store.GetAttachablePendingConsentsAsync(null, _options.ExpiryBatchSize, cancellationToken).ConfigureAwait(false);
                 var attached = 0;
-                foreach (var group in batch.GroupBy(p => p.Owner))
+                foreach (var group in batch.GroupBy(p => p.Person))
                 {
                     attached += await AttachAsync(group.Key, [.. group], lease.Keys, cancellationToken).ConfigureAwait(false);
                 }
@@ -363,7 +363,7 @@ internal sealed class ConsentLedger(
             return null;
         }
 
-        return ParseEvidence(Envelope.Open(dataKey, consent.Evidence, AssociatedData.ForConsentEvidence(consent.Owner, consent.Activity, consent.At), "consent evidence"));
+        return ParseEvidence(Envelope.Open(dataKey, consent.Evidence, AssociatedData.ForConsentEvidence(consent.Person, consent.Activity, consent.At), "consent evidence"));
     }
 
     private static ConsentEvidence ParseEvidence(byte[] json)
@@ -495,7 +495,7 @@ internal sealed class ConsentLedger(
                     }
                 }
 
-                events.Add(e with { Owner = person, Evidence = evidence });
+                events.Add(e with { Person = person, Evidence = evidence });
             }
 
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -38,20 +38,20 @@ internal sealed class ConsentLedgerVerifier(IConsentStore consents, IConsentChai
             var page = await consents.GetConsentChainPageAsync(owner, expected - 1, pageSize, cancellationToken).ConfigureAwait(false);
             foreach (var stored in page)
             {
-                if (stored.Event.Owner != owner)
+                if (stored.Event.Person != owner)
                 {
                     if (owner is { } done && (HeadBroken(done, expected - 1, previous, head) ?? Cut(done, expected - 1, audited)) is { } cut)
                     {
                         return cut;
                     }
 
-                    (owner, expected, previous) = (stored.Event.Owner, 1L, new byte[chain.LinkSize]);
+                    (owner, expected, previous) = (stored.Event.Person, 1L, new byte[chain.LinkSize]);
                     _persons++;
                 }
 
                 if (ConsentChainCheck.Problem(chain, expected, previous, stored) is { } problem)
                 {
-                    return Broken(stored.Event.Owner, expected, problem);
+                    return Broken(stored.Event.Person, expected, problem);
                 }
 
                 (expected, previous, head) = (expected + 1, stored.Link, stored.Head);
@@ -72,7 +72,7 @@ internal sealed class ConsentLedgerVerifier(IConsentStore consents, IConsentChai
         // Heads of persons with no decision: their whole ledger was deleted, and its head left.
         if ((await consents.GetConsentHeadsWithoutDecisionsAsync(1, cancellationToken).ConfigureAwait(false)) is [var orphan, ..])
         {
-            return Broken(orphan.Owner, 1, string.Create(CultureInfo.InvariantCulture,
+            return Broken(orphan.Person, 1, string.Create(CultureInfo.InvariantCulture,
                 $"Every decision of the person's consent ledger is missing: its head records {orphan.Sequence} decisions, the ledger holds none. They were deleted."));
         }
 
@@ -90,7 +90,7 @@ internal sealed class ConsentLedgerVerifier(IConsentStore consents, IConsentChai
 
     /// <summary>Whether an audit event records a decision appended to its subject's ledger.</summary>
     private static bool RecordsADecision(AuditRecord record) =>
-        record.Subject is not null && record.Operation switch
+        record.Person is not null && record.Operation switch
         {
             AuditOperations.ConsentRecord => record.Outcome == AuditOutcomes.Success,
             AuditOperations.ConsentExpired or AuditOperations.ConsentReconsent or AuditOperations.ConsentAttach => true,
@@ -118,7 +118,7 @@ internal sealed class ConsentLedgerVerifier(IConsentStore consents, IConsentChai
                     }
                     else if (RecordsADecision(entry.Event))
                     {
-                        counts[entry.Event.Subject!.Value] = counts.GetValueOrDefault(entry.Event.Subject.Value) + 1;
+                        counts[entry.Event.Person!.Value] = counts.GetValueOrDefault(entry.Event.Person.Value) + 1;
                     }
 
                     after = entry.Sequence;

@@ -59,13 +59,13 @@ public interface IConsentLedger
     /// sealed, and is attached to the person who registers with it (audited as <c>consent.pending</c>, then
     /// <c>consent.attach</c>). Unattached decisions are deleted after <see cref="ConsentOptions.PendingLifetime"/>.
     /// </summary>
-    /// <param name="contact"><see cref="UserLookup.ByEmail"/> or <see cref="UserLookup.ByPhone"/>.</param>
+    /// <param name="contact"><see cref="PersonLookup.ByEmail"/> or <see cref="PersonLookup.ByPhone"/>.</param>
     /// <param name="record">The decision.</param>
     /// <param name="cancellationToken">Cancels the call; nothing is written then.</param>
     /// <returns>The person's token when a person holds the value, or <see langword="null"/> when the decision waits.</returns>
     /// <exception cref="VaultInputException">The lookup is not by email or phone, or the record is refused as by <see cref="RecordAsync"/>.</exception>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
-    Task<Guid?> RecordForContactAsync(UserLookup contact, ConsentRecord record, CancellationToken cancellationToken = default);
+    Task<Guid?> RecordForContactAsync(PersonLookup contact, ConsentRecord record, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The persons whose latest decision on an activity is <paramref name="decision"/>, by event id: with

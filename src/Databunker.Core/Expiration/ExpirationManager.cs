@@ -23,7 +23,7 @@ internal sealed class ExpirationManager(
     private readonly ExpirationOptions _options = options.Value.Expiration;
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
 
-    public async Task<ExpirationTicket> StartAsync(UserLookup lookup, ExpirationTime? time = null, CancellationToken cancellationToken = default)
+    public async Task<ExpirationTicket> StartAsync(PersonLookup lookup, ExpirationTime? time = null, CancellationToken cancellationToken = default)
     {
         using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow();
@@ -44,7 +44,7 @@ internal sealed class ExpirationManager(
         return new ExpirationTicket(token, retainToken, deleteToken, dueAt, Link("retain", retainToken), Link("delete", deleteToken));
     }
 
-    public async Task<ExpirationStatus?> GetStatusAsync(UserLookup lookup, CancellationToken cancellationToken = default)
+    public async Task<ExpirationStatus?> GetStatusAsync(PersonLookup lookup, CancellationToken cancellationToken = default)
     {
         using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         var token = await directory.FindTokenAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
@@ -108,7 +108,7 @@ internal sealed class ExpirationManager(
             : ExpirationLinkResult.NotFound;
     }
 
-    public async Task<bool> CancelAsync(UserLookup lookup, CancellationToken cancellationToken = default)
+    public async Task<bool> CancelAsync(PersonLookup lookup, CancellationToken cancellationToken = default)
     {
         using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         var token = await directory.FindTokenAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);

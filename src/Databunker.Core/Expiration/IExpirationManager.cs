@@ -28,14 +28,14 @@ public interface IExpirationManager
     /// <exception cref="PersonNotFoundException">No person matches.</exception>
     /// <exception cref="VaultInputException">The time is not in the future, or is beyond <see cref="ExpirationOptions.MaxRetention"/> from now.</exception>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
-    Task<ExpirationTicket> StartAsync(UserLookup lookup, ExpirationTime? time = null, CancellationToken cancellationToken = default);
+    Task<ExpirationTicket> StartAsync(PersonLookup lookup, ExpirationTime? time = null, CancellationToken cancellationToken = default);
 
     /// <summary>Reads where a person stands.</summary>
     /// <param name="lookup">The person; after they were forgotten, only a token lookup finds them (as <see cref="ExpirationState.Deleted"/>).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The status, or <see langword="null"/> when no person (nor tombstone) matches.</returns>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
-    Task<ExpirationStatus?> GetStatusAsync(UserLookup lookup, CancellationToken cancellationToken = default);
+    Task<ExpirationStatus?> GetStatusAsync(PersonLookup lookup, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Tells what a link would do, without doing it: for the confirmation page that a GET of the link
@@ -60,7 +60,7 @@ public interface IExpirationManager
     Task<ExpirationLinkResult> RetainAsync(string expirationToken, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// The "delete my data" link: the person is forgotten now, exactly as <see cref="IPersonalDataVault.DeleteUserAsync"/>.
+    /// The "delete my data" link: the person is forgotten now, exactly as <see cref="IPersonalDataVault.ForgetPersonAsync"/>.
     /// Only the delete token of <see cref="ExpirationTicket"/> does this; the keep token is refused here.
     /// </summary>
     /// <param name="expirationToken">The token from the link.</param>
@@ -75,7 +75,7 @@ public interface IExpirationManager
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns><see langword="true"/> when there was an expiration to cancel.</returns>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
-    Task<bool> CancelAsync(UserLookup lookup, CancellationToken cancellationToken = default);
+    Task<bool> CancelAsync(PersonLookup lookup, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// One scheduler pass: claims the due, still-waiting persons in batches of

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Databunker.Core.Kernel;
 
 /// <summary>
-/// A module's part of the subject-access export (<see cref="Export.ISubjectExporter"/>): it writes one JSON value, the
+/// A module's part of the subject-access export (<see cref="Export.IPersonExporter"/>): it writes one JSON value, the
 /// module's section, for a person. Every module that keeps data about a person registers one, through
 /// <see cref="ExportSection{TService}.Add"/>, naming the storage role its data lives in: a test holds the sections'
 /// roles to the forget steps' roles, so that a module cannot be forgotten by the export.

@@ -32,7 +32,7 @@ internal static class IndexNormalizer
         LookupKind.Email => Email(value, paramName),
         LookupKind.Phone => Phone(value, defaultCountryCode, paramName),
         LookupKind.Login or LookupKind.Custom => Text(value, kind, paramName),
-        _ => throw new VaultInputException("Unknown lookup: use UserLookup.ByToken, ByLogin, ByEmail, ByPhone or ByCustom.", paramName),
+        _ => throw new VaultInputException("Unknown lookup: use PersonLookup.ByToken, ByLogin, ByEmail, ByPhone or ByCustom.", paramName),
     };
 
     /// <summary>

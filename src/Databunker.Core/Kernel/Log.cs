@@ -10,7 +10,7 @@ internal static partial class Log
     public static partial void DuplicateRefused(ILogger logger, string index);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Forgot a person ({Operation}).")]
-    public static partial void UserForgotten(ILogger logger, string operation);
+    public static partial void PersonForgotten(ILogger logger, string operation);
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Critical, Message = "A stored {Record} failed its integrity check: someone with write access to the database altered it. The call was refused.")]
     public static partial void IntegrityFailure(ILogger logger, string record);

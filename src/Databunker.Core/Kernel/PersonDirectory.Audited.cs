@@ -26,7 +26,7 @@ internal sealed partial class PersonDirectory
     /// appended with the read (when not, the caller appends the event that fits).
     /// </summary>
     public async Task<(StoredPerson? User, IndexMatch? Match, bool Audited)> FindAuditedAsync(
-        UserLookup lookup, SystemKeys keys, Func<Guid, AuditRecord> success, CancellationToken cancellationToken)
+        PersonLookup lookup, SystemKeys keys, Func<Guid, AuditRecord> success, CancellationToken cancellationToken)
     {
         if (lookup.Kind == LookupKind.Token)
         {

@@ -19,7 +19,7 @@ internal sealed partial class PersonDirectory(IPersonStore store, VaultKeyRing k
     public IPersonStore Store => store;
 
     /// <summary>The stored person a lookup finds, and the normalised value it was found by (<see langword="null"/> by token).</summary>
-    public async Task<(StoredPerson? User, IndexMatch? Match)> FindAsync(UserLookup lookup, SystemKeys keys, CancellationToken cancellationToken)
+    public async Task<(StoredPerson? User, IndexMatch? Match)> FindAsync(PersonLookup lookup, SystemKeys keys, CancellationToken cancellationToken)
     {
         if (lookup.Kind == LookupKind.Token)
         {
@@ -44,7 +44,7 @@ internal sealed partial class PersonDirectory(IPersonStore store, VaultKeyRing k
     }
 
     /// <summary>The token of the person a lookup finds, its index checked against the profile; <see langword="null"/> when none.</summary>
-    public async Task<Guid?> FindTokenAsync(UserLookup lookup, SystemKeys keys, CancellationToken cancellationToken)
+    public async Task<Guid?> FindTokenAsync(PersonLookup lookup, SystemKeys keys, CancellationToken cancellationToken)
     {
         var (user, match) = await FindAsync(lookup, keys, cancellationToken).ConfigureAwait(false);
         if (user is null || match is not { } found)
@@ -97,8 +97,8 @@ internal sealed partial class PersonDirectory(IPersonStore store, VaultKeyRing k
 
         if (!string.Equals(held, match.Normalized, StringComparison.Ordinal))
         {
-            Log.IntegrityFailure(_logger, "user index");
-            throw new VaultCryptoException("A stored user index failed its integrity check: it points at a person whose profile does not hold the value.");
+            Log.IntegrityFailure(_logger, "person index");
+            throw new VaultCryptoException("A stored person index failed its integrity check: it points at a person whose profile does not hold the value.");
         }
     }
 
@@ -126,9 +126,9 @@ internal sealed partial class PersonDirectory(IPersonStore store, VaultKeyRing k
     };
 
     /// <summary>The blind index of a lookup's value under the current blind-index key.</summary>
-    public byte[] CurrentIndexHash(UserLookup lookup, SystemKeys keys) => BlindIndex.Compute(keys.BlindIndex, IndexName(lookup.Kind), Normalize(lookup));
+    public byte[] CurrentIndexHash(PersonLookup lookup, SystemKeys keys) => BlindIndex.Compute(keys.BlindIndex, IndexName(lookup.Kind), Normalize(lookup));
 
-    private string Normalize(UserLookup lookup) => IndexNormalizer.Normalize(lookup.Kind, lookup.Value!, _options.DefaultPhoneCountryCode, nameof(lookup));
+    private string Normalize(PersonLookup lookup) => IndexNormalizer.Normalize(lookup.Kind, lookup.Value!, _options.DefaultPhoneCountryCode, nameof(lookup));
 }
 
 /// <summary>How a person was found by index: the kind and the normalised value looked up.</summary>

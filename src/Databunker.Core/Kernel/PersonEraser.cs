@@ -36,7 +36,7 @@ internal sealed class PersonEraser(
 
         if (forgotten)
         {
-            Log.UserForgotten(_logger, audit.Operation);
+            Log.PersonForgotten(_logger, audit.Operation);
             if (compactAfter && options.Value.CompactAfterForget)
             {
                 await CompactAsync(cancellationToken).ConfigureAwait(false);

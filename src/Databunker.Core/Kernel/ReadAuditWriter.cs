@@ -1,7 +1,7 @@
 namespace Databunker.Core.Kernel;
 
 /// <summary>
-/// Group commit for the audit events of reads (<c>user.get</c>, <c>token.detokenize</c>). A read hands its
+/// Group commit for the audit events of reads (<c>person.get</c>, <c>token.detokenize</c>). A read hands its
 /// events over and returns; the writer waits <see cref="DatabunkerOptions.ReadAuditDelay"/> for more (or
 /// until half the window is waiting), then appends everything handed over so far in one transaction, and
 /// while it commits the next reads' events gather into the next batch. At most <see cref="DatabunkerOptions.ReadAuditWindow"/> events are ever handed

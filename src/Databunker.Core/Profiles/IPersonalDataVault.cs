@@ -20,16 +20,16 @@ public interface IPersonalDataVault
     /// <see cref="DatabunkerOptions.MaxProfileBytes"/>, or an indexed field is malformed.</exception>
     /// <exception cref="DuplicateIndexException">Another person has the same login, email, phone or custom value.</exception>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
-    Task<Guid> CreateUserAsync(JsonElement profile, CancellationToken cancellationToken = default);
+    Task<Guid> CreatePersonAsync(JsonElement profile, CancellationToken cancellationToken = default);
 
     /// <summary>Stores many persons in one transaction: all of them, or none when any is refused.</summary>
-    /// <param name="profiles">The profiles, as for <see cref="CreateUserAsync"/>.</param>
+    /// <param name="profiles">The profiles, as for <see cref="CreatePersonAsync"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The new tokens, in the order of <paramref name="profiles"/>.</returns>
-    /// <exception cref="VaultInputException">A profile is refused (see <see cref="CreateUserAsync"/>).</exception>
+    /// <exception cref="VaultInputException">A profile is refused (see <see cref="CreatePersonAsync"/>).</exception>
     /// <exception cref="DuplicateIndexException">A value is taken, by a stored person or by another profile of the batch.</exception>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
-    Task<IReadOnlyList<Guid>> CreateUsersAsync(IEnumerable<JsonElement> profiles, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<Guid>> CreatePersonsAsync(IEnumerable<JsonElement> profiles, CancellationToken cancellationToken = default);
 
     /// <summary>Finds a person and decrypts their profile.</summary>
     /// <param name="lookup">How to find the person.</param>
@@ -38,7 +38,7 @@ public interface IPersonalDataVault
     /// <exception cref="VaultInputException">The lookup is the default value or its value is malformed.</exception>
     /// <exception cref="VaultCryptoException">The stored profile or key fails to authenticate.</exception>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
-    Task<UserRecord?> GetUserAsync(UserLookup lookup, CancellationToken cancellationToken = default);
+    Task<PersonRecord?> GetPersonAsync(PersonLookup lookup, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Changes a person's profile with a JSON merge patch (RFC 7396): members of the patch replace those
@@ -52,7 +52,7 @@ public interface IPersonalDataVault
     /// <exception cref="VaultInputException">The patch is not an object, or the patched profile is refused.</exception>
     /// <exception cref="DuplicateIndexException">A changed index value is taken by another person.</exception>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
-    Task<bool> UpdateUserAsync(UserLookup lookup, JsonElement patch, CancellationToken cancellationToken = default);
+    Task<bool> UpdatePersonAsync(PersonLookup lookup, JsonElement patch, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Forgets a person by crypto-shredding: their data key, index hashes, tokens and expiration state are
@@ -63,7 +63,7 @@ public interface IPersonalDataVault
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns><see langword="true"/> when the person was found and forgotten.</returns>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
-    Task<bool> DeleteUserAsync(UserLookup lookup, CancellationToken cancellationToken = default);
+    Task<bool> ForgetPersonAsync(PersonLookup lookup, CancellationToken cancellationToken = default);
 
     /// <summary>The audit trail of one person, oldest first; details are decrypted while the person exists.</summary>
     /// <param name="token">The person's token (also after they were forgotten).</param>

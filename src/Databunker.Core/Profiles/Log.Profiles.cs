@@ -4,7 +4,7 @@ namespace Databunker.Core.Kernel;
 internal static partial class Log
 {
     [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Created {Count} person(s).")]
-    public static partial void UsersCreated(ILogger logger, int count);
+    public static partial void PersonsCreated(ILogger logger, int count);
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "A concurrent update changed the person first; retrying (attempt {Attempt}).")]
     public static partial void UpdateRetry(ILogger logger, int attempt);

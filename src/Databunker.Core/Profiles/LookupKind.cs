@@ -1,6 +1,6 @@
 namespace Databunker.Core;
 
-/// <summary>The kinds of <see cref="UserLookup"/>.</summary>
+/// <summary>The kinds of <see cref="PersonLookup"/>.</summary>
 public enum LookupKind
 {
     /// <summary>Not a lookup: the default value, refused everywhere.</summary>

@@ -4,13 +4,13 @@ namespace Databunker.Core.Profiles;
 
 internal sealed partial class PersonalDataVault
 {
-    public async Task<Guid> CreateUserAsync(JsonElement profile, CancellationToken cancellationToken = default)
+    public async Task<Guid> CreatePersonAsync(JsonElement profile, CancellationToken cancellationToken = default)
     {
         var tokens = await CreateAsync([profile], nameof(profile), cancellationToken).ConfigureAwait(false);
         return tokens[0];
     }
 
-    public async Task<IReadOnlyList<Guid>> CreateUsersAsync(IEnumerable<JsonElement> profiles, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<Guid>> CreatePersonsAsync(IEnumerable<JsonElement> profiles, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(profiles);
         return await CreateAsync(BatchLimit.Take(profiles, _options.MaxBatchItems, nameof(profiles)), nameof(profiles), cancellationToken).ConfigureAwait(false);
@@ -30,8 +30,8 @@ internal sealed partial class PersonalDataVault
             try
             {
                 var sealedProfile = Envelope.Seal(dataKey, PersonDirectory.DataKeyId, json, AssociatedData.For(AssociatedData.Profile, token));
-                var details = AuditTrail.SealDetails(dataKey, token, AuditOperations.UserCreate, now, "indexes", indexes.Where(i => i.KeyVersion == lease.Keys.BlindIndexVersion).Select(i => PersonDirectory.IndexName(i.Kind)));
-                users.Add(new NewPerson(token, sealedProfile, wrapped, indexes, now, audit.NewEvent(AuditOperations.UserCreate, token, AuditOutcomes.Success, details, now)));
+                var details = AuditTrail.SealDetails(dataKey, token, AuditOperations.PersonCreate, now, "indexes", indexes.Where(i => i.KeyVersion == lease.Keys.BlindIndexVersion).Select(i => PersonDirectory.IndexName(i.Kind)));
+                users.Add(new NewPerson(token, sealedProfile, wrapped, indexes, now, audit.NewEvent(AuditOperations.PersonCreate, token, AuditOutcomes.Success, details, now)));
             }
             finally
             {
@@ -47,12 +47,12 @@ internal sealed partial class PersonalDataVault
         catch (DuplicateIndexException ex)
         {
             Log.DuplicateRefused(_logger, ex.IndexName);
-            await audit.AppendAsync(AuditOperations.UserCreate, null, AuditOutcomes.Duplicate, CancellationToken.None).ConfigureAwait(false);
+            await audit.AppendAsync(AuditOperations.PersonCreate, null, AuditOutcomes.Duplicate, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
 
         directory.RememberCreated(users, lease.Keys.BlindIndexVersion);
-        Log.UsersCreated(_logger, users.Count);
+        Log.PersonsCreated(_logger, users.Count);
         var tokens = users.ConvertAll(u => u.Token);
         foreach (var step in _registrationSteps)
         {

@@ -2,8 +2,8 @@ namespace Databunker.Core.Profiles;
 
 internal sealed partial class PersonalDataVault
 {
-    public Task<UserRecord?> GetUserAsync(UserLookup lookup, CancellationToken cancellationToken = default) =>
-        GuardCryptoAsync(AuditOperations.UserGet, async () =>
+    public Task<PersonRecord?> GetPersonAsync(PersonLookup lookup, CancellationToken cancellationToken = default) =>
+        GuardCryptoAsync(AuditOperations.PersonGet, async () =>
         {
             using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
             StoredPerson? user;
@@ -12,7 +12,7 @@ internal sealed partial class PersonalDataVault
             if (directory.AuditsEachRead)
             {
                 (user, match, audited) = await directory.FindAuditedAsync(
-                    lookup, lease.Keys, owner => audit.NewEvent(AuditOperations.UserGet, owner, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
+                    lookup, lease.Keys, owner => audit.NewEvent(AuditOperations.PersonGet, owner, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -21,7 +21,7 @@ internal sealed partial class PersonalDataVault
 
             if (_options.AuditReads && !audited)
             {
-                await audit.AppendReadAsync(AuditOperations.UserGet, user?.Token, user is null ? AuditOutcomes.NotFound : AuditOutcomes.Success, cancellationToken).ConfigureAwait(false);
+                await audit.AppendReadAsync(AuditOperations.PersonGet, user?.Token, user is null ? AuditOutcomes.NotFound : AuditOutcomes.Success, cancellationToken).ConfigureAwait(false);
             }
 
             if (user is null)
@@ -39,7 +39,7 @@ internal sealed partial class PersonalDataVault
                     directory.VerifyIndex(profile, found);
                 }
 
-                return new UserRecord(
+                return new PersonRecord(
                     user.Token,
                     profile,
                     DateTimeOffset.FromUnixTimeMilliseconds(user.CreatedAt),
@@ -69,7 +69,7 @@ internal sealed partial class PersonalDataVault
                         DateTimeOffset.FromUnixTimeMilliseconds(r.At),
                         r.Actor,
                         r.Operation,
-                        r.Subject,
+                        r.Person,
                         r.Outcome,
                         AuditTrail.OpenDetails(dataKey, token, r),
                         r.Details is not null && dataKey is null))

@@ -5,12 +5,12 @@ namespace Databunker.Core.Profiles;
 
 internal sealed partial class PersonalDataVault
 {
-    public Task<bool> UpdateUserAsync(UserLookup lookup, JsonElement patch, CancellationToken cancellationToken = default)
+    public Task<bool> UpdatePersonAsync(PersonLookup lookup, JsonElement patch, CancellationToken cancellationToken = default)
     {
         // Checks that the patch is an object of valid text within the size limit before anything is read.
         ProfileCodec.Validate(patch, _options.MaxProfileBytes, nameof(patch));
 
-        return GuardCryptoAsync(AuditOperations.UserUpdate, async () =>
+        return GuardCryptoAsync(AuditOperations.PersonUpdate, async () =>
         {
             using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
             for (var attempt = 1; ; attempt++)
@@ -18,7 +18,7 @@ internal sealed partial class PersonalDataVault
                 var (user, match) = await directory.FindAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
                 if (user is null)
                 {
-                    await audit.AppendAsync(AuditOperations.UserUpdate, null, AuditOutcomes.NotFound, cancellationToken).ConfigureAwait(false);
+                    await audit.AppendAsync(AuditOperations.PersonUpdate, null, AuditOutcomes.NotFound, cancellationToken).ConfigureAwait(false);
                     return false;
                 }
 
@@ -38,7 +38,7 @@ internal sealed partial class PersonalDataVault
         });
     }
 
-    public async Task<bool> DeleteUserAsync(UserLookup lookup, CancellationToken cancellationToken = default)
+    public async Task<bool> ForgetPersonAsync(PersonLookup lookup, CancellationToken cancellationToken = default)
     {
         // By token there is nothing to look up first: forgetting an unknown token writes nothing and says so.
         using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
@@ -46,10 +46,10 @@ internal sealed partial class PersonalDataVault
             ? lookup.Token
             : await directory.FindTokenAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
 
-        var forgotten = token is { } t && await eraser.ForgetAsync(t, audit.NewEvent(AuditOperations.UserDelete, t, AuditOutcomes.Success), null, cancellationToken).ConfigureAwait(false);
+        var forgotten = token is { } t && await eraser.ForgetAsync(t, audit.NewEvent(AuditOperations.PersonForget, t, AuditOutcomes.Success), null, cancellationToken).ConfigureAwait(false);
         if (!forgotten)
         {
-            await audit.AppendAsync(AuditOperations.UserDelete, token, AuditOutcomes.NotFound, cancellationToken).ConfigureAwait(false);
+            await audit.AppendAsync(AuditOperations.PersonForget, token, AuditOutcomes.NotFound, cancellationToken).ConfigureAwait(false);
         }
 
         return forgotten;
@@ -75,14 +75,14 @@ internal sealed partial class PersonalDataVault
             var json = ProfileCodec.Serialize(patched, _options.MaxProfileBytes, nameof(patch));
             var indexes = directory.HashIndexes(patched, keys, nameof(patch));
             var now = audit.Now();
-            var details = AuditTrail.SealDetails(dataKey, user.Token, AuditOperations.UserUpdate, now, "changed", patch.EnumerateObject().Select(m => m.Name).Distinct(StringComparer.Ordinal));
+            var details = AuditTrail.SealDetails(dataKey, user.Token, AuditOperations.PersonUpdate, now, "changed", patch.EnumerateObject().Select(m => m.Name).Distinct(StringComparer.Ordinal));
             var change = new PersonChange(
                 user.Token,
                 user.Version,
                 Envelope.Seal(dataKey, PersonDirectory.DataKeyId, json, context),
                 indexes,
                 now,
-                audit.NewEvent(AuditOperations.UserUpdate, user.Token, AuditOutcomes.Success, details, now));
+                audit.NewEvent(AuditOperations.PersonUpdate, user.Token, AuditOutcomes.Success, details, now));
             Array.Clear(json);
             try
             {
@@ -91,7 +91,7 @@ internal sealed partial class PersonalDataVault
             catch (DuplicateIndexException ex)
             {
                 Log.DuplicateRefused(_logger, ex.IndexName);
-                await audit.AppendAsync(AuditOperations.UserUpdate, user.Token, AuditOutcomes.Duplicate, CancellationToken.None).ConfigureAwait(false);
+                await audit.AppendAsync(AuditOperations.PersonUpdate, user.Token, AuditOutcomes.Duplicate, CancellationToken.None).ConfigureAwait(false);
                 throw;
             }
         }

@@ -5,9 +5,9 @@ namespace Databunker.Core;
 /// normalised before they are hashed, so <c>" Alice@Example.COM "</c> finds <c>alice@example.com</c>.
 /// <see cref="ToString"/> never shows the value.
 /// </summary>
-public readonly record struct UserLookup
+public readonly record struct PersonLookup
 {
-    private UserLookup(LookupKind kind, Guid token, string? value)
+    private PersonLookup(LookupKind kind, Guid token, string? value)
     {
         Kind = kind;
         Token = token;
@@ -24,26 +24,26 @@ public readonly record struct UserLookup
     public string? Value { get; }
 
     /// <summary>Finds a person by their token.</summary>
-    public static UserLookup ByToken(Guid token) => new(LookupKind.Token, token, null);
+    public static PersonLookup ByToken(Guid token) => new(LookupKind.Token, token, null);
 
     /// <summary>Finds a person by login.</summary>
-    public static UserLookup ByLogin(string login) => ForIndex(LookupKind.Login, login);
+    public static PersonLookup ByLogin(string login) => ForIndex(LookupKind.Login, login);
 
     /// <summary>Finds a person by email.</summary>
-    public static UserLookup ByEmail(string email) => ForIndex(LookupKind.Email, email);
+    public static PersonLookup ByEmail(string email) => ForIndex(LookupKind.Email, email);
 
     /// <summary>Finds a person by phone number.</summary>
-    public static UserLookup ByPhone(string phone) => ForIndex(LookupKind.Phone, phone);
+    public static PersonLookup ByPhone(string phone) => ForIndex(LookupKind.Phone, phone);
 
     /// <summary>Finds a person by the custom index.</summary>
-    public static UserLookup ByCustom(string custom) => ForIndex(LookupKind.Custom, custom);
+    public static PersonLookup ByCustom(string custom) => ForIndex(LookupKind.Custom, custom);
 
     /// <summary>
     /// Builds a lookup from a mode name as Databunker's REST API spells it (<c>token</c>, <c>login</c>,
     /// <c>email</c>, <c>phone</c>, <c>custom</c>; case-insensitive).
     /// </summary>
     /// <exception cref="VaultInputException">The mode is unknown, or the token is not a GUID.</exception>
-    public static UserLookup Create(string mode, string value)
+    public static PersonLookup Create(string mode, string value)
     {
         ArgumentNullException.ThrowIfNull(mode);
         ArgumentNullException.ThrowIfNull(value);
@@ -64,9 +64,9 @@ public readonly record struct UserLookup
     /// <summary>Shows the kind only, so that a lookup can be logged without its value.</summary>
     public override string ToString() => Kind == LookupKind.Token ? $"token:{Token}" : $"{Kind.ToString().ToLowerInvariant()}:***";
 
-    private static UserLookup ForIndex(LookupKind kind, string value)
+    private static PersonLookup ForIndex(LookupKind kind, string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        return new UserLookup(kind, Guid.Empty, value);
+        return new PersonLookup(kind, Guid.Empty, value);
     }
 }

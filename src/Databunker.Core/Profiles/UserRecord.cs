@@ -7,9 +7,9 @@ namespace Databunker.Core;
 /// <param name="Profile">The profile, a JSON object, exactly as stored.</param>
 /// <param name="CreatedAt">When the person was created.</param>
 /// <param name="UpdatedAt">When the profile last changed.</param>
-public sealed record UserRecord(Guid Token, JsonElement Profile, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+public sealed record PersonRecord(Guid Token, JsonElement Profile, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
     /// <summary>Names the person's token and times, never the profile, so that a logged record leaks nothing.</summary>
     public override string ToString() =>
-        $"UserRecord {{ Token = {Token}, Profile = [redacted], CreatedAt = {CreatedAt:O}, UpdatedAt = {UpdatedAt:O} }}";
+        $"PersonRecord {{ Token = {Token}, Profile = [redacted], CreatedAt = {CreatedAt:O}, UpdatedAt = {UpdatedAt:O} }}";
 }

@@ -65,7 +65,7 @@ internal sealed class PrivacyRequestManager(
                 var row = new PrivacyRequestRow
                 {
                     Id = id,
-                    Owner = submission.Person,
+                    Person = submission.Person,
                     Type = submission.Type,
                     Regime = submission.Regime,
                     State = submission.IdentityVerified ? StateAfterVerification(submission.Type) : PrivacyRequestState.Received,
@@ -85,12 +85,12 @@ internal sealed class PrivacyRequestManager(
                     // The code goes out before the request is stored: a failed send leaves nothing behind.
                     var code = NewCode();
                     row = row with { CodeHash = HashCode(lease.Keys, id, code), CodeExpiresAt = at + (long)_options.CodeLifetime.TotalMilliseconds, CodesSent = 1 };
-                    await sender!.SendCodeAsync(new PrivacyRequestCode(id, row.Owner, row.Type, code, DateTimeOffset.FromUnixTimeMilliseconds(row.CodeExpiresAt!.Value)), cancellationToken)
+                    await sender!.SendCodeAsync(new PrivacyRequestCode(id, row.Person, row.Type, code, DateTimeOffset.FromUnixTimeMilliseconds(row.CodeExpiresAt!.Value)), cancellationToken)
                         .ConfigureAwait(false);
                 }
 
                 row = row with { WakeAt = WakeAt(row) };
-                await store.AddPrivacyRequestAsync(row, audit.NewEvent(AuditOperations.RequestSubmit, row.Owner, AuditOutcomes.Success, at: at), cancellationToken).ConfigureAwait(false);
+                await store.AddPrivacyRequestAsync(row, audit.NewEvent(AuditOperations.RequestSubmit, row.Person, AuditOutcomes.Success, at: at), cancellationToken).ConfigureAwait(false);
                 await NotifyAsync(PrivacyRequestEvent.Received, row, cancellationToken).ConfigureAwait(false);
                 return View(row, parts);
             }
@@ -161,7 +161,7 @@ internal sealed class PrivacyRequestManager(
             };
             return (updated, true, AuditOutcomes.Success);
         }, cancellationToken).ConfigureAwait(false);
-        await sender.SendCodeAsync(new PrivacyRequestCode(row.Id, row.Owner, row.Type, code, DateTimeOffset.FromUnixTimeMilliseconds(row.CodeExpiresAt!.Value)), cancellationToken)
+        await sender.SendCodeAsync(new PrivacyRequestCode(row.Id, row.Person, row.Type, code, DateTimeOffset.FromUnixTimeMilliseconds(row.CodeExpiresAt!.Value)), cancellationToken)
             .ConfigureAwait(false);
         return View(row, null);
     }
@@ -413,7 +413,7 @@ internal sealed class PrivacyRequestManager(
     private static PrivacyRequest View(PrivacyRequestRow row, SealedParts? parts) => new()
     {
         Id = row.Id,
-        Person = row.Owner,
+        Person = row.Person,
         Type = row.Type,
         Regime = row.Regime,
         State = row.State,
@@ -514,7 +514,7 @@ internal sealed class PrivacyRequestManager(
 
             updated = updated with { Version = row.Version + 1 };
             updated = updated with { WakeAt = WakeAt(updated) };
-            if (await store.UpdatePrivacyRequestAsync(updated, row.Version, audit.NewEvent(operation, row.Owner, outcome ?? AuditOutcomes.Success, at: now), cancellationToken).ConfigureAwait(false))
+            if (await store.UpdatePrivacyRequestAsync(updated, row.Version, audit.NewEvent(operation, row.Person, outcome ?? AuditOutcomes.Success, at: now), cancellationToken).ConfigureAwait(false))
             {
                 return (updated, result);
             }
@@ -531,7 +531,7 @@ internal sealed class PrivacyRequestManager(
         {
             using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
             var first = await store.GetPrivacyRequestAsync(request, cancellationToken).ConfigureAwait(false) ?? throw new PrivacyRequestNotFoundException();
-            var dataKey = await persons.OpenDataKeyAsync(first.Owner, cancellationToken).ConfigureAwait(false);
+            var dataKey = await persons.OpenDataKeyAsync(first.Person, cancellationToken).ConfigureAwait(false);
             try
             {
                 SealedParts? parts = null;
@@ -541,7 +541,7 @@ internal sealed class PrivacyRequestManager(
                     if (dataKey is not null)
                     {
                         parts = addReason(SealedParts.Open(dataKey, row) ?? SealedParts.Empty);
-                        updated = updated with { Sealed = parts.Seal(dataKey, row.Owner, row.Id) };
+                        updated = updated with { Sealed = parts.Seal(dataKey, row.Person, row.Id) };
                     }
 
                     return (updated, true, AuditOutcomes.Success);
@@ -567,7 +567,7 @@ internal sealed class PrivacyRequestManager(
             return null;
         }
 
-        var dataKey = await persons.OpenDataKeyAsync(row.Owner, cancellationToken).ConfigureAwait(false);
+        var dataKey = await persons.OpenDataKeyAsync(row.Person, cancellationToken).ConfigureAwait(false);
         if (dataKey is null)
         {
             return null;
@@ -590,7 +590,7 @@ internal sealed class PrivacyRequestManager(
         {
             using (var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (await persons.Store.GetPersonAsync(row.Owner, cancellationToken).ConfigureAwait(false) is null)
+                if (await persons.Store.GetPersonAsync(row.Person, cancellationToken).ConfigureAwait(false) is null)
                 {
                     // Checked again now: forgotten since the request came in. An erasure has nothing left to do.
                     return row.Type == PrivacyRequestType.Erasure ? (PrivacyRequestState.Completed, "already-forgotten") : (PrivacyRequestState.Cancelled, "person-forgotten");
@@ -602,7 +602,7 @@ internal sealed class PrivacyRequestManager(
             switch (row.Type)
             {
                 case PrivacyRequestType.Access or PrivacyRequestType.Portability:
-                    await services.GetRequiredService<ISubjectExporter>().ExportAsync(row.Owner, destination!, cancellationToken).ConfigureAwait(false);
+                    await services.GetRequiredService<IPersonExporter>().ExportAsync(row.Person, destination!, cancellationToken).ConfigureAwait(false);
                     break;
                 case PrivacyRequestType.Rectification:
                     if (parts?.Change is not { } patch)
@@ -612,7 +612,7 @@ internal sealed class PrivacyRequestManager(
 
                     try
                     {
-                        await vault.UpdateUserAsync(UserLookup.ByToken(row.Owner), patch, cancellationToken).ConfigureAwait(false);
+                        await vault.UpdatePersonAsync(PersonLookup.ByToken(row.Person), patch, cancellationToken).ConfigureAwait(false);
                     }
                     catch (Exception ex) when (ex is VaultInputException or DuplicateIndexException)
                     {
@@ -622,13 +622,13 @@ internal sealed class PrivacyRequestManager(
 
                     break;
                 case PrivacyRequestType.Erasure:
-                    await vault.DeleteUserAsync(UserLookup.ByToken(row.Owner), cancellationToken).ConfigureAwait(false);
+                    await vault.ForgetPersonAsync(PersonLookup.ByToken(row.Person), cancellationToken).ConfigureAwait(false);
                     break;
                 case PrivacyRequestType.ConsentWithdrawal:
                     var ledger = services.GetRequiredService<IConsentLedger>();
-                    if (await ledger.IsAllowedAsync(row.Owner, row.Activity!, cancellationToken).ConfigureAwait(false))
+                    if (await ledger.IsAllowedAsync(row.Person, row.Activity!, cancellationToken).ConfigureAwait(false))
                     {
-                        await ledger.RecordAsync(row.Owner, new ConsentRecord
+                        await ledger.RecordAsync(row.Person, new ConsentRecord
                         {
                             Activity = row.Activity!,
                             Decision = ConsentDecision.Withdrawn,
@@ -644,7 +644,7 @@ internal sealed class PrivacyRequestManager(
                     break;
             }
 
-            var carriedOut = new CarriedOutPrivacyRequest(row.Id, row.Owner, row.Type, row.Activity, parts?.Change);
+            var carriedOut = new CarriedOutPrivacyRequest(row.Id, row.Person, row.Type, row.Activity, parts?.Change);
             foreach (var fanOut in _fanOuts)
             {
                 try
@@ -677,7 +677,7 @@ internal sealed class PrivacyRequestManager(
         var closed = row.State is PrivacyRequestState.Completed or PrivacyRequestState.Rejected or PrivacyRequestState.Cancelled or PrivacyRequestState.Expired;
         if (closed && row.ClosedAt + (long)_options.RecordRetention.TotalMilliseconds <= now)
         {
-            return (await store.DeletePrivacyRequestAsync(row.Id, row.Version, audit.NewEvent(AuditOperations.RequestPurge, row.Owner, AuditOutcomes.Success, at: now), cancellationToken)
+            return (await store.DeletePrivacyRequestAsync(row.Id, row.Version, audit.NewEvent(AuditOperations.RequestPurge, row.Person, AuditOutcomes.Success, at: now), cancellationToken)
                 .ConfigureAwait(false), false);
         }
 
@@ -708,7 +708,7 @@ internal sealed class PrivacyRequestManager(
         updated = updated with { Version = row.Version + 1 };
         updated = updated with { WakeAt = WakeAt(updated) };
         var written = await store.UpdatePrivacyRequestAsync(
-            updated, row.Version, operation is null ? null : audit.NewEvent(operation, row.Owner, AuditOutcomes.Success, at: now), cancellationToken).ConfigureAwait(false);
+            updated, row.Version, operation is null ? null : audit.NewEvent(operation, row.Person, AuditOutcomes.Success, at: now), cancellationToken).ConfigureAwait(false);
         var becameOverdue = written && operation == AuditOperations.RequestOverdue;
         if (becameOverdue)
         {
@@ -749,7 +749,7 @@ internal sealed class PrivacyRequestManager(
                 return null;
             }
 
-            var json = Envelope.Open(dataKey, row.Sealed, AssociatedData.ForOwnedRecord(AssociatedData.PrivacyRequest, row.Owner, row.Id), "privacy request");
+            var json = Envelope.Open(dataKey, row.Sealed, AssociatedData.ForOwnedRecord(AssociatedData.PrivacyRequest, row.Person, row.Id), "privacy request");
             try
             {
                 using var document = JsonDocument.Parse(json);

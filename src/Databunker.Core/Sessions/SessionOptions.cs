@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Databunker.Core.Sessions;
 
-/// <summary>Options of <see cref="ISessionVault"/>.</summary>
+/// <summary>Options of <see cref="ISessionManager"/>.</summary>
 public sealed class SessionOptions : IValidatableObject
 {
     /// <summary>How long a session lives after it was last seen, unless a create names another; positive.</summary>
@@ -42,7 +42,7 @@ public sealed class SessionOptions : IValidatableObject
     /// <value><see langword="false"/>.</value>
     public bool AuditReads { get; set; }
 
-    /// <summary>How many expired sessions one batch of <see cref="ISessionVault.RemoveExpiredAsync"/> deletes; 1 to 100,000.</summary>
+    /// <summary>How many expired sessions one batch of <see cref="ISessionManager.DeleteExpiredAsync"/> deletes; 1 to 100,000.</summary>
     /// <value>1,000.</value>
     [Range(1, 100_000)]
     public int RemovalBatchSize { get; set; } = 1000;

@@ -32,19 +32,19 @@ public sealed record SessionTicket(string SessionId, Guid Handle, DateTimeOffset
     public override string ToString() => $"SessionTicket {{ SessionId = [redacted], Handle = {Handle}, ExpiresAt = {ExpiresAt:O} }}";
 }
 
-/// <summary>A live session, as <see cref="ISessionVault.GetAsync"/> reads it.</summary>
+/// <summary>A live session, as <see cref="ISessionManager.GetAsync"/> reads it.</summary>
 /// <param name="Handle">The session's non-secret name.</param>
 /// <param name="Person">The person it belongs to, or <see langword="null"/>.</param>
 /// <param name="Data">The session's data, a JSON object.</param>
-/// <param name="Version">The data's version; pass it as the expected version of <see cref="ISessionVault.ReplaceAsync"/>.</param>
+/// <param name="Version">The data's version; pass it as the expected version of <see cref="ISessionManager.ReplaceAsync"/>.</param>
 /// <param name="CreatedAt">When the session was created.</param>
 /// <param name="LastSeenAt">When it was last touched (exact to <see cref="SessionOptions.TouchInterval"/>).</param>
 /// <param name="ExpiresAt">When it expires unless it is used again.</param>
 /// <param name="Label">The label it was created with, or <see langword="null"/>.</param>
 public sealed record Session(Guid Handle, Guid? Person, JsonElement Data, long Version, DateTimeOffset CreatedAt, DateTimeOffset LastSeenAt, DateTimeOffset ExpiresAt, string? Label);
 
-/// <summary>One of a person's sessions without its data or id, as <see cref="ISessionVault.ListAsync"/> lists it.</summary>
-/// <param name="Handle">The session's non-secret name: pass it to <see cref="ISessionVault.EndByHandleAsync"/>.</param>
+/// <summary>One of a person's sessions without its data or id, as <see cref="ISessionManager.ListAsync"/> lists it.</summary>
+/// <param name="Handle">The session's non-secret name: pass it to <see cref="ISessionManager.EndByHandleAsync"/>.</param>
 /// <param name="CreatedAt">When the session was created.</param>
 /// <param name="LastSeenAt">When it was last touched.</param>
 /// <param name="ExpiresAt">When it expires unless it is used again.</param>

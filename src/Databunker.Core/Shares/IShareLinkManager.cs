@@ -48,5 +48,5 @@ public interface IShareLinkManager
     /// <param name="cancellationToken">Stops between batches.</param>
     /// <returns>How many links were removed.</returns>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
-    Task<int> RemoveExpiredAsync(CancellationToken cancellationToken = default);
+    Task<int> DeleteExpiredAsync(CancellationToken cancellationToken = default);
 }

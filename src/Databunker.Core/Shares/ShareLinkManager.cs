@@ -8,7 +8,7 @@ namespace Databunker.Core.Shares;
 /// <summary>The shared-records module: links kept as keyed hashes, recipient and fields sealed under the person's key.</summary>
 internal sealed class ShareLinkManager(
     IShareLinkStore store,
-    IAppDataStore appData,
+    IAppDataManager appData,
     VaultOpener opener,
     VaultKeyRing keyRing,
     PersonDirectory persons,
@@ -81,17 +81,17 @@ internal sealed class ShareLinkManager(
             var tokenHash = BlindIndex.Compute(lease.Keys.ShareLinks, TokenHashName, token);
             var stored = await store.GetShareLinkAsync(tokenHash, cancellationToken).ConfigureAwait(false);
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            if (stored?.OwnerKey is not { } ownerKey || Status(stored, now) is var status && status != ShareLinkStatus.Redeemed)
+            if (stored?.PersonKey is not { } ownerKey || Status(stored, now) is var status && status != ShareLinkStatus.Redeemed)
             {
-                return new ShareRedemption(stored?.OwnerKey is null ? ShareLinkStatus.Unknown : Status(stored, now), null);
+                return new ShareRedemption(stored?.PersonKey is null ? ShareLinkStatus.Unknown : Status(stored, now), null);
             }
 
-            var dataKey = await keyRing.OpenDataKeyAsync(stored.Owner, ownerKey, cancellationToken).ConfigureAwait(false);
+            var dataKey = await keyRing.OpenDataKeyAsync(stored.Person, ownerKey, cancellationToken).ConfigureAwait(false);
             try
             {
                 var (recipient, fields) = Open(dataKey, stored);
-                var details = AuditTrail.SealDetails(dataKey, stored.Owner, AuditOperations.ShareRedeem, now, "recipient", [recipient]);
-                var left = await store.ConsumeShareLinkAsync(tokenHash, now, audit.NewEvent(AuditOperations.ShareRedeem, stored.Owner, AuditOutcomes.Success, details, now), cancellationToken).ConfigureAwait(false);
+                var details = AuditTrail.SealDetails(dataKey, stored.Person, AuditOperations.ShareRedeem, now, "recipient", [recipient]);
+                var left = await store.ConsumeShareLinkAsync(tokenHash, now, audit.NewEvent(AuditOperations.ShareRedeem, stored.Person, AuditOutcomes.Success, details, now), cancellationToken).ConfigureAwait(false);
                 if (left is not { } readsLeft)
                 {
                     // Spent, revoked or forgotten between the read and the redemption.
@@ -99,7 +99,7 @@ internal sealed class ShareLinkManager(
                     return new ShareRedemption(current is null ? ShareLinkStatus.Unknown : Status(current, now) is var s && s != ShareLinkStatus.Redeemed ? s : ShareLinkStatus.Exhausted, null);
                 }
 
-                var values = await ValuesAsync(stored.Owner, fields, dataKey, cancellationToken).ConfigureAwait(false);
+                var values = await ValuesAsync(stored.Person, fields, dataKey, cancellationToken).ConfigureAwait(false);
                 return new ShareRedemption(ShareLinkStatus.Redeemed, new SharedRecord(recipient, values, DateTimeOffset.FromUnixTimeMilliseconds(stored.ExpiresAt), readsLeft));
             }
             finally
@@ -137,7 +137,7 @@ internal sealed class ShareLinkManager(
         return await store.RevokeShareLinkAsync(person, handle, now, audit.NewEvent(AuditOperations.ShareRevoke, person, AuditOutcomes.Success, at: now), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<int> RemoveExpiredAsync(CancellationToken cancellationToken = default)
+    public async Task<int> DeleteExpiredAsync(CancellationToken cancellationToken = default)
     {
         using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         return await Batches.DrainAsync(
@@ -184,7 +184,7 @@ internal sealed class ShareLinkManager(
         });
 
         // Its part of the due-work pass: expired links, which Databunker never deletes.
-        DueWork<IShareLinkManager>.Add(services, "shares", static (links, cancellationToken) => links.RemoveExpiredAsync(cancellationToken));
+        DueWork<IShareLinkManager>.Add(services, "shares", static (links, cancellationToken) => links.DeleteExpiredAsync(cancellationToken));
     }
 
     private static ShareLinkStatus Status(StoredShareLink link, long now) =>
@@ -195,8 +195,8 @@ internal sealed class ShareLinkManager(
 
     private static (string Recipient, FieldList Fields) Open(byte[] dataKey, StoredShareLink link)
     {
-        var recipient = Encoding.UTF8.GetString(Envelope.Open(dataKey, link.Recipient, AssociatedData.ForOwnedRecord(AssociatedData.ShareRecipient, link.Owner, link.Handle), "share recipient"));
-        var fields = FieldList.Deserialize(Envelope.Open(dataKey, link.Fields, AssociatedData.ForOwnedRecord(AssociatedData.ShareFields, link.Owner, link.Handle), "share fields"));
+        var recipient = Encoding.UTF8.GetString(Envelope.Open(dataKey, link.Recipient, AssociatedData.ForOwnedRecord(AssociatedData.ShareRecipient, link.Person, link.Handle), "share recipient"));
+        var fields = FieldList.Deserialize(Envelope.Open(dataKey, link.Fields, AssociatedData.ForOwnedRecord(AssociatedData.ShareFields, link.Person, link.Handle), "share fields"));
         return (recipient, fields);
     }
 

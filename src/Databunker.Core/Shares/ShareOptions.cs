@@ -25,7 +25,7 @@ public sealed class ShareOptions : IValidatableObject
     [Range(1, 1000)]
     public int MaxFields { get; set; } = 50;
 
-    /// <summary>How many expired links one batch of <see cref="IShareLinkManager.RemoveExpiredAsync"/> deletes; 1 to 100,000.</summary>
+    /// <summary>How many expired links one batch of <see cref="IShareLinkManager.DeleteExpiredAsync"/> deletes; 1 to 100,000.</summary>
     /// <value>1,000.</value>
     [Range(1, 100_000)]
     public int RemovalBatchSize { get; set; } = 1000;

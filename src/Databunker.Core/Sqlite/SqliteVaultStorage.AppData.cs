@@ -33,9 +33,9 @@ internal sealed partial class SqliteVaultStorage : IAppDocumentStore
     public Task<long?> PutAppDocumentAsync(NewAppDocument document, long? expectedVersion, AuditRecord audit, CancellationToken cancellationToken) =>
         Write((connection, _) =>
         {
-            RequirePerson(connection, document.Owner);
+            RequirePerson(connection, document.Person);
 
-            var current = CurrentAppDocumentVersion(connection, document.Owner, document.App, document.UpdatedAt);
+            var current = CurrentAppDocumentVersion(connection, document.Person, document.App, document.UpdatedAt);
             if (expectedVersion is { } expected && expected != current)
             {
                 return (long?)null;
@@ -44,7 +44,7 @@ internal sealed partial class SqliteVaultStorage : IAppDocumentStore
             SqliteStatement.For(connection,
                     "INSERT INTO app_data (owner, app, data, version, updated_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) " +
                     "ON CONFLICT (owner, app) DO UPDATE SET data = excluded.data, version = excluded.version, updated_at = excluded.updated_at, expires_at = excluded.expires_at;")
-                .Bind(1, document.Owner).Bind(2, document.App).Bind(3, document.Data).Bind(4, current + 1).Bind(5, document.UpdatedAt).Bind(6, document.ExpiresAt)
+                .Bind(1, document.Person).Bind(2, document.App).Bind(3, document.Data).Bind(4, current + 1).Bind(5, document.UpdatedAt).Bind(6, document.ExpiresAt)
                 .Execute();
             AuditWriter(connection).Append(audit);
             return current + 1;
@@ -74,7 +74,7 @@ internal sealed partial class SqliteVaultStorage : IAppDocumentStore
             {
                 while (deleted.Next())
                 {
-                    events.Add(audit with { Subject = deleted.Guid(0) });
+                    events.Add(audit with { Person = deleted.Guid(0) });
                 }
             }
 

@@ -204,7 +204,7 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
             var sequence = _sequence + 1;
             var link = _chain.Link(_link, sequence, audit);
             _insert.Bind(1, audit.At).Bind(2, audit.Actor).Bind(3, audit.Operation);
-            if (audit.Subject is { } subject)
+            if (audit.Person is { } subject)
             {
                 _insert.Bind(4, subject);
             }

@@ -31,7 +31,7 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
     public Task<long> AddConsentEventAsync(NewConsentEvent consent, AuditRecord audit, CancellationToken cancellationToken) =>
         Write((connection, _) =>
         {
-            RequirePerson(connection, consent.Owner);
+            RequirePerson(connection, consent.Person);
 
             var id = InsertConsent(connection, consent);
             AuditWriter(connection).Append(audit);
@@ -145,7 +145,7 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
     /// <summary>Writes the head of every ledger whose last decision is linked, as the ledgers stand (once, in the start whose migration added the heads).</summary>
     private void WriteHeads(Microsoft.Data.Sqlite.SqliteConnection connection)
     {
-        var last = new List<(Guid Owner, long Sequence, byte[]? Link)>();
+        var last = new List<(Guid Person, long Sequence, byte[]? Link)>();
         using (var rows = SqliteStatement.For(connection,
                        "SELECT e.owner, e.seq, e.link FROM consent_events e WHERE e.seq = (SELECT MAX(m.seq) FROM consent_events m WHERE m.owner = e.owner) ORDER BY e.owner;").Query())
         {
@@ -184,7 +184,7 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
 
             if (due.Count > 0)
             {
-                AuditWriter(connection).AppendAll([.. due.Select(e => audit with { Subject = e.Owner })]);
+                AuditWriter(connection).AppendAll([.. due.Select(e => audit with { Person = e.Person })]);
             }
 
             return due.Count;
@@ -213,7 +213,7 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
 
             if (due.Count > 0)
             {
-                AuditWriter(connection).AppendAll([.. due.Select(e => audit with { Subject = e.Owner })]);
+                AuditWriter(connection).AppendAll([.. due.Select(e => audit with { Person = e.Person })]);
             }
 
             return due.Count;
@@ -297,7 +297,7 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
 
             if (events.Count > 0)
             {
-                AuditWriter(connection).AppendAll([.. events.Select(e => audit with { Subject = e.Owner })]);
+                AuditWriter(connection).AppendAll([.. events.Select(e => audit with { Person = e.Person })]);
             }
 
             return true;
@@ -332,7 +332,7 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
         using (var last = SqliteStatement.For(connection,
                        "SELECT (SELECT e.seq FROM consent_events e WHERE e.owner = ?1 ORDER BY e.seq DESC LIMIT 1), (SELECT e.link FROM consent_events e WHERE e.owner = ?1 ORDER BY e.seq DESC LIMIT 1), " +
                        "(SELECT h.seq FROM consent_heads h WHERE h.owner = ?1), (SELECT h.mac FROM consent_heads h WHERE h.owner = ?1);")
-                   .Bind(1, consent.Owner).Query())
+                   .Bind(1, consent.Person).Query())
         {
             last.Next();
             if (!last.IsNull(0))
@@ -340,13 +340,13 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
                 (sequence, previous) = (last.Int64(0) + 1, last.BytesOrNull(1) ?? throw ConsentLinks.Unlinked());
             }
 
-            ConsentLinks.RequireHead(chain, consent.Owner, sequence - 1, sequence == 1 ? null : previous, last.IsNull(2) ? null : last.Int64(2), last.BytesOrNull(3));
+            ConsentLinks.RequireHead(chain, consent.Person, sequence - 1, sequence == 1 ? null : previous, last.IsNull(2) ? null : last.Int64(2), last.BytesOrNull(3));
         }
 
         var link = chain.Link(previous, sequence, consent);
         long id;
         using (var inserted = SqliteStatement.For(connection, ConsentInsert)
-                   .Bind(1, consent.Owner).Bind(2, consent.Activity).Bind(3, (long)consent.Decision).Bind(4, (long)consent.Method).Bind(5, consent.Source)
+                   .Bind(1, consent.Person).Bind(2, consent.Activity).Bind(3, (long)consent.Decision).Bind(4, (long)consent.Method).Bind(5, consent.Source)
                    .Bind(6, consent.Notice).Bind(7, (long)consent.NoticeVersion).Bind(8, consent.NoticeHash).Bind(9, consent.At).Bind(10, consent.ExpiresAt).Bind(11, consent.Evidence)
                    .Bind(12, sequence).Bind(13, link)
                    .Query())
@@ -356,7 +356,7 @@ internal sealed partial class SqliteVaultStorage : IConsentStore
         }
 
         // The head moves with the decision, in the same transaction.
-        SqliteStatement.For(connection, HeadUpsert).Bind(1, consent.Owner).Bind(2, sequence).Bind(3, ConsentLinks.OfHead(chain, consent.Owner, sequence, link)).Execute();
+        SqliteStatement.For(connection, HeadUpsert).Bind(1, consent.Person).Bind(2, sequence).Bind(3, ConsentLinks.OfHead(chain, consent.Person, sequence, link)).Execute();
         return id;
     }
 

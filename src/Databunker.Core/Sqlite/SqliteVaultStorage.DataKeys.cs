@@ -23,5 +23,5 @@ internal sealed partial class SqliteVaultStorage : IDataKeyStore
     public Task<int> ReplaceDataKeysAsync(IReadOnlyList<DataKeyReplacement> replacements, CancellationToken cancellationToken) =>
         ReplaceEach(
             "UPDATE data_keys SET key_version = $version, wrapped = $wrapped WHERE owner = $owner AND wrapped = $previous;",
-            replacements, (update, r) => Execute(update, r.Replacement.KeyVersion, r.Replacement.Ciphertext, Id(r.Owner), r.Previous), cancellationToken);
+            replacements, (update, r) => Execute(update, r.Replacement.KeyVersion, r.Replacement.Ciphertext, Id(r.Person), r.Previous), cancellationToken);
 }

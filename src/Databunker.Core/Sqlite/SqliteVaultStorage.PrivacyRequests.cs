@@ -12,7 +12,7 @@ internal sealed partial class SqliteVaultStorage : IPrivacyRequestStore
     public Task AddPrivacyRequestAsync(PrivacyRequestRow request, AuditRecord audit, CancellationToken cancellationToken) =>
         Write((connection, _) =>
         {
-            RequirePerson(connection, request.Owner);
+            RequirePerson(connection, request.Person);
 
             BindRequest(SqliteStatement.For(connection,
                 $"INSERT INTO privacy_requests ({RequestColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25);"),
@@ -99,7 +99,7 @@ internal sealed partial class SqliteVaultStorage : IPrivacyRequestStore
             "UPDATE privacy_requests SET sealed = NULL, code_hash = NULL, code_expires_at = NULL, version = version + 1 WHERE owner = ?1;", Id(owner)), cancellationToken);
 
     private static SqliteStatement BindRequest(SqliteStatement statement, PrivacyRequestRow r) =>
-        statement.Bind(1, r.Id).Bind(2, r.Owner).Bind(3, (long)r.Type).Bind(4, (long)r.Regime).Bind(5, (long)r.State).Bind(6, r.Version).Bind(7, r.Activity)
+        statement.Bind(1, r.Id).Bind(2, r.Person).Bind(3, (long)r.Type).Bind(4, (long)r.Regime).Bind(5, (long)r.State).Bind(6, r.Version).Bind(7, r.Activity)
             .Bind(8, r.ReceivedAt).Bind(9, r.AcknowledgeBy).Bind(10, r.AcknowledgedAt).Bind(11, r.DueAt).Bind(12, r.Extended ? 1L : 0L).Bind(13, r.VerifyBy)
             .Bind(14, r.VerifiedAt).Bind(15, r.CodeHash).Bind(16, r.CodeExpiresAt).Bind(17, (long)r.CodeAttempts).Bind(18, (long)r.CodesSent).Bind(19, r.DecidedAt)
             .Bind(20, r.DecidedBy).Bind(21, r.ClosedAt).Bind(22, r.Outcome).Bind(23, r.OverdueAt).Bind(24, r.WakeAt).Bind(25, r.Sealed);
@@ -111,7 +111,7 @@ internal sealed partial class SqliteVaultStorage : IPrivacyRequestStore
         return new PrivacyRequestRow
         {
             Id = rows.Guid(0),
-            Owner = rows.Guid(1),
+            Person = rows.Guid(1),
             Type = (PrivacyRequestType)rows.Int64(2),
             Regime = (PrivacyRegime)rows.Int64(3),
             State = (PrivacyRequestState)rows.Int64(4),

@@ -95,7 +95,7 @@ internal sealed partial class SqliteVaultStorage : ISessionStore
 
             var owner = deleted.IsNull(0) ? (Guid?)null : deleted.Guid(0);
             deleted.Dispose();
-            AuditWriter(connection).Append(audit with { Subject = owner });
+            AuditWriter(connection).Append(audit with { Person = owner });
             return true;
         }, cancellationToken);
 
@@ -131,7 +131,7 @@ internal sealed partial class SqliteVaultStorage : ISessionStore
 
     private static void InsertSession(SqliteConnection connection, NewSession session)
     {
-        if (session.Owner is { } owner)
+        if (session.Person is { } owner)
         {
             RequirePerson(connection, owner);
         }
@@ -140,7 +140,7 @@ internal sealed partial class SqliteVaultStorage : ISessionStore
                 "INSERT INTO sessions (id_hash, handle, owner, data, label, version, created_at, last_seen_at, idle_ms, absolute_at, expires_at) " +
                 "VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?6, ?7, ?8, ?9);")
             .Bind(1, session.IdHash).Bind(2, session.Handle);
-        if (session.Owner is { } o)
+        if (session.Person is { } o)
         {
             insert.Bind(3, o);
         }

@@ -8,12 +8,12 @@ internal sealed partial class SqliteVaultStorage : IShareLinkStore
     public Task AddShareLinkAsync(NewShareLink link, AuditRecord audit, CancellationToken cancellationToken) =>
         Write((connection, _) =>
         {
-            RequirePerson(connection, link.Owner);
+            RequirePerson(connection, link.Person);
 
             SqliteStatement.For(connection,
                     "INSERT INTO share_links (token_hash, handle, owner, recipient, fields, created_at, expires_at, max_reads, reads_left, revoked_at) " +
                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, NULL);")
-                .Bind(1, link.TokenHash).Bind(2, link.Handle).Bind(3, link.Owner).Bind(4, link.Recipient).Bind(5, link.Fields)
+                .Bind(1, link.TokenHash).Bind(2, link.Handle).Bind(3, link.Person).Bind(4, link.Recipient).Bind(5, link.Fields)
                 .Bind(6, link.CreatedAt).Bind(7, link.ExpiresAt).Bind(8, (long)link.MaxReads)
                 .Execute();
             AuditWriter(connection).Append(audit);

@@ -11,7 +11,7 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
             Guid? checkedOwner = null;
             foreach (var token in tokens)
             {
-                if (token.Owner is not { } owner || owner == checkedOwner)
+                if (token.Person is not { } owner || owner == checkedOwner)
                 {
                     continue;
                 }
@@ -44,7 +44,7 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
                 }
 
                 insert.Bind(1, token.TokenHash).Bind(2, token.Value).Bind(3, token.DeterministicHash).Bind(4, token.SealedToken).Bind(6, token.ExpiresAt).Bind(7, token.CreatedAt);
-                if (token.Owner is { } tokenOwner)
+                if (token.Person is { } tokenOwner)
                 {
                     insert.Bind(5, tokenOwner);
                 }
@@ -95,7 +95,7 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
         Write((connection, transaction) =>
         {
             var row = connection.QuerySingleOrDefault(
-                "SELECT owner FROM tokens WHERE token_hash = @tokenHash;", static r => new TokenOwnerRow { Owner = r.BytesOrNull(0) }, transaction, ("@tokenHash", tokenHash));
+                "SELECT owner FROM tokens WHERE token_hash = @tokenHash;", static r => new TokenOwnerRow { Person = r.BytesOrNull(0) }, transaction, ("@tokenHash", tokenHash));
             if (row is not null)
             {
                 connection.Execute("DELETE FROM tokens WHERE token_hash = @tokenHash;", transaction, ("@tokenHash", tokenHash));
@@ -103,7 +103,7 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
 
             AuditWriter(connection).Append(audit with
             {
-                Subject = row?.Owner is { } owner ? new Guid(owner) : null,
+                Person = row?.Person is { } owner ? new Guid(owner) : null,
                 Outcome = row is null ? AuditOutcomes.NotFound : audit.Outcome,
             });
             return row is not null;
@@ -121,7 +121,7 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
         return (IReadOnlyList<StoredTokenSeal>)ReadAll(select, StoredTokenRow.ReadSeal);
     }, cancellationToken);
 
-    public Task<IReadOnlyList<StoredTokenSeal>> GetOwnedTokensAsync(Guid owner, byte[]? afterHash, int limit, CancellationToken cancellationToken) => Run(() =>
+    public Task<IReadOnlyList<StoredTokenSeal>> GetPersonTokensAsync(Guid owner, byte[]? afterHash, int limit, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
         using var select = connection.CreateCommand();
@@ -159,7 +159,7 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
 
     private sealed class TokenOwnerRow
     {
-        public byte[]? Owner { get; set; }
+        public byte[]? Person { get; set; }
     }
 
     Task ITokenStore.EnlistErasureAsync(IErasureTransaction erasure, Guid owner, CancellationToken cancellationToken) =>

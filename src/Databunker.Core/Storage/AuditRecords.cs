@@ -5,10 +5,10 @@ namespace Databunker.Core.Storage;
 /// <param name="At">Unix milliseconds.</param>
 /// <param name="Actor">Who acted.</param>
 /// <param name="Operation">What was done.</param>
-/// <param name="Subject">The person concerned.</param>
+/// <param name="Person">The person concerned.</param>
 /// <param name="Outcome">How it ended.</param>
 /// <param name="Details">The details envelope, or <see langword="null"/>.</param>
-public sealed record AuditRecord(long Id, long At, string Actor, string Operation, Guid? Subject, string Outcome, byte[]? Details);
+public sealed record AuditRecord(long Id, long At, string Actor, string Operation, Guid? Person, string Outcome, byte[]? Details);
 
 /// <summary>
 /// The audit trail's state as stored, read in one snapshot: its stripes (independent chains that writers append to in

@@ -3,7 +3,7 @@ using Databunker.Core.Consent;
 namespace Databunker.Core.Storage;
 
 /// <summary>A decision event to append; its evidence is already sealed.</summary>
-/// <param name="Owner">The person.</param>
+/// <param name="Person">The person.</param>
 /// <param name="Activity">The activity's name.</param>
 /// <param name="Decision">The decision.</param>
 /// <param name="Method">How it was made.</param>
@@ -15,7 +15,7 @@ namespace Databunker.Core.Storage;
 /// <param name="ExpiresAt">Unix milliseconds when a grant runs out, or <see langword="null"/>.</param>
 /// <param name="Evidence">The sealed evidence, or <see langword="null"/>.</param>
 public sealed record NewConsentEvent(
-    Guid Owner, string Activity, ConsentDecision Decision, ConsentMethod Method, string? Source, string Notice, int NoticeVersion, byte[] NoticeHash, long At, long? ExpiresAt, byte[]? Evidence);
+    Guid Person, string Activity, ConsentDecision Decision, ConsentMethod Method, string? Source, string Notice, int NoticeVersion, byte[] NoticeHash, long At, long? ExpiresAt, byte[]? Evidence);
 
 /// <summary>A stored decision event.</summary>
 /// <param name="Id">Its id, increasing in the order events were appended.</param>
@@ -60,10 +60,10 @@ public sealed record StoredConsentEvent(long Id, NewConsentEvent Event)
 /// method, no source, notice version 0, an empty notice hash, time 0, no expiry, no evidence): no decision is linked at
 /// a negative number.
 /// </summary>
-/// <param name="Owner">The person.</param>
+/// <param name="Person">The person.</param>
 /// <param name="Sequence">Their last decision's sequence number.</param>
 /// <param name="Mac">The head's MAC.</param>
-public sealed record StoredConsentHead(Guid Owner, long Sequence, byte[] Mac);
+public sealed record StoredConsentHead(Guid Person, long Sequence, byte[] Mac);
 
 /// <summary>A decision recorded for an email or phone before its person registered: <see cref="PendingConsentEvent.Event"/>'s owner is <see cref="Guid.Empty"/> and its evidence is sealed under a system key.</summary>
 /// <param name="IndexHash">The blind index of the email or phone, under the current blind-index key.</param>
@@ -79,6 +79,6 @@ public sealed record PendingConsentEvent(byte[] IndexHash, NewConsentEvent Event
 
 /// <summary>A pending decision whose email or phone now belongs to a person.</summary>
 /// <param name="Id">The pending decision's id.</param>
-/// <param name="Owner">The person the index hash now points at.</param>
+/// <param name="Person">The person the index hash now points at.</param>
 /// <param name="Pending">The pending decision as stored.</param>
-public sealed record StoredPendingConsent(long Id, Guid Owner, PendingConsentEvent Pending);
+public sealed record StoredPendingConsent(long Id, Guid Person, PendingConsentEvent Pending);

@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace Databunker.Core.Storage;
 
 /// <summary>
-/// The storage role of the app-data module (<see cref="AppData.IAppDataStore"/>): one sealed JSON document per person
+/// The storage role of the app-data module (<see cref="AppData.IAppDataManager"/>): one sealed JSON document per person
 /// and application, with a version for optimistic concurrency and an optional expiry.
 /// </summary>
 /// <remarks>
@@ -15,10 +15,10 @@ namespace Databunker.Core.Storage;
 public interface IAppDocumentStore : IStorageRole
 {
     /// <summary>Reads a document with its owner's wrapped data key; <see langword="null"/> when there is none or it expired at <paramref name="now"/>.</summary>
-    Task<StoredAppDocument?> GetAppDocumentAsync(Guid owner, string app, long now, CancellationToken cancellationToken);
+    Task<StoredAppDocument?> GetAppDocumentAsync(Guid person, string app, long now, CancellationToken cancellationToken);
 
     /// <summary>Lists a person's documents that are live at <paramref name="now"/>, by application name, without their data.</summary>
-    Task<IReadOnlyList<AppDocumentHeader>> ListAppDocumentsAsync(Guid owner, long now, CancellationToken cancellationToken);
+    Task<IReadOnlyList<AppDocumentHeader>> ListAppDocumentsAsync(Guid person, long now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Writes a document with its audit event in one transaction if it is at <paramref name="expectedVersion"/>
@@ -31,7 +31,7 @@ public interface IAppDocumentStore : IStorageRole
     /// Deletes a live document with its audit event in one transaction if it is at <paramref name="expectedVersion"/>
     /// (any version when <see langword="null"/>). Returns whether a document was deleted; nothing is written otherwise.
     /// </summary>
-    Task<bool> DeleteAppDocumentAsync(Guid owner, string app, long? expectedVersion, long now, AuditRecord audit, CancellationToken cancellationToken);
+    Task<bool> DeleteAppDocumentAsync(Guid person, string app, long? expectedVersion, long now, AuditRecord audit, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes up to <paramref name="limit"/> documents expired at <paramref name="now"/> in one transaction, appending
@@ -41,5 +41,5 @@ public interface IAppDocumentStore : IStorageRole
     Task<int> DeleteExpiredAppDocumentsAsync(long now, int limit, AuditRecord audit, CancellationToken cancellationToken);
 
     /// <summary>Adds to <paramref name="erasure"/> the deletion of every document the person owns.</summary>
-    Task EnlistErasureAsync(IErasureTransaction erasure, Guid owner, CancellationToken cancellationToken);
+    Task EnlistErasureAsync(IErasureTransaction erasure, Guid person, CancellationToken cancellationToken);
 }

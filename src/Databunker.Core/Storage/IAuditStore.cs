@@ -18,13 +18,13 @@ public interface IAuditStore : IStorageRole
     Task AppendAuditAsync(IReadOnlyList<AuditRecord> audit, CancellationToken cancellationToken);
 
     /// <summary>A person's audit events, oldest first.</summary>
-    Task<IReadOnlyList<AuditRecord>> GetAuditAsync(Guid subject, CancellationToken cancellationToken);
+    Task<IReadOnlyList<AuditRecord>> GetAuditAsync(Guid person, CancellationToken cancellationToken);
 
     /// <summary>
     /// Reads up to <paramref name="limit"/> of a subject's events whose <see cref="AuditRecord.Id"/> is above
     /// <paramref name="afterId"/>, in id order: the subject's trail page by page, for a reader that must not hold it whole.
     /// </summary>
-    Task<IReadOnlyList<AuditRecord>> GetAuditPageAsync(Guid subject, long afterId, int limit, CancellationToken cancellationToken);
+    Task<IReadOnlyList<AuditRecord>> GetAuditPageAsync(Guid person, long afterId, int limit, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes the oldest audit events of every stripe, in chain order, up to the stripe's first one at or after

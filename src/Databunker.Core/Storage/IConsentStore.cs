@@ -15,13 +15,13 @@ public interface IConsentStore : IStorageRole
     Task<long> AddConsentEventAsync(NewConsentEvent consent, AuditRecord audit, CancellationToken cancellationToken);
 
     /// <summary>A person's events, by sequence number, with their <see cref="StoredConsentEvent.Sequence"/> and <see cref="StoredConsentEvent.Link"/>.</summary>
-    Task<IReadOnlyList<StoredConsentEvent>> GetConsentEventsAsync(Guid owner, CancellationToken cancellationToken);
+    Task<IReadOnlyList<StoredConsentEvent>> GetConsentEventsAsync(Guid person, CancellationToken cancellationToken);
 
     /// <summary>
     /// Up to <paramref name="limit"/> events of every person, ordered by owner (bytes of the token) then sequence number,
-    /// after (<paramref name="afterOwner"/>, <paramref name="afterSequence"/>); <see langword="null"/> for the first page.
+    /// after (<paramref name="afterPerson"/>, <paramref name="afterSequence"/>); <see langword="null"/> for the first page.
     /// </summary>
-    Task<IReadOnlyList<StoredConsentEvent>> GetConsentChainPageAsync(Guid? afterOwner, long afterSequence, int limit, CancellationToken cancellationToken);
+    Task<IReadOnlyList<StoredConsentEvent>> GetConsentChainPageAsync(Guid? afterPerson, long afterSequence, int limit, CancellationToken cancellationToken);
 
     /// <summary>
     /// Only when this instance's <see cref="IVaultStore.InitializeAsync"/> applied the schema version that added the chain,
@@ -37,8 +37,8 @@ public interface IConsentStore : IStorageRole
     /// </summary>
     Task<int> LinkLegacyConsentEventsAsync(AuditRecord audit, CancellationToken cancellationToken);
 
-    /// <summary>The head of <paramref name="owner"/>'s ledger (<see cref="StoredConsentHead"/>), or <see langword="null"/> when there is none.</summary>
-    Task<StoredConsentHead?> GetConsentHeadAsync(Guid owner, CancellationToken cancellationToken);
+    /// <summary>The head of <paramref name="person"/>'s ledger (<see cref="StoredConsentHead"/>), or <see langword="null"/> when there is none.</summary>
+    Task<StoredConsentHead?> GetConsentHeadAsync(Guid person, CancellationToken cancellationToken);
 
     /// <summary>Up to <paramref name="limit"/> ledger heads of persons who have no decision (which a genuine ledger never has), by owner.</summary>
     Task<IReadOnlyList<StoredConsentHead>> GetConsentHeadsWithoutDecisionsAsync(int limit, CancellationToken cancellationToken);
@@ -70,8 +70,8 @@ public interface IConsentStore : IStorageRole
     /// <summary>Stores a decision for an email or phone no person holds yet, with its audit event, in one transaction; returns its id.</summary>
     Task<long> AddPendingConsentAsync(PendingConsentEvent pending, AuditRecord audit, CancellationToken cancellationToken);
 
-    /// <summary>Up to <paramref name="limit"/> pending decisions, oldest first, whose index hash now belongs to a person (to <paramref name="owner"/> when given).</summary>
-    Task<IReadOnlyList<StoredPendingConsent>> GetAttachablePendingConsentsAsync(Guid? owner, int limit, CancellationToken cancellationToken);
+    /// <summary>Up to <paramref name="limit"/> pending decisions, oldest first, whose index hash now belongs to a person (to <paramref name="person"/> when given).</summary>
+    Task<IReadOnlyList<StoredPendingConsent>> GetAttachablePendingConsentsAsync(Guid? person, int limit, CancellationToken cancellationToken);
 
     /// <summary>
     /// In one transaction: deletes the pending decisions <paramref name="pendingIds"/>, appends <paramref name="events"/>
@@ -84,5 +84,5 @@ public interface IConsentStore : IStorageRole
     Task<int> DeletePendingConsentsAsync(long before, int limit, CancellationToken cancellationToken);
 
     /// <summary>Adds to <paramref name="erasure"/> the deletion of the person's events, or, with <paramref name="keepHistory"/>, of their evidence only.</summary>
-    Task EnlistErasureAsync(IErasureTransaction erasure, Guid owner, bool keepHistory, CancellationToken cancellationToken);
+    Task EnlistErasureAsync(IErasureTransaction erasure, Guid person, bool keepHistory, CancellationToken cancellationToken);
 }

@@ -13,7 +13,7 @@ public interface IPersonStore : IStorageRole
     /// Inserts persons with their data keys, indexes and audit events in one transaction.
     /// Throws <see cref="DuplicateIndexException"/> naming the index when a hash is taken; nothing is written then.
     /// </summary>
-    Task CreatePersonsAsync(IReadOnlyList<NewPerson> users, CancellationToken cancellationToken);
+    Task CreatePersonsAsync(IReadOnlyList<NewPerson> persons, CancellationToken cancellationToken);
 
     /// <summary>Reads a person by token, or <see langword="null"/>.</summary>
     Task<StoredPerson?> GetPersonAsync(Guid token, CancellationToken cancellationToken);
@@ -22,12 +22,12 @@ public interface IPersonStore : IStorageRole
     Task<StoredPerson?> GetPersonByIndexAsync(byte[] hash, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Reads person <paramref name="owner"/> (by token, or by <paramref name="hash"/> when given and only if the hash
+    /// Reads person <paramref name="person"/> (by token, or by <paramref name="hash"/> when given and only if the hash
     /// points to them) and, when found, appends <paramref name="audit"/> with the read, in one transaction where the
     /// storage can: a server storage sends both in one round trip. When the person is not there, or the hash points
     /// elsewhere, nothing is appended; a storage may also leave the event to the caller (<see cref="AuditedRead{T}.Audited"/>).
     /// </summary>
-    Task<AuditedRead<StoredPerson>> GetPersonAuditedAsync(Guid owner, byte[]? hash, AuditRecord audit, CancellationToken cancellationToken);
+    Task<AuditedRead<StoredPerson>> GetPersonAuditedAsync(Guid person, byte[]? hash, AuditRecord audit, CancellationToken cancellationToken);
 
     /// <summary>Finds the token an index hash points to, or <see langword="null"/>.</summary>
     Task<Guid?> FindPersonByIndexAsync(byte[] hash, CancellationToken cancellationToken);

@@ -14,7 +14,7 @@ public interface IPrivacyRequestStore : IStorageRole
     Task<PrivacyRequestRow?> GetPrivacyRequestAsync(Guid id, CancellationToken cancellationToken);
 
     /// <summary>A person's requests, by time received then id.</summary>
-    Task<IReadOnlyList<PrivacyRequestRow>> GetPrivacyRequestsOfAsync(Guid owner, CancellationToken cancellationToken);
+    Task<IReadOnlyList<PrivacyRequestRow>> GetPrivacyRequestsOfAsync(Guid person, CancellationToken cancellationToken);
 
     /// <summary>Up to <paramref name="limit"/> requests in one of <paramref name="states"/>, by due time then id, after (<paramref name="afterDueAt"/>, <paramref name="afterId"/>) when given.</summary>
     Task<IReadOnlyList<PrivacyRequestRow>> ListPrivacyRequestsAsync(IReadOnlyCollection<PrivacyRequestState> states, long? afterDueAt, Guid? afterId, int limit, CancellationToken cancellationToken);
@@ -33,5 +33,5 @@ public interface IPrivacyRequestStore : IStorageRole
     Task<IReadOnlyList<PrivacyRequestRow>> GetPrivacyRequestsToWakeAsync(long now, int limit, CancellationToken cancellationToken);
 
     /// <summary>Adds to <paramref name="erasure"/> the removal of the sealed change and reasons and the code hash of the person's requests (raising their versions); the rest stays as the record.</summary>
-    Task EnlistErasureAsync(IErasureTransaction erasure, Guid owner, CancellationToken cancellationToken);
+    Task EnlistErasureAsync(IErasureTransaction erasure, Guid person, CancellationToken cancellationToken);
 }

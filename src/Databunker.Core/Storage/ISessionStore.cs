@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace Databunker.Core.Storage;
 
 /// <summary>
-/// The storage role of the sessions module (<see cref="Sessions.ISessionVault"/>): sessions by the keyed hash of
+/// The storage role of the sessions module (<see cref="Sessions.ISessionManager"/>): sessions by the keyed hash of
 /// their id, with sealed data, an optional owner, sliding and absolute expiry. A session is live while
 /// <c>expires_at</c> is after the time given; <c>expires_at</c> is the earlier of the absolute expiry and the last
 /// touch plus the idle timeout.
@@ -36,7 +36,7 @@ public interface ISessionStore : IStorageRole
     Task<bool> ReplaceSessionAsync(byte[] previousIdHash, long now, NewSession replacement, AuditRecord audit, CancellationToken cancellationToken);
 
     /// <summary>Lists a person's live sessions without their data, most recently seen first.</summary>
-    Task<IReadOnlyList<StoredSessionInfo>> ListSessionsAsync(Guid owner, long now, CancellationToken cancellationToken);
+    Task<IReadOnlyList<StoredSessionInfo>> ListSessionsAsync(Guid person, long now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes one session by id hash, with the audit event (whose subject becomes the session's owner) when it
@@ -49,11 +49,11 @@ public interface ISessionStore : IStorageRole
     /// whose id hash is <paramref name="exceptIdHash"/> (when given), with one audit event when any was deleted.
     /// Returns how many.
     /// </summary>
-    Task<int> DeleteSessionsAsync(Guid owner, Guid? handle, byte[]? exceptIdHash, AuditRecord audit, CancellationToken cancellationToken);
+    Task<int> DeleteSessionsAsync(Guid person, Guid? handle, byte[]? exceptIdHash, AuditRecord audit, CancellationToken cancellationToken);
 
     /// <summary>Deletes up to <paramref name="limit"/> sessions expired at <paramref name="now"/>; concurrent calls never delete (or count) one twice. Returns how many.</summary>
     Task<int> DeleteExpiredSessionsAsync(long now, int limit, CancellationToken cancellationToken);
 
     /// <summary>Adds to <paramref name="erasure"/> the deletion of every session the person owns.</summary>
-    Task EnlistErasureAsync(IErasureTransaction erasure, Guid owner, CancellationToken cancellationToken);
+    Task EnlistErasureAsync(IErasureTransaction erasure, Guid person, CancellationToken cancellationToken);
 }

@@ -23,14 +23,14 @@ public interface IShareLinkStore : IStorageRole
     Task<int?> ConsumeShareLinkAsync(byte[] tokenHash, long now, AuditRecord audit, CancellationToken cancellationToken);
 
     /// <summary>Lists a person's links, whatever their state, newest first.</summary>
-    Task<IReadOnlyList<StoredShareLink>> ListShareLinksAsync(Guid owner, CancellationToken cancellationToken);
+    Task<IReadOnlyList<StoredShareLink>> ListShareLinksAsync(Guid person, CancellationToken cancellationToken);
 
     /// <summary>Revokes a person's link by its handle at <paramref name="now"/>, with the audit event, unless it is revoked already; returns whether it did.</summary>
-    Task<bool> RevokeShareLinkAsync(Guid owner, Guid handle, long now, AuditRecord audit, CancellationToken cancellationToken);
+    Task<bool> RevokeShareLinkAsync(Guid person, Guid handle, long now, AuditRecord audit, CancellationToken cancellationToken);
 
     /// <summary>Deletes up to <paramref name="limit"/> links expired at <paramref name="now"/>; concurrent calls never delete (or count) one twice. Returns how many.</summary>
     Task<int> DeleteExpiredShareLinksAsync(long now, int limit, CancellationToken cancellationToken);
 
     /// <summary>Adds to <paramref name="erasure"/> the deletion of every link the person owns.</summary>
-    Task EnlistErasureAsync(IErasureTransaction erasure, Guid owner, CancellationToken cancellationToken);
+    Task EnlistErasureAsync(IErasureTransaction erasure, Guid person, CancellationToken cancellationToken);
 }

@@ -37,9 +37,9 @@ public interface ITokenStore : IStorageRole
     /// <summary>Replaces tokens' envelopes in one transaction, each only if it still holds its previous value; returns how many.</summary>
     Task<int> ReplaceTokenSealsAsync(IReadOnlyList<TokenSealReplacement> replacements, CancellationToken cancellationToken);
 
-    /// <summary>Reads up to <paramref name="limit"/> of the tokens <paramref name="owner"/> owns whose hash sorts after <paramref name="afterHash"/>, in hash order.</summary>
-    Task<IReadOnlyList<StoredTokenSeal>> GetOwnedTokensAsync(Guid owner, byte[]? afterHash, int limit, CancellationToken cancellationToken);
+    /// <summary>Reads up to <paramref name="limit"/> of the tokens <paramref name="person"/> owns whose hash sorts after <paramref name="afterHash"/>, in hash order.</summary>
+    Task<IReadOnlyList<StoredTokenSeal>> GetPersonTokensAsync(Guid person, byte[]? afterHash, int limit, CancellationToken cancellationToken);
 
     /// <summary>Adds to <paramref name="erasure"/> the deletion of every token the person owns.</summary>
-    Task EnlistErasureAsync(IErasureTransaction erasure, Guid owner, CancellationToken cancellationToken);
+    Task EnlistErasureAsync(IErasureTransaction erasure, Guid person, CancellationToken cancellationToken);
 }

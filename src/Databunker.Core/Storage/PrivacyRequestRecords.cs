@@ -9,7 +9,7 @@ public sealed record PrivacyRequestRow
     public required Guid Id { get; init; }
 
     /// <summary>The person's token.</summary>
-    public required Guid Owner { get; init; }
+    public required Guid Person { get; init; }
 
     /// <summary>What is asked for.</summary>
     public required PrivacyRequestType Type { get; init; }

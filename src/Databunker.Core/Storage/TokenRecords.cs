@@ -5,27 +5,27 @@ namespace Databunker.Core.Storage;
 /// <param name="Value">The value's envelope.</param>
 /// <param name="DeterministicHash">For deterministic tokens, the keyed hash of scope, format, owner and value; unique.</param>
 /// <param name="SealedToken">For deterministic tokens, the token's envelope, to give it again.</param>
-/// <param name="Owner">The person the value belongs to, or <see langword="null"/>.</param>
+/// <param name="Person">The person the value belongs to, or <see langword="null"/>.</param>
 /// <param name="ExpiresAt">Unix milliseconds, or <see langword="null"/> for never.</param>
 /// <param name="CreatedAt">Unix milliseconds.</param>
-public sealed record NewToken(byte[] TokenHash, byte[] Value, byte[]? DeterministicHash, byte[]? SealedToken, Guid? Owner, long? ExpiresAt, long CreatedAt);
+public sealed record NewToken(byte[] TokenHash, byte[] Value, byte[]? DeterministicHash, byte[]? SealedToken, Guid? Person, long? ExpiresAt, long CreatedAt);
 
 /// <summary>A stored token's value, owner and expiry.</summary>
 /// <param name="Value">The value's envelope.</param>
-/// <param name="Owner">The owner, or <see langword="null"/>.</param>
+/// <param name="Person">The owner, or <see langword="null"/>.</param>
 /// <param name="ExpiresAt">Unix milliseconds, or <see langword="null"/> for never.</param>
-/// <param name="OwnerKey">The owner's wrapped data key, which an owned token's value is sealed under; <see langword="null"/> without an owner.</param>
-public sealed record StoredToken(byte[] Value, Guid? Owner, long? ExpiresAt, WrappedKey? OwnerKey);
+/// <param name="PersonKey">The owner's wrapped data key, which an owned token's value is sealed under; <see langword="null"/> without an owner.</param>
+public sealed record StoredToken(byte[] Value, Guid? Person, long? ExpiresAt, WrappedKey? PersonKey);
 
 /// <summary>A stored token's sealed parts, for re-sealing them under a new key.</summary>
 /// <param name="TokenHash">The token's keyed hash.</param>
 /// <param name="Value">The value's envelope.</param>
 /// <param name="DeterministicHash">The deterministic hash, or <see langword="null"/>.</param>
 /// <param name="SealedToken">The deterministic token's envelope, or <see langword="null"/>.</param>
-/// <param name="Owner">The owner, or <see langword="null"/>.</param>
+/// <param name="Person">The owner, or <see langword="null"/>.</param>
 /// <param name="ExpiresAt">Unix milliseconds, or <see langword="null"/>.</param>
-/// <param name="OwnerKey">The owner's wrapped data key, or <see langword="null"/>.</param>
-public sealed record StoredTokenSeal(byte[] TokenHash, byte[] Value, byte[]? DeterministicHash, byte[]? SealedToken, Guid? Owner, long? ExpiresAt, WrappedKey? OwnerKey);
+/// <param name="PersonKey">The owner's wrapped data key, or <see langword="null"/>.</param>
+public sealed record StoredTokenSeal(byte[] TokenHash, byte[] Value, byte[]? DeterministicHash, byte[]? SealedToken, Guid? Person, long? ExpiresAt, WrappedKey? PersonKey);
 
 /// <summary>A token's parts sealed anew, replacing the row's only if it still holds <see cref="PreviousValue"/>.</summary>
 /// <param name="TokenHash">The token's keyed hash.</param>

@@ -56,5 +56,5 @@ public interface ITokenizer
     /// <param name="cancellationToken">Stops between batches.</param>
     /// <returns>How many tokens were removed.</returns>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
-    Task<int> RemoveExpiredTokensAsync(CancellationToken cancellationToken = default);
+    Task<int> DeleteExpiredTokensAsync(CancellationToken cancellationToken = default);
 }

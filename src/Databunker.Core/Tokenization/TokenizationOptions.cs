@@ -10,7 +10,7 @@ public sealed class TokenizationOptions
     [Range(1, 1024 * 1024)]
     public int MaxValueLength { get; set; } = 16 * 1024;
 
-    /// <summary>How many expired tokens one batch of <see cref="ITokenizer.RemoveExpiredTokensAsync"/> deletes; 1 to 100,000.</summary>
+    /// <summary>How many expired tokens one batch of <see cref="ITokenizer.DeleteExpiredTokensAsync"/> deletes; 1 to 100,000.</summary>
     /// <value>1,000.</value>
     [Range(1, 100_000)]
     public int RemovalBatchSize { get; set; } = 1000;

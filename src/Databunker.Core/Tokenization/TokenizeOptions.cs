@@ -29,7 +29,7 @@ public sealed record TokenizeOptions
     public bool LuhnInvalid { get; init; }
 
     /// <summary>The person the value belongs to: forgetting them deletes the token. Optional.</summary>
-    public Guid? Owner { get; init; }
+    public Guid? Person { get; init; }
 
     /// <summary>When the token expires (it then detokenizes to "not found"); default never.</summary>
     public ExpirationTime? Expires { get; init; }

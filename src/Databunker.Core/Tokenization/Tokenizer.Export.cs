@@ -14,7 +14,7 @@ internal sealed partial class Tokenizer
         writer.WriteStartArray();
         for (byte[]? after = null; ;)
         {
-            var page = await store.GetOwnedTokensAsync(context.Person, after, ExportPageSize, cancellationToken).ConfigureAwait(false);
+            var page = await store.GetPersonTokensAsync(context.Person, after, ExportPageSize, cancellationToken).ConfigureAwait(false);
             foreach (var token in page.Where(t => t.ExpiresAt is not { } e || e > context.Now))
             {
                 var value = Envelope.ReadKeyId(token.Value) switch

@@ -25,7 +25,7 @@ internal sealed partial class Tokenizer
         return await store.DeleteTokenAsync(BlindIndex.Compute(key, TokenHashName, token), audit, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<int> RemoveExpiredTokensAsync(CancellationToken cancellationToken = default)
+    public async Task<int> DeleteExpiredTokensAsync(CancellationToken cancellationToken = default)
     {
         using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         var removed = 0;
@@ -74,7 +74,7 @@ internal sealed partial class Tokenizer
             for (var i = 0; i < found.Count; i++)
             {
                 var stored = found[i];
-                audit.Add(auditTrail.NewEvent(AuditOperations.TokenDetokenize, stored?.Owner, stored is null ? AuditOutcomes.NotFound : AuditOutcomes.Success));
+                audit.Add(auditTrail.NewEvent(AuditOperations.TokenDetokenize, stored?.Person, stored is null ? AuditOutcomes.NotFound : AuditOutcomes.Success));
                 if (stored is not null)
                 {
                     values[i] = Encoding.UTF8.GetString(await OpenValueAsync(key, hashes[i], stored, ownerKeys ??= [], cancellationToken).ConfigureAwait(false));
@@ -108,12 +108,12 @@ internal sealed partial class Tokenizer
         {
             case LegacyKeyId:
                 return Envelope.Open(key, stored.Value, AssociatedData.For(AssociatedData.TokenValue, hash), "token value");
-            case SystemKeyId when stored.Owner is null:
+            case SystemKeyId when stored.Person is null:
                 return Envelope.Open(key, stored.Value, AssociatedData.ForToken(AssociatedData.TokenValue, hash, null, stored.ExpiresAt), "token value");
-            case > SealKeyIdBase and var keyId when stored.Owner is null:
+            case > SealKeyIdBase and var keyId when stored.Person is null:
                 var sealKey = (await SealingKeyAsync(keyId, key, null, cancellationToken).ConfigureAwait(false))!;
                 return Envelope.Open(sealKey, stored.Value, AssociatedData.ForToken(AssociatedData.TokenValue, hash, null, stored.ExpiresAt), "token value");
-            case OwnerKeyId when stored is { Owner: { } owner, OwnerKey: { } wrapped }:
+            case OwnerKeyId when stored is { Person: { } owner, PersonKey: { } wrapped }:
                 var ownerKey = await OwnerKeyAsync(owner, wrapped, ownerKeys, cancellationToken).ConfigureAwait(false);
                 return Envelope.Open(ownerKey, stored.Value, AssociatedData.ForToken(AssociatedData.TokenValue, hash, owner, stored.ExpiresAt), "token value");
             default:

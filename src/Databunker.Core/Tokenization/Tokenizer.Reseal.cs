@@ -36,18 +36,18 @@ internal sealed partial class Tokenizer
                         continue;
                     }
 
-                    var stored = new StoredToken(seal.Value, seal.Owner, seal.ExpiresAt, seal.OwnerKey);
+                    var stored = new StoredToken(seal.Value, seal.Person, seal.ExpiresAt, seal.PersonKey);
                     var plaintext = await OpenValueAsync(keys.Tokenization, seal.TokenHash, stored, ownerKeys, cancellationToken).ConfigureAwait(false);
-                    var (target, targetId) = seal is { Owner: { } owner, OwnerKey: { } wrapped }
+                    var (target, targetId) = seal is { Person: { } owner, PersonKey: { } wrapped }
                         ? (await OwnerKeyAsync(owner, wrapped, ownerKeys, cancellationToken).ConfigureAwait(false), OwnerKeyId)
                         : (keys.TokenSeal, current);
-                    var value = Envelope.Seal(target, targetId, plaintext, AssociatedData.ForToken(AssociatedData.TokenValue, seal.TokenHash, seal.Owner, seal.ExpiresAt));
+                    var value = Envelope.Seal(target, targetId, plaintext, AssociatedData.ForToken(AssociatedData.TokenValue, seal.TokenHash, seal.Person, seal.ExpiresAt));
                     CryptographicOperations.ZeroMemory(plaintext);
                     byte[]? sealedToken = null;
                     if (seal is { SealedToken: { } oldToken, DeterministicHash: { } deterministic })
                     {
                         var tokenKey = await SealingKeyAsync(Envelope.ReadKeyId(oldToken), keys.Tokenization,
-                                seal.Owner is { } o ? ownerKeys.GetValueOrDefault(o) : null, cancellationToken).ConfigureAwait(false)
+                                seal.Person is { } o ? ownerKeys.GetValueOrDefault(o) : null, cancellationToken).ConfigureAwait(false)
                             ?? throw new VaultCryptoException("A stored deterministic token failed authentication: it was altered, moved, or its key is wrong.");
                         var context = AssociatedData.For(AssociatedData.SealedToken, deterministic);
                         sealedToken = Envelope.Seal(target, targetId, Envelope.Open(tokenKey, oldToken, context, "token"), context);

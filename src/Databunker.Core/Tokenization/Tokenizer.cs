@@ -64,7 +64,7 @@ internal sealed partial class Tokenizer(
 
         using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         var key = lease.Keys.Tokenization;
-        var ownerKey = options.Owner is { } owner ? await OpenOwnerKeyAsync(owner, cancellationToken).ConfigureAwait(false) : null;
+        var ownerKey = options.Person is { } owner ? await OpenOwnerKeyAsync(owner, cancellationToken).ConfigureAwait(false) : null;
         var (sealKey, sealKeyId) = ownerKey is null ? (lease.Keys.TokenSeal, SealKeyIdBase + (uint)lease.Keys.TokenSealVersion) : (ownerKey, OwnerKeyId);
         try
         {
@@ -76,12 +76,12 @@ internal sealed partial class Tokenizer(
             {
                 tokens[i] = NewToken(values[i], options);
                 var tokenHash = BlindIndex.Compute(key, TokenHashName, tokens[i]);
-                var valueContext = AssociatedData.ForToken(AssociatedData.TokenValue, tokenHash, options.Owner, expiresAt);
+                var valueContext = AssociatedData.ForToken(AssociatedData.TokenValue, tokenHash, options.Person, expiresAt);
                 var sealedValue = Envelope.Seal(sealKey, sealKeyId, Encoding.UTF8.GetBytes(values[i]), valueContext);
                 var sealedToken = deterministic[i] is { } d
                     ? Envelope.Seal(sealKey, sealKeyId, Encoding.UTF8.GetBytes(tokens[i]), AssociatedData.For(AssociatedData.SealedToken, d))
                     : null;
-                return new NewToken(tokenHash, sealedValue, deterministic[i], sealedToken, options.Owner, expiresAt, now.ToUnixTimeMilliseconds());
+                return new NewToken(tokenHash, sealedValue, deterministic[i], sealedToken, options.Person, expiresAt, now.ToUnixTimeMilliseconds());
             }
 
             for (var i = 0; i < values.Count; i++)
@@ -90,12 +90,12 @@ internal sealed partial class Tokenizer(
                 {
                     // A Luhn-invalid card token is another token family; the field is added only then, so that
                     // the deterministic tokens made before the option existed keep their hashes.
-                    string[] fields = [options.Scope, options.Format.ToString(), options.KeepLastFour ? "1" : "0", options.Owner?.ToString("N") ?? string.Empty, values[i]];
+                    string[] fields = [options.Scope, options.Format.ToString(), options.KeepLastFour ? "1" : "0", options.Person?.ToString("N") ?? string.Empty, values[i]];
                     deterministic[i] = BlindIndex.ComputeFields(key, DeterministicName, options.LuhnInvalid ? [.. fields, "luhn-invalid"] : fields);
                 }
 
                 rows[i] = Make(i);
-                audit[i] = auditTrail.NewEvent(AuditOperations.TokenTokenize, options.Owner, AuditOutcomes.Success);
+                audit[i] = auditTrail.NewEvent(AuditOperations.TokenTokenize, options.Person, AuditOutcomes.Success);
             }
 
             var outcomes = await AddAsync(rows, audit, Make, now.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
@@ -248,6 +248,6 @@ internal sealed partial class Tokenizer(
         ExportSection<Tokenizer>.Add<ITokenStore>(services, "tokens", static (tokenizer, writer, context, cancellationToken) => tokenizer.WriteExportAsync(writer, context, cancellationToken));
 
         // Its part of the due-work pass: removing expired tokens.
-        DueWork<ITokenizer>.Add(services, "tokens", static (tokenizer, cancellationToken) => tokenizer.RemoveExpiredTokensAsync(cancellationToken));
+        DueWork<ITokenizer>.Add(services, "tokens", static (tokenizer, cancellationToken) => tokenizer.DeleteExpiredTokensAsync(cancellationToken));
     }
 }

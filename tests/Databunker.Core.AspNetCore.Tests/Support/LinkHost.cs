@@ -83,8 +83,8 @@ public sealed class LinkHost : IAsyncDisposable
     /// <summary>A person with an expiration started: the ticket with both links.</summary>
     public async Task<ExpirationTicket> StartExpirationAsync(string email)
     {
-        var person = await Vault.CreateUserAsync(JsonSerializer.SerializeToElement(new { email }));
-        return await Expirations.StartAsync(UserLookup.ByToken(person), ExpirationTime.FromDelay(TimeSpan.FromDays(30)));
+        var person = await Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email }));
+        return await Expirations.StartAsync(PersonLookup.ByToken(person), ExpirationTime.FromDelay(TimeSpan.FromDays(30)));
     }
 
     /// <summary>Whether the database file or its write-ahead log holds <paramref name="text"/> in UTF-8.</summary>

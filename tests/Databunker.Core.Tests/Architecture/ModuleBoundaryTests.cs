@@ -30,7 +30,7 @@ public sealed partial class ModuleBoundaryTests
 
         violations.Should().BeEmpty("a module or the kernel may use another module only through an interface");
         Core.GetTypes().Where(t => Area(t) is "profiles" or "tokens" or "expiration" or "appdata" or "sessions" or "shares" or "export" or "privacy" or "consent" or "requests" && IsImplementation(t)).Select(t => t.Name)
-            .Should().Contain(["PersonalDataVault", "Tokenizer", "ExpirationManager", "AppDataStore", "SessionVault", "ShareLinkManager", "SubjectExporter", "PrivacyCatalog", "ConsentLedger", "PrivacyRequestManager"], "the check looked at every module's implementation");
+            .Should().Contain(["PersonalDataVault", "Tokenizer", "ExpirationManager", "AppDataManager", "SessionManager", "ShareLinkManager", "PersonExporter", "PrivacyCatalog", "ConsentLedger", "PrivacyRequestManager"], "the check looked at every module's implementation");
     }
 
     [Test]

@@ -14,7 +14,7 @@ public sealed class ConsentCatalogTests
     public async Task RecordAsync_BeforeTheCatalogIsPublished_FailsWithAnErrorThatSaysSo_AndLogsIt()
     {
         await using var host = await VaultHost.StartAsync(o => SampleCatalog.Declare(o.Privacy));
-        var person = await host.Vault.CreateUserAsync(Json(new { email = "unpublished@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "unpublished@example.com" }));
         var ledger = host.Services.GetRequiredService<IConsentLedger>();
         var grant = new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted };
 
@@ -31,7 +31,7 @@ public sealed class ConsentCatalogTests
     {
         await using var host = await VaultHost.StartAsync(o => SampleCatalog.Declare(o.Privacy));
         await host.Services.GetRequiredService<IPrivacyCatalog>().PublishAsync();
-        var person = await host.Vault.CreateUserAsync(Json(new { email = "version@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "version@example.com" }));
 
         await FluentActions.Awaiting(() => host.Services.GetRequiredService<IConsentLedger>().RecordAsync(
             person, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted, NoticeVersion = 7 })).Should().ThrowAsync<VaultInputException>();

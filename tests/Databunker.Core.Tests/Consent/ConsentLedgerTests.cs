@@ -25,7 +25,7 @@ public sealed class ConsentLedgerTests(string store)
         Guid person;
         await using (var v1 = await StartAsync(database, key, SampleCatalog.NewsletterText))
         {
-            person = await v1.Vault.CreateUserAsync(Json(new { email = "consent@example.com" }));
+            person = await v1.Vault.CreatePersonAsync(Json(new { email = "consent@example.com" }));
             var ledger = v1.Services.GetRequiredService<IConsentLedger>();
             (await ledger.IsAllowedAsync(person, "newsletter")).Should().BeFalse("nobody asked yet");
             await ledger.RecordAsync(person, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted, Method = ConsentMethod.Form, Source = "signup", Evidence = Evidence });
@@ -66,7 +66,7 @@ public sealed class ConsentLedgerTests(string store)
     {
         await using var host = await StartAsync(_store.NewDatabase(), RandomNumberGenerator.GetBytes(32), SampleCatalog.NewsletterText);
         var ledger = host.Services.GetRequiredService<IConsentLedger>();
-        var person = await host.Vault.CreateUserAsync(Json(new { email = "expiring@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "expiring@example.com" }));
         await ledger.RecordAsync(person, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted, ValidFor = TimeSpan.FromDays(30) });
 
         host.Time.Advance(TimeSpan.FromDays(30));
@@ -83,7 +83,7 @@ public sealed class ConsentLedgerTests(string store)
     {
         await using var host = await StartAsync(_store.NewDatabase(), RandomNumberGenerator.GetBytes(32), SampleCatalog.NewsletterText);
         var ledger = host.Services.GetRequiredService<IConsentLedger>();
-        var person = await host.Vault.CreateUserAsync(Json(new { email = "bad@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "bad@example.com" }));
 
         async Task Refused(ConsentRecord record) =>
             await FluentActions.Awaiting(() => ledger.RecordAsync(person, record)).Should().ThrowAsync<VaultInputException>();
@@ -106,11 +106,11 @@ public sealed class ConsentLedgerTests(string store)
     {
         await using var host = await StartAsync(_store.NewDatabase(), RandomNumberGenerator.GetBytes(32), SampleCatalog.NewsletterText, keepHistory);
         var ledger = host.Services.GetRequiredService<IConsentLedger>();
-        var person = await host.Vault.CreateUserAsync(Json(new { email = "forgotten@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "forgotten@example.com" }));
         await ledger.RecordAsync(person, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted, Evidence = Evidence });
         host.Holds(Encoding.UTF8.GetBytes(Evidence.IpAddress!)).Should().BeFalse("evidence is sealed");
 
-        await host.Vault.DeleteUserAsync(UserLookup.ByToken(person));
+        await host.Vault.ForgetPersonAsync(PersonLookup.ByToken(person));
 
         var rows = host.Scalar<long>("SELECT COUNT(*) FROM consent_events WHERE owner = @id", new { id = person.ToByteArray() });
         rows.Should().Be(keepHistory ? 1 : 0);
@@ -122,11 +122,11 @@ public sealed class ConsentLedgerTests(string store)
     {
         await using var host = await StartAsync(_store.NewDatabase(), RandomNumberGenerator.GetBytes(32), SampleCatalog.NewsletterText);
         var ledger = host.Services.GetRequiredService<IConsentLedger>();
-        var person = await host.Vault.CreateUserAsync(Json(new { email = "exported@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "exported@example.com" }));
         await ledger.RecordAsync(person, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted, Evidence = Evidence });
 
         using var stream = new MemoryStream();
-        await host.Services.GetRequiredService<ISubjectExporter>().ExportAsync(person, stream);
+        await host.Services.GetRequiredService<IPersonExporter>().ExportAsync(person, stream);
         using var document = JsonDocument.Parse(stream.ToArray());
 
         var consent = document.RootElement.GetProperty("consents").EnumerateArray().Single();
@@ -142,14 +142,14 @@ public sealed class ConsentLedgerTests(string store)
         var ledger = host.Services.GetRequiredService<IConsentLedger>();
         var decision = new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted, Method = ConsentMethod.Form, Source = "footer", Evidence = Evidence };
 
-        (await ledger.RecordForContactAsync(UserLookup.ByEmail("Early.Bird@Example.com"), decision)).Should().BeNull("nobody holds the address yet");
-        (await ledger.RecordForContactAsync(UserLookup.ByPhone("+44 7700 900123"), decision with { Decision = ConsentDecision.Refused, Evidence = null })).Should().BeNull();
+        (await ledger.RecordForContactAsync(PersonLookup.ByEmail("Early.Bird@Example.com"), decision)).Should().BeNull("nobody holds the address yet");
+        (await ledger.RecordForContactAsync(PersonLookup.ByPhone("+44 7700 900123"), decision with { Decision = ConsentDecision.Refused, Evidence = null })).Should().BeNull();
         host.Holds(Encoding.UTF8.GetBytes(Evidence.IpAddress!)).Should().BeFalse("the evidence waits sealed");
         host.Holds(Encoding.UTF8.GetBytes("early.bird@example.com")).Should().BeFalse("the address is kept as a blind index only");
-        await FluentActions.Awaiting(() => ledger.RecordForContactAsync(UserLookup.ByLogin("early"), decision)).Should().ThrowAsync<VaultInputException>();
+        await FluentActions.Awaiting(() => ledger.RecordForContactAsync(PersonLookup.ByLogin("early"), decision)).Should().ThrowAsync<VaultInputException>();
 
         host.Time.Advance(TimeSpan.FromMinutes(5));
-        var person = await host.Vault.CreateUserAsync(Json(new { email = "early.bird@example.com", phone = "07700 900123" }));
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "early.bird@example.com", phone = "07700 900123" }));
 
         var history = await ledger.GetHistoryAsync(person);
         history.Select(e => (e.Decision, e.Source, e.At)).Should().Equal(
@@ -159,7 +159,7 @@ public sealed class ConsentLedgerTests(string store)
         (await ledger.IsAllowedAsync(person, "newsletter")).Should().BeFalse("the refusal came last");
         (await host.Vault.GetAuditEventsAsync(person)).Count(e => e.Operation == AuditOperations.ConsentAttach).Should().Be(2);
         (await ledger.AttachPendingAsync()).Should().Be(0, "nothing is left to attach");
-        (await ledger.RecordForContactAsync(UserLookup.ByEmail("early.bird@example.com"), decision)).Should().Be(person, "now the address has a person");
+        (await ledger.RecordForContactAsync(PersonLookup.ByEmail("early.bird@example.com"), decision)).Should().Be(person, "now the address has a person");
         (await ledger.IsAllowedAsync(person, "newsletter")).Should().BeTrue();
     }
 
@@ -168,14 +168,14 @@ public sealed class ConsentLedgerTests(string store)
     {
         await using var host = await StartAsync(_store.NewDatabase(), RandomNumberGenerator.GetBytes(32), SampleCatalog.NewsletterText);
         var ledger = host.Services.GetRequiredService<IConsentLedger>();
-        await ledger.RecordForContactAsync(UserLookup.ByEmail("never@example.com"), new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted, Evidence = Evidence });
+        await ledger.RecordForContactAsync(PersonLookup.ByEmail("never@example.com"), new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted, Evidence = Evidence });
 
         host.Time.Advance(TimeSpan.FromDays(90) - TimeSpan.FromMilliseconds(1));
         (await host.Administration.RunDueWorkAsync())["consent"].Should().Be(0);
         host.Time.Advance(TimeSpan.FromMilliseconds(1));
         (await host.Administration.RunDueWorkAsync())["consent"].Should().Be(1);
 
-        var person = await host.Vault.CreateUserAsync(Json(new { email = "never@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "never@example.com" }));
         (await ledger.GetHistoryAsync(person)).Should().BeEmpty("the decision was deleted before anyone registered");
     }
 
@@ -190,7 +190,7 @@ public sealed class ConsentLedgerTests(string store)
             var ledger = v1.Services.GetRequiredService<IConsentLedger>();
             for (var i = 0; i < 3; i++)
             {
-                persons.Add(await v1.Vault.CreateUserAsync(Json(new { email = $"reader{i}@example.com" })));
+                persons.Add(await v1.Vault.CreatePersonAsync(Json(new { email = $"reader{i}@example.com" })));
                 await ledger.RecordAsync(persons[i], new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted });
             }
 

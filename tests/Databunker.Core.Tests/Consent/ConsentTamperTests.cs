@@ -27,8 +27,8 @@ public sealed class ConsentTamperTests(string store)
     public async Task Start()
     {
         _host = await StartAsync(_store.NewDatabase(), System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        _alice = await _host.Vault.CreateUserAsync(Json(new { email = "alice@example.com" }));
-        _bob = await _host.Vault.CreateUserAsync(Json(new { email = "bob@example.com" }));
+        _alice = await _host.Vault.CreatePersonAsync(Json(new { email = "alice@example.com" }));
+        _bob = await _host.Vault.CreatePersonAsync(Json(new { email = "bob@example.com" }));
         foreach (var decision in new[] { ConsentDecision.Granted, ConsentDecision.Withdrawn, ConsentDecision.Granted, ConsentDecision.Withdrawn })
         {
             _host.Time.Advance(TimeSpan.FromMinutes(1));
@@ -91,7 +91,7 @@ public sealed class ConsentTamperTests(string store)
         Tamper("rewrite");
 
         using var stream = new MemoryStream();
-        await FluentActions.Awaiting(() => _host.Services.GetRequiredService<Databunker.Core.Export.ISubjectExporter>().ExportAsync(_alice, stream))
+        await FluentActions.Awaiting(() => _host.Services.GetRequiredService<Databunker.Core.Export.IPersonExporter>().ExportAsync(_alice, stream))
             .Should().ThrowAsync<VaultCryptoException>("a subject-access export must not hand out a forged decision as the person's");
     }
 
@@ -115,13 +115,13 @@ public sealed class ConsentTamperTests(string store)
     [Test]
     public async Task VerifyAsync_UntamperedLedgersWithDueWorkAndAForget_AreIntact()
     {
-        var carol = await _host.Vault.CreateUserAsync(Json(new { email = "carol@example.com" }));
+        var carol = await _host.Vault.CreatePersonAsync(Json(new { email = "carol@example.com" }));
         await Ledger.RecordAsync(carol, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted, ValidFor = TimeSpan.FromDays(1) });
-        await Ledger.RecordForContactAsync(UserLookup.ByEmail("dave@example.com"), new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted });
-        await _host.Vault.CreateUserAsync(Json(new { email = "dave@example.com" }));
+        await Ledger.RecordForContactAsync(PersonLookup.ByEmail("dave@example.com"), new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted });
+        await _host.Vault.CreatePersonAsync(Json(new { email = "dave@example.com" }));
         _host.Time.Advance(TimeSpan.FromDays(2));
         (await _host.Administration.RunDueWorkAsync())["consent"].Should().Be(1, "Carol's grant expired");
-        await _host.Vault.DeleteUserAsync(UserLookup.ByToken(_bob));
+        await _host.Vault.ForgetPersonAsync(PersonLookup.ByToken(_bob));
 
         var result = await Ledger.VerifyAsync();
 
@@ -137,7 +137,7 @@ public sealed class ConsentTamperTests(string store)
     {
         // Decisions recorded before registration wait outside every ledger: rewritten there, they would be attached and linked as genuine.
         var contact = tampering == "rewrite" ? "dave@example.com" : "erin@example.com";
-        await Ledger.RecordForContactAsync(UserLookup.ByEmail(contact), new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Refused });
+        await Ledger.RecordForContactAsync(PersonLookup.ByEmail(contact), new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Refused });
         if (tampering == "rewrite")
         {
             _host.Sql("UPDATE pending_consents SET decision = 1");
@@ -147,7 +147,7 @@ public sealed class ConsentTamperTests(string store)
             _host.Sql("UPDATE pending_consents SET decision = 1, index_hash = (SELECT hash FROM user_indexes WHERE token = @a)", new { a = _alice.ToByteArray() });
         }
 
-        var dave = await _host.Vault.CreateUserAsync(Json(new { email = "dave@example.com" }));
+        var dave = await _host.Vault.CreatePersonAsync(Json(new { email = "dave@example.com" }));
         await Ledger.AttachPendingAsync();
 
         (await Ledger.GetHistoryAsync(dave)).Should().BeEmpty();
@@ -165,7 +165,7 @@ public sealed class ConsentTamperTests(string store)
         await _host.Administration.PurgeAuditEventsAsync();
         LinkEvents().Should().Be(0);
         var (database, key, now) = (_host.Database, _host.MasterKey, _host.Time.GetUtcNow());
-        await Ledger.RecordForContactAsync(UserLookup.ByEmail("frank@example.com"), new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted });
+        await Ledger.RecordForContactAsync(PersonLookup.ByEmail("frank@example.com"), new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted });
         await _host.DisposeAsync();
         ConsentSchema.Downgrade(_store, database);
 
@@ -177,7 +177,7 @@ public sealed class ConsentTamperTests(string store)
         result.IsIntact.Should().BeTrue(result.Problem);
         (result.PersonsChecked, result.DecisionsChecked).Should().Be((2, 5));
         await Ledger.RecordAsync(_alice, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted });
-        var frank = await _host.Vault.CreateUserAsync(Json(new { email = "frank@example.com" }));
+        var frank = await _host.Vault.CreatePersonAsync(Json(new { email = "frank@example.com" }));
         (await Ledger.IsAllowedAsync(frank, "newsletter")).Should().BeTrue("a decision waiting for registration before the upgrade is linked too, and attached");
         (await Ledger.VerifyAsync()).IsIntact.Should().BeTrue();
         (await _host.Administration.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
@@ -281,7 +281,7 @@ public sealed class ConsentTamperTests(string store)
         await FluentActions.Awaiting(() => Ledger.GetStateAsync(_alice)).Should().ThrowAsync<VaultCryptoException>();
         await FluentActions.Awaiting(() => Ledger.IsAllowedAsync(_alice, "newsletter")).Should().ThrowAsync<VaultCryptoException>();
         using var stream = new MemoryStream();
-        await FluentActions.Awaiting(() => _host.Services.GetRequiredService<Databunker.Core.Export.ISubjectExporter>().ExportAsync(_alice, stream))
+        await FluentActions.Awaiting(() => _host.Services.GetRequiredService<Databunker.Core.Export.IPersonExporter>().ExportAsync(_alice, stream))
             .Should().ThrowAsync<VaultCryptoException>();
         (await Ledger.IsAllowedAsync(_bob, "newsletter")).Should().BeTrue("Bob's ledger is untouched");
         var result = await Ledger.VerifyAsync();
@@ -345,7 +345,7 @@ public sealed class ConsentTamperTests(string store)
     [Test]
     public async Task Heads_FollowEveryAppend_AndAForgetRemovesThePersonsHead()
     {
-        var carol = await _host.Vault.CreateUserAsync(Json(new { email = "carol@example.com" }));
+        var carol = await _host.Vault.CreatePersonAsync(Json(new { email = "carol@example.com" }));
         await Ledger.RecordAsync(carol, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted, ValidFor = TimeSpan.FromDays(1) });
         _host.Time.Advance(TimeSpan.FromDays(2));
         await _host.Administration.RunDueWorkAsync();
@@ -353,7 +353,7 @@ public sealed class ConsentTamperTests(string store)
         HeadOf(carol).Should().Be(2, "the expiry the due-work pass appended moved Carol's head");
         (await Ledger.GetHistoryAsync(carol)).Should().HaveCount(2);
 
-        await _host.Vault.DeleteUserAsync(UserLookup.ByToken(_bob));
+        await _host.Vault.ForgetPersonAsync(PersonLookup.ByToken(_bob));
 
         _host.Scalar<long>("SELECT COUNT(*) FROM consent_heads WHERE owner = @b", new { b = _bob.ToByteArray() }).Should().Be(0);
         var result = await Ledger.VerifyAsync();

@@ -100,15 +100,15 @@ public sealed class TelemetryTests
     public async Task OneCreateOneGetOnePass_AreMeasuredAndTraced_WithoutPersonalData()
     {
         _test.Start();
-        var token = await _host.Vault.CreateUserAsync(Json(new { email = Email, name = "Telemetry Person" }));
-        (await _host.Vault.GetUserAsync(UserLookup.ByEmail(Email))).Should().NotBeNull();
-        await _host.Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromMinutes(5));
+        var token = await _host.Vault.CreatePersonAsync(Json(new { email = Email, name = "Telemetry Person" }));
+        (await _host.Vault.GetPersonAsync(PersonLookup.ByEmail(Email))).Should().NotBeNull();
+        await _host.Expirations.StartAsync(PersonLookup.ByToken(token), TimeSpan.FromMinutes(5));
         _host.Time.Advance(TimeSpan.FromMinutes(7));
         (await _host.Services.GetRequiredService<IVaultAdministration>().RunDueWorkAsync())["expiration"].Should().Be(1);
 
         // Spans: one per public operation, the pass with the modules' work nested in it.
-        var create = _spans.Should().ContainSingle(s => s.OperationName == "databunker.vault.create_user").Subject;
-        var get = _spans.Should().ContainSingle(s => s.OperationName == "databunker.vault.get_user").Subject;
+        var create = _spans.Should().ContainSingle(s => s.OperationName == "databunker.vault.create_person").Subject;
+        var get = _spans.Should().ContainSingle(s => s.OperationName == "databunker.vault.get_person").Subject;
         var pass = _spans.Should().ContainSingle(s => s.OperationName == "databunker.admin.run_due_work").Subject;
         foreach (var span in new[] { create, get, pass })
         {
@@ -124,10 +124,10 @@ public sealed class TelemetryTests
         Activity.Current.Should().Be(_test, "the caller gets its own span back after each call");
 
         // Metrics: the operations with their outcomes and durations, the pass, its items and its lag.
-        Sum("databunker.operations", ("databunker.operation", "databunker.vault.create_user"), ("databunker.outcome", "ok")).Should().Be(1);
-        Sum("databunker.operations", ("databunker.operation", "databunker.vault.get_user"), ("databunker.outcome", "ok")).Should().Be(1);
-        Count("databunker.operation.duration", ("databunker.operation", "databunker.vault.create_user")).Should().Be(1);
-        Count("databunker.operation.duration", ("databunker.operation", "databunker.vault.get_user")).Should().Be(1);
+        Sum("databunker.operations", ("databunker.operation", "databunker.vault.create_person"), ("databunker.outcome", "ok")).Should().Be(1);
+        Sum("databunker.operations", ("databunker.operation", "databunker.vault.get_person"), ("databunker.outcome", "ok")).Should().Be(1);
+        Count("databunker.operation.duration", ("databunker.operation", "databunker.vault.create_person")).Should().Be(1);
+        Count("databunker.operation.duration", ("databunker.operation", "databunker.vault.get_person")).Should().Be(1);
         Sum("databunker.duework.passes", ("databunker.outcome", "ok")).Should().Be(1);
         Sum("databunker.duework.items", ("databunker.module", "expiration")).Should().Be(1);
         Sum("databunker.duework.items", ("databunker.module", "tokens")).Should().Be(0);
@@ -144,15 +144,15 @@ public sealed class TelemetryTests
     public async Task Failures_AreCountedByOutcome_AndMarkTheSpanAsAnError()
     {
         _test.Start();
-        await _host.Vault.CreateUserAsync(Json(new { email = Email }));
+        await _host.Vault.CreatePersonAsync(Json(new { email = Email }));
 
-        await FluentActions.Awaiting(() => _host.Vault.CreateUserAsync(Json(new { email = Email }))).Should().ThrowAsync<DuplicateIndexException>();
-        await FluentActions.Awaiting(() => _host.Expirations.StartAsync(UserLookup.ByEmail("nobody@example.com"), TimeSpan.FromDays(1))).Should().ThrowAsync<PersonNotFoundException>();
+        await FluentActions.Awaiting(() => _host.Vault.CreatePersonAsync(Json(new { email = Email }))).Should().ThrowAsync<DuplicateIndexException>();
+        await FluentActions.Awaiting(() => _host.Expirations.StartAsync(PersonLookup.ByEmail("nobody@example.com"), TimeSpan.FromDays(1))).Should().ThrowAsync<PersonNotFoundException>();
 
-        Sum("databunker.operations", ("databunker.operation", "databunker.vault.create_user"), ("databunker.outcome", "duplicate")).Should().Be(1);
-        Sum("databunker.duplicates", ("databunker.operation", "databunker.vault.create_user")).Should().Be(1);
+        Sum("databunker.operations", ("databunker.operation", "databunker.vault.create_person"), ("databunker.outcome", "duplicate")).Should().Be(1);
+        Sum("databunker.duplicates", ("databunker.operation", "databunker.vault.create_person")).Should().Be(1);
         Sum("databunker.operations", ("databunker.operation", "databunker.expiration.start"), ("databunker.outcome", "not_found")).Should().Be(1);
-        var failed = _spans.Should().ContainSingle(s => s.OperationName == "databunker.vault.create_user" && s.Status == ActivityStatusCode.Error).Subject;
+        var failed = _spans.Should().ContainSingle(s => s.OperationName == "databunker.vault.create_person" && s.Status == ActivityStatusCode.Error).Subject;
         failed.GetTagItem("error.type").Should().Be(typeof(DuplicateIndexException).FullName);
         failed.GetTagItem("databunker.outcome").Should().Be("duplicate");
     }
@@ -161,13 +161,13 @@ public sealed class TelemetryTests
     public async Task TamperedCiphertext_IsCountedAsACryptoFailure()
     {
         _test.Start();
-        await _host.Vault.CreateUserAsync(Json(new { email = Email }));
+        await _host.Vault.CreatePersonAsync(Json(new { email = Email }));
         _host.Sql("UPDATE users SET profile = zeroblob(length(profile));");
 
-        await FluentActions.Awaiting(() => _host.Vault.GetUserAsync(UserLookup.ByEmail(Email))).Should().ThrowAsync<VaultCryptoException>();
+        await FluentActions.Awaiting(() => _host.Vault.GetPersonAsync(PersonLookup.ByEmail(Email))).Should().ThrowAsync<VaultCryptoException>();
 
-        Sum("databunker.crypto.failures", ("databunker.operation", "databunker.vault.get_user")).Should().Be(1);
-        Sum("databunker.operations", ("databunker.operation", "databunker.vault.get_user"), ("databunker.outcome", "crypto_failure")).Should().Be(1);
+        Sum("databunker.crypto.failures", ("databunker.operation", "databunker.vault.get_person")).Should().Be(1);
+        Sum("databunker.operations", ("databunker.operation", "databunker.vault.get_person"), ("databunker.outcome", "crypto_failure")).Should().Be(1);
     }
 
     private void Record<T>(Instrument instrument, T value, ReadOnlySpan<KeyValuePair<string, object?>> tags)

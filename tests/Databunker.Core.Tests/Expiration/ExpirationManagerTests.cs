@@ -24,9 +24,9 @@ public sealed class ExpirationManagerTests(string store)
     {
         var token = await NewPerson("links@example.com");
 
-        var ticket = await Expirations.StartAsync(UserLookup.ByEmail("links@example.com"), ExpirationTime.Parse("30d"));
+        var ticket = await Expirations.StartAsync(PersonLookup.ByEmail("links@example.com"), ExpirationTime.Parse("30d"));
 
-        ticket.UserToken.Should().Be(token);
+        ticket.PersonToken.Should().Be(token);
         ticket.DueAt.Should().Be(_host.Time.GetUtcNow().AddDays(30));
         ticket.RetainToken.Should().MatchRegex("^[A-Za-z0-9_-]{32}$", "192 random bits in URL-safe base64");
         ticket.DeleteToken.Should().MatchRegex("^[A-Za-z0-9_-]{32}$", "192 other random bits");
@@ -34,14 +34,14 @@ public sealed class ExpirationManagerTests(string store)
         ticket.RetainUrl.Should().Be(new Uri($"https://app.example/privacy/retain/{ticket.RetainToken}"));
         ticket.DeleteUrl.Should().Be(new Uri($"https://app.example/privacy/delete/{ticket.DeleteToken}"));
         ticket.ToString().Should().NotContain(ticket.RetainToken).And.NotContain(ticket.DeleteToken);
-        (await Expirations.GetStatusAsync(UserLookup.ByToken(token))).Should().Be(new ExpirationStatus(token, ExpirationState.Waiting, ticket.DueAt));
+        (await Expirations.GetStatusAsync(PersonLookup.ByToken(token))).Should().Be(new ExpirationStatus(token, ExpirationState.Waiting, ticket.DueAt));
     }
 
     [Test]
     public async Task StartAsync_DefaultsAndRefusals()
     {
         await NewPerson("times@example.com");
-        var lookup = UserLookup.ByEmail("times@example.com");
+        var lookup = PersonLookup.ByEmail("times@example.com");
         var now = _host.Time.GetUtcNow();
 
         (await Expirations.StartAsync(lookup)).DueAt.Should().Be(now.AddDays(30), "the default retention is 30 days");
@@ -58,7 +58,7 @@ public sealed class ExpirationManagerTests(string store)
         await FluentActions.Awaiting(() => Expirations.StartAsync(lookup, now)).Should().ThrowAsync<VaultInputException>();
         await FluentActions.Awaiting(() => Expirations.StartAsync(lookup, TimeSpan.Zero)).Should().ThrowAsync<VaultInputException>();
         await FluentActions.Awaiting(() => Expirations.StartAsync(lookup, TimeSpan.FromSeconds(-1))).Should().ThrowAsync<VaultInputException>();
-        await FluentActions.Awaiting(() => Expirations.StartAsync(UserLookup.ByEmail("nobody@example.com"), TimeSpan.FromDays(1))).Should().ThrowAsync<PersonNotFoundException>();
+        await FluentActions.Awaiting(() => Expirations.StartAsync(PersonLookup.ByEmail("nobody@example.com"), TimeSpan.FromDays(1))).Should().ThrowAsync<PersonNotFoundException>();
     }
 
     [Test]
@@ -66,16 +66,16 @@ public sealed class ExpirationManagerTests(string store)
     {
         var token = await NewPerson("due@example.com");
         _host.Time.Advance(TimeSpan.FromTicks(3));
-        var ticket = await Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromHours(1));
+        var ticket = await Expirations.StartAsync(PersonLookup.ByToken(token), TimeSpan.FromHours(1));
 
         _host.Time.SetUtcNow(ticket.DueAt - TimeSpan.FromTicks(1));
         (await Expirations.RunDueAsync()).Deleted.Should().Be(0);
-        (await _host.Vault.GetUserAsync(UserLookup.ByToken(token))).Should().NotBeNull();
+        (await _host.Vault.GetPersonAsync(PersonLookup.ByToken(token))).Should().NotBeNull();
 
         _host.Time.SetUtcNow(ticket.DueAt);
         (await Expirations.RunDueAsync()).Should().Be(new ExpirationPassResult(1, 1, 0, 0, 1));
-        (await _host.Vault.GetUserAsync(UserLookup.ByEmail("due@example.com"))).Should().BeNull();
-        (await Expirations.GetStatusAsync(UserLookup.ByToken(token)))!.State.Should().Be(ExpirationState.Deleted);
+        (await _host.Vault.GetPersonAsync(PersonLookup.ByEmail("due@example.com"))).Should().BeNull();
+        (await Expirations.GetStatusAsync(PersonLookup.ByToken(token)))!.State.Should().Be(ExpirationState.Deleted);
         var audit = await _host.Vault.GetAuditEventsAsync(token);
         audit.Should().ContainSingle(e => e.Operation == AuditOperations.ExpirationExpired).Which.Actor.Should().Be("databunker-scheduler");
     }
@@ -84,39 +84,39 @@ public sealed class ExpirationManagerTests(string store)
     public async Task RetainAsync_PersonIsNeverForgotten()
     {
         var token = await NewPerson("keep@example.com");
-        var ticket = await Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromDays(1));
+        var ticket = await Expirations.StartAsync(PersonLookup.ByToken(token), TimeSpan.FromDays(1));
 
         (await Expirations.RetainAsync(ticket.RetainToken)).Should().Be(ExpirationLinkResult.Retained);
         _host.Time.Advance(TimeSpan.FromDays(400));
         (await Expirations.RunDueAsync()).Deleted.Should().Be(0);
 
-        (await _host.Vault.GetUserAsync(UserLookup.ByToken(token))).Should().NotBeNull();
-        (await Expirations.GetStatusAsync(UserLookup.ByEmail("keep@example.com"))).Should().Be(new ExpirationStatus(token, ExpirationState.Retained, null));
+        (await _host.Vault.GetPersonAsync(PersonLookup.ByToken(token))).Should().NotBeNull();
+        (await Expirations.GetStatusAsync(PersonLookup.ByEmail("keep@example.com"))).Should().Be(new ExpirationStatus(token, ExpirationState.Retained, null));
     }
 
     [Test]
     public async Task CancelAsync_PersonIsNeverForgottenAndLinksDie()
     {
         var token = await NewPerson("cancel@example.com");
-        var ticket = await Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromDays(1));
+        var ticket = await Expirations.StartAsync(PersonLookup.ByToken(token), TimeSpan.FromDays(1));
 
-        (await Expirations.CancelAsync(UserLookup.ByEmail("cancel@example.com"))).Should().BeTrue();
-        (await Expirations.CancelAsync(UserLookup.ByEmail("cancel@example.com"))).Should().BeFalse();
+        (await Expirations.CancelAsync(PersonLookup.ByEmail("cancel@example.com"))).Should().BeTrue();
+        (await Expirations.CancelAsync(PersonLookup.ByEmail("cancel@example.com"))).Should().BeFalse();
         _host.Time.Advance(TimeSpan.FromDays(2));
 
         (await Expirations.RunDueAsync()).Claimed.Should().Be(0);
         (await Expirations.RetainAsync(ticket.RetainToken)).Should().Be(ExpirationLinkResult.NotFound);
         (await Expirations.DeleteAsync(ticket.DeleteToken)).Should().Be(ExpirationLinkResult.NotFound);
-        (await _host.Vault.GetUserAsync(UserLookup.ByToken(token))).Should().NotBeNull();
-        (await Expirations.GetStatusAsync(UserLookup.ByToken(token)))!.State.Should().Be(ExpirationState.None);
+        (await _host.Vault.GetPersonAsync(PersonLookup.ByToken(token))).Should().NotBeNull();
+        (await Expirations.GetStatusAsync(PersonLookup.ByToken(token)))!.State.Should().Be(ExpirationState.None);
     }
 
     [Test]
     public async Task StartAsync_Again_InvalidatesTheOldToken()
     {
         var token = await NewPerson("restart@example.com");
-        var first = await Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromDays(1));
-        var second = await Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromDays(10));
+        var first = await Expirations.StartAsync(PersonLookup.ByToken(token), TimeSpan.FromDays(1));
+        var second = await Expirations.StartAsync(PersonLookup.ByToken(token), TimeSpan.FromDays(10));
 
         (await Expirations.DeleteAsync(first.DeleteToken)).Should().Be(ExpirationLinkResult.NotFound);
         (await Expirations.RetainAsync(first.RetainToken)).Should().Be(ExpirationLinkResult.NotFound);
@@ -130,9 +130,9 @@ public sealed class ExpirationManagerTests(string store)
     public async Task StartAsync_AfterRetain_WaitsAgain()
     {
         var token = await NewPerson("again@example.com");
-        await Expirations.RetainAsync((await Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromDays(1))).RetainToken);
+        await Expirations.RetainAsync((await Expirations.StartAsync(PersonLookup.ByToken(token), TimeSpan.FromDays(1))).RetainToken);
 
-        var ticket = await Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromDays(1));
+        var ticket = await Expirations.StartAsync(PersonLookup.ByToken(token), TimeSpan.FromDays(1));
         _host.Time.SetUtcNow(ticket.DueAt);
 
         (await Expirations.RunDueAsync()).Deleted.Should().Be(1);
@@ -143,8 +143,8 @@ public sealed class ExpirationManagerTests(string store)
     {
         var kept = await NewPerson("kept@example.com");
         var gone = await NewPerson("gone@example.com");
-        var keep = await Expirations.StartAsync(UserLookup.ByToken(kept), TimeSpan.FromDays(1));
-        var delete = await Expirations.StartAsync(UserLookup.ByToken(gone), TimeSpan.FromDays(1));
+        var keep = await Expirations.StartAsync(PersonLookup.ByToken(kept), TimeSpan.FromDays(1));
+        var delete = await Expirations.StartAsync(PersonLookup.ByToken(gone), TimeSpan.FromDays(1));
 
         (await Expirations.RetainAsync(keep.RetainToken)).Should().Be(ExpirationLinkResult.Retained);
         (await Expirations.RetainAsync(keep.RetainToken)).Should().Be(ExpirationLinkResult.NotFound, "a second click");
@@ -158,18 +158,18 @@ public sealed class ExpirationManagerTests(string store)
             (await Expirations.DeleteAsync(random)).Should().Be(ExpirationLinkResult.NotFound);
         }
 
-        (await _host.Vault.GetUserAsync(UserLookup.ByToken(kept))).Should().NotBeNull();
-        (await _host.Vault.GetUserAsync(UserLookup.ByToken(gone))).Should().BeNull();
-        (await Expirations.GetStatusAsync(UserLookup.ByToken(kept)))!.State.Should().Be(ExpirationState.Retained);
-        (await Expirations.GetStatusAsync(UserLookup.ByToken(gone)))!.State.Should().Be(ExpirationState.Deleted);
+        (await _host.Vault.GetPersonAsync(PersonLookup.ByToken(kept))).Should().NotBeNull();
+        (await _host.Vault.GetPersonAsync(PersonLookup.ByToken(gone))).Should().BeNull();
+        (await Expirations.GetStatusAsync(PersonLookup.ByToken(kept)))!.State.Should().Be(ExpirationState.Retained);
+        (await Expirations.GetStatusAsync(PersonLookup.ByToken(gone)))!.State.Should().Be(ExpirationState.Deleted);
         (await _host.Vault.GetAuditEventsAsync(gone)).Select(e => e.Operation).Should().Contain(AuditOperations.ExpirationDelete);
     }
 
     [Test]
     public async Task GetStatusAsync_UnknownPerson_IsNull()
     {
-        (await Expirations.GetStatusAsync(UserLookup.ByToken(Guid.NewGuid()))).Should().BeNull();
-        (await Expirations.GetStatusAsync(UserLookup.ByLogin("nobody"))).Should().BeNull();
+        (await Expirations.GetStatusAsync(PersonLookup.ByToken(Guid.NewGuid()))).Should().BeNull();
+        (await Expirations.GetStatusAsync(PersonLookup.ByLogin("nobody"))).Should().BeNull();
     }
 
     [Test]
@@ -179,7 +179,7 @@ public sealed class ExpirationManagerTests(string store)
         for (var i = 0; i < 50; i++)
         {
             var token = await NewPerson($"p{i}@example.com");
-            tickets.Add(await Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromDays(1)));
+            tickets.Add(await Expirations.StartAsync(PersonLookup.ByToken(token), TimeSpan.FromDays(1)));
         }
 
         foreach (var link in tickets.SelectMany(t => new[] { t.RetainToken, t.DeleteToken }))
@@ -197,7 +197,7 @@ public sealed class ExpirationManagerTests(string store)
     public async Task RunPeriodicallyAsync_RunsPassesOnTheTimerUntilCancelled()
     {
         var token = await NewPerson("timer@example.com");
-        await Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromMinutes(30));
+        await Expirations.StartAsync(PersonLookup.ByToken(token), TimeSpan.FromMinutes(30));
         var passes = new List<ExpirationPassResult>();
         using var passed = new SemaphoreSlim(0);
         using var stop = new CancellationTokenSource();
@@ -217,5 +217,5 @@ public sealed class ExpirationManagerTests(string store)
         passes.Select(p => p.Deleted).Should().Equal([0, 1], "the person fell due at 30 minutes, between the first tick and the second");
     }
 
-    private async Task<Guid> NewPerson(string email) => await _host.Vault.CreateUserAsync(Json(new { email, name = "N" }));
+    private async Task<Guid> NewPerson(string email) => await _host.Vault.CreatePersonAsync(Json(new { email, name = "N" }));
 }

@@ -28,7 +28,7 @@ public sealed class SchedulerScaleTests(string store)
         first.Scalar<long>("SELECT COUNT(*) FROM audit_events WHERE operation = 'expiration.expired'").Should().Be(count);
         first.Scalar<long>("SELECT COUNT(DISTINCT subject) FROM audit_events WHERE operation = 'expiration.expired'").Should().Be(count);
         first.Scalar<long>("SELECT COUNT(*) FROM tombstones").Should().Be(count);
-        (await first.Expirations.GetStatusAsync(UserLookup.ByToken(tokens[^1])))!.State.Should().Be(ExpirationState.Deleted);
+        (await first.Expirations.GetStatusAsync(PersonLookup.ByToken(tokens[^1])))!.State.Should().Be(ExpirationState.Deleted);
     }
 
     [Test]
@@ -37,8 +37,8 @@ public sealed class SchedulerScaleTests(string store)
         const int count = 10_000;
         await using var host = await VaultHost.StartAsync(o => o.Expiration.BatchSize = 500, store: _store);
         await StartDue(host, count);
-        var notDue = await host.Vault.CreateUserAsync(Json(new { login = "not-due" }));
-        await host.Expirations.StartAsync(UserLookup.ByToken(notDue), TimeSpan.FromDays(300));
+        var notDue = await host.Vault.CreatePersonAsync(Json(new { login = "not-due" }));
+        await host.Expirations.StartAsync(PersonLookup.ByToken(notDue), TimeSpan.FromDays(300));
 
         var result = await host.Expirations.RunDueAsync();
 
@@ -50,10 +50,10 @@ public sealed class SchedulerScaleTests(string store)
 
     private static async Task<IReadOnlyList<Guid>> StartDue(VaultHost host, int count)
     {
-        var tokens = await host.Vault.CreateUsersAsync(Enumerable.Range(0, count).Select(i => Json(new { login = $"due-{i}", n = i })));
+        var tokens = await host.Vault.CreatePersonsAsync(Enumerable.Range(0, count).Select(i => Json(new { login = $"due-{i}", n = i })));
         foreach (var token in tokens)
         {
-            await host.Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromDays(1));
+            await host.Expirations.StartAsync(PersonLookup.ByToken(token), TimeSpan.FromDays(1));
         }
 
         host.Time.Advance(TimeSpan.FromDays(1));

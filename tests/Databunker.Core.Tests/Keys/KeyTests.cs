@@ -19,7 +19,7 @@ public sealed class KeyTests(string store)
         var tokens = new List<Guid>();
         await using (var host = await VaultHost.StartAsync(database: path, masterKey: v1, configure: o => o.RotationBatchSize = 7, store: _store))
         {
-            tokens.AddRange(await host.Vault.CreateUsersAsync(Enumerable.Range(0, 25).Select(Person)));
+            tokens.AddRange(await host.Vault.CreatePersonsAsync(Enumerable.Range(0, 25).Select(Person)));
         }
 
         var reports = new List<KeyRotationProgress>();
@@ -39,7 +39,7 @@ public sealed class KeyTests(string store)
         await using var after = await VaultHost.StartAsync(database: path, keys: b => b.UseMasterKey(v2, version: 2), store: _store);
         for (var i = 0; i < 25; i++)
         {
-            var user = await after.Vault.GetUserAsync(UserLookup.ByEmail($"person{i:D5}@mail-{i % 7}.example"));
+            var user = await after.Vault.GetPersonAsync(PersonLookup.ByEmail($"person{i:D5}@mail-{i % 7}.example"));
             user!.Token.Should().Be(tokens[i]);
             SameJson(user.Profile, Person(i)).Should().BeTrue();
         }
@@ -51,7 +51,7 @@ public sealed class KeyTests(string store)
         var path = _store.NewDatabase();
         await using (var host = await VaultHost.StartAsync(database: path, store: _store))
         {
-            await host.Vault.CreateUserAsync(Json(new { login = "x" }));
+            await host.Vault.CreatePersonAsync(Json(new { login = "x" }));
         }
 
         var act = () => VaultHost.StartAsync(database: path, masterKey: RandomNumberGenerator.GetBytes(32), store: _store);
@@ -90,13 +90,13 @@ public sealed class KeyTests(string store)
             Guid token;
             await using (var host = await VaultHost.StartAsync(database: path, keys: b => b.UseMasterKeyFromEnvironment(variable), store: _store))
             {
-                token = await host.Vault.CreateUserAsync(Json(new { login = "env" }));
+                token = await host.Vault.CreatePersonAsync(Json(new { login = "env" }));
             }
 
             await using var fromFile = await VaultHost.StartAsync(database: path, keys: b => b.UseMasterKeyFromFile(file), store: _store);
-            (await fromFile.Vault.GetUserAsync(UserLookup.ByLogin("env")))!.Token.Should().Be(token);
+            (await fromFile.Vault.GetPersonAsync(PersonLookup.ByLogin("env")))!.Token.Should().Be(token);
             await using var fromBase64 = await VaultHost.StartAsync(database: path, keys: b => b.UseMasterKey(Convert.ToBase64String(key)), store: _store);
-            (await fromBase64.Vault.GetUserAsync(UserLookup.ByLogin("env")))!.Token.Should().Be(token);
+            (await fromBase64.Vault.GetPersonAsync(PersonLookup.ByLogin("env")))!.Token.Should().Be(token);
         }
         finally
         {

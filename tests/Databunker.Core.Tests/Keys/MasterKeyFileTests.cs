@@ -51,7 +51,7 @@ public sealed class MasterKeyFileTests
 
         var warning = host.Logs.Lines.Should().ContainSingle(l => l.Contains("[26]", StringComparison.Ordinal)).Which;
         warning.Should().StartWith("Warning ").And.Contain($"mode {mode}").And.NotContain(Convert.ToBase64String(_key));
-        (await host.Vault.CreateUserAsync(TestData.Json(new { login = "allowed" }))).Should().NotBeEmpty();
+        (await host.Vault.CreatePersonAsync(TestData.Json(new { login = "allowed" }))).Should().NotBeEmpty();
     }
 
     [Test]

@@ -17,9 +17,9 @@ public sealed class RegistrationTests
         await using var provider = services.BuildServiceProvider();
 
         var vault = provider.GetRequiredService<IPersonalDataVault>();
-        var token = await vault.CreateUserAsync(TestData.Json(new { login = "defaults" }));
+        var token = await vault.CreatePersonAsync(TestData.Json(new { login = "defaults" }));
 
-        (await vault.GetUserAsync(UserLookup.ByLogin("defaults")))!.Token.Should().Be(token);
+        (await vault.GetPersonAsync(PersonLookup.ByLogin("defaults")))!.Token.Should().Be(token);
         provider.GetRequiredService<IExpirationManager>().Should().NotBeNull();
         provider.GetRequiredService<IPersonalDataVault>().Should().BeSameAs(vault);
     }
@@ -34,9 +34,9 @@ public sealed class RegistrationTests
         await using var provider = services.BuildServiceProvider();
 
         var vault = provider.GetRequiredService<IPersonalDataVault>();
-        var token = await vault.CreateUserAsync(TestData.Json(new { login = "clock" }));
+        var token = await vault.CreatePersonAsync(TestData.Json(new { login = "clock" }));
 
-        (await vault.GetUserAsync(UserLookup.ByToken(token)))!.CreatedAt.Should().Be(clock.GetUtcNow());
+        (await vault.GetPersonAsync(PersonLookup.ByToken(token)))!.CreatedAt.Should().Be(clock.GetUtcNow());
     }
 
     [Test]

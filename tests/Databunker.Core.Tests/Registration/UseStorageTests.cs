@@ -27,23 +27,23 @@ public sealed class UseStorageTests
             var vault = provider.GetRequiredService<IPersonalDataVault>();
             var tokenizer = provider.GetRequiredService<ITokenizer>();
             var expirations = provider.GetRequiredService<IExpirationManager>();
-            kept = await vault.CreateUserAsync(TestData.Json(new { email = "kept@example.com" }));
-            var gone = await vault.CreateUserAsync(TestData.Json(new { email = "gone@example.com" }));
-            var card = await tokenizer.TokenizeAsync("4111111111111111", new TokenizeOptions { Owner = gone });
-            var ticket = await expirations.StartAsync(UserLookup.ByToken(gone));
+            kept = await vault.CreatePersonAsync(TestData.Json(new { email = "kept@example.com" }));
+            var gone = await vault.CreatePersonAsync(TestData.Json(new { email = "gone@example.com" }));
+            var card = await tokenizer.TokenizeAsync("4111111111111111", new TokenizeOptions { Person = gone });
+            var ticket = await expirations.StartAsync(PersonLookup.ByToken(gone));
 
             (await expirations.DeleteAsync(ticket.DeleteToken)).Should().Be(ExpirationLinkResult.Deleted);
 
-            (await vault.GetUserAsync(UserLookup.ByEmail("gone@example.com"))).Should().BeNull();
+            (await vault.GetPersonAsync(PersonLookup.ByEmail("gone@example.com"))).Should().BeNull();
             (await tokenizer.DetokenizeAsync(card)).Should().BeNull("the person's tokens went with them");
-            (await vault.GetUserAsync(UserLookup.ByEmail("kept@example.com")))!.Token.Should().Be(kept);
+            (await vault.GetPersonAsync(PersonLookup.ByEmail("kept@example.com")))!.Token.Should().Be(kept);
             storage!.Calls.Should().BeGreaterThan(10, "every module reached the store through the storage we plugged in");
         }
 
         var plain = new ServiceCollection();
         plain.AddDatabunker().UseSqlite($"Data Source={path}").UseMasterKey(key);
         await using var reopened = plain.BuildServiceProvider();
-        (await reopened.GetRequiredService<IPersonalDataVault>().GetUserAsync(UserLookup.ByToken(kept))).Should().NotBeNull(
+        (await reopened.GetRequiredService<IPersonalDataVault>().GetPersonAsync(PersonLookup.ByToken(kept))).Should().NotBeNull(
             "the storage of our own wrote the same rows the built-in one reads");
     }
 

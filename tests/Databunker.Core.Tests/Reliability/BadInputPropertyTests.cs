@@ -50,10 +50,10 @@ public sealed partial class BadInputPropertyTests
             Interlocked.Increment(ref _tried);
             var profile = JsonSerializer.Deserialize<JsonElement>(json);
             var before = Counts(host);
-            var outcome = await Documented(() => host.Vault.CreateUserAsync(profile));
+            var outcome = await Documented(() => host.Vault.CreatePersonAsync(profile));
             if (outcome.Error is null)
             {
-                var user = await host.Vault.GetUserAsync(UserLookup.ByToken(outcome.Value)).WaitAsync(TimeSpan.FromSeconds(30));
+                var user = await host.Vault.GetPersonAsync(PersonLookup.ByToken(outcome.Value)).WaitAsync(TimeSpan.FromSeconds(30));
                 SameJson(user!.Profile, profile).Should().BeTrue();
             }
             else
@@ -68,20 +68,20 @@ public sealed partial class BadInputPropertyTests
     public async Task Lookups_FindOrNullOrRefused()
     {
         await using var host = await VaultHost.StartAsync(o => o.AuditReads = false);
-        await host.Vault.CreateUserAsync(Json(new { email = "alice@example.com", phone = "+442079460958", login = "alice", custom = "c" }));
+        await host.Vault.CreatePersonAsync(Json(new { email = "alice@example.com", phone = "+442079460958", login = "alice", custom = "c" }));
         await Gen.Select(Gen.Int[0, 5], Text).SampleAsync(async (mode, value) =>
         {
             Interlocked.Increment(ref _tried);
             var lookup = mode switch
             {
-                0 => UserLookup.ByEmail(value),
-                1 => UserLookup.ByPhone(value),
-                2 => UserLookup.ByLogin(value),
-                3 => UserLookup.ByCustom(value),
-                4 => UserLookup.ByToken(Guid.NewGuid()),
+                0 => PersonLookup.ByEmail(value),
+                1 => PersonLookup.ByPhone(value),
+                2 => PersonLookup.ByLogin(value),
+                3 => PersonLookup.ByCustom(value),
+                4 => PersonLookup.ByToken(Guid.NewGuid()),
                 _ => default,
             };
-            var outcome = await Documented(() => host.Vault.GetUserAsync(lookup));
+            var outcome = await Documented(() => host.Vault.GetPersonAsync(lookup));
             if (outcome.Value is { } user)
             {
                 user.Profile.GetProperty("login").GetString().Should().Be("alice");
@@ -94,15 +94,15 @@ public sealed partial class BadInputPropertyTests
     public async Task Patches_AppliedOrRefusedWithProfileUnchanged()
     {
         await using var host = await VaultHost.StartAsync(o => o.AuditReads = false);
-        await host.Vault.CreateUserAsync(Json(new { email = "taken@example.com" }));
-        var token = await host.Vault.CreateUserAsync(Json(new { email = "mine@example.com", name = "Me" }));
+        await host.Vault.CreatePersonAsync(Json(new { email = "taken@example.com" }));
+        var token = await host.Vault.CreatePersonAsync(Json(new { email = "mine@example.com", name = "Me" }));
         await Gen.OneOf(Profile, Value).SampleAsync(async json =>
         {
             Interlocked.Increment(ref _tried);
             var patch = JsonSerializer.Deserialize<JsonElement>(json);
-            var before = (await host.Vault.GetUserAsync(UserLookup.ByToken(token)))!.Profile;
-            var outcome = await Documented(() => host.Vault.UpdateUserAsync(UserLookup.ByToken(token), patch));
-            var after = (await host.Vault.GetUserAsync(UserLookup.ByToken(token)))!.Profile;
+            var before = (await host.Vault.GetPersonAsync(PersonLookup.ByToken(token)))!.Profile;
+            var outcome = await Documented(() => host.Vault.UpdatePersonAsync(PersonLookup.ByToken(token), patch));
+            var after = (await host.Vault.GetPersonAsync(PersonLookup.ByToken(token)))!.Profile;
             if (outcome.Error is not null)
             {
                 SameJson(after, before).Should().BeTrue("a refused patch changes nothing");

@@ -47,7 +47,7 @@ public sealed class ConcurrencyTests
         private readonly Dictionary<Guid, string> _persons = [];
         private readonly HashSet<Guid> _forgotten = [];
         private readonly Dictionary<Guid, (ExpirationState State, ExpirationTicket? Ticket)> _expirations = [];
-        private readonly Dictionary<string, (string Value, Guid? Owner)> _tokens = [];
+        private readonly Dictionary<string, (string Value, Guid? Person)> _tokens = [];
         private readonly HashSet<string> _deletedTokens = [];
         private int _n;
 
@@ -66,22 +66,22 @@ public sealed class ConcurrencyTests
         {
             foreach (var (token, hash) in _persons)
             {
-                var user = await host.Vault.GetUserAsync(UserLookup.ByToken(token));
+                var user = await host.Vault.GetPersonAsync(PersonLookup.ByToken(token));
                 ProfileHash.Of(user!.Profile).Should().Be(hash);
-                var status = await host.Expirations.GetStatusAsync(UserLookup.ByToken(token));
+                var status = await host.Expirations.GetStatusAsync(PersonLookup.ByToken(token));
                 status!.State.Should().Be(_expirations.TryGetValue(token, out var e) ? e.State : ExpirationState.None);
             }
 
             foreach (var token in _forgotten)
             {
-                (await host.Vault.GetUserAsync(UserLookup.ByToken(token))).Should().BeNull();
+                (await host.Vault.GetPersonAsync(PersonLookup.ByToken(token))).Should().BeNull();
             }
 
             var tokens = _tokens.Keys.Concat(_deletedTokens).ToList();
             var values = await Tokenizer.DetokenizeManyAsync(tokens);
             for (var i = 0; i < tokens.Count; i++)
             {
-                values[i].Should().Be(_tokens.TryGetValue(tokens[i], out var t) && !(t.Owner is { } o && _forgotten.Contains(o)) ? t.Value : null);
+                values[i].Should().Be(_tokens.TryGetValue(tokens[i], out var t) && !(t.Person is { } o && _forgotten.Contains(o)) ? t.Value : null);
             }
         }
 
@@ -95,7 +95,7 @@ public sealed class ConcurrencyTests
                 case < 12:
                 {
                     var profile = Json(new { email = $"w{worker}-{n}@load.example", n, name = $"Worker {worker}" });
-                    _persons[await host.Vault.CreateUserAsync(profile)] = ProfileHash.Of(profile);
+                    _persons[await host.Vault.CreatePersonAsync(profile)] = ProfileHash.Of(profile);
                     return "create";
                 }
 
@@ -104,7 +104,7 @@ public sealed class ConcurrencyTests
                     var profile = Json(new { email = $"shared{_random.Next(10)}@load.example", n });
                     try
                     {
-                        _persons[await host.Vault.CreateUserAsync(profile)] = ProfileHash.Of(profile);
+                        _persons[await host.Vault.CreatePersonAsync(profile)] = ProfileHash.Of(profile);
                         return "create";
                     }
                     catch (DuplicateIndexException ex) when (ex.IndexName == "email")
@@ -116,7 +116,7 @@ public sealed class ConcurrencyTests
                 case < 17:
                 {
                     var profiles = Enumerable.Range(0, 5).Select(k => Json(new { login = $"w{worker}-{n}-{k}", k })).ToList();
-                    var tokens = await host.Vault.CreateUsersAsync(profiles);
+                    var tokens = await host.Vault.CreatePersonsAsync(profiles);
                     for (var k = 0; k < tokens.Count; k++)
                     {
                         _persons[tokens[k]] = ProfileHash.Of(profiles[k]);
@@ -128,7 +128,7 @@ public sealed class ConcurrencyTests
                 case < 32:
                 {
                     var token = Pick(mine);
-                    ProfileHash.Of((await host.Vault.GetUserAsync(UserLookup.ByToken(token)))!.Profile).Should().Be(_persons[token]);
+                    ProfileHash.Of((await host.Vault.GetPersonAsync(PersonLookup.ByToken(token)))!.Profile).Should().Be(_persons[token]);
                     return "get";
                 }
 
@@ -137,10 +137,10 @@ public sealed class ConcurrencyTests
                     var token = Pick(mine);
                     var shared = _random.Next(4) == 0;
                     var patch = shared ? Json(new { email = $"shared{_random.Next(10)}@load.example", n }) : Json(new { n, note = $"note {n}" });
-                    var before = (await host.Vault.GetUserAsync(UserLookup.ByToken(token)))!.Profile;
+                    var before = (await host.Vault.GetPersonAsync(PersonLookup.ByToken(token)))!.Profile;
                     try
                     {
-                        (await host.Vault.UpdateUserAsync(UserLookup.ByToken(token), patch)).Should().BeTrue();
+                        (await host.Vault.UpdatePersonAsync(PersonLookup.ByToken(token), patch)).Should().BeTrue();
                     }
                     catch (DuplicateIndexException) when (shared)
                     {
@@ -154,7 +154,7 @@ public sealed class ConcurrencyTests
                 case < 50:
                 {
                     var token = Pick(mine);
-                    (await host.Vault.DeleteUserAsync(UserLookup.ByToken(token))).Should().BeTrue();
+                    (await host.Vault.ForgetPersonAsync(PersonLookup.ByToken(token))).Should().BeTrue();
                     Forget(token);
                     return "forget";
                 }
@@ -164,9 +164,9 @@ public sealed class ConcurrencyTests
                     var owner = _random.Next(3) == 0 ? Pick(mine) : (Guid?)null;
                     var options = (_random.Next(3)) switch
                     {
-                        0 => new TokenizeOptions { Owner = owner },
-                        1 => new TokenizeOptions { Owner = owner, Kind = TokenKind.Deterministic, Scope = $"w{worker}" },
-                        _ => new TokenizeOptions { Owner = owner, Format = TokenFormat.CardNumber, KeepLastFour = true },
+                        0 => new TokenizeOptions { Person = owner },
+                        1 => new TokenizeOptions { Person = owner, Kind = TokenKind.Deterministic, Scope = $"w{worker}" },
+                        _ => new TokenizeOptions { Person = owner, Format = TokenFormat.CardNumber, KeepLastFour = true },
                     };
                     var value = $"4921 8170 {_random.Next(1000, 9999)} {_random.Next(1000, 9999)}";
                     var token = await Tokenizer.TokenizeAsync(value, options);
@@ -178,7 +178,7 @@ public sealed class ConcurrencyTests
                 case < 70 when _tokens.Count > 0:
                 {
                     var token = _tokens.Keys.ElementAt(_random.Next(_tokens.Count));
-                    var expected = _tokens[token].Owner is { } o && _forgotten.Contains(o) ? null : _tokens[token].Value;
+                    var expected = _tokens[token].Person is { } o && _forgotten.Contains(o) ? null : _tokens[token].Value;
                     (await Tokenizer.DetokenizeAsync(token)).Should().Be(expected);
                     return "detokenize";
                 }
@@ -186,7 +186,7 @@ public sealed class ConcurrencyTests
                 case < 73 when _tokens.Count > 0:
                 {
                     var token = _tokens.Keys.ElementAt(_random.Next(_tokens.Count));
-                    var live = !(_tokens[token].Owner is { } o && _forgotten.Contains(o));
+                    var live = !(_tokens[token].Person is { } o && _forgotten.Contains(o));
                     (await Tokenizer.DeleteTokenAsync(token)).Should().Be(live);
                     _tokens.Remove(token);
                     _deletedTokens.Add(token);
@@ -196,7 +196,7 @@ public sealed class ConcurrencyTests
                 case < 81:
                 {
                     var token = Pick(mine);
-                    var ticket = await host.Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromDays(30));
+                    var ticket = await host.Expirations.StartAsync(PersonLookup.ByToken(token), TimeSpan.FromDays(30));
                     _expirations[token] = (ExpirationState.Waiting, ticket);
                     return "expire";
                 }
@@ -233,7 +233,7 @@ public sealed class ConcurrencyTests
                 case < 93:
                 {
                     var token = Pick(mine);
-                    (await host.Expirations.CancelAsync(UserLookup.ByToken(token))).Should().Be(_expirations.ContainsKey(token));
+                    (await host.Expirations.CancelAsync(PersonLookup.ByToken(token))).Should().Be(_expirations.ContainsKey(token));
                     _expirations.Remove(token);
                     return "cancel";
                 }
@@ -247,7 +247,7 @@ public sealed class ConcurrencyTests
                 default:
                 {
                     var token = Pick(mine);
-                    var status = await host.Expirations.GetStatusAsync(UserLookup.ByToken(token));
+                    var status = await host.Expirations.GetStatusAsync(PersonLookup.ByToken(token));
                     status!.State.Should().Be(_expirations.TryGetValue(token, out var e) ? e.State : ExpirationState.None);
                     return "status";
                 }

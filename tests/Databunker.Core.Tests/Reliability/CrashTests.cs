@@ -72,7 +72,7 @@ public sealed class CrashTests
                 (await host.Administration.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
             }
 
-            var audited = Scalar<long>(path, $"SELECT COUNT(*) FROM audit_events WHERE operation = 'user.get' AND subject = X'{Convert.ToHexString(reader.ToByteArray())}'");
+            var audited = Scalar<long>(path, $"SELECT COUNT(*) FROM audit_events WHERE operation = 'person.get' AND subject = X'{Convert.ToHexString(reader.ToByteArray())}'");
             audited.Should().BeInRange(returned - Window, returned + 1, $"run {run}: {returned} reads returned before the kill, and at most {Window} of their events may be lost");
             lost.Add(Math.Max(0, returned - audited));
         }
@@ -94,7 +94,7 @@ public sealed class CrashTests
             ["expiration without person"] = "SELECT COUNT(*) FROM expirations e WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.token = e.token)",
             ["token of a forgotten owner"] = "SELECT COUNT(*) FROM tokens t WHERE t.owner IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users u WHERE u.token = t.owner)",
             ["person and tombstone"] = "SELECT COUNT(*) FROM users u JOIN tombstones t ON t.token = u.token",
-            ["create without audit"] = "SELECT COUNT(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM audit_events a WHERE a.subject = u.token AND a.operation = 'user.create')",
+            ["create without audit"] = "SELECT COUNT(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM audit_events a WHERE a.subject = u.token AND a.operation = 'person.create')",
         };
         foreach (var (what, sql) in orphans)
         {
@@ -170,7 +170,7 @@ public sealed class CrashTests
         private readonly Dictionary<Guid, string> _persons = [];
         private readonly HashSet<Guid> _forgotten = [];
         private readonly Dictionary<Guid, long> _due = [];
-        private readonly List<(string Token, string Value, Guid? Owner)> _tokens = [];
+        private readonly List<(string Token, string Value, Guid? Person)> _tokens = [];
         private readonly Dictionary<Guid, string> _uncertainUpdate = [];
         private readonly HashSet<Guid> _uncertainForget = [];
         private readonly HashSet<Guid> _uncertainExpire = [];
@@ -261,7 +261,7 @@ public sealed class CrashTests
             var checks = 0;
             foreach (var token in _uncertainExpire)
             {
-                if (await host.Expirations.GetStatusAsync(UserLookup.ByToken(token)) is { State: ExpirationState.Waiting, DueAt: { } due })
+                if (await host.Expirations.GetStatusAsync(PersonLookup.ByToken(token)) is { State: ExpirationState.Waiting, DueAt: { } due })
                 {
                     _due[token] = due.ToUnixTimeMilliseconds();
                 }
@@ -269,7 +269,7 @@ public sealed class CrashTests
 
             foreach (var (token, hash) in _persons.ToList())
             {
-                var user = await host.Vault.GetUserAsync(UserLookup.ByToken(token));
+                var user = await host.Vault.GetPersonAsync(PersonLookup.ByToken(token));
                 if (user is null && _uncertainForget.Contains(token))
                 {
                     Forget(token);
@@ -289,7 +289,7 @@ public sealed class CrashTests
 
             foreach (var token in _forgotten)
             {
-                (await host.Vault.GetUserAsync(UserLookup.ByToken(token))).Should().BeNull($"person {token} was reported forgotten");
+                (await host.Vault.GetPersonAsync(PersonLookup.ByToken(token))).Should().BeNull($"person {token} was reported forgotten");
                 checks++;
             }
 
@@ -297,7 +297,7 @@ public sealed class CrashTests
             var values = await tokenizer.DetokenizeManyAsync(_tokens.Select(t => t.Token));
             for (var i = 0; i < _tokens.Count; i++)
             {
-                var owner = _tokens[i].Owner;
+                var owner = _tokens[i].Person;
                 values[i].Should().Be(owner is { } o && _forgotten.Contains(o) ? null : _tokens[i].Value, $"token {i} was reported");
                 checks++;
             }

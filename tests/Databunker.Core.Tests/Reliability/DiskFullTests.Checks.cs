@@ -35,9 +35,9 @@ public sealed partial class DiskFullTests
         var tokenizer = host.Services.GetRequiredService<ITokenizer>();
         foreach (var (i, token) in people)
         {
-            var byToken = await host.Vault.GetUserAsync(UserLookup.ByToken(token));
+            var byToken = await host.Vault.GetPersonAsync(PersonLookup.ByToken(token));
             SameJson(byToken!.Profile, profiles[i]).Should().BeTrue($"person {i} reads back as acknowledged");
-            (await host.Vault.GetUserAsync(UserLookup.ByEmail($"person{i:D5}@mail-{i % 7}.example")))!.Token.Should().Be(token);
+            (await host.Vault.GetPersonAsync(PersonLookup.ByEmail($"person{i:D5}@mail-{i % 7}.example")))!.Token.Should().Be(token);
         }
 
         foreach (var (i, token) in tokens)

@@ -31,8 +31,8 @@ public sealed partial class DiskFullTests(string kind)
         var tokens = new Dictionary<int, string>();
         for (var i = 0; i < Before; i++)
         {
-            people[i] = await host.Vault.CreateUserAsync(profiles[i] = Person(i));
-            tokens[i] = await tokenizer.TokenizeAsync(NationalId(i), new TokenizeOptions { Owner = people[i] });
+            people[i] = await host.Vault.CreatePersonAsync(profiles[i] = Person(i));
+            tokens[i] = await tokenizer.TokenizeAsync(NationalId(i), new TokenizeOptions { Person = people[i] });
         }
 
         scenario.Fill();
@@ -42,7 +42,7 @@ public sealed partial class DiskFullTests(string kind)
         var acceptedWhileFilling = 0;
         for (int i = Before, inARow = 0; inARow < 25 && i < 5000; i++)
         {
-            var created = await RefusedAsDiskFullAsync(() => host.Vault.CreateUserAsync(Person(i)), $"person{i:D5}");
+            var created = await RefusedAsDiskFullAsync(() => host.Vault.CreatePersonAsync(Person(i)), $"person{i:D5}");
             if (created is { } token)
             {
                 (people[i], profiles[i], inARow) = (token, Person(i), 0);
@@ -60,7 +60,7 @@ public sealed partial class DiskFullTests(string kind)
         for (var i = 0; i < 5; i++)
         {
             var patch = Json(new { name = $"Renamed{i:D5}" });
-            if (await RefusedAsDiskFullAsync(() => host.Vault.UpdateUserAsync(UserLookup.ByToken(people[i]), patch), $"Renamed{i:D5}") is true)
+            if (await RefusedAsDiskFullAsync(() => host.Vault.UpdatePersonAsync(PersonLookup.ByToken(people[i]), patch), $"Renamed{i:D5}") is true)
             {
                 profiles[i] = Merged(profiles[i], patch);
             }
@@ -76,8 +76,8 @@ public sealed partial class DiskFullTests(string kind)
         var readsWhileFull = await ReadEveryoneAsync(host, people, profiles, tokens);
         foreach (var i in refused)
         {
-            (await host.Vault.GetUserAsync(UserLookup.ByEmail($"person{i:D5}@mail-{i % 7}.example"))).Should().BeNull("a refused create left nothing behind");
-            (await host.Vault.GetUserAsync(UserLookup.ByLogin($"login-{i:D5}-zq"))).Should().BeNull();
+            (await host.Vault.GetPersonAsync(PersonLookup.ByEmail($"person{i:D5}@mail-{i % 7}.example"))).Should().BeNull("a refused create left nothing behind");
+            (await host.Vault.GetPersonAsync(PersonLookup.ByLogin($"login-{i:D5}-zq"))).Should().BeNull();
         }
 
         scenario.StoredPersons().Should().Be(people.Count, "no profile of a refused create was stored");
@@ -87,7 +87,7 @@ public sealed partial class DiskFullTests(string kind)
         // The same provider, no restart: every refused person is created now; a leftover index entry would refuse them as duplicates.
         foreach (var i in refused)
         {
-            people[i] = await host.Vault.CreateUserAsync(profiles[i] = Person(i));
+            people[i] = await host.Vault.CreatePersonAsync(profiles[i] = Person(i));
         }
 
         await ReadEveryoneAsync(host, people, profiles, tokens);
@@ -105,7 +105,7 @@ public sealed partial class DiskFullTests(string kind)
         const int Window = 8;
         await using var scenario = await DiskFullScenario.StartAsync(kind, o => o.ReadAuditWindow = Window);
         var host = scenario.Host;
-        var person = await host.Vault.CreateUserAsync(Person(1));
+        var person = await host.Vault.CreatePersonAsync(Person(1));
         scenario.Fill();
 
         var served = 0;
@@ -114,7 +114,7 @@ public sealed partial class DiskFullTests(string kind)
         {
             try
             {
-                (await host.Vault.GetUserAsync(UserLookup.ByToken(person))).Should().NotBeNull();
+                (await host.Vault.GetPersonAsync(PersonLookup.ByToken(person))).Should().NotBeNull();
                 served++;
             }
             catch (DatabunkerStorageException ex)
@@ -127,9 +127,9 @@ public sealed partial class DiskFullTests(string kind)
         refused.Should().NotBeNull("a read whose event cannot be committed is refused").And.Subject.As<Exception>().Message.Should().Contain("disk full");
 
         scenario.Free();
-        (await host.Vault.GetUserAsync(UserLookup.ByToken(person))).Should().NotBeNull("the same provider reads again");
+        (await host.Vault.GetPersonAsync(PersonLookup.ByToken(person))).Should().NotBeNull("the same provider reads again");
         await host.Administration.FlushAuditAsync();
-        var reads = (await host.Vault.GetAuditEventsAsync(person)).Count(e => e.Operation == AuditOperations.UserGet);
+        var reads = (await host.Vault.GetAuditEventsAsync(person)).Count(e => e.Operation == AuditOperations.PersonGet);
         reads.Should().Be(served + 1, "every read served, and only those, is audited");
         TestContext.Out.WriteLine($"reads on a full disk ({kind}): {served} served with a window of {Window}, the next refused as disk full, {reads} read events in the trail after freeing space");
     }

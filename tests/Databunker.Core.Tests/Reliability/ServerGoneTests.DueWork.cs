@@ -13,8 +13,8 @@ public sealed partial class ServerGoneTests
         await using var host = await StartAsync(o => (o.Expiration.BatchSize, o.Expiration.ClaimTimeout) = (25, claimTimeout));
         for (var i = 0; i < Due; i++)
         {
-            var person = await host.Vault.CreateUserAsync(Person(i));
-            await host.Expirations.StartAsync(UserLookup.ByToken(person), TimeSpan.FromHours(1));
+            var person = await host.Vault.CreatePersonAsync(Person(i));
+            await host.Expirations.StartAsync(PersonLookup.ByToken(person), TimeSpan.FromHours(1));
         }
 
         host.Time.Advance(TimeSpan.FromHours(2));

@@ -19,8 +19,8 @@ public sealed partial class ServerGoneTests
         var seeded = new Dictionary<int, (Guid Person, string Token)>();
         for (var i = 0; i < Seeded; i++)
         {
-            var person = await host.Vault.CreateUserAsync(Person(i));
-            seeded[i] = (person, await tokenizer.TokenizeAsync(NationalId(i), new TokenizeOptions { Owner = person }));
+            var person = await host.Vault.CreatePersonAsync(Person(i));
+            seeded[i] = (person, await tokenizer.TokenizeAsync(NationalId(i), new TokenizeOptions { Person = person }));
         }
 
         var indexesPerPerson = host.Scalar<long>("SELECT COUNT(*) FROM user_indexes") / Seeded;
@@ -40,8 +40,8 @@ public sealed partial class ServerGoneTests
                 try
                 {
                     Guid? token = forget
-                        ? await host.Vault.DeleteUserAsync(UserLookup.ByToken(seeded[index].Person)) ? seeded[index].Person : null
-                        : await host.Vault.CreateUserAsync(Created(index));
+                        ? await host.Vault.ForgetPersonAsync(PersonLookup.ByToken(seeded[index].Person)) ? seeded[index].Person : null
+                        : await host.Vault.CreatePersonAsync(Created(index));
                     outcomes.Enqueue(new(forget ? "forget" : "create", index, token, Done: true));
                     Interlocked.Increment(ref done);
                 }
@@ -75,7 +75,7 @@ public sealed partial class ServerGoneTests
         var inDoubt = 0;
         foreach (var outcome in outcomes.Where(o => o.Kind == "create"))
         {
-            var found = await host.Vault.GetUserAsync(UserLookup.ByEmail($"created{outcome.Index}@gone.example"));
+            var found = await host.Vault.GetPersonAsync(PersonLookup.ByEmail($"created{outcome.Index}@gone.example"));
             if (outcome.Done)
             {
                 found!.Token.Should().Be(outcome.Token!.Value, "an acknowledged create is there");
@@ -130,7 +130,7 @@ public sealed partial class ServerGoneTests
             Count("SELECT COUNT(*) FROM user_indexes WHERE token = @id"),
         };
         var tombstone = Count("SELECT COUNT(*) FROM tombstones WHERE token = @id");
-        var profile = await host.Vault.GetUserAsync(UserLookup.ByEmail($"person{index:D5}@mail-{index % 7}.example"));
+        var profile = await host.Vault.GetPersonAsync(PersonLookup.ByEmail($"person{index:D5}@mail-{index % 7}.example"));
         var value = await host.Services.GetRequiredService<ITokenizer>().DetokenizeAsync(token);
         if (tombstone == 1)
         {

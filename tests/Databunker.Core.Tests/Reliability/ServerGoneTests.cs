@@ -35,20 +35,20 @@ public sealed partial class ServerGoneTests
     {
         await using var host = await StartAsync();
         var tokenizer = host.Services.GetRequiredService<ITokenizer>();
-        var person = await host.Vault.CreateUserAsync(Person(1));
-        var token = await tokenizer.TokenizeAsync(NationalId(1), new TokenizeOptions { Owner = person });
+        var person = await host.Vault.CreatePersonAsync(Person(1));
+        var token = await tokenizer.TokenizeAsync(NationalId(1), new TokenizeOptions { Person = person });
 
         _cluster.Halt("fast");
         var calls = new Dictionary<string, Func<Task>>
         {
-            ["create"] = () => host.Vault.CreateUserAsync(Person(2)),
-            ["get"] = () => host.Vault.GetUserAsync(UserLookup.ByEmail("person00001@mail-1.example")),
-            ["update"] = () => host.Vault.UpdateUserAsync(UserLookup.ByToken(person), Json(new { name = "Given00002 Family" })),
+            ["create"] = () => host.Vault.CreatePersonAsync(Person(2)),
+            ["get"] = () => host.Vault.GetPersonAsync(PersonLookup.ByEmail("person00001@mail-1.example")),
+            ["update"] = () => host.Vault.UpdatePersonAsync(PersonLookup.ByToken(person), Json(new { name = "Given00002 Family" })),
             ["tokenize"] = () => tokenizer.TokenizeAsync(NationalId(2)),
             ["detokenize"] = () => tokenizer.DetokenizeAsync(token),
-            ["expiration"] = () => host.Expirations.StartAsync(UserLookup.ByToken(person), TimeSpan.FromDays(1)),
+            ["expiration"] = () => host.Expirations.StartAsync(PersonLookup.ByToken(person), TimeSpan.FromDays(1)),
             ["due work"] = () => host.Administration.RunDueWorkAsync(),
-            ["forget"] = () => host.Vault.DeleteUserAsync(UserLookup.ByToken(person)),
+            ["forget"] = () => host.Vault.ForgetPersonAsync(PersonLookup.ByToken(person)),
         };
         foreach (var (name, call) in calls)
         {
@@ -65,8 +65,8 @@ public sealed partial class ServerGoneTests
             recovered++;
         }
 
-        (await host.Vault.GetUserAsync(UserLookup.ByToken(person))).Should().BeNull("the forget after the restart went through");
-        (await host.Vault.GetUserAsync(UserLookup.ByEmail("person00002@mail-2.example"))).Should().NotBeNull();
+        (await host.Vault.GetPersonAsync(PersonLookup.ByToken(person))).Should().BeNull("the forget after the restart went through");
+        (await host.Vault.GetPersonAsync(PersonLookup.ByEmail("person00002@mail-2.example"))).Should().NotBeNull();
         (await host.Administration.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
         TestContext.Out.WriteLine($"stopped server: {calls.Count} kinds of call refused as transient while down, {recovered} of {calls.Count} succeeded after the restart, no restart of the provider");
     }

@@ -12,12 +12,12 @@ public sealed partial class SoakTests
         foreach (var person in _model.Live.Values.Concat(_model.Forgotten))
         {
             var live = _model.Live.ContainsKey(person.Token);
-            var byToken = await _host.Vault.GetUserAsync(UserLookup.ByToken(person.Token));
-            var byEmail = await _host.Vault.GetUserAsync(UserLookup.ByEmail(person.Email));
+            var byToken = await _host.Vault.GetPersonAsync(PersonLookup.ByToken(person.Token));
+            var byEmail = await _host.Vault.GetPersonAsync(PersonLookup.ByEmail(person.Email));
             Check(live
                 ? byToken is not null && SameJson(byToken.Profile, AsJson(person.Profile)) && byEmail?.Token == person.Token
                 : byToken is null && byEmail is null, $"profile of {person.Token} (live: {live})");
-            var status = await _host.Expirations.GetStatusAsync(UserLookup.ByToken(person.Token));
+            var status = await _host.Expirations.GetStatusAsync(PersonLookup.ByToken(person.Token));
             Check(live
                 ? status?.State == person.Expiration && status.DueAt == person.DueAt
                 : status?.State == ExpirationState.Deleted, $"expiration of {person.Token} (live: {live})");

@@ -15,11 +15,11 @@ public sealed partial class SoakTests
                     return false;
                 }
 
-                person.Ticket = await _host.Expirations.StartAsync(UserLookup.ByToken(person.Token), TimeSpan.FromMinutes(_random.Next(30, 600)));
+                person.Ticket = await _host.Expirations.StartAsync(PersonLookup.ByToken(person.Token), TimeSpan.FromMinutes(_random.Next(30, 600)));
                 (person.Expiration, person.DueAt) = (ExpirationState.Waiting, person.Ticket.DueAt);
                 return true;
             case "status":
-                var status = await _host.Expirations.GetStatusAsync(UserLookup.ByToken(person!.Token));
+                var status = await _host.Expirations.GetStatusAsync(PersonLookup.ByToken(person!.Token));
                 Check(status is not null && status.State == person.Expiration && status.DueAt == person.DueAt, $"expiration status of {person.Token}");
                 return true;
             case "cancel":
@@ -28,7 +28,7 @@ public sealed partial class SoakTests
                     return false;
                 }
 
-                Check(await _host.Expirations.CancelAsync(UserLookup.ByToken(person.Token)), $"cancel for {person.Token}");
+                Check(await _host.Expirations.CancelAsync(PersonLookup.ByToken(person.Token)), $"cancel for {person.Token}");
                 (person.Expiration, person.DueAt) = (ExpirationState.None, null);
                 return true;
             case "retain link" or "delete link":

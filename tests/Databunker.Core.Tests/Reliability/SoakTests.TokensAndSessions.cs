@@ -14,7 +14,7 @@ public sealed partial class SoakTests
         {
             case "tokenize":
                 var value = $"NID-{_next++:D7}";
-                person!.Tokens[await Tokens.TokenizeAsync(value, new TokenizeOptions { Owner = person.Token })] = value;
+                person!.Tokens[await Tokens.TokenizeAsync(value, new TokenizeOptions { Person = person.Token })] = value;
                 return true;
             case "detokenize":
                 if (person!.Tokens.Count == 0)

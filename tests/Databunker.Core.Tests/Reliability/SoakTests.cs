@@ -41,7 +41,7 @@ public sealed partial class SoakTests(string store)
 
     private ITokenizer Tokens => _host.Services.GetRequiredService<ITokenizer>();
 
-    private ISessionVault Sessions => _host.Services.GetRequiredService<ISessionVault>();
+    private ISessionManager Sessions => _host.Services.GetRequiredService<ISessionManager>();
 
     [Test]
     public async Task MixedLoad_VaultEqualsTheModel_AndTheAuditChainVerifies()
@@ -90,20 +90,20 @@ public sealed partial class SoakTests(string store)
             case "create":
                 var n = _next++;
                 var profile = Json(new { email = $"soak{n}@soak.example", name = $"Soak {n}", visits = 0, address = new { city = "Tynemouth" } });
-                _model.Add(await _host.Vault.CreateUserAsync(profile), profile);
+                _model.Add(await _host.Vault.CreatePersonAsync(profile), profile);
                 return true;
             case "read":
-                var lookup = _random.Next(2) == 0 ? UserLookup.ByToken(person!.Token) : UserLookup.ByEmail(person!.Email);
-                var read = await _host.Vault.GetUserAsync(lookup);
+                var lookup = _random.Next(2) == 0 ? PersonLookup.ByToken(person!.Token) : PersonLookup.ByEmail(person!.Email);
+                var read = await _host.Vault.GetPersonAsync(lookup);
                 Check(read is not null && read.Token == person.Token && SameJson(read.Profile, AsJson(person.Profile)), $"read of {person.Token}");
                 return true;
             case "update":
                 var patch = Patch();
-                Check(await _host.Vault.UpdateUserAsync(UserLookup.ByToken(person!.Token), AsJson(patch)), $"update of {person.Token}");
+                Check(await _host.Vault.UpdatePersonAsync(PersonLookup.ByToken(person!.Token), AsJson(patch)), $"update of {person.Token}");
                 SoakModel.MergePatch(person.Profile, patch);
                 return true;
             case "forget":
-                Check(await _host.Vault.DeleteUserAsync(UserLookup.ByToken(person!.Token)), $"forget of {person.Token}");
+                Check(await _host.Vault.ForgetPersonAsync(PersonLookup.ByToken(person!.Token)), $"forget of {person.Token}");
                 _model.Forget(person.Token);
                 return true;
             default:

@@ -37,18 +37,18 @@ public sealed class StorageFailureTests
             begin.CommandText = "BEGIN EXCLUSIVE;";
             begin.ExecuteNonQuery();
 
-            var act = () => vault.CreateUserAsync(Json(new { email = "locked-out@example.com" }));
+            var act = () => vault.CreatePersonAsync(Json(new { email = "locked-out@example.com" }));
             thrown = (await act.Should().ThrowAsync<DatabunkerStorageException>()).Which;
         }
 
         thrown.IsTransient.Should().BeTrue("a lock held by another process passes");
         thrown.Message.Should().Contain("SQLite error 5").And.Contain("retry").And.NotContain("locked-out");
         thrown.InnerException.Should().BeOfType<SqliteException>();
-        (await vault.GetUserAsync(UserLookup.ByEmail("locked-out@example.com"))).Should().BeNull("the failed write did not happen");
+        (await vault.GetPersonAsync(PersonLookup.ByEmail("locked-out@example.com"))).Should().BeNull("the failed write did not happen");
 
         // Once the lock is gone, the same call succeeds.
-        await vault.CreateUserAsync(Json(new { email = "locked-out@example.com" }));
-        (await vault.GetUserAsync(UserLookup.ByEmail("locked-out@example.com"))).Should().NotBeNull();
+        await vault.CreatePersonAsync(Json(new { email = "locked-out@example.com" }));
+        (await vault.GetPersonAsync(PersonLookup.ByEmail("locked-out@example.com"))).Should().NotBeNull();
     }
 
     [Test]

@@ -29,17 +29,17 @@ public sealed class TamperingSuiteTests
     {
         await using var host = await VaultHost.StartAsync(o => o.AuditReads = false);
         var tokenizer = host.Services.GetRequiredService<ITokenizer>();
-        var alice = await host.Vault.CreateUserAsync(Json(new { email = "alice@example.com", secret = "alice-secret" }));
-        var bob = await host.Vault.CreateUserAsync(Json(new { email = "bob@example.com", secret = "bob-secret" }));
+        var alice = await host.Vault.CreatePersonAsync(Json(new { email = "alice@example.com", secret = "alice-secret" }));
+        var bob = await host.Vault.CreatePersonAsync(Json(new { email = "bob@example.com", secret = "bob-secret" }));
         var deterministic = new TokenizeOptions { Kind = TokenKind.Deterministic };
-        await tokenizer.TokenizeAsync("4921 8170 0412 1111", deterministic with { Owner = alice });
-        var bobToken = await tokenizer.TokenizeAsync("4921 8170 0412 2222", deterministic with { Owner = bob });
+        await tokenizer.TokenizeAsync("4921 8170 0412 1111", deterministic with { Person = alice });
+        var bobToken = await tokenizer.TokenizeAsync("4921 8170 0412 2222", deterministic with { Person = bob });
         Func<Task> readBob = read switch
         {
-            "profile" => () => host.Vault.GetUserAsync(UserLookup.ByToken(bob)),
+            "profile" => () => host.Vault.GetPersonAsync(PersonLookup.ByToken(bob)),
             "audit" => () => host.Vault.GetAuditEventsAsync(bob),
             "detokenize" => () => tokenizer.DetokenizeAsync(bobToken),
-            _ => () => tokenizer.TokenizeAsync("4921 8170 0412 2222", deterministic with { Owner = bob }),
+            _ => () => tokenizer.TokenizeAsync("4921 8170 0412 2222", deterministic with { Person = bob }),
         };
         var where = $"{owner} = @o AND {column} IS NOT NULL";
         var original = Scalar<byte[]>(host.Database, $"SELECT {column} FROM {table} WHERE {where} LIMIT 1", new { o = bob.ToByteArray() })!;

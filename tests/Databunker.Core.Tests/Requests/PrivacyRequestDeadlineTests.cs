@@ -68,7 +68,7 @@ public sealed class PrivacyRequestDeadlineTests
         var time = new FakeTimeProvider(new DateTimeOffset(2027, 1, 31, 10, 0, 0, TimeSpan.Zero));
         await using var host = await VaultHost.StartAsync(time: time, services: hooks.Register);
         var requests = host.Services.GetRequiredService<IPrivacyRequestManager>();
-        var person = await host.Vault.CreateUserAsync(Json(new { email = "late@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "late@example.com" }));
         var request = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Access, Regime = regime, IdentityVerified = true });
 
         time.SetUtcNow(request.DueAt - TimeSpan.FromTicks(1));
@@ -103,7 +103,7 @@ public sealed class PrivacyRequestDeadlineTests
             time: time,
             services: new RequestHooks().Register);
         var requests = host.Services.GetRequiredService<IPrivacyRequestManager>();
-        var person = await host.Vault.CreateUserAsync(Json(new { email = "deadline@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "deadline@example.com" }));
         var request = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Access, Regime = regime });
         request.ReceivedAt.Should().Be(time.GetUtcNow());
         if (extendAfter is { } after)

@@ -25,7 +25,7 @@ public sealed class PrivacyRequestManagerTests(string store)
     {
         await using var host = await StartAsync();
         var requests = host.Services.GetRequiredService<IPrivacyRequestManager>();
-        var person = await host.Vault.CreateUserAsync(Json(new { email = "erase.me@example.com", name = "Erin Erasure" }));
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "erase.me@example.com", name = "Erin Erasure" }));
 
         var submitted = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Erasure });
         submitted.State.Should().Be(PrivacyRequestState.Received);
@@ -43,7 +43,7 @@ public sealed class PrivacyRequestManagerTests(string store)
         var done = await requests.ApproveAsync(submitted.Id, new PrivacyRequestApproval { Approver = "dpo.anna" });
 
         (done.State, done.Outcome, done.DecidedBy, done.ClosedAt).Should().Be((PrivacyRequestState.Completed, "carried-out", "dpo.anna", (DateTimeOffset?)host.Time.GetUtcNow()));
-        (await host.Vault.GetUserAsync(UserLookup.ByToken(person))).Should().BeNull("the erasure forgot the person");
+        (await host.Vault.GetPersonAsync(PersonLookup.ByToken(person))).Should().BeNull("the erasure forgot the person");
         _hooks.CarriedOut.Single().Should().BeEquivalentTo(new CarriedOutPrivacyRequest(submitted.Id, person, PrivacyRequestType.Erasure, null, null));
         var record = await requests.GetAsync(submitted.Id);
         (record!.Type, record.State, record.ReceivedAt, record.DueAt, record.Outcome).Should().Be(
@@ -57,8 +57,8 @@ public sealed class PrivacyRequestManagerTests(string store)
     {
         await using var host = await StartAsync();
         var requests = host.Services.GetRequiredService<IPrivacyRequestManager>();
-        var person = await host.Vault.CreateUserAsync(Json(new { email = "rect@example.com", name = "Rita Wrong" }));
-        await host.Vault.CreateUserAsync(Json(new { email = "taken@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "rect@example.com", name = "Rita Wrong" }));
+        await host.Vault.CreatePersonAsync(Json(new { email = "taken@example.com" }));
 
         var fix = await requests.SubmitAsync(new PrivacyRequestSubmission
         {
@@ -75,7 +75,7 @@ public sealed class PrivacyRequestManagerTests(string store)
         (await requests.GetAsync(fix.Id))!.Change!.Value.GetProperty("name").GetString().Should().Be("Rita Righted");
 
         (await requests.ApproveAsync(fix.Id, new PrivacyRequestApproval { Approver = "dpo" })).State.Should().Be(PrivacyRequestState.Completed);
-        (await host.Vault.GetUserAsync(UserLookup.ByToken(person)))!.Profile.GetProperty("name").GetString().Should().Be("Rita Righted");
+        (await host.Vault.GetPersonAsync(PersonLookup.ByToken(person)))!.Profile.GetProperty("name").GetString().Should().Be("Rita Righted");
 
         var refused = await requests.ApproveAsync(clash.Id, new PrivacyRequestApproval { Approver = "dpo" });
         (refused.State, refused.Outcome).Should().Be((PrivacyRequestState.Failed, "change-refused"), "the change is checked against the data as it is at approval");
@@ -87,7 +87,7 @@ public sealed class PrivacyRequestManagerTests(string store)
     {
         await using var host = await StartAsync();
         var requests = host.Services.GetRequiredService<IPrivacyRequestManager>();
-        var person = await host.Vault.CreateUserAsync(Json(new { email = "access@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "access@example.com" }));
         var request = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Access, IdentityVerified = true });
 
         await FluentActions.Awaiting(() => requests.ApproveAsync(request.Id, new PrivacyRequestApproval { Approver = "dpo" })).Should().ThrowAsync<VaultInputException>();
@@ -105,7 +105,7 @@ public sealed class PrivacyRequestManagerTests(string store)
     {
         await using var host = await StartAsync();
         var requests = host.Services.GetRequiredService<IPrivacyRequestManager>();
-        var person = await host.Vault.CreateUserAsync(Json(new { email = "twice@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "twice@example.com" }));
         var request = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Erasure, IdentityVerified = true });
 
         var results = await StartTogether.RunAsync(2, async i =>
@@ -124,7 +124,7 @@ public sealed class PrivacyRequestManagerTests(string store)
         results.Should().ContainSingle(r => r.StartsWith("refused", StringComparison.Ordinal));
         _hooks.CarriedOut.Should().ContainSingle();
         (await host.Vault.GetAuditEventsAsync(person)).Count(e => e.Operation == AuditOperations.RequestApprove).Should().Be(1);
-        (await host.Vault.GetAuditEventsAsync(person)).Count(e => e.Operation == AuditOperations.UserDelete).Should().Be(1);
+        (await host.Vault.GetAuditEventsAsync(person)).Count(e => e.Operation == AuditOperations.PersonForget).Should().Be(1);
     }
 
     [Test]
@@ -132,7 +132,7 @@ public sealed class PrivacyRequestManagerTests(string store)
     {
         await using var host = await StartAsync();
         var requests = host.Services.GetRequiredService<IPrivacyRequestManager>();
-        var person = await host.Vault.CreateUserAsync(Json(new { email = "guess@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "guess@example.com" }));
         var request = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Portability, Regime = PrivacyRegime.Ccpa });
         var code = _hooks.LastCode;
         host.Holds(Encoding.ASCII.GetBytes(code)).Should().BeFalse("only a keyed hash of the code is stored");
@@ -164,7 +164,7 @@ public sealed class PrivacyRequestManagerTests(string store)
     {
         await using var host = await StartAsync();
         var requests = host.Services.GetRequiredService<IPrivacyRequestManager>();
-        var person = await host.Vault.CreateUserAsync(Json(new { email = "silent@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "silent@example.com" }));
         var request = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Access });
 
         host.Time.Advance(TimeSpan.FromDays(7) - TimeSpan.FromTicks(1));
@@ -182,7 +182,7 @@ public sealed class PrivacyRequestManagerTests(string store)
     {
         await using var host = await StartAsync();
         var requests = host.Services.GetRequiredService<IPrivacyRequestManager>();
-        var person = await host.Vault.CreateUserAsync(Json(new { email = "reasons@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "reasons@example.com" }));
         var first = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Objection, Activity = "fraud-prevention", IdentityVerified = true });
         var second = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Restriction, IdentityVerified = true });
 
@@ -206,7 +206,7 @@ public sealed class PrivacyRequestManagerTests(string store)
         await using var host = await StartAsync();
         var requests = host.Services.GetRequiredService<IPrivacyRequestManager>();
         var ledger = host.Services.GetRequiredService<IConsentLedger>();
-        var person = await host.Vault.CreateUserAsync(Json(new { email = "withdraw@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "withdraw@example.com" }));
         await ledger.RecordAsync(person, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted });
         await FluentActions.Awaiting(() => requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.ConsentWithdrawal, Activity = "orders" }))
             .Should().ThrowAsync<VaultInputException>("orders rest on the contract");
@@ -223,7 +223,7 @@ public sealed class PrivacyRequestManagerTests(string store)
     {
         await using var host = await StartAsync();
         var requests = host.Services.GetRequiredService<IPrivacyRequestManager>();
-        var person = await host.Vault.CreateUserAsync(Json(new { email = "stuck@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "stuck@example.com" }));
         var request = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Restriction, IdentityVerified = true });
         _hooks.FanOutGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -250,7 +250,7 @@ public sealed class PrivacyRequestManagerTests(string store)
     {
         await using var host = await StartAsync();
         var requests = host.Services.GetRequiredService<IPrivacyRequestManager>();
-        var person = await host.Vault.CreateUserAsync(Json(new { email = "purge@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "purge@example.com" }));
         var request = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Restriction, IdentityVerified = true });
         await requests.CancelAsync(request.Id, "duplicate");
 
@@ -272,7 +272,7 @@ public sealed class PrivacyRequestManagerTests(string store)
     {
         await using var host = await StartAsync();
         var requests = host.Services.GetRequiredService<IPrivacyRequestManager>();
-        var person = await host.Vault.CreateUserAsync(Json(new { email = "blank.reason@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "blank.reason@example.com" }));
         var request = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Access, IdentityVerified = true });
 
         (await FluentActions.Awaiting(() => requests.ExtendAsync(request.Id, reason!)).Should().ThrowAsync<ArgumentException>())
@@ -289,14 +289,14 @@ public sealed class PrivacyRequestManagerTests(string store)
     {
         await using var host = await StartAsync();
         var requests = host.Services.GetRequiredService<IPrivacyRequestManager>();
-        var person = await host.Vault.CreateUserAsync(Json(new { email = "record@example.com" }));
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "record@example.com" }));
         var request = await requests.SubmitAsync(new PrivacyRequestSubmission
         {
             Person = person, Type = PrivacyRequestType.Rectification, IdentityVerified = true, Change = Json(new { name = "Secret Name" }),
         });
         await requests.ExtendAsync(request.Id, "Complex: records held in three systems.");
 
-        await host.Vault.DeleteUserAsync(UserLookup.ByToken(person));
+        await host.Vault.ForgetPersonAsync(PersonLookup.ByToken(person));
 
         var kept = (await requests.ListForPersonAsync(person)).Single();
         (kept.Type, kept.IsExtended, kept.Change, kept.ExtensionReason).Should().Be((PrivacyRequestType.Rectification, true, (JsonElement?)null, (string?)null));

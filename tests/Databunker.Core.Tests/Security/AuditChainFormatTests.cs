@@ -17,8 +17,8 @@ public sealed class AuditChainFormatTests
 
     private static IEnumerable<TestCaseData> Events()
     {
-        yield return new TestCaseData(new AuditRecord(0, 1_764_000_000_000, "bench", "user.get", Guid.NewGuid(), "ok", null)).SetName("ReadEvent");
-        yield return new TestCaseData(new AuditRecord(0, 5, "Zoë «admin»", "user.update", null, "not-found", [1, 2, 3])).SetName("NoSubject_Details_NonAsciiActor");
+        yield return new TestCaseData(new AuditRecord(0, 1_764_000_000_000, "bench", "person.get", Guid.NewGuid(), "ok", null)).SetName("ReadEvent");
+        yield return new TestCaseData(new AuditRecord(0, 5, "Zoë «admin»", "person.update", null, "not-found", [1, 2, 3])).SetName("NoSubject_Details_NonAsciiActor");
         yield return new TestCaseData(new AuditRecord(0, -1, new string('a', 300), "token.create", Guid.NewGuid(), "ok", RandomNumberGenerator.GetBytes(700)))
             .SetName("InputLongerThanTheStackBuffer");
     }
@@ -46,8 +46,8 @@ public sealed class AuditChainFormatTests
         Number(input, record.At);
         Text(input, record.Actor);
         Text(input, record.Operation);
-        input.WriteByte(record.Subject is null ? (byte)0 : (byte)1);
-        input.Write(record.Subject is { } subject ? subject.ToByteArray() : new byte[16]);
+        input.WriteByte(record.Person is null ? (byte)0 : (byte)1);
+        input.Write(record.Person is { } subject ? subject.ToByteArray() : new byte[16]);
         Text(input, record.Outcome);
         if (record.Details is { } details)
         {

@@ -22,9 +22,9 @@ public sealed class AuditChainTests(string store)
         _host = await VaultHost.StartAsync(o => o.ReadAuditWindow = 0, store: _store);
         for (var i = 0; i < 10; i++)
         {
-            var token = await _host.Vault.CreateUserAsync(Json(new { email = $"chain{i}@example.com", name = $"N{i}" }));
-            await _host.Vault.UpdateUserAsync(UserLookup.ByToken(token), Json(new { name = $"M{i}" }));
-            await _host.Vault.GetUserAsync(UserLookup.ByToken(token));
+            var token = await _host.Vault.CreatePersonAsync(Json(new { email = $"chain{i}@example.com", name = $"N{i}" }));
+            await _host.Vault.UpdatePersonAsync(PersonLookup.ByToken(token), Json(new { name = $"M{i}" }));
+            await _host.Vault.GetPersonAsync(PersonLookup.ByToken(token));
         }
     }
 
@@ -68,8 +68,8 @@ public sealed class AuditChainTests(string store)
     {
         var other = (Stripe % 32) + 1;
         _host.Sql(_store.Name == TestStore.PostgreSqlName
-            ? $"INSERT INTO audit_events (at, actor, operation, subject, outcome, details, stripe, seq) VALUES (1, 'mallory', 'user.get', NULL, 'success', NULL, {other}, 1000)"
-            : "INSERT INTO audit_events (at, actor, operation, subject, outcome, details) VALUES (1, 'mallory', 'user.get', NULL, 'success', NULL)");
+            ? $"INSERT INTO audit_events (at, actor, operation, subject, outcome, details, stripe, seq) VALUES (1, 'mallory', 'person.get', NULL, 'success', NULL, {other}, 1000)"
+            : "INSERT INTO audit_events (at, actor, operation, subject, outcome, details) VALUES (1, 'mallory', 'person.get', NULL, 'success', NULL)");
 
         var result = await _host.Administration.VerifyAuditTrailAsync();
 
@@ -145,7 +145,7 @@ public sealed class AuditChainTests(string store)
     public async Task AnAnchoredHead_StillMatchesAfterMoreEvents()
     {
         var anchor = await _host.Administration.GetAuditChainHeadAsync();
-        await _host.Vault.CreateUserAsync(Json(new { email = "later@example.com" }));
+        await _host.Vault.CreatePersonAsync(Json(new { email = "later@example.com" }));
 
         var result = await _host.Administration.VerifyAuditTrailAsync(anchor);
 
@@ -167,7 +167,7 @@ public sealed class AuditChainTests(string store)
     public async Task Purge_KeepsWhatRemainsVerifiable()
     {
         _host.Time.Advance(TimeSpan.FromDays(400));
-        await _host.Vault.GetUserAsync(UserLookup.ByEmail("chain3@example.com"));
+        await _host.Vault.GetPersonAsync(PersonLookup.ByEmail("chain3@example.com"));
         _host.Time.Advance(TimeSpan.FromDays(10));
 
         (await _host.Administration.PurgeAuditEventsAsync()).Should().Be(31);
@@ -184,7 +184,7 @@ public sealed class AuditChainTests(string store)
         for (var batch = 0; batch < 10; batch++)
         {
             var events = Enumerable.Range(0, 10_000)
-                .Select(i => new AuditRecord(0, 1_000_000 + i, "bulk", AuditOperations.UserGet, Guid.NewGuid(), AuditOutcomes.Success, null))
+                .Select(i => new AuditRecord(0, 1_000_000 + i, "bulk", AuditOperations.PersonGet, Guid.NewGuid(), AuditOutcomes.Success, null))
                 .ToList();
             await storage.AppendAuditAsync(events, default);
         }

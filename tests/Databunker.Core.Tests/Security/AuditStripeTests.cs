@@ -26,9 +26,9 @@ public sealed class AuditStripeTests(string store)
         {
             for (var i = 0; i < PersonsPerTask; i++)
             {
-                var token = await host.Vault.CreateUserAsync(Json(new { email = $"{Guid.NewGuid():N}@example.com" }));
-                await host.Vault.UpdateUserAsync(UserLookup.ByToken(token), Json(new { name = "N" }));
-                await host.Vault.GetUserAsync(UserLookup.ByToken(token));
+                var token = await host.Vault.CreatePersonAsync(Json(new { email = $"{Guid.NewGuid():N}@example.com" }));
+                await host.Vault.UpdatePersonAsync(PersonLookup.ByToken(token), Json(new { name = "N" }));
+                await host.Vault.GetPersonAsync(PersonLookup.ByToken(token));
             }
         }))));
 
@@ -53,16 +53,16 @@ public sealed class AuditStripeTests(string store)
     {
         await using var host = await VaultHost.StartAsync(o => o.ReadAuditWindow = 0, store: _store);
         var tokenizer = host.Services.GetRequiredService<Core.Tokenization.ITokenizer>();
-        var person = await host.Vault.CreateUserAsync(Json(new { email = "taken-back@example.com" }));
-        var owned = await tokenizer.TokenizeAsync("4111 1111 1111 1111", new Core.Tokenization.TokenizeOptions { Owner = person });
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "taken-back@example.com" }));
+        var owned = await tokenizer.TokenizeAsync("4111 1111 1111 1111", new Core.Tokenization.TokenizeOptions { Person = person });
         var before = (await host.ChainedEventsAsync()).Count;
 
         (await tokenizer.DetokenizeAsync(owned)).Should().Be("4111 1111 1111 1111", "an owned token's read is audited under its owner");
         (await tokenizer.DetokenizeAsync("no-such-token")).Should().BeNull();
-        (await host.Vault.GetUserAsync(UserLookup.ByToken(Guid.NewGuid()))).Should().BeNull();
-        (await host.Vault.DeleteUserAsync(UserLookup.ByToken(person))).Should().BeTrue();
-        (await host.Vault.GetUserAsync(UserLookup.ByEmail("taken-back@example.com"))).Should().BeNull("the instance remembers the email's token, but the person is gone");
-        await host.Vault.CreateUserAsync(Json(new { email = "after@example.com" }));
+        (await host.Vault.GetPersonAsync(PersonLookup.ByToken(Guid.NewGuid()))).Should().BeNull();
+        (await host.Vault.ForgetPersonAsync(PersonLookup.ByToken(person))).Should().BeTrue();
+        (await host.Vault.GetPersonAsync(PersonLookup.ByEmail("taken-back@example.com"))).Should().BeNull("the instance remembers the email's token, but the person is gone");
+        await host.Vault.CreatePersonAsync(Json(new { email = "after@example.com" }));
 
         var result = await host.Administration.VerifyAuditTrailAsync();
         result.IsIntact.Should().BeTrue(result.Problem);
@@ -77,7 +77,7 @@ public sealed class AuditStripeTests(string store)
         {
             for (var i = 0; i < PersonsPerTask; i++)
             {
-                await host.Vault.CreateUserAsync(Json(new { email = $"{Guid.NewGuid():N}@example.com" }));
+                await host.Vault.CreatePersonAsync(Json(new { email = $"{Guid.NewGuid():N}@example.com" }));
             }
         })));
         var stripes = (await host.ChainedEventsAsync()).GroupBy(e => StripeOf(host, e.Event.Id)).Where(g => g.Count() >= 3).Select(g => g.Key).OrderDescending().ToList();

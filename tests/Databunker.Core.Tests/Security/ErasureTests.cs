@@ -27,17 +27,17 @@ public sealed class ErasureTests(string store)
         Guid forgotten, kept;
         await using (var host = await VaultHost.StartAsync(database: live, masterKey: v1, store: _store))
         {
-            forgotten = await host.Vault.CreateUserAsync(Json(new { email = "forget.me@example.com", name = "Forgotten" }));
-            kept = await host.Vault.CreateUserAsync(Json(new { email = "keep.me@example.com", name = "Kept" }));
+            forgotten = await host.Vault.CreatePersonAsync(Json(new { email = "forget.me@example.com", name = "Forgotten" }));
+            kept = await host.Vault.CreatePersonAsync(Json(new { email = "keep.me@example.com", name = "Kept" }));
             backup = _store.Backup(live);
-            await host.Vault.DeleteUserAsync(UserLookup.ByToken(forgotten));
+            await host.Vault.ForgetPersonAsync(PersonLookup.ByToken(forgotten));
         }
 
         // Before retirement the backup, opened with the configuration of its day, still shows the person.
         var beforeCopy = _store.Backup(backup);
         await using (var restored = await VaultHost.StartAsync(database: beforeCopy, masterKey: v1, store: _store))
         {
-            (await restored.Vault.GetUserAsync(UserLookup.ByToken(forgotten)))!.Profile.GetProperty("name").GetString().Should().Be("Forgotten");
+            (await restored.Vault.GetPersonAsync(PersonLookup.ByToken(forgotten)))!.Profile.GetProperty("name").GetString().Should().Be("Forgotten");
         }
 
         // Rotate: v2 current, v1 kept for unwrapping; re-wrap everything; retire v1 once the window has passed.
@@ -49,7 +49,7 @@ public sealed class ErasureTests(string store)
             (await early.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should().Contain("RewrapKeysAsync");
             (await rotating.Administration.RewrapKeysAsync()).Remaining.Should().Be(0);
             await rotating.Administration.RetireKeyVersionAsync("1");
-            (await rotating.Vault.GetUserAsync(UserLookup.ByToken(kept))).Should().NotBeNull("nothing live needs v1 any more");
+            (await rotating.Vault.GetPersonAsync(PersonLookup.ByToken(kept))).Should().NotBeNull("nothing live needs v1 any more");
             rotating.Scalar<long>("SELECT COUNT(*) FROM audit_events WHERE operation = 'keys.retire'").Should().Be(1);
             var current = () => rotating.Administration.RetireKeyVersionAsync("2");
             await current.Should().ThrowAsync<InvalidOperationException>();
@@ -58,8 +58,8 @@ public sealed class ErasureTests(string store)
         // After retirement the configuration holds v2 only: the live vault reads everyone else ...
         await using (var after = await VaultHost.StartAsync(database: live, store: _store, keys: b => b.UseMasterKey(v2, version: 2)))
         {
-            (await after.Vault.GetUserAsync(UserLookup.ByEmail("keep.me@example.com")))!.Token.Should().Be(kept);
-            (await after.Vault.GetUserAsync(UserLookup.ByToken(forgotten))).Should().BeNull();
+            (await after.Vault.GetPersonAsync(PersonLookup.ByEmail("keep.me@example.com")))!.Token.Should().Be(kept);
+            (await after.Vault.GetPersonAsync(PersonLookup.ByToken(forgotten))).Should().BeNull();
         }
 
         // ... and the old backup opens nothing at all: not the forgotten person, not anyone.

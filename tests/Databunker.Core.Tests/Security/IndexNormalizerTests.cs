@@ -37,11 +37,11 @@ public sealed class IndexNormalizerTests
     public async Task CreateUserAsync_DefaultIgnorableInLoginOrEmail_IsRefused(int codePoint)
     {
         var invisible = char.ConvertFromUtf32(codePoint);
-        await _host.Vault.CreateUserAsync(Json(new { login = "alice", email = "bob@example.com" }));
+        await _host.Vault.CreatePersonAsync(Json(new { login = "alice", email = "bob@example.com" }));
 
-        var login = () => _host.Vault.CreateUserAsync(Json(new { login = "alice" + invisible }));
-        var email = () => _host.Vault.CreateUserAsync(Json(new { email = "bob" + invisible + "@example.com" }));
-        var lookup = () => _host.Vault.GetUserAsync(UserLookup.ByLogin("ali" + invisible + "ce"));
+        var login = () => _host.Vault.CreatePersonAsync(Json(new { login = "alice" + invisible }));
+        var email = () => _host.Vault.CreatePersonAsync(Json(new { email = "bob" + invisible + "@example.com" }));
+        var lookup = () => _host.Vault.GetPersonAsync(PersonLookup.ByLogin("ali" + invisible + "ce"));
 
         (await login.Should().ThrowAsync<VaultInputException>()).Which.Field.Should().Be("login");
         (await email.Should().ThrowAsync<VaultInputException>()).Which.Field.Should().Be("email");
@@ -58,10 +58,10 @@ public sealed class IndexNormalizerTests
     [TestCase("o'brien-smith", "o.brien+tag@example.com")]
     public async Task CreateUserAsync_OrdinaryTextInAnyScript_IsAccepted(string login, string email)
     {
-        var token = await _host.Vault.CreateUserAsync(Json(new { login, email }));
+        var token = await _host.Vault.CreatePersonAsync(Json(new { login, email }));
 
-        (await _host.Vault.GetUserAsync(UserLookup.ByLogin(login)))!.Token.Should().Be(token);
-        (await _host.Vault.GetUserAsync(UserLookup.ByEmail(email)))!.Token.Should().Be(token);
+        (await _host.Vault.GetPersonAsync(PersonLookup.ByLogin(login)))!.Token.Should().Be(token);
+        (await _host.Vault.GetPersonAsync(PersonLookup.ByEmail(email)))!.Token.Should().Be(token);
     }
 
     [Test]

@@ -26,11 +26,11 @@ public sealed class InputAndKeyTests
     public async Task TwoSpellingsOfOneValue_AreOnePerson(string first, string second)
     {
         var kind = first.Contains('@', StringComparison.Ordinal) ? "email" : "phone";
-        var token = await _host.Vault.CreateUserAsync(Json(new Dictionary<string, string> { [kind] = first }));
-        var lookup = kind == "email" ? UserLookup.ByEmail(second) : UserLookup.ByPhone(second);
+        var token = await _host.Vault.CreatePersonAsync(Json(new Dictionary<string, string> { [kind] = first }));
+        var lookup = kind == "email" ? PersonLookup.ByEmail(second) : PersonLookup.ByPhone(second);
 
-        (await _host.Vault.GetUserAsync(lookup))!.Token.Should().Be(token);
-        var again = () => _host.Vault.CreateUserAsync(Json(new Dictionary<string, string> { [kind] = second }));
+        (await _host.Vault.GetPersonAsync(lookup))!.Token.Should().Be(token);
+        var again = () => _host.Vault.CreatePersonAsync(Json(new Dictionary<string, string> { [kind] = second }));
         await again.Should().ThrowAsync<DuplicateIndexException>();
     }
 
@@ -41,7 +41,7 @@ public sealed class InputAndKeyTests
     [TestCase("phone", "-44 20 7946 0958")]
     public async Task InvisibleCharactersAndLeadingDashes_AreRefused(string field, string value)
     {
-        var act = () => _host.Vault.CreateUserAsync(Json(new Dictionary<string, string> { [field] = value }));
+        var act = () => _host.Vault.CreatePersonAsync(Json(new Dictionary<string, string> { [field] = value }));
         (await act.Should().ThrowAsync<VaultInputException>()).Which.Field.Should().Be(field);
     }
 
@@ -51,7 +51,7 @@ public sealed class InputAndKeyTests
     {
         // Built here: an attribute's string cannot carry a lone surrogate through the assembly's metadata.
         var value = text.Replace('#', surrogate);
-        var act = () => _host.Vault.GetUserAsync(value.Contains('@', StringComparison.Ordinal) ? UserLookup.ByEmail(value) : UserLookup.ByLogin(value));
+        var act = () => _host.Vault.GetPersonAsync(value.Contains('@', StringComparison.Ordinal) ? PersonLookup.ByEmail(value) : PersonLookup.ByLogin(value));
         await act.Should().ThrowAsync<VaultInputException>();
     }
 
@@ -88,11 +88,11 @@ public sealed class InputAndKeyTests
             return JsonDocumentParse("{\"login\":\"deep\",\"x\":" + inner + "}");
         }
 
-        var deepest = await _host.Vault.CreateUserAsync(Nested(64));
-        (await _host.Vault.GetUserAsync(UserLookup.ByToken(deepest))).Should().NotBeNull("64 levels are stored and read back");
-        var act = () => _host.Vault.CreateUserAsync(Nested(71));
+        var deepest = await _host.Vault.CreatePersonAsync(Nested(64));
+        (await _host.Vault.GetPersonAsync(PersonLookup.ByToken(deepest))).Should().NotBeNull("64 levels are stored and read back");
+        var act = () => _host.Vault.CreatePersonAsync(Nested(71));
         await act.Should().ThrowAsync<VaultInputException>();
-        var patch = () => _host.Vault.UpdateUserAsync(UserLookup.ByToken(deepest), Nested(65));
+        var patch = () => _host.Vault.UpdatePersonAsync(PersonLookup.ByToken(deepest), Nested(65));
         await patch.Should().ThrowAsync<VaultInputException>();
     }
 
@@ -102,22 +102,22 @@ public sealed class InputAndKeyTests
         await using var host = await VaultHost.StartAsync(configure: o => o.MaxBatchItems = 5);
         var tokenizer = host.Services.GetRequiredService<Databunker.Core.Tokenization.ITokenizer>();
 
-        var create = () => host.Vault.CreateUsersAsync(Enumerable.Range(0, 6).Select(Person));
+        var create = () => host.Vault.CreatePersonsAsync(Enumerable.Range(0, 6).Select(Person));
         await create.Should().ThrowAsync<VaultInputException>().WithMessage("*MaxBatchItems*");
         var tokenize = () => tokenizer.TokenizeManyAsync(Enumerable.Range(0, 6).Select(i => $"v{i}"));
         await tokenize.Should().ThrowAsync<VaultInputException>();
         var detokenize = () => tokenizer.DetokenizeManyAsync(Enumerable.Range(0, 6).Select(i => $"t{i}"));
         await detokenize.Should().ThrowAsync<VaultInputException>();
         host.Scalar<long>("SELECT COUNT(*) FROM users").Should().Be(0, "nothing of a refused call is stored");
-        (await host.Vault.CreateUsersAsync(Enumerable.Range(0, 5).Select(Person))).Should().HaveCount(5);
+        (await host.Vault.CreatePersonsAsync(Enumerable.Range(0, 5).Select(Person))).Should().HaveCount(5);
     }
 
     [Test]
     public async Task Records_DoNotPrintPersonalData()
     {
-        var token = await _host.Vault.CreateUserAsync(Json(new { email = "secret.person@example.com", name = "Secret Name" }));
-        await _host.Vault.UpdateUserAsync(UserLookup.ByToken(token), Json(new { name = "Other Name" }));
-        var user = await _host.Vault.GetUserAsync(UserLookup.ByToken(token));
+        var token = await _host.Vault.CreatePersonAsync(Json(new { email = "secret.person@example.com", name = "Secret Name" }));
+        await _host.Vault.UpdatePersonAsync(PersonLookup.ByToken(token), Json(new { name = "Other Name" }));
+        var user = await _host.Vault.GetPersonAsync(PersonLookup.ByToken(token));
         var events = await _host.Vault.GetAuditEventsAsync(token);
 
         user!.ToString().Should().NotContain("secret.person").And.NotContain("Secret Name").And.Contain(token.ToString());
@@ -128,7 +128,7 @@ public sealed class InputAndKeyTests
     [Test]
     public async Task NewVaultFiles_AreOwnerOnly_AndAnOpenFileIsReported()
     {
-        await _host.Vault.CreateUserAsync(Json(new { login = "files" }));
+        await _host.Vault.CreatePersonAsync(Json(new { login = "files" }));
         foreach (var file in new[] { _host.Database, _host.Database + "-wal", _host.Database + "-shm" })
         {
             File.GetUnixFileMode(file).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite, file);
@@ -146,8 +146,8 @@ public sealed class InputAndKeyTests
     public async Task Compaction_BlockedByAReader_IsReported_AndFinishesLater()
     {
         await using var host = await VaultHost.StartAsync(database: VaultHost.NewDatabasePath());
-        var token = await host.Vault.CreateUserAsync(Json(new { email = "wal@example.com", name = "Walter" }));
-        await host.Vault.DeleteUserAsync(UserLookup.ByToken(token));
+        var token = await host.Vault.CreatePersonAsync(Json(new { email = "wal@example.com", name = "Walter" }));
+        await host.Vault.ForgetPersonAsync(PersonLookup.ByToken(token));
 
         using (var reader = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={host.Database}"))
         {

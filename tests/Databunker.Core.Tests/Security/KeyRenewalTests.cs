@@ -22,11 +22,11 @@ public sealed class KeyRenewalTests(string store)
     {
         await using var host = await VaultHost.StartAsync(store: _store, configure: o => o.RotationBatchSize = 7);
         var tokenizer = host.Services.GetRequiredService<ITokenizer>();
-        var owner = await host.Vault.CreateUserAsync(Json(new { email = "owner@example.com" }));
+        var owner = await host.Vault.CreatePersonAsync(Json(new { email = "owner@example.com" }));
         var values = Enumerable.Range(0, 20).Select(i => $"IBAN-{i:D4}").ToList();
         var random = await tokenizer.TokenizeManyAsync(values);
         var deterministic = await tokenizer.TokenizeManyAsync(values, new TokenizeOptions { Kind = TokenKind.Deterministic, Scope = "iban" });
-        var owned = await tokenizer.TokenizeAsync("owned value", new TokenizeOptions { Owner = owner });
+        var owned = await tokenizer.TokenizeAsync("owned value", new TokenizeOptions { Person = owner });
         KeyIds(host).Should().OnlyContain(id => id == 17 || id == 2, "unowned values under token-seal@1, owned ones under their owner's key");
 
         var reports = new List<KeyRotationProgress>();
@@ -54,7 +54,7 @@ public sealed class KeyRenewalTests(string store)
         var database = _store.NewDatabase();
         var key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
         await using var host = await VaultHost.StartAsync(store: _store, database: database, masterKey: key, configure: o => o.RotationBatchSize = 7);
-        var tokens = await host.Vault.CreateUsersAsync(Enumerable.Range(0, 30).Select(Person));
+        var tokens = await host.Vault.CreatePersonsAsync(Enumerable.Range(0, 30).Select(Person));
         var oldHashes = host.Scalar<long>("SELECT COUNT(*) FROM user_indexes");
         var reports = new List<KeyRotationProgress>();
         var duringRekey = new List<Exception?>();
@@ -68,11 +68,11 @@ public sealed class KeyRenewalTests(string store)
             }
 
             // Mid-way: a person not re-keyed yet is found, a duplicate of one is refused, a new person is indexed.
-            host.Vault.GetUserAsync(UserLookup.ByEmail(Email(29))).GetAwaiter().GetResult()!.Token.Should().Be(tokens[29]);
-            host.Vault.GetUserAsync(UserLookup.ByEmail(Email(0))).GetAwaiter().GetResult()!.Token.Should().Be(tokens[0]);
-            duringRekey.Add(Record(() => host.Vault.CreateUserAsync(Json(new { email = Email(29) })).GetAwaiter().GetResult()));
-            duringRekey.Add(Record(() => host.Vault.CreateUserAsync(Json(new { email = Email(1) })).GetAwaiter().GetResult()));
-            createdDuring = host.Vault.CreateUserAsync(Json(new { email = "during@example.com" })).GetAwaiter().GetResult();
+            host.Vault.GetPersonAsync(PersonLookup.ByEmail(Email(29))).GetAwaiter().GetResult()!.Token.Should().Be(tokens[29]);
+            host.Vault.GetPersonAsync(PersonLookup.ByEmail(Email(0))).GetAwaiter().GetResult()!.Token.Should().Be(tokens[0]);
+            duringRekey.Add(Record(() => host.Vault.CreatePersonAsync(Json(new { email = Email(29) })).GetAwaiter().GetResult()));
+            duringRekey.Add(Record(() => host.Vault.CreatePersonAsync(Json(new { email = Email(1) })).GetAwaiter().GetResult()));
+            createdDuring = host.Vault.CreatePersonAsync(Json(new { email = "during@example.com" })).GetAwaiter().GetResult();
         }));
 
         result.Remaining.Should().Be(0);
@@ -86,11 +86,11 @@ public sealed class KeyRenewalTests(string store)
         await using var reopened = await VaultHost.StartAsync(store: _store, database: database, masterKey: key);
         for (var i = 0; i < 30; i++)
         {
-            (await reopened.Vault.GetUserAsync(UserLookup.ByEmail(Email(i))))!.Token.Should().Be(tokens[i]);
+            (await reopened.Vault.GetPersonAsync(PersonLookup.ByEmail(Email(i))))!.Token.Should().Be(tokens[i]);
         }
 
-        (await reopened.Vault.GetUserAsync(UserLookup.ByEmail("during@example.com")))!.Token.Should().Be(createdDuring!.Value);
-        var duplicate = () => reopened.Vault.CreateUserAsync(Json(new { email = Email(3) }));
+        (await reopened.Vault.GetPersonAsync(PersonLookup.ByEmail("during@example.com")))!.Token.Should().Be(createdDuring!.Value);
+        var duplicate = () => reopened.Vault.CreatePersonAsync(Json(new { email = Email(3) }));
         await duplicate.Should().ThrowAsync<DuplicateIndexException>();
     }
 
@@ -101,7 +101,7 @@ public sealed class KeyRenewalTests(string store)
         var v1 = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
         await using (var first = await VaultHost.StartAsync(database: database, masterKey: v1, store: _store))
         {
-            await first.Vault.CreateUsersAsync(Enumerable.Range(0, 7).Select(Person));
+            await first.Vault.CreatePersonsAsync(Enumerable.Range(0, 7).Select(Person));
         }
 
         // A KMS that advertises an alias and wraps under the key's full name.
@@ -111,7 +111,7 @@ public sealed class KeyRenewalTests(string store)
         result.TargetKeyVersion.Should().Be("arn:key/1");
         result.Remaining.Should().Be(0);
         result.Rewrapped.Should().Be(7 + 5, "each key visited once");
-        (await host.Vault.GetUserAsync(UserLookup.ByEmail("person00003@mail-3.example"))).Should().NotBeNull();
+        (await host.Vault.GetPersonAsync(PersonLookup.ByEmail("person00003@mail-3.example"))).Should().NotBeNull();
     }
 
     private static string Email(int i) => Person(i).GetProperty("email").GetString()!;

@@ -16,7 +16,7 @@ public sealed class ReadAuditTests(string store)
     private readonly TestStore _store = TestStore.Named(store);
 
     private string CountGets(Guid token) =>
-        $"SELECT COUNT(*) FROM audit_events WHERE operation = 'user.get' AND subject = {Literal(token)}";
+        $"SELECT COUNT(*) FROM audit_events WHERE operation = 'person.get' AND subject = {Literal(token)}";
 
     private string Literal(Guid token) => _store.Name == TestStore.SqliteName
         ? $"X'{Convert.ToHexString(token.ToByteArray())}'"
@@ -26,11 +26,11 @@ public sealed class ReadAuditTests(string store)
     public async Task ReadsThatReturned_AreInTheTrail_OnceFlushed()
     {
         await using var host = await VaultHost.StartAsync(o => o.ReadAuditWindow = 1000, store: _store);
-        var token = await host.Vault.CreateUserAsync(Json(new { email = "reader@example.com" }));
+        var token = await host.Vault.CreatePersonAsync(Json(new { email = "reader@example.com" }));
 
         for (var i = 0; i < 300; i++)
         {
-            await host.Vault.GetUserAsync(UserLookup.ByToken(token));
+            await host.Vault.GetPersonAsync(PersonLookup.ByToken(token));
         }
 
         await host.Administration.FlushAuditAsync();
@@ -43,13 +43,13 @@ public sealed class ReadAuditTests(string store)
     public async Task ReadingTheTrail_ShowsTheReadsBeforeIt()
     {
         await using var host = await VaultHost.StartAsync(store: _store);
-        var token = await host.Vault.CreateUserAsync(Json(new { email = "shown@example.com" }));
-        await host.Vault.GetUserAsync(UserLookup.ByEmail("shown@example.com"));
-        await host.Vault.GetUserAsync(UserLookup.ByToken(token));
+        var token = await host.Vault.CreatePersonAsync(Json(new { email = "shown@example.com" }));
+        await host.Vault.GetPersonAsync(PersonLookup.ByEmail("shown@example.com"));
+        await host.Vault.GetPersonAsync(PersonLookup.ByToken(token));
 
         var events = await host.Vault.GetAuditEventsAsync(token);
 
-        events.Select(e => e.Operation).Should().Equal("user.create", "user.get", "user.get");
+        events.Select(e => e.Operation).Should().Equal("person.create", "person.get", "person.get");
     }
 
     [Test]
@@ -57,9 +57,9 @@ public sealed class ReadAuditTests(string store)
     {
         await using var host = await VaultHost.StartAsync(o => (o.ReadAuditWindow, o.ReadAuditDelay) = (8, TimeSpan.FromMilliseconds(10)), store: _store);
         var writer = host.Services.GetRequiredService<Databunker.Core.Kernel.ReadAuditWriter>();
-        var token = await host.Vault.CreateUserAsync(Json(new { email = "gathered@example.com" }));
+        var token = await host.Vault.CreatePersonAsync(Json(new { email = "gathered@example.com" }));
 
-        await host.Vault.GetUserAsync(UserLookup.ByToken(token));
+        await host.Vault.GetPersonAsync(PersonLookup.ByToken(token));
         var running = writer.Writer;
         running.IsCompleted.Should().BeFalse("the writer waits for the delay on the host's clock, which has not moved");
         host.Scalar<long>(CountGets(token)).Should().Be(0);
@@ -82,11 +82,11 @@ public sealed class ReadAuditTests(string store)
     {
         await using var host = await VaultHost.StartAsync(o => (o.ReadAuditWindow, o.ReadAuditDelay) = (8, TimeSpan.FromSeconds(1)), store: _store);
         var writer = host.Services.GetRequiredService<Databunker.Core.Kernel.ReadAuditWriter>();
-        var token = await host.Vault.CreateUserAsync(Json(new { email = "half@example.com" }));
+        var token = await host.Vault.CreatePersonAsync(Json(new { email = "half@example.com" }));
 
         for (var i = 0; i < 4; i++)
         {
-            await host.Vault.GetUserAsync(UserLookup.ByToken(token));
+            await host.Vault.GetPersonAsync(PersonLookup.ByToken(token));
         }
 
         await writer.Writer;
@@ -98,11 +98,11 @@ public sealed class ReadAuditTests(string store)
     public async Task WindowZero_CommitsEachReadBeforeItReturns()
     {
         await using var host = await VaultHost.StartAsync(o => o.ReadAuditWindow = 0, store: _store);
-        var token = await host.Vault.CreateUserAsync(Json(new { email = "durable@example.com" }));
+        var token = await host.Vault.CreatePersonAsync(Json(new { email = "durable@example.com" }));
 
         for (var i = 1; i <= 5; i++)
         {
-            await host.Vault.GetUserAsync(UserLookup.ByToken(token));
+            await host.Vault.GetPersonAsync(PersonLookup.ByToken(token));
             host.Scalar<long>(CountGets(token)).Should().Be(i, "the read's event is committed when the read returns");
         }
     }
@@ -111,12 +111,12 @@ public sealed class ReadAuditTests(string store)
     public async Task DisposingTheProvider_CommitsWhatWaits()
     {
         var host = await VaultHost.StartAsync(o => o.ReadAuditWindow = 100_000, store: _store);
-        var token = await host.Vault.CreateUserAsync(Json(new { email = "closing@example.com" }));
+        var token = await host.Vault.CreatePersonAsync(Json(new { email = "closing@example.com" }));
         var tokenizer = host.Services.GetRequiredService<ITokenizer>();
         var card = await tokenizer.TokenizeAsync("4921 8170 1234 5678");
         for (var i = 0; i < 50; i++)
         {
-            await host.Vault.GetUserAsync(UserLookup.ByToken(token));
+            await host.Vault.GetPersonAsync(PersonLookup.ByToken(token));
             await tokenizer.DetokenizeAsync(card);
         }
 
@@ -130,13 +130,13 @@ public sealed class ReadAuditTests(string store)
     public async Task ConcurrentReads_AllReachTheTrail_AndTheChainHolds()
     {
         await using var host = await VaultHost.StartAsync(o => o.ReadAuditWindow = 16, store: _store);
-        var token = await host.Vault.CreateUserAsync(Json(new { email = "many@example.com" }));
+        var token = await host.Vault.CreatePersonAsync(Json(new { email = "many@example.com" }));
 
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
         {
             for (var i = 0; i < 50; i++)
             {
-                (await host.Vault.GetUserAsync(UserLookup.ByEmail("many@example.com"))).Should().NotBeNull();
+                (await host.Vault.GetPersonAsync(PersonLookup.ByEmail("many@example.com"))).Should().NotBeNull();
             }
         })));
         await host.Administration.FlushAuditAsync();
@@ -149,20 +149,20 @@ public sealed class ReadAuditTests(string store)
     public async Task AStorageThatRefusesTheEvents_StopsReadsWhenTheWindowIsFull_AndLosesNone()
     {
         await using var host = await VaultHost.StartAsync(o => o.ReadAuditWindow = 4, store: _store);
-        var token = await host.Vault.CreateUserAsync(Json(new { email = "refused@example.com" }));
+        var token = await host.Vault.CreatePersonAsync(Json(new { email = "refused@example.com" }));
         Refuse(host, refuse: true);
 
         for (var i = 0; i < 4; i++)
         {
-            (await host.Vault.GetUserAsync(UserLookup.ByToken(token))).Should().NotBeNull("the window has room");
+            (await host.Vault.GetPersonAsync(PersonLookup.ByToken(token))).Should().NotBeNull("the window has room");
         }
 
-        var full = () => host.Vault.GetUserAsync(UserLookup.ByToken(token));
+        var full = () => host.Vault.GetPersonAsync(PersonLookup.ByToken(token));
         await full.Should().ThrowAsync<Exception>("the fifth read must commit the four before it, and the storage refuses");
         await host.Administration.Invoking(a => a.FlushAuditAsync()).Should().ThrowAsync<Exception>();
 
         Refuse(host, refuse: false);
-        (await host.Vault.GetUserAsync(UserLookup.ByToken(token))).Should().NotBeNull();
+        (await host.Vault.GetPersonAsync(PersonLookup.ByToken(token))).Should().NotBeNull();
         await host.Administration.FlushAuditAsync();
 
         host.Scalar<long>(CountGets(token)).Should().Be(5, "the four reads in the window and the one after the storage came back");
@@ -175,14 +175,14 @@ public sealed class ReadAuditTests(string store)
         if (_store.Name == TestStore.SqliteName)
         {
             host.Sql(refuse
-                ? "CREATE TRIGGER refuse_reads BEFORE INSERT ON audit_events WHEN NEW.operation = 'user.get' BEGIN SELECT RAISE(ABORT, 'refused'); END;"
+                ? "CREATE TRIGGER refuse_reads BEFORE INSERT ON audit_events WHEN NEW.operation = 'person.get' BEGIN SELECT RAISE(ABORT, 'refused'); END;"
                 : "DROP TRIGGER refuse_reads;");
         }
         else
         {
             host.Sql(refuse
                 ? "CREATE FUNCTION refuse_reads() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$; " +
-                  "CREATE TRIGGER refuse_reads BEFORE INSERT ON audit_events FOR EACH ROW WHEN (NEW.operation = 'user.get') EXECUTE FUNCTION refuse_reads();"
+                  "CREATE TRIGGER refuse_reads BEFORE INSERT ON audit_events FOR EACH ROW WHEN (NEW.operation = 'person.get') EXECUTE FUNCTION refuse_reads();"
                 : "DROP TRIGGER refuse_reads ON audit_events; DROP FUNCTION refuse_reads();");
         }
     }

@@ -39,10 +39,10 @@ public sealed class ShutdownTests
                     var email = $"t{trial}-w{w}-{i}@example.com";
                     try
                     {
-                        var token = await vault.CreateUserAsync(Json(new { email, name = $"N{i}" }));
+                        var token = await vault.CreatePersonAsync(Json(new { email, name = $"N{i}" }));
                         users[token] = email;
                         var value = $"IBAN-{trial}-{w}-{i}";
-                        tokens[await tokenizer.TokenizeAsync(value, new TokenizeOptions { Owner = token })] = value;
+                        tokens[await tokenizer.TokenizeAsync(value, new TokenizeOptions { Person = token })] = value;
                         tokens[await tokenizer.TokenizeAsync(value + "-free")] = value + "-free";
                     }
                     catch (ObjectDisposedException)
@@ -67,7 +67,7 @@ public sealed class ShutdownTests
             await Task.WhenAll(writers);
 
             unexpected.Should().BeEmpty("after dispose every call fails with ObjectDisposedException, and nothing else fails");
-            var afterDispose = () => vault.GetUserAsync(UserLookup.ByEmail("nobody@example.com"));
+            var afterDispose = () => vault.GetPersonAsync(PersonLookup.ByEmail("nobody@example.com"));
             await afterDispose.Should().ThrowAsync<ObjectDisposedException>();
             var tokenizeAfter = () => tokenizer.TokenizeAsync("late");
             await tokenizeAfter.Should().ThrowAsync<ObjectDisposedException>();
@@ -78,8 +78,8 @@ public sealed class ShutdownTests
             stored.Should().Be(users.Count, "every committed create returned its token");
             foreach (var (token, email) in users)
             {
-                (await reopened.Vault.GetUserAsync(UserLookup.ByToken(token)))!.Profile.GetProperty("email").GetString().Should().Be(email);
-                (await reopened.Vault.GetUserAsync(UserLookup.ByEmail(email)))!.Token.Should().Be(token, "the index hash was made under the real key");
+                (await reopened.Vault.GetPersonAsync(PersonLookup.ByToken(token)))!.Profile.GetProperty("email").GetString().Should().Be(email);
+                (await reopened.Vault.GetPersonAsync(PersonLookup.ByEmail(email)))!.Token.Should().Be(token, "the index hash was made under the real key");
             }
 
             reopened.Scalar<long>("SELECT COUNT(*) FROM tokens").Should().Be(tokens.Count);

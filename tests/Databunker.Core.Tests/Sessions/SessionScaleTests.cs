@@ -32,7 +32,7 @@ public sealed class SessionScaleTests(string store)
               SELECT sha256(('id' || i)::bytea), substring(sha256(('handle' || i)::bytea) from 1 for 16), NULL, sha256(('data' || i)::bytea), NULL, 1, 0, 0, 1000, 1000, 1000
               FROM generate_series(1, {Expired}) AS i
               """);
-        var live = await first.Services.GetRequiredService<ISessionVault>().CreateAsync(Json(new { a = 1 }));
+        var live = await first.Services.GetRequiredService<ISessionManager>().CreateAsync(Json(new { a = 1 }));
 
         var passes = await Task.WhenAll(
             Task.Run(() => first.Administration.RunDueWorkAsync()),
@@ -40,6 +40,6 @@ public sealed class SessionScaleTests(string store)
 
         passes.Sum(p => p["sessions"]).Should().Be(Expired, "every expired session is removed and counted once across both hosts");
         first.Scalar<long>("SELECT COUNT(*) FROM sessions").Should().Be(1);
-        (await second.Services.GetRequiredService<ISessionVault>().GetAsync(live.SessionId)).Should().NotBeNull();
+        (await second.Services.GetRequiredService<ISessionManager>().GetAsync(live.SessionId)).Should().NotBeNull();
     }
 }

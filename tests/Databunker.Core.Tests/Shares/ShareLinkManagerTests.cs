@@ -20,7 +20,7 @@ public sealed class ShareLinkManagerTests(string store)
     public async Task Start()
     {
         _host = await VaultHost.StartAsync(o => o.AppData.Register("shop"), store: _store);
-        _person = await _host.Vault.CreateUserAsync(Json(new { email = "share@example.com", name = "Sharon Shore", address = new { city = "Leeds", street = "1 Quarry Hill" } }));
+        _person = await _host.Vault.CreatePersonAsync(Json(new { email = "share@example.com", name = "Sharon Shore", address = new { city = "Leeds", street = "1 Quarry Hill" } }));
     }
 
     [TearDown]
@@ -40,7 +40,7 @@ public sealed class ShareLinkManagerTests(string store)
         first.Record.ReadsLeft.Should().Be(1);
         SameJson(first.Record.Fields, Json(new Dictionary<string, string> { ["/email"] = "share@example.com", ["/address/city"] = "Leeds" })).Should().BeTrue();
 
-        await _host.Vault.UpdateUserAsync(UserLookup.ByToken(_person), Json(new { address = new { city = "York" } }));
+        await _host.Vault.UpdatePersonAsync(PersonLookup.ByToken(_person), Json(new { address = new { city = "York" } }));
         var second = await Shares.RedeemAsync(link.Token);
         second.Record!.Fields.GetProperty("/address/city").GetString().Should().Be("York", "a redemption reads the values as they are now");
         second.Record.Fields.TryGetProperty("/name", out _).Should().BeFalse();
@@ -51,7 +51,7 @@ public sealed class ShareLinkManagerTests(string store)
     [Test]
     public async Task AppDataFields_CanBeShared()
     {
-        await _host.Services.GetRequiredService<IAppDataStore>().PutAsync(_person, "shop", Json(new { sizes = new[] { "M", "L" }, colour = "blue" }));
+        await _host.Services.GetRequiredService<IAppDataManager>().PutAsync(_person, "shop", Json(new { sizes = new[] { "M", "L" }, colour = "blue" }));
 
         var link = await Shares.CreateAsync(_person, new ShareRequest { Recipient = "Tailor", App = "shop", Fields = ["/sizes/1"] });
         var redeemed = await Shares.RedeemAsync(link.Token);
@@ -132,7 +132,7 @@ public sealed class ShareLinkManagerTests(string store)
     {
         var link = await Shares.CreateAsync(_person, new ShareRequest { Recipient = "R", Fields = ["/email"] });
 
-        await _host.Vault.DeleteUserAsync(UserLookup.ByToken(_person));
+        await _host.Vault.ForgetPersonAsync(PersonLookup.ByToken(_person));
 
         (await Shares.RedeemAsync(link.Token)).Status.Should().Be(ShareLinkStatus.Unknown);
         _host.Scalar<long>("SELECT COUNT(*) FROM share_links").Should().Be(0);

@@ -171,7 +171,7 @@ public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVault
 
     public Task<IReadOnlyList<AuditRecord>> GetAuditPageAsync(Guid subject, long afterId, int limit, CancellationToken cancellationToken) => Count(Role<IAuditStore>()).GetAuditPageAsync(subject, afterId, limit, cancellationToken);
 
-    public Task<IReadOnlyList<StoredTokenSeal>> GetOwnedTokensAsync(Guid owner, byte[]? afterHash, int limit, CancellationToken cancellationToken) => Count(Role<ITokenStore>()).GetOwnedTokensAsync(owner, afterHash, limit, cancellationToken);
+    public Task<IReadOnlyList<StoredTokenSeal>> GetPersonTokensAsync(Guid owner, byte[]? afterHash, int limit, CancellationToken cancellationToken) => Count(Role<ITokenStore>()).GetPersonTokensAsync(owner, afterHash, limit, cancellationToken);
 
     public Task<IReadOnlyList<StoredNotice>> GetNoticesAsync(string? name, CancellationToken cancellationToken) => Count(Role<IPrivacyCatalogStore>()).GetNoticesAsync(name, cancellationToken);
 

@@ -41,12 +41,12 @@ public sealed class SqliteCreateIfMissingTests
         Guid token;
         await using (var created = Vault(path, createIfMissing: null, key))
         {
-            token = await created.GetRequiredService<IPersonalDataVault>().CreateUserAsync(Json(new { login = "kept" }));
+            token = await created.GetRequiredService<IPersonalDataVault>().CreatePersonAsync(Json(new { login = "kept" }));
         }
 
         await using var reopened = Vault(path, createIfMissing: false, key);
 
-        (await reopened.GetRequiredService<IPersonalDataVault>().GetUserAsync(UserLookup.ByLogin("kept")))!.Token.Should().Be(token);
+        (await reopened.GetRequiredService<IPersonalDataVault>().GetPersonAsync(PersonLookup.ByLogin("kept")))!.Token.Should().Be(token);
     }
 
     /// <param name="createIfMissing">The option's value; null leaves UseSqlite's default, which creates.</param>

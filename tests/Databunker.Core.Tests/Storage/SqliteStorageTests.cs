@@ -51,14 +51,14 @@ public sealed class SqliteStorageTests
         var storage = provider.GetRequiredService<SqliteVaultStorage>();
         for (var chunk = 0; chunk < 40; chunk++)
         {
-            await vault.CreateUsersAsync(Enumerable.Range(chunk * 500, 500).Select(i => Json(new { email = $"bulk{i}@example.com", note = new string('n', 300) })));
+            await vault.CreatePersonsAsync(Enumerable.Range(chunk * 500, 500).Select(i => Json(new { email = $"bulk{i}@example.com", note = new string('n', 300) })));
             new FileInfo(path + "-wal").Length.Should().BeLessThan(32L * 1024 * 1024, "a writer that finds the log past 16 MiB restarts it before it goes on (or, if a checkpoint under way kept it from that, past 24 MiB)");
         }
 
         await storage.Checkpointer.Idle;
         storage.Checkpointer.Completed.Should().BeGreaterThan(0, "the log's size asked for a checkpoint");
         await storage.Checkpointer.Request();
-        await vault.CreateUserAsync(Json(new { email = "after-bulk@example.com" }));
+        await vault.CreatePersonAsync(Json(new { email = "after-bulk@example.com" }));
 
         new FileInfo(path).Length.Should().BeGreaterThan(4L * 1024 * 1024, "the persons were copied into the database");
         new FileInfo(path + "-wal").Length.Should().BeLessThanOrEqualTo(4L * 1024 * 1024, "the log started over and was cut back to the journal size limit");
@@ -68,8 +68,8 @@ public sealed class SqliteStorageTests
     public async Task APersonsTrail_IsReadFromTheIndexRunsAndTheUnindexedTail_AcrossPurges()
     {
         await using var host = await VaultHost.StartAsync();
-        var a = await host.Vault.CreateUserAsync(Json(new { email = "runs-a@example.com" }));
-        var b = await host.Vault.CreateUserAsync(Json(new { email = "runs-b@example.com" }));
+        var a = await host.Vault.CreatePersonAsync(Json(new { email = "runs-a@example.com" }));
+        var b = await host.Vault.CreatePersonAsync(Json(new { email = "runs-b@example.com" }));
         var store = host.Services.GetRequiredService<IAuditStore>();
         var start = host.Services.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeMilliseconds() + 1;
 
@@ -79,7 +79,7 @@ public sealed class SqliteStorageTests
         for (var first = 0; first < Events; first += 512)
         {
             var batch = Enumerable.Range(first, Math.Min(512, Events - first))
-                .Select(i => new AuditRecord(0, start + i, "test", "user.get", (i % 3) switch { 0 => a, 1 => b, _ => null }, "success", null))
+                .Select(i => new AuditRecord(0, start + i, "test", "person.get", (i % 3) switch { 0 => a, 1 => b, _ => null }, "success", null))
                 .ToList();
             await store.AppendAuditAsync(batch, CancellationToken.None);
         }
@@ -103,7 +103,7 @@ public sealed class SqliteStorageTests
         async Task ShouldReadTheWholeTrail(Guid subject)
         {
             var trail = await store.GetAuditAsync(subject, CancellationToken.None);
-            trail.Should().OnlyContain(e => e.Subject == subject);
+            trail.Should().OnlyContain(e => e.Person == subject);
             trail.Select(e => e.Id).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
             trail.Should().HaveCount((int)host.Scalar<long>("SELECT COUNT(*) FROM audit_events WHERE subject = @s", new { s = subject.ToByteArray() }));
         }
@@ -120,13 +120,13 @@ public sealed class SqliteStorageTests
         Guid person;
         await using (var host = await VaultHost.StartAsync(database: database, masterKey: key))
         {
-            person = await host.Vault.CreateUserAsync(Json(new { email = "moved@example.com", name = "Moved" }));
-            await host.Vault.GetUserAsync(UserLookup.ByToken(person));
+            person = await host.Vault.CreatePersonAsync(Json(new { email = "moved@example.com", name = "Moved" }));
+            await host.Vault.GetPersonAsync(PersonLookup.ByToken(person));
             var tokenizer = host.Services.GetRequiredService<Databunker.Core.Tokenization.ITokenizer>();
             for (var i = 0; i < 5; i++)
             {
                 var value = $"4921 8170 0000 000{i}";
-                tokens.Add((await tokenizer.TokenizeAsync(value, new Databunker.Core.Tokenization.TokenizeOptions { Owner = i % 2 == 0 ? person : null }), value));
+                tokens.Add((await tokenizer.TokenizeAsync(value, new Databunker.Core.Tokenization.TokenizeOptions { Person = i % 2 == 0 ? person : null }), value));
             }
 
             deterministic = await tokenizer.TokenizeAsync("same", new Databunker.Core.Tokenization.TokenizeOptions { Kind = Databunker.Core.Tokenization.TokenKind.Deterministic });
@@ -183,18 +183,18 @@ public sealed class SqliteStorageTests
             Scalar<long>(database, "SELECT COUNT(*) FROM pragma_table_info('audit_events') WHERE name = 'id'").Should().Be(0);
             Scalar<long>(database, "SELECT COUNT(*) FROM audit_events").Should().Be(events + 1, "the start that added the consent chain audited its linking");
             (await host.Administration.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
-            (await host.Vault.GetUserAsync(UserLookup.ByEmail("moved@example.com")))!.Token.Should().Be(person);
+            (await host.Vault.GetPersonAsync(PersonLookup.ByEmail("moved@example.com")))!.Token.Should().Be(person);
             var tokenizer = host.Services.GetRequiredService<Databunker.Core.Tokenization.ITokenizer>();
             (await tokenizer.DetokenizeManyAsync(tokens.Select(t => t.Token).ToList())).Should().Equal(tokens.Select(t => t.Value));
             (await tokenizer.TokenizeAsync("same", new Databunker.Core.Tokenization.TokenizeOptions { Kind = Databunker.Core.Tokenization.TokenKind.Deterministic })).Should().Be(deterministic);
-            (await host.Vault.GetAuditEventsAsync(person)).Select(e => e.Operation).Should().Contain(["user.create", "user.get"]).And.HaveCount(9);
+            (await host.Vault.GetAuditEventsAsync(person)).Select(e => e.Operation).Should().Contain(["person.create", "person.get"]).And.HaveCount(9);
 
             // The person's index entries were listed on their row: a change of address and a forget find them.
             Scalar<long>(database, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_user_indexes_token'").Should().Be(0);
-            await host.Vault.UpdateUserAsync(UserLookup.ByToken(person), Json(new { email = "new@example.com" }));
-            (await host.Vault.GetUserAsync(UserLookup.ByEmail("moved@example.com"))).Should().BeNull();
-            (await host.Vault.GetUserAsync(UserLookup.ByEmail("new@example.com")))!.Token.Should().Be(person);
-            (await host.Vault.DeleteUserAsync(UserLookup.ByToken(person))).Should().BeTrue();
+            await host.Vault.UpdatePersonAsync(PersonLookup.ByToken(person), Json(new { email = "new@example.com" }));
+            (await host.Vault.GetPersonAsync(PersonLookup.ByEmail("moved@example.com"))).Should().BeNull();
+            (await host.Vault.GetPersonAsync(PersonLookup.ByEmail("new@example.com")))!.Token.Should().Be(person);
+            (await host.Vault.ForgetPersonAsync(PersonLookup.ByToken(person))).Should().BeTrue();
             Scalar<long>(database, "SELECT COUNT(*) FROM user_indexes").Should().Be(0);
         }
     }
@@ -210,10 +210,10 @@ public sealed class SqliteStorageTests
         var storage = provider.GetRequiredService<SqliteVaultStorage>();
         for (var i = 0; i < 400; i++)
         {
-            await vault.CreateUserAsync(Json(new { email = $"wal{i}@example.com", note = new string('n', 300) }));
+            await vault.CreatePersonAsync(Json(new { email = $"wal{i}@example.com", note = new string('n', 300) }));
         }
 
-        (await vault.GetUserAsync(UserLookup.ByEmail("wal399@example.com"))).Should().NotBeNull();
+        (await vault.GetPersonAsync(PersonLookup.ByEmail("wal399@example.com"))).Should().NotBeNull();
 
         // The read's audit event is committed now, not by the group commit while the checkpoint below runs.
         await provider.GetRequiredService<IVaultAdministration>().FlushAuditAsync();
@@ -222,7 +222,7 @@ public sealed class SqliteStorageTests
             await storage.Checkpointer.Request();
         }
 
-        await vault.CreateUserAsync(Json(new { email = "last@example.com" }));
+        await vault.CreatePersonAsync(Json(new { email = "last@example.com" }));
         using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
         connection.Open();
         using var checkpoint = connection.CreateCommand();
@@ -236,29 +236,29 @@ public sealed class SqliteStorageTests
     public async Task Forget_WithSecureDelete_LeavesNoOldBytesInTheFileAfterCheckpoint()
     {
         await using var host = await VaultHost.StartAsync();
-        var keep = await host.Vault.CreateUserAsync(Json(new { login = "stays" }));
-        var token = await host.Vault.CreateUserAsync(Json(new { login = "leaves", bio = new string('b', 500) }));
+        var keep = await host.Vault.CreatePersonAsync(Json(new { login = "stays" }));
+        var token = await host.Vault.CreatePersonAsync(Json(new { login = "leaves", bio = new string('b', 500) }));
         var wrappedKey = Scalar<byte[]>(host.Database, "SELECT wrapped FROM data_keys WHERE owner = @t", new { t = token.ToByteArray() })!;
         var profile = Scalar<byte[]>(host.Database, "SELECT profile FROM users WHERE token = @t", new { t = token.ToByteArray() })!;
         Sql(host.Database, "PRAGMA wal_checkpoint(TRUNCATE)");
         Contains(File.ReadAllBytes(host.Database), wrappedKey).Should().BeTrue("the check must be able to see the key while it exists");
 
-        await host.Vault.DeleteUserAsync(UserLookup.ByToken(token));
+        await host.Vault.ForgetPersonAsync(PersonLookup.ByToken(token));
         Sql(host.Database, "PRAGMA wal_checkpoint(TRUNCATE)");
 
         var file = File.ReadAllBytes(host.Database);
         Contains(file, wrappedKey).Should().BeFalse("secure_delete overwrites the freed wrapped key");
         Contains(file, profile[^64..]).Should().BeFalse("secure_delete overwrites the freed profile");
-        (await host.Vault.GetUserAsync(UserLookup.ByToken(keep))).Should().NotBeNull();
+        (await host.Vault.GetPersonAsync(PersonLookup.ByToken(keep))).Should().NotBeNull();
     }
 
     [Test]
     public async Task CompactAsync_AfterForget_LeavesTheWrappedKeyNeitherInTheFileNorInTheWal()
     {
         await using var host = await VaultHost.StartAsync();
-        var token = await host.Vault.CreateUserAsync(Json(new { login = "shredded" }));
+        var token = await host.Vault.CreatePersonAsync(Json(new { login = "shredded" }));
         var wrappedKey = Scalar<byte[]>(host.Database, "SELECT wrapped FROM data_keys WHERE owner = @t", new { t = token.ToByteArray() })!;
-        await host.Vault.DeleteUserAsync(UserLookup.ByToken(token));
+        await host.Vault.ForgetPersonAsync(PersonLookup.ByToken(token));
         Contains(File.ReadAllBytes(host.Database + "-wal"), wrappedKey).Should().BeTrue("before compaction the WAL still holds the old page");
 
         (await host.Administration.CompactAsync()).Should().BeTrue();
@@ -273,9 +273,9 @@ public sealed class SqliteStorageTests
     public async Task RunDueAsync_ThatForgotSomeone_CompactsTheWal()
     {
         await using var host = await VaultHost.StartAsync();
-        var token = await host.Vault.CreateUserAsync(Json(new { login = "expires" }));
+        var token = await host.Vault.CreatePersonAsync(Json(new { login = "expires" }));
         var wrappedKey = Scalar<byte[]>(host.Database, "SELECT wrapped FROM data_keys WHERE owner = @t", new { t = token.ToByteArray() })!;
-        var ticket = await host.Expirations.StartAsync(UserLookup.ByToken(token), TimeSpan.FromHours(1));
+        var ticket = await host.Expirations.StartAsync(PersonLookup.ByToken(token), TimeSpan.FromHours(1));
         host.Time.SetUtcNow(ticket.DueAt);
 
         (await host.Expirations.RunDueAsync()).Deleted.Should().Be(1);

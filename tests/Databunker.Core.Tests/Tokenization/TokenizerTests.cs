@@ -107,12 +107,12 @@ public sealed class TokenizerTests(string store)
     [Test]
     public async Task ForgetOwner_TheirTokensDetokenizeToNotFound()
     {
-        var person = await _host.Vault.CreateUserAsync(Json(new { login = "owner" }));
-        var other = await _host.Vault.CreateUserAsync(Json(new { login = "other" }));
-        var theirs = await Tokenizer.TokenizeManyAsync(["4921 8170 0412 3456", "AB123456C"], new TokenizeOptions { Owner = person });
-        var kept = await Tokenizer.TokenizeAsync("AB123456C", new TokenizeOptions { Owner = other });
+        var person = await _host.Vault.CreatePersonAsync(Json(new { login = "owner" }));
+        var other = await _host.Vault.CreatePersonAsync(Json(new { login = "other" }));
+        var theirs = await Tokenizer.TokenizeManyAsync(["4921 8170 0412 3456", "AB123456C"], new TokenizeOptions { Person = person });
+        var kept = await Tokenizer.TokenizeAsync("AB123456C", new TokenizeOptions { Person = other });
 
-        await _host.Vault.DeleteUserAsync(UserLookup.ByToken(person));
+        await _host.Vault.ForgetPersonAsync(PersonLookup.ByToken(person));
 
         (await Tokenizer.DetokenizeManyAsync(theirs)).Should().Equal(null, null);
         (await Tokenizer.DetokenizeAsync(kept)).Should().Be("AB123456C");
@@ -122,7 +122,7 @@ public sealed class TokenizerTests(string store)
     [Test]
     public async Task Tokenize_UnknownOwner_RefusedAndNothingStored()
     {
-        var act = () => Tokenizer.TokenizeAsync("AB123456C", new TokenizeOptions { Owner = Guid.NewGuid() });
+        var act = () => Tokenizer.TokenizeAsync("AB123456C", new TokenizeOptions { Person = Guid.NewGuid() });
 
         await act.Should().ThrowAsync<PersonNotFoundException>();
         _host.Scalar<long>("SELECT COUNT(*) FROM tokens").Should().Be(0);
@@ -141,7 +141,7 @@ public sealed class TokenizerTests(string store)
 
         (await Tokenizer.DetokenizeManyAsync(shortLived)).Should().Equal(null, null, null);
         _host.Scalar<long>("SELECT COUNT(*) FROM tokens").Should().Be(5, "expired tokens wait for the pass");
-        (await Tokenizer.RemoveExpiredTokensAsync()).Should().Be(3);
+        (await Tokenizer.DeleteExpiredTokensAsync()).Should().Be(3);
         _host.Scalar<long>("SELECT COUNT(*) FROM tokens").Should().Be(2);
         (await Tokenizer.DetokenizeManyAsync([longLived, forever])).Should().Equal("four", "five");
     }
@@ -159,8 +159,8 @@ public sealed class TokenizerTests(string store)
     [Test]
     public async Task Detokenize_IsAuditedWithoutTheValue()
     {
-        var person = await _host.Vault.CreateUserAsync(Json(new { login = "audited" }));
-        var token = await Tokenizer.TokenizeAsync("4921 8170 0412 3456", new TokenizeOptions { Owner = person });
+        var person = await _host.Vault.CreatePersonAsync(Json(new { login = "audited" }));
+        var token = await Tokenizer.TokenizeAsync("4921 8170 0412 3456", new TokenizeOptions { Person = person });
 
         await Tokenizer.DetokenizeAsync(token);
 

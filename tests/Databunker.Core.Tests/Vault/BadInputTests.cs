@@ -50,7 +50,7 @@ public sealed class BadInputTests(string store)
     [TestCaseSource(nameof(RefusedProfiles))]
     public async Task Create(string json, string? field)
     {
-        var act = () => _host.Vault.CreateUserAsync(Parse(json));
+        var act = () => _host.Vault.CreatePersonAsync(Parse(json));
 
         var error = (await act.Should().ThrowAsync<VaultInputException>()).Which;
         error.Field.Should().Be(field);
@@ -61,7 +61,7 @@ public sealed class BadInputTests(string store)
     [Test]
     public async Task Create_OneBadProfileInBatch_StoresNone()
     {
-        var act = () => _host.Vault.CreateUsersAsync([Json(new { login = "fine" }), Json(new { email = "broken" })]);
+        var act = () => _host.Vault.CreatePersonsAsync([Json(new { login = "fine" }), Json(new { email = "broken" })]);
 
         await act.Should().ThrowAsync<VaultInputException>();
         AssertNothingStored();
@@ -70,7 +70,7 @@ public sealed class BadInputTests(string store)
     [Test]
     public async Task Lookup_DefaultValue_Refused()
     {
-        var act = () => _host.Vault.GetUserAsync(default);
+        var act = () => _host.Vault.GetPersonAsync(default);
 
         (await act.Should().ThrowAsync<VaultInputException>()).Which.Message.Should().Contain("Unknown lookup");
     }
@@ -79,7 +79,7 @@ public sealed class BadInputTests(string store)
     [TestCase("token", "not-a-guid")]
     public void LookupCreate_UnknownModeOrBadToken_Refused(string mode, string value)
     {
-        var act = () => UserLookup.Create(mode, value);
+        var act = () => PersonLookup.Create(mode, value);
 
         act.Should().Throw<VaultInputException>();
     }
@@ -87,7 +87,7 @@ public sealed class BadInputTests(string store)
     [Test]
     public async Task Lookup_MalformedEmail_RefusedWithoutValue()
     {
-        var act = () => _host.Vault.GetUserAsync(UserLookup.ByEmail("secret-value-without-at"));
+        var act = () => _host.Vault.GetPersonAsync(PersonLookup.ByEmail("secret-value-without-at"));
 
         (await act.Should().ThrowAsync<VaultInputException>()).Which.Message.Should().NotContain("secret-value");
     }
@@ -95,20 +95,20 @@ public sealed class BadInputTests(string store)
     [Test]
     public async Task Update_NonObjectPatchOrBadResult_RefusedAndUnchanged()
     {
-        var token = await _host.Vault.CreateUserAsync(Json(new { email = "keep@example.com", name = "Keep" }));
+        var token = await _host.Vault.CreatePersonAsync(Json(new { email = "keep@example.com", name = "Keep" }));
 
-        var notObject = () => _host.Vault.UpdateUserAsync(UserLookup.ByToken(token), Parse("[1]"));
-        var badEmail = () => _host.Vault.UpdateUserAsync(UserLookup.ByToken(token), Json(new { email = "broken", name = "Changed" }));
-        var tooLarge = () => _host.Vault.UpdateUserAsync(UserLookup.ByToken(token), Json(new { bio = new string('y', 3000) }));
-        var badText = () => _host.Vault.UpdateUserAsync(UserLookup.ByToken(token), Parse("""{"name":"\ud800"}"""));
-        var twice = () => _host.Vault.UpdateUserAsync(UserLookup.ByToken(token), Parse("""{"name":"A","name":"B"}"""));
+        var notObject = () => _host.Vault.UpdatePersonAsync(PersonLookup.ByToken(token), Parse("[1]"));
+        var badEmail = () => _host.Vault.UpdatePersonAsync(PersonLookup.ByToken(token), Json(new { email = "broken", name = "Changed" }));
+        var tooLarge = () => _host.Vault.UpdatePersonAsync(PersonLookup.ByToken(token), Json(new { bio = new string('y', 3000) }));
+        var badText = () => _host.Vault.UpdatePersonAsync(PersonLookup.ByToken(token), Parse("""{"name":"\ud800"}"""));
+        var twice = () => _host.Vault.UpdatePersonAsync(PersonLookup.ByToken(token), Parse("""{"name":"A","name":"B"}"""));
 
         await notObject.Should().ThrowAsync<VaultInputException>();
         (await badEmail.Should().ThrowAsync<VaultInputException>()).Which.Field.Should().Be("email");
         await tooLarge.Should().ThrowAsync<VaultInputException>();
         await badText.Should().ThrowAsync<VaultInputException>();
         await twice.Should().ThrowAsync<VaultInputException>();
-        var user = await _host.Vault.GetUserAsync(UserLookup.ByEmail("keep@example.com"));
+        var user = await _host.Vault.GetPersonAsync(PersonLookup.ByEmail("keep@example.com"));
         user!.Profile.GetProperty("name").GetString().Should().Be("Keep");
         user.Profile.TryGetProperty("bio", out JsonElement _).Should().BeFalse();
     }
@@ -116,9 +116,9 @@ public sealed class BadInputTests(string store)
     [Test]
     public async Task Create_PhoneAsNumberWithDefaultCountry_Accepted()
     {
-        var token = await _host.Vault.CreateUserAsync(Parse("""{"phone":2079460958}"""));
+        var token = await _host.Vault.CreatePersonAsync(Parse("""{"phone":2079460958}"""));
 
-        (await _host.Vault.GetUserAsync(UserLookup.ByPhone("020 7946 0958")))!.Token.Should().Be(token);
+        (await _host.Vault.GetPersonAsync(PersonLookup.ByPhone("020 7946 0958")))!.Token.Should().Be(token);
     }
 
     private void AssertNothingStored() =>

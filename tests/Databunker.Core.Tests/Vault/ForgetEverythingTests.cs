@@ -22,13 +22,13 @@ public sealed class ForgetEverythingTests(string store)
     {
         var testStore = TestStore.Named(store);
         await using var host = await VaultHost.StartAsync(o => o.AppData.Register("shop").Register("blog"), store: testStore);
-        var person = await host.Vault.CreateUserAsync(Json(new { email = Secrets[0], name = Secrets[1], address = Secrets[2] }));
-        var bystander = await host.Vault.CreateUserAsync(Json(new { email = "stays@example.com" }));
-        var appData = host.Services.GetRequiredService<IAppDataStore>();
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = Secrets[0], name = Secrets[1], address = Secrets[2] }));
+        var bystander = await host.Vault.CreatePersonAsync(Json(new { email = "stays@example.com" }));
+        var appData = host.Services.GetRequiredService<IAppDataManager>();
         await appData.PutAsync(person, "shop", Json(new { size = Secrets[3] }));
         await appData.PutAsync(person, "blog", Json(new { theme = Secrets[4] }));
         await appData.PutAsync(bystander, "shop", Json(new { size = "S" }));
-        var sessions = host.Services.GetRequiredService<ISessionVault>();
+        var sessions = host.Services.GetRequiredService<ISessionManager>();
         var sessionIds = new List<string>();
         for (var i = 0; i < 3; i++)
         {
@@ -43,14 +43,14 @@ public sealed class ForgetEverythingTests(string store)
             await shares.CreateAsync(person, new ShareRequest { Recipient = Secrets[7], App = "shop", Fields = ["/size"] }),
         };
         var tokenizer = host.Services.GetRequiredService<ITokenizer>();
-        var card = await tokenizer.TokenizeAsync(Secrets[8], new TokenizeOptions { Owner = person, Format = TokenFormat.CardNumber });
-        var nationalId = await tokenizer.TokenizeAsync(Secrets[9], new TokenizeOptions { Owner = person, Kind = TokenKind.Deterministic });
-        await host.Expirations.StartAsync(UserLookup.ByToken(person), ExpirationTime.FromDelay(TimeSpan.FromDays(30)));
+        var card = await tokenizer.TokenizeAsync(Secrets[8], new TokenizeOptions { Person = person, Format = TokenFormat.CardNumber });
+        var nationalId = await tokenizer.TokenizeAsync(Secrets[9], new TokenizeOptions { Person = person, Kind = TokenKind.Deterministic });
+        await host.Expirations.StartAsync(PersonLookup.ByToken(person), ExpirationTime.FromDelay(TimeSpan.FromDays(30)));
         var id = person.ToByteArray();
         var wrappedKey = host.Scalar<byte[]>("SELECT wrapped FROM data_keys WHERE owner = @id", new { id })!;
         var sealedDocument = host.Scalar<byte[]>("SELECT data FROM app_data WHERE owner = @id AND app = 'shop'", new { id })!;
 
-        (await host.Vault.DeleteUserAsync(UserLookup.ByToken(person))).Should().BeTrue();
+        (await host.Vault.ForgetPersonAsync(PersonLookup.ByToken(person))).Should().BeTrue();
         if (testStore.Name == TestStore.SqliteName)
         {
             (await host.Administration.CompactAsync()).Should().BeTrue("compaction drops the write-ahead log's old page images");

@@ -16,28 +16,28 @@ public sealed class LeakageTests
         var vault = host.Vault;
         var errors = new List<string>();
 
-        var tokens = await vault.CreateUsersAsync(Enumerable.Range(0, count / 2).Select(Person));
+        var tokens = await vault.CreatePersonsAsync(Enumerable.Range(0, count / 2).Select(Person));
         for (var i = count / 2; i < count; i++)
         {
-            await vault.CreateUserAsync(Person(i));
+            await vault.CreatePersonAsync(Person(i));
         }
 
         for (var i = 0; i < count; i += 10)
         {
-            await vault.GetUserAsync(UserLookup.ByEmail($"person{i:D5}@mail-{i % 7}.example"));
-            await vault.UpdateUserAsync(UserLookup.ByLogin($"login-{i:D5}-zq"), Json(new { note = $"Given{i:D5} Family" }));
-            await Capture(errors, () => vault.CreateUserAsync(Person(i)));
-            await Capture(errors, () => vault.UpdateUserAsync(UserLookup.ByToken(tokens[1]), Json(new { email = $"person{i:D5}@mail-{i % 7}.example" })));
-            await Capture(errors, () => vault.CreateUserAsync(Json(new { email = $"Given{i:D5} Family" })));
-            await Capture(errors, () => vault.CreateUserAsync(Json(new { phone = $"Given{i:D5} Family" })));
+            await vault.GetPersonAsync(PersonLookup.ByEmail($"person{i:D5}@mail-{i % 7}.example"));
+            await vault.UpdatePersonAsync(PersonLookup.ByLogin($"login-{i:D5}-zq"), Json(new { note = $"Given{i:D5} Family" }));
+            await Capture(errors, () => vault.CreatePersonAsync(Person(i)));
+            await Capture(errors, () => vault.UpdatePersonAsync(PersonLookup.ByToken(tokens[1]), Json(new { email = $"person{i:D5}@mail-{i % 7}.example" })));
+            await Capture(errors, () => vault.CreatePersonAsync(Json(new { email = $"Given{i:D5} Family" })));
+            await Capture(errors, () => vault.CreatePersonAsync(Json(new { phone = $"Given{i:D5} Family" })));
         }
 
         var tokenizer = host.Services.GetRequiredService<Databunker.Core.Tokenization.ITokenizer>();
         var tokenized = await tokenizer.TokenizeManyAsync(Enumerable.Range(0, count).Select(NationalId));
         (await tokenizer.DetokenizeManyAsync(tokenized)).Should().Equal(Enumerable.Range(0, count).Select(NationalId));
         await Capture(errors, () => tokenizer.TokenizeAsync(NationalId(7), new Databunker.Core.Tokenization.TokenizeOptions { Format = Databunker.Core.Tokenization.TokenFormat.CardNumber }));
-        await vault.DeleteUserAsync(UserLookup.ByToken(tokens[3]));
-        await host.Expirations.StartAsync(UserLookup.ByToken(tokens[4]), TimeSpan.FromHours(1));
+        await vault.ForgetPersonAsync(PersonLookup.ByToken(tokens[3]));
+        await host.Expirations.StartAsync(PersonLookup.ByToken(tokens[4]), TimeSpan.FromHours(1));
 
         var files = new[] { host.Database, host.Database + "-wal" }.Where(File.Exists).ToList();
         files.Should().HaveCount(2, "the WAL holds the recent writes and must be checked too");
@@ -68,8 +68,8 @@ public sealed class LeakageTests
     {
         const int count = 200;
         await using var host = await VaultHost.StartAsync(o => o.AppData.Register("shop", maxDocumentBytes: 512));
-        var appData = host.Services.GetRequiredService<Databunker.Core.AppData.IAppDataStore>();
-        var sessions = host.Services.GetRequiredService<Databunker.Core.Sessions.ISessionVault>();
+        var appData = host.Services.GetRequiredService<Databunker.Core.AppData.IAppDataManager>();
+        var sessions = host.Services.GetRequiredService<Databunker.Core.Sessions.ISessionManager>();
         var shares = host.Services.GetRequiredService<Databunker.Core.Shares.IShareLinkManager>();
         var errors = new List<string>();
         var secrets = new List<string>();
@@ -82,7 +82,7 @@ public sealed class LeakageTests
                 return value;
             }
 
-            var person = await host.Vault.CreateUserAsync(Json(new { email = $"p{i}@leak.example", note = Secret("Note") }));
+            var person = await host.Vault.CreatePersonAsync(Json(new { email = $"p{i}@leak.example", note = Secret("Note") }));
             await appData.PutAsync(person, "shop", Json(new { address = Secret("Street") }));
             await appData.PatchAsync(person, "shop", Json(new { size = Secret("Size") }), expectedVersion: 1);
             var ticket = await sessions.CreateAsync(Json(new { cart = Secret("Cart") }), new Databunker.Core.Sessions.SessionCreateOptions { Label = Secret("Device") });
@@ -146,8 +146,8 @@ public sealed class LeakageTests
 
             // Decisions before registration: half of the addresses register afterwards.
             var early = Secret("early") + "@leak.example";
-            await ledger.RecordForContactAsync(UserLookup.ByEmail(early), grant with { Evidence = Evidence() });
-            var person = await host.Vault.CreateUserAsync(Json(new { email = i % 2 == 0 ? early : $"p{i}@leak.example", name = Secret("Name") }));
+            await ledger.RecordForContactAsync(PersonLookup.ByEmail(early), grant with { Evidence = Evidence() });
+            var person = await host.Vault.CreatePersonAsync(Json(new { email = i % 2 == 0 ? early : $"p{i}@leak.example", name = Secret("Name") }));
             persons.Add(person);
             await ledger.RecordAsync(person, grant);
 
@@ -179,7 +179,7 @@ public sealed class LeakageTests
             // Refused calls carrying the values: none may reach an exception text or a log.
             await Capture(errors, () => ledger.RecordAsync(person, grant with { Source = Secret("Source") + new string('s', 300) }));
             await Capture(errors, () => ledger.RecordAsync(person, grant with { Activity = Secret("Activity") }));
-            await Capture(errors, () => ledger.RecordForContactAsync(UserLookup.ByEmail(Secret("not an address")), grant));
+            await Capture(errors, () => ledger.RecordForContactAsync(PersonLookup.ByEmail(Secret("not an address")), grant));
             await Capture(errors, () => requests.SubmitAsync(new Databunker.Core.Requests.PrivacyRequestSubmission
             {
                 Person = person, Type = Databunker.Core.Requests.PrivacyRequestType.Rectification, Change = Json(Secret("NotAnObject")),

@@ -17,8 +17,8 @@ public sealed class TamperingTests(string store)
     public async Task Start()
     {
         _host = await VaultHost.StartAsync(store: _store);
-        _alice = await _host.Vault.CreateUserAsync(Json(new { email = "alice@example.com", secret = "alice-secret" }));
-        _bob = await _host.Vault.CreateUserAsync(Json(new { email = "bob@example.com", secret = "bob-secret" }));
+        _alice = await _host.Vault.CreatePersonAsync(Json(new { email = "alice@example.com", secret = "alice-secret" }));
+        _bob = await _host.Vault.CreatePersonAsync(Json(new { email = "bob@example.com", secret = "bob-secret" }));
     }
 
     [TearDown]
@@ -30,8 +30,8 @@ public sealed class TamperingTests(string store)
         _host.Sql("UPDATE users SET profile = (SELECT profile FROM users WHERE token = @from) WHERE token = @to",
             new { from = _alice.ToByteArray(), to = _bob.ToByteArray() });
 
-        await AssertCryptoFailure(() => _host.Vault.GetUserAsync(UserLookup.ByToken(_bob)));
-        (await _host.Vault.GetUserAsync(UserLookup.ByToken(_alice)))!.Profile.GetProperty("secret").GetString().Should().Be("alice-secret");
+        await AssertCryptoFailure(() => _host.Vault.GetPersonAsync(PersonLookup.ByToken(_bob)));
+        (await _host.Vault.GetPersonAsync(PersonLookup.ByToken(_alice)))!.Profile.GetProperty("secret").GetString().Should().Be("alice-secret");
     }
 
     [Test]
@@ -40,7 +40,7 @@ public sealed class TamperingTests(string store)
         _host.Sql("UPDATE data_keys SET wrapped = (SELECT wrapped FROM data_keys WHERE owner = @from) WHERE owner = @to",
             new { from = _alice.ToByteArray(), to = _bob.ToByteArray() });
 
-        await AssertCryptoFailure(() => _host.Vault.GetUserAsync(UserLookup.ByToken(_bob)));
+        await AssertCryptoFailure(() => _host.Vault.GetPersonAsync(PersonLookup.ByToken(_bob)));
     }
 
     [Test]
@@ -69,7 +69,7 @@ public sealed class TamperingTests(string store)
 
             await AssertCryptoFailure(table == "audit_events"
                 ? () => _host.Vault.GetAuditEventsAsync(_bob)
-                : () => _host.Vault.GetUserAsync(UserLookup.ByToken(_bob)));
+                : () => _host.Vault.GetPersonAsync(PersonLookup.ByToken(_bob)));
         }
     }
 

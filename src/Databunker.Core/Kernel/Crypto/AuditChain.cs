@@ -43,7 +43,7 @@ internal sealed class AuditChain : IAuditChain
             at = WriteText(input, at, record.Actor);
             at = WriteText(input, at, record.Operation);
             input.Slice(at, 17).Clear();
-            if (record.Subject is { } s)
+            if (record.Person is { } s)
             {
                 input[at] = 1;
                 s.TryWriteBytes(input.Slice(at + 1, 16));

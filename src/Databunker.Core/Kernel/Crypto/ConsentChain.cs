@@ -33,7 +33,7 @@ internal sealed class ConsentChain : IConsentChain
         using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
         Span<byte> number = stackalloc byte[16];
         hmac.AppendData(previous);
-        consent.Owner.TryWriteBytes(number);
+        consent.Person.TryWriteBytes(number);
         hmac.AppendData(number);
         Append(hmac, sequence);
         Append(hmac, consent.Activity);

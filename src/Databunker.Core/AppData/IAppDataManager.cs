@@ -23,7 +23,7 @@ namespace Databunker.Core.AppData;
 /// </para>
 /// </remarks>
 [Diagnostics.Instrumented("appdata")]
-public interface IAppDataStore
+public interface IAppDataManager
 {
     /// <summary>Reads the person's document for <paramref name="app"/>, or <see langword="null"/> when there is none (or it expired). Audited as <c>appdata.get</c>.</summary>
     /// <param name="person">The person's token.</param>
@@ -81,5 +81,5 @@ public interface IAppDataStore
     /// <param name="cancellationToken">Stops between batches.</param>
     /// <returns>How many documents were removed.</returns>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
-    Task<int> RemoveExpiredAsync(CancellationToken cancellationToken = default);
+    Task<int> DeleteExpiredAsync(CancellationToken cancellationToken = default);
 }

@@ -4,14 +4,14 @@ using System.Text.Json;
 namespace Databunker.Core.Export;
 
 /// <summary>The export: the kernel's profile and audit trail around every module's section.</summary>
-internal sealed class SubjectExporter(
+internal sealed class PersonExporter(
     IEnumerable<IExportSection> sections,
     IAuditStore auditStore,
     VaultOpener opener,
     PersonDirectory persons,
     AuditTrail audit,
     TimeProvider time,
-    ILogger<SubjectExporter>? logger = null) : ISubjectExporter
+    ILogger<PersonExporter>? logger = null) : IPersonExporter
 {
     /// <summary>The version of the document's format (<c>docs/export.md</c>).</summary>
     public const int FormatVersion = 1;
@@ -35,7 +35,7 @@ internal sealed class SubjectExporter(
             throw new ArgumentException("The export needs a writable stream.", nameof(destination));
         }
 
-        await CryptoGuard.RunAsync(_logger, AuditOperations.UserExport, async () =>
+        await CryptoGuard.RunAsync(_logger, AuditOperations.PersonExport, async () =>
         {
             using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
             await audit.FlushReadsAsync(cancellationToken).ConfigureAwait(false);
@@ -62,7 +62,7 @@ internal sealed class SubjectExporter(
                 writer.WriteEndObject();
                 await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
                 await destination.FlushAsync(cancellationToken).ConfigureAwait(false);
-                await audit.AppendAsync(audit.NewEvent(AuditOperations.UserExport, person, AuditOutcomes.Success), CancellationToken.None).ConfigureAwait(false);
+                await audit.AppendAsync(audit.NewEvent(AuditOperations.PersonExport, person, AuditOutcomes.Success), CancellationToken.None).ConfigureAwait(false);
                 return true;
             }
             finally
@@ -73,7 +73,7 @@ internal sealed class SubjectExporter(
     }
 
     /// <summary>Registers the export.</summary>
-    public static void Register(IServiceCollection services) => Diagnostics.Instrumented.AddSubjectExporter<SubjectExporter>(services);
+    public static void Register(IServiceCollection services) => Diagnostics.Instrumented.AddPersonExporter<PersonExporter>(services);
 
     private static void WriteProfile(Utf8JsonWriter writer, byte[] dataKey, StoredPerson user)
     {

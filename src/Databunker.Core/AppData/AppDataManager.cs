@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace Databunker.Core.AppData;
 
 /// <summary>The app-data module: documents sealed under the person's data key, bound to person and application.</summary>
-internal sealed class AppDataStore(
+internal sealed class AppDataManager(
     IAppDocumentStore store,
     VaultOpener opener,
     VaultKeyRing keyRing,
@@ -12,7 +12,7 @@ internal sealed class AppDataStore(
     AuditTrail audit,
     IOptions<DatabunkerOptions> options,
     TimeProvider time,
-    ILogger<AppDataStore>? logger = null) : IAppDataStore
+    ILogger<AppDataManager>? logger = null) : IAppDataManager
 {
     /// <summary>How often a patch without an expected version is applied again after a concurrent write.</summary>
     internal const int MaxPatchAttempts = 16;
@@ -37,7 +37,7 @@ internal sealed class AppDataStore(
                 return exists ? null : throw new PersonNotFoundException();
             }
 
-            var dataKey = await keyRing.OpenDataKeyAsync(person, stored.OwnerKey, cancellationToken).ConfigureAwait(false);
+            var dataKey = await keyRing.OpenDataKeyAsync(person, stored.PersonKey, cancellationToken).ConfigureAwait(false);
             try
             {
                 var document = Open(dataKey, person, app, stored);
@@ -98,7 +98,7 @@ internal sealed class AppDataStore(
 
                 var dataKey = stored is null
                     ? await OpenDataKeyAsync(person, AuditOperations.AppDataPatch, cancellationToken).ConfigureAwait(false)
-                    : await keyRing.OpenDataKeyAsync(person, stored.OwnerKey, cancellationToken).ConfigureAwait(false);
+                    : await keyRing.OpenDataKeyAsync(person, stored.PersonKey, cancellationToken).ConfigureAwait(false);
                 byte[]? json = null;
                 try
                 {
@@ -169,7 +169,7 @@ internal sealed class AppDataStore(
         return [.. headers.Select(h => new AppDocumentInfo(h.App, h.Version, DateTimeOffset.FromUnixTimeMilliseconds(h.UpdatedAt), ToTime(h.ExpiresAt)))];
     }
 
-    public async Task<int> RemoveExpiredAsync(CancellationToken cancellationToken = default)
+    public async Task<int> DeleteExpiredAsync(CancellationToken cancellationToken = default)
     {
         using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         return await Batches.DrainAsync(
@@ -185,7 +185,7 @@ internal sealed class AppDataStore(
     /// <summary>Registers the module, its part of a forget, of the due-work pass and of the export.</summary>
     public static void Register(IServiceCollection services)
     {
-        Diagnostics.Instrumented.AddAppDataStore<AppDataStore>(services);
+        Diagnostics.Instrumented.AddAppDataManager<AppDataManager>(services);
 
         // Its part of a forget: every document of the person goes with them.
         ErasureStep<IAppDocumentStore>.Add(services, static (documents, erasure, person, cancellationToken) => documents.EnlistErasureAsync(erasure, person, cancellationToken));
@@ -194,7 +194,7 @@ internal sealed class AppDataStore(
         ExportSection<IAppDocumentStore>.Add<IAppDocumentStore>(services, "appData", static (documents, writer, context, cancellationToken) => WriteExportAsync(documents, writer, context, cancellationToken));
 
         // Its part of the due-work pass: documents whose retention has passed.
-        DueWork<IAppDataStore>.Add(services, "appdata", static (appData, cancellationToken) => appData.RemoveExpiredAsync(cancellationToken));
+        DueWork<IAppDataManager>.Add(services, "appdata", static (appData, cancellationToken) => appData.DeleteExpiredAsync(cancellationToken));
     }
 
     /// <summary>Writes <c>[{ "app", "version", "updatedAt", "expiresAt", "data" }]</c>, one document at a time.</summary>

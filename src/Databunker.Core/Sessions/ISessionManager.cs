@@ -22,7 +22,7 @@ namespace Databunker.Core.Sessions;
 /// </para>
 /// </remarks>
 [Diagnostics.Instrumented("sessions")]
-public interface ISessionVault
+public interface ISessionManager
 {
     /// <summary>Creates a session. Audited as <c>session.create</c>.</summary>
     /// <param name="data">The session's data, a JSON object.</param>
@@ -99,5 +99,5 @@ public interface ISessionVault
     /// <param name="cancellationToken">Stops between batches.</param>
     /// <returns>How many sessions were removed.</returns>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
-    Task<int> RemoveExpiredAsync(CancellationToken cancellationToken = default);
+    Task<int> DeleteExpiredAsync(CancellationToken cancellationToken = default);
 }

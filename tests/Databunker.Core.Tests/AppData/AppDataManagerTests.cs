@@ -7,7 +7,7 @@ using static Databunker.Core.Tests.Support.TestData;
 namespace Databunker.Core.Tests.AppData;
 
 [TestFixtureSource(typeof(TestStore), nameof(TestStore.All))]
-public sealed class AppDataStoreTests(string store)
+public sealed class AppDataManagerTests(string store)
 {
     private const string Secret = "Flat 7, 221B Baker Street";
 
@@ -15,7 +15,7 @@ public sealed class AppDataStoreTests(string store)
     private VaultHost _host = null!;
     private Guid _person;
 
-    private IAppDataStore AppData => _host.Services.GetRequiredService<IAppDataStore>();
+    private IAppDataManager AppData => _host.Services.GetRequiredService<IAppDataManager>();
 
     [SetUp]
     public async Task Start()
@@ -23,7 +23,7 @@ public sealed class AppDataStoreTests(string store)
         _host = await VaultHost.StartAsync(
             o => o.AppData.Register("shop").Register("blog").Register("small", maxDocumentBytes: 64).Register("cart", retention: TimeSpan.FromDays(30)),
             store: _store);
-        _person = await _host.Vault.CreateUserAsync(Json(new { email = "app@example.com" }));
+        _person = await _host.Vault.CreatePersonAsync(Json(new { email = "app@example.com" }));
     }
 
     [TearDown]
@@ -81,7 +81,7 @@ public sealed class AppDataStoreTests(string store)
         var events = await _host.Vault.GetAuditEventsAsync(_person);
 
         events.Select(e => e.Operation).Should().Equal(
-            AuditOperations.UserCreate, AuditOperations.AppDataPut, AuditOperations.AppDataGet, AuditOperations.AppDataPatch, AuditOperations.AppDataList, AuditOperations.AppDataDelete);
+            AuditOperations.PersonCreate, AuditOperations.AppDataPut, AuditOperations.AppDataGet, AuditOperations.AppDataPatch, AuditOperations.AppDataList, AuditOperations.AppDataDelete);
         events.Where(e => e.Operation is AuditOperations.AppDataPut or AuditOperations.AppDataPatch or AuditOperations.AppDataDelete)
             .Should().OnlyContain(e => e.Details == """{"app":["shop"]}""" && e.Outcome == AuditOutcomes.Success);
         events.Should().NotContain(e => e.Details != null && e.Details.Contains("Baker", StringComparison.Ordinal));
@@ -193,7 +193,7 @@ public sealed class AppDataStoreTests(string store)
     [Test]
     public async Task Retention_ExpiresFromTheLastWriteAndTheDueWorkPassRemovesIt()
     {
-        var other = await _host.Vault.CreateUserAsync(Json(new { email = "other@example.com" }));
+        var other = await _host.Vault.CreatePersonAsync(Json(new { email = "other@example.com" }));
         await AppData.PutAsync(_person, "cart", Json(new { items = 2 }));
         await AppData.PutAsync(other, "cart", Json(new { items = 1 }));
         await AppData.PutAsync(_person, "shop", Json(new { kept = true }));
@@ -215,12 +215,12 @@ public sealed class AppDataStoreTests(string store)
     [Test]
     public async Task Forget_DeletesEveryDocumentInTheForgetTransaction()
     {
-        var other = await _host.Vault.CreateUserAsync(Json(new { email = "other@example.com" }));
+        var other = await _host.Vault.CreatePersonAsync(Json(new { email = "other@example.com" }));
         await AppData.PutAsync(_person, "shop", Json(new { address = Secret }));
         await AppData.PutAsync(_person, "blog", Json(new { theme = "dark" }));
         await AppData.PutAsync(other, "shop", Json(new { address = "elsewhere" }));
 
-        (await _host.Vault.DeleteUserAsync(UserLookup.ByToken(_person))).Should().BeTrue();
+        (await _host.Vault.ForgetPersonAsync(PersonLookup.ByToken(_person))).Should().BeTrue();
 
         _host.Scalar<long>("SELECT COUNT(*) FROM app_data").Should().Be(1, "only the other person's document is left");
         await FluentActions.Awaiting(() => AppData.GetAsync(_person, "shop")).Should().ThrowAsync<PersonNotFoundException>();

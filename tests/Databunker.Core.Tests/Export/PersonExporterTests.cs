@@ -13,12 +13,12 @@ using static Databunker.Core.Tests.Support.TestData;
 namespace Databunker.Core.Tests.Export;
 
 [TestFixtureSource(typeof(TestStore), nameof(TestStore.All))]
-public sealed class SubjectExporterTests(string store)
+public sealed class PersonExporterTests(string store)
 {
     private readonly TestStore _store = TestStore.Named(store);
     private VaultHost _host = null!;
 
-    private ISubjectExporter Exporter => _host.Services.GetRequiredService<ISubjectExporter>();
+    private IPersonExporter Exporter => _host.Services.GetRequiredService<IPersonExporter>();
 
     [SetUp]
     public async Task Start() => _host = await VaultHost.StartAsync(o => o.AppData.Register("shop").Register("blog"), store: _store);
@@ -37,10 +37,10 @@ public sealed class SubjectExporterTests(string store)
         root.GetProperty("formatVersion").GetInt32().Should().Be(1);
         root.GetProperty("person").GetGuid().Should().Be(person);
         root.GetProperty("exportedAt").GetDateTimeOffset().Should().Be(_host.Time.GetUtcNow());
-        var user = await _host.Vault.GetUserAsync(UserLookup.ByToken(person));
+        var user = await _host.Vault.GetPersonAsync(PersonLookup.ByToken(person));
         SameJson(root.GetProperty("profile").GetProperty("data"), user!.Profile).Should().BeTrue();
 
-        var appData = _host.Services.GetRequiredService<IAppDataStore>();
+        var appData = _host.Services.GetRequiredService<IAppDataManager>();
         var documents = root.GetProperty("appData").EnumerateArray().ToList();
         documents.Select(d => d.GetProperty("app").GetString()).Should().Equal("blog", "shop");
         foreach (var exported in documents)
@@ -52,11 +52,11 @@ public sealed class SubjectExporterTests(string store)
 
         root.GetProperty("tokens").EnumerateArray().Select(t => t.GetProperty("value").GetString())
             .Should().BeEquivalentTo("4921 8170 0412 3456", "AB 12 34 56 C");
-        var status = await _host.Expirations.GetStatusAsync(UserLookup.ByToken(person));
+        var status = await _host.Expirations.GetStatusAsync(PersonLookup.ByToken(person));
         root.GetProperty("expiration").GetProperty("state").GetString().Should().Be("waiting");
         root.GetProperty("expiration").GetProperty("dueAt").GetDateTimeOffset().Should().Be(status!.DueAt!.Value);
 
-        var sessions = await _host.Services.GetRequiredService<ISessionVault>().ListAsync(person);
+        var sessions = await _host.Services.GetRequiredService<ISessionManager>().ListAsync(person);
         root.GetProperty("sessions").EnumerateArray().Select(s => (s.GetProperty("handle").GetGuid(), s.GetProperty("label").GetString()))
             .Should().BeEquivalentTo(sessions.Select(s => (s.Handle, s.Label)));
         var shares = await _host.Services.GetRequiredService<IShareLinkManager>().ListAsync(person);
@@ -68,18 +68,18 @@ public sealed class SubjectExporterTests(string store)
         exportedTrail.Select(e => e.GetProperty("id").GetInt64()).Should().BeInAscendingOrder();
         var lastExported = exportedTrail[^1].GetProperty("id").GetInt64();
         exportedTrail.Select(e => e.GetProperty("operation").GetString()).Should().Contain(
-            [AuditOperations.UserCreate, AuditOperations.AppDataPut, AuditOperations.AppDataPatch, AuditOperations.TokenTokenize, AuditOperations.ExpirationStart,
-             AuditOperations.SessionCreate, AuditOperations.ShareCreate, AuditOperations.ShareRedeem, AuditOperations.UserGet]);
+            [AuditOperations.PersonCreate, AuditOperations.AppDataPut, AuditOperations.AppDataPatch, AuditOperations.TokenTokenize, AuditOperations.ExpirationStart,
+             AuditOperations.SessionCreate, AuditOperations.ShareCreate, AuditOperations.ShareRedeem, AuditOperations.PersonGet]);
         exportedTrail.Select(e => (e.GetProperty("operation").GetString(), e.GetProperty("details").ValueKind == JsonValueKind.Null ? null : e.GetProperty("details").GetRawText()))
             .Should().BeEquivalentTo(trail.Where(e => e.Id <= lastExported).Select(e => (e.Operation, e.Details)), "the reads this test made after the export come later");
-        trail.Should().ContainSingle(e => e.Operation == AuditOperations.UserExport, "the export is audited");
+        trail.Should().ContainSingle(e => e.Operation == AuditOperations.PersonExport, "the export is audited");
     }
 
     [Test]
     public async Task EveryModuleThatForgetsAPerson_AlsoExportsThem()
     {
         var steps = _host.Services.GetServices<Databunker.Core.Kernel.IErasureStep>().Select(s => s.Role).ToList();
-        var sections = _host.Services.GetRequiredService<SubjectExporter>().Sections;
+        var sections = _host.Services.GetRequiredService<PersonExporter>().Sections;
 
         sections.Select(s => s.Role).Should().BeEquivalentTo(steps, "a module that deletes a person's rows on forget must also export them");
         sections.Select(s => s.Name).Should().OnlyHaveUniqueItems();
@@ -114,12 +114,12 @@ public sealed class SubjectExporterTests(string store)
 
     private async Task<Guid> PersonWithEventsAsync(int events)
     {
-        var person = await _host.Vault.CreateUserAsync(Json(new { email = $"trail{events}@example.com", name = "Trail" }));
+        var person = await _host.Vault.CreatePersonAsync(Json(new { email = $"trail{events}@example.com", name = "Trail" }));
         var auditStore = _host.Services.GetRequiredService<IAuditStore>();
         var at = _host.Time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var chunk in Enumerable.Range(0, events - 1).Chunk(1000))
         {
-            await auditStore.AppendAuditAsync([.. chunk.Select(_ => new AuditRecord(0, at, "tests", AuditOperations.UserGet, person, AuditOutcomes.Success, null))], default);
+            await auditStore.AppendAuditAsync([.. chunk.Select(_ => new AuditRecord(0, at, "tests", AuditOperations.PersonGet, person, AuditOutcomes.Success, null))], default);
         }
 
         return person;
@@ -142,17 +142,17 @@ public sealed class SubjectExporterTests(string store)
 
     private async Task<Guid> EveryModuleAsync()
     {
-        var person = await _host.Vault.CreateUserAsync(Json(new { email = "everything@example.com", name = "Eve Rything", address = new { city = "Leeds" } }));
-        var appData = _host.Services.GetRequiredService<IAppDataStore>();
+        var person = await _host.Vault.CreatePersonAsync(Json(new { email = "everything@example.com", name = "Eve Rything", address = new { city = "Leeds" } }));
+        var appData = _host.Services.GetRequiredService<IAppDataManager>();
         await appData.PutAsync(person, "shop", Json(new { size = "M" }));
         await appData.PutAsync(person, "blog", Json(new { theme = "dark" }));
         await appData.PatchAsync(person, "shop", Json(new { colour = "blue" }));
         var tokenizer = _host.Services.GetRequiredService<ITokenizer>();
-        await tokenizer.TokenizeAsync("4921 8170 0412 3456", new TokenizeOptions { Owner = person, Format = TokenFormat.CardNumber });
-        await tokenizer.TokenizeAsync("AB 12 34 56 C", new TokenizeOptions { Owner = person, Kind = TokenKind.Deterministic });
+        await tokenizer.TokenizeAsync("4921 8170 0412 3456", new TokenizeOptions { Person = person, Format = TokenFormat.CardNumber });
+        await tokenizer.TokenizeAsync("AB 12 34 56 C", new TokenizeOptions { Person = person, Kind = TokenKind.Deterministic });
         await tokenizer.TokenizeAsync("not theirs");
-        await _host.Expirations.StartAsync(UserLookup.ByToken(person), ExpirationTime.FromDelay(TimeSpan.FromDays(30)));
-        var sessions = _host.Services.GetRequiredService<ISessionVault>();
+        await _host.Expirations.StartAsync(PersonLookup.ByToken(person), ExpirationTime.FromDelay(TimeSpan.FromDays(30)));
+        var sessions = _host.Services.GetRequiredService<ISessionManager>();
         foreach (var device in new[] { "Laptop", "Phone", "Tablet" })
         {
             await sessions.CreateAsync(Json(new { device }), new SessionCreateOptions { Person = person, Label = device });
@@ -162,7 +162,7 @@ public sealed class SubjectExporterTests(string store)
         var link = await shares.CreateAsync(person, new ShareRequest { Recipient = "Acme Insurance", Fields = ["/email"], MaxReads = 2 });
         await shares.CreateAsync(person, new ShareRequest { Recipient = "Tailor", App = "shop", Fields = ["/size"] });
         await shares.RedeemAsync(link.Token);
-        await _host.Vault.GetUserAsync(UserLookup.ByToken(person));
+        await _host.Vault.GetPersonAsync(PersonLookup.ByToken(person));
         return person;
     }
 

@@ -7,11 +7,11 @@ namespace Databunker.Core.Export;
 /// about a person is in the export.
 /// </summary>
 [Diagnostics.Instrumented("export")]
-public interface ISubjectExporter
+public interface IPersonExporter
 {
     /// <summary>
     /// Writes the person's export to <paramref name="destination"/> as UTF-8 JSON, section by section, without
-    /// building the document in memory. Audited as <c>user.export</c> once the document is written. The stream is
+    /// building the document in memory. Audited as <c>person.export</c> once the document is written. The stream is
     /// flushed, not closed. The export holds the person's data in plaintext: send it to them over a channel you
     /// trust, and do not keep it.
     /// </summary>

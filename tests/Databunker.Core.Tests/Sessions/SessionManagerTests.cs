@@ -7,7 +7,7 @@ using static Databunker.Core.Tests.Support.TestData;
 namespace Databunker.Core.Tests.Sessions;
 
 [TestFixtureSource(typeof(TestStore), nameof(TestStore.All))]
-public sealed class SessionVaultTests(string store)
+public sealed class SessionManagerTests(string store)
 {
     private const string Secret = "basket for 10 Downing Street";
 
@@ -15,13 +15,13 @@ public sealed class SessionVaultTests(string store)
     private VaultHost _host = null!;
     private Guid _person;
 
-    private ISessionVault Sessions => _host.Services.GetRequiredService<ISessionVault>();
+    private ISessionManager Sessions => _host.Services.GetRequiredService<ISessionManager>();
 
     [SetUp]
     public async Task Start()
     {
         _host = await VaultHost.StartAsync(store: _store);
-        _person = await _host.Vault.CreateUserAsync(Json(new { email = "session@example.com" }));
+        _person = await _host.Vault.CreatePersonAsync(Json(new { email = "session@example.com" }));
     }
 
     [TearDown]
@@ -165,7 +165,7 @@ public sealed class SessionVaultTests(string store)
         session!.Person.Should().Be(_person);
         session.Label.Should().Be("Phone");
         session.Data.GetProperty("cart").GetString().Should().Be(Secret);
-        var other = await _host.Vault.CreateUserAsync(Json(new { email = "other@example.com" }));
+        var other = await _host.Vault.CreatePersonAsync(Json(new { email = "other@example.com" }));
         await FluentActions.Awaiting(() => Sessions.BindToPersonAsync(bound.SessionId, other)).Should().ThrowAsync<DatabunkerException>();
         var another = await Sessions.CreateAsync(Json(new { a = 1 }));
         await FluentActions.Awaiting(() => Sessions.BindToPersonAsync(another.SessionId, Guid.NewGuid())).Should().ThrowAsync<PersonNotFoundException>();
@@ -207,7 +207,7 @@ public sealed class SessionVaultTests(string store)
         var events = await _host.Vault.GetAuditEventsAsync(_person);
 
         events.Select(e => e.Operation).Should().Equal(
-            AuditOperations.UserCreate, AuditOperations.SessionBind, AuditOperations.SessionReplace, AuditOperations.SessionEnd);
+            AuditOperations.PersonCreate, AuditOperations.SessionBind, AuditOperations.SessionReplace, AuditOperations.SessionEnd);
         events.Should().OnlyContain(e => e.Details == null || !e.Details.Contains(bound.SessionId, StringComparison.Ordinal));
     }
 
@@ -218,7 +218,7 @@ public sealed class SessionVaultTests(string store)
         var anonymous = await Sessions.CreateAsync(Json(new { a = 1 }));
         var shortLived = await Sessions.CreateAsync(Json(new { a = 1 }), new SessionCreateOptions { IdleTimeout = TimeSpan.FromMinutes(5) });
 
-        await _host.Vault.DeleteUserAsync(UserLookup.ByToken(_person));
+        await _host.Vault.ForgetPersonAsync(PersonLookup.ByToken(_person));
         (await Sessions.GetAsync(owned.SessionId)).Should().BeNull();
         _host.Time.Advance(TimeSpan.FromMinutes(10));
         var done = await _host.Administration.RunDueWorkAsync();

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Databunker.Core.Sessions;
 
 /// <summary>The sessions module: ids issued here and kept as keyed hashes, data sealed per owner or per session.</summary>
-internal sealed class SessionVault(
+internal sealed class SessionManager(
     ISessionStore store,
     VaultOpener opener,
     VaultKeyRing keyRing,
@@ -13,7 +13,7 @@ internal sealed class SessionVault(
     AuditTrail audit,
     IOptions<DatabunkerOptions> options,
     TimeProvider time,
-    ILogger<SessionVault>? logger = null) : ISessionVault
+    ILogger<SessionManager>? logger = null) : ISessionManager
 {
     private const int IdBytes = 32;
     private const int IdLength = 43;
@@ -64,7 +64,7 @@ internal sealed class SessionVault(
             using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
             var now = Now();
             var stored = await store.GetSessionAsync(IdHash(lease.Keys, sessionId), now, touch ? now - (long)_options.TouchInterval.TotalMilliseconds : null, cancellationToken).ConfigureAwait(false);
-            if (stored is null || stored.Owner is not null && stored.OwnerKey is null)
+            if (stored is null || stored.Person is not null && stored.PersonKey is null)
             {
                 return null;
             }
@@ -73,7 +73,7 @@ internal sealed class SessionVault(
             try
             {
                 var session = Open(key, stored);
-                if (_auditReads && stored.Owner is { } owner)
+                if (_auditReads && stored.Person is { } owner)
                 {
                     await audit.AppendReadAsync(AuditOperations.SessionGet, owner, AuditOutcomes.Success, cancellationToken).ConfigureAwait(false);
                 }
@@ -107,9 +107,9 @@ internal sealed class SessionVault(
                 try
                 {
                     var now = Now();
-                    var sealedData = Envelope.Seal(key, PersonDirectory.DataKeyId, json, AssociatedData.ForOwnedRecord(AssociatedData.SessionData, stored.Owner, stored.Handle));
+                    var sealedData = Envelope.Seal(key, PersonDirectory.DataKeyId, json, AssociatedData.ForOwnedRecord(AssociatedData.SessionData, stored.Person, stored.Handle));
                     version = await store.ReplaceSessionDataAsync(
-                        idHash, sealedData, expectedVersion, now, audit.NewEvent(AuditOperations.SessionReplace, stored.Owner, AuditOutcomes.Success, at: now), cancellationToken).ConfigureAwait(false);
+                        idHash, sealedData, expectedVersion, now, audit.NewEvent(AuditOperations.SessionReplace, stored.Person, AuditOutcomes.Success, at: now), cancellationToken).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -138,7 +138,7 @@ internal sealed class SessionVault(
             using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
             var idHash = IdHash(lease.Keys, sessionId);
             var stored = await store.GetSessionAsync(idHash, Now(), null, cancellationToken).ConfigureAwait(false) ?? throw new SessionNotFoundException();
-            if (stored.Owner is { } owner && owner != person)
+            if (stored.Person is { } owner && owner != person)
             {
                 throw new DatabunkerException("The session belongs to another person: end it and create a new one for this person.");
             }
@@ -212,7 +212,7 @@ internal sealed class SessionVault(
         return await store.DeleteSessionsAsync(person, null, except, audit.NewEvent(AuditOperations.SessionEndAll, person, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<int> RemoveExpiredAsync(CancellationToken cancellationToken = default)
+    public async Task<int> DeleteExpiredAsync(CancellationToken cancellationToken = default)
     {
         using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         return await Batches.DrainAsync(
@@ -224,7 +224,7 @@ internal sealed class SessionVault(
     /// <summary>Registers the module, its part of a forget, of the due-work pass and of the export.</summary>
     public static void Register(IServiceCollection services)
     {
-        Diagnostics.Instrumented.AddSessionVault<SessionVault>(services);
+        Diagnostics.Instrumented.AddSessionManager<SessionManager>(services);
 
         // Its part of a forget: every session of the person ends with them.
         ErasureStep<ISessionStore>.Add(services, static (sessions, erasure, person, cancellationToken) => sessions.EnlistErasureAsync(erasure, person, cancellationToken));
@@ -248,7 +248,7 @@ internal sealed class SessionVault(
         });
 
         // Its part of the due-work pass: expired sessions, which Databunker leaves in place until someone reads them.
-        DueWork<ISessionVault>.Add(services, "sessions", static (sessions, cancellationToken) => sessions.RemoveExpiredAsync(cancellationToken));
+        DueWork<ISessionManager>.Add(services, "sessions", static (sessions, cancellationToken) => sessions.DeleteExpiredAsync(cancellationToken));
     }
 
     /// <summary>Whether <paramref name="sessionId"/> has the shape of an id this vault issues (43 URL-safe Base64 characters).</summary>
@@ -299,18 +299,18 @@ internal sealed class SessionVault(
 
     private static Session Open(byte[] key, StoredSession stored)
     {
-        var json = Envelope.Open(key, stored.Data, AssociatedData.ForOwnedRecord(AssociatedData.SessionData, stored.Owner, stored.Handle), "session data");
+        var json = Envelope.Open(key, stored.Data, AssociatedData.ForOwnedRecord(AssociatedData.SessionData, stored.Person, stored.Handle), "session data");
         try
         {
             return new Session(
                 stored.Handle,
-                stored.Owner,
+                stored.Person,
                 ProfileCodec.Deserialize(json),
                 stored.Version,
                 Time(stored.CreatedAt),
                 Time(stored.LastSeenAt),
                 Time(stored.ExpiresAt),
-                OpenLabel(key, stored.Owner, stored.Handle, stored.Label));
+                OpenLabel(key, stored.Person, stored.Handle, stored.Label));
         }
         finally
         {
@@ -367,8 +367,8 @@ internal sealed class SessionVault(
     }
 
     private async Task<byte[]> SessionKeyAsync(StoredSession stored, byte[] id, CancellationToken cancellationToken) =>
-        stored.Owner is { } owner
-            ? await keyRing.OpenDataKeyAsync(owner, stored.OwnerKey ?? throw new SessionNotFoundException(), cancellationToken).ConfigureAwait(false)
+        stored.Person is { } owner
+            ? await keyRing.OpenDataKeyAsync(owner, stored.PersonKey ?? throw new SessionNotFoundException(), cancellationToken).ConfigureAwait(false)
             : AnonymousKey(id);
 
     private async Task<byte[]> OpenPersonKeyAsync(Guid person, string operation, CancellationToken cancellationToken)
