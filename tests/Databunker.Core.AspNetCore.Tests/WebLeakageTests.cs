@@ -24,7 +24,7 @@ public sealed partial class WebLeakageTests
         string[] personal = ["leak.person-qz@example.com", "Secretname-qz", "Secretstreet-qz"];
         var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = personal[0], name = personal[1], street = personal[2] }));
         await host.App.Services.GetRequiredService<IConsentLedger>().RecordAsync(person, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted });
-        var ticket = await host.Expirations.StartAsync(PersonLookup.ByToken(person), Databunker.Core.Expiration.ExpirationTime.FromDelay(TimeSpan.FromDays(30)));
+        var ticket = await host.Expirations.StartAsync(PersonLookup.ByToken(person), Databunker.Core.ExpirationTime.FromDelay(TimeSpan.FromDays(30)));
 
         // The mail's links: opened (as a scanner would, and as the person does), then used.
         await browser.GetAsync(ticket.DeleteUrl!.AbsolutePath);

@@ -1,7 +1,7 @@
-namespace Databunker.Core.Kernel;
+namespace Databunker.Core.Administration;
 
 /// <summary>The administration's log events: rotation, renewal, retirement, purges.</summary>
-internal static partial class Log
+internal static partial class AdministrationLog
 {
     [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Re-wrapped {Rewrapped} key(s) under key version {KeyVersion}; {Remaining} remaining.")]
     public static partial void KeysRewrapped(ILogger logger, long rewrapped, string keyVersion, long remaining);

@@ -83,7 +83,7 @@ internal sealed class VaultAdministration(
             remaining = Math.Max(0, remaining - batch.Count);
             current = new KeyRotationProgress(rewrapped, remaining, target);
             progress?.Report(current);
-            Log.KeysRewrapped(_logger, rewrapped, target, remaining);
+            AdministrationLog.KeysRewrapped(_logger, rewrapped, target, remaining);
         }
 
         // A recount, not the running estimate: keys another writer wrapped meanwhile under an older version
@@ -105,7 +105,7 @@ internal sealed class VaultAdministration(
         var (resealed, missed) = await tokenSeals.ResealAsync(
             lease.Keys, _options.RotationBatchSize, done => progress?.Report(new KeyRotationProgress(done, 0, target)), cancellationToken).ConfigureAwait(false);
         await auditTrail.AppendAsync(auditTrail.NewEvent(AuditOperations.KeysRenew, null, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
-        Log.KeyRenewed(_logger, target, resealed, missed);
+        AdministrationLog.KeyRenewed(_logger, target, resealed, missed);
         return new KeyRotationProgress(resealed, missed, target);
     }
 
@@ -139,7 +139,7 @@ internal sealed class VaultAdministration(
         }
 
         await auditTrail.AppendAsync(auditTrail.NewEvent(AuditOperations.KeysRenew, null, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
-        Log.KeyRenewed(_logger, target, rekeyed, remaining);
+        AdministrationLog.KeyRenewed(_logger, target, rekeyed, remaining);
         return new KeyRotationProgress(rekeyed, remaining, target);
     }
 
@@ -177,7 +177,7 @@ internal sealed class VaultAdministration(
 
         await provider.RetireKeyVersionAsync(keyVersion, cancellationToken).ConfigureAwait(false);
         await auditTrail.AppendAsync(auditTrail.NewEvent(AuditOperations.KeysRetire, null, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
-        Log.KeyVersionRetired(_logger, keyVersion);
+        AdministrationLog.KeyVersionRetired(_logger, keyVersion);
     }
 
     /// <summary>
@@ -188,7 +188,7 @@ internal sealed class VaultAdministration(
     {
         if (!string.Equals(target, wrappedUnder, StringComparison.Ordinal))
         {
-            Log.KeyVersionAdopted(_logger, target, wrappedUnder);
+            AdministrationLog.KeyVersionAdopted(_logger, target, wrappedUnder);
         }
 
         return wrappedUnder;
@@ -272,7 +272,7 @@ internal sealed class VaultAdministration(
         await auditTrail.FlushReadsAsync(cancellationToken).ConfigureAwait(false);
         var before = auditTrail.Now() - (long)_options.AuditRetention.TotalMilliseconds;
         var purged = await auditStore.PurgeAuditAsync(before, cancellationToken).ConfigureAwait(false);
-        Log.AuditPurged(_logger, purged);
+        AdministrationLog.AuditPurged(_logger, purged);
         return purged;
     }
 

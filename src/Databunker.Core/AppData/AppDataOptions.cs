@@ -59,29 +59,11 @@ public sealed class AppDataOptions : IValidatableObject
     }
 
     private static string? Problem(string name, AppDataApplication? application) =>
-        !IsValidName(name) ? $"The application name '{name}' is not well-formed: an application name is 1 to 64 characters of lower-case ASCII letters, digits, '.', '_' and '-', starting with a letter or digit."
+        !Kernel.Names.IsWellFormed(name) ? $"The application name '{name}' is not well-formed: an application name is 1 to 64 characters of lower-case ASCII letters, digits, '.', '_' and '-', starting with a letter or digit."
         : application is null ? $"The application '{name}' has no settings."
         : application.MaxDocumentBytes is < 1 or > 16 * 1024 * 1024 ? $"The application '{name}' has a MaxDocumentBytes outside 1 to 16 MiB."
         : application.Retention is { } r && r <= TimeSpan.Zero ? $"The application '{name}' has a retention that is not positive; leave it out to keep documents until they are deleted."
         : null;
-
-    internal static bool IsValidName(string? name)
-    {
-        if (string.IsNullOrEmpty(name) || name.Length > 64 || !char.IsAsciiLetterLower(name[0]) && !char.IsAsciiDigit(name[0]))
-        {
-            return false;
-        }
-
-        foreach (var c in name)
-        {
-            if (!char.IsAsciiLetterLower(c) && !char.IsAsciiDigit(c) && c is not ('.' or '_' or '-'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }
 
 /// <summary>The settings of one registered application (<see cref="AppDataOptions.Apps"/>).</summary>

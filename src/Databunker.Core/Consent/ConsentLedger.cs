@@ -432,7 +432,7 @@ internal sealed class ConsentLedger(
         }
 
         // Nothing of the notice is published: the host's set-up is incomplete, not the caller's input.
-        Log.CatalogNotPublished(_logger, activity.Notice!);
+        ConsentLog.CatalogNotPublished(_logger, activity.Notice!);
         throw new VaultConfigurationException(
             $"The privacy catalogue is not published: the notice '{activity.Notice}' has no published version. Call IPrivacyCatalog.PublishAsync at start (Databunker.Core.Hosting does it when the host starts).");
     }

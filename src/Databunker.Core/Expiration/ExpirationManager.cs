@@ -151,7 +151,7 @@ internal sealed class ExpirationManager(
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     failed++;
-                    Log.ExpirationFailure(_logger, ex);
+                    ExpirationLog.ExpirationFailure(_logger, ex);
                 }
             }
 
@@ -169,11 +169,11 @@ internal sealed class ExpirationManager(
 
         if (claimed > 0)
         {
-            Log.ExpirationPass(_logger, claimed, deleted, failed, batches);
+            ExpirationLog.ExpirationPass(_logger, claimed, deleted, failed, batches);
         }
         else
         {
-            Log.ExpirationPassIdle(_logger);
+            ExpirationLog.ExpirationPassIdle(_logger);
         }
 
         return new ExpirationPassResult(claimed, deleted, skipped, failed, batches);

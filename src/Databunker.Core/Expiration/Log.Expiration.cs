@@ -1,7 +1,7 @@
-namespace Databunker.Core.Kernel;
+namespace Databunker.Core.Expiration;
 
 /// <summary>The expiration pass's log events.</summary>
-internal static partial class Log
+internal static partial class ExpirationLog
 {
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Expiration pass: {Claimed} claimed, {Deleted} forgotten, {Failed} failed, in {Batches} batch(es).")]
     public static partial void ExpirationPass(ILogger logger, int claimed, int deleted, int failed, int batches);

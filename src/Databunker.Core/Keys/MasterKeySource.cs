@@ -197,7 +197,7 @@ public abstract class MasterKeySource
                     $"{nameof(MasterKeyOptions)}.{nameof(MasterKeyOptions.AllowGroupOrOtherReadableKeyFile)} to accept it with a warning.");
             }
 
-            Log.KeyFileReadableByOthers(logger, path, octal);
+            KeyLog.KeyFileReadableByOthers(logger, path, octal);
         }
     }
 }

@@ -24,7 +24,7 @@ public sealed class PrivacyCatalogOptions : IValidatableObject
         for (var i = 0; i < Notices.Count; i++)
         {
             var notice = Notices[i];
-            if (!AppData.AppDataOptions.IsValidName(notice?.Name) || string.IsNullOrWhiteSpace(notice!.Text))
+            if (!Kernel.Names.IsWellFormed(notice?.Name) || string.IsNullOrWhiteSpace(notice!.Text))
             {
                 yield return new ValidationResult(
                     $"Notices:{i} needs a well-formed Name (lower-case letters, digits, '.', '_', '-') and a Text.", [nameof(Notices)]);
@@ -39,12 +39,12 @@ public sealed class PrivacyCatalogOptions : IValidatableObject
         for (var i = 0; i < Activities.Count; i++)
         {
             var activity = Activities[i];
-            if (activity is null || !AppData.AppDataOptions.IsValidName(activity.Name) || string.IsNullOrWhiteSpace(activity.Purpose) || !Enum.IsDefined(activity.LegalBasis))
+            if (activity is null || !Kernel.Names.IsWellFormed(activity.Name) || string.IsNullOrWhiteSpace(activity.Purpose) || !Enum.IsDefined(activity.LegalBasis))
             {
                 var missing = activity is null ? "everything"
                     : string.Join(", ", new[]
                     {
-                        AppData.AppDataOptions.IsValidName(activity.Name) ? null : "a well-formed Name",
+                        Kernel.Names.IsWellFormed(activity.Name) ? null : "a well-formed Name",
                         string.IsNullOrWhiteSpace(activity.Purpose) ? "a Purpose" : null,
                         Enum.IsDefined(activity.LegalBasis) ? null : $"a LegalBasis of Art. 6(1) ({string.Join(", ", Enum.GetNames<LegalBasis>())})",
                     }.OfType<string>());

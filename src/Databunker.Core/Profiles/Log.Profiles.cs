@@ -1,7 +1,7 @@
-namespace Databunker.Core.Kernel;
+namespace Databunker.Core.Profiles;
 
 /// <summary>The profiles module's log events.</summary>
-internal static partial class Log
+internal static partial class ProfileLog
 {
     [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Created {Count} person(s).")]
     public static partial void PersonsCreated(ILogger logger, int count);

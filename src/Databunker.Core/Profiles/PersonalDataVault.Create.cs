@@ -52,7 +52,7 @@ internal sealed partial class PersonalDataVault
         }
 
         directory.RememberCreated(users, lease.Keys.BlindIndexVersion);
-        Log.PersonsCreated(_logger, users.Count);
+        ProfileLog.PersonsCreated(_logger, users.Count);
         var tokens = users.ConvertAll(u => u.Token);
         foreach (var step in _registrationSteps)
         {
@@ -64,7 +64,7 @@ internal sealed partial class PersonalDataVault
             {
                 // The persons are stored, and the caller gets their tokens even when it cancelled meanwhile; the
                 // module's due-work pass finishes what its step could not.
-                Log.RegistrationStepFailed(_logger, step.Module, ex.GetType().Name);
+                ProfileLog.RegistrationStepFailed(_logger, step.Module, ex.GetType().Name);
             }
         }
 

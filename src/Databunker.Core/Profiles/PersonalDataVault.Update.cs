@@ -33,7 +33,7 @@ internal sealed partial class PersonalDataVault
                     throw new DatabunkerException($"The person changed concurrently {MaxUpdateAttempts} times in a row; the update was not applied.");
                 }
 
-                Log.UpdateRetry(_logger, attempt);
+                ProfileLog.UpdateRetry(_logger, attempt);
             }
         });
     }

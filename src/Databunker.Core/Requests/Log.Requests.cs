@@ -1,9 +1,8 @@
-using Databunker.Core.Requests;
 
-namespace Databunker.Core.Kernel;
+namespace Databunker.Core.Requests;
 
 /// <summary>The data-subject requests' log events. A host's exception is logged by its type only: its message may hold what the host knows of the person.</summary>
-internal static partial class Log
+internal static partial class RequestLog
 {
     [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "The privacy request notifier threw {ExceptionType} on a {Event} notice; the request's change stands.")]
     public static partial void RequestNotifierFailed(ILogger logger, string exceptionType, PrivacyRequestEvent @event);

@@ -14,7 +14,9 @@ internal sealed class PrivacyRequestManager(
     VaultOpener opener,
     PersonDirectory persons,
     AuditTrail audit,
-    IServiceProvider services,
+    IPersonalDataVault vault,
+    IPersonExporter exporter,
+    IConsentLedger ledger,
     IEnumerable<IPrivacyRequestFanOut> fanOuts,
     IOptions<DatabunkerOptions> options,
     TimeProvider time,
@@ -321,7 +323,7 @@ internal sealed class PrivacyRequestManager(
 
         if (overdue > 0)
         {
-            Log.RequestsOverdue(_logger, overdue);
+            RequestLog.RequestsOverdue(_logger, overdue);
         }
 
         return total;
@@ -598,11 +600,10 @@ internal sealed class PrivacyRequestManager(
             }
 
             var outcome = "carried-out";
-            var vault = services.GetRequiredService<IPersonalDataVault>();
             switch (row.Type)
             {
                 case PrivacyRequestType.Access or PrivacyRequestType.Portability:
-                    await services.GetRequiredService<IPersonExporter>().ExportAsync(row.Person, destination!, cancellationToken).ConfigureAwait(false);
+                    await exporter.ExportAsync(row.Person, destination!, cancellationToken).ConfigureAwait(false);
                     break;
                 case PrivacyRequestType.Rectification:
                     if (parts?.Change is not { } patch)
@@ -616,7 +617,7 @@ internal sealed class PrivacyRequestManager(
                     }
                     catch (Exception ex) when (ex is VaultInputException or DuplicateIndexException)
                     {
-                        Log.RequestFailed(_logger, row.Type, "change-refused", ex.GetType().Name);
+                        RequestLog.RequestFailed(_logger, row.Type, "change-refused", ex.GetType().Name);
                         return (PrivacyRequestState.Failed, "change-refused");
                     }
 
@@ -625,7 +626,6 @@ internal sealed class PrivacyRequestManager(
                     await vault.ForgetPersonAsync(PersonLookup.ByToken(row.Person), cancellationToken).ConfigureAwait(false);
                     break;
                 case PrivacyRequestType.ConsentWithdrawal:
-                    var ledger = services.GetRequiredService<IConsentLedger>();
                     if (await ledger.IsAllowedAsync(row.Person, row.Activity!, cancellationToken).ConfigureAwait(false))
                     {
                         await ledger.RecordAsync(row.Person, new ConsentRecord
@@ -653,7 +653,7 @@ internal sealed class PrivacyRequestManager(
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    Log.RequestFailed(_logger, row.Type, "fan-out-failed", ex.GetType().Name);
+                    RequestLog.RequestFailed(_logger, row.Type, "fan-out-failed", ex.GetType().Name);
                     return (PrivacyRequestState.Failed, "fan-out-failed");
                 }
             }
@@ -666,7 +666,7 @@ internal sealed class PrivacyRequestManager(
         }
         catch (Exception ex)
         {
-            Log.RequestFailed(_logger, row.Type, "error", ex.GetType().Name);
+            RequestLog.RequestFailed(_logger, row.Type, "error", ex.GetType().Name);
             return (PrivacyRequestState.Failed, "error");
         }
     }
@@ -731,7 +731,7 @@ internal sealed class PrivacyRequestManager(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Log.RequestNotifierFailed(_logger, ex.GetType().Name, @event);
+            RequestLog.RequestNotifierFailed(_logger, ex.GetType().Name, @event);
         }
     }
 

@@ -1,7 +1,7 @@
-namespace Databunker.Core.Kernel;
+namespace Databunker.Core.Sqlite;
 
 /// <summary>The SQLite store's warnings about an insecure setup.</summary>
-internal static partial class Log
+internal static partial class SqliteLog
 {
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "The vault is in memory: everything in it is lost when the service provider is disposed. Use a file for real data.")]
     public static partial void InMemoryVault(ILogger logger);

@@ -74,7 +74,7 @@ internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, IL
             catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
             {
                 // The commit stands; a later one tries again once the log has grown by another bound.
-                Log.CheckpointFailed(logger, ex);
+                SqliteLog.CheckpointFailed(logger, ex);
             }
         }
     }
@@ -178,7 +178,7 @@ internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, IL
             }
             catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
             {
-                Log.CheckpointFailed(logger, ex);
+                SqliteLog.CheckpointFailed(logger, ex);
             }
         }
     }

@@ -39,7 +39,7 @@ internal static class SqliteFileMode
         {
             if (File.Exists(file) && (File.GetUnixFileMode(file) & Shared) is var shared && shared != 0)
             {
-                Log.FileReadableByOthers(logger, Path.GetFileName(file), Convert.ToString((int)File.GetUnixFileMode(file), 8));
+                SqliteLog.FileReadableByOthers(logger, Path.GetFileName(file), Convert.ToString((int)File.GetUnixFileMode(file), 8));
             }
         }
     }

@@ -46,7 +46,7 @@ internal sealed partial class SqliteVaultStorage : IVaultStore, IDisposable
         _checkpointer = new SqliteCheckpointer(_connections, _logger);
         if (_connections.IsInMemory)
         {
-            Log.InMemoryVault(_logger);
+            SqliteLog.InMemoryVault(_logger);
         }
     }
 

@@ -1,5 +1,3 @@
-using Databunker.Core.Expiration;
-
 namespace Databunker.Core.Tokenization;
 
 /// <summary>How a token is made.</summary>

@@ -68,7 +68,7 @@ public sealed class ErasureTests(string store)
         await using var storage = _store.CreateStorage(backup, TimeProvider.System);
         var wrapped = await storage.GetRequiredService<IPersonStore>().GetPersonAsync(forgotten, default);
         wrapped!.DataKey.KeyVersion.Should().Be("1", "the backup holds the person's key wrapped under the retired version only");
-        using var provider = new MasterKeyProvider(Microsoft.Extensions.Options.Options.Create(new MasterKeyOptions
+        using var provider = new Kernel.Crypto.MasterKeyProvider(Microsoft.Extensions.Options.Options.Create(new MasterKeyOptions
         {
             CurrentVersion = 2,
             Sources = { [2] = MasterKeySource.FromBytes(v2) },

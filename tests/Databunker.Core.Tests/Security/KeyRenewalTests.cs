@@ -155,7 +155,7 @@ public sealed class KeyRenewalTests(string store)
     /// <summary>Wraps with the master key, but names the version "arn:key/1" while it advertises "alias".</summary>
     private sealed class AliasedProvider(Microsoft.Extensions.Options.IOptions<Databunker.Core.Keys.MasterKeyOptions> options) : Databunker.Core.Keys.IKeyProvider
     {
-        private readonly Databunker.Core.Keys.IKeyProvider _inner = new Databunker.Core.Keys.MasterKeyProvider(options);
+        private readonly Databunker.Core.Keys.IKeyProvider _inner = new Databunker.Core.Kernel.Crypto.MasterKeyProvider(options);
 
         public string CurrentKeyVersion => "alias";
 

@@ -1,4 +1,4 @@
-namespace Databunker.Core.Kernel;
+namespace Databunker.Core;
 
 /// <summary>
 /// Validates <see cref="DatabunkerOptions"/> from its attributes (<c>[Range]</c>, <c>[Required]</c>,

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 
-namespace Databunker.Core.Keys;
+namespace Databunker.Core.Kernel.Crypto;
 
 /// <summary>
 /// The built-in <see cref="IKeyProvider"/>: AES-256-GCM key wrapping under a static master key, with

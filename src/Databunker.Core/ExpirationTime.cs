@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Databunker.Core.Expiration;
+namespace Databunker.Core;
 
 /// <summary>
 /// When an expiration falls due: after a <see cref="TimeSpan"/> from now, or at an absolute time.
