@@ -17,7 +17,7 @@ internal static class Boundary
     {
         var type = Members.Type(role);
         var text = new StringBuilder(Members.Header)
-            .Append("namespace Databunker.Core.Storage;\n\n")
+            .Append("namespace Databunker.Core;\n\n")
             .Append("internal static partial class StorageBoundary\n{\n")
             .Append("    private sealed class Guarded").Append(role.Name.Substring(1)).Append('(').Append(type).Append(" inner) : ").Append(type).Append("\n    {\n");
         foreach (var member in Members.Of(role))
@@ -45,7 +45,7 @@ internal static class Boundary
     public static string WriteWrap(ImmutableArray<Source> roles)
     {
         var text = new StringBuilder(Members.Header)
-            .Append("namespace Databunker.Core.Storage;\n\n")
+            .Append("namespace Databunker.Core;\n\n")
             .Append("internal static partial class StorageBoundary\n{\n")
             .Append("    /// <summary>The role service <paramref name=\"role\"/> over <paramref name=\"storage\"/>, behind the boundary.</summary>\n")
             .Append("    public static object Wrap(global::System.Type role, object storage)\n    {\n");

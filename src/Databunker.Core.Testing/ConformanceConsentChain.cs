@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
-using Databunker.Core.Storage;
 
 namespace Databunker.Core.Testing;
 

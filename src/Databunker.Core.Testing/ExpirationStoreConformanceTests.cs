@@ -1,5 +1,4 @@
 using Databunker.Core.Expiration;
-using Databunker.Core.Storage;
 
 namespace Databunker.Core.Testing;
 

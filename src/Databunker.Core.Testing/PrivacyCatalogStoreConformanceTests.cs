@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Databunker.Core.Storage;
 
 namespace Databunker.Core.Testing;
 

@@ -1,5 +1,4 @@
 using Databunker.Core.Requests;
-using Databunker.Core.Storage;
 
 namespace Databunker.Core.Testing;
 

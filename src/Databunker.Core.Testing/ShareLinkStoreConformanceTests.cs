@@ -1,5 +1,3 @@
-using Databunker.Core.Storage;
-
 namespace Databunker.Core.Testing;
 
 /// <summary>The contract of the shared-records role (<see cref="IShareLinkStore"/>). A provider derives a fixture and overrides <see cref="StorageConformanceTests.UseStorage"/>.</summary>

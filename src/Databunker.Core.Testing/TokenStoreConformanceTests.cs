@@ -1,5 +1,3 @@
-using Databunker.Core.Storage;
-
 namespace Databunker.Core.Testing;
 
 /// <summary>The contract of the tokens role (<see cref="ITokenStore"/>). A provider derives a fixture and overrides <see cref="StorageConformanceTests.UseStorage"/>.</summary>

@@ -10,9 +10,9 @@ internal sealed class VaultAdministration(
     PersonDirectory directory,
     PersonEraser eraser,
     AuditTrail auditTrail,
-    ITokenSealRenewal tokenSeals,
+    IEnumerable<IKeyRenewal> renewals,
     IEnumerable<IDueWork> dueWork,
-    IExpirationStore expirations,
+    IEnumerable<IBacklogSource> backlog,
     AuditChain auditChain,
     Diagnostics.DatabunkerTelemetry telemetry,
     IOptions<DatabunkerOptions> options,
@@ -102,7 +102,9 @@ internal sealed class VaultAdministration(
 
         using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         var target = VaultKeyRing.VersionedName(VaultKeyRing.TokenSealKeyName, lease.Keys.TokenSealVersion);
-        var (resealed, missed) = await tokenSeals.ResealAsync(
+        var renewal = renewals.SingleOrDefault(r => r.KeyName == VaultKeyRing.TokenSealKeyName)
+            ?? throw new InvalidOperationException("No module renews what is sealed under the token-sealing key.");
+        var (resealed, missed) = await renewal.RenewAsync(
             lease.Keys, _options.RotationBatchSize, done => progress?.Report(new KeyRotationProgress(done, 0, target)), cancellationToken).ConfigureAwait(false);
         await auditTrail.AppendAsync(auditTrail.NewEvent(AuditOperations.KeysRenew, null, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
         AdministrationLog.KeyRenewed(_logger, target, resealed, missed);
@@ -257,7 +259,16 @@ internal sealed class VaultAdministration(
     public async Task<DueWorkBacklog> GetDueWorkBacklogAsync(CancellationToken cancellationToken = default)
     {
         using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
-        if (await expirations.GetEarliestDueAsync(cancellationToken).ConfigureAwait(false) is not { } earliest)
+        long? oldest = null;
+        foreach (var source in backlog)
+        {
+            if (await source.GetEarliestDueAsync(cancellationToken).ConfigureAwait(false) is { } due && (oldest is null || due < oldest))
+            {
+                oldest = due;
+            }
+        }
+
+        if (oldest is not { } earliest)
         {
             return new DueWorkBacklog(null, TimeSpan.Zero);
         }

@@ -237,6 +237,13 @@ internal sealed class ConsentLedger(
     {
         Diagnostics.Instrumented.AddConsentLedger<ConsentLedger>(services);
 
+        // The chain over each person's decisions, keyed by the key ring, and its part of opening the vault: the decisions
+        // recorded before the chain are linked once, when this start's migration added it.
+        services.TryAddSingleton<ConsentChain>();
+        services.TryAddSingleton<IConsentChain>(sp => sp.GetRequiredService<ConsentChain>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISystemKeyUser, ConsentChain>(sp => sp.GetRequiredService<ConsentChain>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOpenStep, LegacyConsentLink>());
+
         // Its part of a forget: the evidence always goes; the decisions too unless the host keeps them as proof.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IErasureStep, ErasureStep<IConsentStore>>(sp =>
         {

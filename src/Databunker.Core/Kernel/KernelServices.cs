@@ -13,8 +13,6 @@ internal static class KernelServices
             "No key provider is configured for Databunker: call UseMasterKey(...) or UseKeyProvider<T>() on the builder that AddDatabunker() returns."));
         services.TryAddSingleton<AuditChain>();
         services.TryAddSingleton<IAuditChain>(sp => sp.GetRequiredService<AuditChain>());
-        services.TryAddSingleton<ConsentChain>();
-        services.TryAddSingleton<IConsentChain>(sp => sp.GetRequiredService<ConsentChain>());
         services.TryAddSingleton<VaultKeyRing>();
         services.TryAddSingleton<VaultOpener>();
         services.TryAddSingleton(sp =>

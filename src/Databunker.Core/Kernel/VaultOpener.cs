@@ -1,13 +1,13 @@
 namespace Databunker.Core.Kernel;
 
 /// <summary>
-/// The one place the vault is opened: it checks the runtime, migrates the storage, loads the system keys and, when
-/// this start's migration added the consent chain, links the decisions from before it; once, whether
+/// The one place the vault is opened: it checks the runtime, migrates the storage, loads the system keys and runs the
+/// modules' open steps (<see cref="IOpenStep"/>: the consent ledger links the decisions from before its chain); once, whether
 /// <see cref="IVaultAdministration.InitializeAsync"/>, a hosted initializer or the first call of any module asks
 /// first. Every operation enters through <see cref="EnterAsync"/>.
 /// </summary>
 internal sealed class VaultOpener(
-    IVaultStore store, VaultKeyRing keys, IKeyProvider provider, AuditTrail audit, IConsentStore? consents = null, ILogger<VaultOpener>? logger = null) : IDisposable
+    IVaultStore store, VaultKeyRing keys, IKeyProvider provider, IEnumerable<IOpenStep> steps, ILogger<VaultOpener>? logger = null) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
@@ -34,8 +34,12 @@ internal sealed class VaultOpener(
                     await keys.LoadAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                // Not open until linked: a failure here fails this call, and the next one links again.
-                await LinkLegacyConsentsAsync(cancellationToken).ConfigureAwait(false);
+                // Not open until every step ran: a failure here fails this call, and the next one runs them again.
+                foreach (var step in steps)
+                {
+                    await step.RunAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 var schemaVersion = await store.GetSchemaVersionAsync(cancellationToken).ConfigureAwait(false);
                 Log.VaultOpened(_logger, schemaVersion, provider.CurrentKeyVersion);
                 _open = true;
@@ -45,22 +49,6 @@ internal sealed class VaultOpener(
         {
             _gate.Release();
         }
-    }
-
-    /// <summary>
-    /// Links the consent decisions recorded before the chain, before any operation: the storage does it only when its
-    /// own migration in this start added the chain (nothing in the database decides it), in one transaction with a
-    /// <c>consent.link</c> audit event. A trail with two of them shows the chain's migration applied twice. The start whose
-    /// migration added the ledgers' heads writes them in the same call (audited as <c>consent.heads</c> when the chain was there before).
-    /// </summary>
-    private async Task LinkLegacyConsentsAsync(CancellationToken cancellationToken)
-    {
-        if (consents is null)
-        {
-            return;
-        }
-
-        await consents.LinkLegacyConsentEventsAsync(audit.NewEvent(AuditOperations.ConsentLink, null, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -2,7 +2,7 @@ using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 
-namespace Databunker.Core.Storage;
+namespace Databunker.Core;
 
 /// <summary>
 /// Puts every storage role behind one boundary where a failure of the database (a <see cref="DbException"/>: the

@@ -1,4 +1,4 @@
-namespace Databunker.Core.Storage;
+namespace Databunker.Core;
 
 /// <summary>
 /// Every storage role this package defines. Listed, not found by reflection over the assembly, so that trimming

@@ -2,6 +2,9 @@ namespace Databunker.Core.Tokenization;
 
 internal sealed partial class Tokenizer
 {
+    /// <summary>The token-sealing key: what a renewal of it re-seals is this module's.</summary>
+    public string KeyName => VaultKeyRing.TokenSealKeyName;
+
     /// <summary>
     /// Re-seals, in batches, every token envelope that is not under <paramref name="keys"/>' current sealing
     /// key: unowned values and deterministic tokens go under that key, owned ones made before values were
@@ -9,7 +12,7 @@ internal sealed partial class Tokenizer
     /// only if it still holds what was read. Returns how many rows changed and how many could not be (a
     /// concurrent delete or re-seal), to be retried by another call.
     /// </summary>
-    public async Task<(long Resealed, long Missed)> ResealAsync(SystemKeys keys, int batchSize, Action<long>? progress, CancellationToken cancellationToken)
+    public async Task<(long Renewed, long Missed)> RenewAsync(SystemKeys keys, int batchSize, Action<long>? progress, CancellationToken cancellationToken)
     {
         var current = SealKeyIdBase + (uint)keys.TokenSealVersion;
         long resealed = 0, missed = 0;

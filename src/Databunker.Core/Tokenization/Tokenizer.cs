@@ -15,7 +15,7 @@ internal sealed partial class Tokenizer(
     PersonDirectory persons,
     AuditTrail auditTrail,
     IOptions<DatabunkerOptions> options,
-    TimeProvider time) : ITokenizer, ITokenSealRenewal
+    TimeProvider time) : ITokenizer, IKeyRenewal
 {
     /// <summary>Envelopes of tokens made before values were bound to owner and expiry: the tokenization key, the token hash as associated data.</summary>
     internal const uint LegacyKeyId = 1;
@@ -239,7 +239,7 @@ internal sealed partial class Tokenizer(
     {
         services.TryAddSingleton<Tokenizer>();
         Diagnostics.Instrumented.AddTokenizer<Tokenizer>(services);
-        services.TryAddSingleton<ITokenSealRenewal>(sp => sp.GetRequiredService<Tokenizer>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IKeyRenewal, Tokenizer>(sp => sp.GetRequiredService<Tokenizer>()));
 
         // Its part of a forget: every token the person owns goes with them.
         ErasureStep<ITokenStore>.Add(services, static (tokens, erasure, person, cancellationToken) => tokens.EnlistErasureAsync(erasure, person, cancellationToken));

@@ -53,7 +53,7 @@ public sealed partial class VocabularyTests
         var types = api.Select(l => l.Replace("[DBNK001]", string.Empty, StringComparison.Ordinal)).Where(l => !l.Contains(' ', StringComparison.Ordinal) && !l.Contains('(', StringComparison.Ordinal)).ToList();
         var stores = types.Where(t => t.EndsWith("Store", StringComparison.Ordinal)).ToList();
         stores.Should().NotBeEmpty("the check found the storage roles");
-        stores.Should().OnlyContain(t => t.StartsWith("Databunker.Core.Storage.I", StringComparison.Ordinal),
+        stores.Should().OnlyContain(t => t.Contains(".Storage.I", StringComparison.Ordinal),
             "the glossary keeps \"store\" for the storage roles; a service is a manager, ledger, catalogue or tokenizer");
 
         var operations = api.Select(l => AuditOperation().Match(l)).Where(m => m.Success).Select(m => m.Groups["value"].Value).ToList();

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Databunker.Core.Consent;
 using Databunker.Core.Kernel.Crypto;
 
 namespace Databunker.Core.Tests.Support;

@@ -19,7 +19,7 @@ internal sealed partial class VaultKeyRing : IDisposable
     private readonly IPersonStore _persons;
     private readonly IKeyProvider _provider;
     private readonly AuditChain _auditChain;
-    private readonly ConsentChain _consentChain;
+    private readonly ISystemKeyUser[] _keyUsers;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly SecretLifetime _lifetime;
@@ -27,9 +27,9 @@ internal sealed partial class VaultKeyRing : IDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte[]> _sealKeys = new();
     private volatile SystemKeys? _keys;
 
-    public VaultKeyRing(ISystemKeyStore storage, IPersonStore persons, IKeyProvider provider, AuditChain auditChain, ConsentChain consentChain, TimeProvider time)
+    public VaultKeyRing(ISystemKeyStore storage, IPersonStore persons, IKeyProvider provider, AuditChain auditChain, IEnumerable<ISystemKeyUser> keyUsers, TimeProvider time)
     {
-        _consentChain = consentChain;
+        _keyUsers = [.. keyUsers];
         _storage = storage;
         _persons = persons;
         _provider = provider;
@@ -170,7 +170,10 @@ internal sealed partial class VaultKeyRing : IDisposable
             _secrets.Add(derived);
         }
 
-        _consentChain.UseKey(keys.ConsentChain);
+        foreach (var user in _keyUsers)
+        {
+            user.UseKeys(keys);
+        }
 
         return keys;
     }

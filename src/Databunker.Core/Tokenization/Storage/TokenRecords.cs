@@ -1,4 +1,4 @@
-namespace Databunker.Core.Storage;
+namespace Databunker.Core.Tokenization.Storage;
 
 /// <summary>A token to store; everything is already hashed or encrypted.</summary>
 /// <param name="TokenHash">Keyed hash of the token; unique across the vault.</param>

@@ -1,6 +1,4 @@
-using Databunker.Core.Expiration;
-
-namespace Databunker.Core.Storage;
+namespace Databunker.Core.Expiration.Storage;
 
 /// <summary>A person's stored expiration.</summary>
 /// <param name="State">Waiting or retained.</param>

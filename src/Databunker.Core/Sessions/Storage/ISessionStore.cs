@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Databunker.Core.Storage;
+namespace Databunker.Core.Sessions.Storage;
 
 /// <summary>
 /// The storage role of the sessions module (<see cref="Sessions.ISessionManager"/>): sessions by the keyed hash of

@@ -1,6 +1,4 @@
-using Databunker.Core.Requests;
-
-namespace Databunker.Core.Storage;
+namespace Databunker.Core.Requests.Storage;
 
 /// <summary>A data-subject request as stored: every time in Unix milliseconds; the change and reasons sealed under the person's key.</summary>
 public sealed record PrivacyRequestRow

@@ -1,4 +1,4 @@
-namespace Databunker.Core.Storage;
+namespace Databunker.Core.Sessions.Storage;
 
 /// <summary>A session to store; its data and label are already sealed.</summary>
 /// <param name="IdHash">Keyed hash of the session id; unique.</param>

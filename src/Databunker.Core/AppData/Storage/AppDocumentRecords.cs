@@ -1,4 +1,4 @@
-namespace Databunker.Core.Storage;
+namespace Databunker.Core.AppData.Storage;
 
 /// <summary>A document to write; its data is already sealed.</summary>
 /// <param name="Person">The person.</param>

@@ -1,4 +1,4 @@
-namespace Databunker.Core.Storage;
+namespace Databunker.Core.Shares.Storage;
 
 /// <summary>A share link to store; recipient and field list are already sealed.</summary>
 /// <param name="TokenHash">Keyed hash of the link's token; unique.</param>

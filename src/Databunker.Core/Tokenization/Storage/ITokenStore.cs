@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Databunker.Core.Storage;
+namespace Databunker.Core.Tokenization.Storage;
 
 /// <summary>The storage role of the tokens module: tokens by keyed hash, their sealed values, owners and expiry.</summary>
 [Experimental(StorageApi.ExperimentalId, UrlFormat = StorageApi.UrlFormat)]

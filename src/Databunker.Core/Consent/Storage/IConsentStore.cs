@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Databunker.Core.Storage;
+namespace Databunker.Core.Consent.Storage;
 
 /// <summary>
 /// The storage role of the consent ledger (<see cref="Consent.IConsentLedger"/>): append-only decision events per person. Every

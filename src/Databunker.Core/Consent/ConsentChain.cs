@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Databunker.Core.Kernel.Crypto;
+namespace Databunker.Core.Consent;
 
 /// <summary>
 /// The HMAC-SHA256 chain over each person's consent decisions, under a subkey of the integrity key of its own
@@ -10,7 +10,7 @@ namespace Databunker.Core.Kernel.Crypto;
 /// length-prefixed. The evidence is left out: it is sealed under the person's key already, and a forget that keeps the
 /// history as proof removes it. The key ring hands it the key when the vault opens.
 /// </summary>
-internal sealed class ConsentChain : IConsentChain
+internal sealed class ConsentChain : IConsentChain, ISystemKeyUser
 {
     public const int Size = 32;
     private volatile byte[]? _key;
@@ -18,6 +18,13 @@ internal sealed class ConsentChain : IConsentChain
     public int LinkSize => Size;
 
     /// <summary>Set by the key ring once the integrity key is open.</summary>
+    public void UseKeys(SystemKeys keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        UseKey(keys.ConsentChain);
+    }
+
+    /// <summary>Sets the key: the key ring's subkey, or a test's own.</summary>
     public void UseKey(byte[] key) => _key = key;
 
     public byte[] Link(ReadOnlySpan<byte> previous, long sequence, NewConsentEvent consent)

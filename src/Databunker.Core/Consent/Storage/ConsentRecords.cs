@@ -1,6 +1,4 @@
-using Databunker.Core.Consent;
-
-namespace Databunker.Core.Storage;
+namespace Databunker.Core.Consent.Storage;
 
 /// <summary>A decision event to append; its evidence is already sealed.</summary>
 /// <param name="Person">The person.</param>

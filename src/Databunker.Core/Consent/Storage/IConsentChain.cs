@@ -1,4 +1,4 @@
-namespace Databunker.Core.Storage;
+namespace Databunker.Core.Consent.Storage;
 
 /// <summary>
 /// Links each person's consent decisions into a chain of their own: a decision's link is a keyed MAC over the

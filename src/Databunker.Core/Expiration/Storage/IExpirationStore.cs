@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Databunker.Core.Storage;
+namespace Databunker.Core.Expiration.Storage;
 
 /// <summary>The storage role of the expiration module: one expiration per person, its link hashes and claims.</summary>
 [Experimental(StorageApi.ExperimentalId, UrlFormat = StorageApi.UrlFormat)]

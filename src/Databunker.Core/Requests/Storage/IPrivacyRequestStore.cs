@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
-using Databunker.Core.Requests;
 
-namespace Databunker.Core.Storage;
+namespace Databunker.Core.Requests.Storage;
 
 /// <summary>The storage role of the data-subject requests (<see cref="IPrivacyRequestManager"/>): one row per request, changed by compare-and-set on its version.</summary>
 [Experimental(StorageApi.ExperimentalId, UrlFormat = StorageApi.UrlFormat)]

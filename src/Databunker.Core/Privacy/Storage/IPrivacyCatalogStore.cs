@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Databunker.Core.Storage;
+namespace Databunker.Core.Privacy.Storage;
 
 /// <summary>The storage role of the privacy catalogue (<see cref="Privacy.IPrivacyCatalog"/>): published notice versions and the catalogue's last recorded hash. Nothing in it is personal data.</summary>
 [Experimental(StorageApi.ExperimentalId, UrlFormat = StorageApi.UrlFormat)]

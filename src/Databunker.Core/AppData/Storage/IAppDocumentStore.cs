@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Databunker.Core.Storage;
+namespace Databunker.Core.AppData.Storage;
 
 /// <summary>
 /// The storage role of the app-data module (<see cref="AppData.IAppDataManager"/>): one sealed JSON document per person

@@ -1,4 +1,4 @@
-namespace Databunker.Core.Storage;
+namespace Databunker.Core.Privacy.Storage;
 
 /// <summary>A published notice version.</summary>
 /// <param name="Name">The notice's name.</param>

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Databunker.Core.Storage;
+namespace Databunker.Core.Shares.Storage;
 
 /// <summary>
 /// The storage role of the shared-records module (<see cref="Shares.IShareLinkManager"/>): share links by the keyed
