@@ -185,6 +185,9 @@ internal sealed class AppDataManager(
     /// <summary>Registers the module, its part of a forget, of the due-work pass and of the export.</summary>
     public static void Register(IServiceCollection services)
     {
+        // Its documents, for a share link of a part of one.
+        services.TryAddSingleton<IDocumentSource, AppDocumentSource>();
+
         Diagnostics.Instrumented.AddAppDataManager<AppDataManager>(services);
 
         // Its part of a forget: every document of the person goes with them.

@@ -254,6 +254,24 @@ internal sealed class ConsentLedger(
         // Its part of the due-work pass: consents whose validity ended, grants that need re-consent, pending decisions.
         DueWork<IConsentLedger>.Add(services, "consent", static (ledger, cancellationToken) => ledger.RunDueWorkAsync(cancellationToken));
 
+        // Its part of data-subject requests: a withdrawal of consent to the request's activity, when it was given.
+        RightStep<IConsentLedger>.Add(services, Rights.ConsentWithdrawal, static async (ledger, request, cancellationToken) =>
+        {
+            if (!await ledger.IsAllowedAsync(request.Person, request.Activity!, cancellationToken).ConfigureAwait(false))
+            {
+                return RightStepResult.Done("nothing-to-withdraw");
+            }
+
+            await ledger.RecordAsync(request.Person, new ConsentRecord
+            {
+                Activity = request.Activity!,
+                Decision = ConsentDecision.Withdrawn,
+                Method = ConsentMethod.Api,
+                Source = "privacy request",
+            }, cancellationToken).ConfigureAwait(false);
+            return RightStepResult.Done();
+        });
+
         // Its part of registering persons: decisions recorded for their email or phone beforehand.
         RegistrationStep<IConsentLedger>.Add(services, "consent", static (ledger, _, cancellationToken) => ledger.AttachPendingAsync(cancellationToken));
 

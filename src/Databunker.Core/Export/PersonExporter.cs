@@ -73,7 +73,20 @@ internal sealed class PersonExporter(
     }
 
     /// <summary>Registers the export.</summary>
-    public static void Register(IServiceCollection services) => Diagnostics.Instrumented.AddPersonExporter<PersonExporter>(services);
+    public static void Register(IServiceCollection services)
+    {
+        Diagnostics.Instrumented.AddPersonExporter<PersonExporter>(services);
+
+        // Its part of data-subject requests: access and portability are answered with the export.
+        foreach (var right in new[] { Rights.Access, Rights.Portability })
+        {
+            RightStep<IPersonExporter>.Add(services, right, static async (exporter, request, cancellationToken) =>
+            {
+                await exporter.ExportAsync(request.Person, request.Destination!, cancellationToken).ConfigureAwait(false);
+                return RightStepResult.Done();
+            });
+        }
+    }
 
     private static void WriteProfile(Utf8JsonWriter writer, byte[] dataKey, StoredPerson user)
     {

@@ -28,5 +28,33 @@ internal sealed partial class PersonalDataVault(
     private static void Zero(byte[] key) => CryptographicOperations.ZeroMemory(key);
 
     /// <summary>Registers the profiles module.</summary>
-    public static void Register(IServiceCollection services) => Diagnostics.Instrumented.AddPersonalDataVault<PersonalDataVault>(services);
+    public static void Register(IServiceCollection services)
+    {
+        Diagnostics.Instrumented.AddPersonalDataVault<PersonalDataVault>(services);
+
+        // Its part of data-subject requests: a rectification applies the verified change, an erasure forgets.
+        RightStep<IPersonalDataVault>.Add(services, Rights.Rectification, static async (vault, request, cancellationToken) =>
+        {
+            if (request.Change is not { } patch)
+            {
+                // The change was sealed under the person's key, which a forget since removed.
+                return new RightStepResult(RightStepState.Cancelled, "person-forgotten");
+            }
+
+            try
+            {
+                await vault.UpdatePersonAsync(PersonLookup.ByToken(request.Person), patch, cancellationToken).ConfigureAwait(false);
+                return RightStepResult.Done();
+            }
+            catch (Exception ex) when (ex is VaultInputException or DuplicateIndexException)
+            {
+                return new RightStepResult(RightStepState.Failed, "change-refused", ex.GetType().Name);
+            }
+        });
+        RightStep<IPersonalDataVault>.Add(services, Rights.Erasure, static async (vault, request, cancellationToken) =>
+        {
+            await vault.ForgetPersonAsync(PersonLookup.ByToken(request.Person), cancellationToken).ConfigureAwait(false);
+            return RightStepResult.Done();
+        });
+    }
 }

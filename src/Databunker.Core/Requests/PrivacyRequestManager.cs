@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Databunker.Core.Consent;
-using Databunker.Core.Export;
 using Databunker.Core.Privacy;
 
 namespace Databunker.Core.Requests;
@@ -14,9 +12,7 @@ internal sealed class PrivacyRequestManager(
     VaultOpener opener,
     PersonDirectory persons,
     AuditTrail audit,
-    IPersonalDataVault vault,
-    IPersonExporter exporter,
-    IConsentLedger ledger,
+    IEnumerable<IRightStep> steps,
     IEnumerable<IPrivacyRequestFanOut> fanOuts,
     IOptions<DatabunkerOptions> options,
     TimeProvider time,
@@ -37,6 +33,8 @@ internal sealed class PrivacyRequestManager(
     private readonly int _maxChangeBytes = options.Value.MaxProfileBytes;
     private readonly PrivacyDeadlines _deadlines = new(TimeZoneInfo.FindSystemTimeZoneById(options.Value.Requests.TimeZone), options.Value.Requests.Holidays);
     private readonly IPrivacyRequestFanOut[] _fanOuts = [.. fanOuts];
+    // One step per right; AddDatabunker called twice registers each twice.
+    private readonly Dictionary<string, IRightStep> _steps = steps.GroupBy(s => s.Right, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
 
     public Task<PrivacyRequest> SubmitAsync(PrivacyRequestSubmission submission, CancellationToken cancellationToken = default)
@@ -599,51 +597,33 @@ internal sealed class PrivacyRequestManager(
                 }
             }
 
+            // The module that owns the right carries it out (registered as an IRightStep); a right that no module holds
+            // data for (restriction, objection) is the host's alone, through its fan-out.
             var outcome = "carried-out";
-            switch (row.Type)
+            var right = row.Type switch
             {
-                case PrivacyRequestType.Access or PrivacyRequestType.Portability:
-                    await exporter.ExportAsync(row.Person, destination!, cancellationToken).ConfigureAwait(false);
-                    break;
-                case PrivacyRequestType.Rectification:
-                    if (parts?.Change is not { } patch)
-                    {
-                        return (PrivacyRequestState.Cancelled, "person-forgotten");
-                    }
+                PrivacyRequestType.Access => Rights.Access,
+                PrivacyRequestType.Portability => Rights.Portability,
+                PrivacyRequestType.Rectification => Rights.Rectification,
+                PrivacyRequestType.Erasure => Rights.Erasure,
+                PrivacyRequestType.ConsentWithdrawal => Rights.ConsentWithdrawal,
+                _ => null,
+            };
+            if (right is not null)
+            {
+                var step = _steps.GetValueOrDefault(right) ?? throw new InvalidOperationException($"No module carries out the right '{right}'.");
+                var result = await step.CarryOutAsync(new RightRequest(row.Person, row.Activity, parts?.Change, destination), cancellationToken).ConfigureAwait(false);
+                switch (result.State)
+                {
+                    case RightStepState.Cancelled:
+                        return (PrivacyRequestState.Cancelled, result.Outcome);
+                    case RightStepState.Failed:
+                        RequestLog.RequestFailed(_logger, row.Type, result.Outcome, result.Detail ?? "none");
+                        return (PrivacyRequestState.Failed, result.Outcome);
+                }
 
-                    try
-                    {
-                        await vault.UpdatePersonAsync(PersonLookup.ByToken(row.Person), patch, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (Exception ex) when (ex is VaultInputException or DuplicateIndexException)
-                    {
-                        RequestLog.RequestFailed(_logger, row.Type, "change-refused", ex.GetType().Name);
-                        return (PrivacyRequestState.Failed, "change-refused");
-                    }
-
-                    break;
-                case PrivacyRequestType.Erasure:
-                    await vault.ForgetPersonAsync(PersonLookup.ByToken(row.Person), cancellationToken).ConfigureAwait(false);
-                    break;
-                case PrivacyRequestType.ConsentWithdrawal:
-                    if (await ledger.IsAllowedAsync(row.Person, row.Activity!, cancellationToken).ConfigureAwait(false))
-                    {
-                        await ledger.RecordAsync(row.Person, new ConsentRecord
-                        {
-                            Activity = row.Activity!,
-                            Decision = ConsentDecision.Withdrawn,
-                            Method = ConsentMethod.Api,
-                            Source = "privacy request",
-                        }, cancellationToken).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        outcome = "nothing-to-withdraw";
-                    }
-
-                    break;
+                outcome = result.Outcome;
             }
-
             var carriedOut = new CarriedOutPrivacyRequest(row.Id, row.Person, row.Type, row.Activity, parts?.Change);
             foreach (var fanOut in _fanOuts)
             {

@@ -1,14 +1,13 @@
 using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
-using Databunker.Core.AppData;
 
 namespace Databunker.Core.Shares;
 
 /// <summary>The shared-records module: links kept as keyed hashes, recipient and fields sealed under the person's key.</summary>
 internal sealed class ShareLinkManager(
     IShareLinkStore store,
-    IAppDataManager appData,
+    IDocumentSource documents,
     VaultOpener opener,
     VaultKeyRing keyRing,
     PersonDirectory persons,
@@ -242,7 +241,7 @@ internal sealed class ShareLinkManager(
     {
         if (app is not null)
         {
-            return (await appData.GetAsync(person, app, cancellationToken).ConfigureAwait(false))?.Data;
+            return await documents.GetDocumentAsync(person, app, cancellationToken).ConfigureAwait(false);
         }
 
         var user = await persons.Store.GetPersonAsync(person, cancellationToken).ConfigureAwait(false) ?? throw new PersonNotFoundException();

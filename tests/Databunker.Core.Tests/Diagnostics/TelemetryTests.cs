@@ -85,7 +85,7 @@ public sealed class TelemetryTests
     public void EveryPublicServiceWithOperations_IsHandedOutInstrumented()
     {
         var services = typeof(IPersonalDataVault).Assembly.GetExportedTypes()
-            .Where(t => t.IsInterface && t.Namespace != typeof(Core.Storage.IStorageRole).Namespace
+            .Where(t => t.IsInterface && t.Namespace?.EndsWith(".Storage", StringComparison.Ordinal) == false
                 && t.GetMethods().Any(m => typeof(Task).IsAssignableFrom(m.ReturnType)))
             .Select(t => (Interface: t, Implementation: _host.Services.GetService(t)))
             .Where(s => s.Implementation is not null)
