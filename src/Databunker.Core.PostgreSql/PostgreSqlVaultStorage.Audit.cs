@@ -1,3 +1,5 @@
+using Dapper;
+
 namespace Databunker.Core.PostgreSql;
 
 /// <summary>The audit role: the chained audit trail.</summary>
@@ -15,31 +17,17 @@ internal sealed partial class PostgreSqlVaultStorage : IAuditStore
         // Ids are given as events are inserted: two events of one person committed at once by two writers may commit in
         // the other order, so a page read between the two commits could pass over the first; a person's events are rarely that close.
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var select = Command(connection, null,
-            $"SELECT {AuditColumns} FROM audit_events WHERE subject = $1 AND id > $2 ORDER BY id LIMIT $3;", Id(subject), afterId, limit);
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var events = new List<AuditRecord>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            events.Add(ReadAudit(reader));
-        }
-
-        return events;
+        return (await connection.QueryAsync<AuditRow>(
+            $"SELECT {AuditColumns} FROM audit_events WHERE subject = @subject AND id > @afterId ORDER BY id LIMIT @limit;",
+            new { subject = Id(subject), afterId, limit, cancellationToken }).ConfigureAwait(false)).Select(r => r.ToRecord()).ToList();
     }
 
     public async Task<IReadOnlyList<AuditRecord>> GetAuditAsync(Guid subject, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var select = Command(connection, null,
-            $"SELECT {AuditColumns} FROM audit_events WHERE subject = $1 ORDER BY id;", Id(subject));
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var events = new List<AuditRecord>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            events.Add(ReadAudit(reader));
-        }
-
-        return events;
+        return (await connection.QueryAsync<AuditRow>(
+            $"SELECT {AuditColumns} FROM audit_events WHERE subject = @subject ORDER BY id;", new { subject = Id(subject), cancellationToken }).ConfigureAwait(false))
+            .Select(r => r.ToRecord()).ToList();
     }
 
     /// <summary>
@@ -55,27 +43,20 @@ internal sealed partial class PostgreSqlVaultStorage : IAuditStore
         {
             purged += await WriteAsync(async (connection, transaction) =>
             {
-                await using var select = Command(connection, transaction,
-                    "SELECT seq, link FROM audit_events WHERE stripe = $2 AND seq < COALESCE((SELECT seq FROM audit_events WHERE stripe = $2 AND at >= $1 ORDER BY seq LIMIT 1), " +
-                    "(SELECT MAX(seq) FROM audit_events WHERE stripe = $2)) ORDER BY seq DESC LIMIT 1;", before, stripe.Stripe);
-                long last;
-                byte[]? link;
-                await using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                var last = await connection.QuerySingleOrDefaultAsync<ChainRow>(
+                    "SELECT seq, link FROM audit_events WHERE stripe = @Stripe AND seq < COALESCE((SELECT seq FROM audit_events WHERE stripe = @Stripe AND at >= @before ORDER BY seq LIMIT 1), " +
+                    "(SELECT MAX(seq) FROM audit_events WHERE stripe = @Stripe)) ORDER BY seq DESC LIMIT 1;",
+                    new { before, stripe.Stripe, cancellationToken }, transaction).ConfigureAwait(false);
+                if (last is null)
                 {
-                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        return 0;
-                    }
-
-                    last = reader.GetInt64(0);
-                    link = reader.IsDBNull(1) ? null : (byte[])reader.GetValue(1);
+                    return 0;
                 }
 
-                var deleted = await ExecuteAsync(connection, transaction, "DELETE FROM audit_events WHERE stripe = $2 AND seq <= $1;", cancellationToken, last, stripe.Stripe).ConfigureAwait(false);
+                var deleted = await ExecuteAsync(connection, transaction, "DELETE FROM audit_events WHERE stripe = $2 AND seq <= $1;", cancellationToken, last.Seq, stripe.Stripe).ConfigureAwait(false);
                 await ExecuteAsync(connection, transaction,
                     "UPDATE audit_chain SET first_prev = CASE WHEN $1 > first_seq THEN COALESCE($2::bytea, first_prev) ELSE first_prev END, " +
                     "first_seq = GREATEST(first_seq, $1) WHERE id = $3;",
-                    cancellationToken, last + 1, link, stripe.Stripe).ConfigureAwait(false);
+                    cancellationToken, last.Seq + 1, last.Link, stripe.Stripe).ConfigureAwait(false);
                 return deleted;
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -87,35 +68,27 @@ internal sealed partial class PostgreSqlVaultStorage : IAuditStore
     public async Task<StoredAuditChain> GetAuditChainAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var select = Command(connection, null,
-            "SELECT c.id, c.first_seq, c.first_prev, COALESCE(h.seq, c.first_seq - 1), COALESCE(h.link, c.first_prev), n.events, n.legacy FROM audit_chain c " +
-            "LEFT JOIN LATERAL (SELECT seq, link FROM audit_events WHERE stripe = c.id AND seq >= c.first_seq ORDER BY seq DESC LIMIT 1) h ON true CROSS JOIN " +
+        var stripes = (await connection.QueryAsync<StripeRow>(
+            "SELECT c.id AS stripe, c.first_seq, c.first_prev, COALESCE(h.seq, c.first_seq - 1) AS head_seq, COALESCE(h.link, c.first_prev) AS head_link, n.events, n.legacy " +
+            "FROM audit_chain c LEFT JOIN LATERAL (SELECT seq, link FROM audit_events WHERE stripe = c.id AND seq >= c.first_seq ORDER BY seq DESC LIMIT 1) h ON true CROSS JOIN " +
             "(SELECT (SELECT COUNT(*) FROM audit_events) AS events, (SELECT COUNT(*) FROM audit_events e JOIN audit_chain s ON s.id = e.stripe " +
-            "WHERE e.link IS NULL AND e.seq < s.first_seq) AS legacy) n ORDER BY c.id;");
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var stripes = new List<StoredAuditStripe>();
-        long events = 0, legacy = 0;
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            stripes.Add(new StoredAuditStripe(reader.GetInt32(0), reader.GetInt64(1), (byte[])reader.GetValue(2), reader.GetInt64(3), (byte[])reader.GetValue(4)));
-            (events, legacy) = (reader.GetInt64(5), reader.GetInt64(6));
-        }
-
-        return new StoredAuditChain(stripes, events, legacy);
+            "WHERE e.link IS NULL AND e.seq < s.first_seq) AS legacy) n ORDER BY c.id;").ConfigureAwait(false)).ToList();
+        return new StoredAuditChain(
+            stripes.Select(s => new StoredAuditStripe(s.Stripe, s.FirstSeq, s.FirstPrev, s.HeadSeq, s.HeadLink)).ToList(), stripes.LastOrDefault()?.Events ?? 0, stripes.LastOrDefault()?.Legacy ?? 0);
     }
 
     public async Task<IReadOnlyList<ChainedAuditRecord>> GetChainedAuditAsync(int stripe, long afterSequence, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var select = Command(connection, null,
-            $"SELECT {AuditColumns}, seq, link FROM audit_events WHERE stripe = $3 AND seq > $1 ORDER BY seq LIMIT $2;", afterSequence, limit, stripe);
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var events = new List<ChainedAuditRecord>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            events.Add(new ChainedAuditRecord(reader.GetInt64(7), reader.IsDBNull(8) ? null : (byte[])reader.GetValue(8), ReadAudit(reader)));
-        }
-
-        return events;
+        return (await connection.QueryAsync<AuditRow>(
+            $"SELECT {AuditColumns}, seq, link FROM audit_events WHERE stripe = @stripe AND seq > @afterSequence ORDER BY seq LIMIT @limit;",
+            new { afterSequence, limit, stripe, cancellationToken }).ConfigureAwait(false)).Select(r => r.ToChained()).ToList();
     }
+
+    /// <summary>The columns of an <see cref="AuditRow"/>.</summary>
+    private const string AuditColumns = "id, at, actor, operation, subject AS person, outcome, details";
+
+    internal sealed record ChainRow(long Seq, byte[]? Link);
+
+    internal sealed record StripeRow(int Stripe, long FirstSeq, byte[] FirstPrev, long HeadSeq, byte[] HeadLink, long Events, long Legacy);
 }

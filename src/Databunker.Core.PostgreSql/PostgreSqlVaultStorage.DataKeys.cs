@@ -1,25 +1,23 @@
+using Dapper;
+
 namespace Databunker.Core.PostgreSql;
 
 /// <summary>The data keys role: paging and re-wrapping for key rotation.</summary>
 internal sealed partial class PostgreSqlVaultStorage : IDataKeyStore
 {
-    public Task<long> CountDataKeysNotUnderAsync(string keyVersion, CancellationToken cancellationToken) =>
-        CountAsync("SELECT COUNT(*) FROM data_keys WHERE key_version <> $1;", keyVersion, cancellationToken);
+    public async Task<long> CountDataKeysNotUnderAsync(string keyVersion, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM data_keys WHERE key_version <> @keyVersion;", new { keyVersion, cancellationToken }).ConfigureAwait(false);
+    }
 
     public async Task<IReadOnlyList<StoredDataKey>> GetDataKeysNotUnderAsync(string keyVersion, Guid? after, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var select = Command(connection, null,
-            "SELECT owner, key_version, wrapped FROM data_keys WHERE key_version <> $1 AND owner > $2 ORDER BY owner LIMIT $3;",
-            keyVersion, after is { } a ? Id(a) : Array.Empty<byte>(), limit);
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var keys = new List<StoredDataKey>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            keys.Add(new StoredDataKey(new Guid((byte[])reader.GetValue(0)), new WrappedKey(reader.GetString(1), (byte[])reader.GetValue(2))));
-        }
-
-        return keys;
+        var keys = await connection.QueryAsync<DataKeyRow>(
+            "SELECT owner, key_version, wrapped FROM data_keys WHERE key_version <> @keyVersion AND owner > @after ORDER BY owner LIMIT @limit;",
+            new { keyVersion, after = after is { } a ? Id(a) : [], limit, cancellationToken }).ConfigureAwait(false);
+        return keys.Select(k => k.ToStored()).ToList();
     }
 
     /// <summary>
@@ -44,14 +42,4 @@ internal sealed partial class PostgreSqlVaultStorage : IDataKeyStore
             return await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
 
-    private const string AuditColumns = "id, at, actor, operation, subject, outcome, details";
-
-    private static AuditRecord ReadAudit(NpgsqlDataReader reader) => new(
-        reader.GetInt64(0),
-        reader.GetInt64(1),
-        reader.GetString(2),
-        reader.GetString(3),
-        reader.IsDBNull(4) ? null : new Guid((byte[])reader.GetValue(4)),
-        reader.GetString(5),
-        reader.IsDBNull(6) ? null : (byte[])reader.GetValue(6));
 }

@@ -1,3 +1,5 @@
+using Dapper;
+
 namespace Databunker.Core.PostgreSql;
 
 /// <summary>The expirations role.</summary>
@@ -5,7 +7,6 @@ internal sealed partial class PostgreSqlVaultStorage : IExpirationStore
 {
     private const int Waiting = 1;
     private const int Retained = 2;
-    private const string ExpirationColumns = "state, due_at, retain_hash, delete_hash, binding";
 
     /// <summary>
     /// The person's row is locked FOR SHARE first: an instance forgetting them waits for this transaction,
@@ -34,25 +35,16 @@ internal sealed partial class PostgreSqlVaultStorage : IExpirationStore
     public async Task<StoredExpiration?> GetExpirationAsync(Guid token, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var select = Command(connection, null, $"SELECT {ExpirationColumns} FROM expirations WHERE token = $1;", Id(token));
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadExpiration(reader, 0) : null;
+        return (await connection.QuerySingleOrDefaultAsync<ExpirationRow>(
+            $"SELECT {ExpirationRow.Columns} FROM expirations WHERE token = @token;", new { token = Id(token), cancellationToken }).ConfigureAwait(false))?.ToStored();
     }
 
     public async Task<StoredExpirationLink?> FindExpirationLinkAsync(byte[] retainHash, byte[] deleteHash, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var select = Command(connection, null,
-            $"SELECT token, {ExpirationColumns} FROM expirations WHERE (retain_hash = $1 OR delete_hash = $2) AND state = $3 LIMIT 1;",
-            retainHash, deleteHash, Waiting);
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            return null;
-        }
-
-        var stored = ReadExpiration(reader, 1);
-        return new StoredExpirationLink(new Guid((byte[])reader.GetValue(0)), stored.DeleteHash is { } d && d.AsSpan().SequenceEqual(deleteHash), stored);
+        return (await connection.QueryFirstOrDefaultAsync<ExpirationRow>(
+            $"SELECT {ExpirationRow.Columns}, token FROM expirations WHERE (retain_hash = @retainHash OR delete_hash = @deleteHash) AND state = @Waiting LIMIT 1;",
+            new { retainHash, deleteHash, Waiting, cancellationToken }).ConfigureAwait(false))?.ToLink(deleteHash);
     }
 
     public Task<bool> RetainExpirationAsync(Guid token, byte[] retainHash, long now, AuditRecord audit, CancellationToken cancellationToken) =>
@@ -89,25 +81,18 @@ internal sealed partial class PostgreSqlVaultStorage : IExpirationStore
     public async Task<long?> GetEarliestDueAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await ScalarAsync(connection, null, "SELECT MIN(due_at) FROM expirations WHERE state = $1;", cancellationToken, Waiting).ConfigureAwait(false) as long?;
+        return await connection.ExecuteScalarAsync<long?>("SELECT MIN(due_at) FROM expirations WHERE state = @Waiting;", new { Waiting, cancellationToken }).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<Guid>> ClaimDueExpirationsAsync(long now, int limit, byte[] claimId, long claimedUntil, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var claim = Command(connection, null,
-            "UPDATE expirations SET claim_id = $1, claimed_until = $2 WHERE token IN (" +
-            "SELECT token FROM expirations WHERE state = $3 AND due_at <= $4 AND (claim_id IS NULL OR claimed_until <= $4) " +
-            "ORDER BY due_at LIMIT $5 FOR UPDATE SKIP LOCKED) RETURNING token;",
-            claimId, claimedUntil, Waiting, now, limit);
-        await using var reader = await claim.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var claimed = new List<Guid>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            claimed.Add(new Guid((byte[])reader.GetValue(0)));
-        }
-
-        return claimed;
+        var claimed = await connection.QueryAsync<byte[]>(
+            "UPDATE expirations SET claim_id = @claimId, claimed_until = @claimedUntil WHERE token IN (" +
+            "SELECT token FROM expirations WHERE state = @Waiting AND due_at <= @now AND (claim_id IS NULL OR claimed_until <= @now) " +
+            "ORDER BY due_at LIMIT @limit FOR UPDATE SKIP LOCKED) RETURNING token;",
+            new { claimId, claimedUntil, Waiting, now, limit, cancellationToken }).ConfigureAwait(false);
+        return claimed.Select(id => new Guid(id)).ToList();
     }
 
     public async Task<bool> HoldsDeleteLinkAsync(IErasureTransaction erasure, Guid token, byte[] deleteHash, CancellationToken cancellationToken)
@@ -128,11 +113,4 @@ internal sealed partial class PostgreSqlVaultStorage : IExpirationStore
 
     Task IExpirationStore.EnlistErasureAsync(IErasureTransaction erasure, Guid token, CancellationToken cancellationToken) =>
         PostgreSqlErasure.Of(erasure).Add("DELETE FROM expirations WHERE token = $1;", Id(token));
-
-    private static StoredExpiration ReadExpiration(System.Data.Common.DbDataReader reader, int first) => new(
-        (Expiration.ExpirationState)reader.GetInt32(first),
-        reader.GetInt64(first + 1),
-        reader.IsDBNull(first + 2) ? null : (byte[])reader.GetValue(first + 2),
-        reader.IsDBNull(first + 3) ? null : (byte[])reader.GetValue(first + 3),
-        reader.IsDBNull(first + 4) ? null : (byte[])reader.GetValue(first + 4));
 }

@@ -1,3 +1,5 @@
+using Dapper;
+
 namespace Databunker.Core.PostgreSql;
 
 /// <summary>The persons role: profiles, data keys and blind-index entries.</summary>
@@ -59,13 +61,15 @@ internal sealed partial class PostgreSqlVaultStorage : IPersonStore
     public async Task<StoredPerson?> GetPersonAsync(Guid token, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await ReadUserAsync(connection, StoredPersonRow.Select + "WHERE u.token = $1;", Id(token), cancellationToken).ConfigureAwait(false);
+        return (await connection.QuerySingleOrDefaultAsync<PersonRow>(
+            StoredPersonRow.Select + "WHERE u.token = @token;", new { token = Id(token), cancellationToken }).ConfigureAwait(false))?.ToPerson();
     }
 
     public async Task<StoredPerson?> GetPersonByIndexAsync(byte[] hash, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await ReadUserAsync(connection, StoredPersonRow.Select + "JOIN user_indexes i ON i.token = u.token WHERE i.hash = $1;", hash, cancellationToken).ConfigureAwait(false);
+        return (await connection.QuerySingleOrDefaultAsync<PersonRow>(
+            StoredPersonRow.Select + "JOIN user_indexes i ON i.token = u.token WHERE i.hash = @hash;", new { hash, cancellationToken }).ConfigureAwait(false))?.ToPerson();
     }
 
     public async Task<Guid?> FindPersonByIndexAsync(byte[] hash, CancellationToken cancellationToken)
@@ -124,23 +128,19 @@ internal sealed partial class PostgreSqlVaultStorage : IPersonStore
         return step.Add("DELETE FROM user_indexes WHERE token = $1;", id);
     }
 
-    public Task<long> CountIndexesBelowAsync(int keyVersion, CancellationToken cancellationToken) =>
-        CountAsync("SELECT COUNT(*) FROM user_indexes WHERE key_version < $1;", keyVersion, cancellationToken);
+    public async Task<long> CountIndexesBelowAsync(int keyVersion, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM user_indexes WHERE key_version < @keyVersion;", new { keyVersion, cancellationToken }).ConfigureAwait(false);
+    }
 
     public async Task<IReadOnlyList<StoredPerson>> GetPersonsWithIndexesBelowAsync(int keyVersion, Guid? after, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var select = Command(connection, null,
-            StoredPersonRow.Select + "WHERE u.token > $1 AND EXISTS (SELECT 1 FROM user_indexes i WHERE i.token = u.token AND i.key_version < $2) ORDER BY u.token LIMIT $3;",
-            after is { } a ? Id(a) : Array.Empty<byte>(), keyVersion, limit);
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var users = new List<StoredPerson>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            users.Add(StoredPersonRow.Read(reader));
-        }
-
-        return users;
+        var rows = await connection.QueryAsync<PersonRow>(
+            StoredPersonRow.Select + "WHERE u.token > @after AND EXISTS (SELECT 1 FROM user_indexes i WHERE i.token = u.token AND i.key_version < @keyVersion) ORDER BY u.token LIMIT @limit;",
+            new { after = after is { } a ? Id(a) : [], keyVersion, limit, cancellationToken }).ConfigureAwait(false);
+        return rows.Select(r => r.ToPerson()).ToList();
     }
 
     /// <summary>The person's row is locked first, so that a concurrent update or forget waits for the new set, or this one finds another version.</summary>
@@ -210,14 +210,5 @@ internal sealed partial class PostgreSqlVaultStorage : IPersonStore
 
             throw new DuplicateIndexException(kind?.ToString().ToLowerInvariant() ?? "index");
         }
-    }
-
-    private static async Task<StoredPerson?> ReadUserAsync(NpgsqlConnection connection, string sql, byte[] key, CancellationToken cancellationToken)
-    {
-        await using var select = Command(connection, null, sql, key);
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? StoredPersonRow.Read(reader)
-            : null;
     }
 }

@@ -1,3 +1,5 @@
+using Dapper;
+
 namespace Databunker.Core.PostgreSql;
 
 /// <summary>The privacy catalogue's role.</summary>
@@ -6,16 +8,9 @@ internal sealed partial class PostgreSqlVaultStorage : IPrivacyCatalogStore
     public async Task<IReadOnlyList<StoredNotice>> GetNoticesAsync(string? name, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var select = Command(connection, null,
-            "SELECT name, version, content_hash, text, published_at FROM privacy_notices WHERE $1::text IS NULL OR name = $1 ORDER BY name COLLATE \"C\", version;", name);
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var notices = new List<StoredNotice>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            notices.Add(new StoredNotice(reader.GetString(0), reader.GetInt32(1), (byte[])reader.GetValue(2), reader.GetString(3), reader.GetInt64(4)));
-        }
-
-        return notices;
+        return (await connection.QueryAsync<StoredNotice>(
+            "SELECT name, version, content_hash, text, published_at FROM privacy_notices WHERE @name::text IS NULL OR name = @name ORDER BY name COLLATE \"C\", version;",
+            new { name, cancellationToken }).ConfigureAwait(false)).ToList();
     }
 
     public Task<bool> AddNoticeAsync(StoredNotice notice, AuditRecord audit, CancellationToken cancellationToken) =>
@@ -35,7 +30,7 @@ internal sealed partial class PostgreSqlVaultStorage : IPrivacyCatalogStore
     public async Task<byte[]?> GetCatalogHashAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await ScalarAsync(connection, null, "SELECT hash FROM privacy_catalog WHERE id = 1;", cancellationToken).ConfigureAwait(false) as byte[];
+        return await connection.QuerySingleOrDefaultAsync<byte[]>("SELECT hash FROM privacy_catalog WHERE id = 1;").ConfigureAwait(false);
     }
 
     public Task<bool> ReplaceCatalogHashAsync(byte[]? expected, byte[] hash, long at, AuditRecord audit, CancellationToken cancellationToken) =>

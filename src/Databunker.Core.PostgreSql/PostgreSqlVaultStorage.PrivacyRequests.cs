@@ -1,3 +1,4 @@
+using Dapper;
 using Databunker.Core.Requests;
 
 namespace Databunker.Core.PostgreSql;
@@ -5,10 +6,6 @@ namespace Databunker.Core.PostgreSql;
 /// <summary>The data-subject requests' role.</summary>
 internal sealed partial class PostgreSqlVaultStorage : IPrivacyRequestStore
 {
-    private const string RequestColumns =
-        "id, owner, type, regime, state, version, activity, received_at, acknowledge_by, acknowledged_at, due_at, extended, verify_by, verified_at, " +
-        "code_hash, code_expires_at, code_attempts, codes_sent, decided_at, decided_by, closed_at, outcome, overdue_at, wake_at, sealed";
-
     /// <summary>The owner is locked FOR SHARE, so that a concurrent forget waits and then clears the new request too.</summary>
     public Task AddPrivacyRequestAsync(PrivacyRequestRow request, AuditRecord audit, CancellationToken cancellationToken) =>
         AuditedWriteAsync(async (connection, transaction, chain) =>
@@ -16,7 +13,7 @@ internal sealed partial class PostgreSqlVaultStorage : IPrivacyRequestStore
             var r = request;
             await LockPersonAsync(connection, transaction, Id(r.Person), cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, transaction,
-                $"INSERT INTO privacy_requests ({RequestColumns}) VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24);",
+                $"INSERT INTO privacy_requests ({PrivacyRequestRecord.Columns}) VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24);",
                 cancellationToken,
                 Id(r.Id), Id(r.Person), (int)r.Type, (int)r.Regime, (int)r.State, r.Activity, r.ReceivedAt, r.AcknowledgeBy, r.AcknowledgedAt, r.DueAt, r.Extended, r.VerifyBy,
                 r.VerifiedAt, r.CodeHash, r.CodeExpiresAt, r.CodeAttempts, r.CodesSent, r.DecidedAt, r.DecidedBy, r.ClosedAt, r.Outcome, r.OverdueAt, r.WakeAt, r.Sealed).ConfigureAwait(false);
@@ -26,18 +23,27 @@ internal sealed partial class PostgreSqlVaultStorage : IPrivacyRequestStore
 
     public async Task<PrivacyRequestRow?> GetPrivacyRequestAsync(Guid id, CancellationToken cancellationToken)
     {
-        var rows = await QueryRequestsAsync($"SELECT {RequestColumns} FROM privacy_requests WHERE id = $1;", cancellationToken, Id(id)).ConfigureAwait(false);
-        return rows.Count == 0 ? null : rows[0];
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return (await connection.QuerySingleOrDefaultAsync<PrivacyRequestRecord>(
+            $"SELECT {PrivacyRequestRecord.Columns} FROM privacy_requests WHERE id = @id;", new { id = Id(id), cancellationToken }).ConfigureAwait(false))?.ToRow();
     }
 
-    public Task<IReadOnlyList<PrivacyRequestRow>> GetPrivacyRequestsOfAsync(Guid owner, CancellationToken cancellationToken) =>
-        QueryRequestsAsync($"SELECT {RequestColumns} FROM privacy_requests WHERE owner = $1 ORDER BY received_at, id;", cancellationToken, Id(owner));
+    public async Task<IReadOnlyList<PrivacyRequestRow>> GetPrivacyRequestsOfAsync(Guid owner, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return Rows(await connection.QueryAsync<PrivacyRequestRecord>(
+            $"SELECT {PrivacyRequestRecord.Columns} FROM privacy_requests WHERE owner = @owner ORDER BY received_at, id;", new { owner = Id(owner), cancellationToken }).ConfigureAwait(false));
+    }
 
-    public Task<IReadOnlyList<PrivacyRequestRow>> ListPrivacyRequestsAsync(
-        IReadOnlyCollection<PrivacyRequestState> states, long? afterDueAt, Guid? afterId, int limit, CancellationToken cancellationToken) =>
-        QueryRequestsAsync(
-            $"SELECT {RequestColumns} FROM privacy_requests WHERE state = ANY($1) AND ($2::bigint IS NULL OR due_at > $2 OR (due_at = $2 AND id > $3)) ORDER BY due_at, id LIMIT $4;",
-            cancellationToken, states.Select(s => (int)s).ToArray(), afterDueAt, Id(afterId ?? Guid.Empty), limit);
+    public async Task<IReadOnlyList<PrivacyRequestRow>> ListPrivacyRequestsAsync(
+        IReadOnlyCollection<PrivacyRequestState> states, long? afterDueAt, Guid? afterId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return Rows(await connection.QueryAsync<PrivacyRequestRecord>(
+            $"SELECT {PrivacyRequestRecord.Columns} FROM privacy_requests WHERE state = ANY(@states) " +
+            "AND (@afterDueAt::bigint IS NULL OR due_at > @afterDueAt OR (due_at = @afterDueAt AND id > @afterId)) ORDER BY due_at, id LIMIT @limit;",
+            new { states = states.Select(s => (int)s).ToArray(), afterDueAt, afterId = Id(afterId ?? Guid.Empty), limit, cancellationToken }).ConfigureAwait(false));
+    }
 
     public Task<bool> UpdatePrivacyRequestAsync(PrivacyRequestRow updated, long expectedVersion, AuditRecord? audit, CancellationToken cancellationToken)
     {
@@ -81,54 +87,17 @@ internal sealed partial class PostgreSqlVaultStorage : IPrivacyRequestStore
             return true;
         }, cancellationToken);
 
-    public Task<IReadOnlyList<PrivacyRequestRow>> GetPrivacyRequestsToWakeAsync(long now, int limit, CancellationToken cancellationToken) =>
-        QueryRequestsAsync($"SELECT {RequestColumns} FROM privacy_requests WHERE wake_at IS NOT NULL AND wake_at <= $1 ORDER BY wake_at LIMIT $2;", cancellationToken, now, limit);
+    public async Task<IReadOnlyList<PrivacyRequestRow>> GetPrivacyRequestsToWakeAsync(long now, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return Rows(await connection.QueryAsync<PrivacyRequestRecord>(
+            $"SELECT {PrivacyRequestRecord.Columns} FROM privacy_requests WHERE wake_at IS NOT NULL AND wake_at <= @now ORDER BY wake_at LIMIT @limit;",
+            new { now, limit, cancellationToken }).ConfigureAwait(false));
+    }
 
     Task IPrivacyRequestStore.EnlistErasureAsync(IErasureTransaction erasure, Guid owner, CancellationToken cancellationToken) =>
         PostgreSqlErasure.Of(erasure).Add(
             "UPDATE privacy_requests SET sealed = NULL, code_hash = NULL, code_expires_at = NULL, version = version + 1 WHERE owner = $1;", Id(owner));
 
-    private async Task<IReadOnlyList<PrivacyRequestRow>> QueryRequestsAsync(string sql, CancellationToken cancellationToken, params object?[] values)
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var select = Command(connection, null, sql, values);
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var requests = new List<PrivacyRequestRow>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            long? Nullable(int column) => reader.IsDBNull(column) ? null : reader.GetInt64(column);
-            string? Text(int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
-            byte[]? Bytes(int column) => reader.IsDBNull(column) ? null : (byte[])reader.GetValue(column);
-            requests.Add(new PrivacyRequestRow
-            {
-                Id = new Guid((byte[])reader.GetValue(0)),
-                Person = new Guid((byte[])reader.GetValue(1)),
-                Type = (PrivacyRequestType)reader.GetInt32(2),
-                Regime = (PrivacyRegime)reader.GetInt32(3),
-                State = (PrivacyRequestState)reader.GetInt32(4),
-                Version = reader.GetInt64(5),
-                Activity = Text(6),
-                ReceivedAt = reader.GetInt64(7),
-                AcknowledgeBy = Nullable(8),
-                AcknowledgedAt = Nullable(9),
-                DueAt = reader.GetInt64(10),
-                Extended = reader.GetBoolean(11),
-                VerifyBy = reader.GetInt64(12),
-                VerifiedAt = Nullable(13),
-                CodeHash = Bytes(14),
-                CodeExpiresAt = Nullable(15),
-                CodeAttempts = reader.GetInt32(16),
-                CodesSent = reader.GetInt32(17),
-                DecidedAt = Nullable(18),
-                DecidedBy = Text(19),
-                ClosedAt = Nullable(20),
-                Outcome = Text(21),
-                OverdueAt = Nullable(22),
-                WakeAt = Nullable(23),
-                Sealed = Bytes(24),
-            });
-        }
-
-        return requests;
-    }
+    private static IReadOnlyList<PrivacyRequestRow> Rows(IEnumerable<PrivacyRequestRecord> records) => [.. records.Select(r => r.ToRow())];
 }

@@ -1,10 +1,10 @@
+using Dapper;
+
 namespace Databunker.Core.PostgreSql;
 
 /// <summary>The shared-records role.</summary>
 internal sealed partial class PostgreSqlVaultStorage : IShareLinkStore
 {
-    private const string ShareLinkColumns = "l.handle, l.owner, l.recipient, l.fields, l.created_at, l.expires_at, l.max_reads, l.reads_left, l.revoked_at";
-
     /// <summary>The owner is locked FOR SHARE, so that a concurrent forget waits and then deletes the new link too.</summary>
     public Task AddShareLinkAsync(NewShareLink link, AuditRecord audit, CancellationToken cancellationToken) =>
         AuditedWriteAsync(async (connection, transaction, chain) =>
@@ -23,10 +23,8 @@ internal sealed partial class PostgreSqlVaultStorage : IShareLinkStore
     public async Task<StoredShareLink?> GetShareLinkAsync(byte[] tokenHash, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var select = Command(connection, null,
-            $"SELECT {ShareLinkColumns}, k.key_version, k.wrapped FROM share_links l LEFT JOIN data_keys k ON k.owner = l.owner WHERE l.token_hash = $1;", tokenHash);
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadShareLink(reader, withKey: true) : null;
+        return (await connection.QuerySingleOrDefaultAsync<ShareLinkRow>(
+            $"{ShareLinkRow.SelectWithKey} WHERE l.token_hash = @tokenHash;", new { tokenHash, cancellationToken }).ConfigureAwait(false))?.ToStored();
     }
 
     public Task<int?> ConsumeShareLinkAsync(byte[] tokenHash, long now, AuditRecord audit, CancellationToken cancellationToken) =>
@@ -47,15 +45,9 @@ internal sealed partial class PostgreSqlVaultStorage : IShareLinkStore
     public async Task<IReadOnlyList<StoredShareLink>> ListShareLinksAsync(Guid owner, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var select = Command(connection, null, $"SELECT {ShareLinkColumns} FROM share_links l WHERE l.owner = $1 ORDER BY l.created_at DESC;", Id(owner));
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var links = new List<StoredShareLink>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            links.Add(ReadShareLink(reader, withKey: false));
-        }
-
-        return links;
+        return (await connection.QueryAsync<ShareLinkRow>(
+            $"SELECT {ShareLinkRow.Columns} FROM share_links l WHERE l.owner = @owner ORDER BY l.created_at DESC;", new { owner = Id(owner), cancellationToken }).ConfigureAwait(false))
+            .Select(r => r.ToStored()).ToList();
     }
 
     public Task<bool> RevokeShareLinkAsync(Guid owner, Guid handle, long now, AuditRecord audit, CancellationToken cancellationToken) =>
@@ -78,16 +70,4 @@ internal sealed partial class PostgreSqlVaultStorage : IShareLinkStore
 
     Task IShareLinkStore.EnlistErasureAsync(IErasureTransaction erasure, Guid owner, CancellationToken cancellationToken) =>
         PostgreSqlErasure.Of(erasure).Add("DELETE FROM share_links WHERE owner = $1;", Id(owner));
-
-    private static StoredShareLink ReadShareLink(NpgsqlDataReader reader, bool withKey) => new(
-        new Guid((byte[])reader.GetValue(0)),
-        new Guid((byte[])reader.GetValue(1)),
-        (byte[])reader.GetValue(2),
-        (byte[])reader.GetValue(3),
-        reader.GetInt64(4),
-        reader.GetInt64(5),
-        (int)reader.GetInt64(6),
-        (int)reader.GetInt64(7),
-        reader.IsDBNull(8) ? null : reader.GetInt64(8),
-        withKey && !reader.IsDBNull(9) ? new WrappedKey(reader.GetString(9), (byte[])reader.GetValue(10)) : null);
 }

@@ -1,3 +1,5 @@
+using Dapper;
+
 namespace Databunker.Core.PostgreSql;
 
 /// <summary>The tokens role.</summary>
@@ -177,35 +179,18 @@ internal sealed partial class PostgreSqlVaultStorage : ITokenStore
     public async Task<IReadOnlyList<StoredTokenSeal>> GetPersonTokensAsync(Guid owner, byte[]? afterHash, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var select = Command(connection, null,
-            "SELECT t.token_hash, t.deterministic, t.sealed_token, t.value, t.owner, t.expires_at, k.key_version, k.wrapped FROM tokens t " +
-            "LEFT JOIN data_keys k ON k.owner = t.owner WHERE t.owner = $1 AND t.token_hash > $2 ORDER BY t.token_hash LIMIT $3;",
-            Id(owner), afterHash ?? [], limit);
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var seals = new List<StoredTokenSeal>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            seals.Add(StoredTokenRow.ReadSeal(reader));
-        }
-
-        return seals;
+        var rows = await connection.QueryAsync<TokenSealRow>(
+            $"{TokenSealRow.Select} WHERE t.owner = @owner AND t.token_hash > @after ORDER BY t.token_hash LIMIT @limit;",
+            new { owner = Id(owner), after = afterHash ?? [], limit, cancellationToken }).ConfigureAwait(false);
+        return rows.Select(r => r.ToSeal()).ToList();
     }
 
     public async Task<IReadOnlyList<StoredTokenSeal>> GetTokenSealsAsync(byte[]? afterHash, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var select = Command(connection, null,
-            "SELECT t.token_hash, t.deterministic, t.sealed_token, t.value, t.owner, t.expires_at, k.key_version, k.wrapped FROM tokens t " +
-            "LEFT JOIN data_keys k ON k.owner = t.owner WHERE t.token_hash > $1 ORDER BY t.token_hash LIMIT $2;",
-            afterHash ?? [], limit);
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var seals = new List<StoredTokenSeal>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            seals.Add(StoredTokenRow.ReadSeal(reader));
-        }
-
-        return seals;
+        var rows = await connection.QueryAsync<TokenSealRow>(
+            $"{TokenSealRow.Select} WHERE t.token_hash > @after ORDER BY t.token_hash LIMIT @limit;", new { after = afterHash ?? [], limit, cancellationToken }).ConfigureAwait(false);
+        return rows.Select(r => r.ToSeal()).ToList();
     }
 
     public Task<int> ReplaceTokenSealsAsync(IReadOnlyList<TokenSealReplacement> replacements, CancellationToken cancellationToken) =>

@@ -1,5 +1,11 @@
+using Dapper;
+
 using Microsoft.Extensions.Options;
 using NpgsqlTypes;
+
+// Every Dapper call of the assembly is replaced at build time by Dapper.AOT's generated code: no reflection, no emit. An
+// asynchronous call's arguments carry its cancellation token (a CancellationToken member is Dapper.AOT's way to take one).
+[module: Dapper.DapperAot]
 
 namespace Databunker.Core.PostgreSql;
 
@@ -125,13 +131,13 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
     public async Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await ScalarAsync(connection, null, "SELECT MAX(version) FROM schema_version;", cancellationToken).ConfigureAwait(false) is int version ? version : 0;
+        return await connection.ExecuteScalarAsync<int?>("SELECT MAX(version) FROM schema_version;").ConfigureAwait(false) ?? 0;
     }
 
     public async Task<bool> IsForgottenAsync(Guid token, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await ScalarAsync(connection, null, "SELECT 1 FROM tombstones WHERE token = $1;", cancellationToken, Id(token)).ConfigureAwait(false) is not null;
+        return await connection.ExecuteScalarAsync<int?>("SELECT 1 FROM tombstones WHERE token = @token;", new { token = Id(token), cancellationToken }).ConfigureAwait(false) is not null;
     }
 
     /// <summary>Nothing is sent before the commit, unless a module's condition needs the erasure's transaction (see <see cref="PostgreSqlErasure"/>).</summary>
@@ -279,13 +285,6 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
         await using var command = Command(connection, transaction, sql, values);
         var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         return value is DBNull ? null : value;
-    }
-
-    /// <summary>Runs a <c>SELECT COUNT(*)</c> with one parameter on a connection of its own.</summary>
-    private async Task<long> CountAsync(string sql, object value, CancellationToken cancellationToken)
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return (long)(await ScalarAsync(connection, null, sql, cancellationToken, value).ConfigureAwait(false))!;
     }
 
     /// <summary>Runs <paramref name="work"/> in one transaction on one pooled connection, and commits it.</summary>

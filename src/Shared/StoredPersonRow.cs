@@ -20,3 +20,9 @@ internal static class StoredPersonRow
         reader.GetInt64(3),
         reader.GetInt64(4));
 }
+
+/// <summary>A row of <see cref="StoredPersonRow.Select"/>, as the statement's columns name it.</summary>
+internal sealed record PersonRow(byte[] Token, byte[] Profile, long Version, long CreatedAt, long UpdatedAt, string KeyVersion, byte[] Wrapped)
+{
+    public StoredPerson ToPerson() => new(new Guid(Token), Profile, new WrappedKey(KeyVersion, Wrapped), Version, CreatedAt, UpdatedAt);
+}

@@ -17,21 +17,15 @@ internal static class StoredTokenRow
         reader.IsDBNull(first + 1) ? null : new Guid((byte[])reader.GetValue(first + 1)),
         reader.IsDBNull(first + 2) ? null : reader.GetInt64(first + 2),
         reader.IsDBNull(first + 3) ? null : new WrappedKey(reader.GetString(first + 3), (byte[])reader.GetValue(first + 4)));
+}
 
-    /// <summary>
-    /// A token's sealed parts from a row of <c>token_hash, deterministic, sealed_token</c> followed by the
-    /// columns of <see cref="Select"/>.
-    /// </summary>
-    public static StoredTokenSeal ReadSeal(DbDataReader reader)
-    {
-        var token = Read(reader, 3);
-        return new StoredTokenSeal(
-            (byte[])reader.GetValue(0),
-            token.Value,
-            reader.IsDBNull(1) ? null : (byte[])reader.GetValue(1),
-            reader.IsDBNull(2) ? null : (byte[])reader.GetValue(2),
-            token.Person,
-            token.ExpiresAt,
-            token.PersonKey);
-    }
+/// <summary>A token's sealed parts, with the columns of <see cref="StoredTokenRow.Select"/> and its owner's wrapped key.</summary>
+internal sealed record TokenSealRow(byte[] TokenHash, byte[]? Deterministic, byte[]? SealedToken, byte[] Value, byte[]? Owner, long? ExpiresAt, string? KeyVersion, byte[]? Wrapped)
+{
+    /// <summary>The query, up to its WHERE clause.</summary>
+    public const string Select =
+        "SELECT t.token_hash, t.deterministic, t.sealed_token, t.value, t.owner, t.expires_at, k.key_version, k.wrapped FROM tokens t LEFT JOIN data_keys k ON k.owner = t.owner";
+
+    public StoredTokenSeal ToSeal() => new(
+        TokenHash, Value, Deterministic, SealedToken, Owner is null ? null : new Guid(Owner), ExpiresAt, KeyVersion is null ? null : new WrappedKey(KeyVersion, Wrapped!));
 }

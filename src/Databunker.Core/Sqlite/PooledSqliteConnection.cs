@@ -3,15 +3,13 @@ using Microsoft.Data.Sqlite;
 namespace Databunker.Core.Sqlite;
 
 /// <summary>
-/// A connection of the vault's own pool: configured once when opened, it keeps its prepared commands and statements,
+/// A connection of the vault's own pool: configured once when opened, it keeps its prepared statements,
 /// and disposing it hands it back to the pool instead of closing it. Microsoft.Data.Sqlite's pool is off
 /// for these connections, so that the pragmas and statements are not paid for on every call.
 /// </summary>
 internal sealed class PooledSqliteConnection(string connectionString, SqliteConnectionFactory pool) : SqliteConnection(connectionString)
 {
     private bool _retired;
-
-    public Dictionary<string, SqliteCommand> Commands { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The statements of the hot paths, run through SQLite's own API (<see cref="SqliteStatement"/>).</summary>
     public Dictionary<string, SqliteStatement> Statements { get; } = new(StringComparer.Ordinal);
@@ -32,12 +30,6 @@ internal sealed class PooledSqliteConnection(string connectionString, SqliteConn
 
         if (disposing)
         {
-            foreach (var command in Commands.Values)
-            {
-                command.Dispose();
-            }
-
-            Commands.Clear();
             foreach (var statement in Statements.Values)
             {
                 statement.Dispose();

@@ -1,3 +1,4 @@
+using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace Databunker.Core.Sqlite;
@@ -30,18 +31,18 @@ internal static class SqliteMigrator
         }
 
         using var transaction = connection.BeginTransaction(deferred: false);
-        connection.Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at INTEGER NOT NULL);", transaction);
-        var current = connection.ScalarInt64("SELECT MAX(version) FROM schema_version;", transaction) ?? 0;
+        connection.Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at INTEGER NOT NULL);", transaction: transaction);
+        var current = connection.ExecuteScalar<long?>("SELECT MAX(version) FROM schema_version;", transaction: transaction) ?? 0;
         var applied = new List<int>();
         foreach (var (version, sql) in MigrationScripts.Pending(Scripts, current, "The vault database has schema version", "Databunker.Core"))
         {
-            connection.Execute(sql, transaction);
-            connection.Execute("INSERT INTO schema_version (version, applied_at) VALUES (@version, @at);", transaction, ("@version", version), ("@at", now));
+            connection.Execute(sql, transaction: transaction);
+            connection.Execute("INSERT INTO schema_version (version, applied_at) VALUES (@version, @now);", new { version, now }, transaction);
             applied.Add(version);
         }
 
         // A write that changes nothing: SQLite refuses it on a database it could only open read-only.
-        connection.Execute("DELETE FROM schema_version WHERE version < 0;", transaction);
+        connection.Execute("DELETE FROM schema_version WHERE version < 0;", transaction: transaction);
         transaction.Commit();
         return applied;
     }

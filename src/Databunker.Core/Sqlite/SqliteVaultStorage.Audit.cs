@@ -1,3 +1,4 @@
+using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace Databunker.Core.Sqlite;
@@ -17,56 +18,49 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
     {
         // From every sorted run of the index by person, and from the tail not yet indexed; one statement, one snapshot.
         using var connection = _connections.Open();
-        return (IReadOnlyList<AuditRecord>)connection.Query(
-                $"SELECT {AuditColumns} FROM audit_events WHERE seq IN " +
-                "(SELECT s.seq FROM audit_runs r JOIN audit_subjects s ON s.run = r.run AND s.subject = @subject) " +
-                $"UNION ALL SELECT {AuditColumns} FROM audit_events WHERE seq > (SELECT indexed_seq FROM audit_chain WHERE id = 1) AND subject = @subject " +
-                "ORDER BY 1;",
-                ReadAudit,
-                null,
-                ("@subject", Id(subject)));
+        return (IReadOnlyList<AuditRecord>)connection.Query<AuditRow>(
+            $"SELECT {AuditColumns} FROM audit_events WHERE seq IN " +
+            "(SELECT s.seq FROM audit_runs r JOIN audit_subjects s ON s.run = r.run AND s.subject = @subject) " +
+            $"UNION ALL SELECT {AuditColumns} FROM audit_events WHERE seq > (SELECT indexed_seq FROM audit_chain WHERE id = 1) AND subject = @subject " +
+            "ORDER BY 1;",
+            new { subject = Id(subject) }).Select(r => r.ToRecord()).ToList();
     }, cancellationToken);
 
     public Task<IReadOnlyList<AuditRecord>> GetAuditPageAsync(Guid subject, long afterId, int limit, CancellationToken cancellationToken) => Run(() =>
     {
         // As GetAuditAsync, from the runs and the tail, above the last page's id; each page seeks into every run again.
         using var connection = _connections.Open();
-        return (IReadOnlyList<AuditRecord>)connection.Query(
-                $"SELECT {AuditColumns} FROM audit_events WHERE seq IN " +
-                "(SELECT s.seq FROM audit_runs r JOIN audit_subjects s ON s.run = r.run AND s.subject = @subject AND s.seq > @afterId) " +
-                $"UNION ALL SELECT {AuditColumns} FROM audit_events WHERE seq > MAX(@afterId, (SELECT indexed_seq FROM audit_chain WHERE id = 1)) AND subject = @subject " +
-                "ORDER BY 1 LIMIT @limit;",
-                ReadAudit,
-                null,
-                ("@subject", Id(subject)), ("@afterId", afterId), ("@limit", limit));
+        return (IReadOnlyList<AuditRecord>)connection.Query<AuditRow>(
+            $"SELECT {AuditColumns} FROM audit_events WHERE seq IN " +
+            "(SELECT s.seq FROM audit_runs r JOIN audit_subjects s ON s.run = r.run AND s.subject = @subject AND s.seq > @afterId) " +
+            $"UNION ALL SELECT {AuditColumns} FROM audit_events WHERE seq > MAX(@afterId, (SELECT indexed_seq FROM audit_chain WHERE id = 1)) AND subject = @subject " +
+            "ORDER BY 1 LIMIT @limit;",
+            new { subject = Id(subject), afterId, limit }).Select(r => r.ToRecord()).ToList();
     }, cancellationToken);
 
     public Task<int> PurgeAuditAsync(long before, CancellationToken cancellationToken) =>
-        Write((connection, transaction) =>
+        Write((connection, _) =>
         {
             // Only a prefix of the chain goes, so that what stays is still one unbroken chain from its new start, and the
             // newest event always stays, as on a server storage. The first event to keep is found by reading from the
             // oldest end in sequence order (there is no time index).
-            var last = connection.QuerySingleOrDefault(
+            var last = connection.QuerySingleOrDefault<ChainRow>(
                 "SELECT seq, link FROM audit_events WHERE seq < COALESCE((SELECT seq FROM audit_events WHERE at >= @before ORDER BY seq LIMIT 1), " +
                 "(SELECT head_seq FROM audit_chain WHERE id = 1)) ORDER BY seq DESC LIMIT 1;",
-                static r => new ChainRow { Seq = r.GetInt64(0), Link = r.BytesOrNull(1) },
-                transaction,
-                ("@before", before));
+                new { before });
             if (last is null)
             {
                 return 0;
             }
 
-            var purged = connection.Execute("DELETE FROM audit_events WHERE seq <= @Seq;", transaction, ("@Seq", last.Seq));
+            var purged = connection.Execute("DELETE FROM audit_events WHERE seq <= @Seq;", new { last.Seq });
 
             // Runs of the index by person that cover only purged events go with them; a run that covers both keeps
             // its entries for the purged ones until it goes too (a lookup finds no event for them).
-            connection.Execute("DELETE FROM audit_subjects WHERE run <= @Seq; DELETE FROM audit_runs WHERE run <= @Seq;", transaction, ("@Seq", last.Seq));
+            connection.Execute("DELETE FROM audit_subjects WHERE run <= @Seq; DELETE FROM audit_runs WHERE run <= @Seq;", new { last.Seq });
             connection.Execute(
                 "UPDATE audit_chain SET first_seq = MAX(first_seq, @next), first_prev = CASE WHEN @next > first_seq THEN COALESCE(@Link, first_prev) ELSE first_prev END WHERE id = 1;",
-                transaction,
-                ("@next", last.Seq + 1), ("@Link", last.Link));
+                new { next = last.Seq + 1, last.Link });
             return purged;
         }, cancellationToken);
 
@@ -75,14 +69,12 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
     {
         using var connection = _connections.Open();
         using var transaction = connection.BeginTransaction(deferred: true);
-        var chain = connection.QuerySingleOrDefault(
-            "SELECT first_seq, first_prev, head_seq, head_link, " +
-            "(SELECT COUNT(*) FROM audit_events), " +
-            "(SELECT COUNT(*) FROM audit_events WHERE link IS NULL AND seq < audit_chain.first_seq) FROM audit_chain WHERE id = 1;",
-            static r => new StoredAuditChain([new StoredAuditStripe(Stripe, r.GetInt64(0), r.Bytes(1), r.GetInt64(2), r.Bytes(3))], r.GetInt64(4), r.GetInt64(5)),
-            transaction) ?? throw new InvalidOperationException("The audit chain's head row is missing.");
+        var head = connection.QuerySingleOrDefault<ChainHead>(
+            "SELECT first_seq, first_prev, head_seq, head_link, (SELECT COUNT(*) FROM audit_events) AS events, " +
+            "(SELECT COUNT(*) FROM audit_events WHERE link IS NULL AND seq < audit_chain.first_seq) AS legacy_events FROM audit_chain WHERE id = 1;",
+            transaction: transaction) ?? throw new InvalidOperationException("The audit chain's head row is missing.");
         transaction.Commit();
-        return chain;
+        return new StoredAuditChain([new StoredAuditStripe(Stripe, head.FirstSeq, head.FirstPrev, head.HeadSeq, head.HeadLink)], head.Events, head.LegacyEvents);
     }, cancellationToken);
 
     public Task<IReadOnlyList<ChainedAuditRecord>> GetChainedAuditAsync(int stripe, long afterSequence, int limit, CancellationToken cancellationToken) => Run(() =>
@@ -93,21 +85,17 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
         }
 
         using var connection = _connections.Open();
-        return (IReadOnlyList<ChainedAuditRecord>)connection.Query(
-                $"SELECT {AuditColumns}, link FROM audit_events WHERE seq > @afterSequence ORDER BY seq LIMIT @limit;",
-                static r => new ChainedAuditRecord(r.GetInt64(0), r.BytesOrNull(7), ReadAudit(r)),
-                null,
-                ("@afterSequence", afterSequence), ("@limit", limit));
+        return (IReadOnlyList<ChainedAuditRecord>)connection.Query<AuditRow>(
+                $"SELECT {AuditColumns}, seq, link FROM audit_events WHERE seq > @afterSequence ORDER BY seq LIMIT @limit;", new { afterSequence, limit })
+            .Select(r => r.ToChained())
+            .ToList();
     }, cancellationToken);
 
     /// <summary>The number of the one stripe.</summary>
     private const int Stripe = 1;
 
-    private const string AuditColumns = "seq, at, actor, operation, subject, outcome, details";
-
-    /// <summary>Reads <see cref="AuditColumns"/>.</summary>
-    private static AuditRecord ReadAudit(SqliteDataReader r) =>
-        new(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.BytesOrNull(4) is { } subject ? new Guid(subject) : null, r.GetString(5), r.BytesOrNull(6));
+    /// <summary>The columns of an <see cref="AuditRow"/>.</summary>
+    private const string AuditColumns = "seq AS id, at, actor, operation, subject AS person, outcome, details";
 
     /// <summary>Links events onto the chain inside the connection's write (IMMEDIATE) transaction.</summary>
     private AuditChainWriter AuditWriter(SqliteConnection connection) => new(connection, _auditChain);
@@ -218,10 +206,8 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
         }
     }
 
-    private sealed class ChainRow
-    {
-        public long Seq { get; set; }
+    internal sealed record ChainRow(long Seq, byte[]? Link);
 
-        public byte[]? Link { get; set; }
-    }
+    internal sealed record ChainHead(long FirstSeq, byte[] FirstPrev, long HeadSeq, byte[] HeadLink, long Events, long LegacyEvents);
+
 }

@@ -1,3 +1,5 @@
+using Dapper;
+
 namespace Databunker.Core.Sqlite;
 
 /// <summary>The data keys role: paging and re-wrapping for key rotation.</summary>
@@ -6,22 +8,21 @@ internal sealed partial class SqliteVaultStorage : IDataKeyStore
     public Task<long> CountDataKeysNotUnderAsync(string keyVersion, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        return connection.ScalarInt64("SELECT COUNT(*) FROM data_keys WHERE key_version <> @keyVersion;", null, ("@keyVersion", keyVersion)) ?? 0;
+        return connection.ExecuteScalar<long>("SELECT COUNT(*) FROM data_keys WHERE key_version <> @keyVersion;", new { keyVersion });
     }, cancellationToken);
 
     public Task<IReadOnlyList<StoredDataKey>> GetDataKeysNotUnderAsync(string keyVersion, Guid? after, int limit, CancellationToken cancellationToken) =>
         Run(() =>
         {
             using var connection = _connections.Open();
-            return (IReadOnlyList<StoredDataKey>)connection.Query(
-                "SELECT owner, key_version, wrapped FROM data_keys WHERE key_version <> @keyVersion AND owner > @after ORDER BY owner LIMIT @limit;",
-                static r => new StoredDataKey(new Guid(r.Bytes(0)), new WrappedKey(r.GetString(1), r.Bytes(2))),
-                null,
-                ("@keyVersion", keyVersion), ("@after", after is { } a ? Id(a) : Array.Empty<byte>()), ("@limit", limit));
+            return (IReadOnlyList<StoredDataKey>)connection.Query<DataKeyRow>(
+                    "SELECT owner, key_version, wrapped FROM data_keys WHERE key_version <> @keyVersion AND owner > @after ORDER BY owner LIMIT @limit;",
+                    new { keyVersion, after = after is { } a ? Id(a) : [], limit })
+                .Select(r => r.ToStored()).ToList();
         }, cancellationToken);
 
     public Task<int> ReplaceDataKeysAsync(IReadOnlyList<DataKeyReplacement> replacements, CancellationToken cancellationToken) =>
-        ReplaceEach(
-            "UPDATE data_keys SET key_version = $version, wrapped = $wrapped WHERE owner = $owner AND wrapped = $previous;",
-            replacements, (update, r) => Execute(update, r.Replacement.KeyVersion, r.Replacement.Ciphertext, Id(r.Person), r.Previous), cancellationToken);
+        Write((connection, _) => replacements.Sum(r => connection.Execute(
+            "UPDATE data_keys SET key_version = @KeyVersion, wrapped = @Ciphertext WHERE owner = @owner AND wrapped = @Previous;",
+            new { r.Replacement.KeyVersion, r.Replacement.Ciphertext, owner = Id(r.Person), r.Previous })), cancellationToken);
 }

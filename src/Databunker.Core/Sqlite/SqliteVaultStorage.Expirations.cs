@@ -1,3 +1,4 @@
+using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace Databunker.Core.Sqlite;
@@ -9,10 +10,10 @@ internal sealed partial class SqliteVaultStorage : IExpirationStore
     private const int Retained = 2;
 
     public Task<bool> StartExpirationAsync(NewExpiration expiration, long now, AuditRecord audit, CancellationToken cancellationToken) =>
-        Write((connection, transaction) =>
+        Write((connection, _) =>
         {
             var id = Id(expiration.Token);
-            if (connection.ScalarInt64("SELECT COUNT(*) FROM users WHERE token = @id;", transaction, ("@id", id)) == 0)
+            if (connection.ExecuteScalar<long>("SELECT COUNT(*) FROM users WHERE token = @id;", new { id }) == 0)
             {
                 return false;
             }
@@ -23,9 +24,7 @@ internal sealed partial class SqliteVaultStorage : IExpirationStore
                 "ON CONFLICT (token) DO UPDATE SET state = excluded.state, due_at = excluded.due_at, retain_hash = excluded.retain_hash, " +
                 "delete_hash = excluded.delete_hash, binding = excluded.binding, " +
                 "claim_id = NULL, claimed_until = NULL, started_at = excluded.started_at, updated_at = excluded.updated_at;",
-                transaction,
-                ("@id", id), ("@Waiting", Waiting), ("@DueAt", expiration.DueAt), ("@RetainHash", expiration.RetainHash),
-                ("@DeleteHash", expiration.DeleteHash), ("@Binding", expiration.Binding), ("@now", now));
+                new { id, Waiting, expiration.DueAt, expiration.RetainHash, expiration.DeleteHash, expiration.Binding, now });
             AuditWriter(connection).Append(audit);
             return true;
         }, cancellationToken);
@@ -33,29 +32,25 @@ internal sealed partial class SqliteVaultStorage : IExpirationStore
     public Task<StoredExpiration?> GetExpirationAsync(Guid token, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        return connection.QuerySingleOrDefault(
-            $"SELECT {ExpirationColumns} FROM expirations WHERE token = @id;", ExpirationRow.Read, null, ("@id", Id(token)))?.ToStored();
+        return connection.QuerySingleOrDefault<ExpirationRow>($"SELECT {ExpirationRow.Columns} FROM expirations WHERE token = @id;", new { id = Id(token) })?.ToStored();
     }, cancellationToken);
 
     public Task<StoredExpirationLink?> FindExpirationLinkAsync(byte[] retainHash, byte[] deleteHash, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        var row = connection.Query(
-            $"SELECT {ExpirationColumns}, token FROM expirations WHERE (retain_hash = @retainHash OR delete_hash = @deleteHash) AND state = @Waiting LIMIT 1;",
-            ExpirationRow.Read, null, ("@retainHash", retainHash), ("@deleteHash", deleteHash), ("@Waiting", Waiting)).FirstOrDefault();
-        return row is null
-            ? null
-            : new StoredExpirationLink(new Guid(row.Token!), row.DeleteHash is { } d && d.AsSpan().SequenceEqual(deleteHash), row.ToStored());
+        var row = connection.QueryFirstOrDefault<ExpirationRow>(
+            $"SELECT {ExpirationRow.Columns}, token FROM expirations WHERE (retain_hash = @retainHash OR delete_hash = @deleteHash) AND state = @Waiting LIMIT 1;",
+            new { retainHash, deleteHash, Waiting });
+        return row?.ToLink(deleteHash);
     }, cancellationToken);
 
     public Task<bool> RetainExpirationAsync(Guid token, byte[] retainHash, long now, AuditRecord audit, CancellationToken cancellationToken) =>
-        Write((connection, transaction) =>
+        Write((connection, _) =>
         {
             if (connection.Execute(
                     "UPDATE expirations SET state = @Retained, retain_hash = NULL, delete_hash = NULL, claim_id = NULL, claimed_until = NULL, updated_at = @now " +
                     "WHERE token = @id AND retain_hash = @retainHash AND state = @Waiting;",
-                    transaction,
-                    ("@Retained", Retained), ("@Waiting", Waiting), ("@id", Id(token)), ("@retainHash", retainHash), ("@now", now)) == 0)
+                    new { Retained, Waiting, id = Id(token), retainHash, now }) == 0)
             {
                 return false;
             }
@@ -65,9 +60,9 @@ internal sealed partial class SqliteVaultStorage : IExpirationStore
         }, cancellationToken);
 
     public Task<bool> CancelExpirationAsync(Guid token, AuditRecord audit, CancellationToken cancellationToken) =>
-        Write((connection, transaction) =>
+        Write((connection, _) =>
         {
-            if (connection.Execute("DELETE FROM expirations WHERE token = @id;", transaction, ("@id", Id(token))) == 0)
+            if (connection.Execute("DELETE FROM expirations WHERE token = @id;", new { id = Id(token) }) == 0)
             {
                 return false;
             }
@@ -77,13 +72,11 @@ internal sealed partial class SqliteVaultStorage : IExpirationStore
         }, cancellationToken);
 
     public Task<IReadOnlyList<Guid>> ClaimDueExpirationsAsync(long now, int limit, byte[] claimId, long claimedUntil, CancellationToken cancellationToken) =>
-        Write((connection, transaction) => (IReadOnlyList<Guid>)connection.Query(
+        Write((connection, _) => (IReadOnlyList<Guid>)connection.Query<byte[]>(
                 "UPDATE expirations SET claim_id = @claimId, claimed_until = @claimedUntil WHERE token IN (" +
                 "SELECT token FROM expirations WHERE state = @Waiting AND due_at <= @now AND (claim_id IS NULL OR claimed_until <= @now) " +
                 "ORDER BY due_at LIMIT @limit) RETURNING token;",
-                static reader => new Guid(reader.Bytes(0)),
-                transaction,
-                ("@claimId", claimId), ("@claimedUntil", claimedUntil), ("@Waiting", Waiting), ("@now", now), ("@limit", limit)), cancellationToken);
+                new { claimId, claimedUntil, Waiting, now, limit }).Select(id => new Guid(id)).ToList(), cancellationToken);
 
     public Task<long?> GetEarliestDueAsync(CancellationToken cancellationToken) => Run(() =>
     {
@@ -105,39 +98,7 @@ internal sealed partial class SqliteVaultStorage : IExpirationStore
     private static Task<bool> HoldsAsync(IErasureTransaction erasure, string column, byte[] id, byte[] value, CancellationToken cancellationToken) => Run(() =>
     {
         // Inside the erasure's transaction, which is the connection's own: the command takes no transaction object.
-        return SqliteErasure.Of(erasure).Connection.ScalarInt64(
-            $"SELECT COUNT(*) FROM expirations WHERE token = @id AND state = @Waiting AND {column} = @value;",
-            null, ("@id", id), ("@Waiting", Waiting), ("@value", value)) > 0;
+        return SqliteErasure.Of(erasure).Connection.ExecuteScalar<long>(
+            $"SELECT COUNT(*) FROM expirations WHERE token = @id AND state = @Waiting AND {column} = @value;", new { id, Waiting, value }) > 0;
     }, cancellationToken);
-
-    private const string ExpirationColumns =
-        "state, due_at, retain_hash, delete_hash, binding";
-
-    private sealed class ExpirationRow
-    {
-        public byte[]? Token { get; set; }
-
-        public long State { get; set; }
-
-        public long DueAt { get; set; }
-
-        public byte[]? RetainHash { get; set; }
-
-        public byte[]? DeleteHash { get; set; }
-
-        public byte[]? Binding { get; set; }
-
-        /// <summary>Reads <see cref="ExpirationColumns"/>, then the token when the statement selects it.</summary>
-        public static ExpirationRow Read(SqliteDataReader reader) => new()
-        {
-            State = reader.GetInt64(0),
-            DueAt = reader.GetInt64(1),
-            RetainHash = reader.BytesOrNull(2),
-            DeleteHash = reader.BytesOrNull(3),
-            Binding = reader.BytesOrNull(4),
-            Token = reader.FieldCount > 5 ? reader.BytesOrNull(5) : null,
-        };
-
-        public StoredExpiration ToStored() => new((Expiration.ExpirationState)State, DueAt, RetainHash, DeleteHash, Binding);
-    }
 }

@@ -1,3 +1,4 @@
+using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace Databunker.Core.Sqlite;
@@ -83,19 +84,16 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
     public Task<long> CountIndexesBelowAsync(int keyVersion, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        return connection.ScalarInt64("SELECT COUNT(*) FROM user_indexes WHERE key_version < @keyVersion;", null, ("@keyVersion", keyVersion)) ?? 0;
+        return connection.ExecuteScalar<long>("SELECT COUNT(*) FROM user_indexes WHERE key_version < @keyVersion;", new { keyVersion });
     }, cancellationToken);
 
     public Task<IReadOnlyList<StoredPerson>> GetPersonsWithIndexesBelowAsync(int keyVersion, Guid? after, int limit, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        using var select = connection.CreateCommand();
-        select.CommandText = StoredPersonRow.Select +
-            "WHERE u.token > $after AND u.index_version < $version ORDER BY u.token LIMIT $limit;";
-        select.Parameters.AddWithValue("$after", after is { } a ? Id(a) : Array.Empty<byte>());
-        select.Parameters.AddWithValue("$version", keyVersion);
-        select.Parameters.AddWithValue("$limit", limit);
-        return (IReadOnlyList<StoredPerson>)ReadAll(select, StoredPersonRow.Read);
+        return (IReadOnlyList<StoredPerson>)connection.Query<PersonRow>(
+                StoredPersonRow.Select + "WHERE u.token > @after AND u.index_version < @keyVersion ORDER BY u.token LIMIT @limit;",
+                new { after = after is { } a ? Id(a) : [], keyVersion, limit })
+            .Select(r => r.ToPerson()).ToList();
     }, cancellationToken);
 
     public Task<bool> ReplaceIndexesAsync(Guid token, long expectedVersion, IReadOnlyList<IndexEntry> indexes, CancellationToken cancellationToken) =>

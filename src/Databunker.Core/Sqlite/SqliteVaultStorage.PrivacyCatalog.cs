@@ -1,3 +1,5 @@
+using Dapper;
+
 namespace Databunker.Core.Sqlite;
 
 /// <summary>The privacy catalogue's role.</summary>
@@ -6,16 +8,8 @@ internal sealed partial class SqliteVaultStorage : IPrivacyCatalogStore
     public Task<IReadOnlyList<StoredNotice>> GetNoticesAsync(string? name, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        using var rows = SqliteStatement.For(connection,
-                "SELECT name, version, content_hash, text, published_at FROM privacy_notices WHERE ?1 IS NULL OR name = ?1 ORDER BY name, version;")
-            .Bind(1, name).Query();
-        var notices = new List<StoredNotice>();
-        while (rows.Next())
-        {
-            notices.Add(new StoredNotice(rows.Text(0), (int)rows.Int64(1), rows.Bytes(2), rows.Text(3), rows.Int64(4)));
-        }
-
-        return (IReadOnlyList<StoredNotice>)notices;
+        return (IReadOnlyList<StoredNotice>)[.. connection.Query<StoredNotice>(
+            "SELECT name, version, content_hash, text, published_at FROM privacy_notices WHERE @name IS NULL OR name = @name ORDER BY name, version;", new { name })];
     }, cancellationToken);
 
     public Task<bool> AddNoticeAsync(StoredNotice notice, AuditRecord audit, CancellationToken cancellationToken) =>
@@ -36,8 +30,7 @@ internal sealed partial class SqliteVaultStorage : IPrivacyCatalogStore
     public Task<byte[]?> GetCatalogHashAsync(CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        using var rows = SqliteStatement.For(connection, "SELECT hash FROM privacy_catalog WHERE id = 1;").Query();
-        return rows.Next() ? rows.Bytes(0) : null;
+        return connection.QuerySingleOrDefault<byte[]>("SELECT hash FROM privacy_catalog WHERE id = 1;");
     }, cancellationToken);
 
     public Task<bool> ReplaceCatalogHashAsync(byte[]? expected, byte[] hash, long at, AuditRecord audit, CancellationToken cancellationToken) =>

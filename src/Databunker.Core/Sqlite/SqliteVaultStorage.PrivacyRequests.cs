@@ -1,3 +1,4 @@
+using Dapper;
 using Databunker.Core.Requests;
 
 namespace Databunker.Core.Sqlite;
@@ -5,17 +6,13 @@ namespace Databunker.Core.Sqlite;
 /// <summary>The data-subject requests' role.</summary>
 internal sealed partial class SqliteVaultStorage : IPrivacyRequestStore
 {
-    private const string RequestColumns =
-        "id, owner, type, regime, state, version, activity, received_at, acknowledge_by, acknowledged_at, due_at, extended, verify_by, verified_at, " +
-        "code_hash, code_expires_at, code_attempts, codes_sent, decided_at, decided_by, closed_at, outcome, overdue_at, wake_at, sealed";
-
     public Task AddPrivacyRequestAsync(PrivacyRequestRow request, AuditRecord audit, CancellationToken cancellationToken) =>
         Write((connection, _) =>
         {
             RequirePerson(connection, request.Person);
 
             BindRequest(SqliteStatement.For(connection,
-                $"INSERT INTO privacy_requests ({RequestColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25);"),
+                $"INSERT INTO privacy_requests ({PrivacyRequestRecord.Columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25);"),
                 request with { Version = 1 }).Execute();
             AuditWriter(connection).Append(audit);
             return true;
@@ -24,31 +21,28 @@ internal sealed partial class SqliteVaultStorage : IPrivacyRequestStore
     public Task<PrivacyRequestRow?> GetPrivacyRequestAsync(Guid id, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        using var rows = SqliteStatement.For(connection, $"SELECT {RequestColumns} FROM privacy_requests WHERE id = ?1;").Bind(1, id).Query();
-        return rows.Next() ? ReadRequest(rows) : null;
+        return connection.QuerySingleOrDefault<PrivacyRequestRecord>($"SELECT {PrivacyRequestRecord.Columns} FROM privacy_requests WHERE id = @id;", new { id = Id(id) })?.ToRow();
     }, cancellationToken);
 
-    public Task<IReadOnlyList<PrivacyRequestRow>> GetPrivacyRequestsOfAsync(Guid owner, CancellationToken cancellationToken) =>
-        QueryRequests($"SELECT {RequestColumns} FROM privacy_requests WHERE owner = ?1 ORDER BY received_at, id;", s => s.Bind(1, owner), cancellationToken);
+    public Task<IReadOnlyList<PrivacyRequestRow>> GetPrivacyRequestsOfAsync(Guid owner, CancellationToken cancellationToken) => Run(() =>
+    {
+        using var connection = _connections.Open();
+        return Rows(connection.Query<PrivacyRequestRecord>(
+            $"SELECT {PrivacyRequestRecord.Columns} FROM privacy_requests WHERE owner = @owner ORDER BY received_at, id;", new { owner = Id(owner) }));
+    }, cancellationToken);
 
     public Task<IReadOnlyList<PrivacyRequestRow>> ListPrivacyRequestsAsync(
-        IReadOnlyCollection<PrivacyRequestState> states, long? afterDueAt, Guid? afterId, int limit, CancellationToken cancellationToken)
+        IReadOnlyCollection<PrivacyRequestState> states, long? afterDueAt, Guid? afterId, int limit, CancellationToken cancellationToken) => Run(() =>
     {
         // The states are enum values, written as numbers; everything else is bound.
+        // The condition on the last page is left out of the first page's statement, so that the index on the due time serves both.
         var inStates = string.Join(", ", states.Select(s => ((int)s).ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        var after = afterDueAt is null ? string.Empty : " AND (due_at > ?2 OR (due_at = ?2 AND id > ?3))";
-        return QueryRequests(
-            $"SELECT {RequestColumns} FROM privacy_requests WHERE state IN ({inStates}){after} ORDER BY due_at, id LIMIT ?1;",
-            s =>
-            {
-                s.Bind(1, (long)limit);
-                if (afterDueAt is { } dueAt)
-                {
-                    s.Bind(2, dueAt).Bind(3, afterId ?? Guid.Empty);
-                }
-            },
-            cancellationToken);
-    }
+        var after = afterDueAt is null ? string.Empty : " AND (due_at > @afterDueAt OR (due_at = @afterDueAt AND id > @afterId))";
+        using var connection = _connections.Open();
+        return Rows(connection.Query<PrivacyRequestRecord>(
+            $"SELECT {PrivacyRequestRecord.Columns} FROM privacy_requests WHERE state IN ({inStates}){after} ORDER BY due_at, id LIMIT @limit;",
+            new { afterDueAt, afterId = Id(afterId ?? Guid.Empty), limit }));
+    }, cancellationToken);
 
     public Task<bool> UpdatePrivacyRequestAsync(PrivacyRequestRow updated, long expectedVersion, AuditRecord? audit, CancellationToken cancellationToken) =>
         Write((connection, _) =>
@@ -88,11 +82,12 @@ internal sealed partial class SqliteVaultStorage : IPrivacyRequestStore
             return true;
         }, cancellationToken);
 
-    public Task<IReadOnlyList<PrivacyRequestRow>> GetPrivacyRequestsToWakeAsync(long now, int limit, CancellationToken cancellationToken) =>
-        QueryRequests(
-            $"SELECT {RequestColumns} FROM privacy_requests WHERE wake_at IS NOT NULL AND wake_at <= ?1 ORDER BY wake_at LIMIT ?2;",
-            s => s.Bind(1, now).Bind(2, (long)limit),
-            cancellationToken);
+    public Task<IReadOnlyList<PrivacyRequestRow>> GetPrivacyRequestsToWakeAsync(long now, int limit, CancellationToken cancellationToken) => Run(() =>
+    {
+        using var connection = _connections.Open();
+        return Rows(connection.Query<PrivacyRequestRecord>(
+            $"SELECT {PrivacyRequestRecord.Columns} FROM privacy_requests WHERE wake_at IS NOT NULL AND wake_at <= @now ORDER BY wake_at LIMIT @limit;", new { now, limit }));
+    }, cancellationToken);
 
     Task IPrivacyRequestStore.EnlistErasureAsync(IErasureTransaction erasure, Guid owner, CancellationToken cancellationToken) =>
         Run(() => SqliteErasure.Of(erasure).Execute(
@@ -104,52 +99,5 @@ internal sealed partial class SqliteVaultStorage : IPrivacyRequestStore
             .Bind(14, r.VerifiedAt).Bind(15, r.CodeHash).Bind(16, r.CodeExpiresAt).Bind(17, (long)r.CodeAttempts).Bind(18, (long)r.CodesSent).Bind(19, r.DecidedAt)
             .Bind(20, r.DecidedBy).Bind(21, r.ClosedAt).Bind(22, r.Outcome).Bind(23, r.OverdueAt).Bind(24, r.WakeAt).Bind(25, r.Sealed);
 
-    private static PrivacyRequestRow ReadRequest(SqliteStatement.Rows rows)
-    {
-        long? Nullable(int column) => rows.IsNull(column) ? null : rows.Int64(column);
-        string? Text(int column) => rows.IsNull(column) ? null : rows.Text(column);
-        return new PrivacyRequestRow
-        {
-            Id = rows.Guid(0),
-            Person = rows.Guid(1),
-            Type = (PrivacyRequestType)rows.Int64(2),
-            Regime = (PrivacyRegime)rows.Int64(3),
-            State = (PrivacyRequestState)rows.Int64(4),
-            Version = rows.Int64(5),
-            Activity = Text(6),
-            ReceivedAt = rows.Int64(7),
-            AcknowledgeBy = Nullable(8),
-            AcknowledgedAt = Nullable(9),
-            DueAt = rows.Int64(10),
-            Extended = rows.Int64(11) != 0,
-            VerifyBy = rows.Int64(12),
-            VerifiedAt = Nullable(13),
-            CodeHash = rows.BytesOrNull(14),
-            CodeExpiresAt = Nullable(15),
-            CodeAttempts = (int)rows.Int64(16),
-            CodesSent = (int)rows.Int64(17),
-            DecidedAt = Nullable(18),
-            DecidedBy = Text(19),
-            ClosedAt = Nullable(20),
-            Outcome = Text(21),
-            OverdueAt = Nullable(22),
-            WakeAt = Nullable(23),
-            Sealed = rows.BytesOrNull(24),
-        };
-    }
-
-    private Task<IReadOnlyList<PrivacyRequestRow>> QueryRequests(string sql, Action<SqliteStatement> bind, CancellationToken cancellationToken) => Run(() =>
-    {
-        using var connection = _connections.Open();
-        var statement = SqliteStatement.For(connection, sql);
-        bind(statement);
-        using var rows = statement.Query();
-        var requests = new List<PrivacyRequestRow>();
-        while (rows.Next())
-        {
-            requests.Add(ReadRequest(rows));
-        }
-
-        return (IReadOnlyList<PrivacyRequestRow>)requests;
-    }, cancellationToken);
+    private static IReadOnlyList<PrivacyRequestRow> Rows(IEnumerable<PrivacyRequestRecord> records) => [.. records.Select(r => r.ToRow())];
 }

@@ -1,10 +1,10 @@
+using Dapper;
+
 namespace Databunker.Core.Sqlite;
 
 /// <summary>The shared-records role.</summary>
 internal sealed partial class SqliteVaultStorage : IShareLinkStore
 {
-    private const string ShareLinkColumns = "l.handle, l.owner, l.recipient, l.fields, l.created_at, l.expires_at, l.max_reads, l.reads_left, l.revoked_at";
-
     public Task AddShareLinkAsync(NewShareLink link, AuditRecord audit, CancellationToken cancellationToken) =>
         Write((connection, _) =>
         {
@@ -23,10 +23,7 @@ internal sealed partial class SqliteVaultStorage : IShareLinkStore
     public Task<StoredShareLink?> GetShareLinkAsync(byte[] tokenHash, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        using var rows = SqliteStatement.For(connection,
-                $"SELECT {ShareLinkColumns}, k.key_version, k.wrapped FROM share_links l LEFT JOIN data_keys k ON k.owner = l.owner WHERE l.token_hash = ?1;")
-            .Bind(1, tokenHash).Query();
-        return rows.Next() ? ReadShareLink(rows, withKey: true) : null;
+        return connection.QuerySingleOrDefault<ShareLinkRow>($"{ShareLinkRow.SelectWithKey} WHERE l.token_hash = @tokenHash;", new { tokenHash })?.ToStored();
     }, cancellationToken);
 
     public Task<int?> ConsumeShareLinkAsync(byte[] tokenHash, long now, AuditRecord audit, CancellationToken cancellationToken) =>
@@ -51,14 +48,8 @@ internal sealed partial class SqliteVaultStorage : IShareLinkStore
     public Task<IReadOnlyList<StoredShareLink>> ListShareLinksAsync(Guid owner, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        using var rows = SqliteStatement.For(connection, $"SELECT {ShareLinkColumns} FROM share_links l WHERE l.owner = ?1 ORDER BY l.created_at DESC;").Bind(1, owner).Query();
-        var links = new List<StoredShareLink>();
-        while (rows.Next())
-        {
-            links.Add(ReadShareLink(rows, withKey: false));
-        }
-
-        return (IReadOnlyList<StoredShareLink>)links;
+        return (IReadOnlyList<StoredShareLink>)connection.Query<ShareLinkRow>(
+            $"SELECT {ShareLinkRow.Columns} FROM share_links l WHERE l.owner = @owner ORDER BY l.created_at DESC;", new { owner = Id(owner) }).Select(r => r.ToStored()).ToList();
     }, cancellationToken);
 
     public Task<bool> RevokeShareLinkAsync(Guid owner, Guid handle, long now, AuditRecord audit, CancellationToken cancellationToken) =>
@@ -81,16 +72,4 @@ internal sealed partial class SqliteVaultStorage : IShareLinkStore
 
     Task IShareLinkStore.EnlistErasureAsync(IErasureTransaction erasure, Guid owner, CancellationToken cancellationToken) =>
         Run(() => SqliteErasure.Of(erasure).Execute("DELETE FROM share_links WHERE owner = ?1;", Id(owner)), cancellationToken);
-
-    private static StoredShareLink ReadShareLink(SqliteStatement.Rows rows, bool withKey) => new(
-        rows.Guid(0),
-        rows.Guid(1),
-        rows.Bytes(2),
-        rows.Bytes(3),
-        rows.Int64(4),
-        rows.Int64(5),
-        (int)rows.Int64(6),
-        (int)rows.Int64(7),
-        rows.IsNull(8) ? null : rows.Int64(8),
-        withKey && !rows.IsNull(9) ? new WrappedKey(rows.Text(9), rows.Bytes(10)) : null);
 }

@@ -1,3 +1,4 @@
+using Dapper;
 
 namespace Databunker.Core.Sqlite;
 
@@ -92,18 +93,12 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
     }, cancellationToken);
 
     public Task<bool> DeleteTokenAsync(byte[] tokenHash, AuditRecord audit, CancellationToken cancellationToken) =>
-        Write((connection, transaction) =>
+        Write((connection, _) =>
         {
-            var row = connection.QuerySingleOrDefault(
-                "SELECT owner FROM tokens WHERE token_hash = @tokenHash;", static r => new TokenOwnerRow { Person = r.BytesOrNull(0) }, transaction, ("@tokenHash", tokenHash));
-            if (row is not null)
-            {
-                connection.Execute("DELETE FROM tokens WHERE token_hash = @tokenHash;", transaction, ("@tokenHash", tokenHash));
-            }
-
+            var row = connection.QuerySingleOrDefault<TokenOwnerRow>("DELETE FROM tokens WHERE token_hash = @tokenHash RETURNING owner;", new { tokenHash });
             AuditWriter(connection).Append(audit with
             {
-                Person = row?.Person is { } owner ? new Guid(owner) : null,
+                Person = row?.Owner is { } owner ? new Guid(owner) : null,
                 Outcome = row is null ? AuditOutcomes.NotFound : audit.Outcome,
             });
             return row is not null;
@@ -112,38 +107,26 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
     public Task<IReadOnlyList<StoredTokenSeal>> GetTokenSealsAsync(byte[]? afterHash, int limit, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        using var select = connection.CreateCommand();
-        select.CommandText =
-            "SELECT t.token_hash, t.deterministic, t.sealed_token, t.value, t.owner, t.expires_at, k.key_version, k.wrapped FROM tokens t " +
-            "LEFT JOIN data_keys k ON k.owner = t.owner WHERE t.token_hash > $after ORDER BY t.token_hash LIMIT $limit;";
-        select.Parameters.AddWithValue("$after", afterHash ?? []);
-        select.Parameters.AddWithValue("$limit", limit);
-        return (IReadOnlyList<StoredTokenSeal>)ReadAll(select, StoredTokenRow.ReadSeal);
+        return (IReadOnlyList<StoredTokenSeal>)connection.Query<TokenSealRow>(
+            $"{TokenSealRow.Select} WHERE t.token_hash > @after ORDER BY t.token_hash LIMIT @limit;", new { after = afterHash ?? [], limit }).Select(r => r.ToSeal()).ToList();
     }, cancellationToken);
 
     public Task<IReadOnlyList<StoredTokenSeal>> GetPersonTokensAsync(Guid owner, byte[]? afterHash, int limit, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        using var select = connection.CreateCommand();
-        select.CommandText =
-            "SELECT t.token_hash, t.deterministic, t.sealed_token, t.value, t.owner, t.expires_at, k.key_version, k.wrapped FROM tokens t " +
-            "LEFT JOIN data_keys k ON k.owner = t.owner WHERE t.owner = $owner AND t.token_hash > $after ORDER BY t.token_hash LIMIT $limit;";
-        select.Parameters.AddWithValue("$owner", Id(owner));
-        select.Parameters.AddWithValue("$after", afterHash ?? []);
-        select.Parameters.AddWithValue("$limit", limit);
-        return (IReadOnlyList<StoredTokenSeal>)ReadAll(select, StoredTokenRow.ReadSeal);
+        return (IReadOnlyList<StoredTokenSeal>)connection.Query<TokenSealRow>(
+                $"{TokenSealRow.Select} WHERE t.owner = @owner AND t.token_hash > @after ORDER BY t.token_hash LIMIT @limit;", new { owner = Id(owner), after = afterHash ?? [], limit })
+            .Select(r => r.ToSeal()).ToList();
     }, cancellationToken);
 
     public Task<int> ReplaceTokenSealsAsync(IReadOnlyList<TokenSealReplacement> replacements, CancellationToken cancellationToken) =>
-        ReplaceEach(
-            "UPDATE tokens SET value = $value, sealed_token = COALESCE($sealed, sealed_token) WHERE token_hash = $hash AND value = $previous;",
-            replacements, (update, r) => Execute(update, r.Value, r.SealedToken, r.TokenHash, r.PreviousValue), cancellationToken);
+        Write((connection, _) => replacements.Sum(r => connection.Execute(
+            "UPDATE tokens SET value = @Value, sealed_token = COALESCE(@SealedToken, sealed_token) WHERE token_hash = @TokenHash AND value = @PreviousValue;",
+            new { r.Value, r.SealedToken, r.TokenHash, r.PreviousValue })), cancellationToken);
 
     public Task<int> DeleteExpiredTokensAsync(long now, int limit, CancellationToken cancellationToken) =>
-        Write((connection, transaction) => connection.Execute(
-            "DELETE FROM tokens WHERE token_hash IN (SELECT token_hash FROM tokens WHERE expires_at IS NOT NULL AND expires_at <= @now LIMIT @limit);",
-            transaction,
-            ("@now", now), ("@limit", limit)), cancellationToken);
+        Write((connection, _) => connection.Execute(
+            "DELETE FROM tokens WHERE token_hash IN (SELECT token_hash FROM tokens WHERE expires_at IS NOT NULL AND expires_at <= @now LIMIT @limit);", new { now, limit }), cancellationToken);
 
     public Task AppendAuditAsync(IReadOnlyList<AuditRecord> audit, CancellationToken cancellationToken) => audit.Count == 1
         ? AppendAuditAsync(audit[0], cancellationToken)
@@ -157,10 +140,7 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
             return audit.Count;
         }, cancellationToken);
 
-    private sealed class TokenOwnerRow
-    {
-        public byte[]? Person { get; set; }
-    }
+    internal sealed record TokenOwnerRow(byte[]? Owner);
 
     Task ITokenStore.EnlistErasureAsync(IErasureTransaction erasure, Guid owner, CancellationToken cancellationToken) =>
         Run(() => SqliteErasure.Of(erasure).Execute("DELETE FROM tokens WHERE owner = @token;", Id(owner)), cancellationToken);

@@ -1,10 +1,14 @@
+using Dapper;
 using Microsoft.Data.Sqlite;
+
+// Every Dapper call of the assembly is replaced at build time by Dapper.AOT's generated code: no reflection, no emit.
+[module: Dapper.DapperAot]
 
 namespace Databunker.Core.Sqlite;
 
 /// <summary>
 /// The embedded storage: Microsoft.Data.Sqlite on a pool of configured connections that keep their
-/// prepared commands (plain ADO.NET off the hot paths), WAL journal,
+/// prepared statements (Dapper through Dapper.AOT off the hot paths), WAL journal,
 /// <c>secure_delete</c>, and one <c>BEGIN IMMEDIATE</c> transaction for every change of several rows.
 /// Microsoft.Data.Sqlite does its I/O synchronously, so the methods complete before they return.
 /// </summary>
@@ -94,13 +98,13 @@ internal sealed partial class SqliteVaultStorage : IVaultStore, IDisposable
     public Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        return (int)(connection.ScalarInt64("SELECT MAX(version) FROM schema_version;") ?? 0);
+        return connection.ExecuteScalar<int?>("SELECT MAX(version) FROM schema_version;") ?? 0;
     }, cancellationToken);
 
     public Task<bool> IsForgottenAsync(Guid token, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        return connection.ScalarInt64("SELECT COUNT(*) FROM tombstones WHERE token = @token;", null, ("@token", Id(token))) > 0;
+        return connection.ExecuteScalar<long>("SELECT COUNT(*) FROM tombstones WHERE token = @token;", new { token = Id(token) }) > 0;
     }, cancellationToken);
 
     public Task<IErasureTransaction> BeginErasureAsync(CancellationToken cancellationToken) => Run<IErasureTransaction>(() =>
@@ -126,11 +130,9 @@ internal sealed partial class SqliteVaultStorage : IVaultStore, IDisposable
             return true;
         }
 
+        // The first column says whether the checkpoint was blocked (1) or done (0).
         using var connection = _connections.Open();
-        using var checkpoint = connection.CreateCommand();
-        checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
-        using var reader = checkpoint.ExecuteReader();
-        return reader.Read() && reader.GetInt64(0) == 0;
+        return connection.QueryFirst<long>("PRAGMA wal_checkpoint(TRUNCATE);") == 0;
     }, cancellationToken);
 
     /// <summary>The background checkpoints (<see cref="SqliteStorageOptions.BackgroundCheckpointCommits"/>).</summary>

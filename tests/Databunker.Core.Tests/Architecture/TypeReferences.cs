@@ -149,6 +149,13 @@ internal static class TypeReferences
         return found;
     }
 
+    /// <summary>Each method of <paramref name="type"/> with each method its IL body calls (or names).</summary>
+    public static IEnumerable<(MethodBase Caller, MethodBase Callee)> CalledBy(Type type) =>
+        from method in type.GetMethods(Declared).Cast<MethodBase>().Concat(type.GetConstructors(Declared))
+        where method.GetMethodBody() is not null
+        from callee in Named(type.Module, method.GetMethodBody()!.GetILAsByteArray()!, type, method).OfType<MethodBase>()
+        select (method, callee);
+
     /// <summary>The types, methods and fields that an IL body names.</summary>
     private static IEnumerable<MemberInfo> Named(Module module, byte[] il, Type type, MethodBase method)
     {
