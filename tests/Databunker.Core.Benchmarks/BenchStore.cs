@@ -49,6 +49,9 @@ public sealed partial class BenchStore : IDisposable
 
     public static BenchStore Create(string name) => new(name);
 
+    /// <summary>Where <see cref="OpenVaultAsync"/> keeps the vault: its SQLite file, or its PostgreSQL schema.</summary>
+    public string VaultConnectionString => _name == Sqlite ? $"Data Source={Path.Combine(_place, "vault.db")}" : InSchema("vault");
+
     /// <summary>A vault on this store, initialised; each call another instance (a service provider of its own) of the same vault.</summary>
     /// <param name="configure">Options of the vault.</param>
     /// <param name="services">Services registered before the vault's own, such as a <see cref="TimeProvider"/>.</param>
@@ -61,7 +64,7 @@ public sealed partial class BenchStore : IDisposable
             o.DefaultActor = "bench";
             configure?.Invoke(o);
         }).UseMasterKey(_masterKey);
-        _ = _name == Sqlite ? builder.UseSqlite($"Data Source={Path.Combine(_place, "vault.db")}") : builder.UsePostgreSql(InSchema("vault"));
+        _ = _name == Sqlite ? builder.UseSqlite(VaultConnectionString) : builder.UsePostgreSql(VaultConnectionString);
         var provider = collection.BuildServiceProvider();
         await provider.GetRequiredService<IVaultAdministration>().InitializeAsync();
         return (provider, provider.GetRequiredService<IPersonalDataVault>());
