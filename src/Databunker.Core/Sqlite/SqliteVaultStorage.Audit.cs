@@ -117,6 +117,7 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
         private readonly IAuditChain _chain;
         private long _indexed;
         private long _sequence;
+        private long _headSequence;
         private byte[] _link;
 
         public AuditChainWriter(SqliteConnection connection, IAuditChain? chain)
@@ -130,7 +131,7 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
                     throw new InvalidOperationException("The audit chain's head row is missing.");
                 }
 
-                _sequence = head.Int64(0);
+                _sequence = _headSequence = head.Int64(0);
                 _link = head.Bytes(1);
                 _indexed = head.Int64(2);
             }
@@ -142,52 +143,26 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
 
         public void Append(AuditRecord audit)
         {
-            Insert(audit);
+            Add(audit);
             MoveHead();
         }
 
         /// <summary>Appends events in order and moves the head once, after the last.</summary>
         public void AppendAll(IReadOnlyList<AuditRecord> audit)
         {
-            if (audit.Count == 0)
-            {
-                return;
-            }
-
             for (var i = 0; i < audit.Count; i++)
             {
-                Insert(audit[i]);
+                Add(audit[i]);
             }
 
             MoveHead();
         }
 
-        /// <summary>Indexes by person, in one sorted run, the events after <paramref name="indexed"/> up to <paramref name="upTo"/>.</summary>
-        /// <remarks>
-        /// Runs are not merged on the write path: merging eight runs of 4,096 held the write lock for about 110 ms,
-        /// long enough for the reads' audit window to fill and stall them. A lookup reads every run (one index seek
-        /// each); purging the trail drops the runs of purged events, which bounds their number.
-        /// </remarks>
-        private static void IndexRun(SqliteConnection connection, long indexed, long upTo)
-        {
-            SqliteStatement.For(connection,
-                    "INSERT INTO audit_subjects (run, subject, seq) SELECT ?2, subject, seq FROM audit_events WHERE seq > ?1 AND seq <= ?2 AND subject IS NOT NULL ORDER BY subject, seq;")
-                .Bind(1, indexed).Bind(2, upTo).Execute();
-            SqliteStatement.For(connection, "INSERT INTO audit_runs (run, level) VALUES (?1, 0);").Bind(1, upTo).Execute();
-            SqliteStatement.For(connection, "UPDATE audit_chain SET indexed_seq = ?1 WHERE id = 1;").Bind(1, upTo).Execute();
-        }
-
-        private void MoveHead()
-        {
-            _head.Bind(1, _sequence).Bind(2, _link).Execute();
-            if (_sequence - _indexed >= RunEvents)
-            {
-                IndexRun(_connection, _indexed, _sequence);
-                _indexed = _sequence;
-            }
-        }
-
-        private void Insert(AuditRecord audit)
+        /// <summary>
+        /// Inserts one event, chained after the last, without moving the head: a call that appends several moves it once,
+        /// with <see cref="MoveHead"/>, after the last (the list that <see cref="AppendAll"/> takes costs a write path an allocation).
+        /// </summary>
+        public void Add(AuditRecord audit)
         {
             var sequence = _sequence + 1;
             var link = _chain.Link(_link, sequence, audit);
@@ -203,6 +178,38 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
 
             _insert.Bind(5, audit.Outcome).Bind(6, audit.Details).Bind(7, sequence).Bind(8, link).Execute();
             (_sequence, _link) = (sequence, link);
+        }
+
+        /// <summary>Moves the head to the last event added, if any was.</summary>
+        public void MoveHead()
+        {
+            if (_sequence == _headSequence)
+            {
+                return;
+            }
+
+            _head.Bind(1, _sequence).Bind(2, _link).Execute();
+            _headSequence = _sequence;
+            if (_sequence - _indexed >= RunEvents)
+            {
+                IndexRun(_connection, _indexed, _sequence);
+                _indexed = _sequence;
+            }
+        }
+
+        /// <summary>Indexes by person, in one sorted run, the events after <paramref name="indexed"/> up to <paramref name="upTo"/>.</summary>
+        /// <remarks>
+        /// Runs are not merged on the write path: merging eight runs of 4,096 held the write lock for about 110 ms,
+        /// long enough for the reads' audit window to fill and stall them. A lookup reads every run (one index seek
+        /// each); purging the trail drops the runs of purged events, which bounds their number.
+        /// </remarks>
+        private static void IndexRun(SqliteConnection connection, long indexed, long upTo)
+        {
+            SqliteStatement.For(connection,
+                    "INSERT INTO audit_subjects (run, subject, seq) SELECT ?2, subject, seq FROM audit_events WHERE seq > ?1 AND seq <= ?2 AND subject IS NOT NULL ORDER BY subject, seq;")
+                .Bind(1, indexed).Bind(2, upTo).Execute();
+            SqliteStatement.For(connection, "INSERT INTO audit_runs (run, level) VALUES (?1, 0);").Bind(1, upTo).Execute();
+            SqliteStatement.For(connection, "UPDATE audit_chain SET indexed_seq = ?1 WHERE id = 1;").Bind(1, upTo).Execute();
         }
     }
 

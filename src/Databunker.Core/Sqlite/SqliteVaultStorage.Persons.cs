@@ -30,7 +30,13 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
             }
 
             // The events after the rows: the chain's head moves once per call, not once per person.
-            AuditWriter(connection).AppendAll([.. users.Select(u => u.Audit)]);
+            var audit = AuditWriter(connection);
+            foreach (var user in users)
+            {
+                audit.Add(user.Audit);
+            }
+
+            audit.MoveHead();
             return true;
         }, cancellationToken);
 

@@ -58,7 +58,16 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
             }
 
             // The chain's head moves once per call.
-            AuditWriter(connection).AppendAll([.. audit.Where((_, i) => i >= outcomes.Length || outcomes[i] != TokenAddOutcome.HashTaken)]);
+            var writer = AuditWriter(connection);
+            for (var i = 0; i < audit.Count; i++)
+            {
+                if (i >= outcomes.Length || outcomes[i] != TokenAddOutcome.HashTaken)
+                {
+                    writer.Add(audit[i]);
+                }
+            }
+
+            writer.MoveHead();
 
             return (IReadOnlyList<TokenAddOutcome>)outcomes;
         }, cancellationToken);
