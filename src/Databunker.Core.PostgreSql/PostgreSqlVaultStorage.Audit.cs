@@ -73,8 +73,9 @@ internal sealed partial class PostgreSqlVaultStorage : IAuditStore
             "FROM audit_chain c LEFT JOIN LATERAL (SELECT seq, link FROM audit_events WHERE stripe = c.id AND seq >= c.first_seq ORDER BY seq DESC LIMIT 1) h ON true CROSS JOIN " +
             "(SELECT (SELECT COUNT(*) FROM audit_events) AS events, (SELECT COUNT(*) FROM audit_events e JOIN audit_chain s ON s.id = e.stripe " +
             "WHERE e.link IS NULL AND e.seq < s.first_seq) AS legacy) n ORDER BY c.id;").ConfigureAwait(false)).ToList();
+        var counts = stripes.LastOrDefault();
         return new StoredAuditChain(
-            stripes.Select(s => new StoredAuditStripe(s.Stripe, s.FirstSeq, s.FirstPrev, s.HeadSeq, s.HeadLink)).ToList(), stripes.LastOrDefault()?.Events ?? 0, stripes.LastOrDefault()?.Legacy ?? 0);
+            [.. stripes.Select(s => new StoredAuditStripe(s.Stripe, s.FirstSeq, s.FirstPrev, s.HeadSeq, s.HeadLink))], counts?.Events ?? 0, counts?.Legacy ?? 0);
     }
 
     public async Task<IReadOnlyList<ChainedAuditRecord>> GetChainedAuditAsync(int stripe, long afterSequence, int limit, CancellationToken cancellationToken)
@@ -87,8 +88,6 @@ internal sealed partial class PostgreSqlVaultStorage : IAuditStore
 
     /// <summary>The columns of an <see cref="AuditRow"/>.</summary>
     private const string AuditColumns = "id, at, actor, operation, subject AS person, outcome, details";
-
-    internal sealed record ChainRow(long Seq, byte[]? Link);
 
     internal sealed record StripeRow(int Stripe, long FirstSeq, byte[] FirstPrev, long HeadSeq, byte[] HeadLink, long Events, long Legacy);
 }

@@ -31,7 +31,7 @@ internal sealed partial class PostgreSqlVaultStorage : IPrivacyRequestStore
     public async Task<IReadOnlyList<PrivacyRequestRow>> GetPrivacyRequestsOfAsync(Guid owner, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return Rows(await connection.QueryAsync<PrivacyRequestRecord>(
+        return PrivacyRequestRecord.ToRows(await connection.QueryAsync<PrivacyRequestRecord>(
             $"SELECT {PrivacyRequestRecord.Columns} FROM privacy_requests WHERE owner = @owner ORDER BY received_at, id;", new { owner = Id(owner), cancellationToken }).ConfigureAwait(false));
     }
 
@@ -39,7 +39,7 @@ internal sealed partial class PostgreSqlVaultStorage : IPrivacyRequestStore
         IReadOnlyCollection<PrivacyRequestState> states, long? afterDueAt, Guid? afterId, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return Rows(await connection.QueryAsync<PrivacyRequestRecord>(
+        return PrivacyRequestRecord.ToRows(await connection.QueryAsync<PrivacyRequestRecord>(
             $"SELECT {PrivacyRequestRecord.Columns} FROM privacy_requests WHERE state = ANY(@states) " +
             "AND (@afterDueAt::bigint IS NULL OR due_at > @afterDueAt OR (due_at = @afterDueAt AND id > @afterId)) ORDER BY due_at, id LIMIT @limit;",
             new { states = states.Select(s => (int)s).ToArray(), afterDueAt, afterId = Id(afterId ?? Guid.Empty), limit, cancellationToken }).ConfigureAwait(false));
@@ -90,7 +90,7 @@ internal sealed partial class PostgreSqlVaultStorage : IPrivacyRequestStore
     public async Task<IReadOnlyList<PrivacyRequestRow>> GetPrivacyRequestsToWakeAsync(long now, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return Rows(await connection.QueryAsync<PrivacyRequestRecord>(
+        return PrivacyRequestRecord.ToRows(await connection.QueryAsync<PrivacyRequestRecord>(
             $"SELECT {PrivacyRequestRecord.Columns} FROM privacy_requests WHERE wake_at IS NOT NULL AND wake_at <= @now ORDER BY wake_at LIMIT @limit;",
             new { now, limit, cancellationToken }).ConfigureAwait(false));
     }
@@ -98,6 +98,4 @@ internal sealed partial class PostgreSqlVaultStorage : IPrivacyRequestStore
     Task IPrivacyRequestStore.EnlistErasureAsync(IErasureTransaction erasure, Guid owner, CancellationToken cancellationToken) =>
         PostgreSqlErasure.Of(erasure).Add(
             "UPDATE privacy_requests SET sealed = NULL, code_hash = NULL, code_expires_at = NULL, version = version + 1 WHERE owner = $1;", Id(owner));
-
-    private static IReadOnlyList<PrivacyRequestRow> Rows(IEnumerable<PrivacyRequestRecord> records) => [.. records.Select(r => r.ToRow())];
 }

@@ -11,6 +11,9 @@ internal sealed record AuditRow(long Id, long At, string Actor, string Operation
     public ChainedAuditRecord ToChained() => new(Seq, Link, ToRecord());
 }
 
+/// <summary>An audit event's place in the chain: its sequence number and link.</summary>
+internal sealed record ChainRow(long Seq, byte[]? Link);
+
 /// <summary>A person's wrapped data key.</summary>
 internal sealed record DataKeyRow(byte[] Owner, string KeyVersion, byte[] Wrapped)
 {
@@ -53,6 +56,8 @@ internal sealed record PrivacyRequestRecord(
     public const string Columns =
         "id, owner, type, regime, state, version, activity, received_at, acknowledge_by, acknowledged_at, due_at, extended, verify_by, verified_at, " +
         "code_hash, code_expires_at, code_attempts, codes_sent, decided_at, decided_by, closed_at, outcome, overdue_at, wake_at, sealed";
+
+    public static IReadOnlyList<PrivacyRequestRow> ToRows(IEnumerable<PrivacyRequestRecord> records) => [.. records.Select(r => r.ToRow())];
 
     public PrivacyRequestRow ToRow() => new()
     {

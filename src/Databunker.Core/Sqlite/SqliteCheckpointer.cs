@@ -16,7 +16,6 @@ internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, IL
     private readonly int _every = connections.BackgroundCheckpointCommits;
     // The log file's metadata, refreshed at each commit: a new FileInfo per commit was a quarter of a kilobyte on every write.
     private readonly FileInfo _log = new(connections.DataSource + "-wal");
-    private readonly Lock _logGate = new();
     private readonly long _longLog = 2 * connections.RestartCheckpointPages * 4096;
 
     // Where the log's length next asks for a background checkpoint, and where its writer next restarts it; changed only
@@ -96,7 +95,8 @@ internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, IL
     /// <summary>The size of the log file (one stat, a microsecond or two beside a commit's tens); 0 when there is none.</summary>
     private long LogLength()
     {
-        lock (_logGate)
+        // Under the gate: a writer's commit and an erasure's can overlap, and one FileInfo is not safe to refresh from two threads.
+        lock (_gate)
         {
             try
             {

@@ -213,8 +213,6 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
         }
     }
 
-    internal sealed record ChainRow(long Seq, byte[]? Link);
-
     internal sealed record ChainHead(long FirstSeq, byte[] FirstPrev, long HeadSeq, byte[] HeadLink, long Events, long LegacyEvents);
 
 }

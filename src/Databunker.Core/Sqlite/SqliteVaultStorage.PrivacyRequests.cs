@@ -27,7 +27,7 @@ internal sealed partial class SqliteVaultStorage : IPrivacyRequestStore
     public Task<IReadOnlyList<PrivacyRequestRow>> GetPrivacyRequestsOfAsync(Guid owner, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        return Rows(connection.Query<PrivacyRequestRecord>(
+        return PrivacyRequestRecord.ToRows(connection.Query<PrivacyRequestRecord>(
             $"SELECT {PrivacyRequestRecord.Columns} FROM privacy_requests WHERE owner = @owner ORDER BY received_at, id;", new { owner = Id(owner) }));
     }, cancellationToken);
 
@@ -39,7 +39,7 @@ internal sealed partial class SqliteVaultStorage : IPrivacyRequestStore
         var inStates = string.Join(", ", states.Select(s => ((int)s).ToString(System.Globalization.CultureInfo.InvariantCulture)));
         var after = afterDueAt is null ? string.Empty : " AND (due_at > @afterDueAt OR (due_at = @afterDueAt AND id > @afterId))";
         using var connection = _connections.Open();
-        return Rows(connection.Query<PrivacyRequestRecord>(
+        return PrivacyRequestRecord.ToRows(connection.Query<PrivacyRequestRecord>(
             $"SELECT {PrivacyRequestRecord.Columns} FROM privacy_requests WHERE state IN ({inStates}){after} ORDER BY due_at, id LIMIT @limit;",
             new { afterDueAt, afterId = Id(afterId ?? Guid.Empty), limit }));
     }, cancellationToken);
@@ -85,7 +85,7 @@ internal sealed partial class SqliteVaultStorage : IPrivacyRequestStore
     public Task<IReadOnlyList<PrivacyRequestRow>> GetPrivacyRequestsToWakeAsync(long now, int limit, CancellationToken cancellationToken) => Run(() =>
     {
         using var connection = _connections.Open();
-        return Rows(connection.Query<PrivacyRequestRecord>(
+        return PrivacyRequestRecord.ToRows(connection.Query<PrivacyRequestRecord>(
             $"SELECT {PrivacyRequestRecord.Columns} FROM privacy_requests WHERE wake_at IS NOT NULL AND wake_at <= @now ORDER BY wake_at LIMIT @limit;", new { now, limit }));
     }, cancellationToken);
 
@@ -98,6 +98,4 @@ internal sealed partial class SqliteVaultStorage : IPrivacyRequestStore
             .Bind(8, r.ReceivedAt).Bind(9, r.AcknowledgeBy).Bind(10, r.AcknowledgedAt).Bind(11, r.DueAt).Bind(12, r.Extended ? 1L : 0L).Bind(13, r.VerifyBy)
             .Bind(14, r.VerifiedAt).Bind(15, r.CodeHash).Bind(16, r.CodeExpiresAt).Bind(17, (long)r.CodeAttempts).Bind(18, (long)r.CodesSent).Bind(19, r.DecidedAt)
             .Bind(20, r.DecidedBy).Bind(21, r.ClosedAt).Bind(22, r.Outcome).Bind(23, r.OverdueAt).Bind(24, r.WakeAt).Bind(25, r.Sealed);
-
-    private static IReadOnlyList<PrivacyRequestRow> Rows(IEnumerable<PrivacyRequestRecord> records) => [.. records.Select(r => r.ToRow())];
 }
