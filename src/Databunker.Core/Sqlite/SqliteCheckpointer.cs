@@ -3,20 +3,32 @@ namespace Databunker.Core.Sqlite;
 /// <summary>
 /// Runs the write-ahead log's checkpoints off the request path: SQLite's automatic checkpoint is off on the
 /// vault's connections (see <see cref="SqliteStorageOptions.BackgroundCheckpointCommits"/>), every commit is
-/// counted here, and every so many commits one background task runs a passive checkpoint, which copies what
-/// it can without waiting for readers or blocking writers. Signals that come while it runs fold into one. Once
-/// the log holds more than <see cref="SqliteStorageOptions.JournalSizeLimit"/> worth of pages, a RESTART
-/// checkpoint bounds it. A commit that leaves the log file at twice that size asks for a checkpoint too, however few
-/// commits went before: a bulk create of thousands of persons is one commit, and counting commits alone let the log of
-/// a bulk load grow to tens of gigabytes before the first checkpoint. Past four times the bound the committing writer
-/// restarts the log itself (<see cref="Committed"/>).
+/// counted here, and every so many commits a background thread runs a passive checkpoint, which copies what
+/// it can without waiting for readers or blocking writers. Signals that come while it runs fold into one. A commit
+/// that leaves the log file at twice <see cref="SqliteStorageOptions.JournalSizeLimit"/> asks for a checkpoint too,
+/// however few commits went before: a bulk create of thousands of persons is one commit, and counting commits alone
+/// let the log of a bulk load grow to tens of gigabytes before the first checkpoint.
+/// <para>
+/// Writers that never pause keep passive checkpoints from ever catching up, and the log only starts over when a writer
+/// begins with all of it copied. So once the log holds three quarters of the journal size limit, the background thread
+/// takes its turn at the vault's writer gate, first come first served, and copies the few frames committed since its
+/// last pass while no writer of this process runs: the next writer starts the log over. (It used to be the committing
+/// writer that restarted a log past four times the bound with a RESTART checkpoint, on a caller's request, and the
+/// file was cut back and grown again at every restart: a third more time on every create in the benchmarks.) A writer
+/// that still finds the log past four times the bound restarts it itself, but only when no checkpoint is under way.
+/// </para>
 /// </summary>
-internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, ILogger logger) : IDisposable
+internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, SemaphoreSlim writers, ILogger logger) : IDisposable
 {
     private readonly int _every = connections.BackgroundCheckpointCommits;
     // The log file's metadata, refreshed at each commit: a new FileInfo per commit was a quarter of a kilobyte on every write.
     private readonly FileInfo _log = new(connections.DataSource + "-wal");
     private readonly long _longLog = 2 * connections.RestartCheckpointPages * 4096;
+
+    // The log is started over at three quarters of the journal size limit: the file then never outgrows the limit
+    // between two restarts, so it is never cut back and grown again (each cycle of that cost a fifth of the time of
+    // every create), and each restart, a stall of the writers for a sync, comes once per tens of megabytes.
+    private readonly long _restartFrames = connections.RestartCheckpointPages * 3 / 4;
 
     // Where the log's length next asks for a background checkpoint, and where its writer next restarts it; changed only
     // by committing writers, which the vault's writer gate lets in one at a time.
@@ -26,17 +38,23 @@ internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, IL
     private int _commits;
     private bool _requested;
     private Task _running = Task.CompletedTask;
+    private readonly SemaphoreSlim _signal = new(0);
+    private TaskCompletionSource? _burst;
+    private Thread? _thread;
     private bool _disposed;
 
     /// <summary>How many background checkpoints have finished.</summary>
     public int Completed { get; private set; }
 
+    /// <summary>How many times a committing writer restarted the log itself, because the background thread had not.</summary>
+    public int WriterRestarts { get; private set; }
+
     /// <summary>
     /// Counts a commit made on <paramref name="connection"/>, whose caller still holds the vault's writer gate and no
     /// transaction. Every <see cref="SqliteStorageOptions.BackgroundCheckpointCommits"/> commits, or when the log file
-    /// has grown past twice the restart bound, it asks for a background checkpoint. Past four times the bound the
-    /// background ones have fallen behind a writer that never pauses (a bulk load), and this writer restarts the log
-    /// itself before it goes on: the load slows down instead of the log growing until the disk is full.
+    /// has grown past twice the restart bound, it asks for a background checkpoint. Past four times the bound, with no
+    /// checkpoint under way, this writer restarts the log itself before it goes on: the load slows down instead of the
+    /// log growing until the disk is full.
     /// </summary>
     public void Committed(Microsoft.Data.Sqlite.SqliteConnection connection)
     {
@@ -46,7 +64,7 @@ internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, IL
         }
 
         // The file only shrinks when a writer starts the log over; while a reader keeps it from that, asking again at
-        // every commit would keep the background task and this writer checkpointing without end. So a long log asks
+        // every commit would keep the background thread and this writer checkpointing without end. So a long log asks
         // once, and again only after it has grown by another bound; a log back under the bound starts afresh.
         var length = LogLength();
         var counted = Interlocked.Increment(ref _commits) % _every == 0;
@@ -61,20 +79,22 @@ internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, IL
             Request();
         }
 
-        if (length >= _nextRestart)
+        if (length >= _nextRestart && Idle.IsCompleted)
         {
-            _nextRestart = length + _longLog;
+            // The log is long and no background checkpoint is under way to bound it. This writer never waits for one:
+            // a RESTART beside it would find the checkpoint lock taken, and the background thread may be waiting for the
+            // gate that this writer holds.
             try
             {
-                // A background checkpoint under way holds the checkpoint lock, and a RESTART beside it would fail at
-                // once: this writer waits for it first (it holds no lock that the background one waits for), whatever
-                // that one's outcome, which it logs itself.
-                Idle.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).Wait();
-                Checkpoint(connection, "RESTART");
+                if (Checkpoint(connection, "RESTART").Done)
+                {
+                    _nextRestart = length + _longLog;
+                    WriterRestarts++;
+                }
             }
             catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
             {
-                // The commit stands; a later one tries again once the log has grown by another bound.
+                // The commit stands; the next one tries again.
                 SqliteLog.CheckpointFailed(logger, ex);
             }
         }
@@ -110,7 +130,7 @@ internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, IL
         }
     }
 
-    /// <summary>Asks for a checkpoint on the background task; returns the task that will run it.</summary>
+    /// <summary>Asks for a checkpoint on the background thread; returns the task that completes once it has run.</summary>
     public Task Request()
     {
         lock (_gate)
@@ -123,7 +143,18 @@ internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, IL
             _requested = true;
             if (_running.IsCompleted)
             {
-                _running = Task.Run(Run, CancellationToken.None);
+                _burst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _running = _burst.Task;
+                if (_thread is null)
+                {
+                    // A thread of its own, not the thread pool: writers doing SQLite's synchronous I/O on every pool
+                    // thread kept a queued checkpoint from starting for hundreds of milliseconds while the log grew by
+                    // a hundred megabytes.
+                    _thread = new Thread(Loop) { IsBackground = true, Name = "Databunker SQLite checkpoints" };
+                    _thread.Start();
+                }
+
+                _signal.Release();
             }
 
             return _running;
@@ -132,68 +163,99 @@ internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, IL
 
     public void Dispose()
     {
-        Task running;
+        Thread? thread;
         lock (_gate)
         {
             _disposed = true;
             _requested = false;
-            running = _running;
+            thread = _thread;
+            _signal.Release();
         }
 
         // The loop ends after the checkpoint under way; the last connection's close checkpoints the rest.
-        running.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).Wait();
+        thread?.Join();
+        _signal.Dispose();
     }
 
-    private void Run()
+    private void Loop()
     {
         while (true)
         {
-            lock (_gate)
+            _signal.Wait();
+            while (true)
             {
-                if (!_requested || _disposed)
+                lock (_gate)
                 {
-                    return;
+                    if (_disposed || !_requested)
+                    {
+                        // Nothing more asked for: the burst is over, and the next request starts another.
+                        _burst?.TrySetResult();
+                        if (_disposed)
+                        {
+                            return;
+                        }
+
+                        break;
+                    }
+
+                    _requested = false;
                 }
 
-                _requested = false;
-            }
-
-            try
-            {
-                using var connection = connections.Open();
-
-                // A pass copies what was committed when it began; commits made meanwhile are left for the next.
-                // A few passes in a row usually catch up, and once one has, the next commit starts the log over.
-                var (log, copied) = Checkpoint(connection, "PASSIVE");
-                for (var pass = 1; pass < 4 && copied < log; pass++)
-                {
-                    (log, copied) = Checkpoint(connection, "PASSIVE");
-                }
-
-                if (copied < log && log >= connections.RestartCheckpointPages)
-                {
-                    // Writers that never pause keep passive checkpoints from ever catching up, and the log only
-                    // starts over once one has. Past the bound, a RESTART waits for the writer under way, copies
-                    // what the passive ones left and makes the next writer start the log over: a stall of the
-                    // writers, but once per bound's worth of pages and only when they never pause.
-                    Checkpoint(connection, "RESTART");
-                }
-
-                Completed++;
-            }
-            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
-            {
-                SqliteLog.CheckpointFailed(logger, ex);
+                RunOnce();
             }
         }
     }
 
-    /// <summary>Runs a checkpoint; returns how many frames the log held and how many of them are in the database now.</summary>
-    private static (long Log, long Copied) Checkpoint(Microsoft.Data.Sqlite.SqliteConnection connection, string mode)
+    private void RunOnce()
+    {
+        try
+        {
+            using var connection = connections.Open();
+
+            // A pass copies what was committed when it began; commits made meanwhile are left for the next. A few
+            // passes in a row usually catch up, and once one has, the next commit starts the log over. A long log
+            // gets one pass only: more would chase writers that never pause while the log grows.
+            var pass = Checkpoint(connection, "PASSIVE");
+            for (var passes = 1; passes < 4 && pass.Copied < pass.Log && pass.Log < _restartFrames; passes++)
+            {
+                pass = Checkpoint(connection, "PASSIVE");
+            }
+
+            if (pass.Log >= _restartFrames)
+            {
+                // The log starts over only when a writer begins with every frame of it copied, and writers that never
+                // pause always commit more between a pass and the next writer. So past the bound this thread waits
+                // for a turn at their gate and copies the few frames committed since its pass. It waits as one of
+                // the gate's queued waiters, first come first served: a plain Wait could lose the gate to every writer
+                // that arrives as it is let go, and SQLite's busy handler, polling, lost to all of them.
+                writers.WaitAsync(CancellationToken.None).Wait();
+                try
+                {
+                    Checkpoint(connection, "PASSIVE");
+                }
+                finally
+                {
+                    writers.Release();
+                }
+            }
+
+            Completed++;
+        }
+        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
+        {
+            SqliteLog.CheckpointFailed(logger, ex);
+        }
+    }
+
+    /// <summary>
+    /// Runs a checkpoint; returns whether it finished (a RESTART does not when another checkpoint holds the lock or a
+    /// reader stays in the log), how many frames the log held and how many of them are in the database now.
+    /// </summary>
+    private static (bool Done, long Log, long Copied) Checkpoint(Microsoft.Data.Sqlite.SqliteConnection connection, string mode)
     {
         using var checkpoint = connection.CreateCommand();
         checkpoint.CommandText = $"PRAGMA wal_checkpoint({mode});";
         using var reader = checkpoint.ExecuteReader();
-        return reader.Read() ? (reader.GetInt64(1), reader.GetInt64(2)) : (0, 0);
+        return reader.Read() ? (reader.GetInt64(0) == 0, reader.GetInt64(1), reader.GetInt64(2)) : (true, 0, 0);
     }
 }

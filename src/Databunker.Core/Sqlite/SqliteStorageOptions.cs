@@ -42,12 +42,14 @@ public sealed class SqliteStorageOptions
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// The size, in bytes, that the write-ahead log file is cut back to after a checkpoint
-    /// (<c>PRAGMA journal_size_limit</c>), so that a burst of writes does not leave a large log holding old
-    /// pages behind. Default 16 MiB.
+    /// The size, in bytes, of the write-ahead log file at rest. The vault's background checkpoints start the log
+    /// over once three quarters of it are written, and a commit that took it further (a bulk load) has the file cut
+    /// back to it after a checkpoint (<c>PRAGMA journal_size_limit</c>), so that a burst of writes does not leave a
+    /// large log holding old pages behind. A larger log costs disk, a smaller one costs writes: each restart holds
+    /// the writers for one sync (see docs/benchmarks.md). Default 64 MiB.
     /// </summary>
     [Range(0d, double.MaxValue)]
-    public long JournalSizeLimit { get; set; } = 16L * 1024 * 1024;
+    public long JournalSizeLimit { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>
     /// How many commits go by between two checkpoints that the vault runs on a background task of its own

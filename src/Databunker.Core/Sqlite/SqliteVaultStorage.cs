@@ -47,7 +47,7 @@ internal sealed partial class SqliteVaultStorage : IVaultStore, IDisposable
         _connections = new SqliteConnectionFactory(options.Value);
         _time = time;
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        _checkpointer = new SqliteCheckpointer(_connections, _logger);
+        _checkpointer = new SqliteCheckpointer(_connections, _writers, _logger);
         if (_connections.IsInMemory)
         {
             SqliteLog.InMemoryVault(_logger);
