@@ -6,11 +6,19 @@ using Databunker.Core.Benchmarks;
 // scale: dotnet run -c Release --project tests/Databunker.Core.Benchmarks -- scale --store sqlite --sizes 100000,1000000
 // The PostgreSQL rounds (InterleavedRounds: vault and floor in alternating blocks) with a first argument of rounds:
 // dotnet run -c Release --project tests/Databunker.Core.Benchmarks -- rounds [rounds] [block]
+// SQLite creates under several journal size limits, in interleaved rounds (CheckpointRounds):
+// dotnet run -c Release --project tests/Databunker.Core.Benchmarks -- checkpoint-rounds 16,64,128,4096
 if (args is ["rounds", .. var counts])
 {
     await InterleavedRounds.RunAsync(
         counts is [var r, ..] ? int.Parse(r, System.Globalization.CultureInfo.InvariantCulture) : 10,
         counts is [_, var b, ..] ? int.Parse(b, System.Globalization.CultureInfo.InvariantCulture) : 400);
+    return;
+}
+
+if (args is ["checkpoint-rounds", .. var limits])
+{
+    await CheckpointRounds.RunAsync(limits);
     return;
 }
 
