@@ -10,12 +10,14 @@ namespace Databunker.Core.Sqlite;
 /// let the log of a bulk load grow to tens of gigabytes before the first checkpoint.
 /// <para>
 /// Writers that never pause keep passive checkpoints from ever catching up, and the log only starts over when a writer
-/// begins with all of it copied. So once the log holds three quarters of the journal size limit, the background thread
-/// takes its turn at the vault's writer gate, first come first served, and copies the few frames committed since its
-/// last pass while no writer of this process runs: the next writer starts the log over. (It used to be the committing
-/// writer that restarted a log past four times the bound with a RESTART checkpoint, on a caller's request, and the
-/// file was cut back and grown again at every restart: a third more time on every create in the benchmarks.) A writer
-/// that still finds the log past four times the bound restarts it itself, but only when no checkpoint is under way.
+/// begins with all of it copied. So once the log holds three quarters of the journal size limit (of 1,000 pages at
+/// least), the background thread takes its turn at the vault's writer gate, first come first served, and copies the few
+/// frames committed since its last pass while no gated writer runs (an erasure, which does not take the gate, or a
+/// reader on an older snapshot can still keep the log from starting over): the next writer starts the log over. (It
+/// used to be the committing writer that restarted a log past four times the bound with a RESTART checkpoint, on a
+/// caller's request, and the file was cut back and grown again at every restart: a fifth more time on every create,
+/// measured in docs/benchmarks.md.) A writer that still finds the log past four times the bound restarts it itself,
+/// but only when no checkpoint is under way, and once per bound of growth.
 /// </para>
 /// </summary>
 internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, SemaphoreSlim writers, ILogger logger) : IDisposable
@@ -25,13 +27,15 @@ internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, Se
     private readonly FileInfo _log = new(connections.DataSource + "-wal");
     private readonly long _longLog = 2 * connections.RestartCheckpointPages * 4096;
 
-    // The log is started over at three quarters of the journal size limit: the file then never outgrows the limit
-    // between two restarts, so it is never cut back and grown again (each cycle of that cost a fifth of the time of
-    // every create), and each restart, a stall of the writers for a sync, comes once per tens of megabytes.
+    // The log is started over at three quarters of the journal size limit: at the default limit the file then stays
+    // under it between two restarts unless one commit (a bulk load) takes it further, so it is not cut back and grown
+    // again (each cycle of that cost a fifth of the time of every create), and each restart, a stall of the writers
+    // for a sync, comes once per tens of megabytes.
     private readonly long _restartFrames = connections.RestartCheckpointPages * 3 / 4;
 
-    // Where the log's length next asks for a background checkpoint, and where its writer next restarts it; changed only
-    // by committing writers, which the vault's writer gate lets in one at a time.
+    // Where the log's length next asks for a background checkpoint, and where its writer next restarts it; changed by
+    // committing writers, which the vault's writer gate lets in one at a time, and by erasures, which do not take the
+    // gate: a race between them moves a threshold by at most one bound, and the thresholds only decide when to ask.
     private long _nextRequest;
     private long _nextRestart;
     private readonly Lock _gate = new();
@@ -84,17 +88,19 @@ internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, Se
             // The log is long and no background checkpoint is under way to bound it. This writer never waits for one:
             // a RESTART beside it would find the checkpoint lock taken, and the background thread may be waiting for the
             // gate that this writer holds.
+            // Whatever the outcome, the next try waits for another bound of growth: a reader that keeps the log from
+            // starting over would otherwise have every commit wait up to the busy timeout for it.
+            _nextRestart = length + _longLog;
             try
             {
                 if (Checkpoint(connection, "RESTART").Done)
                 {
-                    _nextRestart = length + _longLog;
                     WriterRestarts++;
                 }
             }
             catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
             {
-                // The commit stands; the next one tries again.
+                // The commit stands; a later one tries again.
                 SqliteLog.CheckpointFailed(logger, ex);
             }
         }
@@ -150,8 +156,9 @@ internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, Se
                     // A thread of its own, not the thread pool: writers doing SQLite's synchronous I/O on every pool
                     // thread kept a queued checkpoint from starting for hundreds of milliseconds while the log grew by
                     // a hundred megabytes.
+                    // UnsafeStart: the thread serves every later writer, not the first one's activity or logging scope.
                     _thread = new Thread(Loop) { IsBackground = true, Name = "Databunker SQLite checkpoints" };
-                    _thread.Start();
+                    _thread.UnsafeStart();
                 }
 
                 _signal.Release();
@@ -166,13 +173,19 @@ internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, Se
         Thread? thread;
         lock (_gate)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
             _disposed = true;
             _requested = false;
             thread = _thread;
             _signal.Release();
         }
 
-        // The loop ends after the checkpoint under way; the last connection's close checkpoints the rest.
+        // The loop ends after the checkpoint under way (which may first wait its turn behind the writers queued at the
+        // gate); requests not yet run complete without running, and the last connection's close checkpoints the rest.
         thread?.Join();
         _signal.Dispose();
     }
@@ -241,8 +254,10 @@ internal sealed class SqliteCheckpointer(SqliteConnectionFactory connections, Se
 
             Completed++;
         }
-        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // Whatever failed, on a thread of its own an exception would end the host's process; the next request
+            // tries again, and the commits stand.
             SqliteLog.CheckpointFailed(logger, ex);
         }
     }

@@ -73,7 +73,7 @@ internal sealed class SqliteConnectionFactory : IDisposable
 
     public bool IsInMemory { get; }
 
-    /// <summary>How many pages the write-ahead log may hold before a background checkpoint restarts it: the journal size limit, at least 1,000.</summary>
+    /// <summary>The journal size limit in pages, at least 1,000: the background checkpoints start the log over at three quarters of it.</summary>
     public long RestartCheckpointPages { get; }
 
     /// <summary>Commits between background checkpoints; 0 when SQLite checkpoints on its own (and always in memory).</summary>

@@ -43,16 +43,16 @@ public sealed class SqliteStorageOptions
 
     /// <summary>
     /// The size, in bytes, of the write-ahead log file at rest. The vault's background checkpoints start the log
-    /// over once three quarters of it are written, and a commit that took it further (a bulk load) has the file cut
-    /// back to it after a checkpoint (<c>PRAGMA journal_size_limit</c>), so that a burst of writes does not leave a
-    /// large log holding old pages behind. A larger log costs disk, a smaller one costs writes: each restart holds
-    /// the writers for one sync (see docs/benchmarks.md). Default 64 MiB.
+    /// over once three quarters of it (of 1,000 pages at least) are written, and a commit that took it further (a
+    /// bulk load) has the file cut back to it when the log starts over (<c>PRAGMA journal_size_limit</c>), so that a
+    /// burst of writes does not leave a large log holding old pages behind. A larger log costs disk, a smaller one
+    /// costs writes: each restart holds the writers for one sync (see docs/benchmarks.md). Default 64 MiB.
     /// </summary>
     [Range(0d, double.MaxValue)]
     public long JournalSizeLimit { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>
-    /// How many commits go by between two checkpoints that the vault runs on a background task of its own
+    /// How many commits go by between two checkpoints that the vault runs on a background thread of its own
     /// (<c>PRAGMA wal_checkpoint(PASSIVE)</c>), with SQLite's automatic checkpoint turned off on the vault's
     /// connections, so that no request pays for copying the write-ahead log into the database and for its
     /// sync. 0 leaves checkpoints to SQLite: the commit that takes the log past 1,000 pages runs one. 0 to 100,000.
