@@ -26,7 +26,12 @@ internal sealed class AppDataManager(
     public Task<AppDocument?> GetAsync(Guid person, string app, CancellationToken cancellationToken = default)
     {
         Registration(app);
-        return GuardCryptoAsync<AppDocument?>(AuditOperations.AppDataGet, async () =>
+        return GetCoreAsync(person, app, cancellationToken);
+    }
+
+    private async Task<AppDocument?> GetCoreAsync(Guid person, string app, CancellationToken cancellationToken)
+    {
+        try
         {
             using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
             var stored = await store.GetAppDocumentAsync(person, app, Now(), cancellationToken).ConfigureAwait(false);
@@ -48,7 +53,11 @@ internal sealed class AppDataManager(
             {
                 CryptographicOperations.ZeroMemory(dataKey);
             }
-        });
+        }
+        catch (VaultCryptoException ex) when (CryptoGuard.Logged(_logger, AuditOperations.AppDataGet, ex))
+        {
+            throw;
+        }
     }
 
     public Task<long> PutAsync(Guid person, string app, JsonElement document, long? expectedVersion = null, CancellationToken cancellationToken = default)
@@ -56,7 +65,12 @@ internal sealed class AppDataManager(
         var registration = Registration(app);
         CheckExpected(expectedVersion);
         var json = ProfileCodec.Serialize(document, registration.MaxDocumentBytes, nameof(document), "document");
-        return GuardCryptoAsync(AuditOperations.AppDataPut, async () =>
+        return PutCoreAsync(person, registration, json, expectedVersion, cancellationToken);
+    }
+
+    private async Task<long> PutCoreAsync(Guid person, AppDataRegistration registration, byte[] json, long? expectedVersion, CancellationToken cancellationToken)
+    {
+        try
         {
             try
             {
@@ -76,7 +90,11 @@ internal sealed class AppDataManager(
             {
                 Array.Clear(json);
             }
-        });
+        }
+        catch (VaultCryptoException ex) when (CryptoGuard.Logged(_logger, AuditOperations.AppDataPut, ex))
+        {
+            throw;
+        }
     }
 
     public Task<AppDocument> PatchAsync(Guid person, string app, JsonElement patch, long? expectedVersion = null, CancellationToken cancellationToken = default)

@@ -16,4 +16,14 @@ internal static class CryptoGuard
             throw;
         }
     }
+
+    /// <summary>
+    /// For an exception filter around an operation's own body: logs <paramref name="exception"/> as event 5 and returns
+    /// false, so that it goes on to the caller untouched.
+    /// </summary>
+    public static bool Logged(ILogger logger, string operation, VaultCryptoException exception)
+    {
+        Log.CryptoFailure(logger, operation, exception);
+        return false;
+    }
 }

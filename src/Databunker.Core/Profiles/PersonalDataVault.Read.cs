@@ -2,8 +2,14 @@ namespace Databunker.Core.Profiles;
 
 internal sealed partial class PersonalDataVault
 {
-    public Task<PersonRecord?> GetPersonAsync(PersonLookup lookup, CancellationToken cancellationToken = default) =>
-        GuardCryptoAsync(AuditOperations.PersonGet, async () =>
+    /// <summary>A read's event for the person found, made once rather than on every read.</summary>
+    private Func<Guid, AuditRecord>? _personGetEvent;
+
+    // An async method of its own, not a lambda handed to CryptoGuard: that cost a closure, a delegate, a second
+    // state machine and a task on every read.
+    public async Task<PersonRecord?> GetPersonAsync(PersonLookup lookup, CancellationToken cancellationToken = default)
+    {
+        try
         {
             using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
             StoredPerson? user;
@@ -12,7 +18,7 @@ internal sealed partial class PersonalDataVault
             if (directory.AuditsEachRead)
             {
                 (user, match, audited) = await directory.FindAuditedAsync(
-                    lookup, lease.Keys, owner => audit.NewEvent(AuditOperations.PersonGet, owner, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
+                    lookup, lease.Keys, _personGetEvent ??= owner => audit.NewEvent(AuditOperations.PersonGet, owner, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -49,7 +55,13 @@ internal sealed partial class PersonalDataVault
             {
                 Zero(dataKey);
             }
-        });
+        }
+        catch (VaultCryptoException ex) when (CryptoGuard.Logged(_logger, AuditOperations.PersonGet, ex))
+        {
+            // Not reached: the filter logs and lets the exception go on.
+            throw;
+        }
+    }
 
     public Task<IReadOnlyList<AuditEvent>> GetAuditEventsAsync(Guid token, CancellationToken cancellationToken = default) =>
         GuardCryptoAsync("audit.read", async () =>

@@ -53,8 +53,9 @@ internal sealed class SessionManager(
         }
     }
 
-    public Task<Session?> GetAsync(string sessionId, bool touch = true, CancellationToken cancellationToken = default) =>
-        CryptoGuard.RunAsync<Session?>(_logger, AuditOperations.SessionGet, async () =>
+    public async Task<Session?> GetAsync(string sessionId, bool touch = true, CancellationToken cancellationToken = default)
+    {
+        try
         {
             if (!TryParse(sessionId, out var id))
             {
@@ -84,7 +85,12 @@ internal sealed class SessionManager(
             {
                 Zero(key);
             }
-        });
+        }
+        catch (VaultCryptoException ex) when (CryptoGuard.Logged(_logger, AuditOperations.SessionGet, ex))
+        {
+            throw;
+        }
+    }
 
     public Task<long> ReplaceAsync(string sessionId, JsonElement data, long? expectedVersion = null, CancellationToken cancellationToken = default)
     {

@@ -68,8 +68,9 @@ internal sealed class ShareLinkManager(
         });
     }
 
-    public Task<ShareRedemption> RedeemAsync(string token, CancellationToken cancellationToken = default) =>
-        CryptoGuard.RunAsync(_logger, AuditOperations.ShareRedeem, async () =>
+    public async Task<ShareRedemption> RedeemAsync(string token, CancellationToken cancellationToken = default)
+    {
+        try
         {
             if (token is not { Length: TokenLength } || !Base64Url.IsValid(token))
             {
@@ -105,7 +106,12 @@ internal sealed class ShareLinkManager(
             {
                 CryptographicOperations.ZeroMemory(dataKey);
             }
-        });
+        }
+        catch (VaultCryptoException ex) when (CryptoGuard.Logged(_logger, AuditOperations.ShareRedeem, ex))
+        {
+            throw;
+        }
+    }
 
     public Task<IReadOnlyList<ShareLinkInfo>> ListAsync(Guid person, CancellationToken cancellationToken = default) =>
         CryptoGuard.RunAsync<IReadOnlyList<ShareLinkInfo>>(_logger, "share.list", async () =>

@@ -31,6 +31,7 @@ public sealed class TamperingTests(string store)
             new { from = _alice.ToByteArray(), to = _bob.ToByteArray() });
 
         await AssertCryptoFailure(() => _host.Vault.GetPersonAsync(PersonLookup.ByToken(_bob)));
+        _host.Logs.Lines.Should().Contain(m => m.Contains("failed authentication during person.get", StringComparison.Ordinal), "the failure is logged (event 5) before it reaches the caller");
         (await _host.Vault.GetPersonAsync(PersonLookup.ByToken(_alice)))!.Profile.GetProperty("secret").GetString().Should().Be("alice-secret");
     }
 
