@@ -3,7 +3,7 @@ namespace Databunker.Core.Profiles;
 internal sealed partial class PersonalDataVault
 {
     /// <summary>A read's event for the person found, made once rather than on every read.</summary>
-    private Func<Guid, AuditRecord>? _personGetEvent;
+    private readonly Func<Guid, AuditRecord> _personGetEvent = owner => audit.NewEvent(AuditOperations.PersonGet, owner, AuditOutcomes.Success);
 
     // An async method of its own, not a lambda handed to CryptoGuard: that cost a closure, a delegate, a second
     // state machine and a task on every read.
@@ -18,7 +18,7 @@ internal sealed partial class PersonalDataVault
             if (directory.AuditsEachRead)
             {
                 (user, match, audited) = await directory.FindAuditedAsync(
-                    lookup, lease.Keys, _personGetEvent ??= owner => audit.NewEvent(AuditOperations.PersonGet, owner, AuditOutcomes.Success), cancellationToken).ConfigureAwait(false);
+                    lookup, lease.Keys, _personGetEvent, cancellationToken).ConfigureAwait(false);
             }
             else
             {

@@ -40,13 +40,10 @@ public sealed class SqliteStorageTests
         // 40 commits of 500 persons each (about 45 MiB of log in all), fewer than the 64 commits between two counted
         // checkpoints: with a 1 MiB journal limit the restart bound is 1,000 pages, and a log past twice that (about
         // 8 MiB) asks for a checkpoint by its size alone. (A 10,000,000-person load had grown its log to 73 GB, with
-        // nothing copied into the database, before the disk was full.) The background task restarts the log at the
+        // nothing copied into the database, before the disk was full.) The background thread restarts the log at the
         // writers' gate, between two commits.
-        var path = VaultHost.NewDatabasePath();
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var services = new ServiceCollection();
-        services.AddDatabunker().UseSqlite($"Data Source={path}", o => o.JournalSizeLimit = 1024 * 1024).UseMasterKey(RandomNumberGenerator.GetBytes(32));
-        await using var provider = services.BuildServiceProvider();
+        var (path, provider) = FileVault(o => o.JournalSizeLimit = 1024 * 1024);
+        await using var _ = provider;
         var vault = provider.GetRequiredService<IPersonalDataVault>();
         var storage = provider.GetRequiredService<SqliteVaultStorage>();
         for (var chunk = 0; chunk < 40; chunk++)
@@ -68,15 +65,12 @@ public sealed class SqliteStorageTests
     public async Task WritersThatNeverPause_HaveTheLogRestartedAtTheirGate_NotOnTheirOwnRequests()
     {
         // Four writers that create without a pause keep passive checkpoints from ever catching up. With a 1 MiB
-        // journal limit the bound is 1,000 pages: past 750 of them the background task takes its turn at the writers'
+        // journal limit the bound is 1,000 pages: past 750 of them the background thread takes its turn at the writers'
         // gate, copies what its passes left, and the next writer starts the log over. Past 16 MiB a writer with no
         // checkpoint under way restarts the log itself: it was the writers who did, on a caller's request. (How far the
         // log gets before the thread's turn depends on the disk's syncs; the count of the writers' restarts does not.)
-        var path = VaultHost.NewDatabasePath();
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var services = new ServiceCollection();
-        services.AddDatabunker().UseSqlite($"Data Source={path}", o => o.JournalSizeLimit = 1024 * 1024).UseMasterKey(RandomNumberGenerator.GetBytes(32));
-        await using var provider = services.BuildServiceProvider();
+        var (path, provider) = FileVault(o => o.JournalSizeLimit = 1024 * 1024);
+        await using var _ = provider;
         var vault = provider.GetRequiredService<IPersonalDataVault>();
         var storage = provider.GetRequiredService<SqliteVaultStorage>();
         var longest = 0L;
@@ -234,13 +228,20 @@ public sealed class SqliteStorageTests
         }
     }
 
-    private static async Task<(long Frames, int Checkpoints)> WalAfterCreatesAsync(int checkpointEvery)
+    /// <summary>A vault in a new database file of its own, with the storage options given; the caller disposes it.</summary>
+    private static (string Path, ServiceProvider Provider) FileVault(Action<SqliteStorageOptions> configure)
     {
         var path = VaultHost.NewDatabasePath();
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var services = new ServiceCollection();
-        services.AddDatabunker().UseSqlite($"Data Source={path}", o => o.BackgroundCheckpointCommits = checkpointEvery).UseMasterKey(RandomNumberGenerator.GetBytes(32));
-        await using var provider = services.BuildServiceProvider();
+        services.AddDatabunker().UseSqlite($"Data Source={path}", configure).UseMasterKey(RandomNumberGenerator.GetBytes(32));
+        return (path, services.BuildServiceProvider());
+    }
+
+    private static async Task<(long Frames, int Checkpoints)> WalAfterCreatesAsync(int checkpointEvery)
+    {
+        var (path, provider) = FileVault(o => o.BackgroundCheckpointCommits = checkpointEvery);
+        await using var _ = provider;
         var vault = provider.GetRequiredService<IPersonalDataVault>();
         var storage = provider.GetRequiredService<SqliteVaultStorage>();
         for (var i = 0; i < 400; i++)
