@@ -52,6 +52,18 @@ public sealed partial class BenchStore : IDisposable
     /// <summary>Where <see cref="OpenVaultAsync"/> keeps the vault: its SQLite file, or its PostgreSQL schema.</summary>
     public string VaultConnectionString => _name == Sqlite ? $"Data Source={Path.Combine(_place, "vault.db")}" : InSchema("vault");
 
+    /// <summary>
+    /// <c>DATABUNKER_BENCH_SQLITE_JOURNAL_MIB</c>, when set, is the SQLite vault's <c>JournalSizeLimit</c> in MiB: a run with a
+    /// limit no benchmark reaches (4096) sets the cost of starting the log over apart from the cost of the code.
+    /// </summary>
+    private static void SqliteJournal(Databunker.Core.Sqlite.SqliteStorageOptions options)
+    {
+        if (Environment.GetEnvironmentVariable("DATABUNKER_BENCH_SQLITE_JOURNAL_MIB") is { Length: > 0 } mib)
+        {
+            options.JournalSizeLimit = long.Parse(mib, System.Globalization.CultureInfo.InvariantCulture) * 1024 * 1024;
+        }
+    }
+
     /// <summary>A vault on this store, initialised; each call another instance (a service provider of its own) of the same vault.</summary>
     /// <param name="configure">Options of the vault.</param>
     /// <param name="services">Services registered before the vault's own, such as a <see cref="TimeProvider"/>.</param>
@@ -64,7 +76,7 @@ public sealed partial class BenchStore : IDisposable
             o.DefaultActor = "bench";
             configure?.Invoke(o);
         }).UseMasterKey(_masterKey);
-        _ = _name == Sqlite ? builder.UseSqlite(VaultConnectionString) : builder.UsePostgreSql(VaultConnectionString);
+        _ = _name == Sqlite ? builder.UseSqlite(VaultConnectionString, SqliteJournal) : builder.UsePostgreSql(VaultConnectionString);
         var provider = collection.BuildServiceProvider();
         await provider.GetRequiredService<IVaultAdministration>().InitializeAsync();
         return (provider, provider.GetRequiredService<IPersonalDataVault>());

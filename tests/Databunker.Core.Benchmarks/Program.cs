@@ -7,7 +7,7 @@ using Databunker.Core.Benchmarks;
 // The PostgreSQL rounds (InterleavedRounds: vault and floor in alternating blocks) with a first argument of rounds:
 // dotnet run -c Release --project tests/Databunker.Core.Benchmarks -- rounds [rounds] [block]
 // SQLite creates under several journal size limits, in interleaved rounds (CheckpointRounds):
-// dotnet run -c Release --project tests/Databunker.Core.Benchmarks -- checkpoint-rounds 16,64,128,4096
+// dotnet run -c Release --project tests/Databunker.Core.Benchmarks -- checkpoint-rounds 16,64,128,4096 [bulk]
 if (args is ["rounds", .. var counts])
 {
     await InterleavedRounds.RunAsync(
