@@ -86,7 +86,7 @@ internal sealed class PostgreSqlAuditChainWriter
         {
             var sql = condition is null ? OneUnconditional : Conditional.GetOrAdd((condition, values.Length, false), static key =>
                 string.Format(CultureInfo.InvariantCulture, OneFormat, " WHERE (" + Condition(key.Condition, key.Count) + ")"));
-            batch.BatchCommands.Add(Command(sql, Next(audit[0]), values));
+            batch.BatchCommands.Add(Next(sql, audit[0], values));
             return;
         }
 
@@ -127,24 +127,38 @@ internal sealed class PostgreSqlAuditChainWriter
         var sql = Reads.GetOrAdd((select, condition), static key =>
             $"WITH r AS ({SqlParameters.Renumber(key.Select.TrimEnd(';', ' '), 9)}), " +
             $"a AS ({Columns}SELECT {OneValues} FROM r WHERE ({key.Condition}) LIMIT 1 RETURNING 1) SELECT r.*, EXISTS (SELECT 1 FROM a) FROM r;");
-        batch.BatchCommands.Add(Command(sql, Next(audit), values));
+        batch.BatchCommands.Add(Next(sql, audit, values));
     }
 
-    /// <summary>Links one event after the head and moves the head; the event's nine values in statement order.</summary>
-    private object?[] Next(AuditRecord record)
+    /// <summary>
+    /// Links one event after the head, moves the head, and makes the statement with the event's nine values and the
+    /// caller's. Each of the nine is declared with its column's type (and the numbers as typed parameters, not boxed): a
+    /// null subject or details sent without a type would make the statement's parameter types differ from those it was
+    /// prepared with, and Npgsql would then send it unprepared, to be parsed and planned again on each call.
+    /// </summary>
+    private NpgsqlBatchCommand Next(string sql, AuditRecord record, object?[] values)
     {
         var sequence = _sequence + 1;
         var link = _chain.Link(_link, sequence, record);
         _beforeLast = (_sequence, _link);
         (_sequence, _link) = (sequence, link);
-        return [record.At, record.Actor, record.Operation, record.Person?.ToByteArray(), record.Outcome, record.Details, _lease.Stripe, sequence, link];
+
+        var command = new NpgsqlBatchCommand(sql);
+        var parameters = command.Parameters;
+        parameters.Add(new NpgsqlParameter<long> { NpgsqlDbType = NpgsqlDbType.Bigint, TypedValue = record.At });
+        parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text, TypedValue = record.Actor });
+        parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text, TypedValue = record.Operation });
+        parameters.Add(new NpgsqlParameter<byte[]?> { NpgsqlDbType = NpgsqlDbType.Bytea, TypedValue = record.Person?.ToByteArray() });
+        parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text, TypedValue = record.Outcome });
+        parameters.Add(new NpgsqlParameter<byte[]?> { NpgsqlDbType = NpgsqlDbType.Bytea, TypedValue = record.Details });
+        parameters.Add(new NpgsqlParameter<int> { NpgsqlDbType = NpgsqlDbType.Integer, TypedValue = _lease.Stripe });
+        parameters.Add(new NpgsqlParameter<long> { NpgsqlDbType = NpgsqlDbType.Bigint, TypedValue = sequence });
+        parameters.Add(new NpgsqlParameter<byte[]> { NpgsqlDbType = NpgsqlDbType.Bytea, TypedValue = link });
+        AddValues(parameters, values);
+        return command;
     }
 
-    /// <summary>
-    /// The statement with the event's nine values, each declared with its column's type, and the caller's. A null subject
-    /// or details sent without a type would make the statement's parameter types differ from those it was prepared with,
-    /// and Npgsql would then send it unprepared, to be parsed and planned again on each call.
-    /// </summary>
+    /// <summary>The statement of several events: each of the nine values an array of its column's type, and the caller's.</summary>
     private static NpgsqlBatchCommand Command(string sql, object?[] row, object?[] values)
     {
         var command = new NpgsqlBatchCommand(sql);
@@ -153,12 +167,16 @@ internal sealed class PostgreSqlAuditChainWriter
             command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = row[i] is Array and not byte[] ? NpgsqlDbType.Array | EventTypes[i] : EventTypes[i], Value = row[i] ?? DBNull.Value });
         }
 
+        AddValues(command.Parameters, values);
+        return command;
+    }
+
+    private static void AddValues(NpgsqlParameterCollection parameters, object?[] values)
+    {
         foreach (var value in values)
         {
-            command.Parameters.Add(PostgreSqlVaultStorage.Parameter(value));
+            parameters.Add(PostgreSqlVaultStorage.Parameter(value));
         }
-
-        return command;
     }
 
     /// <summary>The transaction that <see cref="AppendAsync"/> appends in.</summary>

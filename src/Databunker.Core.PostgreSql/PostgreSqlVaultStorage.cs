@@ -322,54 +322,67 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
         Func<NpgsqlBatch, PostgreSqlAuditChainWriter, Task<T>> read,
         Func<NpgsqlBatch, Task>? execute,
         CancellationToken cancellationToken) =>
-        AppendingAsync(async (connection, chain) =>
-        {
-            await using var batch = new NpgsqlBatch(connection);
-            build(batch, chain);
-            await (execute?.Invoke(batch) ?? batch.ExecuteNonQueryAsync(cancellationToken)).ConfigureAwait(false);
-            return await read(batch, chain).ConfigureAwait(false);
-        }, cancellationToken);
+        AppendingAsync(
+            (Build: build, Read: read, Execute: execute),
+            static async (steps, connection, chain, cancellationToken) =>
+            {
+                await using var batch = new NpgsqlBatch(connection);
+                steps.Build(batch, chain);
+                await (steps.Execute?.Invoke(batch) ?? batch.ExecuteNonQueryAsync(cancellationToken)).ConfigureAwait(false);
+                return await steps.Read(batch, chain).ConfigureAwait(false);
+            },
+            cancellationToken);
 
     /// <summary>
     /// A read and its audit event as one statement, one round trip, one snapshot: the event is appended only if the read
     /// found a row for which <paramref name="condition"/> (SQL over the row's columns, as <c>r.name</c>) holds; when it
-    /// was not appended, the caller appends the one that fits.
+    /// was not appended, the caller appends the one that fits. The read's arguments travel as state to a static body
+    /// (no closure, delegate or second state machine per call: this is the path under every audited get).
     /// </summary>
     private Task<AuditedRead<T>> ReadAuditedAsync<T>(
         string select, object?[] selectValues, AuditRecord audit, string condition, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
-        where T : class
-    {
-        T? value = null;
-        var audited = false;
-        return AuditedBatchAsync(
-            (batch, chain) => chain.AddRead(batch, audit, select, selectValues, condition),
-            (_, chain) =>
+        where T : class =>
+        AppendingAsync(
+            new AuditedReadArguments<T>(select, selectValues, audit, condition, read),
+            static async (arguments, connection, chain, cancellationToken) =>
             {
+                T? value = null;
+                var audited = false;
+                await using (var batch = new NpgsqlBatch(connection))
+                {
+                    chain.AddRead(batch, arguments.Audit, arguments.Select, arguments.SelectValues, arguments.Condition);
+                    await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        (value, audited) = (arguments.Read(reader), reader.GetBoolean(reader.FieldCount - 1));
+                    }
+                }
+
                 if (!audited)
                 {
                     chain.Undo();
                 }
 
-                return Task.FromResult(new AuditedRead<T>(value, audited));
-            },
-            async batch =>
-            {
-                (value, audited) = (null, false);
-                await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    (value, audited) = (read(reader), reader.GetBoolean(reader.FieldCount - 1));
-                }
+                return new AuditedRead<T>(value, audited);
             },
             cancellationToken);
-    }
+
+    private readonly record struct AuditedReadArguments<T>(string Select, object?[] SelectValues, AuditRecord Audit, string Condition, Func<NpgsqlDataReader, T> Read);
 
     /// <summary>
     /// Leases a stripe (reading its head when this instance does not know it), runs <paramref name="write"/> on a pooled
     /// connection, and records where it left the stripe's head. A moved stripe, a deadlock or a serialization failure
     /// rolled everything back: the write runs again, on another stripe if the head moved.
     /// </summary>
-    private async Task<T> AppendingAsync<T>(Func<NpgsqlConnection, PostgreSqlAuditChainWriter, Task<T>> write, CancellationToken cancellationToken)
+    private Task<T> AppendingAsync<T>(Func<NpgsqlConnection, PostgreSqlAuditChainWriter, Task<T>> write, CancellationToken cancellationToken) =>
+        AppendingAsync(write, static (write, connection, chain, _) => write(connection, chain), cancellationToken);
+
+    /// <summary>
+    /// <see cref="AppendingAsync{T}(Func{NpgsqlConnection, PostgreSqlAuditChainWriter, Task{T}}, CancellationToken)"/> with
+    /// the write's arguments passed as <paramref name="state"/>, so that a static <paramref name="write"/> captures nothing.
+    /// </summary>
+    private async Task<T> AppendingAsync<TState, T>(
+        TState state, Func<TState, NpgsqlConnection, PostgreSqlAuditChainWriter, CancellationToken, Task<T>> write, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -383,7 +396,7 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
                 }
 
                 var chain = new PostgreSqlAuditChainWriter(_auditChain, lease);
-                var result = await write(connection, chain).ConfigureAwait(false);
+                var result = await write(state, connection, chain, cancellationToken).ConfigureAwait(false);
                 chain.Committed();
                 return result;
             }
