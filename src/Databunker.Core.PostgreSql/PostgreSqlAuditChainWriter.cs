@@ -103,7 +103,7 @@ internal sealed class PostgreSqlAuditChainWriter
         {
             var record = audit[i];
             var sequence = first + i + 1;
-            previous = _chain.Link(previous, sequence, record);
+            previous = _chain.Link(previous, _lease.Stripe, sequence, record);
             (at[i], actors[i], operations[i], subjects[i], outcomes[i], details[i], sequences[i], links[i]) =
                 (record.At, record.Actor, record.Operation, record.Person?.ToByteArray(), record.Outcome, record.Details, sequence, previous);
         }
@@ -139,7 +139,7 @@ internal sealed class PostgreSqlAuditChainWriter
     private NpgsqlBatchCommand Next(string sql, AuditRecord record, object?[] values)
     {
         var sequence = _sequence + 1;
-        var link = _chain.Link(_link, sequence, record);
+        var link = _chain.Link(_link, _lease.Stripe, sequence, record);
         _beforeLast = (_sequence, _link);
         (_sequence, _link) = (sequence, link);
 

@@ -47,7 +47,7 @@ public abstract class AuditStoreConformanceTests : StorageConformanceTests
             var previous = before.HeadLink;
             foreach (var entry in events)
             {
-                entry.Link.Should().Equal(Chain.Link(previous, entry.Sequence, entry.Event), "each link follows the one before it in its stripe");
+                entry.Link.Should().Equal(Chain.Link(previous, before.Stripe, entry.Sequence, entry.Event), "each link follows the one before it in its stripe, and covers the stripe");
                 previous = entry.Link!;
                 appended.Add((before.Stripe, entry));
             }

@@ -18,7 +18,7 @@ public sealed class ConformanceAuditChain : IAuditChain
     public int LinkSize => 32;
 
     /// <inheritdoc/>
-    public byte[] Link(ReadOnlySpan<byte> previous, long sequence, AuditRecord record)
+    public byte[] Link(ReadOnlySpan<byte> previous, int stripe, long sequence, AuditRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
         using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
@@ -39,6 +39,8 @@ public sealed class ConformanceAuditChain : IAuditChain
         BinaryPrimitives.WriteInt64BigEndian(number, record.Details?.Length ?? -1);
         hmac.AppendData(number);
         hmac.AppendData(record.Details ?? []);
+        BinaryPrimitives.WriteInt64BigEndian(number, stripe);
+        hmac.AppendData(number);
         return hmac.GetHashAndReset();
     }
 }

@@ -60,7 +60,7 @@ internal sealed class AuditTrailVerifier(IAuditStore storage, IAuditChain chain,
                         return Broken(stripe.Stripe, expected, $"Event {expected} of stripe {stripe.Stripe} is missing: it was deleted.");
                     }
 
-                    var link = chain.Link(previous, entry.Sequence, entry.Event);
+                    var link = chain.Link(previous, stripe.Stripe, entry.Sequence, entry.Event);
                     if (entry.Link is null || !CryptographicOperations.FixedTimeEquals(link, entry.Link))
                     {
                         return Broken(stripe.Stripe, expected, $"Event {expected} of stripe {stripe.Stripe} fails its link: it was inserted, moved or altered.");

@@ -165,7 +165,7 @@ internal sealed partial class SqliteVaultStorage : IAuditStore
         public void Add(AuditRecord audit)
         {
             var sequence = _sequence + 1;
-            var link = _chain.Link(_link, sequence, audit);
+            var link = _chain.Link(_link, Stripe, sequence, audit);
             _insert.Bind(1, audit.At).Bind(2, audit.Actor).Bind(3, audit.Operation);
             if (audit.Person is { } subject)
             {

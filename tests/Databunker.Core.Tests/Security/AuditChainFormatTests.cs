@@ -30,15 +30,33 @@ public sealed class AuditChainFormatTests
         chain.UseKey(Key);
         var previous = RandomNumberGenerator.GetBytes(32);
 
-        var link = chain.Link(previous, 42, record);
+        var link = chain.Link(previous, 1, 42, record);
 
-        link.Should().Equal(Expected(previous, 42, record));
-        chain.Link(previous, 43, record).Should().NotEqual(link, "the sequence number is covered");
-        chain.Link(previous, 42, record).Should().Equal(link, "a link is a function of its inputs (the reused MAC context starts clean)");
+        link.Should().Equal(Expected(previous, 1, 42, record));
+        chain.Link(previous, 1, 43, record).Should().NotEqual(link, "the sequence number is covered");
+        chain.Link(previous, 1, 42, record).Should().Equal(link, "a link is a function of its inputs (the reused MAC context starts clean)");
     }
 
-    /// <summary>previous ‖ sequence ‖ at ‖ actor ‖ operation ‖ subject ‖ outcome ‖ details; numbers and lengths are 8 bytes big-endian.</summary>
-    private static byte[] Expected(byte[] previous, long sequence, AuditRecord record)
+    /// <summary>Stripe 1 keeps the links of the one chain from before stripes; every other stripe's number is covered.</summary>
+    [TestCaseSource(nameof(Events))]
+    public void Link_CoversTheStripe_ExceptInStripeOne(AuditRecord record)
+    {
+        var chain = new AuditChain();
+        chain.UseKey(Key);
+        var previous = new byte[32];
+
+        var links = new[] { 1, 2, 3, 32 }.Select(stripe => chain.Link(previous, stripe, 1, record)).ToList();
+
+        links.Select(Convert.ToHexString).Should().OnlyHaveUniqueItems("the same event at the same place in two stripes has two links");
+        links[1].Should().Equal(Expected(previous, 2, 1, record));
+        links[3].Should().Equal(Expected(previous, 32, 1, record));
+    }
+
+    /// <summary>
+    /// previous ‖ sequence ‖ at ‖ actor ‖ operation ‖ subject ‖ outcome ‖ details, then the stripe (4 bytes) in every stripe
+    /// but 1; numbers and lengths are 8 bytes big-endian.
+    /// </summary>
+    private static byte[] Expected(byte[] previous, int stripe, long sequence, AuditRecord record)
     {
         using var input = new MemoryStream();
         input.Write(previous);
@@ -57,6 +75,13 @@ public sealed class AuditChainFormatTests
         else
         {
             Number(input, -1);
+        }
+
+        if (stripe != 1)
+        {
+            var bytes = new byte[4];
+            BinaryPrimitives.WriteInt32BigEndian(bytes, stripe);
+            input.Write(bytes);
         }
 
         return HMACSHA256.HashData(Key, input.ToArray());

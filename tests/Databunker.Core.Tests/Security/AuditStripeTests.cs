@@ -98,6 +98,41 @@ public sealed class AuditStripeTests(string store)
         }
     }
 
+    /// <summary>
+    /// A database writer without the key copies a stripe's events, links and all, into a stripe that holds none. Every
+    /// stripe but the first starts from the same zero link, so the copies verified as long as a link did not cover the
+    /// number of its stripe: real events (reads of a person) shown twice. Now the copy fails its first link.
+    /// </summary>
+    [Test]
+    public async Task AStripeCopiedIntoAnEmptyOne_IsFound()
+    {
+        if (_store.Name != TestStore.PostgreSqlName)
+        {
+            Assert.Ignore("SQLite keeps one stripe: there is no other to copy into.");
+        }
+
+        await using var host = await VaultHost.StartAsync(o => o.ReadAuditWindow = 0, store: _store);
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "copied@example.com" }));
+        for (var i = 0; i < 3; i++)
+        {
+            await host.Vault.GetPersonAsync(PersonLookup.ByToken(person));
+        }
+
+        var source = StripeOf(host, host.Scalar<long>("SELECT MAX(id) FROM audit_events"));
+        var empty = host.Scalar<int>("SELECT MIN(c.id) FROM audit_chain c WHERE NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.stripe = c.id)");
+        host.Scalar<long>($"SELECT COUNT(*) FROM audit_events WHERE stripe = {source}").Should().BeGreaterThanOrEqualTo(4);
+        (await host.Administration.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
+
+        host.Sql($"INSERT INTO audit_events (at, actor, operation, subject, outcome, details, stripe, seq, link) " +
+            $"SELECT at, actor, operation, subject, outcome, details, {empty}, seq, link FROM audit_events WHERE stripe = {source} ORDER BY seq");
+
+        var result = await host.Administration.VerifyAuditTrailAsync();
+
+        result.IsIntact.Should().BeFalse("a stripe's links are bound to its number: another stripe's events fail them");
+        result.FirstBrokenStripe.Should().Be(empty);
+        result.Problem.Should().Contain("fails its link");
+    }
+
     private string Where(int stripe) => _store.Name == TestStore.PostgreSqlName ? $"stripe = {stripe}" : "1 = 1";
 
     private int StripeOf(VaultHost host, long id) =>

@@ -6,8 +6,11 @@ namespace Databunker.Core.Kernel.Crypto;
 
 /// <summary>
 /// The HMAC-SHA256 chain over the audit trail, under the vault's own audit-chain system key:
-/// <c>link = HMAC(key, previous ‖ sequence ‖ at ‖ actor ‖ operation ‖ subject ‖ outcome ‖ details)</c>, every
-/// variable field length-prefixed. The key ring hands it the key when the vault opens.
+/// <c>link = HMAC(key, previous ‖ sequence ‖ at ‖ actor ‖ operation ‖ subject ‖ outcome ‖ details [‖ stripe])</c>, every
+/// variable field length-prefixed; the stripe's number (four bytes, big-endian) ends the input in every stripe but 1,
+/// whose links are those of the one chain that vaults kept before stripes. Every stripe but 1 starts from the same
+/// zero link, so without its number a stripe's events copied into an empty one verified there. The key ring hands it
+/// the key when the vault opens.
 /// </summary>
 internal sealed class AuditChain : IAuditChain
 {
@@ -22,7 +25,7 @@ internal sealed class AuditChain : IAuditChain
     /// <summary>Set by the key ring once the vault's audit-chain key is open.</summary>
     public void UseKey(byte[] key) => _key = key;
 
-    public byte[] Link(ReadOnlySpan<byte> previous, long sequence, AuditRecord record)
+    public byte[] Link(ReadOnlySpan<byte> previous, int stripe, long sequence, AuditRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
         var key = _key ?? throw new InvalidOperationException("The audit chain is used before the vault was opened.");
@@ -30,7 +33,8 @@ internal sealed class AuditChain : IAuditChain
 
         // The MAC's input is built in one buffer and handed over in one call: an HMAC call per field was a
         // tenth of a batched read event's cost. The bytes are the same as field by field.
-        var length = previous.Length + (8 * 3) + 17 + Utf8(record.Actor) + Utf8(record.Operation) + Utf8(record.Outcome) + (record.Details?.Length ?? 0);
+        var bound = stripe != 1;
+        var length = previous.Length + (8 * 3) + 17 + Utf8(record.Actor) + Utf8(record.Operation) + Utf8(record.Outcome) + (record.Details?.Length ?? 0) + (bound ? 4 : 0);
         var rented = length <= 512 ? null : ArrayPool<byte>.Shared.Rent(length);
         var input = rented is null ? stackalloc byte[length] : rented.AsSpan(0, length);
         try
@@ -60,6 +64,12 @@ internal sealed class AuditChain : IAuditChain
             else
             {
                 at = WriteInt64(input, at, -1);
+            }
+
+            if (bound)
+            {
+                BinaryPrimitives.WriteInt32BigEndian(input[at..], stripe);
+                at += 4;
             }
 
             return Mac(key, input[..at]);
