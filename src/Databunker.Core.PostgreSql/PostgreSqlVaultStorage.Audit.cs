@@ -64,15 +64,19 @@ internal sealed partial class PostgreSqlVaultStorage : IAuditStore
         return purged;
     }
 
-    /// <summary>Every stripe (its head is its newest chained event) and the counts in one statement, so one snapshot.</summary>
+    /// <summary>
+    /// Every stripe (its head is its newest chained event) and the counts in one statement, so one snapshot. Events from
+    /// before the chain can only be in stripe 1 (the one chain that stripes began from): an unlinked row in any other
+    /// stripe is counted as outside the chain, so verification reports it as inserted.
+    /// </summary>
     public async Task<StoredAuditChain> GetAuditChainAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var stripes = (await connection.QueryAsync<StripeRow>(
             "SELECT c.id AS stripe, c.first_seq, c.first_prev, COALESCE(h.seq, c.first_seq - 1) AS head_seq, COALESCE(h.link, c.first_prev) AS head_link, n.events, n.legacy " +
             "FROM audit_chain c LEFT JOIN LATERAL (SELECT seq, link FROM audit_events WHERE stripe = c.id AND seq >= c.first_seq ORDER BY seq DESC LIMIT 1) h ON true CROSS JOIN " +
-            "(SELECT (SELECT COUNT(*) FROM audit_events) AS events, (SELECT COUNT(*) FROM audit_events e JOIN audit_chain s ON s.id = e.stripe " +
-            "WHERE e.link IS NULL AND e.seq < s.first_seq) AS legacy) n ORDER BY c.id;").ConfigureAwait(false)).ToList();
+            "(SELECT (SELECT COUNT(*) FROM audit_events) AS events, (SELECT COUNT(*) FROM audit_events e " +
+            "WHERE e.stripe = 1 AND e.link IS NULL AND e.seq < (SELECT first_seq FROM audit_chain WHERE id = 1)) AS legacy) n ORDER BY c.id;").ConfigureAwait(false)).ToList();
         var counts = stripes.LastOrDefault();
         return new StoredAuditChain(
             [.. stripes.Select(s => new StoredAuditStripe(s.Stripe, s.FirstSeq, s.FirstPrev, s.HeadSeq, s.HeadLink))], counts?.Events ?? 0, counts?.Legacy ?? 0);

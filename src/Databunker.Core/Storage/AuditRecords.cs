@@ -16,7 +16,7 @@ public sealed record AuditRecord(long Id, long At, string Actor, string Operatio
 /// </summary>
 /// <param name="Stripes">Every stripe, in stripe order.</param>
 /// <param name="Events">Every audit event stored, chained or not.</param>
-/// <param name="LegacyEvents">Events written before the chain existed (no link, sequence before their stripe's <see cref="StoredAuditStripe.FirstSequence"/>).</param>
+/// <param name="LegacyEvents">Events written before the chain existed: in stripe 1 only, with no link and a sequence number before its <see cref="StoredAuditStripe.FirstSequence"/>.</param>
 public sealed record StoredAuditChain(IReadOnlyList<StoredAuditStripe> Stripes, long Events, long LegacyEvents);
 
 /// <summary>One stripe of the audit trail: a chain of its own, with its start and its head.</summary>

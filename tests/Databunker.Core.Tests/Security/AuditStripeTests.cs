@@ -133,6 +133,33 @@ public sealed class AuditStripeTests(string store)
         result.Problem.Should().Contain("fails its link");
     }
 
+    /// <summary>
+    /// Events from before the chain (no link, a sequence number below the start) are counted, not verified, and they can
+    /// only be in stripe 1, the chain that stripes began from. An unlinked row in any other stripe is an inserted event.
+    /// </summary>
+    [Test]
+    public async Task AnUnlinkedEventInAStripeButTheFirst_IsFoundAsInserted()
+    {
+        if (_store.Name != TestStore.PostgreSqlName)
+        {
+            Assert.Ignore("SQLite keeps one stripe, the first.");
+        }
+
+        await using var host = await VaultHost.StartAsync(o => o.ReadAuditWindow = 0, store: _store);
+        await host.Vault.CreatePersonAsync(Json(new { email = "unlinked@example.com" }));
+        var before = await host.Administration.VerifyAuditTrailAsync();
+        before.IsIntact.Should().BeTrue(before.Problem);
+
+        host.Sql("INSERT INTO audit_events (at, actor, operation, subject, outcome, details, stripe, seq, link) " +
+            "SELECT at, 'Shop support', 'person.get', subject, outcome, NULL, 7, 0, NULL FROM audit_events WHERE operation = 'person.create'");
+
+        var result = await host.Administration.VerifyAuditTrailAsync();
+
+        result.IsIntact.Should().BeFalse("only stripe 1 can hold events from before the chain");
+        result.LegacyEvents.Should().Be(before.LegacyEvents);
+        result.Problem.Should().Contain("outside the chain");
+    }
+
     private string Where(int stripe) => _store.Name == TestStore.PostgreSqlName ? $"stripe = {stripe}" : "1 = 1";
 
     private int StripeOf(VaultHost host, long id) =>
