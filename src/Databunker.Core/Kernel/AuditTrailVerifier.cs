@@ -9,11 +9,17 @@ internal sealed class AuditTrailVerifier(IAuditStore storage, IAuditChain chain,
 {
     public async Task<AuditVerification> VerifyAsync(AuditChainHead? anchor, CancellationToken cancellationToken)
     {
-        (IReadOnlyDictionary<int, long> Positions, byte[] Digest)? anchored = anchor is null ? null : AuditHeads.Parse(anchor);
+        var anchored = anchor is null ? null : AuditHeads.Parse(anchor);
         var state = await storage.GetAuditChainAsync(cancellationToken).ConfigureAwait(false);
         var head = AuditHeads.Of(state);
         long checkedEvents = 0;
         AuditVerification Broken(int? stripe, long? sequence, string problem) => new(false, checkedEvents, state.LegacyEvents, head, stripe, sequence, problem);
+
+        if (anchored is { LegacyEvents: var legacy } && state.LegacyEvents > legacy)
+        {
+            // A purge may only lower the count: unlinked events were inserted below a stripe's start since the anchor.
+            return Broken(null, null, $"{state.LegacyEvents - legacy} event(s) from before the chain were added since the head was anchored: they were inserted.");
+        }
 
         if (anchored is { } a)
         {

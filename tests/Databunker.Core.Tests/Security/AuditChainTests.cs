@@ -141,6 +141,26 @@ public sealed class AuditChainTests(string store)
         (anchored.FirstBrokenStripe, anchored.FirstBrokenSequence).Should().Be((stripe, 28L));
     }
 
+    /// <summary>
+    /// Events from before the chain have no link and a sequence number below the start; a row made to look like one is
+    /// counted with them, not verified. The count is reported, and an anchored head holds it: more than it held is found.
+    /// </summary>
+    [Test]
+    public async Task AnUnlinkedEventBelowTheStart_IsFoundAgainstAnAnchoredHead()
+    {
+        var anchor = await _host.Administration.GetAuditChainHeadAsync();
+        var before = await _host.Administration.VerifyAuditTrailAsync();
+        _host.Sql("INSERT INTO audit_events (at, actor, operation, subject, outcome, details, seq, link) " +
+            "SELECT at, 'Shop support', 'person.get', subject, outcome, NULL, 0, NULL FROM audit_events WHERE subject IS NOT NULL ORDER BY seq LIMIT 1");
+
+        var unanchored = await _host.Administration.VerifyAuditTrailAsync();
+        var anchored = await _host.Administration.VerifyAuditTrailAsync(anchor);
+
+        unanchored.LegacyEvents.Should().Be(before.LegacyEvents + 1, "without an anchor the row counts as one more event from before the chain, and the count says so");
+        anchored.IsIntact.Should().BeFalse();
+        anchored.Problem.Should().Contain("from before the chain were added");
+    }
+
     [Test]
     public async Task AnAnchoredHead_StillMatchesAfterMoreEvents()
     {
