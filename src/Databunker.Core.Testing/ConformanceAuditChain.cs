@@ -8,7 +8,8 @@ namespace Databunker.Core.Testing;
 /// <summary>
 /// An <see cref="IAuditChain"/> under a random key for the conformance fixtures: the storage under test links its
 /// events with it, and the fixtures recompute the links to check them. Not for production: the vault's own
-/// chain keeps its key wrapped in the vault.
+/// chain keeps its key wrapped in the vault. Its layout is its own (the stripe is covered in every stripe, stripe 1
+/// too): what the fixtures check is that a storage passes each event's stripe and sequence, not the vault's layout.
 /// </summary>
 public sealed class ConformanceAuditChain : IAuditChain
 {

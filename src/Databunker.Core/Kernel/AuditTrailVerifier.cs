@@ -40,6 +40,11 @@ internal sealed class AuditTrailVerifier(IAuditStore storage, IAuditChain chain,
             var position = anchored is { } p && p.Positions.TryGetValue(stripe.Stripe, out var at) ? at : (long?)null;
             var previous = stripe.FirstPrevious;
             var expected = stripe.FirstSequence;
+            if (previous.Length != chain.LinkSize)
+            {
+                return Broken(stripe.Stripe, expected, $"The start of stripe {stripe.Stripe} is not a link: it was altered.");
+            }
+
             if (position == expected - 1)
             {
                 anchoredLinks[stripe.Stripe] = previous;

@@ -183,6 +183,18 @@ public sealed class AuditChainTests(string store)
         await act.Should().ThrowAsync<ArgumentException>().WithMessage("*exactly as it was exported*");
     }
 
+    /// <summary>A head that claims more stripes than it has bytes for is refused before anything is sized by that claim.</summary>
+    [Test]
+    public async Task AHeadClaimingMoreStripesThanItHolds_IsRefused()
+    {
+        var anchor = await _host.Administration.GetAuditChainHeadAsync();
+        var forged = anchor with { Link = Convert.ToBase64String([3, 0xFF, 0xFF, 0xFF, 0xFF, 0x07]) };
+
+        var act = () => _host.Administration.VerifyAuditTrailAsync(forged);
+
+        await act.Should().ThrowAsync<ArgumentException>().WithMessage("*exactly as it was exported*");
+    }
+
     [Test]
     public async Task Purge_KeepsWhatRemainsVerifiable()
     {

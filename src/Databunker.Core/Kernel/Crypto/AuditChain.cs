@@ -28,6 +28,12 @@ internal sealed class AuditChain : IAuditChain
     public byte[] Link(ReadOnlySpan<byte> previous, int stripe, long sequence, AuditRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
+        if (previous.Length != Size)
+        {
+            // The input's layout is unambiguous only with a link of fixed length in front.
+            throw new ArgumentException($"A link is {Size} bytes.", nameof(previous));
+        }
+
         var key = _key ?? throw new InvalidOperationException("The audit chain is used before the vault was opened.");
         BlindIndex.RefuseZeroKey(key);
 

@@ -50,7 +50,14 @@ internal static class AuditHeads
                 throw new FormatException();
             }
 
+            // Each stripe takes two bytes at least: a count beyond what the head holds is not one this vault made (and
+            // must not size a dictionary).
             var count = reader.Read7BitEncodedInt();
+            if (count < 0 || count > (reader.BaseStream.Length - reader.BaseStream.Position) / 2)
+            {
+                throw new FormatException();
+            }
+
             var positions = new Dictionary<int, long>(count);
             for (var i = 0; i < count; i++)
             {
