@@ -15,14 +15,14 @@ internal sealed class AuditTrailVerifier(IAuditStore storage, IAuditChain chain,
         long checkedEvents = 0;
         AuditVerification Broken(int? stripe, long? sequence, string problem) => new(false, checkedEvents, state.LegacyEvents, head, stripe, sequence, problem);
 
-        if (anchored is { LegacyEvents: var legacy } && state.LegacyEvents > legacy)
-        {
-            // A purge may only lower the count: unlinked events were inserted below a stripe's start since the anchor.
-            return Broken(null, null, $"{state.LegacyEvents - legacy} event(s) from before the chain were added since the head was anchored: they were inserted.");
-        }
-
         if (anchored is { } a)
         {
+            if (state.LegacyEvents > a.LegacyEvents)
+            {
+                // A purge may only lower the count: unlinked events were inserted below a stripe's start since the anchor.
+                return Broken(null, null, $"{state.LegacyEvents - a.LegacyEvents} event(s) from before the chain were added since the head was anchored: they were inserted.");
+            }
+
             foreach (var (number, position) in a.Positions)
             {
                 var stripe = state.Stripes.FirstOrDefault(s => s.Stripe == number);

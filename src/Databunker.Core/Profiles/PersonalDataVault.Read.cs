@@ -58,7 +58,6 @@ internal sealed partial class PersonalDataVault
         }
         catch (VaultCryptoException ex) when (CryptoGuard.Logged(_logger, AuditOperations.PersonGet, ex))
         {
-            // Not reached: the filter logs and lets the exception go on.
             throw;
         }
     }
