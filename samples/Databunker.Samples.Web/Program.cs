@@ -57,7 +57,7 @@ app.Use((context, next) =>
     headers["X-Robots-Tag"] = "noindex, nofollow";
     headers.XContentTypeOptions = "nosniff";
     headers.XFrameOptions = "DENY";
-    headers.ContentSecurityPolicy = "default-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
     return next(context);
 });
 app.UseAuthentication();

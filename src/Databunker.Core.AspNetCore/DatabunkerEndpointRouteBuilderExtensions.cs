@@ -39,11 +39,14 @@ public static class DatabunkerEndpointRouteBuilderExtensions
             throw new InvalidOperationException("The expiration link pages post an antiforgery token: call services.AddAntiforgery().");
         }
 
-        var group = endpoints.MapGroup(baseAddress.AbsolutePath.TrimEnd('/'));
-        group.MapGet("/retain/{token}", (HttpContext context, string token) => ExpirationLinkPages.ShowAsync(context, token, ExpirationLinkAction.Retain));
-        group.MapGet("/delete/{token}", (HttpContext context, string token) => ExpirationLinkPages.ShowAsync(context, token, ExpirationLinkAction.Delete));
-        group.MapPost("/retain", (HttpContext context) => ExpirationLinkPages.ConfirmAsync(context, ExpirationLinkAction.Retain));
-        group.MapPost("/delete", (HttpContext context) => ExpirationLinkPages.ConfirmAsync(context, ExpirationLinkAction.Delete));
+        var path = baseAddress.AbsolutePath.TrimEnd('/');
+        var pages = new ExpirationLinkPages(new PageRenderer(path, PageOptions(endpoints.ServiceProvider), offerLanguages: false));
+        var group = endpoints.MapGroup(path);
+        group.MapGet("/retain/{token}", (HttpContext context, string token) => pages.ShowAsync(context, token, ExpirationLinkAction.Retain));
+        group.MapGet("/delete/{token}", (HttpContext context, string token) => pages.ShowAsync(context, token, ExpirationLinkAction.Delete));
+        group.MapPost("/retain", (HttpContext context) => pages.ConfirmAsync(context, ExpirationLinkAction.Retain));
+        group.MapPost("/delete", (HttpContext context) => pages.ConfirmAsync(context, ExpirationLinkAction.Delete));
+        pages.Pages.MapAssets(group);
         group.WithMetadata(new Microsoft.AspNetCore.Routing.ExcludeFromDescriptionAttribute());
         return group;
     }
@@ -131,14 +134,24 @@ public static class DatabunkerEndpointRouteBuilderExtensions
             throw new InvalidOperationException("The privacy portal's forms post antiforgery tokens: call services.AddAntiforgery().");
         }
 
+        if (options.CorrectableFields.Any(f => string.IsNullOrWhiteSpace(f) || f.Length > 64) || options.CorrectableFields.Distinct(StringComparer.Ordinal).Count() != options.CorrectableFields.Count
+            || options.FieldsCheckedFirst.Except(options.CorrectableFields, StringComparer.Ordinal).Any())
+        {
+            throw new InvalidOperationException(
+                "PrivacyPortalOptions.CorrectableFields must name each profile field once (1 to 64 characters), and FieldsCheckedFirst only fields among them.");
+        }
+
         if (options.ResolvePerson is null && services.GetService<IPortalCodeSender>() is null)
         {
             throw new InvalidOperationException(
                 "The privacy portal signs people in with the host's authentication (PrivacyPortalOptions.ResolvePerson) or with a one-time code: register an IPortalCodeSender.");
         }
 
-        var portal = new PrivacyPortal(pattern.TrimEnd('/'), CodeQueue(services, options), new CodeRequestLimiter(services.GetRequiredService<TimeProvider>(), options.CodeRequestLimits));
+        var path = pattern.TrimEnd('/');
+        var portal = new PrivacyPortal(
+            path, CodeQueue(services, options), new CodeRequestLimiter(services.GetRequiredService<TimeProvider>(), options.CodeRequestLimits), new PageRenderer(path, PageOptions(services)));
         var group = endpoints.MapGroup(portal.BasePath);
+        portal.Pages.MapAssets(group);
         if (options.ResolvePerson is null)
         {
             var signIn = group.MapGroup("/signin");
@@ -153,6 +166,12 @@ public static class DatabunkerEndpointRouteBuilderExtensions
 
         group.MapPost("/signout", portal.SignOutAsync);
         group.MapGet("/", portal.DataPageAsync);
+        if (options.CorrectableFields.Count > 0)
+        {
+            group.MapGet("/correct", portal.CorrectPageAsync);
+            group.MapPost("/correct", portal.CorrectAsync);
+        }
+
         group.MapGet("/consents", portal.ConsentsPageAsync);
         group.MapPost("/consents", portal.ConsentAsync);
         group.MapGet("/requests", portal.RequestsPageAsync);
@@ -166,6 +185,10 @@ public static class DatabunkerEndpointRouteBuilderExtensions
         group.WithMetadata(new Microsoft.AspNetCore.Routing.ExcludeFromDescriptionAttribute());
         return group;
     }
+
+    /// <summary>The pages' look and words (<see cref="DatabunkerPageOptions"/>), as the host configured them.</summary>
+    private static DatabunkerPageOptions PageOptions(IServiceProvider services) =>
+        services.GetService<IOptions<DatabunkerPageOptions>>()?.Value ?? new DatabunkerPageOptions();
 
     /// <summary>The portal's queue of sign-in codes, drained when the host has stopped (within its shutdown timeout).</summary>
     private static PortalCodeQueue CodeQueue(IServiceProvider services, PrivacyPortalOptions options)

@@ -14,9 +14,7 @@ internal sealed partial class PrivacyPortal
     // A guess whose count lost a write race to another guess re-reads and counts again, this many times at most.
     private const int CountRetries = 16;
 
-    public Task SignInPageAsync(HttpContext context) =>
-        WriteAsync(context, 200, "Sign in", null, "<p>Enter the email address of your account. We send a code to it.</p>" +
-            Form(context, "signin", "<label>Email address <input type=\"email\" name=\"email\" required maxlength=\"254\" autocomplete=\"email\"></label>", "Send me a code"));
+    public Task SignInPageAsync(HttpContext context) => SignInPageAsync(context, 200, codeSent: false, error: null);
 
     public async Task SignInAsync(HttpContext context)
     {
@@ -32,8 +30,7 @@ internal sealed partial class PrivacyPortal
         {
             Log.CodeRequestLimited(codes.Logger, limit);
             context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            await WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many codes", null,
-                "<p>Too many sign-in codes were asked for just now. Wait a few minutes, then ask again.</p>");
+            await MessageAsync(context, StatusCodes.Status429TooManyRequests, "TooMany.Title", "TooMany.Text", isError: true);
             return;
         }
 
@@ -48,14 +45,14 @@ internal sealed partial class PrivacyPortal
         var expires = time.GetUtcNow() + options.CodeLifetime;
         var pending = new PendingSignIn(email, Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(code))), Convert.ToBase64String(key), expires.ToUnixTimeMilliseconds(), 0);
         var sessions = services.GetRequiredService<ISessionManager>();
-        var ticket = await sessions.CreateAsync(JsonSerializer.SerializeToElement(pending, SessionJson.Default.PendingSignIn), new SessionCreateOptions { IdleTimeout = options.CodeLifetime, AbsoluteTimeout = options.CodeLifetime }, context.RequestAborted);
+        var ticket = await sessions.CreateAsync(JsonSerializer.SerializeToElement(pending, SessionJson.Default.PendingSignIn), new SessionCreateOptions { IdleTimeout = options.CodeLifetime, AbsoluteTimeout = options.CodeLifetime, Label = DeviceLabel(context, options) }, context.RequestAborted);
         if (email.Length is > 0 and <= 254)
         {
             codes.Enqueue(email, code, expires);
         }
 
         SetCookie(context, ticket.SessionId);
-        await CodePageAsync(context, 200, null);
+        await SignInPageAsync(context, 200, codeSent: true, error: null);
     }
 
     public async Task VerifyCodeAsync(HttpContext context)
@@ -82,13 +79,17 @@ internal sealed partial class PrivacyPortal
         var person = now < pending.ExpiresAt && pending.Attempts <= Options(context).MaxCodeAttempts && right ? await FindPersonAsync(context, pending.Email) : null;
         if (person is null)
         {
-            await CodePageAsync(context, 400, "That code does not work. Check it, or ask for a new one.");
+            await SignInPageAsync(context, 400, codeSent: true, error: "Code.Wrong");
             return;
         }
 
         // Bound to the person under a new id: an id planted before sign-in is worthless after it.
-        var bound = await sessions.BindToPersonAsync(id!, person.Value, context.RequestAborted);
-        await sessions.ReplaceAsync(bound.SessionId, JsonSerializer.SerializeToElement(new PortalSession(true), SessionJson.Default.PortalSession), null, context.RequestAborted);
+        SessionTicket bound;
+        using (AuditActor.Begin(Actor))
+        {
+            bound = await sessions.BindToPersonAsync(id!, person.Value, context.RequestAborted);
+            await sessions.ReplaceAsync(bound.SessionId, JsonSerializer.SerializeToElement(new SignedInPortalSession(true), SessionJson.Default.SignedInPortalSession), null, context.RequestAborted);
+        }
         SetCookie(context, bound.SessionId);
         context.Response.Headers.Location = Url(context, string.Empty);
         context.Response.StatusCode = StatusCodes.Status303SeeOther;
@@ -151,6 +152,13 @@ internal sealed partial class PrivacyPortal
 
         // Still losing after many tries: the guess is not compared, so it cannot count without being counted.
         return new PendingSignIn(string.Empty, string.Empty, string.Empty, 0, int.MaxValue);
+    }
+
+    /// <summary>The device the sign-in comes from, kept sealed with the session: the host's label, or the browser and system.</summary>
+    private static string? DeviceLabel(HttpContext context, PrivacyPortalOptions options)
+    {
+        var label = options.DeviceLabel is { } host ? host(context) : DeviceNames.FromUserAgent(context.Request.Headers.UserAgent.ToString());
+        return label is { Length: > 0 } ? label[..Math.Min(label.Length, 64)] : null;
     }
 
     /// <summary>The person whose account has the address, once the right code for it came back; <see langword="null"/> when none has.</summary>

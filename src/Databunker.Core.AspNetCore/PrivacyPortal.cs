@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Databunker.Core.AppData;
 using Databunker.Core.Consent;
@@ -8,10 +5,10 @@ using Databunker.Core.Export;
 using Databunker.Core.Privacy;
 using Databunker.Core.Requests;
 using Databunker.Core.Sessions;
-using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 
 namespace Databunker.Core.AspNetCore;
@@ -21,16 +18,17 @@ namespace Databunker.Core.AspNetCore;
 /// value is HTML-encoded, no page runs script, every form carries an antiforgery token, and the portal's own sign-in
 /// keeps its state in a vault session whose id is the only thing in its cookie.
 /// </summary>
-internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue codes, CodeRequestLimiter limiter)
+internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue codes, CodeRequestLimiter limiter, PageRenderer pages)
 {
     public const string CookieName = "databunker-portal";
     public const string Actor = "privacy-portal";
 
     private static readonly FormOptions SmallForm = new() { ValueCountLimit = 8, KeyLengthLimit = 64, ValueLengthLimit = 1024, MultipartBodyLengthLimit = 8192, BufferBody = false };
 
-    private static readonly (string Path, string Title)[] Navigation =
+    private static readonly (string Path, string Text)[] Navigation =
     [
-        ("", "My data"), ("consents", "My consents"), ("requests", "My requests"), ("sessions", "My sessions"), ("history", "My history"), ("delete", "Delete my account"),
+        ("", "Nav.Data"), ("correct", "Nav.Correct"), ("consents", "Nav.Consents"), ("requests", "Nav.Requests"), ("sessions", "Nav.Sessions"), ("history", "Nav.History"),
+        ("delete", "Nav.Delete"),
     ];
 
     private static readonly PrivacyRequestType[] Requestable =
@@ -38,41 +36,66 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
 
     public string BasePath => basePath;
 
+    public PageRenderer Pages => pages;
+
     // ---- pages ---------------------------------------------------------------------------------------------------
 
     public Task DataPageAsync(HttpContext context) => AsPersonAsync(context, async person =>
     {
         var services = context.RequestServices;
+        var page = PersonContext(context, "");
+        var text = (PortalText)page.Text;
         var user = await services.GetRequiredService<IPersonalDataVault>().GetPersonAsync(PersonLookup.ByToken(person), context.RequestAborted);
-        var html = new StringBuilder("<h2>Profile</h2>");
-        AppendObject(html, user?.Profile);
         var appData = services.GetRequiredService<IAppDataManager>();
+        var sections = new List<PortalSection>();
         foreach (var info in await appData.ListAsync(person, context.RequestAborted))
         {
-            html.Append("<h2>").Append(Encode(info.App)).Append("</h2>");
-            AppendObject(html, (await appData.GetAsync(person, info.App, context.RequestAborted))?.Data);
+            sections.Add(new PortalSection(info.App, Fields(text, (await appData.GetAsync(person, info.App, context.RequestAborted))?.Data)));
         }
 
-        html.Append("<p><a href=\"").Append(Encode(Url(context, "export"))).Append("\">Download all my data (JSON)</a></p>");
-        await WriteAsync(context, 200, "My data", person, html.ToString());
+        await pages.RenderAsync(context, 200, new PortalDataPage(
+            page, text["Nav.Data"].Value, Fields(text, user?.Profile), sections, Url(context, "export"), Options(context).CorrectableFields.Count > 0 ? Url(context, "correct") : null),
+            static m => new AspNetCoreGeneratedDocument.Templates_Data { Model = m });
     });
 
     public Task ConsentsPageAsync(HttpContext context) => AsPersonAsync(context, async person =>
     {
         var services = context.RequestServices;
+        var page = PersonContext(context, "consents");
+        var text = page.Text;
+        var dates = new PortalPageDates(page);
         var catalog = services.GetRequiredService<IPrivacyCatalog>();
-        var html = new StringBuilder("<table><thead><tr><th>What for</th><th>Your choice</th><th></th></tr></thead><tbody>");
+        var consents = new List<PortalConsent>();
         foreach (var state in await services.GetRequiredService<IConsentLedger>().GetStateAsync(person, context.RequestAborted))
         {
-            var purpose = catalog.FindActivity(state.Activity)?.Purpose ?? state.Activity;
-            var (label, action, button) = state.IsGranted
-                ? ("Given", "withdraw", "Withdraw")
-                : (state.NeedsReconsent ? "Asked again: the notice changed" : state.Decision?.ToString() ?? "Not asked", "grant", "Give consent");
-            html.Append("<tr><td>").Append(Encode(purpose)).Append("</td><td>").Append(Encode(label)).Append("</td><td>")
-                .Append(Form(context, "consents", Hidden("activity", state.Activity) + Hidden("decision", action), button)).Append("</td></tr>");
+            var activity = catalog.FindActivity(state.Activity);
+            var latest = state.Latest;
+            var on = latest is null ? string.Empty : dates.Date(latest.At);
+            var status = state.NeedsReconsent ? text["Consent.Reconsent"].Value : state.Decision switch
+            {
+                ConsentDecision.Granted => text["Consent.GivenOn", on].Value,
+                ConsentDecision.Refused => text["Consent.RefusedOn", on].Value,
+                ConsentDecision.Withdrawn => text["Consent.WithdrawnOn", on].Value,
+                ConsentDecision.Expired => text["Consent.ExpiredOn", on].Value,
+                _ => text["Consent.NotAsked"].Value,
+            };
+
+            // The notice the person decided on, and the one in force now if it is another version.
+            var noticeName = latest?.Notice ?? activity?.Notice;
+            var decided = latest is null ? null : await catalog.GetNoticeAsync(latest.Notice, latest.NoticeVersion, context.RequestAborted);
+            var current = noticeName is null ? null : await catalog.GetNoticeAsync(noticeName, null, context.RequestAborted);
+            if (current is not null && decided is not null && current.Version == decided.Version)
+            {
+                current = null;
+            }
+
+            consents.Add(new PortalConsent(
+                state.Activity, activity?.Purpose ?? state.Activity, status, state.IsGranted, state.IsGranted ? text["Consent.Withdraw"].Value : text["Consent.Grant"].Value,
+                decided is null ? null : new PortalNotice(decided.Version, decided.Text), current is null ? null : new PortalNotice(current.Version, current.Text),
+                state.IsGranted ? latest?.ExpiresAt : null));
         }
 
-        await WriteAsync(context, 200, "My consents", person, html.Append("</tbody></table>").ToString());
+        await pages.RenderAsync(context, 200, new PortalConsentsPage(page, text["Nav.Consents"].Value, consents), static m => new AspNetCoreGeneratedDocument.Templates_Consents { Model = m });
     });
 
     public Task ConsentAsync(HttpContext context) => AsPersonPostAsync(context, async (person, form) =>
@@ -83,31 +106,27 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
         Redirect(context, "consents");
     });
 
-    public Task RequestsPageAsync(HttpContext context) => AsPersonAsync(context, async person =>
+    public Task RequestsPageAsync(HttpContext context) => AsPersonAsync(context, person => RequestsAsync(context, person, 200, null));
+
+    private async Task RequestsAsync(HttpContext context, Guid person, int status, string? errorName)
     {
-        var html = new StringBuilder("<table><thead><tr><th>Request</th><th>Received</th><th>Due</th><th>Status</th></tr></thead><tbody>");
-        foreach (var r in await context.RequestServices.GetRequiredService<IPrivacyRequestManager>().ListForPersonAsync(person, context.RequestAborted))
-        {
-            html.Append("<tr><td>").Append(Encode(r.Type.ToString())).Append("</td><td>").Append(Date(r.ReceivedAt)).Append("</td><td>").Append(Date(r.DueAt))
-                .Append("</td><td>").Append(Encode(r.State.ToString())).Append(r.Reason is { } reason ? ": " + Encode(reason) : string.Empty).Append("</td></tr>");
-        }
-
-        html.Append("</tbody></table><h2>Ask us</h2>");
-        var select = new StringBuilder("<label>What do you ask for? <select name=\"type\">");
-        foreach (var type in Requestable)
-        {
-            select.Append("<option value=\"").Append(type).Append("\">").Append(Encode(Describe(type))).Append("</option>");
-        }
-
-        html.Append(Form(context, "requests", select.Append("</select></label>").ToString(), "Send the request"));
-        await WriteAsync(context, 200, "My requests", person, html.ToString());
-    });
+        var page = PersonContext(context, "requests");
+        var text = page.Text;
+        var dates = new PortalPageDates(page);
+        var requests = (await context.RequestServices.GetRequiredService<IPrivacyRequestManager>().ListForPersonAsync(person, context.RequestAborted))
+            .OrderByDescending(r => r.ReceivedAt)
+            .Select(r => new PortalRequest(text["RequestType." + r.Type].Value, r.ReceivedAt, RequestStatus(text, dates, r)))
+            .ToList();
+        var choices = Requestable.Select(t => new PortalChoice(t.ToString(), text["RequestType." + t].Value)).ToList();
+        await pages.RenderAsync(context, status, new PortalRequestsPage(page, text["Nav.Requests"].Value, requests, choices, errorName is null ? null : text[errorName].Value),
+            static m => new AspNetCoreGeneratedDocument.Templates_Requests { Model = m });
+    }
 
     public Task RequestAsync(HttpContext context) => AsPersonPostAsync(context, async (person, form) =>
     {
         if (!Enum.TryParse<PrivacyRequestType>(form["type"].ToString(), out var type) || !Requestable.Contains(type))
         {
-            await WriteAsync(context, 400, "My requests", person, "<p>Choose one of the listed requests.</p>");
+            await RequestsAsync(context, person, 400, "Requests.Invalid");
             return;
         }
 
@@ -132,21 +151,26 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
     {
         var sessions = context.RequestServices.GetRequiredService<ISessionManager>();
         var current = context.Request.Cookies[CookieName] is { } id ? (await sessions.GetAsync(id, touch: false, context.RequestAborted))?.Handle : null;
-        var html = new StringBuilder("<table><thead><tr><th>Signed in</th><th>Last seen</th><th></th></tr></thead><tbody>");
-        foreach (var s in await sessions.ListAsync(person, context.RequestAborted))
-        {
-            html.Append("<tr><td>").Append(Date(s.CreatedAt)).Append("</td><td>").Append(Date(s.LastSeenAt)).Append("</td><td>")
-                .Append(s.Handle == current ? "This browser" : Form(context, "sessions", Hidden("handle", s.Handle.ToString()), "Sign it out")).Append("</td></tr>");
-        }
-
-        await WriteAsync(context, 200, "My sessions", person, html.Append("</tbody></table>").ToString());
+        var page = PersonContext(context, "sessions");
+        var text = (PortalText)page.Text;
+        var list = (await sessions.ListAsync(person, context.RequestAborted))
+            .Select(s => new PortalSession(s.Handle, DeviceNames.Describe(s.Label, text), s.CreatedAt, s.LastSeenAt, s.Handle == current))
+            .OrderByDescending(s => s.IsCurrent).ThenByDescending(s => s.LastSeenAt)
+            .ToList();
+        await pages.RenderAsync(context, 200, new PortalSessionsPage(page, page.Text["Nav.Sessions"].Value, list), static m => new AspNetCoreGeneratedDocument.Templates_Sessions { Model = m });
     });
 
     public Task EndSessionAsync(HttpContext context) => AsPersonPostAsync(context, async (person, form) =>
     {
-        if (Guid.TryParse(form["handle"].ToString(), out var handle))
+        var sessions = context.RequestServices.GetRequiredService<ISessionManager>();
+        if (form["others"].ToString() == "all")
         {
-            await context.RequestServices.GetRequiredService<ISessionManager>().EndByHandleAsync(person, handle, context.RequestAborted);
+            // Every session of the person but this browser's (with the host's own sign-in there may be none here).
+            await sessions.EndAllAsync(person, context.Request.Cookies[CookieName], context.RequestAborted);
+        }
+        else if (Guid.TryParse(form["handle"].ToString(), out var handle))
+        {
+            await sessions.EndByHandleAsync(person, handle, context.RequestAborted);
         }
 
         Redirect(context, "sessions");
@@ -154,20 +178,33 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
 
     public Task HistoryPageAsync(HttpContext context) => AsPersonAsync(context, async person =>
     {
-        var html = new StringBuilder("<table><thead><tr><th>When</th><th>What</th><th>By</th><th>Result</th></tr></thead><tbody>");
+        var page = PersonContext(context, "history");
+        var text = (PortalText)page.Text;
+        var events = new List<PortalEvent>();
         foreach (var e in (await context.RequestServices.GetRequiredService<IPersonalDataVault>().GetAuditEventsAsync(person, context.RequestAborted)).Reverse())
         {
-            html.Append("<tr><td>").Append(Encode(e.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))).Append(" UTC</td><td>").Append(Encode(e.Operation))
-                .Append("</td><td>").Append(Encode(e.Actor)).Append("</td><td>").Append(Encode(e.Outcome)).Append("</td></tr>");
+            var what = Describe(text, pages.Options, e.Operation, e.Actor);
+            var succeeded = e.Outcome == "success";
+
+            // The same thing again and again in a row (each page view reads the profile) is one line with its count.
+            if (events.Count > 0 && events[^1] is { } last && last.What == what && last.Succeeded == succeeded)
+            {
+                events[^1] = last with { Times = last.Times + 1 };
+                continue;
+            }
+
+            events.Add(new PortalEvent(e.At, what, succeeded, 1));
         }
 
-        await WriteAsync(context, 200, "My history", person, html.Append("</tbody></table>").ToString());
+        await pages.RenderAsync(context, 200, new PortalHistoryPage(page, text["Nav.History"].Value, events), static m => new AspNetCoreGeneratedDocument.Templates_History { Model = m });
     });
 
     public Task DeletePageAsync(HttpContext context) => AsPersonAsync(context, person =>
-        WriteAsync(context, 200, "Delete my account", person, Options(context).DeleteImmediately
-            ? "<p>Your account and everything in it are deleted at once. This cannot be undone.</p>" + Form(context, "delete", string.Empty, "Delete my account now")
-            : "<p>We delete your account and everything in it once we have checked the request.</p>" + Form(context, "delete", string.Empty, "Ask us to delete my account")));
+    {
+        var page = PersonContext(context, "delete");
+        return pages.RenderAsync(context, 200, new PortalDeletePage(page, page.Text["Nav.Delete"].Value, Options(context).DeleteImmediately),
+            static m => new AspNetCoreGeneratedDocument.Templates_Delete { Model = m });
+    });
 
     public Task DeleteAsync(HttpContext context) => AsPersonPostAsync(context, async (person, _) =>
     {
@@ -182,41 +219,71 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
 
         await services.GetRequiredService<IPersonalDataVault>().ForgetPersonAsync(PersonLookup.ByToken(person), context.RequestAborted);
         context.Response.Cookies.Delete(CookieName, new CookieOptions { Path = basePath });
-        await WriteAsync(context, 200, "Your account is deleted", null, "<p>Your account and everything in it are deleted.</p>");
+        await MessageAsync(context, 200, "Deleted.Title", "Deleted.Text", isError: false);
     });
+
+    // ---- words ---------------------------------------------------------------------------------------------------
+
+    /// <summary>A stored object's fields: labels in the page's language where the package (or host) knows the field, values as stored.</summary>
+    private static List<PortalField> Fields(PortalText text, JsonElement? value)
+    {
+        var fields = new List<PortalField>();
+        if (value is { ValueKind: JsonValueKind.Object } element)
+        {
+            foreach (var property in element.EnumerateObject())
+            {
+                var label = text.Has("Field." + property.Name) ? text["Field." + property.Name].Value : text["Field.Other", property.Name].Value;
+                fields.Add(new PortalField(label, property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText()));
+            }
+        }
+
+        return fields;
+    }
+
+    /// <summary>Where a request stands, as a sentence: its due date while it is open, the DPO's reason when refused.</summary>
+    private static string RequestStatus(IStringLocalizer text, PortalPageDates dates, PrivacyRequest request) => request.State switch
+    {
+        PrivacyRequestState.Completed or PrivacyRequestState.Cancelled or PrivacyRequestState.Expired => text["RequestState." + request.State].Value,
+        PrivacyRequestState.Rejected => request.Reason is { Length: > 0 } reason ? text["RequestState.RejectedBecause", reason].Value : text["RequestState.Rejected"].Value,
+        _ => text["RequestState." + request.State, dates.Date(request.DueAt)].Value,
+    };
+
+    /// <summary>
+    /// An audit event as a sentence naming who did it: the person's own (in the portal) in the second person, anyone
+    /// else by a name the host gave the actor, or as "our service".
+    /// </summary>
+    internal static string Describe(PortalText text, DatabunkerPageOptions options, string operation, string actor)
+    {
+        if (actor == Actor)
+        {
+            return text.Has("EventYou." + operation) ? text["EventYou." + operation].Value : text["EventYou.Other"].Value;
+        }
+
+        var who = options.ActorNames.TryGetValue(actor, out var name) ? name : text["Actor.Service"].Value;
+        var key = "Event." + operation;
+        return text.Has(key) ? text[key, who].Value : text["Event.Other", who].Value;
+    }
 
     // ---- plumbing ----------------------------------------------------------------------------------------------
 
     private static PrivacyPortalOptions Options(HttpContext context) => context.RequestServices.GetRequiredService<IOptions<PrivacyPortalOptions>>().Value;
 
-    private static string Encode(string value) => HtmlEncoder.Default.Encode(value);
-
-    private static string Date(DateTimeOffset at) => Encode(at.UtcDateTime.ToString("d MMMM yyyy", CultureInfo.InvariantCulture));
-
-    private static string Hidden(string name, string value) => $"<input type=\"hidden\" name=\"{Encode(name)}\" value=\"{Encode(value)}\">";
-
-    private static string Describe(PrivacyRequestType type) => type switch
+    /// <summary>The context of a signed-in page: the navigation with <paramref name="current"/> marked, and the sign-out.</summary>
+    private PortalPageContext PersonContext(HttpContext context, string current)
     {
-        PrivacyRequestType.Access => "A copy of my data",
-        PrivacyRequestType.Portability => "My data to take elsewhere",
-        PrivacyRequestType.Restriction => "Stop using my data for now",
-        PrivacyRequestType.Objection => "I object to how my data is used",
-        _ => "Delete my data",
-    };
+        var page = pages.Context(context);
+        var correctable = Options(context).CorrectableFields.Count > 0;
+        var navigation = Navigation.Where(n => correctable || n.Path != "correct")
+            .Select(n => new PortalLink(page.Text[n.Text].Value, Url(context, n.Path), n.Path == current)).ToArray();
+        return page with { Navigation = navigation, SignOutUrl = Url(context, "signout") };
+    }
 
-    private static void AppendObject(StringBuilder html, JsonElement? value)
+    /// <summary>A page that only says something, in the request's language.</summary>
+    private Task MessageAsync(HttpContext context, int status, string title, string message, bool isError)
     {
-        html.Append("<dl>");
-        if (value is { ValueKind: JsonValueKind.Object } element)
-        {
-            foreach (var property in element.EnumerateObject())
-            {
-                html.Append("<dt>").Append(Encode(property.Name)).Append("</dt><dd>")
-                    .Append(Encode(property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText())).Append("</dd>");
-            }
-        }
-
-        html.Append("</dl>");
+        var page = pages.Context(context);
+        return pages.RenderAsync(context, status, new PortalMessagePage(page, page.Text[title].Value, page.Text[message].Value, isError),
+            static m => new AspNetCoreGeneratedDocument.Templates_Message { Model = m });
     }
 
     /// <summary>A browser-session cookie: the vault session's own idle and absolute expiry decide how long it works.</summary>
@@ -238,16 +305,12 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
         context.Response.StatusCode = StatusCodes.Status303SeeOther;
     }
 
-    private string Form(HttpContext context, string action, string fields, string button)
+    private Task SignInPageAsync(HttpContext context, int status, bool codeSent, string? error)
     {
-        var tokens = context.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(context);
-        return $"<form method=\"post\" action=\"{Encode(Url(context, action))}\">{fields}{Hidden(tokens.FormFieldName, tokens.RequestToken ?? string.Empty)}<button type=\"submit\">{Encode(button)}</button></form>";
+        var page = pages.Context(context);
+        return pages.RenderAsync(context, status, new PortalSignInPage(page, page.Text[codeSent ? "Code.Title" : "SignIn.Title"].Value, codeSent, error is null ? null : page.Text[error].Value),
+            static m => new AspNetCoreGeneratedDocument.Templates_SignIn { Model = m });
     }
-
-    private Task CodePageAsync(HttpContext context, int status, string? error) =>
-        WriteAsync(context, status, "Enter your code", null,
-            (error is null ? "<p>If the address has an account, we sent a code to it. It works for a few minutes.</p>" : $"<p role=\"alert\">{Encode(error)}</p>") +
-            Form(context, "signin/code", "<label>Code <input name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" maxlength=\"8\" required></label>", "Sign in"));
 
     private static async Task<Guid?> PersonAsync(HttpContext context)
     {
@@ -275,7 +338,9 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
         }
     }
 
-    private async Task AsPersonPostAsync(HttpContext context, Func<Guid, IFormCollection, Task> action)
+    private Task AsPersonPostAsync(HttpContext context, Func<Guid, IFormCollection, Task> action) => AsPersonPostAsync(context, SmallForm, action);
+
+    private async Task AsPersonPostAsync(HttpContext context, FormOptions limits, Func<Guid, IFormCollection, Task> action)
     {
         SecurityHeaders.Apply(context.Response);
         if (await PersonAsync(context) is not { } person)
@@ -284,7 +349,7 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
             return;
         }
 
-        if (await ReadFormAsync(context) is not { } form)
+        if (await ReadFormAsync(context, limits) is not { } form)
         {
             return;
         }
@@ -297,7 +362,7 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
             }
             catch (VaultInputException)
             {
-                await WriteAsync(context, 400, "That did not work", person, "<p>The form was not filled in as expected. Nothing was changed.</p>");
+                await MessageAsync(context, 400, "Failed.Title", "Failed.Text", isError: true);
             }
         }
     }
@@ -315,37 +380,22 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
     }
 
     /// <summary>Reads a small form and checks its antiforgery token; writes the refusal and returns null when either fails.</summary>
-    private async Task<IFormCollection?> ReadFormAsync(HttpContext context)
+    private Task<IFormCollection?> ReadFormAsync(HttpContext context) => ReadFormAsync(context, SmallForm);
+
+    private async Task<IFormCollection?> ReadFormAsync(HttpContext context, FormOptions limits)
     {
-        var form = await LimitedForm.ReadAsync(context, SmallForm);
+        var form = await LimitedForm.ReadAsync(context, limits);
         if (form is null)
         {
-            await WriteAsync(context, 400, "The page expired", null, "<p>Go back, reload the page and try again. Nothing was changed.</p>");
+            await MessageAsync(context, 400, "Expired.Title", "Expired.Text", isError: true);
         }
 
         return form;
     }
+}
 
-    private async Task WriteAsync(HttpContext context, int status, string title, Guid? person, string body)
-    {
-        SecurityHeaders.Apply(context.Response);
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "text/html; charset=utf-8";
-        var html = new StringBuilder()
-            .Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
-            .Append("<meta name=\"robots\" content=\"noindex, nofollow\"><title>").Append(Encode(title)).Append("</title></head><body>");
-        if (person is not null)
-        {
-            html.Append("<nav><ul>");
-            foreach (var (path, name) in Navigation)
-            {
-                html.Append("<li><a href=\"").Append(Encode(Url(context, path))).Append("\">").Append(Encode(name)).Append("</a></li>");
-            }
-
-            html.Append("</ul>").Append(Form(context, "signout", string.Empty, "Sign out")).Append("</nav>");
-        }
-
-        html.Append("<main><h1>").Append(Encode(title)).Append("</h1>").Append(body).Append("</main></body></html>");
-        await context.Response.WriteAsync(html.ToString(), context.RequestAborted);
-    }
+/// <summary>Dates in a page's language.</summary>
+internal readonly struct PortalPageDates(PortalPageContext page)
+{
+    public string Date(DateTimeOffset at) => PortalCulture.Date(at, page.Culture);
 }

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Databunker.Core.Shared;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
 namespace Databunker.Core.AspNetCore;
@@ -55,6 +56,26 @@ public sealed class PrivacyPortalOptions
     /// </summary>
     /// <value><see langword="false"/>.</value>
     public bool DeleteImmediately { get; set; }
+
+    /// <summary>
+    /// The profile fields the person may correct on "Correct my data" (GDPR Art. 16), in the form's order: <c>"name"</c>,
+    /// <c>"email"</c>, <c>"phone"</c>, ... String fields only; a field the profile does not have yet can be filled in.
+    /// Empty (the default) leaves out the page, and the person asks for corrections with a request.
+    /// </summary>
+    public IList<string> CorrectableFields { get; } = [];
+
+    /// <summary>
+    /// Of <see cref="CorrectableFields"/>, those whose change is checked first: saving one submits a rectification request
+    /// (under "My requests") that a DPO approves, instead of changing the profile at once.
+    /// </summary>
+    public ISet<string> FieldsCheckedFirst { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Names the device a portal session is signed in from, kept sealed with the session and shown on "My sessions"; at
+    /// most 64 characters (a longer one is cut), <see langword="null"/> for none. When <see langword="null"/> (the default), the browser and
+    /// system are read from the User-Agent header by a short list of the major ones (see <c>docs/portal.md</c>).
+    /// </summary>
+    public Func<HttpContext, string?>? DeviceLabel { get; set; }
 }
 
 /// <summary>The default limits of the portal's code requests (<see cref="PrivacyPortalOptions.CodeRequestLimits"/>); a limit of 0 is none.</summary>

@@ -18,9 +18,12 @@ namespace Databunker.Core.AspNetCore;
 [JsonSerializable(typeof(ReasonBody))]
 internal sealed partial class AdminJson : JsonSerializerContext;
 
-/// <summary>The session data the portal and the cookie sessions keep, as they always wrote it (property names as declared).</summary>
+/// <summary>
+/// The session data the portal and the cookie sessions keep, as they always wrote it (property names as declared), and the
+/// portal's corrections (a merge patch of string fields).
+/// </summary>
 [JsonSerializable(typeof(PendingSignIn))]
-[JsonSerializable(typeof(PortalSession))]
+[JsonSerializable(typeof(SignedInPortalSession))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class SessionJson : JsonSerializerContext;
 
@@ -66,4 +69,4 @@ internal sealed record PendingSignIn(string Email, string Hash, string Key, long
 }
 
 /// <summary>The data of a signed-in portal session.</summary>
-internal sealed record PortalSession([property: JsonPropertyName("portal")] bool Portal);
+internal sealed record SignedInPortalSession([property: JsonPropertyName("portal")] bool Portal);

@@ -17,14 +17,14 @@ public sealed class ExpirationLinkBrowserTests : BrowserTest
 
         var opened = await page.GotoAsync(host.Local(ticket.RetainUrl!).ToString());
         opened!.Status.Should().Be(200);
-        (await page.TitleAsync()).Should().Be("Keep your data");
+        (await page.TitleAsync()).Should().Be("Keep your data" + " · Privacy portal");
         await Chromium.ScreenshotAsync(page, "expiration-keep-page");
         (await host.Expirations.GetStatusAsync(PersonLookup.ByToken(ticket.PersonToken)))!.State.Should().Be(ExpirationState.Waiting, "opening the link changes nothing");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Keep my data" }).ClickAsync();
 
         await page.WaitForURLAsync("**/privacy/retain", AfterPost);
-        (await page.TitleAsync()).Should().Be("Your data is kept");
+        (await page.TitleAsync()).Should().Be("Your data is kept" + " · Privacy portal");
         page.Url.Should().NotContain(ticket.RetainToken, "after the POST the token is in no address");
         await Chromium.ScreenshotAsync(page, "expiration-kept");
         (await host.Expirations.GetStatusAsync(PersonLookup.ByToken(ticket.PersonToken)))!.State.Should().Be(ExpirationState.Retained);
@@ -39,18 +39,18 @@ public sealed class ExpirationLinkBrowserTests : BrowserTest
         var page = await NewPageAsync();
 
         await page.GotoAsync(host.Local(ticket.DeleteUrl!).ToString());
-        (await page.TitleAsync()).Should().Be("Delete your data");
+        (await page.TitleAsync()).Should().Be("Delete your data" + " · Privacy portal");
         await Chromium.ScreenshotAsync(page, "expiration-delete-page");
         (await host.Vault.GetPersonAsync(PersonLookup.ByToken(ticket.PersonToken))).Should().NotBeNull("opening the link changes nothing");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete my data now" }).ClickAsync();
 
         await page.WaitForURLAsync("**/privacy/delete", AfterPost);
-        (await page.TitleAsync()).Should().Be("Your data is deleted");
+        (await page.TitleAsync()).Should().Be("Your data is deleted" + " · Privacy portal");
         (await host.Vault.GetPersonAsync(PersonLookup.ByToken(ticket.PersonToken))).Should().BeNull();
 
         await page.GotoAsync(host.Local(ticket.DeleteUrl!).ToString());
-        (await page.TitleAsync()).Should().Be("This link does not work", "a used link gets the neutral page");
+        (await page.TitleAsync()).Should().Be("This link does not work" + " · Privacy portal", "a used link gets the neutral page");
         Dialogs.Should().BeEmpty();
     }
 
@@ -67,7 +67,7 @@ public sealed class ExpirationLinkBrowserTests : BrowserTest
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete my data now" }).ClickAsync();
 
         await page.WaitForURLAsync("**/privacy/delete", AfterPost);
-        (await page.TitleAsync()).Should().Be("The page expired");
+        (await page.TitleAsync()).Should().Be("The page expired" + " · Privacy portal");
         (await host.Vault.GetPersonAsync(PersonLookup.ByToken(ticket.PersonToken))).Should().NotBeNull();
     }
 

@@ -25,14 +25,14 @@ public sealed class PrivacyPortalBrowserTests : BrowserTest
 
         await SignInAsync(host, mailbox, page, "portal@example.com", person, screenshots: true);
 
-        (await page.TitleAsync()).Should().Be("My data");
+        (await page.TitleAsync()).Should().Be("My data" + " · Privacy portal");
         (await page.Locator("main").InnerTextAsync()).Should().Contain(Hostile, "the value is shown as text").And.Contain("Leeds");
         (await page.Locator("main img").CountAsync()).Should().Be(0, "no markup from the data reaches the page");
         await Chromium.ScreenshotAsync(page, "portal-my-data");
         foreach (var (link, name) in new[] { ("My consents", "portal-consents"), ("My requests", "portal-requests"), ("My sessions", "portal-sessions"), ("My history", "portal-history"), ("Delete my account", "portal-delete") })
         {
             await page.GetByRole(AriaRole.Link, new() { Name = link }).ClickAsync();
-            (await page.TitleAsync()).Should().Be(link);
+            (await page.TitleAsync()).Should().Be(link + " · Privacy portal");
             await Chromium.ScreenshotAsync(page, name);
         }
 
@@ -49,7 +49,7 @@ public sealed class PrivacyPortalBrowserTests : BrowserTest
         var page = await NewPageAsync();
 
         await page.GotoAsync(new Uri(host.Address, "/privacy/portal/").ToString());
-        (await page.TitleAsync()).Should().Be("Sign in", "the portal sends strangers to its sign-in");
+        (await page.TitleAsync()).Should().Be("Sign in" + " · Privacy portal", "the portal sends strangers to its sign-in");
         await page.GetByLabel("Email address").FillAsync("nobody@example.com");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send me a code" }).ClickAsync();
         var unknownText = await page.Locator("main").InnerTextAsync();
@@ -62,10 +62,10 @@ public sealed class PrivacyPortalBrowserTests : BrowserTest
         await page.GetByLabel("Code").FillAsync((await mailbox.CodeAsync(person)) == "00000000" ? "00000001" : "00000000");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
-        (await page.TitleAsync()).Should().Be("Enter your code");
+        (await page.TitleAsync()).Should().Be("Enter your code" + " · Privacy portal");
         (await page.Locator("[role=alert]").InnerTextAsync()).Should().Contain("does not work");
         await page.GotoAsync(new Uri(host.Address, "/privacy/portal/").ToString());
-        (await page.TitleAsync()).Should().Be("Sign in");
+        (await page.TitleAsync()).Should().Be("Sign in" + " · Privacy portal");
     }
 
     [Test]
@@ -83,7 +83,7 @@ public sealed class PrivacyPortalBrowserTests : BrowserTest
 
         await page.GetByRole(AriaRole.Link, new() { Name = "My consents" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Withdraw" }).ClickAsync();
-        (await page.TitleAsync()).Should().Be("My consents");
+        (await page.TitleAsync()).Should().Be("My consents" + " · Privacy portal");
         (await ledger.IsAllowedAsync(person, "newsletter")).Should().BeFalse();
         (await ledger.GetHistoryAsync(person)).Last().Source.Should().Be("privacy portal");
 
@@ -99,11 +99,11 @@ public sealed class PrivacyPortalBrowserTests : BrowserTest
         var sessions = host.App.Services.GetRequiredService<ISessionManager>();
         (await sessions.ListAsync(person)).Should().HaveCount(2);
         await page.GetByRole(AriaRole.Link, new() { Name = "My sessions" }).ClickAsync();
-        (await page.GetByText("This browser").CountAsync()).Should().Be(1);
+        (await page.GetByText("You are here").CountAsync()).Should().Be(1);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign it out" }).ClickAsync();
         (await sessions.ListAsync(person)).Should().ContainSingle("the other browser was signed out");
         await other.ReloadAsync();
-        (await other.TitleAsync()).Should().Be("Sign in");
+        (await other.TitleAsync()).Should().Be("Sign in" + " · Privacy portal");
         Dialogs.Should().BeEmpty();
     }
 
@@ -124,6 +124,6 @@ public sealed class PrivacyPortalBrowserTests : BrowserTest
 
         await page.GetByLabel("Code").FillAsync((await mailbox.CodeAsync(person)));
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        (await page.TitleAsync()).Should().Be("My data");
+        (await page.TitleAsync()).Should().Be("My data" + " · Privacy portal");
     }
 }

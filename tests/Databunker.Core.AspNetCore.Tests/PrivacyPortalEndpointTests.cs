@@ -120,6 +120,38 @@ public sealed class PrivacyPortalEndpointTests
     }
 
     [Test]
+    public void Mapping_WithAFieldCheckedFirstThatCannotBeCorrected_Fails()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddAntiforgery();
+        builder.Services.AddDatabunker().UseSqlite("Data Source=:memory:");
+        using var app = builder.Build();
+
+        var act = () => app.MapDatabunkerPrivacyPortal(configure: o =>
+        {
+            o.ResolvePerson = _ => null;
+            o.CorrectableFields.Add("city");
+            o.FieldsCheckedFirst.Add("name");
+        });
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*FieldsCheckedFirst*");
+    }
+
+    [Test]
+    public void Mapping_WithABrandOutsideTheHostsOrigin_Fails()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddAntiforgery();
+        builder.Services.AddDatabunker().UseSqlite("Data Source=:memory:");
+        builder.Services.Configure<DatabunkerPageOptions>(o => o.Brand.LogoPath = "https://cdn.example/logo.svg");
+        using var app = builder.Build();
+
+        var act = () => app.MapDatabunkerPrivacyPortal(configure: o => o.ResolvePerson = _ => null);
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*LogoPath*own origin*");
+    }
+
+    [Test]
     public async Task SignedIn_BadFormsAreRefused_AndChangeNothing()
     {
         var (host, mailbox) = await PortalMailbox.StartAsync();

@@ -31,13 +31,22 @@ public abstract class BrowserTest
     public void ClearDialogs() => Dialogs.Clear();
 
     /// <summary>A page in a fresh browser context (its own cookies), with a dialog handler attached before it acts.</summary>
-    protected async Task<IPage> NewPageAsync()
+    protected Task<IPage> NewPageAsync() => NewPageAsync(new BrowserNewContextOptions(), recordDialogs: true);
+
+    /// <summary>A page in a fresh browser context with <paramref name="options"/> (a language, a colour scheme, a viewport).</summary>
+    protected async Task<IPage> NewPageAsync(BrowserNewContextOptions options, bool recordDialogs)
     {
-        var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { AcceptDownloads = true });
+        ArgumentNullException.ThrowIfNull(options);
+        options.AcceptDownloads = true;
+        var context = await _browser!.NewContextAsync(options);
         var page = await context.NewPageAsync();
         page.Dialog += (_, dialog) =>
         {
-            Dialogs.Add(dialog.Message);
+            if (recordDialogs)
+            {
+                Dialogs.Add(dialog.Message);
+            }
+
             _ = dialog.DismissAsync();
         };
         return page;

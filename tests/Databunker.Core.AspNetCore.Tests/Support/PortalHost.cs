@@ -40,11 +40,19 @@ public sealed class PortalMailbox : IPortalCodeSender
         return code;
     }
 
-    public static async Task<(LinkHost Host, PortalMailbox Mailbox)> StartAsync(bool deleteImmediately = false, Action<PrivacyPortalOptions>? portal = null)
+    public static async Task<(LinkHost Host, PortalMailbox Mailbox)> StartAsync(
+        bool deleteImmediately = false, Action<PrivacyPortalOptions>? portal = null, Action<DatabunkerPageOptions>? pages = null)
     {
         var mailbox = new PortalMailbox();
         var host = await LinkHost.StartAsync(
-            configure: b => b.Services.AddSingleton<IPortalCodeSender>(mailbox),
+            configure: b =>
+            {
+                b.Services.AddSingleton<IPortalCodeSender>(mailbox);
+                if (pages is not null)
+                {
+                    b.Services.Configure(pages);
+                }
+            },
             options: o =>
             {
                 o.AppData.Register("shop");

@@ -1,0 +1,35 @@
+using Databunker.Core.AspNetCore.Tests.HostTemplates;
+using Databunker.Core.AspNetCore.Tests.Support;
+using Databunker.Core.Expiration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Databunker.Core.AspNetCore.Tests;
+
+/// <summary>A host puts its own templates (HostTemplates/*.cshtml, compiled in this project) in place of the package's layout and of one page's.</summary>
+[Category(Chromium.Category)]
+public sealed class TemplateOverrideTests : BrowserTest
+{
+    [Test]
+    public async Task AHostsLayoutAndPageTemplate_AreServed_AndThePageStillWorks()
+    {
+        await using var host = await LinkHost.StartAsync(configure: b => b.Services.Configure<DatabunkerPageOptions>(o =>
+        {
+            o.Templates.Layout = HostLayout.Create;
+            o.Templates.Replace<ExpirationLinkPage>(HostLinkPage.Create);
+        }));
+        var ticket = await host.StartExpirationAsync("template@example.com");
+        var page = await NewPageAsync();
+
+        await page.GotoAsync(host.Local(ticket.RetainUrl!).ToString());
+
+        (await page.TitleAsync()).Should().Be("Keep your data – Example Shop", "the host's layout writes the title");
+        (await page.Locator("#host-header").InnerTextAsync()).Should().Be("Example Shop");
+        (await page.Locator("#host-link-page").InnerTextAsync()).Should().Contain("26 December 2026").And.Contain("(Example Shop)");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Keep my data" }).ClickAsync();
+        await page.WaitForURLAsync("**/privacy/retain");
+        (await page.Locator("#host-header").CountAsync()).Should().Be(1, "the result page is in the host's layout too");
+        (await page.Locator("main").InnerTextAsync()).Should().Contain("Your data is kept", "the package's own template for the result page");
+        (await host.Expirations.GetStatusAsync(PersonLookup.ByToken(ticket.PersonToken)))!.State.Should().Be(ExpirationState.Retained);
+    }
+}
