@@ -38,6 +38,18 @@ builder.Services.AddDatabunker(o =>
     .UseSqlite($"Data Source={database}")
     .UseMasterKey(RandomNumberGenerator.GetBytes(32));
 
+// The portal's look and words: the shop's name, its colour, English and German; the history names the shop's own
+// writes (the vault's default actor is the sample's assembly name) as the shop.
+builder.Services.Configure<DatabunkerPageOptions>(o =>
+{
+    o.Brand.ProductName = "Example Shop";
+    o.Brand.AccentColor = "#0f766e";
+    o.Languages.Clear();
+    o.Languages.Add("en");
+    o.Languages.Add("de");
+    o.ActorNames[typeof(Program).Assembly.GetName().Name!] = "Example Shop";
+});
+
 builder.Services.AddAntiforgery();
 builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o => o.LoginPath = "/signin");
 builder.Services.AddDatabunkerCookieSessions();
@@ -65,7 +77,12 @@ app.UseAuthorization();
 app.UseAntiforgery();   // for the sample's own [FromForm] endpoints; the Databunker pages check their tokens themselves
 
 app.MapDatabunkerExpirationLinks();
-app.MapDatabunkerPrivacyPortal("/privacy/portal", o => o.ResolvePerson = user => Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var p) ? p : null)
+app.MapDatabunkerPrivacyPortal("/privacy/portal", o =>
+    {
+        o.ResolvePerson = user => Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var p) ? p : null;
+        o.CorrectableFields.Add("name");
+        o.CorrectableFields.Add("email");
+    })
     .RequireAuthorization();
 app.MapDatabunkerAdminApi("dpo");
 
@@ -83,7 +100,7 @@ app.MapPost("/signup", async (HttpContext context, IAntiforgery antiforgery, IPe
     Guid person;
     try
     {
-        person = await vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email, name }));
+        person = await vault.CreatePersonAsync(JsonDocument.Parse(new System.Text.Json.Nodes.JsonObject { ["email"] = email, ["name"] = name }.ToJsonString()).RootElement);
     }
     catch (DuplicateIndexException)
     {

@@ -46,7 +46,7 @@ public static class DatabunkerEndpointRouteBuilderExtensions
         group.MapGet("/delete/{token}", (HttpContext context, string token) => pages.ShowAsync(context, token, ExpirationLinkAction.Delete));
         group.MapPost("/retain", (HttpContext context) => pages.ConfirmAsync(context, ExpirationLinkAction.Retain));
         group.MapPost("/delete", (HttpContext context) => pages.ConfirmAsync(context, ExpirationLinkAction.Delete));
-        pages.Pages.MapAssets(group);
+        pages.Pages.MapAssets(endpoints);
         group.WithMetadata(new Microsoft.AspNetCore.Routing.ExcludeFromDescriptionAttribute());
         return group;
     }
@@ -151,7 +151,7 @@ public static class DatabunkerEndpointRouteBuilderExtensions
         var portal = new PrivacyPortal(
             path, CodeQueue(services, options), new CodeRequestLimiter(services.GetRequiredService<TimeProvider>(), options.CodeRequestLimits), new PageRenderer(path, PageOptions(services)));
         var group = endpoints.MapGroup(portal.BasePath);
-        portal.Pages.MapAssets(group);
+        portal.Pages.MapAssets(endpoints);
         if (options.ResolvePerson is null)
         {
             var signIn = group.MapGroup("/signin");

@@ -84,6 +84,32 @@ public sealed class PrivacyPortalEndpointTests
     }
 
     [Test]
+    public async Task TheStylesheet_IsServedToAnyone_WhenTheHostPutsThePortalBehindAuthorization()
+    {
+        await using var host = await LinkHost.StartAsync(
+            configure: b =>
+            {
+                b.Services.AddAuthentication(HeaderAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, HeaderAuthentication>(HeaderAuthentication.SchemeName, null);
+                b.Services.AddAuthorization(o => o.FallbackPolicy = new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+            },
+            map: app =>
+            {
+                app.UseAuthentication();
+                app.UseAuthorization();
+                app.MapDatabunkerPrivacyPortal("/account/privacy", o => o.ResolvePerson = _ => null).RequireAuthorization();
+            });
+        using var anonymous = new HttpClient { BaseAddress = host.Address };
+
+        (await anonymous.GetAsync("account/privacy/")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        foreach (var asset in new[] { "account/privacy/assets/portal.css", "account/privacy/assets/icon.svg", "privacy/assets/portal.css" })
+        {
+            using var response = await anonymous.GetAsync(asset);
+            response.StatusCode.Should().Be(HttpStatusCode.OK, "{0} is the package's own static file", asset);
+            response.Headers.CacheControl!.ToString().Should().Contain("immutable");
+        }
+    }
+
+    [Test]
     public void Mapping_WithoutASignInWay_OrAntiforgery_Fails_AtStart()
     {
         var builder = WebApplication.CreateSlimBuilder();

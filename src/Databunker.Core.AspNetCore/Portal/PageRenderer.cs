@@ -52,15 +52,22 @@ internal sealed class PageRenderer
 
     public DatabunkerPageOptions Options => _options;
 
-    /// <summary>Maps <c>GET assets/portal.css</c>, <c>GET assets/icon.svg</c> and, with an accent colour, <c>GET assets/brand.css</c> into the group.</summary>
-    public void MapAssets(RouteGroupBuilder group)
+    /// <summary>
+    /// Maps <c>GET {group}/assets/portal.css</c>, <c>icon.svg</c> and, with an accent colour, <c>brand.css</c>: beside the
+    /// group, not in it, and open to anyone, so that a host's authorization on the group (or a fallback policy) does not
+    /// keep the sign-in page's own stylesheet from it.
+    /// </summary>
+    public void MapAssets(IEndpointRouteBuilder endpoints)
     {
-        group.MapGet("/assets/portal.css", (HttpContext context) => ServeAsync(context, Stylesheet, "text/css; charset=utf-8"));
-        group.MapGet("/assets/icon.svg", (HttpContext context) => ServeAsync(context, Icon, "image/svg+xml"));
+        var assets = endpoints.MapGroup(_groupPath + "/assets");
+        assets.MapGet("/portal.css", (HttpContext context) => ServeAsync(context, Stylesheet, "text/css; charset=utf-8"));
+        assets.MapGet("/icon.svg", (HttpContext context) => ServeAsync(context, Icon, "image/svg+xml"));
         if (_brandStylesheet is { } brand)
         {
-            group.MapGet("/assets/brand.css", (HttpContext context) => ServeAsync(context, brand, "text/css; charset=utf-8"));
+            assets.MapGet("/brand.css", (HttpContext context) => ServeAsync(context, brand, "text/css; charset=utf-8"));
         }
+
+        assets.AllowAnonymous().WithMetadata(new ExcludeFromDescriptionAttribute());
     }
 
     /// <summary>

@@ -6,19 +6,24 @@ namespace Databunker.Core.AspNetCore.Tests.Support;
 
 /// <summary>
 /// The web sample (samples/Databunker.Samples.Web), built with the tests, run as its own process on a free loopback port,
-/// as a person runs it with <c>dotnet run</c>; stopped (killed with its children) when disposed.
+/// as a person runs it with <c>dotnet run</c>; stopped (killed with its children) when disposed. With
+/// <c>DATABUNKER_WEB_SAMPLE</c> set to an executable (the sample published with native AOT, as CI does), that runs instead.
 /// </summary>
 public sealed class SampleShop : IDisposable
 {
     private readonly Process _process;
 
-    private SampleShop(Process process, Uri address)
+    private SampleShop(Process process, Uri address, System.Collections.Concurrent.ConcurrentQueue<string> output)
     {
         _process = process;
         Address = address;
+        Output = output;
     }
 
     public Uri Address { get; }
+
+    /// <summary>What the sample wrote to its console so far (its "mails").</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Output { get; }
 
     public static async Task<SampleShop> StartAsync()
     {
@@ -32,20 +37,28 @@ public sealed class SampleShop : IDisposable
         }
 
         var dll = Path.Combine(root!.FullName, "samples", "Databunker.Samples.Web", "bin", configuration, output.Name, "Databunker.Samples.Web.dll");
-        File.Exists(dll).Should().BeTrue($"the sample is built with the tests ({dll})");
+        var native = Environment.GetEnvironmentVariable("DATABUNKER_WEB_SAMPLE");
+        var program = native is { Length: > 0 } ? Path.GetFullPath(native) : dll;
+        File.Exists(program).Should().BeTrue($"the sample is built with the tests, or published where DATABUNKER_WEB_SAMPLE says ({program})");
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
-        var start = new ProcessStartInfo("dotnet", [dll])
+        var start = new ProcessStartInfo(program == dll ? "dotnet" : program, program == dll ? [dll] : [])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            WorkingDirectory = Path.GetDirectoryName(program)!,
         };
         start.Environment["Shop__Address"] = address.ToString();
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         var process = Process.Start(start)!;
         var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
         process.OutputDataReceived += (_, e) =>
         {
+            if (e.Data is { } line)
+            {
+                lines.Enqueue(line);
+            }
+
             // Written by the host once Kestrel listens.
             if (e.Data?.Contains("Now listening on:", StringComparison.Ordinal) == true)
             {
@@ -65,7 +78,7 @@ public sealed class SampleShop : IDisposable
             throw;
         }
 
-        return new SampleShop(process, address);
+        return new SampleShop(process, address, lines);
     }
 
     public void Dispose()
