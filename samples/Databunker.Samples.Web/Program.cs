@@ -1,5 +1,6 @@
 // A small shop on Databunker.Core: sign up, sign in with the ticket kept in the vault (cookie sessions), the privacy
-// portal, an expiration mail with both links written to the console, and the DPO API behind a policy.
+// portal in English and German, an expiration mail with both links written to the console, the DPO API behind a
+// policy, the scheduler that forgets whoever did not answer, and a health check at /health.
 // Run: dotnet run --project samples/Databunker.Samples.Web, then open http://localhost:5080/.
 // The sign-in asks only for an email address: it is a sample of the vault, not of passwords, and the page says so.
 // Shop:Address (or the environment variable Shop__Address) moves it to another address, as the tests do.
@@ -10,9 +11,7 @@ using System.Text.Json;
 using Databunker.Core;
 using Databunker.Core.AspNetCore;
 using Databunker.Core.Expiration;
-using Databunker.Core.Keys;
 using Databunker.Core.Privacy;
-using Databunker.Core.Sqlite;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -22,21 +21,33 @@ var Address = (builder.Configuration["Shop:Address"] ?? "http://localhost:5080")
 builder.WebHost.UseUrls(Address);
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
-// The vault: a SQLite file in a temporary folder and a master key made for this run (a real host loads its key).
-var database = Path.Combine(Path.GetTempPath(), $"databunker-sample-{Guid.NewGuid():N}.db");
-builder.Services.AddDatabunker(o =>
+// The vault, from the "Databunker" section of appsettings.json (the privacy catalog is there too) through the hosting
+// package: a SQLite file and a master key file in the shop's data folder (Shop:DataFolder, default shop-data beside the
+// program), kept from run to run. The key is made on the first run, readable by its owner only; a real host keeps it
+// in a secret store (MasterKey:Base64 or :EnvironmentVariable) and never beside the database.
+var data = Path.GetFullPath(builder.Configuration["Shop:DataFolder"] ?? Path.Combine(AppContext.BaseDirectory, "shop-data"));
+var keyFile = Path.Combine(data, "master.key");
+if (!File.Exists(keyFile))
+{
+    Directory.CreateDirectory(data);
+    var owner = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+    if (!OperatingSystem.IsWindows())
     {
-        o.Expiration.LinkBaseAddress = new Uri(Address + "/privacy/");
-        o.Privacy.Controller = "Example Shop Ltd, privacy@shop.example";
-        o.Privacy.Notices.Add(new PrivacyNotice { Name = "newsletter", Text = "Our newsletter about new products, at most once a week." });
-        o.Privacy.Activities.Add(new ProcessingActivity
-        {
-            Name = "newsletter", Purpose = "Sending the newsletter to those who asked for it", LegalBasis = LegalBasis.Consent, Notice = "newsletter",
-            SubjectCategories = ["subscribers"], DataCategories = ["email address"], RetentionDescription = "until consent is withdrawn",
-        });
-    })
-    .UseSqlite($"Data Source={database}")
-    .UseMasterKey(RandomNumberGenerator.GetBytes(32));
+        owner.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    }
+
+    using var key = new FileStream(keyFile, owner);
+    key.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
+}
+
+builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+{
+    ["Databunker:Storage:ConnectionString"] = $"Data Source={Path.Combine(data, "vault.db")}",
+    ["Databunker:MasterKey:File"] = keyFile,
+    ["Databunker:Expiration:LinkBaseAddress"] = Address + "/privacy/",
+});
+builder.Services.AddDatabunker(builder.Configuration.GetSection("Databunker")).AddScheduler();
+builder.Services.AddHealthChecks().AddDatabunker();
 
 // The portal's look and words: the shop's name, its colour, English and German; the history names the shop's own
 // writes (the vault's default actor is the sample's assembly name) as the shop.
@@ -56,8 +67,6 @@ builder.Services.AddDatabunkerCookieSessions();
 builder.Services.AddAuthorization(o => o.AddPolicy("dpo", p => p.RequireRole("dpo")));
 
 var app = builder.Build();
-await app.Services.GetRequiredService<IVaultAdministration>().InitializeAsync();
-await app.Services.GetRequiredService<IPrivacyCatalog>().PublishAsync();
 
 // The shop's own pages send the headers the package's pages send: no caching, no referrer, no framing, no script.
 app.Use((context, next) =>
@@ -85,6 +94,7 @@ app.MapDatabunkerPrivacyPortal("/privacy/portal", o =>
     })
     .RequireAuthorization();
 app.MapDatabunkerAdminApi("dpo");
+app.MapHealthChecks("/health");
 
 const string Demonstration = "<p><strong>A demonstration:</strong> this shop signs you in by your email address alone, without a password. A real shop signs people in properly.</p>";
 
@@ -151,8 +161,11 @@ app.MapPost("/signout", async (HttpContext context) =>
     return Results.Redirect("/");
 });
 
-Console.WriteLine($"The shop listens on {Address}/ (the vault is {database}). Sign in as dpo@shop.example for the DPO API.");
-await app.RunAsync();
+Console.WriteLine($"The shop listens on {Address}/ (its vault and key are in {data}). Sign in as dpo@shop.example for the DPO API.");
+// The hosting package opens the vault as the host starts; the catalog's notices are published once it is open.
+await app.StartAsync();
+await app.Services.GetRequiredService<IPrivacyCatalog>().PublishAsync();
+await app.WaitForShutdownAsync();
 
 static Task SignInAsync(HttpContext context, Guid person, string name, bool dpo)
 {

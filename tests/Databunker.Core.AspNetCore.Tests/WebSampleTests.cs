@@ -62,6 +62,31 @@ public sealed class WebSampleTests
         }
     }
 
+    [Test]
+    public async Task TheVaultAndItsKey_OutliveARestart_AndTheHealthCheckSaysSo()
+    {
+        var folder = Path.Combine(TestContext.CurrentContext.WorkDirectory, "shops", Guid.NewGuid().ToString("N"));
+        var email = $"again.{Guid.NewGuid():N}@example.com";
+        using (var first = await SampleShop.StartAsync(folder))
+        {
+            using var browser = Browser();
+            (await PostFormAsync(browser, first, "signup", ("email", email), ("name", "Returning"))).StatusCode.Should().Be(HttpStatusCode.Redirect);
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            File.GetUnixFileMode(Path.Combine(folder, "master.key")).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite, "the key file is its owner's only");
+        }
+
+        using var second = await SampleShop.StartAsync(folder);
+        using var again = Browser();
+        using var signIn = await PostFormAsync(again, second, "signin", ("email", email));
+        signIn.StatusCode.Should().Be(HttpStatusCode.Redirect, "the person made in the first run is found with the same stored key");
+        using var health = await again.GetAsync(new Uri(second.Address, "/health"));
+        health.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await health.Content.ReadAsStringAsync()).Should().Be("Healthy");
+    }
+
     /// <summary>The headers the package's own pages send, read from a response of the package.</summary>
     private static IEnumerable<(string Name, string Value)> PackageHeaders()
     {
@@ -77,11 +102,14 @@ public sealed class WebSampleTests
 
     private static HttpClient Browser() => new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false });
 
-    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient browser, string action, params (string Name, string Value)[] fields)
+    private static Task<HttpResponseMessage> PostFormAsync(HttpClient browser, string action, params (string Name, string Value)[] fields) =>
+        PostFormAsync(browser, _shop, action, fields);
+
+    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient browser, SampleShop shop, string action, params (string Name, string Value)[] fields)
     {
-        var page = await browser.GetStringAsync(new Uri(_shop.Address, action == "signin" ? "/signin" : "/"));
+        var page = await browser.GetStringAsync(new Uri(shop.Address, action == "signin" ? "/signin" : "/"));
         var form = ExpirationLinkEndpointTests.Fields(page).Where(f => f.Key.StartsWith("__", StringComparison.Ordinal))
             .Concat(fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value)));
-        return await browser.PostAsync(new Uri(_shop.Address, "/" + action), new FormUrlEncodedContent(form));
+        return await browser.PostAsync(new Uri(shop.Address, "/" + action), new FormUrlEncodedContent(form));
     }
 }

@@ -25,7 +25,8 @@ public sealed class SampleShop : IDisposable
     /// <summary>What the sample wrote to its console so far (its "mails").</summary>
     public System.Collections.Concurrent.ConcurrentQueue<string> Output { get; }
 
-    public static async Task<SampleShop> StartAsync()
+    /// <summary>Starts the sample with its vault and key in <paramref name="dataFolder"/>, or in a new folder of the test run.</summary>
+    public static async Task<SampleShop> StartAsync(string? dataFolder = null)
     {
         // The sample is built beside the tests, in the same configuration: bin/<Configuration>/net10.0.
         var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
@@ -48,6 +49,7 @@ public sealed class SampleShop : IDisposable
             WorkingDirectory = Path.GetDirectoryName(program)!,
         };
         start.Environment["Shop__Address"] = address.ToString();
+        start.Environment["Shop__DataFolder"] = dataFolder ?? Path.Combine(TestContext.CurrentContext.WorkDirectory, "shops", Guid.NewGuid().ToString("N"));
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         var process = Process.Start(start)!;
         var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
