@@ -12,7 +12,7 @@ using Microsoft.Extensions.Options;
 namespace Databunker.Core.AspNetCore;
 
 /// <summary>Maps Databunker's endpoints into the host's ASP.NET Core app; each returns a builder for the host's own conventions (authorization, rate limiting).</summary>
-public static class DatabunkerEndpointRouteBuilderExtensions
+public static partial class DatabunkerEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps the "keep my data" and "delete my data" links that <see cref="IExpirationManager.StartAsync"/> builds, at
@@ -134,11 +134,19 @@ public static class DatabunkerEndpointRouteBuilderExtensions
             throw new InvalidOperationException("The privacy portal's forms post antiforgery tokens: call services.AddAntiforgery().");
         }
 
-        if (options.CorrectableFields.Any(f => string.IsNullOrWhiteSpace(f) || f.Length > 64) || options.CorrectableFields.Distinct(StringComparer.Ordinal).Count() != options.CorrectableFields.Count
+        if (options.CorrectableFields.Any(f => !FieldName().IsMatch(f)) || options.CorrectableFields.Distinct(StringComparer.Ordinal).Count() != options.CorrectableFields.Count
             || options.FieldsCheckedFirst.Except(options.CorrectableFields, StringComparer.Ordinal).Any())
         {
             throw new InvalidOperationException(
-                "PrivacyPortalOptions.CorrectableFields must name each profile field once (1 to 64 characters), and FieldsCheckedFirst only fields among them.");
+                "PrivacyPortalOptions.CorrectableFields must name each profile field once (1 to 64 letters, digits, '_' or '-'), and FieldsCheckedFirst only fields among them.");
+        }
+
+        // With the portal's own sign-in, the address is what signs the person in: a change made at once from a stolen
+        // session would send every later code to the thief. It must be checked first.
+        if (options.ResolvePerson is null && options.CorrectableFields.Contains("email") && !options.FieldsCheckedFirst.Contains("email"))
+        {
+            throw new InvalidOperationException(
+                "The portal signs people in with a code sent to their email address, so a correction of \"email\" must be checked first: add it to PrivacyPortalOptions.FieldsCheckedFirst.");
         }
 
         if (options.ResolvePerson is null && services.GetService<IPortalCodeSender>() is null)
@@ -148,8 +156,13 @@ public static class DatabunkerEndpointRouteBuilderExtensions
         }
 
         var path = pattern.TrimEnd('/');
+        var time = services.GetRequiredService<TimeProvider>();
         var portal = new PrivacyPortal(
-            path, CodeQueue(services, options), new CodeRequestLimiter(services.GetRequiredService<TimeProvider>(), options.CodeRequestLimits), new PageRenderer(path, PageOptions(services)));
+            path,
+            CodeQueue(services, options),
+            new CodeRequestLimiter(time, options.CodeRequestLimits),
+            new CodeRequestLimiter(time, new PortalCodeRequestLimits { PerAddress = options.MaxCorrectionsPerHour, PerClient = 0, Overall = 0, Window = TimeSpan.FromHours(1) }),
+            new PageRenderer(path, PageOptions(services)));
         var group = endpoints.MapGroup(portal.BasePath);
         portal.Pages.MapAssets(endpoints);
         if (options.ResolvePerson is null)
@@ -206,4 +219,7 @@ public static class DatabunkerEndpointRouteBuilderExtensions
 
         return queue;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}\z")]
+    private static partial System.Text.RegularExpressions.Regex FieldName();
 }

@@ -97,7 +97,7 @@ internal sealed class PortalCodeQueue : IDisposable
         Guid? person;
         try
         {
-            using (AuditActor.Begin(PrivacyPortal.Actor))
+            using (AuditActor.Begin(PrivacyPortal.CodeActor))
             {
                 person = (await services.GetRequiredService<IPersonalDataVault>().GetPersonAsync(PersonLookup.ByEmail(mail.Email), _abandon.Token).ConfigureAwait(false))?.Token;
             }

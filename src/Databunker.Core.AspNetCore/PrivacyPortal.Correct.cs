@@ -20,14 +20,24 @@ internal sealed partial class PrivacyPortal
     public Task CorrectPageAsync(HttpContext context) => AsPersonAsync(context, async person =>
     {
         var profile = await ProfileAsync(context, person);
-        await CorrectPageAsync(context, 200, Options(context).CorrectableFields.ToDictionary(f => f, f => Value(profile, f)), new Dictionary<string, string>(), null, false);
+        await CorrectPageAsync(context, 200, profile, Editable(context, profile).ToDictionary(f => f, f => Value(profile, f)), new Dictionary<string, string>(), null, false);
     });
 
     public Task CorrectAsync(HttpContext context) => AsPersonPostAsync(context, CorrectionForm, async (person, form) =>
     {
         var options = Options(context);
         var profile = await ProfileAsync(context, person);
-        var typed = options.CorrectableFields.ToDictionary(f => f, f => form[FieldPrefix + f].Count == 1 ? form[FieldPrefix + f].ToString().Trim() : Value(profile, f));
+
+        // A save can say that another account has an address or a number: saves are counted per person, so that the
+        // form cannot be used to try many.
+        if (correctionLimiter.TryAcquire(person.ToString(), null).Limit is not null)
+        {
+            await CorrectPageAsync(context, StatusCodes.Status429TooManyRequests, profile, Editable(context, profile).ToDictionary(f => f, f => Value(profile, f)),
+                new Dictionary<string, string>(), "Correct.TooMany", true);
+            return;
+        }
+
+        var typed = Editable(context, profile).ToDictionary(f => f, f => form[FieldPrefix + f].Count == 1 ? form[FieldPrefix + f].ToString().Trim() : Value(profile, f));
         var errors = new Dictionary<string, string>(StringComparer.Ordinal);
         var now = new Dictionary<string, string>(StringComparer.Ordinal);
         var checkedFirst = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -66,7 +76,7 @@ internal sealed partial class PrivacyPortal
 
         if (errors.Count > 0)
         {
-            await CorrectPageAsync(context, 400, typed, errors, "Correct.Errors", true);
+            await CorrectPageAsync(context, 400, profile, typed, errors, "Correct.Errors", true);
             return;
         }
 
@@ -88,17 +98,18 @@ internal sealed partial class PrivacyPortal
             _ => "Correct.SavedAndRequested",
         };
         var saved = await ProfileAsync(context, person);
-        await CorrectPageAsync(context, 200, options.CorrectableFields.ToDictionary(f => f, f => Value(saved, f)), errors, message, false);
+        await CorrectPageAsync(context, 200, saved, Editable(context, saved).ToDictionary(f => f, f => Value(saved, f)), errors, message, false);
     });
 
-    private async Task CorrectPageAsync(HttpContext context, int status, Dictionary<string, string> values, Dictionary<string, string> errors, string? message, bool isError)
+    private async Task CorrectPageAsync(
+        HttpContext context, int status, JsonElement? profile, Dictionary<string, string> values, Dictionary<string, string> errors, string? message, bool isError)
     {
         var options = Options(context);
         var page = PersonContext(context, "correct");
         var text = (PortalText)page.Text;
-        var fields = options.CorrectableFields.Select(f => new PortalEditableField(
+        var fields = Editable(context, profile).Select(f => new PortalEditableField(
                 f,
-                text.Has("Field." + f) ? text["Field." + f].Value : text["Field.Other", f].Value,
+                Label(text, f),
                 values[f],
                 f switch { "email" => "email", "phone" => "tel", _ => "text" },
                 f switch { "email" => "email", "phone" => "tel", "name" => "name", "firstName" => "given-name", "lastName" => "family-name", "city" => "address-level2", "country" => "country-name", "address" => "street-address", "birthdate" => "bday", _ => "off" },
@@ -109,14 +120,20 @@ internal sealed partial class PrivacyPortal
             static m => new AspNetCoreGeneratedDocument.Templates_Correct { Model = m });
     }
 
+    /// <summary>
+    /// The correctable fields the form shows: those the profile holds as text or not at all. A number, a list or an object
+    /// is left as it is (a text box would turn it into a string); the person asks for its correction with a request.
+    /// </summary>
+    private static IEnumerable<string> Editable(HttpContext context, JsonElement? profile) =>
+        Options(context).CorrectableFields.Where(f =>
+            profile is not { ValueKind: JsonValueKind.Object } p || !p.TryGetProperty(f, out var value) || value.ValueKind is JsonValueKind.String or JsonValueKind.Null);
+
     private static async Task<JsonElement?> ProfileAsync(HttpContext context, Guid person) =>
         (await context.RequestServices.GetRequiredService<IPersonalDataVault>().GetPersonAsync(PersonLookup.ByToken(person), context.RequestAborted))?.Profile;
 
-    /// <summary>A profile field as the form shows it: a string as it is, another value as JSON, a missing one as empty.</summary>
+    /// <summary>A text field as the form shows it; a missing (or null) one as empty.</summary>
     private static string Value(JsonElement? profile, string field) =>
-        profile is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty(field, out var value)
-            ? value.ValueKind == JsonValueKind.String ? value.GetString()! : value.ValueKind == JsonValueKind.Null ? string.Empty : value.GetRawText()
-            : string.Empty;
+        profile is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : string.Empty;
 
     /// <summary>The form's field that a refusal names (the vault names lookups: email, phone, login), or the first changed one.</summary>
     private static string FieldOf(string name, Dictionary<string, string> changed) =>

@@ -158,7 +158,20 @@ internal sealed partial class PrivacyPortal
     private static string? DeviceLabel(HttpContext context, PrivacyPortalOptions options)
     {
         var label = options.DeviceLabel is { } host ? host(context) : DeviceNames.FromUserAgent(context.Request.Headers.UserAgent.ToString());
-        return label is { Length: > 0 } ? label[..Math.Min(label.Length, 64)] : null;
+        if (string.IsNullOrWhiteSpace(label))
+        {
+            return null;
+        }
+
+        // Cut between whole characters (never inside a surrogate pair), to what the sessions accept.
+        var max = Math.Min(64, context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabunkerOptions>>().Value.Sessions.MaxLabelLength);
+        if (label.Length > max)
+        {
+            // The start of the first character that would not fit whole: everything before it does.
+            label = label[..System.Globalization.StringInfo.ParseCombiningCharacters(label).Last(start => start <= max)];
+        }
+
+        return label.Length > 0 ? label : null;
     }
 
     /// <summary>The person whose account has the address, once the right code for it came back; <see langword="null"/> when none has.</summary>

@@ -18,10 +18,22 @@ namespace Databunker.Core.AspNetCore;
 /// value is HTML-encoded, no page runs script, every form carries an antiforgery token, and the portal's own sign-in
 /// keeps its state in a vault session whose id is the only thing in its cookie.
 /// </summary>
-internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue codes, CodeRequestLimiter limiter, PageRenderer pages)
+internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue codes, CodeRequestLimiter limiter, CodeRequestLimiter correctionLimiter, PageRenderer pages)
 {
     public const string CookieName = "databunker-portal";
     public const string Actor = "privacy-portal";
+
+    /// <summary>
+    /// The actor of the look-up behind a sign-in code: anyone can ask for a code to any address, so the person's history
+    /// says a code was asked for, not that they did something.
+    /// </summary>
+    public const string CodeActor = "privacy-portal-code";
+
+    /// <summary>The profile fields the package has words for; any other is shown by its name.</summary>
+    private static readonly HashSet<string> KnownFields = new(StringComparer.Ordinal)
+    {
+        "email", "phone", "login", "name", "firstName", "lastName", "address", "city", "country", "birthdate",
+    };
 
     private static readonly FormOptions SmallForm = new() { ValueCountLimit = 8, KeyLengthLimit = 64, ValueLengthLimit = 1024, MultipartBodyLengthLimit = 8192, BufferBody = false };
 
@@ -80,11 +92,12 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
                 _ => text["Consent.NotAsked"].Value,
             };
 
-            // The notice the person decided on, and the one in force now if it is another version.
-            var noticeName = latest?.Notice ?? activity?.Notice;
+            // The notice the person decided on, and the activity's notice in force now if it is another one (the ledger
+            // asks again against the activity's notice).
+            var noticeName = activity?.Notice ?? latest?.Notice;
             var decided = latest is null ? null : await catalog.GetNoticeAsync(latest.Notice, latest.NoticeVersion, context.RequestAborted);
             var current = noticeName is null ? null : await catalog.GetNoticeAsync(noticeName, null, context.RequestAborted);
-            if (current is not null && decided is not null && current.Version == decided.Version)
+            if (current is not null && decided is not null && current.Name == decided.Name && current.Version == decided.Version)
             {
                 current = null;
             }
@@ -165,8 +178,12 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
         var sessions = context.RequestServices.GetRequiredService<ISessionManager>();
         if (form["others"].ToString() == "all")
         {
-            // Every session of the person but this browser's (with the host's own sign-in there may be none here).
-            await sessions.EndAllAsync(person, context.Request.Cookies[CookieName], context.RequestAborted);
+            // Every session of the person but this browser's: only where this browser's is known (the portal's own
+            // sign-in), never all of them.
+            if (Options(context).ResolvePerson is null && context.Request.Cookies[CookieName] is { } current)
+            {
+                await sessions.EndAllAsync(person, current, context.RequestAborted);
+            }
         }
         else if (Guid.TryParse(form["handle"].ToString(), out var handle))
         {
@@ -187,7 +204,7 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
             var succeeded = e.Outcome == "success";
 
             // The same thing again and again in a row (each page view reads the profile) is one line with its count.
-            if (events.Count > 0 && events[^1] is { } last && last.What == what && last.Succeeded == succeeded)
+            if (events.Count > 0 && events[^1] is { } last && last.What == what && last.Succeeded == succeeded && last.At.UtcDateTime.Date == e.At.UtcDateTime.Date)
             {
                 events[^1] = last with { Times = last.Times + 1 };
                 continue;
@@ -232,13 +249,17 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
         {
             foreach (var property in element.EnumerateObject())
             {
-                var label = text.Has("Field." + property.Name) ? text["Field." + property.Name].Value : text["Field.Other", property.Name].Value;
+                var label = Label(text, property.Name);
                 fields.Add(new PortalField(label, property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText()));
             }
         }
 
         return fields;
     }
+
+    /// <summary>A profile field's label: the package's (or the host's) words for a field it knows, otherwise its name.</summary>
+    internal static string Label(PortalText text, string field) =>
+        KnownFields.Contains(field) ? text["Field." + field].Value : text["Field.Other", field].Value;
 
     /// <summary>Where a request stands, as a sentence: its due date while it is open, the DPO's reason when refused.</summary>
     private static string RequestStatus(IStringLocalizer text, PortalPageDates dates, PrivacyRequest request) => request.State switch
@@ -254,6 +275,11 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
     /// </summary>
     internal static string Describe(PortalText text, DatabunkerPageOptions options, string operation, string actor)
     {
+        if (actor == CodeActor)
+        {
+            return text["Event.SignInCode"].Value;
+        }
+
         if (actor == Actor)
         {
             return text.Has("EventYou." + operation) ? text["EventYou." + operation].Value : text["EventYou.Other"].Value;

@@ -59,10 +59,20 @@ public sealed class PrivacyPortalOptions
 
     /// <summary>
     /// The profile fields the person may correct on "Correct my data" (GDPR Art. 16), in the form's order: <c>"name"</c>,
-    /// <c>"email"</c>, <c>"phone"</c>, ... String fields only; a field the profile does not have yet can be filled in.
-    /// Empty (the default) leaves out the page, and the person asks for corrections with a request.
+    /// <c>"email"</c>, <c>"phone"</c>, ... (letters, digits, <c>_</c> and <c>-</c>). A field the profile holds as text, or
+    /// does not have yet, is in the form; one it holds as a number, a list or an object is not. A field cannot be
+    /// emptied. Empty (the default) leaves out the page, and the person asks for corrections with a request. With the
+    /// portal's own code sign-in, <c>"email"</c> must also be in <see cref="FieldsCheckedFirst"/>.
     /// </summary>
     public IList<string> CorrectableFields { get; } = [];
+
+    /// <summary>
+    /// How many corrections one person may save in an hour. A save tells whether another account has an address or a
+    /// number (the person must be told why their change was refused), so the form is not left open to trying many.
+    /// </summary>
+    /// <value>20.</value>
+    [Range(1, 10_000)]
+    public int MaxCorrectionsPerHour { get; set; } = 20;
 
     /// <summary>
     /// Of <see cref="CorrectableFields"/>, those whose change is checked first: saving one submits a rectification request

@@ -40,28 +40,28 @@ public sealed class PortalJourneyTests : BrowserTest
         (await page.Locator("h1").InnerTextAsync()).Should().Be(T("Nav.Data"));
         (await page.Locator("main").InnerTextAsync()).Should().Contain("Ada Lovelace").And.Contain(T("Field.phone")).And.Contain("gold");
 
-        // Correct: a taken address is refused next to its field and nothing changes; the city changes at once; the name,
-        // which the host checks first, becomes a rectification request.
-        await tour.Host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "taken@example.com" }));
+        // Correct: a number another account has is refused next to its field and nothing changes; the city changes at
+        // once; the name and the address, which the host checks first, become a rectification request.
+        await tour.Host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "taken@example.com", phone = "+44 20 7946 0999" }));
         await Link("Nav.Correct").ClickAsync();
-        await page.GetByLabel(T("Field.email")).FillAsync("taken@example.com");
+        await page.GetByLabel(T("Field.phone")).FillAsync("+44 20 7946 0999");
         await page.GetByLabel(T("Field.city")).FillAsync("Cambridge");
         await Button("Correct.Save").ClickAsync();
-        (await page.Locator("#field-email-error").InnerTextAsync()).Should().Be(T("Correct.EmailTaken"));
-        (await page.GetByLabel(T("Field.email")).GetAttributeAsync("aria-invalid")).Should().Be("true");
+        (await page.Locator("#field-phone-error").InnerTextAsync()).Should().Be(T("Correct.PhoneTaken"));
+        (await page.GetByLabel(T("Field.phone")).GetAttributeAsync("aria-invalid")).Should().Be("true");
         (await page.GetByRole(AriaRole.Alert).InnerTextAsync()).Should().Be(T("Correct.Errors"));
         (await Profile()).GetProperty("city").GetString().Should().Be("London", "a refused save changes nothing");
-        await page.GetByLabel(T("Field.email")).FillAsync(Email);
         await page.GetByLabel(T("Field.phone")).FillAsync("12");
         await Button("Correct.Save").ClickAsync();
         (await page.Locator("#field-phone-error").InnerTextAsync()).Should().Be(T("Correct.PhoneInvalid"));
         await page.GetByLabel(T("Field.phone")).FillAsync("+44 20 7946 0018");
         await page.GetByLabel(T("Field.name")).FillAsync("Augusta Ada King");
+        await page.GetByLabel(T("Field.email")).FillAsync("ada.king@example.com");
         await Button("Correct.Save").ClickAsync();
         (await page.GetByRole(AriaRole.Status).InnerTextAsync()).Should().Be(T("Correct.SavedAndRequested"));
         (await Profile()).GetProperty("city").GetString().Should().Be("Cambridge");
         (await Profile()).GetProperty("name").GetString().Should().Be("Ada Lovelace", "the name is checked first");
-        (await tour.Host.Vault.GetPersonAsync(PersonLookup.ByEmail(Email))).Should().NotBeNull("the address still finds the person");
+        (await tour.Host.Vault.GetPersonAsync(PersonLookup.ByEmail(Email))).Should().NotBeNull("the address, checked first, still finds the person");
         var rectification = (await services.GetRequiredService<IPrivacyRequestManager>().ListForPersonAsync(tour.Person)).Single(r => r.Type == PrivacyRequestType.Rectification);
         rectification.State.Should().Be(PrivacyRequestState.AwaitingApproval);
 
@@ -99,10 +99,18 @@ public sealed class PortalJourneyTests : BrowserTest
         sessionsTable.Should().Contain(T("Device.On", "Chrome", "Linux")).And.Contain(T("Sessions.Current"));
         var sessions = services.GetRequiredService<ISessionManager>();
         (await sessions.ListAsync(tour.Person)).Should().HaveCount(3);
+        await page.Locator("main table").GetByRole(AriaRole.Button, new() { Name = T("Sessions.SignOut"), Exact = true }).First.ClickAsync();
+        (await sessions.ListAsync(tour.Person)).Should().HaveCount(2, "one other browser was signed out");
+        (await Button("Sessions.SignOutOthers").CountAsync()).Should().Be(0, "with one other browser left, its own button does it");
+        await tour.SignInAsync(other);
+        await page.ReloadAsync();
         await Button("Sessions.SignOutOthers").ClickAsync();
         (await sessions.ListAsync(tour.Person)).Should().ContainSingle("the other two browsers were signed out");
         await other.ReloadAsync();
+        await third.ReloadAsync();
         (await other.Locator("h1").InnerTextAsync()).Should().Be(T("SignIn.Title"));
+        (await third.Locator("h1").InnerTextAsync()).Should().Be(T("SignIn.Title"));
+        (await page.Locator("h1").InnerTextAsync()).Should().Be(T("Nav.Sessions"), "this browser stays signed in");
 
         // History, in sentences.
         await Link("Nav.History").ClickAsync();

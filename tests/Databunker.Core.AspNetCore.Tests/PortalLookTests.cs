@@ -91,9 +91,11 @@ public sealed partial class PortalLookTests : BrowserTest
                 await open(page);
                 var text = string.Join("\n", await VisibleTextsAsync(page, includeData: true));
                 text.Should().NotContainAny(internalNames, "{0} ({1}) speaks to a person, not in the code's names", name, language);
+                ResourceName().Matches(text).Select(m => m.Value).Should().BeEmpty("{0} ({1}) shows no text by its resource name (a missing translation)", name, language);
                 if (name == "history")
                 {
-                    text.Should().Contain(language == "en" ? "Example Shop support" : "Example Shop support", "an actor the host named is shown by that name");
+                    text.Should().Contain("Example Shop support", "an actor the host named is shown by that name")
+                        .And.Contain(PortalTour.Text(language, "Event.SignInCode"), "the look-up behind a sign-in code is not the person's own doing");
                 }
             }
         }
@@ -149,6 +151,9 @@ public sealed partial class PortalLookTests : BrowserTest
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".jpg"), FullPage = true, Type = ScreenshotType.Jpeg, Quality = 80 });
         }
     }
+
+    [GeneratedRegex(@"\b(Layout|Nav|Data|Field|Consents?|Requests?|RequestType|RequestState|Sessions|History|Actor|Event|EventYou|Delete|Deleted|SignIn|Code|TooMany|Expired|Failed|Link|Device|Correct)\.[A-Za-z]")]
+    private static partial Regex ResourceName();
 
     [GeneratedRegex("⟦[^⟧]*⟧")]
     private static partial Regex Pseudo();

@@ -84,6 +84,33 @@ public sealed class PrivacyPortalEndpointTests
     }
 
     [Test]
+    public async Task WithTheHostsOwnSignIn_SignOutEverywhereElse_IsNotOffered_AndEndsNoSession()
+    {
+        await using var host = await LinkHost.StartAsync(
+            configure: b =>
+            {
+                b.Services.AddAuthentication(HeaderAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, HeaderAuthentication>(HeaderAuthentication.SchemeName, null);
+                b.Services.AddAuthorization();
+            },
+            map: app => app.MapDatabunkerPrivacyPortal("/account/privacy", o => o.ResolvePerson = user => Guid.TryParse(user.Identity?.Name, out var p) ? p : null));
+        var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "host.sessions@example.com" }));
+        var sessions = host.App.Services.GetRequiredService<Databunker.Core.Sessions.ISessionManager>();
+        for (var i = 0; i < 3; i++)
+        {
+            await sessions.BindToPersonAsync((await sessions.CreateAsync(JsonSerializer.SerializeToElement(new { }))).SessionId, person);
+        }
+
+        using var signedIn = new HttpClient { BaseAddress = host.Address };
+        signedIn.DefaultRequestHeaders.Add("X-Test-User", person.ToString());
+        var page = await signedIn.GetStringAsync("account/privacy/sessions");
+        page.Should().NotContain("name=\"others\"", "the portal does not know which of the sessions is this browser's");
+        var token = ExpirationLinkEndpointTests.Fields(page).Where(f => f.Key.StartsWith("__", StringComparison.Ordinal)).DistinctBy(f => f.Key);
+        (await signedIn.PostAsync("account/privacy/sessions", new FormUrlEncodedContent(token.Append(new("others", "all"))))).StatusCode.Should().Be(HttpStatusCode.OK, "the form is taken (and the sessions page follows)");
+
+        (await sessions.ListAsync(person)).Should().HaveCount(3, "a forged request to sign out everywhere else ends no session, this browser's included");
+    }
+
+    [Test]
     public async Task TheStylesheet_IsServedToAnyone_WhenTheHostPutsThePortalBehindAuthorization()
     {
         await using var host = await LinkHost.StartAsync(
@@ -161,6 +188,53 @@ public sealed class PrivacyPortalEndpointTests
         });
 
         act.Should().Throw<InvalidOperationException>().WithMessage("*FieldsCheckedFirst*");
+    }
+
+    [Test]
+    public void Mapping_WithTheEmailCorrectedAtOnce_UnderTheCodeSignIn_Fails()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddAntiforgery();
+        builder.Services.AddSingleton<IPortalCodeSender>(new PortalMailbox());
+        builder.Services.AddDatabunker().UseSqlite("Data Source=:memory:");
+        using var app = builder.Build();
+
+        var act = () => app.MapDatabunkerPrivacyPortal(configure: o => o.CorrectableFields.Add("email"));
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*email*FieldsCheckedFirst*", "the address signs the person in: a stolen session must not move it");
+    }
+
+    [Test]
+    public async Task Corrections_AreCountedPerPerson_AndRefusedPastTheLimit_ChangingNothing()
+    {
+        var (host, mailbox) = await PortalMailbox.StartAsync(portal: o =>
+        {
+            o.CorrectableFields.Add("city");
+            o.MaxCorrectionsPerHour = 2;
+        });
+        await using var _host = host;
+        var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "often@example.com", city = "Leeds" }));
+        using var browser = await SignInAsync(host, mailbox, person, "often@example.com");
+
+        async Task<HttpResponseMessage> SaveAsync(string city)
+        {
+            // The page's two forms (the sign-out and the correction) carry the same antiforgery field: posted once.
+            var form = ExpirationLinkEndpointTests.Fields(await browser.GetStringAsync("privacy/portal/correct")).Where(f => f.Key.StartsWith("__", StringComparison.Ordinal)).DistinctBy(f => f.Key);
+            return await browser.PostAsync("privacy/portal/correct", new FormUrlEncodedContent(form.Append(new("field.city", city))));
+        }
+
+        (await SaveAsync("York")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await SaveAsync("Hull")).StatusCode.Should().Be(HttpStatusCode.OK);
+        using var third = await SaveAsync("Bath");
+
+        third.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        (await third.Content.ReadAsStringAsync()).Should().Contain(PortalTour.Text("en", "Correct.TooMany").Replace("'", "&#x27;", StringComparison.Ordinal));
+        (await host.Vault.GetPersonAsync(PersonLookup.ByToken(person)))!.Profile.GetProperty("city").GetString().Should().Be("Hull");
+        host.Time.Advance(TimeSpan.FromHours(1));
+        using var later = await SignInAsync(host, mailbox, person, "often@example.com");
+        var page = ExpirationLinkEndpointTests.Fields(await later.GetStringAsync("privacy/portal/correct")).Where(f => f.Key.StartsWith("__", StringComparison.Ordinal)).DistinctBy(f => f.Key);
+        (await later.PostAsync("privacy/portal/correct", new FormUrlEncodedContent(page.Append(new("field.city", "Bath"))))).StatusCode
+            .Should().Be(HttpStatusCode.OK, "the count starts over with the next hour");
     }
 
     [Test]

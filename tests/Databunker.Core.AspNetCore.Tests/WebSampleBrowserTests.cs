@@ -22,6 +22,13 @@ public sealed class WebSampleBrowserTests : BrowserTest
         ILocator Link(string name) => page.GetByRole(AriaRole.Link, new() { Name = T(name), Exact = true });
         ILocator Button(string name) => page.GetByRole(AriaRole.Button, new() { Name = T(name), Exact = true });
 
+        var taken = $"vergeben.{Guid.NewGuid():N}@example.com";
+        var someoneElse = await NewPageAsync();
+        await someoneElse.GotoAsync(shop.Address.ToString());
+        await someoneElse.GetByLabel("Email").FillAsync(taken);
+        await someoneElse.GetByLabel("Name").FillAsync("Someone Else");
+        await someoneElse.GetByRole(AriaRole.Button, new() { Name = "Sign up" }).ClickAsync();
+
         await page.GotoAsync(shop.Address.ToString());
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Name").FillAsync("Grete Weiss");
@@ -34,6 +41,10 @@ public sealed class WebSampleBrowserTests : BrowserTest
         (await page.Locator("h1").InnerTextAsync()).Should().Be(T("Nav.Data"));
 
         await Link("Nav.Correct").ClickAsync();
+        await page.GetByLabel(T("Field.email")).FillAsync(taken);
+        await Button("Correct.Save").ClickAsync();
+        (await page.Locator("#field-email-error").InnerTextAsync()).Should().Be(T("Correct.EmailTaken"), "the shop signs people in itself, so the address is corrected at once, and checked");
+        await page.GetByLabel(T("Field.email")).FillAsync(email);
         await page.GetByLabel(T("Field.name")).FillAsync("Grete Weiß");
         await Button("Correct.Save").ClickAsync();
         (await page.GetByRole(AriaRole.Status).InnerTextAsync()).Should().Be(T("Correct.Saved"));

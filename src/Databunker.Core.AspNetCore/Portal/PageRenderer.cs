@@ -27,12 +27,20 @@ internal sealed class PageRenderer
     private readonly byte[]? _brandStylesheet;
     private readonly string? _brandVersion;
     private readonly bool _offerLanguages;
+    private readonly PortalBranding _brand;
 
     public PageRenderer(string groupPath, DatabunkerPageOptions options, bool offerLanguages = true)
     {
         if (options.Brand.Validate() is { } invalid)
         {
             throw new InvalidOperationException(invalid);
+        }
+
+        if (AppContext.TryGetSwitch("System.Globalization.Invariant", out var invariant) && invariant)
+        {
+            throw new InvalidOperationException(
+                "The pages speak the person's language and write dates in it, which needs culture data: this process runs with InvariantGlobalization. " +
+                "Set <InvariantGlobalization>false</InvariantGlobalization> in the host's project (the vault's email normalisation needs it too).");
         }
 
         if (options.Languages.Count == 0 || options.Languages.Any(l => string.IsNullOrWhiteSpace(l) || !IsKnownCulture(l)))
@@ -42,6 +50,7 @@ internal sealed class PageRenderer
 
         _groupPath = groupPath;
         _options = options;
+        _brand = options.Brand.Snapshot();
         _offerLanguages = offerLanguages;
         if (options.Brand.AccentColor is { } accent)
         {
@@ -105,7 +114,7 @@ internal sealed class PageRenderer
             return (tokens.FormFieldName, tokens.RequestToken ?? string.Empty);
         });
         return new PortalPageContext(
-            new PortalText(language, _options.Text), culture, _options.Brand, navigation ?? [], languages, stylesheets, assets + "icon.svg?v=" + IconVersion, antiforgery, signOutUrl,
+            new PortalText(language, _options.Text), culture, _brand, navigation ?? [], languages, stylesheets, assets + "icon.svg?v=" + IconVersion, antiforgery, signOutUrl,
             page => request.PathBase + _groupPath + (page.Length == 0 ? "/" : "/" + page));
     }
 
@@ -113,6 +122,14 @@ internal sealed class PageRenderer
     public async Task RenderAsync<TPage>(HttpContext context, int status, TPage page, Func<TPage, RazorSlice> builtIn)
         where TPage : PortalPage
     {
+        // The antiforgery cookie is stored before the first byte goes out: a template asks for the token wherever its
+        // form is, and a long page may have started its response by then. Only a page that says something, with no
+        // form, goes without.
+        if (page is not PortalMessagePage || page.SignOutUrl is not null)
+        {
+            _ = page.AntiforgeryToken;
+        }
+
         using var body = _options.Templates.Page(page, builtIn);
         var model = new PortalLayout(page, body);
         using var layout = _options.Templates.Layout?.Invoke(model) ?? new AspNetCoreGeneratedDocument.Templates__Layout { Model = model };
@@ -143,7 +160,7 @@ internal sealed class PageRenderer
         var luminance = (0.2126 * Linear(rgb[0])) + (0.7152 * Linear(rgb[1])) + (0.0722 * Linear(rgb[2]));
         var onAccent = (1.05 / (luminance + 0.05)) >= ((luminance + 0.05) / 0.05) ? "#ffffff" : "#000000";
         var hex = accent.ToLowerInvariant();
-        return $":root {{ --accent: {hex}; --on-accent: {onAccent}; --focus: {hex}; }}\n@media (prefers-color-scheme: light) {{ :root {{ --link: {hex}; }} }}\n";
+        return $":root {{ --accent: {hex}; --on-accent: {onAccent}; }}\n@media (prefers-color-scheme: light) {{ :root {{ --link: {hex}; --focus: {hex}; }} }}\n";
     }
 
     private static bool IsKnownCulture(string name)

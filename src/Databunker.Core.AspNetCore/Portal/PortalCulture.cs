@@ -6,7 +6,7 @@ namespace Databunker.Core.AspNetCore;
 
 /// <summary>
 /// The language of a page, among <see cref="DatabunkerPageOptions.Languages"/>: the switcher's choice (<c>?culture=de</c>,
-/// then kept in ASP.NET Core's culture cookie), the host's request localization when it runs one, the cookie, the
+/// then kept in ASP.NET Core's culture cookie), that cookie, the host's request localization when it runs one, the
 /// browser's <c>Accept-Language</c>, and the first offered language, in that order.
 /// </summary>
 internal static class PortalCulture
@@ -30,16 +30,16 @@ internal static class PortalCulture
             return CultureInfo.GetCultureInfo(chosen);
         }
 
-        if (context.Features.Get<IRequestCultureFeature>() is { Provider: not null } feature && Offered(feature.RequestCulture.UICulture.Name, languages) is { } host)
-        {
-            return CultureInfo.GetCultureInfo(host);
-        }
-
         if (request.Cookies[CookieRequestCultureProvider.DefaultCookieName] is { } cookie
             && CookieRequestCultureProvider.ParseCookieValue(cookie) is { } parsed
             && Offered(parsed.UICultures.FirstOrDefault().Value, languages) is { } remembered)
         {
             return CultureInfo.GetCultureInfo(remembered);
+        }
+
+        if (context.Features.Get<IRequestCultureFeature>() is { Provider: not null } feature && Offered(feature.RequestCulture.UICulture.Name, languages) is { } host)
+        {
+            return CultureInfo.GetCultureInfo(host);
         }
 
         var accepted = request.GetTypedHeaders().AcceptLanguage;

@@ -6,7 +6,8 @@ namespace Databunker.Core.AspNetCore;
 
 /// <summary>
 /// How the privacy portal and the link pages look and speak: the brand, the languages, the host's own words and
-/// templates. Set with <c>services.Configure&lt;DatabunkerPageOptions&gt;(...)</c>; read when the pages are mapped.
+/// templates. Set with <c>services.Configure&lt;DatabunkerPageOptions&gt;(...)</c>. The brand and the languages are
+/// checked and taken when the pages are mapped; the words, the actors' names and the templates are read on each request.
 /// </summary>
 public sealed class DatabunkerPageOptions
 {
@@ -59,6 +60,9 @@ public sealed partial class PortalBranding
     /// <summary>The path of an extra stylesheet on the host's own origin (<c>/css/privacy.css</c>), loaded after the package's; <see langword="null"/> for none.</summary>
     public string? StylesheetPath { get; set; }
 
+    /// <summary>A copy, as the pages were mapped with: a template cannot change the brand of later requests.</summary>
+    internal PortalBranding Snapshot() => new() { ProductName = ProductName, LogoPath = LogoPath, AccentColor = AccentColor, StylesheetPath = StylesheetPath };
+
     /// <summary>What is wrong with the settings, or <see langword="null"/>.</summary>
     internal string? Validate()
     {
@@ -79,7 +83,7 @@ public sealed partial class PortalBranding
         return null;
     }
 
-    [GeneratedRegex("^#[0-9a-fA-F]{6}$")]
+    [GeneratedRegex(@"^#[0-9a-fA-F]{6}\z")]
     private static partial Regex Color();
 }
 
@@ -107,6 +111,11 @@ public sealed class PortalTemplates
         where TPage : PortalPage
     {
         ArgumentNullException.ThrowIfNull(template);
+        if (typeof(TPage).IsAbstract)
+        {
+            throw new ArgumentException("Name the page by its own model (PortalDataPage, ExpirationLinkPage, ...): PortalPage is the base of them all.", nameof(template));
+        }
+
         _pages[typeof(TPage)] = template;
         return this;
     }

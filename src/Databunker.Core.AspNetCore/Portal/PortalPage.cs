@@ -35,7 +35,10 @@ public abstract class PortalPage
     /// <summary>The words of the pages in the person's language (the host's own first, then the package's).</summary>
     public IStringLocalizer Text { get; }
 
-    /// <summary>The language of the page, for dates and numbers (and the document's <c>lang</c>).</summary>
+    /// <summary>
+    /// The page's culture: its language (the document's <c>lang</c>) and how it writes dates and numbers. English without
+    /// a region is <c>en-GB</c> here ("7 January 2027").
+    /// </summary>
     public CultureInfo Culture { get; }
 
     /// <summary>The host's product name, logo and extra stylesheet.</summary>

@@ -46,7 +46,10 @@ public sealed class PortalConsentsPage : PortalPage
 /// <param name="Granted">Whether consent holds now.</param>
 /// <param name="Button">What the button says ("Give consent", "Withdraw").</param>
 /// <param name="Decided">The notice as it was when the person last decided, or <see langword="null"/> when they never did.</param>
-/// <param name="Current">The notice as it is now, when it differs from <paramref name="Decided"/>; otherwise <see langword="null"/>.</param>
+/// <param name="Current">
+/// The activity's notice as it is now: when the person never decided, or when it is another notice or version than
+/// <paramref name="Decided"/>; otherwise <see langword="null"/>.
+/// </param>
 /// <param name="ValidUntil">When a given consent runs out, or <see langword="null"/>.</param>
 public sealed record PortalConsent(string Activity, string Purpose, string Status, bool Granted, string Button, PortalNotice? Decided, PortalNotice? Current, DateTimeOffset? ValidUntil);
 

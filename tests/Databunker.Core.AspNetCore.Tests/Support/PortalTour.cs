@@ -72,6 +72,7 @@ public sealed class PortalTour : IAsyncDisposable
                 }
 
                 o.FieldsCheckedFirst.Add("name");
+                o.FieldsCheckedFirst.Add("email");
             },
             pages: o =>
         {
