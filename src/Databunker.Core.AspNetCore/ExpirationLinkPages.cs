@@ -30,7 +30,7 @@ internal sealed class ExpirationLinkPages(PageRenderer pages)
         var info = token.Length <= MaxTokenLength ? await InspectAsync(manager, token, context.RequestAborted).ConfigureAwait(false) : null;
         if (info is null || info.Action != action)
         {
-            await MessageAsync(context, StatusCodes.Status404NotFound, "Link.NotFoundTitle", "Link.NotFoundText").ConfigureAwait(false);
+            await pages.MessageAsync(context, StatusCodes.Status404NotFound, "Link.NotFoundTitle", "Link.NotFoundText", isError: true).ConfigureAwait(false);
             return;
         }
 
@@ -48,7 +48,7 @@ internal sealed class ExpirationLinkPages(PageRenderer pages)
         SecurityHeaders.Apply(context.Response);
         if (await LimitedForm.ReadAsync(context, LinkForm).ConfigureAwait(false) is not { } form)
         {
-            await MessageAsync(context, StatusCodes.Status400BadRequest, "Expired.Title", "Link.ExpiredText").ConfigureAwait(false);
+            await pages.MessageAsync(context, StatusCodes.Status400BadRequest, "Expired.Title", "Link.ExpiredText", isError: true).ConfigureAwait(false);
             return;
         }
 
@@ -60,13 +60,13 @@ internal sealed class ExpirationLinkPages(PageRenderer pages)
         switch (result)
         {
             case ExpirationLinkResult.Retained:
-                await MessageAsync(context, StatusCodes.Status200OK, "Link.KeptTitle", "Link.KeptText").ConfigureAwait(false);
+                await pages.MessageAsync(context, StatusCodes.Status200OK, "Link.KeptTitle", "Link.KeptText", isError: false).ConfigureAwait(false);
                 break;
             case ExpirationLinkResult.Deleted:
-                await MessageAsync(context, StatusCodes.Status200OK, "Link.DeletedTitle", "Link.DeletedText").ConfigureAwait(false);
+                await pages.MessageAsync(context, StatusCodes.Status200OK, "Link.DeletedTitle", "Link.DeletedText", isError: false).ConfigureAwait(false);
                 break;
             default:
-                await MessageAsync(context, StatusCodes.Status404NotFound, "Link.NotFoundTitle", "Link.NotFoundText").ConfigureAwait(false);
+                await pages.MessageAsync(context, StatusCodes.Status404NotFound, "Link.NotFoundTitle", "Link.NotFoundText", isError: true).ConfigureAwait(false);
                 break;
         }
     }
@@ -104,13 +104,5 @@ internal sealed class ExpirationLinkPages(PageRenderer pages)
         var segment = action == ExpirationLinkAction.Retain ? "/retain/" : "/delete/";
         var at = path.LastIndexOf(segment, StringComparison.Ordinal);
         return path[..(at + segment.Length - 1)];
-    }
-
-    /// <summary>A page that only says something, in the request's language; a failure is announced at once.</summary>
-    private Task MessageAsync(HttpContext context, int status, string title, string message)
-    {
-        var page = pages.Context(context);
-        return pages.RenderAsync(context, status, new PortalMessagePage(page, page.Text[title].Value, page.Text[message].Value, isError: status >= 400),
-            static m => new AspNetCoreGeneratedDocument.Templates_Message { Model = m });
     }
 }

@@ -30,7 +30,7 @@ internal sealed partial class PrivacyPortal
         {
             Log.CodeRequestLimited(codes.Logger, limit);
             context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            await MessageAsync(context, StatusCodes.Status429TooManyRequests, "TooMany.Title", "TooMany.Text", isError: true);
+            await pages.MessageAsync(context, StatusCodes.Status429TooManyRequests, "TooMany.Title", "TooMany.Text", isError: true);
             return;
         }
 

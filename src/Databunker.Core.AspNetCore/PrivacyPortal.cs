@@ -75,14 +75,13 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
         var services = context.RequestServices;
         var page = PersonContext(context, "consents");
         var text = page.Text;
-        var dates = new PortalPageDates(page);
         var catalog = services.GetRequiredService<IPrivacyCatalog>();
         var consents = new List<PortalConsent>();
         foreach (var state in await services.GetRequiredService<IConsentLedger>().GetStateAsync(person, context.RequestAborted))
         {
             var activity = catalog.FindActivity(state.Activity);
             var latest = state.Latest;
-            var on = latest is null ? string.Empty : dates.Date(latest.At);
+            var on = latest is null ? string.Empty : PortalCulture.Date(latest.At, page.Culture);
             var status = state.NeedsReconsent ? text["Consent.Reconsent"].Value : state.Decision switch
             {
                 ConsentDecision.Granted => text["Consent.GivenOn", on].Value,
@@ -125,10 +124,9 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
     {
         var page = PersonContext(context, "requests");
         var text = page.Text;
-        var dates = new PortalPageDates(page);
         var requests = (await context.RequestServices.GetRequiredService<IPrivacyRequestManager>().ListForPersonAsync(person, context.RequestAborted))
             .OrderByDescending(r => r.ReceivedAt)
-            .Select(r => new PortalRequest(text["RequestType." + r.Type].Value, r.ReceivedAt, RequestStatus(text, dates, r)))
+            .Select(r => new PortalRequest(text["RequestType." + r.Type].Value, r.ReceivedAt, RequestStatus(text, page.Culture, r)))
             .ToList();
         var choices = Requestable.Select(t => new PortalChoice(t.ToString(), text["RequestType." + t].Value)).ToList();
         await pages.RenderAsync(context, status, new PortalRequestsPage(page, text["Nav.Requests"].Value, requests, choices, errorName is null ? null : text[errorName].Value),
@@ -236,7 +234,7 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
 
         await services.GetRequiredService<IPersonalDataVault>().ForgetPersonAsync(PersonLookup.ByToken(person), context.RequestAborted);
         context.Response.Cookies.Delete(CookieName, new CookieOptions { Path = basePath });
-        await MessageAsync(context, 200, "Deleted.Title", "Deleted.Text", isError: false);
+        await pages.MessageAsync(context, 200, "Deleted.Title", "Deleted.Text", isError: false);
     });
 
     // ---- words ---------------------------------------------------------------------------------------------------
@@ -262,11 +260,11 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
         KnownFields.Contains(field) ? text["Field." + field].Value : text["Field.Other", field].Value;
 
     /// <summary>Where a request stands, as a sentence: its due date while it is open, the DPO's reason when refused.</summary>
-    private static string RequestStatus(IStringLocalizer text, PortalPageDates dates, PrivacyRequest request) => request.State switch
+    private static string RequestStatus(IStringLocalizer text, System.Globalization.CultureInfo culture, PrivacyRequest request) => request.State switch
     {
         PrivacyRequestState.Completed or PrivacyRequestState.Cancelled or PrivacyRequestState.Expired => text["RequestState." + request.State].Value,
         PrivacyRequestState.Rejected => request.Reason is { Length: > 0 } reason ? text["RequestState.RejectedBecause", reason].Value : text["RequestState.Rejected"].Value,
-        _ => text["RequestState." + request.State, dates.Date(request.DueAt)].Value,
+        _ => text["RequestState." + request.State, PortalCulture.Date(request.DueAt, culture)].Value,
     };
 
     /// <summary>
@@ -302,14 +300,6 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
         var navigation = Navigation.Where(n => correctable || n.Path != "correct")
             .Select(n => new PortalLink(page.Text[n.Text].Value, Url(context, n.Path), n.Path == current)).ToArray();
         return page with { Navigation = navigation, SignOutUrl = Url(context, "signout") };
-    }
-
-    /// <summary>A page that only says something, in the request's language.</summary>
-    private Task MessageAsync(HttpContext context, int status, string title, string message, bool isError)
-    {
-        var page = pages.Context(context);
-        return pages.RenderAsync(context, status, new PortalMessagePage(page, page.Text[title].Value, page.Text[message].Value, isError),
-            static m => new AspNetCoreGeneratedDocument.Templates_Message { Model = m });
     }
 
     /// <summary>A browser-session cookie: the vault session's own idle and absolute expiry decide how long it works.</summary>
@@ -388,7 +378,7 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
             }
             catch (VaultInputException)
             {
-                await MessageAsync(context, 400, "Failed.Title", "Failed.Text", isError: true);
+                await pages.MessageAsync(context, 400, "Failed.Title", "Failed.Text", isError: true);
             }
         }
     }
@@ -413,15 +403,9 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
         var form = await LimitedForm.ReadAsync(context, limits);
         if (form is null)
         {
-            await MessageAsync(context, 400, "Expired.Title", "Expired.Text", isError: true);
+            await pages.MessageAsync(context, 400, "Expired.Title", "Expired.Text", isError: true);
         }
 
         return form;
     }
-}
-
-/// <summary>Dates in a page's language.</summary>
-internal readonly struct PortalPageDates(PortalPageContext page)
-{
-    public string Date(DateTimeOffset at) => PortalCulture.Date(at, page.Culture);
 }

@@ -67,11 +67,7 @@ public sealed class PrivacyPortalEndpointTests
     {
         Guid person = default;
         await using var host = await LinkHost.StartAsync(
-            configure: b =>
-            {
-                b.Services.AddAuthentication(HeaderAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, HeaderAuthentication>(HeaderAuthentication.SchemeName, null);
-                b.Services.AddAuthorization();
-            },
+            configure: b => HeaderSignIn(b),
             map: app => app.MapDatabunkerPrivacyPortal("/account/privacy", o => o.ResolvePerson = user => Guid.TryParse(user.Identity?.Name, out var p) ? p : null));
         person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "host.signin@example.com" }));
         using var anonymous = new HttpClient { BaseAddress = host.Address };
@@ -87,11 +83,7 @@ public sealed class PrivacyPortalEndpointTests
     public async Task WithTheHostsOwnSignIn_SignOutEverywhereElse_IsNotOffered_AndEndsNoSession()
     {
         await using var host = await LinkHost.StartAsync(
-            configure: b =>
-            {
-                b.Services.AddAuthentication(HeaderAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, HeaderAuthentication>(HeaderAuthentication.SchemeName, null);
-                b.Services.AddAuthorization();
-            },
+            configure: b => HeaderSignIn(b),
             map: app => app.MapDatabunkerPrivacyPortal("/account/privacy", o => o.ResolvePerson = user => Guid.TryParse(user.Identity?.Name, out var p) ? p : null));
         var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "host.sessions@example.com" }));
         var sessions = host.App.Services.GetRequiredService<Databunker.Core.Sessions.ISessionManager>();
@@ -114,11 +106,7 @@ public sealed class PrivacyPortalEndpointTests
     public async Task TheStylesheet_IsServedToAnyone_WhenTheHostPutsThePortalBehindAuthorization()
     {
         await using var host = await LinkHost.StartAsync(
-            configure: b =>
-            {
-                b.Services.AddAuthentication(HeaderAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, HeaderAuthentication>(HeaderAuthentication.SchemeName, null);
-                b.Services.AddAuthorization(o => o.FallbackPolicy = new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
-            },
+            configure: b => HeaderSignIn(b, o => o.FallbackPolicy = new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build()),
             map: app =>
             {
                 app.UseAuthentication();
@@ -139,10 +127,7 @@ public sealed class PrivacyPortalEndpointTests
     [Test]
     public void Mapping_WithoutASignInWay_OrAntiforgery_Fails_AtStart()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Services.AddAntiforgery();
-        builder.Services.AddDatabunker().UseSqlite("Data Source=:memory:");
-        using var app = builder.Build();
+        using var app = UnmappedApp();
         FluentActions.Invoking(() => app.MapDatabunkerPrivacyPortal()).Should().Throw<InvalidOperationException>().WithMessage("*IPortalCodeSender*");
 
         var noAntiforgery = WebApplication.CreateSlimBuilder();
@@ -154,10 +139,7 @@ public sealed class PrivacyPortalEndpointTests
     [Test]
     public void Mapping_WithOptionsOutOfRange_Fails_NamingEachOption()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Services.AddAntiforgery();
-        builder.Services.AddDatabunker().UseSqlite("Data Source=:memory:");
-        using var app = builder.Build();
+        using var app = UnmappedApp();
 
         var act = () => app.MapDatabunkerPrivacyPortal(configure: o =>
         {
@@ -175,10 +157,7 @@ public sealed class PrivacyPortalEndpointTests
     [Test]
     public void Mapping_WithAFieldCheckedFirstThatCannotBeCorrected_Fails()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Services.AddAntiforgery();
-        builder.Services.AddDatabunker().UseSqlite("Data Source=:memory:");
-        using var app = builder.Build();
+        using var app = UnmappedApp();
 
         var act = () => app.MapDatabunkerPrivacyPortal(configure: o =>
         {
@@ -193,11 +172,7 @@ public sealed class PrivacyPortalEndpointTests
     [Test]
     public void Mapping_WithTheEmailCorrectedAtOnce_UnderTheCodeSignIn_Fails()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Services.AddAntiforgery();
-        builder.Services.AddSingleton<IPortalCodeSender>(new PortalMailbox());
-        builder.Services.AddDatabunker().UseSqlite("Data Source=:memory:");
-        using var app = builder.Build();
+        using var app = UnmappedApp(services => services.AddSingleton<IPortalCodeSender>(new PortalMailbox()));
 
         var act = () => app.MapDatabunkerPrivacyPortal(configure: o => o.CorrectableFields.Add("email"));
 
@@ -240,11 +215,7 @@ public sealed class PrivacyPortalEndpointTests
     [Test]
     public void Mapping_WithABrandOutsideTheHostsOrigin_Fails()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Services.AddAntiforgery();
-        builder.Services.AddDatabunker().UseSqlite("Data Source=:memory:");
-        builder.Services.Configure<DatabunkerPageOptions>(o => o.Brand.LogoPath = "https://cdn.example/logo.svg");
-        using var app = builder.Build();
+        using var app = UnmappedApp(services => services.Configure<DatabunkerPageOptions>(o => o.Brand.LogoPath = "https://cdn.example/logo.svg"));
 
         var act = () => app.MapDatabunkerPrivacyPortal(configure: o => o.ResolvePerson = _ => null);
 
@@ -334,6 +305,23 @@ public sealed class PrivacyPortalEndpointTests
 
         statuses.Should().Equal(HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests);
         (await client.GetAsync("privacy/portal/")).StatusCode.Should().Be(HttpStatusCode.SeeOther, "only the sign-in is limited");
+    }
+
+    /// <summary>An app with the vault and antiforgery, built but with nothing mapped: for the portal's checks at mapping.</summary>
+    private static WebApplication UnmappedApp(Action<IServiceCollection>? services = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddAntiforgery();
+        services?.Invoke(builder.Services);
+        builder.Services.AddDatabunker().UseSqlite("Data Source=:memory:");
+        return builder.Build();
+    }
+
+    /// <summary>The host's own sign-in: the person named by the test's header (<see cref="HeaderAuthentication"/>).</summary>
+    private static void HeaderSignIn(WebApplicationBuilder builder, Action<Microsoft.AspNetCore.Authorization.AuthorizationOptions>? authorization = null)
+    {
+        builder.Services.AddAuthentication(HeaderAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, HeaderAuthentication>(HeaderAuthentication.SchemeName, null);
+        builder.Services.AddAuthorization(authorization ?? (_ => { }));
     }
 
     private static async Task<HttpClient> SignInAsync(LinkHost host, PortalMailbox mailbox, Guid person, string email)

@@ -141,6 +141,14 @@ internal sealed class PageRenderer
         await layout.RenderAsync(response.BodyWriter, HtmlEncoder.Default, context.RequestAborted).ConfigureAwait(false);
     }
 
+    /// <summary>A page that only says something (a result, or why something did not work), in the request's language.</summary>
+    public Task MessageAsync(HttpContext context, int status, string title, string message, bool isError)
+    {
+        var page = Context(context);
+        return RenderAsync(context, status, new PortalMessagePage(page, page.Text[title].Value, page.Text[message].Value, isError),
+            static m => new AspNetCoreGeneratedDocument.Templates_Message { Model = m });
+    }
+
     private static Task ServeAsync(HttpContext context, byte[] stylesheet, string contentType)
     {
         var response = context.Response;
