@@ -12,6 +12,7 @@ internal sealed class ExpirationManager(
     AuditTrail auditTrail,
     IOptions<DatabunkerOptions> options,
     TimeProvider clock,
+    IExpirationLinkSender? linkSender = null,
     ILogger<ExpirationManager>? logger = null) : IExpirationManager
 {
     private const string RetainHashName = "expiration-retain";
@@ -35,13 +36,22 @@ internal sealed class ExpirationManager(
         var deleteHash = LinkHash(lease.Keys, DeleteHashName, deleteToken);
         var due = dueAt.ToUnixTimeMilliseconds();
         var expiration = new NewExpiration(token, due, retainHash, deleteHash, Bind(lease.Keys, token, retainHash, deleteHash, due));
+        var ticket = new ExpirationTicket(token, retainToken, deleteToken, dueAt, Link("retain", retainToken), Link("delete", deleteToken));
+
+        // The links go out before the expiration is stored: a failed send starts nothing, and a crash after the send
+        // leaves links that find nothing, never a person who falls due without having been told.
+        if (linkSender is not null)
+        {
+            await linkSender.SendLinksAsync(ticket, cancellationToken).ConfigureAwait(false);
+        }
+
         var audit = auditTrail.NewEvent(AuditOperations.ExpirationStart, token, AuditOutcomes.Success);
         if (!await store.StartExpirationAsync(expiration, now.ToUnixTimeMilliseconds(), audit, cancellationToken).ConfigureAwait(false))
         {
             throw new PersonNotFoundException();
         }
 
-        return new ExpirationTicket(token, retainToken, deleteToken, dueAt, Link("retain", retainToken), Link("delete", deleteToken));
+        return ticket;
     }
 
     public async Task<ExpirationStatus?> GetStatusAsync(PersonLookup lookup, CancellationToken cancellationToken = default)

@@ -17,7 +17,8 @@ public interface IExpirationManager
 {
     /// <summary>
     /// Starts (or restarts) an expiration. Starting again replaces both tokens: the old links stop working.
-    /// A due time later than <see cref="ExpirationOptions.MaxRetention"/> from now is refused, not shortened.
+    /// A due time later than <see cref="ExpirationOptions.MaxRetention"/> from now is refused, not shortened. With an
+    /// <see cref="IExpirationLinkSender"/> registered, the links are sent to the person first, and a failed send starts nothing.
     /// </summary>
     /// <param name="lookup">The person.</param>
     /// <param name="time">When the person falls due: a <see cref="TimeSpan"/>, an absolute time, or

@@ -14,8 +14,9 @@ public interface IPrivacyRequestCodeSender
 }
 
 /// <summary>
-/// Tells the host about new and overdue requests, for a DPO's queue or an alert. The notice carries no personal
-/// data. A notifier that throws is logged and does not undo the request's change: notices are sent at most once.
+/// Tells the host about new, extended and overdue requests, for a DPO's queue, an alert or a mail to the person. The
+/// notice carries no personal data. Every registered notifier is told, in the order registered; one that throws is logged
+/// and does not undo the request's change, nor keep the others from hearing: notices are sent at most once.
 /// </summary>
 public interface IPrivacyRequestNotifier
 {

@@ -62,7 +62,7 @@ public interface IPrivacyRequestManager
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<IReadOnlyList<PrivacyRequest>> ListForPersonAsync(Guid person, CancellationToken cancellationToken = default);
 
-    /// <summary>Extends an open request's period once (GDPR by two months, CCPA by 45 days), with the reason the person must be told. Audited as <c>request.extend</c>.</summary>
+    /// <summary>Extends an open request's period once (GDPR by two months, CCPA by 45 days), with the reason the person must be told. Audited as <c>request.extend</c>; the notifiers hear of it (<see cref="PrivacyRequestEvent.Extended"/>).</summary>
     /// <param name="request">The request's id.</param>
     /// <param name="reason">Why; 1 to 2,000 characters, not blank (white space or invisible characters only), sealed under the person's key.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

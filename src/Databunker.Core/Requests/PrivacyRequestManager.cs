@@ -16,8 +16,8 @@ internal sealed class PrivacyRequestManager(
     IEnumerable<IPrivacyRequestFanOut> fanOuts,
     IOptions<DatabunkerOptions> options,
     TimeProvider time,
+    IEnumerable<IPrivacyRequestNotifier> notifiers,
     IPrivacyRequestCodeSender? sender = null,
-    IPrivacyRequestNotifier? notifier = null,
     ILogger<PrivacyRequestManager>? logger = null) : IPrivacyRequestManager
 {
     private const int CodeDigits = 8;
@@ -33,6 +33,7 @@ internal sealed class PrivacyRequestManager(
     private readonly int _maxChangeBytes = options.Value.MaxProfileBytes;
     private readonly PrivacyDeadlines _deadlines = new(TimeZoneInfo.FindSystemTimeZoneById(options.Value.Requests.TimeZone), options.Value.Requests.Holidays);
     private readonly IPrivacyRequestFanOut[] _fanOuts = [.. fanOuts];
+    private readonly IPrivacyRequestNotifier[] _notifiers = [.. notifiers];
     // One step per right; AddDatabunker called twice registers each twice.
     private readonly Dictionary<string, IRightStep> _steps = steps.GroupBy(s => s.Right, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
@@ -207,10 +208,10 @@ internal sealed class PrivacyRequestManager(
             }
         });
 
-    public Task<PrivacyRequest> ExtendAsync(Guid request, string reason, CancellationToken cancellationToken = default)
+    public async Task<PrivacyRequest> ExtendAsync(Guid request, string reason, CancellationToken cancellationToken = default)
     {
         CheckText(reason, MaxReasonLength, "reason", nameof(reason));
-        return WithReasonAsync(request, AuditOperations.RequestExtend, (row, now) =>
+        var extended = await WithReasonAsync(request, AuditOperations.RequestExtend, (row, now) =>
         {
             RequireOpen(row, "Only an open request that is not being carried out can be extended");
             if (row.Extended)
@@ -225,7 +226,11 @@ internal sealed class PrivacyRequestManager(
 
             var received = DateTimeOffset.FromUnixTimeMilliseconds(row.ReceivedAt);
             return row with { Extended = true, DueAt = _deadlines.DueAt(row.Regime, received, extended: true).ToUnixTimeMilliseconds() };
-        }, parts => parts with { ExtensionReason = reason }, cancellationToken);
+        }, parts => parts with { ExtensionReason = reason }, cancellationToken).ConfigureAwait(false);
+
+        // The person must be told of the extension and its reason within the first period (GDPR Art. 12(3)).
+        await NotifyAsync(new PrivacyRequestNotice(PrivacyRequestEvent.Extended, extended.Id, extended.Type, extended.Regime, extended.State, extended.DueAt), cancellationToken).ConfigureAwait(false);
+        return extended;
     }
 
     public Task<PrivacyRequest> RejectAsync(Guid request, string approver, string reason, CancellationToken cancellationToken = default)
@@ -698,20 +703,22 @@ internal sealed class PrivacyRequestManager(
         return (written && operation is not null, becameOverdue);
     }
 
-    private async Task NotifyAsync(PrivacyRequestEvent @event, PrivacyRequestRow row, CancellationToken cancellationToken)
-    {
-        if (notifier is null)
-        {
-            return;
-        }
+    private Task NotifyAsync(PrivacyRequestEvent @event, PrivacyRequestRow row, CancellationToken cancellationToken) =>
+        NotifyAsync(new PrivacyRequestNotice(@event, row.Id, row.Type, row.Regime, row.State, Time(row.DueAt)), cancellationToken);
 
-        try
+    /// <summary>Tells every notifier, each on its own: one that throws is logged and keeps none of the others from hearing.</summary>
+    private async Task NotifyAsync(PrivacyRequestNotice notice, CancellationToken cancellationToken)
+    {
+        foreach (var notifier in _notifiers)
         {
-            await notifier.NotifyAsync(new PrivacyRequestNotice(@event, row.Id, row.Type, row.Regime, row.State, Time(row.DueAt)), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            RequestLog.RequestNotifierFailed(_logger, ex.GetType().Name, @event);
+            try
+            {
+                await notifier.NotifyAsync(notice, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                RequestLog.RequestNotifierFailed(_logger, ex.GetType().Name, notice.Event);
+            }
         }
     }
 

@@ -220,6 +220,12 @@ public enum PrivacyRequestEvent
 
     /// <summary>A request passed its due date while still open: the due-work pass found it overdue.</summary>
     Overdue = 2,
+
+    /// <summary>
+    /// A request's period to answer was extended (<see cref="IPrivacyRequestManager.ExtendAsync"/>): the person must be told,
+    /// with the reason, within the first period (GDPR Art. 12(3)).
+    /// </summary>
+    Extended = 3,
 }
 
 /// <summary>What the notifier is told: no person, no change, no reason, only what a DPO's queue needs.</summary>

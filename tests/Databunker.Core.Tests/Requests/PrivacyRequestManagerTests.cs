@@ -307,6 +307,40 @@ public sealed class PrivacyRequestManagerTests(string store)
 
     private static string Wrong(string code) => code == "00000000" ? "00000001" : "00000000";
 
+    [Test]
+    public async Task EveryNotifier_HearsOfAnExtension_ThoughAnEarlierOneThrows()
+    {
+        var broken = new BrokenNotifier();
+        var host = await VaultHost.StartAsync(o => SampleCatalog.Declare(o.Privacy), store: _store, services: s =>
+        {
+            s.AddSingleton<IPrivacyRequestNotifier>(broken);
+            _hooks.Register(s);
+        });
+        await using var _ = host;
+        var requests = host.Services.GetRequiredService<IPrivacyRequestManager>();
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "slow.answer@example.com" }));
+        var submitted = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Access, IdentityVerified = true });
+
+        var extended = await requests.ExtendAsync(submitted.Id, "The request covers many systems.");
+
+        broken.Calls.Should().Be(2, "the first notifier was asked both times, and threw");
+        _hooks.Notices.Should().Equal(
+            new PrivacyRequestNotice(PrivacyRequestEvent.Received, submitted.Id, PrivacyRequestType.Access, PrivacyRegime.Gdpr, submitted.State, submitted.DueAt),
+            new PrivacyRequestNotice(PrivacyRequestEvent.Extended, submitted.Id, PrivacyRequestType.Access, PrivacyRegime.Gdpr, extended.State, extended.DueAt));
+        extended.DueAt.Should().BeAfter(submitted.DueAt);
+    }
+
+    private sealed class BrokenNotifier : IPrivacyRequestNotifier
+    {
+        public int Calls { get; private set; }
+
+        public Task NotifyAsync(PrivacyRequestNotice notice, CancellationToken cancellationToken)
+        {
+            Calls++;
+            throw new InvalidOperationException("The DPO's inbox is down.");
+        }
+    }
+
     private async Task<VaultHost> StartAsync()
     {
         var host = await VaultHost.StartAsync(o => SampleCatalog.Declare(o.Privacy), store: _store, services: _hooks.Register);
