@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -34,10 +35,10 @@ internal sealed class PortalCodeQueue : IDisposable
         _reader = Task.Run(SendAllAsync);
     }
 
-    /// <summary>Queues a code for an address; returns at once whatever happens to it.</summary>
-    public void Enqueue(string email, string code, DateTimeOffset expiresAt)
+    /// <summary>Queues a code for an address; returns at once whatever happens to it. The sender is called with <paramref name="language"/> as its UI culture.</summary>
+    public void Enqueue(string email, string code, DateTimeOffset expiresAt, CultureInfo language)
     {
-        if (_mails.Writer.TryWrite(new CodeMail(email, code, expiresAt)))
+        if (_mails.Writer.TryWrite(new CodeMail(email, code, expiresAt, language)))
         {
             return;
         }
@@ -110,11 +111,13 @@ internal sealed class PortalCodeQueue : IDisposable
 
         if (person is { } p)
         {
+            // The page's language, for the mail: the sender runs outside the request that asked.
+            CultureInfo.CurrentUICulture = mail.Language;
             await services.GetRequiredService<IPortalCodeSender>().SendCodeAsync(p, mail.Code, mail.ExpiresAt, _abandon.Token).ConfigureAwait(false);
         }
     }
 
-    private sealed record CodeMail(string Email, string Code, DateTimeOffset ExpiresAt)
+    private sealed record CodeMail(string Email, string Code, DateTimeOffset ExpiresAt, CultureInfo Language)
     {
         public override string ToString() => "CodeMail { [redacted] }";
     }

@@ -48,7 +48,7 @@ internal sealed partial class PrivacyPortal
         var ticket = await sessions.CreateAsync(JsonSerializer.SerializeToElement(pending, SessionJson.Default.PendingSignIn), new SessionCreateOptions { IdleTimeout = options.CodeLifetime, AbsoluteTimeout = options.CodeLifetime, Label = DeviceLabel(context, options) }, context.RequestAborted);
         if (email.Length is > 0 and <= 254)
         {
-            codes.Enqueue(email, code, expires);
+            codes.Enqueue(email, code, expires, PortalCulture.Resolve(context, pages.Options.Languages));
         }
 
         SetCookie(context, ticket.SessionId);

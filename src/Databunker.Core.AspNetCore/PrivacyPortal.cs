@@ -278,6 +278,11 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
             return text["Event.SignInCode"].Value;
         }
 
+        if (actor == MailComposer.Actor)
+        {
+            return text["Event.Mail"].Value;
+        }
+
         if (actor == Actor)
         {
             return text.Has("EventYou." + operation) ? text["EventYou." + operation].Value : text["EventYou.Other"].Value;
@@ -370,6 +375,8 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
             return;
         }
 
+        // The page's language before the action, not only when it renders: a request's receipt is mailed in it.
+        pages.UseLanguage(context);
         using (AuditActor.Begin(Actor))
         {
             try

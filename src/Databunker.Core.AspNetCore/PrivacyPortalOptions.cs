@@ -117,7 +117,8 @@ public interface IPortalCodeSender
 {
     /// <summary>
     /// Sends the code. Never log it. Called outside the request that asked for the code, one code at a time, in a service
-    /// scope of its own; an exception is logged (by its type only) and the person can ask for a new code.
+    /// scope of its own, with the page's language as the current UI culture; an exception is logged (by its type only) and
+    /// the person can ask for a new code. <see cref="DatabunkerMailExtensions.AddDatabunkerMail"/> registers one that mails it.
     /// </summary>
     /// <param name="person">The person's token: the host looks up where to send it.</param>
     /// <param name="code">The one-time code (8 digits).</param>

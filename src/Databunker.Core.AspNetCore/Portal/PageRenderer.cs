@@ -86,10 +86,8 @@ internal sealed class PageRenderer
     /// </summary>
     public PortalPageContext Context(HttpContext context, IReadOnlyList<PortalLink>? navigation = null, string? signOutUrl = null)
     {
-        var language = PortalCulture.Resolve(context, _options.Languages);
-        var culture = PortalCulture.Formatting(language);
-        CultureInfo.CurrentCulture = culture;
-        CultureInfo.CurrentUICulture = language;
+        var language = UseLanguage(context);
+        var culture = CultureInfo.CurrentCulture;
         var request = context.Request;
         var assets = request.PathBase + _groupPath + "/assets/";
         var stylesheets = new List<string>(3) { assets + "portal.css?v=" + StylesheetVersion };
@@ -116,6 +114,15 @@ internal sealed class PageRenderer
         return new PortalPageContext(
             new PortalText(language, _options.Text), culture, _brand, navigation ?? [], languages, stylesheets, assets + "icon.svg?v=" + IconVersion, antiforgery, signOutUrl,
             page => request.PathBase + _groupPath + (page.Length == 0 ? "/" : "/" + page));
+    }
+
+    /// <summary>Sets the request's UI culture to its page language (and its culture to that language's formatting); returns the language.</summary>
+    public CultureInfo UseLanguage(HttpContext context)
+    {
+        var language = PortalCulture.Resolve(context, _options.Languages);
+        CultureInfo.CurrentCulture = PortalCulture.Formatting(language);
+        CultureInfo.CurrentUICulture = language;
+        return language;
     }
 
     /// <summary>Renders <paramref name="page"/> with the host's template or <paramref name="builtIn"/>, inside the layout.</summary>
@@ -160,16 +167,24 @@ internal sealed class PageRenderer
         return response.Body.WriteAsync(stylesheet, context.RequestAborted).AsTask();
     }
 
-    /// <summary>The accent colour and the one of black and white that contrasts more with it (WCAG's relative luminance).</summary>
+    /// <summary>The accent colour and the one of black and white that contrasts more with it.</summary>
     internal static string BrandStylesheet(string accent)
+    {
+        var hex = accent.ToLowerInvariant();
+        return $":root {{ --accent: {hex}; --on-accent: {OnAccent(accent)}; }}\n@media (prefers-color-scheme: light) {{ :root {{ --link: {hex}; --focus: {hex}; }} }}\n";
+    }
+
+    /// <summary>Black or white, whichever contrasts more with <paramref name="accent"/> (<c>#rrggbb</c>), by WCAG's relative luminance.</summary>
+    internal static string OnAccent(string accent)
     {
         var rgb = Convert.FromHexString(accent.AsSpan(1));
         static double Linear(byte c) => c / 255.0 <= 0.03928 ? c / 255.0 / 12.92 : Math.Pow(((c / 255.0) + 0.055) / 1.055, 2.4);
         var luminance = (0.2126 * Linear(rgb[0])) + (0.7152 * Linear(rgb[1])) + (0.0722 * Linear(rgb[2]));
-        var onAccent = (1.05 / (luminance + 0.05)) >= ((luminance + 0.05) / 0.05) ? "#ffffff" : "#000000";
-        var hex = accent.ToLowerInvariant();
-        return $":root {{ --accent: {hex}; --on-accent: {onAccent}; }}\n@media (prefers-color-scheme: light) {{ :root {{ --link: {hex}; --focus: {hex}; }} }}\n";
+        return (1.05 / (luminance + 0.05)) >= ((luminance + 0.05) / 0.05) ? "#ffffff" : "#000000";
     }
+
+    /// <summary>The package's accent colour, as <c>portal.css</c> has it.</summary>
+    internal const string DefaultAccent = "#1d4ed8";
 
     private static bool IsKnownCulture(string name)
     {

@@ -55,7 +55,7 @@ internal static class PortalCulture
     }
 
     /// <summary>The offered language that <paramref name="tag"/> names, exactly or by its parent (<c>de-AT</c> → <c>de</c>).</summary>
-    private static string? Offered(string? tag, IList<string> languages)
+    internal static string? Offered(string? tag, IList<string> languages)
     {
         if (string.IsNullOrEmpty(tag) || tag.Length > 35)
         {

@@ -133,3 +133,14 @@ public sealed class PseudoLocalizer : IStringLocalizer
 
     public IEnumerable<LocalizedString> GetAllStrings(bool includeParentCultures) => [];
 }
+
+/// <summary>A host's own words, for the names it has; every other name is left to the package.</summary>
+public sealed class HostWords(IReadOnlyDictionary<string, string> words) : IStringLocalizer
+{
+    public LocalizedString this[string name] => words.TryGetValue(name, out var value) ? new(name, value) : new(name, name, resourceNotFound: true);
+
+    public LocalizedString this[string name, params object[] arguments] =>
+        words.TryGetValue(name, out var value) ? new(name, string.Format(CultureInfo.CurrentCulture, value, arguments)) : new(name, name, resourceNotFound: true);
+
+    public IEnumerable<LocalizedString> GetAllStrings(bool includeParentCultures) => words.Select(w => new LocalizedString(w.Key, w.Value));
+}
