@@ -1,9 +1,10 @@
 // A small shop on Databunker.Core: sign up, sign in with the ticket kept in the vault (cookie sessions), the privacy
-// portal in English and German, an expiration mail with both links written to the console, the DPO API behind a
-// policy, the scheduler that forgets whoever did not answer, and a health check at /health.
+// portal in English and German, the vault's mails (the expiration's two links, request receipts) sent through MailKit
+// (ShopMail.cs), the DPO API behind a policy, the scheduler that forgets whoever did not answer, and a health check at /health.
 // Run: dotnet run --project samples/Databunker.Samples.Web, then open http://localhost:5080/.
 // The sign-in asks only for an email address: it is a sample of the vault, not of passwords, and the page says so.
-// Shop:Address (or the environment variable Shop__Address) moves it to another address, as the tests do.
+// Shop:Address (or the environment variable Shop__Address) moves it to another address, as the tests do; Shop:Smtp:Host
+// and :Port name an SMTP server for the mails (without one, they are written to the outbox folder in the data folder).
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
@@ -45,9 +46,18 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["Databunker:Storage:ConnectionString"] = $"Data Source={Path.Combine(data, "vault.db")}",
     ["Databunker:MasterKey:File"] = keyFile,
     ["Databunker:Expiration:LinkBaseAddress"] = Address + "/privacy/",
+    ["Shop:DataFolder"] = data,
 });
 builder.Services.AddDatabunker(builder.Configuration.GetSection("Databunker")).AddScheduler();
 builder.Services.AddHealthChecks().AddDatabunker();
+
+// The vault's mails, written by the package in the person's language and sent by the shop's ShopMail.
+builder.Services.AddSingleton<IDatabunkerMailSender, Databunker.Samples.Web.ShopMail>();
+builder.Services.AddDatabunkerMail(o =>
+{
+    o.PortalAddress = new Uri(Address + "/privacy/portal/");
+    o.DpoAddress = "dpo@shop.example";
+});
 
 // The portal's look and words: the shop's name, its colour, English and German; the history names the shop's own
 // writes (the vault's default actor is the sample's assembly name) as the shop.
@@ -121,9 +131,8 @@ app.MapPost("/signup", async (HttpContext context, IAntiforgery antiforgery, IPe
         return SignUpPage(context, antiforgery, 400, "That is not an email address we can use. Check it and try again.");
     }
 
-    // Data minimisation: the account expires in 30 days unless the person keeps it. The "mail":
-    var ticket = await expirations.StartAsync(PersonLookup.ByToken(person), ExpirationTime.FromDelay(TimeSpan.FromDays(30)));
-    Console.WriteLine($"--- mail to the new customer ---\nKeep my data:   {ticket.RetainUrl}\nDelete my data: {ticket.DeleteUrl}\n--------------------------------");
+    // Data minimisation: the account expires in 30 days unless the person keeps it; the package mails both links.
+    await expirations.StartAsync(PersonLookup.ByToken(person), ExpirationTime.FromDelay(TimeSpan.FromDays(30)));
     await SignInAsync(context, person, name, dpo: false);
     return Results.Redirect("/");
 });

@@ -6,8 +6,9 @@ namespace Databunker.Core.AspNetCore.Tests;
 
 /// <summary>
 /// The web sample in a browser, as a customer of the shop uses it: sign up, the privacy portal in German (view, correct,
-/// consent, request, history, delete), and the "keep my data" link of the mail. CI runs it against the sample published
-/// with native AOT (<c>DATABUNKER_WEB_SAMPLE</c>).
+/// consent, request, history, delete), and the mails the sample sends through MailKit to an SMTP server on loopback: the
+/// expiration mail, whose "keep my data" link the customer follows, and the receipt of their request, in German. CI runs
+/// it against the sample published with native AOT (<c>DATABUNKER_WEB_SAMPLE</c>).
 /// </summary>
 [Category(Chromium.Category)]
 public sealed class WebSampleBrowserTests : BrowserTest
@@ -33,6 +34,13 @@ public sealed class WebSampleBrowserTests : BrowserTest
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Name").FillAsync("Grete Weiss");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign up" }).ClickAsync();
+        var expiration = await NextMailToAsync(shop, email);
+        var language = expiration.Body!.Headers[MimeKit.HeaderId.ContentLanguage] ?? "(none)";
+        expiration.Subject.Should().Be(Text(language, "Mail.Expiration.Subject", "Example Shop"), "the shop signs up in its own language, which the pages offer");
+        var links = System.Text.RegularExpressions.Regex.Matches(expiration.TextBody ?? string.Empty, @"^(http://\S+/privacy/(?:retain|delete)/\S+)$", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => m.Groups[1].Value).ToList();
+        links.Should().HaveCount(2, "the mail carries both links");
+        expiration.HtmlBody.Should().Contain($"href=\"{links[0]}\"").And.Contain($"href=\"{links[1]}\"");
         await page.GetByRole(AriaRole.Link, new() { Name = "Your privacy portal" }).ClickAsync();
         (await page.Locator(".brand").InnerTextAsync()).Should().Be("Example Shop");
         (await page.Locator("main").InnerTextAsync()).Should().Contain("Grete Weiss");
@@ -59,13 +67,16 @@ public sealed class WebSampleBrowserTests : BrowserTest
         await page.GetByLabel(T("Requests.AskLabel")).SelectOptionAsync(new SelectOptionValue { Label = T("RequestType.Access") });
         await Button("Requests.Send").ClickAsync();
         (await page.Locator("main table").InnerTextAsync()).Should().Contain(T("RequestType.Access"));
+        var receipt = await NextMailToAsync(shop, email);
+        receipt.Body!.Headers[MimeKit.HeaderId.ContentLanguage].Should().Be("de", "the request was made in the German portal");
+        receipt.Subject.Should().Be(T("Mail.Received.Subject", T("RequestType.Access")));
+        receipt.TextBody.Should().Contain(new Uri(shop.Address, "/privacy/portal/").ToString(), "the receipt leads to the portal");
 
         await Link("Nav.History").ClickAsync();
         (await page.Locator("main").InnerTextAsync()).Should().Contain(T("EventYou.person.update")).And.Contain(T("Event.person.create", "Example Shop"));
 
-        // The "mail" the sample writes to its console when the account is made.
-        var keep = shop.Output.Select(l => l.Trim()).First(l => l.StartsWith("Keep my data:", StringComparison.Ordinal))["Keep my data:".Length..].Trim();
-        await page.GotoAsync(new Uri(shop.Address, new Uri(keep).AbsolutePath).ToString());
+        // The "keep my data" link of the mail that came when the account was made.
+        await page.GotoAsync(links.Single(l => l.Contains("/retain/", StringComparison.Ordinal)));
         (await page.Locator("h1").InnerTextAsync()).Should().Be(T("Link.KeepTitle"), "the language chosen in the portal is kept");
         await Button("Link.KeepButton").ClickAsync();
         (await page.Locator("h1").InnerTextAsync()).Should().Be(T("Link.KeptTitle"));
@@ -74,5 +85,20 @@ public sealed class WebSampleBrowserTests : BrowserTest
         await Button("Delete.RequestButton").ClickAsync();
         (await page.Locator("main table").InnerTextAsync()).Should().Contain(T("RequestType.Erasure"));
         Dialogs.Should().BeEmpty();
+    }
+
+    /// <summary>The next mail the shop sent to <paramref name="to"/> alone, passing over those to other customers.</summary>
+    private static async Task<MimeKit.MimeMessage> NextMailToAsync(SampleShop shop, string to)
+    {
+        while (true)
+        {
+            var mail = await shop.Mail.NextAsync();
+            var recipients = mail.To.Mailboxes.Select(m => m.Address).ToList();
+            if (recipients.Contains(to))
+            {
+                recipients.Should().Equal(to);
+                return mail;
+            }
+        }
     }
 }

@@ -13,17 +13,17 @@ public sealed class SampleShop : IDisposable
 {
     private readonly Process _process;
 
-    private SampleShop(Process process, Uri address, System.Collections.Concurrent.ConcurrentQueue<string> output)
+    private SampleShop(Process process, Uri address, LoopbackSmtp mail)
     {
         _process = process;
         Address = address;
-        Output = output;
+        Mail = mail;
     }
 
     public Uri Address { get; }
 
-    /// <summary>What the sample wrote to its console so far (its "mails").</summary>
-    public System.Collections.Concurrent.ConcurrentQueue<string> Output { get; }
+    /// <summary>The SMTP server on loopback that the sample sends its mails to.</summary>
+    public LoopbackSmtp Mail { get; }
 
     /// <summary>Starts the sample with its vault and key in <paramref name="dataFolder"/>, or in a new folder of the test run.</summary>
     public static async Task<SampleShop> StartAsync(string? dataFolder = null)
@@ -51,16 +51,13 @@ public sealed class SampleShop : IDisposable
         start.Environment["Shop__Address"] = address.ToString();
         start.Environment["Shop__DataFolder"] = dataFolder ?? Path.Combine(TestContext.CurrentContext.WorkDirectory, "shops", Guid.NewGuid().ToString("N"));
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        var mail = new LoopbackSmtp();
+        start.Environment["Shop__Smtp__Host"] = "127.0.0.1";
+        start.Environment["Shop__Smtp__Port"] = mail.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var process = Process.Start(start)!;
         var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
         process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data is { } line)
-            {
-                lines.Enqueue(line);
-            }
-
             // Written by the host once Kestrel listens.
             if (e.Data?.Contains("Now listening on:", StringComparison.Ordinal) == true)
             {
@@ -77,10 +74,11 @@ public sealed class SampleShop : IDisposable
         {
             process.Kill(entireProcessTree: true);
             process.Dispose();
+            mail.Dispose();
             throw;
         }
 
-        return new SampleShop(process, address, lines);
+        return new SampleShop(process, address, mail);
     }
 
     public void Dispose()
@@ -92,6 +90,7 @@ public sealed class SampleShop : IDisposable
         }
 
         _process.Dispose();
+        Mail.Dispose();
     }
 
     private static int FreePort()
