@@ -96,13 +96,15 @@ app.UseAuthorization();
 app.UseAntiforgery();   // for the sample's own [FromForm] endpoints; the Databunker pages check their tokens themselves
 
 app.MapDatabunkerExpirationLinks();
+// The portal shows and deletes everything the shop holds about a person, so it does not trust the shop's demonstration
+// sign-in below: it signs people in itself, with a one-time code it mails them. A new address is checked by the shop
+// (a rectification request) before it can sign in.
 app.MapDatabunkerPrivacyPortal("/privacy/portal", o =>
-    {
-        o.ResolvePerson = user => Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var p) ? p : null;
-        o.CorrectableFields.Add("name");
-        o.CorrectableFields.Add("email");
-    })
-    .RequireAuthorization();
+{
+    o.CorrectableFields.Add("name");
+    o.CorrectableFields.Add("email");
+    o.FieldsCheckedFirst.Add("email");
+});
 app.MapDatabunkerAdminApi("dpo");
 app.MapHealthChecks("/health");
 
