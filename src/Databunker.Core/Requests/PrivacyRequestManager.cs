@@ -38,7 +38,7 @@ internal sealed class PrivacyRequestManager(
     private readonly Dictionary<string, IRightStep> _steps = steps.GroupBy(s => s.Right, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
 
-    public Task<PrivacyRequest> SubmitAsync(PrivacyRequestSubmission submission, CancellationToken cancellationToken = default)
+    public async Task<PrivacyRequest> SubmitAsync(PrivacyRequestSubmission submission, CancellationToken cancellationToken = default)
     {
         Check(submission);
         if (!submission.IdentityVerified && sender is null)
@@ -47,7 +47,7 @@ internal sealed class PrivacyRequestManager(
                 "A request whose identity the host has not verified needs a verification code: register an IPrivacyRequestCodeSender, or submit with IdentityVerified when the person is signed in.");
         }
 
-        return CryptoGuard.RunAsync(_logger, AuditOperations.RequestSubmit, async () =>
+        var (submitted, stored) = await CryptoGuard.RunAsync(_logger, AuditOperations.RequestSubmit, async () =>
         {
             using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
             var dataKey = await persons.OpenDataKeyAsync(submission.Person, cancellationToken).ConfigureAwait(false);
@@ -92,42 +92,55 @@ internal sealed class PrivacyRequestManager(
 
                 row = row with { WakeAt = WakeAt(row) };
                 await store.AddPrivacyRequestAsync(row, audit.NewEvent(AuditOperations.RequestSubmit, row.Person, AuditOutcomes.Success, at: at), cancellationToken).ConfigureAwait(false);
-                await NotifyAsync(PrivacyRequestEvent.Received, row, cancellationToken).ConfigureAwait(false);
-                return View(row, parts);
+                return (View(row, parts), row);
             }
             finally
             {
                 CryptographicOperations.ZeroMemory(dataKey);
             }
-        });
+        }).ConfigureAwait(false);
+
+        // Told once the person's key is put away and the lease given back: a notifier may take a mail server's time.
+        await NotifyAsync(PrivacyRequestEvent.Received, stored).ConfigureAwait(false);
+        return submitted;
     }
 
     public async Task<PrivacyRequestVerification> VerifyAsync(Guid request, string code, CancellationToken cancellationToken = default)
     {
-        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
-        var keys = lease.Keys;
-        var (_, result) = await ChangeAsync(request, AuditOperations.RequestVerify, (row, now) =>
+        PrivacyRequestRow changed;
+        PrivacyRequestVerification result;
+        using (var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (row.State != PrivacyRequestState.Received)
+            var keys = lease.Keys;
+            (changed, result) = await ChangeAsync(request, AuditOperations.RequestVerify, (row, now) =>
             {
-                return (null, PrivacyRequestVerification.NotPending, null);
-            }
+                if (row.State != PrivacyRequestState.Received)
+                {
+                    return (null, PrivacyRequestVerification.NotPending, null);
+                }
 
-            if (row.CodeHash is null || row.CodeExpiresAt <= now)
-            {
-                return (null, PrivacyRequestVerification.CodeExpired, null);
-            }
+                if (row.CodeHash is null || row.CodeExpiresAt <= now)
+                {
+                    return (null, PrivacyRequestVerification.CodeExpired, null);
+                }
 
-            // Every attempt counts, a malformed one too; the comparison takes the same time whatever matches.
-            var guess = HashCode(keys, row.Id, code ?? string.Empty);
-            if (CryptographicOperations.FixedTimeEquals(guess, row.CodeHash))
-            {
-                return (row with { State = StateAfterVerification(row.Type), VerifiedAt = now, CodeHash = null, CodeExpiresAt = null }, PrivacyRequestVerification.Verified, AuditOutcomes.Success);
-            }
+                // Every attempt counts, a malformed one too; the comparison takes the same time whatever matches.
+                var guess = HashCode(keys, row.Id, code ?? string.Empty);
+                if (CryptographicOperations.FixedTimeEquals(guess, row.CodeHash))
+                {
+                    return (row with { State = StateAfterVerification(row.Type), VerifiedAt = now, CodeHash = null, CodeExpiresAt = null }, PrivacyRequestVerification.Verified, AuditOutcomes.Success);
+                }
 
-            var attempts = row.CodeAttempts + 1;
-            return (row with { CodeAttempts = attempts, CodeHash = attempts >= _options.MaxCodeAttempts ? null : row.CodeHash }, PrivacyRequestVerification.WrongCode, AuditOutcomes.Refused);
-        }, cancellationToken).ConfigureAwait(false);
+                var attempts = row.CodeAttempts + 1;
+                return (row with { CodeAttempts = attempts, CodeHash = attempts >= _options.MaxCodeAttempts ? null : row.CodeHash }, PrivacyRequestVerification.WrongCode, AuditOutcomes.Refused);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (result == PrivacyRequestVerification.Verified)
+        {
+            await NotifyAsync(PrivacyRequestEvent.Verified, changed).ConfigureAwait(false);
+        }
+
         return result;
     }
 
@@ -229,7 +242,7 @@ internal sealed class PrivacyRequestManager(
         }, parts => parts with { ExtensionReason = reason }, cancellationToken).ConfigureAwait(false);
 
         // The person must be told of the extension and its reason within the first period (GDPR Art. 12(3)).
-        await NotifyAsync(new PrivacyRequestNotice(PrivacyRequestEvent.Extended, extended.Id, extended.Type, extended.Regime, extended.State, extended.DueAt), cancellationToken).ConfigureAwait(false);
+        await NotifyAsync(new PrivacyRequestNotice(PrivacyRequestEvent.Extended, extended.Id, extended.Type, extended.Regime, extended.State, extended.DueAt)).ConfigureAwait(false);
         return extended;
     }
 
@@ -697,25 +710,29 @@ internal sealed class PrivacyRequestManager(
         var becameOverdue = written && operation == AuditOperations.RequestOverdue;
         if (becameOverdue)
         {
-            await NotifyAsync(PrivacyRequestEvent.Overdue, updated, cancellationToken).ConfigureAwait(false);
+            await NotifyAsync(PrivacyRequestEvent.Overdue, updated).ConfigureAwait(false);
         }
 
         return (written && operation is not null, becameOverdue);
     }
 
-    private Task NotifyAsync(PrivacyRequestEvent @event, PrivacyRequestRow row, CancellationToken cancellationToken) =>
-        NotifyAsync(new PrivacyRequestNotice(@event, row.Id, row.Type, row.Regime, row.State, Time(row.DueAt)), cancellationToken);
+    private Task NotifyAsync(PrivacyRequestEvent @event, PrivacyRequestRow row) =>
+        NotifyAsync(new PrivacyRequestNotice(@event, row.Id, row.Type, row.Regime, row.State, Time(row.DueAt)));
 
-    /// <summary>Tells every notifier, each on its own: one that throws is logged and keeps none of the others from hearing.</summary>
-    private async Task NotifyAsync(PrivacyRequestNotice notice, CancellationToken cancellationToken)
+    /// <summary>
+    /// Tells every notifier, each on its own, once the change is stored: the change stands whatever they do, so they are
+    /// not handed the caller's token (a client that goes away must not cost the person their receipt) and whatever one
+    /// throws, a cancellation too, is logged and keeps none of the others from hearing.
+    /// </summary>
+    private async Task NotifyAsync(PrivacyRequestNotice notice)
     {
         foreach (var notifier in _notifiers)
         {
             try
             {
-                await notifier.NotifyAsync(notice, cancellationToken).ConfigureAwait(false);
+                await notifier.NotifyAsync(notice, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 RequestLog.RequestNotifierFailed(_logger, ex.GetType().Name, notice.Event);
             }

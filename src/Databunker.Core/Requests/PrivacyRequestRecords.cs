@@ -226,6 +226,12 @@ public enum PrivacyRequestEvent
     /// with the reason, within the first period (GDPR Art. 12(3)).
     /// </summary>
     Extended = 3,
+
+    /// <summary>
+    /// A request that was received unverified was verified with its code (<see cref="IPrivacyRequestManager.VerifyAsync"/>):
+    /// it now counts, and the person can be sent its receipt.
+    /// </summary>
+    Verified = 4,
 }
 
 /// <summary>What the notifier is told: no person, no change, no reason, only what a DPO's queue needs.</summary>
