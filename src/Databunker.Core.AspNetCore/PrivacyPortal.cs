@@ -124,9 +124,10 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
     {
         var page = PersonContext(context, "requests");
         var text = page.Text;
+        var zone = PortalCulture.RequestZone(context.RequestServices);
         var requests = (await context.RequestServices.GetRequiredService<IPrivacyRequestManager>().ListForPersonAsync(person, context.RequestAborted))
             .OrderByDescending(r => r.ReceivedAt)
-            .Select(r => new PortalRequest(text["RequestType." + r.Type].Value, r.ReceivedAt, RequestStatus(text, page.Culture, r)))
+            .Select(r => new PortalRequest(text["RequestType." + r.Type].Value, r.ReceivedAt, RequestStatus(text, page.Culture, zone, r)))
             .ToList();
         var choices = Requestable.Select(t => new PortalChoice(t.ToString(), text["RequestType." + t].Value)).ToList();
         await pages.RenderAsync(context, status, new PortalRequestsPage(page, text["Nav.Requests"].Value, requests, choices, errorName is null ? null : text[errorName].Value),
@@ -259,12 +260,12 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
     internal static string Label(PortalText text, string field) =>
         KnownFields.Contains(field) ? text["Field." + field].Value : text["Field.Other", field].Value;
 
-    /// <summary>Where a request stands, as a sentence: its due date while it is open, the DPO's reason when refused.</summary>
-    private static string RequestStatus(IStringLocalizer text, System.Globalization.CultureInfo culture, PrivacyRequest request) => request.State switch
+    /// <summary>Where a request stands, as a sentence: the last day of its period while it is open, the DPO's reason when refused.</summary>
+    private static string RequestStatus(IStringLocalizer text, System.Globalization.CultureInfo culture, TimeZoneInfo zone, PrivacyRequest request) => request.State switch
     {
         PrivacyRequestState.Completed or PrivacyRequestState.Cancelled or PrivacyRequestState.Expired => text["RequestState." + request.State].Value,
         PrivacyRequestState.Rejected => request.Reason is { Length: > 0 } reason ? text["RequestState.RejectedBecause", reason].Value : text["RequestState.Rejected"].Value,
-        _ => text["RequestState." + request.State, PortalCulture.Date(request.DueAt, culture)].Value,
+        _ => text["RequestState." + request.State, PortalCulture.LastDay(request.DueAt, zone, culture)].Value,
     };
 
     /// <summary>
@@ -376,7 +377,7 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
         }
 
         // The page's language before the action, not only when it renders: a request's receipt is mailed in it.
-        pages.UseLanguage(context);
+        System.Globalization.CultureInfo.CurrentUICulture = PortalCulture.Resolve(context, pages.Options.Languages);
         using (AuditActor.Begin(Actor))
         {
             try

@@ -29,6 +29,7 @@ public sealed partial class MailLookTests : BrowserTest
                 foreach (var (viewport, width) in new[] { ("desktop", 1000), ("phone", 360) })
                 {
                     var page = await NewPageAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = 800 }, JavaScriptEnabled = true }, recordDialogs: true);
+                    mail.HtmlBody.Should().NotContainAny(["<script", "<img", " src=", "<link", "<iframe", "<form"], "a mail loads nothing and runs nothing");
                     await page.SetContentAsync(mail.HtmlBody);
                     var result = await page.RunAxe();
                     findings.AddRange(result.Violations.Select(v => $"{mail.Kind} ({language}, {viewport}): {v.Id} [{v.Impact}] {v.Help}"));

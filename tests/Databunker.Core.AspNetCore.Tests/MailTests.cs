@@ -40,6 +40,7 @@ public sealed class MailTests
             .And.Contain($"href=\"{ticket.RetainUrl.AbsoluteUri}\"").And.Contain($"href=\"{ticket.DeleteUrl.AbsoluteUri}\"")
             .And.Contain(">" + Text("de", "Mail.Expiration.Keep") + "</a>").And.Contain("background:#0f766e");
         mail.ToString().Should().NotContain("grete").And.NotContain(ticket.RetainToken);
+        new DatabunkerMailAction("Keep my data", ticket.RetainUrl).ToString().Should().NotContain(ticket.RetainToken, "a logged action shows no link");
 
         using var browser = ExpirationLinkEndpointTests.NewBrowserClient();
         (await browser.GetAsync(host.Local(ticket.RetainUrl))).StatusCode.Should().Be(HttpStatusCode.OK, "the mailed link is the stored one");
@@ -125,19 +126,20 @@ public sealed class MailTests
         receipt.Kind.Should().Be(DatabunkerMailKind.RequestReceived);
         receipt.Subject.Should().Be(Text("nl", "Mail.Received.Subject", Text("nl", "RequestType.Access")));
         receipt.TextBody.Should().Contain(Text("nl", "Mail.Received.Body", "26 november 2026", Text("nl", "RequestType.Access")))
-            .And.Contain(Text("nl", "Mail.Received.Due", Dutch(request.DueAt))).And.Contain("https://shop.example/privacy/portal/");
+            .And.Contain(Text("nl", "Mail.Received.Due", "28 december 2026"), "a month is up on Saturday 26 December, so the period ends on Monday 28th")
+            .And.Contain("https://shop.example/privacy/portal/");
 
-        await requests.ExtendAsync(request.Id, "Uw verzoek betreft <veel> systemen.");
+        await WithUiCulture("de", () => requests.ExtendAsync(request.Id, "Uw verzoek betreft <veel> systemen."));
         var notice = outbox.Sent.Last();
         notice.Kind.Should().Be(DatabunkerMailKind.RequestExtended);
-        var extended = (await requests.GetAsync(request.Id))!;
-        notice.TextBody.Should().Contain(Text("nl", "Mail.Extended.Body", "26 november 2026", Text("nl", "RequestType.Access"), Dutch(extended.DueAt)))
+        notice.Culture.Name.Should().Be("nl", "the profile's language, though the DPO's call runs in another");
+        notice.TextBody.Should().Contain(Text("nl", "Mail.Extended.Body", "26 november 2026", Text("nl", "RequestType.Access"), "26 februari 2027"))
             .And.Contain(Text("nl", "Mail.Extended.Reason", "Uw verzoek betreft <veel> systemen."));
         notice.HtmlBody.Should().Contain("Uw verzoek betreft &lt;veel&gt; systemen.", "the DPO's words are encoded in the HTML").And.NotContain("<veel>");
     }
 
     [Test]
-    public async Task AnUnverifiedRequest_MailsItsCode_AndNoReceipt_AndAnOverdueOne_ADpoNoticeWithNoPersonalData()
+    public async Task AnUnverifiedRequest_MailsItsCode_ThenItsReceiptOnceVerified_AndAnOverdueOne_ADpoNoticeWithNoPersonalData()
     {
         var (host, outbox) = await StartAsync(mail: o => o.DpoAddress = "dpo@shop.example");
         await using var _ = host;
@@ -145,11 +147,14 @@ public sealed class MailTests
         var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "erin@example.com", name = "Erin Example" }));
 
         var request = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Erasure, Regime = PrivacyRegime.Gdpr });
-        var codeMail = outbox.Sent.Should().ContainSingle("the code mail says the request was received").Subject;
+        var codeMail = outbox.Sent.Should().ContainSingle("no receipt before the request is verified").Subject;
         codeMail.Kind.Should().Be(DatabunkerMailKind.RequestCode);
         codeMail.Subject.Should().Be(Text("en", "Mail.RequestCode.Subject", Product));
         var code = System.Text.RegularExpressions.Regex.Match(codeMail.TextBody, "^    ([0-9]{8})$", System.Text.RegularExpressions.RegexOptions.Multiline).Groups[1].Value;
         (await requests.VerifyAsync(request.Id, code)).Should().Be(PrivacyRequestVerification.Verified, "the mailed code verifies the request");
+        var receipt = outbox.Sent.Last();
+        receipt.Kind.Should().Be(DatabunkerMailKind.RequestReceived, "the request counts once verified");
+        receipt.TextBody.Should().Contain(Text("en", "Mail.Received.Due", "28 December 2026"));
 
         host.Time.SetUtcNow(request.DueAt);
         await host.App.Services.GetRequiredService<IVaultAdministration>().RunDueWorkAsync();
@@ -157,11 +162,66 @@ public sealed class MailTests
         overdue.Kind.Should().Be(DatabunkerMailKind.RequestOverdue);
         overdue.To.Should().Be("dpo@shop.example");
         overdue.Person.Should().BeNull();
-        overdue.TextBody.Should().Contain(request.Id.ToString("D")).And.Contain(Text("en", "RequestType.Erasure"));
+        overdue.TextBody.Should().Contain(request.Id.ToString("D")).And.Contain(Text("en", "Mail.Overdue.Body", Text("en", "RequestType.Erasure"), "28 December 2026"));
         foreach (var body in new[] { overdue.Subject, overdue.TextBody, overdue.HtmlBody })
         {
             body.Should().NotContain("erin").And.NotContain("Erin").And.NotContain(person.ToString("D"));
         }
+    }
+
+    [Test]
+    public async Task AnExtensionNotice_ForAPersonWithNoLanguageInTheProfile_IsInTheFirstLanguage_NotTheDposCulture()
+    {
+        var (host, outbox) = await StartAsync();
+        await using var _ = host;
+        var requests = host.App.Services.GetRequiredService<IPrivacyRequestManager>();
+        var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "no.language@example.com" }));
+        var request = await WithUiCulture("fr", () => requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Access, IdentityVerified = true }));
+        outbox.Sent.Single().Culture.Name.Should().Be("fr", "the person's own page was in French");
+
+        await WithUiCulture("de", () => requests.ExtendAsync(request.Id, "Mehrere Systeme sind betroffen."));
+
+        outbox.Sent.Last().Culture.Name.Should().Be("en", "the DPO's German says nothing about the person, so the first language offered is used");
+    }
+
+    [Test]
+    public async Task AReceiptThatCannotBeSent_LeavesTheRequestStanding()
+    {
+        var (host, outbox) = await StartAsync();
+        await using var _ = host;
+        var requests = host.App.Services.GetRequiredService<IPrivacyRequestManager>();
+        var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "down@example.com" }));
+        outbox.Failure = new TimeoutException("The mail server did not answer.");
+
+        var request = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Access, IdentityVerified = true });
+
+        (await requests.GetAsync(request.Id)).Should().NotBeNull("the receipt is told after the request is stored, and its failure undoes nothing");
+        host.Logs.Lines.Should().Contain(m => m.Contains("TimeoutException", StringComparison.Ordinal)).And.NotContain(m => m.Contains("down@example.com", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public async Task AHostsOwnCodeSender_RegisteredBeforeTheMails_StaysInTheirPlace()
+    {
+        var mailbox = new PortalMailbox();
+        var outbox = new MailOutbox();
+        await using var host = await LinkHost.StartAsync(configure: b =>
+        {
+            b.Services.AddSingleton<IPortalCodeSender>(mailbox);
+            b.Services.AddSingleton<IDatabunkerMailSender>(outbox);
+            b.Services.AddDatabunkerMail();
+        });
+
+        host.App.Services.GetRequiredService<IPortalCodeSender>().Should().BeSameAs(mailbox);
+        host.App.Services.GetRequiredService<IExpirationLinkSender>().Should().NotBeNull("the hooks the host did not fill are the mails'");
+    }
+
+    [Test]
+    public async Task WithoutAMailSender_TheHostDoesNotStart_AndSaysWhatToRegister()
+    {
+        var starting = LinkHost.StartAsync(configure: b => b.Services.AddDatabunkerMail());
+
+        (await FluentActions.Awaiting(() => starting).Should().ThrowAsync<Microsoft.Extensions.Options.OptionsValidationException>())
+            .Which.Message.Should().Contain("register an IDatabunkerMailSender");
     }
 
     [Test]
@@ -218,5 +278,4 @@ public sealed class MailTests
         }
     }
 
-    private static string Dutch(DateTimeOffset at) => at.UtcDateTime.ToString("d MMMM yyyy", CultureInfo.GetCultureInfo("nl"));
 }

@@ -19,8 +19,10 @@ public sealed class DatabunkerMailOptions
     /// <summary>
     /// A profile field that holds the person's language as a BCP 47 tag (<c>"de"</c>, <c>"pt-BR"</c>), or
     /// <see langword="null"/> for none. A mail is written in that language when the pages offer it
-    /// (<see cref="DatabunkerPageOptions.Languages"/>), otherwise in the current UI culture of the call that sent it (the
-    /// portal sets it to the page's language) when offered, otherwise in the first language offered.
+    /// (<see cref="DatabunkerPageOptions.Languages"/>); otherwise, when the person's own call caused it (a portal page, whose
+    /// language the portal sets, or the host's sign-up that starts an expiration), in that call's current UI culture when
+    /// offered; otherwise in the first language offered. A mail the DPO or the scheduler causes (an extension notice) has
+    /// only the profile's field to go by: keep the person's language there.
     /// </summary>
     /// <value><c>"language"</c>.</value>
     public string? LanguageField { get; set; } = "language";
@@ -124,4 +126,9 @@ public sealed class DatabunkerMailContent
 /// <summary>A link of a mail, shown as a button.</summary>
 /// <param name="Label">What the button says.</param>
 /// <param name="Url">Where it leads.</param>
-public sealed record DatabunkerMailAction(string Label, Uri Url);
+public sealed record DatabunkerMailAction(string Label, Uri Url)
+{
+    /// <summary>Names the label only: a link may carry a secret (an expiration's token).</summary>
+    /// <returns>The action without its address.</returns>
+    public override string ToString() => $"DatabunkerMailAction {{ Label = {Label} }}";
+}

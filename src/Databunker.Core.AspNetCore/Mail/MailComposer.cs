@@ -8,14 +8,25 @@ using RazorSlices;
 namespace Databunker.Core.AspNetCore;
 
 /// <summary>What a mail says, written by its hook in the language the composer chose.</summary>
-internal sealed record MailParts(string Subject, IReadOnlyList<string> Paragraphs, string? Code = null, IReadOnlyList<DatabunkerMailAction>? Actions = null, IReadOnlyList<string>? Closing = null);
+internal sealed record MailParts(string Subject, IReadOnlyList<string> Paragraphs, string? Code = null, IReadOnlyList<DatabunkerMailAction>? Actions = null, IReadOnlyList<string>? Closing = null)
+{
+    /// <summary>The code and the links are secrets, the texts may hold a reason about the person: none of it is for logs.</summary>
+    public override string ToString() => "MailParts { [redacted] }";
+}
 
 /// <summary>The words and dates of one mail's language, for its hook.</summary>
-internal sealed record MailWords(PortalText Text, CultureInfo Formatting, string Product)
+internal sealed record MailWords(PortalText Text, CultureInfo Formatting, string Product, TimeZoneInfo RequestZone)
 {
     public string this[string name, params object[] arguments] => Text[name, arguments].Value;
 
+    /// <summary>The day of an instant, in UTC (an expiration's due time).</summary>
     public string Date(DateTimeOffset at) => PortalCulture.Date(at, Formatting);
+
+    /// <summary>The day of an instant in the requests' time zone (when a request was received).</summary>
+    public string Day(DateTimeOffset at) => PortalCulture.Day(at, RequestZone, Formatting);
+
+    /// <summary>The last day of a request's period.</summary>
+    public string LastDay(DateTimeOffset dueAt) => PortalCulture.LastDay(dueAt, RequestZone, Formatting);
 }
 
 /// <summary>
@@ -23,12 +34,20 @@ internal sealed record MailWords(PortalText Text, CultureInfo Formatting, string
 /// and language in their profile (a read audited as <see cref="Actor"/>), writes the parts through the hook's words, renders
 /// the HTML and plain-text bodies from the templates, and sends, each mail in a service scope of its own.
 /// </summary>
-internal sealed class MailComposer(IServiceScopeFactory scopes, IOptions<DatabunkerMailOptions> mailOptions, IOptions<DatabunkerPageOptions> pageOptions)
+internal sealed class MailComposer(
+    IServiceScopeFactory scopes, IOptions<DatabunkerMailOptions> mailOptions, IOptions<DatabunkerPageOptions> pageOptions, IOptions<DatabunkerOptions> vaultOptions)
 {
+    private readonly TimeZoneInfo _requestZone = TimeZoneInfo.FindSystemTimeZoneById(vaultOptions.Value.Requests.TimeZone);
+
     /// <summary>The audit actor of the profile read that finds where a mail goes.</summary>
     public const string Actor = "databunker-mail";
 
-    public async Task SendToPersonAsync(Guid person, DatabunkerMailKind kind, Func<MailWords, MailParts> write, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends a mail to the person. <paramref name="personIsCaller"/> says whether the call that causes it is the person's
+    /// own (a page of theirs, their sign-up): only then does its UI culture speak for them. A DPO's extension or the
+    /// scheduler's pass runs in someone else's culture.
+    /// </summary>
+    public async Task SendToPersonAsync(Guid person, DatabunkerMailKind kind, bool personIsCaller, Func<MailWords, MailParts> write, CancellationToken cancellationToken)
     {
         var options = mailOptions.Value;
         var scope = scopes.CreateAsyncScope();
@@ -54,7 +73,7 @@ internal sealed class MailComposer(IServiceScopeFactory scopes, IOptions<Databun
             var wanted = options.LanguageField is { } field && record.Profile.TryGetProperty(field, out var language) && language.ValueKind == JsonValueKind.String
                 ? language.GetString()
                 : null;
-            var mail = await ComposeAsync(kind, person, address.GetString()!, wanted, write, cancellationToken).ConfigureAwait(false);
+            var mail = await ComposeAsync(kind, person, address.GetString()!, wanted, personIsCaller, write, cancellationToken).ConfigureAwait(false);
             await scope.ServiceProvider.GetRequiredService<IDatabunkerMailSender>().SendAsync(mail, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -71,24 +90,23 @@ internal sealed class MailComposer(IServiceScopeFactory scopes, IOptions<Databun
         await using (scope.ConfigureAwait(false))
         {
             var languages = pageOptions.Value.Languages;
-            var mail = await ComposeAsync(kind, null, dpo, languages.Count > 0 ? languages[0] : null, write, cancellationToken).ConfigureAwait(false);
+            var mail = await ComposeAsync(kind, null, dpo, languages.Count > 0 ? languages[0] : null, useCallersCulture: false, write, cancellationToken).ConfigureAwait(false);
             await scope.ServiceProvider.GetRequiredService<IDatabunkerMailSender>().SendAsync(mail, cancellationToken).ConfigureAwait(false);
             return true;
         }
     }
 
     private async Task<DatabunkerMail> ComposeAsync(
-        DatabunkerMailKind kind, Guid? person, string to, string? wanted, Func<MailWords, MailParts> write, CancellationToken cancellationToken)
+        DatabunkerMailKind kind, Guid? person, string to, string? wanted, bool useCallersCulture, Func<MailWords, MailParts> write, CancellationToken cancellationToken)
     {
         var pages = pageOptions.Value;
         var templates = mailOptions.Value.Templates;
         var languages = pages.Languages;
         var chosen = PortalCulture.Offered(wanted, languages)
-            ?? PortalCulture.Offered(CultureInfo.CurrentUICulture.Name, languages)
+            ?? (useCallersCulture ? PortalCulture.Offered(CultureInfo.CurrentUICulture.Name, languages) : null)
             ?? (languages.Count > 0 ? languages[0] : "en");
         var language = CultureInfo.GetCultureInfo(chosen);
         var text = new PortalText(language, pages.Text);
-        var product = pages.Brand.ProductName ?? text["Layout.DefaultProduct"].Value;
 
         // The host's words are asked in the current UI culture (as IStringLocalizer does): it is the mail's language while
         // the mail is written, and what it was afterwards.
@@ -96,7 +114,8 @@ internal sealed class MailComposer(IServiceScopeFactory scopes, IOptions<Databun
         CultureInfo.CurrentUICulture = language;
         try
         {
-            var parts = write(new MailWords(text, PortalCulture.Formatting(language), product));
+            var product = pages.Brand.ProductName ?? text["Layout.DefaultProduct"].Value;
+            var parts = write(new MailWords(text, PortalCulture.Formatting(language), product, _requestZone));
             var content = new DatabunkerMailContent(
                 kind, language, text, product, pages.Brand.AccentColor ?? PageRenderer.DefaultAccent, parts.Subject, parts.Paragraphs, parts.Code,
                 parts.Actions ?? [], parts.Closing ?? [], toPerson: person is not null);

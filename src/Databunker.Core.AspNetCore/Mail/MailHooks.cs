@@ -17,7 +17,7 @@ internal sealed class MailExpirationLinkSender(MailComposer mails) : IExpiration
                 "The expiration mail carries the two links, which need an absolute address to start from: set DatabunkerOptions.Expiration.LinkBaseAddress (Databunker:Expiration:LinkBaseAddress).");
         }
 
-        return mails.SendToPersonAsync(ticket.PersonToken, DatabunkerMailKind.Expiration, w => new MailParts(
+        return mails.SendToPersonAsync(ticket.PersonToken, DatabunkerMailKind.Expiration, personIsCaller: true, w => new MailParts(
             w["Mail.Expiration.Subject", w.Product],
             [w["Mail.Expiration.Body", w.Date(ticket.DueAt)], w["Mail.Expiration.Choice"]],
             Actions: [new DatabunkerMailAction(w["Mail.Expiration.Keep"], keep), new DatabunkerMailAction(w["Mail.Expiration.Delete"], delete)]), cancellationToken);
@@ -28,7 +28,7 @@ internal sealed class MailExpirationLinkSender(MailComposer mails) : IExpiration
 internal sealed class MailPortalCodeSender(MailComposer mails, TimeProvider time) : IPortalCodeSender
 {
     public Task SendCodeAsync(Guid person, string code, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
-        mails.SendToPersonAsync(person, DatabunkerMailKind.SignInCode, w => new MailParts(
+        mails.SendToPersonAsync(person, DatabunkerMailKind.SignInCode, personIsCaller: true, w => new MailParts(
             w["Mail.SignInCode.Subject", w.Product],
             [w["Mail.SignInCode.Body"]],
             code,
@@ -41,7 +41,7 @@ internal sealed class MailRequestCodeSender(MailComposer mails, TimeProvider tim
     public Task SendCodeAsync(PrivacyRequestCode code, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(code);
-        return mails.SendToPersonAsync(code.Person, DatabunkerMailKind.RequestCode, w => new MailParts(
+        return mails.SendToPersonAsync(code.Person, DatabunkerMailKind.RequestCode, personIsCaller: true, w => new MailParts(
             w["Mail.RequestCode.Subject", w.Product],
             [w["Mail.RequestCode.Body", w["RequestType." + code.Type]]],
             code.Code,
@@ -50,9 +50,9 @@ internal sealed class MailRequestCodeSender(MailComposer mails, TimeProvider tim
 }
 
 /// <summary>
-/// The receipts and deadline notices: a receipt to the person for a request that is verified when received (an unverified
-/// one has had its code mail, which says it was received), a notice to the person when the period is extended, and one to
-/// the DPO when a request is overdue.
+/// The receipts and deadline notices: a receipt to the person once a request counts (when it is received verified, or
+/// when its code verifies it), a notice to the person when the period is extended, and one to the DPO when a request is
+/// overdue.
 /// </summary>
 internal sealed class MailRequestNotifier(MailComposer mails, IServiceScopeFactory scopes, IOptions<DatabunkerMailOptions> options) : IPrivacyRequestNotifier
 {
@@ -62,12 +62,14 @@ internal sealed class MailRequestNotifier(MailComposer mails, IServiceScopeFacto
         switch (notice.Event)
         {
             case PrivacyRequestEvent.Received when notice.State != PrivacyRequestState.Received:
+            case PrivacyRequestEvent.Verified:
             {
+                // The person's own call: their page submitted it, or they typed its code in.
                 var request = await GetAsync(notice.Request, cancellationToken).ConfigureAwait(false);
                 var portal = options.Value.PortalAddress;
-                await mails.SendToPersonAsync(request.Person, DatabunkerMailKind.RequestReceived, w => new MailParts(
+                await mails.SendToPersonAsync(request.Person, DatabunkerMailKind.RequestReceived, personIsCaller: true, w => new MailParts(
                     w["Mail.Received.Subject", w["RequestType." + request.Type]],
-                    [w["Mail.Received.Body", w.Date(request.ReceivedAt), w["RequestType." + request.Type]], w["Mail.Received.Due", w.Date(request.DueAt)]],
+                    [w["Mail.Received.Body", w.Day(request.ReceivedAt), w["RequestType." + request.Type]], w["Mail.Received.Due", w.LastDay(request.DueAt)]],
                     Actions: portal is null ? [] : [new DatabunkerMailAction(w["Mail.Portal"], portal)],
                     Closing: [w["Mail.Received.Follow"]]), cancellationToken).ConfigureAwait(false);
                 break;
@@ -76,11 +78,12 @@ internal sealed class MailRequestNotifier(MailComposer mails, IServiceScopeFacto
             case PrivacyRequestEvent.Extended:
             {
                 var request = await GetAsync(notice.Request, cancellationToken).ConfigureAwait(false);
-                await mails.SendToPersonAsync(request.Person, DatabunkerMailKind.RequestExtended, w => new MailParts(
+                // The DPO's call: only the person's profile says their language.
+                await mails.SendToPersonAsync(request.Person, DatabunkerMailKind.RequestExtended, personIsCaller: false, w => new MailParts(
                     w["Mail.Extended.Subject", w["RequestType." + request.Type]],
                     request.ExtensionReason is { Length: > 0 } reason
-                        ? [w["Mail.Extended.Body", w.Date(request.ReceivedAt), w["RequestType." + request.Type], w.Date(request.DueAt)], w["Mail.Extended.Reason", reason]]
-                        : [w["Mail.Extended.Body", w.Date(request.ReceivedAt), w["RequestType." + request.Type], w.Date(request.DueAt)]],
+                        ? [w["Mail.Extended.Body", w.Day(request.ReceivedAt), w["RequestType." + request.Type], w.LastDay(request.DueAt)], w["Mail.Extended.Reason", reason]]
+                        : [w["Mail.Extended.Body", w.Day(request.ReceivedAt), w["RequestType." + request.Type], w.LastDay(request.DueAt)]],
                     Closing: [w["Mail.Received.Follow"]]), cancellationToken).ConfigureAwait(false);
                 break;
             }
@@ -88,7 +91,7 @@ internal sealed class MailRequestNotifier(MailComposer mails, IServiceScopeFacto
             case PrivacyRequestEvent.Overdue:
                 await mails.SendToDpoAsync(DatabunkerMailKind.RequestOverdue, w => new MailParts(
                     w["Mail.Overdue.Subject"],
-                    [w["Mail.Overdue.Body", w["RequestType." + notice.Type], w.Date(notice.DueAt)], w["Mail.Overdue.Number", notice.Request.ToString("D")]]), cancellationToken).ConfigureAwait(false);
+                    [w["Mail.Overdue.Body", w["RequestType." + notice.Type], w.LastDay(notice.DueAt)], w["Mail.Overdue.Number", notice.Request.ToString("D")]]), cancellationToken).ConfigureAwait(false);
                 break;
         }
     }

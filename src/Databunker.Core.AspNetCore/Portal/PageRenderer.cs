@@ -31,21 +31,9 @@ internal sealed class PageRenderer
 
     public PageRenderer(string groupPath, DatabunkerPageOptions options, bool offerLanguages = true)
     {
-        if (options.Brand.Validate() is { } invalid)
+        if (Problem(options) is { } problem)
         {
-            throw new InvalidOperationException(invalid);
-        }
-
-        if (AppContext.TryGetSwitch("System.Globalization.Invariant", out var invariant) && invariant)
-        {
-            throw new InvalidOperationException(
-                "The pages speak the person's language and write dates in it, which needs culture data: this process runs with InvariantGlobalization. " +
-                "Set <InvariantGlobalization>false</InvariantGlobalization> in the host's project (the vault's email normalisation needs it too).");
-        }
-
-        if (options.Languages.Count == 0 || options.Languages.Any(l => string.IsNullOrWhiteSpace(l) || !IsKnownCulture(l)))
-        {
-            throw new InvalidOperationException("DatabunkerPageOptions.Languages must name at least one language, each a culture .NET knows (\"de\", \"pt-BR\").");
+            throw new InvalidOperationException(problem);
         }
 
         _groupPath = groupPath;
@@ -60,6 +48,28 @@ internal sealed class PageRenderer
     }
 
     public DatabunkerPageOptions Options => _options;
+
+    /// <summary>What keeps the pages (and the mails, which share their brand and languages) from working, or <see langword="null"/>.</summary>
+    internal static string? Problem(DatabunkerPageOptions options)
+    {
+        if (options.Brand.Validate() is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (AppContext.TryGetSwitch("System.Globalization.Invariant", out var invariant) && invariant)
+        {
+            return "The pages and mails speak the person's language and write dates in it, which needs culture data: this process runs with InvariantGlobalization. " +
+                "Set <InvariantGlobalization>false</InvariantGlobalization> in the host's project (the vault's email normalisation needs it too).";
+        }
+
+        if (options.Languages.Count == 0 || options.Languages.Any(l => string.IsNullOrWhiteSpace(l) || !IsKnownCulture(l)))
+        {
+            return "DatabunkerPageOptions.Languages must name at least one language, each a culture .NET knows (\"de\", \"pt-BR\").";
+        }
+
+        return null;
+    }
 
     /// <summary>
     /// Maps <c>GET {group}/assets/portal.css</c>, <c>icon.svg</c> and, with an accent colour, <c>brand.css</c>: beside the
@@ -117,7 +127,7 @@ internal sealed class PageRenderer
     }
 
     /// <summary>Sets the request's UI culture to its page language (and its culture to that language's formatting); returns the language.</summary>
-    public CultureInfo UseLanguage(HttpContext context)
+    private CultureInfo UseLanguage(HttpContext context)
     {
         var language = PortalCulture.Resolve(context, _options.Languages);
         CultureInfo.CurrentCulture = PortalCulture.Formatting(language);

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Databunker.Core.AspNetCore;
 
@@ -81,10 +83,25 @@ internal static class PortalCulture
     public static CultureInfo Formatting(CultureInfo language) => language.Name == "en" ? CultureInfo.GetCultureInfo("en-GB") : language;
 
     /// <summary>A date as the language writes it in full, without the weekday ("7 January 2027", "7. Januar 2027").</summary>
-    public static string Date(DateTimeOffset at, CultureInfo culture)
+    public static string Date(DateTimeOffset at, CultureInfo culture) => Day(at.UtcDateTime, culture);
+
+    /// <summary>
+    /// The last day of a request's period, as the law counts it: a request's due time is the first instant after that day
+    /// in the requests' time zone (<c>DatabunkerOptions.Requests.TimeZone</c>), so the day is the one just before it there.
+    /// </summary>
+    public static string LastDay(DateTimeOffset dueAt, TimeZoneInfo zone, CultureInfo culture) => Day(TimeZoneInfo.ConvertTime(dueAt.AddTicks(-1), zone).DateTime, culture);
+
+    /// <summary>The time zone whose days count a request's period (<c>DatabunkerOptions.Requests.TimeZone</c>).</summary>
+    public static TimeZoneInfo RequestZone(IServiceProvider services) =>
+        TimeZoneInfo.FindSystemTimeZoneById(services.GetRequiredService<IOptions<DatabunkerOptions>>().Value.Requests.TimeZone);
+
+    /// <summary>The day an instant falls on in <paramref name="zone"/>.</summary>
+    public static string Day(DateTimeOffset at, TimeZoneInfo zone, CultureInfo culture) => Day(TimeZoneInfo.ConvertTime(at, zone).DateTime, culture);
+
+    private static string Day(DateTime day, CultureInfo culture)
     {
         var pattern = culture.DateTimeFormat.LongDatePattern.Replace("dddd", string.Empty, StringComparison.Ordinal).TrimStart(' ', ',').TrimEnd(' ', ',');
-        return at.UtcDateTime.ToString(pattern.Length == 0 ? "D" : pattern, culture);
+        return day.ToString(pattern.Length == 0 ? "D" : pattern, culture);
     }
 
     /// <summary>A language's name in itself, for the switcher ("Deutsch").</summary>
