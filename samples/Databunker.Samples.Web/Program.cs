@@ -116,7 +116,7 @@ app.MapGet("/", (HttpContext context, IAntiforgery antiforgery) => context.User.
 
 app.MapGet("/signin", (HttpContext context, IAntiforgery antiforgery) => SignInPage(context, antiforgery, 200, null));
 
-app.MapPost("/signup", async (HttpContext context, IAntiforgery antiforgery, IPersonalDataVault vault, IExpirationManager expirations,
+app.MapPost("/signup", async (HttpContext context, IAntiforgery antiforgery, IPersonalDataVault vault, IExpirationManager expirations, ILogger<Program> logger,
     [Microsoft.AspNetCore.Mvc.FromForm] string email, [Microsoft.AspNetCore.Mvc.FromForm] string name) =>
 {
     Guid person;
@@ -133,8 +133,19 @@ app.MapPost("/signup", async (HttpContext context, IAntiforgery antiforgery, IPe
         return SignUpPage(context, antiforgery, 400, "That is not an email address we can use. Check it and try again.");
     }
 
-    // Data minimisation: the account expires in 30 days unless the person keeps it; the package mails both links.
-    await expirations.StartAsync(PersonLookup.ByToken(person), ExpirationTime.FromDelay(TimeSpan.FromDays(30)));
+    // Data minimisation: the account expires in 30 days unless the person keeps it; the package mails both links. When
+    // the mail cannot go, no expiration starts: the account is not kept without one, and the person may try again.
+    try
+    {
+        await expirations.StartAsync(PersonLookup.ByToken(person), ExpirationTime.FromDelay(TimeSpan.FromDays(30)));
+    }
+    catch (Exception e) when (e is not OperationCanceledException)
+    {
+        await vault.ForgetPersonAsync(PersonLookup.ByToken(person));
+        logger.LogWarning("The sign-up mail could not be sent ({Exception}); the account was not kept.", e.GetType().Name);   // the type only: a mail server's message may hold the address
+        return SignUpPage(context, antiforgery, 503, "We could not send you our mail just now, so we did not keep your account. Try again in a while.");
+    }
+
     await SignInAsync(context, person, name, dpo: false);
     return Results.Redirect("/");
 });

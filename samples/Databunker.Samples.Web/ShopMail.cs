@@ -1,3 +1,4 @@
+using System.Net;
 using Databunker.Core.AspNetCore;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -6,16 +7,18 @@ using MimeKit;
 namespace Databunker.Samples.Web;
 
 /// <summary>
-/// The shop's mail: every mail of the vault (the expiration's links, request receipts, sign-in codes) goes out through
-/// MailKit to the SMTP server in Shop:Smtp (host, port, sender). Without one, a mail is written as an .eml file into the
-/// shop's data folder (outbox/), which any mail program opens, so that the sample runs on a machine with no mail server.
+/// The shop's mail: every mail of the vault (the expiration's links, sign-in codes, request receipts) goes out through
+/// MailKit to the SMTP server in Shop:Smtp (Host, Port, From). TLS is required unless the server is on this machine: the
+/// mails carry sign-in codes and links that delete an account. Without a server, a mail is written as an .eml file into
+/// the shop's data folder (outbox/), which any mail program opens, so that the sample runs on a machine with no mail
+/// server; those files hold addresses and codes, so they are for trying the sample only, and go with its data folder.
 /// </summary>
 internal sealed class ShopMail(IConfiguration configuration, TimeProvider time, ILogger<ShopMail> logger) : IDatabunkerMailSender
 {
     public async Task SendAsync(DatabunkerMail mail, CancellationToken cancellationToken)
     {
         var smtp = configuration.GetSection("Shop:Smtp");
-        var message = new MimeMessage();
+        var message = new MimeMessage { Date = time.GetUtcNow() };
         message.From.Add(MailboxAddress.Parse(smtp["From"] ?? "Example Shop <privacy@shop.example>"));
         message.To.Add(MailboxAddress.Parse(mail.To));
         message.Subject = mail.Subject;
@@ -24,9 +27,11 @@ internal sealed class ShopMail(IConfiguration configuration, TimeProvider time, 
 
         if (smtp["Host"] is { Length: > 0 } host)
         {
+            var port = smtp.GetValue("Port", 587);
+            var local = host == "localhost" || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
+            var security = port == 465 ? SecureSocketOptions.SslOnConnect : local ? SecureSocketOptions.StartTlsWhenAvailable : SecureSocketOptions.StartTls;
             using var client = new SmtpClient();
-            var port = smtp.GetValue("Port", 25);
-            await client.ConnectAsync(host, port, port == 465 ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTlsWhenAvailable, cancellationToken);
+            await client.ConnectAsync(host, port, security, cancellationToken);
             await client.SendAsync(message, cancellationToken);
             await client.DisconnectAsync(quit: true, cancellationToken);
             logger.LogInformation("Sent a {Kind} mail.", mail.Kind);   // the kind only: the address and the bodies are personal data

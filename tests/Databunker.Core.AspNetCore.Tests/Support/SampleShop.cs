@@ -51,6 +51,8 @@ public sealed class SampleShop : IDisposable
         start.Environment["Shop__Address"] = address.ToString();
         start.Environment["Shop__DataFolder"] = dataFolder ?? Path.Combine(TestContext.CurrentContext.WorkDirectory, "shops", Guid.NewGuid().ToString("N"));
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["LANG"] = "C.UTF-8";   // the same UI culture on every machine: none the shop's pages offer
+        start.Environment.Remove("LC_ALL");
         var mail = new LoopbackSmtp();
         start.Environment["Shop__Smtp__Host"] = "127.0.0.1";
         start.Environment["Shop__Smtp__Port"] = mail.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
