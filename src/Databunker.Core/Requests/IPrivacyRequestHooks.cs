@@ -14,15 +14,17 @@ public interface IPrivacyRequestCodeSender
 }
 
 /// <summary>
-/// Tells the host about new, extended and overdue requests, for a DPO's queue, an alert or a mail to the person. The
-/// notice carries no personal data. Every registered notifier is told, in the order registered; one that throws is logged
-/// and does not undo the request's change, nor keep the others from hearing: notices are sent at most once.
+/// Tells the host about new, verified, extended and overdue requests (<see cref="PrivacyRequestEvent"/>), for a DPO's
+/// queue, an alert or a mail to the person. The notice carries no personal data. Every registered notifier is told, in
+/// the order registered, after the change is stored; one that throws (a cancellation too) is logged and does not undo the
+/// change, nor keep the others from hearing: notices are sent at most once.
 /// </summary>
 public interface IPrivacyRequestNotifier
 {
     /// <summary>Receives a notice.</summary>
     /// <param name="notice">The notice.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <param name="cancellationToken">Not the caller's (the change stands whatever the caller does): none for a change a
+    /// call made, the pass's own for the due-work pass's overdue notices, which a stopping host cancels.</param>
     /// <returns>A task.</returns>
     Task NotifyAsync(PrivacyRequestNotice notice, CancellationToken cancellationToken);
 }

@@ -101,7 +101,7 @@ internal sealed class PrivacyRequestManager(
         }).ConfigureAwait(false);
 
         // Told once the person's key is put away and the lease given back: a notifier may take a mail server's time.
-        await NotifyAsync(PrivacyRequestEvent.Received, stored).ConfigureAwait(false);
+        await NotifyAsync(PrivacyRequestEvent.Received, stored, CancellationToken.None).ConfigureAwait(false);
         return submitted;
     }
 
@@ -138,7 +138,7 @@ internal sealed class PrivacyRequestManager(
 
         if (result == PrivacyRequestVerification.Verified)
         {
-            await NotifyAsync(PrivacyRequestEvent.Verified, changed).ConfigureAwait(false);
+            await NotifyAsync(PrivacyRequestEvent.Verified, changed, CancellationToken.None).ConfigureAwait(false);
         }
 
         return result;
@@ -242,7 +242,7 @@ internal sealed class PrivacyRequestManager(
         }, parts => parts with { ExtensionReason = reason }, cancellationToken).ConfigureAwait(false);
 
         // The person must be told of the extension and its reason within the first period (GDPR Art. 12(3)).
-        await NotifyAsync(new PrivacyRequestNotice(PrivacyRequestEvent.Extended, extended.Id, extended.Type, extended.Regime, extended.State, extended.DueAt)).ConfigureAwait(false);
+        await NotifyAsync(new PrivacyRequestNotice(PrivacyRequestEvent.Extended, extended.Id, extended.Type, extended.Regime, extended.State, extended.DueAt), CancellationToken.None).ConfigureAwait(false);
         return extended;
     }
 
@@ -316,30 +316,42 @@ internal sealed class PrivacyRequestManager(
 
     public async Task<int> RunDueWorkAsync(CancellationToken cancellationToken = default)
     {
-        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         var total = 0;
-        var overdue = 0;
-        while (true)
+        var overdue = new List<PrivacyRequestRow>();
+        using (await opener.EnterAsync(cancellationToken).ConfigureAwait(false))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            var rows = await store.GetPrivacyRequestsToWakeAsync(now, _options.BatchSize, cancellationToken).ConfigureAwait(false);
-            foreach (var row in rows)
+            while (true)
             {
-                var (changed, becameOverdue) = await WakeAsync(row, now, cancellationToken).ConfigureAwait(false);
-                total += changed ? 1 : 0;
-                overdue += becameOverdue ? 1 : 0;
-            }
+                cancellationToken.ThrowIfCancellationRequested();
+                var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                var rows = await store.GetPrivacyRequestsToWakeAsync(now, _options.BatchSize, cancellationToken).ConfigureAwait(false);
+                foreach (var row in rows)
+                {
+                    var (changed, becameOverdue) = await WakeAsync(row, now, cancellationToken).ConfigureAwait(false);
+                    total += changed ? 1 : 0;
+                    if (becameOverdue is not null)
+                    {
+                        overdue.Add(becameOverdue);
+                    }
+                }
 
-            if (rows.Count < _options.BatchSize)
-            {
-                break;
+                if (rows.Count < _options.BatchSize)
+                {
+                    break;
+                }
             }
         }
 
-        if (overdue > 0)
+        if (overdue.Count > 0)
         {
-            RequestLog.RequestsOverdue(_logger, overdue);
+            RequestLog.RequestsOverdue(_logger, overdue.Count);
+        }
+
+        // Once the lease is given back, so that a slow mail server holds up neither a key rotation nor a close; with the
+        // pass's token, which a stopping host cancels (a notice it cuts short is logged, the flags stand).
+        foreach (var row in overdue)
+        {
+            await NotifyAsync(PrivacyRequestEvent.Overdue, row, cancellationToken).ConfigureAwait(false);
         }
 
         return total;
@@ -670,13 +682,13 @@ internal sealed class PrivacyRequestManager(
     }
 
     /// <summary>One request whose wake time came: purge, expire, fail or flag it. Returns whether it changed, and whether it became overdue.</summary>
-    private async Task<(bool Changed, bool Overdue)> WakeAsync(PrivacyRequestRow row, long now, CancellationToken cancellationToken)
+    private async Task<(bool Changed, PrivacyRequestRow? BecameOverdue)> WakeAsync(PrivacyRequestRow row, long now, CancellationToken cancellationToken)
     {
         var closed = row.State is PrivacyRequestState.Completed or PrivacyRequestState.Rejected or PrivacyRequestState.Cancelled or PrivacyRequestState.Expired;
         if (closed && row.ClosedAt + (long)_options.RecordRetention.TotalMilliseconds <= now)
         {
             return (await store.DeletePrivacyRequestAsync(row.Id, row.Version, audit.NewEvent(AuditOperations.RequestPurge, row.Person, AuditOutcomes.Success, at: now), cancellationToken)
-                .ConfigureAwait(false), false);
+                .ConfigureAwait(false), null);
         }
 
         string? operation;
@@ -707,30 +719,24 @@ internal sealed class PrivacyRequestManager(
         updated = updated with { WakeAt = WakeAt(updated) };
         var written = await store.UpdatePrivacyRequestAsync(
             updated, row.Version, operation is null ? null : audit.NewEvent(operation, row.Person, AuditOutcomes.Success, at: now), cancellationToken).ConfigureAwait(false);
-        var becameOverdue = written && operation == AuditOperations.RequestOverdue;
-        if (becameOverdue)
-        {
-            await NotifyAsync(PrivacyRequestEvent.Overdue, updated).ConfigureAwait(false);
-        }
-
-        return (written && operation is not null, becameOverdue);
+        return (written && operation is not null, written && operation == AuditOperations.RequestOverdue ? updated : null);
     }
 
-    private Task NotifyAsync(PrivacyRequestEvent @event, PrivacyRequestRow row) =>
-        NotifyAsync(new PrivacyRequestNotice(@event, row.Id, row.Type, row.Regime, row.State, Time(row.DueAt)));
+    private Task NotifyAsync(PrivacyRequestEvent @event, PrivacyRequestRow row, CancellationToken cancellationToken) =>
+        NotifyAsync(new PrivacyRequestNotice(@event, row.Id, row.Type, row.Regime, row.State, Time(row.DueAt)), cancellationToken);
 
     /// <summary>
     /// Tells every notifier, each on its own, once the change is stored: the change stands whatever they do, so they are
-    /// not handed the caller's token (a client that goes away must not cost the person their receipt) and whatever one
-    /// throws, a cancellation too, is logged and keeps none of the others from hearing.
+    /// not handed a caller's token (a client that goes away must not cost the person their receipt; only the due-work
+    /// pass passes its own) and whatever one throws, a cancellation too, is logged and keeps none of the others from hearing.
     /// </summary>
-    private async Task NotifyAsync(PrivacyRequestNotice notice)
+    private async Task NotifyAsync(PrivacyRequestNotice notice, CancellationToken cancellationToken)
     {
         foreach (var notifier in _notifiers)
         {
             try
             {
-                await notifier.NotifyAsync(notice, CancellationToken.None).ConfigureAwait(false);
+                await notifier.NotifyAsync(notice, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

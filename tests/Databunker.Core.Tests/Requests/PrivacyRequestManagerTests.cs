@@ -319,11 +319,13 @@ public sealed class PrivacyRequestManagerTests(string store)
         await using var _ = host;
         var requests = host.Services.GetRequiredService<IPrivacyRequestManager>();
         var person = await host.Vault.CreatePersonAsync(Json(new { email = "slow.answer@example.com" }));
-        var submitted = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Access, IdentityVerified = true });
+        using var caller = new CancellationTokenSource();
+        var submitted = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Access, IdentityVerified = true }, caller.Token);
 
-        var extended = await requests.ExtendAsync(submitted.Id, "The request covers many systems.");
+        var extended = await requests.ExtendAsync(submitted.Id, "The request covers many systems.", caller.Token);
 
         broken.Calls.Should().Be(2, "the first notifier was asked both times, and threw; the extension stands");
+        broken.GotACancellableToken.Should().BeFalse("the change is stored: a caller who goes away must not cut its notices short");
         _hooks.Notices.Should().Equal(
             new PrivacyRequestNotice(PrivacyRequestEvent.Received, submitted.Id, PrivacyRequestType.Access, PrivacyRegime.Gdpr, submitted.State, submitted.DueAt),
             new PrivacyRequestNotice(PrivacyRequestEvent.Extended, submitted.Id, PrivacyRequestType.Access, PrivacyRegime.Gdpr, extended.State, extended.DueAt));
@@ -351,9 +353,12 @@ public sealed class PrivacyRequestManagerTests(string store)
     {
         public int Calls { get; private set; }
 
+        public bool GotACancellableToken { get; private set; }
+
         public Task NotifyAsync(PrivacyRequestNotice notice, CancellationToken cancellationToken)
         {
             Calls++;
+            GotACancellableToken |= cancellationToken.CanBeCanceled;
             // A mail client's timeout: a cancellation the caller did not ask for.
             throw new TaskCanceledException("The DPO's mail server did not answer.");
         }
