@@ -191,12 +191,36 @@ public sealed class MailTests
         await using var _ = host;
         var requests = host.App.Services.GetRequiredService<IPrivacyRequestManager>();
         var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "down@example.com" }));
-        outbox.Failure = new TimeoutException("The mail server did not answer.");
+        // A mail client's timeout, whose message names the address, as a mail server's answer may.
+        outbox.Failure = new TaskCanceledException("No answer from the server while sending to down@example.com.");
 
         var request = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Access, IdentityVerified = true });
 
-        (await requests.GetAsync(request.Id)).Should().NotBeNull("the receipt is told after the request is stored, and its failure undoes nothing");
-        host.Logs.Lines.Should().Contain(m => m.Contains("TimeoutException", StringComparison.Ordinal)).And.NotContain(m => m.Contains("down@example.com", StringComparison.Ordinal));
+        (await requests.GetAsync(request.Id)).Should().NotBeNull("the receipt is told after the request is stored, and its failure, a cancellation too, undoes nothing");
+        host.Logs.Lines.Should().Contain(m => m.Contains("TaskCanceledException", StringComparison.Ordinal)).And.NotContain(m => m.Contains("down@example.com", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public async Task ARequestsDays_AreCountedInTheRequestsTimeZone()
+    {
+        var outbox = new MailOutbox();
+        await using var host = await LinkHost.StartAsync(
+            configure: b =>
+            {
+                b.Services.AddSingleton<IDatabunkerMailSender>(outbox);
+                b.Services.AddDatabunkerMail();
+            },
+            options: o => o.Requests.TimeZone = "Europe/Berlin");
+        var requests = host.App.Services.GetRequiredService<IPrivacyRequestManager>();
+        var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "berlin@example.com" }));
+        host.Time.SetUtcNow(new DateTimeOffset(2026, 11, 26, 23, 30, 0, TimeSpan.Zero));
+
+        await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Access, IdentityVerified = true });
+
+        // 23:30 UTC on 26 November is 00:30 on the 27th in Berlin: received on the 27th, and a month later is Sunday
+        // 27 December, so the period's last day is Monday 28 December.
+        outbox.Sent.Single().TextBody.Should().Contain(Text("en", "Mail.Received.Body", "27 November 2026", Text("en", "RequestType.Access")))
+            .And.Contain(Text("en", "Mail.Received.Due", "28 December 2026"));
     }
 
     [Test]
