@@ -91,6 +91,9 @@ app.Use((context, next) =>
     headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
     return next(context);
 });
+// The shop's own calls (the sign-up that starts an expiration and mails it) in the visitor's language where the pages
+// offer it: the vault's mails follow the caller's UI culture when the profile names no language.
+app.UseRequestLocalization(o => o.SetDefaultCulture("en").AddSupportedCultures("en", "de").AddSupportedUICultures("en", "de"));
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();   // for the sample's own [FromForm] endpoints; the Databunker pages check their tokens themselves
@@ -139,10 +142,20 @@ app.MapPost("/signup", async (HttpContext context, IAntiforgery antiforgery, IPe
     {
         await expirations.StartAsync(PersonLookup.ByToken(person), ExpirationTime.FromDelay(TimeSpan.FromDays(30)));
     }
-    catch (Exception e) when (e is not OperationCanceledException)
+    catch (Exception e)
     {
-        await vault.ForgetPersonAsync(PersonLookup.ByToken(person));
-        logger.LogWarning("The sign-up mail could not be sent ({Exception}); the account was not kept.", e.GetType().Name);   // the type only: a mail server's message may hold the address
+        // Whatever went wrong (a mail client's timeout is a cancellation too): the type only, since a mail server's
+        // message may hold the address.
+        logger.LogWarning("The sign-up mail could not be sent ({Exception}); the account is not kept.", e.GetType().Name);
+        try
+        {
+            await vault.ForgetPersonAsync(PersonLookup.ByToken(person));
+        }
+        catch (Exception forget)
+        {
+            logger.LogError("An account whose sign-up mail failed could not be forgotten ({Exception}).", forget.GetType().Name);
+        }
+
         return SignUpPage(context, antiforgery, 503, "We could not send you our mail just now, so we did not keep your account. Try again in a while.");
     }
 
