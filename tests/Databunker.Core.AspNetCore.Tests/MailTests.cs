@@ -203,14 +203,8 @@ public sealed class MailTests
     [Test]
     public async Task ARequestsDays_AreCountedInTheRequestsTimeZone()
     {
-        var outbox = new MailOutbox();
-        await using var host = await LinkHost.StartAsync(
-            configure: b =>
-            {
-                b.Services.AddSingleton<IDatabunkerMailSender>(outbox);
-                b.Services.AddDatabunkerMail();
-            },
-            options: o => o.Requests.TimeZone = "Europe/Berlin");
+        var (host, outbox) = await StartAsync(options: o => o.Requests.TimeZone = "Europe/Berlin");
+        await using var _ = host;
         var requests = host.App.Services.GetRequiredService<IPrivacyRequestManager>();
         var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "berlin@example.com" }));
         host.Time.SetUtcNow(new DateTimeOffset(2026, 11, 26, 23, 30, 0, TimeSpan.Zero));
@@ -269,7 +263,7 @@ public sealed class MailTests
     }
 
     private static async Task<(LinkHost Host, MailOutbox Outbox)> StartAsync(
-        Action<DatabunkerMailOptions>? mail = null, Action<DatabunkerPageOptions>? pages = null, Action<WebApplication>? map = null)
+        Action<DatabunkerMailOptions>? mail = null, Action<DatabunkerPageOptions>? pages = null, Action<WebApplication>? map = null, Action<DatabunkerOptions>? options = null)
     {
         var outbox = new MailOutbox();
         var host = await LinkHost.StartAsync(
@@ -284,6 +278,7 @@ public sealed class MailTests
                     pages?.Invoke(o);
                 });
             },
+            options: options,
             map: map);
         return (host, outbox);
     }

@@ -79,12 +79,14 @@ internal sealed class MailRequestNotifier(MailComposer mails, IServiceScopeFacto
             {
                 var request = await GetAsync(notice.Request, cancellationToken).ConfigureAwait(false);
                 // The DPO's call: only the person's profile says their language.
-                await mails.SendToPersonAsync(request.Person, DatabunkerMailKind.RequestExtended, personIsCaller: false, w => new MailParts(
-                    w["Mail.Extended.Subject", w["RequestType." + request.Type]],
-                    request.ExtensionReason is { Length: > 0 } reason
-                        ? [w["Mail.Extended.Body", w.Day(request.ReceivedAt), w["RequestType." + request.Type], w.LastDay(request.DueAt)], w["Mail.Extended.Reason", reason]]
-                        : [w["Mail.Extended.Body", w.Day(request.ReceivedAt), w["RequestType." + request.Type], w.LastDay(request.DueAt)]],
-                    Closing: [w["Mail.Received.Follow"]]), cancellationToken).ConfigureAwait(false);
+                await mails.SendToPersonAsync(request.Person, DatabunkerMailKind.RequestExtended, personIsCaller: false, w =>
+                {
+                    var body = w["Mail.Extended.Body", w.Day(request.ReceivedAt), w["RequestType." + request.Type], w.LastDay(request.DueAt)];
+                    return new MailParts(
+                        w["Mail.Extended.Subject", w["RequestType." + request.Type]],
+                        request.ExtensionReason is { Length: > 0 } reason ? [body, w["Mail.Extended.Reason", reason]] : [body],
+                        Closing: [w["Mail.Received.Follow"]]);
+                }, cancellationToken).ConfigureAwait(false);
                 break;
             }
 
