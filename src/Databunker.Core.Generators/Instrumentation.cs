@@ -36,10 +36,10 @@ internal static class Instrumentation
                 case IMethodSymbol method when Members.IsTask(method.ReturnType):
                     var call = $"inner.{method.Name}({Members.Arguments(method)})";
                     text.Append("        public ").Append(Members.Type(method.ReturnType)).Append(' ').Append(method.Name).Append('(').Append(Members.Parameters(method)).Append(")\n        {\n")
-                        .Append("            var operation = telemetry.Begin(\"databunker.").Append(prefix).Append('.').Append(OperationName(method.Name)).Append("\");\n")
-                        .Append("            if (operation is null)\n            {\n                return ").Append(call).Append(";\n            }\n\n")
-                        .Append("            try\n            {\n                return operation.Watch(").Append(call).Append(");\n            }\n")
-                        .Append("            catch (global::System.Exception ex)\n            {\n                operation.Fail(ex);\n                throw;\n            }\n        }\n\n");
+                        .Append("            var __operation = telemetry.Begin(\"databunker.").Append(prefix).Append('.').Append(OperationName(method.Name)).Append("\");\n")
+                        .Append("            if (__operation is null)\n            {\n                return ").Append(call).Append(";\n            }\n\n")
+                        .Append("            try\n            {\n                return __operation.Watch(").Append(call).Append(");\n            }\n")
+                        .Append("            catch (global::System.Exception ex)\n            {\n                __operation.Fail(ex);\n                throw;\n            }\n        }\n\n");
                     break;
                 case IMethodSymbol method:
                     text.Append("        public ").Append(Members.Type(method.ReturnType)).Append(' ').Append(method.Name).Append('(').Append(Members.Parameters(method))

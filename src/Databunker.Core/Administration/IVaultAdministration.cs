@@ -141,4 +141,39 @@ public interface IVaultAdministration
     /// <returns>The backlog.</returns>
     /// <exception cref="DatabunkerStorageException">The storage cannot be read.</exception>
     Task<DueWorkBacklog> GetDueWorkBacklogAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The due-work passes this process ran last (<see cref="RunDueWorkAsync"/>), newest first: when each ran, what each
+    /// module did and which one failed. Kept in memory, the last 20; each instance of a fleet knows its own.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The passes, newest first; empty before the first.</returns>
+    Task<IReadOnlyList<DueWorkPass>> GetRecentPassesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Where the keys stand: the key provider's current version and how many data keys are still wrapped under an older
+    /// one, the blind-index key's version and how many index entries are still under an older one. Two counting queries.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The status.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage cannot be read.</exception>
+    Task<VaultKeyStatus> GetKeyStatusAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes an event of the host's own to the audit trail, by the current <see cref="AuditActor"/>: an access the vault
+    /// does not see itself, such as a DPO's look at a person's record in a console, with the reason the DPO gave. The
+    /// reason is sealed under the person's key like every event's details: the person reads it in their history
+    /// (<see cref="IPersonalDataVault.GetAuditEventsAsync"/>), and a forget makes it unreadable.
+    /// </summary>
+    /// <param name="operation">
+    /// The event's code: lower-case words joined by dots (<c>console.lookup</c>), 3 to 64 characters, outside the families
+    /// of the vault's own codes (<see cref="AuditOperations"/>: <c>person.</c>, <c>request.</c>, ...).
+    /// </param>
+    /// <param name="person">The person concerned, or <see langword="null"/>.</param>
+    /// <param name="reason">Why, 1 to 2,000 characters; only with a <paramref name="person"/>, whose key seals it.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="VaultInputException">The code is malformed or in a family of the vault's own, the reason is empty, too long or given without a person.</exception>
+    /// <exception cref="PersonNotFoundException">A reason is given for a person the vault does not hold.</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
+    Task RecordAuditEventAsync(string operation, Guid? person = null, string? reason = null, CancellationToken cancellationToken = default);
 }

@@ -1,7 +1,7 @@
 namespace Databunker.Core.Administration;
 
 /// <summary>Start-up, key rotation and audit retention.</summary>
-internal sealed class VaultAdministration(
+internal sealed partial class VaultAdministration(
     ISystemKeyStore systemKeys,
     IDataKeyStore dataKeys,
     IAuditStore auditStore,
@@ -15,12 +15,24 @@ internal sealed class VaultAdministration(
     IEnumerable<IBacklogSource> backlog,
     AuditChain auditChain,
     Diagnostics.DatabunkerTelemetry telemetry,
+    TimeProvider time,
     IOptions<DatabunkerOptions> options,
     ILogger<VaultAdministration>? logger = null) : IVaultAdministration
 {
     private readonly IPersonStore _persons = directory.Store;
     private readonly DatabunkerOptions _options = options.Value;
     private readonly ILogger<VaultAdministration> _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<VaultAdministration>.Instance;
+
+    /// <summary>The families of the vault's own audit codes, which no host event may take.</summary>
+    private static readonly HashSet<string> ReservedFamilies = new(StringComparer.Ordinal)
+    {
+        "person", "expiration", "token", "keys", "appdata", "session", "share", "catalog", "consent", "request", "audit", "admin",
+    };
+
+    /// <summary>The last passes of this process, newest first (<see cref="MaxPasses"/> at most).</summary>
+    private readonly List<DueWorkPass> _passes = [];
+
+    private const int MaxPasses = 20;
 
     public Task InitializeAsync(CancellationToken cancellationToken = default) => opener.OpenAsync(cancellationToken);
 
@@ -232,6 +244,9 @@ internal sealed class VaultAdministration(
     public async Task<IReadOnlyDictionary<string, int>> RunDueWorkAsync(CancellationToken cancellationToken = default)
     {
         var done = new Dictionary<string, int>(StringComparer.Ordinal);
+        var startedAt = time.GetUtcNow();
+        var started = time.GetTimestamp();
+        string? module = null;
         try
         {
             if (telemetry.PassLag.Enabled)
@@ -241,6 +256,7 @@ internal sealed class VaultAdministration(
 
             foreach (var work in dueWork)
             {
+                module = work.Module;
                 var handled = await work.RunAsync(cancellationToken).ConfigureAwait(false);
                 done[work.Module] = handled;
                 telemetry.PassItems.Add(handled, new KeyValuePair<string, object?>("databunker.module", work.Module));
@@ -249,12 +265,80 @@ internal sealed class VaultAdministration(
         catch (Exception ex)
         {
             telemetry.Passes.Add(1, new KeyValuePair<string, object?>("databunker.outcome", Diagnostics.DatabunkerTelemetry.Outcome(ex)));
+            Remember(new DueWorkPass(startedAt, time.GetElapsedTime(started), done, module ?? "backlog", ex.GetType().Name));
             throw;
         }
 
         telemetry.Passes.Add(1, new KeyValuePair<string, object?>("databunker.outcome", "ok"));
+        Remember(new DueWorkPass(startedAt, time.GetElapsedTime(started), done, null, null));
         return done;
     }
+
+    private void Remember(DueWorkPass pass)
+    {
+        lock (_passes)
+        {
+            _passes.Insert(0, pass);
+            if (_passes.Count > MaxPasses)
+            {
+                _passes.RemoveAt(MaxPasses);
+            }
+        }
+    }
+
+    public Task<IReadOnlyList<DueWorkPass>> GetRecentPassesAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_passes)
+        {
+            return Task.FromResult<IReadOnlyList<DueWorkPass>>(_passes.ToArray());
+        }
+    }
+
+    public async Task<VaultKeyStatus> GetKeyStatusAsync(CancellationToken cancellationToken = default)
+    {
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var current = keyRing.Provider.CurrentKeyVersion;
+        var older = await dataKeys.CountDataKeysNotUnderAsync(current, cancellationToken).ConfigureAwait(false);
+        var indexes = await _persons.CountIndexesBelowAsync(lease.Keys.BlindIndexVersion, cancellationToken).ConfigureAwait(false);
+        return new VaultKeyStatus(current, older, lease.Keys.BlindIndexVersion, indexes, lease.Keys.TokenSealVersion);
+    }
+
+    public async Task RecordAuditEventAsync(string operation, Guid? person = null, string? reason = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        if (!HostOperation().IsMatch(operation) || ReservedFamilies.Contains(operation[..operation.IndexOf('.', StringComparison.Ordinal)]))
+        {
+            throw new VaultInputException(
+                "An event's code is lower-case words joined by dots (console.lookup), 3 to 64 characters, outside the vault's own families (person., request., ...).", nameof(operation));
+        }
+
+        if (reason is not null && (person is null || reason.Length > 2000 || string.IsNullOrWhiteSpace(reason)))
+        {
+            throw new VaultInputException("A reason is 1 to 2,000 characters, not only spaces, and is given with the person whose key seals it.", nameof(reason));
+        }
+
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        if (reason is null || person is not { } owner)
+        {
+            await auditTrail.AppendAsync(operation, person, AuditOutcomes.Success, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var dataKey = await directory.OpenDataKeyAsync(owner, cancellationToken).ConfigureAwait(false) ?? throw new PersonNotFoundException();
+        try
+        {
+            var now = auditTrail.Now();
+            var details = AuditTrail.SealDetails(dataKey, owner, operation, now, "reason", [reason]);
+            await auditTrail.AppendAsync(auditTrail.NewEvent(operation, owner, AuditOutcomes.Success, details, now), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?=.{3,64}\z)[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+\z")]
+    private static partial System.Text.RegularExpressions.Regex HostOperation();
 
     public async Task<DueWorkBacklog> GetDueWorkBacklogAsync(CancellationToken cancellationToken = default)
     {

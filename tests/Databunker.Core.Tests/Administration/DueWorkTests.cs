@@ -49,4 +49,76 @@ public sealed class DueWorkTests(string store)
         (await tokenizer.DetokenizeAsync(shortLived)).Should().BeNull();
         (await appData.GetAsync(kept, "cart")).Should().BeNull();
     }
+
+    [Test]
+    public async Task GetRecentPassesAsync_ListsThisProcesssPasses_NewestFirst_WithWhatEachModuleDid()
+    {
+        await using var host = await VaultHost.StartAsync(store: TestStore.Named(store));
+        var due = await host.Vault.CreatePersonAsync(Json(new { email = "due@example.com" }));
+        await host.Expirations.StartAsync(PersonLookup.ByToken(due), ExpirationTime.FromDelay(TimeSpan.FromDays(1)));
+
+        (await host.Administration.GetRecentPassesAsync()).Should().BeEmpty();
+        await host.Administration.RunDueWorkAsync();
+        host.Time.Advance(TimeSpan.FromDays(2));
+        await host.Administration.RunDueWorkAsync();
+        var passes = await host.Administration.GetRecentPassesAsync();
+
+        passes.Should().HaveCount(2);
+        passes[0].StartedAt.Should().Be(host.Time.GetUtcNow(), "newest first");
+        (passes[0].Succeeded, passes[0].Handled["expiration"], passes[1].Handled["expiration"]).Should().Be((true, 1, 0));
+    }
+
+    [Test]
+    public async Task GetKeyStatusAsync_SaysWhichVersionsTheKeysAreUnder()
+    {
+        await using var host = await VaultHost.StartAsync(store: TestStore.Named(store));
+        await host.Vault.CreatePersonAsync(Json(new { email = "keys@example.com" }));
+
+        var status = await host.Administration.GetKeyStatusAsync();
+
+        status.DataKeysUnderOlderVersions.Should().Be(0);
+        status.IndexEntriesUnderOlderVersions.Should().Be(0);
+        status.CurrentKeyVersion.Should().NotBeNullOrEmpty();
+        (status.BlindIndexVersion, status.TokenSealVersion).Should().Be((1, 1));
+    }
+
+    [Test]
+    public async Task RecordAuditEventAsync_WritesTheHostsEvent_WithTheReasonSealedUnderThePersonsKey()
+    {
+        await using var host = await VaultHost.StartAsync(store: TestStore.Named(store));
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "looked@example.com" }));
+
+        using (AuditActor.Begin("dpo.anna"))
+        {
+            await host.Administration.RecordAuditEventAsync("console.lookup", person, "A complaint, ticket 4711");
+            await host.Administration.RecordAuditEventAsync("console.requests");
+        }
+
+        var looked = (await host.Vault.GetAuditEventsAsync(person)).Single(e => e.Operation == "console.lookup");
+        (looked.Actor, looked.Details).Should().Be(("dpo.anna", "{\"reason\":[\"A complaint, ticket 4711\"]}"));
+        await host.Vault.ForgetPersonAsync(PersonLookup.ByToken(person));
+        (await host.Vault.GetAuditEventsAsync(person)).Single(e => e.Operation == "console.lookup").DetailsUnreadable.Should().BeTrue("a forget makes the reason unreadable");
+        (await host.Administration.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
+    }
+
+    [TestCase("person.forget", null, null, TestName = "RecordAuditEventAsync_RefusesTheVaultsOwnCodes")]
+    [TestCase("Console.Lookup", null, null, TestName = "RecordAuditEventAsync_RefusesUpperCase")]
+    [TestCase("lookup", null, null, TestName = "RecordAuditEventAsync_RefusesACodeWithoutAFamily")]
+    [TestCase("console.lookup", null, "why", TestName = "RecordAuditEventAsync_RefusesAReasonWithoutAPerson")]
+    [TestCase("console.lookup", "person", " ", TestName = "RecordAuditEventAsync_RefusesABlankReason")]
+    public async Task RecordAuditEventAsync_Refuses(string operation, string? person, string? reason)
+    {
+        await using var host = await VaultHost.StartAsync(store: TestStore.Named(store));
+        var token = person is null ? (Guid?)null : await host.Vault.CreatePersonAsync(Json(new { email = "r@example.com" }));
+
+        await FluentActions.Awaiting(() => host.Administration.RecordAuditEventAsync(operation, token, reason)).Should().ThrowAsync<VaultInputException>();
+    }
+
+    [Test]
+    public async Task RecordAuditEventAsync_ForAPersonTheVaultDoesNotHold_IsNotFound()
+    {
+        await using var host = await VaultHost.StartAsync(store: TestStore.Named(store));
+
+        await FluentActions.Awaiting(() => host.Administration.RecordAuditEventAsync("console.lookup", Guid.NewGuid(), "why")).Should().ThrowAsync<PersonNotFoundException>();
+    }
 }
