@@ -32,10 +32,12 @@ internal static class AdminApi
             return false;
         }
 
+        // A browser that says where the request comes from is believed (no page can set the header). It decides alone:
+        // under the pages' no-referrer policy, a same-origin form's Origin header is "null".
         var site = request.Headers["Sec-Fetch-Site"].ToString();
-        if (site.Length > 0 && site is not ("same-origin" or "none"))
+        if (site.Length > 0)
         {
-            return true;
+            return site is not ("same-origin" or "none");
         }
 
         var origin = request.Headers.Origin.ToString();

@@ -105,6 +105,59 @@ public static partial class DatabunkerEndpointRouteBuilderExtensions
     }
 
     /// <summary>
+    /// Maps the DPO console under <paramref name="pattern"/>, every page behind <paramref name="authorizationPolicy"/>: the
+    /// request queue with its filters and each request's page (approve, reject, extend, carry out), the person lookup
+    /// (with a stated reason, written to the audit trail and shown in the person's history), the catalogue and its
+    /// documents, the consent overview and the operations page (due-work passes, backlog, audit chain, keys). The pages
+    /// are server-rendered on the portal's layout, stylesheet, brand and languages (<see cref="DatabunkerPageOptions"/>),
+    /// with the same headers (<c>no-store</c>, a Content-Security-Policy without script); every form posts an antiforgery
+    /// token. Each page runs as the signed-in user (<c>ClaimsIdentity.Name</c>, which the vault records as the actor and
+    /// the approver) and each view is audited (<c>console.*</c>).
+    /// </summary>
+    /// <param name="endpoints">The host's endpoints.</param>
+    /// <param name="authorizationPolicy">The name of the host's authorization policy for DPOs; required, so the console is never open by default.</param>
+    /// <param name="pattern">The route prefix.</param>
+    /// <returns>The group of the routes, for the host's conventions.</returns>
+    /// <exception cref="ArgumentException"><paramref name="authorizationPolicy"/> or <paramref name="pattern"/> is empty.</exception>
+    /// <exception cref="InvalidOperationException">The policy is not registered with <c>AddAuthorization</c>, or the antiforgery services are not.</exception>
+    public static IEndpointConventionBuilder MapDatabunkerDpoConsole(this IEndpointRouteBuilder endpoints, string authorizationPolicy, string pattern = "/databunker/dpo")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentException.ThrowIfNullOrWhiteSpace(authorizationPolicy);
+        ArgumentException.ThrowIfNullOrWhiteSpace(pattern);
+        var services = endpoints.ServiceProvider;
+        if (services.GetService<IOptions<AuthorizationOptions>>()?.Value.GetPolicy(authorizationPolicy) is null)
+        {
+            throw new InvalidOperationException(
+                "The DPO console is mapped behind the authorization policy it is given, and no such policy is registered: add it with services.AddAuthorization(o => o.AddPolicy(...)).");
+        }
+
+        if (services.GetService<IAntiforgery>() is null)
+        {
+            throw new InvalidOperationException("The DPO console's forms post antiforgery tokens: call services.AddAntiforgery().");
+        }
+
+        var path = pattern.TrimEnd('/');
+        var console = new DpoConsole(path, new PageRenderer(path, PageOptions(services)));
+        console.Pages.MapAssets(endpoints);
+        var group = endpoints.MapGroup(path);
+        group.RequireAuthorization(authorizationPolicy);
+        group.MapGet("/", console.QueuePageAsync);
+        group.MapGet("/requests/{id:guid}", console.RequestPageAsync);
+        group.MapPost("/requests/{id:guid}", console.RequestActionAsync);
+        group.MapGet("/people", console.LookupPageAsync);
+        group.MapPost("/people", console.LookupAsync);
+        group.MapPost("/people/{token:guid}", console.PersonActionAsync);
+        group.MapGet("/catalogue", console.CataloguePageAsync);
+        group.MapGet("/catalogue/{document}", console.CatalogueDocumentAsync);
+        group.MapGet("/consents", console.ConsentsPageAsync);
+        group.MapGet("/operations", console.OperationsPageAsync);
+        group.MapPost("/operations/verify", console.VerifyAsync);
+        group.WithMetadata(new Microsoft.AspNetCore.Routing.ExcludeFromDescriptionAttribute());
+        return group;
+    }
+
+    /// <summary>
     /// Maps the privacy portal under <paramref name="pattern"/>: server-rendered pages where a person sees their data
     /// (profile and app data), gives and withdraws consents, sends and follows requests, downloads their data, signs out
     /// their other sessions, reads their history and deletes their account. People sign in with the host's own

@@ -199,7 +199,7 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
         var events = new List<PortalEvent>();
         foreach (var e in (await context.RequestServices.GetRequiredService<IPersonalDataVault>().GetAuditEventsAsync(person, context.RequestAborted)).Reverse())
         {
-            var what = Describe(text, pages.Options, e.Operation, e.Actor);
+            var what = Describe(text, pages.Options, e);
             var succeeded = e.Outcome == "success";
 
             // The same thing again and again in a row (each page view reads the profile) is one line with its count.
@@ -272,6 +272,42 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
     /// An audit event as a sentence naming who did it: the person's own (in the portal) in the second person, anyone
     /// else by a name the host gave the actor, or as "our service".
     /// </summary>
+    internal static string Describe(PortalText text, DatabunkerPageOptions options, AuditEvent e)
+    {
+        // A DPO's look at the person's record, with the reason the DPO gave (sealed under the person's key), or at a request.
+        if (e.Operation == DpoConsole.LookupOperation)
+        {
+            return Reason(e.Details) is { } reason ? text["Event.ConsoleLookup", reason].Value : text["Event.ConsoleLookupNoReason"].Value;
+        }
+
+        if (e.Operation == DpoConsole.RequestViewOperation)
+        {
+            return text["Event.ConsoleRequest"].Value;
+        }
+
+        return Describe(text, options, e.Operation, e.Actor);
+    }
+
+    private static string? Reason(string? details)
+    {
+        if (details is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(details);
+            return document.RootElement.TryGetProperty("reason", out var reasons) && reasons.ValueKind == JsonValueKind.Array && reasons.GetArrayLength() > 0
+                ? reasons[0].GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     internal static string Describe(PortalText text, DatabunkerPageOptions options, string operation, string actor)
     {
         if (actor == CodeActor)

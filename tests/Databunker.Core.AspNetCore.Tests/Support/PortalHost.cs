@@ -41,7 +41,8 @@ public sealed class PortalMailbox : IPortalCodeSender
     }
 
     public static async Task<(LinkHost Host, PortalMailbox Mailbox)> StartAsync(
-        bool deleteImmediately = false, Action<PrivacyPortalOptions>? portal = null, Action<DatabunkerPageOptions>? pages = null)
+        bool deleteImmediately = false, Action<PrivacyPortalOptions>? portal = null, Action<DatabunkerPageOptions>? pages = null,
+        Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? map = null)
     {
         var mailbox = new PortalMailbox();
         var host = await LinkHost.StartAsync(
@@ -52,6 +53,8 @@ public sealed class PortalMailbox : IPortalCodeSender
                 {
                     b.Services.Configure(pages);
                 }
+
+                configure?.Invoke(b);
             },
             options: o =>
             {
@@ -64,11 +67,15 @@ public sealed class PortalMailbox : IPortalCodeSender
                     SubjectCategories = ["subscribers"], DataCategories = ["email address"], RetentionDescription = "until consent is withdrawn",
                 });
             },
-            map: app => app.MapDatabunkerPrivacyPortal(configure: o =>
+            map: app =>
             {
-                o.DeleteImmediately = deleteImmediately;
-                portal?.Invoke(o);
-            }));
+                app.MapDatabunkerPrivacyPortal(configure: o =>
+                {
+                    o.DeleteImmediately = deleteImmediately;
+                    portal?.Invoke(o);
+                });
+                map?.Invoke(app);
+            });
         await host.App.Services.GetRequiredService<IPrivacyCatalog>().PublishAsync();
         return (host, mailbox);
     }
