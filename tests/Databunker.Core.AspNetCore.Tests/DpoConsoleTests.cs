@@ -256,11 +256,15 @@ public sealed class DpoConsoleTests
         await using var console = await ConsoleHost.StartAsync();
         var admin = console.Host.App.Services.GetRequiredService<IVaultAdministration>();
         await admin.RunDueWorkAsync();
+        await console.Host.StartExpirationAsync("leaving@example.com");
+        console.Host.Time.Advance(TimeSpan.FromDays(31));
+        await admin.RunDueWorkAsync();
         using var dpo = console.Client();
 
         var page = await dpo.GetStringAsync("/databunker/dpo/operations");
-        page.Should().Contain(PortalTour.Text("en", "Dpo.Ops.Ok")).And.Contain(PortalTour.Text("en", "Dpo.Module.expiration"));
-        page.Should().Contain((await admin.GetAuditChainHeadAsync()).Link[..16], "the chain's head is shown to anchor elsewhere");
+        page.Should().Contain(PortalTour.Text("en", "Dpo.Pass.Module", PortalTour.Text("en", "Dpo.Module.expiration"), 1), "the newest pass forgot the person who was due")
+            .And.Contain(PortalTour.Text("en", "Dpo.Pass.Nothing"), "the first found nothing due");
+        WebUtility.HtmlDecode(page).Should().Contain((await admin.GetAuditChainHeadAsync()).Link, "the chain's head is shown to anchor elsewhere");
 
         using var verified = await dpo.PostAsync("/databunker/dpo/operations/verify", new FormUrlEncodedContent(Token(page)));
         verified.StatusCode.Should().Be(HttpStatusCode.OK);

@@ -96,7 +96,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
 
         var filter = new DpoQueueFilter(
             Options<PrivacyRequestState>(text, "Dpo.State.", state, "Dpo.Filter.OpenStates"),
-            Options<PrivacyRequestType>(text, "RequestType.", type, "Dpo.Filter.AllTypes"),
+            Options<PrivacyRequestType>(text, "Dpo.Type.", type, "Dpo.Filter.AllTypes"),
             Options<PrivacyRegime>(text, "Dpo.Regime.", regime, "Dpo.Filter.AllRegimes"),
             overdueOnly);
         var help = Enum.GetValues<PrivacyRequestState>().Select(s => new DpoHelp(text["Dpo.State." + s].Value, text["Dpo.Help.State." + s].Value)).ToList();
@@ -108,7 +108,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
         var request = await context.RequestServices.GetRequiredService<IPrivacyRequestManager>().GetAsync(id, context.RequestAborted);
         if (request is null)
         {
-            await pages.MessageAsync(context, 404, "Dpo.NotFound.Title", "Dpo.NotFound.Text", isError: true);
+            await MessageAsync(context, 404, "Dpo.NotFound.Title", "Dpo.NotFound.Text", isError: true);
             return;
         }
 
@@ -122,7 +122,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
         var request = await manager.GetAsync(id, context.RequestAborted);
         if (request is null)
         {
-            await pages.MessageAsync(context, 404, "Dpo.NotFound.Title", "Dpo.NotFound.Text", isError: true);
+            await MessageAsync(context, 404, "Dpo.NotFound.Title", "Dpo.NotFound.Text", isError: true);
             return;
         }
 
@@ -170,7 +170,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
         var facts = new List<PortalField>
         {
             new(text["Dpo.Request.Number"].Value, Number(request.Id)),
-            new(text["Dpo.Request.Type"].Value, text["RequestType." + request.Type].Value),
+            new(text["Dpo.Request.Type"].Value, text["Dpo.Type." + request.Type].Value),
             new(text["Dpo.Request.Regime"].Value, text["Dpo.Regime." + request.Regime].Value),
             new(text["Dpo.Request.State"].Value, text["Dpo.State." + request.State].Value),
             new(text["Dpo.Request.Received"].Value, PortalCulture.Day(request.ReceivedAt, zone, culture)),
@@ -235,7 +235,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
 
         var help = new List<DpoHelp>
         {
-            new(text["RequestType." + request.Type].Value, text["Dpo.Help.Type." + request.Type].Value),
+            new(text["Dpo.Type." + request.Type].Value, text["Dpo.Help.Type." + request.Type].Value),
             new(text["Dpo.Regime." + request.Regime].Value, text["Dpo.Help.Regime." + request.Regime].Value),
             new(text["Dpo.State." + request.State].Value, text["Dpo.Help.State." + request.State].Value),
         };
@@ -256,15 +256,20 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
             actions.Add(new DpoAction("extend", text["Dpo.Action.Extend"].Value, text["Dpo.Action.ExtendHelp." + request.Regime].Value, true, false));
         }
 
-        var title = text["Dpo.Request.Title", text["RequestType." + request.Type].Value, Number(request.Id)].Value;
+        var title = text["Dpo.Request.Title", text["Dpo.Type." + request.Type].Value, Number(request.Id)].Value;
         await pages.RenderAsync(context, status, new DpoRequestPage(
-            page, title, Url(context, "requests/" + request.Id.ToString("D")), facts, history.OrderBy(s => s.At).ToList(), help, actions,
+            page, title, Url(context, "requests/" + request.Id.ToString("D")), Url(context, "people?token=" + request.Person.ToString("D")), facts, history.OrderBy(s => s.At).ToList(), help, actions,
             message is null ? null : text[message].Value, isError), static m => new AspNetCoreGeneratedDocument.Templates_DpoRequest { Model = m });
     }
 
     // ---- people --------------------------------------------------------------------------------------------------
 
-    public Task LookupPageAsync(HttpContext context) => AsDpoAsync(context, "console.people", null, () => LookupFormAsync(context, 200, null, string.Empty, string.Empty, "email", null));
+    public Task LookupPageAsync(HttpContext context) => AsDpoAsync(context, "console.people", null, () =>
+    {
+        // A request's page links here with the person's token filled in; the reason is still the DPO's to give.
+        var token = Guid.TryParse(context.Request.Query["token"], out var person) ? person.ToString("D") : null;
+        return LookupFormAsync(context, 200, null, token ?? string.Empty, string.Empty, token is null ? "email" : "token", null);
+    });
 
     private Task LookupFormAsync(HttpContext context, int status, string? error, string value, string note, string kind, string? reason)
     {
@@ -413,11 +418,11 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
         {
             case "start-expiration":
                 await services.GetRequiredService<IExpirationManager>().StartAsync(PersonLookup.ByToken(token), cancellationToken: ct);
-                await pages.MessageAsync(context, 200, "Dpo.Done.Title", "Dpo.Done.ExpirationStarted", isError: false);
+                await MessageAsync(context, 200, "Dpo.Done.Title", "Dpo.Done.ExpirationStarted", isError: false);
                 return;
             case "cancel-expiration":
                 await services.GetRequiredService<IExpirationManager>().CancelAsync(PersonLookup.ByToken(token), ct);
-                await pages.MessageAsync(context, 200, "Dpo.Done.Title", "Dpo.Done.ExpirationCancelled", isError: false);
+                await MessageAsync(context, 200, "Dpo.Done.Title", "Dpo.Done.ExpirationCancelled", isError: false);
                 return;
             case "export":
                 var buffer = new MemoryStream();
@@ -439,15 +444,15 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
                 var typed = form["confirm"].ToString().Trim();
                 if (person is null || !string.Equals(typed, email ?? token.ToString("D"), StringComparison.OrdinalIgnoreCase))
                 {
-                    await pages.MessageAsync(context, 400, "Dpo.Forget.Mismatch.Title", "Dpo.Forget.Mismatch.Text", isError: true);
+                    await MessageAsync(context, 400, "Dpo.Forget.Mismatch.Title", "Dpo.Forget.Mismatch.Text", isError: true);
                     return;
                 }
 
                 await vault.ForgetPersonAsync(PersonLookup.ByToken(token), ct);
-                await pages.MessageAsync(context, 200, "Dpo.Done.Title", "Dpo.Done.Forgotten", isError: false);
+                await MessageAsync(context, 200, "Dpo.Done.Title", "Dpo.Done.Forgotten", isError: false);
                 return;
             default:
-                await pages.MessageAsync(context, 400, "Failed.Title", "Failed.Text", isError: true);
+                await MessageAsync(context, 400, "Failed.Title", "Failed.Text", isError: true);
                 return;
         }
     });
@@ -472,7 +477,20 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
 
         var downloads = new[] { ("record.json", "Dpo.Download.RecordJson"), ("record.md", "Dpo.Download.RecordMarkdown"), ("record.csv", "Dpo.Download.RecordCsv"), ("retention-notice.md", "Dpo.Download.Retention") }
             .Select(d => new PortalLink(text[d.Item2].Value, Url(context, "catalogue/" + d.Item1), false)).ToList();
-        await pages.RenderAsync(context, 200, new DpoCataloguePage(page, text["Dpo.Nav.Catalogue"].Value, activities, notices, downloads, catalog.GetRecordOfProcessingMarkdown()),
+        var none = text["Dpo.Record.None"].Value;
+        string List(IReadOnlyList<string> items) => items.Count == 0 ? none : string.Join("; ", items);
+        var record = catalog.Activities.Select(a => new PortalSection(a.Name,
+        [
+            new(text["Dpo.Record.Purpose"].Value, a.Purpose),
+            new(text["Dpo.Catalogue.Basis"].Value, text["Dpo.Basis." + a.LegalBasis].Value + (a.LegalBasisDetail is { Length: > 0 } detail ? " (" + detail + ")" : string.Empty)),
+            new(text["Dpo.Record.Subjects"].Value, List(a.SubjectCategories)),
+            new(text["Dpo.Record.Data"].Value, List(a.DataCategories)),
+            new(text["Dpo.Record.Recipients"].Value, List(a.Recipients)),
+            new(text["Dpo.Record.Transfers"].Value, List(a.Transfers.Select(t => t.Destination + " (" + t.Safeguard + ")").ToList())),
+            new(text["Dpo.Record.Retention"].Value, a.RetentionDescription ?? (a.Retention is { } r ? text["Dpo.Retention.Days", (int)r.TotalDays].Value : none)),
+            new(text["Dpo.Record.Security"].Value, List(a.SecurityMeasures)),
+        ])).ToList();
+        await pages.RenderAsync(context, 200, new DpoCataloguePage(page, text["Dpo.Nav.Catalogue"].Value, activities, notices, downloads, record),
             static m => new AspNetCoreGeneratedDocument.Templates_DpoCatalogue { Model = m });
     });
 
@@ -489,7 +507,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
         };
         if (body is null)
         {
-            await pages.MessageAsync(context, 404, "Dpo.NotFound.Title", "Dpo.NotFound.Text", isError: true);
+            await MessageAsync(context, 404, "Dpo.NotFound.Title", "Dpo.NotFound.Text", isError: true);
             return;
         }
 
@@ -606,7 +624,9 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
         var passes = (await admin.GetRecentPassesAsync(ct)).Select(p => new DpoPassRow(
             p.StartedAt,
             text["Dpo.Pass.Duration", Math.Round(p.Duration.TotalSeconds, 1).ToString("0.0", culture)].Value,
-            p.Handled.Count == 0 ? "—" : string.Join(", ", p.Handled.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => text["Dpo.Pass.Module", Module(text, h.Key), h.Value].Value)),
+            p.Handled.Any(h => h.Value > 0)
+                ? string.Join(", ", p.Handled.Where(h => h.Value > 0).OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => text["Dpo.Pass.Module", Module(text, h.Key), h.Value].Value))
+                : text["Dpo.Pass.Nothing"].Value,
             p.FailedModule is null ? null : text["Dpo.Pass.Failed", Module(text, p.FailedModule), p.Failure ?? string.Empty].Value)).ToList();
         var backlog = await admin.GetDueWorkBacklogAsync(ct);
         var head = verification?.Head ?? await admin.GetAuditChainHeadAsync(ct);
@@ -669,7 +689,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
         var zone = PortalCulture.RequestZone(context.RequestServices);
         var days = DaysLeft(request, zone, now);
         return new DpoRequestRow(
-            Url(context, "requests/" + request.Id.ToString("D")), Number(request.Id), text["RequestType." + request.Type].Value, text["Dpo.Regime." + request.Regime].Value,
+            Url(context, "requests/" + request.Id.ToString("D")), Number(request.Id), text["Dpo.Type." + request.Type].Value, text["Dpo.Regime." + request.Regime].Value,
             text["Dpo.State." + request.State].Value, PortalCulture.Day(request.ReceivedAt, zone, page.Culture), PortalCulture.LastDay(request.DueAt, zone, page.Culture),
             days, IsOverdue(request, now), !request.IsClosed);
     }
@@ -704,8 +724,12 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
     {
         var page = pages.Context(context);
         var navigation = Navigation.Select(n => new PortalLink(page.Text[n.Text].Value, Url(context, n.Path), n.Path == current)).ToArray();
-        return page with { Navigation = navigation };
+        return page with { Navigation = navigation, Area = page.Text["Dpo.Area"].Value };
     }
+
+    /// <summary>A page that only says something, inside the console's frame.</summary>
+    private Task MessageAsync(HttpContext context, int status, string title, string message, bool isError) =>
+        pages.MessageAsync(context, status, title, message, isError, ConsoleContext(context, string.Empty));
 
     private string Url(HttpContext context, string page) => context.Request.PathBase + basePath + (page.Length == 0 ? "/" : "/" + page);
 
@@ -721,7 +745,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
         SecurityHeaders.Apply(context.Response);
         if (Actor(context) is not { } actor)
         {
-            await pages.MessageAsync(context, 403, "Dpo.NoName.Title", "Dpo.NoName.Text", isError: true);
+            await MessageAsync(context, 403, "Dpo.NoName.Title", "Dpo.NoName.Text", isError: true);
             return;
         }
 
@@ -741,13 +765,13 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
         SecurityHeaders.Apply(context.Response);
         if (Actor(context) is not { } actor)
         {
-            await pages.MessageAsync(context, 403, "Dpo.NoName.Title", "Dpo.NoName.Text", isError: true);
+            await MessageAsync(context, 403, "Dpo.NoName.Title", "Dpo.NoName.Text", isError: true);
             return;
         }
 
         if (AdminApi.IsCrossSiteStateChange(context.Request) || await LimitedForm.ReadAsync(context, SmallForm) is not { } form)
         {
-            await pages.MessageAsync(context, 400, "Expired.Title", "Expired.Text", isError: true);
+            await MessageAsync(context, 400, "Expired.Title", "Expired.Text", isError: true);
             return;
         }
 
@@ -760,11 +784,11 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
             }
             catch (Exception ex) when (ex is PersonNotFoundException or PrivacyRequestNotFoundException)
             {
-                await pages.MessageAsync(context, 404, "Dpo.NotFound.Title", "Dpo.NotFound.Text", isError: true);
+                await MessageAsync(context, 404, "Dpo.NotFound.Title", "Dpo.NotFound.Text", isError: true);
             }
             catch (VaultInputException)
             {
-                await pages.MessageAsync(context, 400, "Failed.Title", "Failed.Text", isError: true);
+                await MessageAsync(context, 400, "Failed.Title", "Failed.Text", isError: true);
             }
         }
     }

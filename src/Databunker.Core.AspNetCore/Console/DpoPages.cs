@@ -29,11 +29,14 @@ internal sealed record DpoHelp(string Term, string Text);
 
 /// <summary>A request in full: its history, its verification, its result, and what the DPO can do with it.</summary>
 internal sealed class DpoRequestPage(
-    PortalPageContext context, string title, string postUrl, IReadOnlyList<PortalField> facts, IReadOnlyList<DpoStep> history, IReadOnlyList<DpoHelp> help,
+    PortalPageContext context, string title, string postUrl, string personUrl, IReadOnlyList<PortalField> facts, IReadOnlyList<DpoStep> history, IReadOnlyList<DpoHelp> help,
     IReadOnlyList<DpoAction> actions, string? message, bool isError)
     : PortalPage(context, title)
 {
     public string PostUrl { get; } = postUrl;
+
+    /// <summary>The lookup form with the person's token filled in.</summary>
+    public string PersonUrl { get; } = personUrl;
 
     public IReadOnlyList<PortalField> Facts { get; } = facts;
 
@@ -102,7 +105,8 @@ internal sealed class DpoPersonPage(PortalPageContext context, string title, Gui
 internal sealed record DpoConsentRow(string Activity, string Decision, string Notice, string At);
 
 /// <summary>The catalogue: its activities and notices with every version, and the documents to download.</summary>
-internal sealed class DpoCataloguePage(PortalPageContext context, string title, IReadOnlyList<DpoActivity> activities, IReadOnlyList<DpoNotice> notices, IReadOnlyList<PortalLink> downloads, string record)
+internal sealed class DpoCataloguePage(
+    PortalPageContext context, string title, IReadOnlyList<DpoActivity> activities, IReadOnlyList<DpoNotice> notices, IReadOnlyList<PortalLink> downloads, IReadOnlyList<PortalSection> record)
     : PortalPage(context, title)
 {
     public IReadOnlyList<DpoActivity> Activities { get; } = activities;
@@ -111,8 +115,8 @@ internal sealed class DpoCataloguePage(PortalPageContext context, string title, 
 
     public IReadOnlyList<PortalLink> Downloads { get; } = downloads;
 
-    /// <summary>The record of processing activities (Art. 30) as Markdown text, shown preformatted.</summary>
-    public string Record { get; } = record;
+    /// <summary>The record of processing activities (Art. 30(1)), one section per activity.</summary>
+    public IReadOnlyList<PortalSection> Record { get; } = record;
 }
 
 /// <summary>An activity of the catalogue.</summary>

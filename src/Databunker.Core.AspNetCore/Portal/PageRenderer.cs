@@ -159,9 +159,9 @@ internal sealed class PageRenderer
     }
 
     /// <summary>A page that only says something (a result, or why something did not work), in the request's language.</summary>
-    public Task MessageAsync(HttpContext context, int status, string title, string message, bool isError)
+    public Task MessageAsync(HttpContext context, int status, string title, string message, bool isError, PortalPageContext? within = null)
     {
-        var page = Context(context);
+        var page = within ?? Context(context);
         return RenderAsync(context, status, new PortalMessagePage(page, page.Text[title].Value, page.Text[message].Value, isError),
             static m => new AspNetCoreGeneratedDocument.Templates_Message { Model = m });
     }

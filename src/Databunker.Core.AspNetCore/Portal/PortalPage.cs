@@ -26,6 +26,7 @@ public abstract class PortalPage
         _antiforgery = context.Antiforgery;
         SignOutUrl = context.SignOutUrl;
         _url = context.Url;
+        Area = context.Area;
         Title = title;
     }
 
@@ -43,6 +44,12 @@ public abstract class PortalPage
 
     /// <summary>The host's product name, logo and extra stylesheet.</summary>
     public PortalBranding Brand { get; }
+
+    /// <summary>
+    /// The part of the site the page belongs to, in the page's language, when it is not the privacy portal: the DPO
+    /// console's pages say "Data protection console" beside the product's name (and have no footer for the person).
+    /// </summary>
+    public string? Area { get; }
 
     /// <summary>The portal's pages, the current one marked; empty when no one is signed in and on the link pages.</summary>
     public IReadOnlyList<PortalLink> Navigation { get; }
@@ -91,4 +98,4 @@ public sealed record PortalLink(string Text, string Href, bool IsCurrent, string
 /// <summary>What a page model is made from; built by the package for each request.</summary>
 internal sealed record PortalPageContext(
     IStringLocalizer Text, CultureInfo Culture, PortalBranding Brand, IReadOnlyList<PortalLink> Navigation, IReadOnlyList<PortalLink> Languages,
-    IReadOnlyList<string> Stylesheets, string IconUrl, Lazy<(string Name, string Token)> Antiforgery, string? SignOutUrl, Func<string, string> Url);
+    IReadOnlyList<string> Stylesheets, string IconUrl, Lazy<(string Name, string Token)> Antiforgery, string? SignOutUrl, Func<string, string> Url, string? Area = null);
