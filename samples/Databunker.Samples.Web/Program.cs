@@ -1,6 +1,6 @@
 // A small shop on Databunker.Core: sign up, sign in with the ticket kept in the vault (cookie sessions), the privacy
 // portal in English and German, the vault's mails (the expiration's two links, request receipts) sent through MailKit
-// (ShopMail.cs), the DPO API behind a policy, the scheduler that forgets whoever did not answer, and a health check at /health.
+// (ShopMail.cs), the DPO console and API behind a policy, the scheduler that forgets whoever did not answer, and a health check at /health.
 // Run: dotnet run --project samples/Databunker.Samples.Web, then open http://localhost:5080/.
 // The sign-in asks only for an email address: it is a sample of the vault, not of passwords, and the page says so.
 // Shop:Address (or the environment variable Shop__Address) moves it to another address, as the tests do; Shop:Smtp:Host
@@ -41,6 +41,24 @@ if (!File.Exists(keyFile))
     key.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
 }
 
+// The DPO's account has a password, unlike the shop's demonstration accounts: the console shows and deletes anyone's
+// data. It is made on the first run, readable by its owner only, beside the key (Shop:DataFolder/dpo-password); a real
+// shop signs its DPO in with its own identity provider and a second factor.
+var dpoPasswordFile = Path.Combine(data, "dpo-password");
+if (!File.Exists(dpoPasswordFile))
+{
+    var owner = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+    if (!OperatingSystem.IsWindows())
+    {
+        owner.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    }
+
+    using var file = new FileStream(dpoPasswordFile, owner);
+    file.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))));
+}
+
+var dpoPassword = System.Text.Encoding.UTF8.GetBytes(File.ReadAllText(dpoPasswordFile).Trim());
+
 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
 {
     ["Databunker:Storage:ConnectionString"] = $"Data Source={Path.Combine(data, "vault.db")}",
@@ -72,7 +90,7 @@ builder.Services.Configure<DatabunkerPageOptions>(o =>
 });
 
 builder.Services.AddAntiforgery();
-builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o => o.LoginPath = "/signin");
+builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o => (o.LoginPath, o.AccessDeniedPath) = ("/signin", "/dpo/signin"));
 builder.Services.AddDatabunkerCookieSessions();
 builder.Services.AddAuthorization(o => o.AddPolicy("dpo", p => p.RequireRole("dpo")));
 
@@ -109,6 +127,8 @@ app.MapDatabunkerPrivacyPortal("/privacy/portal", o =>
     o.FieldsCheckedFirst.Add("email");
 });
 app.MapDatabunkerAdminApi("dpo");
+// The DPO console: the request queue, lookups with a stated reason, the catalogue, consents and operations, for the DPO only.
+app.MapDatabunkerDpoConsole("dpo");
 app.MapHealthChecks("/health");
 
 const string Demonstration = "<p><strong>A demonstration:</strong> this shop signs you in by your email address alone, without a password. A real shop signs people in properly.</p>";
@@ -165,10 +185,9 @@ app.MapPost("/signup", async (HttpContext context, IAntiforgery antiforgery, IPe
 
 app.MapPost("/signin", async (HttpContext context, IAntiforgery antiforgery, IPersonalDataVault vault, [Microsoft.AspNetCore.Mvc.FromForm] string email) =>
 {
-    if (email == "dpo@shop.example")
+    if (string.Equals(email, "dpo@shop.example", StringComparison.OrdinalIgnoreCase))
     {
-        await SignInAsync(context, Guid.Empty, "dpo@shop.example", dpo: true);
-        return Results.Redirect("/databunker/admin/requests");
+        return DpoSignInPage(context, antiforgery, 200, null);
     }
 
     PersonRecord? user;
@@ -190,13 +209,26 @@ app.MapPost("/signin", async (HttpContext context, IAntiforgery antiforgery, IPe
     return Results.Redirect("/");
 });
 
+app.MapGet("/dpo/signin", (HttpContext context, IAntiforgery antiforgery) => DpoSignInPage(context, antiforgery, 200, null));
+
+app.MapPost("/dpo/signin", async (HttpContext context, IAntiforgery antiforgery, [Microsoft.AspNetCore.Mvc.FromForm] string password) =>
+{
+    if (!CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(password), dpoPassword))
+    {
+        return DpoSignInPage(context, antiforgery, 400, "That is not the DPO's password.");
+    }
+
+    await SignInAsync(context, Guid.Empty, "dpo@shop.example", dpo: true);
+    return Results.Redirect("/databunker/dpo/");
+});
+
 app.MapPost("/signout", async (HttpContext context) =>
 {
     await context.SignOutAsync();
     return Results.Redirect("/");
 });
 
-Console.WriteLine($"The shop listens on {Address}/ (its vault and key are in {data}). Sign in as dpo@shop.example for the DPO API.");
+Console.WriteLine($"The shop listens on {Address}/ (its vault and key are in {data}). The DPO console is at {Address}/databunker/dpo/: sign in as dpo@shop.example with the password in {dpoPasswordFile}.");
 // The hosting package opens the vault as the host starts; the catalog's notices are published once it is open.
 await app.StartAsync();
 await app.Services.GetRequiredService<IPrivacyCatalog>().PublishAsync();
@@ -232,6 +264,9 @@ static IResult SignUpPage(HttpContext context, IAntiforgery antiforgery, int sta
 
 static IResult SignInPage(HttpContext context, IAntiforgery antiforgery, int status, string? error) => Page(status, "<h2>Sign in</h2>" + Error(error) +
     Form(context, antiforgery, "/signin", "<label>Email <input type=\"email\" name=\"email\" required></label>", "Sign in") + Demonstration);
+
+static IResult DpoSignInPage(HttpContext context, IAntiforgery antiforgery, int status, string? error) => Page(status, "<h2>Sign in as the DPO</h2>" + Error(error) +
+    Form(context, antiforgery, "/dpo/signin", "<label>Password <input type=\"password\" name=\"password\" autocomplete=\"current-password\" required></label>", "Sign in"));
 
 static string Error(string? error) => error is null ? string.Empty : $"<p role=\"alert\">{Encode(error)}</p>";
 

@@ -9,7 +9,7 @@ namespace Databunker.Core.AspNetCore.Tests;
 /// The web sample in a browser, as a customer of the shop uses it: sign up, the privacy portal in German (sign in by a
 /// mailed code, view, correct, consent, request, history, delete), and the mails the sample sends through MailKit to an
 /// SMTP server on loopback: the expiration mail, whose "keep my data" link the customer follows, the sign-in code, and
-/// the receipts of their requests, in German. CI runs
+/// the receipts of their requests, in German; then the shop's DPO approves the customer's erasure in the console. CI runs
 /// it against the sample published with native AOT (<c>DATABUNKER_WEB_SAMPLE</c>).
 /// </summary>
 [Category(Chromium.Category)]
@@ -89,6 +89,23 @@ public sealed class WebSampleBrowserTests : BrowserTest
         await page.GotoAsync(new Uri(shop.Address, "/privacy/portal/delete").ToString());
         await Button("Delete.RequestButton").ClickAsync();
         (await page.Locator("main table").InnerTextAsync()).Should().Contain(T("RequestType.Erasure"));
+
+        // The shop's DPO signs in with the password the sample made, approves the erasure in the console, and the
+        // customer's portal session ends with the account.
+        var dpo = await NewPageAsync();
+        await dpo.GotoAsync(new Uri(shop.Address, "/databunker/dpo/").ToString());
+        await dpo.GetByLabel("Email").FillAsync("dpo@shop.example");
+        await dpo.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await dpo.GetByLabel("Password").FillAsync(shop.DpoPassword);
+        await dpo.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await dpo.WaitForURLAsync("**/databunker/dpo/");
+        (await dpo.Locator(".brand").InnerTextAsync()).Should().Contain("Example Shop").And.Contain(Text("en", "Dpo.Area"));
+        await dpo.GotoAsync(new Uri(shop.Address, "/databunker/dpo/?type=Erasure").ToString());
+        await dpo.Locator("main table a").First.ClickAsync();
+        await dpo.GetByRole(AriaRole.Button, new() { Name = Text("en", "Dpo.Action.Approve") }).ClickAsync();
+        (await dpo.GetByRole(AriaRole.Status).InnerTextAsync()).Should().Be(Text("en", "Dpo.Action.Approved"));
+        await page.GotoAsync(new Uri(shop.Address, "/privacy/portal/").ToString());
+        await page.WaitForURLAsync("**/privacy/portal/signin");
         Dialogs.Should().BeEmpty();
     }
 

@@ -13,14 +13,21 @@ public sealed class SampleShop : IDisposable
 {
     private readonly Process _process;
 
-    private SampleShop(Process process, Uri address, LoopbackSmtp mail)
+    private SampleShop(Process process, Uri address, LoopbackSmtp mail, string dataFolder)
     {
         _process = process;
         Address = address;
         Mail = mail;
+        DataFolder = dataFolder;
     }
 
     public Uri Address { get; }
+
+    /// <summary>Where the sample keeps its vault, its key and the DPO's password.</summary>
+    public string DataFolder { get; }
+
+    /// <summary>The password of the sample's DPO account, made on its first run.</summary>
+    public string DpoPassword => File.ReadAllText(Path.Combine(DataFolder, "dpo-password")).Trim();
 
     /// <summary>The SMTP server on loopback that the sample sends its mails to.</summary>
     public LoopbackSmtp Mail { get; }
@@ -49,7 +56,8 @@ public sealed class SampleShop : IDisposable
             WorkingDirectory = Path.GetDirectoryName(program)!,
         };
         start.Environment["Shop__Address"] = address.ToString();
-        start.Environment["Shop__DataFolder"] = dataFolder ?? Path.Combine(TestContext.CurrentContext.WorkDirectory, "shops", Guid.NewGuid().ToString("N"));
+        dataFolder ??= Path.Combine(TestContext.CurrentContext.WorkDirectory, "shops", Guid.NewGuid().ToString("N"));
+        start.Environment["Shop__DataFolder"] = dataFolder;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["LANG"] = "C.UTF-8";   // the same UI culture on every machine: none the shop's pages offer
         start.Environment.Remove("LC_ALL");
@@ -80,7 +88,7 @@ public sealed class SampleShop : IDisposable
             throw;
         }
 
-        return new SampleShop(process, address, mail);
+        return new SampleShop(process, address, mail, dataFolder);
     }
 
     public void Dispose()
