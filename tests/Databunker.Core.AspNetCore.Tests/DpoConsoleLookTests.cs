@@ -83,6 +83,13 @@ public sealed partial class DpoConsoleLookTests : BrowserTest
         {
             Person = grace, Type = PrivacyRequestType.Rectification, IdentityVerified = true, Change = JsonSerializer.SerializeToElement(new { name = "Grace B. Hopper" }),
         });
+        var ledger = console.Host.App.Services.GetRequiredService<Consent.IConsentLedger>();
+        foreach (var (name, decision) in new[] { ("bob", Consent.ConsentDecision.Granted), ("cy", Consent.ConsentDecision.Refused), ("di", Consent.ConsentDecision.Withdrawn), ("ed", Consent.ConsentDecision.Granted) })
+        {
+            var someone = await vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = $"{name}@example.com" }));
+            await ledger.RecordAsync(someone, new Consent.ConsentRecord { Activity = "newsletter", Decision = decision });
+        }
+
         console.Host.Time.Advance(TimeSpan.FromDays(40));
         var late = await requests.SubmitAsync(new PrivacyRequestSubmission { Person = grace, Type = PrivacyRequestType.Objection, IdentityVerified = true });
         await requests.ExtendAsync(late.Id, "Three systems hold the data.");
