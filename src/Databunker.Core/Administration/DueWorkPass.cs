@@ -19,3 +19,9 @@ public sealed record DueWorkPass(DateTimeOffset StartedAt, TimeSpan Duration, IR
 /// <param name="IndexEntriesUnderOlderVersions">Index entries still under an older blind-index key: 0 once <see cref="IVaultAdministration.RekeyBlindIndexAsync"/> is done.</param>
 /// <param name="TokenSealVersion">The version of the token-sealing key.</param>
 public sealed record VaultKeyStatus(string CurrentKeyVersion, long DataKeysUnderOlderVersions, int BlindIndexVersion, long IndexEntriesUnderOlderVersions, int TokenSealVersion);
+
+/// <summary>One module's due-work backlog (<see cref="IVaultAdministration.GetBacklogByModuleAsync"/>).</summary>
+/// <param name="Module">The module, as the due-work pass names it: <c>appdata</c>, <c>consent</c>, <c>expiration</c>, <c>requests</c>, <c>sessions</c>, <c>shares</c>, <c>tokens</c>.</param>
+/// <param name="EarliestDue">When its first item falls (or fell) due: the first expiring token, session, share link, document or consent, the first request to wake, the first expiration; <see langword="null"/> when it has none.</param>
+/// <param name="Overdue">How long ago that was; zero when it is still to come or there is none. A pass that ran recently leaves it under its period.</param>
+public sealed record ModuleBacklog(string Module, DateTimeOffset? EarliestDue, TimeSpan Overdue);

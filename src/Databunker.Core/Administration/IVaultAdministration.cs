@@ -143,6 +143,16 @@ public interface IVaultAdministration
     Task<DueWorkBacklog> GetDueWorkBacklogAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Each module's backlog, by module name: when its first item falls or fell due and how long ago. For a dashboard
+    /// (the DPO console's operations page); it reads one aggregate per module, the consent ledger's over its latest
+    /// grants.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The modules in name order.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage cannot be read.</exception>
+    Task<IReadOnlyList<ModuleBacklog>> GetBacklogByModuleAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// The due-work passes this process ran last (<see cref="RunDueWorkAsync"/>), newest first: when each ran, what each
     /// module did and which one failed. Kept in memory, the last 20; each instance of a fleet knows its own.
     /// </summary>

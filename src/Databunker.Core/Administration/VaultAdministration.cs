@@ -265,12 +265,17 @@ internal sealed partial class VaultAdministration(
         catch (Exception ex)
         {
             telemetry.Passes.Add(1, new KeyValuePair<string, object?>("databunker.outcome", Diagnostics.DatabunkerTelemetry.Outcome(ex)));
-            Remember(new DueWorkPass(startedAt, time.GetElapsedTime(started), done, module ?? "backlog", ex.GetType().Name));
+            // A pass stopped by the host's shutdown did not fail; one that threw did.
+            if (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Remember(new DueWorkPass(startedAt, time.GetElapsedTime(started), new Dictionary<string, int>(done, StringComparer.Ordinal), module ?? "backlog", ex.GetType().Name));
+            }
+
             throw;
         }
 
         telemetry.Passes.Add(1, new KeyValuePair<string, object?>("databunker.outcome", "ok"));
-        Remember(new DueWorkPass(startedAt, time.GetElapsedTime(started), done, null, null));
+        Remember(new DueWorkPass(startedAt, time.GetElapsedTime(started), new Dictionary<string, int>(done, StringComparer.Ordinal), null, null));
         return done;
     }
 
@@ -344,7 +349,7 @@ internal sealed partial class VaultAdministration(
     {
         using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         long? oldest = null;
-        foreach (var source in backlog)
+        foreach (var source in backlog.Where(b => b.Module == "expiration"))
         {
             if (await source.GetEarliestDueAsync(cancellationToken).ConfigureAwait(false) is { } due && (oldest is null || due < oldest))
             {
@@ -359,6 +364,22 @@ internal sealed partial class VaultAdministration(
 
         var overdue = auditTrail.Now() - earliest;
         return new DueWorkBacklog(DateTimeOffset.FromUnixTimeMilliseconds(earliest), overdue > 0 ? TimeSpan.FromMilliseconds(overdue) : TimeSpan.Zero);
+    }
+
+    public async Task<IReadOnlyList<ModuleBacklog>> GetBacklogByModuleAsync(CancellationToken cancellationToken = default)
+    {
+        using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var now = auditTrail.Now();
+        var modules = new List<ModuleBacklog>();
+        foreach (var source in backlog.OrderBy(b => b.Module, StringComparer.Ordinal))
+        {
+            var due = await source.GetEarliestDueAsync(cancellationToken).ConfigureAwait(false);
+            modules.Add(due is { } earliest
+                ? new ModuleBacklog(source.Module, DateTimeOffset.FromUnixTimeMilliseconds(earliest), earliest < now ? TimeSpan.FromMilliseconds(now - earliest) : TimeSpan.Zero)
+                : new ModuleBacklog(source.Module, null, TimeSpan.Zero));
+        }
+
+        return modules;
     }
 
     public async Task<int> PurgeAuditEventsAsync(CancellationToken cancellationToken = default)

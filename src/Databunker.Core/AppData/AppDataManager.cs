@@ -216,6 +216,7 @@ internal sealed class AppDataManager(
 
         // Its part of the due-work pass: documents whose retention has passed.
         DueWork<IAppDataManager>.Add(services, "appdata", static (appData, cancellationToken) => appData.DeleteExpiredAsync(cancellationToken));
+        BacklogSource<IAppDocumentStore>.Add(services, "appdata", static (store, cancellationToken) => store.GetEarliestAppDocumentExpiryAsync(cancellationToken));
     }
 
     /// <summary>Writes <c>[{ "app", "version", "updatedAt", "expiresAt", "data" }]</c>, one document at a time.</summary>

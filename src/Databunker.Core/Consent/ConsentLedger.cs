@@ -253,6 +253,7 @@ internal sealed class ConsentLedger(
 
         // Its part of the due-work pass: consents whose validity ended, grants that need re-consent, pending decisions.
         DueWork<IConsentLedger>.Add(services, "consent", static (ledger, cancellationToken) => ledger.RunDueWorkAsync(cancellationToken));
+        BacklogSource<IConsentStore>.Add(services, "consent", static (store, cancellationToken) => store.GetEarliestConsentExpiryAsync(cancellationToken));
 
         // Its part of data-subject requests: a withdrawal of consent to the request's activity, when it was given.
         RightStep<IConsentLedger>.Add(services, Rights.ConsentWithdrawal, static async (ledger, request, cancellationToken) =>

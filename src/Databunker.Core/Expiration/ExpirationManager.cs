@@ -261,7 +261,7 @@ internal sealed class ExpirationManager(
         Diagnostics.Instrumented.AddExpirationManager<ExpirationManager>(services);
 
         // Its part of the due-work backlog: the earliest due expiration.
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBacklogSource, ExpirationBacklog>());
+        BacklogSource<IExpirationStore>.Add(services, "expiration", static (store, cancellationToken) => store.GetEarliestDueAsync(cancellationToken));
 
         // Its part of a forget: the person's expiration goes with them.
         ErasureStep<IExpirationStore>.Add(services, static (expirations, erasure, person, cancellationToken) => expirations.EnlistErasureAsync(erasure, person, cancellationToken));

@@ -367,6 +367,7 @@ internal sealed class PrivacyRequestManager(
 
         // Its part of the due-work pass: expiry, interruption, overdue flags and purges.
         DueWork<IPrivacyRequestManager>.Add(services, "requests", static (manager, cancellationToken) => manager.RunDueWorkAsync(cancellationToken));
+        BacklogSource<IPrivacyRequestStore>.Add(services, "requests", static (store, cancellationToken) => store.GetEarliestPrivacyRequestWakeAsync(cancellationToken));
 
         // Its part of the export: every request of the person, with its change and reasons.
         ExportSection<IPrivacyRequestStore>.Add<IPrivacyRequestStore>(services, "requests", static async (requests, writer, context, cancellationToken) =>

@@ -255,6 +255,7 @@ internal sealed class SessionManager(
 
         // Its part of the due-work pass: expired sessions, which Databunker leaves in place until someone reads them.
         DueWork<ISessionManager>.Add(services, "sessions", static (sessions, cancellationToken) => sessions.DeleteExpiredAsync(cancellationToken));
+        BacklogSource<ISessionStore>.Add(services, "sessions", static (store, cancellationToken) => store.GetEarliestSessionExpiryAsync(cancellationToken));
     }
 
     /// <summary>Whether <paramref name="sessionId"/> has the shape of an id this vault issues (43 URL-safe Base64 characters).</summary>

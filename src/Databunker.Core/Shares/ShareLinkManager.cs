@@ -190,6 +190,7 @@ internal sealed class ShareLinkManager(
 
         // Its part of the due-work pass: expired links, which Databunker never deletes.
         DueWork<IShareLinkManager>.Add(services, "shares", static (links, cancellationToken) => links.DeleteExpiredAsync(cancellationToken));
+        BacklogSource<IShareLinkStore>.Add(services, "shares", static (store, cancellationToken) => store.GetEarliestShareLinkExpiryAsync(cancellationToken));
     }
 
     private static ShareLinkStatus Status(StoredShareLink link, long now) =>

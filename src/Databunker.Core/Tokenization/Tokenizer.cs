@@ -249,5 +249,6 @@ internal sealed partial class Tokenizer(
 
         // Its part of the due-work pass: removing expired tokens.
         DueWork<ITokenizer>.Add(services, "tokens", static (tokenizer, cancellationToken) => tokenizer.DeleteExpiredTokensAsync(cancellationToken));
+        BacklogSource<ITokenStore>.Add(services, "tokens", static (store, cancellationToken) => store.GetEarliestTokenExpiryAsync(cancellationToken));
     }
 }

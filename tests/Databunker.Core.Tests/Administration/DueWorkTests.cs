@@ -115,10 +115,47 @@ public sealed class DueWorkTests(string store)
     }
 
     [Test]
+    public async Task RecordAuditEventAsync_RefusesEveryFamilyOfTheVaultsOwnCodes()
+    {
+        await using var host = await VaultHost.StartAsync(store: TestStore.Named(store));
+        var families = typeof(AuditOperations).GetFields().Select(f => ((string)f.GetRawConstantValue()!).Split('.')[0]).Distinct().ToList();
+
+        families.Should().NotBeEmpty();
+        foreach (var family in families)
+        {
+            await FluentActions.Awaiting(() => host.Administration.RecordAuditEventAsync(family + ".host-event")).Should().ThrowAsync<VaultInputException>("{0}. is the vault's", family);
+        }
+    }
+
+    [Test]
     public async Task RecordAuditEventAsync_ForAPersonTheVaultDoesNotHold_IsNotFound()
     {
         await using var host = await VaultHost.StartAsync(store: TestStore.Named(store));
 
         await FluentActions.Awaiting(() => host.Administration.RecordAuditEventAsync("console.lookup", Guid.NewGuid(), "why")).Should().ThrowAsync<PersonNotFoundException>();
+    }
+
+    [Test]
+    public async Task GetBacklogByModuleAsync_SaysWhenEachModulesFirstItemFallsDue_AndHowLongItIsOverdue()
+    {
+        await using var host = await VaultHost.StartAsync(o => o.AppData.Register("cart", retention: TimeSpan.FromDays(3)), store: TestStore.Named(store));
+        var start = host.Time.GetUtcNow();
+        var person = await host.Vault.CreatePersonAsync(Json(new { email = "backlog@example.com" }));
+        await host.Expirations.StartAsync(PersonLookup.ByToken(person), ExpirationTime.FromDelay(TimeSpan.FromDays(10)));
+        await host.Services.GetRequiredService<ITokenizer>().TokenizeAsync("4111 1111 1111 1111", new TokenizeOptions { Expires = ExpirationTime.FromDelay(TimeSpan.FromDays(1)) });
+        await host.Services.GetRequiredService<IAppDataManager>().PutAsync(person, "cart", Json(new { items = 1 }));
+
+        var before = (await host.Administration.GetBacklogByModuleAsync()).ToDictionary(m => m.Module);
+        host.Time.Advance(TimeSpan.FromDays(2));
+        var after = (await host.Administration.GetBacklogByModuleAsync()).ToDictionary(m => m.Module);
+
+        before.Keys.Should().BeEquivalentTo(["appdata", "consent", "expiration", "requests", "sessions", "shares", "tokens"]);
+        (before["tokens"].EarliestDue, before["tokens"].Overdue).Should().Be((start.AddDays(1), TimeSpan.Zero));
+        before["appdata"].EarliestDue.Should().Be(start.AddDays(3));
+        before["expiration"].EarliestDue.Should().Be(start.AddDays(10));
+        (before["sessions"].EarliestDue, before["consent"].EarliestDue, before["shares"].EarliestDue).Should().Be(((DateTimeOffset?)null, (DateTimeOffset?)null, (DateTimeOffset?)null));
+        after["tokens"].Overdue.Should().Be(TimeSpan.FromDays(1), "the token expired a day ago and no pass removed it");
+        await host.Administration.RunDueWorkAsync();
+        (await host.Administration.GetBacklogByModuleAsync()).Single(m => m.Module == "tokens").EarliestDue.Should().BeNull("the pass removed it");
     }
 }

@@ -117,6 +117,18 @@ public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVault
 
     public Task<long?> GetEarliestDueAsync(CancellationToken cancellationToken) => Count(Role<IExpirationStore>()).GetEarliestDueAsync(cancellationToken);
 
+    public Task<long?> GetEarliestTokenExpiryAsync(CancellationToken cancellationToken) => Count(Role<ITokenStore>()).GetEarliestTokenExpiryAsync(cancellationToken);
+
+    public Task<long?> GetEarliestSessionExpiryAsync(CancellationToken cancellationToken) => Count(Role<ISessionStore>()).GetEarliestSessionExpiryAsync(cancellationToken);
+
+    public Task<long?> GetEarliestShareLinkExpiryAsync(CancellationToken cancellationToken) => Count(Role<IShareLinkStore>()).GetEarliestShareLinkExpiryAsync(cancellationToken);
+
+    public Task<long?> GetEarliestAppDocumentExpiryAsync(CancellationToken cancellationToken) => Count(Role<IAppDocumentStore>()).GetEarliestAppDocumentExpiryAsync(cancellationToken);
+
+    public Task<long?> GetEarliestPrivacyRequestWakeAsync(CancellationToken cancellationToken) => Count(Role<IPrivacyRequestStore>()).GetEarliestPrivacyRequestWakeAsync(cancellationToken);
+
+    public Task<long?> GetEarliestConsentExpiryAsync(CancellationToken cancellationToken) => Count(Role<IConsentStore>()).GetEarliestConsentExpiryAsync(cancellationToken);
+
     public Task<IReadOnlyList<Guid>> ClaimDueExpirationsAsync(long now, int limit, byte[] claimId, long claimedUntil, CancellationToken cancellationToken) => Count(Role<IExpirationStore>()).ClaimDueExpirationsAsync(now, limit, claimId, claimedUntil, cancellationToken);
 
     public Task<bool> HoldsDeleteLinkAsync(IErasureTransaction erasure, Guid token, byte[] deleteHash, CancellationToken cancellationToken) => Count(Role<IExpirationStore>()).HoldsDeleteLinkAsync(erasure, token, deleteHash, cancellationToken);

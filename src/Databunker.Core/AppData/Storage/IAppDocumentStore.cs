@@ -40,6 +40,9 @@ public interface IAppDocumentStore : IStorageRole
     /// </summary>
     Task<int> DeleteExpiredAppDocumentsAsync(long now, int limit, AuditRecord audit, CancellationToken cancellationToken);
 
+    /// <summary>When the document that expires first expires (Unix milliseconds), or <see langword="null"/> when none expires: the module's due-work backlog.</summary>
+    Task<long?> GetEarliestAppDocumentExpiryAsync(CancellationToken cancellationToken);
+
     /// <summary>Adds to <paramref name="erasure"/> the deletion of every document the person owns.</summary>
     Task EnlistErasureAsync(IErasureTransaction erasure, Guid person, CancellationToken cancellationToken);
 }

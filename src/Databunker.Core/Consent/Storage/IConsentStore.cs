@@ -52,6 +52,12 @@ public interface IConsentStore : IStorageRole
     Task<int> ExpireConsentsAsync(long now, int limit, AuditRecord audit, CancellationToken cancellationToken);
 
     /// <summary>
+    /// When the first of the grants that are a (person, activity) pair's latest event runs out (Unix milliseconds), or
+    /// <see langword="null"/> when none does: the module's due-work backlog.
+    /// </summary>
+    Task<long?> GetEarliestConsentExpiryAsync(CancellationToken cancellationToken);
+
+    /// <summary>
     /// For up to <paramref name="limit"/> (person, activity) pairs whose latest event grants <paramref name="activity"/>
     /// under a notice version older than <paramref name="currentVersion"/>, appends a
     /// <see cref="Consent.ConsentDecision.ReconsentRequired"/> event at <paramref name="now"/> (method

@@ -31,6 +31,9 @@ public interface IPrivacyRequestStore : IStorageRole
     /// <summary>Up to <paramref name="limit"/> requests whose wake time is at or before <paramref name="now"/>, soonest first.</summary>
     Task<IReadOnlyList<PrivacyRequestRow>> GetPrivacyRequestsToWakeAsync(long now, int limit, CancellationToken cancellationToken);
 
+    /// <summary>The earliest wake time of any request (Unix milliseconds), or <see langword="null"/> when none waits: the module's due-work backlog.</summary>
+    Task<long?> GetEarliestPrivacyRequestWakeAsync(CancellationToken cancellationToken);
+
     /// <summary>Adds to <paramref name="erasure"/> the removal of the sealed change and reasons and the code hash of the person's requests (raising their versions); the rest stays as the record.</summary>
     Task EnlistErasureAsync(IErasureTransaction erasure, Guid person, CancellationToken cancellationToken);
 }

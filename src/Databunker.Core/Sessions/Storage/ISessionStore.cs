@@ -54,6 +54,9 @@ public interface ISessionStore : IStorageRole
     /// <summary>Deletes up to <paramref name="limit"/> sessions expired at <paramref name="now"/>; concurrent calls never delete (or count) one twice. Returns how many.</summary>
     Task<int> DeleteExpiredSessionsAsync(long now, int limit, CancellationToken cancellationToken);
 
+    /// <summary>When the session that expires first expires (Unix milliseconds), or <see langword="null"/> when there is none: the module's due-work backlog.</summary>
+    Task<long?> GetEarliestSessionExpiryAsync(CancellationToken cancellationToken);
+
     /// <summary>Adds to <paramref name="erasure"/> the deletion of every session the person owns.</summary>
     Task EnlistErasureAsync(IErasureTransaction erasure, Guid person, CancellationToken cancellationToken);
 }

@@ -31,6 +31,9 @@ public interface IShareLinkStore : IStorageRole
     /// <summary>Deletes up to <paramref name="limit"/> links expired at <paramref name="now"/>; concurrent calls never delete (or count) one twice. Returns how many.</summary>
     Task<int> DeleteExpiredShareLinksAsync(long now, int limit, CancellationToken cancellationToken);
 
+    /// <summary>When the link that expires first expires (Unix milliseconds), or <see langword="null"/> when there is none: the module's due-work backlog.</summary>
+    Task<long?> GetEarliestShareLinkExpiryAsync(CancellationToken cancellationToken);
+
     /// <summary>Adds to <paramref name="erasure"/> the deletion of every link the person owns.</summary>
     Task EnlistErasureAsync(IErasureTransaction erasure, Guid person, CancellationToken cancellationToken);
 }

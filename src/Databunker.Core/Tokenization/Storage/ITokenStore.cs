@@ -31,6 +31,9 @@ public interface ITokenStore : IStorageRole
     /// <summary>Deletes up to <paramref name="limit"/> tokens expired at <paramref name="now"/>; returns how many.</summary>
     Task<int> DeleteExpiredTokensAsync(long now, int limit, CancellationToken cancellationToken);
 
+    /// <summary>When the token that expires first expires (Unix milliseconds), or <see langword="null"/> when none expires: the module's due-work backlog.</summary>
+    Task<long?> GetEarliestTokenExpiryAsync(CancellationToken cancellationToken);
+
     /// <summary>Reads up to <paramref name="limit"/> tokens whose hash sorts after <paramref name="afterHash"/>, in hash order.</summary>
     Task<IReadOnlyList<StoredTokenSeal>> GetTokenSealsAsync(byte[]? afterHash, int limit, CancellationToken cancellationToken);
 
