@@ -280,6 +280,11 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
             return Reason(e.Details) is { } reason ? text["Event.ConsoleLookup", reason].Value : text["Event.ConsoleLookupNoReason"].Value;
         }
 
+        if (e.Operation == DpoConsole.ActionOperation)
+        {
+            return Reason(e.Details) is { } reason ? text["Event.ConsoleAction", reason].Value : text["Event.ConsoleActionNoReason"].Value;
+        }
+
         if (e.Operation == DpoConsole.RequestViewOperation)
         {
             return text["Event.ConsoleRequest"].Value;

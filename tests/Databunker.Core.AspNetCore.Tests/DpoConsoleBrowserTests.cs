@@ -45,6 +45,7 @@ public sealed class DpoConsoleBrowserTests : BrowserTest
         var dpo = await NewPageAsync(ConsoleHost.DpoBrowser(), recordDialogs: true);
         await console.GoAsync(dpo, "/databunker/dpo/?type=Erasure");
         await dpo.Locator("main table a").First.ClickAsync();
+        await dpo.GetByLabel(PortalTour.Text("en", "Dpo.Action.ConfirmErasure")).CheckAsync();
         await dpo.GetByRole(AriaRole.Button, new() { Name = PortalTour.Text("en", "Dpo.Action.Approve") }).ClickAsync();
         await Assertions.Expect(dpo.GetByRole(AriaRole.Status)).ToHaveTextAsync(PortalTour.Text("en", "Dpo.Action.Approved"));
 

@@ -106,8 +106,8 @@ public sealed class DpoConsoleTests
         using var anna = console.Client();
         using var ben = console.Client("dpo.ben@shop.example");
         var path = $"/databunker/dpo/requests/{request.Id}";
-        var annaForm = Token(await anna.GetStringAsync(path)).Append(new("action", "approve"));
-        var benForm = Token(await ben.GetStringAsync(path)).Append(new("action", "approve"));
+        var annaForm = Token(await anna.GetStringAsync(path)).Append(new("action", "approve")).Append(new("confirm", "erase"));
+        var benForm = Token(await ben.GetStringAsync(path)).Append(new("action", "approve")).Append(new("confirm", "erase"));
 
         var responses = await Task.WhenAll(anna.PostAsync(path, new FormUrlEncodedContent(annaForm)), ben.PostAsync(path, new FormUrlEncodedContent(benForm)));
 
@@ -179,14 +179,22 @@ public sealed class DpoConsoleTests
         var token = Token(await dpo.GetStringAsync("/databunker/dpo/people"));
         var path = $"/databunker/dpo/people/{console.Person}";
 
-        using var wrong = await dpo.PostAsync(path, new FormUrlEncodedContent(token.Append(new("action", "forget")).Append(new("confirm", "someone@example.com"))));
+        using var noReason = await dpo.PostAsync(path, new FormUrlEncodedContent(token.Append(new("action", "forget")).Append(new("confirm", ConsoleHost.Email))));
+        noReason.StatusCode.Should().Be(HttpStatusCode.BadRequest, "an action comes from the person page, with the reason given for looking");
+        using var wrong = await dpo.PostAsync(path, new FormUrlEncodedContent(token.Append(new("action", "forget")).Append(new("why", "A complaint")).Append(new("confirm", "someone@example.com"))));
         wrong.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await console.Host.Vault.GetPersonAsync(PersonLookup.ByToken(console.Person))).Should().NotBeNull();
 
-        using var right = await dpo.PostAsync(path, new FormUrlEncodedContent(token.Append(new("action", "forget")).Append(new("confirm", " Ada@Example.com "))));
+        using var right = await dpo.PostAsync(path, new FormUrlEncodedContent(token.Append(new("action", "forget")).Append(new("why", "A complaint")).Append(new("confirm", " Ada@Example.com "))));
         right.StatusCode.Should().Be(HttpStatusCode.OK);
         (await console.Host.Vault.GetPersonAsync(PersonLookup.ByToken(console.Person))).Should().BeNull();
-        (await console.Host.Vault.GetAuditEventsAsync(console.Person)).Should().Contain(e => e.Operation == AuditOperations.PersonForget && e.Actor == ConsoleHost.Dpo);
+        var trail = await console.Host.Vault.GetAuditEventsAsync(console.Person);
+        trail.Should().Contain(e => e.Operation == AuditOperations.PersonForget && e.Actor == ConsoleHost.Dpo);
+        trail.Should().Contain(e => e.Operation == DpoConsole.ActionOperation && e.Actor == ConsoleHost.Dpo, "the reason went with the action (unreadable now that the key is gone)");
+
+        using var again = await dpo.PostAsync(path, new FormUrlEncodedContent(token.Append(new("action", "forget")).Append(new("why", "A complaint")).Append(new("confirm", ConsoleHost.Email))));
+        again.StatusCode.Should().Be(HttpStatusCode.NotFound, "a second DPO is told the person is gone");
+        (await again.Content.ReadAsStringAsync()).Should().Contain(PortalTour.Text("en", "Dpo.Gone.Title"));
     }
 
     [Test]
@@ -221,14 +229,15 @@ public sealed class DpoConsoleTests
             o.Privacy.Activities.Add(new Privacy.ProcessingActivity
             {
                 Name = "x", Purpose = "=HYPERLINK(\"https://evil.example\")", LegalBasis = Privacy.LegalBasis.Contract, SubjectCategories = ["customers"],
-                DataCategories = ["a, b", "line\nbreak"], RetentionDescription = "a year",
+                DataCategories = ["a, b", "line\nbreak"], RetentionDescription = "a year", Recipients = ["\n=1+1"],
+                Transfers = [new Privacy.ThirdCountryTransfer("United States", "standard contractual clauses")],
             });
         }).UseSqlite("Data Source=:memory:").UseMasterKey(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         using var provider = services.BuildServiceProvider();
 
         var row = DpoConsole.RecordCsv(provider.GetRequiredService<Privacy.IPrivacyCatalog>()).Split("\r\n")[1];
 
-        row.Should().StartWith("x,\"'=HYPERLINK(\"\"https://evil.example\"\")\",Contract,,customers,\"a, b; line\nbreak\"");
+        row.Should().StartWith("x,\"'=HYPERLINK(\"\"https://evil.example\"\")\",Contract,,customers,\"a, b; line\nbreak\",\"'\n=1+1\",United States (standard contractual clauses),");
     }
 
     [Test]
@@ -269,6 +278,51 @@ public sealed class DpoConsoleTests
         using var verified = await dpo.PostAsync("/databunker/dpo/operations/verify", new FormUrlEncodedContent(Token(page)));
         verified.StatusCode.Should().Be(HttpStatusCode.OK);
         (await verified.Content.ReadAsStringAsync()).Should().Contain("Intact:");
+        console.Host.Scalar($"SELECT COUNT(*) FROM audit_events WHERE operation = '{DpoConsole.VerifyOperation}' AND actor = '{ConsoleHost.Dpo}'").Should().Be(1, "the check is audited");
+    }
+
+    [Test]
+    public async Task ApprovingAnErasure_NeedsItsConfirmation()
+    {
+        await using var console = await ConsoleHost.StartAsync();
+        var request = await console.Requests.SubmitAsync(new PrivacyRequestSubmission { Person = console.Person, Type = PrivacyRequestType.Erasure, IdentityVerified = true });
+        using var dpo = console.Client();
+        var path = $"/databunker/dpo/requests/{request.Id}";
+        var token = Token(await dpo.GetStringAsync(path));
+
+        using var unconfirmed = await dpo.PostAsync(path, new FormUrlEncodedContent(token.Append(new("action", "approve"))));
+        unconfirmed.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await unconfirmed.Content.ReadAsStringAsync()).Should().Contain(PortalTour.Text("en", "Dpo.Action.ConfirmNeeded"));
+        (await console.Requests.GetAsync(request.Id))!.State.Should().Be(PrivacyRequestState.AwaitingApproval);
+
+        using var confirmed = await dpo.PostAsync(path, new FormUrlEncodedContent(token.Append(new("action", "approve")).Append(new("confirm", "erase"))));
+        confirmed.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await console.Requests.GetAsync(request.Id))!.State.Should().Be(PrivacyRequestState.Completed);
+    }
+
+    [Test]
+    public async Task StartingAnExpiration_ForAPersonTheMailsCannotReach_SaysSo_AndStartsNothing()
+    {
+        await using var console = await ConsoleHost.StartAsync(b =>
+        {
+            b.Services.AddSingleton<IDatabunkerMailSender, NoMail>();
+            b.Services.AddDatabunkerMail();
+        });
+        var nameless = await console.Host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { name = "No Address", login = "no-address" }));
+        using var dpo = console.Client();
+        var token = Token(await dpo.GetStringAsync("/databunker/dpo/people"));
+
+        using var started = await dpo.PostAsync($"/databunker/dpo/people/{nameless}", new FormUrlEncodedContent(
+            token.Append(new("action", "start-expiration")).Append(new("why", "Data minimisation review"))));
+
+        started.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        (await started.Content.ReadAsStringAsync()).Should().Contain(PortalTour.Text("en", "Dpo.Expiration.Failed.Title"));
+        (await console.Host.Expirations.GetStatusAsync(PersonLookup.ByToken(nameless)))!.State.Should().Be(Expiration.ExpirationState.None);
+    }
+
+    private sealed class NoMail : IDatabunkerMailSender
+    {
+        public Task SendAsync(DatabunkerMail mail, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     internal static IEnumerable<KeyValuePair<string, string>> Token(string html) =>

@@ -102,6 +102,7 @@ public sealed class WebSampleBrowserTests : BrowserTest
         (await dpo.Locator(".brand").InnerTextAsync()).Should().Contain("Example Shop").And.Contain(Text("en", "Dpo.Area"));
         await dpo.GotoAsync(new Uri(shop.Address, "/databunker/dpo/?type=Erasure").ToString());
         await dpo.Locator("main table a").First.ClickAsync();
+        await dpo.GetByLabel(Text("en", "Dpo.Action.ConfirmErasure")).CheckAsync();
         await dpo.GetByRole(AriaRole.Button, new() { Name = Text("en", "Dpo.Action.Approve") }).ClickAsync();
         (await dpo.GetByRole(AriaRole.Status).InnerTextAsync()).Should().Be(Text("en", "Dpo.Action.Approved"));
         await page.GotoAsync(new Uri(shop.Address, "/privacy/portal/").ToString());

@@ -26,6 +26,12 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
     /// <summary>The audit code of a look at a person's record; its details hold the reason, sealed under the person's key.</summary>
     public const string LookupOperation = "console.lookup";
 
+    /// <summary>The audit code of an action on a person's record (export, delete, expiration), with the lookup's reason.</summary>
+    public const string ActionOperation = "console.action";
+
+    /// <summary>The audit code of a check of the audit chain.</summary>
+    public const string VerifyOperation = "console.verify";
+
     /// <summary>The audit code of a look at one of a person's requests.</summary>
     public const string RequestViewOperation = "console.request";
 
@@ -36,7 +42,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
 
     private static readonly string[] LookupKinds = ["email", "phone", "login", "token"];
 
-    private static readonly FormOptions SmallForm = new() { ValueCountLimit = 8, KeyLengthLimit = 64, ValueLengthLimit = 2048, MultipartBodyLengthLimit = 8192, BufferBody = false };
+    private static readonly FormOptions SmallForm = new() { ValueCountLimit = 8, KeyLengthLimit = 64, ValueLengthLimit = 2048, MultipartBodyLengthLimit = 32 * 1024, BufferBody = false };
 
     private static readonly (string Path, string Text)[] Navigation =
     [
@@ -140,6 +146,13 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
             return;
         }
 
+        // An erasure is as final as a delete on the person page: the DPO confirms it, not only clicks.
+        if (action is "approve" or "complete" && request.Type == PrivacyRequestType.Erasure && form["confirm"] != "erase")
+        {
+            await RenderRequestAsync(context, request, 400, "Dpo.Action.ConfirmNeeded", true);
+            return;
+        }
+
         try
         {
             var (done, message) = action switch
@@ -149,10 +162,12 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
                 "extend" => (await manager.ExtendAsync(id, reason, context.RequestAborted), "Dpo.Action.Extended"),
                 _ => (request, "Dpo.Action.Unknown"),
             };
-            var failed = done.State == PrivacyRequestState.Failed || message == "Dpo.Action.Unknown";
-            await RenderRequestAsync(context, done, failed ? 400 : 200, failed && message != "Dpo.Action.Unknown" ? "Dpo.Action.Failed" : message, failed);
+            // A carrying-out that failed is the request's news, not the DPO's mistake: the page says so with a 200.
+            var unknown = message == "Dpo.Action.Unknown";
+            var failed = done.State == PrivacyRequestState.Failed;
+            await RenderRequestAsync(context, done, unknown ? 400 : 200, failed ? "Dpo.Action.Failed" : message, failed || unknown);
         }
-        catch (PrivacyRequestStateException)
+        catch (Exception ex) when (ex is PrivacyRequestStateException or VersionConflictException)
         {
             // Another DPO (or the pass) got there first: say so, with the request as it is now.
             var now = await manager.GetAsync(id, context.RequestAborted) ?? request;
@@ -243,11 +258,11 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
         switch (request.State)
         {
             case PrivacyRequestState.AwaitingApproval:
-                actions.Add(new DpoAction("approve", text["Dpo.Action.Approve"].Value, text["Dpo.Action.ApproveHelp." + request.Type].Value, false, request.Type == PrivacyRequestType.Erasure));
+                actions.Add(new DpoAction("approve", text["Dpo.Action.Approve"].Value, text["Dpo.Action.ApproveHelp." + request.Type].Value, false, request.Type == PrivacyRequestType.Erasure, request.Type == PrivacyRequestType.Erasure));
                 actions.Add(new DpoAction("reject", text["Dpo.Action.Reject"].Value, text["Dpo.Action.RejectHelp"].Value, true, false));
                 break;
             case PrivacyRequestState.Verified or PrivacyRequestState.Failed:
-                actions.Add(new DpoAction("complete", text["Dpo.Action.Complete"].Value, text["Dpo.Action.ApproveHelp." + request.Type].Value, false, request.Type == PrivacyRequestType.Erasure));
+                actions.Add(new DpoAction("complete", text["Dpo.Action.Complete"].Value, text["Dpo.Action.ApproveHelp." + request.Type].Value, false, request.Type == PrivacyRequestType.Erasure, request.Type == PrivacyRequestType.Erasure));
                 break;
         }
 
@@ -333,10 +348,10 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
         var text = pages.Context(context).Text;
         var stated = text["Dpo.Reason." + reason].Value + (note.Length > 0 ? ": " + note : string.Empty);
         await context.RequestServices.GetRequiredService<IVaultAdministration>().RecordAuditEventAsync(LookupOperation, person.Token, stated, context.RequestAborted);
-        await RenderPersonAsync(context, person);
+        await RenderPersonAsync(context, person, stated);
     });
 
-    private async Task RenderPersonAsync(HttpContext context, PersonRecord person)
+    private async Task RenderPersonAsync(HttpContext context, PersonRecord person, string reason)
     {
         var services = context.RequestServices;
         var ct = context.RequestAborted;
@@ -387,9 +402,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
             trail.Add(new PortalEvent(e.At, what, succeeded, 1));
         }
 
-        var email = person.Profile.ValueKind == JsonValueKind.Object && person.Profile.TryGetProperty("email", out var address) && address.ValueKind == JsonValueKind.String
-            ? address.GetString()
-            : null;
+        var email = Email(person);
         await pages.RenderAsync(context, 200, new DpoPersonPage(page, text["Dpo.Person.Title"].Value, token, Url(context, "people/" + token.ToString("D")))
         {
             Profile = Fields(text, person.Profile),
@@ -407,6 +420,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
             ExpirationRunning = expiration?.State == ExpirationState.Waiting,
             Trail = trail,
             ConfirmWith = email ?? token.ToString("D"),
+            Reason = reason,
         }, static m => new AspNetCoreGeneratedDocument.Templates_DpoPerson { Model = m });
     }
 
@@ -414,10 +428,50 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
     {
         var services = context.RequestServices;
         var ct = context.RequestAborted;
-        switch (form["action"].ToString())
+        var vault = services.GetRequiredService<IPersonalDataVault>();
+        var action = form["action"].ToString();
+        var reason = form["why"].ToString().Trim();
+        if (action is not ("start-expiration" or "cancel-expiration" or "export" or "forget") || reason.Length is 0 or > 2000)
+        {
+            // Only from the person page, which carries the reason the DPO gave for looking.
+            await MessageAsync(context, 400, "Failed.Title", "Failed.Text", isError: true);
+            return;
+        }
+
+        var person = await vault.GetPersonAsync(PersonLookup.ByToken(token), ct);
+        if (person is null)
+        {
+            await MessageAsync(context, 404, "Dpo.Gone.Title", "Dpo.Gone.Text", isError: true);
+            return;
+        }
+
+        if (action == "forget")
+        {
+            var email = Email(person);
+            if (!string.Equals(form["confirm"].ToString().Trim(), email ?? token.ToString("D"), StringComparison.OrdinalIgnoreCase))
+            {
+                await MessageAsync(context, 400, "Dpo.Forget.Mismatch.Title", "Dpo.Forget.Mismatch.Text", isError: true);
+                return;
+            }
+        }
+
+        // The reason goes with the action, sealed under the person's key, before the action itself.
+        await services.GetRequiredService<IVaultAdministration>().RecordAuditEventAsync(ActionOperation, token, reason, ct);
+        switch (action)
         {
             case "start-expiration":
-                await services.GetRequiredService<IExpirationManager>().StartAsync(PersonLookup.ByToken(token), cancellationToken: ct);
+                try
+                {
+                    await services.GetRequiredService<IExpirationManager>().StartAsync(PersonLookup.ByToken(token), cancellationToken: ct);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // No address to mail the links to, no link address configured, or the mail did not go: the vault
+                    // starts nothing when the links cannot be sent.
+                    await MessageAsync(context, 409, "Dpo.Expiration.Failed.Title", "Dpo.Expiration.Failed.Text", isError: true);
+                    return;
+                }
+
                 await MessageAsync(context, 200, "Dpo.Done.Title", "Dpo.Done.ExpirationStarted", isError: false);
                 return;
             case "cancel-expiration":
@@ -435,27 +489,17 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
                 }
 
                 return;
-            case "forget":
-                var vault = services.GetRequiredService<IPersonalDataVault>();
-                var person = await vault.GetPersonAsync(PersonLookup.ByToken(token), ct);
-                var email = person?.Profile.ValueKind == JsonValueKind.Object && person.Profile.TryGetProperty("email", out var address) && address.ValueKind == JsonValueKind.String
-                    ? address.GetString()
-                    : null;
-                var typed = form["confirm"].ToString().Trim();
-                if (person is null || !string.Equals(typed, email ?? token.ToString("D"), StringComparison.OrdinalIgnoreCase))
-                {
-                    await MessageAsync(context, 400, "Dpo.Forget.Mismatch.Title", "Dpo.Forget.Mismatch.Text", isError: true);
-                    return;
-                }
-
+            default:
                 await vault.ForgetPersonAsync(PersonLookup.ByToken(token), ct);
                 await MessageAsync(context, 200, "Dpo.Done.Title", "Dpo.Done.Forgotten", isError: false);
                 return;
-            default:
-                await MessageAsync(context, 400, "Failed.Title", "Failed.Text", isError: true);
-                return;
         }
     });
+
+    private static string? Email(PersonRecord person) =>
+        person.Profile.ValueKind == JsonValueKind.Object && person.Profile.TryGetProperty("email", out var address) && address.ValueKind == JsonValueKind.String
+            ? address.GetString()
+            : null;
 
     // ---- catalogue and consents ------------------------------------------------------------------------------------
 
@@ -525,7 +569,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
             string[] cells =
             [
                 a.Name, a.Purpose, a.LegalBasis.ToString(), a.LegalBasisDetail ?? string.Empty, string.Join("; ", a.SubjectCategories), string.Join("; ", a.DataCategories),
-                string.Join("; ", a.Recipients), string.Join("; ", a.Transfers.Select(t => t.ToString())),
+                string.Join("; ", a.Recipients), string.Join("; ", a.Transfers.Select(t => t.Destination + " (" + t.Safeguard + ")")),
                 a.Retention is { } r ? ((int)r.TotalDays).ToString(CultureInfo.InvariantCulture) : string.Empty, a.RetentionDescription ?? string.Empty,
                 string.Join("; ", a.SecurityMeasures), a.Notice ?? string.Empty,
             ];
@@ -537,7 +581,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
         // Quoted where needed; a cell that a spreadsheet would run as a formula starts with an apostrophe (CWE-1236).
         static string Cell(string value)
         {
-            if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+            if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' or '\n')
             {
                 value = "'" + value;
             }
@@ -612,7 +656,10 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
     public Task OperationsPageAsync(HttpContext context) => AsDpoAsync(context, "console.operations", null, () => RenderOperationsAsync(context, null));
 
     public Task VerifyAsync(HttpContext context) => AsDpoPostAsync(context, async (_, _) =>
-        await RenderOperationsAsync(context, await context.RequestServices.GetRequiredService<IVaultAdministration>().VerifyAuditTrailAsync(cancellationToken: context.RequestAborted)));
+    {
+        await AuditViewAsync(context, VerifyOperation, null);
+        await RenderOperationsAsync(context, await context.RequestServices.GetRequiredService<IVaultAdministration>().VerifyAuditTrailAsync(cancellationToken: context.RequestAborted));
+    });
 
     private async Task RenderOperationsAsync(HttpContext context, AuditVerification? verification)
     {
@@ -628,18 +675,17 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
                 ? string.Join(", ", p.Handled.Where(h => h.Value > 0).OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => text["Dpo.Pass.Module", Module(text, h.Key), h.Value].Value))
                 : text["Dpo.Pass.Nothing"].Value,
             p.FailedModule is null ? null : text["Dpo.Pass.Failed", Module(text, p.FailedModule), p.Failure ?? string.Empty].Value)).ToList();
-        var backlog = await admin.GetDueWorkBacklogAsync(ct);
+        var backlog = await admin.GetBacklogByModuleAsync(ct);
         var head = verification?.Head ?? await admin.GetAuditChainHeadAsync(ct);
         var keys = await admin.GetKeyStatusAsync(ct);
         await pages.RenderAsync(context, 200, new DpoOperationsPage(page, text["Dpo.Nav.Operations"].Value)
         {
             Passes = passes,
-            Backlog =
-            [
-                new(text["Dpo.Backlog.Expirations"].Value, backlog.EarliestDue is { } due
-                    ? backlog.Overdue > TimeSpan.Zero ? text["Dpo.Backlog.Overdue", PortalCulture.Date(due, culture), (int)Math.Ceiling(backlog.Overdue.TotalMinutes)].Value : text["Dpo.Backlog.Next", PortalCulture.Date(due, culture)].Value
-                    : text["Dpo.Backlog.None"].Value),
-            ],
+            Backlog = backlog.Select(m => new PortalField(
+                text is PortalText portal && portal.Has("Dpo.Backlog.Module." + m.Module) ? text["Dpo.Backlog.Module." + m.Module].Value : m.Module,
+                m.EarliestDue is not { } due ? text["Dpo.Backlog.None"].Value
+                    : m.Overdue > TimeSpan.Zero ? text["Dpo.Backlog.Overdue", PortalCulture.Date(due, culture), (int)Math.Ceiling(m.Overdue.TotalMinutes)].Value
+                    : text["Dpo.Backlog.Next", PortalCulture.Date(due, culture)].Value)).ToList(),
             Chain =
             [
                 new(text["Dpo.Chain.Sequence"].Value, head.Sequence.ToString("N0", culture)),

@@ -55,7 +55,7 @@ internal sealed class DpoRequestPage(
 internal sealed record DpoStep(DateTimeOffset At, string What);
 
 /// <summary>An action on a request: its form's value, its button, what it does, and whether it asks for a reason.</summary>
-internal sealed record DpoAction(string Value, string Button, string Explanation, bool NeedsReason, bool IsDanger);
+internal sealed record DpoAction(string Value, string Button, string Explanation, bool NeedsReason, bool IsDanger, bool NeedsConfirmation = false);
 
 /// <summary>The person lookup: the form, and why the last one found nothing.</summary>
 internal sealed class DpoLookupPage(PortalPageContext context, string title, IReadOnlyList<DpoOption> kinds, IReadOnlyList<DpoOption> reasons, string? error, string value, string note)
@@ -96,6 +96,9 @@ internal sealed class DpoPersonPage(PortalPageContext context, string title, Gui
     public bool ExpirationRunning { get; init; }
 
     public IReadOnlyList<PortalEvent> Trail { get; init; } = [];
+
+    /// <summary>The reason the DPO gave for looking, which every action of the page posts again (and the trail records).</summary>
+    public string Reason { get; init; } = string.Empty;
 
     /// <summary>What the DPO types to confirm a forget: the person's email address, or their token when they have none.</summary>
     public string ConfirmWith { get; init; } = string.Empty;

@@ -29,7 +29,7 @@ public sealed class ConsoleHost : IAsyncDisposable
 
     public IPrivacyRequestManager Requests => Host.App.Services.GetRequiredService<IPrivacyRequestManager>();
 
-    public static async Task<ConsoleHost> StartAsync()
+    public static async Task<ConsoleHost> StartAsync(Action<WebApplicationBuilder>? configure = null)
     {
         var (host, mailbox) = await PortalMailbox.StartAsync(
             portal: o => (o.CodeRequestLimits.PerAddress, o.CodeRequestLimits.PerClient) = (0, 0),
@@ -37,6 +37,7 @@ public sealed class ConsoleHost : IAsyncDisposable
             {
                 b.Services.AddAuthentication(HeaderAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, HeaderAuthentication>(HeaderAuthentication.SchemeName, null);
                 b.Services.AddAuthorization(o => o.AddPolicy(Policy, p => p.RequireRole("dpo")));
+                configure?.Invoke(b);
             },
             map: app => app.MapDatabunkerDpoConsole(Policy));
         var services = host.App.Services;
