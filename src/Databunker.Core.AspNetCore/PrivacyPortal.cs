@@ -277,12 +277,12 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
         // A DPO's look at the person's record, with the reason the DPO gave (sealed under the person's key), or at a request.
         if (e.Operation == DpoConsole.LookupOperation)
         {
-            return Reason(e.Details) is { } reason ? text["Event.ConsoleLookup", reason].Value : text["Event.ConsoleLookupNoReason"].Value;
+            return Reason(text, e.Details) is { } reason ? text["Event.ConsoleLookup", reason].Value : text["Event.ConsoleLookupNoReason"].Value;
         }
 
         if (e.Operation == DpoConsole.ActionOperation)
         {
-            return Reason(e.Details) is { } reason ? text["Event.ConsoleAction", reason].Value : text["Event.ConsoleActionNoReason"].Value;
+            return Reason(text, e.Details) is { } reason ? text["Event.ConsoleAction", reason].Value : text["Event.ConsoleActionNoReason"].Value;
         }
 
         if (e.Operation == DpoConsole.RequestViewOperation)
@@ -293,7 +293,23 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
         return Describe(text, options, e.Operation, e.Actor);
     }
 
-    private static string? Reason(string? details)
+    /// <summary>
+    /// The reason a DPO gave, from an event's details: the console's reason code (<c>complaint</c>) in the reader's
+    /// language, then what the DPO wrote after it (<c>complaint: ticket 4711</c>); a host's own reason as it wrote it.
+    /// </summary>
+    private static string? Reason(PortalText text, string? details)
+    {
+        if (Stated(details) is not { } stated)
+        {
+            return null;
+        }
+
+        var colon = stated.IndexOf(": ", StringComparison.Ordinal);
+        var code = colon < 0 ? stated : stated[..colon];
+        return DpoConsole.Reasons.Contains(code) ? text["Dpo.Reason." + code].Value + (colon < 0 ? string.Empty : stated[colon..]) : stated;
+    }
+
+    private static string? Stated(string? details)
     {
         if (details is null)
         {

@@ -165,9 +165,11 @@ public sealed class DpoConsoleTests
 
         var lookup = (await console.Host.Vault.GetAuditEventsAsync(console.Person)).Single(e => e.Operation == DpoConsole.LookupOperation);
         lookup.Actor.Should().Be(ConsoleHost.Dpo);
-        lookup.Details.Should().Contain("Looking into a complaint: Ticket 4711");
+        lookup.Details.Should().Contain("complaint: Ticket 4711", "the reason's code and the DPO's words are kept, not the console's language");
         PrivacyPortal.Describe(new PortalText(CultureInfo.GetCultureInfo("en"), null), new DatabunkerPageOptions(), lookup)
             .Should().Be("Our data protection officer looked at your data. The reason they gave: Looking into a complaint: Ticket 4711");
+        PrivacyPortal.Describe(new PortalText(CultureInfo.GetCultureInfo("de"), null), new DatabunkerPageOptions(), lookup)
+            .Should().Be(PortalTour.Text("de", "Event.ConsoleLookup", PortalTour.Text("de", "Dpo.Reason.complaint") + ": Ticket 4711"), "a German reader reads the reason in German");
         console.Host.Holds("Ticket 4711").Should().BeFalse("the reason is sealed under the person's key");
     }
 
@@ -279,6 +281,26 @@ public sealed class DpoConsoleTests
         verified.StatusCode.Should().Be(HttpStatusCode.OK);
         (await verified.Content.ReadAsStringAsync()).Should().Contain("Intact:");
         console.Host.Scalar($"SELECT COUNT(*) FROM audit_events WHERE operation = '{DpoConsole.VerifyOperation}' AND actor = '{ConsoleHost.Dpo}'").Should().Be(1, "the check is audited");
+    }
+
+    [Test]
+    public async Task TheExport_FromThePersonPage_IsTheirJson_AndTheirHistoryGivesTheReason()
+    {
+        await using var console = await ConsoleHost.StartAsync();
+        using var dpo = console.Client();
+        var token = Token(await dpo.GetStringAsync("/databunker/dpo/people"));
+        using var found = await dpo.PostAsync("/databunker/dpo/people", new FormUrlEncodedContent(
+            token.Append(new("by", "token")).Append(new("value", console.Person.ToString())).Append(new("reason", "legal")).Append(new("note", "Court order 12/2026"))));
+        var page = await found.Content.ReadAsStringAsync();
+        var why = ExpirationLinkEndpointTests.Fields(page).First(f => f.Key == "why").Value;
+
+        using var export = await dpo.PostAsync($"/databunker/dpo/people/{console.Person}", new FormUrlEncodedContent(token.Append(new("action", "export")).Append(new("why", why))));
+
+        export.Content.Headers.ContentDisposition!.FileName.Should().Contain("export-");
+        JsonDocument.Parse(await export.Content.ReadAsStringAsync()).RootElement.GetRawText().Should().Contain("Ada Lovelace");
+        var action = (await console.Host.Vault.GetAuditEventsAsync(console.Person)).Single(e => e.Operation == DpoConsole.ActionOperation);
+        PrivacyPortal.Describe(new PortalText(CultureInfo.GetCultureInfo("en"), null), new DatabunkerPageOptions(), action)
+            .Should().Be(PortalTour.Text("en", "Event.ConsoleAction", PortalTour.Text("en", "Dpo.Reason.legal") + ": Court order 12/2026"));
     }
 
     [Test]

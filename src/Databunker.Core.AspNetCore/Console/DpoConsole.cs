@@ -344,9 +344,9 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
             return;
         }
 
-        // The reason in the person's own language of the console plus what the DPO wrote: sealed under their key, read in their history.
-        var text = pages.Context(context).Text;
-        var stated = text["Dpo.Reason." + reason].Value + (note.Length > 0 ? ": " + note : string.Empty);
+        // The reason's code and what the DPO wrote, sealed under the person's key: their history puts the code in their
+        // own language (PrivacyPortal.Describe), the words stay as the DPO wrote them.
+        var stated = reason + (note.Length > 0 ? ": " + note : string.Empty);
         await context.RequestServices.GetRequiredService<IVaultAdministration>().RecordAuditEventAsync(LookupOperation, person.Token, stated, context.RequestAborted);
         await RenderPersonAsync(context, person, stated);
     });
