@@ -178,4 +178,21 @@ public abstract class AppDocumentStoreConformanceTests : StorageConformanceTests
         (await AppDocuments.ListAppDocumentsAsync(owner.Token, 20, default)).Should().BeEmpty();
         (await AppDocuments.GetAppDocumentAsync(other.Token, "a", 20, default)).Should().NotBeNull();
     }
+
+    /// <summary>GetEarliestAppDocumentExpiryAsync: the first expiry of the documents that expire, until they are removed.</summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task GetEarliestAppDocumentExpiry_IsTheFirstExpiry_UntilItIsRemoved()
+    {
+        var owner = NewPerson();
+        await Persons.CreatePersonsAsync([owner], default);
+        (await AppDocuments.GetEarliestAppDocumentExpiryAsync(default)).Should().BeNull("no document is stored");
+        await AppDocuments.PutAppDocumentAsync(Document(owner.Token, "kept"), null, Audit(owner.Token), default);
+        await AppDocuments.PutAppDocumentAsync(Document(owner.Token, "cart", expiresAt: 50), null, Audit(owner.Token), default);
+        await AppDocuments.PutAppDocumentAsync(Document(owner.Token, "wishlist", expiresAt: 90), null, Audit(owner.Token), default);
+
+        (await AppDocuments.GetEarliestAppDocumentExpiryAsync(default)).Should().Be(50, "a document that never expires is not due");
+        await AppDocuments.DeleteExpiredAppDocumentsAsync(60, 10, Audit(null), default);
+        (await AppDocuments.GetEarliestAppDocumentExpiryAsync(default)).Should().Be(90);
+    }
 }

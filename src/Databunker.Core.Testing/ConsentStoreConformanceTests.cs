@@ -217,4 +217,21 @@ public abstract class ConsentStoreConformanceTests : StorageConformanceTests
         (await Consents.DeletePendingConsentsAsync(5, 10, default)).Should().Be(1);
         (await Consents.DeletePendingConsentsAsync(5, 10, default)).Should().Be(0);
     }
+
+    /// <summary>GetEarliestConsentExpiryAsync: the first expiry of the grants that are still a pair's latest decision.</summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task GetEarliestConsentExpiry_CountsOnlyGrantsThatAreStillTheLatestDecision()
+    {
+        var owner = NewPerson();
+        await Persons.CreatePersonsAsync([owner], default);
+        (await Consents.GetEarliestConsentExpiryAsync(default)).Should().BeNull("no decision is stored");
+        await Consents.AddConsentEventAsync(Decision(owner.Token, "newsletter", ConsentDecision.Granted, 10, expiresAt: 50), Audit(owner.Token), default);
+        await Consents.AddConsentEventAsync(Decision(owner.Token, "analytics", ConsentDecision.Granted, 10, expiresAt: 90), Audit(owner.Token), default);
+        (await Consents.GetEarliestConsentExpiryAsync(default)).Should().Be(50);
+
+        await Consents.AddConsentEventAsync(Decision(owner.Token, "newsletter", ConsentDecision.Withdrawn, 20), Audit(owner.Token), default);
+
+        (await Consents.GetEarliestConsentExpiryAsync(default)).Should().Be(90, "a withdrawn grant no longer runs out");
+    }
 }

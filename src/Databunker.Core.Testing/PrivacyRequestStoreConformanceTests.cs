@@ -161,4 +161,20 @@ public abstract class PrivacyRequestStoreConformanceTests : StorageConformanceTe
 
         public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
     }
+
+    /// <summary>GetEarliestPrivacyRequestWakeAsync: the first wake time of the stored requests; a request with none is not due.</summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task GetEarliestPrivacyRequestWake_IsTheFirstWakeTime()
+    {
+        var owner = NewPerson();
+        await Persons.CreatePersonsAsync([owner], default);
+        (await PrivacyRequests.GetEarliestPrivacyRequestWakeAsync(default)).Should().BeNull("no request is stored");
+        await PrivacyRequests.AddPrivacyRequestAsync(Request(owner.Token, wakeAt: null), Audit(owner.Token), default);
+        (await PrivacyRequests.GetEarliestPrivacyRequestWakeAsync(default)).Should().BeNull("a request without a wake time is not due");
+        await PrivacyRequests.AddPrivacyRequestAsync(Request(owner.Token, wakeAt: 700), Audit(owner.Token), default);
+        await PrivacyRequests.AddPrivacyRequestAsync(Request(owner.Token, wakeAt: 300), Audit(owner.Token), default);
+
+        (await PrivacyRequests.GetEarliestPrivacyRequestWakeAsync(default)).Should().Be(300);
+    }
 }

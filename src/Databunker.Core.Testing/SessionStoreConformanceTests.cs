@@ -207,4 +207,18 @@ public abstract class SessionStoreConformanceTests : StorageConformanceTests
         (await Sessions.GetSessionAsync(owned.IdHash, 20, null, default)).Should().BeNull();
         (await Sessions.GetSessionAsync(anonymous.IdHash, 20, null, default)).Should().NotBeNull();
     }
+
+    /// <summary>GetEarliestSessionExpiryAsync: the first expiry of the stored sessions, until they are removed.</summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task GetEarliestSessionExpiry_IsTheFirstExpiry_UntilItIsRemoved()
+    {
+        (await Sessions.GetEarliestSessionExpiryAsync(default)).Should().BeNull("no session is stored");
+        await Sessions.AddSessionAsync(Session(createdAt: 10), Audit(null), default);
+        await Sessions.AddSessionAsync(Session(createdAt: 30), Audit(null), default);
+
+        (await Sessions.GetEarliestSessionExpiryAsync(default)).Should().Be(110);
+        await Sessions.DeleteExpiredSessionsAsync(120, 10, default);
+        (await Sessions.GetEarliestSessionExpiryAsync(default)).Should().Be(130);
+    }
 }

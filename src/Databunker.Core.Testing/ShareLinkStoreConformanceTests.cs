@@ -137,4 +137,20 @@ public abstract class ShareLinkStoreConformanceTests : StorageConformanceTests
         (await ShareLinks.GetShareLinkAsync(owned.TokenHash, default)).Should().BeNull();
         (await ShareLinks.GetShareLinkAsync(kept.TokenHash, default)).Should().NotBeNull();
     }
+
+    /// <summary>GetEarliestShareLinkExpiryAsync: the first expiry of the stored links, until they are removed.</summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task GetEarliestShareLinkExpiry_IsTheFirstExpiry_UntilItIsRemoved()
+    {
+        var owner = NewPerson();
+        await Persons.CreatePersonsAsync([owner], default);
+        (await ShareLinks.GetEarliestShareLinkExpiryAsync(default)).Should().BeNull("no link is stored");
+        await ShareLinks.AddShareLinkAsync(Link(owner.Token, expiresAt: 100), Audit(owner.Token), default);
+        await ShareLinks.AddShareLinkAsync(Link(owner.Token, expiresAt: 80), Audit(owner.Token), default);
+
+        (await ShareLinks.GetEarliestShareLinkExpiryAsync(default)).Should().Be(80);
+        await ShareLinks.DeleteExpiredShareLinksAsync(90, 10, default);
+        (await ShareLinks.GetEarliestShareLinkExpiryAsync(default)).Should().Be(100);
+    }
 }

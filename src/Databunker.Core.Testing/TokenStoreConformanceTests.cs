@@ -153,4 +153,17 @@ public abstract class TokenStoreConformanceTests : StorageConformanceTests
         first[0].Person.Should().Be(owner.Token);
         first[0].PersonKey!.Ciphertext.Should().Equal(owner.DataKey.Ciphertext);
     }
+
+    /// <summary>GetEarliestTokenExpiryAsync: the first expiry of the tokens that expire, until they are removed; none without them.</summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task GetEarliestTokenExpiry_IsTheFirstExpiry_UntilItIsRemoved()
+    {
+        (await Tokens.GetEarliestTokenExpiryAsync(default)).Should().BeNull("no token is stored");
+        await Tokens.AddTokensAsync([Token(), Token(expiresAt: 70), Token(expiresAt: 50)], [Audit(null), Audit(null), Audit(null)], 10, default);
+
+        (await Tokens.GetEarliestTokenExpiryAsync(default)).Should().Be(50, "a token that never expires is not due");
+        await Tokens.DeleteExpiredTokensAsync(60, 10, default);
+        (await Tokens.GetEarliestTokenExpiryAsync(default)).Should().Be(70);
+    }
 }
