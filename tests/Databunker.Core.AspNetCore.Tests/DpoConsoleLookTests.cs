@@ -9,15 +9,15 @@ using Microsoft.Playwright;
 namespace Databunker.Core.AspNetCore.Tests;
 
 /// <summary>
-/// Every console page as a DPO sees it: axe-core's rules in two languages, light and dark; no internal name and no
+/// Every console page as a DPO sees it: axe-core's rules in two languages, light and dark, and on a phone; no internal name and no
 /// resource name on any page. With <c>DATABUNKER_SCREENSHOTS</c> set to a folder, every page is saved there in English
-/// (light and dark) and in German (light): <c>docs/images/dpo/</c> holds them.
+/// (light and dark, and on a phone) and in German (light): <c>docs/images/dpo/</c> holds them.
 /// </summary>
 [Category(Chromium.Category)]
 public sealed partial class DpoConsoleLookTests : BrowserTest
 {
     [Test]
-    public async Task EveryConsolePage_HasNoAccessibilityViolations_InTwoLanguages_LightAndDark()
+    public async Task EveryConsolePage_HasNoAccessibilityViolations_InTwoLanguages_LightAndDark_AndOnAPhone()
     {
         await using var console = await ConsoleHost.StartAsync();
         var pages = await SeedAsync(console);
@@ -46,7 +46,21 @@ public sealed partial class DpoConsoleLookTests : BrowserTest
             }
         }
 
-        scanned.Should().Be(pages.Count * 4);
+        // And on a 360-pixel phone, in English.
+        var phoneOptions = ConsoleHost.DpoBrowser();
+        phoneOptions.ViewportSize = new ViewportSize { Width = 360, Height = 740 };
+        var phone = await NewPageAsync(phoneOptions, recordDialogs: true);
+        foreach (var (name, open) in pages)
+        {
+            await open(phone);
+            var result = await phone.RunAxe();
+            scanned++;
+            findings.AddRange(result.Violations.Select(v => $"{name} (en, phone): {v.Id} [{v.Impact}] {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target.ToString()))}"));
+            (await phone.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth + 1")).Should().BeTrue("{0} fits a phone's width without scrolling sideways", name);
+            await SaveScreenshotAsync(phone, $"dpo-{name}-en-phone");
+        }
+
+        scanned.Should().Be(pages.Count * 5);
         findings.Should().BeEmpty("axe-core finds no violation of any impact on any console page");
         Dialogs.Should().BeEmpty();
     }
