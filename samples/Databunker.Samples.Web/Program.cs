@@ -57,8 +57,9 @@ if (!File.Exists(dpoPasswordFile))
     file.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))));
 }
 
-var dpoPassword = System.Text.Encoding.UTF8.GetBytes(File.ReadAllText(dpoPasswordFile).Trim());
-if (dpoPassword.Length < 16)
+var dpoPasswordText = File.ReadAllText(dpoPasswordFile).Trim();
+var dpoPassword = System.Text.Encoding.UTF8.GetBytes(dpoPasswordText);
+if (dpoPasswordText.Length < 16)
 {
     // A file left empty by a crash between its creation and its write would let anyone in with an empty password.
     throw new InvalidOperationException($"The DPO's password in {dpoPasswordFile} is shorter than 16 characters: delete the file, and the next start makes a new one.");

@@ -22,4 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "A privacy portal code request was refused: the {Limit} limit of code requests is reached for this window.")]
     public static partial void CodeRequestLimited(ILogger logger, string limit);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "A DPO's expiration did not start: sending the links threw {ExceptionType} (no address to mail them to, no link address configured, or the mail did not go).")]
+    public static partial void ExpirationNotStarted(ILogger logger, string exceptionType);
 }

@@ -323,7 +323,7 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
                 ? reasons[0].GetString()
                 : null;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             return null;
         }

@@ -298,7 +298,10 @@ public sealed class DpoConsoleTests
 
         export.Content.Headers.ContentDisposition!.FileName.Should().Contain("export-");
         JsonDocument.Parse(await export.Content.ReadAsStringAsync()).RootElement.GetRawText().Should().Contain("Ada Lovelace");
-        var action = (await console.Host.Vault.GetAuditEventsAsync(console.Person)).Single(e => e.Operation == DpoConsole.ActionOperation);
+        var trail = await console.Host.Vault.GetAuditEventsAsync(console.Person);
+        var action = trail.Single(e => e.Operation == DpoConsole.ActionOperation);
+        trail.SkipWhile(e => e.Operation != AuditOperations.PersonExport).Select(e => e.Operation).Should().StartWith(
+            [AuditOperations.PersonExport, DpoConsole.ActionOperation], "the reason follows the export, so the history (newest first) shows it just above what was done");
         PrivacyPortal.Describe(new PortalText(CultureInfo.GetCultureInfo("en"), null), new DatabunkerPageOptions(), action)
             .Should().Be(PortalTour.Text("en", "Event.ConsoleAction", PortalTour.Text("en", "Dpo.Reason.legal") + ": Court order 12/2026"));
     }
@@ -340,6 +343,8 @@ public sealed class DpoConsoleTests
         started.StatusCode.Should().Be(HttpStatusCode.Conflict);
         (await started.Content.ReadAsStringAsync()).Should().Contain(PortalTour.Text("en", "Dpo.Expiration.Failed.Title"));
         (await console.Host.Expirations.GetStatusAsync(PersonLookup.ByToken(nameless)))!.State.Should().Be(Expiration.ExpirationState.None);
+        (await console.Host.Vault.GetAuditEventsAsync(nameless)).Should().NotContain(e => e.Operation == DpoConsole.ActionOperation, "nothing was done, so no reason for it is recorded");
+        console.Host.Logs.Lines.Should().Contain(l => l.Contains("expiration did not start", StringComparison.Ordinal)).And.NotContain(l => l.Contains("No Address", StringComparison.Ordinal));
     }
 
     private sealed class NoMail : IDatabunkerMailSender

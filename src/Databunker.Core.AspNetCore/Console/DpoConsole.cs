@@ -165,7 +165,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
             // A carrying-out that failed is the request's news, not the DPO's mistake: the page says so with a 200.
             var unknown = message == "Dpo.Action.Unknown";
             var failed = done.State == PrivacyRequestState.Failed;
-            await RenderRequestAsync(context, done, unknown ? 400 : 200, failed ? "Dpo.Action.Failed" : message, failed || unknown);
+            await RenderRequestAsync(context, done, unknown ? 400 : 200, unknown ? message : failed ? "Dpo.Action.Failed" : message, failed || unknown);
         }
         catch (Exception ex) when (ex is PrivacyRequestStateException or VersionConflictException)
         {
@@ -455,8 +455,10 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
             }
         }
 
-        // The reason goes with the action, sealed under the person's key, before the action itself.
-        await services.GetRequiredService<IVaultAdministration>().RecordAuditEventAsync(ActionOperation, token, reason, ct);
+        // The reason goes with the action, sealed under the person's key: after it, so that in the person's history (newest
+        // first) it stands above the line that says what was done; before a forget, which leaves nothing after it.
+        var admin = services.GetRequiredService<IVaultAdministration>();
+        Task RecordAsync() => admin.RecordAuditEventAsync(ActionOperation, token, reason, ct);
         switch (action)
         {
             case "start-expiration":
@@ -464,18 +466,25 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
                 {
                     await services.GetRequiredService<IExpirationManager>().StartAsync(PersonLookup.ByToken(token), cancellationToken: ct);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (ex is not (OperationCanceledException or DatabunkerException))
                 {
-                    // No address to mail the links to, no link address configured, or the mail did not go: the vault
-                    // starts nothing when the links cannot be sent.
+                    // The links could not be sent (no address to mail them to, no link address configured, or the mail
+                    // did not go), and the vault starts nothing then. The vault's own failures are not this: they go on.
+                    Log.ExpirationNotStarted(
+                        services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("Databunker.Core.AspNetCore"), ex.GetType().Name);
                     await MessageAsync(context, 409, "Dpo.Expiration.Failed.Title", "Dpo.Expiration.Failed.Text", isError: true);
                     return;
                 }
 
+                await RecordAsync();
                 await MessageAsync(context, 200, "Dpo.Done.Title", "Dpo.Done.ExpirationStarted", isError: false);
                 return;
             case "cancel-expiration":
-                await services.GetRequiredService<IExpirationManager>().CancelAsync(PersonLookup.ByToken(token), ct);
+                if (await services.GetRequiredService<IExpirationManager>().CancelAsync(PersonLookup.ByToken(token), ct))
+                {
+                    await RecordAsync();
+                }
+
                 await MessageAsync(context, 200, "Dpo.Done.Title", "Dpo.Done.ExpirationCancelled", isError: false);
                 return;
             case "export":
@@ -483,6 +492,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
                 await using (buffer.ConfigureAwait(false))
                 {
                     await services.GetRequiredService<IPersonExporter>().ExportAsync(token, buffer, ct);
+                    await RecordAsync();
                     context.Response.ContentType = "application/json";
                     context.Response.Headers.ContentDisposition = $"attachment; filename=\"export-{token:N}.json\"";
                     await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), ct);
@@ -490,6 +500,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
 
                 return;
             default:
+                await RecordAsync();
                 await vault.ForgetPersonAsync(PersonLookup.ByToken(token), ct);
                 await MessageAsync(context, 200, "Dpo.Done.Title", "Dpo.Done.Forgotten", isError: false);
                 return;

@@ -144,8 +144,8 @@ public interface IVaultAdministration
 
     /// <summary>
     /// Each module's backlog, by module name: when its first item falls or fell due and how long ago. For a dashboard
-    /// (the DPO console's operations page); it reads one aggregate per module, the consent ledger's over its latest
-    /// grants.
+    /// (the DPO console's operations page); it reads one indexed aggregate per module, except the consent ledger's,
+    /// which steps over grants that a later decision superseded, as its expiry sweep does.
     /// </summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The modules in name order.</returns>
