@@ -143,9 +143,7 @@ internal static class AdminApi
                 return;
             }
 
-            context.Response.ContentType = "application/json";
-            context.Response.Headers.ContentDisposition = $"attachment; filename=\"export-{token:N}.json\"";
-            await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted);
+            await JsonAttachment.WriteAsync(context, buffer, $"export-{token:N}.json");
         }
     }
 

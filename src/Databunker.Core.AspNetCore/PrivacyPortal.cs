@@ -153,9 +153,7 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
         await using (buffer.ConfigureAwait(false))
         {
             await context.RequestServices.GetRequiredService<IPersonExporter>().ExportAsync(person, buffer, context.RequestAborted);
-            context.Response.ContentType = "application/json";
-            context.Response.Headers.ContentDisposition = "attachment; filename=\"my-data.json\"";
-            await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted);
+            await JsonAttachment.WriteAsync(context, buffer, "my-data.json");
         }
     });
 
@@ -196,22 +194,7 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
     {
         var page = PersonContext(context, "history");
         var text = (PortalText)page.Text;
-        var events = new List<PortalEvent>();
-        foreach (var e in (await context.RequestServices.GetRequiredService<IPersonalDataVault>().GetAuditEventsAsync(person, context.RequestAborted)).Reverse())
-        {
-            var what = Describe(text, pages.Options, e);
-            var succeeded = e.Outcome == "success";
-
-            // The same thing again and again in a row (each page view reads the profile) is one line with its count.
-            if (events.Count > 0 && events[^1] is { } last && last.What == what && last.Succeeded == succeeded && last.At.UtcDateTime.Date == e.At.UtcDateTime.Date)
-            {
-                events[^1] = last with { Times = last.Times + 1 };
-                continue;
-            }
-
-            events.Add(new PortalEvent(e.At, what, succeeded, 1));
-        }
-
+        var events = Timeline(await context.RequestServices.GetRequiredService<IPersonalDataVault>().GetAuditEventsAsync(person, context.RequestAborted), e => Describe(text, pages.Options, e));
         await pages.RenderAsync(context, 200, new PortalHistoryPage(page, text["Nav.History"].Value, events), static m => new AspNetCoreGeneratedDocument.Templates_History { Model = m });
     });
 
@@ -240,8 +223,31 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
 
     // ---- words ---------------------------------------------------------------------------------------------------
 
+    /// <summary>
+    /// A person's audit events as a history, newest first, each as <paramref name="describe"/> says it. The same thing
+    /// again and again in a row on one day (each page view reads the profile) is one line with its count.
+    /// </summary>
+    internal static List<PortalEvent> Timeline(IReadOnlyList<AuditEvent> trail, Func<AuditEvent, string> describe)
+    {
+        var events = new List<PortalEvent>();
+        foreach (var e in trail.Reverse())
+        {
+            var what = describe(e);
+            var succeeded = e.Outcome == "success";
+            if (events.Count > 0 && events[^1] is { } last && last.What == what && last.Succeeded == succeeded && last.At.UtcDateTime.Date == e.At.UtcDateTime.Date)
+            {
+                events[^1] = last with { Times = last.Times + 1 };
+                continue;
+            }
+
+            events.Add(new PortalEvent(e.At, what, succeeded, 1));
+        }
+
+        return events;
+    }
+
     /// <summary>A stored object's fields: labels in the page's language where the package (or host) knows the field, values as stored.</summary>
-    private static List<PortalField> Fields(PortalText text, JsonElement? value)
+    internal static List<PortalField> Fields(PortalText text, JsonElement? value)
     {
         var fields = new List<PortalField>();
         if (value is { ValueKind: JsonValueKind.Object } element)

@@ -136,15 +136,6 @@ public sealed partial class DpoConsoleLookTests : BrowserTest
         ];
     }
 
-    private static async Task SaveScreenshotAsync(IPage page, string name)
-    {
-        if (Environment.GetEnvironmentVariable("DATABUNKER_SCREENSHOTS") is { Length: > 0 } folder)
-        {
-            Directory.CreateDirectory(folder);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".jpg"), FullPage = true, Type = ScreenshotType.Jpeg, Quality = 80 });
-        }
-    }
-
     [GeneratedRegex(@"\b(Dpo|Layout|Nav|Field|RequestType|RequestState|Event|Actor|Failed|Expired)\.[A-Za-z]")]
     private static partial Regex ResourceName();
 }

@@ -34,13 +34,9 @@ public sealed partial class MailLookTests : BrowserTest
                     var result = await page.RunAxe();
                     findings.AddRange(result.Violations.Select(v => $"{mail.Kind} ({language}, {viewport}): {v.Id} [{v.Impact}] {v.Help}"));
                     (await page.EvaluateAsync<int>("document.documentElement.scrollWidth")).Should().BeLessThanOrEqualTo(width, "the {0} mail fits a {1}-pixel screen", mail.Kind, width);
-                    if (Environment.GetEnvironmentVariable("DATABUNKER_SCREENSHOTS") is { Length: > 0 } folder && (language == "en" || viewport == "desktop"))
+                    if (language == "en" || viewport == "desktop")
                     {
-                        Directory.CreateDirectory(folder);
-                        await page.ScreenshotAsync(new PageScreenshotOptions
-                        {
-                            Path = Path.Combine(folder, $"mail-{Kebab(mail.Kind)}-{language}-{viewport}.jpg"), FullPage = true, Type = ScreenshotType.Jpeg, Quality = 80,
-                        });
+                        await SaveScreenshotAsync(page, $"mail-{Kebab(mail.Kind)}-{language}-{viewport}");
                     }
                 }
             }

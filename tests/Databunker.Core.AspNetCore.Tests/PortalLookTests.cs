@@ -143,15 +143,6 @@ public sealed partial class PortalLookTests : BrowserTest
         return page;
     }
 
-    private static async Task SaveScreenshotAsync(IPage page, string name)
-    {
-        if (Environment.GetEnvironmentVariable("DATABUNKER_SCREENSHOTS") is { Length: > 0 } folder)
-        {
-            Directory.CreateDirectory(folder);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".jpg"), FullPage = true, Type = ScreenshotType.Jpeg, Quality = 80 });
-        }
-    }
-
     [GeneratedRegex(@"\b(Layout|Nav|Data|Field|Consents?|Requests?|RequestType|RequestState|Sessions|History|Actor|Event|EventYou|Delete|Deleted|SignIn|Code|TooMany|Expired|Failed|Link|Device|Correct)\.[A-Za-z]")]
     private static partial Regex ResourceName();
 

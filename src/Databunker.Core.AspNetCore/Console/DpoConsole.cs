@@ -363,7 +363,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
         var sections = new List<PortalSection>();
         foreach (var info in await appData.ListAsync(token, ct))
         {
-            sections.Add(new PortalSection(info.App, Fields(text, (await appData.GetAsync(token, info.App, ct))?.Data)));
+            sections.Add(new PortalSection(info.App, PrivacyPortal.Fields(text, (await appData.GetAsync(token, info.App, ct))?.Data)));
         }
 
         var consents = new List<DpoConsentRow>();
@@ -388,24 +388,13 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
         var requests = (await services.GetRequiredService<IPrivacyRequestManager>().ListForPersonAsync(token, ct))
             .OrderByDescending(r => r.ReceivedAt).Select(r => Row(context, page, r, now)).ToList();
         var expiration = await services.GetRequiredService<IExpirationManager>().GetStatusAsync(PersonLookup.ByToken(token), ct);
-        var trail = new List<PortalEvent>();
-        foreach (var e in (await services.GetRequiredService<IPersonalDataVault>().GetAuditEventsAsync(token, ct)).Reverse())
-        {
-            var what = text["Dpo.Trail", e.Actor, PrivacyPortal.Describe(text, pages.Options, e)].Value;
-            var succeeded = e.Outcome == "success";
-            if (trail.Count > 0 && trail[^1] is { } last && last.What == what && last.Succeeded == succeeded && last.At.UtcDateTime.Date == e.At.UtcDateTime.Date)
-            {
-                trail[^1] = last with { Times = last.Times + 1 };
-                continue;
-            }
-
-            trail.Add(new PortalEvent(e.At, what, succeeded, 1));
-        }
+        var trail = PrivacyPortal.Timeline(
+            await services.GetRequiredService<IPersonalDataVault>().GetAuditEventsAsync(token, ct), e => text["Dpo.Trail", e.Actor, PrivacyPortal.Describe(text, pages.Options, e)].Value);
 
         var email = Email(person);
         await pages.RenderAsync(context, 200, new DpoPersonPage(page, text["Dpo.Person.Title"].Value, token, Url(context, "people/" + token.ToString("D")))
         {
-            Profile = Fields(text, person.Profile),
+            Profile = PrivacyPortal.Fields(text, person.Profile),
             AppData = sections,
             Consents = consents,
             Sessions = sessions,
@@ -493,9 +482,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
                 {
                     await services.GetRequiredService<IPersonExporter>().ExportAsync(token, buffer, ct);
                     await RecordAsync();
-                    context.Response.ContentType = "application/json";
-                    context.Response.Headers.ContentDisposition = $"attachment; filename=\"export-{token:N}.json\"";
-                    await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), ct);
+                    await JsonAttachment.WriteAsync(context, buffer, $"export-{token:N}.json");
                 }
 
                 return;
@@ -693,7 +680,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
         {
             Passes = passes,
             Backlog = backlog.Select(m => new PortalField(
-                text is PortalText portal && portal.Has("Dpo.Backlog.Module." + m.Module) ? text["Dpo.Backlog.Module." + m.Module].Value : m.Module,
+                ((PortalText)text).Or("Dpo.Backlog.Module." + m.Module, m.Module),
                 m.EarliestDue is not { } due ? text["Dpo.Backlog.None"].Value
                     : m.Overdue > TimeSpan.Zero ? text["Dpo.Backlog.Overdue", PortalCulture.Date(due, culture), (int)Math.Ceiling(m.Overdue.TotalMinutes)].Value
                     : text["Dpo.Backlog.Next", PortalCulture.Date(due, culture)].Value)).ToList(),
@@ -717,7 +704,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
         }, static m => new AspNetCoreGeneratedDocument.Templates_DpoOperations { Model = m });
     }
 
-    private static string Module(IStringLocalizer text, string module) => text is PortalText portal && portal.Has("Dpo.Module." + module) ? text["Dpo.Module." + module].Value : module;
+    private static string Module(IStringLocalizer text, string module) => ((PortalText)text).Or("Dpo.Module." + module, module);
 
     // ---- words ---------------------------------------------------------------------------------------------------
 
@@ -727,7 +714,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
     private static string Outcome(IStringLocalizer text, PrivacyRequest request) => request.Outcome switch
     {
         null => request.IsClosed ? text["Dpo.State." + request.State].Value : text["Dpo.Outcome.Pending"].Value,
-        var code when text is PortalText portal && portal.Has("Dpo.Outcome." + code) => text["Dpo.Outcome." + code].Value,
+        var code when ((PortalText)text).Has("Dpo.Outcome." + code) => text["Dpo.Outcome." + code].Value,
         var code => text["Dpo.Outcome.Other", code].Value,
     };
 
@@ -749,20 +736,6 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
             Url(context, "requests/" + request.Id.ToString("D")), Number(request.Id), text["Dpo.Type." + request.Type].Value, text["Dpo.Regime." + request.Regime].Value,
             text["Dpo.State." + request.State].Value, PortalCulture.Day(request.ReceivedAt, zone, page.Culture), PortalCulture.LastDay(request.DueAt, zone, page.Culture),
             days, IsOverdue(request, now), !request.IsClosed);
-    }
-
-    private static List<PortalField> Fields(PortalText text, JsonElement? value)
-    {
-        var fields = new List<PortalField>();
-        if (value is { ValueKind: JsonValueKind.Object } element)
-        {
-            foreach (var property in element.EnumerateObject())
-            {
-                fields.Add(new PortalField(PrivacyPortal.Label(text, property.Name), property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText()));
-            }
-        }
-
-        return fields;
     }
 
     private static List<DpoOption> Options<TEnum>(IStringLocalizer text, string prefix, TEnum? chosen, string all)

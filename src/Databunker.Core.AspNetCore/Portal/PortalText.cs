@@ -44,6 +44,9 @@ internal sealed class PortalText(CultureInfo culture, IStringLocalizer? host) : 
     }
 
     /// <summary>Whether the package or the host has words for <paramref name="name"/>.</summary>
+    /// <summary>The words for <paramref name="name"/> where the host or the package has them, otherwise <paramref name="fallback"/> (a module's own name, say).</summary>
+    public string Or(string name, string fallback) => Has(name) ? this[name].Value : fallback;
+
     public bool Has(string name) => host?[name] is { ResourceNotFound: false } || Resources.GetString(name, CultureInfo.InvariantCulture) is not null;
 
     public IEnumerable<LocalizedString> GetAllStrings(bool includeParentCultures)

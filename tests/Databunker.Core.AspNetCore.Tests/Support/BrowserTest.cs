@@ -30,6 +30,20 @@ public abstract class BrowserTest
     [SetUp]
     public void ClearDialogs() => Dialogs.Clear();
 
+    /// <summary>
+    /// Saves the whole page as <c>{name}.jpg</c> in the folder that <c>DATABUNKER_SCREENSHOTS</c> names; does nothing
+    /// without it. The docs' screenshots are made this way.
+    /// </summary>
+    protected static async Task SaveScreenshotAsync(IPage page, string name)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        if (Environment.GetEnvironmentVariable("DATABUNKER_SCREENSHOTS") is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".jpg"), FullPage = true, Type = ScreenshotType.Jpeg, Quality = 80 });
+        }
+    }
+
     /// <summary>A page in a fresh browser context (its own cookies), with a dialog handler attached before it acts.</summary>
     protected Task<IPage> NewPageAsync() => NewPageAsync(new BrowserNewContextOptions(), recordDialogs: true);
 
