@@ -3,6 +3,8 @@ using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+using Databunker.Core.Privacy;
+
 namespace Databunker.Core.AspNetCore;
 
 /// <summary>
@@ -100,7 +102,7 @@ internal sealed class PortalCodeQueue : IDisposable
         {
             using (AuditActor.Begin(PrivacyPortal.CodeActor))
             {
-                person = (await services.GetRequiredService<IPersonalDataVault>().GetPersonAsync(PersonLookup.ByEmail(mail.Email), _abandon.Token).ConfigureAwait(false))?.Token;
+                person = (await services.GetRequiredService<IPersonalDataVault>().GetPersonForPurposeAsync(PersonLookup.ByEmail(mail.Email), Purposes.DataProtection, _abandon.Token).ConfigureAwait(false))?.Token;
             }
         }
         catch (VaultInputException)

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 
+using Databunker.Core.Privacy;
+
 namespace Databunker.Core.AspNetCore;
 
 /// <summary>
@@ -129,7 +131,7 @@ internal sealed partial class PrivacyPortal
             profile is not { ValueKind: JsonValueKind.Object } p || !p.TryGetProperty(f, out var value) || value.ValueKind is JsonValueKind.String or JsonValueKind.Null);
 
     private static async Task<JsonElement?> ProfileAsync(HttpContext context, Guid person) =>
-        (await context.RequestServices.GetRequiredService<IPersonalDataVault>().GetPersonAsync(PersonLookup.ByToken(person), context.RequestAborted))?.Profile;
+        (await context.RequestServices.GetRequiredService<IPersonalDataVault>().GetPersonForPurposeAsync(PersonLookup.ByToken(person), Purposes.DataProtection, context.RequestAborted))?.Profile;
 
     /// <summary>A text field as the form shows it; a missing (or null) one as empty.</summary>
     private static string Value(JsonElement? profile, string field) =>

@@ -6,6 +6,8 @@ using Databunker.Core.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
+using Databunker.Core.Privacy;
+
 namespace Databunker.Core.AspNetCore;
 
 /// <summary>The portal's own sign-in by a one-time code mailed through the host's <see cref="IPortalCodeSender"/>.</summary>
@@ -181,7 +183,7 @@ internal sealed partial class PrivacyPortal
         {
             using (AuditActor.Begin(Actor))
             {
-                return (await context.RequestServices.GetRequiredService<IPersonalDataVault>().GetPersonAsync(PersonLookup.ByEmail(email), context.RequestAborted))?.Token;
+                return (await context.RequestServices.GetRequiredService<IPersonalDataVault>().GetPersonForPurposeAsync(PersonLookup.ByEmail(email), Purposes.DataProtection, context.RequestAborted))?.Token;
             }
         }
         catch (VaultInputException)

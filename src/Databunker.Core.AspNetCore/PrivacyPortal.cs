@@ -57,12 +57,12 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
         var services = context.RequestServices;
         var page = PersonContext(context, "");
         var text = (PortalText)page.Text;
-        var user = await services.GetRequiredService<IPersonalDataVault>().GetPersonAsync(PersonLookup.ByToken(person), context.RequestAborted);
+        var user = await services.GetRequiredService<IPersonalDataVault>().GetPersonForPurposeAsync(PersonLookup.ByToken(person), Purposes.DataProtection, context.RequestAborted);
         var appData = services.GetRequiredService<IAppDataManager>();
         var sections = new List<PortalSection>();
         foreach (var info in await appData.ListAsync(person, context.RequestAborted))
         {
-            sections.Add(new PortalSection(info.App, Fields(text, (await appData.GetAsync(person, info.App, context.RequestAborted))?.Data)));
+            sections.Add(new PortalSection(info.App, Fields(text, (await appData.GetForPurposeAsync(person, info.App, Purposes.DataProtection, context.RequestAborted))?.Data)));
         }
 
         await pages.RenderAsync(context, 200, new PortalDataPage(
@@ -194,7 +194,7 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
     {
         var page = PersonContext(context, "history");
         var text = (PortalText)page.Text;
-        var events = Timeline(await context.RequestServices.GetRequiredService<IPersonalDataVault>().GetAuditEventsAsync(person, context.RequestAborted), e => Describe(text, pages.Options, e));
+        var events = Timeline(await context.RequestServices.GetRequiredService<IPersonalDataVault>().GetAuditEventsAsync(person, context.RequestAborted), e => Describe(text, pages.Options, e, context.RequestServices.GetService<IPrivacyCatalog>()));
         await pages.RenderAsync(context, 200, new PortalHistoryPage(page, text["Nav.History"].Value, events), static m => new AspNetCoreGeneratedDocument.Templates_History { Model = m });
     });
 
@@ -278,8 +278,23 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
     /// An audit event as a sentence naming who did it: the person's own (in the portal) in the second person, anyone
     /// else by a name the host gave the actor, or as "our service".
     /// </summary>
-    internal static string Describe(PortalText text, DatabunkerPageOptions options, AuditEvent e)
+    internal static string Describe(PortalText text, DatabunkerPageOptions options, AuditEvent e, IPrivacyCatalog? catalog)
     {
+        // A read for a purpose of the catalogue: the purpose in the host's words, and the fields read by their labels.
+        if (e.Operation is AuditOperations.PersonUse or AuditOperations.AppDataGet && Use(e.Details) is ({ } purpose, var fields) && purpose != Purposes.DataProtection)
+        {
+            var who = options.ActorNames.TryGetValue(e.Actor, out var name) ? name : text["Actor.Service"].Value;
+            var said = catalog?.FindActivity(purpose)?.Purpose ?? purpose;
+            return e.Operation == AuditOperations.AppDataGet
+                ? text["Event.AppPurposeUse", who, said].Value
+                : text["Event.PurposeUse", who, said, string.Join(", ", fields.Select(f => Label(text, f)).Distinct())].Value;
+        }
+
+        if (e.Operation == AuditOperations.PersonUse)
+        {
+            return Describe(text, options, AuditOperations.PersonGet, e.Actor);
+        }
+
         // A DPO's look at the person's record, with the reason the DPO gave (sealed under the person's key), or at a request.
         if (e.Operation == DpoConsole.LookupOperation)
         {
@@ -313,6 +328,39 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
         var colon = stated.IndexOf(": ", StringComparison.Ordinal);
         var code = colon < 0 ? stated : stated[..colon];
         return DpoConsole.Reasons.Contains(code) ? text["Dpo.Reason." + code].Value + (colon < 0 ? string.Empty : stated[colon..]) : stated;
+    }
+
+    /// <summary>The purpose of a read and the top-level fields it returned, from its details; a null purpose when it names none.</summary>
+    private static (string? Purpose, List<string> Fields) Use(string? details)
+    {
+        var fields = new List<string>();
+        if (details is null)
+        {
+            return (null, fields);
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(details);
+            var root = document.RootElement;
+            var purpose = root.TryGetProperty("purpose", out var p) && p.ValueKind == JsonValueKind.Array && p.GetArrayLength() > 0 ? p[0].GetString() : null;
+            if (root.TryGetProperty("fields", out var f) && f.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var pointer in f.EnumerateArray())
+                {
+                    // "/address/city" is the person's address: the top-level member, unescaped (RFC 6901).
+                    var text = pointer.GetString() ?? string.Empty;
+                    var top = text.Length > 1 ? text[1..].Split('/')[0].Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal) : text;
+                    fields.Add(top);
+                }
+            }
+
+            return (purpose, fields);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return (null, fields);
+        }
     }
 
     private static string? Stated(string? details)

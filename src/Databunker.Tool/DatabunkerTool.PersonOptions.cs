@@ -2,6 +2,8 @@ using System.CommandLine;
 using Databunker.Core;
 using Microsoft.Extensions.DependencyInjection;
 
+using Databunker.Core.Privacy;
+
 namespace Databunker.Tool;
 
 /// <summary>The options that name a person, by token or through one of the vault's indexes.</summary>
@@ -47,7 +49,7 @@ internal static partial class DatabunkerTool
                 return lookup.Token;
             }
 
-            var found = await services.GetRequiredService<IPersonalDataVault>().GetPersonAsync(lookup, cancellationToken).ConfigureAwait(false);
+            var found = await services.GetRequiredService<IPersonalDataVault>().GetPersonForPurposeAsync(lookup, Purposes.DataProtection, cancellationToken).ConfigureAwait(false);
             return found?.Token ?? throw new ArgumentException($"No person in this vault has that {lookup.Kind.ToString().ToLowerInvariant()}.");
         }
 

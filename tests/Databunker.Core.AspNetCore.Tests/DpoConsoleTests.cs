@@ -166,9 +166,9 @@ public sealed class DpoConsoleTests
         var lookup = (await console.Host.Vault.GetAuditEventsAsync(console.Person)).Single(e => e.Operation == DpoConsole.LookupOperation);
         lookup.Actor.Should().Be(ConsoleHost.Dpo);
         lookup.Details.Should().Contain("complaint: Ticket 4711", "the reason's code and the DPO's words are kept, not the console's language");
-        PrivacyPortal.Describe(new PortalText(CultureInfo.GetCultureInfo("en"), null), new DatabunkerPageOptions(), lookup)
+        PrivacyPortal.Describe(new PortalText(CultureInfo.GetCultureInfo("en"), null), new DatabunkerPageOptions(), lookup, null)
             .Should().Be("Our data protection officer looked at your data. The reason they gave: Looking into a complaint: Ticket 4711");
-        PrivacyPortal.Describe(new PortalText(CultureInfo.GetCultureInfo("de"), null), new DatabunkerPageOptions(), lookup)
+        PrivacyPortal.Describe(new PortalText(CultureInfo.GetCultureInfo("de"), null), new DatabunkerPageOptions(), lookup, null)
             .Should().Be(PortalTour.Text("de", "Event.ConsoleLookup", PortalTour.Text("de", "Dpo.Reason.complaint") + ": Ticket 4711"), "a German reader reads the reason in German");
         console.Host.Holds("Ticket 4711").Should().BeFalse("the reason is sealed under the person's key");
     }
@@ -302,7 +302,7 @@ public sealed class DpoConsoleTests
         var action = trail.Single(e => e.Operation == DpoConsole.ActionOperation);
         trail.SkipWhile(e => e.Operation != AuditOperations.PersonExport).Select(e => e.Operation).Should().StartWith(
             [AuditOperations.PersonExport, DpoConsole.ActionOperation], "the reason follows the export, so the history (newest first) shows it just above what was done");
-        PrivacyPortal.Describe(new PortalText(CultureInfo.GetCultureInfo("en"), null), new DatabunkerPageOptions(), action)
+        PrivacyPortal.Describe(new PortalText(CultureInfo.GetCultureInfo("en"), null), new DatabunkerPageOptions(), action, null)
             .Should().Be(PortalTour.Text("en", "Event.ConsoleAction", PortalTour.Text("en", "Dpo.Reason.legal") + ": Court order 12/2026"));
     }
 

@@ -83,9 +83,9 @@ public sealed class MailTests
         await using var __ = host;
         var ticket = await host.StartExpirationAsync("history@example.com");
 
-        var read = (await host.Vault.GetAuditEventsAsync(ticket.PersonToken)).Should().ContainSingle(e => e.Operation == AuditOperations.PersonGet).Subject;
+        var read = (await host.Vault.GetAuditEventsAsync(ticket.PersonToken)).Should().ContainSingle(e => e.Operation == AuditOperations.PersonUse).Subject;
         read.Actor.Should().Be(MailComposer.Actor);
-        PrivacyPortal.Describe(new PortalText(CultureInfo.GetCultureInfo("en"), null), new DatabunkerPageOptions(), read.Operation, read.Actor)
+        PrivacyPortal.Describe(new PortalText(CultureInfo.GetCultureInfo("en"), null), new DatabunkerPageOptions(), read, null)
             .Should().Be(Text("en", "Event.Mail"));
     }
 

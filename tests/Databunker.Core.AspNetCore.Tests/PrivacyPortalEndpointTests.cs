@@ -213,6 +213,28 @@ public sealed class PrivacyPortalEndpointTests
     }
 
     [Test]
+    public async Task AReadForAPurpose_IsInThePersonsHistory_WithThePurposeAndTheFieldsUsed()
+    {
+        var (host, mailbox) = await PortalMailbox.StartAsync(configure: b => b.Services.Configure<DatabunkerOptions>(o => o.Privacy.Activities.Add(new Privacy.ProcessingActivity
+        {
+            Name = "delivery",
+            Purpose = "Delivering your orders",
+            LegalBasis = Privacy.LegalBasis.Contract,
+            Fields = [new() { Path = "/name" }, new() { Path = "/address/city" }, new() { Path = "/address/street" }],
+        })));
+        await using var _host = host;
+        var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "parcel@example.com", name = "Pat", address = new { city = "Leeds", street = "1 High St" } }));
+        await host.Vault.ForPurpose("delivery").GetPersonAsync(PersonLookup.ByToken(person));
+        using var browser = await SignInAsync(host, mailbox, person, "parcel@example.com");
+
+        var history = WebUtility.HtmlDecode(await browser.GetStringAsync("privacy/portal/history?culture=en"));
+        history.Should().Contain("Our service used your data for “Delivering your orders”: Name, Address.");
+        var german = WebUtility.HtmlDecode(await browser.GetStringAsync("privacy/portal/history?culture=de"));
+        german.Should().Contain("Unser Service hat Ihre Daten für „Delivering your orders“ verwendet: Name, Adresse.", "the fields are named in the reader's language, the purpose in the host's words");
+        history.Should().NotContain("Leeds", "the history names fields, never their values");
+    }
+
+    [Test]
     public void Mapping_WithABrandOutsideTheHostsOrigin_Fails()
     {
         using var app = UnmappedApp(services => services.Configure<DatabunkerPageOptions>(o => o.Brand.LogoPath = "https://cdn.example/logo.svg"));

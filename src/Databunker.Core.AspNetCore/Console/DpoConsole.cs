@@ -336,7 +336,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
         }
 
         var vault = context.RequestServices.GetRequiredService<IPersonalDataVault>();
-        var person = await vault.GetPersonAsync(lookup, context.RequestAborted);
+        var person = await vault.GetPersonForPurposeAsync(lookup, Purposes.DataProtection, context.RequestAborted);
         if (person is null)
         {
             await context.RequestServices.GetRequiredService<IVaultAdministration>().RecordAuditEventAsync(LookupOperation, cancellationToken: context.RequestAborted);
@@ -389,7 +389,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
             .OrderByDescending(r => r.ReceivedAt).Select(r => Row(context, page, r, now)).ToList();
         var expiration = await services.GetRequiredService<IExpirationManager>().GetStatusAsync(PersonLookup.ByToken(token), ct);
         var trail = PrivacyPortal.Timeline(
-            await services.GetRequiredService<IPersonalDataVault>().GetAuditEventsAsync(token, ct), e => text["Dpo.Trail", e.Actor, PrivacyPortal.Describe(text, pages.Options, e)].Value);
+            await services.GetRequiredService<IPersonalDataVault>().GetAuditEventsAsync(token, ct), e => text["Dpo.Trail", e.Actor, PrivacyPortal.Describe(text, pages.Options, e, services.GetService<IPrivacyCatalog>())].Value);
 
         var email = Email(person);
         await pages.RenderAsync(context, 200, new DpoPersonPage(page, text["Dpo.Person.Title"].Value, token, Url(context, "people/" + token.ToString("D")))
@@ -427,7 +427,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
             return;
         }
 
-        var person = await vault.GetPersonAsync(PersonLookup.ByToken(token), ct);
+        var person = await vault.GetPersonForPurposeAsync(PersonLookup.ByToken(token), Purposes.DataProtection, ct);
         if (person is null)
         {
             await MessageAsync(context, 404, "Dpo.Gone.Title", "Dpo.Gone.Text", isError: true);

@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using RazorSlices;
 
+using Databunker.Core.Privacy;
+
 namespace Databunker.Core.AspNetCore;
 
 /// <summary>What a mail says, written by its hook in the language the composer chose.</summary>
@@ -56,7 +58,7 @@ internal sealed class MailComposer(
             PersonRecord? record;
             using (AuditActor.Begin(Actor))
             {
-                record = await scope.ServiceProvider.GetRequiredService<IPersonalDataVault>().GetPersonAsync(PersonLookup.ByToken(person), cancellationToken).ConfigureAwait(false);
+                record = await scope.ServiceProvider.GetRequiredService<IPersonalDataVault>().GetPersonForPurposeAsync(PersonLookup.ByToken(person), Purposes.DataProtection, cancellationToken).ConfigureAwait(false);
             }
 
             if (record is null)

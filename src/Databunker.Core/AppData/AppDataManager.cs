@@ -10,6 +10,7 @@ internal sealed class AppDataManager(
     VaultKeyRing keyRing,
     PersonDirectory persons,
     AuditTrail audit,
+    Privacy.IPurposeViews purposes,
     IOptions<DatabunkerOptions> options,
     TimeProvider time,
     ILogger<AppDataManager>? logger = null) : IAppDataManager
@@ -26,10 +27,18 @@ internal sealed class AppDataManager(
     public Task<AppDocument?> GetAsync(Guid person, string app, CancellationToken cancellationToken = default)
     {
         Registration(app);
-        return GetCoreAsync(person, app, cancellationToken);
+        purposes.RefuseUnnamed();
+        return GetCoreAsync(person, app, null, cancellationToken);
     }
 
-    private async Task<AppDocument?> GetCoreAsync(Guid person, string app, CancellationToken cancellationToken)
+    public Task<AppDocument?> GetForPurposeAsync(Guid person, string app, string purpose, CancellationToken cancellationToken = default)
+    {
+        Registration(app);
+        var view = purposes.Resolve(purpose);
+        return view.ReadsApp(app) ? GetCoreAsync(person, app, view, cancellationToken) : throw new PurposeNotAllowedException(purpose, PurposeRefusal.DataNotDeclared);
+    }
+
+    private async Task<AppDocument?> GetCoreAsync(Guid person, string app, Privacy.IPurposeView? view, CancellationToken cancellationToken)
     {
         try
         {
@@ -42,11 +51,35 @@ internal sealed class AppDataManager(
                 return exists ? null : throw new PersonNotFoundException();
             }
 
+            if (view is not null)
+            {
+                try
+                {
+                    await purposes.EnsureConsentAsync(person, view, cancellationToken).ConfigureAwait(false);
+                }
+                catch (PurposeNotAllowedException)
+                {
+                    await AuditReadAsync(AuditOperations.AppDataGet, person, AuditOutcomes.Refused, cancellationToken).ConfigureAwait(false);
+                    throw;
+                }
+            }
+
             var dataKey = await keyRing.OpenDataKeyAsync(person, stored.PersonKey, cancellationToken).ConfigureAwait(false);
             try
             {
                 var document = Open(dataKey, person, app, stored);
-                await AuditReadAsync(AuditOperations.AppDataGet, person, AuditOutcomes.Success, cancellationToken).ConfigureAwait(false);
+                if (view is null)
+                {
+                    await AuditReadAsync(AuditOperations.AppDataGet, person, AuditOutcomes.Success, cancellationToken).ConfigureAwait(false);
+                }
+                else if (_auditReads)
+                {
+                    // The purpose and the application read, sealed under the person's key.
+                    var at = audit.Now();
+                    var details = AuditTrail.SealDetails(dataKey, person, AuditOperations.AppDataGet, at, ("purpose", [view.Name]), ("apps", [app]));
+                    await audit.AppendReadAsync([audit.NewEvent(AuditOperations.AppDataGet, person, AuditOutcomes.Success, details, at)], cancellationToken).ConfigureAwait(false);
+                }
+
                 return document;
             }
             finally

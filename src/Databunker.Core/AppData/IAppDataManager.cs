@@ -31,7 +31,22 @@ public interface IAppDataManager
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The document, or <see langword="null"/>.</returns>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
+    /// <exception cref="PurposeNotAllowedException"><see cref="Privacy.PrivacyCatalogOptions.RequirePurpose"/> is on: read with <see cref="GetForPurposeAsync"/>.</exception>
     Task<AppDocument?> GetAsync(Guid person, string app, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads the person's document for <paramref name="app"/> for a purpose of the privacy catalogue, whose activity must
+    /// declare the application (<see cref="Privacy.ProcessingActivity.AppData"/>) and, when it rests on consent, have
+    /// the person's consent. Audited as <c>appdata.get</c> with the purpose, which the person sees in their history.
+    /// </summary>
+    /// <param name="person">The person's token.</param>
+    /// <param name="app">A registered application name.</param>
+    /// <param name="purpose">The name of an activity of the catalogue, or <see cref="Privacy.Purposes.DataProtection"/>.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The document, or <see langword="null"/>.</returns>
+    /// <exception cref="PurposeNotAllowedException">The purpose is not in the catalogue, does not declare the application, or its consent is not given.</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
+    Task<AppDocument?> GetForPurposeAsync(Guid person, string app, string purpose, CancellationToken cancellationToken = default);
 
     /// <summary>Writes the person's whole document for <paramref name="app"/>. Audited as <c>appdata.put</c> in the same transaction.</summary>
     /// <param name="person">The person's token.</param>

@@ -9,6 +9,12 @@ public static class AuditOperations
     /// <summary>A person's profile was read.</summary>
     public const string PersonGet = "person.get";
 
+    /// <summary>
+    /// A person's profile was read for a purpose (<see cref="IPersonalDataVault.GetPersonForPurposeAsync"/>); the
+    /// details, sealed under the person's key, name the purpose and the fields returned.
+    /// </summary>
+    public const string PersonUse = "person.use";
+
     /// <summary>A person's profile was changed.</summary>
     public const string PersonUpdate = "person.update";
 

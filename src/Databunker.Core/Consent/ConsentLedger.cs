@@ -237,6 +237,9 @@ internal sealed class ConsentLedger(
     {
         Diagnostics.Instrumented.AddConsentLedger<ConsentLedger>(services);
 
+        // Its part of purpose-bound reads: whether the consent a purpose rests on stands.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPurposeConsent, LedgerPurposeConsent>());
+
         // The chain over each person's decisions, keyed by the key ring, and its part of opening the vault: the decisions
         // recorded before the chain are linked once, when this start's migration added it.
         services.TryAddSingleton<ConsentChain>();
@@ -548,4 +551,11 @@ internal sealed class ConsentLedger(
         var outdated = decision == ConsentDecision.ReconsentRequired || (decision == ConsentDecision.Granted && current is not null && current.Version > latest.NoticeVersion);
         return new ConsentState(activity.Name, decision, latest, outdated);
     }
+}
+
+/// <summary>The consent module's part of purpose-bound reads: the ledger's own answer to whether an activity may go on for a person.</summary>
+internal sealed class LedgerPurposeConsent(IConsentLedger ledger) : IPurposeConsent
+{
+    public Task<bool> IsGrantedAsync(Guid person, string activity, CancellationToken cancellationToken) =>
+        ledger.IsAllowedAsync(person, activity, cancellationToken);
 }

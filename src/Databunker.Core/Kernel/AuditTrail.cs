@@ -54,18 +54,26 @@ internal sealed class AuditTrail(IAuditStore store, ReadAuditWriter reads, TimeP
         store.AppendAuditAsync(NewEvent(operation, subject, outcome), cancellationToken);
 
     /// <summary>Seals event details (a JSON object of one array of names) under the subject's data key, bound to the event.</summary>
-    public static byte[] SealDetails(byte[] dataKey, Guid owner, string operation, long at, string name, IEnumerable<string> values)
+    public static byte[] SealDetails(byte[] dataKey, Guid owner, string operation, long at, string name, IEnumerable<string> values) =>
+        SealDetails(dataKey, owner, operation, at, (name, values));
+
+    /// <summary>Seals event details (a JSON object of arrays of names) under the subject's data key, bound to the event.</summary>
+    public static byte[] SealDetails(byte[] dataKey, Guid owner, string operation, long at, params ReadOnlySpan<(string Name, IEnumerable<string> Values)> members)
     {
         using var scratch = JsonScratch.ForDetails();
         var writer = scratch.Writer;
         writer.WriteStartObject();
-        writer.WriteStartArray(name);
-        foreach (var value in values)
+        foreach (var (name, values) in members)
         {
-            writer.WriteStringValue(value);
+            writer.WriteStartArray(name);
+            foreach (var value in values)
+            {
+                writer.WriteStringValue(value);
+            }
+
+            writer.WriteEndArray();
         }
 
-        writer.WriteEndArray();
         writer.WriteEndObject();
         return Envelope.Seal(dataKey, DetailsKeyId, scratch.Written, AssociatedData.ForAuditDetails(owner, operation, at));
     }

@@ -18,7 +18,7 @@ internal static class ProfileCodec
     public const int MaxDepth = 64;
 
 
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = MaxDepth };
+    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = MaxDepth };
 
     public static byte[] Serialize(JsonElement profile, int maxBytes, string paramName, string what = "profile")
     {

@@ -170,7 +170,11 @@ internal sealed class PrivacyCatalog(
     }
 
     /// <summary>Registers the catalogue.</summary>
-    public static void Register(IServiceCollection services) => Diagnostics.Instrumented.AddPrivacyCatalog<PrivacyCatalog>(services);
+    public static void Register(IServiceCollection services)
+    {
+        Diagnostics.Instrumented.AddPrivacyCatalog<PrivacyCatalog>(services);
+        services.TryAddSingleton<IPurposeViews, PurposeViews>();
+    }
 
     /// <summary>A duration as people say it: whole years, weeks or days where it is one, else hours or minutes.</summary>
     internal static string Describe(TimeSpan span) => span switch

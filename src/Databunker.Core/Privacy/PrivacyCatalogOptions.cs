@@ -17,7 +17,23 @@ public sealed class PrivacyCatalogOptions : IValidatableObject
     /// <summary>The notices shown to persons.</summary>
     public IList<PrivacyNotice> Notices { get; } = [];
 
-    /// <summary>The rules of a catalogue: names well formed and unique, every named notice declared, a notice for each consent-based activity, positive retentions.</summary>
+    /// <summary>
+    /// Whether every read of personal data must name its purpose (<see cref="Databunker.Core.PurposeBoundVault"/>): a profile read,
+    /// a detokenization or an app-data read without one is refused with <see cref="PurposeNotAllowedException"/>.
+    /// Recommended; off by default so that existing hosts keep working.
+    /// </summary>
+    /// <value><see langword="false"/>.</value>
+    public bool RequirePurpose { get; set; }
+
+    /// <summary>What the vault does with a profile field that no activity declares (<see cref="ProcessingActivity.Fields"/>) when it is written.</summary>
+    /// <value><see cref="Privacy.CollectionLimit.Off"/>.</value>
+    public CollectionLimit CollectionLimit { get; set; }
+
+    /// <summary>
+    /// The rules of a catalogue: names well formed and unique, every named notice declared, a notice for each
+    /// consent-based activity, positive retentions, fields that are JSON Pointers with a view and a retention event
+    /// that fit, and a collection limit only where fields are declared.
+    /// </summary>
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
         var notices = new HashSet<string>(StringComparer.Ordinal);
@@ -71,6 +87,92 @@ public sealed class PrivacyCatalogOptions : IValidatableObject
             {
                 yield return new ValidationResult($"The activity '{activity.Name}' has a retention that is not positive.", [nameof(Activities)]);
             }
+
+            if (Purposes.IsBuiltIn(activity.Name))
+            {
+                yield return new ValidationResult($"The activity name '{activity.Name}' is the vault's own purpose; choose another.", [nameof(Activities)]);
+            }
+
+            foreach (var problem in FieldProblems(activity))
+            {
+                yield return new ValidationResult($"The activity '{activity.Name}' {problem}.", [nameof(Activities)]);
+            }
+        }
+
+        if (CollectionLimit != CollectionLimit.Off && !Activities.Any(a => a?.Fields.Count > 0))
+        {
+            yield return new ValidationResult(
+                "CollectionLimit needs activities that declare their Fields: with none declared, every field would be refused.", [nameof(CollectionLimit)]);
+        }
+
+        if (!Enum.IsDefined(CollectionLimit))
+        {
+            yield return new ValidationResult($"CollectionLimit must be one of {string.Join(", ", Enum.GetNames<CollectionLimit>())}.", [nameof(CollectionLimit)]);
         }
     }
+
+    /// <summary>What is wrong with an activity's field declarations, as the end of a sentence that starts with the activity.</summary>
+    private static IEnumerable<string> FieldProblems(ProcessingActivity activity)
+    {
+        var pointers = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var field in activity.Fields)
+        {
+            if (field is null || !Kernel.JsonPointer.TryParse(field.Path, out var tokens) || tokens.Any(t => t.Length == 0))
+            {
+                yield return $"declares a field whose Path is not a JSON Pointer to a member (such as /email or /address/city): '{field?.Path}'";
+                continue;
+            }
+
+            if (!pointers.Add(field.Path))
+            {
+                yield return $"declares the field {field.Path} twice";
+            }
+
+            if (!Enum.IsDefined(field.View))
+            {
+                yield return $"gives the field {field.Path} a View that is not one of {string.Join(", ", Enum.GetNames<FieldView>())}";
+            }
+            else if ((field.View == FieldView.Transform) != (field.Transform is not null))
+            {
+                yield return $"gives the field {field.Path} a Transform without View Transform, or View Transform without naming the Transform";
+            }
+
+            if (field.Retention is { } retention && retention <= TimeSpan.Zero)
+            {
+                yield return $"gives the field {field.Path} a retention that is not positive";
+            }
+
+            if (!Enum.IsDefined(field.RetentionFrom))
+            {
+                yield return $"counts the retention of {field.Path} from an event that is not one of {string.Join(", ", Enum.GetNames<RetentionEvent>())}";
+            }
+            else if (field.RetentionFrom == RetentionEvent.ConsentWithdrawal && activity.LegalBasis != LegalBasis.Consent)
+            {
+                yield return $"counts the retention of {field.Path} from a consent withdrawal, but does not rest on consent";
+            }
+        }
+
+        foreach (var app in activity.AppData.Where(a => !Kernel.Names.IsWellFormed(a)))
+        {
+            yield return $"names an app-data application that is not a well-formed name: '{app}'";
+        }
+
+        foreach (var scope in activity.TokenScopes.Where(s => string.IsNullOrEmpty(s)))
+        {
+            yield return "names an empty token scope";
+        }
+    }
+}
+
+/// <summary>What the vault does when a profile it is given holds a field that no activity declares.</summary>
+public enum CollectionLimit
+{
+    /// <summary>Nothing: every field is stored.</summary>
+    Off,
+
+    /// <summary>The field is stored and a warning naming it (never its value) is logged.</summary>
+    Warn,
+
+    /// <summary>The create or update is refused with a <see cref="VaultInputException"/> naming the field.</summary>
+    Refuse,
 }

@@ -44,6 +44,18 @@ public sealed record ProcessingActivity
 
     /// <summary>The name of the notice (<see cref="PrivacyCatalogOptions.Notices"/>) a person is shown for this activity; required for consent.</summary>
     public string? Notice { get; set; }
+
+    /// <summary>
+    /// The profile fields the activity uses, each with its view and retention: a read for the activity's purpose
+    /// (<see cref="Databunker.Core.PurposeBoundVault"/>) returns these and nothing else. Empty: the activity reads no profile field.
+    /// </summary>
+    public IReadOnlyList<PurposeField> Fields { get; set; } = [];
+
+    /// <summary>The app-data applications (<see cref="AppData.AppDataOptions"/>) whose documents the activity reads.</summary>
+    public IReadOnlyList<string> AppData { get; set; } = [];
+
+    /// <summary>The token scopes (<see cref="Tokenization.TokenizeOptions.Scope"/>) whose values the activity reads.</summary>
+    public IReadOnlyList<string> TokenScopes { get; set; } = [];
 }
 
 /// <summary>A transfer of personal data to a third country or an international organisation (GDPR Art. 30(1)(e), Art. 46).</summary>

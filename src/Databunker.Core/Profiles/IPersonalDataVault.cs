@@ -35,10 +35,28 @@ public interface IPersonalDataVault
     /// <param name="lookup">How to find the person.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The person, or <see langword="null"/> when none matches (also after they were forgotten).</returns>
+    /// <exception cref="PurposeNotAllowedException"><see cref="Privacy.PrivacyCatalogOptions.RequirePurpose"/> is on: read with <see cref="GetPersonForPurposeAsync"/>.</exception>
     /// <exception cref="VaultInputException">The lookup is the default value or its value is malformed.</exception>
     /// <exception cref="VaultCryptoException">The stored profile or key fails to authenticate.</exception>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<PersonRecord?> GetPersonAsync(PersonLookup lookup, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Finds a person and returns what a purpose of the privacy catalogue may see of their profile (GDPR Art. 5(1)(c)):
+    /// only the fields its activity declares (<see cref="Privacy.ProcessingActivity.Fields"/>), each in its declared view
+    /// (plain, or masked); a field outside them is absent, not null. A purpose that rests on consent is refused unless the
+    /// person's latest decision is a grant. The read is audited with the purpose and the fields returned (their pointers,
+    /// never their values), which the person sees in their history. <see cref="PurposeBoundVault"/> reads the same way.
+    /// </summary>
+    /// <param name="lookup">How to find the person.</param>
+    /// <param name="purpose">The name of an activity of the catalogue, or <see cref="Privacy.Purposes.DataProtection"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The person as the purpose sees them, or <see langword="null"/> when none matches.</returns>
+    /// <exception cref="PurposeNotAllowedException">The purpose is not in the catalogue, or the consent it rests on is not given.</exception>
+    /// <exception cref="VaultInputException">The lookup is the default value or its value is malformed.</exception>
+    /// <exception cref="VaultCryptoException">The stored profile or key fails to authenticate.</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
+    Task<PersonRecord?> GetPersonForPurposeAsync(PersonLookup lookup, string purpose, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Changes a person's profile with a JSON merge patch (RFC 7396): members of the patch replace those

@@ -24,6 +24,7 @@ internal sealed partial class PersonalDataVault
         foreach (var profile in profiles)
         {
             var json = ProfileCodec.Serialize(profile, _options.MaxProfileBytes, paramName);
+            purposes.CheckCollection(profile, paramName);
             var indexes = directory.HashIndexes(profile, lease.Keys, paramName);
             var token = NewToken();
             var (dataKey, wrapped) = await keys.NewDataKeyAsync(token, cancellationToken).ConfigureAwait(false);

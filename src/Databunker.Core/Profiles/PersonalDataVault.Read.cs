@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Databunker.Core.Profiles;
 
 internal sealed partial class PersonalDataVault
@@ -9,6 +11,7 @@ internal sealed partial class PersonalDataVault
     // state machine and a task on every read.
     public async Task<PersonRecord?> GetPersonAsync(PersonLookup lookup, CancellationToken cancellationToken = default)
     {
+        purposes.RefuseUnnamed();
         try
         {
             using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
@@ -38,18 +41,7 @@ internal sealed partial class PersonalDataVault
             var dataKey = await directory.OpenDataKeyAsync(user, cancellationToken).ConfigureAwait(false);
             try
             {
-                var json = PersonDirectory.OpenProfile(dataKey, user);
-                var profile = ProfileCodec.Deserialize(json);
-                if (match is { } found)
-                {
-                    directory.VerifyIndex(profile, found);
-                }
-
-                return new PersonRecord(
-                    user.Token,
-                    profile,
-                    DateTimeOffset.FromUnixTimeMilliseconds(user.CreatedAt),
-                    DateTimeOffset.FromUnixTimeMilliseconds(user.UpdatedAt));
+                return Record(user, Open(dataKey, user, match));
             }
             finally
             {
@@ -61,6 +53,81 @@ internal sealed partial class PersonalDataVault
             throw;
         }
     }
+
+    public async Task<PersonRecord?> GetPersonForPurposeAsync(PersonLookup lookup, string purpose, CancellationToken cancellationToken = default)
+    {
+        var view = purposes.Resolve(purpose);
+        try
+        {
+            using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+            var (user, match) = await directory.FindAsync(lookup, lease.Keys, cancellationToken).ConfigureAwait(false);
+            if (user is null)
+            {
+                if (_options.AuditReads)
+                {
+                    await audit.AppendReadAsync(AuditOperations.PersonUse, null, AuditOutcomes.NotFound, cancellationToken).ConfigureAwait(false);
+                }
+
+                return null;
+            }
+
+            try
+            {
+                await purposes.EnsureConsentAsync(user.Token, view, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PurposeNotAllowedException)
+            {
+                if (_options.AuditReads)
+                {
+                    await audit.AppendReadAsync(AuditOperations.PersonUse, user.Token, AuditOutcomes.Refused, cancellationToken).ConfigureAwait(false);
+                }
+
+                throw;
+            }
+
+            var dataKey = await directory.OpenDataKeyAsync(user, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var fields = new List<string>();
+                var seen = view.Project(Open(dataKey, user, match), fields);
+                if (_options.AuditReads)
+                {
+                    // The purpose and the pointers returned (names, never values), sealed under the person's key.
+                    var at = audit.Now();
+                    var details = AuditTrail.SealDetails(dataKey, user.Token, AuditOperations.PersonUse, at, ("purpose", [view.Name]), ("fields", fields));
+                    await audit.AppendReadAsync([audit.NewEvent(AuditOperations.PersonUse, user.Token, AuditOutcomes.Success, details, at)], cancellationToken).ConfigureAwait(false);
+                }
+
+                return Record(user, seen);
+            }
+            finally
+            {
+                Zero(dataKey);
+            }
+        }
+        catch (VaultCryptoException ex) when (CryptoGuard.Logged(_logger, AuditOperations.PersonUse, ex))
+        {
+            throw;
+        }
+    }
+
+    /// <summary>A stored person's profile, opened, with the index it was found by checked against it.</summary>
+    private JsonElement Open(byte[] dataKey, StoredPerson user, IndexMatch? match)
+    {
+        var profile = ProfileCodec.Deserialize(PersonDirectory.OpenProfile(dataKey, user));
+        if (match is { } found)
+        {
+            directory.VerifyIndex(profile, found);
+        }
+
+        return profile;
+    }
+
+    private static PersonRecord Record(StoredPerson user, JsonElement profile) => new(
+        user.Token,
+        profile,
+        DateTimeOffset.FromUnixTimeMilliseconds(user.CreatedAt),
+        DateTimeOffset.FromUnixTimeMilliseconds(user.UpdatedAt));
 
     public Task<IReadOnlyList<AuditEvent>> GetAuditEventsAsync(Guid token, CancellationToken cancellationToken = default) =>
         GuardCryptoAsync("audit.read", async () =>

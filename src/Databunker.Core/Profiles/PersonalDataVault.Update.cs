@@ -9,6 +9,7 @@ internal sealed partial class PersonalDataVault
     {
         // Checks that the patch is an object of valid text within the size limit before anything is read.
         ProfileCodec.Validate(patch, _options.MaxProfileBytes, nameof(patch));
+        purposes.CheckCollection(patch, nameof(patch));
 
         return GuardCryptoAsync(AuditOperations.PersonUpdate, async () =>
         {

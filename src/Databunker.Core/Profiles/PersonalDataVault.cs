@@ -11,6 +11,7 @@ internal sealed partial class PersonalDataVault(
     PersonDirectory directory,
     PersonEraser eraser,
     AuditTrail audit,
+    Privacy.IPurposeViews purposes,
     IOptions<DatabunkerOptions> options,
     IEnumerable<IRegistrationStep> registrationSteps,
     ILogger<PersonalDataVault>? logger = null) : IPersonalDataVault

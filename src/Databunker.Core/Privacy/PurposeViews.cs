@@ -1,0 +1,412 @@
+using System.Globalization;
+using System.Text.Json;
+namespace Databunker.Core.Privacy;
+
+/// <summary>
+/// The catalogue's fields per purpose, compiled once: which purpose a read may name, what it sees of a profile, whether
+/// its consent stands, and which fields no purpose declares (collection limitation). Every read module goes through it.
+/// </summary>
+internal sealed class PurposeViews : IPurposeViews
+{
+    private readonly Dictionary<string, PurposeView> _views = new(StringComparer.Ordinal);
+    private readonly FieldNode _declared = new();
+    private readonly IPurposeConsent? _consent;
+    private readonly ILogger _logger;
+
+    public PurposeViews(
+        IOptions<DatabunkerOptions> options,
+        IEnumerable<FieldTransform> transforms,
+        IEnumerable<IPurposeConsent> consent,
+        ILogger<PurposeViews>? logger = null)
+    {
+        var catalog = options.Value.Privacy;
+        RequirePurpose = catalog.RequirePurpose;
+        Limit = catalog.CollectionLimit;
+        _consent = consent.LastOrDefault();
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        var registered = new Dictionary<string, Func<JsonElement, JsonElement?>>(StringComparer.Ordinal);
+        foreach (var transform in transforms)
+        {
+            registered[transform.Name] = transform.Apply;
+        }
+
+        _views[Purposes.DataProtection] = new PurposeView(Purposes.DataProtection, whole: true, restsOnConsent: false, [], []);
+        foreach (var activity in catalog.Activities)
+        {
+            var view = new PurposeView(activity.Name, whole: false, activity.LegalBasis == LegalBasis.Consent, activity.AppData, activity.TokenScopes);
+            foreach (var field in activity.Fields)
+            {
+                Func<JsonElement, JsonElement?>? apply = null;
+                if (field.View == FieldView.Transform && !registered.TryGetValue(field.Transform!, out apply))
+                {
+                    throw new VaultConfigurationException(
+                        $"The activity '{activity.Name}' views {field.Path} through the transform '{field.Transform}', which is not registered (AddFieldTransform).");
+                }
+
+                if (!Kernel.JsonPointer.TryParse(field.Path, out var tokens))
+                {
+                    continue; // the options' validation refused it already
+                }
+
+                view.Root.Add(tokens, new CompiledField(field, apply));
+                _declared.Add(tokens, new CompiledField(field, apply));
+            }
+
+            _views[activity.Name] = view;
+        }
+    }
+
+    /// <summary>Whether a read must name its purpose (<see cref="PrivacyCatalogOptions.RequirePurpose"/>).</summary>
+    public bool RequirePurpose { get; }
+
+    /// <summary>What a write does with an undeclared field.</summary>
+    public CollectionLimit Limit { get; }
+
+    /// <summary>Refuses a read without a purpose when the vault requires one.</summary>
+    public void RefuseUnnamed()
+    {
+        if (RequirePurpose)
+        {
+            throw new PurposeNotAllowedException(null, PurposeRefusal.PurposeRequired);
+        }
+    }
+
+    /// <summary>The view of a purpose the catalogue declares (or the vault's own); refused otherwise.</summary>
+    public IPurposeView Resolve(string purpose)
+    {
+        ArgumentNullException.ThrowIfNull(purpose);
+        return _views.TryGetValue(purpose, out var view) ? view : throw new PurposeNotAllowedException(purpose, PurposeRefusal.NotDeclared);
+    }
+
+    /// <summary>Refuses a consent-based purpose whose consent the person has not given, or withdrew (read from the ledger).</summary>
+    public async ValueTask EnsureConsentAsync(Guid person, IPurposeView view, CancellationToken cancellationToken)
+    {
+        if (view.RestsOnConsent && (_consent is null || !await _consent.IsGrantedAsync(person, view.Name, cancellationToken).ConfigureAwait(false)))
+        {
+            throw new PurposeNotAllowedException(view.Name, PurposeRefusal.NoConsent);
+        }
+    }
+
+    /// <summary>
+    /// Applies the collection limit to a profile about to be stored: a field that no activity declares is refused (or,
+    /// leniently, logged by its pointer). Fields whose value is null are not collected data and pass.
+    /// </summary>
+    public void CheckCollection(JsonElement profile, string paramName)
+    {
+        if (Limit == CollectionLimit.Off || profile.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        foreach (var pointer in Undeclared(profile, _declared, string.Empty))
+        {
+            if (Limit == CollectionLimit.Refuse)
+            {
+                throw new VaultInputException(
+                    $"The field {pointer} is not used by any processing activity of the privacy catalogue, so the vault does not collect it (Privacy.CollectionLimit). Declare it in an activity's Fields, or leave it out.",
+                    paramName,
+                    pointer);
+            }
+
+            Kernel.Log.UndeclaredFieldCollected(_logger, pointer);
+        }
+    }
+
+    /// <summary>The pointers of a profile's fields that no declaration covers: leaves, or objects no declaration reaches into.</summary>
+    private static IEnumerable<string> Undeclared(JsonElement value, FieldNode node, string prefix)
+    {
+        foreach (var property in value.EnumerateObject())
+        {
+            if (property.Value.ValueKind == JsonValueKind.Null)
+            {
+                continue;
+            }
+
+            var pointer = prefix + "/" + Escape(property.Name);
+            if (node.Children?.TryGetValue(property.Name, out var child) != true)
+            {
+                yield return pointer;
+            }
+            else if (child!.Field is null)
+            {
+                if (property.Value.ValueKind != JsonValueKind.Object)
+                {
+                    // A declaration reaches into this member, which is not an object: nothing declared holds its value.
+                    yield return pointer;
+                    continue;
+                }
+
+                foreach (var inner in Undeclared(property.Value, child, pointer))
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+
+    /// <summary>A member name as a JSON Pointer token (RFC 6901 section 3).</summary>
+    internal static string Escape(string name) =>
+        name.Contains('~', StringComparison.Ordinal) || name.Contains('/', StringComparison.Ordinal)
+            ? name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)
+            : name;
+}
+
+/// <summary>
+/// The catalogue's purposes as the read modules use them (<see cref="PurposeViews"/>): a module reaches the catalogue
+/// through a contract, as it reaches <see cref="IPrivacyCatalog"/>.
+/// </summary>
+internal interface IPurposeViews
+{
+    /// <summary>Whether a read must name its purpose (<see cref="PrivacyCatalogOptions.RequirePurpose"/>).</summary>
+    bool RequirePurpose { get; }
+
+    /// <summary>Refuses a read without a purpose when the vault requires one.</summary>
+    void RefuseUnnamed();
+
+    /// <summary>The view of a purpose the catalogue declares (or the vault's own); refused otherwise.</summary>
+    IPurposeView Resolve(string purpose);
+
+    /// <summary>Refuses a consent-based purpose whose consent the person has not given, or withdrew.</summary>
+    ValueTask EnsureConsentAsync(Guid person, IPurposeView view, CancellationToken cancellationToken);
+
+    /// <summary>Applies the collection limit to a profile or patch about to be stored.</summary>
+    void CheckCollection(JsonElement profile, string paramName);
+}
+
+/// <summary>What one purpose may read, as the read modules use it.</summary>
+internal interface IPurposeView
+{
+    /// <summary>The purpose's name.</summary>
+    string Name { get; }
+
+    /// <summary>Whether its activity rests on consent.</summary>
+    bool RestsOnConsent { get; }
+
+    /// <summary>Whether the purpose reads this app-data application.</summary>
+    bool ReadsApp(string app);
+
+    /// <summary>The profile as the purpose sees it; <paramref name="fields"/> gets the pointers returned.</summary>
+    JsonElement Project(JsonElement profile, List<string> fields);
+}
+
+/// <summary>One purpose's view: the fields it sees (a tree of pointers), the app data and token scopes it reads, and whether it rests on consent.</summary>
+internal sealed class PurposeView(string name, bool whole, bool restsOnConsent, IReadOnlyList<string> appData, IReadOnlyList<string> tokenScopes) : IPurposeView
+{
+    private readonly HashSet<string> _appData = new(appData, StringComparer.Ordinal);
+    private readonly HashSet<string> _tokenScopes = new(tokenScopes, StringComparer.Ordinal);
+
+    /// <summary>The purpose's name.</summary>
+    public string Name { get; } = name;
+
+    /// <summary>Whether it is the vault's own purpose, which sees all of a person's data.</summary>
+    public bool Whole { get; } = whole;
+
+    /// <summary>Whether its activity rests on consent.</summary>
+    public bool RestsOnConsent { get; } = restsOnConsent;
+
+    /// <summary>The declared fields, as a tree of pointer tokens.</summary>
+    internal FieldNode Root { get; } = new();
+
+    /// <summary>Whether the purpose reads this app-data application.</summary>
+    public bool ReadsApp(string app) => Whole || _appData.Contains(app);
+
+    /// <summary>Whether the purpose reads values tokenized under this scope.</summary>
+    public bool ReadsScope(string scope) => Whole || _tokenScopes.Contains(scope);
+
+    /// <summary>
+    /// The profile as the purpose sees it: only its declared fields, each in its view, in the profile's order; a field
+    /// that is missing, or whose view cannot show its value, is absent. <paramref name="fields"/> gets the pointers returned.
+    /// </summary>
+    public JsonElement Project(JsonElement profile, List<string> fields)
+    {
+        if (Whole)
+        {
+            foreach (var property in profile.EnumerateObject())
+            {
+                fields.Add("/" + PurposeViews.Escape(property.Name));
+            }
+
+            return profile;
+        }
+
+        var shown = Collect(profile, Root, string.Empty, fields);
+        using var scratch = Kernel.JsonScratch.ForProfile(Kernel.ProfileCodec.WriterOptions);
+        Write(scratch.Writer, shown);
+        var reader = new Utf8JsonReader(scratch.Written);
+        return JsonElement.ParseValue(ref reader);
+    }
+
+    private static List<Shown>? Collect(JsonElement value, FieldNode node, string prefix, List<string> fields)
+    {
+        List<Shown>? shown = null;
+        if (node.Children is null || value.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        foreach (var property in value.EnumerateObject())
+        {
+            if (!node.Children.TryGetValue(property.Name, out var child))
+            {
+                continue;
+            }
+
+            var pointer = prefix + "/" + PurposeViews.Escape(property.Name);
+            if (child.Field is { } field)
+            {
+                if (field.Show(property.Value, out var leaf, out var text))
+                {
+                    (shown ??= []).Add(new Shown(property.Name, leaf, text, null));
+                    fields.Add(pointer);
+                }
+            }
+            else if (Collect(property.Value, child, pointer, fields) is { } inner)
+            {
+                (shown ??= []).Add(new Shown(property.Name, default, null, inner));
+            }
+        }
+
+        return shown;
+    }
+
+    private static void Write(Utf8JsonWriter writer, List<Shown>? members)
+    {
+        writer.WriteStartObject();
+        foreach (var member in members ?? [])
+        {
+            writer.WritePropertyName(member.Name);
+            if (member.Children is { } children)
+            {
+                Write(writer, children);
+            }
+            else if (member.Text is { } text)
+            {
+                writer.WriteStringValue(text);
+            }
+            else
+            {
+                member.Leaf.WriteTo(writer);
+            }
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private readonly record struct Shown(string Name, JsonElement Leaf, string? Text, List<Shown>? Children);
+}
+
+/// <summary>A node of a tree of declared pointers: a declared field (which covers everything below it), or the members declared inside it.</summary>
+internal sealed class FieldNode
+{
+    public Dictionary<string, FieldNode>? Children { get; private set; }
+
+    public CompiledField? Field { get; private set; }
+
+    /// <summary>Declares a field; a field inside one already declared adds nothing, and a field around declared ones takes them over.</summary>
+    public void Add(string[] tokens, CompiledField field)
+    {
+        var node = this;
+        foreach (var token in tokens)
+        {
+            if (node.Field is not null)
+            {
+                return;
+            }
+
+            node.Children ??= new Dictionary<string, FieldNode>(StringComparer.Ordinal);
+            if (!node.Children.TryGetValue(token, out var next))
+            {
+                node.Children[token] = next = new FieldNode();
+            }
+
+            node = next;
+        }
+
+        if (node.Field is null)
+        {
+            node.Field = field;
+            node.Children = null;
+        }
+    }
+}
+
+/// <summary>A declared field with its transform resolved.</summary>
+internal sealed class CompiledField(PurposeField declared, Func<JsonElement, JsonElement?>? transform)
+{
+    private const string Hidden = "****";
+    private static readonly string[] DateForms = ["yyyy", "yyyy-MM", "yyyy-MM-dd"];
+
+    public PurposeField Declared { get; } = declared;
+
+    /// <summary>
+    /// What a read for the purpose sees of a value: an element, or a masked text; <see langword="false"/> when the view
+    /// cannot show it (a mask of a value that is not text, a transform that declines).
+    /// </summary>
+    public bool Show(JsonElement value, out JsonElement element, out string? text)
+    {
+        element = value;
+        text = Declared.View switch
+        {
+            FieldView.LastFour => Scalar(value) is { } scalar ? LastFour(scalar) : null,
+            FieldView.EmailDomain => value.ValueKind == JsonValueKind.String ? Domain(value.GetString()!) : null,
+            FieldView.Year => value.ValueKind == JsonValueKind.String ? Year(value.GetString()!) : null,
+            _ => null,
+        };
+        switch (Declared.View)
+        {
+            case FieldView.Plain:
+                return true;
+            case FieldView.Transform:
+                if (transform!(value) is { } transformed)
+                {
+                    element = transformed;
+                    return true;
+                }
+
+                return false;
+            default:
+                return text is not null;
+        }
+    }
+
+    private static string? Scalar(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Number => value.GetRawText(),
+        _ => null,
+    };
+
+    private static string LastFour(string text)
+    {
+        var info = new StringInfo(text);
+        return info.LengthInTextElements <= 4 ? Hidden : Hidden + info.SubstringByTextElements(info.LengthInTextElements - 4);
+    }
+
+    private static string? Domain(string text)
+    {
+        var at = text.LastIndexOf('@');
+        return at > 0 && at < text.Length - 1 ? text[(at + 1)..] : null;
+    }
+
+    /// <summary>The year of an ISO 8601 date (<c>1990</c>, <c>1990-05</c>, <c>1990-05-17</c>, with a time or not).</summary>
+    private static string? Year(string text)
+    {
+        if (text.Length < 4 || text.AsSpan(0, 4).ContainsAnyExceptInRange('0', '9') || (text.Length > 4 && text[4] != '-'))
+        {
+            return null;
+        }
+
+        var date = text.Length > 10 && text[10] is 'T' or 't' or ' ' ? text[..10] : text;
+        return DateTime.TryParseExact(date, DateForms, CultureInfo.InvariantCulture, DateTimeStyles.None, out _) ? text[..4] : null;
+    }
+}
+
+/// <summary>
+/// Whether a person's consent to an activity stands, from the consent ledger: the consent module contributes it, so
+/// that the kernel reads consent without depending on the module.
+/// </summary>
+internal interface IPurposeConsent
+{
+    /// <summary>Whether the person's latest decision for the activity is a grant that has not lapsed.</summary>
+    Task<bool> IsGrantedAsync(Guid person, string activity, CancellationToken cancellationToken);
+}
