@@ -295,6 +295,15 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
             return Describe(text, options, AuditOperations.PersonGet, e.Actor);
         }
 
+        // Field retention's deletions name the fields that went; the end of a purpose names the purpose in the host's words.
+        if (e.Operation is AuditOperations.PersonMinimise or AuditOperations.PurposeEnd && Use(e.Details) is var (ended, gone))
+        {
+            var who = options.ActorNames.TryGetValue(e.Actor, out var name) ? name : text["Actor.Service"].Value;
+            return e.Operation == AuditOperations.PurposeEnd
+                ? text["Event.purpose.end", who, ended is null ? string.Empty : catalog?.FindActivity(ended)?.Purpose ?? ended].Value
+                : text["Event.person.minimise", who, string.Join(", ", gone.Select(f => Label(text, f)).Distinct())].Value;
+        }
+
         // A DPO's look at the person's record, with the reason the DPO gave (sealed under the person's key), or at a request.
         if (e.Operation == DpoConsole.LookupOperation)
         {
@@ -330,7 +339,7 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
         return DpoConsole.Reasons.Contains(code) ? text["Dpo.Reason." + code].Value + (colon < 0 ? string.Empty : stated[colon..]) : stated;
     }
 
-    /// <summary>The purpose of a read and the top-level fields it returned, from its details; a null purpose when it names none.</summary>
+    /// <summary>The purpose an event names and the top-level fields it returned or removed, from its details; a null purpose when it names none.</summary>
     private static (string? Purpose, List<string> Fields) Use(string? details)
     {
         var fields = new List<string>();
@@ -344,7 +353,7 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
             using var document = JsonDocument.Parse(details);
             var root = document.RootElement;
             var purpose = root.TryGetProperty("purpose", out var p) && p.ValueKind == JsonValueKind.Array && p.GetArrayLength() > 0 ? p[0].GetString() : null;
-            if (root.TryGetProperty("fields", out var f) && f.ValueKind == JsonValueKind.Array)
+            if ((root.TryGetProperty("fields", out var f) || root.TryGetProperty("removed", out f)) && f.ValueKind == JsonValueKind.Array)
             {
                 foreach (var pointer in f.EnumerateArray())
                 {

@@ -22,6 +22,11 @@ internal sealed partial class PostgreSqlVaultStorage : IPersonStore
                     Add(batch, "INSERT INTO users (token, profile, version, created_at, updated_at) VALUES ($1, $2, 1, $3, $3);", token, user.Profile, user.CreatedAt);
                     Add(batch, "INSERT INTO data_keys (owner, key_version, wrapped) VALUES ($1, $2, $3);", token, user.DataKey.KeyVersion, user.DataKey.Ciphertext);
                     AddIndexes(batch, token, user.Indexes);
+                    if (user.FieldsDueAt is { } due)
+                    {
+                        Add(batch, "INSERT INTO field_retention (owner, due_at) VALUES ($1, $2);", token, due);
+                    }
+
                     audit.Add(batch, user.Audit);
                     return;
                 }
@@ -36,6 +41,13 @@ internal sealed partial class PostgreSqlVaultStorage : IPersonStore
                 {
                     Add(batch, "INSERT INTO user_indexes (hash, kind, token, key_version) SELECT * FROM unnest($1::bytea[], $2::int[], $3::bytea[], $4::int[]);",
                         indexes.Select(x => x.Index.Hash).ToArray(), indexes.Select(x => (int)x.Index.Kind).ToArray(), indexes.Select(x => x.Token).ToArray(), indexes.Select(x => x.Index.KeyVersion).ToArray());
+                }
+
+                var dues = users.Select((u, i) => (Token: tokens[i], Due: u.FieldsDueAt)).Where(d => d.Due is not null).ToArray();
+                if (dues.Length > 0)
+                {
+                    Add(batch, "INSERT INTO field_retention (owner, due_at) SELECT * FROM unnest($1::bytea[], $2::bigint[]);",
+                        dues.Select(d => d.Token).ToArray(), dues.Select(d => d.Due!.Value).ToArray());
                 }
 
                 audit.AddAll(batch, users.Select(u => u.Audit).ToArray());
@@ -102,6 +114,12 @@ internal sealed partial class PostgreSqlVaultStorage : IPersonStore
                         token, change.Profile, change.Indexes.Select(x => x.Hash).ToArray(), change.Indexes.Select(x => (int)x.Kind).ToArray(), change.Indexes.Select(x => x.KeyVersion).ToArray());
                 }
 
+                if (change.FieldsDueAt is { } due)
+                {
+                    Add(batch, $"INSERT INTO field_retention (owner, due_at) SELECT $1, $3 WHERE {Won} ON CONFLICT (owner) DO UPDATE SET due_at = LEAST(field_retention.due_at, excluded.due_at);",
+                        token, change.Profile, due);
+                }
+
                 audit.Add(batch, change.Audit, "EXISTS (SELECT 1 FROM users WHERE token = {0} AND profile = {1})", token, change.Profile);
             },
             async (batch, audit) =>
@@ -125,6 +143,8 @@ internal sealed partial class PostgreSqlVaultStorage : IPersonStore
         var step = PostgreSqlErasure.Of(erasure);
         var id = Id(token);
         step.Add("DELETE FROM users WHERE token = $1;", id);
+        step.Add("DELETE FROM purpose_states WHERE owner = $1;", id);
+        step.Add("DELETE FROM field_retention WHERE owner = $1;", id);
         return step.Add("DELETE FROM user_indexes WHERE token = $1;", id);
     }
 

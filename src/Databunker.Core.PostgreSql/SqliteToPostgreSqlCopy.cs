@@ -13,7 +13,7 @@ namespace Databunker.Core.PostgreSql;
 public static class SqliteToPostgreSqlCopy
 {
     /// <summary>The SQLite schema version whose tables this copy reads (a test holds it to Databunker.Core's latest).</summary>
-    internal const int SqliteSchemaVersion = 17;
+    internal const int SqliteSchemaVersion = 18;
 
     private static readonly (string Table, (string Name, NpgsqlDbType Type)[] Columns)[] Tables =
     [
@@ -35,6 +35,8 @@ public static class SqliteToPostgreSqlCopy
         ("consent_chain", [("id", NpgsqlDbType.Integer), ("legacy_through", NpgsqlDbType.Bigint), ("pending_through", NpgsqlDbType.Bigint)]),
         ("consent_heads", [("owner", NpgsqlDbType.Bytea), ("seq", NpgsqlDbType.Bigint), ("mac", NpgsqlDbType.Bytea)]),
         ("pending_consents", [("id", NpgsqlDbType.Bigint), ("index_hash", NpgsqlDbType.Bytea), ("activity", NpgsqlDbType.Text), ("decision", NpgsqlDbType.Integer), ("method", NpgsqlDbType.Integer), ("source", NpgsqlDbType.Text), ("notice", NpgsqlDbType.Text), ("notice_version", NpgsqlDbType.Integer), ("notice_hash", NpgsqlDbType.Bytea), ("at", NpgsqlDbType.Bigint), ("expires_at", NpgsqlDbType.Bigint), ("evidence", NpgsqlDbType.Bytea), ("link", NpgsqlDbType.Bytea)]),
+        ("purpose_states", [("owner", NpgsqlDbType.Bytea), ("activity", NpgsqlDbType.Text), ("ended_at", NpgsqlDbType.Bigint), ("used_at", NpgsqlDbType.Bigint)]),
+        ("field_retention", [("owner", NpgsqlDbType.Bytea), ("due_at", NpgsqlDbType.Bigint)]),
         ("privacy_requests", [("id", NpgsqlDbType.Bytea), ("owner", NpgsqlDbType.Bytea), ("type", NpgsqlDbType.Integer), ("regime", NpgsqlDbType.Integer), ("state", NpgsqlDbType.Integer), ("version", NpgsqlDbType.Bigint), ("activity", NpgsqlDbType.Text), ("received_at", NpgsqlDbType.Bigint), ("acknowledge_by", NpgsqlDbType.Bigint), ("acknowledged_at", NpgsqlDbType.Bigint), ("due_at", NpgsqlDbType.Bigint), ("extended", NpgsqlDbType.Boolean), ("verify_by", NpgsqlDbType.Bigint), ("verified_at", NpgsqlDbType.Bigint), ("code_hash", NpgsqlDbType.Bytea), ("code_expires_at", NpgsqlDbType.Bigint), ("code_attempts", NpgsqlDbType.Integer), ("codes_sent", NpgsqlDbType.Integer), ("decided_at", NpgsqlDbType.Bigint), ("decided_by", NpgsqlDbType.Text), ("closed_at", NpgsqlDbType.Bigint), ("outcome", NpgsqlDbType.Text), ("overdue_at", NpgsqlDbType.Bigint), ("wake_at", NpgsqlDbType.Bigint), ("sealed", NpgsqlDbType.Bytea)]),
     ];
 

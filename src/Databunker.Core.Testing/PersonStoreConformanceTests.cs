@@ -102,4 +102,62 @@ public abstract class PersonStoreConformanceTests : StorageConformanceTests
         (await Persons.FindPersonByIndexAsync(mine.Hash, default)).Should().Be(user.Token);
         (await Persons.GetPersonAsync(user.Token, default))!.Version.Should().Be(1);
     }
+
+    /// <summary>Field retention: a new person's first look, moved only earlier by a change, replaced by the pass, due in order.</summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task FieldRetention_FirstLookMovesEarlierOnly_TheScheduleReplaces_AndIsDueInOrder()
+    {
+        var early = NewPerson(Kind(LookupKind.Email)) with { FieldsDueAt = 5_000 };
+        var late = NewPerson(Kind(LookupKind.Email)) with { FieldsDueAt = 9_000 };
+        var none = NewPerson(Kind(LookupKind.Email));
+        await Persons.CreatePersonsAsync([late, early, none], default);
+
+        (await Persons.GetFieldRetentionDueAsync(4_999, 10, default)).Should().BeEmpty();
+        (await Persons.GetFieldRetentionDueAsync(10_000, 10, default)).Should().Equal(early.Token, late.Token);
+        (await Persons.GetFieldRetentionDueAsync(10_000, 1, default)).Should().Equal(early.Token);
+
+        await Persons.ScheduleFieldRetentionAsync(late.Token, 12_000, onlyEarlier: true, default);
+        await Persons.ScheduleFieldRetentionAsync(late.Token, 3_000, onlyEarlier: true, default);
+        await Persons.ScheduleFieldRetentionAsync(early.Token, 20_000, onlyEarlier: false, default);
+        await Persons.ScheduleFieldRetentionAsync(none.Token, null, onlyEarlier: true, default);
+        await Persons.ScheduleFieldRetentionAsync(Guid.NewGuid(), 1, onlyEarlier: false, default);
+        (await Persons.GetFieldRetentionDueAsync(19_999, 10, default)).Should().Equal([late.Token], "a later time does not move a look with onlyEarlier; without it, it replaces; nobody is scheduled who is not there");
+
+        await Persons.ScheduleFieldRetentionAsync(late.Token, null, onlyEarlier: false, default);
+        (await Persons.GetFieldRetentionDueAsync(long.MaxValue, 10, default)).Should().Equal(early.Token);
+
+        var stored = (await Persons.GetPersonAsync(none.Token, default))!;
+        var change = new PersonChange(none.Token, stored.Version, Bytes(80), [], 2_000, Audit(none.Token), FieldsDueAt: 7_000);
+        (await Persons.UpdatePersonAsync(change, default)).Should().Be(UpdateOutcome.Updated);
+        (await Persons.GetFieldRetentionDueAsync(7_000, 10, default)).Should().Equal(none.Token);
+    }
+
+    /// <summary>Purpose states: the first end stays and is audited, the latest use wins, a stranger gets nothing, a forget takes them.</summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task PurposeStates_FirstEndStays_LatestUseWins_AndAForgetTakesThem()
+    {
+        var user = NewPerson(Kind(LookupKind.Email));
+        await Persons.CreatePersonsAsync([user], default);
+
+        (await Persons.EndPurposeAsync(user.Token, "delivery", 3_000, Audit(user.Token), default)).Should().BeTrue();
+        (await Persons.EndPurposeAsync(user.Token, "delivery", 4_000, Audit(user.Token), default)).Should().BeTrue();
+        await Persons.RecordPurposeUseAsync(user.Token, "fraud", 2_000, default);
+        await Persons.RecordPurposeUseAsync(user.Token, "fraud", 6_000, default);
+        await Persons.RecordPurposeUseAsync(user.Token, "fraud", 5_000, default);
+        var stranger = Guid.NewGuid();
+        (await Persons.EndPurposeAsync(stranger, "delivery", 3_000, Audit(stranger), default)).Should().BeFalse();
+        await Persons.RecordPurposeUseAsync(stranger, "fraud", 1, default);
+
+        (await Persons.GetPurposeStatesAsync(user.Token, default)).Should().Equal(new PurposeState("delivery", 3_000, null), new PurposeState("fraud", null, 6_000));
+        (await Persons.GetFieldRetentionDueAsync(3_000, 10, default)).Should().Equal([user.Token], "an end makes the person's fields due");
+        (await AuditTrail.GetAuditAsync(user.Token, default)).Should().HaveCount(3, "the create and both ends");
+        (await Persons.GetPurposeStatesAsync(stranger, default)).Should().BeEmpty();
+        (await AuditTrail.GetAuditAsync(stranger, default)).Should().BeEmpty();
+
+        (await ForgetAsync(user.Token, 7_000)).Should().BeTrue();
+        (await Persons.GetPurposeStatesAsync(user.Token, default)).Should().BeEmpty();
+        (await Persons.GetFieldRetentionDueAsync(long.MaxValue, 10, default)).Should().BeEmpty();
+    }
 }

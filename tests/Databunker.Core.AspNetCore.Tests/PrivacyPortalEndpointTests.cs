@@ -232,6 +232,12 @@ public sealed class PrivacyPortalEndpointTests
         var german = WebUtility.HtmlDecode(await browser.GetStringAsync("privacy/portal/history?culture=de"));
         german.Should().Contain("Unser Service hat Ihre Daten für „Delivering your orders“ verwendet: Name, Adresse.", "the fields are named in the reader's language, the purpose in the host's words");
         history.Should().NotContain("Leeds", "the history names fields, never their values");
+
+        await host.Vault.EndPurposeAsync(PersonLookup.ByToken(person), "delivery");
+        (await host.Vault.DeleteExpiredFieldsAsync()).Should().Be(3);
+        var after = WebUtility.HtmlDecode(await browser.GetStringAsync("privacy/portal/history?culture=en"));
+        after.Should().Contain("Our service stopped using your data for “Delivering your orders”.")
+            .And.Contain("Our service deleted data that no purpose needed any longer: Name, Address.");
     }
 
     [Test]

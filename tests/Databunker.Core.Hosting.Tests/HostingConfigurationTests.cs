@@ -90,6 +90,14 @@ public sealed class HostingConfigurationTests
             ["Privacy:Activities:0:RetentionDescription"] = "until unsubscribed",
             ["Privacy:Activities:0:SecurityMeasures:0"] = "encryption",
             ["Privacy:Activities:0:Notice"] = "newsletter-consent",
+            ["Privacy:Activities:0:Fields:0:Path"] = "/email",
+            ["Privacy:Activities:0:Fields:0:View"] = "EmailDomain",
+            ["Privacy:Activities:0:Fields:0:Retention"] = "30.00:00:00",
+            ["Privacy:Activities:0:Fields:0:RetentionFrom"] = "ConsentWithdrawal",
+            ["Privacy:Activities:0:AppData:0"] = "shop.cart",
+            ["Privacy:Activities:0:TokenScopes:0"] = "cards",
+            ["Privacy:RequirePurpose"] = "true",
+            ["Privacy:CollectionLimit"] = "Warn",
             ["Privacy:Notices:0:Name"] = "newsletter-consent",
             ["Privacy:Notices:0:Text"] = "Yes, send me the newsletter.",
         };
@@ -176,6 +184,9 @@ public sealed class HostingConfigurationTests
             SecurityMeasures = new[] { "encryption" },
             Notice = "newsletter-consent",
         });
+        activity.Fields.Should().ContainSingle().Which.Should().Be(new PurposeField { Path = "/email", View = FieldView.EmailDomain, Retention = TimeSpan.FromDays(30), RetentionFrom = RetentionEvent.ConsentWithdrawal });
+        (activity.AppData, activity.TokenScopes).Should().BeEquivalentTo((new[] { "shop.cart" }, new[] { "cards" }));
+        (options.Privacy.RequirePurpose, options.Privacy.CollectionLimit).Should().Be((true, CollectionLimit.Warn));
         options.Privacy.Notices.Should().ContainSingle().Which.Should().Be(new PrivacyNotice { Name = "newsletter-consent", Text = "Yes, send me the newsletter." });
         var storage = hosted.Services.GetRequiredService<IOptions<SqliteStorageOptions>>().Value;
         storage.Synchronous.Should().Be(SqliteSynchronous.Full);

@@ -26,7 +26,7 @@ internal sealed partial class VaultAdministration(
     /// <summary>The families of the vault's own audit codes, which no host event may take.</summary>
     private static readonly HashSet<string> ReservedFamilies = new(StringComparer.Ordinal)
     {
-        "person", "expiration", "token", "keys", "appdata", "session", "share", "catalog", "consent", "request", "audit", "admin",
+        "person", "purpose", "expiration", "token", "keys", "appdata", "session", "share", "catalog", "consent", "request", "audit", "admin",
     };
 
     /// <summary>The last passes of this process, newest first (<see cref="MaxPasses"/> at most).</summary>

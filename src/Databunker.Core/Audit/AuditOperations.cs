@@ -15,6 +15,15 @@ public static class AuditOperations
     /// </summary>
     public const string PersonUse = "person.use";
 
+    /// <summary>
+    /// Fields that no purpose needs any longer were deleted from a person's profile by the due-work pass
+    /// (<see cref="IPersonalDataVault.DeleteExpiredFieldsAsync"/>); the details, sealed under the person's key, name them.
+    /// </summary>
+    public const string PersonMinimise = "person.minimise";
+
+    /// <summary>The host ended a purpose for a person (<see cref="IPersonalDataVault.EndPurposeAsync"/>); the details name it.</summary>
+    public const string PurposeEnd = "purpose.end";
+
     /// <summary>A person's profile was changed.</summary>
     public const string PersonUpdate = "person.update";
 

@@ -45,13 +45,32 @@ internal sealed class ConsentLedger(
                 var consent = NewEvent(person, activity, record, notice, now, evidence);
                 var details = AuditTrail.SealDetails(dataKey, person, AuditOperations.ConsentRecord, now, "activity", [activity.Name]);
                 var id = await store.AddConsentEventAsync(consent, audit.NewEvent(AuditOperations.ConsentRecord, person, AuditOutcomes.Success, details, now), cancellationToken).ConfigureAwait(false);
-                return ToEvent(new StoredConsentEvent(id, consent), record.Evidence);
+                var recorded = ToEvent(new StoredConsentEvent(id, consent), record.Evidence);
+                await WakeFieldRetentionAsync(person, activity, recorded, cancellationToken).ConfigureAwait(false);
+                return recorded;
             }
             finally
             {
                 CryptographicOperations.ZeroMemory(dataKey);
             }
         });
+    }
+
+    /// <summary>
+    /// Field retention's part of a decision: when the activity declares fields, the due-work pass must look at the
+    /// person's fields when the consent ends (now, for a withdrawal or refusal; at a grant's lapse).
+    /// </summary>
+    private Task WakeFieldRetentionAsync(Guid person, ProcessingActivity activity, ConsentEvent recorded, CancellationToken cancellationToken)
+    {
+        var wake = recorded switch
+        {
+            { Decision: ConsentDecision.Withdrawn or ConsentDecision.Refused } => recorded.At.ToUnixTimeMilliseconds(),
+            { Decision: ConsentDecision.Granted, ExpiresAt: { } expires } => expires.ToUnixTimeMilliseconds(),
+            _ => (long?)null,
+        };
+        return activity.Fields.Count > 0 && wake is not null
+            ? persons.Store.ScheduleFieldRetentionAsync(person, wake, onlyEarlier: true, cancellationToken)
+            : Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<ConsentEvent>> GetHistoryAsync(Guid person, string? activity = null, CancellationToken cancellationToken = default) =>
@@ -554,8 +573,21 @@ internal sealed class ConsentLedger(
 }
 
 /// <summary>The consent module's part of purpose-bound reads: the ledger's own answer to whether an activity may go on for a person.</summary>
-internal sealed class LedgerPurposeConsent(IConsentLedger ledger) : IPurposeConsent
+internal sealed class LedgerPurposeConsent(IConsentLedger ledger, TimeProvider time) : IPurposeConsent
 {
     public Task<bool> IsGrantedAsync(Guid person, string activity, CancellationToken cancellationToken) =>
         ledger.IsAllowedAsync(person, activity, cancellationToken);
+
+    public async Task<long?> GetEndAsync(Guid person, string activity, CancellationToken cancellationToken)
+    {
+        var history = await ledger.GetHistoryAsync(person, activity, cancellationToken).ConfigureAwait(false);
+        var latest = history.Count > 0 ? history[^1] : null;
+        return latest switch
+        {
+            null => null,
+            { Decision: ConsentDecision.Withdrawn or ConsentDecision.Refused or ConsentDecision.Expired } => latest.At.ToUnixTimeMilliseconds(),
+            { Decision: ConsentDecision.Granted, ExpiresAt: { } expires } when expires <= time.GetUtcNow() => expires.ToUnixTimeMilliseconds(),
+            _ => null,
+        };
+    }
 }

@@ -6,7 +6,7 @@ namespace Databunker.Core.Privacy;
 /// The catalogue's fields per purpose, compiled once: which purpose a read may name, what it sees of a profile, whether
 /// its consent stands, and which fields no purpose declares (collection limitation). Every read module goes through it.
 /// </summary>
-internal sealed class PurposeViews : IPurposeViews
+internal sealed partial class PurposeViews : IPurposeViews
 {
     private readonly Dictionary<string, PurposeView> _views = new(StringComparer.Ordinal);
     private readonly FieldNode _declared = new();
@@ -49,6 +49,7 @@ internal sealed class PurposeViews : IPurposeViews
                 }
 
                 view.Root.Add(tokens, new CompiledField(field, apply));
+                _retained.Add(new Declaration(activity.Name, activity.LegalBasis == LegalBasis.Consent, tokens, field));
                 _declared.Add(tokens, new CompiledField(field, apply));
             }
 
@@ -171,6 +172,24 @@ internal interface IPurposeViews
 
     /// <summary>Applies the collection limit to a profile or patch about to be stored.</summary>
     void CheckCollection(JsonElement profile, string paramName);
+
+    /// <summary>Whether any activity declares fields, so that field retention has anything to look at.</summary>
+    bool TracksFields { get; }
+
+    /// <summary>The activities that rest on consent and declare fields: the pass asks the ledger when their consent ended.</summary>
+    IReadOnlyList<string> ConsentActivitiesWithFields { get; }
+
+    /// <summary>Whether a read for the activity counts as a use that a field's retention is counted from.</summary>
+    bool TracksUse(string activity);
+
+    /// <summary>When the pass first needs to look at a new or changed profile's fields (a retention counted from its collection or use), or never.</summary>
+    long? FirstLook(JsonElement profile, long createdAt);
+
+    /// <summary>Which fields of a profile no purpose needs any longer at <paramref name="now"/>, the profile without them, and when to look next.</summary>
+    RetentionPlan Plan(JsonElement profile, long createdAt, IReadOnlyList<PurposeState> states, IReadOnlyDictionary<string, long> consentEnds, long now);
+
+    /// <summary>When the person's consent to <paramref name="activity"/> ended (withdrawn, refused or lapsed), or <see langword="null"/> while it stands or was never asked.</summary>
+    Task<long?> ConsentEndAsync(Guid person, string activity, CancellationToken cancellationToken);
 }
 
 /// <summary>What one purpose may read, as the read modules use it.</summary>
@@ -409,4 +428,7 @@ internal interface IPurposeConsent
 {
     /// <summary>Whether the person's latest decision for the activity is a grant that has not lapsed.</summary>
     Task<bool> IsGrantedAsync(Guid person, string activity, CancellationToken cancellationToken);
+
+    /// <summary>When the person's consent to the activity ended: a withdrawal's or refusal's time, a grant's lapse; <see langword="null"/> while it stands or was never asked.</summary>
+    Task<long?> GetEndAsync(Guid person, string activity, CancellationToken cancellationToken);
 }

@@ -83,6 +83,32 @@ public interface IPersonalDataVault
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<bool> ForgetPersonAsync(PersonLookup lookup, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Ends a purpose of the catalogue for a person (their contract ended, they closed their account): the fields
+    /// only that purpose held go in the next due-work pass, or after their retention when it is counted from the end
+    /// (<see cref="Privacy.RetentionEvent.ContractEnd"/>). The first end counts; ending again changes nothing. Audited as
+    /// <c>purpose.end</c>.
+    /// </summary>
+    /// <param name="lookup">How to find the person.</param>
+    /// <param name="purpose">The name of an activity of the catalogue.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see langword="true"/> when the person was found.</returns>
+    /// <exception cref="PurposeNotAllowedException">The purpose is not an activity of the catalogue.</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
+    Task<bool> EndPurposeAsync(PersonLookup lookup, string purpose, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Field retention, the profiles module's part of the due-work pass (GDPR Art. 5(1)(c),(e)): deletes from each
+    /// profile that is due the fields whose every declaring purpose has ended for the person (retention elapsed since
+    /// its event, consent withdrawn or lapsed, the purpose ended by <see cref="EndPurposeAsync"/>), re-indexes and
+    /// re-seals the rest, and audits each deletion by field name (<c>person.minimise</c>). A person whose last field
+    /// goes is forgotten whole. Fields no activity declares are left alone. <see cref="IVaultAdministration.RunDueWorkAsync"/> calls it.
+    /// </summary>
+    /// <param name="cancellationToken">Stops between persons.</param>
+    /// <returns>How many fields were deleted.</returns>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
+    Task<int> DeleteExpiredFieldsAsync(CancellationToken cancellationToken = default);
+
     /// <summary>The audit trail of one person, oldest first; details are decrypted while the person exists.</summary>
     /// <param name="token">The person's token (also after they were forgotten).</param>
     /// <param name="cancellationToken">Cancels the call.</param>

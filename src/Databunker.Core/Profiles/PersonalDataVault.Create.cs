@@ -32,7 +32,7 @@ internal sealed partial class PersonalDataVault
             {
                 var sealedProfile = Envelope.Seal(dataKey, PersonDirectory.DataKeyId, json, AssociatedData.For(AssociatedData.Profile, token));
                 var details = AuditTrail.SealDetails(dataKey, token, AuditOperations.PersonCreate, now, "indexes", indexes.Where(i => i.KeyVersion == lease.Keys.BlindIndexVersion).Select(i => PersonDirectory.IndexName(i.Kind)));
-                users.Add(new NewPerson(token, sealedProfile, wrapped, indexes, now, audit.NewEvent(AuditOperations.PersonCreate, token, AuditOutcomes.Success, details, now)));
+                users.Add(new NewPerson(token, sealedProfile, wrapped, indexes, now, audit.NewEvent(AuditOperations.PersonCreate, token, AuditOutcomes.Success, details, now), purposes.FirstLook(profile, now)));
             }
             finally
             {

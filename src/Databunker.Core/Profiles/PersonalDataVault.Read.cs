@@ -98,6 +98,8 @@ internal sealed partial class PersonalDataVault
                     await audit.AppendReadAsync([audit.NewEvent(AuditOperations.PersonUse, user.Token, AuditOutcomes.Success, details, at)], cancellationToken).ConfigureAwait(false);
                 }
 
+                await RecordUseAsync(user.Token, view.Name, audit.Now(), cancellationToken).ConfigureAwait(false);
+
                 return Record(user, seen);
             }
             finally

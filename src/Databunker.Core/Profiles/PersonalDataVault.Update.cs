@@ -83,7 +83,8 @@ internal sealed partial class PersonalDataVault
                 Envelope.Seal(dataKey, PersonDirectory.DataKeyId, json, context),
                 indexes,
                 now,
-                audit.NewEvent(AuditOperations.PersonUpdate, user.Token, AuditOutcomes.Success, details, now));
+                audit.NewEvent(AuditOperations.PersonUpdate, user.Token, AuditOutcomes.Success, details, now),
+                purposes.FirstLook(patched, user.CreatedAt));
             Array.Clear(json);
             try
             {

@@ -52,6 +52,9 @@ internal sealed partial class PersonalDataVault(
                 return new RightStepResult(RightStepState.Failed, "change-refused", ex.GetType().Name);
             }
         });
+        // Its part of the due-work pass: fields that no purpose needs any longer.
+        DueWork<IPersonalDataVault>.Add(services, "fields", static (vault, cancellationToken) => vault.DeleteExpiredFieldsAsync(cancellationToken));
+
         RightStep<IPersonalDataVault>.Add(services, Rights.Erasure, static async (vault, request, cancellationToken) =>
         {
             await vault.ForgetPersonAsync(PersonLookup.ByToken(request.Person), cancellationToken).ConfigureAwait(false);

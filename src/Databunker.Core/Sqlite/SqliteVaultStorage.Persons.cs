@@ -27,6 +27,7 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
                 BindIndexColumns(insertUser.Bind(1, (ReadOnlySpan<byte>)token).Bind(2, user.Profile).Bind(3, user.CreatedAt), 4, user.Indexes).Execute();
                 insertKey.Bind(1, (ReadOnlySpan<byte>)token).Bind(2, user.DataKey.KeyVersion).Bind(3, user.DataKey.Ciphertext).Execute();
                 InsertIndexes(insertIndex, token, user.Indexes);
+                LowerFieldRetention(connection, token, user.FieldsDueAt);
             }
 
             // The events after the rows: the chain's head moves once per call, not once per person.
@@ -83,6 +84,7 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
             BindIndexColumns(update.Bind(1, change.Profile).Bind(2, change.UpdatedAt), 3, change.Indexes).Bind(5, token).Execute();
             DeleteIndexes(connection, token, previous);
             InsertIndexes(IndexInsert(connection), token, change.Indexes);
+            LowerFieldRetention(connection, token, change.FieldsDueAt);
             AuditWriter(connection).Append(change.Audit);
             return UpdateOutcome.Updated;
         }, cancellationToken);
@@ -126,6 +128,7 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
         }
 
         DeleteIndexes(connection, id, hashes);
+        DeleteFieldRetention(connection, id);
         return SqliteStatement.For(connection, "DELETE FROM users WHERE token = ?1;").Bind(1, id).Execute();
     }, cancellationToken);
 

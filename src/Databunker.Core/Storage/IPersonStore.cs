@@ -51,8 +51,32 @@ public interface IPersonStore : IStorageRole
     Task<bool> ReplaceIndexesAsync(Guid token, long expectedVersion, IReadOnlyList<IndexEntry> indexes, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Adds to <paramref name="erasure"/> the deletion of a person's profile and index entries. The data key,
+    /// Adds to <paramref name="erasure"/> the deletion of a person's profile, index entries, purpose states and
+    /// field-retention time. The data key,
     /// the tombstone and the audit event are the erasure's own (<see cref="IErasureTransaction.CommitAsync"/>).
     /// </summary>
     Task EnlistErasureAsync(IErasureTransaction erasure, Guid token, CancellationToken cancellationToken);
+
+    /// <summary>Where each of a person's purposes stands (<see cref="PurposeState"/>), for those with a state.</summary>
+    Task<IReadOnlyList<PurposeState>> GetPurposeStatesAsync(Guid person, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records that the host ended <paramref name="activity"/> for the person at <paramref name="at"/> (the first end
+    /// stays), moves the person's next field-retention look to <paramref name="at"/> at the latest, and appends
+    /// <paramref name="audit"/>, in one transaction. Returns <see langword="false"/>, writing nothing, when there is no such person.
+    /// </summary>
+    Task<bool> EndPurposeAsync(Guid person, string activity, long at, AuditRecord audit, CancellationToken cancellationToken);
+
+    /// <summary>Records a read of the person's data for <paramref name="activity"/> at <paramref name="at"/>; a later use than the one kept replaces it.</summary>
+    Task RecordPurposeUseAsync(Guid person, string activity, long at, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sets when the due-work pass next looks at the person's fields: <paramref name="dueAt"/>, or none when it is
+    /// <see langword="null"/>; with <paramref name="onlyEarlier"/>, moves an existing time earlier and never later
+    /// (a <see langword="null"/> changes nothing then). Nothing is written for a person who is not there.
+    /// </summary>
+    Task ScheduleFieldRetentionAsync(Guid person, long? dueAt, bool onlyEarlier, CancellationToken cancellationToken);
+
+    /// <summary>Up to <paramref name="limit"/> persons whose field-retention look is due at <paramref name="now"/>, earliest first.</summary>
+    Task<IReadOnlyList<Guid>> GetFieldRetentionDueAsync(long now, int limit, CancellationToken cancellationToken);
 }

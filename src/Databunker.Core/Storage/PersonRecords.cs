@@ -13,7 +13,9 @@ public sealed record IndexEntry(LookupKind Kind, byte[] Hash, int KeyVersion = 1
 /// <param name="Indexes">The index hashes; each must be unique across the vault.</param>
 /// <param name="CreatedAt">Unix milliseconds.</param>
 /// <param name="Audit">The audit event to append in the same transaction.</param>
-public sealed record NewPerson(Guid Token, byte[] Profile, WrappedKey DataKey, IReadOnlyList<IndexEntry> Indexes, long CreatedAt, AuditRecord Audit);
+/// <param name="FieldsDueAt">When the due-work pass first looks at which of the person's fields a purpose still needs
+/// (unix milliseconds), or <see langword="null"/> when no declared retention makes that due.</param>
+public sealed record NewPerson(Guid Token, byte[] Profile, WrappedKey DataKey, IReadOnlyList<IndexEntry> Indexes, long CreatedAt, AuditRecord Audit, long? FieldsDueAt = null);
 
 /// <summary>A stored person as the storage returns it, still encrypted.</summary>
 /// <param name="Token">The person's token.</param>
@@ -31,7 +33,15 @@ public sealed record StoredPerson(Guid Token, byte[] Profile, WrappedKey DataKey
 /// <param name="Indexes">The complete new set of index hashes; it replaces the old set.</param>
 /// <param name="UpdatedAt">Unix milliseconds.</param>
 /// <param name="Audit">The audit event to append in the same transaction.</param>
-public sealed record PersonChange(Guid Token, long ExpectedVersion, byte[] Profile, IReadOnlyList<IndexEntry> Indexes, long UpdatedAt, AuditRecord Audit);
+/// <param name="FieldsDueAt">A time at which the due-work pass must look at the person's fields, or <see langword="null"/>:
+/// it moves the person's next look earlier, never later.</param>
+public sealed record PersonChange(Guid Token, long ExpectedVersion, byte[] Profile, IReadOnlyList<IndexEntry> Indexes, long UpdatedAt, AuditRecord Audit, long? FieldsDueAt = null);
+
+/// <summary>Where one of a person's purposes stands: when the host ended it for them, and when a read for it last used their data.</summary>
+/// <param name="Activity">The activity's name.</param>
+/// <param name="EndedAt">When the host ended it for the person (unix milliseconds), or <see langword="null"/>.</param>
+/// <param name="UsedAt">When a read for it last used the person's data (unix milliseconds, to the day), or <see langword="null"/>.</param>
+public sealed record PurposeState(string Activity, long? EndedAt, long? UsedAt);
 
 /// <summary>How <see cref="IPersonStore.UpdatePersonAsync"/> ended.</summary>
 public enum UpdateOutcome

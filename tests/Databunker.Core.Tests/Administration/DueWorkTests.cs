@@ -20,13 +20,18 @@ public sealed class DueWorkTests(string store)
             {
                 o.AppData.Register("cart", retention: TimeSpan.FromDays(1));
                 o.Requests.VerificationWindow = TimeSpan.FromDays(1);
+                o.Privacy.Activities.Add(new Databunker.Core.Privacy.ProcessingActivity
+                {
+                    Name = "support", Purpose = "Answering a support ticket", LegalBasis = Databunker.Core.Privacy.LegalBasis.Contract,
+                    Fields = [new() { Path = "/ticket", Retention = TimeSpan.FromDays(1) }],
+                });
             },
             store: TestStore.Named(store),
             services: new RequestHooks().Register);
         var tokenizer = host.Services.GetRequiredService<ITokenizer>();
         var appData = host.Services.GetRequiredService<IAppDataManager>();
         var due = await host.Vault.CreatePersonAsync(Json(new { email = "due@example.com" }));
-        var kept = await host.Vault.CreatePersonAsync(Json(new { email = "kept@example.com" }));
+        var kept = await host.Vault.CreatePersonAsync(Json(new { email = "kept@example.com", ticket = "T-1" }));
         await host.Expirations.StartAsync(PersonLookup.ByToken(due), ExpirationTime.FromDelay(TimeSpan.FromDays(1)));
         await host.Expirations.StartAsync(PersonLookup.ByToken(kept), ExpirationTime.FromDelay(TimeSpan.FromDays(10)));
         var shortLived = await tokenizer.TokenizeAsync("4111 1111 1111 1111", new TokenizeOptions { Expires = ExpirationTime.FromDelay(TimeSpan.FromHours(1)) });
@@ -41,8 +46,8 @@ public sealed class DueWorkTests(string store)
         host.Time.Advance(TimeSpan.FromDays(2));
         var done = await host.Administration.RunDueWorkAsync();
 
-        early.Should().BeEquivalentTo(new Dictionary<string, int> { ["expiration"] = 0, ["tokens"] = 0, ["appdata"] = 0, ["sessions"] = 0, ["shares"] = 0, ["consent"] = 0, ["requests"] = 0 });
-        done.Should().BeEquivalentTo(new Dictionary<string, int> { ["expiration"] = 1, ["tokens"] = 1, ["appdata"] = 1, ["sessions"] = 1, ["shares"] = 1, ["consent"] = 0, ["requests"] = 1 });
+        early.Should().BeEquivalentTo(new Dictionary<string, int> { ["expiration"] = 0, ["tokens"] = 0, ["appdata"] = 0, ["sessions"] = 0, ["shares"] = 0, ["consent"] = 0, ["requests"] = 0, ["fields"] = 0 });
+        done.Should().BeEquivalentTo(new Dictionary<string, int> { ["expiration"] = 1, ["tokens"] = 1, ["appdata"] = 1, ["sessions"] = 1, ["shares"] = 1, ["consent"] = 0, ["requests"] = 1, ["fields"] = 1 });
         (await host.Vault.GetPersonAsync(PersonLookup.ByToken(due))).Should().BeNull();
         (await host.Vault.GetPersonAsync(PersonLookup.ByToken(kept))).Should().NotBeNull();
         (await tokenizer.DetokenizeAsync(lasting)).Should().Be("4111 1111 1111 1112");

@@ -89,6 +89,16 @@ public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVault
 
     Task IPersonStore.EnlistErasureAsync(IErasureTransaction erasure, Guid token, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).EnlistErasureAsync(erasure, token, cancellationToken);
 
+    public Task<IReadOnlyList<PurposeState>> GetPurposeStatesAsync(Guid person, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).GetPurposeStatesAsync(person, cancellationToken);
+
+    public Task<bool> EndPurposeAsync(Guid person, string activity, long at, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).EndPurposeAsync(person, activity, at, audit, cancellationToken);
+
+    public Task RecordPurposeUseAsync(Guid person, string activity, long at, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).RecordPurposeUseAsync(person, activity, at, cancellationToken);
+
+    public Task ScheduleFieldRetentionAsync(Guid person, long? dueAt, bool onlyEarlier, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).ScheduleFieldRetentionAsync(person, dueAt, onlyEarlier, cancellationToken);
+
+    public Task<IReadOnlyList<Guid>> GetFieldRetentionDueAsync(long now, int limit, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).GetFieldRetentionDueAsync(now, limit, cancellationToken);
+
     public Task<IReadOnlyList<TokenAddOutcome>> AddTokensAsync(IReadOnlyList<NewToken> tokens, IReadOnlyList<AuditRecord> audit, long now, CancellationToken cancellationToken) => Count(Role<ITokenStore>()).AddTokensAsync(tokens, audit, now, cancellationToken);
 
     public Task<AuditedRead<StoredToken>> GetTokenAuditedAsync(byte[] tokenHash, long now, AuditRecord audit, CancellationToken cancellationToken) => Count(Role<ITokenStore>()).GetTokenAuditedAsync(tokenHash, now, audit, cancellationToken);

@@ -1,0 +1,18 @@
+-- Version 18: field retention (GDPR Art. 5(1)(c),(e)). For each person and activity of the catalogue, when the host ended
+-- the activity for them (IPersonalDataVault.EndPurposeAsync) and when a read for it last used their data (to the day);
+-- and for each person, when the due-work pass next looks at which of their fields a purpose still needs. Names of
+-- activities and times only: no personal data.
+CREATE TABLE IF NOT EXISTS purpose_states (
+    owner    BLOB    NOT NULL,
+    activity TEXT    NOT NULL,
+    ended_at INTEGER,
+    used_at  INTEGER,
+    PRIMARY KEY (owner, activity)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS field_retention (
+    owner  BLOB    PRIMARY KEY,
+    due_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE INDEX IF NOT EXISTS field_retention_due ON field_retention (due_at);
