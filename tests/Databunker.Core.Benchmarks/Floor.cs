@@ -15,7 +15,7 @@ namespace Databunker.Core.Benchmarks;
 /// and SQLite's own checkpoints, and the same AES-GCM and HMAC calls. One audit row per operation, committed
 /// before the operation returns (reads too). The ratio says what our layers and our extra features cost.
 /// </summary>
-public sealed class Floor : IFloor
+public sealed partial class Floor : IFloor
 {
     private readonly SqliteConnection _connection;
     private readonly byte[] _kek = RandomNumberGenerator.GetBytes(32);

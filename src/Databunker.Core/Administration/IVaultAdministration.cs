@@ -186,4 +186,16 @@ public interface IVaultAdministration
     /// <exception cref="PersonNotFoundException">A reason is given for a person the vault does not hold.</exception>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task RecordAuditEventAsync(string operation, Guid? person = null, string? reason = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The minimisation report (GDPR Art. 5(1)(c)): reads every person's profile and counts, per field, who holds it,
+    /// which purposes of the catalogue declare it, who holds it though no purpose does (over-collection), and who holds
+    /// it past every declaring purpose's retention. Only counts and field names leave the vault. It opens every profile,
+    /// so run it off-peak on a large vault; audited as <c>admin.minimisation</c>.
+    /// </summary>
+    /// <param name="cancellationToken">Stops between persons.</param>
+    /// <returns>The report.</returns>
+    /// <exception cref="VaultCryptoException">A stored profile or key fails to authenticate.</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
+    Task<MinimisationReport> GetMinimisationReportAsync(CancellationToken cancellationToken = default);
 }

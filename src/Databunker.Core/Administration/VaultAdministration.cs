@@ -14,6 +14,7 @@ internal sealed partial class VaultAdministration(
     IEnumerable<IDueWork> dueWork,
     IEnumerable<IBacklogSource> backlog,
     AuditChain auditChain,
+    Privacy.IPurposeViews purposes,
     Diagnostics.DatabunkerTelemetry telemetry,
     TimeProvider time,
     IOptions<DatabunkerOptions> options,

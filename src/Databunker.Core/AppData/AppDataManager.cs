@@ -74,10 +74,9 @@ internal sealed class AppDataManager(
                 }
                 else if (_auditReads)
                 {
-                    // The purpose and the application read, sealed under the person's key.
-                    var at = audit.Now();
-                    var details = AuditTrail.SealDetails(dataKey, person, AuditOperations.AppDataGet, at, ("purpose", [view.Name]), ("apps", [app]));
-                    await audit.AppendReadAsync([audit.NewEvent(AuditOperations.AppDataGet, person, AuditOutcomes.Success, details, at)], cancellationToken).ConfigureAwait(false);
+                    // The purpose and the application read: the catalogue's names (AuditTrail.CatalogueDetails).
+                    var details = AuditTrail.CatalogueDetails(view.Name, "apps", [app]);
+                    await audit.AppendReadAsync([audit.NewEvent(AuditOperations.AppDataGet, person, AuditOutcomes.Success, details)], cancellationToken).ConfigureAwait(false);
                 }
 
                 return document;

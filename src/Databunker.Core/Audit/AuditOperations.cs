@@ -21,6 +21,9 @@ public static class AuditOperations
     /// </summary>
     public const string PersonMinimise = "person.minimise";
 
+    /// <summary>The minimisation report read every profile (<see cref="IVaultAdministration.GetMinimisationReportAsync"/>); no person is named.</summary>
+    public const string MinimisationReport = "admin.minimisation";
+
     /// <summary>The host ended a purpose for a person (<see cref="IPersonalDataVault.EndPurposeAsync"/>); the details name it.</summary>
     public const string PurposeEnd = "purpose.end";
 

@@ -10,6 +10,7 @@ internal sealed class PersonExporter(
     VaultOpener opener,
     PersonDirectory persons,
     AuditTrail audit,
+    Privacy.IPurposeViews purposes,
     TimeProvider time,
     ILogger<PersonExporter>? logger = null) : IPersonExporter
 {
@@ -50,7 +51,7 @@ internal sealed class PersonExporter(
                 writer.WriteNumber("formatVersion", FormatVersion);
                 ExportContext.WriteTime(writer, "exportedAt", now);
                 writer.WriteString("person", person);
-                WriteProfile(writer, dataKey, user);
+                await WriteProfileAsync(writer, dataKey, user, cancellationToken).ConfigureAwait(false);
                 foreach (var section in _sections)
                 {
                     writer.WritePropertyName(section.Name);
@@ -88,8 +89,30 @@ internal sealed class PersonExporter(
         }
     }
 
-    private static void WriteProfile(Utf8JsonWriter writer, byte[] dataKey, StoredPerson user)
+    /// <summary>
+    /// The profile, and, where the catalogue declares fields, which purposes hold each field and until when (GDPR
+    /// Art. 15(1)(a),(d)): the purposes of the processing and how long the data will be kept.
+    /// </summary>
+    private async Task WriteProfileAsync(Utf8JsonWriter writer, byte[] dataKey, StoredPerson user, CancellationToken cancellationToken)
     {
+        IReadOnlyList<Privacy.FieldHold>? holds = null;
+        if (purposes.TracksFields)
+        {
+            var states = await persons.Store.GetPurposeStatesAsync(user.Token, cancellationToken).ConfigureAwait(false);
+            var consentEnds = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var activity in purposes.ConsentActivitiesWithFields)
+            {
+                if (await purposes.ConsentEndAsync(user.Token, activity, cancellationToken).ConfigureAwait(false) is { } end)
+                {
+                    consentEnds[activity] = end;
+                }
+            }
+
+            var opened = PersonDirectory.OpenProfile(dataKey, user);
+            holds = purposes.Holds(ProfileCodec.Deserialize(opened), user.CreatedAt, states, consentEnds);
+            Array.Clear(opened);
+        }
+
         var json = PersonDirectory.OpenProfile(dataKey, user);
         try
         {
@@ -98,6 +121,37 @@ internal sealed class PersonExporter(
             ExportContext.WriteTime(writer, "updatedAt", user.UpdatedAt);
             writer.WritePropertyName("data");
             writer.WriteRawValue(json, skipInputValidation: true);
+            if (holds is not null)
+            {
+                writer.WriteStartArray("purposes");
+                foreach (var hold in holds)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("field", hold.Field);
+                    writer.WriteStartArray("heldBy");
+                    foreach (var (purpose, until) in hold.HeldBy)
+                    {
+                        writer.WriteStartObject();
+                        writer.WriteString("purpose", purpose);
+                        if (until is { } u)
+                        {
+                            ExportContext.WriteTime(writer, "until", u);
+                        }
+                        else
+                        {
+                            writer.WriteNull("until");
+                        }
+
+                        writer.WriteEndObject();
+                    }
+
+                    writer.WriteEndArray();
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+            }
+
             writer.WriteEndObject();
         }
         finally
@@ -106,7 +160,6 @@ internal sealed class PersonExporter(
         }
     }
 
-    /// <summary>The person's audit trail, page by page, in the order it was written, with the sealed details opened.</summary>
     private async Task WriteAuditTrailAsync(Utf8JsonWriter writer, ExportContext context, CancellationToken cancellationToken)
     {
         writer.WriteStartArray("auditTrail");

@@ -78,9 +78,50 @@ internal sealed class AuditTrail(IAuditStore store, ReadAuditWriter reads, TimeP
         return Envelope.Seal(dataKey, DetailsKeyId, scratch.Written, AssociatedData.ForAuditDetails(owner, operation, at));
     }
 
+    /// <summary>The first byte of details kept in the clear; a sealed envelope starts with its format version, 1.</summary>
+    private const byte ClearDetails = 0;
+
+    /// <summary>
+    /// Event details kept in the clear, for names that are the catalogue's own and no person's data: a purpose and
+    /// the pointers of the fields a read returned. They stay readable after a forget, as the operation's name does;
+    /// no encryption on the read path that writes one for every read.
+    /// </summary>
+    public static byte[] CatalogueDetails(string purpose, string name, IReadOnlyList<string> values)
+    {
+        using var scratch = JsonScratch.ForDetails();
+        var writer = scratch.Writer;
+        writer.WriteStartObject();
+        writer.WriteStartArray("purpose");
+        writer.WriteStringValue(purpose);
+        writer.WriteEndArray();
+        writer.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            writer.WriteStringValue(value);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        var written = scratch.Written;
+        var details = new byte[written.Length + 1];
+        details[0] = ClearDetails;
+        written.CopyTo(details.AsSpan(1));
+        return details;
+    }
+
+    /// <summary>
+    /// Whether an event's details are kept in the clear (<see cref="CatalogueDetails"/>): readable without the person's
+    /// key. Only a purpose-bound read's events have them, so the operation decides, not a byte of the stored details:
+    /// a sealed event whose first byte was rewritten still fails its authentication, and a clear event rewritten fails
+    /// the audit chain's verification.
+    /// </summary>
+    public static bool InTheClear(AuditRecord record) =>
+        record.Operation is AuditOperations.PersonUse or AuditOperations.AppDataGet && record.Details is [ClearDetails, ..];
+
     /// <summary>An event's sealed details, opened under the subject's data key; <see langword="null"/> when it has none or no key is given.</summary>
     public static string? OpenDetails(byte[]? dataKey, Guid subject, AuditRecord record) =>
-        record.Details is null || dataKey is null
+        InTheClear(record) ? System.Text.Encoding.UTF8.GetString(record.Details.AsSpan(1))
+        : record.Details is null || dataKey is null
             ? null
             : System.Text.Encoding.UTF8.GetString(Envelope.Open(
                 dataKey,

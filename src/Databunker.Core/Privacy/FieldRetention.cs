@@ -10,12 +10,13 @@ internal sealed partial class PurposeViews
 {
     private const long Never = long.MaxValue;
     private readonly List<Declaration> _retained = [];
+    private readonly HashSet<string> _usedBy = new(StringComparer.Ordinal);
 
     public bool TracksFields => _retained.Count > 0;
 
     public IReadOnlyList<string> ConsentActivitiesWithFields => [.. _retained.Where(d => d.RestsOnConsent).Select(d => d.Activity).Distinct(StringComparer.Ordinal)];
 
-    public bool TracksUse(string activity) => _retained.Any(d => d.Field.RetentionFrom == RetentionEvent.LastUse && string.Equals(d.Activity, activity, StringComparison.Ordinal));
+    public bool TracksUse(string activity) => _usedBy.Contains(activity);
 
     public long? FirstLook(JsonElement profile, long createdAt) =>
         TracksFields && profile.ValueKind == JsonValueKind.Object ? Plan(profile, createdAt, [], new Dictionary<string, long>(), long.MinValue).NextLook : null;
@@ -51,6 +52,22 @@ internal sealed partial class PurposeViews
 
         var remaining = removed.Count == 0 ? profile : Without(profile, removed);
         return new RetentionPlan([.. removed], remaining, remaining.EnumerateObject().Any() is false, next == Never ? null : next);
+    }
+
+    public IReadOnlyList<FieldHold> Holds(JsonElement profile, long createdAt, IReadOnlyList<PurposeState> states, IReadOnlyDictionary<string, long> consentEnds)
+    {
+        var holds = new List<FieldHold>();
+        foreach (var (tokens, pointer) in Leaves(profile, []))
+        {
+            var by = _retained.Where(d => d.Tokens.Length <= tokens.Length && d.Tokens.AsSpan().SequenceEqual(tokens.AsSpan(0, d.Tokens.Length)))
+                .GroupBy(d => d.Activity, StringComparer.Ordinal)
+                .Select(g => (g.Key, g.Max(d => HeldUntil(d, createdAt, states, consentEnds))))
+                .Select(h => (h.Key, h.Item2 == Never ? (long?)null : h.Item2))
+                .ToList();
+            holds.Add(new FieldHold(pointer, by));
+        }
+
+        return holds;
     }
 
     public async Task<long?> ConsentEndAsync(Guid person, string activity, CancellationToken cancellationToken) =>
@@ -145,6 +162,11 @@ internal sealed partial class PurposeViews
     /// <summary>A field one activity declares, for retention.</summary>
     private sealed record Declaration(string Activity, bool RestsOnConsent, string[] Tokens, PurposeField Field);
 }
+
+/// <summary>Which purposes hold one of a profile's fields, each until when (<see langword="null"/>: as long as the purpose lasts).</summary>
+/// <param name="Field">The field's pointer.</param>
+/// <param name="HeldBy">The purposes that declare it, with the time each holds it until; empty when no purpose declares it.</param>
+internal readonly record struct FieldHold(string Field, IReadOnlyList<(string Purpose, long? Until)> HeldBy);
 
 /// <summary>What the due-work pass does with one profile: the fields it removes, the profile without them, and when it looks next.</summary>
 /// <param name="Removed">The pointers of the fields no purpose needs any longer.</param>

@@ -117,6 +117,7 @@ internal sealed class PrivacyCatalog(
                 writer.WriteString("retentionDescription", Retention(activity));
                 WriteList(writer, "securityMeasures", activity.SecurityMeasures);
                 writer.WriteString("notice", activity.Notice);
+                WriteFields(writer, activity);
                 writer.WriteEndObject();
             }
 
@@ -145,6 +146,15 @@ internal sealed class PrivacyCatalog(
             Row(text, "Retention (f)", Retention(activity));
             Row(text, "Security measures (g)", List(activity.SecurityMeasures));
             Row(text, "Notice shown", activity.Notice ?? "none");
+            if (activity.Fields.Count > 0)
+            {
+                Row(text, "Fields used, as seen, and kept (Art. 5(1)(c),(e))", string.Join("; ", activity.Fields.Select(f => $"{f.Path} ({ViewWords(f)}; {FieldRetention(activity, f)})")));
+            }
+
+            if (activity.AppData.Count > 0 || activity.TokenScopes.Count > 0)
+            {
+                Row(text, "Other data read", string.Join("; ", activity.AppData.Select(a => $"app data '{a}'").Concat(activity.TokenScopes.Select(t => $"tokens of scope '{t}'"))));
+            }
         }
 
         return text.ToString();
@@ -164,6 +174,19 @@ internal sealed class PrivacyCatalog(
         foreach (var activity in _catalog.Activities)
         {
             text.Append(CultureInfo.InvariantCulture, $"| {Cell(activity.Purpose)} | {Cell(List(activity.DataCategories))} | {Cell(Retention(activity))} |\n");
+        }
+
+        if (_catalog.Activities.Any(a => a.Fields.Count > 0))
+        {
+            text.Append("\nEach purpose uses only these fields of your profile, sees them only as shown, and keeps each no longer than shown; a field no purpose needs any longer is deleted.\n\n");
+            text.Append("| Purpose | Field | What it sees | Kept for |\n|---|---|---|---|\n");
+            foreach (var activity in _catalog.Activities)
+            {
+                foreach (var field in activity.Fields)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"| {Cell(activity.Purpose)} | {Cell(field.Path)} | {Cell(ViewWords(field))} | {Cell(FieldRetention(activity, field))} |\n");
+                }
+            }
         }
 
         return text.ToString();
@@ -195,6 +218,60 @@ internal sealed class PrivacyCatalog(
         (null, { } d) => d,
         _ => "not declared",
     };
+
+    /// <summary>What a purpose sees of a field, in words.</summary>
+    internal static string ViewWords(PurposeField field) => field.View switch
+    {
+        FieldView.Plain => "as stored",
+        FieldView.LastFour => "its last four characters only",
+        FieldView.EmailDomain => "the email domain only",
+        FieldView.Year => "the year only",
+        _ => $"transformed ({field.Transform})",
+    };
+
+    /// <summary>How long a purpose keeps a field, in words.</summary>
+    internal static string FieldRetention(ProcessingActivity activity, PurposeField field) => (field.Retention, field.RetentionFrom) switch
+    {
+        (null, RetentionEvent.ContractEnd) => "until the contract ends",
+        (null, _) when activity.LegalBasis == LegalBasis.Consent => "until consent is withdrawn",
+        (null, _) => "while the purpose lasts",
+        ({ } r, RetentionEvent.Collection) => $"{Describe(r)} from collection",
+        ({ } r, RetentionEvent.LastUse) => $"{Describe(r)} after its last use",
+        ({ } r, RetentionEvent.ContractEnd) => $"{Describe(r)} after the contract ends",
+        ({ } r, _) => $"{Describe(r)} after consent is withdrawn",
+    };
+
+    /// <summary>An activity's fields in the Art. 30 record, written only where it declares any (older records stay as they were).</summary>
+    private static void WriteFields(Utf8JsonWriter writer, ProcessingActivity activity)
+    {
+        if (activity.Fields.Count > 0)
+        {
+            writer.WriteStartArray("fields");
+            foreach (var field in activity.Fields)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("path", field.Path);
+                writer.WriteString("view", field.View.ToString());
+                writer.WriteString("transform", field.Transform);
+                writer.WriteString("retention", field.Retention is { } r ? System.Xml.XmlConvert.ToString(r) : null);
+                writer.WriteString("retentionFrom", field.RetentionFrom.ToString());
+                writer.WriteString("retentionDescription", FieldRetention(activity, field));
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        if (activity.AppData.Count > 0)
+        {
+            WriteList(writer, "appData", activity.AppData);
+        }
+
+        if (activity.TokenScopes.Count > 0)
+        {
+            WriteList(writer, "tokenScopes", activity.TokenScopes);
+        }
+    }
 
     private static string BasisArticle(LegalBasis basis) => $"Art. 6(1)({(char)('a' + (int)basis - 1)})";
 

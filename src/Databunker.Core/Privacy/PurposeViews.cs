@@ -48,8 +48,12 @@ internal sealed partial class PurposeViews : IPurposeViews
                     continue; // the options' validation refused it already
                 }
 
-                view.Root.Add(tokens, new CompiledField(field, apply));
+                view.Declare(tokens, new CompiledField(field, apply));
                 _retained.Add(new Declaration(activity.Name, activity.LegalBasis == LegalBasis.Consent, tokens, field));
+                if (field.RetentionFrom == RetentionEvent.LastUse)
+                {
+                    _usedBy.Add(activity.Name);
+                }
                 _declared.Add(tokens, new CompiledField(field, apply));
             }
 
@@ -188,6 +192,9 @@ internal interface IPurposeViews
     /// <summary>Which fields of a profile no purpose needs any longer at <paramref name="now"/>, the profile without them, and when to look next.</summary>
     RetentionPlan Plan(JsonElement profile, long createdAt, IReadOnlyList<PurposeState> states, IReadOnlyDictionary<string, long> consentEnds, long now);
 
+    /// <summary>For each of a profile's fields, which purposes hold it and until when: what the export (Art. 15) and the minimisation report say.</summary>
+    IReadOnlyList<FieldHold> Holds(JsonElement profile, long createdAt, IReadOnlyList<PurposeState> states, IReadOnlyDictionary<string, long> consentEnds);
+
     /// <summary>When the person's consent to <paramref name="activity"/> ended (withdrawn, refused or lapsed), or <see langword="null"/> while it stands or was never asked.</summary>
     Task<long?> ConsentEndAsync(Guid person, string activity, CancellationToken cancellationToken);
 }
@@ -206,12 +213,23 @@ internal interface IPurposeView
 
     /// <summary>The profile as the purpose sees it; <paramref name="fields"/> gets the pointers returned.</summary>
     JsonElement Project(JsonElement profile, List<string> fields);
+
+    /// <summary>
+    /// The same projection straight from the profile's UTF-8 JSON, without parsing the whole profile: for a read by
+    /// token, which has no index to check against the profile. The vault's own purpose parses it whole.
+    /// </summary>
+    JsonElement Project(ReadOnlySpan<byte> profile, List<string> fields);
+
+    /// <summary>The audit details of a read that returned <paramref name="fields"/> (<see cref="Kernel.AuditTrail.CatalogueDetails"/>), made once per set of fields.</summary>
+    byte[] AuditDetails(string name, IReadOnlyList<string> fields);
 }
 
 /// <summary>One purpose's view: the fields it sees (a tree of pointers), the app data and token scopes it reads, and whether it rests on consent.</summary>
 internal sealed class PurposeView(string name, bool whole, bool restsOnConsent, IReadOnlyList<string> appData, IReadOnlyList<string> tokenScopes) : IPurposeView
 {
     private readonly HashSet<string> _appData = new(appData, StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, byte[]> _details = new();
+    private readonly Dictionary<string, int> _bits = new(StringComparer.Ordinal);
     private readonly HashSet<string> _tokenScopes = new(tokenScopes, StringComparer.Ordinal);
 
     /// <summary>The purpose's name.</summary>
@@ -228,6 +246,38 @@ internal sealed class PurposeView(string name, bool whole, bool restsOnConsent, 
 
     /// <summary>Whether the purpose reads this app-data application.</summary>
     public bool ReadsApp(string app) => Whole || _appData.Contains(app);
+
+    public byte[] AuditDetails(string name, IReadOnlyList<string> fields)
+    {
+        // The details depend only on the set of declared fields returned: one bit each (64 at most are cached).
+        var key = 1UL;
+        foreach (var field in fields)
+        {
+            if (!_bits.TryGetValue(field, out var bit))
+            {
+                return Kernel.AuditTrail.CatalogueDetails(Name, name, fields);
+            }
+
+            key |= 2UL << bit;
+        }
+
+        if (_details.Count > 4096)
+        {
+            _details.Clear();
+        }
+
+        return _details.GetOrAdd(key, static (_, state) => Kernel.AuditTrail.CatalogueDetails(state.Name, state.name, state.fields), (Name, name, fields));
+    }
+
+    /// <summary>Declares a field of the purpose.</summary>
+    public void Declare(string[] tokens, CompiledField field)
+    {
+        Root.Add(tokens, field);
+        if (_bits.Count < 63)
+        {
+            _bits.TryAdd(field.Declared.Path, _bits.Count);
+        }
+    }
 
     /// <summary>Whether the purpose reads values tokenized under this scope.</summary>
     public bool ReadsScope(string scope) => Whole || _tokenScopes.Contains(scope);
@@ -248,14 +298,146 @@ internal sealed class PurposeView(string name, bool whole, bool restsOnConsent, 
             return profile;
         }
 
-        var shown = Collect(profile, Root, string.Empty, fields);
+        var shown = Collect(profile, Root, fields);
         using var scratch = Kernel.JsonScratch.ForProfile(Kernel.ProfileCodec.WriterOptions);
         Write(scratch.Writer, shown);
         var reader = new Utf8JsonReader(scratch.Written);
         return JsonElement.ParseValue(ref reader);
     }
 
-    private static List<Shown>? Collect(JsonElement value, FieldNode node, string prefix, List<string> fields)
+    public JsonElement Project(ReadOnlySpan<byte> profile, List<string> fields)
+    {
+        if (Whole)
+        {
+            return Project(Kernel.ProfileCodec.Deserialize(profile.ToArray()), fields);
+        }
+
+        var reader = new Utf8JsonReader(profile, new JsonReaderOptions { MaxDepth = Kernel.ProfileCodec.MaxDepth });
+        reader.Read();
+        var shown = new List<(FieldNode Node, int Start, int Length, string? Text, JsonElement? Element)>();
+        Walk(ref reader, profile, Root, shown);
+
+        using var scratch = Kernel.JsonScratch.ForProfile(Kernel.ProfileCodec.WriterOptions);
+        var writer = scratch.Writer;
+        writer.WriteStartObject();
+        var open = new List<FieldNode>();
+        var chain = new List<FieldNode>();
+        foreach (var (node, start, length, text, element) in shown)
+        {
+            chain.Clear();
+            for (var parent = node.Parent; parent is { Parent: not null }; parent = parent.Parent)
+            {
+                chain.Insert(0, parent);
+            }
+
+            var common = 0;
+            while (common < open.Count && common < chain.Count && ReferenceEquals(open[common], chain[common]))
+            {
+                common++;
+            }
+
+            for (var i = open.Count - 1; i >= common; i--)
+            {
+                writer.WriteEndObject();
+                open.RemoveAt(i);
+            }
+
+            for (var i = common; i < chain.Count; i++)
+            {
+                writer.WritePropertyName(chain[i].Name);
+                writer.WriteStartObject();
+                open.Add(chain[i]);
+            }
+
+            writer.WritePropertyName(node.Name);
+            if (text is not null)
+            {
+                writer.WriteStringValue(text);
+            }
+            else if (element is { } transformed)
+            {
+                transformed.WriteTo(writer);
+            }
+            else
+            {
+                writer.WriteRawValue(profile.Slice(start, length), skipInputValidation: true);
+            }
+
+            fields.Add(node.Pointer);
+        }
+
+        for (var i = open.Count - 1; i >= 0; i--)
+        {
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+        var result = new Utf8JsonReader(scratch.Written);
+        return JsonElement.ParseValue(ref result);
+    }
+
+    /// <summary>Reads one object's members (the reader on its start), keeping each declared field's view, in the profile's order.</summary>
+    private static void Walk(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, FieldNode node, List<(FieldNode, int, int, string?, JsonElement?)> shown)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            FieldNode? child = null;
+            foreach (var member in node.Members)
+            {
+                if (reader.ValueTextEquals(member.Utf8Name))
+                {
+                    child = member;
+                    break;
+                }
+            }
+
+            reader.Read();
+            if (child?.Field is { } field)
+            {
+                var start = (int)reader.TokenStartIndex;
+                switch (field.Declared.View)
+                {
+                    case FieldView.Plain:
+                        reader.Skip();
+                        shown.Add((child, start, (int)reader.BytesConsumed - start, null, null));
+                        break;
+                    case FieldView.Transform:
+                        var value = JsonElement.ParseValue(ref reader);
+                        if (field.Show(value, out var transformed, out _))
+                        {
+                            shown.Add((child, 0, 0, null, transformed));
+                        }
+
+                        break;
+                    default:
+                        var isNumber = reader.TokenType == JsonTokenType.Number;
+                        var scalar = reader.TokenType switch
+                        {
+                            JsonTokenType.String => reader.GetString(),
+                            JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.ValueSpan),
+                            _ => null,
+                        };
+                        reader.Skip();
+                        if (scalar is not null && field.ShowText(scalar, isNumber) is { } text)
+                        {
+                            shown.Add((child, 0, 0, text, null));
+                        }
+
+                        break;
+                }
+            }
+            else if (child is { Members.Count: > 0 } && reader.TokenType == JsonTokenType.StartObject)
+            {
+                Walk(ref reader, json, child, shown);
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+    }
+
+    private static List<Shown>? Collect(JsonElement value, FieldNode node, List<string> fields)
     {
         List<Shown>? shown = null;
         if (node.Children is null || value.ValueKind != JsonValueKind.Object)
@@ -270,16 +452,15 @@ internal sealed class PurposeView(string name, bool whole, bool restsOnConsent, 
                 continue;
             }
 
-            var pointer = prefix + "/" + PurposeViews.Escape(property.Name);
             if (child.Field is { } field)
             {
                 if (field.Show(property.Value, out var leaf, out var text))
                 {
                     (shown ??= []).Add(new Shown(property.Name, leaf, text, null));
-                    fields.Add(pointer);
+                    fields.Add(child.Pointer);
                 }
             }
-            else if (Collect(property.Value, child, pointer, fields) is { } inner)
+            else if (Collect(property.Value, child, fields) is { } inner)
             {
                 (shown ??= []).Add(new Shown(property.Name, default, null, inner));
             }
@@ -319,6 +500,20 @@ internal sealed class FieldNode
 {
     public Dictionary<string, FieldNode>? Children { get; private set; }
 
+    /// <summary>The node's JSON Pointer, made once (an audit event names it on every read).</summary>
+    public string Pointer { get; private init; } = string.Empty;
+
+    /// <summary>The member's name (empty for the root), and its UTF-8 form for matching a reader's property names.</summary>
+    public string Name { get; private init; } = string.Empty;
+
+    public byte[] Utf8Name { get; private init; } = [];
+
+    /// <summary>The node this member is in; <see langword="null"/> for the root.</summary>
+    public FieldNode? Parent { get; private init; }
+
+    /// <summary>The children as a list, for matching a reader's property names without making a string of each.</summary>
+    public List<FieldNode> Members { get; } = [];
+
     public CompiledField? Field { get; private set; }
 
     /// <summary>Declares a field; a field inside one already declared adds nothing, and a field around declared ones takes them over.</summary>
@@ -335,7 +530,14 @@ internal sealed class FieldNode
             node.Children ??= new Dictionary<string, FieldNode>(StringComparer.Ordinal);
             if (!node.Children.TryGetValue(token, out var next))
             {
-                node.Children[token] = next = new FieldNode();
+                node.Children[token] = next = new FieldNode
+                {
+                    Pointer = node.Pointer + "/" + PurposeViews.Escape(token),
+                    Name = token,
+                    Utf8Name = System.Text.Encoding.UTF8.GetBytes(token),
+                    Parent = node,
+                };
+                node.Members.Add(next);
             }
 
             node = next;
@@ -345,6 +547,7 @@ internal sealed class FieldNode
         {
             node.Field = field;
             node.Children = null;
+            node.Members.Clear();
         }
     }
 }
@@ -387,6 +590,15 @@ internal sealed class CompiledField(PurposeField declared, Func<JsonElement, Jso
                 return text is not null;
         }
     }
+
+    /// <summary>A mask of a scalar read as text (<paramref name="isNumber"/>: it was a number), or <see langword="null"/> when the view cannot show it.</summary>
+    public string? ShowText(string scalar, bool isNumber) => Declared.View switch
+    {
+        FieldView.LastFour => LastFour(scalar),
+        FieldView.EmailDomain => isNumber ? null : Domain(scalar),
+        FieldView.Year => isNumber ? null : Year(scalar),
+        _ => null,
+    };
 
     private static string? Scalar(JsonElement value) => value.ValueKind switch
     {

@@ -89,16 +89,27 @@ internal sealed partial class PersonalDataVault
             try
             {
                 var fields = new List<string>();
-                var seen = view.Project(Open(dataKey, user, match), fields);
+                JsonElement seen;
+                if (match is null)
+                {
+                    // By token there is no index to check: project straight from the opened JSON, without parsing it whole.
+                    var json = PersonDirectory.OpenProfile(dataKey, user);
+                    seen = view.Project(json, fields);
+                    Array.Clear(json);
+                }
+                else
+                {
+                    seen = view.Project(Open(dataKey, user, match), fields);
+                }
+                var at = audit.Now();
                 if (_options.AuditReads)
                 {
-                    // The purpose and the pointers returned (names, never values), sealed under the person's key.
-                    var at = audit.Now();
-                    var details = AuditTrail.SealDetails(dataKey, user.Token, AuditOperations.PersonUse, at, ("purpose", [view.Name]), ("fields", fields));
+                    // The purpose and the pointers returned: the catalogue's names, never a value (AuditTrail.CatalogueDetails).
+                    var details = view.AuditDetails("fields", fields);
                     await audit.AppendReadAsync([audit.NewEvent(AuditOperations.PersonUse, user.Token, AuditOutcomes.Success, details, at)], cancellationToken).ConfigureAwait(false);
                 }
 
-                await RecordUseAsync(user.Token, view.Name, audit.Now(), cancellationToken).ConfigureAwait(false);
+                await RecordUseAsync(user.Token, view.Name, at, cancellationToken).ConfigureAwait(false);
 
                 return Record(user, seen);
             }
@@ -136,7 +147,7 @@ internal sealed partial class PersonalDataVault
         {
             using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
             var records = await audit.GetEventsAsync(token, cancellationToken).ConfigureAwait(false);
-            var dataKey = records.Any(r => r.Details is not null)
+            var dataKey = records.Any(r => r.Details is not null && !AuditTrail.InTheClear(r))
                 ? await directory.OpenDataKeyAsync(token, cancellationToken).ConfigureAwait(false)
                 : null;
             try
@@ -152,7 +163,7 @@ internal sealed partial class PersonalDataVault
                         r.Person,
                         r.Outcome,
                         AuditTrail.OpenDetails(dataKey, token, r),
-                        r.Details is not null && dataKey is null))
+                        r.Details is not null && dataKey is null && !AuditTrail.InTheClear(r)))
                     .ToList();
             }
             finally

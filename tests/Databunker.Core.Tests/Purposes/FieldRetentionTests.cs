@@ -125,35 +125,68 @@ public sealed class FieldRetentionTests(string store)
         host.Scalar<long>("SELECT COUNT(*) FROM field_retention").Should().Be(0);
     }
 
-    /// <summary>The shop with retentions: fraud keeps a year of birth for a year, delivery an address for 30 days from its last use and a phone for a week after the contract.</summary>
-    private static void Declare(PrivacyCatalogOptions catalog)
+    [Test]
+    public async Task TheExport_SaysForEachFieldWhichPurposesHoldIt_AndUntilWhen()
     {
-        catalog.Notices.Add(new PrivacyNotice { Name = "newsletter", Text = ShopCatalog.NewsletterText });
-        catalog.Activities.Add(new ProcessingActivity
-        {
-            Name = "account", Purpose = "Keeping your customer account", LegalBasis = LegalBasis.Contract,
-            Fields = [new() { Path = "/email" }, new() { Path = "/login" }],
-        });
-        catalog.Activities.Add(new ProcessingActivity
-        {
-            Name = "delivery", Purpose = "Delivering your orders", LegalBasis = LegalBasis.Contract,
-            Fields =
-            [
-                new() { Path = "/name" },
-                new() { Path = "/address", Retention = TimeSpan.FromDays(30), RetentionFrom = RetentionEvent.LastUse },
-                new() { Path = "/phone", View = FieldView.LastFour, Retention = TimeSpan.FromDays(7), RetentionFrom = RetentionEvent.ContractEnd },
-            ],
-        });
-        catalog.Activities.Add(new ProcessingActivity
-        {
-            Name = "newsletter", Purpose = "Sending you our newsletter", LegalBasis = LegalBasis.Consent, Notice = "newsletter",
-            Fields = [new() { Path = "/email" }, new() { Path = "/nickname" }, new() { Path = "/topics" }],
-        });
-        catalog.Activities.Add(new ProcessingActivity
-        {
-            Name = "fraud", Purpose = "Preventing fraud", LegalBasis = LegalBasis.LegitimateInterests,
-            Fields = [new() { Path = "/birthdate", View = FieldView.Year, Retention = TimeSpan.FromDays(365) }],
-        });
+        await using var host = await StartAsync();
+        var token = await host.Vault.CreatePersonAsync(Customer());
+        var created = host.Time.GetUtcNow();
+        host.Time.Advance(TimeSpan.FromDays(1));
+        await host.Vault.EndPurposeAsync(PersonLookup.ByToken(token), "delivery");
+
+        using var export = new MemoryStream();
+        await host.Services.GetRequiredService<Databunker.Core.Export.IPersonExporter>().ExportAsync(token, export);
+        using var document = JsonDocument.Parse(export.ToArray());
+        var holds = document.RootElement.GetProperty("profile").GetProperty("purposes").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("field").GetString()!, f => f.GetProperty("heldBy").EnumerateArray()
+                .Select(h => (h.GetProperty("purpose").GetString(), h.GetProperty("until").ValueKind == JsonValueKind.Null ? (DateTimeOffset?)null : h.GetProperty("until").GetDateTimeOffset())).ToList());
+
+        holds["/email"].Should().Equal(("account", (DateTimeOffset?)null), ("newsletter", null), ("fraud", null));
+        holds["/phone"].Should().Equal([("delivery", (DateTimeOffset?)created.AddDays(8))], "a week after the contract ended");
+        holds["/birthdate"].Should().Equal([("fraud", (DateTimeOffset?)created.AddDays(365))]);
+        holds["/address/city"].Should().Equal([("delivery", (DateTimeOffset?)created.AddDays(1))], "delivery ended, and nothing else holds the address");
+        holds["/shoeSize"].Should().BeEmpty("no purpose declares it");
+    }
+
+    [Test]
+    public async Task TheRetentionNoticeAndTheArt30Record_ListEachPurposesFields_TheirViewAndRetention()
+    {
+        await using var host = await StartAsync();
+        var catalog = host.Services.GetRequiredService<IPrivacyCatalog>();
+
+        var notice = catalog.GetRetentionNoticeMarkdown();
+        notice.Should().Contain("| Delivering your orders | /address | as stored | 30 days after its last use |")
+            .And.Contain("| Delivering your orders | /phone | its last four characters only | 1 week after the contract ends |")
+            .And.Contain("| Sending you our newsletter | /topics | as stored | until consent is withdrawn |")
+            .And.Contain("| Preventing fraud | /birthdate | the year only | 1 year from collection |");
+        catalog.GetRecordOfProcessingMarkdown().Should().Contain("| Fields used, as seen, and kept (Art. 5(1)(c),(e)) | /email (the email domain only; while the purpose lasts); /birthdate (the year only; 1 year from collection) |");
+        using var record = JsonDocument.Parse(catalog.GetRecordOfProcessingJson());
+        var fraud = record.RootElement.GetProperty("activities").EnumerateArray().Single(a => a.GetProperty("name").GetString() == "fraud");
+        fraud.GetProperty("fields")[1].GetProperty("retention").GetString().Should().Be("P365D");
+        fraud.GetProperty("fields")[1].GetProperty("view").GetString().Should().Be("Year");
+    }
+
+    [Test]
+    public async Task TheMinimisationReport_CountsPerFieldWhoHoldsIt_OverCollected_AndPastRetention()
+    {
+        await using var host = await StartAsync();
+        var customer = await host.Vault.CreatePersonAsync(Customer());
+        await host.Vault.CreatePersonAsync(Json(new { email = "bob@mail.example", login = "bob" }));
+        await host.Vault.EndPurposeAsync(PersonLookup.ByToken(customer), "delivery");
+
+        var report = await host.Administration.GetMinimisationReportAsync();
+
+        report.Persons.Should().Be(2);
+        var fields = report.Fields.ToDictionary(f => f.Field);
+        fields["/email"].Should().BeEquivalentTo(new FieldUsage("/email", 2, ["account", "newsletter", "fraud"], 0, 0));
+        fields["/shoeSize"].Should().BeEquivalentTo(new FieldUsage("/shoeSize", 1, [], 1, 0), "no purpose declares it: over-collection");
+        fields["/address/city"].Should().BeEquivalentTo(new FieldUsage("/address/city", 1, ["delivery"], 0, 1), "delivery ended, and the pass has not run yet");
+        report.OverCollected.Select(f => f.Field).Should().Equal("/shoeSize");
+        report.PastRetention.Select(f => f.Field).Should().Equal("/address/city", "/address/postcode", "/address/street", "/name");
+
+        await host.Vault.DeleteExpiredFieldsAsync();
+        (await host.Administration.GetMinimisationReportAsync()).PastRetention.Should().BeEmpty("the pass deleted them");
+        host.Scalar<long>("SELECT COUNT(*) FROM audit_events WHERE operation = 'admin.minimisation'").Should().Be(2);
     }
 
     private static JsonElement Customer() => Parse("""
@@ -167,7 +200,14 @@ public sealed class FieldRetentionTests(string store)
 
     private async Task<VaultHost> StartAsync()
     {
-        var host = await VaultHost.StartAsync(o => Declare(o.Privacy), store: _store, masterKey: RandomNumberGenerator.GetBytes(32));
+        var host = await VaultHost.StartAsync(
+            o =>
+            {
+                MinimisationShop.Declare(o.Privacy);
+                (o.Privacy.RequirePurpose, o.Privacy.CollectionLimit) = (false, CollectionLimit.Off);
+            },
+            store: _store,
+            masterKey: RandomNumberGenerator.GetBytes(32));
         await host.Services.GetRequiredService<IPrivacyCatalog>().PublishAsync();
         return host;
     }

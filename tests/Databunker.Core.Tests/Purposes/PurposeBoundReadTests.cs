@@ -107,10 +107,33 @@ public sealed class PurposeBoundReadTests(string store)
         details.RootElement.GetProperty("fields").EnumerateArray().Select(e => e.GetString()).Should().Equal("/name", "/phone", "/address");
         use.Details.Should().NotContain("Leeds").And.NotContain("0958");
 
-        // In the database the details are sealed under the person's key: the purpose is not readable there either.
-        var raw = host.Scalar<byte[]>("SELECT details FROM audit_events WHERE operation = 'person.use'");
-        raw.Should().NotBeNull();
-        System.Text.Encoding.UTF8.GetString(raw!).Should().NotContain("delivery");
+        // In the database the details are the catalogue's names in the clear (no encryption on every read): no value of the person's.
+        var raw = System.Text.Encoding.UTF8.GetString(host.Scalar<byte[]>("SELECT details FROM audit_events WHERE operation = 'person.use'")!);
+        raw.Should().Contain("delivery").And.Contain("/address");
+        foreach (var value in new[] { "Leeds", "0958", "Alice", "High Street", "mail.example" })
+        {
+            raw.Should().NotContain(value);
+        }
+
+        // A forget leaves them readable, as it leaves the operation's name: they say which purpose, never whose data.
+        await host.Vault.ForgetPersonAsync(PersonLookup.ByToken(token));
+        (await host.Vault.GetAuditEventsAsync(token)).Single(e => e.Operation == AuditOperations.PersonUse).DetailsUnreadable.Should().BeFalse();
+    }
+
+    [Test]
+    public async Task APurposeReadsDetails_RewrittenInTheDatabase_AreFoundByTheAuditChain()
+    {
+        await using var host = await StartAsync();
+        var token = await host.Vault.CreatePersonAsync(ShopCatalog.Customer());
+        await host.Vault.ForPurpose("delivery").GetPersonAsync(PersonLookup.ByToken(token));
+        await host.Vault.GetAuditEventsAsync(token); // commits the read's event
+        (await host.Administration.VerifyAuditTrailAsync()).IsIntact.Should().BeTrue();
+
+        var details = host.Scalar<byte[]>("SELECT details FROM audit_events WHERE operation = 'person.use'")!;
+        var forged = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(details).Replace("delivery", "account!", StringComparison.Ordinal));
+        host.Sql("UPDATE audit_events SET details = @forged WHERE operation = 'person.use'", new { forged });
+
+        (await host.Administration.VerifyAuditTrailAsync()).IsIntact.Should().BeFalse("the chain covers the details kept in the clear");
     }
 
     [Test]

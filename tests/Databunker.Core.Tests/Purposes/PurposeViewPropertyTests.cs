@@ -55,6 +55,11 @@ public sealed class PurposeViewPropertyTests
             var returned = new List<string>();
             var seen = views.Resolve(activity0.Name).Project(profile, returned);
 
+            // The projection straight from the stored bytes (a read by token) is the same.
+            var fromBytes = new List<string>();
+            SameJson(views.Resolve(activity0.Name).Project(System.Text.Encoding.UTF8.GetBytes(json), fromBytes), seen).Should().BeTrue();
+            fromBytes.Should().Equal(returned);
+
             var declared = activity0.Fields.Select(f => Tokens(f.Path)).ToList();
             foreach (var (pointer, leaf) in Leaves(seen, []))
             {
