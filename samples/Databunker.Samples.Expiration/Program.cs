@@ -25,6 +25,17 @@ services.AddDatabunker(options =>
         // Reads' audit events are committed before the read returns, so that the trail printed below lists every
         // event in the order it happened (by default they join a batch committed a moment later, for speed).
         options.ReadAuditWindow = 0;
+        // Data minimisation (GDPR Art. 5(1)(c)): the one purpose here declares the fields it uses; every read names it,
+        // and a field it does not declare is refused at collection.
+        options.Privacy.Activities.Add(new Databunker.Core.Privacy.ProcessingActivity
+        {
+            Name = "account",
+            Purpose = "Keeping your customer account",
+            LegalBasis = Databunker.Core.Privacy.LegalBasis.Contract,
+            Fields = [new() { Path = "/email" }, new() { Path = "/phone" }, new() { Path = "/name" }, new() { Path = "/newsletter" }],
+        });
+        options.Privacy.RequirePurpose = true;
+        options.Privacy.CollectionLimit = Databunker.Core.Privacy.CollectionLimit.Refuse;
     })
     .UseSqlite($"Data Source={databasePath}")
     // A real host keeps the key outside the code: UseMasterKeyFromEnvironment() or UseMasterKeyFromFile(path).
@@ -32,6 +43,7 @@ services.AddDatabunker(options =>
 
 await using var provider = services.BuildServiceProvider();
 var vault = provider.GetRequiredService<IPersonalDataVault>();
+var account = vault.ForPurpose("account");
 var expirations = provider.GetRequiredService<IExpirationManager>();
 await provider.GetRequiredService<IVaultAdministration>().InitializeAsync();
 
@@ -53,7 +65,7 @@ for (var i = 0; i < names.Length; i++)
 }
 
 // Lookups normalise what they are given: the same number dialled from abroad finds Carol.
-var carol = await vault.GetPersonAsync(PersonLookup.ByPhone("0044 20 7946 0902"));
+var carol = await account.GetPersonAsync(PersonLookup.ByPhone("0044 20 7946 0902"));
 Console.WriteLine($"Found by phone 0044 20 7946 0902: {carol?.Profile.GetProperty("name").GetString()}");
 Console.WriteLine();
 
@@ -90,7 +102,7 @@ Console.WriteLine();
 
 await PrintStatusTable("== Status after ==");
 
-Console.WriteLine("== Audit trail (no personal data; details unreadable once a person is forgotten) ==");
+Console.WriteLine("== Audit trail (no personal data; sealed details unreadable once a person is forgotten) ==");
 Console.WriteLine($"{"Person",-7} {"Time (UTC)",-17} {"Operation",-19} {"Outcome",-10} {"Actor",-21} Details");
 foreach (var (name, token, _) in people)
 {
@@ -113,7 +125,7 @@ async Task PrintStatusTable(string title)
     foreach (var (name, token, _) in people)
     {
         var status = await expirations.GetStatusAsync(PersonLookup.ByToken(token));
-        var person = await vault.GetPersonAsync(PersonLookup.ByToken(token));
+        var person = await account.GetPersonAsync(PersonLookup.ByToken(token));
         var due = status?.DueAt is { } d ? d.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) : "-";
         Console.WriteLine($"{name,-7} {token,-36} {status?.State,-9} {due,-17} {(person is null ? "(forgotten)" : person.Profile.GetRawText())}");
     }

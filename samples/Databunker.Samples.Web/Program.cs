@@ -199,7 +199,8 @@ app.MapPost("/signin", async (HttpContext context, IAntiforgery antiforgery, IPe
     PersonRecord? user;
     try
     {
-        user = await vault.GetPersonAsync(PersonLookup.ByEmail(email));
+        // Privacy:RequirePurpose is on: every read names its purpose, and gets only that purpose's fields.
+        user = await vault.ForPurpose("account").GetPersonAsync(PersonLookup.ByEmail(email));
     }
     catch (VaultInputException)
     {
