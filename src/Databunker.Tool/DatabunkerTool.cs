@@ -136,6 +136,23 @@ internal static partial class DatabunkerTool
         }));
         root.Subcommands.Add(new Command("audit", "The audit trail.") { verify });
 
+        var catalogFile = new Option<FileInfo>("--catalog")
+        {
+            Description = "The host's privacy catalogue: its appsettings.json (the Databunker:Privacy section is read) or a JSON file of that section alone.",
+            Required = true,
+        };
+        var minimisation = new Command(
+            "minimisation",
+            "Report per profile field who holds it, which purposes need it, and who holds it with no purpose or past retention.") { catalogFile };
+        vault.AddTo(minimisation);
+        minimisation.SetAction((result, cancellationToken) => RunAsync(
+            result,
+            vault,
+            error,
+            async services => await WriteMinimisationAsync(await services.GetRequiredService<IVaultAdministration>().GetMinimisationReportAsync(cancellationToken).ConfigureAwait(false), output).ConfigureAwait(false),
+            more: builder => builder.Services.Configure<DatabunkerOptions>(o => ReadCatalog(result.GetValue(catalogFile)!, o.Privacy))));
+        root.Subcommands.Add(minimisation);
+
         var from = new Option<string>("--from-sqlite") { Description = "The SQLite vault to copy, as a connection string (Data Source=vault.db).", Required = true };
         var to = new ConnectionStringOption("to-postgresql", "the PostgreSQL connection string of the empty target (its schema must exist)");
         var copy = new Command("copy", "Copy a SQLite vault to PostgreSQL: every row as stored, keys and audit chain included.") { from };
@@ -220,6 +237,39 @@ internal static partial class DatabunkerTool
         }
 
         return 0;
+    }
+
+    /// <summary>Binds the catalogue as the host's configuration binds it: the Databunker:Privacy section of an appsettings.json, or the file's root.</summary>
+    private static void ReadCatalog(FileInfo file, Databunker.Core.Privacy.PrivacyCatalogOptions catalog)
+    {
+        if (!file.Exists)
+        {
+            throw new ArgumentException($"The catalogue file {file.FullName} does not exist.");
+        }
+
+        var configuration = Microsoft.Extensions.Configuration.JsonConfigurationExtensions.AddJsonFile(
+            new Microsoft.Extensions.Configuration.ConfigurationBuilder(), file.FullName, optional: false).Build();
+        var section = configuration.GetSection("Databunker:Privacy");
+        Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(section.GetChildren().Any() ? section : configuration, catalog);
+    }
+
+    /// <summary>The report as a table, then a verdict; 1 when a field is held without a purpose or past retention.</summary>
+    private static async Task<int> WriteMinimisationAsync(MinimisationReport report, TextWriter output)
+    {
+        var width = Math.Max(5, report.Fields.Select(f => f.Field.Length).DefaultIfEmpty(0).Max());
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{"Field".PadRight(width)}  {"Persons",8}  {"No purpose",10}  {"Past retention",14}  Purposes")).ConfigureAwait(false);
+        foreach (var field in report.Fields)
+        {
+            var purposes = field.Purposes.Count == 0 ? "(none)" : string.Join(", ", field.Purposes);
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{field.Field.PadRight(width)}  {field.Persons,8}  {field.WithoutPurpose,10}  {field.PastRetention,14}  {purposes}")).ConfigureAwait(false);
+        }
+
+        var over = report.OverCollected.Count();
+        var past = report.PastRetention.Count();
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"{report.Persons} person(s) read; {over} field(s) held though no purpose declares them; {past} field(s) held past every purpose's retention (the next due-work pass deletes them).")).ConfigureAwait(false);
+        return over + past > 0 ? Failed : 0;
     }
 
     /// <summary>Opens the vault the options name, runs <paramref name="work"/>, and turns the library's refusals into exit code 2 with their message.</summary>

@@ -59,6 +59,37 @@ public sealed class ToolTests
     }
 
     [Test]
+    public async Task Minimisation_ReadsTheHostsCatalogue_AndReportsFieldsHeldWithoutAPurpose()
+    {
+        var settings = Path.Combine(_folder, "appsettings.json");
+        await File.WriteAllTextAsync(settings, """
+            {
+              "Databunker": {
+                "Privacy": {
+                  "Activities": [
+                    { "Name": "account", "Purpose": "Keeping your account", "LegalBasis": "Contract", "Fields": [ { "Path": "/email" } ] }
+                  ]
+                }
+              }
+            }
+            """);
+
+        var (code, output, error) = await RunAsync("minimisation", "--sqlite", $"Data Source={_database}", "--key-file", _key, "--catalog", settings);
+
+        code.Should().Be(1, "a field is held that no purpose declares: " + error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        lines[0].Should().MatchRegex(@"^Field\s+Persons\s+No purpose\s+Past retention\s+Purposes$");
+        lines.Should().Contain(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^/email\s+6\s+0\s+0\s+account$"));
+        lines.Should().Contain(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^/name\s+1\s+1\s+0\s+\(none\)$"));
+        lines[^1].Should().Be("6 person(s) read; 1 field(s) held though no purpose declares them; 0 field(s) held past every purpose's retention (the next due-work pass deletes them).");
+        output.Should().NotContain("tool.person@example.com").And.NotContain("Tool Person");
+
+        var missing = await RunAsync("minimisation", "--sqlite", $"Data Source={_database}", "--key-file", _key, "--catalog", Path.Combine(_folder, "absent.json"));
+        missing.Code.Should().Be(2);
+        missing.Error.Should().Contain("does not exist");
+    }
+
+    [Test]
     public async Task Stats_ShowsSchemaAuditKeysAndBacklog()
     {
         var (code, output, _) = await RunAsync("stats", "--sqlite", $"Data Source={_database}", "--key-file", _key);
