@@ -153,6 +153,7 @@ public static partial class DatabunkerEndpointRouteBuilderExtensions
         group.MapGet("/consents", console.ConsentsPageAsync);
         group.MapGet("/operations", console.OperationsPageAsync);
         group.MapPost("/operations/verify", console.VerifyAsync);
+        group.MapPost("/operations/minimisation", console.MinimisationAsync);
         group.WithMetadata(new Microsoft.AspNetCore.Routing.ExcludeFromDescriptionAttribute());
         return group;
     }

@@ -133,6 +133,12 @@ public sealed partial class DpoConsoleLookTests : BrowserTest
                 await p.Locator("#chain ~ form button").ClickAsync();
                 await p.GetByRole(AriaRole.Status).WaitForAsync();
             }),
+            ("minimisation", async p =>
+            {
+                await console.GoAsync(p, "/databunker/dpo/operations");
+                await p.Locator("section[aria-labelledby=minimisation] form button").ClickAsync();
+                await p.Locator("section[aria-labelledby=minimisation] table").WaitForAsync();
+            }),
         ];
     }
 

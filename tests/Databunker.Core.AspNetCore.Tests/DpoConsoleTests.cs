@@ -25,7 +25,7 @@ public sealed class DpoConsoleTests
         using var customer = console.Client("carol@example.com", "customer");
         using var dpo = console.Client();
 
-        routes.Should().HaveCount(11, "every route of the console is enumerated");
+        routes.Should().HaveCount(12, "every route of the console is enumerated");
         foreach (var (method, path) in routes)
         {
             foreach (var (client, expected) in new[] { (anonymous, HttpStatusCode.Unauthorized), (customer, HttpStatusCode.Forbidden) })
@@ -281,6 +281,28 @@ public sealed class DpoConsoleTests
         verified.StatusCode.Should().Be(HttpStatusCode.OK);
         (await verified.Content.ReadAsStringAsync()).Should().Contain("Intact:");
         console.Host.Scalar($"SELECT COUNT(*) FROM audit_events WHERE operation = '{DpoConsole.VerifyOperation}' AND actor = '{ConsoleHost.Dpo}'").Should().Be(1, "the check is audited");
+    }
+
+    [Test]
+    public async Task TheMinimisationReport_IsMadeOnRequest_CountsOnly_AndAudited()
+    {
+        await using var console = await ConsoleHost.StartAsync(b => b.Services.Configure<DatabunkerOptions>(o => o.Privacy.Activities.Add(new Privacy.ProcessingActivity
+        {
+            Name = "account", Purpose = "Keeping your account", LegalBasis = Privacy.LegalBasis.Contract, Fields = [new() { Path = "/email" }],
+        })));
+        using var dpo = console.Client();
+        var page = await dpo.GetStringAsync("/databunker/dpo/operations");
+        page.Should().Contain(PortalTour.Text("en", "Dpo.Ops.MinimisationRun")).And.NotContain(PortalTour.Text("en", "Dpo.Min.PastRetention"), "the report is made only on request: it reads every profile");
+
+        using var made = await dpo.PostAsync("/databunker/dpo/operations/minimisation", new FormUrlEncodedContent(Token(page)));
+
+        made.StatusCode.Should().Be(HttpStatusCode.OK);
+        var report = WebUtility.HtmlDecode(await made.Content.ReadAsStringAsync());
+        report.Should().Contain(PortalTour.Text("en", "Dpo.Min.Summary", "1", 2, 0), "the name and the phone are held with no purpose");
+        report.Should().Contain("<code translate=\"no\">/email</code>").And.Contain("<code translate=\"no\">/phone</code>").And.Contain("account");
+        report.Should().NotContain("Ada Lovelace").And.NotContain("7946");
+        console.Host.Scalar($"SELECT COUNT(*) FROM audit_events WHERE operation = '{DpoConsole.MinimisationOperation}' AND actor = '{ConsoleHost.Dpo}'").Should().Be(1);
+        console.Host.Scalar("SELECT COUNT(*) FROM audit_events WHERE operation = 'admin.minimisation'").Should().Be(1);
     }
 
     [Test]

@@ -32,6 +32,9 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
     /// <summary>The audit code of a check of the audit chain.</summary>
     public const string VerifyOperation = "console.verify";
 
+    /// <summary>A DPO made the minimisation report in the console (the vault audits the report itself as admin.minimisation).</summary>
+    public const string MinimisationOperation = "console.minimisation";
+
     /// <summary>The audit code of a look at one of a person's requests.</summary>
     public const string RequestViewOperation = "console.request";
 
@@ -653,13 +656,19 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
 
     public Task OperationsPageAsync(HttpContext context) => AsDpoAsync(context, "console.operations", null, () => RenderOperationsAsync(context, null));
 
+    public Task MinimisationAsync(HttpContext context) => AsDpoPostAsync(context, async (_, _) =>
+    {
+        await AuditViewAsync(context, MinimisationOperation, null);
+        await RenderOperationsAsync(context, null, await context.RequestServices.GetRequiredService<IVaultAdministration>().GetMinimisationReportAsync(context.RequestAborted));
+    });
+
     public Task VerifyAsync(HttpContext context) => AsDpoPostAsync(context, async (_, _) =>
     {
         await AuditViewAsync(context, VerifyOperation, null);
         await RenderOperationsAsync(context, await context.RequestServices.GetRequiredService<IVaultAdministration>().VerifyAuditTrailAsync(cancellationToken: context.RequestAborted));
     });
 
-    private async Task RenderOperationsAsync(HttpContext context, AuditVerification? verification)
+    private async Task RenderOperationsAsync(HttpContext context, AuditVerification? verification, MinimisationReport? report = null)
     {
         var page = ConsoleContext(context, "operations");
         var text = page.Text;
@@ -701,6 +710,16 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
                 : text["Dpo.Chain.Broken", verification.EventsChecked.ToString("N0", culture), verification.FirstBrokenSequence?.ToString(culture) ?? "?"].Value,
             VerificationFailed = verification is { IsIntact: false },
             VerifyUrl = Url(context, "operations/verify"),
+            Minimisation = report?.Fields.Select(f => new DpoFieldUsageRow(
+                f.Field,
+                f.Persons.ToString("N0", culture),
+                f.Purposes.Count == 0 ? text["Dpo.Min.None"].Value : string.Join(", ", f.Purposes),
+                f.WithoutPurpose.ToString("N0", culture),
+                f.PastRetention.ToString("N0", culture),
+                f.WithoutPurpose + f.PastRetention > 0)).ToList(),
+            MinimisationSummary = report is null ? null
+                : text["Dpo.Min.Summary", report.Persons.ToString("N0", culture), report.OverCollected.Count(), report.PastRetention.Count()].Value,
+            MinimisationUrl = Url(context, "operations/minimisation") + "#minimisation",
         }, static m => new AspNetCoreGeneratedDocument.Templates_DpoOperations { Model = m });
     }
 

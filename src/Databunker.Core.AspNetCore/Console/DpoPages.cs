@@ -151,6 +151,13 @@ internal sealed class DpoOperationsPage(PortalPageContext context, string title)
 
     public IReadOnlyList<PortalField> Keys { get; init; } = [];
 
+    /// <summary>The minimisation report's rows, once the DPO asked for one.</summary>
+    public IReadOnlyList<DpoFieldUsageRow>? Minimisation { get; init; }
+
+    public string? MinimisationSummary { get; init; }
+
+    public string MinimisationUrl { get; init; } = string.Empty;
+
     /// <summary>The verification's result, once the DPO asked for one.</summary>
     public string? Verification { get; init; }
 
@@ -161,3 +168,6 @@ internal sealed class DpoOperationsPage(PortalPageContext context, string title)
 
 /// <summary>A due-work pass: when, what each module did, and the failure.</summary>
 internal sealed record DpoPassRow(DateTimeOffset At, string Duration, string Done, string? Failure);
+
+/// <summary>One field of the minimisation report, as the console shows it; <see cref="Flagged"/> when someone holds it with no purpose or past retention.</summary>
+internal sealed record DpoFieldUsageRow(string Field, string Persons, string Purposes, string WithoutPurpose, string PastRetention, bool Flagged);

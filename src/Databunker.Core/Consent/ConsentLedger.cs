@@ -68,9 +68,20 @@ internal sealed class ConsentLedger(
             { Decision: ConsentDecision.Granted, ExpiresAt: { } expires } => expires.ToUnixTimeMilliseconds(),
             _ => (long?)null,
         };
-        return activity.Fields.Count > 0 && wake is not null
-            ? persons.Store.ScheduleFieldRetentionAsync(person, wake, onlyEarlier: true, cancellationToken)
-            : Task.CompletedTask;
+        return activity.Fields.Count > 0 && wake is not null ? WakeAsync() : Task.CompletedTask;
+
+        async Task WakeAsync()
+        {
+            try
+            {
+                await persons.Store.ScheduleFieldRetentionAsync(person, wake, onlyEarlier: true, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DatabunkerStorageException ex)
+            {
+                // The decision is recorded: failing the call would have the caller record it again. The pass looks later.
+                ConsentLog.FieldRetentionWakeFailed(_logger, ex.GetType().Name);
+            }
+        }
     }
 
     public Task<IReadOnlyList<ConsentEvent>> GetHistoryAsync(Guid person, string? activity = null, CancellationToken cancellationToken = default) =>

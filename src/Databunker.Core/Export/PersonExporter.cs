@@ -160,6 +160,7 @@ internal sealed class PersonExporter(
         }
     }
 
+    /// <summary>The person's audit trail, page by page, in the order it was written, with the sealed details opened.</summary>
     private async Task WriteAuditTrailAsync(Utf8JsonWriter writer, ExportContext context, CancellationToken cancellationToken)
     {
         writer.WriteStartArray("auditTrail");

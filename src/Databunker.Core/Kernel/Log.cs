@@ -27,6 +27,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 17, Level = LogLevel.Error, Message = "{Count} read audit event(s) could not be committed when the vault shut down and are lost.")]
     public static partial void ReadAuditLost(ILogger logger, int count, Exception exception);
 
-    [LoggerMessage(EventId = 29, Level = LogLevel.Warning, Message = "Stored the field {Field}, which no processing activity declares (Privacy.CollectionLimit is Warn): declare it in an activity's Fields, or stop collecting it.")]
+    [LoggerMessage(EventId = 29, Level = LogLevel.Warning, Message = "A profile written holds the field {Field}, which no processing activity declares (Privacy.CollectionLimit is Warn): declare it in an activity's Fields, or stop collecting it.")]
     public static partial void UndeclaredFieldCollected(ILogger logger, string field);
 }

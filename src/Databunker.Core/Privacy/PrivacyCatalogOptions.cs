@@ -18,9 +18,9 @@ public sealed class PrivacyCatalogOptions : IValidatableObject
     public IList<PrivacyNotice> Notices { get; } = [];
 
     /// <summary>
-    /// Whether every read of personal data must name its purpose (<see cref="Databunker.Core.PurposeBoundVault"/>): a profile read,
-    /// a detokenization or an app-data read without one is refused with <see cref="PurposeNotAllowedException"/>.
-    /// Recommended; off by default so that existing hosts keep working.
+    /// Whether every read of personal data must name its purpose (<see cref="Databunker.Core.PurposeBoundVault"/>): a profile read
+    /// or an app-data read without one is refused with <see cref="PurposeNotAllowedException"/> (detokenization is not yet
+    /// bound to purposes). Recommended; off by default so that existing hosts keep working.
     /// </summary>
     /// <value><see langword="false"/>.</value>
     public bool RequirePurpose { get; set; }

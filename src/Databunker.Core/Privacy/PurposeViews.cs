@@ -103,8 +103,10 @@ internal sealed partial class PurposeViews : IPurposeViews
             return;
         }
 
-        foreach (var pointer in Undeclared(profile, _declared, string.Empty))
+        foreach (var undeclared in Undeclared(profile, _declared, string.Empty))
         {
+            // A member's name is whatever the caller sent: named only when it looks like a field name, never like data.
+            var pointer = IsPlainPointer(undeclared) ? undeclared : "(a member whose name is not a plain field name)";
             if (Limit == CollectionLimit.Refuse)
             {
                 throw new VaultInputException(
@@ -148,6 +150,13 @@ internal sealed partial class PurposeViews : IPurposeViews
             }
         }
     }
+
+    /// <summary>Whether a pointer is short and made of letters, digits, '_', '-', '.' and '/' only: a field name, not data.</summary>
+    private static bool IsPlainPointer(string pointer) =>
+        pointer.Length <= 64 && !pointer.AsSpan().ContainsAnyExcept(PlainPointerCharacters);
+
+    private static readonly System.Buffers.SearchValues<char> PlainPointerCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./");
 
     /// <summary>A member name as a JSON Pointer token (RFC 6901 section 3).</summary>
     internal static string Escape(string name) =>
@@ -290,11 +299,8 @@ internal sealed class PurposeView(string name, bool whole, bool restsOnConsent, 
     {
         if (Whole)
         {
-            foreach (var property in profile.EnumerateObject())
-            {
-                fields.Add("/" + PurposeViews.Escape(property.Name));
-            }
-
+            // The whole profile: its members' names are the host's, not the catalogue's, so the audit names none
+            // (they would stay readable in the clear after a forget).
             return profile;
         }
 
@@ -557,6 +563,8 @@ internal sealed class CompiledField(PurposeField declared, Func<JsonElement, Jso
 {
     private const string Hidden = "****";
     private static readonly string[] DateForms = ["yyyy", "yyyy-MM", "yyyy-MM-dd"];
+    private static readonly System.Buffers.SearchValues<char> DomainCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
 
     public PurposeField Declared { get; } = declared;
 
@@ -615,8 +623,23 @@ internal sealed class CompiledField(PurposeField declared, Func<JsonElement, Jso
 
     private static string? Domain(string text)
     {
+        // An address: something before the last @, and after it a host name of letters, digits, hyphens and dots.
         var at = text.LastIndexOf('@');
-        return at > 0 && at < text.Length - 1 ? text[(at + 1)..] : null;
+        if (at <= 0 || at == text.Length - 1)
+        {
+            return null;
+        }
+
+        var domain = text.AsSpan(at + 1);
+        foreach (var label in domain.ToString().Split('.'))
+        {
+            if (label.Length == 0 || label.AsSpan().ContainsAnyExcept(DomainCharacters))
+            {
+                return null;
+            }
+        }
+
+        return domain.ToString();
     }
 
     /// <summary>The year of an ISO 8601 date (<c>1990</c>, <c>1990-05</c>, <c>1990-05-17</c>, with a time or not).</summary>

@@ -52,6 +52,11 @@ internal sealed partial class PersonalDataVault
     public async Task<int> DeleteExpiredFieldsAsync(CancellationToken cancellationToken = default)
     {
         using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
+        if (!purposes.TracksFields)
+        {
+            return 0; // nothing declared: the persons due (those from before field retention) wait for a catalogue that declares fields
+        }
+
         var deleted = 0;
         while (true)
         {

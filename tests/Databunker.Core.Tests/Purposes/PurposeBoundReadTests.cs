@@ -157,6 +157,18 @@ public sealed class PurposeBoundReadTests(string store)
     }
 
     [Test]
+    public async Task AReadForTheVaultsOwnPurpose_IsAuditedByPurposeOnly_NotByTheHostsMemberNames()
+    {
+        await using var host = await StartAsync();
+        var token = await host.Vault.CreatePersonAsync(Json(new { email = "eve@mail.example", hivStatus = "negative" }));
+
+        await host.Vault.ForPurpose(Databunker.Core.Privacy.Purposes.DataProtection).GetPersonAsync(PersonLookup.ByToken(token));
+
+        var use = (await host.Vault.GetAuditEventsAsync(token)).Single(e => e.Operation == AuditOperations.PersonUse);
+        use.Details.Should().Be("{\"purpose\":[\"data-protection\"],\"fields\":[]}", "a member's name is the host's, and clear details outlive a forget");
+    }
+
+    [Test]
     public async Task WithoutRequirePurpose_APlainRead_StillReturnsTheWholeProfile()
     {
         await using var host = await StartAsync();
@@ -174,6 +186,9 @@ public sealed class PurposeBoundReadTests(string store)
         refused.Which.Field.Should().Be("/shoeSize");
         refused.Which.Message.Should().Contain("/shoeSize").And.NotContain("38");
         (await host.Vault.GetPersonAsync(PersonLookup.ByEmail("carol@mail.example"))).Should().BeNull("nothing was stored");
+        var named = await FluentActions.Awaiting(() => host.Vault.CreatePersonAsync(Parse("{ \"email\": \"carol@mail.example\", \"carol.secret@mail.example\": true }")))
+            .Should().ThrowAsync<VaultInputException>();
+        named.Which.Message.Should().NotContain("carol.secret", "a member's name that is not a plain field name may be data: it is not repeated");
 
         var token = await host.Vault.CreatePersonAsync(ShopCatalog.Customer("carol@mail.example"));
         (await FluentActions.Awaiting(() => host.Vault.UpdatePersonAsync(PersonLookup.ByToken(token), Json(new { hobby = "chess" }))).Should().ThrowAsync<VaultInputException>())

@@ -107,6 +107,29 @@ public sealed class PurposeViewPropertyTests
         }, iter: 200, threads: 1);
     }
 
+    [TestCase("\"alice@mail.example\"", "mail.example")]
+    [TestCase("\"Call me @ 555-0100, PIN 1234\"", null)]
+    [TestCase("\"@mail.example\"", null)]
+    [TestCase("\"alice@\"", null)]
+    [TestCase("\"alice@mail..example\"", null)]
+    [TestCase("12345", null)]
+    public void TheEmailDomainView_ShowsOnlyTheHostOfAnAddress(string value, string? expected)
+    {
+        var options = new DatabunkerOptions();
+        options.Privacy.Activities.Add(new ProcessingActivity
+        {
+            Name = "stats", Purpose = "Counting domains", LegalBasis = LegalBasis.LegitimateInterests,
+            Fields = [new() { Path = "/contact", View = FieldView.EmailDomain }],
+        });
+        var view = new PurposeViews(Options.Create(options), [], []).Resolve("stats");
+        var json = "{\"contact\": " + value + ", \"other\": 1}";
+
+        foreach (var seen in new[] { view.Project(Parse(json), []), view.Project(System.Text.Encoding.UTF8.GetBytes(json), []) })
+        {
+            seen.GetRawText().Should().Be(expected is null ? "{}" : "{\"contact\":\"" + expected + "\"}");
+        }
+    }
+
     private static string[] Tokens(string pointer) => Kernel.JsonPointer.TryParse(pointer, out var tokens) ? tokens : throw new ArgumentException(pointer);
 
     /// <summary>Every member that is not an object holding members, with its path; an empty object counts as a leaf.</summary>
