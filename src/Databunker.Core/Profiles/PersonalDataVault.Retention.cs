@@ -74,7 +74,7 @@ internal sealed partial class PersonalDataVault
                 {
                     // One person's failure (a profile that fails authentication) must not stop the others: looked at again later.
                     ProfileLog.FieldRetentionFailure(_logger, ex.GetType().Name);
-                    await _storage.ScheduleFieldRetentionAsync(person, now + RetryAfter, onlyEarlier: false, CancellationToken.None).ConfigureAwait(false);
+                    await _storage.ScheduleFieldRetentionAsync(person, now + RetryAfter, onlyEarlier: true, CancellationToken.None).ConfigureAwait(false);
                 }
             }
 
@@ -88,11 +88,13 @@ internal sealed partial class PersonalDataVault
     /// <summary>One person's look: deletes the fields no purpose holds any longer (or forgets the person whose last field goes) and sets the next look.</summary>
     private async Task<int> DeleteExpiredFieldsAsync(Guid person, SystemKeys keys, long now, CancellationToken cancellationToken)
     {
+        // The look is taken before anything is read, and the next one is only ever moved earlier afterwards: an end or a
+        // consent decision that lands while this look runs sets its own time, which this look's result cannot push back.
+        await _storage.ScheduleFieldRetentionAsync(person, null, onlyEarlier: false, cancellationToken).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
             if (await _storage.GetPersonAsync(person, cancellationToken).ConfigureAwait(false) is not { } user)
             {
-                await _storage.ScheduleFieldRetentionAsync(person, null, onlyEarlier: false, cancellationToken).ConfigureAwait(false);
                 return 0;
             }
 
@@ -113,12 +115,18 @@ internal sealed partial class PersonalDataVault
                 var details = plan.Removed.Count == 0 ? null : AuditTrail.SealDetails(dataKey, person, AuditOperations.PersonMinimise, now, "removed", plan.Removed);
                 if (plan.Removed.Count == 0)
                 {
-                    await _storage.ScheduleFieldRetentionAsync(person, plan.NextLook, onlyEarlier: false, cancellationToken).ConfigureAwait(false);
+                    await _storage.ScheduleFieldRetentionAsync(person, plan.NextLook, onlyEarlier: true, cancellationToken).ConfigureAwait(false);
                     return 0;
                 }
 
                 if (plan.NothingLeft)
                 {
+                    // Only if nobody changed the profile since it was read (a new field would be forgotten with the rest).
+                    if ((await _storage.GetPersonAsync(person, cancellationToken).ConfigureAwait(false))?.Version != user.Version)
+                    {
+                        continue;
+                    }
+
                     // The usual forget, by the scheduler; its event names the fields that went, as a deletion's would.
                     var forget = new AuditRecord(0, now, SchedulerActor, AuditOperations.PersonMinimise, person, AuditOutcomes.Success, details);
                     return await eraser.ForgetAsync(person, forget, null, cancellationToken, compactAfter: false).ConfigureAwait(false) ? plan.Removed.Count : 0;
@@ -136,7 +144,7 @@ internal sealed partial class PersonalDataVault
                 switch (await _storage.UpdatePersonAsync(change, cancellationToken).ConfigureAwait(false))
                 {
                     case UpdateOutcome.Updated:
-                        await _storage.ScheduleFieldRetentionAsync(person, plan.NextLook, onlyEarlier: false, cancellationToken).ConfigureAwait(false);
+                        await _storage.ScheduleFieldRetentionAsync(person, plan.NextLook, onlyEarlier: true, cancellationToken).ConfigureAwait(false);
                         ProfileLog.FieldsDeleted(_logger, plan.Removed.Count);
                         return plan.Removed.Count;
                     case UpdateOutcome.NotFound:
