@@ -54,6 +54,7 @@ internal sealed partial class PurposeViews : IPurposeViews
                 {
                     _usedBy.Add(activity.Name);
                 }
+
                 _declared.Add(tokens, new CompiledField(field, apply));
             }
 

@@ -80,6 +80,13 @@ internal sealed partial class PersonalDataVault
 
             if (due.Count < FieldRetentionBatch)
             {
+                if (deleted > 0)
+                {
+                    // The profiles' old versions, which still held the deleted fields, leave the write-ahead log, as a
+                    // forgotten person's pages do after the expiration pass; a busy log is compacted by a later pass.
+                    await eraser.CompactAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 return deleted;
             }
         }
@@ -124,7 +131,12 @@ internal sealed partial class PersonalDataVault
                     // Only if nobody changed the profile since it was read (a new field would be forgotten with the rest).
                     if ((await _storage.GetPersonAsync(person, cancellationToken).ConfigureAwait(false))?.Version != user.Version)
                     {
-                        continue;
+                        if (attempt < MaxUpdateAttempts)
+                        {
+                            continue;
+                        }
+
+                        throw new DatabunkerException($"The person changed concurrently {MaxUpdateAttempts} times in a row; their fields are looked at again later.");
                     }
 
                     // The usual forget, by the scheduler; its event names the fields that went, as a deletion's would.
