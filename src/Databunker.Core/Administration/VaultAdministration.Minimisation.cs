@@ -51,14 +51,7 @@ internal sealed partial class VaultAdministration
     private async Task<IReadOnlyList<Privacy.FieldHold>> HoldsAsync(StoredPerson user, long now, CancellationToken cancellationToken)
     {
         var states = purposes.TracksFields ? await _persons.GetPurposeStatesAsync(user.Token, cancellationToken).ConfigureAwait(false) : [];
-        var consentEnds = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var activity in purposes.ConsentActivitiesWithFields)
-        {
-            if (await purposes.ConsentEndAsync(user.Token, activity, cancellationToken).ConfigureAwait(false) is { } end)
-            {
-                consentEnds[activity] = end;
-            }
-        }
+        var consentEnds = await purposes.ConsentEndsAsync(user.Token, cancellationToken).ConfigureAwait(false);
 
         var dataKey = await directory.OpenDataKeyAsync(user, cancellationToken).ConfigureAwait(false);
         try

@@ -99,14 +99,7 @@ internal sealed class PersonExporter(
         if (purposes.TracksFields)
         {
             var states = await persons.Store.GetPurposeStatesAsync(user.Token, cancellationToken).ConfigureAwait(false);
-            var consentEnds = new Dictionary<string, long>(StringComparer.Ordinal);
-            foreach (var activity in purposes.ConsentActivitiesWithFields)
-            {
-                if (await purposes.ConsentEndAsync(user.Token, activity, cancellationToken).ConfigureAwait(false) is { } end)
-                {
-                    consentEnds[activity] = end;
-                }
-            }
+            var consentEnds = await purposes.ConsentEndsAsync(user.Token, cancellationToken).ConfigureAwait(false);
 
             var opened = PersonDirectory.OpenProfile(dataKey, user);
             holds = purposes.Holds(ProfileCodec.Deserialize(opened), user.CreatedAt, states, consentEnds);

@@ -14,7 +14,8 @@ internal sealed partial class PurposeViews
 
     public bool TracksFields => _retained.Count > 0;
 
-    public IReadOnlyList<string> ConsentActivitiesWithFields => [.. _retained.Where(d => d.RestsOnConsent).Select(d => d.Activity).Distinct(StringComparer.Ordinal)];
+    /// <summary>The activities that rest on consent and declare fields: whose ends <see cref="ConsentEndsAsync"/> asks the ledger for.</summary>
+    private IEnumerable<string> ConsentActivitiesWithFields => _retained.Where(d => d.RestsOnConsent).Select(d => d.Activity).Distinct(StringComparer.Ordinal);
 
     public bool TracksUse(string activity) => _usedBy.Contains(activity);
 
@@ -70,7 +71,21 @@ internal sealed partial class PurposeViews
         return holds;
     }
 
-    public async Task<long?> ConsentEndAsync(Guid person, string activity, CancellationToken cancellationToken) =>
+    public async Task<IReadOnlyDictionary<string, long>> ConsentEndsAsync(Guid person, CancellationToken cancellationToken)
+    {
+        var ends = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var activity in ConsentActivitiesWithFields)
+        {
+            if (await ConsentEndAsync(person, activity, cancellationToken).ConfigureAwait(false) is { } end)
+            {
+                ends[activity] = end;
+            }
+        }
+
+        return ends;
+    }
+
+    private async Task<long?> ConsentEndAsync(Guid person, string activity, CancellationToken cancellationToken) =>
         _consent is null ? null : await _consent.GetEndAsync(person, activity, cancellationToken).ConfigureAwait(false);
 
     /// <summary>

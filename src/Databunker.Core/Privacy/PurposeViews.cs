@@ -190,8 +190,6 @@ internal interface IPurposeViews
     /// <summary>Whether any activity declares fields, so that field retention has anything to look at.</summary>
     bool TracksFields { get; }
 
-    /// <summary>The activities that rest on consent and declare fields: the pass asks the ledger when their consent ended.</summary>
-    IReadOnlyList<string> ConsentActivitiesWithFields { get; }
 
     /// <summary>Whether a read for the activity counts as a use that a field's retention is counted from.</summary>
     bool TracksUse(string activity);
@@ -205,8 +203,9 @@ internal interface IPurposeViews
     /// <summary>For each of a profile's fields, which purposes hold it and until when: what the export (Art. 15) and the minimisation report say.</summary>
     IReadOnlyList<FieldHold> Holds(JsonElement profile, long createdAt, IReadOnlyList<PurposeState> states, IReadOnlyDictionary<string, long> consentEnds);
 
-    /// <summary>When the person's consent to <paramref name="activity"/> ended (withdrawn, refused or lapsed), or <see langword="null"/> while it stands or was never asked.</summary>
-    Task<long?> ConsentEndAsync(Guid person, string activity, CancellationToken cancellationToken);
+    /// <summary>When the person's consent ended, for each consent-based activity that declares fields and whose consent did end.</summary>
+    Task<IReadOnlyDictionary<string, long>> ConsentEndsAsync(Guid person, CancellationToken cancellationToken);
+
 }
 
 /// <summary>What one purpose may read, as the read modules use it.</summary>

@@ -106,14 +106,7 @@ internal sealed partial class PersonalDataVault
             }
 
             var states = await _storage.GetPurposeStatesAsync(person, cancellationToken).ConfigureAwait(false);
-            var consentEnds = new Dictionary<string, long>(StringComparer.Ordinal);
-            foreach (var activity in purposes.ConsentActivitiesWithFields)
-            {
-                if (await purposes.ConsentEndAsync(person, activity, cancellationToken).ConfigureAwait(false) is { } end)
-                {
-                    consentEnds[activity] = end;
-                }
-            }
+            var consentEnds = await purposes.ConsentEndsAsync(person, cancellationToken).ConfigureAwait(false);
 
             var dataKey = await directory.OpenDataKeyAsync(user, cancellationToken).ConfigureAwait(false);
             try
