@@ -281,13 +281,17 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
     internal static string Describe(PortalText text, DatabunkerPageOptions options, AuditEvent e, IPrivacyCatalog? catalog)
     {
         // A read for a purpose of the catalogue: the purpose in the host's words, and the fields read by their labels.
-        if (e.Operation is AuditOperations.PersonUse or AuditOperations.AppDataGet && Use(e.Details) is ({ } purpose, var fields) && purpose != Purposes.DataProtection)
+        if (e.Operation is AuditOperations.PersonUse or AuditOperations.AppDataGet or AuditOperations.TokenDetokenize
+            && Use(e.Details) is ({ } purpose, var fields) && purpose != Purposes.DataProtection)
         {
             var who = options.ActorNames.TryGetValue(e.Actor, out var name) ? name : text["Actor.Service"].Value;
             var said = catalog?.FindActivity(purpose)?.Purpose ?? purpose;
-            return e.Operation == AuditOperations.AppDataGet
-                ? text["Event.AppPurposeUse", who, said].Value
-                : text["Event.PurposeUse", who, said, string.Join(", ", fields.Select(f => Label(text, f)).Distinct())].Value;
+            return e.Operation switch
+            {
+                AuditOperations.AppDataGet => text["Event.AppPurposeUse", who, said].Value,
+                AuditOperations.TokenDetokenize => text["Event.TokenPurposeUse", who, said].Value,
+                _ => text["Event.PurposeUse", who, said, string.Join(", ", fields.Select(f => Label(text, f)).Distinct())].Value,
+            };
         }
 
         if (e.Operation == AuditOperations.PersonUse)

@@ -29,12 +29,13 @@ internal sealed partial class PostgreSqlVaultStorage : ITokenStore
                 {
                     if (tokens is [var token])
                     {
-                        Add(batch, "INSERT INTO tokens (token_hash, value, created_at, expires_at) VALUES ($1, $2, $3, $4::bigint);", token.TokenHash, token.Value, token.CreatedAt, token.ExpiresAt);
+                        Add(batch, "INSERT INTO tokens (token_hash, value, created_at, expires_at, scope) VALUES ($1, $2, $3, $4::bigint, $5::text);", token.TokenHash, token.Value, token.CreatedAt, token.ExpiresAt, token.Scope);
                     }
                     else
                     {
-                        Add(batch, "INSERT INTO tokens (token_hash, value, created_at, expires_at) SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bigint[], $4::bigint[]);",
-                            tokens.Select(t => t.TokenHash).ToArray(), tokens.Select(t => t.Value).ToArray(), tokens.Select(t => t.CreatedAt).ToArray(), tokens.Select(t => t.ExpiresAt).ToArray());
+                        Add(batch, "INSERT INTO tokens (token_hash, value, created_at, expires_at, scope) SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bigint[], $4::bigint[], $5::text[]);",
+                            tokens.Select(t => t.TokenHash).ToArray(), tokens.Select(t => t.Value).ToArray(), tokens.Select(t => t.CreatedAt).ToArray(), tokens.Select(t => t.ExpiresAt).ToArray(),
+                            tokens.Select(t => t.Scope).ToArray());
                     }
 
                     chain.AddAll(batch, audit);
@@ -78,10 +79,10 @@ internal sealed partial class PostgreSqlVaultStorage : ITokenStore
 
                 {
                     var inserted = await ExecuteAsync(connection, transaction,
-                        "INSERT INTO tokens (token_hash, value, deterministic, sealed_token, owner, expires_at, created_at) " +
-                        "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING;",
+                        "INSERT INTO tokens (token_hash, value, deterministic, sealed_token, owner, expires_at, created_at, scope) " +
+                        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING;",
                         cancellationToken, token.TokenHash, token.Value, token.DeterministicHash, token.SealedToken,
-                        token.Person is { } o ? Id(o) : null, token.ExpiresAt, token.CreatedAt).ConfigureAwait(false);
+                        token.Person is { } o ? Id(o) : null, token.ExpiresAt, token.CreatedAt, token.Scope).ConfigureAwait(false);
                     outcomes[i] = inserted == 1 ? TokenAddOutcome.Added
                         : token.DeterministicHash is { } raced && await FindDeterministicAsync(connection, transaction, raced, now, cancellationToken).ConfigureAwait(false) is { } theirs
                             ? TokenAddOutcome.Existing(theirs)

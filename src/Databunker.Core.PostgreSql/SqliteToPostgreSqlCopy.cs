@@ -13,7 +13,7 @@ namespace Databunker.Core.PostgreSql;
 public static class SqliteToPostgreSqlCopy
 {
     /// <summary>The SQLite schema version whose tables this copy reads (a test holds it to Databunker.Core's latest).</summary>
-    internal const int SqliteSchemaVersion = 18;
+    internal const int SqliteSchemaVersion = 19;
 
     private static readonly (string Table, (string Name, NpgsqlDbType Type)[] Columns)[] Tables =
     [
@@ -25,7 +25,7 @@ public static class SqliteToPostgreSqlCopy
         ("audit_events", [("id", NpgsqlDbType.Bigint), ("at", NpgsqlDbType.Bigint), ("actor", NpgsqlDbType.Text), ("operation", NpgsqlDbType.Text), ("subject", NpgsqlDbType.Bytea), ("outcome", NpgsqlDbType.Text), ("details", NpgsqlDbType.Bytea), ("seq", NpgsqlDbType.Bigint), ("link", NpgsqlDbType.Bytea)]),
         ("audit_chain", [("id", NpgsqlDbType.Integer), ("first_seq", NpgsqlDbType.Bigint), ("first_prev", NpgsqlDbType.Bytea)]),
         ("expirations", [("token", NpgsqlDbType.Bytea), ("state", NpgsqlDbType.Integer), ("due_at", NpgsqlDbType.Bigint), ("retain_hash", NpgsqlDbType.Bytea), ("delete_hash", NpgsqlDbType.Bytea), ("binding", NpgsqlDbType.Bytea), ("claim_id", NpgsqlDbType.Bytea), ("claimed_until", NpgsqlDbType.Bigint), ("started_at", NpgsqlDbType.Bigint), ("updated_at", NpgsqlDbType.Bigint)]),
-        ("tokens", [("token_hash", NpgsqlDbType.Bytea), ("value", NpgsqlDbType.Bytea), ("deterministic", NpgsqlDbType.Bytea), ("sealed_token", NpgsqlDbType.Bytea), ("owner", NpgsqlDbType.Bytea), ("expires_at", NpgsqlDbType.Bigint), ("created_at", NpgsqlDbType.Bigint)]),
+        ("tokens", [("token_hash", NpgsqlDbType.Bytea), ("value", NpgsqlDbType.Bytea), ("deterministic", NpgsqlDbType.Bytea), ("sealed_token", NpgsqlDbType.Bytea), ("owner", NpgsqlDbType.Bytea), ("expires_at", NpgsqlDbType.Bigint), ("created_at", NpgsqlDbType.Bigint), ("scope", NpgsqlDbType.Text)]),
         ("app_data", [("owner", NpgsqlDbType.Bytea), ("app", NpgsqlDbType.Text), ("data", NpgsqlDbType.Bytea), ("version", NpgsqlDbType.Bigint), ("updated_at", NpgsqlDbType.Bigint), ("expires_at", NpgsqlDbType.Bigint)]),
         ("sessions", [("id_hash", NpgsqlDbType.Bytea), ("handle", NpgsqlDbType.Bytea), ("owner", NpgsqlDbType.Bytea), ("data", NpgsqlDbType.Bytea), ("label", NpgsqlDbType.Bytea), ("version", NpgsqlDbType.Bigint), ("created_at", NpgsqlDbType.Bigint), ("last_seen_at", NpgsqlDbType.Bigint), ("idle_ms", NpgsqlDbType.Bigint), ("absolute_at", NpgsqlDbType.Bigint), ("expires_at", NpgsqlDbType.Bigint)]),
         ("share_links", [("token_hash", NpgsqlDbType.Bytea), ("handle", NpgsqlDbType.Bytea), ("owner", NpgsqlDbType.Bytea), ("recipient", NpgsqlDbType.Bytea), ("fields", NpgsqlDbType.Bytea), ("created_at", NpgsqlDbType.Bigint), ("expires_at", NpgsqlDbType.Bigint), ("max_reads", NpgsqlDbType.Bigint), ("reads_left", NpgsqlDbType.Bigint), ("revoked_at", NpgsqlDbType.Bigint)]),

@@ -30,6 +30,40 @@ public abstract class TokenStoreConformanceTests : StorageConformanceTests
         (await AuditTrail.GetAuditAsync(owner.Token, default)).Should().HaveCount(2, "the person's creation and the token's event");
     }
 
+    /// <summary>
+    /// AddTokensAsync: each token keeps its scope, or none, whichever way it was written (many unowned random tokens,
+    /// one alone, owned or deterministic ones), and every read gives it back: a purpose-bound read checks it.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task AddTokensAsync_KeepsEachTokensScope_InEveryRead()
+    {
+        var owner = NewPerson();
+        await Persons.CreatePersonsAsync([owner], default);
+        var card = Token() with { Scope = "card" };
+        var unscoped = Token();
+        var alone = Token() with { Scope = "iban" };
+        var owned = Token(owner: owner.Token) with { Scope = "loyalty", DeterministicHash = Bytes(32), SealedToken = Bytes(40) };
+
+        await Tokens.AddTokensAsync([card, unscoped], [Audit(null), Audit(null)], 10, default);
+        await Tokens.AddTokensAsync([alone], [Audit(null)], 10, default);
+        await Tokens.AddTokensAsync([owned], [Audit(owner.Token)], 10, default);
+
+        (await Tokens.GetTokensAsync([card.TokenHash, unscoped.TokenHash, alone.TokenHash, owned.TokenHash], 10, default)).Select(t => t!.Scope)
+            .Should().Equal("card", null, "iban", "loyalty");
+        (await Tokens.GetTokensAsync([owned.TokenHash], 10, default))[0]!.Scope.Should().Be("loyalty");
+        (await Tokens.GetTokenAuditedAsync(alone.TokenHash, 10, Audit(null), default)).Value!.Scope.Should().Be("iban");
+        var seals = await Tokens.GetTokenSealsAsync(null, 10, default);
+        seals.ToDictionary(t => Convert.ToHexString(t.TokenHash), t => t.Scope).Should().BeEquivalentTo(new Dictionary<string, string?>
+        {
+            [Convert.ToHexString(card.TokenHash)] = "card",
+            [Convert.ToHexString(unscoped.TokenHash)] = null,
+            [Convert.ToHexString(alone.TokenHash)] = "iban",
+            [Convert.ToHexString(owned.TokenHash)] = "loyalty",
+        });
+        (await Tokens.GetPersonTokensAsync(owner.Token, null, 10, default)).Single().Scope.Should().Be("loyalty");
+    }
+
     /// <summary>AddTokensAsync: a taken token hash is reported, and neither the row nor its event is written.</summary>
     /// <returns>A task.</returns>
     [Test]

@@ -40,6 +40,7 @@ public static class DatabunkerServiceCollectionExtensions
         Privacy.PrivacyCatalog.Register(services);
         Consent.ConsentLedger.Register(services);
         Requests.PrivacyRequestManager.Register(services);
+        PurposeBoundReads.Register(services);
         return new DatabunkerBuilder(services);
     }
 

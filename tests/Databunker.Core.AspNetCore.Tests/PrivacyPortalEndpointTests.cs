@@ -221,14 +221,20 @@ public sealed class PrivacyPortalEndpointTests
             Purpose = "Delivering your orders",
             LegalBasis = Privacy.LegalBasis.Contract,
             Fields = [new() { Path = "/name" }, new() { Path = "/address/city" }, new() { Path = "/address/street" }],
+            TokenScopes = ["door-code"],
         })));
         await using var _host = host;
         var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "parcel@example.com", name = "Pat", address = new { city = "Leeds", street = "1 High St" } }));
         await host.Vault.ForPurpose("delivery").GetPersonAsync(PersonLookup.ByToken(person));
+        var tokens = host.App.Services.GetRequiredService<Tokenization.ITokenizer>();
+        var doorCode = await tokens.TokenizeAsync("4711", new Tokenization.TokenizeOptions { Scope = "door-code", Person = person });
+        (await host.Vault.ForPurpose("delivery").DetokenizeAsync(doorCode)).Should().Be("4711");
         using var browser = await SignInAsync(host, mailbox, person, "parcel@example.com");
 
         var history = WebUtility.HtmlDecode(await browser.GetStringAsync("privacy/portal/history?culture=en"));
-        history.Should().Contain("Our service used your data for “Delivering your orders”: Name, Address.");
+        history.Should().Contain("Our service used your data for “Delivering your orders”: Name, Address.")
+            .And.Contain("Our service read a value of yours from the vault for “Delivering your orders”.");
+        history.Should().NotContain("4711").And.NotContain("door-code", "a token's value and the host's scope name stay out of the page");
         var german = WebUtility.HtmlDecode(await browser.GetStringAsync("privacy/portal/history?culture=de"));
         german.Should().Contain("Unser Service hat Ihre Daten für „Delivering your orders“ verwendet: Name, Adresse.", "the fields are named in the reader's language, the purpose in the host's words");
         history.Should().NotContain("Leeds", "the history names fields, never their values");

@@ -44,9 +44,15 @@ public enum PurposeRefusal
     /// <summary>The purpose is not an activity of the catalogue.</summary>
     NotDeclared,
 
-    /// <summary>The purpose rests on consent, and the person's latest decision is not a grant.</summary>
+    /// <summary>
+    /// The purpose rests on consent, and the person's latest decision is not a grant; or a token read for it has no
+    /// owner, so no one's consent covers it.
+    /// </summary>
     NoConsent,
 
-    /// <summary>The purpose does not declare the app-data application or token scope read.</summary>
+    /// <summary>
+    /// The purpose does not declare the app-data application or token scope read (a token made before tokens kept their
+    /// scope has none, and only <see cref="Privacy.Purposes.DataProtection"/> reads it).
+    /// </summary>
     DataNotDeclared,
 }

@@ -116,7 +116,7 @@ internal sealed class AuditTrail(IAuditStore store, ReadAuditWriter reads, TimeP
     /// the audit chain's verification.
     /// </summary>
     public static bool InTheClear(AuditRecord record) =>
-        record.Operation is AuditOperations.PersonUse or AuditOperations.AppDataGet && record.Details is [ClearDetails, ..];
+        record.Operation is AuditOperations.PersonUse or AuditOperations.AppDataGet or AuditOperations.TokenDetokenize && record.Details is [ClearDetails, ..];
 
     /// <summary>An event's sealed details, opened under the subject's data key; <see langword="null"/> when it has none or no key is given.</summary>
     public static string? OpenDetails(byte[]? dataKey, Guid subject, AuditRecord record) =>

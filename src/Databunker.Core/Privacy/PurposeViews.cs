@@ -220,6 +220,12 @@ internal interface IPurposeView
     /// <summary>Whether the purpose reads this app-data application.</summary>
     bool ReadsApp(string app);
 
+    /// <summary>Whether the purpose reads values tokenized under this scope; a token without one (made before scopes were kept) only the vault's own purpose reads.</summary>
+    bool ReadsScope(string? scope);
+
+    /// <summary>The audit details of a detokenize for the purpose: its name and the token's scope (<see cref="Kernel.AuditTrail.CatalogueDetails"/>), made once per scope.</summary>
+    byte[] TokenDetails(string? scope);
+
     /// <summary>The profile as the purpose sees it; <paramref name="fields"/> gets the pointers returned.</summary>
     JsonElement Project(JsonElement profile, List<string> fields);
 
@@ -240,6 +246,8 @@ internal sealed class PurposeView(string name, bool whole, bool restsOnConsent, 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, byte[]> _details = new();
     private readonly Dictionary<string, int> _bits = new(StringComparer.Ordinal);
     private readonly HashSet<string> _tokenScopes = new(tokenScopes, StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> _scopeDetails = new(StringComparer.Ordinal);
+    private byte[]? _unscopedDetails;
 
     /// <summary>The purpose's name.</summary>
     public string Name { get; } = name;
@@ -289,7 +297,12 @@ internal sealed class PurposeView(string name, bool whole, bool restsOnConsent, 
     }
 
     /// <summary>Whether the purpose reads values tokenized under this scope.</summary>
-    public bool ReadsScope(string scope) => Whole || _tokenScopes.Contains(scope);
+    public bool ReadsScope(string? scope) => Whole || (scope is not null && _tokenScopes.Contains(scope));
+
+    public byte[] TokenDetails(string? scope) =>
+        scope is null ? _unscopedDetails ??= Kernel.AuditTrail.CatalogueDetails(Name, "scopes", [])
+        : _scopeDetails.Count < 1024 ? _scopeDetails.GetOrAdd(scope, static (s, name) => Kernel.AuditTrail.CatalogueDetails(name, "scopes", [s]), Name)
+        : _scopeDetails.TryGetValue(scope, out var made) ? made : Kernel.AuditTrail.CatalogueDetails(Name, "scopes", [scope]);
 
     /// <summary>
     /// The profile as the purpose sees it: only its declared fields, each in its view, in the profile's order; a field

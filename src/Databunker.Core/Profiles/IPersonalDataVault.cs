@@ -59,6 +59,14 @@ public interface IPersonalDataVault
     Task<PersonRecord?> GetPersonForPurposeAsync(PersonLookup lookup, string purpose, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// The vault as <paramref name="purpose"/> sees it, over every read: profiles, app data and tokens (see
+    /// <see cref="PurposeBoundVault"/>). The purpose is checked on each read, not here.
+    /// </summary>
+    /// <param name="purpose">The name of an activity of the privacy catalogue, or <see cref="Privacy.Purposes.DataProtection"/>.</param>
+    /// <returns>The purpose-bound view.</returns>
+    PurposeBoundVault ForPurpose(string purpose);
+
+    /// <summary>
     /// Changes a person's profile with a JSON merge patch (RFC 7396): members of the patch replace those
     /// of the profile, <c>null</c> removes a member, nested objects merge. Changed index fields are
     /// re-indexed in the same transaction.

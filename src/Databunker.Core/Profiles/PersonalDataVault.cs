@@ -14,8 +14,12 @@ internal sealed partial class PersonalDataVault(
     Privacy.IPurposeViews purposes,
     IOptions<DatabunkerOptions> options,
     IEnumerable<IRegistrationStep> registrationSteps,
+    PurposeBoundReads purposeReads,
     ILogger<PersonalDataVault>? logger = null) : IPersonalDataVault
 {
+    /// <summary>The vault as a purpose sees it, over profiles, app data and tokens (<see cref="PurposeBoundReads"/>).</summary>
+    public PurposeBoundVault ForPurpose(string purpose) => purposeReads.For(purpose);
+
     private readonly IRegistrationStep[] _registrationSteps = [.. registrationSteps];
 
     private const int MaxUpdateAttempts = 64;

@@ -25,7 +25,7 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
             var findDeterministic = SqliteStatement.For(connection, "SELECT sealed_token, expires_at FROM tokens WHERE deterministic = ?1;");
             var deleteDeterministic = SqliteStatement.For(connection, "DELETE FROM tokens WHERE deterministic = ?1;");
             var insert = SqliteStatement.For(connection,
-                "INSERT OR IGNORE INTO tokens (token_hash, value, deterministic, sealed_token, owner, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7);");
+                "INSERT OR IGNORE INTO tokens (token_hash, value, deterministic, sealed_token, owner, expires_at, created_at, scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8);");
             var outcomes = new TokenAddOutcome[tokens.Count];
             for (var i = 0; i < tokens.Count; i++)
             {
@@ -44,7 +44,7 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
                     deleteDeterministic.Bind(1, deterministic).Execute();
                 }
 
-                insert.Bind(1, token.TokenHash).Bind(2, token.Value).Bind(3, token.DeterministicHash).Bind(4, token.SealedToken).Bind(6, token.ExpiresAt).Bind(7, token.CreatedAt);
+                insert.Bind(1, token.TokenHash).Bind(2, token.Value).Bind(3, token.DeterministicHash).Bind(4, token.SealedToken).Bind(6, token.ExpiresAt).Bind(7, token.CreatedAt).Bind(8, token.Scope);
                 if (token.Person is { } tokenOwner)
                 {
                     insert.Bind(5, tokenOwner);
@@ -93,7 +93,8 @@ internal sealed partial class SqliteVaultStorage : ITokenStore
                     rows.Bytes(0),
                     rows.IsNull(1) ? null : rows.Guid(1),
                     rows.IsNull(2) ? null : rows.Int64(2),
-                    rows.IsNull(3) ? null : new WrappedKey(rows.Text(3), rows.Bytes(4)));
+                    rows.IsNull(3) ? null : new WrappedKey(rows.Text(3), rows.Bytes(4)),
+                    rows.IsNull(5) ? null : rows.Text(5));
             }
         }
 

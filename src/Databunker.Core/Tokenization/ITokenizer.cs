@@ -33,6 +33,7 @@ public interface ITokenizer
     /// <returns>The value, or <see langword="null"/> when the token is unknown, expired or deleted, or its owner was forgotten.</returns>
     /// <exception cref="VaultCryptoException">The stored value fails to authenticate.</exception>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
+    /// <exception cref="PurposeNotAllowedException"><see cref="Privacy.PrivacyCatalogOptions.RequirePurpose"/> is on: read with <see cref="DetokenizeForPurposeAsync"/>.</exception>
     Task<string?> DetokenizeAsync(string token, CancellationToken cancellationToken = default);
 
     /// <summary>Gives many tokens' values back, read in one transaction.</summary>
@@ -40,7 +41,37 @@ public interface ITokenizer
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The values in the order of <paramref name="tokens"/>, <see langword="null"/> where not found.</returns>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
+    /// <exception cref="PurposeNotAllowedException"><see cref="Privacy.PrivacyCatalogOptions.RequirePurpose"/> is on: read with <see cref="DetokenizeManyForPurposeAsync"/>.</exception>
     Task<IReadOnlyList<string?>> DetokenizeManyAsync(IEnumerable<string> tokens, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Gives a token's value back for a purpose of the privacy catalogue, whose activity must declare the token's scope
+    /// (<see cref="Privacy.ProcessingActivity.TokenScopes"/>, matched with <see cref="TokenizeOptions.Scope"/>) and, when
+    /// it rests on consent, have the consent of the token's owner. Audited as <c>token.detokenize</c> with the purpose
+    /// and the scope, which the owner sees in their history; a refusal is audited too.
+    /// </summary>
+    /// <param name="token">The token.</param>
+    /// <param name="purpose">The name of an activity of the catalogue, or <see cref="Privacy.Purposes.DataProtection"/> (every scope).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The value, or <see langword="null"/> when the token is unknown, expired or deleted, or its owner was forgotten.</returns>
+    /// <exception cref="PurposeNotAllowedException">The purpose is not in the catalogue or does not declare the token's scope
+    /// (a token made before tokens kept their scope has none); or it rests on consent and the token has no owner, or its
+    /// owner has not given that consent or has withdrawn it.</exception>
+    /// <exception cref="VaultCryptoException">The stored value fails to authenticate: its scope, owner or expiry was altered.</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
+    Task<string?> DetokenizeForPurposeAsync(string token, string purpose, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Gives many tokens' values back for a purpose, read in one transaction, as <see cref="DetokenizeForPurposeAsync"/>
+    /// does one: when the purpose may not read one of them, the call returns none and throws.
+    /// </summary>
+    /// <param name="tokens">The tokens.</param>
+    /// <param name="purpose">The name of an activity of the catalogue, or <see cref="Privacy.Purposes.DataProtection"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The values in the order of <paramref name="tokens"/>, <see langword="null"/> where not found.</returns>
+    /// <exception cref="PurposeNotAllowedException">As for <see cref="DetokenizeForPurposeAsync"/>, for any of the tokens.</exception>
+    /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
+    Task<IReadOnlyList<string?>> DetokenizeManyForPurposeAsync(IEnumerable<string> tokens, string purpose, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a token and its value.</summary>
     /// <param name="token">The token.</param>

@@ -13,8 +13,11 @@ public sealed record TokenizeOptions
     public bool KeepLastFour { get; init; }
 
     /// <summary>
-    /// For deterministic tokens: the same value in the same scope (and for the same owner) always gives the
-    /// same token; other scopes give other tokens. Default <c>default</c>; 1 to 200 characters.
+    /// The kind of value, in the host's words (<c>card</c>, <c>iban</c>), kept with the token and bound to its sealed
+    /// value: a read for a purpose gives back only the scopes its activity declares
+    /// (<see cref="Privacy.ProcessingActivity.TokenScopes"/>). For deterministic tokens, the same value in the same scope
+    /// (and for the same owner) always gives the same token; other scopes give other tokens. Default <c>default</c>;
+    /// 1 to 200 characters.
     /// </summary>
     public string Scope { get; init; } = "default";
 

@@ -39,12 +39,12 @@ internal sealed partial class Tokenizer
                         continue;
                     }
 
-                    var stored = new StoredToken(seal.Value, seal.Person, seal.ExpiresAt, seal.PersonKey);
+                    var stored = new StoredToken(seal.Value, seal.Person, seal.ExpiresAt, seal.PersonKey, seal.Scope);
                     var plaintext = await OpenValueAsync(keys.Tokenization, seal.TokenHash, stored, ownerKeys, cancellationToken).ConfigureAwait(false);
                     var (target, targetId) = seal is { Person: { } owner, PersonKey: { } wrapped }
                         ? (await OwnerKeyAsync(owner, wrapped, ownerKeys, cancellationToken).ConfigureAwait(false), OwnerKeyId)
                         : (keys.TokenSeal, current);
-                    var value = Envelope.Seal(target, targetId, plaintext, AssociatedData.ForToken(AssociatedData.TokenValue, seal.TokenHash, seal.Person, seal.ExpiresAt));
+                    var value = Envelope.Seal(target, targetId, plaintext, AssociatedData.ForToken(AssociatedData.TokenValue, seal.TokenHash, seal.Person, seal.ExpiresAt, seal.Scope));
                     CryptographicOperations.ZeroMemory(plaintext);
                     byte[]? sealedToken = null;
                     if (seal is { SealedToken: { } oldToken, DeterministicHash: { } deterministic })

@@ -14,6 +14,7 @@ internal sealed partial class Tokenizer(
     VaultOpener opener,
     PersonDirectory persons,
     AuditTrail auditTrail,
+    Privacy.IPurposeViews purposes,
     IOptions<DatabunkerOptions> options,
     TimeProvider time) : ITokenizer, IKeyRenewal
 {
@@ -76,12 +77,12 @@ internal sealed partial class Tokenizer(
             {
                 tokens[i] = NewToken(values[i], options);
                 var tokenHash = BlindIndex.Compute(key, TokenHashName, tokens[i]);
-                var valueContext = AssociatedData.ForToken(AssociatedData.TokenValue, tokenHash, options.Person, expiresAt);
+                var valueContext = AssociatedData.ForToken(AssociatedData.TokenValue, tokenHash, options.Person, expiresAt, options.Scope);
                 var sealedValue = Envelope.Seal(sealKey, sealKeyId, Encoding.UTF8.GetBytes(values[i]), valueContext);
                 var sealedToken = deterministic[i] is { } d
                     ? Envelope.Seal(sealKey, sealKeyId, Encoding.UTF8.GetBytes(tokens[i]), AssociatedData.For(AssociatedData.SealedToken, d))
                     : null;
-                return new NewToken(tokenHash, sealedValue, deterministic[i], sealedToken, options.Person, expiresAt, now.ToUnixTimeMilliseconds());
+                return new NewToken(tokenHash, sealedValue, deterministic[i], sealedToken, options.Person, expiresAt, now.ToUnixTimeMilliseconds(), options.Scope);
             }
 
             for (var i = 0; i < values.Count; i++)

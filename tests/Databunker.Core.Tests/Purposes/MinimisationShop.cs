@@ -63,6 +63,7 @@ public static class MinimisationShop
                 new() { Path = "/email", View = FieldView.EmailDomain },
                 new() { Path = "/birthdate", View = FieldView.Year, Retention = TimeSpan.FromDays(365) },
             ],
+            TokenScopes = ["card"],
         });
     }
 }

@@ -51,7 +51,8 @@ public static class ShopCatalog
             Name = "fraud",
             Purpose = "Preventing fraud",
             LegalBasis = LegalBasis.LegitimateInterests,
-            DataCategories = ["email domain", "year of birth", "city"],
+            DataCategories = ["email domain", "year of birth", "city", "card number"],
+            TokenScopes = ["card"],
             Fields =
             [
                 new() { Path = "/email", View = FieldView.EmailDomain },

@@ -1,6 +1,9 @@
 namespace Databunker.Core.Tests.Support;
 
-/// <summary>The consent ledger's schema as a database writer (or an older version) leaves it.</summary>
+/// <summary>
+/// The consent ledger's schema as a database writer (or an older version) leaves it. The later versions' changes that
+/// cannot run twice (the tokens' scope column of version 19) are undone too, as that older version had none of them.
+/// </summary>
 public static class ConsentSchema
 {
     /// <summary>Makes the schema look as it was before the consent chain (SQLite 16, PostgreSQL 15), the decisions kept.</summary>
@@ -16,6 +19,7 @@ public static class ConsentSchema
             ALTER TABLE consent_events DROP COLUMN link;
             ALTER TABLE pending_consents DROP COLUMN link;
             CREATE INDEX ix_consent_events_owner ON consent_events (owner, activity, id);
+            ALTER TABLE tokens DROP COLUMN scope;
             DELETE FROM schema_version WHERE version >= {version};
             """);
     }
@@ -26,6 +30,7 @@ public static class ConsentSchema
         var version = store.Name == TestStore.SqliteName ? 17 : 16;
         store.Sql(database, $"""
             DROP TABLE consent_heads;
+            ALTER TABLE tokens DROP COLUMN scope;
             DELETE FROM schema_version WHERE version >= {version};
             """);
     }

@@ -68,18 +68,25 @@ internal static class AssociatedData
     }
 
     /// <summary>
-    /// <c>purpose ‖ 0x00 ‖ hash ‖ owner (16 bytes, zero when none) ‖ expiry (8 bytes big-endian, -1 when never)</c>:
-    /// binds a token's value to its token, owner and expiry, so that clearing or moving either in the
-    /// table makes the value fail to open.
+    /// <c>purpose ‖ 0x00 ‖ hash ‖ owner (16 bytes, zero when none) ‖ expiry (8 bytes big-endian, -1 when never)</c>,
+    /// then, for a token that keeps its scope, <c>‖ scope (UTF-8, 1 to 200 characters)</c>: binds a token's value to its
+    /// token, owner, expiry and scope, so that clearing or moving any of them in the table makes the value fail to open.
+    /// The hash has a fixed length, so a token without a scope (made before scopes were kept) cannot pass for one with.
     /// </summary>
-    public static byte[] ForToken(string purpose, ReadOnlySpan<byte> hash, Guid? owner, long? expiresAt)
+    public static byte[] ForToken(string purpose, ReadOnlySpan<byte> hash, Guid? owner, long? expiresAt, string? scope = null)
     {
         var prefix = Encoding.ASCII.GetByteCount(purpose) + 1;
-        var buffer = new byte[prefix + hash.Length + 16 + 8];
+        var fixedLength = prefix + hash.Length + 16 + 8;
+        var buffer = new byte[fixedLength + (scope is null ? 0 : Encoding.UTF8.GetByteCount(scope))];
         Encoding.ASCII.GetBytes(purpose, buffer);
         hash.CopyTo(buffer.AsSpan(prefix));
         (owner ?? Guid.Empty).TryWriteBytes(buffer.AsSpan(prefix + hash.Length));
         System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(buffer.AsSpan(prefix + hash.Length + 16), expiresAt ?? -1);
+        if (scope is not null)
+        {
+            Encoding.UTF8.GetBytes(scope, buffer.AsSpan(fixedLength));
+        }
+
         return buffer;
     }
 

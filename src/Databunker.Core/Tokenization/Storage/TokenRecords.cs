@@ -8,14 +8,16 @@ namespace Databunker.Core.Tokenization.Storage;
 /// <param name="Person">The person the value belongs to, or <see langword="null"/>.</param>
 /// <param name="ExpiresAt">Unix milliseconds, or <see langword="null"/> for never.</param>
 /// <param name="CreatedAt">Unix milliseconds.</param>
-public sealed record NewToken(byte[] TokenHash, byte[] Value, byte[]? DeterministicHash, byte[]? SealedToken, Guid? Person, long? ExpiresAt, long CreatedAt);
+/// <param name="Scope">The token's scope, which the value's associated data binds and a purpose-bound read checks; <see langword="null"/> only for tokens made before scopes were kept.</param>
+public sealed record NewToken(byte[] TokenHash, byte[] Value, byte[]? DeterministicHash, byte[]? SealedToken, Guid? Person, long? ExpiresAt, long CreatedAt, string? Scope = null);
 
 /// <summary>A stored token's value, owner and expiry.</summary>
 /// <param name="Value">The value's envelope.</param>
 /// <param name="Person">The owner, or <see langword="null"/>.</param>
 /// <param name="ExpiresAt">Unix milliseconds, or <see langword="null"/> for never.</param>
 /// <param name="PersonKey">The owner's wrapped data key, which an owned token's value is sealed under; <see langword="null"/> without an owner.</param>
-public sealed record StoredToken(byte[] Value, Guid? Person, long? ExpiresAt, WrappedKey? PersonKey);
+/// <param name="Scope">The token's scope, or <see langword="null"/> for a token made before scopes were kept.</param>
+public sealed record StoredToken(byte[] Value, Guid? Person, long? ExpiresAt, WrappedKey? PersonKey, string? Scope = null);
 
 /// <summary>A stored token's sealed parts, for re-sealing them under a new key.</summary>
 /// <param name="TokenHash">The token's keyed hash.</param>
@@ -25,7 +27,8 @@ public sealed record StoredToken(byte[] Value, Guid? Person, long? ExpiresAt, Wr
 /// <param name="Person">The owner, or <see langword="null"/>.</param>
 /// <param name="ExpiresAt">Unix milliseconds, or <see langword="null"/>.</param>
 /// <param name="PersonKey">The owner's wrapped data key, or <see langword="null"/>.</param>
-public sealed record StoredTokenSeal(byte[] TokenHash, byte[] Value, byte[]? DeterministicHash, byte[]? SealedToken, Guid? Person, long? ExpiresAt, WrappedKey? PersonKey);
+/// <param name="Scope">The token's scope, or <see langword="null"/> for a token made before scopes were kept.</param>
+public sealed record StoredTokenSeal(byte[] TokenHash, byte[] Value, byte[]? DeterministicHash, byte[]? SealedToken, Guid? Person, long? ExpiresAt, WrappedKey? PersonKey, string? Scope = null);
 
 /// <summary>A token's parts sealed anew, replacing the row's only if it still holds <see cref="PreviousValue"/>.</summary>
 /// <param name="TokenHash">The token's keyed hash.</param>
