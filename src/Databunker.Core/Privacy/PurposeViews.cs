@@ -223,7 +223,7 @@ internal interface IPurposeView
     /// <summary>Whether the purpose reads values tokenized under this scope; a token without one (made before scopes were kept) only the vault's own purpose reads.</summary>
     bool ReadsScope(string? scope);
 
-    /// <summary>The audit details of a detokenize for the purpose: its name and the token's scope (<see cref="Kernel.AuditTrail.CatalogueDetails"/>), made once per scope.</summary>
+    /// <summary>The audit details of a detokenize for the purpose: its name, and the token's scope when the purpose declares it (<see cref="Kernel.AuditTrail.CatalogueDetails"/>).</summary>
     byte[] TokenDetails(string? scope);
 
     /// <summary>The profile as the purpose sees it; <paramref name="fields"/> gets the pointers returned.</summary>
@@ -247,7 +247,7 @@ internal sealed class PurposeView(string name, bool whole, bool restsOnConsent, 
     private readonly Dictionary<string, int> _bits = new(StringComparer.Ordinal);
     private readonly HashSet<string> _tokenScopes = new(tokenScopes, StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> _scopeDetails = new(StringComparer.Ordinal);
-    private byte[]? _unscopedDetails;
+    private byte[]? _purposeOnlyDetails;
 
     /// <summary>The purpose's name.</summary>
     public string Name { get; } = name;
@@ -299,10 +299,15 @@ internal sealed class PurposeView(string name, bool whole, bool restsOnConsent, 
     /// <summary>Whether the purpose reads values tokenized under this scope.</summary>
     public bool ReadsScope(string? scope) => Whole || (scope is not null && _tokenScopes.Contains(scope));
 
+    /// <summary>
+    /// The details name the scope only when the purpose's activity declares it: the catalogue's name. Any other scope is
+    /// the host's word, which before scopes were kept was only ever hashed and might hold anything, so a read of it by
+    /// the vault's own purpose, or a refused one, names the purpose alone. Made once per declared scope.
+    /// </summary>
     public byte[] TokenDetails(string? scope) =>
-        scope is null ? _unscopedDetails ??= Kernel.AuditTrail.CatalogueDetails(Name, "scopes", [])
-        : _scopeDetails.Count < 1024 ? _scopeDetails.GetOrAdd(scope, static (s, name) => Kernel.AuditTrail.CatalogueDetails(name, "scopes", [s]), Name)
-        : _scopeDetails.TryGetValue(scope, out var made) ? made : Kernel.AuditTrail.CatalogueDetails(Name, "scopes", [scope]);
+        !Whole && scope is not null && _tokenScopes.Contains(scope)
+            ? _scopeDetails.GetOrAdd(scope, static (s, name) => Kernel.AuditTrail.CatalogueDetails(name, "scopes", [s]), Name)
+            : _purposeOnlyDetails ??= Kernel.AuditTrail.CatalogueDetails(Name, "scopes", []);
 
     /// <summary>
     /// The profile as the purpose sees it: only its declared fields, each in its view, in the profile's order; a field

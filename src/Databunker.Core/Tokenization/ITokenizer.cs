@@ -48,7 +48,9 @@ public interface ITokenizer
     /// Gives a token's value back for a purpose of the privacy catalogue, whose activity must declare the token's scope
     /// (<see cref="Privacy.ProcessingActivity.TokenScopes"/>, matched with <see cref="TokenizeOptions.Scope"/>) and, when
     /// it rests on consent, have the consent of the token's owner. Audited as <c>token.detokenize</c> with the purpose
-    /// and the scope, which the owner sees in their history; a refusal is audited too.
+    /// and the declared scope (never the value); the owner's history says which purpose read one of their values. A
+    /// refusal is audited too. A deterministic token made before tokens kept their scope keeps none: tokenizing the same
+    /// value again gives that token back, so delete it (<see cref="DeleteTokenAsync"/>) and tokenize again to scope it.
     /// </summary>
     /// <param name="token">The token.</param>
     /// <param name="purpose">The name of an activity of the catalogue, or <see cref="Privacy.Purposes.DataProtection"/> (every scope).</param>
@@ -70,6 +72,7 @@ public interface ITokenizer
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The values in the order of <paramref name="tokens"/>, <see langword="null"/> where not found.</returns>
     /// <exception cref="PurposeNotAllowedException">As for <see cref="DetokenizeForPurposeAsync"/>, for any of the tokens.</exception>
+    /// <exception cref="VaultCryptoException">A stored value fails to authenticate: its scope, owner or expiry was altered.</exception>
     /// <exception cref="DatabunkerStorageException">The storage failed; <see cref="DatabunkerStorageException.IsTransient"/> says whether a retry can help.</exception>
     Task<IReadOnlyList<string?>> DetokenizeManyForPurposeAsync(IEnumerable<string> tokens, string purpose, CancellationToken cancellationToken = default);
 

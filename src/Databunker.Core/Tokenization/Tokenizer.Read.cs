@@ -152,7 +152,7 @@ internal sealed partial class Tokenizer
             return null;
         }
 
-        Guid? checkedOwner = null;
+        HashSet<Guid>? checkedOwners = null;
         foreach (var stored in found)
         {
             if (stored is null)
@@ -165,7 +165,7 @@ internal sealed partial class Tokenizer
                 return PurposeRefusal.NoConsent;
             }
 
-            if (owner == checkedOwner)
+            if (!(checkedOwners ??= []).Add(owner))
             {
                 continue;
             }
@@ -179,7 +179,6 @@ internal sealed partial class Tokenizer
                 return ex.Reason;
             }
 
-            checkedOwner = owner;
         }
 
         return null;

@@ -63,6 +63,11 @@ public sealed class PortalTour : IAsyncDisposable
     {
         // One person signs in many times here, from one address and one client: the code limits would soon refuse.
         var (host, mailbox) = await PortalMailbox.StartAsync(
+            configure: b => b.Services.Configure<DatabunkerOptions>(o => o.Privacy.Activities.Add(new Privacy.ProcessingActivity
+            {
+                Name = "delivery", Purpose = "Delivering your orders", LegalBasis = Privacy.LegalBasis.Contract,
+                DataCategories = ["name", "city", "card number"], Fields = [new() { Path = "/name" }, new() { Path = "/city" }], TokenScopes = ["card"],
+            })),
             portal: o =>
             {
                 (o.CodeRequestLimits.PerAddress, o.CodeRequestLimits.PerClient) = (0, 0);
@@ -81,16 +86,19 @@ public sealed class PortalTour : IAsyncDisposable
         });
         var services = host.App.Services;
         Guid person;
+        string card;
         using (AuditActor.Begin("Example.Shop.Checkout"))
         {
             person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = Email, name = "Ada Lovelace", phone = "+44 20 7946 0018", city = "London" }));
             await services.GetRequiredService<IAppDataManager>().PutAsync(person, "shop", JsonSerializer.SerializeToElement(new { loyaltyTier = "gold", newsletterFormat = "html" }));
-            await services.GetRequiredService<ITokenizer>().TokenizeAsync("4111 1111 1111 1111", new TokenizeOptions { Person = person });
+            card = await services.GetRequiredService<ITokenizer>().TokenizeAsync("4111 1111 1111 1111", new TokenizeOptions { Scope = "card", Person = person });
         }
 
         using (AuditActor.Begin("support-desk"))
         {
             await host.Vault.GetPersonAsync(PersonLookup.ByToken(person));
+            await host.Vault.ForPurpose("delivery").GetPersonAsync(PersonLookup.ByToken(person));
+            await host.Vault.ForPurpose("delivery").DetokenizeAsync(card);
             await services.GetRequiredService<IConsentLedger>().RecordAsync(person, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted });
             var requests = services.GetRequiredService<IPrivacyRequestManager>();
             await requests.SubmitAsync(new PrivacyRequestSubmission { Person = person, Type = PrivacyRequestType.Access, IdentityVerified = true });

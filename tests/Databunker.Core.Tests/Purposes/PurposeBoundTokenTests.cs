@@ -50,7 +50,8 @@ public sealed class PurposeBoundTokenTests(string store)
             AuditOutcomes.Success, AuditOutcomes.Refused, AuditOutcomes.Refused, AuditOutcomes.Refused, AuditOutcomes.Refused,
             AuditOutcomes.Success, AuditOutcomes.Success, AuditOutcomes.Success);
         reads[0].Details.Should().Be("""{"purpose":["fraud"],"scopes":["card"]}""");
-        reads[1].Details.Should().Be("""{"purpose":["fraud"],"scopes":["iban"]}""");
+        reads[1].Details.Should().Be("""{"purpose":["fraud"],"scopes":[]}""", "a scope the purpose does not declare is the host's word, not the catalogue's");
+        reads[^1].Details.Should().Be("""{"purpose":["data-protection"],"scopes":[]}""");
         reads.Should().NotContain(e => e.Details!.Contains("4111", StringComparison.Ordinal) || e.Details.Contains("WEST", StringComparison.Ordinal));
     }
 
@@ -125,11 +126,13 @@ public sealed class PurposeBoundTokenTests(string store)
         await FluentActions.Awaiting(() => tokens.DetokenizeAsync(iban)).Should().ThrowAsync<VaultCryptoException>("a scoped token cannot pass for one made before scopes were kept");
     }
 
-    [Test]
-    public async Task ATokenMadeBeforeScopesWereKept_IsReadOnlyForTheVaultsOwnPurpose_AndGainsNoScopeByARewrite()
+    [TestCase(UnscopedTokens.Sealing.Current)]
+    [TestCase(UnscopedTokens.Sealing.Legacy)]
+    [TestCase(UnscopedTokens.Sealing.System)]
+    public async Task ATokenMadeBeforeScopesWereKept_IsReadOnlyForTheVaultsOwnPurpose_AndGainsNoScopeByARewrite(UnscopedTokens.Sealing sealing)
     {
         await using var host = await StartAsync();
-        var token = await UnscopedTokens.AddAsync(host.Services, "OLD-VALUE-1");
+        var token = await UnscopedTokens.AddAsync(host.Services, "OLD-VALUE-1", sealing: sealing);
 
         (await host.Services.GetRequiredService<ITokenizer>().DetokenizeAsync(token)).Should().Be("OLD-VALUE-1", "a plain read reads it as before");
         (await host.Vault.ForPurpose(Databunker.Core.Privacy.Purposes.DataProtection).DetokenizeAsync(token)).Should().Be("OLD-VALUE-1");
@@ -141,6 +144,24 @@ public sealed class PurposeBoundTokenTests(string store)
     }
 
     [Test]
+    public async Task ADeterministicTokenMadeBeforeScopes_IsGivenBackForItsValue_UntilDeletedAndMadeAgainWithItsScope()
+    {
+        await using var host = await StartAsync();
+        var tokens = host.Services.GetRequiredService<ITokenizer>();
+        var old = await UnscopedTokens.AddAsync(host.Services, Card, deterministic: true);
+        var options = new TokenizeOptions { Kind = TokenKind.Deterministic };
+
+        (await tokens.TokenizeAsync(Card, options)).Should().Be(old, "the deterministic hash already covered the scope \"default\"");
+        await FluentActions.Awaiting(() => host.Vault.ForPurpose("fraud").DetokenizeAsync(old)).Should().ThrowAsync<PurposeNotAllowedException>();
+
+        (await tokens.DeleteTokenAsync(old)).Should().BeTrue();
+        var scoped = await tokens.TokenizeAsync(Card, options with { Scope = "card" });
+        scoped.Should().NotBe(old);
+        (await host.Vault.ForPurpose("fraud").DetokenizeAsync(scoped)).Should().Be(Card);
+        (await tokens.TokenizeAsync(Card, options with { Scope = "card" })).Should().Be(scoped);
+    }
+
+    [Test]
     public async Task ATokensScope_SurvivesARenewalOfTheSealingKey_AndIsInTheOwnersExport()
     {
         await using var host = await StartAsync();
@@ -149,7 +170,7 @@ public sealed class PurposeBoundTokenTests(string store)
         var unowned = await tokens.TokenizeAsync(Card, new TokenizeOptions { Scope = "card" });
         var owned = await tokens.TokenizeAsync(Iban, new TokenizeOptions { Scope = "iban", Person = person, Kind = TokenKind.Deterministic });
 
-        await host.Administration.RenewTokenSealingKeyAsync();
+        (await host.Administration.RenewTokenSealingKeyAsync()).Rewrapped.Should().Be(1, "the unowned token moves to the new sealing key; the owned one stays under its owner's key");
         (await host.Vault.ForPurpose("fraud").DetokenizeAsync(unowned)).Should().Be(Card);
         (await host.Vault.ForPurpose(Databunker.Core.Privacy.Purposes.DataProtection).DetokenizeAsync(owned)).Should().Be(Iban);
 

@@ -155,10 +155,10 @@ public sealed class SqliteStorageTests
             for (var i = 0; i < 5; i++)
             {
                 var value = $"4921 8170 0000 000{i}";
-                tokens.Add((await UnscopedTokens.AddAsync(host.Services, value, i % 2 == 0 ? person : null), value)); // as a version-6 vault holds them
+                tokens.Add((await UnscopedTokens.AddAsync(host.Services, value, i % 2 == 0 ? person : null), value)); // without a scope: no vault before 19 has one
             }
 
-            deterministic = await tokenizer.TokenizeAsync("same", new Databunker.Core.Tokenization.TokenizeOptions { Kind = Databunker.Core.Tokenization.TokenKind.Deterministic });
+            deterministic = await UnscopedTokens.AddAsync(host.Services, "same", deterministic: true);
         }
 
         // The version-6 shape, as scripts 1 to 6 left it: AUTOINCREMENT ids beside seq, a unique index on seq, a
@@ -216,6 +216,7 @@ public sealed class SqliteStorageTests
             var tokenizer = host.Services.GetRequiredService<Databunker.Core.Tokenization.ITokenizer>();
             (await tokenizer.DetokenizeManyAsync(tokens.Select(t => t.Token).ToList())).Should().Equal(tokens.Select(t => t.Value));
             (await tokenizer.TokenizeAsync("same", new Databunker.Core.Tokenization.TokenizeOptions { Kind = Databunker.Core.Tokenization.TokenKind.Deterministic })).Should().Be(deterministic);
+            (await tokenizer.DetokenizeAsync(deterministic)).Should().Be("same");
             (await host.Vault.GetAuditEventsAsync(person)).Select(e => e.Operation).Should().Contain(["person.create", "person.get"]).And.HaveCount(9);
 
             // The person's index entries were listed on their row: a change of address and a forget find them.
