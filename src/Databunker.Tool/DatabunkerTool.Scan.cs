@@ -19,9 +19,10 @@ internal static partial class DatabunkerTool
         var sample = new Option<int>("--sample") { Description = "Rows read from each table, unless --full.", DefaultValueFactory = _ => 10_000 };
         var region = new Option<string>("--region") { Description = "The country a national phone number (without +) is read for, as two letters (ISO 3166).", DefaultValueFactory = _ => "US" };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON instead of a table." };
+        var ignore = new Option<string[]>("--ignore") { Description = "A column to leave out of the verdict, as table.column (repeatable): one known and accepted.", AllowMultipleArgumentsPerToken = false };
         var scan = new Command("scan", "Find personal data (emails, phone numbers, card numbers, IBANs, IP addresses, dates of birth, names, addresses) in an application's database, outside the vault.")
         {
-            sqlite, full, sample, region, json,
+            sqlite, full, sample, region, json, ignore,
         };
         postgreSql.AddTo(scan);
         scan.SetAction(async (result, cancellationToken) =>
@@ -54,6 +55,8 @@ internal static partial class DatabunkerTool
                     ? await DatabaseScanner.ScanSqliteAsync(file, options, progress, cancellationToken).ConfigureAwait(false)
                     : await DatabaseScanner.ScanPostgreSqlAsync(postgreSql.Read(result)!, options, progress, cancellationToken).ConfigureAwait(false);
                 progress.Finish();
+                var ignored = new HashSet<string>(result.GetValue(ignore) ?? [], StringComparer.Ordinal);
+                report = report with { Findings = [.. report.Findings.Where(f => !ignored.Contains($"{f.Table}.{f.Column}"))] };
                 if (result.GetValue(json))
                 {
                     await WriteScanJsonAsync(report, output).ConfigureAwait(false);
@@ -63,12 +66,35 @@ internal static partial class DatabunkerTool
                     await WriteScanTableAsync(report, options, output).ConfigureAwait(false);
                 }
 
-                return report.Findings.Count == 0 ? 0 : Failed;
+                if (report.Findings.Count > 0)
+                {
+                    return Failed;
+                }
+
+                // Nothing found, but a table that could not be read may hold anything: not a pass.
+                foreach (var skipped in report.Skipped)
+                {
+                    await error.WriteLineAsync($"The table {skipped.Table} could not be read ({skipped.Skipped}).").ConfigureAwait(false);
+                }
+
+                return report.Skipped.Any() ? Refused : 0;
             }
-            catch (Exception ex) when (ex is ArgumentException or System.Data.Common.DbException or InvalidOperationException)
+            catch (ArgumentException ex)
             {
-                // A driver's message names the server or the file, never a password or a row's values.
-                await error.WriteLineAsync(ex is System.Data.Common.DbException ? $"The database could not be read: {ex.Message}" : ex.Message).ConfigureAwait(false);
+                await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+                return Refused;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Whatever else went wrong is no finding (1): the database could not be read. The error's kind and code
+                // only, as for a table: a driver's message may quote a value.
+                var code = ex switch
+                {
+                    Npgsql.PostgresException postgres => " " + postgres.SqlState,
+                    Microsoft.Data.Sqlite.SqliteException sqlite => " " + sqlite.SqliteErrorCode.ToString(CultureInfo.InvariantCulture),
+                    _ => string.Empty,
+                };
+                await error.WriteLineAsync($"The database could not be read ({ex.GetType().Name}{code}).").ConfigureAwait(false);
                 return Refused;
             }
         });
@@ -92,6 +118,11 @@ internal static partial class DatabunkerTool
             }
         }
 
+        foreach (var skipped in report.Skipped)
+        {
+            await output.WriteLineAsync($"Not read: {skipped.Table} ({skipped.Skipped}).").ConfigureAwait(false);
+        }
+
         var read = report.Tables.Sum(t => t.Examined);
         var how = report.Sampled ? string.Create(CultureInfo.InvariantCulture, $" (up to {options.SampleRows} a table; --full reads every row)") : string.Empty;
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -112,6 +143,11 @@ internal static partial class DatabunkerTool
                 writer.WriteString("table", table.Table);
                 writer.WriteNumber("rows", table.Rows);
                 writer.WriteNumber("read", table.Examined);
+                if (table.Skipped is { } why)
+                {
+                    writer.WriteString("notRead", why);
+                }
+
                 writer.WriteEndObject();
             }
 

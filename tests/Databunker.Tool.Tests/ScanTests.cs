@@ -179,14 +179,74 @@ public sealed class ScanTests
     [TestCase("people", "dob", "DateOfBirth")]
     [TestCase("people", "BirthDate", "DateOfBirth")]
     [TestCase("orders", "placed_at", null)]
+    [TestCase("customers", "Address1", "Address")]
+    [TestCase("customers", "post_code", "Address")]
+    [TestCase("uploads", "zip_file", null)]
+    [TestCase("nodes", "server_address", null)]
     public void ColumnNames_SayANameAnAddressOrABirth(string table, string column, string? kind) =>
         (PersonalDataDetectors.FromColumnName(table, column)?.ToString()).Should().Be(kind);
 
     [TestCase("alice.smith@example.com", "a****.*****@*******.*om")]
     [TestCase("4111 1111 1111 1111", "4*** **** **** **11")]
     [TestCase("Bob", "***")]
+    [TestCase("Zoë Ñúñez-García", "Z** *****-*****a", Description = "a letter outside ASCII is never shown, even first or last")]
+    [TestCase("山田 太郎さま", "** ****")]
     public void AnExample_IsShownMasked(string value, string masked) =>
         PersonalDataDetectors.Mask(value).Should().Be(masked);
+
+    [Test]
+    public void AnExample_OfALongValue_IsCutAtACharacter_NotInsideOne()
+    {
+        var value = new string('a', 39) + "\U0001F600\U0001F600" + "tail";
+        var masked = PersonalDataDetectors.Mask(value);
+        masked.EnumerateRunes().Should().HaveCount(40);
+        masked.Should().NotContain("\U0001F600").And.NotContain("tail");
+        System.Text.Json.JsonSerializer.Serialize(masked).Should().NotBeNull("a cut surrogate pair would not serialise");
+    }
+
+    [Test]
+    [Category(TestStore.SqliteName)]
+    public async Task ATableThatCannotBeRead_IsNamed_AndTheScanGoesOn_ButDoesNotPass()
+    {
+        var database = Path.Combine(_folder, "ghost.db");
+        using (var connection = new SqliteConnection($"Data Source={database}"))
+        {
+            connection.Open();
+            using var create = connection.CreateCommand();
+            create.CommandText = """
+                CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT);
+                INSERT INTO products (name) VALUES ('Widget');
+                CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT, first_name TEXT);
+                INSERT INTO customers (email, first_name) VALUES ('9b2f6c1e-8a43-4b7e-9d51-3f0c2a7e6b11', '1f0e4c2a-6b7d-4e8f-9a1b-2c3d4e5f6a7b');
+                PRAGMA writable_schema = ON;
+                INSERT INTO sqlite_master (type, name, tbl_name, rootpage, sql) VALUES ('table', 'ghost', 'ghost', 0, 'CREATE VIRTUAL TABLE ghost USING no_such_module(x)');
+                PRAGMA writable_schema = OFF;
+                """;
+            create.ExecuteNonQuery();
+        }
+
+        SqliteConnection.ClearAllPools();
+        var (code, output, error) = await RunAsync("scan", "--sqlite", $"Data Source={database}");
+
+        code.Should().Be(2, "a table that could not be read may hold anything");
+        output.Should().Contain("Not read: ghost (SqliteException 1).").And.Contain("0 column(s) hold personal data",
+            "a column named first_name that holds only tokens has moved to the vault");
+        error.Should().Contain("The table ghost could not be read");
+    }
+
+    [Test]
+    [Category(TestStore.SqliteName)]
+    public async Task AnIgnoredColumn_LeavesTheVerdict()
+    {
+        var database = Path.Combine(_folder, "shop.db");
+        ShopDatabase.CreateSqlite(database);
+        string[] all = [.. Personal.Keys.SelectMany(k => new[] { "--ignore", k })];
+
+        var (code, output, _) = await RunAsync(["scan", "--sqlite", $"Data Source={database}", "--region", "GB", "--sample", "200", .. all]);
+
+        code.Should().Be(0);
+        output.Should().EndWith("0 column(s) hold personal data outside the vault.\n");
+    }
 
     private static Dictionary<string, (string Kind, long Read, string Confidence, string? Example)> Findings(string json)
     {

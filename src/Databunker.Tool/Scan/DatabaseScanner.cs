@@ -21,14 +21,17 @@ internal enum ScanConfidence
 /// <summary>One column that holds personal data: what, how many of the values read are of that kind, a masked example, and why.</summary>
 internal sealed record ColumnFinding(string Table, string Column, PersonalDataKind Kind, long Examined, long Matched, ScanConfidence Confidence, string? Sample, string Reason);
 
-/// <summary>One table: its rows, and how many of them the scan read.</summary>
-internal sealed record TableScan(string Table, long Rows, long Examined);
+/// <summary>One table: its rows (on PostgreSQL, when sampling, the planner's estimate), how many the scan read, and why it could not be read, if it could not.</summary>
+internal sealed record TableScan(string Table, long Rows, long Examined, string? Skipped = null);
 
 /// <summary>What a scan found.</summary>
 internal sealed record ScanReport(IReadOnlyList<TableScan> Tables, IReadOnlyList<ColumnFinding> Findings)
 {
     /// <summary>Whether some table was read only in part.</summary>
-    public bool Sampled => Tables.Any(t => t.Examined < t.Rows);
+    public bool Sampled => Tables.Any(t => t.Skipped is null && t.Examined < t.Rows);
+
+    /// <summary>The tables that could not be read: the scan cannot say they hold no personal data.</summary>
+    public IEnumerable<TableScan> Skipped => Tables.Where(t => t.Skipped is not null);
 }
 
 /// <summary>Where a scan is: tables done of all, and rows read in the current one.</summary>
@@ -56,21 +59,30 @@ internal static class DatabaseScanner
     /// <summary>Scans the PostgreSQL database of <paramref name="connectionString"/> in read-only transactions: every schema but the system's.</summary>
     public static Task<ScanReport> ScanPostgreSqlAsync(string connectionString, ScanOptions options, IProgress<ScanProgress>? progress, CancellationToken cancellationToken)
     {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Options = "-c default_transaction_read_only=on", ApplicationName = "databunker scan" };
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "databunker scan" };
         return ScanAsync(new NpgsqlConnection(builder.ConnectionString), PostgreSql, options, progress, cancellationToken);
     }
 
     private static readonly Dialect Sqlite = new(
         "SELECT name, NULL FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name;",
         "SELECT name FROM pragma_table_info($table) ORDER BY cid;",
-        static (schema, table) => Quote(table));
+        static (schema, table) => Quote(table),
+        Quote,
+        "SELECT COUNT(*) FROM {0};");
 
+    // Every value is read as text: a column of a type the driver cannot map (PostGIS, a NaN numeric, a date out of .NET's
+    // range) is read all the same, and a date of birth parses from its text. A partition is read through its parent.
     private static readonly Dialect PostgreSql = new(
-        "SELECT table_name, table_schema FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema') AND table_schema NOT LIKE 'pg_toast%' ORDER BY table_schema, table_name;",
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = $schema AND table_name = $table ORDER BY ordinal_position;",
-        static (schema, table) => $"{Quote(schema!)}.{Quote(table)}");
+        "SELECT c.relname, n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition "
+            + "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' ORDER BY n.nspname, c.relname;",
+        "SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+            + "WHERE n.nspname = $schema AND c.relname = $table AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum;",
+        static (schema, table) => $"{Quote(schema!)}.{Quote(table)}",
+        static column => $"{Quote(column)}::text",
+        "SELECT GREATEST(c.reltuples, 0)::bigint FROM pg_class c WHERE c.oid = '{0}'::regclass;");
 
-    private sealed record Dialect(string Tables, string Columns, Func<string?, string, string> Name);
+    /// <summary>How a database names its tables and columns, reads a column, and counts (or, on PostgreSQL, estimates) a table's rows.</summary>
+    private sealed record Dialect(string Tables, string Columns, Func<string?, string, string> Name, Func<string, string> Read, string Count);
 
     private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
@@ -94,50 +106,86 @@ internal static class DatabaseScanner
         {
             var (name, schema) = tables[t];
             var shown = schema is null or "public" ? name : $"{schema}.{name}";
-            var columns = new List<string>();
-            await using (var list = Command(connection, dialect.Columns, ("table", name), ("schema", schema)))
-            await using (var reader = await list.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            try
             {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                var (scan, found) = await ScanTableAsync(connection, dialect, name, schema, shown, options, examined => progress?.Report(new ScanProgress(shown, t, tables.Count, examined)), cancellationToken).ConfigureAwait(false);
+                scans.Add(scan);
+                findings.AddRange(found);
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidCastException or OverflowException or FormatException or NotSupportedException)
+            {
+                // One table the scan may not read (no SELECT grant, a virtual table whose module is not loaded) does not
+                // end the scan; the report names it. Only the error's kind and code: a message may quote a value.
+                scans.Add(new TableScan(shown, 0, 0, ex switch
                 {
-                    columns.Add(reader.GetString(0));
-                }
+                    PostgresException postgres => $"{ex.GetType().Name} {postgres.SqlState}",
+                    SqliteException sqlite => $"{ex.GetType().Name} {sqlite.SqliteErrorCode}",
+                    _ => ex.GetType().Name,
+                }));
             }
 
-            var quoted = dialect.Name(schema, name);
-            long rows;
-            await using (var count = Command(connection, $"SELECT COUNT(*) FROM {quoted};"))
-            {
-                rows = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-            }
-
-            var tallies = columns.Select(c => new ColumnTally(shown, c)).ToArray();
-            long examined = 0;
-            if (columns.Count > 0)
-            {
-                var limit = options.Full ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" LIMIT {options.SampleRows}");
-                await using var select = Command(connection, $"SELECT {string.Join(", ", columns.Select(Quote))} FROM {quoted}{limit};");
-                await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    for (var i = 0; i < tallies.Length; i++)
-                    {
-                        tallies[i].Add(reader.IsDBNull(i) ? null : reader.GetValue(i), options);
-                    }
-
-                    if (++examined % 10_000 == 0)
-                    {
-                        progress?.Report(new ScanProgress(shown, t, tables.Count, examined));
-                    }
-                }
-            }
-
-            scans.Add(new TableScan(shown, rows, examined));
-            findings.AddRange(tallies.Select(c => c.Verdict()).OfType<ColumnFinding>());
-            progress?.Report(new ScanProgress(shown, t + 1, tables.Count, examined));
+            progress?.Report(new ScanProgress(shown, t + 1, tables.Count, scans[^1].Examined));
         }
 
         return new ScanReport(scans, findings);
+    }
+
+    /// <summary>Reads one table (in a read-only transaction on PostgreSQL) and returns what its columns hold.</summary>
+    private static async Task<(TableScan Scan, IEnumerable<ColumnFinding> Findings)> ScanTableAsync(
+        DbConnection connection, Dialect dialect, string name, string? schema, string shown, ScanOptions options, Action<long> progress, CancellationToken cancellationToken)
+    {
+        await using var transaction = connection is NpgsqlConnection ? await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false) : null;
+        if (transaction is not null)
+        {
+            await using var readOnly = Command(connection, "SET TRANSACTION READ ONLY;");
+            readOnly.Transaction = transaction;
+            await readOnly.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var columns = new List<string>();
+        await using (var list = Command(connection, dialect.Columns, ("table", name), ("schema", schema)))
+        {
+            list.Transaction = transaction;
+            await using var reader = await list.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                columns.Add(reader.GetString(0));
+            }
+        }
+
+        var quoted = dialect.Name(schema, name);
+        long? counted = null;
+        if (!options.Full)
+        {
+            await using var count = Command(connection, string.Format(CultureInfo.InvariantCulture, dialect.Count, connection is NpgsqlConnection ? quoted.Replace("'", "''", StringComparison.Ordinal) : quoted));
+            count.Transaction = transaction;
+            counted = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        }
+
+        var tallies = columns.Select(c => new ColumnTally(shown, c)).ToArray();
+        long examined = 0;
+        if (columns.Count > 0)
+        {
+            var limit = options.Full ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" LIMIT {options.SampleRows}");
+            await using var select = Command(connection, $"SELECT {string.Join(", ", columns.Select(dialect.Read))} FROM {quoted}{limit};");
+            select.Transaction = transaction;
+            select.CommandTimeout = 0; // a full pass over a large table takes what it takes; Ctrl-C cancels it
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                for (var i = 0; i < tallies.Length; i++)
+                {
+                    tallies[i].Add(reader.IsDBNull(i) ? null : reader.GetValue(i), options);
+                }
+
+                if (++examined % 10_000 == 0)
+                {
+                    progress(examined);
+                }
+            }
+        }
+
+        return (new TableScan(shown, Math.Max(counted ?? examined, examined), examined), tallies.Select(c => c.Verdict()).OfType<ColumnFinding>().ToList());
     }
 
     private static DbCommand Command(DbConnection connection, string sql, params (string Name, string? Value)[] parameters)
@@ -169,7 +217,7 @@ internal static class DatabaseScanner
         private readonly string?[] _examples = new string?[Enum.GetValues<PersonalDataKind>().Length];
         private long _present;
         private long _birthDates;
-        private string? _firstText;
+        private long _tokens;
 
         public void Add(object? value, ScanOptions options)
         {
@@ -185,7 +233,11 @@ internal static class DatabaseScanner
             }
 
             _present++;
-            _firstText ??= text;
+            if (value is Guid || (text is not null && Guid.TryParse(text, out _)))
+            {
+                _tokens++; // a person's token where the data was: what the column holds once it moved to the vault
+                return;
+            }
             if (_byName == PersonalDataKind.DateOfBirth && PersonalDataDetectors.IsBirthDate(value, options.Today))
             {
                 _birthDates++;
@@ -206,19 +258,23 @@ internal static class DatabaseScanner
 
         public ColumnFinding? Verdict()
         {
+            // Personal values of any kinds (a contact column of emails and phones) count together; the commonest names it.
             var best = PersonalDataDetectors.ValueKinds.MaxBy(k => _matched[(int)k]);
-            var matched = _matched[(int)best];
+            var matched = PersonalDataDetectors.ValueKinds.Sum(k => _matched[(int)k]);
             if (_present > 0 && matched * 2 >= _present && matched >= Math.Min(3, _present))
             {
                 var confidence = matched * 10 >= _present * 9 ? ScanConfidence.High : ScanConfidence.Medium;
                 return new ColumnFinding(table, column, best, _present, matched, confidence, PersonalDataDetectors.Mask(_examples[(int)best]!), "values");
             }
 
+            // By its name: only a column that holds something, and not only tokens. No example: a name's or an address's
+            // shape, or a date's digits, would say too much.
             return _byName switch
             {
-                PersonalDataKind.DateOfBirth when _present > 0 && _birthDates * 2 >= _present =>
+                _ when _present == _tokens => null,
+                PersonalDataKind.DateOfBirth when _birthDates * 2 >= _present =>
                     new ColumnFinding(table, column, PersonalDataKind.DateOfBirth, _present, _birthDates, ScanConfidence.High, null, "column name and values"),
-                { } kind => new ColumnFinding(table, column, kind, _present, 0, ScanConfidence.Medium, _firstText is null ? null : PersonalDataDetectors.Mask(_firstText), "column name"),
+                { } kind => new ColumnFinding(table, column, kind, _present, 0, ScanConfidence.Medium, null, "column name"),
                 null => null,
             };
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text;
 using System.Text.RegularExpressions;
 using PhoneNumbers;
 
@@ -52,6 +53,12 @@ internal static partial class PersonalDataDetectors
         ["ES"] = 24, ["FI"] = 18, ["FR"] = 27, ["GB"] = 22, ["GI"] = 23, ["GR"] = 27, ["HR"] = 21, ["HU"] = 28, ["IE"] = 22, ["IS"] = 26,
         ["IT"] = 27, ["LI"] = 21, ["LT"] = 20, ["LU"] = 20, ["LV"] = 21, ["MC"] = 27, ["MT"] = 31, ["NL"] = 18, ["NO"] = 15, ["PL"] = 28,
         ["PT"] = 25, ["RO"] = 24, ["SE"] = 24, ["SI"] = 19, ["SK"] = 24, ["SM"] = 27, ["VA"] = 22, ["TR"] = 26, ["SA"] = 24, ["AE"] = 23,
+    };
+
+    /// <summary>Words that make an "address" column something else than where a person lives.</summary>
+    private static readonly HashSet<string> NotPostal = new(StringComparer.Ordinal)
+    {
+        "email", "mail", "ip", "mac", "server", "host", "remote", "local", "bind", "listen", "web", "url", "wallet", "contract", "memory", "base",
     };
 
     /// <summary>Table names that say their rows are people: there, a bare <c>name</c> column is a person's name.</summary>
@@ -278,9 +285,9 @@ internal static partial class PersonalDataDetectors
             return PersonalDataKind.DateOfBirth;
         }
 
-        // An email or IP address column is found by its values; "address" there is not a postal one.
-        if (!words.Contains("email") && !words.Contains("mail") && !words.Contains("ip") && !words.Contains("mac")
-            && (words.Contains("address") || words.Contains("street") || words.Contains("postcode") || words.Contains("zip") || joined is "zipcode" or "postalcode" || joined.StartsWith("addressline", StringComparison.Ordinal)))
+        // An email or IP address column is found by its values, and a server's or a wallet's address is no postal one.
+        if (!words.Any(NotPostal.Contains)
+            && (words.Contains("address") || words.Contains("street") || words.Contains("postcode") || joined is "zip" or "zipcode" or "postcode" or "postalcode"))
         {
             return PersonalDataKind.Address;
         }
@@ -295,7 +302,7 @@ internal static partial class PersonalDataDetectors
         return null;
     }
 
-    /// <summary>A name's words, lower case: <c>first_name</c>, <c>FirstName</c> and <c>first-name</c> are <c>first</c>, <c>name</c>.</summary>
+    /// <summary>A name's words, lower case: <c>first_name</c>, <c>FirstName</c> and <c>first-name</c> are <c>first</c>, <c>name</c>; <c>Address1</c> is <c>address</c>, <c>1</c>.</summary>
     internal static List<string> Words(string name)
     {
         var words = new List<string>();
@@ -309,9 +316,12 @@ internal static partial class PersonalDataDetectors
                 continue;
             }
 
-            if (char.IsUpper(c) && current.Length > 0 && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]) && char.IsUpper(name[i - 1]))))
+            var previous = i > 0 ? name[i - 1] : ' ';
+            if (current.Length > 0
+                && ((char.IsUpper(c) && (char.IsLower(previous) || (i + 1 < name.Length && char.IsLower(name[i + 1]) && char.IsUpper(previous))))
+                    || char.IsDigit(c) != char.IsDigit(previous)))
             {
-                Flush();
+                Flush(); // FirstName, HTTPServer, Address1
             }
 
             current.Append(char.ToLowerInvariant(c));
@@ -331,42 +341,34 @@ internal static partial class PersonalDataDetectors
     }
 
     /// <summary>
-    /// A value as a report may show it: every letter and digit hidden but the first and the last two, the separators
-    /// kept (<c>a****@*******.*om</c>, <c>4*** **** **** **11</c>), so that an operator sees the shape, never the value.
+    /// A value as a report may show it: every character hidden but a few separators (<c>@ . - + / ( ) , : _</c> and the
+    /// space), and, in a value of eight hidden characters or more, the first and the last two; at most forty characters
+    /// (<c>a****@*******.*om</c>, <c>4*** **** **** **11</c>). An operator sees the shape, never the value. Characters
+    /// are taken as Unicode scalars, so no script, combining mark or character outside the basic plane slips through.
     /// </summary>
     public static string Mask(string value)
     {
-        var trimmed = value.Trim();
-        if (trimmed.Length > 40)
-        {
-            trimmed = trimmed[..40];
-        }
-
-        var alphanumeric = 0;
-        foreach (var c in trimmed)
-        {
-            alphanumeric += char.IsLetterOrDigit(c) ? 1 : 0;
-        }
-
-        var chars = trimmed.ToCharArray();
+        var runes = value.Trim().EnumerateRunes().Take(40).ToList();
+        var hidden = runes.Count(r => !IsSeparator(r));
+        var text = new System.Text.StringBuilder(runes.Count);
         var seen = 0;
-        for (var i = 0; i < chars.Length; i++)
+        foreach (var rune in runes)
         {
-            if (!char.IsLetterOrDigit(chars[i]))
+            if (IsSeparator(rune))
             {
+                text.Append(rune.ToString());
                 continue;
             }
 
             seen++;
-            var shown = alphanumeric >= 8 && (seen == 1 || seen > alphanumeric - 2);
-            if (!shown)
-            {
-                chars[i] = '*';
-            }
+            var shown = hidden >= 8 && (seen == 1 || seen > hidden - 2) && Rune.IsLetterOrDigit(rune) && rune.IsAscii;
+            text.Append(shown ? rune.ToString() : "*");
         }
 
-        return new string(chars);
+        return text.ToString();
     }
+
+    private static bool IsSeparator(Rune rune) => rune.Value is ' ' or '@' or '.' or '-' or '+' or '/' or '(' or ')' or ',' or ':' or '_';
 
     [GeneratedRegex(@"^[A-Za-z0-9._%+'\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}$")]
     private static partial Regex Email();
