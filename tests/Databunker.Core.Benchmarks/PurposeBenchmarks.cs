@@ -9,7 +9,7 @@ namespace Databunker.Core.Benchmarks;
 
 /// <summary>
 /// Purpose-bound access on SQLite (issue 32): a read for a purpose beside the plain read of the same persons (its
-/// baseline), and one field-retention pass over 2,000 persons whose one-day voucher is due beside a hand-written floor
+/// baseline), a detokenize for a purpose beside the plain one of the same tokens, and one field-retention pass over 2,000 persons whose one-day voucher is due beside a hand-written floor
 /// (<see cref="Floor.RunFieldRetention"/>). Fields per second are 3 × 2,000 / the pass's time (the voucher's code, value and end).
 /// </summary>
 [MemoryDiagnoser]
@@ -26,6 +26,9 @@ public class PurposeBenchmarks
     private FakeTimeProvider _time = null!;
     private Floor _floor = null!;
     private Guid[] _tokens = [];
+    private string[] _cards = [];
+    private Tokenization.ITokenizer _tokenizer = null!;
+    private PurposeBoundVault _payment = null!;
     private int _next;
 
     [GlobalSetup]
@@ -51,6 +54,10 @@ public class PurposeBenchmarks
                 });
                 o.Privacy.Activities.Add(new ProcessingActivity
                 {
+                    Name = "payment", Purpose = "Taking payments", LegalBasis = LegalBasis.Contract, TokenScopes = ["card"],
+                });
+                o.Privacy.Activities.Add(new ProcessingActivity
+                {
                     Name = "promotion", Purpose = "A one-day voucher", LegalBasis = LegalBasis.LegitimateInterests,
                     Fields = [new() { Path = "/voucher", Retention = TimeSpan.FromDays(1) }],
                 });
@@ -64,6 +71,13 @@ public class PurposeBenchmarks
         foreach (var chunk in Enumerable.Range(0, Stored).Chunk(1000))
         {
             _tokens = [.. _tokens, .. await _vault.CreatePersonsAsync(chunk.Select(VaultBenchmarks.Profile))];
+        }
+
+        _tokenizer = _services.GetRequiredService<Tokenization.ITokenizer>();
+        _payment = _vault.ForPurpose("payment");
+        foreach (var chunk in Enumerable.Range(0, Stored).Chunk(1000))
+        {
+            _cards = [.. _cards, .. await _tokenizer.TokenizeManyAsync(chunk.Select(i => $"4111 1111 {i / 10_000 % 10_000:D4} {i % 10_000:D4}"), new Tokenization.TokenizeOptions { Scope = "card" })];
         }
 
         _floor = new Floor(Path.Combine(_folder, "floor.db"));
@@ -84,6 +98,12 @@ public class PurposeBenchmarks
 
     [Benchmark, BenchmarkCategory("PurposeRead")]
     public Task<PersonRecord?> Vault_GetByTokenForPurpose() => _delivery.GetPersonAsync(PersonLookup.ByToken(_tokens[_next++ % Stored]));
+
+    [Benchmark(Baseline = true), BenchmarkCategory("PurposeDetokenize")]
+    public Task<string?> Vault_Detokenize() => _tokenizer.DetokenizeAsync(_cards[_next++ % Stored]);
+
+    [Benchmark, BenchmarkCategory("PurposeDetokenize")]
+    public Task<string?> Vault_DetokenizeForPurpose() => _payment.DetokenizeAsync(_cards[_next++ % Stored]);
 
     [IterationSetup(Target = nameof(Vault_FieldRetentionPass2000))]
     public void DueVault()
