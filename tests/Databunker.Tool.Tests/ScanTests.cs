@@ -30,6 +30,8 @@ public sealed class ScanTests
         ["payments.iban"] = PersonalDataKind.Iban,
         ["logins.ip_address"] = PersonalDataKind.IpAddress,
         ["logins.contact"] = PersonalDataKind.Phone,
+        ["customers.mobile"] = PersonalDataKind.Phone,
+        ["orders.remarks"] = PersonalDataKind.Email,
     };
 
     private string _folder = null!;
@@ -62,6 +64,9 @@ public sealed class ScanTests
         }
 
         findings["customers.email"].Confidence.Should().Be("high");
+        findings["orders.remarks"].Read.Should().Be(15_000);
+        findings["orders.remarks"].Example.Should().MatchRegex(@"^[a-z]\*+@\*+\.\*+le$", "an email found inside text is shown alone, masked, not the text around it");
+        findings["customers.mobile"].Confidence.Should().Be("high", "its name says phone and its values are runs of digits");
         findings["customers.email"].Read.Should().Be(20_000, "--full reads every row");
         findings["customers.email"].Example.Should().MatchRegex(@"^[a-z]\*+\.\*+@\*+\.\*om$", "an example is shown masked").And.NotContain("example");
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30));
@@ -82,7 +87,7 @@ public sealed class ScanTests
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         lines[0].Should().StartWith("Table").And.Contain("Column").And.Contain("Holds").And.Contain("Confidence").And.Contain("Example");
         lines.Should().Contain(l => l.StartsWith("payments", StringComparison.Ordinal) && l.Contains("card_number", StringComparison.Ordinal) && l.Contains("CardNumber", StringComparison.Ordinal));
-        lines[^1].Should().Be("Read 3000 row(s) of 6 table(s) (up to 500 a table; --full reads every row): 11 column(s) hold personal data outside the vault.");
+        lines[^1].Should().Be("Read 3000 row(s) of 6 table(s) (up to 500 a table; --full reads every row): 13 column(s) hold personal data outside the vault.");
         output.Should().NotContain("@example.com").And.NotContain("GB82").And.NotContain("4111", "values are shown masked only");
         error.Should().Contain("scanned customers: ").And.Contain("(100 %)", "progress goes to the error stream as plain lines in a pipe");
 
@@ -183,6 +188,9 @@ public sealed class ScanTests
     [TestCase("customers", "post_code", "Address")]
     [TestCase("uploads", "zip_file", null)]
     [TestCase("nodes", "server_address", null)]
+    [TestCase("contacts", "MobileNumber", "Phone")]
+    [TestCase("contacts", "tel", "Phone")]
+    [TestCase("lab", "cell_count", null)]
     public void ColumnNames_SayANameAnAddressOrABirth(string table, string column, string? kind) =>
         (PersonalDataDetectors.FromColumnName(table, column)?.ToString()).Should().Be(kind);
 
@@ -282,6 +290,7 @@ public sealed class ScanTests
                 ("last_name", "TEXT", i => LastNames[i / 10 % 10]),
                 ("email", "TEXT", i => $"{FirstNames[i % 10].ToLowerInvariant()}.{LastNames[i / 10 % 10].ToLowerInvariant()}{i}@example.com"),
                 ("phone", "TEXT", i => string.Create(CultureInfo.InvariantCulture, $"+44 20 7946 0{i % 1000:D3}")),
+                ("mobile", "TEXT", i => string.Create(CultureInfo.InvariantCulture, $"555{i * 7 % 10_000_000:D7}")), // bare digits: found by its name
                 ("date_of_birth", "TEXT", i => new DateOnly(1950, 1, 1).AddDays(i % 18_000).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
                 ("created_at", "TEXT", i => new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMinutes(i).ToString("s", CultureInfo.InvariantCulture)),
                 ("loyalty_points", "INTEGER", i => (long)(i * 37 % 5000)),
@@ -330,6 +339,7 @@ public sealed class ScanTests
                 ("quantity", "INTEGER", i => (long)(i % 9 + 1)),
                 ("tracking_code", "TEXT", i => string.Create(CultureInfo.InvariantCulture, $"1Z{i:D16}")),
                 ("note", "TEXT", i => i % 4 == 0 ? "Leave at the door" : "Ring twice"),
+                ("remarks", "TEXT", i => i % 40 == 0 ? $"Asked us to write to {FirstNames[i % 10].ToLowerInvariant()}@mail.example about the delay." : "None"),
                 ("placed_at", "TEXT", i => new DateTime(2024, 6, 1, 0, 0, 0, DateTimeKind.Utc).AddMinutes(i * 3).ToString("s", CultureInfo.InvariantCulture)),
             ]),
         ];

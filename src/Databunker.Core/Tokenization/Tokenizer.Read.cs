@@ -178,7 +178,6 @@ internal sealed partial class Tokenizer
             {
                 return ex.Reason;
             }
-
         }
 
         return null;

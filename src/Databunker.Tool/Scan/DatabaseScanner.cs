@@ -217,7 +217,10 @@ internal static class DatabaseScanner
         private readonly string?[] _examples = new string?[Enum.GetValues<PersonalDataKind>().Length];
         private long _present;
         private long _birthDates;
+        private long _phoneDigits;
         private long _tokens;
+        private long _emailsInText;
+        private string? _emailInText;
 
         public void Add(object? value, ScanOptions options)
         {
@@ -238,6 +241,7 @@ internal static class DatabaseScanner
                 _tokens++; // a person's token where the data was: what the column holds once it moved to the vault
                 return;
             }
+
             if (_byName == PersonalDataKind.DateOfBirth && PersonalDataDetectors.IsBirthDate(value, options.Today))
             {
                 _birthDates++;
@@ -249,10 +253,20 @@ internal static class DatabaseScanner
                 return;
             }
 
+            if (_byName == PersonalDataKind.Phone && PersonalDataDetectors.IsPhoneDigits(shown))
+            {
+                _phoneDigits++;
+            }
+
             if (PersonalDataDetectors.Classify(shown, text is not null, options.Region) is { } kind)
             {
                 _matched[(int)kind]++;
                 _examples[(int)kind] ??= shown;
+            }
+            else if (text is not null && PersonalDataDetectors.FindEmail(text) is { } email)
+            {
+                _emailsInText++;
+                _emailInText ??= email;
             }
         }
 
@@ -267,6 +281,12 @@ internal static class DatabaseScanner
                 return new ColumnFinding(table, column, best, _present, matched, confidence, PersonalDataDetectors.Mask(_examples[(int)best]!), "values");
             }
 
+            // Free text that carries email addresses (notes, comments, JSON): a few are enough, whatever the share.
+            if (_emailsInText > 0 && _emailsInText >= Math.Min(3, _present))
+            {
+                return new ColumnFinding(table, column, PersonalDataKind.Email, _present, _emailsInText, ScanConfidence.Medium, PersonalDataDetectors.Mask(_emailInText!), "values (inside text)");
+            }
+
             // By its name: only a column that holds something, and not only tokens. No example: a name's or an address's
             // shape, or a date's digits, would say too much.
             return _byName switch
@@ -274,6 +294,8 @@ internal static class DatabaseScanner
                 _ when _present == _tokens => null,
                 PersonalDataKind.DateOfBirth when _birthDates * 2 >= _present =>
                     new ColumnFinding(table, column, PersonalDataKind.DateOfBirth, _present, _birthDates, ScanConfidence.High, null, "column name and values"),
+                PersonalDataKind.Phone when _phoneDigits * 2 >= _present =>
+                    new ColumnFinding(table, column, PersonalDataKind.Phone, _present, _phoneDigits, ScanConfidence.High, null, "column name and values"),
                 { } kind => new ColumnFinding(table, column, kind, _present, 0, ScanConfidence.Medium, null, "column name"),
                 null => null,
             };

@@ -9,10 +9,10 @@ namespace Databunker.Tool.Scan;
 /// <summary>What a column holds, as <c>databunker scan</c> names it.</summary>
 internal enum PersonalDataKind
 {
-    /// <summary>Email addresses.</summary>
+    /// <summary>Email addresses, as whole values or inside free text.</summary>
     Email,
 
-    /// <summary>Phone numbers, valid for their country (libphonenumber).</summary>
+    /// <summary>Phone numbers, valid for their country (libphonenumber), or runs of digits in a column whose name says phone.</summary>
     Phone,
 
     /// <summary>Payment card numbers: an issuer's prefix and length, and the Luhn check.</summary>
@@ -275,7 +275,7 @@ internal static partial class PersonalDataDetectors
         return date.Year >= 1900 && date <= today.AddYears(-10);
     }
 
-    /// <summary>What a column's name says it holds, if it says a name, an address or a birth date; the table's name helps with a bare <c>name</c>.</summary>
+    /// <summary>What a column's name says it holds, if it says a name, an address, a phone or a birth date; the table's name helps with a bare <c>name</c>.</summary>
     public static PersonalDataKind? FromColumnName(string table, string column)
     {
         var words = Words(column);
@@ -283,6 +283,12 @@ internal static partial class PersonalDataDetectors
         if (words.Contains("birth") || words.Contains("dob") || words.Contains("born") || joined.Contains("birthday", StringComparison.Ordinal) || joined.Contains("birthdate", StringComparison.Ordinal))
         {
             return PersonalDataKind.DateOfBirth;
+        }
+
+        // A phone column of bare digits is found by its name: its values alone pass for order numbers.
+        if (words.Any(w => w is "phone" or "mobile" or "telephone" or "tel" or "fax" or "msisdn" or "cellphone" or "phonenumber"))
+        {
+            return PersonalDataKind.Phone;
         }
 
         // An email or IP address column is found by its values, and a server's or a wallet's address is no postal one.
@@ -372,6 +378,31 @@ internal static partial class PersonalDataDetectors
 
     [GeneratedRegex(@"^[A-Za-z0-9._%+'\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}$")]
     private static partial Regex Email();
+
+    /// <summary>The first email address inside a longer text (a note, a comment, a JSON document), or <see langword="null"/>.</summary>
+    public static string? FindEmail(string text) => text.Contains('@') && EmailInText().Match(text) is { Success: true } found ? found.Value : null;
+
+    /// <summary>Whether a value is a run of 7 to 15 digits, separators aside: a phone number in a column whose name says phone.</summary>
+    public static bool IsPhoneDigits(string value)
+    {
+        var digits = 0;
+        foreach (var c in value)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                digits++;
+            }
+            else if (c is not (' ' or '-' or '.' or '(' or ')' or '+' or '/'))
+            {
+                return false;
+            }
+        }
+
+        return digits is >= 7 and <= 15;
+    }
+
+    [GeneratedRegex(@"(?<![A-Za-z0-9._%+'\-])[A-Za-z0-9._%+'\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}\b")]
+    private static partial Regex EmailInText();
 
     [GeneratedRegex(@"^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$")]
     private static partial Regex Ipv4();

@@ -152,6 +152,9 @@ public sealed class PurposeBoundReadTests(string store)
         var whole = await host.Vault.ForPurpose(Databunker.Core.Privacy.Purposes.DataProtection).GetPersonAsync(PersonLookup.ByToken(token));
         SameJson(whole!.Profile, ShopCatalog.Customer()).Should().BeTrue("answering the person's rights needs all of their data");
         (await appData.GetForPurposeAsync(token, "preferences", "account"))!.Data.GetProperty("theme").GetString().Should().Be("dark");
+        (await host.Vault.ForPurpose("account").GetAppDataAsync(token, "preferences"))!.Data.GetProperty("theme").GetString().Should().Be("dark", "the purpose-bound view reads app data too");
+        (await FluentActions.Awaiting(() => host.Vault.ForPurpose("delivery").GetAppDataAsync(token, "preferences")).Should().ThrowAsync<PurposeNotAllowedException>())
+            .Which.Reason.Should().Be(PurposeRefusal.DataNotDeclared);
         (await FluentActions.Awaiting(() => appData.GetForPurposeAsync(token, "preferences", "delivery")).Should().ThrowAsync<PurposeNotAllowedException>())
             .Which.Reason.Should().Be(PurposeRefusal.DataNotDeclared);
     }
