@@ -86,12 +86,13 @@ internal static partial class DatabunkerTool
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // Whatever else went wrong is no finding (1): the database could not be read. The error's kind and code
-                // only, as for a table: a driver's message may quote a value.
+                // Whatever else went wrong is no finding (1): the database could not be read. A server's error by its code
+                // only, as for a table: its message may quote a value. A connection's or SQLite's own message names the
+                // host or the file ("Failed to connect to ...", "unable to open database file"), which the operator needs.
                 var code = ex switch
                 {
                     Npgsql.PostgresException postgres => " " + postgres.SqlState,
-                    Microsoft.Data.Sqlite.SqliteException sqlite => " " + sqlite.SqliteErrorCode.ToString(CultureInfo.InvariantCulture),
+                    Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException => ": " + ex.Message,
                     _ => string.Empty,
                 };
                 await error.WriteLineAsync($"The database could not be read ({ex.GetType().Name}{code}).").ConfigureAwait(false);

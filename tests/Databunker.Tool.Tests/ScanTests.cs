@@ -122,6 +122,10 @@ public sealed class ScanTests
 
         (await RunAsync("scan", "--sqlite", $"Data Source={database}", "--region", "XX")).Code.Should().Be(2);
         (await RunAsync("scan")).Code.Should().Be(2, "a database must be named");
+
+        var unreachable = await RunAsync("scan", "--postgresql", "Host=127.0.0.1;Port=1;Username=app;Password=s3cret;Database=app;Timeout=2");
+        unreachable.Code.Should().Be(2, "a database that cannot be reached is no finding");
+        unreachable.Error.Should().Contain("could not be read").And.Contain("127.0.0.1:1").And.NotContain("s3cret");
     }
 
     [Test]
