@@ -92,6 +92,27 @@ internal sealed partial class PostgreSqlVaultStorage : IPersonStore
             : null;
     }
 
+    public async Task<IReadOnlyCollection<Guid>> FindKnownTokensAsync(IReadOnlyList<Guid> tokens, CancellationToken cancellationToken)
+    {
+        if (tokens.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = Command(connection, null,
+            "SELECT token FROM users WHERE token = ANY($1) UNION SELECT token FROM tombstones WHERE token = ANY($1);",
+            (object)tokens.Select(Id).ToArray());
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var known = new List<Guid>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            known.Add(new Guid((byte[])reader.GetValue(0)));
+        }
+
+        return known;
+    }
+
     /// <summary>
     /// One batch, one round trip. The version check is in the UPDATE's WHERE: an instance that updated the row first
     /// makes this one wait, then re-read the row and find another version, so one of two racing patches wins. The

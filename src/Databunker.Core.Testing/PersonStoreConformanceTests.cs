@@ -44,6 +44,22 @@ public abstract class PersonStoreConformanceTests : StorageConformanceTests
         (await AuditTrail.GetAuditAsync(fresh.Token, default)).Should().BeEmpty();
     }
 
+    /// <summary>FindKnownTokensAsync: finds stored persons and forgotten ones, and no stranger.</summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task FindKnownTokensAsync_FindsStoredAndForgottenPersons_AndNoStranger()
+    {
+        var kept = NewPerson(Kind(LookupKind.Email));
+        var forgotten = NewPerson(Kind(LookupKind.Email));
+        await Persons.CreatePersonsAsync([kept, forgotten], default);
+        (await ForgetAsync(forgotten.Token, 7_000)).Should().BeTrue();
+        var stranger = Guid.NewGuid();
+
+        (await Persons.FindKnownTokensAsync([stranger, kept.Token, forgotten.Token], default)).Should().BeEquivalentTo([kept.Token, forgotten.Token]);
+        (await Persons.FindKnownTokensAsync([stranger], default)).Should().BeEmpty();
+        (await Persons.FindKnownTokensAsync([], default)).Should().BeEmpty();
+    }
+
     /// <summary>EmptyBatches: are no ops.</summary>
     /// <returns>A task.</returns>
     [Test]

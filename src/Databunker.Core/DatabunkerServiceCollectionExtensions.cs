@@ -9,7 +9,7 @@ namespace Databunker.Core;
 public static class DatabunkerServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the vault (<see cref="IPersonalDataVault"/>, <see cref="IExpirationManager"/>, <see cref="ITokenizer"/>,
+    /// Registers the vault (<see cref="IPersonalDataVault"/>, <see cref="IExpirationManager"/>, <see cref="ITokenizer"/>, <see cref="IVaultImporter"/>,
     /// <see cref="IVaultAdministration"/>). Choose the storage and the key provider on the returned builder:
     /// <code>services.AddDatabunker().UseSqlite("Data Source=vault.db").UseMasterKeyFromEnvironment("DATABUNKER_MASTERKEY");</code>
     /// A <see cref="TimeProvider"/> and an <see cref="ILoggerFactory"/> already in the container are used;
@@ -41,6 +41,7 @@ public static class DatabunkerServiceCollectionExtensions
         Consent.ConsentLedger.Register(services);
         Requests.PrivacyRequestManager.Register(services);
         PurposeBoundReads.Register(services);
+        VaultImporter.Register(services);
         return new DatabunkerBuilder(services);
     }
 

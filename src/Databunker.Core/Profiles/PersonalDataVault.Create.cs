@@ -26,19 +26,7 @@ internal sealed partial class PersonalDataVault
             var json = ProfileCodec.Serialize(profile, _options.MaxProfileBytes, paramName);
             purposes.CheckCollection(profile, paramName);
             var indexes = directory.HashIndexes(profile, lease.Keys, paramName);
-            var token = NewToken();
-            var (dataKey, wrapped) = await keys.NewDataKeyAsync(token, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                var sealedProfile = Envelope.Seal(dataKey, PersonDirectory.DataKeyId, json, AssociatedData.For(AssociatedData.Profile, token));
-                var details = AuditTrail.SealDetails(dataKey, token, AuditOperations.PersonCreate, now, "indexes", indexes.Where(i => i.KeyVersion == lease.Keys.BlindIndexVersion).Select(i => PersonDirectory.IndexName(i.Kind)));
-                users.Add(new NewPerson(token, sealedProfile, wrapped, indexes, now, audit.NewEvent(AuditOperations.PersonCreate, token, AuditOutcomes.Success, details, now), purposes.FirstLook(profile, now)));
-            }
-            finally
-            {
-                Zero(dataKey);
-                Array.Clear(json);
-            }
+            users.Add(await SealAsync(NewToken(), json, indexes, profile, lease, now, cancellationToken).ConfigureAwait(false));
         }
 
         try
@@ -52,7 +40,37 @@ internal sealed partial class PersonalDataVault
             throw;
         }
 
-        directory.RememberCreated(users, lease.Keys.BlindIndexVersion);
+        await AfterCreatedAsync(users, lease.Keys.BlindIndexVersion, cancellationToken).ConfigureAwait(false);
+        return users.ConvertAll(u => u.Token);
+    }
+
+    /// <summary>Seals a new person's profile (<paramref name="json"/>, which it clears) under a new data key of theirs, with the audit event of the create.</summary>
+    private async Task<NewPerson> SealAsync(Guid token, byte[] json, List<IndexEntry> indexes, JsonElement profile, KeyLease lease, long now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (dataKey, wrapped) = await keys.NewDataKeyAsync(token, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var sealedProfile = Envelope.Seal(dataKey, PersonDirectory.DataKeyId, json, AssociatedData.For(AssociatedData.Profile, token));
+                var details = AuditTrail.SealDetails(dataKey, token, AuditOperations.PersonCreate, now, "indexes", indexes.Where(i => i.KeyVersion == lease.Keys.BlindIndexVersion).Select(i => PersonDirectory.IndexName(i.Kind)));
+                return new NewPerson(token, sealedProfile, wrapped, indexes, now, audit.NewEvent(AuditOperations.PersonCreate, token, AuditOutcomes.Success, details, now), purposes.FirstLook(profile, now));
+            }
+            finally
+            {
+                Zero(dataKey);
+            }
+        }
+        finally
+        {
+            Array.Clear(json);
+        }
+    }
+
+    /// <summary>What follows stored persons: the directory's cache, the log, and each module's registration step.</summary>
+    private async Task AfterCreatedAsync(List<NewPerson> users, int blindIndexVersion, CancellationToken cancellationToken)
+    {
+        directory.RememberCreated(users, blindIndexVersion);
         ProfileLog.PersonsCreated(_logger, users.Count);
         var tokens = users.ConvertAll(u => u.Token);
         foreach (var step in _registrationSteps)
@@ -68,8 +86,6 @@ internal sealed partial class PersonalDataVault
                 ProfileLog.RegistrationStepFailed(_logger, step.Module, ex.GetType().Name);
             }
         }
-
-        return tokens;
     }
 
     /// <summary>A random (version 4) GUID from the cryptographic generator.</summary>

@@ -69,6 +69,23 @@ internal sealed partial class SqliteVaultStorage : IPersonStore
         return rows.Next() ? rows.Guid(0) : (Guid?)null;
     }, cancellationToken);
 
+    public Task<IReadOnlyCollection<Guid>> FindKnownTokensAsync(IReadOnlyList<Guid> tokens, CancellationToken cancellationToken) => Run(() =>
+    {
+        using var connection = _connections.Open();
+        var find = SqliteStatement.For(connection, "SELECT EXISTS (SELECT 1 FROM users WHERE token = ?1) OR EXISTS (SELECT 1 FROM tombstones WHERE token = ?1);");
+        var known = new List<Guid>();
+        foreach (var token in tokens)
+        {
+            using var rows = find.Bind(1, token).Query();
+            if (rows.Next() && rows.Int64(0) != 0)
+            {
+                known.Add(token);
+            }
+        }
+
+        return (IReadOnlyCollection<Guid>)known;
+    }, cancellationToken);
+
     public Task<UpdateOutcome> UpdatePersonAsync(PersonChange change, CancellationToken cancellationToken) =>
         Write((connection, transaction) =>
         {

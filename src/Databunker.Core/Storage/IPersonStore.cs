@@ -32,6 +32,12 @@ public interface IPersonStore : IStorageRole
     /// <summary>Finds the token an index hash points to, or <see langword="null"/>.</summary>
     Task<Guid?> FindPersonByIndexAsync(byte[] hash, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Of <paramref name="tokens"/>, those that are a stored person's or a forgotten person's (a tombstone), in any order:
+    /// an import that resumes skips the rows it already made, and never brings a forgotten person back.
+    /// </summary>
+    Task<IReadOnlyCollection<Guid>> FindKnownTokensAsync(IReadOnlyList<Guid> tokens, CancellationToken cancellationToken);
+
     /// <summary>Replaces a person's profile and index set if the version still matches, in one transaction with its audit event.</summary>
     Task<UpdateOutcome> UpdatePersonAsync(PersonChange change, CancellationToken cancellationToken);
 

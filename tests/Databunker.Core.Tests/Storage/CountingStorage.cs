@@ -79,6 +79,8 @@ public sealed class CountingStorage(ServiceProvider inner) : IDisposable, IVault
 
     public Task<Guid?> FindPersonByIndexAsync(byte[] hash, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).FindPersonByIndexAsync(hash, cancellationToken);
 
+    public Task<IReadOnlyCollection<Guid>> FindKnownTokensAsync(IReadOnlyList<Guid> tokens, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).FindKnownTokensAsync(tokens, cancellationToken);
+
     public Task<UpdateOutcome> UpdatePersonAsync(PersonChange change, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).UpdatePersonAsync(change, cancellationToken);
 
     public Task<long> CountIndexesBelowAsync(int keyVersion, CancellationToken cancellationToken) => Count(Role<IPersonStore>()).CountIndexesBelowAsync(keyVersion, cancellationToken);

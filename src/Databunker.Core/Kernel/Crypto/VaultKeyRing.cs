@@ -231,7 +231,7 @@ internal sealed partial class VaultKeyRing : IDisposable
 /// <summary>
 /// The vault's unwrapped system keys, and subkeys derived from them (HKDF-SHA256) so that no key serves
 /// two purposes: the integrity key yields one subkey for expiration link hashes and one for the MAC that
-/// binds an expiration to its person, one each for session id and share link hashes, and one for the chain over consent decisions. The tokenization key serves HMAC only (token and deterministic
+/// binds an expiration to its person, one each for session id and share link hashes, one for the chain over consent decisions, and one for the tokens an import derives from its rows. The tokenization key serves HMAC only (token and deterministic
 /// hashes); token values are sealed (AES-GCM) under the separate, versioned token sealing key.
 /// </summary>
 internal sealed record SystemKeys
@@ -284,8 +284,14 @@ internal sealed record SystemKeys
     /// <summary>HMAC key of the chain over each person's consent decisions.</summary>
     public required byte[] ConsentChain { get; init; }
 
+    /// <summary>
+    /// HMAC key from which an import derives each source row's token (import name and row id), so that a run that
+    /// resumes makes the same tokens and finds the rows it already made. Not rotated: a rotation would change them.
+    /// </summary>
+    public required byte[] ImportTokens { get; init; }
+
     /// <summary>The derived subkeys, for zeroing (the stored keys are zeroed by the ring).</summary>
-    public IEnumerable<byte[]> Derived => [ExpirationLinks, ExpirationBinding, SessionIds, ShareLinks, RequestCodes, PendingConsents, ConsentChain];
+    public IEnumerable<byte[]> Derived => [ExpirationLinks, ExpirationBinding, SessionIds, ShareLinks, RequestCodes, PendingConsents, ConsentChain, ImportTokens];
 
     public static SystemKeys Create(byte[] blindIndex, int blindIndexVersion, byte[] tokenization, byte[] integrity, byte[] auditChain, byte[] tokenSeal, int tokenSealVersion) => new()
     {
@@ -303,6 +309,7 @@ internal sealed record SystemKeys
         RequestCodes = Derive(integrity, "databunker privacy request code hash"),
         PendingConsents = Derive(integrity, "databunker pending consent evidence"),
         ConsentChain = Derive(integrity, "databunker consent ledger chain"),
+        ImportTokens = Derive(integrity, "databunker import row token"),
     };
 
     private static byte[] Derive(byte[] root, string purpose)
