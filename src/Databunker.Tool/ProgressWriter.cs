@@ -8,7 +8,7 @@ namespace Databunker.Tool;
 /// Shows a long job's progress: a bar redrawn in place on a terminal, a plain line per report otherwise (a log, a
 /// pipe), so that neither gets the other's form. Reports arrive on the job's thread and are written at once.
 /// </summary>
-internal sealed class ProgressWriter(TextWriter output, bool terminal) : IProgress<KeyRotationProgress>, IProgress<VaultCopyProgress>, IProgress<Scan.ScanProgress>
+internal sealed class ProgressWriter(TextWriter output, bool terminal) : IProgress<KeyRotationProgress>, IProgress<VaultCopyProgress>, IProgress<Scan.ScanProgress>, IProgress<ImportProgress>
 {
     private const int Width = 30;
     private bool _drawn;
@@ -30,6 +30,12 @@ internal sealed class ProgressWriter(TextWriter output, bool terminal) : IProgre
     {
         ArgumentNullException.ThrowIfNull(value);
         Show(value.TablesDone, value.Tables, string.Create(CultureInfo.InvariantCulture, $"scanned {value.Table}: {value.TablesDone} of {value.Tables} tables, {value.RowsRead} rows read"));
+    }
+
+    public void Report(ImportProgress value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        Show(value.Done, value.Total, string.Create(CultureInfo.InvariantCulture, $"{value.Stage} {value.Rows} rows"));
     }
 
     private void Show(long done, long total, string line)
