@@ -39,6 +39,17 @@ public interface IVaultImporter
     /// <exception cref="ArgumentException">The options or a row's id are not valid.</exception>
     /// <exception cref="DatabunkerStorageException">The storage failed.</exception>
     IAsyncEnumerable<ImportVerification> VerifyAsync(IAsyncEnumerable<ImportRow> rows, ImportOptions options, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The tokens an import gives these source rows, whether or not it has made them yet: how rows of another table that
+    /// refer to an imported row (an order's customer id) find its person, for example to tokenize their values for them.
+    /// </summary>
+    /// <param name="importName">The import's name (<see cref="ImportOptions.Name"/>).</param>
+    /// <param name="sourceIds">The rows' ids in the source.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The tokens, in the order of <paramref name="sourceIds"/>.</returns>
+    /// <exception cref="ArgumentException">The name or an id is not valid.</exception>
+    Task<IReadOnlyList<Guid>> GetTokensAsync(string importName, IReadOnlyList<string> sourceIds, CancellationToken cancellationToken = default);
 }
 
 /// <summary>One source row: its id in the source and what it holds, mapped to a profile and app data.</summary>
@@ -133,25 +144,63 @@ internal sealed class VaultImporter(PersonalDataVault profiles, IPersonalDataVau
     public async IAsyncEnumerable<ImportResult> ImportAsync(IAsyncEnumerable<ImportRow> rows, ImportOptions options, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         Check(rows, options);
+        var run = new ImportRunState();
         await foreach (var batch in BatchesAsync(rows, options.BatchSize, cancellationToken).ConfigureAwait(false))
         {
+            // A row whose app data the vault would refuse is refused whole, before its person is made.
+            var refusals = batch.ConvertAll(AppDataRefusal);
+            var checkedRows = batch.Where((_, i) => refusals[i] is null).ToList();
             var (tokens, outcomes) = await profiles.ImportBatchAsync(
-                options.Name, batch.ConvertAll(r => r.SourceId), batch.ConvertAll(r => r.Profile), options.DryRun, cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < batch.Count; i++)
+                options.Name, checkedRows.ConvertAll(r => r.SourceId), checkedRows.ConvertAll(r => r.Profile), options.DryRun, run, cancellationToken).ConfigureAwait(false);
+            var refusedTokens = batch.Count == checkedRows.Count ? [] : await profiles.ImportTokensAsync(
+                options.Name, batch.ConvertAll(r => r.SourceId), cancellationToken).ConfigureAwait(false);
+            var results = new List<ImportResult>(batch.Count);
+            for (int i = 0, c = 0; i < batch.Count; i++)
             {
-                var outcome = outcomes[i];
+                if (refusals[i] is { } reason)
+                {
+                    results.Add(new ImportResult(batch[i].SourceId, refusedTokens[i], ImportOutcome.Refused) { Reason = reason });
+                    continue;
+                }
+
+                var outcome = outcomes[c];
                 if (!options.DryRun && outcome.Outcome is ImportOutcome.Created or ImportOutcome.AlreadyImported && batch[i].AppData is { Count: > 0 } documents)
                 {
-                    await WriteAppDataAsync(tokens[i], documents, cancellationToken).ConfigureAwait(false);
+                    await WriteAppDataAsync(tokens[c], documents, cancellationToken).ConfigureAwait(false);
                 }
+
+                results.Add(new ImportResult(batch[i].SourceId, tokens[c], outcome.Outcome) { Index = outcome.Index, HeldBy = outcome.HeldBy, Reason = outcome.Reason });
+                c++;
             }
 
-            for (var i = 0; i < batch.Count; i++)
+            foreach (var result in results)
             {
-                var outcome = outcomes[i];
-                yield return new ImportResult(batch[i].SourceId, tokens[i], outcome.Outcome) { Index = outcome.Index, HeldBy = outcome.HeldBy, Reason = outcome.Reason };
+                yield return result;
             }
         }
+    }
+
+    /// <summary>Why the vault would refuse one of the row's app documents, or <see langword="null"/>: an application not registered, or a document not an object or too large.</summary>
+    private string? AppDataRefusal(ImportRow row)
+    {
+        foreach (var (app, document) in row.AppData ?? new Dictionary<string, JsonElement>())
+        {
+            if (!vaultOptions.Value.AppData.Apps.TryGetValue(app, out var registration))
+            {
+                return $"The application {app} is not registered (AppDataOptions.Register).";
+            }
+
+            try
+            {
+                ProfileCodec.Validate(document, registration.MaxDocumentBytes, nameof(row), "document");
+            }
+            catch (VaultInputException ex)
+            {
+                return ex.Message;
+            }
+        }
+
+        return null;
     }
 
     public async IAsyncEnumerable<ImportVerification> VerifyAsync(IAsyncEnumerable<ImportRow> rows, ImportOptions options, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -166,6 +215,18 @@ internal sealed class VaultImporter(PersonalDataVault profiles, IPersonalDataVau
                 yield return new ImportVerification(batch[i].SourceId, tokens[i], await VerdictAsync(batch[i], tokens[i], cancellationToken).ConfigureAwait(false));
             }
         }
+    }
+
+    public async Task<IReadOnlyList<Guid>> GetTokensAsync(string importName, IReadOnlyList<string> sourceIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sourceIds);
+        CheckName(importName, nameof(importName));
+        if (sourceIds.Any(id => string.IsNullOrEmpty(id) || id.Length > MaxSourceIdLength))
+        {
+            throw new ArgumentException($"A source id is 1 to {MaxSourceIdLength} characters.", nameof(sourceIds));
+        }
+
+        return await profiles.ImportTokensAsync(importName, sourceIds, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<ImportVerdict> VerdictAsync(ImportRow row, Guid token, CancellationToken cancellationToken)
@@ -213,14 +274,19 @@ internal sealed class VaultImporter(PersonalDataVault profiles, IPersonalDataVau
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(options);
-        if (string.IsNullOrWhiteSpace(options.Name) || options.Name.Length > MaxNameLength)
-        {
-            throw new ArgumentException($"An import's name is 1 to {MaxNameLength} characters, not blank.", nameof(options));
-        }
+        CheckName(options.Name, nameof(options));
 
         if (options.BatchSize < 1 || options.BatchSize > vaultOptions.Value.MaxBatchItems)
         {
             throw new ArgumentException($"An import's batch size is 1 to {vaultOptions.Value.MaxBatchItems} (DatabunkerOptions.MaxBatchItems), not {options.BatchSize}.", nameof(options));
+        }
+    }
+
+    private static void CheckName(string name, string paramName)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength)
+        {
+            throw new ArgumentException($"An import's name is 1 to {MaxNameLength} characters, not blank.", paramName);
         }
     }
 

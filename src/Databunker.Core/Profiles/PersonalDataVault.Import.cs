@@ -11,6 +11,17 @@ namespace Databunker.Core.Profiles;
 /// <param name="Reason">For a refused row, why (the vault's message, which names no value).</param>
 internal readonly record struct ImportedRow(ImportOutcome Outcome, string? Index = null, Guid? HeldBy = null, string? Reason = null);
 
+/// <summary>
+/// What one import run remembers across its batches: the tokens of the rows it has seen (an id given twice is a duplicate
+/// wherever the second falls), and in a dry run, which nothing stores, the indexed values its rows would hold.
+/// </summary>
+internal sealed class ImportRunState
+{
+    public HashSet<Guid> Seen { get; } = [];
+
+    public Dictionary<string, Guid> WouldHold { get; } = new(StringComparer.Ordinal);
+}
+
 internal sealed partial class PersonalDataVault
 {
     /// <summary>
@@ -48,7 +59,7 @@ internal sealed partial class PersonalDataVault
     /// A dry run checks the same and writes nothing.
     /// </summary>
     internal async Task<(Guid[] Tokens, ImportedRow[] Rows)> ImportBatchAsync(
-        string importName, IReadOnlyList<string> sourceIds, IReadOnlyList<JsonElement> profiles, bool dryRun, CancellationToken cancellationToken)
+        string importName, IReadOnlyList<string> sourceIds, IReadOnlyList<JsonElement> profiles, bool dryRun, ImportRunState run, CancellationToken cancellationToken)
     {
         using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         var tokens = new Guid[sourceIds.Count];
@@ -59,25 +70,24 @@ internal sealed partial class PersonalDataVault
 
         var rows = new ImportedRow[tokens.Length];
         var known = (await _storage.FindKnownTokensAsync(tokens, cancellationToken).ConfigureAwait(false)).ToHashSet();
-        var firstOfToken = new Dictionary<Guid, int>();
         var holders = new Dictionary<string, int>(StringComparer.Ordinal);
         var pending = new List<(int Row, NewPerson Person)>();
         var now = audit.Now();
         for (var i = 0; i < tokens.Length; i++)
         {
+            if (!run.Seen.Add(tokens[i]))
+            {
+                rows[i] = new ImportedRow(ImportOutcome.Duplicate, "id", tokens[i]);
+                continue;
+            }
+
             if (known.Contains(tokens[i]))
             {
                 rows[i] = new ImportedRow(ImportOutcome.AlreadyImported);
                 continue;
             }
 
-            if (!firstOfToken.TryAdd(tokens[i], i))
-            {
-                rows[i] = new ImportedRow(ImportOutcome.Duplicate, "id", tokens[firstOfToken[tokens[i]]]);
-                continue;
-            }
-
-            byte[] json;
+            byte[]? json = null;
             List<IndexEntry> indexes;
             try
             {
@@ -87,6 +97,11 @@ internal sealed partial class PersonalDataVault
             }
             catch (VaultInputException ex)
             {
+                if (json is not null)
+                {
+                    Array.Clear(json);
+                }
+
                 rows[i] = new ImportedRow(ImportOutcome.Refused, Reason: ex.Message);
                 continue;
             }
@@ -106,8 +121,20 @@ internal sealed partial class PersonalDataVault
 
             if (dryRun)
             {
+                // Nothing is stored, so an earlier batch's rows are looked up in what the run remembers.
                 Array.Clear(json);
-                rows[i] = await HeldAsync(indexes, cancellationToken).ConfigureAwait(false) ?? new ImportedRow(ImportOutcome.Created);
+                var earlier = indexes.FirstOrDefault(x => run.WouldHold.ContainsKey(Convert.ToHexString(x.Hash)));
+                rows[i] = earlier is not null
+                    ? new ImportedRow(ImportOutcome.Duplicate, PersonDirectory.IndexName(earlier.Kind), run.WouldHold[Convert.ToHexString(earlier.Hash)])
+                    : await HeldAsync(indexes, cancellationToken).ConfigureAwait(false) ?? new ImportedRow(ImportOutcome.Created);
+                if (rows[i].Outcome == ImportOutcome.Created)
+                {
+                    foreach (var index in indexes)
+                    {
+                        run.WouldHold[Convert.ToHexString(index.Hash)] = tokens[i];
+                    }
+                }
+
                 continue;
             }
 
@@ -136,7 +163,8 @@ internal sealed partial class PersonalDataVault
 
                 if (pending.Count == before)
                 {
-                    throw; // Taken by a writer that has since let go of it: the caller retries the batch.
+                    // Taken by a writer that has let go of it since: the run stops, and a run again takes the batch anew.
+                    throw;
                 }
             }
         }

@@ -97,11 +97,13 @@ public sealed class VaultImporterTests(string store)
 
         results.Select(r => r.Outcome).Should().Equal(
             ImportOutcome.Created, ImportOutcome.Created, ImportOutcome.Duplicate, ImportOutcome.Duplicate,
-            ImportOutcome.Created, ImportOutcome.Duplicate, ImportOutcome.AlreadyImported);
+            ImportOutcome.Created, ImportOutcome.Duplicate, ImportOutcome.Duplicate);
         results[2].Index.Should().Be("email");
         results[2].HeldBy.Should().Be(results[0].Token, "the first row with the email keeps it, in the same batch");
         results[3].HeldBy.Should().Be(stored, "a stored person keeps theirs");
         results[5].HeldBy.Should().Be(results[1].Token, "found across batches too");
+        results[6].Index.Should().Be("id", "an id given again in a later batch is a duplicate too, not a row already imported");
+        results[6].HeldBy.Should().Be(results[0].Token);
         Persons(host).Should().Be(4);
         (await host.Vault.GetPersonAsync(PersonLookup.ByEmail("customer1@shop.example")))!.Profile.GetProperty("name").GetString().Should().Be("Customer 1");
 
@@ -112,6 +114,45 @@ public sealed class VaultImporterTests(string store)
 
         var verdicts = await VerifyAsync(host, rows.Take(6).ToList());
         verdicts.Select(v => v.Verdict).Should().Equal(ImportVerdict.Same, ImportVerdict.Same, ImportVerdict.Missing, ImportVerdict.Missing, ImportVerdict.Same, ImportVerdict.Missing);
+    }
+
+    [Test]
+    public async Task ADryRun_FindsDuplicatesAcrossBatches_AsTheRunWould()
+    {
+        await using var host = await StartAsync();
+        var rows = new List<ImportRow> { Row("1", Profile(1)), Row("2", Profile(2)), Row("3", Profile(1)), Row("2", Profile(9)) };
+
+        var dry = new List<ImportResult>();
+        await foreach (var result in Importer(host).ImportAsync(rows.ToAsyncEnumerable(), new ImportOptions { Name = "customers", BatchSize = 1, DryRun = true }))
+        {
+            dry.Add(result);
+        }
+
+        var run = await ImportAsync(host, rows, batchSize: 1);
+
+        dry.Select(r => (r.Outcome, r.Index, r.HeldBy)).Should().Equal(run.Select(r => (r.Outcome, r.Index, r.HeldBy)));
+        run.Select(r => r.Outcome).Should().Equal(ImportOutcome.Created, ImportOutcome.Created, ImportOutcome.Duplicate, ImportOutcome.Duplicate);
+        run[2].HeldBy.Should().Be(run[0].Token);
+    }
+
+    [Test]
+    public async Task ARowWhoseAppDataTheVaultWouldRefuse_IsRefusedWhole_BeforeItsPersonIsMade()
+    {
+        await using var host = await StartAsync();
+        var rows = new List<ImportRow>
+        {
+            Row("1", Profile(1)) with { AppData = new Dictionary<string, JsonElement> { ["blog"] = Json(new { theme = "dark" }) } },
+            Row("2", Profile(2)) with { AppData = new Dictionary<string, JsonElement> { ["shop"] = Json(new[] { 1, 2 }) } },
+            Row("3", Profile(3)) with { AppData = new Dictionary<string, JsonElement> { ["shop"] = Json(new { street = "3 High Street" }) } },
+        };
+
+        var results = await ImportAsync(host, rows);
+
+        results.Select(r => r.Outcome).Should().Equal(ImportOutcome.Refused, ImportOutcome.Refused, ImportOutcome.Created);
+        results[0].Reason.Should().Contain("blog").And.Contain("not registered");
+        results[1].Reason.Should().Contain("must be a JSON object");
+        Persons(host).Should().Be(1, "a refused row makes no person, so a run again after the fix makes it whole");
+        (await ImportAsync(host, [rows[0] with { AppData = null }]))[0].Outcome.Should().Be(ImportOutcome.Created);
     }
 
     [Test]
