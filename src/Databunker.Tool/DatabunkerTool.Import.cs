@@ -3,6 +3,7 @@ using System.Globalization;
 using Databunker.Core;
 using Databunker.Tool.Import;
 using Microsoft.Extensions.DependencyInjection;
+using nietras.SeparatedValues;
 
 namespace Databunker.Tool;
 
@@ -89,29 +90,94 @@ internal static partial class DatabunkerTool
                 await error.WriteLineAsync("Stopped. Every batch committed is in the vault: run the same command again to go on from there.").ConfigureAwait(false);
                 return Refused;
             }
-            catch (Exception ex) when (ex is DatabunkerException or ArgumentException or IOException or UnauthorizedAccessException)
+            catch (Exception ex) when (Failure(ex) is { } message)
             {
                 progress.Finish();
-                await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
-                return Refused;
-            }
-            catch (System.Data.Common.DbException ex)
-            {
-                // By its code only: a server's message may quote a value of the row. A connection's or SQLite's own message
-                // names the host or the file, which the operator needs.
-                progress.Finish();
-                var code = ex switch
-                {
-                    Npgsql.PostgresException postgres => " " + postgres.SqlState,
-                    Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException => ": " + ex.Message,
-                    _ => string.Empty,
-                };
-                await error.WriteLineAsync($"The source database could not be read or written ({ex.GetType().Name}{code}). Run the same command again to go on.").ConfigureAwait(false);
+                await error.WriteLineAsync(message).ConfigureAwait(false);
                 return Refused;
             }
         });
         return command;
     }
+
+    private static Command TokenizeCommand(TextWriter output, TextWriter error, bool terminal)
+    {
+        var vault = new VaultOptions();
+        var fromSqlite = new Option<string?>("--from-sqlite") { Description = "The application's SQLite database (Data Source=app.db)." };
+        var fromPostgreSql = new ConnectionStringOption("from-postgresql", "the application's PostgreSQL connection string");
+        var table = new Option<string>("--table") { Description = "The table whose columns are tokenized (schema.table on PostgreSQL).", Required = true };
+        var id = new Option<string>("--id") { Description = "The table's unique id column.", DefaultValueFactory = _ => "id" };
+        var columns = new Option<string[]>("--column") { Description = "A column whose values become tokens, written into COLUMN_token; the value is set to NULL. Repeatable.", Required = true, AllowMultipleArgumentsPerToken = false };
+        var scope = new Option<string>("--scope") { Description = "The tokens' scope, as the privacy catalogue's purposes declare it (address, card).", Required = true };
+        var owner = new Option<string>("--owner") { Description = "The column holding the id of each row's person in an import (an order's user_id).", Required = true };
+        var ownerImport = new Option<string>("--owner-import") { Description = "The name of the import that made those persons.", Required = true };
+        var batch = new Option<int>("--batch") { Description = "Rows per page.", DefaultValueFactory = _ => 1000 };
+        var command = new Command("tokenize", "Replace the values of columns that belong to imported persons (an order's address) by tokens the person owns, resumable.")
+        {
+            fromSqlite, table, id, columns, scope, owner, ownerImport, batch,
+        };
+        fromPostgreSql.AddTo(command);
+        vault.AddTo(command);
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var progress = new ProgressWriter(error, terminal);
+            try
+            {
+                if ((result.GetValue(fromSqlite) is null) == !fromPostgreSql.IsGiven(result))
+                {
+                    throw new ArgumentException($"Name the application's database with exactly one of --from-sqlite and {fromPostgreSql.Names}.");
+                }
+
+                var settings = new TokenizeSettings(
+                    result.GetValue(table)!, result.GetValue(id)!, result.GetValue(columns)!.Distinct(StringComparer.Ordinal).ToList(), result.GetValue(scope)!,
+                    result.GetValue(owner)!, result.GetValue(ownerImport)!, result.GetValue(batch));
+                if (settings.Batch is < 1 or > 10_000)
+                {
+                    throw new ArgumentException("--batch is 1 to 10,000.");
+                }
+
+                if (settings.Columns.Contains(settings.Id, StringComparer.Ordinal) || settings.Columns.Contains(settings.Owner, StringComparer.Ordinal))
+                {
+                    throw new ArgumentException("--column names a column whose values become tokens: not the id or the owner column.");
+                }
+
+                var postgreSql = fromPostgreSql.IsGiven(result);
+                await using var services = vault.Open(result, null, create: false);
+                await using var connection = Sql.Connect(postgreSql ? fromPostgreSql.Read(result)! : result.GetValue(fromSqlite)!, postgreSql, writes: true, "databunker tokenize");
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                var run = new ColumnTokenizer(
+                    connection, services.GetRequiredService<IVaultImporter>(), services.GetRequiredService<Databunker.Core.Tokenization.ITokenizer>(), settings, output, progress);
+                return await run.RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && Failure(ex) is { } message)
+            {
+                progress.Finish();
+                await error.WriteLineAsync(message).ConfigureAwait(false);
+                return Refused;
+            }
+            catch (OperationCanceledException)
+            {
+                progress.Finish();
+                await error.WriteLineAsync("Stopped. Every page committed is done: run the same command again to go on from there.").ConfigureAwait(false);
+                return Refused;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// The message for a failure of an import or tokenize run, or <see langword="null"/> for one that is not theirs to
+    /// report. A database's by its code only: a server's message may quote a value of the row. A connection's or SQLite's
+    /// own message names the host or the file, which the operator needs.
+    /// </summary>
+    private static string? Failure(Exception ex) => ex switch
+    {
+        DatabunkerException or ArgumentException or IOException or UnauthorizedAccessException => ex.Message,
+        Npgsql.PostgresException postgres => $"The application's database could not be read or written ({ex.GetType().Name} {postgres.SqlState}). Run the same command again to go on.",
+        Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException => $"The application's database could not be read or written ({ex.GetType().Name}: {ex.Message}). Run the same command again to go on.",
+        System.Data.Common.DbException => $"The application's database could not be read or written ({ex.GetType().Name}). Run the same command again to go on.",
+        _ => null,
+    };
 
     private static string Existing(FileInfo file) =>
         file.Exists ? file.FullName : throw new ArgumentException($"The file {file.FullName} does not exist.");
@@ -149,37 +215,46 @@ internal sealed record ImportSettings(string Name, string Id, int Batch, string?
 /// <param name="Done">How far the reading is (rows, or bytes of a file).</param>
 /// <param name="Total">Its end, in the same unit.</param>
 /// <param name="Rows">Rows read.</param>
-internal sealed record ImportProgress(string Stage, long Done, long Total, long Rows);
+/// <param name="Changed">Persons created, or rows found the same.</param>
+internal sealed record ImportProgress(string Stage, long Done, long Total, long Rows, long Changed);
 
-/// <summary>One run of <c>databunker import</c>: the import pass, then the verify pass.</summary>
+/// <summary>
+/// One run of <c>databunker import</c>: the import pass, then the verify pass. Each pass gives the importer every row of
+/// the source as one stream (so that an id given twice is found wherever the second falls) and follows its results in
+/// the same order; every <see cref="ImportSettings.Batch"/> results, a batch is committed, and its tokens are written back.
+/// </summary>
 internal sealed class ImportRun(IVaultImporter importer, ImportSource source, ImportSettings settings, TextWriter output, ProgressWriter progress)
 {
+    private readonly Queue<SourceRow> _pending = new();
+    private long _rows;
+    private long _empty;
+    private readonly List<string> _emptyRows = [];
+
     public async Task<int> ImportAsync(CancellationToken cancellationToken)
     {
         var options = new ImportOptions { Name = settings.Name, BatchSize = settings.Batch, DryRun = settings.DryRun };
         var counts = new Dictionary<ImportOutcome, long>();
-        long rows = 0, empty = 0;
         var left = new List<string>();
+        var earlier = settings.Mapping is { } existing && File.Exists(existing) ? ReadMapping(existing) : null;
         var partial = settings.Mapping is null ? null : settings.Mapping + ".partial";
-        await using var mapping = partial is null ? null : new StreamWriter(partial, append: false, new System.Text.UTF8Encoding(false));
-        if (mapping is not null)
+        var mapping = partial is null ? null : new StreamWriter(new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None), new System.Text.UTF8Encoding(false));
+        try
         {
-            await mapping.WriteLineAsync("source_id,token").ConfigureAwait(false);
-        }
-
-        if (settings.WriteBack is { } column && source is SqlImportSource table && !settings.DryRun)
-        {
-            await table.AddTokenColumnAsync(column, cancellationToken).ConfigureAwait(false);
-        }
-
-        await foreach (var page in source.PagesAsync(settings.Batch, cancellationToken).ConfigureAwait(false))
-        {
-            rows += page.Count;
-            empty += page.Count(r => r.Row is null);
-            var keys = Keys(page);
-            var written = new List<(object Key, Guid Token)>();
-            await foreach (var imported in importer.ImportAsync(page.Select(r => r.Row).OfType<ImportRow>().ToAsyncEnumerable(), options, cancellationToken).ConfigureAwait(false))
+            if (mapping is not null)
             {
+                await mapping.WriteLineAsync("source_id,token").ConfigureAwait(false);
+            }
+
+            if (settings.WriteBack is { } column && source is SqlImportSource table && !settings.DryRun)
+            {
+                await table.AddTokenColumnAsync(column, cancellationToken).ConfigureAwait(false);
+            }
+
+            var written = new List<(object Key, Guid Token)>();
+            var results = 0L;
+            await foreach (var imported in importer.ImportAsync(RowsAsync(cancellationToken), options, cancellationToken).ConfigureAwait(false))
+            {
+                var row = _pending.Dequeue();
                 counts[imported.Outcome] = counts.GetValueOrDefault(imported.Outcome) + 1;
                 switch (imported.Outcome)
                 {
@@ -189,7 +264,7 @@ internal sealed class ImportRun(IVaultImporter importer, ImportSource source, Im
                             await mapping.WriteLineAsync($"{Csv(imported.SourceId)},{imported.Token}").ConfigureAwait(false);
                         }
 
-                        if (keys.GetValueOrDefault(imported.SourceId) is { } key)
+                        if (row.Key is { } key)
                         {
                             written.Add((key, imported.Token));
                         }
@@ -197,28 +272,47 @@ internal sealed class ImportRun(IVaultImporter importer, ImportSource source, Im
                         break;
                     case ImportOutcome.Duplicate:
                         left.Add(imported.Index == "id"
-                            ? $"Row {imported.SourceId}: its id is given twice; the first row was imported."
+                            ? $"Row {imported.SourceId}: its id is given twice; the first row with it was imported."
                             : $"Row {imported.SourceId}: duplicate {imported.Index}, held by person {imported.HeldBy}; left out, not merged.");
                         break;
                     case ImportOutcome.Refused:
                         left.Add($"Row {imported.SourceId}: refused: {imported.Reason}");
                         break;
                 }
+
+                // The importer yields a batch's results once it is committed: write its tokens back then.
+                if (++results % settings.Batch == 0)
+                {
+                    await FlushAsync(written, "imported", cancellationToken).ConfigureAwait(false);
+                }
             }
 
-            if (settings.WriteBack is { } back && !settings.DryRun)
+            await FlushAsync(written, "imported", cancellationToken).ConfigureAwait(false);
+            progress.Finish();
+            if (mapping is not null)
             {
-                await source.WriteBackAsync(back, written, cancellationToken).ConfigureAwait(false);
+                // A row cleared by an earlier run holds nothing now: its line of the earlier mapping stays.
+                foreach (var id in _emptyRows)
+                {
+                    if (earlier?.GetValueOrDefault(id) is { } token)
+                    {
+                        await mapping.WriteLineAsync($"{Csv(id)},{token}").ConfigureAwait(false);
+                    }
+                }
+
+                await mapping.FlushAsync(cancellationToken).ConfigureAwait(false);
+                ((FileStream)mapping.BaseStream).Flush(flushToDisk: true);
+                await mapping.DisposeAsync().ConfigureAwait(false);
+                mapping = null;
+                File.Move(partial!, settings.Mapping!, overwrite: true);
             }
-
-            progress.Report(new ImportProgress("imported", source.Done, source.Total, rows));
         }
-
-        progress.Finish();
-        if (mapping is not null)
+        finally
         {
-            await mapping.DisposeAsync().ConfigureAwait(false);
-            File.Move(partial!, settings.Mapping!, overwrite: true);
+            if (mapping is not null)
+            {
+                await mapping.DisposeAsync().ConfigureAwait(false);
+            }
         }
 
         foreach (var line in left)
@@ -232,38 +326,45 @@ internal sealed class ImportRun(IVaultImporter importer, ImportSource source, Im
         var refused = counts.GetValueOrDefault(ImportOutcome.Refused);
         var verb = settings.DryRun ? "Dry run, nothing written: would create" : "created";
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"Read {rows} row(s): {verb} {created} person(s), {already} already in the vault, {duplicates} duplicate(s) and {refused} refused left out, {empty} with nothing to import.")).ConfigureAwait(false);
+            $"Read {_rows} row(s): {verb} {created} person(s), {already} already in the vault, {duplicates} duplicate(s) and {refused} refused left out, {_empty} with nothing to import.")).ConfigureAwait(false);
         return duplicates + refused > 0 ? 1 : 0;
+
+        async Task FlushAsync(List<(object Key, Guid Token)> tokens, string stage, CancellationToken token)
+        {
+            if (settings.WriteBack is { } back && !settings.DryRun && tokens.Count > 0)
+            {
+                await source.WriteBackAsync(back, tokens, token).ConfigureAwait(false);
+            }
+
+            tokens.Clear();
+            progress.Report(new ImportProgress(stage, source.Done, source.Total, _rows, counts.GetValueOrDefault(ImportOutcome.Created)));
+        }
     }
 
     public async Task<int> VerifyAsync(CancellationToken cancellationToken)
     {
         var options = new ImportOptions { Name = settings.Name, BatchSize = settings.Batch };
         var verdicts = new Dictionary<ImportVerdict, long>();
-        long rows = 0, cleared = 0;
-        await foreach (var page in source.PagesAsync(settings.Batch, cancellationToken).ConfigureAwait(false))
+        long cleared = 0, results = 0;
+        _rows = 0;
+        _empty = 0;
+        var same = new List<SourceRow>();
+        await foreach (var verified in importer.VerifyAsync(RowsAsync(cancellationToken), options, cancellationToken).ConfigureAwait(false))
         {
-            rows += page.Count;
-            var keys = Keys(page);
-            var same = new List<object>();
-            await foreach (var verified in importer.VerifyAsync(page.Select(r => r.Row).OfType<ImportRow>().ToAsyncEnumerable(), options, cancellationToken).ConfigureAwait(false))
+            var row = _pending.Dequeue();
+            verdicts[verified.Verdict] = verdicts.GetValueOrDefault(verified.Verdict) + 1;
+            if (verified.Verdict == ImportVerdict.Same && row.Key is not null)
             {
-                verdicts[verified.Verdict] = verdicts.GetValueOrDefault(verified.Verdict) + 1;
-                if (verified.Verdict == ImportVerdict.Same && keys.GetValueOrDefault(verified.SourceId) is { } key)
-                {
-                    same.Add(key);
-                }
+                same.Add(row);
             }
 
-            if (settings.NullSource)
+            if (++results % settings.Batch == 0)
             {
-                await source.ClearAsync(same, cancellationToken).ConfigureAwait(false);
-                cleared += same.Count;
+                cleared += await ClearAsync(same, cancellationToken).ConfigureAwait(false);
             }
-
-            progress.Report(new ImportProgress("verified", source.Done, source.Total, rows));
         }
 
+        cleared += await ClearAsync(same, cancellationToken).ConfigureAwait(false);
         progress.Finish();
         var differ = verdicts.GetValueOrDefault(ImportVerdict.Differs);
         var missing = verdicts.GetValueOrDefault(ImportVerdict.Missing);
@@ -271,18 +372,59 @@ internal sealed class ImportRun(IVaultImporter importer, ImportSource source, Im
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"Verified {verdicts.Values.Sum()} row(s): {verdicts.GetValueOrDefault(ImportVerdict.Same)} the same in the vault, {differ} differ, {missing} not in the vault{clearedText}.")).ConfigureAwait(false);
         return differ + missing > 0 ? 1 : 0;
+
+        async Task<long> ClearAsync(List<SourceRow> rows, CancellationToken token)
+        {
+            var done = 0L;
+            if (settings.NullSource && rows.Count > 0)
+            {
+                done = await source.ClearAsync(rows, token).ConfigureAwait(false);
+            }
+
+            rows.Clear();
+            progress.Report(new ImportProgress("verified", source.Done, source.Total, _rows, verdicts.GetValueOrDefault(ImportVerdict.Same)));
+            return done;
+        }
     }
 
-    /// <summary>Each row's key in the database by its id (the first, where an id is given twice).</summary>
-    private static Dictionary<string, object?> Keys(IReadOnlyList<SourceRow> page)
+    /// <summary>The source's rows that hold something to import, each remembered until its result comes back.</summary>
+    private async IAsyncEnumerable<ImportRow> RowsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var keys = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var row in page.Where(r => r.Row is not null))
+        _pending.Clear();
+        _emptyRows.Clear();
+        await foreach (var page in source.PagesAsync(settings.Batch, cancellationToken).ConfigureAwait(false))
         {
-            keys.TryAdd(row.Id, row.Key);
+            _rows += page.Count;
+            foreach (var row in page)
+            {
+                if (row.Row is null)
+                {
+                    _empty++;
+                    if (settings.Mapping is not null)
+                    {
+                        _emptyRows.Add(row.Id);
+                    }
+
+                    continue;
+                }
+
+                _pending.Enqueue(row);
+                yield return row.Row;
+            }
+        }
+    }
+
+    /// <summary>An earlier run's mapping: each source id's token.</summary>
+    private static Dictionary<string, string> ReadMapping(string path)
+    {
+        var tokens = new Dictionary<string, string>(StringComparer.Ordinal);
+        using var reader = Sep.New(',').Reader(o => o with { Unescape = true }).FromFile(path);
+        foreach (var row in reader)
+        {
+            tokens[row[0].ToString()] = row[1].ToString();
         }
 
-        return keys;
+        return tokens;
     }
 
     private static string Csv(string value) =>

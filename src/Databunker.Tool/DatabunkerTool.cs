@@ -182,6 +182,7 @@ internal static partial class DatabunkerTool
         root.Subcommands.Add(copy);
         root.Subcommands.Add(ScanCommand(output, error, terminal));
         root.Subcommands.Add(ImportCommand(output, error, terminal));
+        root.Subcommands.Add(TokenizeCommand(output, error, terminal));
         root.Subcommands.Add(stats);
         root.Subcommands.Add(compact);
         root.Subcommands.Add(export);

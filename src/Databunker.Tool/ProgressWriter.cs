@@ -35,12 +35,14 @@ internal sealed class ProgressWriter(TextWriter output, bool terminal) : IProgre
     public void Report(ImportProgress value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        Show(value.Done, value.Total, string.Create(CultureInfo.InvariantCulture, $"{value.Stage} {value.Rows} rows"));
+        var changed = value.Stage == "verified" ? "the same" : value.Stage == "imported" ? "created" : "changed";
+        Show(value.Done, value.Total, string.Create(CultureInfo.InvariantCulture, $"{value.Stage} {value.Rows} rows, {changed} {value.Changed}"));
     }
 
     private void Show(long done, long total, string line)
     {
-        var share = total == 0 ? 1.0 : (double)done / total;
+        // A source that grew since it was counted reads past its total: the bar stays full.
+        var share = total <= 0 ? 1.0 : Math.Clamp((double)done / total, 0, 1);
         if (terminal)
         {
             var filled = (int)Math.Round(share * Width);

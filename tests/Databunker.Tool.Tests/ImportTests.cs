@@ -215,8 +215,9 @@ public sealed class ImportTests
     }
 
     /// <summary>
-    /// The tool run as a process and killed (SIGKILL) ten times at random points of an import of 3,000 rows, each time run
-    /// again: the last run ends with exactly one person per row, and every row has its token written back.
+    /// The tool run as a process and killed (SIGKILL) ten times at random points of an import of 3,000 rows, with a verify
+    /// and a clear, each run with another batch size: killed while it makes persons, or while it verifies and clears. The
+    /// last run ends with exactly one person per row, every row's token written back, and every row cleared.
     /// </summary>
     [Test]
     [Category(TestStore.SqliteName)]
@@ -227,38 +228,50 @@ public sealed class ImportTests
         var app = Path.Combine(_folder, "app.db");
         CreateApplication(app, rows: Rows);
         var tool = Path.Combine(Path.GetDirectoryName(typeof(DatabunkerTool).Assembly.Location)!, "databunker.dll");
-        string[] args = ["import", "--name", "killed", "--from-sqlite", $"Data Source={app}", "--table", "users", .. Maps, "--batch", "50", "--write-back", "vault_token", .. Vault];
         var random = new Random(TestContext.CurrentContext.Random.Next());
+        string[] Args(int batch) =>
+            ["import", "--name", "killed", "--from-sqlite", $"Data Source={app}", "--table", "users", .. Maps, "--batch", batch.ToString(CultureInfo.InvariantCulture),
+             "--write-back", "vault_token", "--null-source", .. Vault];
         var killed = 0;
+        var phases = new List<string>();
         while (killed < 10)
         {
-            using var process = Start(tool, args);
-            var lines = random.Next(1, 8);
+            using var process = Start(tool, Args(random.GetItems([40, 50, 75, 100], 1)[0]));
+            var wanted = random.Next(1, 6);
+            var inVerify = random.Next(3) == 0;
             var seen = 0;
-            while (seen < lines && await process.StandardError.ReadLineAsync() is { } line)
+            var phase = string.Empty;
+            while (seen < wanted && await process.StandardError.ReadLineAsync() is { } line)
             {
-                seen += line.StartsWith("imported", StringComparison.Ordinal) ? 1 : 0;
+                // Count the points where this run changed something: persons made, or (a third of the runs) rows verified and cleared.
+                if ((!inVerify && line.StartsWith("imported", StringComparison.Ordinal) && !line.Contains("created 0 ", StringComparison.Ordinal)) || line.StartsWith("verified", StringComparison.Ordinal))
+                {
+                    seen++;
+                    phase = line.Split(' ')[0];
+                }
             }
 
-            if (process.HasExited)
+            if (process.HasExited || seen < wanted)
             {
-                break; // it finished before the kill: the rows left were fewer than the batches waited for
+                await process.WaitForExitAsync();
+                break; // it finished before the kill
             }
 
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
+            phases.Add($"{phase} (wanted {wanted}, verify {inVerify})");
             killed++;
         }
 
-        using (var last = Start(tool, args))
+        using (var last = Start(tool, Args(60)))
         {
             var output = await last.StandardOutput.ReadToEndAsync();
             await last.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
             last.ExitCode.Should().Be(0, output);
-            output.Should().Contain($"Read {Rows} row(s):").And.Contain("0 duplicate(s) and 0 refused left out");
+            output.Should().Contain($"Read {Rows} row(s):").And.Contain("0 duplicate(s) and 0 refused left out").And.Contain("0 differ, 0 not in the vault");
         }
 
-        TestContext.Out.WriteLine($"killed {killed} times");
+        TestContext.Out.WriteLine($"killed {killed} times, while: {string.Join(", ", phases)}");
         killed.Should().Be(10);
         await using (var services = OpenVault())
         {
@@ -274,6 +287,52 @@ public sealed class ImportTests
         using var connection = new SqliteConnection($"Data Source={app}");
         connection.Open();
         Scalar(connection, "SELECT COUNT(DISTINCT vault_token) FROM users").Should().Be((long)Rows);
+        Scalar(connection, "SELECT COUNT(*) FROM users WHERE email IS NOT NULL OR full_name IS NOT NULL").Should().Be(0L);
+    }
+
+    [Test]
+    [Category(TestStore.SqliteName)]
+    public async Task ARowChangedAfterItsImport_IsNotCleared_AndAMalformedCsvRowIsNamedByItsLineOnly()
+    {
+        var app = Path.Combine(_folder, "app.db");
+        CreateApplication(app, rows: 3);
+        string[] import = ["import", "--name", "users", "--from-sqlite", $"Data Source={app}", "--table", "users", .. Maps, .. Vault];
+        (await RunAsync(import)).Code.Should().Be(0);
+        Execute(app, "UPDATE users SET full_name = 'Changed since' WHERE id = 1;");
+
+        var (code, output, error) = await RunTerminalAsync([.. import, "--null-source"]);
+
+        code.Should().Be(1, "a row differs");
+        output.Should().Contain("Verified 3 row(s): 2 the same in the vault, 1 differ, 0 not in the vault; cleared the mapped columns of 2 row(s).");
+        error.Should().Contain("\r[##############################]", "a terminal gets the bar, in the verify too");
+        using (var connection = new SqliteConnection($"Data Source={app}"))
+        {
+            connection.Open();
+            Scalar(connection, "SELECT full_name FROM users WHERE id = 1").Should().Be("Changed since", "a row that differs from the vault keeps its data");
+            Scalar(connection, "SELECT COUNT(*) FROM users WHERE email IS NULL").Should().Be(2L);
+        }
+
+        var csv = Path.Combine(_folder, "broken.csv");
+        await File.WriteAllTextAsync(csv, "id,email\n1,ann@app.example\n2,secret.person@app.example,extra\n");
+        var broken = await RunAsync(["import", "--name", "csv", "--from-csv", csv, "--map", "email=email", .. Vault]);
+        broken.Code.Should().Be(2);
+        broken.Error.Should().Contain("malformed after line").And.NotContain("secret");
+    }
+
+    [Test]
+    [Category(TestStore.SqliteName)]
+    public async Task AnIdColumnThatIsNotUnique_OrHasNulls_IsRefusedBeforeAnythingIsRead()
+    {
+        var app = Path.Combine(_folder, "app.db");
+        Execute(app, "CREATE TABLE people (code TEXT, email TEXT); INSERT INTO people VALUES ('a', 'a@app.example'), ('a', 'b@app.example'), (NULL, 'c@app.example');");
+
+        var (code, _, error) = await RunAsync(["import", "--name", "people", "--from-sqlite", $"Data Source={app}", "--table", "people", "--id", "code", "--map", "email=email", .. Vault]);
+
+        code.Should().Be(2);
+        error.Should().Contain("must name each row once: 1 row(s) have no id, and 1 share one with another row");
+        using var stored = new SqliteConnection($"Data Source={_vault};Mode=ReadOnly");
+        stored.Open();
+        Scalar(stored, "SELECT COUNT(*) FROM users").Should().Be(0L);
     }
 
     private static readonly string[] Maps =
@@ -359,11 +418,15 @@ public sealed class ImportTests
         return Process.Start(start)!;
     }
 
-    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
+    private static Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunAsync(false, args);
+
+    private static Task<(int Code, string Output, string Error)> RunTerminalAsync(params string[] args) => RunAsync(true, args);
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(bool terminal, string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = await DatabunkerTool.RunAsync(args, output, error, terminal: false, CancellationToken.None);
+        var code = await DatabunkerTool.RunAsync(args, output, error, terminal, CancellationToken.None);
         return (code, output.ToString(), error.ToString());
     }
 }

@@ -13,7 +13,11 @@ namespace Databunker.Tool.Import;
 /// A source row: its id as text (which makes its token), what it holds as the vault gets it (<see langword="null"/> when
 /// it holds nothing mapped), and for a database its id as the database has it, to find the row again by its index.
 /// </summary>
-internal sealed record SourceRow(string Id, ImportRow? Row, object? Key = null);
+internal sealed record SourceRow(string Id, ImportRow? Row, object? Key = null)
+{
+    /// <summary>For a database, the mapped columns' values as read (in the order of <see cref="ColumnMap.Columns"/>): a clear happens only while the row still holds them.</summary>
+    public object?[]? Values { get; init; }
+}
 
 /// <summary>Where an import reads its rows: pages of rows, in the same order on every run.</summary>
 internal abstract class ImportSource : IAsyncDisposable
@@ -34,15 +38,16 @@ internal abstract class ImportSource : IAsyncDisposable
     public virtual Task WriteBackAsync(string column, IReadOnlyList<(object Key, Guid Token)> tokens, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 
-    /// <summary>Sets the mapped columns of these rows to NULL (<see cref="IsWritable"/> sources only).</summary>
-    public virtual Task ClearAsync(IReadOnlyList<object> keys, CancellationToken cancellationToken) => throw new NotSupportedException();
+    /// <summary>Sets the mapped columns of these rows to NULL (<see cref="IsWritable"/> sources only); returns how many were.</summary>
+    public virtual Task<long> ClearAsync(IReadOnlyList<SourceRow> rows, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public abstract ValueTask DisposeAsync();
 }
 
 /// <summary>
 /// A table or query of a SQLite or PostgreSQL database, read in pages ordered by the id column (keyset paging: no
-/// reader stays open between pages, so tokens can be written back between them). Read-only unless the import writes.
+/// reader stays open between pages, so tokens can be written back between them). The id column must be unique and never
+/// NULL, or paging would pass rows over; that is checked when the source opens. Read-only unless the import writes.
 /// </summary>
 internal sealed class SqlImportSource : ImportSource
 {
@@ -52,11 +57,10 @@ internal sealed class SqlImportSource : ImportSource
     private readonly string? _table;
     private readonly string _id;
     private readonly ColumnMap _map;
-    private readonly bool _writes;
     private long _total;
     private long _done;
 
-    private SqlImportSource(DbConnection connection, bool postgreSql, string query, string? table, string id, ColumnMap map, bool writes)
+    private SqlImportSource(DbConnection connection, bool postgreSql, string query, string? table, string id, ColumnMap map)
     {
         _connection = connection;
         _postgreSql = postgreSql;
@@ -64,7 +68,6 @@ internal sealed class SqlImportSource : ImportSource
         _table = table;
         _id = id;
         _map = map;
-        _writes = writes;
     }
 
     public override long Total => _total;
@@ -87,28 +90,23 @@ internal sealed class SqlImportSource : ImportSource
             throw new ArgumentException("--write-back and --null-source change a table: name it with --table, not --query.");
         }
 
-        DbConnection connection;
-        if (postgreSql)
-        {
-            connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "databunker import" }.ConnectionString);
-        }
-        else
-        {
-            var builder = new SqliteConnectionStringBuilder(connectionString) { Mode = writes ? SqliteOpenMode.ReadWrite : SqliteOpenMode.ReadOnly };
-            if (builder.DataSource is "" or ":memory:" || !File.Exists(builder.DataSource))
-            {
-                throw new ArgumentException($"The SQLite database {builder.DataSource} does not exist.");
-            }
-
-            connection = new SqliteConnection(builder.ConnectionString);
-        }
-
-        var source = new SqlImportSource(connection, postgreSql, query ?? $"SELECT * FROM {QuoteName(table!)}", table, id, map, writes);
+        var connection = Sql.Connect(connectionString, postgreSql, writes, "databunker import");
+        var source = new SqlImportSource(connection, postgreSql, query?.Trim().TrimEnd(';') ?? $"SELECT * FROM {Sql.QuoteName(table!)}", table, id, map);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var count = source.Command($"SELECT COUNT(*) FROM ({source._query}) AS source;");
-            source._total = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            await using var count = source.Command(
+                $"SELECT COUNT(*), COUNT({Sql.Quote(id)}), COUNT(DISTINCT {Sql.Quote(id)}) FROM ({source._query}) AS source;");
+            await using var reader = await count.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var (rows, ids, distinct) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+            if (ids < rows || distinct < ids)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"The id column {id} must name each row once: {rows - ids} row(s) have no id, and {ids - distinct} share one with another row. Name a unique column with --id."));
+            }
+
+            source._total = rows;
             return source;
         }
         catch
@@ -120,27 +118,28 @@ internal sealed class SqlImportSource : ImportSource
 
     public override async IAsyncEnumerable<IReadOnlyList<SourceRow>> PagesAsync(int size, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var columns = string.Join(", ", _map.Columns.Prepend(_id).Distinct(StringComparer.Ordinal).Select(Quote));
+        _done = 0;
+        var mapped = _map.Columns;
+        var columns = string.Join(", ", mapped.Prepend(_id).Select(Sql.Quote));
         object? last = null;
         while (true)
         {
             var page = new List<SourceRow>(size);
-            var after = last is null ? string.Empty : $"WHERE {Quote(_id)} > @last ";
-            await using (var select = Command($"SELECT {columns} FROM ({_query}) AS source {after}ORDER BY {Quote(_id)} LIMIT {size.ToString(CultureInfo.InvariantCulture)};", ("last", last)))
+            var after = last is null ? string.Empty : $"WHERE {Sql.Quote(_id)} > @last ";
+            await using (var select = Command($"SELECT {columns} FROM ({_query}) AS source {after}ORDER BY {Sql.Quote(_id)} LIMIT {size.ToString(CultureInfo.InvariantCulture)};", ("last", last)))
             {
                 await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                var ordinals = Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName, StringComparer.Ordinal);
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     last = reader.GetValue(0);
-                    var id = SourceValue.Of(last);
-                    if (id.IsEmpty)
+                    var values = new object?[mapped.Count];
+                    for (var c = 0; c < values.Length; c++)
                     {
-                        throw new ArgumentException($"A row has no value in the id column {_id}.");
+                        values[c] = reader.IsDBNull(c + 1) ? null : reader.GetValue(c + 1);
                     }
 
-                    var text = id.Text;
-                    page.Add(new SourceRow(text, _map.ToRow(text, column => SourceValue.Of(reader.GetValue(ordinals[column]))), last));
+                    var text = SourceValue.Of(last).Text;
+                    page.Add(new SourceRow(text, _map.ToRow(text, column => SourceValue.Of(values[IndexOf(mapped, column)])), last) { Values = values });
                 }
             }
 
@@ -160,65 +159,137 @@ internal sealed class SqlImportSource : ImportSource
 
     public override async Task WriteBackAsync(string column, IReadOnlyList<(object Key, Guid Token)> tokens, CancellationToken cancellationToken)
     {
-        if (tokens.Count == 0)
-        {
-            return;
-        }
-
         await using var transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var update = Command($"UPDATE {Sql.QuoteName(_table!)} SET {Sql.Quote(column)} = @token WHERE {Sql.Quote(_id)} = @id;", ("token", string.Empty), ("id", tokens[0].Key));
+        update.Transaction = transaction;
         foreach (var (key, token) in tokens)
         {
-            await using var update = Command($"UPDATE {QuoteName(_table!)} SET {Quote(column)} = @token WHERE {Quote(_id)} = @id;", ("token", token.ToString()), ("id", key));
-            update.Transaction = transaction;
+            update.Parameters["token"].Value = token.ToString();
+            update.Parameters["id"].Value = key;
             await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Adds the column of tokens to the table, unless it is there already (from an earlier run).</summary>
+    /// <summary>
+    /// Adds the column of tokens to the table, or takes the one an earlier run added: a column that exists already must
+    /// hold only tokens (or nothing), so that no data of the application's is written over.
+    /// </summary>
     public async Task AddTokenColumnAsync(string column, CancellationToken cancellationToken)
     {
-        var sql = _postgreSql
-            ? $"ALTER TABLE {QuoteName(_table!)} ADD COLUMN IF NOT EXISTS {Quote(column)} text;"
-            : $"ALTER TABLE {QuoteName(_table!)} ADD COLUMN {Quote(column)} TEXT;";
-        if (!_postgreSql)
+        if (string.Equals(column, _id, StringComparison.Ordinal))
         {
-            await using var exists = Command($"SELECT COUNT(*) FROM pragma_table_info(@table) WHERE name = @column;", ("table", _table), ("column", column));
-            if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0)
-            {
-                return;
-            }
+            throw new ArgumentException($"--write-back {column} is the id column: name a new column for the tokens.");
         }
 
-        await using var alter = Command(sql);
-        await alter.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    public override async Task ClearAsync(IReadOnlyList<object> keys, CancellationToken cancellationToken)
-    {
-        if (keys.Count == 0)
+        if (await Sql.ColumnExistsAsync(_connection, _postgreSql, _table!, column, cancellationToken).ConfigureAwait(false))
         {
+            await using var values = Command($"SELECT {Sql.Quote(column)} FROM {Sql.QuoteName(_table!)} WHERE {Sql.Quote(column)} IS NOT NULL;");
+            await using var reader = await values.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (!Guid.TryParse(SourceValue.Of(reader.GetValue(0)).Text, out _))
+                {
+                    throw new ArgumentException($"The column {column} exists and holds other values than tokens: name a new column with --write-back.");
+                }
+            }
+
             return;
         }
 
-        var set = string.Join(", ", _map.Columns.Where(c => c != _id).Select(c => $"{Quote(c)} = NULL"));
+        await Sql.AddColumnAsync(_connection, _postgreSql, _table!, column, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sets the mapped columns of each row to NULL, only while the row still holds what the verify compared: a value the
+    /// application changed meanwhile stays (and the row with it). Returns how many rows were cleared.
+    /// </summary>
+    public override async Task<long> ClearAsync(IReadOnlyList<SourceRow> rows, CancellationToken cancellationToken)
+    {
+        var mapped = _map.Columns;
+        var set = string.Join(", ", mapped.Select(c => $"{Sql.Quote(c)} = NULL"));
+        var same = _postgreSql ? "IS NOT DISTINCT FROM" : "IS";
+        var unchanged = string.Join(" AND ", mapped.Select((c, i) => $"{Sql.Quote(c)} {same} @v{i.ToString(CultureInfo.InvariantCulture)}"));
+        var cleared = 0L;
         await using var transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var key in keys)
+        foreach (var row in rows)
         {
-            await using var update = Command($"UPDATE {QuoteName(_table!)} SET {set} WHERE {Quote(_id)} = @id;", ("id", key));
+            var parameters = row.Values!.Select((v, i) => ($"v{i.ToString(CultureInfo.InvariantCulture)}", v ?? DBNull.Value)).Append(("id", row.Key!)).ToArray();
+            await using var update = Command($"UPDATE {Sql.QuoteName(_table!)} SET {set} WHERE {Sql.Quote(_id)} = @id AND {unchanged};", parameters!);
             update.Transaction = transaction;
-            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            cleared += await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return cleared;
     }
 
     public override ValueTask DisposeAsync() => _connection.DisposeAsync();
 
-    private DbCommand Command(string sql, params (string Name, object? Value)[] parameters)
+    private static int IndexOf(IReadOnlyList<string> columns, string column)
     {
-        var command = _connection.CreateCommand();
+        for (var i = 0; i < columns.Count; i++)
+        {
+            if (columns[i] == column)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private DbCommand Command(string sql, params (string Name, object? Value)[] parameters) => Sql.Command(_connection, sql, parameters);
+}
+
+/// <summary>What the database sources share: opening, quoting, commands, and adding a column.</summary>
+internal static class Sql
+{
+    /// <summary>A connection to the application's database: SQLite read-only unless <paramref name="writes"/> (a missing file is an error, never created).</summary>
+    public static DbConnection Connect(string connectionString, bool postgreSql, bool writes, string application)
+    {
+        if (postgreSql)
+        {
+            return new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = application }.ConnectionString);
+        }
+
+        var builder = new SqliteConnectionStringBuilder(connectionString) { Mode = writes ? SqliteOpenMode.ReadWrite : SqliteOpenMode.ReadOnly };
+        if (builder.DataSource is "" or ":memory:" || !File.Exists(builder.DataSource))
+        {
+            throw new ArgumentException($"The SQLite database {builder.DataSource} does not exist.");
+        }
+
+        return new SqliteConnection(builder.ConnectionString);
+    }
+
+    /// <summary>Whether the table has the column (a table named with its schema, <c>shop.users</c>, is looked for in that schema).</summary>
+    public static async Task<bool> ColumnExistsAsync(DbConnection connection, bool postgreSql, string table, string column, CancellationToken cancellationToken)
+    {
+        var dot = table.LastIndexOf('.');
+        var (schema, name) = dot > 0 ? (table[..dot], table[(dot + 1)..]) : (null, table);
+        await using var exists = postgreSql
+            ? Command(connection, $"SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = {(schema is null ? "current_schema()" : "@schema")} AND table_name = @table AND column_name = @column;",
+                ("schema", schema), ("table", name), ("column", column))
+            : Command(connection, "SELECT COUNT(*) FROM pragma_table_info(@table, @schema) WHERE name = @column;", ("table", name), ("schema", schema ?? "main"), ("column", column));
+        return Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0;
+    }
+
+    /// <summary>Adds a text column to the table, unless it is there already (from an earlier run).</summary>
+    public static async Task AddColumnAsync(DbConnection connection, bool postgreSql, string table, string column, CancellationToken cancellationToken)
+    {
+        if (await ColumnExistsAsync(connection, postgreSql, table, column, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        await using var alter = Command(connection, $"ALTER TABLE {QuoteName(table)} ADD COLUMN {Quote(column)} {(postgreSql ? "text" : "TEXT")};");
+        await alter.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public static DbCommand Command(DbConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
         command.CommandText = sql;
         foreach (var (name, value) in parameters.Where(p => p.Value is not null))
         {
@@ -231,10 +302,10 @@ internal sealed class SqlImportSource : ImportSource
         return command;
     }
 
-    private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    public static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <summary>A table's name, with its schema when it has one (<c>shop.users</c>).</summary>
-    private static string QuoteName(string name) => string.Join('.', name.Split('.').Select(Quote));
+    public static string QuoteName(string name) => string.Join('.', name.Split('.').Select(Quote));
 }
 
 /// <summary>A CSV file with a header line (RFC 4180: quoted values may hold commas, quotes and line breaks), read by Sep.</summary>
@@ -242,6 +313,7 @@ internal sealed class CsvImportSource(string path, string id, ColumnMap map) : I
 {
     private FileStream? _reading;
     private bool _read;
+    private int _line;
 
     public override long Total { get; } = new FileInfo(path).Length;
 
@@ -251,6 +323,7 @@ internal sealed class CsvImportSource(string path, string id, ColumnMap map) : I
     public override async IAsyncEnumerable<IReadOnlyList<SourceRow>> PagesAsync(int size, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         _read = false;
+        _line = 1;
         _reading = File.OpenRead(path);
         using var reader = Sep.New(',').Reader(o => o with { Unescape = true }).From(_reading);
         var header = reader.Header;
@@ -262,36 +335,47 @@ internal sealed class CsvImportSource(string path, string id, ColumnMap map) : I
             }
         }
 
-        var page = new List<SourceRow>(size);
-        foreach (var row in reader)
+        while (ReadPage(reader, size, cancellationToken) is { Count: > 0 } page)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var key = row[id].ToString();
-            if (string.IsNullOrWhiteSpace(key))
-            {
-                throw new ArgumentException($"The row on line {row.LineNumberFrom.ToString(CultureInfo.InvariantCulture)} has no value in the id column {id}.");
-            }
-
-            var values = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var column in map.Columns)
-            {
-                values[column] = row[column].ToString();
-            }
-
-            page.Add(new SourceRow(key, map.ToRow(key, column => SourceValue.Of(values[column]))));
-            if (page.Count == size)
-            {
-                yield return page;
-                page = new List<SourceRow>(size);
-                await Task.Yield();
-            }
+            yield return page;
+            await Task.Yield();
         }
 
         _read = true;
-        if (page.Count > 0)
+    }
+
+    /// <summary>Up to <paramref name="size"/> rows. A malformed row is named by its line alone: Sep's own message quotes the row.</summary>
+    private List<SourceRow> ReadPage(SepReader reader, int size, CancellationToken cancellationToken)
+    {
+        var page = new List<SourceRow>(size);
+        try
         {
-            yield return page;
+            while (page.Count < size && reader.MoveNext())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var row = reader.Current;
+                _line = row.LineNumberFrom;
+                var key = row[id].ToString();
+                if (string.IsNullOrWhiteSpace(key))
+                {
+                    throw new ArgumentException($"The row on line {_line.ToString(CultureInfo.InvariantCulture)} has no value in the id column {id}.");
+                }
+
+                var values = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var column in map.Columns)
+                {
+                    values[column] = row[column].ToString();
+                }
+
+                page.Add(new SourceRow(key, map.ToRow(key, column => SourceValue.Of(values[column]))));
+            }
         }
+        catch (InvalidDataException)
+        {
+            throw new ArgumentException($"The CSV file is malformed after line {_line.ToString(CultureInfo.InvariantCulture)}: a row with another number of values than the header, or an unclosed quote.");
+        }
+
+        return page;
     }
 
     public override ValueTask DisposeAsync() => _reading?.DisposeAsync() ?? ValueTask.CompletedTask;

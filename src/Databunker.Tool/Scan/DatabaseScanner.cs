@@ -236,9 +236,9 @@ internal static class DatabaseScanner
             }
 
             _present++;
-            if (value is Guid || (text is not null && Guid.TryParse(text, out _)))
+            if (value is Guid || (text is not null && (Guid.TryParse(text, out _) || PersonalDataDetectors.IsVaultToken(text, options.Region))))
             {
-                _tokens++; // a person's token where the data was: what the column holds once it moved to the vault
+                _tokens++; // a person's token, or a value's, where the data was: what the column holds once it moved to the vault
                 return;
             }
 

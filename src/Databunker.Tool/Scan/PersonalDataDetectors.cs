@@ -382,6 +382,13 @@ internal static partial class PersonalDataDetectors
     /// <summary>The first email address inside a longer text (a note, a comment, a JSON document), or <see langword="null"/>.</summary>
     public static string? FindEmail(string text) => text.Contains('@') && EmailInText().Match(text) is { Success: true } found ? found.Value : null;
 
+    /// <summary>
+    /// Whether a value has the shape of the vault's opaque tokens (<c>ITokenizer</c>: 18 random bytes, 24 characters of
+    /// base64url) and is no personal value of that length (an IBAN without spaces can be 24 characters).
+    /// </summary>
+    public static bool IsVaultToken(string text, string region) =>
+        text.Length == 24 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') && Classify(text, true, region) is null;
+
     /// <summary>Whether a value is a run of 7 to 15 digits, separators aside: a phone number in a column whose name says phone.</summary>
     public static bool IsPhoneDigits(string value)
     {

@@ -1,0 +1,128 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Databunker.Core.Privacy;
+using Databunker.Core.Tests.Support;
+using Databunker.Core.Tokenization;
+using Databunker.Tool;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Databunker.Core.Tests.Tool;
+
+/// <summary>
+/// The walk-through of docs/consolidation.md, step by step, with its commands: a shop's users and orders tables are
+/// scanned (personal data found), the users imported and cleared, the orders' addresses tokenized for their owners, and
+/// scanned again (nothing found); the shop's code then reads an order's address for delivery from the vault.
+/// </summary>
+[TestFixture]
+[Category(TestStore.SqliteName)]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class ConsolidationWalkthroughTests
+{
+    [Test]
+    public async Task TheWalkthrough_FindsTheShopsPersonalData_MovesIt_AndThenFindsNone()
+    {
+        var folder = Path.Combine(TestContext.CurrentContext.WorkDirectory, "vaults", "walkthrough-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var shop = Path.Combine(folder, "shop.db");
+        var vault = Path.Combine(folder, "vault.db");
+        var key = Path.Combine(folder, "master.key");
+        CreateShop(shop);
+
+        // 1. Scan: the shop's database holds emails, names, phones and addresses.
+        var before = await RunAsync("scan", "--sqlite", $"Data Source={shop}", "--region", "GB", "--full");
+        TestContext.Out.WriteLine(before.Output);
+        before.Code.Should().Be(1);
+        foreach (var column in new[] { "users  email", "users  full_name", "users  phone", "orders  ship_street", "orders  ship_postcode" })
+        {
+            before.Output.Should().MatchRegex($@"(?m)^{column.Replace("  ", @"\s+", StringComparison.Ordinal)}\s", column);
+        }
+
+        // 2. A vault.
+        (await RunAsync("key", "generate", "--file", key)).Code.Should().Be(0);
+        (await RunAsync("init", "--sqlite", $"Data Source={vault}", "--key-file", key)).Code.Should().Be(0);
+        string[] toVault = ["--sqlite", $"Data Source={vault}", "--key-file", key];
+
+        // 3. Import the users: a person each, the token written back, the personal columns cleared once verified.
+        var import = await RunAsync(
+            ["import", "--name", "shop-users", "--from-sqlite", $"Data Source={shop}", "--table", "users",
+             "--map", "email=email", "--map", "full_name=name", "--map", "phone=phone",
+             "--mapping", Path.Combine(folder, "shop-users.csv"), "--write-back", "vault_token", "--null-source", .. toVault]);
+        TestContext.Out.WriteLine(import.Output);
+        import.Code.Should().Be(0, import.Error);
+
+        // 4. Tokenize the orders' addresses for their owners.
+        var tokenize = await RunAsync(
+            ["tokenize", "--from-sqlite", $"Data Source={shop}", "--table", "orders", "--column", "ship_street", "--column", "ship_city", "--column", "ship_postcode",
+             "--scope", "address", "--owner", "user_id", "--owner-import", "shop-users", .. toVault]);
+        TestContext.Out.WriteLine(tokenize.Output);
+        tokenize.Code.Should().Be(0, tokenize.Error);
+        tokenize.Output.Should().Contain("Read 6 row(s) holding values: made 18 token(s) of scope address, 0 row(s) left");
+
+        // 6. Scan again: nothing left.
+        SqliteConnection.ClearAllPools();
+        var after = await RunAsync("scan", "--sqlite", $"Data Source={shop}", "--region", "GB", "--full");
+        TestContext.Out.WriteLine(after.Output);
+        after.Code.Should().Be(0, after.Output);
+
+        // 5. The shop's code: sign-in finds the person by email, delivery reads an order's address for its purpose.
+        var services = new ServiceCollection();
+        services.AddDatabunker(o => o.Privacy.Activities.Add(new ProcessingActivity
+        {
+            Name = "delivery", Purpose = "Delivering orders", LegalBasis = LegalBasis.Contract,
+            Fields = [new() { Path = "/name" }], TokenScopes = ["address"],
+        })).UseSqlite($"Data Source={vault}").UseMasterKeyFromFile(key);
+        await using var provider = services.BuildServiceProvider();
+        await provider.GetRequiredService<IPrivacyCatalog>().PublishAsync();
+        var people = provider.GetRequiredService<IPersonalDataVault>();
+        var ann = await people.GetPersonAsync(PersonLookup.ByEmail("ann@shop.example"));
+        using var connection = new SqliteConnection($"Data Source={shop}");
+        connection.Open();
+        Scalar(connection, "SELECT vault_token FROM users WHERE id = 1").Should().Be(ann!.Token.ToString());
+        var street = (string)Scalar(connection, "SELECT ship_street_token FROM orders WHERE id = 101")!;
+        (await people.ForPurpose("delivery").DetokenizeAsync(street)).Should().Be("1 Mill Lane");
+        await FluentActions.Awaiting(() => provider.GetRequiredService<ITokenizer>().DetokenizeForPurposeAsync(street, "marketing"))
+            .Should().ThrowAsync<PurposeNotAllowedException>();
+    }
+
+    /// <summary>The shop: three users, and six orders with the addresses they were shipped to.</summary>
+    private static void CreateShop(string path)
+    {
+        using var connection = new SqliteConnection($"Data Source={path}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT UNIQUE, full_name TEXT, phone TEXT, plan TEXT NOT NULL, created_at TEXT NOT NULL);
+            CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users (id), placed_at TEXT NOT NULL,
+                                 total_cents INTEGER NOT NULL, ship_street TEXT, ship_city TEXT, ship_postcode TEXT);
+            INSERT INTO users VALUES
+                (1, 'ann@shop.example', 'Ann Archer', '+44 7700 900001', 'basic', '2024-03-01T10:00:00Z'),
+                (2, 'bob@shop.example', 'Bob Baker', '+44 7700 900002', 'plus', '2024-05-17T08:30:00Z'),
+                (3, 'cat@shop.example', 'Cat Cooper', '+44 7700 900003', 'basic', '2025-01-09T19:45:00Z');
+            INSERT INTO orders VALUES
+                (101, 1, '2024-03-02T09:00:00Z', 2599, '1 Mill Lane', 'Leeds', 'LS1 4AP'),
+                (102, 1, '2024-08-11T16:20:00Z', 4999, '1 Mill Lane', 'Leeds', 'LS1 4AP'),
+                (103, 2, '2024-05-18T12:00:00Z', 1299, '2 Canal Street', 'Manchester', 'M1 3HE'),
+                (104, 2, '2025-02-01T10:10:00Z', 8999, '9 River Road', 'Manchester', 'M4 1DN'),
+                (105, 3, '2025-01-10T18:00:00Z', 1999, '3 Park Row', 'Bristol', 'BS1 5LJ'),
+                (106, 3, '2025-06-30T07:55:00Z', 3499, '3 Park Row', 'Bristol', 'BS1 5LJ');
+            """;
+        command.ExecuteNonQuery();
+        SqliteConnection.ClearAllPools();
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await DatabunkerTool.RunAsync(args, output, error, terminal: false, CancellationToken.None);
+        return (code, output.ToString(), error.ToString());
+    }
+}
