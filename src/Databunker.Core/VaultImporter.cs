@@ -13,32 +13,38 @@ namespace Databunker.Core;
 /// so every row ends as exactly one person, and a person forgotten since is never made again. Two rows with one email (or
 /// login, phone, custom value) are reported, not merged: the first stays, the second is left out.
 /// </summary>
+[Diagnostics.Instrumented("import")]
 public interface IVaultImporter
 {
     /// <summary>
     /// Imports <paramref name="rows"/>, in batches of <see cref="ImportOptions.BatchSize"/>, each batch one transaction,
-    /// and yields each row's result once its batch is committed. A row's app data is written after its person, only
-    /// where the person has no document for that application yet, so a run again never overwrites newer data.
+    /// and hands each batch's results to <paramref name="batchDone"/> once the batch is committed (to write each row's
+    /// token somewhere, or to report the rows left out). A row's app data is written after its person, only where the
+    /// person has no document for that application yet, so a run again never overwrites newer data.
     /// </summary>
     /// <param name="rows">The source rows; their ids must be stable from one run to the next.</param>
     /// <param name="options">The import's name, batch size, and whether it is a dry run.</param>
+    /// <param name="batchDone">Called with each batch's results, in the order of <paramref name="rows"/>; optional. The import goes on when it returns.</param>
     /// <param name="cancellationToken">Stops between batches; a batch is committed whole or not at all.</param>
-    /// <returns>Each row's result, in the order of <paramref name="rows"/>.</returns>
+    /// <returns>How many rows came to each outcome.</returns>
     /// <exception cref="ArgumentException">The options or a row's id are not valid.</exception>
     /// <exception cref="DatabunkerStorageException">The storage failed; run the import again to resume.</exception>
-    IAsyncEnumerable<ImportResult> ImportAsync(IAsyncEnumerable<ImportRow> rows, ImportOptions options, CancellationToken cancellationToken = default);
+    Task<ImportSummary> ImportAsync(
+        IAsyncEnumerable<ImportRow> rows, ImportOptions options, Func<IReadOnlyList<ImportResult>, CancellationToken, Task>? batchDone = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Re-reads the person (and app data) of every row and compares it with the row, so that the source may be cleared only
     /// where the vault holds the same. Each read is audited for the vault's own purpose, <see cref="Purposes.DataProtection"/>.
     /// </summary>
     /// <param name="rows">The source rows, as given to <see cref="ImportAsync"/>.</param>
-    /// <param name="options">The import's name (the batch size sets how many rows are read at a time).</param>
+    /// <param name="options">The import's name (the batch size sets how many rows are compared at a time).</param>
+    /// <param name="batchDone">Called with each batch's verdicts, in the order of <paramref name="rows"/>; optional.</param>
     /// <param name="cancellationToken">Stops between rows.</param>
-    /// <returns>Each row's verdict, in the order of <paramref name="rows"/>.</returns>
+    /// <returns>How many rows came to each verdict.</returns>
     /// <exception cref="ArgumentException">The options or a row's id are not valid.</exception>
     /// <exception cref="DatabunkerStorageException">The storage failed.</exception>
-    IAsyncEnumerable<ImportVerification> VerifyAsync(IAsyncEnumerable<ImportRow> rows, ImportOptions options, CancellationToken cancellationToken = default);
+    Task<ImportVerificationSummary> VerifyAsync(
+        IAsyncEnumerable<ImportRow> rows, ImportOptions options, Func<IReadOnlyList<ImportVerification>, CancellationToken, Task>? batchDone = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The tokens an import gives these source rows, whether or not it has made them yet: how rows of another table that
@@ -116,6 +122,23 @@ public sealed record ImportResult(string SourceId, Guid Token, ImportOutcome Out
     public string? Reason { get; init; }
 }
 
+/// <summary>How many rows of an import came to each outcome.</summary>
+/// <param name="Created">Rows made persons (in a dry run: that would be).</param>
+/// <param name="AlreadyImported">Rows an earlier run made.</param>
+/// <param name="Duplicates">Rows left out as duplicates.</param>
+/// <param name="Refused">Rows the vault refused.</param>
+public sealed record ImportSummary(long Created, long AlreadyImported, long Duplicates, long Refused)
+{
+    /// <summary>Rows left out: duplicates and refused.</summary>
+    public long LeftOut => Duplicates + Refused;
+}
+
+/// <summary>How many rows of a verify came to each verdict.</summary>
+/// <param name="Same">Rows the vault holds as they are.</param>
+/// <param name="Differs">Rows whose person differs.</param>
+/// <param name="Missing">Rows with no person.</param>
+public sealed record ImportVerificationSummary(long Same, long Differs, long Missing);
+
 /// <summary>How a row compares with what the vault holds.</summary>
 public enum ImportVerdict
 {
@@ -141,43 +164,38 @@ internal sealed class VaultImporter(PersonalDataVault profiles, IPersonalDataVau
     private const int MaxNameLength = 200;
     private const int MaxSourceIdLength = 1000;
 
-    public async IAsyncEnumerable<ImportResult> ImportAsync(IAsyncEnumerable<ImportRow> rows, ImportOptions options, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async Task<ImportSummary> ImportAsync(
+        IAsyncEnumerable<ImportRow> rows, ImportOptions options, Func<IReadOnlyList<ImportResult>, CancellationToken, Task>? batchDone = null, CancellationToken cancellationToken = default)
     {
         Check(rows, options);
         var run = new ImportRunState();
+        var counts = new long[Enum.GetValues<ImportOutcome>().Length];
         await foreach (var batch in BatchesAsync(rows, options.BatchSize, cancellationToken).ConfigureAwait(false))
         {
             // A row whose app data the vault would refuse is refused whole, before its person is made.
-            var refusals = batch.ConvertAll(AppDataRefusal);
-            var checkedRows = batch.Where((_, i) => refusals[i] is null).ToList();
             var (tokens, outcomes) = await profiles.ImportBatchAsync(
-                options.Name, checkedRows.ConvertAll(r => r.SourceId), checkedRows.ConvertAll(r => r.Profile), options.DryRun, run, cancellationToken).ConfigureAwait(false);
-            var refusedTokens = batch.Count == checkedRows.Count ? [] : await profiles.ImportTokensAsync(
-                options.Name, batch.ConvertAll(r => r.SourceId), cancellationToken).ConfigureAwait(false);
+                options.Name, batch.ConvertAll(r => r.SourceId), batch.ConvertAll(r => r.Profile), batch.ConvertAll(AppDataRefusal), options.DryRun, run, cancellationToken).ConfigureAwait(false);
             var results = new List<ImportResult>(batch.Count);
-            for (int i = 0, c = 0; i < batch.Count; i++)
+            for (var i = 0; i < batch.Count; i++)
             {
-                if (refusals[i] is { } reason)
-                {
-                    results.Add(new ImportResult(batch[i].SourceId, refusedTokens[i], ImportOutcome.Refused) { Reason = reason });
-                    continue;
-                }
-
-                var outcome = outcomes[c];
+                var outcome = outcomes[i];
                 if (!options.DryRun && outcome.Outcome is ImportOutcome.Created or ImportOutcome.AlreadyImported && batch[i].AppData is { Count: > 0 } documents)
                 {
-                    await WriteAppDataAsync(tokens[c], documents, cancellationToken).ConfigureAwait(false);
+                    await WriteAppDataAsync(tokens[i], documents, cancellationToken).ConfigureAwait(false);
                 }
 
-                results.Add(new ImportResult(batch[i].SourceId, tokens[c], outcome.Outcome) { Index = outcome.Index, HeldBy = outcome.HeldBy, Reason = outcome.Reason });
-                c++;
+                counts[(int)outcome.Outcome]++;
+                results.Add(new ImportResult(batch[i].SourceId, tokens[i], outcome.Outcome) { Index = outcome.Index, HeldBy = outcome.HeldBy, Reason = outcome.Reason });
             }
 
-            foreach (var result in results)
+            if (batchDone is not null)
             {
-                yield return result;
+                await batchDone(results, cancellationToken).ConfigureAwait(false);
             }
         }
+
+        return new ImportSummary(
+            counts[(int)ImportOutcome.Created], counts[(int)ImportOutcome.AlreadyImported], counts[(int)ImportOutcome.Duplicate], counts[(int)ImportOutcome.Refused]);
     }
 
     /// <summary>Why the vault would refuse one of the row's app documents, or <see langword="null"/>: an application not registered, or a document not an object or too large.</summary>
@@ -203,18 +221,30 @@ internal sealed class VaultImporter(PersonalDataVault profiles, IPersonalDataVau
         return null;
     }
 
-    public async IAsyncEnumerable<ImportVerification> VerifyAsync(IAsyncEnumerable<ImportRow> rows, ImportOptions options, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async Task<ImportVerificationSummary> VerifyAsync(
+        IAsyncEnumerable<ImportRow> rows, ImportOptions options, Func<IReadOnlyList<ImportVerification>, CancellationToken, Task>? batchDone = null, CancellationToken cancellationToken = default)
     {
         Check(rows, options);
+        var counts = new long[Enum.GetValues<ImportVerdict>().Length];
         await foreach (var batch in BatchesAsync(rows, options.BatchSize, cancellationToken).ConfigureAwait(false))
         {
             var tokens = await profiles.ImportTokensAsync(options.Name, batch.ConvertAll(r => r.SourceId), cancellationToken).ConfigureAwait(false);
+            var verdicts = new List<ImportVerification>(batch.Count);
             for (var i = 0; i < batch.Count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                yield return new ImportVerification(batch[i].SourceId, tokens[i], await VerdictAsync(batch[i], tokens[i], cancellationToken).ConfigureAwait(false));
+                var verdict = await VerdictAsync(batch[i], tokens[i], cancellationToken).ConfigureAwait(false);
+                counts[(int)verdict]++;
+                verdicts.Add(new ImportVerification(batch[i].SourceId, tokens[i], verdict));
+            }
+
+            if (batchDone is not null)
+            {
+                await batchDone(verdicts, cancellationToken).ConfigureAwait(false);
             }
         }
+
+        return new ImportVerificationSummary(counts[(int)ImportVerdict.Same], counts[(int)ImportVerdict.Differs], counts[(int)ImportVerdict.Missing]);
     }
 
     public async Task<IReadOnlyList<Guid>> GetTokensAsync(string importName, IReadOnlyList<string> sourceIds, CancellationToken cancellationToken = default)
@@ -317,5 +347,5 @@ internal sealed class VaultImporter(PersonalDataVault profiles, IPersonalDataVau
     }
 
     /// <summary>Registers the importer.</summary>
-    public static void Register(IServiceCollection services) => services.TryAddSingleton<IVaultImporter, VaultImporter>();
+    public static void Register(IServiceCollection services) => Diagnostics.Instrumented.AddVaultImporter<VaultImporter>(services);
 }

@@ -54,12 +54,12 @@ internal sealed partial class PersonalDataVault
     /// <summary>
     /// Imports one batch of source rows: each row's token is derived from the import's name and its id
     /// (<see cref="ImportToken"/>); rows whose token is known already (made by an earlier run, or forgotten since) are
-    /// skipped; a row refused by the vault's checks, or whose indexed value another row of the batch or a stored person
+    /// skipped; a row refused beforehand (<paramref name="refusals"/>: its app data), or by the vault's checks, or whose indexed value another row of the batch or a stored person
     /// holds, is reported and left out; the rest are created in one transaction, as <see cref="CreatePersonsAsync"/> does.
     /// A dry run checks the same and writes nothing.
     /// </summary>
     internal async Task<(Guid[] Tokens, ImportedRow[] Rows)> ImportBatchAsync(
-        string importName, IReadOnlyList<string> sourceIds, IReadOnlyList<JsonElement> profiles, bool dryRun, ImportRunState run, CancellationToken cancellationToken)
+        string importName, IReadOnlyList<string> sourceIds, IReadOnlyList<JsonElement> profiles, IReadOnlyList<string?> refusals, bool dryRun, ImportRunState run, CancellationToken cancellationToken)
     {
         using var lease = await opener.EnterAsync(cancellationToken).ConfigureAwait(false);
         var tokens = new Guid[sourceIds.Count];
@@ -78,6 +78,12 @@ internal sealed partial class PersonalDataVault
             if (!run.Seen.Add(tokens[i]))
             {
                 rows[i] = new ImportedRow(ImportOutcome.Duplicate, "id", tokens[i]);
+                continue;
+            }
+
+            if (refusals[i] is { } refusal)
+            {
+                rows[i] = new ImportedRow(ImportOutcome.Refused, Reason: refusal);
                 continue;
             }
 

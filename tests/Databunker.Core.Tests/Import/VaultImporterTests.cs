@@ -35,6 +35,7 @@ public sealed class VaultImporterTests(string store)
         var verdicts = await VerifyAsync(host, rows);
         verdicts.Select(v => v.Verdict).Should().AllBeEquivalentTo(ImportVerdict.Same);
         verdicts.Select(v => v.Token).Should().Equal(results.Select(r => r.Token));
+        (await Importer(host).GetTokensAsync("customers", [.. rows.Select(r => r.SourceId)])).Should().Equal(results.Select(r => r.Token), "other tables find the rows' persons by them");
     }
 
     [Test]
@@ -47,17 +48,14 @@ public sealed class VaultImporterTests(string store)
         var first = new List<ImportResult>();
         using (var stop = new CancellationTokenSource())
         {
-            var act = async () =>
+            var act = () => Importer(host).ImportAsync(rows.ToAsyncEnumerable(), new ImportOptions { Name = "customers", BatchSize = 8 }, async (batch, _) =>
             {
-                await foreach (var result in Importer(host).ImportAsync(rows.ToAsyncEnumerable(), new ImportOptions { Name = "customers", BatchSize = 8 }, stop.Token))
+                first.AddRange(batch);
+                if (first.Count == 16)
                 {
-                    first.Add(result);
-                    if (first.Count == 16)
-                    {
-                        await stop.CancelAsync();
-                    }
+                    await stop.CancelAsync();
                 }
-            };
+            }, stop.Token);
             await act.Should().ThrowAsync<OperationCanceledException>();
         }
 
@@ -123,10 +121,7 @@ public sealed class VaultImporterTests(string store)
         var rows = new List<ImportRow> { Row("1", Profile(1)), Row("2", Profile(2)), Row("3", Profile(1)), Row("2", Profile(9)) };
 
         var dry = new List<ImportResult>();
-        await foreach (var result in Importer(host).ImportAsync(rows.ToAsyncEnumerable(), new ImportOptions { Name = "customers", BatchSize = 1, DryRun = true }))
-        {
-            dry.Add(result);
-        }
+        await Importer(host).ImportAsync(rows.ToAsyncEnumerable(), new ImportOptions { Name = "customers", BatchSize = 1, DryRun = true }, Collect(dry));
 
         var run = await ImportAsync(host, rows, batchSize: 1);
 
@@ -153,6 +148,11 @@ public sealed class VaultImporterTests(string store)
         results[1].Reason.Should().Contain("must be a JSON object");
         Persons(host).Should().Be(1, "a refused row makes no person, so a run again after the fix makes it whole");
         (await ImportAsync(host, [rows[0] with { AppData = null }]))[0].Outcome.Should().Be(ImportOutcome.Created);
+
+        // A refused row still takes its id: a second row with it is a duplicate, whichever batch it falls in.
+        var again = await ImportAsync(host, [rows[1], Row("2", Profile(20)), Row("9", Profile(9))], name: "again", batchSize: 2);
+        again.Select(r => r.Outcome).Should().Equal(ImportOutcome.Refused, ImportOutcome.Duplicate, ImportOutcome.Created);
+        again[1].Index.Should().Be("id");
     }
 
     [Test]
@@ -177,10 +177,8 @@ public sealed class VaultImporterTests(string store)
         var rows = new List<ImportRow> { Row("1", Profile(1)), Row("2", Profile(2)), Row("3", Json(new { email = 42 })), Row("4", Profile(1)) };
 
         var results = new List<ImportResult>();
-        await foreach (var result in Importer(host).ImportAsync(rows.ToAsyncEnumerable(), new ImportOptions { Name = "customers", DryRun = true }))
-        {
-            results.Add(result);
-        }
+        var summary = await Importer(host).ImportAsync(rows.ToAsyncEnumerable(), new ImportOptions { Name = "customers", DryRun = true }, Collect(results));
+        summary.Should().Be(new ImportSummary(Created: 1, AlreadyImported: 0, Duplicates: 2, Refused: 1));
 
         results.Select(r => r.Outcome).Should().Equal(ImportOutcome.Created, ImportOutcome.Duplicate, ImportOutcome.Refused, ImportOutcome.Duplicate);
         results[1].HeldBy.Should().Be(stored);
@@ -240,24 +238,26 @@ public sealed class VaultImporterTests(string store)
     private static async Task<List<ImportResult>> ImportAsync(VaultHost host, List<ImportRow> rows, int batchSize = 1000, string name = "customers")
     {
         var results = new List<ImportResult>();
-        await foreach (var result in Importer(host).ImportAsync(rows.ToAsyncEnumerable(), new ImportOptions { Name = name, BatchSize = batchSize }))
-        {
-            results.Add(result);
-        }
-
+        var summary = await Importer(host).ImportAsync(rows.ToAsyncEnumerable(), new ImportOptions { Name = name, BatchSize = batchSize }, Collect(results));
+        summary.Created.Should().Be(results.Count(r => r.Outcome == ImportOutcome.Created), "the summary counts what the batches said");
+        summary.LeftOut.Should().Be(results.Count(r => r.Outcome is ImportOutcome.Duplicate or ImportOutcome.Refused));
         return results;
     }
 
     private static async Task<List<ImportVerification>> VerifyAsync(VaultHost host, List<ImportRow> rows)
     {
         var verdicts = new List<ImportVerification>();
-        await foreach (var verdict in Importer(host).VerifyAsync(rows.ToAsyncEnumerable(), new ImportOptions { Name = "customers", BatchSize = 4 }))
-        {
-            verdicts.Add(verdict);
-        }
-
+        var summary = await Importer(host).VerifyAsync(rows.ToAsyncEnumerable(), new ImportOptions { Name = "customers", BatchSize = 4 }, Collect(verdicts));
+        summary.Should().Be(new ImportVerificationSummary(
+            verdicts.Count(v => v.Verdict == ImportVerdict.Same), verdicts.Count(v => v.Verdict == ImportVerdict.Differs), verdicts.Count(v => v.Verdict == ImportVerdict.Missing)));
         return verdicts;
     }
+
+    private static Func<IReadOnlyList<T>, CancellationToken, Task> Collect<T>(List<T> into) => (batch, _) =>
+    {
+        into.AddRange(batch);
+        return Task.CompletedTask;
+    };
 
     private Task<VaultHost> StartAsync() => VaultHost.StartAsync(o => o.AppData.Register("shop"), store: _store);
 }
