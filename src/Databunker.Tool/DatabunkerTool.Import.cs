@@ -250,44 +250,42 @@ internal sealed class ImportRun(IVaultImporter importer, ImportSource source, Im
                 await table.AddTokenColumnAsync(column, cancellationToken).ConfigureAwait(false);
             }
 
+            // The importer hands over a batch's results once it is committed: write its tokens back then.
             var written = new List<(object Key, Guid Token)>();
-            var results = 0L;
-            await foreach (var imported in importer.ImportAsync(RowsAsync(cancellationToken), options, cancellationToken).ConfigureAwait(false))
+            await importer.ImportAsync(RowsAsync(cancellationToken), options, async (batch, token) =>
             {
-                var row = _pending.Dequeue();
-                counts[imported.Outcome] = counts.GetValueOrDefault(imported.Outcome) + 1;
-                switch (imported.Outcome)
+                foreach (var imported in batch)
                 {
-                    case ImportOutcome.Created or ImportOutcome.AlreadyImported:
-                        if (mapping is not null)
-                        {
-                            await mapping.WriteLineAsync($"{Csv(imported.SourceId)},{imported.Token}").ConfigureAwait(false);
-                        }
+                    var row = _pending.Dequeue();
+                    counts[imported.Outcome] = counts.GetValueOrDefault(imported.Outcome) + 1;
+                    switch (imported.Outcome)
+                    {
+                        case ImportOutcome.Created or ImportOutcome.AlreadyImported:
+                            if (mapping is not null)
+                            {
+                                await mapping.WriteLineAsync($"{Csv(imported.SourceId)},{imported.Token}").ConfigureAwait(false);
+                            }
 
-                        if (row.Key is { } key)
-                        {
-                            written.Add((key, imported.Token));
-                        }
+                            if (row.Key is { } key)
+                            {
+                                written.Add((key, imported.Token));
+                            }
 
-                        break;
-                    case ImportOutcome.Duplicate:
-                        left.Add(imported.Index == "id"
-                            ? $"Row {imported.SourceId}: its id is given twice; the first row with it was imported."
-                            : $"Row {imported.SourceId}: duplicate {imported.Index}, held by person {imported.HeldBy}; left out, not merged.");
-                        break;
-                    case ImportOutcome.Refused:
-                        left.Add($"Row {imported.SourceId}: refused: {imported.Reason}");
-                        break;
+                            break;
+                        case ImportOutcome.Duplicate:
+                            left.Add(imported.Index == "id"
+                                ? $"Row {imported.SourceId}: its id is given twice; only the first row with it counts."
+                                : $"Row {imported.SourceId}: duplicate {imported.Index}, held by person {imported.HeldBy}; left out, not merged.");
+                            break;
+                        case ImportOutcome.Refused:
+                            left.Add($"Row {imported.SourceId}: refused: {imported.Reason}");
+                            break;
+                    }
                 }
 
-                // The importer yields a batch's results once it is committed: write its tokens back then.
-                if (++results % settings.Batch == 0)
-                {
-                    await FlushAsync(written, "imported", cancellationToken).ConfigureAwait(false);
-                }
-            }
+                await FlushAsync(written, "imported", token).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
 
-            await FlushAsync(written, "imported", cancellationToken).ConfigureAwait(false);
             progress.Finish();
             if (mapping is not null)
             {
@@ -345,26 +343,25 @@ internal sealed class ImportRun(IVaultImporter importer, ImportSource source, Im
     {
         var options = new ImportOptions { Name = settings.Name, BatchSize = settings.Batch };
         var verdicts = new Dictionary<ImportVerdict, long>();
-        long cleared = 0, results = 0;
+        long cleared = 0;
         _rows = 0;
         _empty = 0;
         var same = new List<SourceRow>();
-        await foreach (var verified in importer.VerifyAsync(RowsAsync(cancellationToken), options, cancellationToken).ConfigureAwait(false))
+        await importer.VerifyAsync(RowsAsync(cancellationToken), options, async (batch, token) =>
         {
-            var row = _pending.Dequeue();
-            verdicts[verified.Verdict] = verdicts.GetValueOrDefault(verified.Verdict) + 1;
-            if (verified.Verdict == ImportVerdict.Same && row.Key is not null)
+            foreach (var verified in batch)
             {
-                same.Add(row);
+                var row = _pending.Dequeue();
+                verdicts[verified.Verdict] = verdicts.GetValueOrDefault(verified.Verdict) + 1;
+                if (verified.Verdict == ImportVerdict.Same && row.Key is not null)
+                {
+                    same.Add(row);
+                }
             }
 
-            if (++results % settings.Batch == 0)
-            {
-                cleared += await ClearAsync(same, cancellationToken).ConfigureAwait(false);
-            }
-        }
+            cleared += await ClearAsync(same, token).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
 
-        cleared += await ClearAsync(same, cancellationToken).ConfigureAwait(false);
         progress.Finish();
         var differ = verdicts.GetValueOrDefault(ImportVerdict.Differs);
         var missing = verdicts.GetValueOrDefault(ImportVerdict.Missing);

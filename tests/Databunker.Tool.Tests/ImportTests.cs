@@ -215,7 +215,7 @@ public sealed class ImportTests
     }
 
     /// <summary>
-    /// The tool run as a process and killed (SIGKILL) ten times at random points of an import of 3,000 rows, with a verify
+    /// The tool run as a process and killed (SIGKILL) ten times at random points of an import of 10,000 rows, with a verify
     /// and a clear, each run with another batch size: killed while it makes persons, or while it verifies and clears. The
     /// last run ends with exactly one person per row, every row's token written back, and every row cleared.
     /// </summary>
@@ -224,7 +224,7 @@ public sealed class ImportTests
     [Category("faults")]
     public async Task AnImportKilledTenTimes_ResumesToExactlyOnePersonPerRow()
     {
-        const int Rows = 3000;
+        const int Rows = 10_000;
         var app = Path.Combine(_folder, "app.db");
         CreateApplication(app, rows: Rows);
         var tool = Path.Combine(Path.GetDirectoryName(typeof(DatabunkerTool).Assembly.Location)!, "databunker.dll");
@@ -236,7 +236,7 @@ public sealed class ImportTests
         var phases = new List<string>();
         while (killed < 10)
         {
-            using var process = Start(tool, Args(random.GetItems([40, 50, 75, 100], 1)[0]));
+            using var process = Start(tool, Args(random.GetItems([20, 25, 40, 50], 1)[0]));
             var wanted = random.Next(1, 6);
             var inVerify = random.Next(3) == 0;
             var seen = 0;
@@ -275,7 +275,7 @@ public sealed class ImportTests
         killed.Should().Be(10);
         await using (var services = OpenVault())
         {
-            (await services.GetRequiredService<IPersonalDataVault>().GetPersonAsync(PersonLookup.ByEmail("user2999@app.example"))).Should().NotBeNull();
+            (await services.GetRequiredService<IPersonalDataVault>().GetPersonAsync(PersonLookup.ByEmail("user9999@app.example"))).Should().NotBeNull();
         }
 
         using (var stored = new SqliteConnection($"Data Source={_vault};Mode=ReadOnly"))

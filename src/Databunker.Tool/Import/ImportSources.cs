@@ -59,6 +59,7 @@ internal sealed class SqlImportSource : ImportSource
     private readonly ColumnMap _map;
     private long _total;
     private long _done;
+    private string[]? _types;
 
     private SqlImportSource(DbConnection connection, bool postgreSql, string query, string? table, string id, ColumnMap map)
     {
@@ -95,17 +96,7 @@ internal sealed class SqlImportSource : ImportSource
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var count = source.Command(
-                $"SELECT COUNT(*), COUNT({Sql.Quote(id)}), COUNT(DISTINCT {Sql.Quote(id)}) FROM ({source._query}) AS source;");
-            await using var reader = await count.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var (rows, ids, distinct) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
-            if (ids < rows || distinct < ids)
-            {
-                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                    $"The id column {id} must name each row once: {rows - ids} row(s) have no id, and {ids - distinct} share one with another row. Name a unique column with --id."));
-            }
-
+            var rows = await Sql.CountUniqueIdsAsync(connection, source._query, id, cancellationToken).ConfigureAwait(false);
             source._total = rows;
             return source;
         }
@@ -126,9 +117,10 @@ internal sealed class SqlImportSource : ImportSource
         {
             var page = new List<SourceRow>(size);
             var after = last is null ? string.Empty : $"WHERE {Sql.Quote(_id)} > @last ";
-            await using (var select = Command($"SELECT {columns} FROM ({_query}) AS source {after}ORDER BY {Sql.Quote(_id)} LIMIT {size.ToString(CultureInfo.InvariantCulture)};", ("last", last)))
+            await using (var select = Command($"SELECT {columns} FROM ({_query}\n) AS source {after}ORDER BY {Sql.Quote(_id)} LIMIT {size.ToString(CultureInfo.InvariantCulture)};", ("last", last)))
             {
                 await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                _types ??= [.. Enumerable.Range(1, mapped.Count).Select(reader.GetDataTypeName)];
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     last = reader.GetValue(0);
@@ -183,22 +175,7 @@ internal sealed class SqlImportSource : ImportSource
             throw new ArgumentException($"--write-back {column} is the id column: name a new column for the tokens.");
         }
 
-        if (await Sql.ColumnExistsAsync(_connection, _postgreSql, _table!, column, cancellationToken).ConfigureAwait(false))
-        {
-            await using var values = Command($"SELECT {Sql.Quote(column)} FROM {Sql.QuoteName(_table!)} WHERE {Sql.Quote(column)} IS NOT NULL;");
-            await using var reader = await values.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (!Guid.TryParse(SourceValue.Of(reader.GetValue(0)).Text, out _))
-                {
-                    throw new ArgumentException($"The column {column} exists and holds other values than tokens: name a new column with --write-back.");
-                }
-            }
-
-            return;
-        }
-
-        await Sql.AddColumnAsync(_connection, _postgreSql, _table!, column, cancellationToken).ConfigureAwait(false);
+        await Sql.TakeTokenColumnAsync(_connection, _postgreSql, _table!, column, static value => Guid.TryParse(value, out _), "--write-back", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -218,6 +195,7 @@ internal sealed class SqlImportSource : ImportSource
             var parameters = row.Values!.Select((v, i) => ($"v{i.ToString(CultureInfo.InvariantCulture)}", v ?? DBNull.Value)).Append(("id", row.Key!)).ToArray();
             await using var update = Command($"UPDATE {Sql.QuoteName(_table!)} SET {set} WHERE {Sql.Quote(_id)} = @id AND {unchanged};", parameters!);
             update.Transaction = transaction;
+            Sql.TypeAs(update, _types, "v");
             cleared += await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -263,22 +241,88 @@ internal static class Sql
         return new SqliteConnection(builder.ConnectionString);
     }
 
-    /// <summary>Whether the table has the column (a table named with its schema, <c>shop.users</c>, is looked for in that schema).</summary>
-    public static async Task<bool> ColumnExistsAsync(DbConnection connection, bool postgreSql, string table, string column, CancellationToken cancellationToken)
+    /// <summary>
+    /// How many rows <paramref name="query"/> returns, once it is checked that <paramref name="id"/> names each of them
+    /// once and never is NULL: keyset paging would pass the others over, and a write by id would hit rows never read.
+    /// </summary>
+    public static async Task<long> CountUniqueIdsAsync(DbConnection connection, string query, string id, CancellationToken cancellationToken)
+    {
+        await using var count = Command(connection, $"SELECT COUNT(*), COUNT({Quote(id)}), COUNT(DISTINCT {Quote(id)}) FROM ({query}\n) AS source;");
+        await using var reader = await count.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var (rows, ids, distinct) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        return ids < rows || distinct < ids
+            ? throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"The id column {id} must name each row once: {rows - ids} row(s) have no id, and {ids - distinct} share one with another row. Name a unique column with --id."))
+            : rows;
+    }
+
+    /// <summary>
+    /// Whether the table has the column, and whether the column may be NULL. On PostgreSQL the table is found as the
+    /// server finds it (its schema, or the search path); on SQLite in its schema (<c>main</c> unless named).
+    /// </summary>
+    public static async Task<(bool Exists, bool Nullable)> ColumnAsync(DbConnection connection, bool postgreSql, string table, string column, CancellationToken cancellationToken)
     {
         var dot = table.LastIndexOf('.');
-        var (schema, name) = dot > 0 ? (table[..dot], table[(dot + 1)..]) : (null, table);
-        await using var exists = postgreSql
-            ? Command(connection, $"SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = {(schema is null ? "current_schema()" : "@schema")} AND table_name = @table AND column_name = @column;",
-                ("schema", schema), ("table", name), ("column", column))
-            : Command(connection, "SELECT COUNT(*) FROM pragma_table_info(@table, @schema) WHERE name = @column;", ("table", name), ("schema", schema ?? "main"), ("column", column));
-        return Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0;
+        var (schema, name) = dot > 0 ? (table[..dot], table[(dot + 1)..]) : ("main", table);
+        await using var find = postgreSql
+            ? Command(connection, "SELECT NOT attnotnull FROM pg_attribute WHERE attrelid = to_regclass(@table) AND attname = @column AND attnum > 0 AND NOT attisdropped;",
+                ("table", QuoteName(table)), ("column", column))
+            : Command(connection, "SELECT \"notnull\" = 0 FROM pragma_table_info(@table, @schema) WHERE name = @column;", ("table", name), ("schema", schema), ("column", column));
+        var found = await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return found is null or DBNull ? (false, false) : (true, Convert.ToBoolean(found, CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// Adds a column for tokens to the table, or takes the one an earlier run added: a column that exists already must
+    /// hold only tokens (<paramref name="isToken"/>) or nothing, so that no data of the application's is written over.
+    /// </summary>
+    public static async Task TakeTokenColumnAsync(
+        DbConnection connection, bool postgreSql, string table, string column, Func<string, bool> isToken, string option, CancellationToken cancellationToken)
+    {
+        if ((await ColumnAsync(connection, postgreSql, table, column, cancellationToken).ConfigureAwait(false)).Exists)
+        {
+            await using var values = Command(connection, $"SELECT {Quote(column)} FROM {QuoteName(table)} WHERE {Quote(column)} IS NOT NULL;");
+            await using var reader = await values.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (!isToken(SourceValue.Of(reader.GetValue(0)).Text))
+                {
+                    throw new ArgumentException($"The column {column} exists and holds other values than tokens: {option} would write over them.");
+                }
+            }
+
+            return;
+        }
+
+        await AddColumnAsync(connection, postgreSql, table, column, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// On PostgreSQL, gives the parameters named <paramref name="prefix"/>0, 1, ... the types of the columns they are
+    /// compared with, as the reader named them: a value read from a json, enum or char(n) column compares as that type.
+    /// </summary>
+    public static void TypeAs(DbCommand command, IReadOnlyList<string>? types, string prefix)
+    {
+        if (command is not Npgsql.NpgsqlCommand || types is null)
+        {
+            return;
+        }
+
+        for (var i = 0; i < types.Count; i++)
+        {
+            var name = prefix + i.ToString(CultureInfo.InvariantCulture);
+            if (command.Parameters.Contains(name))
+            {
+                ((Npgsql.NpgsqlParameter)command.Parameters[name]).DataTypeName = types[i];
+            }
+        }
     }
 
     /// <summary>Adds a text column to the table, unless it is there already (from an earlier run).</summary>
     public static async Task AddColumnAsync(DbConnection connection, bool postgreSql, string table, string column, CancellationToken cancellationToken)
     {
-        if (await ColumnExistsAsync(connection, postgreSql, table, column, cancellationToken).ConfigureAwait(false))
+        if ((await ColumnAsync(connection, postgreSql, table, column, cancellationToken).ConfigureAwait(false)).Exists)
         {
             return;
         }
@@ -331,7 +375,7 @@ internal sealed class CsvImportSource(string path, string id, ColumnMap map) : I
         {
             if (!header.ColNames.Contains(column, StringComparer.Ordinal))
             {
-                throw new ArgumentException($"The CSV file has no column {column} (its header names {string.Join(", ", header.ColNames)}).");
+                throw new ArgumentException($"The CSV file's header line has no column {column}.");
             }
         }
 
