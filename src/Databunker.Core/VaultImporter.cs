@@ -102,7 +102,7 @@ public enum ImportOutcome
     /// </summary>
     Duplicate,
 
-    /// <summary>The vault refused the row's profile (<see cref="ImportResult.Reason"/>): left out.</summary>
+    /// <summary>The vault refused the row's profile or one of its app documents (<see cref="ImportResult.Reason"/>): left out.</summary>
     Refused,
 }
 

@@ -220,8 +220,8 @@ internal sealed record ImportProgress(string Stage, long Done, long Total, long 
 
 /// <summary>
 /// One run of <c>databunker import</c>: the import pass, then the verify pass. Each pass gives the importer every row of
-/// the source as one stream (so that an id given twice is found wherever the second falls) and follows its results in
-/// the same order; every <see cref="ImportSettings.Batch"/> results, a batch is committed, and its tokens are written back.
+/// the source as one stream (so that an id given twice is found wherever the second falls) and takes each committed
+/// batch's results, in the same order, in its callback: it writes their mapping lines and tokens back, or clears rows.
 /// </summary>
 internal sealed class ImportRun(IVaultImporter importer, ImportSource source, ImportSettings settings, TextWriter output, ProgressWriter progress)
 {

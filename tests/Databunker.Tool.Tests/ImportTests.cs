@@ -192,21 +192,25 @@ public sealed class ImportTests
         await using (var data = NpgsqlDataSource.Create(connectionString))
         {
             await data.CreateCommand(
-                "CREATE SCHEMA shop; CREATE TABLE shop.users (id bigint PRIMARY KEY, email text, full_name text, street text, city text, phone text, joined date); " +
-                "INSERT INTO shop.users SELECT i, 'user' || i || '@app.example', 'User ' || i, i || ' Mill Lane', 'Leeds', '+44 7700 900' || lpad(i::text, 3, '0'), DATE '2020-01-01' + i FROM generate_series(1, 120) AS i;")
+                "CREATE SCHEMA shop; CREATE TABLE shop.users (id bigint PRIMARY KEY, email text, full_name text, street text, city char(10), phone text, joined date, " +
+                "seen timestamp(3) with time zone, prefs json); " +
+                "INSERT INTO shop.users SELECT i, 'user' || i || '@app.example', 'User ' || i, i || ' Mill Lane', 'Leeds', '+44 7700 900' || lpad(i::text, 3, '0'), DATE '2020-01-01' + i, " +
+                "TIMESTAMPTZ '2025-01-01 10:00:00.123+00' + i * INTERVAL '1 hour', json_build_object('news', i % 2 = 0) FROM generate_series(1, 120) AS i;")
                 .ExecuteNonQueryAsync();
         }
 
         Environment.SetEnvironmentVariable("DATABUNKER_IMPORT_SOURCE", connectionString);
         var (code, output, error) = await RunAsync(
             ["import", "--name", "pg", "--from-postgresql-env", "DATABUNKER_IMPORT_SOURCE", "--table", "shop.users", .. Maps, "--map", "joined=joined",
+             "--map", "seen=seen", "--map", "prefs=app:shop/prefs",
              "--batch", "50", "--write-back", "vault_token", "--null-source", .. Vault]);
 
         code.Should().Be(0, error);
         output.Should().Contain("Read 120 row(s): created 120 person(s)").And.Contain("Verified 120 row(s): 120 the same in the vault");
         await using (var data = NpgsqlDataSource.Create(connectionString))
         {
-            (await data.CreateCommand("SELECT COUNT(*) FROM shop.users WHERE email IS NULL AND vault_token IS NOT NULL AND joined IS NULL").ExecuteScalarAsync()).Should().Be(120L);
+            (await data.CreateCommand("SELECT COUNT(*) FROM shop.users WHERE email IS NULL AND vault_token IS NOT NULL AND joined IS NULL AND city IS NULL AND seen IS NULL AND prefs IS NULL")
+                .ExecuteScalarAsync()).Should().Be(120L, "a char(10), a timestamp(3) with time zone and a json column are cleared after the verify too");
         }
 
         await using var services = OpenVault("shop");

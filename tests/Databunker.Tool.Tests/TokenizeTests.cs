@@ -93,6 +93,31 @@ public sealed class TokenizeTests
 
     [Test]
     [Category(TestStore.SqliteName)]
+    public async Task AValueTheVaultRefuses_LeavesOnlyItsOwnRow_AndBlankValuesAreCleared()
+    {
+        var app = Path.Combine(_folder, "app.db");
+        Execute(app, $"""
+            CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);
+            INSERT INTO users VALUES (1, 'ann@app.example');
+            CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER, street TEXT, city TEXT);
+            INSERT INTO orders VALUES (10, 1, '1 Mill Lane', 'Leeds'), (11, 1, '{new string('x', 20_000)}', 'Leeds'), (12, 1, '3 Park Row', 'York'), (13, 1, '   ', '');
+            """);
+        (await RunAsync(["import", "--name", "users", "--from-sqlite", $"Data Source={app}", "--table", "users", "--map", "email=email", .. Vault])).Code.Should().Be(0);
+
+        var (code, output, _) = await RunAsync(["tokenize", "--from-sqlite", $"Data Source={app}", "--table", "orders", "--column", "street", "--column", "city",
+            "--scope", "address", "--owner", "user_id", "--owner-import", "users", .. Vault]);
+
+        code.Should().Be(1);
+        output.Should().MatchRegex(@"(?m)^Row 11: the vault refused a value: .+; left as it is\.$");
+        output.Should().NotContain("xxxx");
+        output.Should().Contain("Read 4 row(s) holding values: made 4 token(s) of scope address, 1 row(s) left as they are.", "one long value leaves its own row only");
+        using var connection = Open(app);
+        Scalar(connection, "SELECT COUNT(*) FROM orders WHERE street IS NULL AND city IS NULL").Should().Be(3L, "the blank row is cleared too");
+        Scalar(connection, "SELECT city FROM orders WHERE id = 11").Should().Be("Leeds", "a row changes whole or not at all");
+    }
+
+    [Test]
+    [Category(TestStore.SqliteName)]
     public async Task ColumnsThatCannotTakeIt_AreRefusedBeforeATokenIsMade()
     {
         var app = Path.Combine(_folder, "app.db");
@@ -174,7 +199,7 @@ public sealed class TokenizeTests
 
     [Test]
     [Category(TestStore.PostgreSqlName)]
-    public async Task ATableOfAnotherSchema_IsTokenizedOnPostgreSql_AndARunAgainMakesNoMore()
+    public async Task ATableOfAnotherSchema_IsTokenizedOnPostgreSql_WhateverItsColumnsTypes_AndARunAgainMakesNoMore()
     {
         if (Environment.GetEnvironmentVariable("DATABUNKER_TEST_POSTGRES") is not { Length: > 0 } server)
         {
@@ -194,24 +219,26 @@ public sealed class TokenizeTests
             await data.CreateCommand(
                 "CREATE SCHEMA shop; CREATE TABLE shop.users (id bigint PRIMARY KEY, email text); " +
                 "INSERT INTO shop.users SELECT i, 'user' || i || '@app.example' FROM generate_series(1, 30) AS i; " +
-                "CREATE TABLE shop.orders (id bigint PRIMARY KEY, user_id bigint, street text, shipped date); " +
-                "INSERT INTO shop.orders SELECT 100 + i, 1 + i % 30, i || ' Mill Lane', DATE '2025-01-01' + i FROM generate_series(1, 75) AS i;").ExecuteNonQueryAsync();
+                "CREATE TABLE shop.orders (id char(8) PRIMARY KEY, user_id bigint, street text, shipped date, placed timestamp(3) with time zone, meta json); " +
+                "INSERT INTO shop.orders SELECT 'o' || (100 + i), 1 + i % 30, i || ' Mill Lane', DATE '2025-01-01' + i, TIMESTAMPTZ '2025-01-01 10:00:00.123+00' + i * INTERVAL '1 day', " +
+                "json_build_object('gift', i % 2 = 0) FROM generate_series(1, 75) AS i;").ExecuteNonQueryAsync();
         }
 
         Environment.SetEnvironmentVariable("DATABUNKER_TOKENIZE_SOURCE", connectionString);
         string[] source = ["--from-postgresql-env", "DATABUNKER_TOKENIZE_SOURCE"];
         (await RunAsync(["import", "--name", "users", .. source, "--table", "shop.users", "--map", "email=email", .. Vault])).Code.Should().Be(0);
-        string[] tokenize = ["tokenize", .. source, "--table", "shop.orders", "--column", "street", "--column", "shipped", "--scope", "address",
+        string[] tokenize = ["tokenize", .. source, "--table", "shop.orders", "--column", "street", "--column", "shipped", "--column", "placed", "--column", "meta", "--scope", "address",
             "--owner", "user_id", "--owner-import", "users", "--batch", "20", .. Vault];
 
         var first = await RunAsync(tokenize);
         var again = await RunAsync(tokenize);
 
         first.Code.Should().Be(0, first.Error + first.Output);
-        first.Output.Should().Contain("Read 75 row(s) holding values: made 150 token(s) of scope address, 0 row(s) left as they are.");
+        first.Output.Should().Contain("Read 75 row(s) holding values: made 300 token(s) of scope address, 0 row(s) left as they are.",
+            "a padded char(8) id, a timestamp(3) with time zone and a json value are compared as their columns hold them");
         again.Output.Should().Contain("Read 0 row(s) holding values: made 0 token(s)");
         await using var data2 = NpgsqlDataSource.Create(connectionString);
-        var shipped = (string)(await data2.CreateCommand("SELECT shipped_token FROM shop.orders WHERE id = 101").ExecuteScalarAsync())!;
+        var shipped = (string)(await data2.CreateCommand("SELECT shipped_token FROM shop.orders WHERE id = 'o101'").ExecuteScalarAsync())!;
         await using var services = OpenVault();
         (await services.GetRequiredService<ITokenizer>().DetokenizeAsync(shipped)).Should().StartWith("2025-01-02", "a date is tokenized as its ISO text");
     }

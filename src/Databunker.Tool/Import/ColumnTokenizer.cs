@@ -46,21 +46,24 @@ internal sealed class ColumnTokenizer(DbConnection connection, IVaultImporter im
         }
 
         var select = $"SELECT {id}, {Sql.Quote(settings.Owner)}, {string.Join(", ", settings.Columns.Select(Sql.Quote))} FROM {table} WHERE ({holding})";
-        var same = _postgreSql ? "IS NOT DISTINCT FROM" : "IS";
         var set = string.Join(", ", settings.Columns.Select((c, i) => $"{Sql.Quote(c + TokenizeSettings.Suffix)} = COALESCE(@t{i}, {Sql.Quote(c + TokenizeSettings.Suffix)}), {Sql.Quote(c)} = NULL"));
-        var unchanged = string.Join(" AND ", settings.Columns.Select((c, i) => $"{Sql.Quote(c)} {same} @v{i}"));
-        var update = $"UPDATE {table} SET {set} WHERE {id} = @id AND {unchanged};";
+        string? update = null;
         object? last = null;
-        string[]? types = null;
+        string?[]? types = null;
         long rows = 0, tokens = 0;
+
+        // Each listed row once, by its id: a row is left as it is for its first reason.
         var left = new List<string>();
         while (true)
         {
             var page = new List<(object Key, string Owner, object?[] Raw, string?[] Values)>();
             await using (var read = Sql.Command(connection, select + (last is null ? string.Empty : $" AND {id} > @last") + $" ORDER BY {id} LIMIT {settings.Batch.ToString(CultureInfo.InvariantCulture)};", ("last", last)))
-            await using (var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
-                types ??= [.. Enumerable.Range(2, settings.Columns.Count).Select(reader.GetDataTypeName)];
+                Sql.Type(read, "last", types?[0]);
+                await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                types ??= Sql.TypesOf(reader);
+                update ??= $"UPDATE {table} SET {set} WHERE {id} = @id AND " +
+                    string.Join(" AND ", settings.Columns.Select((c, i) => Sql.Same(c, $"v{i}", types[i + 2], _postgreSql))) + ";";
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     last = reader.GetValue(0);
@@ -81,15 +84,15 @@ internal sealed class ColumnTokenizer(DbConnection connection, IVaultImporter im
                 break;
             }
 
-            var made = await TokenizeAsync(page.ConvertAll(p => (p.Key, p.Owner, p.Values)), left, cancellationToken).ConfigureAwait(false);
+            var reasons = new Dictionary<int, string>();
+            var made = await TokenizeAsync(page.ConvertAll(p => (p.Owner, p.Values)), reasons, cancellationToken).ConfigureAwait(false);
             await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
             {
                 for (var r = 0; r < page.Count; r++)
                 {
-                    // A row changes only when each of its values has its token: one the vault refused keeps the row as it is
-                    // (listed), and the row's other tokens stay unused with their person.
-                    var columns = Enumerable.Range(0, settings.Columns.Count).ToList();
-                    if (!columns.Any(c => made.ContainsKey((r, c))) || !columns.All(c => page[r].Values[c] is null || made.ContainsKey((r, c))))
+                    // A row changes only when each of its values has its token (a blank value is cleared with them): one
+                    // the vault refused keeps the row as it is, listed, and the row's other tokens stay unused with their person.
+                    if (reasons.ContainsKey(r) || !Enumerable.Range(0, settings.Columns.Count).All(c => page[r].Values[c] is null || made.ContainsKey((r, c))))
                     {
                         continue;
                     }
@@ -100,15 +103,13 @@ internal sealed class ColumnTokenizer(DbConnection connection, IVaultImporter im
                         .Append(("id", page[r].Key)).ToArray();
                     await using var write = Sql.Command(connection, update, parameters!);
                     write.Transaction = transaction;
-                    foreach (DbParameter parameter in write.Parameters)
+                    for (var c = 0; c < settings.Columns.Count; c++)
                     {
-                        if (parameter.ParameterName.StartsWith('t'))
-                        {
-                            parameter.DbType = System.Data.DbType.String;
-                        }
+                        write.Parameters[$"t{c}"].DbType = System.Data.DbType.String;
+                        Sql.Type(write, $"v{c}", types[c + 2]);
                     }
 
-                    Sql.TypeAs(write, types, "v");
+                    Sql.Type(write, "id", types[0]);
                     if (await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
                     {
                         tokens += Enumerable.Range(0, settings.Columns.Count).Count(c => made.ContainsKey((r, c)));
@@ -116,13 +117,14 @@ internal sealed class ColumnTokenizer(DbConnection connection, IVaultImporter im
                     else
                     {
                         // The application changed the row since it was read: it keeps its values; a run again takes it.
-                        left.Add($"Row {SourceValue.Of(page[r].Key).Text}: changed while it was read; left as it is, run again to take it.");
+                        reasons[r] = "changed while it was read; left as it is, run again to take it.";
                     }
                 }
 
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            left.AddRange(reasons.OrderBy(x => x.Key).Select(x => $"Row {SourceValue.Of(page[x.Key].Key).Text}: {x.Value}"));
             rows += page.Count;
             progress.Report(new ImportProgress("tokenized", Math.Min(rows, total), total, rows, tokens));
             if (page.Count < settings.Batch)
@@ -144,15 +146,19 @@ internal sealed class ColumnTokenizer(DbConnection connection, IVaultImporter im
 
     /// <summary>
     /// Tokenizes a page's values, those of one owner together (a token is its owner's), at most <see cref="ValuesPerCall"/>
-    /// a call. A row whose owner is missing, or none of whose values the vault takes, is listed in <paramref name="left"/>.
+    /// a call; a call the vault refuses is tried again row by row, so that one bad value leaves only its own row. A row
+    /// whose owner is empty or missing, or one of whose values the vault refuses, gets its reason in <paramref name="reasons"/>.
     /// </summary>
     private async Task<Dictionary<(int Row, int Column), string>> TokenizeAsync(
-        List<(object Key, string Owner, string?[] Values)> page, List<string> left, CancellationToken cancellationToken)
+        List<(string Owner, string?[] Values)> page, Dictionary<int, string> reasons, CancellationToken cancellationToken)
     {
         var made = new Dictionary<(int Row, int Column), string>();
-        foreach (var (r, _) in page.Select((p, r) => (r, p)).Where(x => x.p.Owner.Length == 0))
+        for (var r = 0; r < page.Count; r++)
         {
-            left.Add($"Row {SourceValue.Of(page[r].Key).Text}: its {settings.Owner} is empty; left as it is.");
+            if (page[r].Owner.Length == 0 && page[r].Values.Any(v => v is not null))
+            {
+                reasons[r] = $"its {settings.Owner} is empty; left as it is.";
+            }
         }
 
         var owners = page.Select(p => p.Owner).Where(o => o.Length > 0).Distinct(StringComparer.Ordinal).ToList();
@@ -163,25 +169,50 @@ internal sealed class ColumnTokenizer(DbConnection connection, IVaultImporter im
                 .SelectMany(x => x.row.Values.Select((v, c) => (Row: x.r, Column: c, Value: v))).Where(x => x.Value is not null).ToList();
             foreach (var chunk in cells.Chunk(ValuesPerCall))
             {
-                try
+                if (!await TryTokenizeAsync(chunk, persons[o], made, reasons, cancellationToken).ConfigureAwait(false) && chunk.Select(x => x.Row).Distinct().Count() > 1)
                 {
-                    var values = await tokenizer.TokenizeManyAsync(chunk.Select(x => x.Value!), new TokenizeOptions { Scope = settings.Scope, Person = persons[o] }, cancellationToken).ConfigureAwait(false);
-                    for (var i = 0; i < chunk.Length; i++)
+                    foreach (var row in chunk.GroupBy(x => x.Row))
                     {
-                        made[(chunk[i].Row, chunk[i].Column)] = values[i];
+                        await TryTokenizeAsync([.. row], persons[o], made, reasons, cancellationToken).ConfigureAwait(false);
                     }
-                }
-                catch (Exception ex) when (ex is PersonNotFoundException or VaultInputException)
-                {
-                    var why = ex is PersonNotFoundException
-                        ? $"its {settings.Owner} names no person of the import {settings.OwnerImport} in the vault (never imported, or forgotten since)"
-                        : $"the vault refused a value: {ex.Message}";
-                    left.AddRange(chunk.Select(x => x.Row).Distinct().Select(r => $"Row {SourceValue.Of(page[r].Key).Text}: {why}; left as it is."));
                 }
             }
         }
 
         return made;
+    }
+
+    private async Task<bool> TryTokenizeAsync(
+        (int Row, int Column, string? Value)[] cells, Guid owner, Dictionary<(int Row, int Column), string> made, Dictionary<int, string> reasons, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var values = await tokenizer.TokenizeManyAsync(cells.Select(x => x.Value!), new TokenizeOptions { Scope = settings.Scope, Person = owner }, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < cells.Length; i++)
+            {
+                made[(cells[i].Row, cells[i].Column)] = values[i];
+            }
+
+            return true;
+        }
+        catch (PersonNotFoundException)
+        {
+            foreach (var row in cells.Select(x => x.Row).Distinct())
+            {
+                reasons.TryAdd(row, $"its {settings.Owner} names no person of the import {settings.OwnerImport} in the vault (never imported, or forgotten since); left as it is.");
+            }
+
+            return true; // no retry: the owner is missing for every row of the call
+        }
+        catch (VaultInputException ex)
+        {
+            if (cells.Select(x => x.Row).Distinct().Count() == 1)
+            {
+                reasons.TryAdd(cells[0].Row, $"the vault refused a value: {ex.Message}; left as it is.");
+            }
+
+            return false;
+        }
     }
 
     /// <summary>The columns must exist and may be NULL (a value is set to NULL once its token is written); an existing <c>_token</c> column must hold tokens only.</summary>

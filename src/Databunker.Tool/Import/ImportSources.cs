@@ -59,7 +59,7 @@ internal sealed class SqlImportSource : ImportSource
     private readonly ColumnMap _map;
     private long _total;
     private long _done;
-    private string[]? _types;
+    private string?[]? _types;
 
     private SqlImportSource(DbConnection connection, bool postgreSql, string query, string? table, string id, ColumnMap map)
     {
@@ -119,8 +119,9 @@ internal sealed class SqlImportSource : ImportSource
             var after = last is null ? string.Empty : $"WHERE {Sql.Quote(_id)} > @last ";
             await using (var select = Command($"SELECT {columns} FROM ({_query}\n) AS source {after}ORDER BY {Sql.Quote(_id)} LIMIT {size.ToString(CultureInfo.InvariantCulture)};", ("last", last)))
             {
+                Sql.Type(select, "last", _types?[0]);
                 await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                _types ??= [.. Enumerable.Range(1, mapped.Count).Select(reader.GetDataTypeName)];
+                _types ??= Sql.TypesOf(reader);
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     last = reader.GetValue(0);
@@ -154,6 +155,7 @@ internal sealed class SqlImportSource : ImportSource
         await using var transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var update = Command($"UPDATE {Sql.QuoteName(_table!)} SET {Sql.Quote(column)} = @token WHERE {Sql.Quote(_id)} = @id;", ("token", string.Empty), ("id", tokens[0].Key));
         update.Transaction = transaction;
+        Sql.Type(update, "id", _types?[0]);
         foreach (var (key, token) in tokens)
         {
             update.Parameters["token"].Value = token.ToString();
@@ -186,8 +188,7 @@ internal sealed class SqlImportSource : ImportSource
     {
         var mapped = _map.Columns;
         var set = string.Join(", ", mapped.Select(c => $"{Sql.Quote(c)} = NULL"));
-        var same = _postgreSql ? "IS NOT DISTINCT FROM" : "IS";
-        var unchanged = string.Join(" AND ", mapped.Select((c, i) => $"{Sql.Quote(c)} {same} @v{i.ToString(CultureInfo.InvariantCulture)}"));
+        var unchanged = string.Join(" AND ", mapped.Select((c, i) => Sql.Same(c, "v" + i.ToString(CultureInfo.InvariantCulture), _types?[i + 1], _postgreSql)));
         var cleared = 0L;
         await using var transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         foreach (var row in rows)
@@ -195,7 +196,12 @@ internal sealed class SqlImportSource : ImportSource
             var parameters = row.Values!.Select((v, i) => ($"v{i.ToString(CultureInfo.InvariantCulture)}", v ?? DBNull.Value)).Append(("id", row.Key!)).ToArray();
             await using var update = Command($"UPDATE {Sql.QuoteName(_table!)} SET {set} WHERE {Sql.Quote(_id)} = @id AND {unchanged};", parameters!);
             update.Transaction = transaction;
-            Sql.TypeAs(update, _types, "v");
+            Sql.Type(update, "id", _types?[0]);
+            for (var i = 0; i < mapped.Count; i++)
+            {
+                Sql.Type(update, "v" + i.ToString(CultureInfo.InvariantCulture), _types?[i + 1]);
+            }
+
             cleared += await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -266,9 +272,13 @@ internal static class Sql
         var dot = table.LastIndexOf('.');
         var (schema, name) = dot > 0 ? (table[..dot], table[(dot + 1)..]) : ("main", table);
         await using var find = postgreSql
-            ? Command(connection, "SELECT NOT attnotnull FROM pg_attribute WHERE attrelid = to_regclass(@table) AND attname = @column AND attnum > 0 AND NOT attisdropped;",
+            ? Command(connection,
+                "SELECT NOT a.attnotnull FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid " +
+                "WHERE a.attrelid = to_regclass(@table) AND c.relkind IN ('r', 'p') AND a.attname = @column AND a.attnum > 0 AND NOT a.attisdropped;",
                 ("table", QuoteName(table)), ("column", column))
-            : Command(connection, "SELECT \"notnull\" = 0 FROM pragma_table_info(@table, @schema) WHERE name = @column;", ("table", name), ("schema", schema), ("column", column));
+            : Command(connection,
+                $"SELECT p.\"notnull\" = 0 FROM pragma_table_info(@table, @schema) p JOIN {Quote(schema)}.sqlite_master m ON m.type = 'table' AND m.name = @table " +
+                "WHERE p.name = @column COLLATE NOCASE;", ("table", name), ("schema", schema), ("column", column));
         var found = await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         return found is null or DBNull ? (false, false) : (true, Convert.ToBoolean(found, CultureInfo.InvariantCulture));
     }
@@ -299,25 +309,31 @@ internal static class Sql
     }
 
     /// <summary>
-    /// On PostgreSQL, gives the parameters named <paramref name="prefix"/>0, 1, ... the types of the columns they are
-    /// compared with, as the reader named them: a value read from a json, enum or char(n) column compares as that type.
+    /// Each column's PostgreSQL type as <c>schema.name</c>, without a precision (<c>pg_catalog.timestamptz</c> for a
+    /// <c>timestamp(3) with time zone</c>); all <see langword="null"/> on SQLite, whose values carry their own types.
     /// </summary>
-    public static void TypeAs(DbCommand command, IReadOnlyList<string>? types, string prefix)
-    {
-        if (command is not Npgsql.NpgsqlCommand || types is null)
-        {
-            return;
-        }
+    public static string?[] TypesOf(DbDataReader reader) => reader is Npgsql.NpgsqlDataReader postgres
+        ? [.. Enumerable.Range(0, postgres.FieldCount).Select(i => postgres.GetPostgresType(i) is var type ? $"{type.Namespace}.{type.InternalName}" : null)]
+        : new string?[reader.FieldCount];
 
-        for (var i = 0; i < types.Count; i++)
+    /// <summary>Types a parameter as the column it is compared with or written to (PostgreSQL; nothing on SQLite): a padded char(n), a json or an enum value then means what it meant in the column.</summary>
+    public static void Type(DbCommand command, string name, string? type)
+    {
+        if (type is not null && command is Npgsql.NpgsqlCommand && command.Parameters.Contains(name))
         {
-            var name = prefix + i.ToString(CultureInfo.InvariantCulture);
-            if (command.Parameters.Contains(name))
-            {
-                ((Npgsql.NpgsqlParameter)command.Parameters[name]).DataTypeName = types[i];
-            }
+            ((Npgsql.NpgsqlParameter)command.Parameters[name]).DataTypeName = type;
         }
     }
+
+    /// <summary>
+    /// The SQL that a column still holds a parameter's value, NULL included: <c>IS</c> on SQLite, <c>IS NOT DISTINCT FROM</c>
+    /// on PostgreSQL, where a type with no equality (json, xml, the geometric types) compares as its text.
+    /// </summary>
+    public static string Same(string column, string parameter, string? type, bool postgreSql) =>
+        !postgreSql ? $"{Quote(column)} IS @{parameter}"
+        : type is "pg_catalog.json" or "pg_catalog.xml" or "pg_catalog.point" or "pg_catalog.line" or "pg_catalog.lseg" or "pg_catalog.box" or "pg_catalog.path" or "pg_catalog.polygon" or "pg_catalog.circle"
+            ? $"CAST({Quote(column)} AS text) IS NOT DISTINCT FROM CAST(@{parameter} AS text)"
+            : $"{Quote(column)} IS NOT DISTINCT FROM @{parameter}";
 
     /// <summary>Adds a text column to the table, unless it is there already (from an earlier run).</summary>
     public static async Task AddColumnAsync(DbConnection connection, bool postgreSql, string table, string column, CancellationToken cancellationToken)
