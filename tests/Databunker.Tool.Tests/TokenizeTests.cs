@@ -118,6 +118,64 @@ public sealed class TokenizeTests
 
     [Test]
     [Category(TestStore.SqliteName)]
+    public async Task ARowTheApplicationChangesWhileItIsTokenized_KeepsItsNewValue_AndIsListed()
+    {
+        var app = Path.Combine(_folder, "app.db");
+        Execute(app, """
+            CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);
+            INSERT INTO users VALUES (1, 'ann@app.example');
+            CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER, street TEXT);
+            INSERT INTO orders VALUES (10, 1, '1 Mill Lane'), (11, 1, '2 Canal Street');
+            """);
+        (await RunAsync(["import", "--name", "users", "--from-sqlite", $"Data Source={app}", "--table", "users", "--map", "email=email", .. Vault])).Code.Should().Be(0);
+        await using var services = OpenVault();
+        using var output = new StringWriter();
+        await using var connection = new SqliteConnection($"Data Source={app}");
+        await connection.OpenAsync();
+
+        // The application writes a new address into order 11 after it was read and before its row is written.
+        var tokenizer = new ChangingTokenizer(services.GetRequiredService<ITokenizer>(), () => Execute(app, "UPDATE orders SET street = '9 River Road' WHERE id = 11;"));
+        var run = new ColumnTokenizer(connection, services.GetRequiredService<IVaultImporter>(), tokenizer,
+            new TokenizeSettings("orders", "id", ["street"], "address", "user_id", "users", 100), output, new ProgressWriter(TextWriter.Null, terminal: false));
+        var code = await run.RunAsync(CancellationToken.None);
+
+        code.Should().Be(1);
+        output.ToString().Should().Contain("Row 11: changed while it was read; left as it is, run again to take it.")
+            .And.NotContain("Row 10").And.Contain("made 1 token(s) of scope address, 1 row(s) left as they are.");
+        using var check = Open(app);
+        Scalar(check, "SELECT street FROM orders WHERE id = 11").Should().Be("9 River Road", "the application's change is kept, not cleared");
+        Scalar(check, "SELECT street_token FROM orders WHERE id = 11").Should().Be(DBNull.Value);
+    }
+
+    /// <summary>A tokenizer that lets the application change the table once, just before it tokenizes.</summary>
+    private sealed class ChangingTokenizer(ITokenizer inner, Action change) : ITokenizer
+    {
+        private Action? _change = change;
+
+        public Task<IReadOnlyList<string>> TokenizeManyAsync(IEnumerable<string> values, TokenizeOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Exchange(ref _change, null)?.Invoke();
+            return inner.TokenizeManyAsync(values, options, cancellationToken);
+        }
+
+        public Task<string> TokenizeAsync(string value, TokenizeOptions? options = null, CancellationToken cancellationToken = default) => inner.TokenizeAsync(value, options, cancellationToken);
+
+        public Task<string?> DetokenizeAsync(string token, CancellationToken cancellationToken = default) => inner.DetokenizeAsync(token, cancellationToken);
+
+        public Task<IReadOnlyList<string?>> DetokenizeManyAsync(IEnumerable<string> tokens, CancellationToken cancellationToken = default) => inner.DetokenizeManyAsync(tokens, cancellationToken);
+
+        public Task<string?> DetokenizeForPurposeAsync(string token, string purpose, CancellationToken cancellationToken = default) => inner.DetokenizeForPurposeAsync(token, purpose, cancellationToken);
+
+        public Task<IReadOnlyList<string?>> DetokenizeManyForPurposeAsync(IEnumerable<string> tokens, string purpose, CancellationToken cancellationToken = default) =>
+            inner.DetokenizeManyForPurposeAsync(tokens, purpose, cancellationToken);
+
+        public Task<bool> DeleteTokenAsync(string token, CancellationToken cancellationToken = default) => inner.DeleteTokenAsync(token, cancellationToken);
+
+        public Task<int> DeleteExpiredTokensAsync(CancellationToken cancellationToken = default) => inner.DeleteExpiredTokensAsync(cancellationToken);
+    }
+
+    [Test]
+    [Category(TestStore.SqliteName)]
     public async Task ColumnsThatCannotTakeIt_AreRefusedBeforeATokenIsMade()
     {
         var app = Path.Combine(_folder, "app.db");
