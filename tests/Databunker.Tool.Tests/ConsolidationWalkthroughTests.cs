@@ -7,6 +7,8 @@ using Databunker.Tool;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
+using static Databunker.Core.Tests.Tool.ToolSupport;
+
 namespace Databunker.Core.Tests.Tool;
 
 /// <summary>
@@ -127,19 +129,4 @@ public sealed class ConsolidationWalkthroughTests
     }
 
     private static string[] Lines(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-    private static object? Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
-    }
-
-    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await DatabunkerTool.RunAsync(args, output, error, terminal: false, CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
-    }
 }

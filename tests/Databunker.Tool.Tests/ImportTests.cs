@@ -8,6 +8,8 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
+using static Databunker.Core.Tests.Tool.ToolSupport;
+
 namespace Databunker.Core.Tests.Tool;
 
 /// <summary>
@@ -24,17 +26,7 @@ public sealed class ImportTests
     private string _key = null!;
 
     [SetUp]
-    public async Task CreateVault()
-    {
-        _folder = Path.Combine(TestContext.CurrentContext.WorkDirectory, "vaults", "import-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_folder);
-        _vault = Path.Combine(_folder, "vault.db");
-        _key = Path.Combine(_folder, "master.key");
-        await File.WriteAllTextAsync(_key, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-        File.SetUnixFileMode(_key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        var init = await RunAsync("init", "--sqlite", $"Data Source={_vault}", "--key-file", _key);
-        init.Code.Should().Be(0, init.Error);
-    }
+    public async Task CreateVault() => (_folder, _vault, _key) = await NewVaultAsync("import");
 
     [Test]
     [Category(TestStore.SqliteName)]
@@ -388,28 +380,6 @@ public sealed class ImportTests
         SqliteConnection.ClearAllPools();
     }
 
-    private static void Execute(string path, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={path}");
-        connection.Open();
-        Execute(connection, sql);
-        SqliteConnection.ClearAllPools();
-    }
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
-    private static object? Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
-    }
-
     private static Process Start(string tool, string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -420,17 +390,5 @@ public sealed class ImportTests
         }
 
         return Process.Start(start)!;
-    }
-
-    private static Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunAsync(false, args);
-
-    private static Task<(int Code, string Output, string Error)> RunTerminalAsync(params string[] args) => RunAsync(true, args);
-
-    private static async Task<(int Code, string Output, string Error)> RunAsync(bool terminal, string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await DatabunkerTool.RunAsync(args, output, error, terminal, CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
     }
 }

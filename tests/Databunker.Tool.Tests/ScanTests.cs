@@ -7,6 +7,8 @@ using Databunker.Tool.Scan;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
+using static Databunker.Core.Tests.Tool.ToolSupport;
+
 namespace Databunker.Core.Tests.Tool;
 
 /// <summary>
@@ -268,16 +270,6 @@ public sealed class ScanTests
             f => (f.GetProperty("holds").GetString()!, f.GetProperty("read").GetInt64(), f.GetProperty("confidence").GetString()!, f.GetProperty("example").GetString()));
     }
 
-    private static Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunAsync(false, args);
-
-    private static async Task<(int Code, string Output, string Error)> RunAsync(bool terminal, params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await DatabunkerTool.RunAsync(args, output, error, terminal, CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
-    }
-
     /// <summary>A shop's own database: customers, their addresses, payments, logins, products and orders; 100,000 rows.</summary>
     private static class ShopDatabase
     {
@@ -409,13 +401,6 @@ public sealed class ScanTests
             // A date column as PostgreSQL applications declare it: the scan reads it as a date, not as text.
             await new NpgsqlCommand("ALTER TABLE customers ALTER COLUMN date_of_birth TYPE date USING date_of_birth::date;", connection).ExecuteNonQueryAsync();
             return connectionString;
-        }
-
-        private static void Execute(SqliteConnection connection, string sql)
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            command.ExecuteNonQuery();
         }
 
         /// <summary>A Visa number that passes the Luhn check, written in groups of four.</summary>

@@ -8,6 +8,8 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
+using static Databunker.Core.Tests.Tool.ToolSupport;
+
 namespace Databunker.Core.Tests.Tool;
 
 /// <summary>
@@ -23,16 +25,7 @@ public sealed class TokenizeTests
     private string _key = null!;
 
     [SetUp]
-    public async Task CreateVault()
-    {
-        _folder = Path.Combine(TestContext.CurrentContext.WorkDirectory, "vaults", "tokenize-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_folder);
-        _vault = Path.Combine(_folder, "vault.db");
-        _key = Path.Combine(_folder, "master.key");
-        await File.WriteAllTextAsync(_key, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-        File.SetUnixFileMode(_key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        (await RunAsync("init", "--sqlite", $"Data Source={_vault}", "--key-file", _key)).Code.Should().Be(0);
-    }
+    public async Task CreateVault() => (_folder, _vault, _key) = await NewVaultAsync("tokenize");
 
     [Test]
     [Category(TestStore.SqliteName)]
@@ -308,39 +301,5 @@ public sealed class TokenizeTests
         var services = new ServiceCollection();
         services.AddDatabunker().UseSqlite($"Data Source={_vault}").UseMasterKeyFromFile(_key);
         return services.BuildServiceProvider();
-    }
-
-    private static SqliteConnection Open(string path)
-    {
-        var connection = new SqliteConnection($"Data Source={path}");
-        connection.Open();
-        return connection;
-    }
-
-    private static void Execute(string path, string sql)
-    {
-        using (var connection = Open(path))
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            command.ExecuteNonQuery();
-        }
-
-        SqliteConnection.ClearAllPools();
-    }
-
-    private static object? Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
-    }
-
-    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await DatabunkerTool.RunAsync(args, output, error, terminal: false, CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
     }
 }

@@ -6,6 +6,8 @@ using Databunker.Tool;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
+using static Databunker.Core.Tests.Tool.ToolSupport;
+
 namespace Databunker.Core.Tests.Tool;
 
 /// <summary>
@@ -386,16 +388,6 @@ public sealed class ToolTests
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
         return (process.ExitCode, await output, await error);
-    }
-
-    private static Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunAsync(false, args);
-
-    private static async Task<(int Code, string Output, string Error)> RunAsync(bool terminal, params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await DatabunkerTool.RunAsync(args, output, error, terminal, CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
     }
 
     private ServiceProvider Vault(string keyFile, int version)

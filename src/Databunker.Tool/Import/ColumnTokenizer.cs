@@ -235,10 +235,7 @@ internal sealed class ColumnTokenizer(DbConnection connection, IVaultImporter im
         foreach (var column in settings.Columns)
         {
             await Sql.TakeTokenColumnAsync(
-                connection, _postgreSql, settings.Table, column + TokenizeSettings.Suffix, IsToken, "tokenize", cancellationToken).ConfigureAwait(false);
+                connection, _postgreSql, settings.Table, column + TokenizeSettings.Suffix, Scan.PersonalDataDetectors.HasVaultTokenShape, "tokenize", cancellationToken).ConfigureAwait(false);
         }
     }
-
-    /// <summary>The shape of an opaque token of the vault: 24 characters of base64url.</summary>
-    private static bool IsToken(string value) => value.Length == 24 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 }

@@ -386,8 +386,10 @@ internal static partial class PersonalDataDetectors
     /// Whether a value has the shape of the vault's opaque tokens (<c>ITokenizer</c>: 18 random bytes, 24 characters of
     /// base64url) and is no personal value of that length (an IBAN without spaces can be 24 characters).
     /// </summary>
-    public static bool IsVaultToken(string text, string region) =>
-        text.Length == 24 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') && Classify(text, true, region) is null;
+    public static bool IsVaultToken(string text, string region) => HasVaultTokenShape(text) && Classify(text, true, region) is null;
+
+    /// <summary>Whether a value has the shape of the vault's opaque tokens: 24 characters of base64url.</summary>
+    public static bool HasVaultTokenShape(string text) => text.Length == 24 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
     /// <summary>Whether a value is a run of 7 to 15 digits, separators aside: a phone number in a column whose name says phone.</summary>
     public static bool IsPhoneDigits(string value)
