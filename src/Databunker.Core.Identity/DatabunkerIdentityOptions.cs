@@ -1,0 +1,22 @@
+namespace Databunker.Core.Identity;
+
+/// <summary>How the Identity store keeps its users in the vault (<see cref="Microsoft.Extensions.DependencyInjection.DatabunkerIdentityBuilderExtensions.AddDatabunkerStores"/>).</summary>
+public sealed class DatabunkerIdentityOptions
+{
+    /// <summary>
+    /// The app-data application that holds each user's Identity document (password hash, stamps, lockout, two-factor
+    /// secrets, logins, claims, roles, tokens). Registered with the vault by <c>AddDatabunkerStores</c> unless the host
+    /// registered it already (with a size or retention of its own).
+    /// </summary>
+    /// <value><c>identity</c>.</value>
+    public string AppName { get; set; } = "identity";
+
+    /// <summary>
+    /// Whether a user's external login is kept in the profile's <c>custom</c> index, so that
+    /// <c>UserManager.FindByLoginAsync</c> finds the user by it. The vault has one custom index per person, so a user
+    /// has at most one external login; turn this off when the application uses the custom index itself (a find by
+    /// login then finds nobody, and adding a login is refused).
+    /// </summary>
+    /// <value><see langword="true"/>.</value>
+    public bool IndexExternalLogin { get; set; } = true;
+}

@@ -1,0 +1,637 @@
+using System.Buffers;
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
+using Databunker.Core.AppData;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace Databunker.Core.Identity;
+
+/// <summary>
+/// ASP.NET Core Identity's user store on the vault. A user is a person: the profile holds <c>login</c> (the normalised
+/// user name, the vault's login index), <c>userName</c>, <c>email</c> (the vault's email index), <c>phone</c> (the
+/// vault's phone index), <c>name</c> and, for an external login, <c>custom</c>; the person's Identity document (an
+/// app-data document) holds the rest. Both are sealed under the person's key; the application's database holds
+/// nothing of the user.
+/// </summary>
+/// <remarks>
+/// A create writes the person, then the document; an update writes the document first (its version is the
+/// concurrency stamp, so a stale update changes nothing), then the profile members that changed. A failure between
+/// the two leaves the person readable: a missing document reads as a user with no password, and a profile write that
+/// fails after the document was written is reported as the update's failure.
+/// </remarks>
+internal sealed class DatabunkerUserStore(
+    IPersonalDataVault vault,
+    IAppDataManager appData,
+    IOptions<DatabunkerIdentityOptions> options,
+    IdentityErrorDescriber? describer = null) :
+    IUserPasswordStore<DatabunkerUser>,
+    IUserEmailStore<DatabunkerUser>,
+    IUserPhoneNumberStore<DatabunkerUser>,
+    IUserSecurityStampStore<DatabunkerUser>,
+    IUserLockoutStore<DatabunkerUser>,
+    IUserTwoFactorStore<DatabunkerUser>,
+    IUserAuthenticatorKeyStore<DatabunkerUser>,
+    IUserTwoFactorRecoveryCodeStore<DatabunkerUser>,
+    IUserLoginStore<DatabunkerUser>,
+    IUserClaimStore<DatabunkerUser>,
+    IUserRoleStore<DatabunkerUser>,
+    IUserAuthenticationTokenStore<DatabunkerUser>
+{
+    private const string ExternalLoginPrefix = "identity-login\u001F";
+
+    private readonly DatabunkerIdentityOptions _options = options.Value;
+    private readonly IdentityErrorDescriber _errors = describer ?? new IdentityErrorDescriber();
+
+    private string App => _options.AppName;
+
+    // IUserStore
+
+    public async Task<IdentityResult> CreateAsync(DatabunkerUser user, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (user.Token is not null)
+        {
+            throw new InvalidOperationException("The user is stored already: its Id is a person's token.");
+        }
+
+        var wanted = Wanted(user);
+        Guid token;
+        try
+        {
+            token = await vault.CreatePersonAsync(ProfileOf(wanted), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DuplicateIndexException e)
+        {
+            return IdentityResult.Failed(Duplicate(e, wanted));
+        }
+        catch (VaultInputException e)
+        {
+            return IdentityResult.Failed(Invalid(e, wanted));
+        }
+
+        user.Id = token.ToString();
+        user.Stored = wanted;
+        var version = await appData.PutAsync(token, App, DocumentOf(user).ToJson(), expectedVersion: 0, cancellationToken).ConfigureAwait(false);
+        user.ConcurrencyStamp = version.ToString(CultureInfo.InvariantCulture);
+        return IdentityResult.Success;
+    }
+
+    public async Task<IdentityResult> UpdateAsync(DatabunkerUser user, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        cancellationToken.ThrowIfCancellationRequested();
+        var token = TokenOf(user);
+        var wanted = Wanted(user);
+        var patch = PatchOf(user.Stored, wanted);
+
+        // A changed index value is checked before anything is written: a malformed or taken one fails the update whole.
+        if (patch is not null && await CheckIndexesAsync(token, user.Stored, wanted, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            return IdentityResult.Failed(refused);
+        }
+
+        long version;
+        try
+        {
+            version = await appData.PutAsync(token, App, DocumentOf(user).ToJson(), ExpectedVersion(user), cancellationToken).ConfigureAwait(false);
+        }
+        catch (VersionConflictException)
+        {
+            return IdentityResult.Failed(_errors.ConcurrencyFailure());
+        }
+        catch (PersonNotFoundException)
+        {
+            return IdentityResult.Failed(_errors.ConcurrencyFailure());
+        }
+
+        user.ConcurrencyStamp = version.ToString(CultureInfo.InvariantCulture);
+        if (patch is not null)
+        {
+            try
+            {
+                if (!await vault.UpdatePersonAsync(PersonLookup.ByToken(token), patch.Value, cancellationToken).ConfigureAwait(false))
+                {
+                    return IdentityResult.Failed(_errors.ConcurrencyFailure());
+                }
+            }
+            catch (DuplicateIndexException e)
+            {
+                return IdentityResult.Failed(Duplicate(e, wanted));
+            }
+            catch (VaultInputException e)
+            {
+                return IdentityResult.Failed(Invalid(e, wanted));
+            }
+
+            user.Stored = wanted;
+        }
+
+        return IdentityResult.Success;
+    }
+
+    public async Task<IdentityResult> DeleteAsync(DatabunkerUser user, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        cancellationToken.ThrowIfCancellationRequested();
+        var token = TokenOf(user);
+        try
+        {
+            // The document's version is the concurrency stamp: a user read before the last update is not deleted.
+            await appData.DeleteAsync(token, App, ExpectedVersion(user), cancellationToken).ConfigureAwait(false);
+        }
+        catch (VersionConflictException)
+        {
+            return IdentityResult.Failed(_errors.ConcurrencyFailure());
+        }
+        catch (PersonNotFoundException)
+        {
+            return IdentityResult.Failed(_errors.ConcurrencyFailure());
+        }
+
+        // Forgetting the person erases the profile, every app document, token, session and consent of theirs.
+        return await vault.ForgetPersonAsync(PersonLookup.ByToken(token), cancellationToken).ConfigureAwait(false)
+            ? IdentityResult.Success
+            : IdentityResult.Failed(_errors.ConcurrencyFailure());
+    }
+
+    public Task<DatabunkerUser?> FindByIdAsync(string userId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        return Guid.TryParse(userId, out var token) ? FindAsync(PersonLookup.ByToken(token), cancellationToken) : Task.FromResult<DatabunkerUser?>(null);
+    }
+
+    public async Task<DatabunkerUser?> FindByNameAsync(string normalizedUserName, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(normalizedUserName);
+        if (string.IsNullOrWhiteSpace(normalizedUserName))
+        {
+            return null;
+        }
+
+        var user = await FindAsync(PersonLookup.ByLogin(normalizedUserName), cancellationToken).ConfigureAwait(false);
+        return user?.NormalizedUserName == normalizedUserName ? user : null;
+    }
+
+    public Task<string> GetUserIdAsync(DatabunkerUser user, CancellationToken cancellationToken) => Get(user, u => u.Id!);
+
+    public Task<string?> GetUserNameAsync(DatabunkerUser user, CancellationToken cancellationToken) => Get(user, u => u.UserName);
+
+    public Task SetUserNameAsync(DatabunkerUser user, string? userName, CancellationToken cancellationToken) => Set(user, u => u.UserName = userName);
+
+    public Task<string?> GetNormalizedUserNameAsync(DatabunkerUser user, CancellationToken cancellationToken) => Get(user, u => u.NormalizedUserName);
+
+    public Task SetNormalizedUserNameAsync(DatabunkerUser user, string? normalizedName, CancellationToken cancellationToken) =>
+        Set(user, u => u.NormalizedUserName = normalizedName);
+
+    // IUserEmailStore
+
+    public async Task<DatabunkerUser?> FindByEmailAsync(string normalizedEmail, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(normalizedEmail);
+        DatabunkerUser? user;
+        try
+        {
+            user = await FindAsync(PersonLookup.ByEmail(normalizedEmail), cancellationToken).ConfigureAwait(false);
+        }
+        catch (VaultInputException)
+        {
+            // Not an address the vault would hold: nobody has it.
+            return null;
+        }
+
+        // The vault's email index folds case as the vault does; Identity's normalised form must match as well.
+        return user?.NormalizedEmail == normalizedEmail ? user : null;
+    }
+
+    public Task SetEmailAsync(DatabunkerUser user, string? email, CancellationToken cancellationToken) => Set(user, u => u.Email = email);
+
+    public Task<string?> GetEmailAsync(DatabunkerUser user, CancellationToken cancellationToken) => Get(user, u => u.Email);
+
+    public Task<bool> GetEmailConfirmedAsync(DatabunkerUser user, CancellationToken cancellationToken) => Get(user, u => u.EmailConfirmed);
+
+    public Task SetEmailConfirmedAsync(DatabunkerUser user, bool confirmed, CancellationToken cancellationToken) => Set(user, u => u.EmailConfirmed = confirmed);
+
+    public Task<string?> GetNormalizedEmailAsync(DatabunkerUser user, CancellationToken cancellationToken) => Get(user, u => u.NormalizedEmail);
+
+    public Task SetNormalizedEmailAsync(DatabunkerUser user, string? normalizedEmail, CancellationToken cancellationToken) =>
+        Set(user, u => u.NormalizedEmail = normalizedEmail);
+
+    // IUserPhoneNumberStore
+
+    public Task SetPhoneNumberAsync(DatabunkerUser user, string? phoneNumber, CancellationToken cancellationToken) => Set(user, u => u.PhoneNumber = phoneNumber);
+
+    public Task<string?> GetPhoneNumberAsync(DatabunkerUser user, CancellationToken cancellationToken) => Get(user, u => u.PhoneNumber);
+
+    public Task<bool> GetPhoneNumberConfirmedAsync(DatabunkerUser user, CancellationToken cancellationToken) => Get(user, u => u.PhoneNumberConfirmed);
+
+    public Task SetPhoneNumberConfirmedAsync(DatabunkerUser user, bool confirmed, CancellationToken cancellationToken) =>
+        Set(user, u => u.PhoneNumberConfirmed = confirmed);
+
+    // IUserPasswordStore
+
+    public Task SetPasswordHashAsync(DatabunkerUser user, string? passwordHash, CancellationToken cancellationToken) => Set(user, u => u.PasswordHash = passwordHash);
+
+    public Task<string?> GetPasswordHashAsync(DatabunkerUser user, CancellationToken cancellationToken) => Get(user, u => u.PasswordHash);
+
+    public Task<bool> HasPasswordAsync(DatabunkerUser user, CancellationToken cancellationToken) => Get(user, u => u.PasswordHash is not null);
+
+    // IUserSecurityStampStore
+
+    public Task SetSecurityStampAsync(DatabunkerUser user, string stamp, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stamp);
+        return Set(user, u => u.SecurityStamp = stamp);
+    }
+
+    public Task<string?> GetSecurityStampAsync(DatabunkerUser user, CancellationToken cancellationToken) => Get(user, u => u.SecurityStamp);
+
+    // IUserLockoutStore
+
+    public Task<DateTimeOffset?> GetLockoutEndDateAsync(DatabunkerUser user, CancellationToken cancellationToken) => Get(user, u => u.LockoutEnd);
+
+    public Task SetLockoutEndDateAsync(DatabunkerUser user, DateTimeOffset? lockoutEnd, CancellationToken cancellationToken) => Set(user, u => u.LockoutEnd = lockoutEnd);
+
+    public Task<int> IncrementAccessFailedCountAsync(DatabunkerUser user, CancellationToken cancellationToken) => Get(user, u => ++u.AccessFailedCount);
+
+    public Task ResetAccessFailedCountAsync(DatabunkerUser user, CancellationToken cancellationToken) => Set(user, u => u.AccessFailedCount = 0);
+
+    public Task<int> GetAccessFailedCountAsync(DatabunkerUser user, CancellationToken cancellationToken) => Get(user, u => u.AccessFailedCount);
+
+    public Task<bool> GetLockoutEnabledAsync(DatabunkerUser user, CancellationToken cancellationToken) => Get(user, u => u.LockoutEnabled);
+
+    public Task SetLockoutEnabledAsync(DatabunkerUser user, bool enabled, CancellationToken cancellationToken) => Set(user, u => u.LockoutEnabled = enabled);
+
+    // IUserTwoFactorStore, IUserAuthenticatorKeyStore, IUserTwoFactorRecoveryCodeStore
+
+    public Task SetTwoFactorEnabledAsync(DatabunkerUser user, bool enabled, CancellationToken cancellationToken) => Set(user, u => u.TwoFactorEnabled = enabled);
+
+    public Task<bool> GetTwoFactorEnabledAsync(DatabunkerUser user, CancellationToken cancellationToken) => Get(user, u => u.TwoFactorEnabled);
+
+    public Task SetAuthenticatorKeyAsync(DatabunkerUser user, string key, CancellationToken cancellationToken) => Set(user, u => u.Document.AuthenticatorKey = key);
+
+    public Task<string?> GetAuthenticatorKeyAsync(DatabunkerUser user, CancellationToken cancellationToken) => Get(user, u => u.Document.AuthenticatorKey);
+
+    public Task ReplaceCodesAsync(DatabunkerUser user, IEnumerable<string> recoveryCodes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(recoveryCodes);
+        return Set(user, u => u.Document.RecoveryCodes = [.. recoveryCodes]);
+    }
+
+    public Task<bool> RedeemCodeAsync(DatabunkerUser user, string code, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(code);
+        return Get(user, u => u.Document.RecoveryCodes.Remove(code));
+    }
+
+    public Task<int> CountCodesAsync(DatabunkerUser user, CancellationToken cancellationToken) => Get(user, u => u.Document.RecoveryCodes.Count);
+
+    // IUserLoginStore
+
+    public Task AddLoginAsync(DatabunkerUser user, UserLoginInfo login, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(login);
+        return Set(user, u =>
+        {
+            if (!_options.IndexExternalLogin)
+            {
+                throw new NotSupportedException(
+                    "External logins are off: DatabunkerIdentityOptions.IndexExternalLogin is false, because the application keeps its own value in the vault's custom index.");
+            }
+
+            if (u.Document.Logins.Count > 0)
+            {
+                throw new NotSupportedException(
+                    "A user of the vault's Identity store has at most one external login: the vault finds it by the person's one custom index. Remove the other login first.");
+            }
+
+            u.Document.Logins.Add(new ExternalLogin(login.LoginProvider, login.ProviderKey, login.ProviderDisplayName));
+        });
+    }
+
+    public Task RemoveLoginAsync(DatabunkerUser user, string loginProvider, string providerKey, CancellationToken cancellationToken) =>
+        Set(user, u => u.Document.Logins.RemoveAll(l => l.Provider == loginProvider && l.Key == providerKey));
+
+    public Task<IList<UserLoginInfo>> GetLoginsAsync(DatabunkerUser user, CancellationToken cancellationToken) =>
+        Get<IList<UserLoginInfo>>(user, u => [.. u.Document.Logins.Select(l => new UserLoginInfo(l.Provider, l.Key, l.DisplayName))]);
+
+    public async Task<DatabunkerUser?> FindByLoginAsync(string loginProvider, string providerKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(loginProvider);
+        ArgumentNullException.ThrowIfNull(providerKey);
+        if (!_options.IndexExternalLogin)
+        {
+            return null;
+        }
+
+        var user = await FindAsync(PersonLookup.ByCustom(ExternalLoginOf(loginProvider, providerKey)), cancellationToken).ConfigureAwait(false);
+        return user is not null && user.Document.Logins.Exists(l => l.Provider == loginProvider && l.Key == providerKey) ? user : null;
+    }
+
+    // IUserClaimStore
+
+    public Task<IList<Claim>> GetClaimsAsync(DatabunkerUser user, CancellationToken cancellationToken) =>
+        Get<IList<Claim>>(user, u => [.. u.Document.Claims.Select(c => new Claim(c.Type, c.Value, c.ValueType ?? ClaimValueTypes.String))]);
+
+    public Task AddClaimsAsync(DatabunkerUser user, IEnumerable<Claim> claims, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claims);
+        return Set(user, u => u.Document.Claims.AddRange(claims.Select(StoredClaimOf)));
+    }
+
+    public Task ReplaceClaimAsync(DatabunkerUser user, Claim claim, Claim newClaim, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        ArgumentNullException.ThrowIfNull(newClaim);
+        return Set(user, u =>
+        {
+            var list = u.Document.Claims;
+            for (var i = 0; i < list.Count; i++)
+            {
+                if (list[i].Type == claim.Type && list[i].Value == claim.Value)
+                {
+                    list[i] = StoredClaimOf(newClaim);
+                }
+            }
+        });
+    }
+
+    public Task RemoveClaimsAsync(DatabunkerUser user, IEnumerable<Claim> claims, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claims);
+        return Set(user, u =>
+        {
+            foreach (var claim in claims)
+            {
+                u.Document.Claims.RemoveAll(c => c.Type == claim.Type && c.Value == claim.Value);
+            }
+        });
+    }
+
+    public Task<IList<DatabunkerUser>> GetUsersForClaimAsync(Claim claim, CancellationToken cancellationToken) =>
+        throw new NotSupportedException(
+            "The vault finds a person by an index (token, user name, email, phone, custom), never by scanning: it cannot list the users who hold a claim. Keep such a list in the application's own store.");
+
+    // IUserRoleStore
+
+    public Task AddToRoleAsync(DatabunkerUser user, string roleName, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(roleName);
+        return Set(user, u =>
+        {
+            if (!u.Document.Roles.Contains(roleName, StringComparer.Ordinal))
+            {
+                u.Document.Roles.Add(roleName);
+            }
+        });
+    }
+
+    public Task RemoveFromRoleAsync(DatabunkerUser user, string roleName, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(roleName);
+        return Set(user, u => u.Document.Roles.Remove(roleName));
+    }
+
+    public Task<IList<string>> GetRolesAsync(DatabunkerUser user, CancellationToken cancellationToken) => Get<IList<string>>(user, u => [.. u.Document.Roles]);
+
+    public Task<bool> IsInRoleAsync(DatabunkerUser user, string roleName, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(roleName);
+        return Get(user, u => u.Document.Roles.Contains(roleName, StringComparer.Ordinal));
+    }
+
+    public Task<IList<DatabunkerUser>> GetUsersInRoleAsync(string roleName, CancellationToken cancellationToken) =>
+        throw new NotSupportedException(
+            "The vault finds a person by an index (token, user name, email, phone, custom), never by scanning: it cannot list a role's members. Keep such a list in the application's own store.");
+
+    // IUserAuthenticationTokenStore
+
+    public Task SetTokenAsync(DatabunkerUser user, string loginProvider, string name, string? value, CancellationToken cancellationToken) =>
+        Set(user, u =>
+        {
+            u.Document.Tokens.RemoveAll(t => t.Provider == loginProvider && t.Name == name);
+            u.Document.Tokens.Add(new StoredToken(loginProvider, name, value));
+        });
+
+    public Task RemoveTokenAsync(DatabunkerUser user, string loginProvider, string name, CancellationToken cancellationToken) =>
+        Set(user, u => u.Document.Tokens.RemoveAll(t => t.Provider == loginProvider && t.Name == name));
+
+    public Task<string?> GetTokenAsync(DatabunkerUser user, string loginProvider, string name, CancellationToken cancellationToken) =>
+        Get(user, u => u.Document.Tokens.Find(t => t.Provider == loginProvider && t.Name == name)?.Value);
+
+    public void Dispose()
+    {
+    }
+
+    // The user and the vault.
+
+    private async Task<DatabunkerUser?> FindAsync(PersonLookup lookup, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var person = await vault.GetPersonAsync(lookup, cancellationToken).ConfigureAwait(false);
+        if (person is null)
+        {
+            return null;
+        }
+
+        var document = await appData.GetAsync(person.Token, App, cancellationToken).ConfigureAwait(false);
+        return Materialize(person, document);
+    }
+
+    private static DatabunkerUser Materialize(PersonRecord person, AppDocument? stored)
+    {
+        var profile = person.Profile;
+        var login = Text(profile, "login");
+        var document = stored is null ? new IdentityDocument() : IdentityDocument.FromJson(stored.Data);
+        var user = new DatabunkerUser
+        {
+            Id = person.Token.ToString(),
+            UserName = Text(profile, "userName") ?? login,
+            NormalizedUserName = login,
+            Email = Text(profile, "email"),
+            PhoneNumber = Text(profile, "phone"),
+            Name = Text(profile, "name"),
+            ConcurrencyStamp = (stored?.Version ?? 0).ToString(CultureInfo.InvariantCulture),
+            Document = document,
+            EmailConfirmed = document.EmailConfirmed,
+            PhoneNumberConfirmed = document.PhoneNumberConfirmed,
+            PasswordHash = document.PasswordHash,
+            SecurityStamp = document.SecurityStamp,
+            TwoFactorEnabled = document.TwoFactorEnabled,
+            LockoutEnd = document.LockoutEnd,
+            LockoutEnabled = document.LockoutEnabled,
+            AccessFailedCount = document.AccessFailedCount,
+        };
+
+        // A person made outside Identity (an import, say) has an email but no Identity document yet.
+        user.NormalizedEmail = document.NormalizedEmail ?? user.Email?.ToUpperInvariant();
+        user.Stored = new StoredProfile(login, Text(profile, "userName"), user.Email, user.PhoneNumber, user.Name, Text(profile, "custom"));
+        return user;
+    }
+
+    private static string? Text(JsonElement profile, string member) =>
+        profile.ValueKind == JsonValueKind.Object && profile.TryGetProperty(member, out var value)
+            ? value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString(),
+                JsonValueKind.Number => value.GetRawText(),
+                _ => null,
+            }
+            : null;
+
+    private StoredProfile Wanted(DatabunkerUser user)
+    {
+        var external = user.Document.Logins is [var first, ..] && _options.IndexExternalLogin ? ExternalLoginOf(first.Provider, first.Key) : null;
+
+        // The custom index is the store's only while it holds an external login (or held none): an application's own
+        // custom value on a person who never had an external login is left as it is.
+        if (external is null && user.Stored.ExternalLogin is { } held && !held.StartsWith(ExternalLoginPrefix, StringComparison.Ordinal))
+        {
+            external = held;
+        }
+
+        return new StoredProfile(Blank(user.NormalizedUserName), Blank(user.UserName), Blank(user.Email), Blank(user.PhoneNumber), Blank(user.Name), external);
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    private static IdentityDocument DocumentOf(DatabunkerUser user)
+    {
+        var document = user.Document;
+        document.NormalizedEmail = user.NormalizedEmail;
+        document.EmailConfirmed = user.EmailConfirmed;
+        document.PhoneNumberConfirmed = user.PhoneNumberConfirmed;
+        document.PasswordHash = user.PasswordHash;
+        document.SecurityStamp = user.SecurityStamp;
+        document.TwoFactorEnabled = user.TwoFactorEnabled;
+        document.LockoutEnd = user.LockoutEnd;
+        document.LockoutEnabled = user.LockoutEnabled;
+        document.AccessFailedCount = user.AccessFailedCount;
+        return document;
+    }
+
+    /// <summary>The profile of a new person: only the members that have a value.</summary>
+    private static JsonElement ProfileOf(StoredProfile wanted) => Json(writer =>
+    {
+        foreach (var (name, value) in Members(wanted))
+        {
+            if (value is not null)
+            {
+                writer.WriteString(name, value);
+            }
+        }
+    });
+
+    /// <summary>A merge patch of the members that changed (null removes one), or <see langword="null"/> when none did.</summary>
+    private static JsonElement? PatchOf(StoredProfile stored, StoredProfile wanted)
+    {
+        var changed = Members(stored).Zip(Members(wanted)).Where(p => p.First.Value != p.Second.Value).Select(p => p.Second).ToList();
+        return changed.Count == 0 ? null : Json(writer =>
+        {
+            foreach (var (name, value) in changed)
+            {
+                if (value is null)
+                {
+                    writer.WriteNull(name);
+                }
+                else
+                {
+                    writer.WriteString(name, value);
+                }
+            }
+        });
+    }
+
+    private static IEnumerable<(string Name, string? Value)> Members(StoredProfile p) =>
+        [("login", p.Login), ("userName", p.UserName), ("email", p.Email), ("phone", p.Phone), ("name", p.Name), ("custom", p.ExternalLogin)];
+
+    private static JsonElement Json(Action<Utf8JsonWriter> members)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            members(writer);
+            writer.WriteEndObject();
+        }
+
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>Refuses a changed index value that is malformed or held by another person, before the update writes.</summary>
+    private async Task<IdentityError?> CheckIndexesAsync(Guid token, StoredProfile stored, StoredProfile wanted, CancellationToken cancellationToken)
+    {
+        (string? Before, string? After, Func<string, PersonLookup> Lookup, string Field)[] indexes =
+        [
+            (stored.Login, wanted.Login, PersonLookup.ByLogin, "login"),
+            (stored.Email, wanted.Email, PersonLookup.ByEmail, "email"),
+            (stored.Phone, wanted.Phone, PersonLookup.ByPhone, "phone"),
+            (stored.ExternalLogin, wanted.ExternalLogin, PersonLookup.ByCustom, "custom"),
+        ];
+        foreach (var (before, after, lookup, field) in indexes)
+        {
+            if (after is null || after == before)
+            {
+                continue;
+            }
+
+            try
+            {
+                var holder = await vault.GetPersonAsync(lookup(after), cancellationToken).ConfigureAwait(false);
+                if (holder is not null && holder.Token != token)
+                {
+                    return Duplicate(new DuplicateIndexException(field), wanted);
+                }
+            }
+            catch (VaultInputException e)
+            {
+                return Invalid(new VaultInputException(e.Message, e.ParamName, field), wanted);
+            }
+        }
+
+        return null;
+    }
+
+    private IdentityError Duplicate(DuplicateIndexException e, StoredProfile wanted) => e.IndexName switch
+    {
+        "login" => _errors.DuplicateUserName(wanted.UserName ?? wanted.Login ?? string.Empty),
+        "email" => _errors.DuplicateEmail(wanted.Email ?? string.Empty),
+        "custom" => _errors.LoginAlreadyAssociated(),
+        _ => new IdentityError { Code = "DuplicatePhoneNumber", Description = "Another user already has this phone number." },
+    };
+
+    private IdentityError Invalid(VaultInputException e, StoredProfile wanted) => e.Field switch
+    {
+        "login" => _errors.InvalidUserName(wanted.UserName),
+        "email" => _errors.InvalidEmail(wanted.Email),
+        "phone" => new IdentityError { Code = "InvalidPhoneNumber", Description = "The phone number is not a valid international number (+ and the country code, then the number)." },
+        _ => new IdentityError { Code = "InvalidProfile", Description = e.Message },
+    };
+
+    private static string ExternalLoginOf(string provider, string key) => string.Concat(ExternalLoginPrefix, provider, "\u001F", key);
+
+    private static StoredClaim StoredClaimOf(Claim claim) =>
+        new(claim.Type, claim.Value, claim.ValueType == ClaimValueTypes.String ? null : claim.ValueType);
+
+    private static Guid TokenOf(DatabunkerUser user) =>
+        user.Token ?? throw new InvalidOperationException("The user is not stored: create it with UserManager.CreateAsync first.");
+
+    private static long? ExpectedVersion(DatabunkerUser user) =>
+        long.TryParse(user.ConcurrencyStamp, NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : null;
+
+    private static Task<T> Get<T>(DatabunkerUser user, Func<DatabunkerUser, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return Task.FromResult(read(user));
+    }
+
+    private static Task Set(DatabunkerUser user, Action<DatabunkerUser> write)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        write(user);
+        return Task.CompletedTask;
+    }
+}

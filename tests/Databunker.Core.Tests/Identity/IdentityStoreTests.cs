@@ -1,0 +1,424 @@
+using System.Buffers.Binary;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Databunker.Core.AppData;
+using Databunker.Core.Identity;
+using Databunker.Core.Tests.Support;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Databunker.Core.Tests.Identity;
+
+/// <summary>
+/// ASP.NET Core Identity on the vault (issue 33): the contract of each store interface Identity's features use, driven
+/// through Identity's own <see cref="UserManager{TUser}"/> on every provider, with the database read as an attacker
+/// would read it to show that no email, user name, phone, name or password hash sits in it in the clear.
+/// </summary>
+[TestFixtureSource(typeof(TestStore), nameof(TestStore.All))]
+public sealed class IdentityStoreTests(string store)
+{
+    private const string Password = "Correct-Horse-9";
+
+    private readonly TestStore _store = TestStore.Named(store);
+
+    [Test]
+    public async Task Create_StoresTheUserAsAPerson_FoundByIdNameAndEmail_InAnyCase()
+    {
+        await using var host = await StartAsync();
+        using var scope = host.Services.CreateScope();
+        var users = Users(scope);
+
+        var alice = new DatabunkerUser("Alice.Smith") { Email = "Alice@Shop.Example", PhoneNumber = "+44 20 7946 0958", Name = "Alice Smith" };
+        (await users.CreateAsync(alice, Password)).Succeeded.Should().BeTrue();
+
+        alice.Token.Should().NotBeNull("the user's id is the person's token");
+        var person = await host.Vault.GetPersonAsync(PersonLookup.ByToken(alice.Token!.Value));
+        person!.Profile.GetProperty("email").GetString().Should().Be("Alice@Shop.Example", "the profile keeps the address as written");
+        person.Profile.GetProperty("name").GetString().Should().Be("Alice Smith");
+        (await host.Vault.GetPersonAsync(PersonLookup.ByPhone("020 7946 0958")))!.Token.Should().Be(alice.Token.Value, "the phone is the vault's phone index");
+
+        (await users.FindByIdAsync(alice.Id))!.UserName.Should().Be("Alice.Smith");
+        (await users.FindByNameAsync("alice.smith"))!.Id.Should().Be(alice.Id, "Identity normalises the name it looks up");
+        (await users.FindByNameAsync("ALICE.SMITH"))!.Id.Should().Be(alice.Id);
+        (await users.FindByEmailAsync("alice@shop.example"))!.Id.Should().Be(alice.Id);
+        var found = await users.FindByEmailAsync("ALICE@SHOP.EXAMPLE");
+        found!.Email.Should().Be("Alice@Shop.Example");
+        found.Name.Should().Be("Alice Smith");
+        found.PhoneNumber.Should().Be("+44 20 7946 0958");
+        (await users.FindByNameAsync("bob")).Should().BeNull();
+        (await users.FindByEmailAsync("bob@shop.example")).Should().BeNull();
+        (await users.FindByIdAsync(Guid.NewGuid().ToString())).Should().BeNull();
+        (await users.FindByIdAsync("not a token")).Should().BeNull();
+    }
+
+    [Test]
+    public async Task TheDatabase_HoldsNoUserNameEmailPhoneNameOrPasswordHash_InTheClear()
+    {
+        await using var host = await StartAsync();
+        using var scope = host.Services.CreateScope();
+        var users = Users(scope);
+        var alice = new DatabunkerUser("alice-the-customer") { Email = "alice.unique@shop.example", PhoneNumber = "+442079460958", Name = "Alice Quintessa" };
+        (await users.CreateAsync(alice, Password)).Succeeded.Should().BeTrue();
+        await users.AddClaimAsync(alice, new Claim("given_name", "Quintessa"));
+        var stored = await users.FindByIdAsync(alice.Id);
+        stored!.PasswordHash.Should().NotBeNullOrEmpty();
+
+        foreach (var secret in new[] { "alice-the-customer", "ALICE-THE-CUSTOMER", "alice.unique@shop.example", "ALICE.UNIQUE@SHOP.EXAMPLE", "2079460958", "Quintessa", stored.PasswordHash!, stored.SecurityStamp! })
+        {
+            host.Holds(Encoding.UTF8.GetBytes(secret)).Should().BeFalse($"the database must not hold a value of the user in the clear ({secret.Length} characters)");
+        }
+
+        host.Logs.Lines.Should().NotContain(l => l.Contains("alice", StringComparison.OrdinalIgnoreCase) || l.Contains("Quintessa", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public async Task Create_WithATakenUserNameOrEmail_FailsWithIdentitysCodes_AndMakesNobody()
+    {
+        await using var host = await StartAsync();
+        using var scope = host.Services.CreateScope();
+        var users = Users(scope);
+        (await users.CreateAsync(new DatabunkerUser("alice") { Email = "alice@shop.example" })).Succeeded.Should().BeTrue();
+
+        var sameName = await users.CreateAsync(new DatabunkerUser("ALICE") { Email = "other@shop.example" });
+        sameName.Errors.Select(e => e.Code).Should().Equal("DuplicateUserName");
+
+        // RequireUniqueEmail is off (Identity's default), so the validator lets it through: the vault's email index refuses it.
+        var sameEmail = await users.CreateAsync(new DatabunkerUser("bob") { Email = "Alice@Shop.Example" });
+        sameEmail.Errors.Select(e => e.Code).Should().Equal("DuplicateEmail");
+
+        var badEmail = await users.CreateAsync(new DatabunkerUser("carol") { Email = "carol@nowhere" });
+        badEmail.Errors.Select(e => e.Code).Should().Equal("InvalidEmail");
+
+        var badPhone = await users.CreateAsync(new DatabunkerUser("dave") { PhoneNumber = "call me" });
+        badPhone.Errors.Select(e => e.Code).Should().Equal("InvalidPhoneNumber");
+
+        (await users.FindByNameAsync("bob")).Should().BeNull();
+        (await users.FindByNameAsync("carol")).Should().BeNull();
+        (await users.FindByNameAsync("dave")).Should().BeNull();
+    }
+
+    [Test]
+    public async Task ChangingTheEmailOrUserName_FindsTheUserByTheNewValueOnly_AndFreesTheOld()
+    {
+        await using var host = await StartAsync();
+        using var scope = host.Services.CreateScope();
+        var users = Users(scope);
+        var alice = new DatabunkerUser("alice") { Email = "alice@shop.example" };
+        (await users.CreateAsync(alice)).Succeeded.Should().BeTrue();
+
+        var token = await users.GenerateChangeEmailTokenAsync(alice, "alice@new.example");
+        (await users.ChangeEmailAsync(alice, "alice@new.example", token)).Succeeded.Should().BeTrue();
+        (await users.SetUserNameAsync(alice, "alice2")).Succeeded.Should().BeTrue();
+
+        (await users.FindByEmailAsync("ALICE@NEW.EXAMPLE"))!.Id.Should().Be(alice.Id);
+        (await users.FindByEmailAsync("ALICE@SHOP.EXAMPLE")).Should().BeNull();
+        (await users.FindByNameAsync("ALICE2"))!.EmailConfirmed.Should().BeTrue("a changed email is confirmed by its token");
+        (await users.FindByNameAsync("ALICE")).Should().BeNull();
+        (await users.CreateAsync(new DatabunkerUser("alice") { Email = "alice@shop.example" })).Succeeded.Should().BeTrue("the old name and address are free");
+    }
+
+    [Test]
+    public async Task AnUpdate_ToAValueAnotherUserHolds_FailsWhole_AndTheUserKeepsItsValues()
+    {
+        await using var host = await StartAsync();
+        using var scope = host.Services.CreateScope();
+        var users = Users(scope);
+        (await users.CreateAsync(new DatabunkerUser("alice") { Email = "alice@shop.example" })).Succeeded.Should().BeTrue();
+        var bob = new DatabunkerUser("bob") { Email = "bob@shop.example" };
+        (await users.CreateAsync(bob)).Succeeded.Should().BeTrue();
+        var stamp = bob.ConcurrencyStamp;
+
+        (await users.SetEmailAsync(bob, "ALICE@shop.example")).Errors.Select(e => e.Code).Should().Equal("DuplicateEmail");
+        (await users.SetPhoneNumberAsync((await users.FindByIdAsync(bob.Id))!, "12")).Errors.Select(e => e.Code).Should().Equal("InvalidPhoneNumber");
+
+        var stored = await users.FindByIdAsync(bob.Id);
+        stored!.Email.Should().Be("bob@shop.example");
+        stored.PhoneNumber.Should().BeNull();
+        stored.ConcurrencyStamp.Should().Be(stamp, "a refused update writes nothing");
+    }
+
+    [Test]
+    public async Task AStaleCopy_CannotBeUpdatedOrDeleted_ConcurrencyFailure()
+    {
+        await using var host = await StartAsync();
+        using var scope = host.Services.CreateScope();
+        var users = Users(scope);
+        var created = new DatabunkerUser("alice") { Email = "alice@shop.example" };
+        (await users.CreateAsync(created)).Succeeded.Should().BeTrue();
+
+        var first = await users.FindByIdAsync(created.Id);
+        var second = await users.FindByIdAsync(created.Id);
+        first!.ConcurrencyStamp.Should().Be(second!.ConcurrencyStamp);
+
+        (await users.SetPhoneNumberAsync(first, "+442079460958")).Succeeded.Should().BeTrue();
+        first.ConcurrencyStamp.Should().NotBe(second.ConcurrencyStamp, "every write moves the stamp");
+
+        var stale = await users.SetEmailAsync(second, "mallory@shop.example");
+        stale.Errors.Select(e => e.Code).Should().Equal("ConcurrencyFailure");
+        (await users.DeleteAsync(second)).Errors.Select(e => e.Code).Should().Equal("ConcurrencyFailure");
+
+        var now = await users.FindByIdAsync(created.Id);
+        now!.Email.Should().Be("alice@shop.example", "the stale update changed nothing");
+        now.PhoneNumber.Should().Be("+442079460958");
+        (await users.DeleteAsync(now)).Succeeded.Should().BeTrue("a fresh copy deletes");
+    }
+
+    [Test]
+    public async Task Delete_ForgetsThePerson_AndEveryAppDocument()
+    {
+        await using var host = await StartAsync();
+        using var scope = host.Services.CreateScope();
+        var users = Users(scope);
+        var alice = new DatabunkerUser("alice") { Email = "alice@shop.example" };
+        (await users.CreateAsync(alice, Password)).Succeeded.Should().BeTrue();
+
+        (await users.DeleteAsync(alice)).Succeeded.Should().BeTrue();
+
+        (await users.FindByIdAsync(alice.Id)).Should().BeNull();
+        (await users.FindByEmailAsync("ALICE@SHOP.EXAMPLE")).Should().BeNull();
+        (await host.Vault.GetPersonAsync(PersonLookup.ByToken(alice.Token!.Value))).Should().BeNull();
+        var documents = () => host.Services.GetRequiredService<IAppDataManager>().ListAsync(alice.Token.Value);
+        await documents.Should().ThrowAsync<PersonNotFoundException>("the person and their Identity document are erased");
+    }
+
+    [Test]
+    public async Task ForgettingThePerson_OrLettingTheirExpirationRun_DeletesTheUser()
+    {
+        await using var host = await StartAsync();
+        using var scope = host.Services.CreateScope();
+        var users = Users(scope);
+        var alice = new DatabunkerUser("alice") { Email = "alice@shop.example" };
+        var bob = new DatabunkerUser("bob") { Email = "bob@shop.example" };
+        (await users.CreateAsync(alice, Password)).Succeeded.Should().BeTrue();
+        (await users.CreateAsync(bob, Password)).Succeeded.Should().BeTrue();
+
+        (await host.Vault.ForgetPersonAsync(PersonLookup.ByToken(alice.Token!.Value))).Should().BeTrue();
+        (await users.FindByNameAsync("ALICE")).Should().BeNull();
+
+        await host.Expirations.StartAsync(PersonLookup.ByToken(bob.Token!.Value), TimeSpan.FromDays(30));
+        host.Time.Advance(TimeSpan.FromDays(31));
+        await host.Administration.RunDueWorkAsync();
+        (await users.FindByNameAsync("BOB")).Should().BeNull("nobody answered the expiration's links");
+        (await users.CreateAsync(new DatabunkerUser("bob") { Email = "bob@shop.example" })).Succeeded.Should().BeTrue("the name and address are free again");
+    }
+
+    [Test]
+    public async Task Passwords_AreCheckedAndChanged_AndAChangeMovesTheSecurityStamp()
+    {
+        await using var host = await StartAsync();
+        using var scope = host.Services.CreateScope();
+        var users = Users(scope);
+        var alice = new DatabunkerUser("alice");
+        (await users.CreateAsync(alice, Password)).Succeeded.Should().BeTrue();
+        var stamp = alice.SecurityStamp;
+
+        var stored = await users.FindByNameAsync("ALICE");
+        (await users.HasPasswordAsync(stored!)).Should().BeTrue();
+        (await users.CheckPasswordAsync(stored!, Password)).Should().BeTrue();
+        (await users.CheckPasswordAsync(stored!, "Wrong-Horse-9")).Should().BeFalse();
+
+        (await users.ChangePasswordAsync(stored!, Password, "Battery-Staple-7")).Succeeded.Should().BeTrue();
+        var changed = await users.FindByNameAsync("ALICE");
+        (await users.CheckPasswordAsync(changed!, "Battery-Staple-7")).Should().BeTrue();
+        (await users.CheckPasswordAsync(changed!, Password)).Should().BeFalse();
+        changed!.SecurityStamp.Should().NotBe(stamp);
+
+        (await users.RemovePasswordAsync(changed)).Succeeded.Should().BeTrue();
+        (await users.HasPasswordAsync((await users.FindByNameAsync("ALICE"))!)).Should().BeFalse();
+    }
+
+    [Test]
+    public async Task Lockout_CountsFailures_LocksTheUserOut_AndKeepsItAcrossReads()
+    {
+        await using var host = await StartAsync();
+        using var scope = host.Services.CreateScope();
+        var users = Users(scope);
+        var alice = new DatabunkerUser("alice");
+        (await users.CreateAsync(alice, Password)).Succeeded.Should().BeTrue();
+        (await users.GetLockoutEnabledAsync(alice)).Should().BeTrue("Identity enables lockout for new users");
+
+        for (var i = 0; i < 4; i++)
+        {
+            (await users.AccessFailedAsync((await users.FindByIdAsync(alice.Id))!)).Succeeded.Should().BeTrue();
+        }
+
+        var fourTimes = await users.FindByIdAsync(alice.Id);
+        (await users.GetAccessFailedCountAsync(fourTimes!)).Should().Be(4);
+        (await users.IsLockedOutAsync(fourTimes!)).Should().BeFalse();
+
+        await users.AccessFailedAsync(fourTimes!);
+        var locked = await users.FindByIdAsync(alice.Id);
+        (await users.IsLockedOutAsync(locked!)).Should().BeTrue("the fifth failure locks the user out");
+        (await users.GetAccessFailedCountAsync(locked!)).Should().Be(0, "the count starts over once the user is locked out");
+        locked!.LockoutEnd.Should().BeAfter(DateTimeOffset.UnixEpoch);
+
+        (await users.SetLockoutEndDateAsync(locked, DateTimeOffset.UnixEpoch)).Succeeded.Should().BeTrue();
+        (await users.IsLockedOutAsync((await users.FindByIdAsync(alice.Id))!)).Should().BeFalse();
+    }
+
+    [Test]
+    public async Task TwoFactor_AuthenticatorKey_AndRecoveryCodes_EachCodeOnce()
+    {
+        await using var host = await StartAsync();
+        using var scope = host.Services.CreateScope();
+        var users = Users(scope);
+        var alice = new DatabunkerUser("alice");
+        (await users.CreateAsync(alice, Password)).Succeeded.Should().BeTrue();
+
+        (await users.ResetAuthenticatorKeyAsync(alice)).Succeeded.Should().BeTrue();
+        var reread = await users.FindByIdAsync(alice.Id);
+        var key = await users.GetAuthenticatorKeyAsync(reread!);
+        key.Should().NotBeNullOrEmpty();
+        (await users.VerifyTwoFactorTokenAsync(reread!, TokenOptions.DefaultAuthenticatorProvider, Totp.Code(key!))).Should().BeTrue();
+        (await users.VerifyTwoFactorTokenAsync(reread!, TokenOptions.DefaultAuthenticatorProvider, "000000")).Should().BeFalse();
+        (await users.SetTwoFactorEnabledAsync(reread!, true)).Succeeded.Should().BeTrue();
+
+        var codes = (await users.GenerateNewTwoFactorRecoveryCodesAsync(reread!, 10))!.ToList();
+        codes.Should().HaveCount(10);
+        var withCodes = await users.FindByIdAsync(alice.Id);
+        (await users.GetTwoFactorEnabledAsync(withCodes!)).Should().BeTrue();
+        (await users.CountRecoveryCodesAsync(withCodes!)).Should().Be(10);
+        (await users.RedeemTwoFactorRecoveryCodeAsync(withCodes!, codes[3])).Succeeded.Should().BeTrue();
+        var afterOne = await users.FindByIdAsync(alice.Id);
+        (await users.CountRecoveryCodesAsync(afterOne!)).Should().Be(9);
+        (await users.RedeemTwoFactorRecoveryCodeAsync(afterOne!, codes[3])).Succeeded.Should().BeFalse("a recovery code works once");
+    }
+
+    [Test]
+    public async Task ExternalLogins_FindTheUser_OneLoginPerUser()
+    {
+        await using var host = await StartAsync();
+        using var scope = host.Services.CreateScope();
+        var users = Users(scope);
+        var alice = new DatabunkerUser("alice");
+        (await users.CreateAsync(alice)).Succeeded.Should().BeTrue();
+        var bob = new DatabunkerUser("bob");
+        (await users.CreateAsync(bob)).Succeeded.Should().BeTrue();
+
+        (await users.AddLoginAsync(alice, new UserLoginInfo("Contoso", "c-123", "Contoso ID"))).Succeeded.Should().BeTrue();
+        var found = await users.FindByLoginAsync("Contoso", "c-123");
+        found!.Id.Should().Be(alice.Id);
+        (await users.GetLoginsAsync(found)).Should().ContainSingle().Which.ProviderDisplayName.Should().Be("Contoso ID");
+        (await users.FindByLoginAsync("Contoso", "c-124")).Should().BeNull();
+        (await users.FindByLoginAsync("Fabrikam", "c-123")).Should().BeNull();
+
+        (await users.AddLoginAsync(bob, new UserLoginInfo("Contoso", "c-123", null))).Errors.Select(e => e.Code).Should().Equal("LoginAlreadyAssociated");
+        var second = () => users.AddLoginAsync(found, new UserLoginInfo("Fabrikam", "f-9", null));
+        await second.Should().ThrowAsync<NotSupportedException>().WithMessage("*at most one external login*");
+
+        (await users.RemoveLoginAsync(found, "Contoso", "c-123")).Succeeded.Should().BeTrue();
+        (await users.FindByLoginAsync("Contoso", "c-123")).Should().BeNull();
+        (await users.AddLoginAsync(bob, new UserLoginInfo("Contoso", "c-123", null))).Succeeded.Should().BeTrue("the login is free again");
+        (await users.FindByLoginAsync("Contoso", "c-123"))!.Id.Should().Be(bob.Id);
+    }
+
+    [Test]
+    public async Task Claims_Roles_AndAuthenticationTokens_AreKeptWithTheUser()
+    {
+        await using var host = await StartAsync();
+        using var scope = host.Services.CreateScope();
+        var users = Users(scope);
+        var alice = new DatabunkerUser("alice");
+        (await users.CreateAsync(alice)).Succeeded.Should().BeTrue();
+
+        (await users.AddClaimsAsync(alice, [new Claim("given_name", "Alice"), new Claim("level", "3", ClaimValueTypes.Integer)])).Succeeded.Should().BeTrue();
+        (await users.ReplaceClaimAsync(alice, new Claim("given_name", "Alice"), new Claim("given_name", "Alicia"))).Succeeded.Should().BeTrue();
+        (await users.AddToRoleAsync(alice, "Admin")).Succeeded.Should().BeTrue();
+        (await users.AddToRolesAsync(alice, ["Editor", "Viewer"])).Succeeded.Should().BeTrue();
+        (await users.AddToRoleAsync(alice, "admin")).Errors.Select(e => e.Code).Should().Equal("UserAlreadyInRole");
+        (await users.RemoveFromRoleAsync(alice, "Viewer")).Succeeded.Should().BeTrue();
+        (await users.SetAuthenticationTokenAsync(alice, "Contoso", "refresh", "r-1")).Succeeded.Should().BeTrue();
+        (await users.SetAuthenticationTokenAsync(alice, "Contoso", "refresh", "r-2")).Succeeded.Should().BeTrue();
+
+        var stored = await users.FindByIdAsync(alice.Id);
+        (await users.GetClaimsAsync(stored!)).Select(c => (c.Type, c.Value, c.ValueType)).Should().BeEquivalentTo(
+            [("given_name", "Alicia", ClaimValueTypes.String), ("level", "3", ClaimValueTypes.Integer)]);
+        (await users.IsInRoleAsync(stored!, "ADMIN")).Should().BeTrue();
+        (await users.IsInRoleAsync(stored!, "viewer")).Should().BeFalse();
+        (await users.GetRolesAsync(stored!)).Should().BeEquivalentTo(["ADMIN", "EDITOR"], "Identity hands the store normalised role names");
+        (await users.GetAuthenticationTokenAsync(stored!, "Contoso", "refresh")).Should().Be("r-2");
+
+        (await users.RemoveClaimAsync(stored!, new Claim("level", "3"))).Succeeded.Should().BeTrue();
+        (await users.RemoveAuthenticationTokenAsync(stored!, "Contoso", "refresh")).Succeeded.Should().BeTrue();
+        var after = await users.FindByIdAsync(alice.Id);
+        (await users.GetClaimsAsync(after!)).Select(c => c.Value).Should().Equal("Alicia");
+        (await users.GetAuthenticationTokenAsync(after!, "Contoso", "refresh")).Should().BeNull();
+
+        var listing = () => users.GetUsersInRoleAsync("Admin");
+        await listing.Should().ThrowAsync<NotSupportedException>().WithMessage("*never by scanning*");
+    }
+
+    [Test]
+    public async Task APersonMadeOutsideIdentity_IsAUser_WhoCanBeGivenAPassword()
+    {
+        await using var host = await StartAsync();
+        using var scope = host.Services.CreateScope();
+        var users = Users(scope);
+        var imported = await host.Vault.CreatePersonAsync(System.Text.Json.JsonSerializer.SerializeToElement(new { email = "imported@shop.example", name = "Imogen" }));
+
+        var user = await users.FindByEmailAsync("IMPORTED@SHOP.EXAMPLE");
+        user!.Id.Should().Be(imported.ToString());
+        user.Name.Should().Be("Imogen");
+        (await users.HasPasswordAsync(user)).Should().BeFalse();
+
+        (await users.SetUserNameAsync(user, "imogen")).Succeeded.Should().BeTrue();
+        (await users.AddPasswordAsync(user, Password)).Succeeded.Should().BeTrue();
+        var signedUp = await users.FindByNameAsync("IMOGEN");
+        (await users.CheckPasswordAsync(signedUp!, Password)).Should().BeTrue();
+        (await host.Vault.GetPersonAsync(PersonLookup.ByToken(imported)))!.Profile.GetProperty("name").GetString().Should().Be("Imogen", "members the store does not own are kept");
+    }
+
+    [Test]
+    public void AddDatabunkerStores_RefusesAnotherUserType()
+    {
+        var services = new ServiceCollection();
+        var act = () => services.AddIdentityCore<IdentityUser>().AddDatabunkerStores();
+        act.Should().Throw<InvalidOperationException>().WithMessage("*DatabunkerUser*");
+    }
+
+    private Task<VaultHost> StartAsync() => VaultHost.StartAsync(store: _store, services: services =>
+    {
+        services.AddIdentityCore<DatabunkerUser>()
+            .AddDatabunkerStores()
+            .AddTokenProvider<AuthenticatorTokenProvider<DatabunkerUser>>(TokenOptions.DefaultAuthenticatorProvider)
+            .AddTokenProvider<EmailTokenProvider<DatabunkerUser>>(TokenOptions.DefaultEmailProvider);
+        services.Configure<IdentityOptions>(o => o.Tokens.ChangeEmailTokenProvider = TokenOptions.DefaultEmailProvider);
+    });
+
+    private static UserManager<DatabunkerUser> Users(IServiceScope scope) => scope.ServiceProvider.GetRequiredService<UserManager<DatabunkerUser>>();
+
+    /// <summary>An authenticator app's code (RFC 6238: HMAC-SHA1, 30-second steps, six digits) at the wall clock's time, which Identity reads.</summary>
+    private static class Totp
+    {
+        public static string Code(string base32Key)
+        {
+            var step = TimeProvider.System.GetUtcNow().ToUnixTimeSeconds() / 30;
+            Span<byte> counter = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64BigEndian(counter, step);
+            var hash = HMACSHA1.HashData(Base32(base32Key), counter);
+            var offset = hash[^1] & 0x0F;
+            var binary = (BinaryPrimitives.ReadInt32BigEndian(hash.AsSpan(offset)) & 0x7FFFFFFF) % 1_000_000;
+            return binary.ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        private static byte[] Base32(string text)
+        {
+            const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+            var bytes = new List<byte>();
+            int buffer = 0, bits = 0;
+            foreach (var c in text.TrimEnd('=').ToUpperInvariant())
+            {
+                buffer = (buffer << 5) | Alphabet.IndexOf(c, StringComparison.Ordinal);
+                bits += 5;
+                if (bits >= 8)
+                {
+                    bits -= 8;
+                    bytes.Add((byte)(buffer >> bits));
+                }
+            }
+
+            return [.. bytes];
+        }
+    }
+}
