@@ -375,6 +375,18 @@ public sealed class IdentityStoreTests(string store)
         act.Should().Throw<InvalidOperationException>().WithMessage("*DatabunkerUser*");
     }
 
+    [Test]
+    public async Task ProtectPersonalData_IsRefused_TheVaultSealsEveryValueAlready()
+    {
+        await using var host = await VaultHost.StartAsync(store: _store, services: services =>
+            services.AddIdentityCore<DatabunkerUser>(o => o.Stores.ProtectPersonalData = true).AddDatabunkerStores());
+        using var scope = host.Services.CreateScope();
+
+        var act = () => Users(scope);
+
+        act.Should().Throw<InvalidOperationException>("Identity's protection would hide the email from the vault's index");
+    }
+
     private Task<VaultHost> StartAsync() => VaultHost.StartAsync(store: _store, services: services =>
     {
         services.AddIdentityCore<DatabunkerUser>()
