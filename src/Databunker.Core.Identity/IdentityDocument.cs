@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -55,7 +56,48 @@ internal sealed record StoredClaim(string Type, string Value, string? ValueType)
 /// <summary>An authentication token of the user, by provider and name.</summary>
 internal sealed record StoredToken(string Provider, string Name, string? Value);
 
-/// <summary>The document's JSON, generated at build time (no reflection, so trimming and native AOT keep working).</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+/// <summary>
+/// The document's JSON, generated at build time (no reflection, so trimming and native AOT keep working). Member names
+/// match in any case, and the values read as an import from Identity's own tables writes them (<c>databunker import
+/// --map EmailConfirmed=app:identity/emailConfirmed</c>): a flag as a number or a string, a number as a string, a time
+/// as EF Core's SQLite text (<c>2026-12-01 10:00:00+00:00</c>).
+/// </summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    Converters = [typeof(LenientBooleanConverter), typeof(LenientTimeConverter)])]
 [JsonSerializable(typeof(IdentityDocument))]
 internal sealed partial class IdentityJson : JsonSerializerContext;
+
+/// <summary>A flag written as <c>true</c>/<c>false</c>, a number (0 is false) or a string of either.</summary>
+internal sealed class LenientBooleanConverter : JsonConverter<bool>
+{
+    public override bool Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
+    {
+        JsonTokenType.True => true,
+        JsonTokenType.False => false,
+        JsonTokenType.Number => reader.GetDecimal() != 0,
+        JsonTokenType.String => reader.GetString() switch
+        {
+            var text when bool.TryParse(text, out var flag) => flag,
+            var text when decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var number) => number != 0,
+            _ => throw new JsonException("A flag of the Identity document is neither true, false nor a number."),
+        },
+        _ => throw new JsonException("A flag of the Identity document is neither true, false nor a number."),
+    };
+
+    public override void Write(Utf8JsonWriter writer, bool value, JsonSerializerOptions options) => writer.WriteBooleanValue(value);
+}
+
+/// <summary>A time written in ISO 8601 or as EF Core's SQLite text; one without an offset is UTC.</summary>
+internal sealed class LenientTimeConverter : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.String
+        && DateTimeOffset.TryParse(reader.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
+            ? time
+            : throw new JsonException("A time of the Identity document is not a date and time.");
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.ToString("O", CultureInfo.InvariantCulture));
+}
