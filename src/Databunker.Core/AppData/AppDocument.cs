@@ -15,4 +15,11 @@ public sealed record AppDocument(string App, JsonElement Data, long Version, Dat
 /// <param name="Version">The document's version.</param>
 /// <param name="UpdatedAt">When the document was last written.</param>
 /// <param name="ExpiresAt">When the document expires, or <see langword="null"/> for never.</param>
-public sealed record AppDocumentInfo(string App, long Version, DateTimeOffset UpdatedAt, DateTimeOffset? ExpiresAt);
+public sealed record AppDocumentInfo(string App, long Version, DateTimeOffset UpdatedAt, DateTimeOffset? ExpiresAt)
+{
+    /// <summary>
+    /// Whether the application's documents hold credentials (<see cref="AppDataApplication.HoldsCredentials"/>): a page
+    /// that shows a person's data shows that such a document exists, never its content.
+    /// </summary>
+    public bool HoldsCredentials { get; init; }
+}

@@ -133,6 +133,32 @@ public sealed class PersonExporterTests(string store)
         return (sampling.Peak, sampling.Length);
     }
 
+    [Test]
+    public async Task ADocumentThatHoldsCredentials_IsListedWithItsTimes_ButItsDataIsWithheld()
+    {
+        await using var host = await VaultHost.StartAsync(o =>
+        {
+            o.AppData.Register("shop").Register("signin");
+            o.AppData.Apps["signin"].HoldsCredentials = true;
+        }, store: _store);
+        var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "held@example.com" }));
+        var appData = host.Services.GetRequiredService<IAppDataManager>();
+        await appData.PutAsync(person, "shop", JsonSerializer.SerializeToElement(new { cart = 3 }));
+        await appData.PutAsync(person, "signin", JsonSerializer.SerializeToElement(new { passwordHash = "AQAAAAIAAYagSECRET" }));
+
+        using var stream = new MemoryStream();
+        await host.Services.GetRequiredService<IPersonExporter>().ExportAsync(person, stream);
+
+        System.Text.Encoding.UTF8.GetString(stream.ToArray()).Should().NotContain("AQAAAAIAAYagSECRET");
+        var documents = JsonDocument.Parse(stream.ToArray()).RootElement.GetProperty("appData").EnumerateArray().ToDictionary(d => d.GetProperty("app").GetString()!);
+        documents["shop"].GetProperty("data").GetProperty("cart").GetInt32().Should().Be(3);
+        documents["signin"].TryGetProperty("data", out _).Should().BeFalse();
+        documents["signin"].GetProperty("withheld").GetString().Should().Be("credentials");
+        documents["signin"].GetProperty("version").GetInt64().Should().Be(1);
+        (await appData.ListAsync(person)).Select(d => (d.App, d.HoldsCredentials)).Should().Equal(("shop", false), ("signin", true));
+        (await appData.GetAsync(person, "signin"))!.Data.GetProperty("passwordHash").GetString().Should().Be("AQAAAAIAAYagSECRET", "the application that wrote it reads it as before");
+    }
+
     private async Task<JsonDocument> ExportAsync(Guid person)
     {
         using var stream = new MemoryStream();
