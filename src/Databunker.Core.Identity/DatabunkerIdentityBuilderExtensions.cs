@@ -39,12 +39,24 @@ public static class DatabunkerIdentityBuilderExtensions
         }
 
         options.Validate(o => !string.IsNullOrEmpty(o.AppName), "DatabunkerIdentityOptions.AppName must name an app-data application.");
-        services.AddOptions<Databunker.Core.DatabunkerOptions>().Configure<Microsoft.Extensions.Options.IOptions<DatabunkerIdentityOptions>>((vault, identity) =>
+        // After the host's own settings (PostConfigure), so that a host may register the application first with its size.
+        services.AddOptions<Databunker.Core.DatabunkerOptions>().PostConfigure<Microsoft.Extensions.Options.IOptions<DatabunkerIdentityOptions>>((vault, identity) =>
         {
-            if (!vault.AppData.Apps.ContainsKey(identity.Value.AppName))
+            var name = identity.Value.AppName;
+            if (!vault.AppData.Apps.TryGetValue(name, out var application))
             {
-                vault.AppData.Register(identity.Value.AppName);
+                vault.AppData.Register(name);
+                application = vault.AppData.Apps[name];
             }
+
+            if (application.Retention is not null)
+            {
+                throw new InvalidOperationException(
+                    $"The app-data application '{name}' holds Identity's users: a retention would delete their passwords and second factors. Register it without one.");
+            }
+
+            // The password hash, second-factor keys and stamps: out of the export, the portal and the DPO console.
+            application.HoldsCredentials = true;
         });
         services.TryAddScoped<IUserStore<DatabunkerUser>, DatabunkerUserStore>();
         return builder;

@@ -19,4 +19,12 @@ public sealed class DatabunkerIdentityOptions
     /// </summary>
     /// <value><see langword="true"/>.</value>
     public bool IndexExternalLogin { get; set; } = true;
+
+    /// <summary>
+    /// The purpose the store reads users for, or <see langword="null"/> to read without one. Needed when the privacy
+    /// catalogue requires a purpose for every read (<c>Privacy.RequirePurpose</c>); the purpose must declare the profile
+    /// members <c>/login</c>, <c>/userName</c>, <c>/email</c>, <c>/phone</c>, <c>/name</c> and <c>/custom</c> and the
+    /// app-data application (<see cref="AppName"/>).
+    /// </summary>
+    public string? Purpose { get; set; }
 }

@@ -40,6 +40,9 @@ public sealed class DatabunkerUser : IdentityUser<string>
     /// <summary>What the vault holds of the user beside the profile; loaded with it, written by an update.</summary>
     internal IdentityDocument Document { get; set; } = new();
 
+    /// <summary>The document as it was read or last written, put back when an update's profile write fails.</summary>
+    internal System.Text.Json.JsonElement? StoredDocument { get; set; }
+
     /// <summary>The profile members as they were read (or created), so that an update writes only what changed.</summary>
     internal StoredProfile Stored { get; set; } = StoredProfile.None;
 

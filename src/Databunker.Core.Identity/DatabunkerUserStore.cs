@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Security.Claims;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Databunker.Core.AppData;
 using Microsoft.AspNetCore.Identity;
@@ -57,6 +58,11 @@ internal sealed class DatabunkerUserStore(
             throw new InvalidOperationException("The user is stored already: its Id is a person's token.");
         }
 
+        if (Refusal(user) is { } refused)
+        {
+            return IdentityResult.Failed(refused);
+        }
+
         var wanted = Wanted(user);
         Guid token;
         try
@@ -72,9 +78,28 @@ internal sealed class DatabunkerUserStore(
             return IdentityResult.Failed(Invalid(e, wanted));
         }
 
+        // The person holds the user name, email and phone now: a user without its document must not stay behind them,
+        // so the document is written whatever the caller's token says, and a failure forgets the person again.
+        var document = DocumentOf(user).ToJson();
+        long version;
+        try
+        {
+            version = await appData.PutAsync(token, App, document, expectedVersion: 0, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            await vault.ForgetPersonAsync(PersonLookup.ByToken(token), CancellationToken.None).ConfigureAwait(false);
+            if (e is VaultInputException input)
+            {
+                return IdentityResult.Failed(Invalid(input, wanted));
+            }
+
+            throw;
+        }
+
         user.Id = token.ToString();
         user.Stored = wanted;
-        var version = await appData.PutAsync(token, App, DocumentOf(user).ToJson(), expectedVersion: 0, cancellationToken).ConfigureAwait(false);
+        user.StoredDocument = document;
         user.ConcurrencyStamp = version.ToString(CultureInfo.InvariantCulture);
         return IdentityResult.Success;
     }
@@ -84,6 +109,18 @@ internal sealed class DatabunkerUserStore(
         ArgumentNullException.ThrowIfNull(user);
         cancellationToken.ThrowIfCancellationRequested();
         var token = TokenOf(user);
+
+        // A copy without a stamp this store gave (detached, or made by hand) would overwrite the secrets unseen.
+        if (ExpectedVersion(user) is not { } expected)
+        {
+            return IdentityResult.Failed(_errors.ConcurrencyFailure());
+        }
+
+        if (Refusal(user) is { } refusedLogin)
+        {
+            return IdentityResult.Failed(refusedLogin);
+        }
+
         var wanted = Wanted(user);
         var patch = PatchOf(user.Stored, wanted);
 
@@ -93,42 +130,57 @@ internal sealed class DatabunkerUserStore(
             return IdentityResult.Failed(refused);
         }
 
+        var document = DocumentOf(user).ToJson();
         long version;
         try
         {
-            version = await appData.PutAsync(token, App, DocumentOf(user).ToJson(), ExpectedVersion(user), cancellationToken).ConfigureAwait(false);
+            version = await appData.PutAsync(token, App, document, expected, cancellationToken).ConfigureAwait(false);
         }
-        catch (VersionConflictException)
+        catch (Exception e) when (e is VersionConflictException or PersonNotFoundException)
         {
             return IdentityResult.Failed(_errors.ConcurrencyFailure());
         }
-        catch (PersonNotFoundException)
+        catch (VaultInputException e)
         {
-            return IdentityResult.Failed(_errors.ConcurrencyFailure());
+            return IdentityResult.Failed(Invalid(e, wanted));
         }
 
         user.ConcurrencyStamp = version.ToString(CultureInfo.InvariantCulture);
         if (patch is not null)
         {
+            // The document is written: the profile follows whatever the caller's token says, or the document goes back.
+            IdentityError? failed = null;
             try
             {
-                if (!await vault.UpdatePersonAsync(PersonLookup.ByToken(token), patch.Value, cancellationToken).ConfigureAwait(false))
+                if (!await vault.UpdatePersonAsync(PersonLookup.ByToken(token), patch.Value, CancellationToken.None).ConfigureAwait(false))
                 {
                     return IdentityResult.Failed(_errors.ConcurrencyFailure());
                 }
             }
             catch (DuplicateIndexException e)
             {
-                return IdentityResult.Failed(Duplicate(e, wanted));
+                failed = Duplicate(e, wanted);
             }
             catch (VaultInputException e)
             {
-                return IdentityResult.Failed(Invalid(e, wanted));
+                failed = Invalid(e, wanted);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                await RestoreDocumentAsync(user, token, version).ConfigureAwait(false);
+                throw;
+            }
+
+            if (failed is not null)
+            {
+                await RestoreDocumentAsync(user, token, version).ConfigureAwait(false);
+                return IdentityResult.Failed(failed);
             }
 
             user.Stored = wanted;
         }
 
+        user.StoredDocument = document;
         return IdentityResult.Success;
     }
 
@@ -137,22 +189,23 @@ internal sealed class DatabunkerUserStore(
         ArgumentNullException.ThrowIfNull(user);
         cancellationToken.ThrowIfCancellationRequested();
         var token = TokenOf(user);
-        try
-        {
-            // The document's version is the concurrency stamp: a user read before the last update is not deleted.
-            await appData.DeleteAsync(token, App, ExpectedVersion(user), cancellationToken).ConfigureAwait(false);
-        }
-        catch (VersionConflictException)
+        if (ExpectedVersion(user) is not { } expected)
         {
             return IdentityResult.Failed(_errors.ConcurrencyFailure());
         }
-        catch (PersonNotFoundException)
+
+        try
+        {
+            // Writing the document at the stamp's version checks the stamp and makes any other copy stale at once.
+            await appData.PutAsync(token, App, DocumentOf(user).ToJson(), expected, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is VersionConflictException or PersonNotFoundException)
         {
             return IdentityResult.Failed(_errors.ConcurrencyFailure());
         }
 
         // Forgetting the person erases the profile, every app document, token, session and consent of theirs.
-        return await vault.ForgetPersonAsync(PersonLookup.ByToken(token), cancellationToken).ConfigureAwait(false)
+        return await vault.ForgetPersonAsync(PersonLookup.ByToken(token), CancellationToken.None).ConfigureAwait(false)
             ? IdentityResult.Success
             : IdentityResult.Failed(_errors.ConcurrencyFailure());
     }
@@ -171,7 +224,17 @@ internal sealed class DatabunkerUserStore(
             return null;
         }
 
-        var user = await FindAsync(PersonLookup.ByLogin(normalizedUserName), cancellationToken).ConfigureAwait(false);
+        DatabunkerUser? user;
+        try
+        {
+            user = await FindAsync(PersonLookup.ByLogin(normalizedUserName), cancellationToken).ConfigureAwait(false);
+        }
+        catch (VaultInputException)
+        {
+            // Not a name the vault would hold (control or invisible characters, too long): nobody has it.
+            return null;
+        }
+
         return user?.NormalizedUserName == normalizedUserName ? user : null;
     }
 
@@ -293,22 +356,9 @@ internal sealed class DatabunkerUserStore(
     public Task AddLoginAsync(DatabunkerUser user, UserLoginInfo login, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(login);
-        return Set(user, u =>
-        {
-            if (!_options.IndexExternalLogin)
-            {
-                throw new NotSupportedException(
-                    "External logins are off: DatabunkerIdentityOptions.IndexExternalLogin is false, because the application keeps its own value in the vault's custom index.");
-            }
 
-            if (u.Document.Logins.Count > 0)
-            {
-                throw new NotSupportedException(
-                    "A user of the vault's Identity store has at most one external login: the vault finds it by the person's one custom index. Remove the other login first.");
-            }
-
-            u.Document.Logins.Add(new ExternalLogin(login.LoginProvider, login.ProviderKey, login.ProviderDisplayName));
-        });
+        // Kept with the user; the update that follows refuses what the vault cannot index (see Refusal).
+        return Set(user, u => u.Document.Logins.Add(new ExternalLogin(login.LoginProvider, login.ProviderKey, login.ProviderDisplayName)));
     }
 
     public Task RemoveLoginAsync(DatabunkerUser user, string loginProvider, string providerKey, CancellationToken cancellationToken) =>
@@ -326,7 +376,16 @@ internal sealed class DatabunkerUserStore(
             return null;
         }
 
-        var user = await FindAsync(PersonLookup.ByCustom(ExternalLoginOf(loginProvider, providerKey)), cancellationToken).ConfigureAwait(false);
+        DatabunkerUser? user;
+        try
+        {
+            user = await FindAsync(PersonLookup.ByCustom(ExternalLoginOf(loginProvider, providerKey)), cancellationToken).ConfigureAwait(false);
+        }
+        catch (VaultInputException)
+        {
+            return null;
+        }
+
         return user is not null && user.Document.Logins.Exists(l => l.Provider == loginProvider && l.Key == providerKey) ? user : null;
     }
 
@@ -430,21 +489,105 @@ internal sealed class DatabunkerUserStore(
     private async Task<DatabunkerUser?> FindAsync(PersonLookup lookup, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var person = await vault.GetPersonAsync(lookup, cancellationToken).ConfigureAwait(false);
+        var person = await ReadPersonAsync(lookup, cancellationToken).ConfigureAwait(false);
         if (person is null)
         {
             return null;
         }
 
-        var document = await appData.GetAsync(person.Token, App, cancellationToken).ConfigureAwait(false);
-        return Materialize(person, document);
+        var stored = await ReadDocumentAsync(person.Token, cancellationToken).ConfigureAwait(false);
+        if (stored is null || IdentityDocument.FromJson(stored.Data).SecurityStamp is null)
+        {
+            // A person made outside Identity (an import) or a document without a stamp: Identity needs a security stamp
+            // (its email and phone codes are keyed by it), so the first read gives the user one, once.
+            stored = await InitializeDocumentAsync(person.Token, stored, cancellationToken).ConfigureAwait(false);
+        }
+
+        return stored is null ? null : Materialize(person, stored);
     }
 
-    private static DatabunkerUser Materialize(PersonRecord person, AppDocument? stored)
+    private Task<PersonRecord?> ReadPersonAsync(PersonLookup lookup, CancellationToken cancellationToken) =>
+        _options.Purpose is { } purpose
+            ? vault.GetPersonForPurposeAsync(lookup, purpose, cancellationToken)
+            : vault.GetPersonAsync(lookup, cancellationToken);
+
+    private Task<AppDocument?> ReadDocumentAsync(Guid token, CancellationToken cancellationToken) =>
+        _options.Purpose is { } purpose
+            ? appData.GetForPurposeAsync(token, App, purpose, cancellationToken)
+            : appData.GetAsync(token, App, cancellationToken);
+
+    private async Task<AppDocument?> InitializeDocumentAsync(Guid token, AppDocument? stored, CancellationToken cancellationToken)
+    {
+        var document = stored is null ? new IdentityDocument() : IdentityDocument.FromJson(stored.Data);
+        document.SecurityStamp = Convert.ToHexString(RandomNumberGenerator.GetBytes(20));
+        try
+        {
+            await appData.PutAsync(token, App, document.ToJson(), stored?.Version ?? 0, cancellationToken).ConfigureAwait(false);
+        }
+        catch (VersionConflictException)
+        {
+            // Another reader (or a write) was first: its document stands.
+        }
+        catch (PersonNotFoundException)
+        {
+            return null;
+        }
+
+        return await ReadDocumentAsync(token, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Puts back the document as it was before an update whose profile write failed, so that the update changes nothing.</summary>
+    private async Task RestoreDocumentAsync(DatabunkerUser user, Guid token, long written)
+    {
+        try
+        {
+            long restored = 0;
+            if (user.StoredDocument is { } before)
+            {
+                restored = await appData.PutAsync(token, App, before, written, CancellationToken.None).ConfigureAwait(false);
+            }
+            else
+            {
+                await appData.DeleteAsync(token, App, written, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            user.ConcurrencyStamp = restored.ToString(CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is DatabunkerException or VaultInputException)
+        {
+            // Another writer came between: its document stands, and this copy is stale.
+        }
+    }
+
+    /// <summary>What the vault cannot index of the user's external logins, refused before anything is written.</summary>
+    private IdentityError? Refusal(DatabunkerUser user)
+    {
+        var logins = user.Document.Logins.Count;
+        if (logins == 0)
+        {
+            return null;
+        }
+
+        if (!_options.IndexExternalLogin)
+        {
+            return new IdentityError { Code = "ExternalLoginsOff", Description = "External logins are off for this application." };
+        }
+
+        if (logins > 1)
+        {
+            return new IdentityError { Code = "OneExternalLogin", Description = "An account has at most one external login here: remove the other one first." };
+        }
+
+        return user.Stored.ExternalLogin is { } held && !held.StartsWith(ExternalLoginPrefix, StringComparison.Ordinal)
+            ? new IdentityError { Code = "ExternalLoginsOff", Description = "External logins are off for this account." }
+            : null;
+    }
+
+    private static DatabunkerUser Materialize(PersonRecord person, AppDocument stored)
     {
         var profile = person.Profile;
         var login = Text(profile, "login");
-        var document = stored is null ? new IdentityDocument() : IdentityDocument.FromJson(stored.Data);
+        var document = IdentityDocument.FromJson(stored.Data);
         var user = new DatabunkerUser
         {
             Id = person.Token.ToString(),
@@ -453,8 +596,9 @@ internal sealed class DatabunkerUserStore(
             Email = Text(profile, "email"),
             PhoneNumber = Text(profile, "phone"),
             Name = Text(profile, "name"),
-            ConcurrencyStamp = (stored?.Version ?? 0).ToString(CultureInfo.InvariantCulture),
+            ConcurrencyStamp = stored.Version.ToString(CultureInfo.InvariantCulture),
             Document = document,
+            StoredDocument = stored.Data,
             EmailConfirmed = document.EmailConfirmed,
             PhoneNumberConfirmed = document.PhoneNumberConfirmed,
             PasswordHash = document.PasswordHash,
@@ -485,8 +629,8 @@ internal sealed class DatabunkerUserStore(
     {
         var external = user.Document.Logins is [var first, ..] && _options.IndexExternalLogin ? ExternalLoginOf(first.Provider, first.Key) : null;
 
-        // The custom index is the store's only while it holds an external login (or held none): an application's own
-        // custom value on a person who never had an external login is left as it is.
+        // The custom index is the store's only while it holds an external login: an application's own custom value is
+        // left as it is (Refusal keeps a login from replacing it).
         if (external is null && user.Stored.ExternalLogin is { } held && !held.StartsWith(ExternalLoginPrefix, StringComparison.Ordinal))
         {
             external = held;
@@ -580,7 +724,7 @@ internal sealed class DatabunkerUserStore(
 
             try
             {
-                var holder = await vault.GetPersonAsync(lookup(after), cancellationToken).ConfigureAwait(false);
+                var holder = await ReadPersonAsync(lookup(after), cancellationToken).ConfigureAwait(false);
                 if (holder is not null && holder.Token != token)
                 {
                     return Duplicate(new DuplicateIndexException(field), wanted);

@@ -25,7 +25,8 @@ internal sealed class IdentityDocument
 
     public DateTimeOffset? LockoutEnd { get; set; }
 
-    public bool LockoutEnabled { get; set; }
+    /// <summary>On unless written off: Identity turns lockout on for new users (<c>Lockout.AllowedForNewUsers</c>), and an imported user without the member is one.</summary>
+    public bool LockoutEnabled { get; set; } = true;
 
     public int AccessFailedCount { get; set; }
 

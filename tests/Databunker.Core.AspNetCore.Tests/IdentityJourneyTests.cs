@@ -20,7 +20,8 @@ public sealed class IdentityJourneyTests : BrowserTest
     public async Task DefaultUi_RegisterConfirmSignInPhoneChangeEmailTwoFactorDownloadDelete_AndTheAppDatabaseHoldsNoPersonalData()
     {
         await using var host = await IdentityHost.StartAsync(api: false);
-        var page = await NewPageAsync();
+        var visited = new List<string>();
+        var page = Tracked(await NewPageAsync(), visited);
 
         // Register, and confirm the address from the mail.
         await page.GotoAsync(Url(host, "/Identity/Account/Register"));
@@ -63,7 +64,7 @@ public sealed class IdentityJourneyTests : BrowserTest
         await Chromium.ScreenshotAsync(page, "identity-ui-recovery-codes");
 
         // A new browser signs in with the new address, the password and a code.
-        var other = await NewPageAsync();
+        var other = Tracked(await NewPageAsync(), visited);
         await SignInAsync(other, host, "alice@new.example", expectTwoFactor: true);
         await other.Locator("#Input_TwoFactorCode").FillAsync(Totp.Code(key));
         await other.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
@@ -82,25 +83,28 @@ public sealed class IdentityJourneyTests : BrowserTest
         host.Accounts().Should().Be(1, "the application keeps its own row for the user, keyed by the token");
         var (exit, output) = await ScanAsync(host.AppDatabase);
         exit.Should().Be(0, $"the scan finds no personal data in the application's database:\n{output}");
+        var (vaultExit, vaultOutput) = await ScanAsync(host.VaultDatabase);
+        vaultExit.Should().Be(0, $"even the vault's own file holds the user only sealed:\n{vaultOutput}");
 
         // Delete the account: the person is forgotten.
         await other.GotoAsync(Url(host, "/Identity/Account/Manage/DeletePersonalData"));
         await other.Locator("#Input_Password").FillAsync(Password);
         await other.GetByRole(AriaRole.Button, new() { Name = "Delete data and close my account" }).ClickAsync();
         (await host.Vault.GetPersonAsync(PersonLookup.ByToken(alice.Token))).Should().BeNull();
-        var again = await NewPageAsync();
+        var again = Tracked(await NewPageAsync(), visited);
         await again.GotoAsync(Url(host, "/Identity/Account/Login"));
         await again.Locator("#Input_Email").FillAsync("alice@new.example");
         await again.Locator("#Input_Password").FillAsync(Password);
         await again.Locator("#login-submit").ClickAsync();
         (await again.Locator("main").InnerTextAsync()).Should().Contain("Invalid login attempt");
 
-        foreach (var visited in new[] { page, other, again })
-        {
-            visited.Url.Should().NotContain("alice", "no address in the address bar after the journey");
-        }
-
-        host.Logs.Lines.Should().NotContain(l => l.Contains("alice@", StringComparison.OrdinalIgnoreCase), "no address in the logs");
+        // The default UI itself puts an address in two of its URLs (the page after registering, and the link that
+        // confirms a new address); the vault's store adds none, and neither the store nor Identity logs one.
+        visited.Where(u => u.Contains("alice", StringComparison.OrdinalIgnoreCase)).Select(u => new Uri(u).AbsolutePath).Distinct()
+            .Should().BeEquivalentTo(["/Identity/Account/RegisterConfirmation", "/Identity/Account/ConfirmEmailChange"]);
+        host.Logs.Lines.Where(l => l.Contains(" Databunker.", StringComparison.Ordinal) || l.Contains(" Microsoft.AspNetCore.Identity", StringComparison.Ordinal))
+            .Should().NotContain(l => l.Contains("alice", StringComparison.OrdinalIgnoreCase));
+        host.Logs.Lines.Should().Contain(l => l.Contains(" Microsoft.AspNetCore.Identity", StringComparison.Ordinal), "Identity's own log lines were captured and read");
         Dialogs.Should().BeEmpty();
     }
 
@@ -158,6 +162,13 @@ public sealed class IdentityJourneyTests : BrowserTest
         var (exit, output) = await ScanAsync(host.AppDatabase);
         exit.Should().Be(0, $"the scan finds no personal data in the application's database:\n{output}");
         Dialogs.Should().BeEmpty();
+    }
+
+    /// <summary>The page, with every URL its frames navigate to added to <paramref name="visited"/>.</summary>
+    private static IPage Tracked(IPage page, List<string> visited)
+    {
+        page.FrameNavigated += (_, frame) => visited.Add(frame.Url);
+        return page;
     }
 
     private static string Url(IdentityHost host, string path) => new Uri(host.Address, path).ToString();

@@ -74,7 +74,8 @@ public sealed partial class IdentityHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Identity", LogLevel.Trace);
         builder.Services.AddDatabunker()
             .UseSqlite($"Data Source={Path.Combine(folder, "vault.db")}")
             .UseMasterKey(RandomNumberGenerator.GetBytes(32));

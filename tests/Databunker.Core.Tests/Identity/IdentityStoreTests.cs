@@ -302,10 +302,11 @@ public sealed class IdentityStoreTests(string store)
         (await users.FindByLoginAsync("Fabrikam", "c-123")).Should().BeNull();
 
         (await users.AddLoginAsync(bob, new UserLoginInfo("Contoso", "c-123", null))).Errors.Select(e => e.Code).Should().Equal("LoginAlreadyAssociated");
-        var second = () => users.AddLoginAsync(found, new UserLoginInfo("Fabrikam", "f-9", null));
-        await second.Should().ThrowAsync<NotSupportedException>().WithMessage("*at most one external login*");
+        (await users.AddLoginAsync(found, new UserLoginInfo("Fabrikam", "f-9", null))).Errors.Select(e => e.Code).Should().Equal("OneExternalLogin");
+        found = await users.FindByIdAsync(alice.Id);
+        (await users.GetLoginsAsync(found!)).Should().ContainSingle("the refused login was not kept");
 
-        (await users.RemoveLoginAsync(found, "Contoso", "c-123")).Succeeded.Should().BeTrue();
+        (await users.RemoveLoginAsync(found!, "Contoso", "c-123")).Succeeded.Should().BeTrue();
         (await users.FindByLoginAsync("Contoso", "c-123")).Should().BeNull();
         (await users.AddLoginAsync(bob, new UserLoginInfo("Contoso", "c-123", null))).Succeeded.Should().BeTrue("the login is free again");
         (await users.FindByLoginAsync("Contoso", "c-123"))!.Id.Should().Be(bob.Id);
@@ -387,13 +388,163 @@ public sealed class IdentityStoreTests(string store)
         act.Should().Throw<InvalidOperationException>("Identity's protection would hide the email from the vault's index");
     }
 
-    private Task<VaultHost> StartAsync() => VaultHost.StartAsync(store: _store, services: services =>
+    [Test]
+    public async Task TheExport_ThePortalsList_AndShareLinks_NeverCarryTheSignInSecrets()
+    {
+        await using var host = await StartAsync();
+        using var scope = host.Services.CreateScope();
+        var users = Users(scope);
+        var alice = new DatabunkerUser("alice") { Email = "alice@shop.example" };
+        (await users.CreateAsync(alice, Password)).Succeeded.Should().BeTrue();
+        await users.ResetAuthenticatorKeyAsync(alice);
+        var codes = (await users.GenerateNewTwoFactorRecoveryCodesAsync(alice, 10))!.ToList();
+        var stored = await users.FindByIdAsync(alice.Id);
+
+        using var stream = new MemoryStream();
+        await host.Services.GetRequiredService<Databunker.Core.Export.IPersonExporter>().ExportAsync(alice.Token!.Value, stream);
+        var export = Encoding.UTF8.GetString(stream.ToArray());
+
+        export.Should().Contain("alice@shop.example", "the person's data is theirs to see");
+        foreach (var secret in new[] { stored!.PasswordHash!, stored.SecurityStamp!, (await users.GetAuthenticatorKeyAsync(stored))!, codes[0] })
+        {
+            export.Should().NotContain(secret, "whoever controls the mailbox can export through the portal; a secret would sign in as the person");
+        }
+
+        var section = System.Text.Json.JsonDocument.Parse(export).RootElement.GetProperty("appData").EnumerateArray().Single();
+        section.GetProperty("app").GetString().Should().Be("identity");
+        section.GetProperty("withheld").GetString().Should().Be("credentials");
+        var listed = await host.Services.GetRequiredService<IAppDataManager>().ListAsync(alice.Token.Value);
+        listed.Single().HoldsCredentials.Should().BeTrue("the portal and the DPO console leave such a document out");
+        var share = () => host.Services.GetRequiredService<Databunker.Core.Shares.IShareLinkManager>().CreateAsync(
+            alice.Token.Value, new Databunker.Core.Shares.ShareRequest { Recipient = "auditor", App = "identity", Fields = ["/passwordHash"] });
+        await share.Should().ThrowAsync<VaultInputException>().WithMessage("*holds credentials*");
+    }
+
+    [Test]
+    public async Task ACreateWhoseDocumentIsRefused_LeavesNoPersonBehind()
+    {
+        // The host registered the application itself, too small for a document with a password hash.
+        await using var host = await StartAsync(o => o.AppData.Register("identity", maxDocumentBytes: 64));
+        using var scope = host.Services.CreateScope();
+        var users = Users(scope);
+
+        var result = await users.CreateAsync(new DatabunkerUser("alice") { Email = "alice@shop.example" }, Password);
+
+        result.Succeeded.Should().BeFalse();
+        (await host.Vault.GetPersonAsync(PersonLookup.ByEmail("alice@shop.example"))).Should().BeNull("the person made first is forgotten again");
+        (await users.FindByNameAsync("ALICE")).Should().BeNull();
+    }
+
+    [Test]
+    public async Task AnUpdateWhoseProfileIsRefused_AfterItsDocumentWasWritten_PutsTheDocumentBack()
+    {
+        await using var host = await StartAsync();
+        using var scope = host.Services.CreateScope();
+        var users = Users(scope);
+        var alice = new DatabunkerUser("alice") { Email = "alice@shop.example" };
+        (await users.CreateAsync(alice, Password)).Succeeded.Should().BeTrue();
+
+        var copy = await users.FindByIdAsync(alice.Id);
+        copy!.Name = new string('n', 2 * 1024 * 1024);
+        copy.EmailConfirmed = true;
+        var result = await users.UpdateAsync(copy);
+
+        result.Succeeded.Should().BeFalse("the profile is over the vault's limit, which no check before the write sees");
+        var now = await users.FindByIdAsync(alice.Id);
+        now!.EmailConfirmed.Should().BeFalse("the document written before the profile was put back");
+        now.Name.Should().BeNull();
+        (await users.CheckPasswordAsync(now, Password)).Should().BeTrue();
+        copy.Name = "Alice";
+        (await users.UpdateAsync(copy)).Succeeded.Should().BeTrue("the copy's stamp follows the put-back document");
+    }
+
+    [Test]
+    public async Task ACopyWithoutAStampFromTheStore_CannotOverwriteTheUser()
+    {
+        await using var host = await StartAsync();
+        using var scope = host.Services.CreateScope();
+        var users = Users(scope);
+        var alice = new DatabunkerUser("alice") { Email = "alice@shop.example" };
+        (await users.CreateAsync(alice, Password)).Succeeded.Should().BeTrue();
+
+        foreach (var stamp in new string?[] { null, "", Guid.NewGuid().ToString() })
+        {
+            var detached = new DatabunkerUser("alice") { Id = alice.Id, NormalizedUserName = "ALICE", SecurityStamp = "STAMP", ConcurrencyStamp = stamp };
+            (await users.UpdateAsync(detached)).Errors.Select(e => e.Code).Should().Equal("ConcurrencyFailure");
+            (await users.DeleteAsync(detached)).Errors.Select(e => e.Code).Should().Equal("ConcurrencyFailure");
+        }
+
+        (await users.CheckPasswordAsync((await users.FindByIdAsync(alice.Id))!, Password)).Should().BeTrue("the password hash is where it was");
+    }
+
+    [Test]
+    public async Task APersonMadeOutsideIdentity_GetsASecurityStampAndLockout_AndCanBeDeleted()
+    {
+        await using var host = await StartAsync();
+        using var scope = host.Services.CreateScope();
+        var users = Users(scope);
+        var imported = await host.Vault.CreatePersonAsync(System.Text.Json.JsonSerializer.SerializeToElement(new { email = "imported@shop.example", login = "IMOGEN" }));
+
+        var user = await users.FindByEmailAsync("IMPORTED@SHOP.EXAMPLE");
+        user!.SecurityStamp.Should().NotBeNullOrEmpty("Identity's codes and cookie checks need one");
+        (await users.GetLockoutEnabledAsync(user)).Should().BeTrue("password guessing is locked out as for any new user");
+        var code = await users.GenerateEmailConfirmationTokenAsync(user);
+        (await users.ConfirmEmailAsync(user, code)).Succeeded.Should().BeTrue();
+        (await users.FindByNameAsync("IMOGEN"))!.SecurityStamp.Should().Be(user.SecurityStamp, "the stamp is given once, then kept");
+
+        var fresh = await users.FindByIdAsync(imported.ToString());
+        (await users.DeleteAsync(fresh!)).Succeeded.Should().BeTrue();
+        (await host.Vault.GetPersonAsync(PersonLookup.ByToken(imported))).Should().BeNull();
+    }
+
+    [Test]
+    public async Task ANameTheVaultWouldNotHold_FindsNobody_InsteadOfFailing()
+    {
+        await using var host = await StartAsync();
+        using var scope = host.Services.CreateScope();
+        var users = Users(scope);
+
+        (await users.FindByNameAsync("ALICE\u200B")).Should().BeNull();
+        (await users.FindByNameAsync(new string('A', 5000))).Should().BeNull();
+        (await users.FindByLoginAsync("Contoso", new string('k', 5000))).Should().BeNull();
+        (await users.FindByEmailAsync("NOT AN ADDRESS")).Should().BeNull();
+    }
+
+    [Test]
+    public async Task AnExternalLogin_NeverReplacesTheApplicationsOwnCustomIndex()
+    {
+        await using var host = await StartAsync();
+        using var scope = host.Services.CreateScope();
+        var users = Users(scope);
+        var person = await host.Vault.CreatePersonAsync(System.Text.Json.JsonSerializer.SerializeToElement(new { login = "CRM-USER", custom = "crm-42" }));
+        var user = await users.FindByIdAsync(person.ToString());
+
+        (await users.AddLoginAsync(user!, new UserLoginInfo("Contoso", "c-1", null))).Errors.Select(e => e.Code).Should().Equal("ExternalLoginsOff");
+
+        (await host.Vault.GetPersonAsync(PersonLookup.ByCustom("crm-42")))!.Token.Should().Be(person);
+        (await users.SetUserNameAsync((await users.FindByIdAsync(person.ToString()))!, "crm-user-2")).Succeeded.Should().BeTrue();
+        (await host.Vault.GetPersonAsync(PersonLookup.ByCustom("crm-42")))!.Token.Should().Be(person, "an update keeps the custom value");
+    }
+
+    [Test]
+    public async Task ARetentionOnTheIdentityDocuments_IsRefusedAtStartUp()
+    {
+        var start = () => StartAsync(o => o.AppData.Register("identity", retention: TimeSpan.FromDays(365)));
+
+        await start.Should().ThrowAsync<InvalidOperationException>().WithMessage("*retention would delete their passwords*");
+    }
+
+    private Task<VaultHost> StartAsync(Action<DatabunkerOptions>? configure = null) => VaultHost.StartAsync(configure, store: _store, services: services =>
     {
         services.AddIdentityCore<DatabunkerUser>()
             .AddDatabunkerStores()
             .AddTokenProvider<AuthenticatorTokenProvider<DatabunkerUser>>(TokenOptions.DefaultAuthenticatorProvider)
             .AddTokenProvider<EmailTokenProvider<DatabunkerUser>>(TokenOptions.DefaultEmailProvider);
-        services.Configure<IdentityOptions>(o => o.Tokens.ChangeEmailTokenProvider = TokenOptions.DefaultEmailProvider);
+        services.Configure<IdentityOptions>(o =>
+        {
+            o.Tokens.ChangeEmailTokenProvider = TokenOptions.DefaultEmailProvider;
+            o.Tokens.EmailConfirmationTokenProvider = TokenOptions.DefaultEmailProvider;
+        });
     });
 
     private static UserManager<DatabunkerUser> Users(IServiceScope scope) => scope.ServiceProvider.GetRequiredService<UserManager<DatabunkerUser>>();
