@@ -62,13 +62,7 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
         var sections = new List<PortalSection>();
         foreach (var info in await appData.ListAsync(person, context.RequestAborted))
         {
-            if (info.HoldsCredentials)
-            {
-                // A sign-in's secrets are not shown to whoever signed in to the portal with a code from the mailbox.
-                continue;
-            }
-
-            sections.Add(new PortalSection(info.App, Fields(text, (await appData.GetForPurposeAsync(person, info.App, Purposes.DataProtection, context.RequestAborted))?.Data)));
+            sections.Add(new PortalSection(info.App, Fields(text, (await appData.GetForPurposeAsync(person, info.App, Purposes.DataProtection, context.RequestAborted))?.WithCredentialsWithheld())));
         }
 
         await pages.RenderAsync(context, 200, new PortalDataPage(

@@ -21,7 +21,7 @@ public sealed class PrivacyPortalBrowserTests : BrowserTest
         await using var _ = host;
         var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "portal@example.com", name = Hostile, city = "Leeds" }));
         await host.App.Services.GetRequiredService<IAppDataManager>().PutAsync(person, "shop", JsonSerializer.SerializeToElement(new { note = Hostile }));
-        await host.App.Services.GetRequiredService<IAppDataManager>().PutAsync(person, "signin", JsonSerializer.SerializeToElement(new { passwordHash = "SECRET-HASH-123" }));
+        await host.App.Services.GetRequiredService<IAppDataManager>().PutAsync(person, "signin", JsonDocument.Parse("""{"$credentials":["passwordHash"],"passwordHash":"SECRET-HASH-123","emailConfirmed":true}""").RootElement);
         var page = await NewPageAsync();
 
         await SignInAsync(host, mailbox, page, "portal@example.com", person, screenshots: true);
@@ -29,7 +29,8 @@ public sealed class PrivacyPortalBrowserTests : BrowserTest
         (await page.TitleAsync()).Should().Be("My data" + " · Privacy portal");
         (await page.Locator("main").InnerTextAsync()).Should().Contain(Hostile, "the value is shown as text").And.Contain("Leeds");
         (await page.Locator("main img").CountAsync()).Should().Be(0, "no markup from the data reaches the page");
-        (await page.Locator("main").InnerTextAsync()).Should().NotContain("SECRET-HASH-123", "a document that holds credentials is left out").And.NotContain("signin");
+        (await page.Locator("main").InnerTextAsync()).Should().NotContain("SECRET-HASH-123", "a member the document names as a credential is withheld")
+            .And.Contain("withheld").And.NotContain("$credentials");
         await Chromium.ScreenshotAsync(page, "portal-my-data");
         foreach (var (link, name) in new[] { ("My consents", "portal-consents"), ("My requests", "portal-requests"), ("My sessions", "portal-sessions"), ("My history", "portal-history"), ("Delete my account", "portal-delete") })
         {

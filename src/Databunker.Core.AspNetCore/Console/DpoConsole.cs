@@ -366,13 +366,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
         var sections = new List<PortalSection>();
         foreach (var info in await appData.ListAsync(token, ct))
         {
-            if (info.HoldsCredentials)
-            {
-                // The DPO needs to know what is held, not to read a sign-in's secrets.
-                continue;
-            }
-
-            sections.Add(new PortalSection(info.App, PrivacyPortal.Fields(text, (await appData.GetAsync(token, info.App, ct))?.Data)));
+            sections.Add(new PortalSection(info.App, PrivacyPortal.Fields(text, (await appData.GetAsync(token, info.App, ct))?.WithCredentialsWithheld())));
         }
 
         var consents = new List<DpoConsentRow>();

@@ -20,7 +20,7 @@ internal sealed class AppDataManager(
 
     private readonly AppDataOptions _options = options.Value.AppData;
     private readonly Dictionary<string, AppDataRegistration> _apps = options.Value.AppData.Apps.ToDictionary(
-        a => a.Key, a => new AppDataRegistration(a.Key, a.Value.MaxDocumentBytes, a.Value.Retention, a.Value.HoldsCredentials), StringComparer.Ordinal);
+        a => a.Key, a => new AppDataRegistration(a.Key, a.Value.MaxDocumentBytes, a.Value.Retention), StringComparer.Ordinal);
     private readonly bool _auditReads = options.Value.AuditReads;
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
 
@@ -216,10 +216,7 @@ internal sealed class AppDataManager(
         }
 
         await AuditReadAsync(AuditOperations.AppDataList, person, AuditOutcomes.Success, cancellationToken).ConfigureAwait(false);
-        return [.. headers.Select(h => new AppDocumentInfo(h.App, h.Version, DateTimeOffset.FromUnixTimeMilliseconds(h.UpdatedAt), ToTime(h.ExpiresAt))
-        {
-            HoldsCredentials = _apps.TryGetValue(h.App, out var registration) && registration.HoldsCredentials,
-        })];
+        return [.. headers.Select(h => new AppDocumentInfo(h.App, h.Version, DateTimeOffset.FromUnixTimeMilliseconds(h.UpdatedAt), ToTime(h.ExpiresAt)))];
     }
 
     public async Task<int> DeleteExpiredAsync(CancellationToken cancellationToken = default)
@@ -246,39 +243,22 @@ internal sealed class AppDataManager(
         // Its part of a forget: every document of the person goes with them.
         ErasureStep<IAppDocumentStore>.Add(services, static (documents, erasure, person, cancellationToken) => documents.EnlistErasureAsync(erasure, person, cancellationToken));
 
-        // Its part of the export: every live document, opened, but for those that hold credentials.
-        services.TryAddSingleton<AppDataExport>();
-        ExportSection<AppDataExport>.Add<IAppDocumentStore>(services, "appData", static (export, writer, context, cancellationToken) => WriteExportAsync(export, writer, context, cancellationToken));
+        // Its part of the export: every live document, opened.
+        ExportSection<IAppDocumentStore>.Add<IAppDocumentStore>(services, "appData", static (documents, writer, context, cancellationToken) => WriteExportAsync(documents, writer, context, cancellationToken));
 
         // Its part of the due-work pass: documents whose retention has passed.
         DueWork<IAppDataManager>.Add(services, "appdata", static (appData, cancellationToken) => appData.DeleteExpiredAsync(cancellationToken));
         BacklogSource<IAppDocumentStore>.Add(services, "appdata", static (store, cancellationToken) => store.GetEarliestAppDocumentExpiryAsync(cancellationToken));
     }
 
-    /// <summary>
-    /// Writes <c>[{ "app", "version", "updatedAt", "expiresAt", "data" }]</c>, one document at a time; a document of an
-    /// application that holds credentials has <c>"withheld": "credentials"</c> in place of its data.
-    /// </summary>
-    private static async Task WriteExportAsync(AppDataExport export, System.Text.Json.Utf8JsonWriter writer, ExportContext context, CancellationToken cancellationToken)
+    /// <summary>Writes <c>[{ "app", "version", "updatedAt", "expiresAt", "data" }]</c>, one document at a time.</summary>
+    private static async Task WriteExportAsync(IAppDocumentStore documents, System.Text.Json.Utf8JsonWriter writer, ExportContext context, CancellationToken cancellationToken)
     {
-        var documents = export.Store;
         writer.WriteStartArray();
         foreach (var header in await documents.ListAppDocumentsAsync(context.Person, context.Now, cancellationToken).ConfigureAwait(false))
         {
             if (await documents.GetAppDocumentAsync(context.Person, header.App, context.Now, cancellationToken).ConfigureAwait(false) is not { } stored)
             {
-                continue;
-            }
-
-            if (export.HoldsCredentials(header.App))
-            {
-                writer.WriteStartObject();
-                writer.WriteString("app", header.App);
-                writer.WriteNumber("version", stored.Version);
-                ExportContext.WriteTime(writer, "updatedAt", stored.UpdatedAt);
-                ExportContext.WriteTime(writer, "expiresAt", stored.ExpiresAt);
-                writer.WriteString("withheld", "credentials");
-                writer.WriteEndObject();
                 continue;
             }
 
@@ -289,7 +269,13 @@ internal sealed class AppDataManager(
             ExportContext.WriteTime(writer, "updatedAt", stored.UpdatedAt);
             ExportContext.WriteTime(writer, "expiresAt", stored.ExpiresAt);
             writer.WritePropertyName("data");
-            writer.WriteRawValue(json, skipInputValidation: true);
+            using (var document = JsonDocument.Parse(json))
+            {
+                // Members the document names as credentials are withheld (AppDataCredentials): whoever exports is not
+                // necessarily whoever signs in.
+                AppDataCredentials.Write(writer, document.RootElement);
+            }
+
             writer.WriteEndObject();
             Array.Clear(json);
             await ExportContext.MaybeFlushAsync(writer, cancellationToken).ConfigureAwait(false);
@@ -363,14 +349,4 @@ internal sealed class AppDataManager(
         _auditReads ? audit.AppendReadAsync(operation, person, outcome, cancellationToken) : Task.CompletedTask;
 
     private Task<T> GuardCryptoAsync<T>(string operation, Func<Task<T>> work) => CryptoGuard.RunAsync(_logger, operation, work);
-}
-
-/// <summary>What the export of app data needs: the store, and which applications' documents hold credentials.</summary>
-internal sealed class AppDataExport(IAppDocumentStore store, IOptions<DatabunkerOptions> options)
-{
-    private readonly HashSet<string> _credentials = [.. options.Value.AppData.Apps.Where(a => a.Value.HoldsCredentials).Select(a => a.Key)];
-
-    public IAppDocumentStore Store => store;
-
-    public bool HoldsCredentials(string app) => _credentials.Contains(app);
 }

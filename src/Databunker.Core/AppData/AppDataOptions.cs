@@ -79,17 +79,7 @@ public sealed class AppDataApplication
     /// changed retention applies from each document's next write.
     /// </summary>
     public TimeSpan? Retention { get; set; }
-
-    /// <summary>
-    /// Whether the documents hold credentials: password hashes, second-factor keys, recovery codes, security stamps.
-    /// The subject-access export lists such a document (its application, version and times) with <c>"withheld":
-    /// "credentials"</c> in place of its data, the privacy portal and the DPO console leave it out, and no share link is
-    /// made of it: whoever reads a person's data (someone who controls their mailbox, through the portal) must not get
-    /// what signs in as them. The application that wrote it reads it as before. <c>Databunker.Core.Identity</c> sets it
-    /// for its documents.
-    /// </summary>
-    public bool HoldsCredentials { get; set; }
 }
 
 /// <summary>An application as the store uses it: its name and settings, fixed when the store was made.</summary>
-internal sealed record AppDataRegistration(string Name, int MaxDocumentBytes, TimeSpan? Retention, bool HoldsCredentials = false);
+internal sealed record AppDataRegistration(string Name, int MaxDocumentBytes, TimeSpan? Retention);

@@ -8,18 +8,27 @@ namespace Databunker.Core.AppData;
 /// <param name="Version">The document's version: 1 after the first write, one higher after each. Pass it as the expected version of the next write.</param>
 /// <param name="UpdatedAt">When the document was last written.</param>
 /// <param name="ExpiresAt">When the document expires (the application's retention after its last write), or <see langword="null"/> for never.</param>
-public sealed record AppDocument(string App, JsonElement Data, long Version, DateTimeOffset UpdatedAt, DateTimeOffset? ExpiresAt);
+public sealed record AppDocument(string App, JsonElement Data, long Version, DateTimeOffset UpdatedAt, DateTimeOffset? ExpiresAt)
+{
+    /// <summary>
+    /// The top-level member by which a document names its members that hold credentials: a JSON array of member names,
+    /// for example <c>"$credentials": ["passwordHash", "recoveryCodes"]</c>. The subject-access export, the privacy
+    /// portal, the DPO console and share links show each of them as <c>"withheld"</c> (see
+    /// <see cref="WithCredentialsWithheld"/>); the application reads the document as it wrote it.
+    /// </summary>
+    public const string CredentialsMember = AppDataCredentials.Member;
+
+    /// <summary>
+    /// The document as a person or a DPO may see it: each member its <see cref="CredentialsMember"/> names replaced by
+    /// <c>"withheld"</c>, and that list left out; the document itself when it names none.
+    /// </summary>
+    /// <returns>A JSON object.</returns>
+    public JsonElement WithCredentialsWithheld() => AppDataCredentials.Withhold(Data);
+}
 
 /// <summary>A person's document for one application without its data, as <see cref="IAppDataManager.ListAsync"/> lists it.</summary>
 /// <param name="App">The application's registered name.</param>
 /// <param name="Version">The document's version.</param>
 /// <param name="UpdatedAt">When the document was last written.</param>
 /// <param name="ExpiresAt">When the document expires, or <see langword="null"/> for never.</param>
-public sealed record AppDocumentInfo(string App, long Version, DateTimeOffset UpdatedAt, DateTimeOffset? ExpiresAt)
-{
-    /// <summary>
-    /// Whether the application's documents hold credentials (<see cref="AppDataApplication.HoldsCredentials"/>): a page
-    /// that shows a person's data shows that such a document exists, never its content.
-    /// </summary>
-    public bool HoldsCredentials { get; init; }
-}
+public sealed record AppDocumentInfo(string App, long Version, DateTimeOffset UpdatedAt, DateTimeOffset? ExpiresAt);

@@ -59,7 +59,6 @@ public sealed class PortalMailbox : IPortalCodeSender
             options: o =>
             {
                 o.AppData.Register("shop").Register("signin");
-                o.AppData.Apps["signin"].HoldsCredentials = true;
                 o.Privacy.Controller = "Example Shop Ltd";
                 o.Privacy.Notices.Add(new PrivacyNotice { Name = "newsletter", Text = "Our weekly newsletter about new products." });
                 o.Privacy.Activities.Add(new ProcessingActivity

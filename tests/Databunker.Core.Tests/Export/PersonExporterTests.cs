@@ -134,29 +134,29 @@ public sealed class PersonExporterTests(string store)
     }
 
     [Test]
-    public async Task ADocumentThatHoldsCredentials_IsListedWithItsTimes_ButItsDataIsWithheld()
+    public async Task TheMembersADocumentNamesAsCredentials_AreWithheld_AndTheRestIsExported()
     {
-        await using var host = await VaultHost.StartAsync(o =>
-        {
-            o.AppData.Register("shop").Register("signin");
-            o.AppData.Apps["signin"].HoldsCredentials = true;
-        }, store: _store);
+        await using var host = await VaultHost.StartAsync(o => o.AppData.Register("shop").Register("signin"), store: _store);
         var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "held@example.com" }));
         var appData = host.Services.GetRequiredService<IAppDataManager>();
-        await appData.PutAsync(person, "shop", JsonSerializer.SerializeToElement(new { cart = 3 }));
-        await appData.PutAsync(person, "signin", JsonSerializer.SerializeToElement(new { passwordHash = "AQAAAAIAAYagSECRET" }));
+        await appData.PutAsync(person, "shop", JsonSerializer.SerializeToElement(new { cart = 3, passwordHash = "not named, so exported" }));
+        var signin = JsonDocument.Parse("""{"$credentials":["passwordHash","recoveryCodes"],"passwordHash":"AQAAAAIAAYagSECRET","recoveryCodes":["R1-SECRET"],"emailConfirmed":true}""").RootElement;
+        await appData.PutAsync(person, "signin", signin);
 
         using var stream = new MemoryStream();
         await host.Services.GetRequiredService<IPersonExporter>().ExportAsync(person, stream);
 
-        System.Text.Encoding.UTF8.GetString(stream.ToArray()).Should().NotContain("AQAAAAIAAYagSECRET");
+        System.Text.Encoding.UTF8.GetString(stream.ToArray()).Should().NotContain("SECRET").And.NotContain("$credentials");
         var documents = JsonDocument.Parse(stream.ToArray()).RootElement.GetProperty("appData").EnumerateArray().ToDictionary(d => d.GetProperty("app").GetString()!);
-        documents["shop"].GetProperty("data").GetProperty("cart").GetInt32().Should().Be(3);
-        documents["signin"].TryGetProperty("data", out _).Should().BeFalse();
-        documents["signin"].GetProperty("withheld").GetString().Should().Be("credentials");
-        documents["signin"].GetProperty("version").GetInt64().Should().Be(1);
-        (await appData.ListAsync(person)).Select(d => (d.App, d.HoldsCredentials)).Should().Equal(("shop", false), ("signin", true));
+        documents["shop"].GetProperty("data").GetProperty("passwordHash").GetString().Should().Be("not named, so exported");
+        var data = documents["signin"].GetProperty("data");
+        data.GetProperty("passwordHash").GetString().Should().Be("withheld");
+        data.GetProperty("recoveryCodes").GetString().Should().Be("withheld");
+        data.GetProperty("emailConfirmed").GetBoolean().Should().BeTrue("what is not a credential is the person's to see");
         (await appData.GetAsync(person, "signin"))!.Data.GetProperty("passwordHash").GetString().Should().Be("AQAAAAIAAYagSECRET", "the application that wrote it reads it as before");
+        var share = await host.Services.GetRequiredService<IShareLinkManager>().CreateAsync(person, new ShareRequest { Recipient = "auditor", App = "signin", Fields = ["/passwordHash"] });
+        var shared = (await host.Services.GetRequiredService<IShareLinkManager>().RedeemAsync(share.Token)).Record!.Fields;
+        shared.GetRawText().Should().NotContain("SECRET").And.Contain("withheld", "a share link reads the document as the person would");
     }
 
     private async Task<JsonDocument> ExportAsync(Guid person)
