@@ -54,11 +54,13 @@ public static class DatabunkerIdentityBuilderExtensions
                 throw new InvalidOperationException(
                     $"The app-data application '{name}' holds Identity's users: a retention would delete their passwords and second factors. Register it without one.");
             }
-
-            // The password hash, second-factor keys and stamps: out of the export, the portal and the DPO console.
-            application.HoldsCredentials = true;
         });
         services.TryAddScoped<IUserStore<DatabunkerUser>, DatabunkerUserStore>();
+        if (builder.RoleType == typeof(IdentityRole))
+        {
+            // Roles are not personal data: the ones DatabunkerIdentityOptions.Roles declares.
+            services.TryAddScoped<IRoleStore<IdentityRole>, ConfiguredRoleStore>();
+        }
         return builder;
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Identity;
+
 namespace Databunker.Core.Identity;
 
 /// <summary>How the Identity store keeps its users in the vault (<see cref="Microsoft.Extensions.DependencyInjection.DatabunkerIdentityBuilderExtensions.AddDatabunkerStores"/>).</summary>
@@ -27,4 +29,22 @@ public sealed class DatabunkerIdentityOptions
     /// app-data application (<see cref="AppName"/>).
     /// </summary>
     public string? Purpose { get; set; }
+
+    /// <summary>
+    /// Whether a person the vault holds without an Identity document (made through <see cref="IPersonalDataVault"/> or by
+    /// an import that did not map Identity's columns) is a user: found by user name, email, phone or login, and given a
+    /// security stamp and lockout by the first read, which writes their document (and its audit event). Off, such a
+    /// person is nobody to Identity, whose sign-in, password reset and confirmation mails never reach them; their user
+    /// name, email and phone number stay taken in the vault.
+    /// </summary>
+    /// <value><see langword="false"/>.</value>
+    public bool AdoptPersons { get; set; }
+
+    /// <summary>
+    /// The roles the application has, by name (<c>Admin</c>, <c>Editor</c>), when it uses <see cref="IdentityRole"/>
+    /// (<c>AddIdentity&lt;DatabunkerUser, IdentityRole&gt;()</c> or <c>AddRoles&lt;IdentityRole&gt;()</c>): roles are not
+    /// personal data, and the vault keeps no list of them. <c>RoleManager</c> finds these and creates no other, and a
+    /// user's roles come back by these names (role claims included), not as Identity normalised them.
+    /// </summary>
+    public IList<string> Roles { get; } = [];
 }

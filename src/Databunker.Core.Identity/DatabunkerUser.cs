@@ -43,6 +43,9 @@ public sealed class DatabunkerUser : IdentityUser<string>
     /// <summary>The document as it was read or last written, put back when an update's profile write fails.</summary>
     internal System.Text.Json.JsonElement? StoredDocument { get; set; }
 
+    /// <summary>How many external logins the user had when read or last written: only an update that adds one is checked.</summary>
+    internal int StoredLogins { get; set; }
+
     /// <summary>The profile members as they were read (or created), so that an update writes only what changed.</summary>
     internal StoredProfile Stored { get; set; } = StoredProfile.None;
 

@@ -26,7 +26,8 @@ internal sealed class DatabunkerUserStore(
     IPersonalDataVault vault,
     IAppDataManager appData,
     IOptions<DatabunkerIdentityOptions> options,
-    IdentityErrorDescriber? describer = null) :
+    IdentityErrorDescriber? describer = null,
+    ILookupNormalizer? normalizer = null) :
     IUserPasswordStore<DatabunkerUser>,
     IUserEmailStore<DatabunkerUser>,
     IUserPhoneNumberStore<DatabunkerUser>,
@@ -84,11 +85,19 @@ internal sealed class DatabunkerUserStore(
         long version;
         try
         {
-            version = await appData.PutAsync(token, App, document, expectedVersion: 0, CancellationToken.None).ConfigureAwait(false);
+            version = await WriteNewDocumentAsync(token, document).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            await vault.ForgetPersonAsync(PersonLookup.ByToken(token), CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await vault.ForgetPersonAsync(PersonLookup.ByToken(token), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception forgetting) when (forgetting is not OutOfMemoryException)
+            {
+                // The document's own failure is what the caller hears of; the person stays (docs/identity.md, "Two writes").
+            }
+
             if (e is VaultInputException input)
             {
                 return IdentityResult.Failed(Invalid(input, wanted));
@@ -99,6 +108,7 @@ internal sealed class DatabunkerUserStore(
 
         user.Id = token.ToString();
         user.Stored = wanted;
+        user.StoredLogins = user.Document.Logins.Count;
         user.StoredDocument = document;
         user.ConcurrencyStamp = version.ToString(CultureInfo.InvariantCulture);
         return IdentityResult.Success;
@@ -180,6 +190,7 @@ internal sealed class DatabunkerUserStore(
             user.Stored = wanted;
         }
 
+        user.StoredLogins = user.Document.Logins.Count;
         user.StoredDocument = document;
         return IdentityResult.Success;
     }
@@ -194,12 +205,19 @@ internal sealed class DatabunkerUserStore(
             return IdentityResult.Failed(_errors.ConcurrencyFailure());
         }
 
+        // The stamp is checked against the document as it is now; a document missing is version 0. Reading, not writing,
+        // keeps a retry possible and a document over a lowered size limit deletable.
+        AppDocument? stored;
         try
         {
-            // Writing the document at the stamp's version checks the stamp and makes any other copy stale at once.
-            await appData.PutAsync(token, App, DocumentOf(user).ToJson(), expected, cancellationToken).ConfigureAwait(false);
+            stored = await ReadDocumentAsync(token, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is VersionConflictException or PersonNotFoundException)
+        catch (PersonNotFoundException)
+        {
+            return IdentityResult.Failed(_errors.ConcurrencyFailure());
+        }
+
+        if ((stored?.Version ?? 0) != expected)
         {
             return IdentityResult.Failed(_errors.ConcurrencyFailure());
         }
@@ -453,7 +471,8 @@ internal sealed class DatabunkerUserStore(
         return Set(user, u => u.Document.Roles.Remove(roleName));
     }
 
-    public Task<IList<string>> GetRolesAsync(DatabunkerUser user, CancellationToken cancellationToken) => Get<IList<string>>(user, u => [.. u.Document.Roles]);
+    public Task<IList<string>> GetRolesAsync(DatabunkerUser user, CancellationToken cancellationToken) =>
+        Get<IList<string>>(user, u => [.. u.Document.Roles.Select(r => _options.Roles.FirstOrDefault(declared => Normalize(declared) == r) ?? r)]);
 
     public Task<bool> IsInRoleAsync(DatabunkerUser user, string roleName, CancellationToken cancellationToken)
     {
@@ -496,10 +515,17 @@ internal sealed class DatabunkerUserStore(
         }
 
         var stored = await ReadDocumentAsync(person.Token, cancellationToken).ConfigureAwait(false);
-        if (stored is null || IdentityDocument.FromJson(stored.Data).SecurityStamp is null)
+        if (stored is null && !_options.AdoptPersons)
         {
-            // A person made outside Identity (an import) or a document without a stamp: Identity needs a security stamp
-            // (its email and phone codes are keyed by it), so the first read gives the user one, once.
+            // A person who is not a user (DatabunkerIdentityOptions.AdoptPersons).
+            return null;
+        }
+
+        if (stored is null || !IdentityDocument.NamesCredentials(stored.Data) || IdentityDocument.FromJson(stored.Data).SecurityStamp is null)
+        {
+            // An adopted person, or a document an import of Identity's tables wrote: Identity needs a security stamp (its
+            // email and phone codes are keyed by it), and the document must name its credentials so that an export
+            // withholds them, so the first read writes it once.
             stored = await InitializeDocumentAsync(person.Token, stored, cancellationToken).ConfigureAwait(false);
         }
 
@@ -519,7 +545,7 @@ internal sealed class DatabunkerUserStore(
     private async Task<AppDocument?> InitializeDocumentAsync(Guid token, AppDocument? stored, CancellationToken cancellationToken)
     {
         var document = stored is null ? new IdentityDocument() : IdentityDocument.FromJson(stored.Data);
-        document.SecurityStamp = Convert.ToHexString(RandomNumberGenerator.GetBytes(20));
+        document.SecurityStamp ??= Convert.ToHexString(RandomNumberGenerator.GetBytes(20));
         try
         {
             await appData.PutAsync(token, App, document.ToJson(), stored?.Version ?? 0, cancellationToken).ConfigureAwait(false);
@@ -553,7 +579,7 @@ internal sealed class DatabunkerUserStore(
 
             user.ConcurrencyStamp = restored.ToString(CultureInfo.InvariantCulture);
         }
-        catch (Exception e) when (e is DatabunkerException or VaultInputException)
+        catch (Exception e) when (e is VersionConflictException or PersonNotFoundException)
         {
             // Another writer came between: its document stands, and this copy is stale.
         }
@@ -563,8 +589,10 @@ internal sealed class DatabunkerUserStore(
     private IdentityError? Refusal(DatabunkerUser user)
     {
         var logins = user.Document.Logins.Count;
-        if (logins == 0)
+        if (logins == 0 || logins <= user.StoredLogins)
         {
+            // Only an update that adds a login is checked: one that counts a failed sign-in must never fail for logins
+            // the user had before the options changed.
             return null;
         }
 
@@ -583,7 +611,7 @@ internal sealed class DatabunkerUserStore(
             : null;
     }
 
-    private static DatabunkerUser Materialize(PersonRecord person, AppDocument stored)
+    private DatabunkerUser Materialize(PersonRecord person, AppDocument stored)
     {
         var profile = person.Profile;
         var login = Text(profile, "login");
@@ -609,8 +637,21 @@ internal sealed class DatabunkerUserStore(
             AccessFailedCount = document.AccessFailedCount,
         };
 
-        // A person made outside Identity (an import, say) has an email but no Identity document yet.
-        user.NormalizedEmail = document.NormalizedEmail ?? user.Email?.ToUpperInvariant();
+        // An email or phone number changed outside Identity (a correction in the privacy portal, a DPO's rectification) is
+        // found by its new value and is not confirmed: the confirmation was of the old one.
+        var normalizedEmail = user.Email is null ? null : NormalizeEmail(user.Email);
+        if (document.NormalizedEmail is { } confirmedFor && confirmedFor != normalizedEmail)
+        {
+            user.EmailConfirmed = false;
+        }
+
+        user.NormalizedEmail = normalizedEmail;
+        if (document.PhoneNumber is { } phoneConfirmedFor && phoneConfirmedFor != user.PhoneNumber)
+        {
+            user.PhoneNumberConfirmed = false;
+        }
+
+        user.StoredLogins = document.Logins.Count;
         user.Stored = new StoredProfile(login, Text(profile, "userName"), user.Email, user.PhoneNumber, user.Name, Text(profile, "custom"));
         return user;
     }
@@ -653,6 +694,7 @@ internal sealed class DatabunkerUserStore(
         document.LockoutEnd = user.LockoutEnd;
         document.LockoutEnabled = user.LockoutEnabled;
         document.AccessFailedCount = user.AccessFailedCount;
+        document.PhoneNumber = user.PhoneNumber;
         return document;
     }
 
@@ -754,6 +796,33 @@ internal sealed class DatabunkerUserStore(
         "phone" => new IdentityError { Code = "InvalidPhoneNumber", Description = "The phone number is not a valid international number (+ and the country code, then the number)." },
         _ => new IdentityError { Code = "InvalidProfile", Description = e.Message },
     };
+
+    private string NormalizeEmail(string email) => normalizer?.NormalizeEmail(email) ?? email.ToUpperInvariant();
+
+    private string? Normalize(string? name) => name is null ? null : normalizer?.NormalizeName(name) ?? name.ToUpperInvariant();
+
+    /// <summary>
+    /// Writes a new user's document. A read between the person's create and this write may have written a document of
+    /// its own (an adopted person's, <see cref="DatabunkerIdentityOptions.AdoptPersons"/>), which holds no password: it
+    /// is written over.
+    /// </summary>
+    private async Task<long> WriteNewDocumentAsync(Guid token, JsonElement document)
+    {
+        try
+        {
+            return await appData.PutAsync(token, App, document, expectedVersion: 0, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (VersionConflictException)
+        {
+            var other = await appData.GetAsync(token, App, CancellationToken.None).ConfigureAwait(false);
+            if (other is null || IdentityDocument.FromJson(other.Data).PasswordHash is not null)
+            {
+                throw;
+            }
+
+            return await appData.PutAsync(token, App, document, other.Version, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
 
     private static string ExternalLoginOf(string provider, string key) => string.Concat(ExternalLoginPrefix, provider, "\u001F", key);
 

@@ -11,11 +11,23 @@ namespace Databunker.Core.Identity;
 /// </summary>
 internal sealed class IdentityDocument
 {
+    /// <summary>The members that hold credentials, which an export, the portal, the DPO console and a share link withhold (<c>AppDocument.CredentialsMember</c>).</summary>
+    [JsonPropertyName("$credentials")]
+    [JsonPropertyOrder(-1)]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static", Justification = "A member of the serialized document.")]
+    public IReadOnlyList<string> Credentials => ["passwordHash", "securityStamp", "authenticatorKey", "recoveryCodes", "tokens"];
+
+    /// <summary>Whether the document names its credentials: one written by an import of Identity's tables does not until the store writes it.</summary>
+    public static bool NamesCredentials(JsonElement json) => json.ValueKind == JsonValueKind.Object && json.TryGetProperty("$credentials", out _);
+
     public string? NormalizedEmail { get; set; }
 
     public bool EmailConfirmed { get; set; }
 
     public bool PhoneNumberConfirmed { get; set; }
+
+    /// <summary>The phone number <see cref="PhoneNumberConfirmed"/> is about: a number changed outside Identity (a correction in the portal) is not confirmed.</summary>
+    public string? PhoneNumber { get; set; }
 
     public string? PasswordHash { get; set; }
 

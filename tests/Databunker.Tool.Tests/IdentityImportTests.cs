@@ -35,6 +35,7 @@ public sealed class IdentityImportTests
         var (folder, vault, key) = await NewVaultAsync("identity-import");
         var app = Path.Combine(folder, "app.db");
         var hasher = new PasswordHasher<DatabunkerUser>();
+        var annHash = hasher.HashPassword(new DatabunkerUser(), "Ann-Password-1");
         Execute(app, $"""
             CREATE TABLE "AspNetUsers" ("Id" TEXT NOT NULL PRIMARY KEY, "UserName" TEXT NULL, "NormalizedUserName" TEXT NULL, "Email" TEXT NULL,
               "NormalizedEmail" TEXT NULL, "EmailConfirmed" INTEGER NOT NULL, "PasswordHash" TEXT NULL, "SecurityStamp" TEXT NULL,
@@ -42,7 +43,7 @@ public sealed class IdentityImportTests
               "LockoutEnd" TEXT NULL, "LockoutEnabled" INTEGER NOT NULL, "AccessFailedCount" INTEGER NOT NULL);
             CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id TEXT NOT NULL REFERENCES "AspNetUsers" ("Id"), total REAL NOT NULL);
             INSERT INTO "AspNetUsers" VALUES ('7d3c1f1e-0a4b-4c55-9d86-1f2e3a4b5c6d', 'ann@app.example', 'ANN@APP.EXAMPLE', 'ann@app.example', 'ANN@APP.EXAMPLE', 1,
-              '{hasher.HashPassword(new DatabunkerUser(), "Ann-Password-1")}', 'STAMPANN', 'c1', '+447700900001', 1, 0, NULL, 1, 2);
+              '{annHash}', 'STAMPANN', 'c1', '+447700900001', 1, 0, NULL, 1, 2);
             INSERT INTO "AspNetUsers" VALUES ('1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9', 'ben', 'BEN', 'ben@app.example', 'BEN@APP.EXAMPLE', 1,
               '{hasher.HashPassword(new DatabunkerUser(), "Ben-Password-2")}', 'STAMPBEN', 'c2', NULL, 0, 0, '2099-01-01 00:00:00+00:00', 1, 0);
             INSERT INTO "AspNetUsers" VALUES ('00000000-1111-4222-8333-444444444444', 'cat@app.example', 'CAT@APP.EXAMPLE', 'cat@app.example', 'CAT@APP.EXAMPLE', 0,
@@ -96,6 +97,12 @@ public sealed class IdentityImportTests
         cat!.EmailConfirmed.Should().BeFalse();
         (await users.HasPasswordAsync(cat)).Should().BeFalse();
         (await users.AddPasswordAsync(cat, "Cat-Password-3")).Succeeded.Should().BeTrue("an imported user is updated like any other");
+
+        // The store's first read marked each document's credentials: the tool's export, a process that knows nothing of
+        // Identity, withholds them.
+        var export = await RunAsync("export", "--token", ann.Id, "--sqlite", $"Data Source={vault}", "--key-file", key);
+        export.Code.Should().Be(0, export.Error);
+        export.Output.Should().NotContain(annHash).And.NotContain("STAMPANN").And.Contain("withheld");
         SqliteConnection.ClearAllPools();
     }
 }

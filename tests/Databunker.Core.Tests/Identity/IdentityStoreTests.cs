@@ -349,9 +349,9 @@ public sealed class IdentityStoreTests(string store)
     }
 
     [Test]
-    public async Task APersonMadeOutsideIdentity_IsAUser_WhoCanBeGivenAPassword()
+    public async Task APersonMadeOutsideIdentity_IsAUser_WhoCanBeGivenAPassword_WhenPersonsAreAdopted()
     {
-        await using var host = await StartAsync();
+        await using var host = await StartAsync(identity: o => o.AdoptPersons = true);
         using var scope = host.Services.CreateScope();
         var users = Users(scope);
         var imported = await host.Vault.CreatePersonAsync(System.Text.Json.JsonSerializer.SerializeToElement(new { email = "imported@shop.example", name = "Imogen" }));
@@ -389,7 +389,7 @@ public sealed class IdentityStoreTests(string store)
     }
 
     [Test]
-    public async Task TheExport_ThePortalsList_AndShareLinks_NeverCarryTheSignInSecrets()
+    public async Task TheExport_AndShareLinks_WithholdTheSignInSecrets_AndShowTheRest()
     {
         await using var host = await StartAsync();
         using var scope = host.Services.CreateScope();
@@ -398,26 +398,28 @@ public sealed class IdentityStoreTests(string store)
         (await users.CreateAsync(alice, Password)).Succeeded.Should().BeTrue();
         await users.ResetAuthenticatorKeyAsync(alice);
         var codes = (await users.GenerateNewTwoFactorRecoveryCodesAsync(alice, 10))!.ToList();
+        await users.SetAuthenticationTokenAsync(alice, "Contoso", "refresh", "REFRESH-SECRET");
+        await users.AddClaimAsync(alice, new Claim("plan", "gold"));
         var stored = await users.FindByIdAsync(alice.Id);
 
         using var stream = new MemoryStream();
         await host.Services.GetRequiredService<Databunker.Core.Export.IPersonExporter>().ExportAsync(alice.Token!.Value, stream);
         var export = Encoding.UTF8.GetString(stream.ToArray());
 
-        export.Should().Contain("alice@shop.example", "the person's data is theirs to see");
-        foreach (var secret in new[] { stored!.PasswordHash!, stored.SecurityStamp!, (await users.GetAuthenticatorKeyAsync(stored))!, codes[0] })
+        foreach (var secret in new[] { stored!.PasswordHash!, stored.SecurityStamp!, (await users.GetAuthenticatorKeyAsync(stored))!, codes[0], "REFRESH-SECRET" })
         {
             export.Should().NotContain(secret, "whoever controls the mailbox can export through the portal; a secret would sign in as the person");
         }
 
-        var section = System.Text.Json.JsonDocument.Parse(export).RootElement.GetProperty("appData").EnumerateArray().Single();
-        section.GetProperty("app").GetString().Should().Be("identity");
-        section.GetProperty("withheld").GetString().Should().Be("credentials");
-        var listed = await host.Services.GetRequiredService<IAppDataManager>().ListAsync(alice.Token.Value);
-        listed.Single().HoldsCredentials.Should().BeTrue("the portal and the DPO console leave such a document out");
-        var share = () => host.Services.GetRequiredService<Databunker.Core.Shares.IShareLinkManager>().CreateAsync(
-            alice.Token.Value, new Databunker.Core.Shares.ShareRequest { Recipient = "auditor", App = "identity", Fields = ["/passwordHash"] });
-        await share.Should().ThrowAsync<VaultInputException>().WithMessage("*holds credentials*");
+        var data = System.Text.Json.JsonDocument.Parse(export).RootElement.GetProperty("appData").EnumerateArray().Single().GetProperty("data");
+        data.GetProperty("passwordHash").GetString().Should().Be("withheld");
+        data.GetProperty("recoveryCodes").GetString().Should().Be("withheld");
+        data.GetProperty("claims").EnumerateArray().Single().GetProperty("value").GetString().Should().Be("gold", "what is not a credential is the person's to see");
+        data.GetProperty("lockoutEnabled").GetBoolean().Should().BeTrue();
+
+        var shares = host.Services.GetRequiredService<Databunker.Core.Shares.IShareLinkManager>();
+        var share = await shares.CreateAsync(alice.Token.Value, new Databunker.Core.Shares.ShareRequest { Recipient = "auditor", App = "identity", Fields = ["/passwordHash"] });
+        (await shares.RedeemAsync(share.Token)).Record!.Fields.GetRawText().Should().NotContain(stored.PasswordHash!).And.Contain("withheld");
     }
 
     [Test]
@@ -478,9 +480,9 @@ public sealed class IdentityStoreTests(string store)
     }
 
     [Test]
-    public async Task APersonMadeOutsideIdentity_GetsASecurityStampAndLockout_AndCanBeDeleted()
+    public async Task AnAdoptedPerson_GetsASecurityStampAndLockout_AndCanBeDeleted()
     {
-        await using var host = await StartAsync();
+        await using var host = await StartAsync(identity: o => o.AdoptPersons = true);
         using var scope = host.Services.CreateScope();
         var users = Users(scope);
         var imported = await host.Vault.CreatePersonAsync(System.Text.Json.JsonSerializer.SerializeToElement(new { email = "imported@shop.example", login = "IMOGEN" }));
@@ -513,7 +515,7 @@ public sealed class IdentityStoreTests(string store)
     [Test]
     public async Task AnExternalLogin_NeverReplacesTheApplicationsOwnCustomIndex()
     {
-        await using var host = await StartAsync();
+        await using var host = await StartAsync(identity: o => o.AdoptPersons = true);
         using var scope = host.Services.CreateScope();
         var users = Users(scope);
         var person = await host.Vault.CreatePersonAsync(System.Text.Json.JsonSerializer.SerializeToElement(new { login = "CRM-USER", custom = "crm-42" }));
@@ -527,6 +529,97 @@ public sealed class IdentityStoreTests(string store)
     }
 
     [Test]
+    public async Task APersonMadeOutsideIdentity_IsNobodyToIdentity_UnlessPersonsAreAdopted()
+    {
+        await using var host = await StartAsync();
+        using var scope = host.Services.CreateScope();
+        var users = Users(scope);
+        var person = await host.Vault.CreatePersonAsync(System.Text.Json.JsonSerializer.SerializeToElement(new { email = "customer@shop.example", login = "CUSTOMER" }));
+
+        (await users.FindByEmailAsync("CUSTOMER@SHOP.EXAMPLE")).Should().BeNull("a sign-in, a reset or a confirmation mail never reaches a person who is not a user");
+        (await users.FindByNameAsync("CUSTOMER")).Should().BeNull();
+        (await users.FindByIdAsync(person.ToString())).Should().BeNull();
+        (await host.Services.GetRequiredService<IAppDataManager>().ListAsync(person)).Should().BeEmpty("looking them up wrote nothing");
+        (await users.CreateAsync(new DatabunkerUser("someone") { Email = "customer@shop.example" })).Errors.Select(e => e.Code).Should().Equal("DuplicateEmail");
+    }
+
+    [Test]
+    public async Task AnEmailOrPhoneCorrectedOutsideIdentity_IsFoundByItsNewValue_AndIsNotConfirmed()
+    {
+        await using var host = await StartAsync();
+        using var scope = host.Services.CreateScope();
+        var users = Users(scope);
+        var alice = new DatabunkerUser("alice") { Email = "alice@shop.example", PhoneNumber = "+442079460958" };
+        (await users.CreateAsync(alice, Password)).Succeeded.Should().BeTrue();
+        await users.ConfirmEmailAsync(alice, await users.GenerateEmailConfirmationTokenAsync(alice));
+        (await users.SetPhoneNumberAsync(alice, "+442079460958")).Succeeded.Should().BeTrue();
+        alice.PhoneNumberConfirmed = true;
+        (await users.UpdateAsync(alice)).Succeeded.Should().BeTrue();
+
+        // A rectification by the DPO or in the privacy portal writes the profile only.
+        await host.Vault.UpdatePersonAsync(PersonLookup.ByToken(alice.Token!.Value),
+            System.Text.Json.JsonSerializer.SerializeToElement(new { email = "alice@corrected.example", phone = "+442079460959" }));
+
+        var corrected = await users.FindByEmailAsync("ALICE@CORRECTED.EXAMPLE");
+        corrected!.Id.Should().Be(alice.Id);
+        corrected.EmailConfirmed.Should().BeFalse("the confirmation was of the old address");
+        corrected.PhoneNumberConfirmed.Should().BeFalse("and of the old number");
+        (await users.FindByEmailAsync("ALICE@SHOP.EXAMPLE")).Should().BeNull();
+        var untouched = new DatabunkerUser("bob") { Email = "bob@shop.example" };
+        (await users.CreateAsync(untouched)).Succeeded.Should().BeTrue();
+        await users.ConfirmEmailAsync(untouched, await users.GenerateEmailConfirmationTokenAsync(untouched));
+        (await users.FindByEmailAsync("BOB@SHOP.EXAMPLE"))!.EmailConfirmed.Should().BeTrue("an address nobody corrected stays confirmed");
+    }
+
+    [Test]
+    public async Task Roles_DeclaredInTheOptions_AreCreatedAndCarriedByTheirNames_IntoTheSignInsClaims()
+    {
+        await using var host = await StartAsync(identity: o => { o.Roles.Add("Admin"); o.Roles.Add("Editor"); }, roles: true);
+        using var scope = host.Services.CreateScope();
+        var users = Users(scope);
+        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+
+        (await roles.RoleExistsAsync("Admin")).Should().BeTrue("seeding code that creates a role unless it exists keeps working");
+        (await roles.CreateAsync(new IdentityRole("Admin"))).Errors.Select(e => e.Code).Should().Equal("DuplicateRoleName");
+        (await roles.CreateAsync(new IdentityRole("Hacker"))).Errors.Select(e => e.Code).Should().Equal("RoleNotDeclared");
+        (await roles.RoleExistsAsync("editor")).Should().BeTrue();
+        (await roles.RoleExistsAsync("Hacker")).Should().BeFalse();
+        var alice = new DatabunkerUser("alice");
+        (await users.CreateAsync(alice, Password)).Succeeded.Should().BeTrue();
+        (await users.AddToRoleAsync(alice, "admin")).Succeeded.Should().BeTrue();
+
+        var stored = await users.FindByIdAsync(alice.Id);
+        (await users.GetRolesAsync(stored!)).Should().Equal("Admin");
+        var principal = await scope.ServiceProvider.GetRequiredService<IUserClaimsPrincipalFactory<DatabunkerUser>>().CreateAsync(stored!);
+        principal.IsInRole("Admin").Should().BeTrue("[Authorize(Roles = \"Admin\")] compares the role's name exactly");
+        (await roles.DeleteAsync((await roles.FindByNameAsync("Admin"))!)).Succeeded.Should().BeFalse("roles change in the options, not at run time");
+    }
+
+    [Test]
+    public async Task ExternalLoginsTurnedOffLater_DoNotStopTheUsersOtherUpdates_SoLockoutStillCounts()
+    {
+        string id;
+        await using (var host = await StartAsync())
+        {
+            using var scope = host.Services.CreateScope();
+            var users = Users(scope);
+            var alice = new DatabunkerUser("alice");
+            (await users.CreateAsync(alice, Password)).Succeeded.Should().BeTrue();
+            (await users.AddLoginAsync(alice, new UserLoginInfo("Contoso", "c-1", null))).Succeeded.Should().BeTrue();
+            id = alice.Id;
+            await using var later = await VaultHost.StartAsync(store: _store, database: host.Database, masterKey: host.MasterKey, services: services =>
+                services.AddIdentityCore<DatabunkerUser>().AddDatabunkerStores(o => o.IndexExternalLogin = false));
+            using var laterScope = later.Services.CreateScope();
+            var laterUsers = Users(laterScope);
+            var user = await laterUsers.FindByIdAsync(id);
+
+            (await laterUsers.AccessFailedAsync(user!)).Succeeded.Should().BeTrue("a failed sign-in is counted whatever the logins");
+            (await laterUsers.GetAccessFailedCountAsync((await laterUsers.FindByIdAsync(id))!)).Should().Be(1);
+            (await laterUsers.AddLoginAsync((await laterUsers.FindByIdAsync(id))!, new UserLoginInfo("Fabrikam", "f-1", null))).Errors.Select(e => e.Code).Should().Equal("ExternalLoginsOff");
+        }
+    }
+
+    [Test]
     public async Task ARetentionOnTheIdentityDocuments_IsRefusedAtStartUp()
     {
         var start = () => StartAsync(o => o.AppData.Register("identity", retention: TimeSpan.FromDays(365)));
@@ -534,10 +627,17 @@ public sealed class IdentityStoreTests(string store)
         await start.Should().ThrowAsync<InvalidOperationException>().WithMessage("*retention would delete their passwords*");
     }
 
-    private Task<VaultHost> StartAsync(Action<DatabunkerOptions>? configure = null) => VaultHost.StartAsync(configure, store: _store, services: services =>
+    private Task<VaultHost> StartAsync(Action<DatabunkerOptions>? configure = null, Action<DatabunkerIdentityOptions>? identity = null, bool roles = false) =>
+        VaultHost.StartAsync(configure, store: _store, services: services =>
     {
-        services.AddIdentityCore<DatabunkerUser>()
-            .AddDatabunkerStores()
+        var builder = services.AddIdentityCore<DatabunkerUser>();
+        if (roles)
+        {
+            builder.AddRoles<IdentityRole>();
+        }
+
+        builder
+            .AddDatabunkerStores(identity)
             .AddTokenProvider<AuthenticatorTokenProvider<DatabunkerUser>>(TokenOptions.DefaultAuthenticatorProvider)
             .AddTokenProvider<EmailTokenProvider<DatabunkerUser>>(TokenOptions.DefaultEmailProvider);
         services.Configure<IdentityOptions>(o =>
