@@ -179,7 +179,7 @@ public sealed class IdentityJourneyTests : BrowserTest
         await page.Locator("#Input_Email").FillAsync(email);
         await page.Locator("#Input_Password").FillAsync(Password);
         await page.Locator("#login-submit").ClickAsync();
-        await page.WaitForURLAsync(expectTwoFactor ? "**/LoginWith2fa**" : "**/Identity/Account/Manage**");
+        await page.WaitForURLAsync(expectTwoFactor ? "**/LoginWith2fa**" : "**/Identity/Account/Manage**", new() { WaitUntil = WaitUntilState.Commit });
     }
 
     /// <summary>A <c>fetch</c> from the page (its origin, its cookies): the status and the JSON body, if any.</summary>
