@@ -456,6 +456,12 @@ internal sealed class DatabunkerUserStore(
     public Task AddToRoleAsync(DatabunkerUser user, string roleName, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(roleName);
+        if (_options.Roles.Count > 0 && !_options.Roles.Any(r => Normalize(r) == roleName))
+        {
+            // As Identity's own store does for a role that does not exist; role names are not personal data.
+            throw new InvalidOperationException($"Role {roleName} does not exist: roles are declared in DatabunkerIdentityOptions.Roles.");
+        }
+
         return Set(user, u =>
         {
             if (!u.Document.Roles.Contains(roleName, StringComparer.Ordinal))
@@ -477,7 +483,8 @@ internal sealed class DatabunkerUserStore(
     public Task<bool> IsInRoleAsync(DatabunkerUser user, string roleName, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(roleName);
-        return Get(user, u => u.Document.Roles.Contains(roleName, StringComparer.Ordinal));
+        return Get(user, u => u.Document.Roles.Contains(roleName, StringComparer.Ordinal)
+            && (_options.Roles.Count == 0 || _options.Roles.Any(r => Normalize(r) == roleName)));
     }
 
     public Task<IList<DatabunkerUser>> GetUsersInRoleAsync(string roleName, CancellationToken cancellationToken) =>
@@ -639,14 +646,18 @@ internal sealed class DatabunkerUserStore(
 
         // An email or phone number changed outside Identity (a correction in the privacy portal, a DPO's rectification) is
         // found by its new value and is not confirmed: the confirmation was of the old one.
-        var normalizedEmail = user.Email is null ? null : NormalizeEmail(user.Email);
-        if (document.NormalizedEmail is { } confirmedFor && confirmedFor != normalizedEmail)
+        // (An imported document names the address by Identity's normalised form, which may come from another normaliser:
+        // compared without case, as the vault's index compares addresses.)
+        var emailChanged = document.EmailConfirmedFor is { } emailFor
+            ? emailFor != IdentityDocument.Fingerprint(user.Email)
+            : document.NormalizedEmail is { } imported && !string.Equals(imported, user.Email, StringComparison.OrdinalIgnoreCase);
+        if (emailChanged)
         {
             user.EmailConfirmed = false;
         }
 
-        user.NormalizedEmail = normalizedEmail;
-        if (document.PhoneNumber is { } phoneConfirmedFor && phoneConfirmedFor != user.PhoneNumber)
+        user.NormalizedEmail = user.Email is null ? null : NormalizeEmail(user.Email);
+        if (document.PhoneConfirmedFor is { } phoneFor && phoneFor != IdentityDocument.Fingerprint(user.PhoneNumber))
         {
             user.PhoneNumberConfirmed = false;
         }
@@ -671,8 +682,10 @@ internal sealed class DatabunkerUserStore(
         var external = user.Document.Logins is [var first, ..] && _options.IndexExternalLogin ? ExternalLoginOf(first.Provider, first.Key) : null;
 
         // The custom index is the store's only while it holds an external login: an application's own custom value is
-        // left as it is (Refusal keeps a login from replacing it).
-        if (external is null && user.Stored.ExternalLogin is { } held && !held.StartsWith(ExternalLoginPrefix, StringComparison.Ordinal))
+        // left as it is (Refusal keeps a login from replacing it), and so is the store's own login while external logins
+        // are off, so that it is found again once they are on.
+        if (external is null && user.Stored.ExternalLogin is { } held
+            && (!held.StartsWith(ExternalLoginPrefix, StringComparison.Ordinal) || !_options.IndexExternalLogin))
         {
             external = held;
         }
@@ -685,7 +698,6 @@ internal sealed class DatabunkerUserStore(
     private static IdentityDocument DocumentOf(DatabunkerUser user)
     {
         var document = user.Document;
-        document.NormalizedEmail = user.NormalizedEmail;
         document.EmailConfirmed = user.EmailConfirmed;
         document.PhoneNumberConfirmed = user.PhoneNumberConfirmed;
         document.PasswordHash = user.PasswordHash;
@@ -694,7 +706,9 @@ internal sealed class DatabunkerUserStore(
         document.LockoutEnd = user.LockoutEnd;
         document.LockoutEnabled = user.LockoutEnabled;
         document.AccessFailedCount = user.AccessFailedCount;
-        document.PhoneNumber = user.PhoneNumber;
+        document.NormalizedEmail = null;
+        document.EmailConfirmedFor = IdentityDocument.Fingerprint(user.Email);
+        document.PhoneConfirmedFor = IdentityDocument.Fingerprint(user.PhoneNumber);
         return document;
     }
 
@@ -814,7 +828,7 @@ internal sealed class DatabunkerUserStore(
         }
         catch (VersionConflictException)
         {
-            var other = await appData.GetAsync(token, App, CancellationToken.None).ConfigureAwait(false);
+            var other = await ReadDocumentAsync(token, CancellationToken.None).ConfigureAwait(false);
             if (other is null || IdentityDocument.FromJson(other.Data).PasswordHash is not null)
             {
                 throw;

@@ -20,14 +20,21 @@ internal sealed class IdentityDocument
     /// <summary>Whether the document names its credentials: one written by an import of Identity's tables does not until the store writes it.</summary>
     public static bool NamesCredentials(JsonElement json) => json.ValueKind == JsonValueKind.Object && json.TryGetProperty("$credentials", out _);
 
+    /// <summary>Identity's normalised email, as an import of <c>AspNetUsers</c> writes it; the store writes <see cref="EmailConfirmedFor"/> instead.</summary>
     public string? NormalizedEmail { get; set; }
+
+    /// <summary>
+    /// A hash of the address <see cref="EmailConfirmed"/> is about (<see cref="Fingerprint"/>): an address corrected
+    /// outside Identity is not confirmed, and the document holds no copy of an old address.
+    /// </summary>
+    public string? EmailConfirmedFor { get; set; }
 
     public bool EmailConfirmed { get; set; }
 
     public bool PhoneNumberConfirmed { get; set; }
 
-    /// <summary>The phone number <see cref="PhoneNumberConfirmed"/> is about: a number changed outside Identity (a correction in the portal) is not confirmed.</summary>
-    public string? PhoneNumber { get; set; }
+    /// <summary>A hash of the phone number <see cref="PhoneNumberConfirmed"/> is about (<see cref="Fingerprint"/>).</summary>
+    public string? PhoneConfirmedFor { get; set; }
 
     public string? PasswordHash { get; set; }
 
@@ -53,6 +60,14 @@ internal sealed class IdentityDocument
     public List<string> Roles { get; set; } = [];
 
     public List<StoredToken> Tokens { get; set; } = [];
+
+    /// <summary>
+    /// What the document keeps of an address or number to tell whether it changed: SHA-256 of it trimmed and lower-cased,
+    /// hex. It is sealed with the document and shown only to the person and the DPO; it is no copy of the value.
+    /// </summary>
+    public static string? Fingerprint(string? value) => value is null
+        ? null
+        : Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value.Trim().ToLowerInvariant())));
 
     public JsonElement ToJson() => JsonSerializer.SerializeToElement(this, IdentityJson.Default.IdentityDocument);
 

@@ -9,7 +9,8 @@ namespace Databunker.Core.AppData;
 /// data rather than the application that wrote it (the subject-access export, the privacy portal, the DPO console, a
 /// share link) gets each of them as <c>"withheld"</c>, and not the list: someone who controls the person's mailbox, and
 /// so the portal, must not get what signs in as them. The mark travels with the document, so every process that
-/// exports it (a host, the command-line tool) withholds the same members.
+/// exports it (a host, the command-line tool) withholds the same members. Names are of top-level members; a mark that
+/// is not an array of strings withholds every member (it fails closed).
 /// </summary>
 internal static class AppDataCredentials
 {
@@ -20,13 +21,14 @@ internal static class AppDataCredentials
     /// <summary>The document with its credentials withheld, or the document itself when it names none.</summary>
     public static JsonElement Withhold(JsonElement document)
     {
-        if (Names(document) is not { } names)
+        var (marked, names) = Mark(document);
+        if (!marked)
         {
             return document;
         }
 
         var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, Kernel.ProfileCodec.WriterOptions))
         {
             Write(writer, document, names);
         }
@@ -38,7 +40,7 @@ internal static class AppDataCredentials
     /// <summary>Writes the document with its credentials withheld.</summary>
     public static void Write(Utf8JsonWriter writer, JsonElement document)
     {
-        if (Names(document) is { } names)
+        if (Mark(document) is (true, var names))
         {
             Write(writer, document, names);
         }
@@ -48,7 +50,7 @@ internal static class AppDataCredentials
         }
     }
 
-    private static void Write(Utf8JsonWriter writer, JsonElement document, HashSet<string> names)
+    private static void Write(Utf8JsonWriter writer, JsonElement document, HashSet<string>? names)
     {
         writer.WriteStartObject();
         foreach (var member in document.EnumerateObject())
@@ -58,7 +60,7 @@ internal static class AppDataCredentials
                 continue;
             }
 
-            if (names.Contains(member.Name))
+            if (names is null || names.Contains(member.Name))
             {
                 writer.WriteString(member.Name, Withheld);
             }
@@ -71,26 +73,22 @@ internal static class AppDataCredentials
         writer.WriteEndObject();
     }
 
-    /// <summary>The names the document's <c>$credentials</c> lists, or <see langword="null"/> when it has no such member.</summary>
-    private static HashSet<string>? Names(JsonElement document)
+    /// <summary>
+    /// Whether the document names credentials, and which: <c>Marked</c> is false when it has no <c>$credentials</c>;
+    /// <c>Names</c> is <see langword="null"/> (every member) when the mark is not an array of strings.
+    /// </summary>
+    private static (bool Marked, HashSet<string>? Names) Mark(JsonElement document)
     {
         if (document.ValueKind != JsonValueKind.Object || !document.TryGetProperty(Member, out var list))
         {
-            return null;
+            return (false, null);
         }
 
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        if (list.ValueKind == JsonValueKind.Array)
+        if (list.ValueKind != JsonValueKind.Array || list.EnumerateArray().Any(n => n.ValueKind != JsonValueKind.String))
         {
-            foreach (var name in list.EnumerateArray())
-            {
-                if (name.ValueKind == JsonValueKind.String)
-                {
-                    names.Add(name.GetString()!);
-                }
-            }
+            return (true, null);
         }
 
-        return names;
+        return (true, [.. list.EnumerateArray().Select(n => n.GetString()!)]);
     }
 }

@@ -7,8 +7,10 @@ namespace Databunker.Tool.Import;
 
 /// <summary>
 /// Where each source column goes: <c>--map column=field</c> puts it into the profile (<c>address/street</c> into a nested
-/// object), <c>--map column=app:shop/street</c> into the app data of application <c>shop</c>. Values are copied as they
-/// come: text as strings, numbers as numbers; a null or empty value is left out.
+/// object), <c>--map column=app:shop/street</c> into the app data of application <c>shop</c>, and <c>--credential
+/// column=app:identity/passwordHash</c> there too, named in the document's <c>$credentials</c> so that whoever reads the
+/// person's data gets it withheld. Values are copied as they come: text as strings, numbers as numbers; a null or empty
+/// value is left out.
 /// </summary>
 internal sealed class ColumnMap
 {
@@ -22,7 +24,8 @@ internal sealed class ColumnMap
     /// <param name="Column">The source column (or JSON Lines property).</param>
     /// <param name="App">The application whose document it goes into, or <see langword="null"/> for the profile.</param>
     /// <param name="Path">The members it is nested under, outermost first; the last is its own name.</param>
-    internal sealed record Target(string Column, string? App, string[] Path);
+    /// <param name="Credential">Whether the value is a credential, which the document names in <c>$credentials</c>.</param>
+    internal sealed record Target(string Column, string? App, string[] Path, bool Credential = false);
 
     public IReadOnlyList<Target> Targets { get; }
 
@@ -30,10 +33,10 @@ internal sealed class ColumnMap
     public IReadOnlyList<string> Columns => [.. Targets.Select(t => t.Column).Distinct(StringComparer.Ordinal)];
 
     /// <summary>Reads the <c>--map</c> options; a malformed one, or two columns for one field, is refused naming it.</summary>
-    public static ColumnMap Parse(IEnumerable<string> maps)
+    public static ColumnMap Parse(IEnumerable<string> maps, IEnumerable<string>? credentials = null)
     {
         var targets = new List<Target>();
-        foreach (var map in maps)
+        foreach (var (map, credential) in maps.Select(m => (m, false)).Concat((credentials ?? []).Select(c => (c, true))))
         {
             var equals = map.IndexOf('=', StringComparison.Ordinal);
             var column = equals > 0 ? map[..equals].Trim() : string.Empty;
@@ -52,12 +55,17 @@ internal sealed class ColumnMap
                 throw new ArgumentException($"--map {map} is not column=field (field: a profile member such as email or address/street, or app:NAME/member).");
             }
 
+            if (credential && (app is null || path.Length != 1 || path[0] == Databunker.Core.AppData.AppDocument.CredentialsMember))
+            {
+                throw new ArgumentException($"--credential {map} is not column=app:NAME/member: a credential is a top-level member of an application's document.");
+            }
+
             if (targets.Any(t => t.App == app && (IsPrefix(t.Path, path) || IsPrefix(path, t.Path))))
             {
                 throw new ArgumentException($"--map {map}: another column already goes to {field} (or a member around it).");
             }
 
-            targets.Add(new Target(column, app, path));
+            targets.Add(new Target(column, app, path, credential));
         }
 
         if (targets.Count == 0)
@@ -106,6 +114,7 @@ internal sealed class ColumnMap
     {
         // A tree of the members, so that address/street and address/city end up in one object.
         var root = new Node();
+        var credentials = new List<string>();
         var any = false;
         foreach (var target in targets)
         {
@@ -122,6 +131,11 @@ internal sealed class ColumnMap
             }
 
             node.Children[target.Path[^1]] = new Node { Value = found };
+            if (target.Credential)
+            {
+                credentials.Add(target.Path[0]);
+            }
+
             any = true;
         }
 
@@ -133,7 +147,29 @@ internal sealed class ColumnMap
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            Write(writer, root);
+            if (credentials.Count == 0)
+            {
+                Write(writer, root);
+            }
+            else
+            {
+                // The document names its credentials first (AppDocument.CredentialsMember), then its members.
+                writer.WriteStartObject();
+                writer.WriteStartArray(Databunker.Core.AppData.AppDocument.CredentialsMember);
+                foreach (var name in credentials)
+                {
+                    writer.WriteStringValue(name);
+                }
+
+                writer.WriteEndArray();
+                foreach (var (name, child) in root.Children)
+                {
+                    writer.WritePropertyName(name);
+                    Write(writer, child);
+                }
+
+                writer.WriteEndObject();
+            }
         }
 
         using var document = JsonDocument.Parse(buffer.WrittenMemory);

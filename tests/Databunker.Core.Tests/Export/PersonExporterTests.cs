@@ -140,7 +140,7 @@ public sealed class PersonExporterTests(string store)
         var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = "held@example.com" }));
         var appData = host.Services.GetRequiredService<IAppDataManager>();
         await appData.PutAsync(person, "shop", JsonSerializer.SerializeToElement(new { cart = 3, passwordHash = "not named, so exported" }));
-        var signin = JsonDocument.Parse("""{"$credentials":["passwordHash","recoveryCodes"],"passwordHash":"AQAAAAIAAYagSECRET","recoveryCodes":["R1-SECRET"],"emailConfirmed":true}""").RootElement;
+        var signin = JsonDocument.Parse("""{"$credentials":["passwordHash","recoveryCodes"],"passwordHash":"AQAAAAIAAYagSECRET","recoveryCodes":["R1-SECRET"],"emailConfirmed":true,"name":"Zoë"}""").RootElement;
         await appData.PutAsync(person, "signin", signin);
 
         using var stream = new MemoryStream();
@@ -154,6 +154,13 @@ public sealed class PersonExporterTests(string store)
         data.GetProperty("recoveryCodes").GetString().Should().Be("withheld");
         data.GetProperty("emailConfirmed").GetBoolean().Should().BeTrue("what is not a credential is the person's to see");
         (await appData.GetAsync(person, "signin"))!.Data.GetProperty("passwordHash").GetString().Should().Be("AQAAAAIAAYagSECRET", "the application that wrote it reads it as before");
+        (await appData.GetAsync(person, "signin"))!.WithCredentialsWithheld().GetRawText().Should().Contain("\"name\":\"Zoë\"", "the page that shows it shows the text, not escapes");
+
+        // A mark that is not a list of names withholds everything: it fails closed.
+        await appData.PutAsync(person, "shop", JsonDocument.Parse("""{"$credentials":"passwordHash","passwordHash":"ALSO-SECRET","cart":3}""").RootElement);
+        var closed = (await appData.GetAsync(person, "shop"))!.WithCredentialsWithheld();
+        closed.GetProperty("passwordHash").GetString().Should().Be("withheld");
+        closed.GetProperty("cart").GetString().Should().Be("withheld");
         var share = await host.Services.GetRequiredService<IShareLinkManager>().CreateAsync(person, new ShareRequest { Recipient = "auditor", App = "signin", Fields = ["/passwordHash"] });
         var shared = (await host.Services.GetRequiredService<IShareLinkManager>().RedeemAsync(share.Token)).Record!.Fields;
         shared.GetRawText().Should().NotContain("SECRET").And.Contain("withheld", "a share link reads the document as the person would");

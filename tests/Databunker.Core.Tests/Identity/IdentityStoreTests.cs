@@ -593,6 +593,8 @@ public sealed class IdentityStoreTests(string store)
         var principal = await scope.ServiceProvider.GetRequiredService<IUserClaimsPrincipalFactory<DatabunkerUser>>().CreateAsync(stored!);
         principal.IsInRole("Admin").Should().BeTrue("[Authorize(Roles = \"Admin\")] compares the role's name exactly");
         (await roles.DeleteAsync((await roles.FindByNameAsync("Admin"))!)).Succeeded.Should().BeFalse("roles change in the options, not at run time");
+        var typo = () => users.AddToRoleAsync(stored!, "Admn");
+        await typo.Should().ThrowAsync<InvalidOperationException>("as with Identity's own store, a role that does not exist is refused");
     }
 
     [Test]
@@ -616,6 +618,12 @@ public sealed class IdentityStoreTests(string store)
             (await laterUsers.AccessFailedAsync(user!)).Succeeded.Should().BeTrue("a failed sign-in is counted whatever the logins");
             (await laterUsers.GetAccessFailedCountAsync((await laterUsers.FindByIdAsync(id))!)).Should().Be(1);
             (await laterUsers.AddLoginAsync((await laterUsers.FindByIdAsync(id))!, new UserLoginInfo("Fabrikam", "f-1", null))).Errors.Select(e => e.Code).Should().Equal("ExternalLoginsOff");
+
+            // Turned on again: the login was kept in the index through the updates made while it was off.
+            await using var again = await VaultHost.StartAsync(store: _store, database: host.Database, masterKey: host.MasterKey, services: services =>
+                services.AddIdentityCore<DatabunkerUser>().AddDatabunkerStores());
+            using var againScope = again.Services.CreateScope();
+            (await Users(againScope).FindByLoginAsync("Contoso", "c-1"))!.Id.Should().Be(id);
         }
     }
 
