@@ -8,8 +8,8 @@ namespace Databunker.Core.Identity;
 /// <see cref="DatabunkerIdentityOptions.Roles"/>. Roles are not personal data and the vault keeps no list of them: a
 /// role is declared in configuration, so a declared role exists from the start (seeding code that creates a role unless
 /// <c>RoleExistsAsync</c> keeps working), <c>RoleManager.CreateAsync</c> of any other fails with <c>RoleNotDeclared</c>,
-/// and a role is neither renamed nor deleted at run time. It makes <c>AddIdentity&lt;DatabunkerUser, IdentityRole&gt;()</c> and <c>AddRoles&lt;IdentityRole&gt;()</c>
-/// work, and gives role claims the declared name rather than the normalised one.
+/// and a role is neither renamed nor deleted at run time. It makes <c>AddIdentity&lt;DatabunkerUser, IdentityRole&gt;()</c> and
+/// <c>AddRoles&lt;IdentityRole&gt;()</c> work; the user store returns a user's roles by their declared names.
 /// </summary>
 internal sealed class ConfiguredRoleStore(IOptions<DatabunkerIdentityOptions> options, ILookupNormalizer? normalizer = null)
     : IRoleStore<IdentityRole>
@@ -68,7 +68,7 @@ internal sealed class ConfiguredRoleStore(IOptions<DatabunkerIdentityOptions> op
     }
 
     /// <summary>The declared name of a role, by its normalised name, or <see langword="null"/> when none is declared.</summary>
-    internal string? Declared(string? normalizedName) =>
+    private string? Declared(string? normalizedName) =>
         normalizedName is null ? null : options.Value.Roles.FirstOrDefault(r => Normalize(r) == normalizedName);
 
     private IdentityRole Role(string declared)

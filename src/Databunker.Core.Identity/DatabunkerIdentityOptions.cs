@@ -8,7 +8,7 @@ public sealed class DatabunkerIdentityOptions
     /// <summary>
     /// The app-data application that holds each user's Identity document (password hash, stamps, lockout, two-factor
     /// secrets, logins, claims, roles, tokens). Registered with the vault by <c>AddDatabunkerStores</c> unless the host
-    /// registered it already (with a size or retention of its own).
+    /// registered it already (with a size limit of its own; never a retention, which is refused at start-up).
     /// </summary>
     /// <value><c>identity</c>.</value>
     public string AppName { get; set; } = "identity";

@@ -17,10 +17,10 @@ namespace Databunker.Core.Identity;
 /// nothing of the user.
 /// </summary>
 /// <remarks>
-/// A create writes the person, then the document; an update writes the document first (its version is the
-/// concurrency stamp, so a stale update changes nothing), then the profile members that changed. A failure between
-/// the two leaves the person readable: a missing document reads as a user with no password, and a profile write that
-/// fails after the document was written is reported as the update's failure.
+/// A create writes the person, then the document, and forgets the person again when the document fails. An update
+/// writes the document first (its version is the concurrency stamp, so a stale update changes nothing), then the
+/// profile members that changed, and puts the document back when the profile write fails. A person without a
+/// document is a user only with <see cref="DatabunkerIdentityOptions.AdoptPersons"/> (docs/identity.md, "Two writes").
 /// </remarks>
 internal sealed class DatabunkerUserStore(
     IPersonalDataVault vault,
@@ -530,9 +530,9 @@ internal sealed class DatabunkerUserStore(
 
         if (stored is null || !IdentityDocument.NamesCredentials(stored.Data) || IdentityDocument.FromJson(stored.Data).SecurityStamp is null)
         {
-            // An adopted person, or a document an import of Identity's tables wrote: Identity needs a security stamp (its
-            // email and phone codes are keyed by it), and the document must name its credentials so that an export
-            // withholds them, so the first read writes it once.
+            // An adopted person, or a document an import wrote without --credential or a stamp: Identity needs a security
+            // stamp (its email and phone codes are keyed by it), and the document must name its credentials so that an
+            // export withholds them, so the first read writes it once.
             stored = await InitializeDocumentAsync(person.Token, stored, cancellationToken).ConfigureAwait(false);
         }
 

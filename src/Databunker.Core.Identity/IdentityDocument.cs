@@ -12,13 +12,14 @@ namespace Databunker.Core.Identity;
 internal sealed class IdentityDocument
 {
     /// <summary>The members that hold credentials, which an export, the portal, the DPO console and a share link withhold (<c>AppDocument.CredentialsMember</c>).</summary>
-    [JsonPropertyName("$credentials")]
+    [JsonPropertyName(Databunker.Core.AppData.AppDocument.CredentialsMember)]
     [JsonPropertyOrder(-1)]
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static", Justification = "A member of the serialized document.")]
     public IReadOnlyList<string> Credentials => ["passwordHash", "securityStamp", "authenticatorKey", "recoveryCodes", "tokens"];
 
-    /// <summary>Whether the document names its credentials: one written by an import of Identity's tables does not until the store writes it.</summary>
-    public static bool NamesCredentials(JsonElement json) => json.ValueKind == JsonValueKind.Object && json.TryGetProperty("$credentials", out _);
+    /// <summary>Whether the document names its credentials: one an import wrote without <c>--credential</c> does not until the store writes it.</summary>
+    public static bool NamesCredentials(JsonElement json) =>
+        json.ValueKind == JsonValueKind.Object && json.TryGetProperty(Databunker.Core.AppData.AppDocument.CredentialsMember, out _);
 
     /// <summary>Identity's normalised email, as an import of <c>AspNetUsers</c> writes it; the store writes <see cref="EmailConfirmedFor"/> instead.</summary>
     public string? NormalizedEmail { get; set; }

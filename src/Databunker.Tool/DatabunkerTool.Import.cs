@@ -27,7 +27,7 @@ internal static partial class DatabunkerTool
         var query = new Option<string?>("--query") { Description = "A SELECT whose rows are imported, instead of --table (then nothing is written back)." };
         var id = new Option<string>("--id") { Description = "The column (or JSON member) holding each row's unique id, which makes its token.", DefaultValueFactory = _ => "id" };
         var map = new Option<string[]>("--map") { Description = "column=field: a profile member (email, name, address/street), or app:NAME/member for app data. Repeatable.", AllowMultipleArgumentsPerToken = false };
-        var credential = new Option<string[]>("--credential") { Description = "column=app:NAME/member: as --map, and the member is named in the document's $credentials, so that an export, the portal and share links withhold it (a password hash, a security stamp). Repeatable.", AllowMultipleArgumentsPerToken = false };
+        var credential = new Option<string[]>("--credential") { Description = "column=app:NAME/member: as --map, and the member is named in the document's $credentials, so that an export, the privacy portal, the DPO console and share links withhold it (a password hash, a security stamp). Repeatable.", AllowMultipleArgumentsPerToken = false };
         var batch = new Option<int>("--batch") { Description = "Rows per transaction.", DefaultValueFactory = _ => 1000 };
         var mapping = new Option<FileInfo?>("--mapping") { Description = "Write source_id,token for every row in the vault to this CSV file." };
         var writeBack = new Option<string?>("--write-back") { Description = "Add this column to --table and write each row's token into it." };

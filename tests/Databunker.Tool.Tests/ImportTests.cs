@@ -159,6 +159,8 @@ public sealed class ImportTests
         (await RunAsync(["import", "--name", "x", .. source, "--table", "users", "--map", "email", .. Vault])).Error.Should().Contain("--map email is not column=field");
         (await RunAsync(["import", "--name", "x", .. source, "--table", "users", "--map", "email=email", "--map", "full_name=email", .. Vault])).Error.Should().Contain("already goes to email");
         (await RunAsync(["import", "--name", "x", .. source, "--table", "users", .. Maps, "--dry-run", "--mapping", "m.csv", .. Vault])).Error.Should().Contain("--dry-run writes nothing");
+        (await RunAsync(["import", "--name", "x", .. source, "--table", "users", "--map", "email=email", "--map", "plan=app:shop/$credentials", .. Vault])).Error.Should().Contain("is written by --credential, never from a column");
+        (await RunAsync(["import", "--name", "x", .. source, "--table", "users", "--map", "email=email", "--credential", "plan=name", .. Vault])).Error.Should().Contain("--credential plan=name is not column=app:NAME/member");
         (await RunAsync(["import", "--name", "x", .. source, "--table", "users", .. Maps, "--id", "missing", .. Vault])).Error.Should().Contain("could not be read");
         (await RunAsync(["import", "--name", "x", "--from-csv", Path.Combine(_folder, "absent.csv"), .. Maps, .. Vault])).Error.Should().Contain("does not exist");
         File.Exists(Path.Combine(_folder, "absent.csv")).Should().BeFalse();

@@ -14,7 +14,8 @@ public sealed record AppDocument(string App, JsonElement Data, long Version, Dat
     /// The top-level member by which a document names its members that hold credentials: a JSON array of member names,
     /// for example <c>"$credentials": ["passwordHash", "recoveryCodes"]</c>. The subject-access export, the privacy
     /// portal, the DPO console and share links show each of them as <c>"withheld"</c> (see
-    /// <see cref="WithCredentialsWithheld"/>); the application reads the document as it wrote it.
+    /// <see cref="WithCredentialsWithheld"/>); the application reads the document as it wrote it. Names are of top-level
+    /// members; a mark that is not an array of strings withholds every member (it fails closed).
     /// </summary>
     public const string CredentialsMember = AppDataCredentials.Member;
 

@@ -32,12 +32,13 @@ internal sealed class ColumnMap
     /// <summary>The mapped columns, each once, in the order given.</summary>
     public IReadOnlyList<string> Columns => [.. Targets.Select(t => t.Column).Distinct(StringComparer.Ordinal)];
 
-    /// <summary>Reads the <c>--map</c> options; a malformed one, or two columns for one field, is refused naming it.</summary>
+    /// <summary>Reads the <c>--map</c> and <c>--credential</c> options; a malformed one, or two columns for one field, is refused naming it.</summary>
     public static ColumnMap Parse(IEnumerable<string> maps, IEnumerable<string>? credentials = null)
     {
         var targets = new List<Target>();
         foreach (var (map, credential) in maps.Select(m => (m, false)).Concat((credentials ?? []).Select(c => (c, true))))
         {
+            var option = credential ? "--credential" : "--map";
             var equals = map.IndexOf('=', StringComparison.Ordinal);
             var column = equals > 0 ? map[..equals].Trim() : string.Empty;
             var field = equals > 0 ? map[(equals + 1)..].Trim() : string.Empty;
@@ -52,17 +53,22 @@ internal sealed class ColumnMap
             var path = field.Split('/');
             if (column.Length == 0 || app is { Length: 0 } || path.Any(p => p.Length == 0))
             {
-                throw new ArgumentException($"--map {map} is not column=field (field: a profile member such as email or address/street, or app:NAME/member).");
+                throw new ArgumentException($"{option} {map} is not column=field (field: a profile member such as email or address/street, or app:NAME/member).");
             }
 
-            if (credential && (app is null || path.Length != 1 || path[0] == Databunker.Core.AppData.AppDocument.CredentialsMember))
+            if (path[0] == Databunker.Core.AppData.AppDocument.CredentialsMember)
+            {
+                throw new ArgumentException($"{option} {map}: {Databunker.Core.AppData.AppDocument.CredentialsMember} is written by --credential, never from a column.");
+            }
+
+            if (credential && (app is null || path.Length != 1))
             {
                 throw new ArgumentException($"--credential {map} is not column=app:NAME/member: a credential is a top-level member of an application's document.");
             }
 
             if (targets.Any(t => t.App == app && (IsPrefix(t.Path, path) || IsPrefix(path, t.Path))))
             {
-                throw new ArgumentException($"--map {map}: another column already goes to {field} (or a member around it).");
+                throw new ArgumentException($"{option} {map}: another column already goes to {field} (or a member around it).");
             }
 
             targets.Add(new Target(column, app, path, credential));

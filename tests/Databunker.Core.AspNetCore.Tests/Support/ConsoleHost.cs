@@ -43,6 +43,7 @@ public sealed class ConsoleHost : IAsyncDisposable
         var services = host.App.Services;
         var person = await host.Vault.CreatePersonAsync(JsonSerializer.SerializeToElement(new { email = Email, name = "Ada Lovelace", phone = "+44 20 7946 0018" }));
         await services.GetRequiredService<AppData.IAppDataManager>().PutAsync(person, "shop", JsonSerializer.SerializeToElement(new { loyaltyTier = "gold" }));
+        await services.GetRequiredService<AppData.IAppDataManager>().PutAsync(person, "signin", JsonDocument.Parse("""{"$credentials":["passwordHash"],"passwordHash":"SECRET-HASH-456","emailConfirmed":true}""").RootElement);
         await services.GetRequiredService<IConsentLedger>().RecordAsync(person, new ConsentRecord { Activity = "newsletter", Decision = ConsentDecision.Granted });
         return new ConsoleHost(host, mailbox, person);
     }

@@ -91,9 +91,12 @@ public sealed class IdentityStoreTests(string store)
         var badPhone = await users.CreateAsync(new DatabunkerUser("dave") { PhoneNumber = "call me" });
         badPhone.Errors.Select(e => e.Code).Should().Equal("InvalidPhoneNumber");
 
-        (await users.FindByNameAsync("bob")).Should().BeNull();
-        (await users.FindByNameAsync("carol")).Should().BeNull();
-        (await users.FindByNameAsync("dave")).Should().BeNull();
+        foreach (var refused in new[] { "BOB", "CAROL", "DAVE" })
+        {
+            (await host.Vault.GetPersonAsync(PersonLookup.ByLogin(refused))).Should().BeNull("a refused create leaves no person in the vault");
+        }
+
+        (await host.Vault.GetPersonAsync(PersonLookup.ByEmail("other@shop.example"))).Should().BeNull();
     }
 
     [Test]
@@ -129,6 +132,9 @@ public sealed class IdentityStoreTests(string store)
 
         (await users.SetEmailAsync(bob, "ALICE@shop.example")).Errors.Select(e => e.Code).Should().Equal("DuplicateEmail");
         (await users.SetPhoneNumberAsync((await users.FindByIdAsync(bob.Id))!, "12")).Errors.Select(e => e.Code).Should().Equal("InvalidPhoneNumber");
+        var alice = await users.FindByNameAsync("ALICE");
+        (await users.SetPhoneNumberAsync(alice!, "+442079460958")).Succeeded.Should().BeTrue();
+        (await users.SetPhoneNumberAsync((await users.FindByIdAsync(bob.Id))!, "+44 20 7946 0958")).Errors.Select(e => e.Code).Should().Equal("DuplicatePhoneNumber");
 
         var stored = await users.FindByIdAsync(bob.Id);
         stored!.Email.Should().Be("bob@shop.example");
