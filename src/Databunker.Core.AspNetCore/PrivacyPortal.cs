@@ -62,7 +62,7 @@ internal sealed partial class PrivacyPortal(string basePath, PortalCodeQueue cod
         var sections = new List<PortalSection>();
         foreach (var info in await appData.ListAsync(person, context.RequestAborted))
         {
-            sections.Add(new PortalSection(info.App, Fields(text, (await appData.GetForPurposeAsync(person, info.App, Purposes.DataProtection, context.RequestAborted))?.WithCredentialsWithheld())));
+            sections.Add(new PortalSection(info.App, Fields(text, (await appData.GetForPurposeAsync(person, info.App, Purposes.DataProtection, context.RequestAborted))?.WithCredentialsWithheld(text["Data.Withheld"].Value))));
         }
 
         await pages.RenderAsync(context, 200, new PortalDataPage(

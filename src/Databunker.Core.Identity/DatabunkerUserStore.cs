@@ -528,15 +528,18 @@ internal sealed class DatabunkerUserStore(
             return null;
         }
 
-        if (stored is null || !IdentityDocument.NamesCredentials(stored.Data) || IdentityDocument.FromJson(stored.Data).SecurityStamp is null)
+        // Read once: the checks below and the user are made from the same document.
+        var document = stored is null ? null : IdentityDocument.FromJson(stored.Data);
+        if (document?.SecurityStamp is null || !IdentityDocument.NamesCredentials(stored!.Data))
         {
             // An adopted person, or a document an import wrote without --credential or a stamp: Identity needs a security
             // stamp (its email and phone codes are keyed by it), and the document must name its credentials so that an
             // export withholds them, so the first read writes it once.
             stored = await InitializeDocumentAsync(person.Token, stored, cancellationToken).ConfigureAwait(false);
+            document = stored is null ? null : IdentityDocument.FromJson(stored.Data);
         }
 
-        return stored is null ? null : Materialize(person, stored);
+        return stored is null ? null : Materialize(person, stored, document!);
     }
 
     private Task<PersonRecord?> ReadPersonAsync(PersonLookup lookup, CancellationToken cancellationToken) =>
@@ -618,11 +621,10 @@ internal sealed class DatabunkerUserStore(
             : null;
     }
 
-    private DatabunkerUser Materialize(PersonRecord person, AppDocument stored)
+    private DatabunkerUser Materialize(PersonRecord person, AppDocument stored, IdentityDocument document)
     {
         var profile = person.Profile;
         var login = Text(profile, "login");
-        var document = IdentityDocument.FromJson(stored.Data);
         var user = new DatabunkerUser
         {
             Id = person.Token.ToString(),

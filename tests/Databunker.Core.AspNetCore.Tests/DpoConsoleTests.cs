@@ -162,7 +162,7 @@ public sealed class DpoConsoleTests
         found.StatusCode.Should().Be(HttpStatusCode.OK);
         var page = await found.Content.ReadAsStringAsync();
         page.Should().Contain("Ada Lovelace").And.Contain("gold", "the app data is shown").And.Contain("newsletter", "the consents are shown");
-        page.Should().NotContain("SECRET-HASH-456", "a member a document names as a credential is withheld from the DPO too").And.Contain("withheld");
+        page.Should().NotContain("SECRET-HASH-456", "a member a document names as a credential is withheld from the DPO too").And.Contain(PortalTour.Text("en", "Data.Withheld"));
 
         var lookup = (await console.Host.Vault.GetAuditEventsAsync(console.Person)).Single(e => e.Operation == DpoConsole.LookupOperation);
         lookup.Actor.Should().Be(ConsoleHost.Dpo);

@@ -201,13 +201,7 @@ public sealed class IdentityJourneyTests : BrowserTest
     private static async Task<(int Exit, string Output)> ScanAsync(string database)
     {
         var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var root = output;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Databunker.Core.sln")))
-        {
-            root = root.Parent;
-        }
-
-        var tool = Path.Combine(root!.FullName, "src", "Databunker.Tool", "bin", output.Parent!.Name, output.Name, "databunker.dll");
+        var tool = Path.Combine(Repository.Root(), "src", "Databunker.Tool", "bin", output.Parent!.Name, output.Name, "databunker.dll");
         File.Exists(tool).Should().BeTrue($"the tool is built with the tests ({tool})");
         var start = new ProcessStartInfo("dotnet", [tool, "scan", "--sqlite", $"Data Source={database}", "--full"])
         {

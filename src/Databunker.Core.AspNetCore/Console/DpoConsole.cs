@@ -366,7 +366,7 @@ internal sealed class DpoConsole(string basePath, PageRenderer pages)
         var sections = new List<PortalSection>();
         foreach (var info in await appData.ListAsync(token, ct))
         {
-            sections.Add(new PortalSection(info.App, PrivacyPortal.Fields(text, (await appData.GetAsync(token, info.App, ct))?.WithCredentialsWithheld())));
+            sections.Add(new PortalSection(info.App, PrivacyPortal.Fields(text, (await appData.GetAsync(token, info.App, ct))?.WithCredentialsWithheld(text["Data.Withheld"].Value))));
         }
 
         var consents = new List<DpoConsentRow>();

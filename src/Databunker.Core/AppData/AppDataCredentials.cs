@@ -19,7 +19,7 @@ internal static class AppDataCredentials
     public const string Withheld = "withheld";
 
     /// <summary>The document with its credentials withheld, or the document itself when it names none.</summary>
-    public static JsonElement Withhold(JsonElement document)
+    public static JsonElement Withhold(JsonElement document, string placeholder = Withheld)
     {
         var (marked, names) = Mark(document);
         if (!marked)
@@ -30,7 +30,7 @@ internal static class AppDataCredentials
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer, Kernel.ProfileCodec.WriterOptions))
         {
-            Write(writer, document, names);
+            Write(writer, document, names, placeholder);
         }
 
         using var parsed = JsonDocument.Parse(buffer.WrittenMemory);
@@ -42,7 +42,7 @@ internal static class AppDataCredentials
     {
         if (Mark(document) is (true, var names))
         {
-            Write(writer, document, names);
+            Write(writer, document, names, Withheld);
         }
         else
         {
@@ -50,7 +50,7 @@ internal static class AppDataCredentials
         }
     }
 
-    private static void Write(Utf8JsonWriter writer, JsonElement document, HashSet<string>? names)
+    private static void Write(Utf8JsonWriter writer, JsonElement document, HashSet<string>? names, string placeholder)
     {
         writer.WriteStartObject();
         foreach (var member in document.EnumerateObject())
@@ -62,7 +62,7 @@ internal static class AppDataCredentials
 
             if (names is null || names.Contains(member.Name))
             {
-                writer.WriteString(member.Name, Withheld);
+                writer.WriteString(member.Name, placeholder);
             }
             else
             {

@@ -21,10 +21,15 @@ public sealed record AppDocument(string App, JsonElement Data, long Version, Dat
 
     /// <summary>
     /// The document as a person or a DPO may see it: each member its <see cref="CredentialsMember"/> names replaced by
-    /// <c>"withheld"</c>, and that list left out; the document itself when it names none.
+    /// <paramref name="placeholder"/>, and that list left out; the document itself when it names none.
     /// </summary>
+    /// <param name="placeholder">What a withheld member shows: <c>"withheld"</c>, or a page's words for it in its language.</param>
     /// <returns>A JSON object.</returns>
-    public JsonElement WithCredentialsWithheld() => AppDataCredentials.Withhold(Data);
+    public JsonElement WithCredentialsWithheld(string placeholder = AppDataCredentials.Withheld)
+    {
+        ArgumentNullException.ThrowIfNull(placeholder);
+        return AppDataCredentials.Withhold(Data, placeholder);
+    }
 }
 
 /// <summary>A person's document for one application without its data, as <see cref="IAppDataManager.ListAsync"/> lists it.</summary>

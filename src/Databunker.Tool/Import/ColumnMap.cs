@@ -153,36 +153,15 @@ internal sealed class ColumnMap
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            if (credentials.Count == 0)
-            {
-                Write(writer, root);
-            }
-            else
-            {
-                // The document names its credentials first (AppDocument.CredentialsMember), then its members.
-                writer.WriteStartObject();
-                writer.WriteStartArray(Databunker.Core.AppData.AppDocument.CredentialsMember);
-                foreach (var name in credentials)
-                {
-                    writer.WriteStringValue(name);
-                }
-
-                writer.WriteEndArray();
-                foreach (var (name, child) in root.Children)
-                {
-                    writer.WritePropertyName(name);
-                    Write(writer, child);
-                }
-
-                writer.WriteEndObject();
-            }
+            Write(writer, root, credentials);
         }
 
         using var document = JsonDocument.Parse(buffer.WrittenMemory);
         return document.RootElement.Clone();
     }
 
-    private static void Write(Utf8JsonWriter writer, Node node)
+    /// <summary>Writes a node; the root names its credentials first (<see cref="Databunker.Core.AppData.AppDocument.CredentialsMember"/>), if it has any.</summary>
+    private static void Write(Utf8JsonWriter writer, Node node, List<string>? credentials = null)
     {
         if (node.Value is { } value)
         {
@@ -191,6 +170,17 @@ internal sealed class ColumnMap
         }
 
         writer.WriteStartObject();
+        if (credentials is { Count: > 0 })
+        {
+            writer.WriteStartArray(Databunker.Core.AppData.AppDocument.CredentialsMember);
+            foreach (var name in credentials)
+            {
+                writer.WriteStringValue(name);
+            }
+
+            writer.WriteEndArray();
+        }
+
         foreach (var (name, child) in node.Children)
         {
             if (child.Value is not null || child.Children.Count > 0)
