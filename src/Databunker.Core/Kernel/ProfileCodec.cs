@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -79,14 +80,12 @@ internal static class ProfileCodec
         var found = new List<(LookupKind, string)>(4);
         foreach (var member in profile.EnumerateObject())
         {
-            var kind = member.Name switch
-            {
-                "login" => LookupKind.Login,
-                "email" => LookupKind.Email,
-                "phone" => LookupKind.Phone,
-                "custom" => LookupKind.Custom,
-                _ => LookupKind.None,
-            };
+            // NameEquals compares the raw name without making a string of it (this runs for every member on every write).
+            var kind = member.NameEquals("email"u8) ? LookupKind.Email
+                : member.NameEquals("phone"u8) ? LookupKind.Phone
+                : member.NameEquals("login"u8) ? LookupKind.Login
+                : member.NameEquals("custom"u8) ? LookupKind.Custom
+                : LookupKind.None;
             if (kind == LookupKind.None || member.Value.ValueKind == JsonValueKind.Null)
             {
                 continue;
@@ -122,25 +121,18 @@ internal static class ProfileCodec
         _ => null,
     };
 
+    /// <summary>Objects of up to this many members are checked by comparing their raw names pairwise, without allocating.</summary>
+    private const int PairwiseMembers = 16;
+
     /// <summary>A member name that appears twice in one object, or <see langword="null"/>; top-level index names are preferred.</summary>
     private static string? FindDuplicateMember(JsonElement element, bool topLevel)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
-                var names = new HashSet<string>(StringComparer.Ordinal);
-                string? nested = null;
-                foreach (var member in element.EnumerateObject())
-                {
-                    if (!names.Add(member.Name))
-                    {
-                        return member.Name;
-                    }
-
-                    nested ??= FindDuplicateMember(member.Value, false);
-                }
-
-                return nested is not null && topLevel ? string.Empty : nested;
+                return element.GetPropertyCount() <= PairwiseMembers
+                    ? FindDuplicateMemberPairwise(element, topLevel)
+                    : FindDuplicateMemberBySet(element, topLevel);
             case JsonValueKind.Array:
                 foreach (var item in element.EnumerateArray())
                 {
@@ -154,6 +146,60 @@ internal static class ProfileCodec
             default:
                 return null;
         }
+    }
+
+    /// <summary>
+    /// A small object's names compared as the raw UTF-8 the document holds: equal text is equal bytes unless a name is
+    /// written with an escape (<c>\u0061</c> for <c>a</c>), so an object with one goes to <see cref="FindDuplicateMemberBySet"/>.
+    /// </summary>
+    private static string? FindDuplicateMemberPairwise(JsonElement element, bool topLevel)
+    {
+        string? nested = null;
+        var index = 0;
+        foreach (var member in element.EnumerateObject())
+        {
+            var name = JsonMarshal.GetRawUtf8PropertyName(member);
+            if (name.Contains((byte)'\\'))
+            {
+                return FindDuplicateMemberBySet(element, topLevel);
+            }
+
+            var earlier = 0;
+            foreach (var before in element.EnumerateObject())
+            {
+                if (earlier++ == index)
+                {
+                    break;
+                }
+
+                if (JsonMarshal.GetRawUtf8PropertyName(before).SequenceEqual(name))
+                {
+                    return member.Name;
+                }
+            }
+
+            index++;
+            nested ??= FindDuplicateMember(member.Value, false);
+        }
+
+        return nested is not null && topLevel ? string.Empty : nested;
+    }
+
+    private static string? FindDuplicateMemberBySet(JsonElement element, bool topLevel)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        string? nested = null;
+        foreach (var member in element.EnumerateObject())
+        {
+            if (!names.Add(member.Name))
+            {
+                return member.Name;
+            }
+
+            nested ??= FindDuplicateMember(member.Value, false);
+        }
+
+        return nested is not null && topLevel ? string.Empty : nested;
     }
 
     /// <summary>Parses stored JSON (no reflection: the reader itself builds the element).</summary>

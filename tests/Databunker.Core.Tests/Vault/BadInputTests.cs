@@ -42,6 +42,10 @@ public sealed class BadInputTests(string store)
         yield return new TestCaseData("""{"name":"a","name":"b"}""", null).SetName("Create_MemberTwice_Refused");
         yield return new TestCaseData("""{"address":{"city":"a","city":"b"}}""", null).SetName("Create_NestedMemberTwice_Refused");
         yield return new TestCaseData("""{"list":[{"k":1,"k":2}]}""", null).SetName("Create_MemberTwiceInArray_Refused");
+        yield return new TestCaseData("""{"name":"a","n\u0061me":"b"}""", null).SetName("Create_MemberTwiceOnceEscaped_Refused");
+        yield return new TestCaseData("""{"email":"a@b.example","\u0065mail":"c@d.example"}""", "email").SetName("Create_IndexTwiceOnceEscaped_Refused");
+        yield return new TestCaseData(
+            "{" + string.Join(",", Enumerable.Range(0, 20).Select(i => $"\"m{i}\":{i}")) + ",\"m3\":0}", null).SetName("Create_MemberTwiceInLargeObject_Refused");
         yield return new TestCaseData("""{"custom":"\ud800"}""", null).SetName("Create_LoneSurrogateInIndex_Refused");
         yield return new TestCaseData("""{"bio":"\udc00 lone low surrogate"}""", null).SetName("Create_LoneSurrogateInValue_Refused");
         yield return new TestCaseData($$"""{"bio":"{{new string('x', 3000)}}"}""", null).SetName("Create_ProfileOverLimit_Refused");
