@@ -5,7 +5,7 @@ internal sealed partial class PostgreSqlVaultStorage : IAppDocumentStore
 {
     public async Task<StoredAppDocument?> GetAppDocumentAsync(Guid owner, string app, long now, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, null,
             "SELECT a.data, a.version, a.updated_at, a.expires_at, k.key_version, k.wrapped FROM app_data a JOIN data_keys k ON k.owner = a.owner " +
             "WHERE a.owner = $1 AND a.app = $2 AND (a.expires_at IS NULL OR a.expires_at > $3);",
@@ -23,7 +23,7 @@ internal sealed partial class PostgreSqlVaultStorage : IAppDocumentStore
 
     public async Task<IReadOnlyList<AppDocumentHeader>> ListAppDocumentsAsync(Guid owner, long now, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, null,
             "SELECT app, version, updated_at, expires_at FROM app_data WHERE owner = $1 AND (expires_at IS NULL OR expires_at > $2) ORDER BY app COLLATE \"C\";",
             Id(owner), now);

@@ -16,7 +16,7 @@ internal sealed partial class PostgreSqlVaultStorage : IAuditStore
     {
         // Ids are given as events are inserted: two events of one person committed at once by two writers may commit in
         // the other order, so a page read between the two commits could pass over the first; a person's events are rarely that close.
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return (await connection.QueryAsync<AuditRow>(
             $"SELECT {AuditColumns} FROM audit_events WHERE subject = @subject AND id > @afterId ORDER BY id LIMIT @limit;",
             new { subject = Id(subject), afterId, limit, cancellationToken }).ConfigureAwait(false)).Select(r => r.ToRecord()).ToList();
@@ -24,7 +24,7 @@ internal sealed partial class PostgreSqlVaultStorage : IAuditStore
 
     public async Task<IReadOnlyList<AuditRecord>> GetAuditAsync(Guid subject, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return (await connection.QueryAsync<AuditRow>(
             $"SELECT {AuditColumns} FROM audit_events WHERE subject = @subject ORDER BY id;", new { subject = Id(subject), cancellationToken }).ConfigureAwait(false))
             .Select(r => r.ToRecord()).ToList();
@@ -71,7 +71,7 @@ internal sealed partial class PostgreSqlVaultStorage : IAuditStore
     /// </summary>
     public async Task<StoredAuditChain> GetAuditChainAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         var stripes = (await connection.QueryAsync<StripeRow>(
             "SELECT c.id AS stripe, c.first_seq, c.first_prev, COALESCE(h.seq, c.first_seq - 1) AS head_seq, COALESCE(h.link, c.first_prev) AS head_link, n.events, n.legacy " +
             "FROM audit_chain c LEFT JOIN LATERAL (SELECT seq, link FROM audit_events WHERE stripe = c.id AND seq >= c.first_seq ORDER BY seq DESC LIMIT 1) h ON true CROSS JOIN " +
@@ -84,7 +84,7 @@ internal sealed partial class PostgreSqlVaultStorage : IAuditStore
 
     public async Task<IReadOnlyList<ChainedAuditRecord>> GetChainedAuditAsync(int stripe, long afterSequence, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return (await connection.QueryAsync<AuditRow>(
             $"SELECT {AuditColumns}, seq, link FROM audit_events WHERE stripe = @stripe AND seq > @afterSequence ORDER BY seq LIMIT @limit;",
             new { afterSequence, limit, stripe, cancellationToken }).ConfigureAwait(false)).Select(r => r.ToChained()).ToList();

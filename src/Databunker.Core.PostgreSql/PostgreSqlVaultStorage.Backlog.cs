@@ -23,7 +23,7 @@ internal sealed partial class PostgreSqlVaultStorage
 
     private async Task<long?> EarliestAsync(string sql, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long earliest ? earliest : null;

@@ -42,21 +42,21 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
 
     public async Task<IReadOnlyList<StoredConsentEvent>> GetConsentEventsAsync(Guid owner, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, null, $"SELECT {ConsentColumns}, {HeadColumns} FROM consent_events e {HeadJoin} WHERE e.owner = $1 ORDER BY e.seq;", Id(owner));
         return await ReadConsentsAsync(select, withPrevious: false, cancellationToken, withHead: true).ConfigureAwait(false);
     }
 
     public async Task<StoredConsentHead?> GetConsentHeadAsync(Guid owner, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, null, "SELECT owner, seq, mac FROM consent_heads WHERE owner = $1;", Id(owner));
         return (await ReadHeadsAsync(select, cancellationToken).ConfigureAwait(false)) is [var head] ? head : null;
     }
 
     public async Task<IReadOnlyList<StoredConsentHead>> GetConsentHeadsWithoutDecisionsAsync(int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, null,
             "SELECT h.owner, h.seq, h.mac FROM consent_heads h WHERE NOT EXISTS (SELECT 1 FROM consent_events e WHERE e.owner = h.owner) ORDER BY h.owner LIMIT $1;", limit);
         return await ReadHeadsAsync(select, cancellationToken).ConfigureAwait(false);
@@ -76,7 +76,7 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
 
     public async Task<IReadOnlyList<StoredConsentEvent>> GetConsentChainPageAsync(Guid? afterOwner, long afterSequence, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, null,
             $"SELECT {ConsentColumns}, {HeadColumns} FROM consent_events e {HeadJoin} WHERE $1::bytea IS NULL OR (e.owner, e.seq) > ($1::bytea, $2) ORDER BY e.owner, e.seq LIMIT $3;",
             afterOwner is { } o ? Id(o) : null, afterSequence, limit);
@@ -268,7 +268,7 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
 
     public async Task<IReadOnlyList<StoredConsentEvent>> ListLatestConsentsAsync(string activity, ConsentDecision decision, long afterId, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, null,
             $"SELECT {ConsentColumns}, (SELECT p.link FROM consent_events p WHERE p.owner = e.owner AND p.seq = e.seq - 1), {HeadColumns}, {TailColumns} FROM consent_events e {HeadJoin} {TailJoin} " +
             "WHERE e.activity = $1 AND e.decision = $2 AND e.id > $3 " +
@@ -292,7 +292,7 @@ internal sealed partial class PostgreSqlVaultStorage : IConsentStore
 
     public async Task<IReadOnlyList<StoredPendingConsent>> GetAttachablePendingConsentsAsync(Guid? owner, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, null,
             $"SELECT p.id, i.token, {PendingColumns} FROM pending_consents p JOIN user_indexes i ON i.hash = p.index_hash WHERE ($1::bytea IS NULL OR i.token = $1) ORDER BY p.id LIMIT $2;",
             owner is { } o ? Id(o) : null, limit);

@@ -7,13 +7,13 @@ internal sealed partial class PostgreSqlVaultStorage : IDataKeyStore
 {
     public async Task<long> CountDataKeysNotUnderAsync(string keyVersion, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM data_keys WHERE key_version <> @keyVersion;", new { keyVersion, cancellationToken }).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<StoredDataKey>> GetDataKeysNotUnderAsync(string keyVersion, Guid? after, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         var keys = await connection.QueryAsync<DataKeyRow>(
             "SELECT owner, key_version, wrapped FROM data_keys WHERE key_version <> @keyVersion AND owner > @after ORDER BY owner LIMIT @limit;",
             new { keyVersion, after = after is { } a ? Id(a) : [], limit, cancellationToken }).ConfigureAwait(false);

@@ -34,14 +34,14 @@ internal sealed partial class PostgreSqlVaultStorage : IExpirationStore
 
     public async Task<StoredExpiration?> GetExpirationAsync(Guid token, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return (await connection.QuerySingleOrDefaultAsync<ExpirationRow>(
             $"SELECT {ExpirationRow.Columns} FROM expirations WHERE token = @token;", new { token = Id(token), cancellationToken }).ConfigureAwait(false))?.ToStored();
     }
 
     public async Task<StoredExpirationLink?> FindExpirationLinkAsync(byte[] retainHash, byte[] deleteHash, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return (await connection.QueryFirstOrDefaultAsync<ExpirationRow>(
             $"SELECT {ExpirationRow.Columns}, token FROM expirations WHERE (retain_hash = @retainHash OR delete_hash = @deleteHash) AND state = @Waiting LIMIT 1;",
             new { retainHash, deleteHash, Waiting, cancellationToken }).ConfigureAwait(false))?.ToLink(deleteHash);
@@ -80,13 +80,13 @@ internal sealed partial class PostgreSqlVaultStorage : IExpirationStore
     /// </summary>
     public async Task<long?> GetEarliestDueAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ExecuteScalarAsync<long?>("SELECT MIN(due_at) FROM expirations WHERE state = @Waiting;", new { Waiting, cancellationToken }).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<Guid>> ClaimDueExpirationsAsync(long now, int limit, byte[] claimId, long claimedUntil, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         var claimed = await connection.QueryAsync<byte[]>(
             "UPDATE expirations SET claim_id = @claimId, claimed_until = @claimedUntil WHERE token IN (" +
             "SELECT token FROM expirations WHERE state = @Waiting AND due_at <= @now AND (claim_id IS NULL OR claimed_until <= @now) " +

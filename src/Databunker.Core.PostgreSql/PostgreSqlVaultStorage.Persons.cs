@@ -72,21 +72,21 @@ internal sealed partial class PostgreSqlVaultStorage : IPersonStore
 
     public async Task<StoredPerson?> GetPersonAsync(Guid token, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return (await connection.QuerySingleOrDefaultAsync<PersonRow>(
             StoredPersonRow.Select + "WHERE u.token = @token;", new { token = Id(token), cancellationToken }).ConfigureAwait(false))?.ToPerson();
     }
 
     public async Task<StoredPerson?> GetPersonByIndexAsync(byte[] hash, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return (await connection.QuerySingleOrDefaultAsync<PersonRow>(
             StoredPersonRow.Select + "JOIN user_indexes i ON i.token = u.token WHERE i.hash = @hash;", new { hash, cancellationToken }).ConfigureAwait(false))?.ToPerson();
     }
 
     public async Task<Guid?> FindPersonByIndexAsync(byte[] hash, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ScalarAsync(connection, null, "SELECT token FROM user_indexes WHERE hash = $1;", cancellationToken, hash).ConfigureAwait(false) is byte[] token
             ? new Guid(token)
             : null;
@@ -99,7 +99,7 @@ internal sealed partial class PostgreSqlVaultStorage : IPersonStore
             return [];
         }
 
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, null,
             "SELECT token FROM users WHERE token = ANY($1) UNION SELECT token FROM tombstones WHERE token = ANY($1);",
             (object)tokens.Select(Id).ToArray());
@@ -171,13 +171,13 @@ internal sealed partial class PostgreSqlVaultStorage : IPersonStore
 
     public async Task<long> CountIndexesBelowAsync(int keyVersion, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM user_indexes WHERE key_version < @keyVersion;", new { keyVersion, cancellationToken }).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<StoredPerson>> GetPersonsWithIndexesBelowAsync(int keyVersion, Guid? after, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<PersonRow>(
             StoredPersonRow.Select + "WHERE u.token > @after AND EXISTS (SELECT 1 FROM user_indexes i WHERE i.token = u.token AND i.key_version < @keyVersion) ORDER BY u.token LIMIT @limit;",
             new { after = after is { } a ? Id(a) : [], keyVersion, limit, cancellationToken }).ConfigureAwait(false);

@@ -7,7 +7,7 @@ internal sealed partial class PostgreSqlVaultStorage : IPrivacyCatalogStore
 {
     public async Task<IReadOnlyList<StoredNotice>> GetNoticesAsync(string? name, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return (await connection.QueryAsync<StoredNotice>(
             "SELECT name, version, content_hash, text, published_at FROM privacy_notices WHERE @name::text IS NULL OR name = @name ORDER BY name COLLATE \"C\", version;",
             new { name, cancellationToken }).ConfigureAwait(false)).ToList();
@@ -29,7 +29,7 @@ internal sealed partial class PostgreSqlVaultStorage : IPrivacyCatalogStore
 
     public async Task<byte[]?> GetCatalogHashAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.QuerySingleOrDefaultAsync<byte[]>("SELECT hash FROM privacy_catalog WHERE id = 1;").ConfigureAwait(false);
     }
 

@@ -23,14 +23,14 @@ internal sealed partial class PostgreSqlVaultStorage : IPrivacyRequestStore
 
     public async Task<PrivacyRequestRow?> GetPrivacyRequestAsync(Guid id, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return (await connection.QuerySingleOrDefaultAsync<PrivacyRequestRecord>(
             $"SELECT {PrivacyRequestRecord.Columns} FROM privacy_requests WHERE id = @id;", new { id = Id(id), cancellationToken }).ConfigureAwait(false))?.ToRow();
     }
 
     public async Task<IReadOnlyList<PrivacyRequestRow>> GetPrivacyRequestsOfAsync(Guid owner, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return PrivacyRequestRecord.ToRows(await connection.QueryAsync<PrivacyRequestRecord>(
             $"SELECT {PrivacyRequestRecord.Columns} FROM privacy_requests WHERE owner = @owner ORDER BY received_at, id;", new { owner = Id(owner), cancellationToken }).ConfigureAwait(false));
     }
@@ -38,7 +38,7 @@ internal sealed partial class PostgreSqlVaultStorage : IPrivacyRequestStore
     public async Task<IReadOnlyList<PrivacyRequestRow>> ListPrivacyRequestsAsync(
         IReadOnlyCollection<PrivacyRequestState> states, long? afterDueAt, Guid? afterId, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return PrivacyRequestRecord.ToRows(await connection.QueryAsync<PrivacyRequestRecord>(
             $"SELECT {PrivacyRequestRecord.Columns} FROM privacy_requests WHERE state = ANY(@states) " +
             "AND (@afterDueAt::bigint IS NULL OR due_at > @afterDueAt OR (due_at = @afterDueAt AND id > @afterId)) ORDER BY due_at, id LIMIT @limit;",
@@ -89,7 +89,7 @@ internal sealed partial class PostgreSqlVaultStorage : IPrivacyRequestStore
 
     public async Task<IReadOnlyList<PrivacyRequestRow>> GetPrivacyRequestsToWakeAsync(long now, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return PrivacyRequestRecord.ToRows(await connection.QueryAsync<PrivacyRequestRecord>(
             $"SELECT {PrivacyRequestRecord.Columns} FROM privacy_requests WHERE wake_at IS NOT NULL AND wake_at <= @now ORDER BY wake_at LIMIT @limit;",
             new { now, limit, cancellationToken }).ConfigureAwait(false));

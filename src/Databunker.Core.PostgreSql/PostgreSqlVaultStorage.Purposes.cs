@@ -11,7 +11,7 @@ internal sealed partial class PostgreSqlVaultStorage
 
     public async Task<IReadOnlyList<PurposeState>> GetPurposeStatesAsync(Guid person, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, "SELECT activity, ended_at, used_at FROM purpose_states WHERE owner = $1 ORDER BY activity;", Id(person));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var states = new List<PurposeState>();
@@ -51,7 +51,7 @@ internal sealed partial class PostgreSqlVaultStorage
 
     public async Task RecordPurposeUseAsync(Guid person, string activity, long at, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, null,
             "INSERT INTO purpose_states (owner, activity, used_at) SELECT $1, $2, $3 WHERE " + PersonThere
             + " ON CONFLICT (owner, activity) DO UPDATE SET used_at = GREATEST(purpose_states.used_at, excluded.used_at);",
@@ -65,7 +65,7 @@ internal sealed partial class PostgreSqlVaultStorage
             return;
         }
 
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         var owner = Id(person);
         if (dueAt is not { } due)
         {
@@ -81,7 +81,7 @@ internal sealed partial class PostgreSqlVaultStorage
 
     public async Task<IReadOnlyList<Guid>> GetFieldRetentionDueAsync(long now, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, "SELECT owner FROM field_retention WHERE due_at <= $1 ORDER BY due_at LIMIT $2;", now, limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var due = new List<Guid>();

@@ -17,7 +17,7 @@ internal sealed partial class PostgreSqlVaultStorage : ISessionStore
 
     public async Task<StoredSession?> GetSessionAsync(byte[] idHash, long now, long? touchBefore, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         if (touchBefore is { } before)
         {
             // One statement: touch when stale (a row lock only then), and read the session as it is afterwards.
@@ -65,7 +65,7 @@ internal sealed partial class PostgreSqlVaultStorage : ISessionStore
 
     public async Task<IReadOnlyList<StoredSessionInfo>> ListSessionsAsync(Guid owner, long now, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var select = Command(connection, null,
             "SELECT handle, label, created_at, last_seen_at, expires_at FROM sessions WHERE owner = $1 AND expires_at > $2 ORDER BY last_seen_at DESC, created_at DESC;",
             Id(owner), now);

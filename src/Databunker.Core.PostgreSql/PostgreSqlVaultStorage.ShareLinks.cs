@@ -22,7 +22,7 @@ internal sealed partial class PostgreSqlVaultStorage : IShareLinkStore
 
     public async Task<StoredShareLink?> GetShareLinkAsync(byte[] tokenHash, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return (await connection.QuerySingleOrDefaultAsync<ShareLinkRow>(
             $"{ShareLinkRow.SelectWithKey} WHERE l.token_hash = @tokenHash;", new { tokenHash, cancellationToken }).ConfigureAwait(false))?.ToStored();
     }
@@ -44,7 +44,7 @@ internal sealed partial class PostgreSqlVaultStorage : IShareLinkStore
 
     public async Task<IReadOnlyList<StoredShareLink>> ListShareLinksAsync(Guid owner, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return (await connection.QueryAsync<ShareLinkRow>(
             $"SELECT {ShareLinkRow.Columns} FROM share_links l WHERE l.owner = @owner ORDER BY l.created_at DESC;", new { owner = Id(owner), cancellationToken }).ConfigureAwait(false))
             .Select(r => r.ToStored()).ToList();

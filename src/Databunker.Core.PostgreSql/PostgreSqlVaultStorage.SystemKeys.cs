@@ -7,13 +7,13 @@ internal sealed partial class PostgreSqlVaultStorage : ISystemKeyStore
 {
     public async Task<WrappedKey?> GetSystemKeyAsync(string name, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ReadSystemKeyAsync(connection, name, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<string>> GetSystemKeyNamesAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return (await connection.QueryAsync<string>("SELECT name FROM system_keys ORDER BY name;").ConfigureAwait(false)).ToList();
     }
 
@@ -23,7 +23,7 @@ internal sealed partial class PostgreSqlVaultStorage : ISystemKeyStore
     /// </summary>
     public async Task<WrappedKey> AddSystemKeyAsync(string name, WrappedKey key, long createdAt, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(
             "INSERT INTO system_keys (name, key_version, wrapped, created_at) VALUES (@name, @KeyVersion, @Ciphertext, @createdAt) ON CONFLICT (name) DO NOTHING;",
             new { name, key.KeyVersion, key.Ciphertext, createdAt, cancellationToken }).ConfigureAwait(false);
@@ -32,7 +32,7 @@ internal sealed partial class PostgreSqlVaultStorage : ISystemKeyStore
 
     public async Task<bool> ReplaceSystemKeyAsync(string name, byte[] previous, WrappedKey replacement, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ExecuteAsync(
             "UPDATE system_keys SET key_version = @KeyVersion, wrapped = @Ciphertext WHERE name = @name AND wrapped = @previous;",
             new { replacement.KeyVersion, replacement.Ciphertext, name, previous, cancellationToken }).ConfigureAwait(false) == 1;

@@ -122,7 +122,7 @@ internal sealed partial class PostgreSqlVaultStorage : ITokenStore
     /// </summary>
     public async Task<IReadOnlyList<StoredToken?>> GetTokensAsync(IReadOnlyList<byte[]> tokenHashes, long now, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         if (tokenHashes.Count == 1)
         {
             await using var one = Command(connection, null,
@@ -179,7 +179,7 @@ internal sealed partial class PostgreSqlVaultStorage : ITokenStore
 
     public async Task<IReadOnlyList<StoredTokenSeal>> GetPersonTokensAsync(Guid owner, byte[]? afterHash, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<TokenSealRow>(
             $"{TokenSealRow.Select} WHERE t.owner = @owner AND t.token_hash > @after ORDER BY t.token_hash LIMIT @limit;",
             new { owner = Id(owner), after = afterHash ?? [], limit, cancellationToken }).ConfigureAwait(false);
@@ -188,7 +188,7 @@ internal sealed partial class PostgreSqlVaultStorage : ITokenStore
 
     public async Task<IReadOnlyList<StoredTokenSeal>> GetTokenSealsAsync(byte[]? afterHash, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<TokenSealRow>(
             $"{TokenSealRow.Select} WHERE t.token_hash > @after ORDER BY t.token_hash LIMIT @limit;", new { after = afterHash ?? [], limit, cancellationToken }).ConfigureAwait(false);
         return rows.Select(r => r.ToSeal()).ToList();
@@ -212,7 +212,7 @@ internal sealed partial class PostgreSqlVaultStorage : ITokenStore
 
     public async Task<int> DeleteExpiredTokensAsync(long now, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ExecuteAsync(connection, null,
             "DELETE FROM tokens WHERE token_hash IN (SELECT token_hash FROM tokens WHERE expires_at IS NOT NULL AND expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED);",
             cancellationToken, now, limit).ConfigureAwait(false);

@@ -23,6 +23,7 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
     private readonly IConsentChain? _consentChain;
     private readonly SemaphoreSlim _linking = new(1, 1);
     private readonly PostgreSqlAuditStripes _stripes = new();
+    private readonly PostgreSqlConnectionStack _connections;
 
     /// <summary>
     /// From the moment this instance's <see cref="InitializeAsync"/> applied the consent chain's migration (or the heads') until
@@ -63,6 +64,7 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
         }
 
         _dataSource = new NpgsqlDataSourceBuilder(connection.ConnectionString).Build();
+        _connections = new PostgreSqlConnectionStack(_dataSource);
         _time = time;
     }
 
@@ -70,7 +72,7 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
     {
         try
         {
-            var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 var applied = await PostgreSqlMigrator.MigrateAsync(connection, _time.GetUtcNow().ToUnixTimeMilliseconds(), Volatile.Read(ref _legacyToLink) is not null, cancellationToken)
@@ -130,13 +132,13 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
 
     public async Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ExecuteScalarAsync<int?>("SELECT MAX(version) FROM schema_version;").ConfigureAwait(false) ?? 0;
     }
 
     public async Task<bool> IsForgottenAsync(Guid token, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ExecuteScalarAsync<int?>("SELECT 1 FROM tombstones WHERE token = @token;", new { token = Id(token), cancellationToken }).ConfigureAwait(false) is not null;
     }
 
@@ -144,8 +146,8 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
     public Task<IErasureTransaction> BeginErasureAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IErasureTransaction>(new PostgreSqlErasure(this));
 
-    /// <summary>A pooled connection, open.</summary>
-    internal ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) => _dataSource.OpenConnectionAsync(cancellationToken);
+    /// <summary>An open connection: the newest one an audited call gave back, or one from the pool.</summary>
+    internal ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) => _connections.OpenAsync(cancellationToken);
 
     /// <summary>An erasure's batch on its own: one round trip; <see langword="false"/>, nothing written, when there was no such person.</summary>
     internal Task<bool> ErasureBatchAsync(Action<NpgsqlBatch, PostgreSqlAuditChainWriter> build, CancellationToken cancellationToken) =>
@@ -232,7 +234,7 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
 
     public async Task<bool> CompactAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, null, "VACUUM users, data_keys, user_indexes, expirations, tokens;", cancellationToken).ConfigureAwait(false);
         return true;
     }
@@ -241,6 +243,7 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
     {
         // Its connection goes back to the pool with the lock, and the pool's dispose then ends the session, which releases it.
         Interlocked.Exchange(ref _legacyToLink, null)?.Dispose();
+        _connections.Dispose();
         _dataSource.Dispose();
         _linking.Dispose();
         _stripes.Dispose();
@@ -253,6 +256,7 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
             await held.DisposeAsync().ConfigureAwait(false);
         }
 
+        _connections.Dispose();
         await _dataSource.DisposeAsync().ConfigureAwait(false);
         _linking.Dispose();
         _stripes.Dispose();
@@ -290,7 +294,7 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
     /// <summary>Runs <paramref name="work"/> in one transaction on one pooled connection, and commits it.</summary>
     private async Task<T> WriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var result = await work(connection, transaction).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -387,9 +391,10 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
         for (var attempt = 1; ; attempt++)
         {
             var lease = await _stripes.TakeAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+            NpgsqlConnection? connection = null;
             try
             {
-                await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
                 if (lease.Link is null)
                 {
                     await ReadHeadAsync(connection, null, lease, cancellationToken).ConfigureAwait(false);
@@ -398,6 +403,11 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
                 var chain = new PostgreSqlAuditChainWriter(_auditChain, lease);
                 var result = await write(state, connection, chain, cancellationToken).ConfigureAwait(false);
                 chain.Committed();
+
+                // Kept for the next call (newest first), unless it is not idle; a failed call disposes it below instead.
+                var used = connection;
+                connection = null;
+                await _connections.ReturnAsync(used).ConfigureAwait(false);
                 return result;
             }
             catch (PostgresException ex) when (attempt < MaxAttempts && (PostgreSqlAuditChainWriter.IsMoved(ex) || ex.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure))
@@ -408,11 +418,18 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
             {
                 // The connection failed: whether it committed is not known, so the head is read again before the next use.
                 // (Any other failure rolled back, or committed without being recorded: then the next append finds the head moved.)
+                // The kept connections go too: a server that went away leaves them all dead.
                 lease.Forget();
+                _connections.Clear();
                 throw;
             }
             finally
             {
+                if (connection is not null)
+                {
+                    await connection.DisposeAsync().ConfigureAwait(false);
+                }
+
                 _stripes.Return(lease);
             }
         }

@@ -103,6 +103,29 @@ public sealed class RoundTripTests
         result.IsIntact.Should().BeTrue(result.Problem);
     }
 
+    /// <summary>
+    /// Npgsql's pool hands out its idle connections oldest first, which would send one task's calls to each server process
+    /// in turn; the vault takes the connection its last call gave back, so that they stay on one.
+    /// </summary>
+    [Test]
+    public async Task OneTasksCalls_StayOnOneConnection_WhenSeveralAreOpen()
+    {
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Vault.CreatePersonAsync(Json(new { email = $"{Guid.NewGuid():N}@example.com", name = "A" }))));
+        var tokens = await CreateAsync(Warm);
+        var token = await Tokens.TokenizeAsync("x");
+
+        _wire.Reset();
+        for (var i = 0; i < 10; i++)
+        {
+            await Vault.CreatePersonAsync(Json(new { email = $"{Guid.NewGuid():N}@example.com", name = "A" }));
+            await Vault.GetPersonAsync(PersonLookup.ByToken(tokens[i % tokens.Count]));
+            await Tokens.DetokenizeAsync(token);
+        }
+
+        _wire.RoundTrips.Should().Be(30);
+        _wire.ConnectionsUsed.Should().Be(1);
+    }
+
     private async Task<List<Guid>> CreateAsync(int count)
     {
         var tokens = new List<Guid>();

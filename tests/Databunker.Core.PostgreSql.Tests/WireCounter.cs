@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
@@ -6,7 +7,7 @@ namespace Databunker.Core.Tests.PostgreSql;
 /// <summary>
 /// A loopback TCP relay in front of the PostgreSQL server that counts round trips: a round trip begins each time a
 /// client sends after the server last spoke on that connection (or first). Pipelined messages sent before any answer
-/// are one round trip, whatever their number of TCP segments.
+/// are one round trip, whatever their number of TCP segments. It also counts the connections that carried them.
 /// </summary>
 internal sealed class WireCounter : IAsyncDisposable
 {
@@ -15,6 +16,7 @@ internal sealed class WireCounter : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _relays = [];
     private readonly Task _accepting;
+    private readonly ConcurrentDictionary<Turn, bool> _used = new();
     private long _roundTrips;
 
     public WireCounter(string host, int port)
@@ -29,7 +31,14 @@ internal sealed class WireCounter : IAsyncDisposable
     /// <summary>Round trips since the last <see cref="Reset"/>.</summary>
     public long RoundTrips => Interlocked.Read(ref _roundTrips);
 
-    public void Reset() => Interlocked.Exchange(ref _roundTrips, 0);
+    /// <summary>How many connections (server processes) carried the round trips since the last <see cref="Reset"/>.</summary>
+    public int ConnectionsUsed => _used.Count;
+
+    public void Reset()
+    {
+        _used.Clear();
+        Interlocked.Exchange(ref _roundTrips, 0);
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -78,6 +87,7 @@ internal sealed class WireCounter : IAsyncDisposable
                 if (!turn.ClientSpeaks)
                 {
                     turn.ClientSpeaks = true;
+                    _used.TryAdd(turn, true);
                     Interlocked.Increment(ref _roundTrips);
                 }
             });
