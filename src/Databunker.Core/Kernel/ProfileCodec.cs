@@ -151,10 +151,11 @@ internal static class ProfileCodec
     /// <summary>
     /// A small object's names compared as the raw UTF-8 the document holds: equal text is equal bytes unless a name is
     /// written with an escape (<c>\u0061</c> for <c>a</c>), so an object with one goes to <see cref="FindDuplicateMemberBySet"/>.
+    /// Every name of the object is checked before any value is looked into, so that no value is looked into twice (a
+    /// fallback after the values would double the work at every level of nesting).
     /// </summary>
     private static string? FindDuplicateMemberPairwise(JsonElement element, bool topLevel)
     {
-        string? nested = null;
         var index = 0;
         foreach (var member in element.EnumerateObject())
         {
@@ -179,10 +180,17 @@ internal static class ProfileCodec
             }
 
             index++;
-            nested ??= FindDuplicateMember(member.Value, false);
         }
 
-        return nested is not null && topLevel ? string.Empty : nested;
+        foreach (var member in element.EnumerateObject())
+        {
+            if (FindDuplicateMember(member.Value, false) is { } nested)
+            {
+                return topLevel ? string.Empty : nested;
+            }
+        }
+
+        return null;
     }
 
     private static string? FindDuplicateMemberBySet(JsonElement element, bool topLevel)

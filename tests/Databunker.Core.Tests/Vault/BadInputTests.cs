@@ -62,6 +62,24 @@ public sealed class BadInputTests(string store)
         AssertNothingStored();
     }
 
+    /// <summary>
+    /// Names are checked level by level, each value looked into once: a check that looked into a level's values before
+    /// meeting an escaped name, and then again, took 2^60 steps for this kilobyte.
+    /// </summary>
+    [Test]
+    public async Task Create_DeepObjectsWithEscapedNames_IsCheckedInLinearTime()
+    {
+        var json = "0";
+        for (var i = 0; i < 60; i++)
+        {
+            json = $$"""{"a":{{json}},"b":0}""";
+        }
+
+        var create = () => Task.Run(() => _host.Vault.CreatePersonAsync(Parse(json)));
+
+        await create.Should().CompleteWithinAsync(TimeSpan.FromSeconds(30));
+    }
+
     [Test]
     public async Task Create_OneBadProfileInBatch_StoresNone()
     {
