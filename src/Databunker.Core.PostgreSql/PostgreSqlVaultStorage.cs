@@ -64,7 +64,7 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
         }
 
         _dataSource = new NpgsqlDataSourceBuilder(connection.ConnectionString).Build();
-        _connections = new PostgreSqlConnectionStack(_dataSource);
+        _connections = new PostgreSqlConnectionStack(_dataSource, time);
         _time = time;
     }
 
@@ -392,6 +392,7 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
         {
             var lease = await _stripes.TakeAsync(_dataSource, cancellationToken).ConfigureAwait(false);
             NpgsqlConnection? connection = null;
+            var generation = _connections.Generation;
             try
             {
                 connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -407,7 +408,7 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
                 // Kept for the next call (newest first), unless it is not idle; a failed call disposes it below instead.
                 var used = connection;
                 connection = null;
-                await _connections.ReturnAsync(used).ConfigureAwait(false);
+                await _connections.ReturnAsync(used, generation).ConfigureAwait(false);
                 return result;
             }
             catch (PostgresException ex) when (attempt < MaxAttempts && (PostgreSqlAuditChainWriter.IsMoved(ex) || ex.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure))
@@ -427,6 +428,9 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
             {
                 if (connection is not null)
                 {
+                    // Failed: a connection that broke (a server shutting down answers with a PostgresException of class 57)
+                    // takes the kept ones with it.
+                    _connections.Failed(connection);
                     await connection.DisposeAsync().ConfigureAwait(false);
                 }
 

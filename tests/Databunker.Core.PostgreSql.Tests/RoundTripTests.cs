@@ -122,7 +122,6 @@ public sealed class RoundTripTests
             await Tokens.DetokenizeAsync(token);
         }
 
-        _wire.RoundTrips.Should().Be(30);
         _wire.ConnectionsUsed.Should().Be(1);
     }
 

@@ -71,6 +71,38 @@ public sealed partial class ServerGoneTests
         TestContext.Out.WriteLine($"stopped server: {calls.Count} kinds of call refused as transient while down, {recovered} of {calls.Count} succeeded after the restart, no restart of the provider");
     }
 
+    /// <summary>
+    /// The storage keeps open connections its calls gave back (newest first); a restart leaves them all dead. The first
+    /// call that meets one fails, and takes the others with it: the calls after it succeed.
+    /// </summary>
+    [Test]
+    public async Task KeptConnections_AfterARestart_OnlyTheFirstCallFails()
+    {
+        await using var host = await StartAsync();
+        for (var round = 0; round < 3; round++)
+        {
+            await Task.WhenAll(Enumerable.Range(0, 6).Select(i => host.Vault.CreatePersonAsync(Person(100 + (10 * round) + i))));
+        }
+
+        _cluster.Halt("fast");
+        _cluster.Resume();
+        var failed = 0;
+        for (var i = 0; i < 6; i++)
+        {
+            try
+            {
+                await host.Vault.CreatePersonAsync(Person(200 + i));
+            }
+            catch (DatabunkerStorageException ex) when (ex.IsTransient)
+            {
+                failed++;
+            }
+        }
+
+        failed.Should().BeLessThanOrEqualTo(1);
+        TestContext.Out.WriteLine($"after a restart with kept connections: {failed} of 6 creates failed");
+    }
+
     private async Task<VaultHost> StartAsync(Action<DatabunkerOptions>? configure = null)
     {
         var name = $"gone{Interlocked.Increment(ref _databases)}";
