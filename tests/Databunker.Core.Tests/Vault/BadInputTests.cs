@@ -64,15 +64,15 @@ public sealed class BadInputTests(string store)
 
     /// <summary>
     /// Names are checked level by level, each value looked into once: a check that looked into a level's values before
-    /// meeting an escaped name, and then again, took 2^60 steps for this kilobyte.
+    /// meeting an escaped name (<c>\u0062</c>), and then again, took 2^40 steps for these 700 bytes.
     /// </summary>
     [Test]
     public async Task Create_DeepObjectsWithEscapedNames_IsCheckedInLinearTime()
     {
         var json = "0";
-        for (var i = 0; i < 60; i++)
+        for (var i = 0; i < 40; i++)
         {
-            json = $$"""{"a":{{json}},"b":0}""";
+            json = $$"""{"a":{{json}},"\u0062":0}""";
         }
 
         var create = () => Task.Run(() => _host.Vault.CreatePersonAsync(Parse(json)));
