@@ -419,9 +419,15 @@ internal sealed partial class PostgreSqlVaultStorage : IVaultStore, IDisposable,
             {
                 // The connection failed: whether it committed is not known, so the head is read again before the next use.
                 // (Any other failure rolled back, or committed without being recorded: then the next append finds the head moved.)
-                // The kept connections go too: a server that went away leaves them all dead.
+                // When no connection could be opened, the kept ones go too: a server that went away leaves them all
+                // dead. (A connection that broke is seen below; one whose command timed out but stays open is kept out
+                // of the stack, but does not take the others with it.)
                 lease.Forget();
-                _connections.Clear();
+                if (connection is null)
+                {
+                    _connections.Clear();
+                }
+
                 throw;
             }
             finally
