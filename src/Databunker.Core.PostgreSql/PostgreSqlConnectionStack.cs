@@ -44,7 +44,12 @@ internal sealed class PostgreSqlConnectionStack : IDisposable
     {
         _dataSource = dataSource;
         _time = time;
-        _sweep = time.CreateTimer(static state => ((PostgreSqlConnectionStack)state!).Sweep(), this, MaxHeld, MaxHeld);
+        // The sweep lives as long as the storage: it must not hold on to whatever ambient state (an Activity, an
+        // AsyncLocal) the code that built the storage happened to carry.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _sweep = time.CreateTimer(static state => ((PostgreSqlConnectionStack)state!).Sweep(), this, MaxHeld, MaxHeld);
+        }
     }
 
     /// <summary>Changes at each <see cref="Clear"/>: a connection taken before it is not kept when it comes back.</summary>
